@@ -1,0 +1,127 @@
+//! The lowered program: flat instruction lists with resolved slots. Every
+//! instruction has a span, so runtime errors point at the source.
+
+use crate::runtime::value::Value;
+use crate::syntax::Span;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    Const(u32),
+    Nil,
+    True,
+    False,
+    Int(i32),
+    Pop,
+    Dup,
+    /// Duplicates the top two values (for `xs[i] += v`).
+    Dup2,
+    Nop,
+    /// Moves a captured parameter into a cell at function entry.
+    BoxLocal(u32),
+    LoadLocal(u32),
+    StoreLocal(u32),
+    /// Declares a captured local: a fresh cell, so closures made in each
+    /// loop iteration see their own variable.
+    NewCell(u32),
+    LoadCell(u32),
+    StoreCell(u32),
+    LoadUpval(u32),
+    StoreUpval(u32),
+    LoadGlobal(u32),
+    StoreGlobal(u32),
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Neg,
+    Not,
+    Jump(u32),
+    JumpIfFalse(u32),
+    /// `and`: jump keeping the operand when it is falsy, else pop it.
+    JumpIfFalseOrPop(u32),
+    /// `or`: jump keeping the operand when it is truthy, else pop it.
+    JumpIfTrueOrPop(u32),
+    Call(u32),
+    /// Call with named arguments; the const holds the list of names.
+    CallNamed { argc: u32, names: u32 },
+    Method { method: u32, argc: u32 },
+    MethodNamed { method: u32, argc: u32, names: u32 },
+    /// `await f(args)`: for an async fn runs the body inline without
+    /// making a coroutine object.
+    CallAwait(u32),
+    Index,
+    StoreIndex,
+    MakeList(u32),
+    MakeMap(u32),
+    Closure(u32),
+    Return,
+    Await,
+    Spawn,
+    /// Spawn into the task group held in the given local.
+    SpawnInGroup(u32),
+    Throw,
+    /// Throw the error on the stack again, keeping its original location.
+    Rethrow,
+    PushHandler(u32),
+    PopHandler,
+    IterStart,
+    IterNext(u32),
+    Unpack2,
+    /// Format the value with the spec const (u32::MAX: no spec).
+    Format(u32),
+    Concat(u32),
+    /// Does the error on the stack match the kinds in the const list? Pushes a bool.
+    /// The const index u32::MAX means "anything but cancellation".
+    CatchMatch(u32),
+    GroupEnter(u32),
+    /// Wait for every task of the group; on the error path the error is on the stack.
+    GroupExit { slot: u32, failed: bool },
+}
+
+/// How a closure finds a captured variable when it is created.
+#[derive(Clone, Copy, Debug)]
+pub struct UpvalSource {
+    /// True: a cell in the enclosing function's local slot; false: the enclosing closure's upvalue.
+    pub from_local: bool,
+    pub index: u32,
+}
+
+#[derive(Debug)]
+pub struct FnProto {
+    pub name: Rc<str>,
+    pub params: Vec<Rc<str>>,
+    /// Defaults are evaluated when the closure is made; they fill the last params.
+    pub n_defaults: usize,
+    pub n_locals: usize,
+    pub code: Vec<Op>,
+    pub spans: Vec<Span>,
+    pub consts: Vec<Value>,
+    pub protos: Vec<Rc<FnProto>>,
+    pub upvals: Vec<UpvalSource>,
+    pub is_async: bool,
+    pub source: u32,
+    pub span: Span,
+}
+
+pub struct Closure {
+    pub proto: Rc<FnProto>,
+    pub upvals: Box<[Rc<RefCell<Value>>]>,
+    pub defaults: Box<[Value]>,
+}
+
+impl std::fmt::Debug for Closure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<closure {}>", self.proto.name)
+    }
+}

@@ -1,0 +1,91 @@
+//! Compile-time name tables: the globals a program (or a REPL session)
+//! defines, the builtins, and the method names values answer to.
+
+use crate::runtime::builtins::Builtin;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Globals persist across compilations so the REPL can add to them.
+#[derive(Default)]
+pub struct Globals {
+    pub names: Vec<Rc<str>>,
+    index: HashMap<Rc<str>, u32>,
+    /// False while a top-level `let` has been seen but not yet compiled.
+    pub declared: Vec<bool>,
+}
+
+impl Globals {
+    pub fn lookup(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+    pub fn declare(&mut self, name: &Rc<str>) -> u32 {
+        if let Some(i) = self.lookup(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.clone());
+        self.declared.push(false);
+        self.index.insert(name.clone(), i);
+        i
+    }
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Every method name some value answers to; `Op::Method` carries an index here.
+pub const METHODS: &[&str] = &[
+    // str
+    "upper", "lower", "strip", "split", "join", "replace", "starts_with", "ends_with", "find",
+    // list
+    "push", "pop", "insert", "remove", "index", "contains", "slice", "extend", "copy", "sort", "reverse",
+    // map
+    "get", "keys", "values", "items",
+    // task and future
+    "done", "cancelled", "cancel", "result", "error", "name", "set_name", "on_done",
+    // error
+    "kind", "message",
+    // queue
+    "put", "put_nowait", "get_nowait", "size", "empty", "full", "close", "task_done", "join",
+    // event, lock, semaphore
+    "set", "clear", "is_set", "wait", "acquire", "release", "locked", "value",
+    // shared
+    "len",
+];
+
+pub fn method_id(name: &str) -> Option<u32> {
+    METHODS.iter().position(|m| *m == name).map(|i| i as u32)
+}
+
+pub fn builtin(name: &str) -> Option<Builtin> {
+    Builtin::from_name(name)
+}
+
+/// The closest name within a small edit distance, for "did you mean" help.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.len() / 3).max(1);
+    candidates
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, c.to_string()))
+        .map(|(_, c)| c.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

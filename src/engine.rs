@@ -1,0 +1,198 @@
+//! The public entry point: load a source, compile it, run it on the event
+//! loop, and report what went wrong. The CLI, the REPL and the golden test
+//! runner all go through here, as an embedding program would.
+
+use crate::compile::code::Closure;
+use crate::compile::names::Globals;
+use crate::compile::compile_program;
+use crate::diagnostics::{self, Sources, Style, Waiter};
+use crate::runtime::driver::Stuck;
+use crate::runtime::error::Loc;
+use crate::runtime::interp::{Interp, DEFAULT_RECURSION_LIMIT};
+use crate::runtime::value::Value;
+use crate::scheduler::clock::Clock;
+use crate::scheduler::future::{Awaitable, FutState};
+use crate::scheduler::task::{CoroStart, Task};
+use crate::syntax::parse_program;
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Jump the clock to the next timer whenever every task waits.
+    pub virtual_time: bool,
+    pub recursion_limit: usize,
+    /// Colour in diagnostics (only sensible on a terminal).
+    pub color: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { virtual_time: false, recursion_limit: DEFAULT_RECURSION_LIMIT, color: false }
+    }
+}
+
+/// Exit statuses (LANGUAGE.md §10).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_RUNTIME: i32 = 1;
+pub const EXIT_COMPILE: i32 = 2;
+
+/// A `Write` that collects into a shared buffer, for capturing output.
+#[derive(Clone, Default)]
+pub struct SharedBuf(pub Rc<RefCell<Vec<u8>>>);
+
+impl SharedBuf {
+    pub fn take_string(&self) -> String {
+        String::from_utf8_lossy(&std::mem::take(&mut *self.0.borrow_mut())).into_owned()
+    }
+}
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub struct Engine {
+    interp: Interp,
+    globals: Globals,
+    sources: Sources,
+    style: Style,
+}
+
+impl Engine {
+    pub fn new(opts: Options, out: Box<dyn Write>, err: Box<dyn Write>) -> Engine {
+        let clock = if opts.virtual_time { Clock::virtual_clock() } else { Clock::real() };
+        let mut interp = Interp::new(clock, out, err);
+        interp.recursion_limit = opts.recursion_limit.max(10);
+        Engine { interp, globals: Globals::default(), sources: Sources::default(), style: Style { color: opts.color } }
+    }
+
+    /// The strings `args()` returns.
+    pub fn set_args(&mut self, args: Vec<String>) {
+        self.interp.args = args.into_iter().map(|a| Rc::from(a.as_str())).collect();
+    }
+
+    fn write_err(&mut self, text: &str) {
+        let _ = self.interp.out.flush();
+        let _ = self.interp.err.write_all(text.as_bytes());
+        let _ = self.interp.err.flush();
+    }
+
+    /// Parses and resolves without running. `Err` holds the rendered report.
+    pub fn check(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let id = self.sources.add(name, text);
+        let src = &self.sources.files[id as usize];
+        let program = parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
+        let mut scratch = Globals::default();
+        compile_program(&program, &mut scratch, id, false).map_err(|e| diagnostics::compile_error(&self.style, src, &e))?;
+        Ok(())
+    }
+
+    /// Compiles `text`; on failure writes the report and returns `None`.
+    fn load(&mut self, name: &str, text: &str, echo: bool) -> Option<Rc<Closure>> {
+        let id = self.sources.add(name, text);
+        let program = match parse_program(text) {
+            Ok(p) => p,
+            Err(e) => {
+                let report = diagnostics::syntax_error(&self.style, &self.sources.files[id as usize], &e);
+                self.write_err(&report);
+                return None;
+            }
+        };
+        let proto = match compile_program(&program, &mut self.globals, id, echo) {
+            Ok(p) => p,
+            Err(e) => {
+                let report = diagnostics::compile_error(&self.style, &self.sources.files[id as usize], &e);
+                self.write_err(&report);
+                return None;
+            }
+        };
+        self.interp.globals.resize(self.globals.len(), Value::Uninit);
+        self.interp.global_names = self.globals.names.clone();
+        Some(Rc::new(Closure { proto, upvals: Box::new([]), defaults: Box::new([]) }))
+    }
+
+    /// Runs a whole program as `asyncio.run` would, returning the exit status.
+    pub fn run(&mut self, name: &str, text: &str) -> i32 {
+        let Some(closure) = self.load(name, text, false) else { return EXIT_COMPILE };
+        let main = self.interp.spawn_main(CoroStart::Script { closure, args: Vec::new() });
+        let mut status = EXIT_OK;
+        if let Err(stuck) = self.interp.run_until_complete(&Awaitable::Task(main.clone())) {
+            self.report_stuck(stuck);
+            let _ = self.interp.out.flush();
+            return EXIT_RUNTIME;
+        }
+        if let Err(stuck) = self.interp.cancel_remaining() {
+            self.report_stuck(stuck);
+            status = EXIT_RUNTIME;
+        }
+        let main_error = match Awaitable::Task(main.clone()).outcome() {
+            Some(Err(e)) => Some(e),
+            _ => None,
+        };
+        self.interp.globals.iter_mut().for_each(|g| *g = Value::Nil);
+        self.report_unretrieved(&main);
+        self.report_never_awaited();
+        if let Some(e) = main_error {
+            let report = diagnostics::runtime_error(&self.style, &self.sources, &e);
+            self.write_err(&report);
+            status = EXIT_RUNTIME;
+        }
+        let _ = self.interp.out.flush();
+        status
+    }
+
+    fn report_stuck(&mut self, stuck: Stuck) {
+        let (title, help, tasks) = match stuck {
+            Stuck::Deadlock(tasks) => (
+                "deadlock: every task is waiting and nothing can wake any of them",
+                "each waiting task needs another task, a timer or an event to resume it",
+                tasks,
+            ),
+            Stuck::Spinning(tasks) => (
+                "virtual time is stuck: tasks keep yielding with `sleep(0)` while a timer waits",
+                "under --virtual-time the clock only moves when every task waits; await the timer (or an event) instead of polling",
+                tasks,
+            ),
+        };
+        let waiters: Vec<Waiter> = tasks.iter().map(|t| Waiter { name: t.name(), at: t.waiting_at.get() }).collect();
+        let report = diagnostics::stuck(&self.style, &self.sources, title, help, &waiters);
+        self.write_err(&report);
+    }
+
+    fn report_unretrieved(&mut self, main: &Rc<Task>) {
+        let failed: Vec<Rc<Task>> = std::mem::take(&mut self.interp.lp.failed);
+        for t in failed {
+            if Rc::ptr_eq(&t, main) || !t.core.borrow().unretrieved {
+                continue;
+            }
+            let FutState::Failed(e) = t.core.borrow().state().clone() else { continue };
+            let mut labels: Vec<(Loc, String)> = Vec::new();
+            if let Some(at) = *e.origin.borrow() {
+                labels.push((at, format!("{} thrown here", e.kind)));
+            }
+            if let Some(at) = t.spawned_at {
+                labels.push((at, format!("task '{}' spawned here", t.name())));
+            }
+            let msg = format!("task '{}' failed and nobody awaited it: {}: {}", t.name(), e.kind, e.message);
+            let report = diagnostics::warning(&self.style, &self.sources, &msg, &labels);
+            self.write_err(&report);
+        }
+    }
+
+    fn report_never_awaited(&mut self) {
+        for (name, at) in Interp::never_awaited() {
+            let labels: Vec<(Loc, String)> = at.map(|l| (l, "created here".to_string())).into_iter().collect();
+            let msg = format!("coroutine '{name}' was never awaited or spawned");
+            let report = diagnostics::warning(&self.style, &self.sources, &msg, &labels);
+            self.write_err(&report);
+        }
+    }
+}

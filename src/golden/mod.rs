@@ -1,0 +1,1 @@
+//! The `tasks test` runner: golden files beside scripts.

@@ -1,0 +1,24 @@
+//! `tasks`: a scripting language for concurrent work whose scheduling
+//! matches CPython's asyncio.
+//!
+//! The pipeline, one module each:
+//! - [`syntax`]: source → pest parse → AST with spans;
+//! - [`compile`]: names resolved to slots, code lowered to flat instructions;
+//! - [`runtime`]: values, the evaluator (tasks suspend by keeping their
+//!   frames), builtins, and the driver of the event loop;
+//! - [`scheduler`]: the loop's data (ready queue, timers, clocks, futures,
+//!   tasks, synchronisation primitives);
+//! - [`diagnostics`]: every error rendered as a miette report;
+//! - [`engine`]: the public entry point the CLI, the REPL and the golden
+//!   runner share;
+//! - [`golden`]: the `tasks test` runner.
+
+pub mod compile;
+pub mod diagnostics;
+pub mod engine;
+pub mod golden;
+pub mod runtime;
+pub mod scheduler;
+pub mod syntax;
+
+pub use engine::{Engine, Options};

@@ -1,0 +1,96 @@
+//! The `tasks` command: a thin layer over the library.
+
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tasks::{Engine, Options};
+
+#[derive(Parser)]
+#[command(name = "tasks", version, about = "Run .tasks scripts: concurrency that schedules like Python's asyncio", args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Jump the clock to the next timer whenever every task waits.
+    #[arg(long)]
+    virtual_time: bool,
+    /// Maximum call depth before a RecursionError.
+    #[arg(long, default_value_t = 1000)]
+    recursion_limit: usize,
+    /// The script to run.
+    file: Option<PathBuf>,
+    /// Arguments for the script, returned by `args()`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a script.
+    Run(RunArgs),
+    /// Parse and resolve a script without running it.
+    Check { file: PathBuf },
+}
+
+fn read(path: &PathBuf) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let Some(file) = args.file else {
+        eprintln!("error: no script given\n\nUsage: tasks run [--virtual-time] FILE [ARGS]...");
+        return ExitCode::from(2);
+    };
+    let text = match read(&file) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let opts = Options { virtual_time: args.virtual_time, recursion_limit: args.recursion_limit, color: color() };
+    let out = Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    let mut engine = Engine::new(opts, out, Box::new(std::io::stderr()));
+    engine.set_args(args.args);
+    ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A large stack for the parser and compiler, which recurse on nesting.
+    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || match cli.command {
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Check { file }) => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            let mut engine = Engine::new(Options { color: color(), ..Options::default() }, Box::new(std::io::sink()), Box::new(std::io::stderr()));
+            match engine.check(&file.display().to_string(), &text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(report) => {
+                    eprint!("{report}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        None => run(cli.run),
+    });
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: the interpreter crashed (this is a bug in tasks)");
+            ExitCode::from(70)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Error values: what `throw` throws and `catch` binds. They remember where
+//! they were thrown, the call stack then, and the task they happened in, so
+//! the diagnostics module can render them.
+
+use crate::syntax::Span;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub type ErrorRef = Rc<ErrorObj>;
+
+/// A place in a loaded source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub source: u32,
+    pub span: Span,
+}
+
+/// One frame of the call stack at the moment of a throw.
+#[derive(Clone, Debug)]
+pub struct TraceFrame {
+    pub function: Rc<str>,
+    pub loc: Loc,
+}
+
+/// Which task an error happened in, and where that task was spawned.
+#[derive(Clone, Debug)]
+pub struct TaskOrigin {
+    pub name: Rc<str>,
+    pub spawned_at: Option<Loc>,
+}
+
+#[derive(Debug)]
+pub struct ErrorObj {
+    pub kind: Rc<str>,
+    pub message: Rc<str>,
+    pub help: RefCell<Option<String>>,
+    pub origin: RefCell<Option<Loc>>,
+    pub trace: RefCell<Vec<TraceFrame>>,
+    pub task: RefCell<Option<TaskOrigin>>,
+}
+
+impl ErrorObj {
+    pub fn new(kind: &str, message: impl Into<String>) -> ErrorRef {
+        Rc::new(ErrorObj {
+            kind: Rc::from(kind),
+            message: Rc::from(message.into().as_str()),
+            help: RefCell::new(None),
+            origin: RefCell::new(None),
+            trace: RefCell::new(Vec::new()),
+            task: RefCell::new(None),
+        })
+    }
+
+    pub fn with_help(kind: &str, message: impl Into<String>, help: impl Into<String>) -> ErrorRef {
+        let e = ErrorObj::new(kind, message);
+        *e.help.borrow_mut() = Some(help.into());
+        e
+    }
+
+    pub fn is_cancel(&self) -> bool {
+        &*self.kind == "CancelledError"
+    }
+
+    pub fn is(&self, kind: &str) -> bool {
+        &*self.kind == kind
+    }
+}
+
+/// Shorthands for the error kinds the runtime raises itself.
+pub fn type_error(msg: impl Into<String>) -> ErrorRef {
+    ErrorObj::new("TypeError", msg)
+}
+pub fn value_error(msg: impl Into<String>) -> ErrorRef {
+    ErrorObj::new("ValueError", msg)
+}
+pub fn index_error(msg: impl Into<String>) -> ErrorRef {
+    ErrorObj::new("IndexError", msg)
+}
+pub fn key_error(msg: impl Into<String>) -> ErrorRef {
+    ErrorObj::new("KeyError", msg)
+}
+pub fn overflow() -> ErrorRef {
+    ErrorObj::new("OverflowError", "integer overflow: the result does not fit in 64 bits")
+}
+pub fn zero_div(msg: &str) -> ErrorRef {
+    ErrorObj::new("ZeroDivisionError", msg)
+}
+pub fn cancelled(msg: Option<Rc<str>>) -> ErrorRef {
+    ErrorObj::new("CancelledError", msg.map(|m| m.to_string()).unwrap_or_default())
+}

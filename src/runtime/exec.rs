@@ -1,0 +1,48 @@
+//! A task's execution state: its value stack, call frames and active
+//! `try` handlers. Suspending a task is just keeping this struct.
+
+use super::native::NativeCoro;
+use super::value::Value;
+use crate::compile::code::Closure;
+use std::rc::Rc;
+
+pub enum FrameKind {
+    /// A plain call: the result goes to the caller.
+    Call,
+    /// An awaited coroutine running inside the awaiting task.
+    Inline,
+    /// The task's own coroutine: returning ends the task.
+    Root,
+    /// A native coroutine (`sleep`, `wait_for`, ...); no code of its own.
+    Native(Box<NativeCoro>),
+}
+
+pub struct Frame {
+    pub closure: Rc<Closure>,
+    pub ip: usize,
+    /// Stack index of the first parameter.
+    pub base: usize,
+    /// Stack height to cut back to when the frame returns.
+    pub ret_to: usize,
+    pub kind: FrameKind,
+}
+
+pub struct Handler {
+    pub frame: usize,
+    pub target: usize,
+    pub sp: usize,
+}
+
+#[derive(Default)]
+pub struct Exec {
+    pub stack: Vec<Value>,
+    pub frames: Vec<Frame>,
+    pub handlers: Vec<Handler>,
+    pub started: bool,
+}
+
+impl Exec {
+    pub fn top_is_native(&self) -> bool {
+        matches!(self.frames.last().map(|f| &f.kind), Some(FrameKind::Native(_)))
+    }
+}

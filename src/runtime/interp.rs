@@ -1,0 +1,98 @@
+//! The interpreter's state shared by every task: globals, the event loop,
+//! the output streams and the limits.
+
+use super::error::{ErrorObj, ErrorRef, Loc, TaskOrigin, TraceFrame};
+use super::exec::Exec;
+use crate::compile::code::{Closure, FnProto};
+use crate::scheduler::clock::Clock;
+use crate::scheduler::event_loop::EventLoop;
+use crate::scheduler::task::Task;
+use super::value::Value;
+use std::io::Write;
+use std::rc::Rc;
+
+pub const DEFAULT_RECURSION_LIMIT: usize = 1000;
+
+pub struct Interp {
+    pub globals: Vec<Value>,
+    pub global_names: Vec<Rc<str>>,
+    pub lp: EventLoop,
+    pub out: Box<dyn Write>,
+    pub err: Box<dyn Write>,
+    pub args: Vec<Rc<str>>,
+    pub recursion_limit: usize,
+    /// The task whose code is running now.
+    pub current: Option<Rc<Task>>,
+    /// Stand-in closure for native frames, which run no code.
+    pub native_closure: Rc<Closure>,
+}
+
+impl Interp {
+    pub fn new(clock: Clock, out: Box<dyn Write>, err: Box<dyn Write>) -> Interp {
+        let proto = FnProto {
+            name: Rc::from("<native>"),
+            params: Vec::new(),
+            n_defaults: 0,
+            n_locals: 0,
+            code: Vec::new(),
+            spans: Vec::new(),
+            consts: Vec::new(),
+            protos: Vec::new(),
+            upvals: Vec::new(),
+            is_async: true,
+            source: 0,
+            span: Default::default(),
+        };
+        Interp {
+            globals: Vec::new(),
+            global_names: Vec::new(),
+            lp: EventLoop::new(clock),
+            out,
+            err,
+            args: Vec::new(),
+            recursion_limit: DEFAULT_RECURSION_LIMIT,
+            current: None,
+            native_closure: Rc::new(Closure { proto: Rc::new(proto), upvals: Box::new([]), defaults: Box::new([]) }),
+        }
+    }
+
+    /// Gives an error its location and stack the first time it is thrown.
+    pub fn locate(&self, e: &ErrorRef, ex: &Exec) {
+        if e.origin.borrow().is_some() {
+            return;
+        }
+        let mut trace = Vec::new();
+        for f in &ex.frames {
+            if matches!(f.kind, super::exec::FrameKind::Native(_)) {
+                continue;
+            }
+            let p = &f.closure.proto;
+            let at = f.ip.saturating_sub(1).min(p.spans.len().saturating_sub(1));
+            if let Some(span) = p.spans.get(at) {
+                trace.push(TraceFrame { function: p.name.clone(), loc: Loc { source: p.source, span: *span } });
+            }
+        }
+        *e.origin.borrow_mut() = trace.last().map(|t| t.loc);
+        *e.trace.borrow_mut() = trace;
+        if let Some(t) = &self.current {
+            *e.task.borrow_mut() = Some(TaskOrigin { name: t.name(), spawned_at: t.spawned_at });
+        }
+    }
+
+    pub fn write_out(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    pub fn now(&self) -> f64 {
+        self.lp.clock.now_secs()
+    }
+
+    pub fn name_error(&self, global: u32) -> ErrorRef {
+        let name = self.global_names.get(global as usize).cloned().unwrap_or_else(|| Rc::from("?"));
+        ErrorObj::with_help(
+            "NameError",
+            format!("`{name}` is used before its `let` ran"),
+            "a function ran that reads this variable before the line that declares it",
+        )
+    }
+}

@@ -1,0 +1,16 @@
+//! Values, the evaluator and the builtins, plus the driver that runs the
+//! asyncio-faithful loop over them.
+
+pub mod builtins;
+pub mod driver;
+pub mod error;
+pub mod exec;
+pub mod format;
+pub mod group;
+pub mod interp;
+pub mod methods;
+pub mod native;
+pub mod ops;
+pub mod sync_ops;
+pub mod value;
+pub mod vm;

@@ -1,0 +1,267 @@
+//! Native coroutines: `sleep`, `wait_for`, `race` and the waits of the
+//! synchronisation primitives, written as small state machines that follow
+//! CPython's implementations step for step (same futures, same callbacks,
+//! so the same number of loop iterations).
+
+use super::error::{cancelled, ErrorObj, ErrorRef};
+use super::interp::Interp;
+use super::value::Value;
+use crate::scheduler::event_loop::Input;
+use crate::scheduler::future::{Awaitable, Callback, FutKind, Future};
+use crate::scheduler::timers::{TimerAction, TimerId};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub enum NativeStep {
+    Await(Awaitable),
+    Yield,
+    Return(Value),
+    Throw(ErrorRef),
+}
+
+pub enum NativeCoro {
+    Sleep { secs: f64, fut: Option<Rc<Future>> },
+    WaitFor(WaitFor),
+    Race(Race),
+    Group(super::group::GroupExit),
+    Sync(super::sync_ops::SyncWait),
+}
+
+pub struct WaitFor {
+    aw: Option<Value>,
+    timeout: Option<f64>,
+    fut: Option<Awaitable>,
+    waiter: Option<Rc<Future>>,
+    timer: Option<TimerId>,
+    state: WaitForState,
+}
+
+enum WaitForState {
+    Start,
+    /// Awaiting the inner awaitable directly (no timeout).
+    Direct,
+    /// Awaiting the waiter released by completion or by the timer.
+    Waiting,
+    /// Cancelled the inner one on timeout; waiting for it to end.
+    CancelAndWait,
+    /// We were cancelled; waiting for the inner one to end before rethrowing.
+    CancelThenRaise(ErrorRef),
+}
+
+pub struct Race {
+    items: Vec<Value>,
+    futs: Vec<Awaitable>,
+    waiter: Option<Rc<Future>>,
+    winner: Option<Awaitable>,
+    state: u8,
+}
+
+impl NativeCoro {
+    pub fn sleep(secs: f64) -> NativeCoro {
+        NativeCoro::Sleep { secs, fut: None }
+    }
+    pub fn wait_for(aw: Value, timeout: Option<f64>) -> NativeCoro {
+        NativeCoro::WaitFor(WaitFor { aw: Some(aw), timeout, fut: None, waiter: None, timer: None, state: WaitForState::Start })
+    }
+    pub fn race(items: Vec<Value>) -> NativeCoro {
+        NativeCoro::Race(Race { items, futs: Vec::new(), waiter: None, winner: None, state: 0 })
+    }
+
+    pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
+        match self {
+            NativeCoro::Sleep { secs, fut } => match input {
+                Input::Start if *secs <= 0.0 => NativeStep::Yield,
+                Input::Start => {
+                    let f = Future::new(FutKind::Sleep(RefCell::new(None)));
+                    let id = it.lp.call_later(*secs, TimerAction::SetResult(f.clone()));
+                    if let FutKind::Sleep(t) = &f.kind {
+                        *t.borrow_mut() = Some(id);
+                    }
+                    *fut = Some(f.clone());
+                    NativeStep::Await(Awaitable::Future(f))
+                }
+                Input::Value(_) => NativeStep::Return(Value::Nil),
+                Input::Throw(e) => {
+                    if let Some(f) = fut {
+                        it.cancel_sleep_timer(f);
+                    }
+                    NativeStep::Throw(e)
+                }
+            },
+            NativeCoro::WaitFor(w) => w.step(it, input),
+            NativeCoro::Race(r) => r.step(it, input),
+            NativeCoro::Group(g) => g.step(it, input),
+            NativeCoro::Sync(s) => s.step(it, input),
+        }
+    }
+}
+
+fn result_of(a: &Awaitable) -> NativeStep {
+    match a.outcome() {
+        Some(Ok(v)) => NativeStep::Return(v),
+        Some(Err(e)) => NativeStep::Throw(e),
+        None => NativeStep::Throw(ErrorObj::new("InvalidStateError", "the awaitable is still pending")),
+    }
+}
+
+impl WaitFor {
+    fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
+        match std::mem::replace(&mut self.state, WaitForState::Start) {
+            WaitForState::Start => {
+                let aw = self.aw.take().expect("wait_for awaitable");
+                let fut = match it.ensure_future(aw) {
+                    Ok(f) => f,
+                    Err(e) => return NativeStep::Throw(e),
+                };
+                self.fut = Some(fut.clone());
+                let Some(timeout) = self.timeout else {
+                    self.state = WaitForState::Direct;
+                    return NativeStep::Await(fut);
+                };
+                if timeout <= 0.0 {
+                    if fut.is_done() {
+                        return result_of(&fut);
+                    }
+                    return self.cancel_and_wait(it, fut, WaitForState::CancelAndWait);
+                }
+                let waiter = Future::new(FutKind::Plain);
+                self.timer = Some(it.lp.call_later(timeout, TimerAction::Release(waiter.clone())));
+                it.add_done_callback(&fut, Callback::Release(waiter.clone()));
+                self.waiter = Some(waiter.clone());
+                self.state = WaitForState::Waiting;
+                NativeStep::Await(Awaitable::Future(waiter))
+            }
+            WaitForState::Direct => match input {
+                Input::Value(v) => NativeStep::Return(v),
+                Input::Throw(e) => NativeStep::Throw(e),
+                Input::Start => unreachable!(),
+            },
+            WaitForState::Waiting => {
+                let fut = self.fut.clone().expect("fut");
+                let waiter = self.waiter.clone().expect("waiter");
+                match input {
+                    Input::Throw(e) => {
+                        if fut.is_done() {
+                            self.cancel_timer(it);
+                            return result_of(&fut);
+                        }
+                        remove_release(&fut, &waiter);
+                        self.cancel_and_wait(it, fut, WaitForState::CancelThenRaise(e))
+                    }
+                    _ => {
+                        if fut.is_done() {
+                            self.cancel_timer(it);
+                            return result_of(&fut);
+                        }
+                        remove_release(&fut, &waiter);
+                        self.cancel_and_wait(it, fut, WaitForState::CancelAndWait)
+                    }
+                }
+            }
+            WaitForState::CancelAndWait => {
+                self.cancel_timer(it);
+                if let (Some(fut), Some(w)) = (&self.fut, &self.waiter) {
+                    remove_release(fut, w);
+                }
+                if let Input::Throw(e) = input {
+                    return NativeStep::Throw(e);
+                }
+                let fut = self.fut.clone().expect("fut");
+                match fut.outcome() {
+                    Some(Ok(v)) => NativeStep::Return(v),
+                    Some(Err(e)) if e.is_cancel() => {
+                        let t = ErrorObj::new("TimeoutError", "wait_for timed out");
+                        NativeStep::Throw(t)
+                    }
+                    Some(Err(e)) => NativeStep::Throw(e),
+                    None => NativeStep::Throw(ErrorObj::new("TimeoutError", "wait_for timed out")),
+                }
+            }
+            WaitForState::CancelThenRaise(e) => {
+                self.cancel_timer(it);
+                if let (Some(fut), Some(w)) = (&self.fut, &self.waiter) {
+                    remove_release(fut, w);
+                }
+                match input {
+                    Input::Throw(e2) => NativeStep::Throw(e2),
+                    _ => NativeStep::Throw(e),
+                }
+            }
+        }
+    }
+
+    /// CPython's `_cancel_and_wait`: cancel, then wait on a fresh waiter.
+    fn cancel_and_wait(&mut self, it: &mut Interp, fut: Awaitable, next: WaitForState) -> NativeStep {
+        let waiter = Future::new(FutKind::Plain);
+        it.add_done_callback(&fut, Callback::Release(waiter.clone()));
+        it.cancel_awaitable(&fut, None);
+        self.waiter = Some(waiter.clone());
+        self.state = next;
+        NativeStep::Await(Awaitable::Future(waiter))
+    }
+
+    fn cancel_timer(&mut self, it: &mut Interp) {
+        if let Some(t) = self.timer.take() {
+            it.lp.timers.cancel(&t);
+        }
+    }
+}
+
+fn remove_release(fut: &Awaitable, waiter: &Rc<Future>) {
+    fut.core().borrow_mut().callbacks.retain(|c| !matches!(c, Callback::Release(w) if Rc::ptr_eq(w, waiter)));
+}
+
+impl Race {
+    fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
+        match self.state {
+            0 => {
+                for v in std::mem::take(&mut self.items) {
+                    match it.ensure_future(v) {
+                        Ok(f) => self.futs.push(f),
+                        Err(e) => return NativeStep::Throw(e),
+                    }
+                }
+                let waiter = Future::new(FutKind::Plain);
+                for f in &self.futs {
+                    it.add_done_callback(f, Callback::Release(waiter.clone()));
+                }
+                self.waiter = Some(waiter.clone());
+                self.state = 1;
+                NativeStep::Await(Awaitable::Future(waiter))
+            }
+            1 => {
+                let waiter = self.waiter.clone().expect("waiter");
+                for f in &self.futs {
+                    remove_release(f, &waiter);
+                }
+                let pending: Vec<Awaitable> = self.futs.iter().filter(|f| !f.is_done()).cloned().collect();
+                for p in &pending {
+                    it.cancel_awaitable(p, None);
+                }
+                if let Input::Throw(e) = input {
+                    return NativeStep::Throw(e);
+                }
+                self.winner = self.futs.iter().find(|f| f.is_done()).cloned();
+                if pending.is_empty() {
+                    return self.finish();
+                }
+                self.state = 2;
+                match it.gather_awaitables(pending, true) {
+                    Ok(g) => NativeStep::Await(Awaitable::Future(g)),
+                    Err(e) => NativeStep::Throw(e),
+                }
+            }
+            _ => match input {
+                Input::Throw(e) if e.is_cancel() => NativeStep::Throw(e),
+                _ => self.finish(),
+            },
+        }
+    }
+
+    fn finish(&mut self) -> NativeStep {
+        match &self.winner {
+            Some(w) => result_of(w),
+            None => NativeStep::Throw(cancelled(None)),
+        }
+    }
+}

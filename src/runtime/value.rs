@@ -1,0 +1,357 @@
+//! Runtime values: small (two words plus a tag) and cheap to clone.
+
+use super::error::ErrorRef;
+use crate::compile::code::Closure;
+use crate::scheduler::future::Future;
+use crate::scheduler::sync::{Event, Lock, Queue, Semaphore};
+use crate::scheduler::task::{Coro, Task};
+use indexmap::IndexMap;
+use std::cell::RefCell;
+use std::fmt::Write;
+use std::rc::Rc;
+
+pub type List = Rc<RefCell<Vec<Value>>>;
+pub type Map = Rc<RefCell<IndexMap<Key, Value>>>;
+
+#[derive(Clone)]
+pub enum Value {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    List(List),
+    Map(Map),
+    Func(Rc<Closure>),
+    Builtin(crate::runtime::builtins::Builtin),
+    Coro(Rc<Coro>),
+    Task(Rc<Task>),
+    Future(Rc<Future>),
+    Error(ErrorRef),
+    Queue(Rc<Queue>),
+    Event(Rc<Event>),
+    Lock(Rc<Lock>),
+    Semaphore(Rc<Semaphore>),
+    /// Internal: the task group of a `group { }` block.
+    Group(Rc<crate::runtime::group::Group>),
+    /// Internal: a variable captured by a closure lives in a cell.
+    Cell(Rc<RefCell<Value>>),
+    /// Internal: the state of a `for` loop.
+    Iter(Rc<RefCell<Iter>>),
+    /// Internal: a global read before its `let` ran.
+    Uninit,
+}
+
+/// A map key: maps are keyed by str, int or bool.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Bool(bool),
+    Int(i64),
+    Str(Rc<str>),
+}
+
+impl Key {
+    pub fn to_value(&self) -> Value {
+        match self {
+            Key::Bool(b) => Value::Bool(*b),
+            Key::Int(i) => Value::Int(*i),
+            Key::Str(s) => Value::Str(s.clone()),
+        }
+    }
+    pub fn from_value(v: &Value) -> Option<Key> {
+        Some(match v {
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Int(i) => Key::Int(*i),
+            Value::Str(s) => Key::Str(s.clone()),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Key::Int(*f as i64),
+            _ => return None,
+        })
+    }
+}
+
+pub enum Iter {
+    Range { next: i64, stop: i64, step: i64 },
+    Items { items: Rc<[Value]>, pos: usize },
+}
+
+impl Iter {
+    pub fn next(&mut self) -> Option<Value> {
+        match self {
+            Iter::Range { next, stop, step } => {
+                let done = if *step > 0 { *next >= *stop } else { *next <= *stop };
+                if done {
+                    return None;
+                }
+                let v = *next;
+                *next = next.saturating_add(*step);
+                Some(Value::Int(v))
+            }
+            Iter::Items { items, pos } => {
+                let v = items.get(*pos).cloned();
+                *pos += 1;
+                v
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.repr())
+    }
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Func(c) if c.proto.is_async => "async fn",
+            Value::Func(_) | Value::Builtin(_) => "fn",
+            Value::Coro(_) => "coroutine",
+            Value::Task(_) => "task",
+            Value::Future(_) => "future",
+            Value::Error(_) => "error",
+            Value::Queue(_) => "queue",
+            Value::Event(_) => "event",
+            Value::Lock(_) => "lock",
+            Value::Semaphore(_) => "semaphore",
+            Value::Group(_) => "group",
+            Value::Cell(_) | Value::Iter(_) | Value::Uninit => "internal",
+        }
+    }
+
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil | Value::Uninit => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !l.borrow().is_empty(),
+            Value::Map(m) => !m.borrow().is_empty(),
+            _ => true,
+        }
+    }
+
+    /// The text `print` and `str()` show.
+    pub fn to_display(&self) -> String {
+        match self {
+            Value::Str(s) => s.to_string(),
+            Value::Error(e) => e.message.to_string(),
+            _ => {
+                let mut out = String::new();
+                self.write_repr(&mut out, 0);
+                out
+            }
+        }
+    }
+
+    /// The text a value shows inside a container or when echoed.
+    pub fn repr(&self) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out, 0);
+        out
+    }
+
+    fn write_repr(&self, out: &mut String, depth: usize) {
+        if depth > 64 {
+            out.push_str("...");
+            return;
+        }
+        match self {
+            Value::Nil | Value::Uninit => out.push_str("nil"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Float(f) => out.push_str(&format_float(*f)),
+            Value::Str(s) => write_quoted(out, s),
+            Value::List(l) => {
+                let Ok(items) = l.try_borrow() else {
+                    out.push_str("[...]");
+                    return;
+                };
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_repr(out, depth + 1);
+                }
+                out.push(']');
+            }
+            Value::Map(m) => {
+                let Ok(map) = m.try_borrow() else {
+                    out.push_str("{...}");
+                    return;
+                };
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.to_value().write_repr(out, depth + 1);
+                    out.push_str(": ");
+                    v.write_repr(out, depth + 1);
+                }
+                out.push('}');
+            }
+            Value::Func(c) => {
+                let kw = if c.proto.is_async { "async fn" } else { "fn" };
+                let _ = write!(out, "<{kw} {}>", c.proto.name);
+            }
+            Value::Builtin(b) => {
+                let _ = write!(out, "<builtin fn {}>", b.name());
+            }
+            Value::Coro(c) => {
+                let _ = write!(out, "<coroutine {}>", c.name());
+            }
+            Value::Task(t) => {
+                let _ = write!(out, "<task {} {}>", t.name(), t.state_name());
+            }
+            Value::Future(f) => {
+                let _ = write!(out, "<future {}>", f.state_name());
+            }
+            Value::Error(e) => {
+                let _ = write!(out, "{}(", e.kind);
+                write_quoted(out, &e.message);
+                out.push(')');
+            }
+            Value::Queue(q) => {
+                let _ = write!(out, "<queue size={}>", q.size());
+            }
+            Value::Event(e) => {
+                let _ = write!(out, "<event {}>", if e.is_set() { "set" } else { "unset" });
+            }
+            Value::Lock(l) => {
+                let _ = write!(out, "<lock {}>", if l.locked() { "locked" } else { "unlocked" });
+            }
+            Value::Semaphore(s) => {
+                let _ = write!(out, "<semaphore value={}>", s.value());
+            }
+            Value::Cell(c) => c.borrow().write_repr(out, depth),
+            Value::Iter(it) => match &*it.borrow() {
+                Iter::Range { next, stop, step } if *step == 1 => {
+                    let _ = write!(out, "range({next}, {stop})");
+                }
+                Iter::Range { next, stop, step } => {
+                    let _ = write!(out, "range({next}, {stop}, {step})");
+                }
+                Iter::Items { .. } => out.push_str("<iterator>"),
+            },
+            Value::Group(_) => out.push_str("<group>"),
+        }
+    }
+}
+
+fn write_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Formats a float the way Python's `repr(float)` does.
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    // Shortest round-trip digits, then Python's choice of notation.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("exponent");
+    let exp: i32 = exp.parse().expect("exponent digits");
+    if (-4..16).contains(&exp) {
+        let s = format!("{f}");
+        if s.contains('.') {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}
+
+/// Structural equality, as `==` sees it.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_equal(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+        }
+        (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
+        (Value::Builtin(x), Value::Builtin(y)) => x == y,
+        (Value::Coro(x), Value::Coro(y)) => Rc::ptr_eq(x, y),
+        (Value::Task(x), Value::Task(y)) => Rc::ptr_eq(x, y),
+        (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),
+        (Value::Error(x), Value::Error(y)) => Rc::ptr_eq(x, y) || (x.kind == y.kind && x.message == y.message),
+        (Value::Queue(x), Value::Queue(y)) => Rc::ptr_eq(x, y),
+        (Value::Event(x), Value::Event(y)) => Rc::ptr_eq(x, y),
+        (Value::Lock(x), Value::Lock(y)) => Rc::ptr_eq(x, y),
+        (Value::Semaphore(x), Value::Semaphore(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_float;
+
+    #[test]
+    fn floats_print_like_python() {
+        assert_eq!(format_float(3.0), "3.0");
+        assert_eq!(format_float(0.1), "0.1");
+        assert_eq!(format_float(1e16), "1e+16");
+        assert_eq!(format_float(1.5e-7), "1.5e-07");
+        assert_eq!(format_float(123456.789), "123456.789");
+        assert_eq!(format_float(0.0001), "0.0001");
+        assert_eq!(format_float(-2.5), "-2.5");
+    }
+}

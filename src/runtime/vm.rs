@@ -1,0 +1,777 @@
+//! The evaluator: runs a task's frames until the task returns, throws or
+//! waits. Plain calls and awaited coroutines push frames on the task's own
+//! stack, so no Rust recursion grows with script recursion.
+
+use super::error::{type_error, ErrorObj, ErrorRef};
+use super::exec::{Exec, Frame, FrameKind, Handler};
+use super::interp::Interp;
+use super::native::NativeStep;
+use super::ops;
+use super::value::{Iter, Key, Value};
+use crate::compile::code::{Closure, Op};
+use crate::scheduler::event_loop::Input;
+use crate::scheduler::future::Awaitable;
+use crate::scheduler::task::CoroStart;
+use indexmap::IndexMap;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// How a run of a task ended.
+pub enum Outcome {
+    Returned(Value),
+    Threw(ErrorRef),
+    /// Waiting for this to complete.
+    Suspended(Awaitable),
+    /// `sleep(0)`: give every other ready task a turn.
+    Yielded,
+}
+
+enum Flow {
+    Suspend(Awaitable),
+    Yield,
+    Done(Result<Value, ErrorRef>),
+    Next(Input),
+}
+
+impl Interp {
+    /// Resumes a task's frames with `input` and runs until they stop.
+    pub fn resume(&mut self, ex: &mut Exec, input: Input) -> Outcome {
+        let mut input = if ex.started {
+            input
+        } else {
+            ex.started = true;
+            match input {
+                // A coroutine cancelled before it starts runs none of its body.
+                Input::Throw(e) => return Outcome::Threw(e),
+                _ => Input::Start,
+            }
+        };
+        loop {
+            let flow = if ex.top_is_native() {
+                self.native_step(ex, input)
+            } else {
+                match input {
+                    Input::Start => {}
+                    Input::Value(v) => ex.stack.push(v),
+                    Input::Throw(e) => {
+                        if let Err(e) = self.unwind(ex, e) {
+                            return Outcome::Threw(e);
+                        }
+                    }
+                }
+                self.execute(ex)
+            };
+            match flow {
+                Flow::Suspend(a) => return Outcome::Suspended(a),
+                Flow::Yield => return Outcome::Yielded,
+                Flow::Done(Ok(v)) => return Outcome::Returned(v),
+                Flow::Done(Err(e)) => return Outcome::Threw(e),
+                Flow::Next(i) => input = i,
+            }
+        }
+    }
+
+    fn native_step(&mut self, ex: &mut Exec, input: Input) -> Flow {
+        let Some(Frame { kind: FrameKind::Native(native), .. }) = ex.frames.last_mut() else {
+            unreachable!("native_step without a native frame")
+        };
+        match native.step(self, input) {
+            NativeStep::Await(a) => match a.outcome() {
+                Some(Ok(v)) => Flow::Next(Input::Value(v)),
+                Some(Err(e)) => Flow::Next(Input::Throw(e)),
+                None => Flow::Suspend(a),
+            },
+            NativeStep::Yield => Flow::Yield,
+            NativeStep::Return(v) => {
+                let f = ex.frames.pop().expect("native frame");
+                ex.stack.truncate(f.ret_to);
+                if ex.frames.is_empty() {
+                    Flow::Done(Ok(v))
+                } else {
+                    Flow::Next(Input::Value(v))
+                }
+            }
+            NativeStep::Throw(e) => {
+                let f = ex.frames.pop().expect("native frame");
+                ex.stack.truncate(f.ret_to);
+                if ex.frames.is_empty() {
+                    Flow::Done(Err(e))
+                } else {
+                    Flow::Next(Input::Throw(e))
+                }
+            }
+        }
+    }
+
+    /// Finds the nearest handler for `e`, popping frames on the way.
+    /// `Err` means the error escaped the task's root frame.
+    pub(crate) fn unwind(&mut self, ex: &mut Exec, e: ErrorRef) -> Result<(), ErrorRef> {
+        self.locate(&e, ex);
+        loop {
+            let Some(top) = ex.frames.len().checked_sub(1) else { return Err(e) };
+            while ex.handlers.last().is_some_and(|h| h.frame > top) {
+                ex.handlers.pop();
+            }
+            if ex.handlers.last().is_some_and(|h| h.frame == top) {
+                let h = ex.handlers.pop().expect("handler");
+                ex.stack.truncate(h.sp);
+                ex.stack.push(Value::Error(e));
+                ex.frames[top].ip = h.target;
+                return Ok(());
+            }
+            let f = ex.frames.pop().expect("frame");
+            ex.stack.truncate(f.ret_to);
+            if matches!(f.kind, FrameKind::Root) {
+                return Err(e);
+            }
+        }
+    }
+
+    /// Pushes a frame for a script function whose arguments are already on
+    /// the stack from `base`.
+    fn push_frame(&mut self, ex: &mut Exec, closure: Rc<Closure>, base: usize, ret_to: usize, kind: FrameKind) -> Result<(), ErrorRef> {
+        if ex.frames.len() >= self.recursion_limit {
+            return Err(ErrorObj::with_help(
+                "RecursionError",
+                format!("maximum recursion depth exceeded ({} frames)", self.recursion_limit),
+                "look for a function that calls itself without reaching a base case",
+            ));
+        }
+        ex.stack.resize(base + closure.proto.n_locals, Value::Nil);
+        ex.frames.push(Frame { closure, ip: 0, base, ret_to, kind });
+        Ok(())
+    }
+
+    /// Completes missing arguments from defaults, checking the count.
+    fn fill_args(closure: &Closure, args: &mut Vec<Value>) -> Result<(), ErrorRef> {
+        let p = &closure.proto;
+        let n = p.params.len();
+        if args.len() > n {
+            return Err(type_error(format!(
+                "{}() takes {} argument{} but {} were given",
+                p.name,
+                n,
+                if n == 1 { "" } else { "s" },
+                args.len()
+            )));
+        }
+        let first_default = n - p.n_defaults;
+        while args.len() < n {
+            let i = args.len();
+            if i < first_default {
+                return Err(type_error(format!("{}() missing argument `{}`", p.name, p.params[i])));
+            }
+            args.push(closure.defaults[i - first_default].clone());
+        }
+        Ok(())
+    }
+
+    /// Binds positional and named arguments to a function's parameters.
+    pub fn bind_args(closure: &Closure, mut positional: Vec<Value>, named: Vec<(Rc<str>, Value)>) -> Result<Vec<Value>, ErrorRef> {
+        if named.is_empty() {
+            Self::fill_args(closure, &mut positional)?;
+            return Ok(positional);
+        }
+        let p = &closure.proto;
+        if positional.len() > p.params.len() {
+            Self::fill_args(closure, &mut positional)?;
+        }
+        let mut slots: Vec<Option<Value>> = positional.into_iter().map(Some).collect();
+        slots.resize(p.params.len(), None);
+        for (name, v) in named {
+            let Some(i) = p.params.iter().position(|x| *x == name) else {
+                return Err(ErrorObj::with_help(
+                    "TypeError",
+                    format!("{}() has no parameter named `{name}`", p.name),
+                    format!("its parameters are: {}", p.params.join(", ")),
+                ));
+            };
+            if slots[i].is_some() {
+                return Err(type_error(format!("{}() got two values for `{name}`", p.name)));
+            }
+            slots[i] = Some(v);
+        }
+        let first_default = p.params.len() - p.n_defaults;
+        let mut out = Vec::with_capacity(slots.len());
+        for (i, s) in slots.into_iter().enumerate() {
+            match s {
+                Some(v) => out.push(v),
+                None if i >= first_default => out.push(closure.defaults[i - first_default].clone()),
+                None => return Err(type_error(format!("{}() missing argument `{}`", p.name, p.params[i]))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Calls `callee` whose `argc` arguments (the last `names.len()` of them
+    /// named) sit on top of the stack above it. Script functions get a frame;
+    /// everything else produces its value at once (`Ok(true)` means a frame was pushed).
+    fn call_value(&mut self, ex: &mut Exec, argc: usize, names: Option<&Value>, awaiting: bool) -> Result<bool, ErrorRef> {
+        let callee_at = ex.stack.len() - argc - 1;
+        let callee = ex.stack[callee_at].clone();
+        match &callee {
+            Value::Func(c) if names.is_none() && (!c.proto.is_async || awaiting) => {
+                let n = c.proto.params.len();
+                if argc != n {
+                    let mut args = ex.stack.split_off(callee_at + 1);
+                    Self::fill_args(c, &mut args)?;
+                    ex.stack.extend(args);
+                }
+                let kind = if c.proto.is_async { FrameKind::Inline } else { FrameKind::Call };
+                self.push_frame(ex, c.clone(), callee_at + 1, callee_at, kind)?;
+                Ok(true)
+            }
+            Value::Func(c) => {
+                let (positional, named) = split_named(ex, callee_at, names);
+                ex.stack.pop();
+                let args = Self::bind_args(c, positional, named)?;
+                if c.proto.is_async {
+                    let at = self.current_loc(ex);
+                    let coro = crate::scheduler::task::Coro::new(
+                        CoroStart::Script { closure: c.clone(), args },
+                        c.proto.name.clone(),
+                        at,
+                    );
+                    ex.stack.push(Value::Coro(coro));
+                    Ok(false)
+                } else {
+                    let base = ex.stack.len();
+                    ex.stack.extend(args);
+                    self.push_frame(ex, c.clone(), base, base, FrameKind::Call)?;
+                    Ok(true)
+                }
+            }
+            Value::Builtin(b) => {
+                let (positional, named) = split_named(ex, callee_at, names);
+                ex.stack.pop();
+                let v = super::builtins::call(self, *b, positional, named)?;
+                ex.stack.push(v);
+                Ok(false)
+            }
+            other => Err(type_error(format!("`{}` is not callable", other.type_name()))),
+        }
+    }
+
+    pub(crate) fn current_loc(&self, ex: &Exec) -> Option<super::error::Loc> {
+        let f = ex.frames.iter().rev().find(|f| !matches!(f.kind, FrameKind::Native(_)))?;
+        let p = &f.closure.proto;
+        let span = *p.spans.get(f.ip.saturating_sub(1))?;
+        Some(super::error::Loc { source: p.source, span })
+    }
+
+    /// `await v`: runs a coroutine inline, returns a finished task's result,
+    /// or reports what to wait for.
+    fn await_value(&mut self, ex: &mut Exec, v: Value) -> Result<Option<Flow>, ErrorRef> {
+        match v {
+            Value::Coro(c) => match c.take() {
+                Some(CoroStart::Script { closure, args }) => {
+                    let base = ex.stack.len();
+                    ex.stack.extend(args);
+                    self.push_frame(ex, closure, base, base, FrameKind::Inline)?;
+                    Ok(None)
+                }
+                Some(CoroStart::Native(n)) => {
+                    let at = ex.stack.len();
+                    ex.frames.push(Frame { closure: self.native_closure.clone(), ip: 0, base: at, ret_to: at, kind: FrameKind::Native(Box::new(n)) });
+                    Ok(Some(Flow::Next(Input::Start)))
+                }
+                None => Err(ErrorObj::with_help(
+                    "TypeError",
+                    format!("coroutine `{}` was already awaited or spawned", c.name()),
+                    "a coroutine runs once; spawn it as a task to await its result several times",
+                )),
+            },
+            Value::Task(t) => self.await_future(ex, Awaitable::Task(t)),
+            Value::Future(f) => self.await_future(ex, Awaitable::Future(f)),
+            other => Err(ErrorObj::with_help(
+                "TypeError",
+                format!("`{}` is not awaitable", other.type_name()),
+                "await a coroutine (the result of calling an async fn), a task or a future",
+            )),
+        }
+    }
+
+    fn await_future(&mut self, ex: &mut Exec, a: Awaitable) -> Result<Option<Flow>, ErrorRef> {
+        match a.outcome() {
+            Some(Ok(v)) => {
+                ex.stack.push(v);
+                Ok(None)
+            }
+            Some(Err(e)) => Err(e),
+            None => {
+                if let (Awaitable::Task(t), Some(cur)) = (&a, &self.current) {
+                    if Rc::ptr_eq(t, cur) {
+                        return Err(type_error("a task cannot await itself"));
+                    }
+                }
+                if let Some(cur) = &self.current {
+                    cur.waiting_at.set(self.current_loc(ex));
+                }
+                Ok(Some(Flow::Suspend(a)))
+            }
+        }
+    }
+
+    /// The dispatch loop for script frames.
+    fn execute(&mut self, ex: &mut Exec) -> Flow {
+        macro_rules! fail {
+            ($e:expr) => {{
+                let e = $e;
+                match self.unwind(ex, e) {
+                    Ok(()) => return Flow::Next(Input::Start),
+                    Err(e) => return Flow::Done(Err(e)),
+                }
+            }};
+        }
+        let fi = ex.frames.len() - 1;
+        let closure = ex.frames[fi].closure.clone();
+        let proto = closure.proto.clone();
+        let mut ip = ex.frames[fi].ip;
+        let base = ex.frames[fi].base;
+        // Every path that changes frames saves `ip` and re-enters through `Flow::Next`.
+        macro_rules! save {
+            () => {
+                ex.frames[fi].ip = ip;
+            };
+        }
+        macro_rules! tri {
+            ($r:expr) => {
+                match $r {
+                    Ok(v) => v,
+                    Err(e) => {
+                        save!();
+                        fail!(e)
+                    }
+                }
+            };
+        }
+        macro_rules! pop {
+            () => {
+                ex.stack.pop().expect("stack underflow")
+            };
+        }
+        macro_rules! binary {
+            ($fast:expr, $slow:path) => {{
+                let b = pop!();
+                let a = ex.stack.last_mut().expect("stack underflow");
+                if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
+                    match $fast(*x, *y) {
+                        Some(r) => {
+                            *a = r;
+                            continue;
+                        }
+                        None => {}
+                    }
+                }
+                let a = pop!();
+                let r = tri!($slow(&a, &b));
+                ex.stack.push(r);
+            }};
+        }
+        loop {
+            let op = proto.code[ip];
+            ip += 1;
+            match op {
+                Op::Const(k) => ex.stack.push(proto.consts[k as usize].clone()),
+                Op::Nil => ex.stack.push(Value::Nil),
+                Op::True => ex.stack.push(Value::Bool(true)),
+                Op::False => ex.stack.push(Value::Bool(false)),
+                Op::Int(n) => ex.stack.push(Value::Int(n as i64)),
+                Op::Pop => {
+                    ex.stack.pop();
+                }
+                Op::Dup => {
+                    let v = ex.stack.last().expect("stack").clone();
+                    ex.stack.push(v);
+                }
+                Op::Dup2 => {
+                    let n = ex.stack.len();
+                    let (a, b) = (ex.stack[n - 2].clone(), ex.stack[n - 1].clone());
+                    ex.stack.push(a);
+                    ex.stack.push(b);
+                }
+                Op::Nop => {}
+                Op::LoadLocal(s) => {
+                    let v = ex.stack[base + s as usize].clone();
+                    ex.stack.push(v);
+                }
+                Op::StoreLocal(s) => {
+                    let v = pop!();
+                    ex.stack[base + s as usize] = v;
+                }
+                Op::NewCell(s) => ex.stack[base + s as usize] = Value::Cell(Rc::new(RefCell::new(Value::Nil))),
+                Op::BoxLocal(s) => {
+                    let slot = &mut ex.stack[base + s as usize];
+                    let v = std::mem::replace(slot, Value::Nil);
+                    *slot = Value::Cell(Rc::new(RefCell::new(v)));
+                }
+                Op::LoadCell(s) => {
+                    let v = match &ex.stack[base + s as usize] {
+                        Value::Cell(c) => c.borrow().clone(),
+                        other => other.clone(),
+                    };
+                    ex.stack.push(v);
+                }
+                Op::StoreCell(s) => {
+                    let v = pop!();
+                    match &ex.stack[base + s as usize] {
+                        Value::Cell(c) => *c.borrow_mut() = v,
+                        _ => ex.stack[base + s as usize] = v,
+                    }
+                }
+                Op::LoadUpval(u) => ex.stack.push(closure.upvals[u as usize].borrow().clone()),
+                Op::StoreUpval(u) => {
+                    let v = pop!();
+                    *closure.upvals[u as usize].borrow_mut() = v;
+                }
+                Op::LoadGlobal(g) => {
+                    let v = self.globals[g as usize].clone();
+                    if matches!(v, Value::Uninit) {
+                        save!();
+                        fail!(self.name_error(g));
+                    }
+                    ex.stack.push(v);
+                }
+                Op::StoreGlobal(g) => {
+                    let v = pop!();
+                    self.globals[g as usize] = v;
+                }
+                Op::Add => binary!(|x: i64, y: i64| x.checked_add(y).map(Value::Int), ops::add),
+                Op::Sub => binary!(|x: i64, y: i64| x.checked_sub(y).map(Value::Int), ops::sub),
+                Op::Mul => binary!(|x: i64, y: i64| x.checked_mul(y).map(Value::Int), ops::mul),
+                Op::Div => binary!(|_: i64, _: i64| None::<Value>, ops::div),
+                Op::FloorDiv => binary!(|_: i64, _: i64| None::<Value>, ops::floor_div),
+                Op::Mod => binary!(|_: i64, _: i64| None::<Value>, ops::modulo),
+                Op::Lt => binary!(|x: i64, y: i64| Some(Value::Bool(x < y)), ops::lt),
+                Op::Le => binary!(|x: i64, y: i64| Some(Value::Bool(x <= y)), ops::le),
+                Op::Gt => binary!(|x: i64, y: i64| Some(Value::Bool(x > y)), ops::gt),
+                Op::Ge => binary!(|x: i64, y: i64| Some(Value::Bool(x >= y)), ops::ge),
+                Op::Eq => {
+                    let b = pop!();
+                    let a = pop!();
+                    ex.stack.push(Value::Bool(super::value::values_equal(&a, &b)));
+                }
+                Op::Ne => {
+                    let b = pop!();
+                    let a = pop!();
+                    ex.stack.push(Value::Bool(!super::value::values_equal(&a, &b)));
+                }
+                Op::In => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = tri!(ops::contains(&b, &a));
+                    ex.stack.push(Value::Bool(r));
+                }
+                Op::Neg => {
+                    let a = pop!();
+                    let r = tri!(ops::neg(&a));
+                    ex.stack.push(r);
+                }
+                Op::Not => {
+                    let a = pop!();
+                    ex.stack.push(Value::Bool(!a.truthy()));
+                }
+                Op::Jump(t) => ip = t as usize,
+                Op::JumpIfFalse(t) => {
+                    if !pop!().truthy() {
+                        ip = t as usize;
+                    }
+                }
+                Op::JumpIfFalseOrPop(t) => {
+                    if ex.stack.last().expect("stack").truthy() {
+                        ex.stack.pop();
+                    } else {
+                        ip = t as usize;
+                    }
+                }
+                Op::JumpIfTrueOrPop(t) => {
+                    if ex.stack.last().expect("stack").truthy() {
+                        ip = t as usize;
+                    } else {
+                        ex.stack.pop();
+                    }
+                }
+                Op::Call(argc) => {
+                    save!();
+                    if tri!(self.call_value(ex, argc as usize, None, false)) {
+                        return Flow::Next(Input::Start);
+                    }
+                }
+                Op::CallNamed { argc, names } => {
+                    save!();
+                    let names = proto.consts[names as usize].clone();
+                    if tri!(self.call_value(ex, argc as usize, Some(&names), false)) {
+                        return Flow::Next(Input::Start);
+                    }
+                }
+                Op::CallAwait(argc) => {
+                    save!();
+                    if tri!(self.call_value(ex, argc as usize, None, true)) {
+                        return Flow::Next(Input::Start);
+                    }
+                    let v = pop!();
+                    match tri!(self.await_value(ex, v)) {
+                        None if ex.frames.len() == fi + 1 => {}
+                        None => return Flow::Next(Input::Start),
+                        Some(flow) => return flow,
+                    }
+                }
+                Op::Await => {
+                    save!();
+                    let v = pop!();
+                    match tri!(self.await_value(ex, v)) {
+                        None if ex.frames.len() == fi + 1 => {}
+                        None => return Flow::Next(Input::Start),
+                        Some(flow) => return flow,
+                    }
+                }
+                Op::Method { method, argc } => {
+                    save!();
+                    let args = ex.stack.split_off(ex.stack.len() - argc as usize);
+                    let recv = pop!();
+                    let r = tri!(super::methods::call(self, method, recv, args, Vec::new()));
+                    ex.stack.push(r);
+                }
+                Op::MethodNamed { method, argc, names } => {
+                    save!();
+                    let names = proto.consts[names as usize].clone();
+                    let recv_at = ex.stack.len() - argc as usize - 1;
+                    let (positional, named) = split_named(ex, recv_at, Some(&names));
+                    let recv = pop!();
+                    let r = tri!(super::methods::call(self, method, recv, positional, named));
+                    ex.stack.push(r);
+                }
+                Op::Index => {
+                    let i = pop!();
+                    let t = pop!();
+                    let r = tri!(ops::index(&t, &i));
+                    ex.stack.push(r);
+                }
+                Op::StoreIndex => {
+                    let v = pop!();
+                    let i = pop!();
+                    let t = pop!();
+                    tri!(ops::store_index(&t, &i, v));
+                }
+                Op::MakeList(n) => {
+                    let items = ex.stack.split_off(ex.stack.len() - n as usize);
+                    ex.stack.push(Value::list(items));
+                }
+                Op::MakeMap(n) => {
+                    let items = ex.stack.split_off(ex.stack.len() - 2 * n as usize);
+                    let mut map = IndexMap::with_capacity(n as usize);
+                    let mut it = items.into_iter();
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        let key = tri!(Key::from_value(&k).ok_or_else(|| type_error(format!("a map key must be str, int or bool, not `{}`", k.type_name()))));
+                        map.insert(key, v);
+                    }
+                    ex.stack.push(Value::Map(Rc::new(RefCell::new(map))));
+                }
+                Op::Closure(idx) => {
+                    let p = proto.protos[idx as usize].clone();
+                    let defaults = ex.stack.split_off(ex.stack.len() - p.n_defaults).into_boxed_slice();
+                    let upvals = p
+                        .upvals
+                        .iter()
+                        .map(|u| {
+                            if u.from_local {
+                                match &ex.stack[base + u.index as usize] {
+                                    Value::Cell(c) => c.clone(),
+                                    other => Rc::new(RefCell::new(other.clone())),
+                                }
+                            } else {
+                                closure.upvals[u.index as usize].clone()
+                            }
+                        })
+                        .collect();
+                    ex.stack.push(Value::Func(Rc::new(Closure { proto: p, upvals, defaults })));
+                }
+                Op::Return => {
+                    let v = pop!();
+                    let f = ex.frames.pop().expect("frame");
+                    ex.stack.truncate(f.ret_to);
+                    while ex.handlers.last().is_some_and(|h| h.frame >= ex.frames.len()) {
+                        ex.handlers.pop();
+                    }
+                    if matches!(f.kind, FrameKind::Root) || ex.frames.is_empty() {
+                        return Flow::Done(Ok(v));
+                    }
+                    ex.stack.push(v);
+                    return Flow::Next(Input::Start);
+                }
+                Op::Spawn | Op::SpawnInGroup(_) => {
+                    save!();
+                    let v = pop!();
+                    let group = match op {
+                        Op::SpawnInGroup(slot) => Some(ex.stack[base + slot as usize].clone()),
+                        _ => None,
+                    };
+                    let at = self.current_loc(ex);
+                    let t = tri!(self.spawn_value(v, at, group));
+                    ex.stack.push(t);
+                }
+                Op::Throw => {
+                    save!();
+                    let v = pop!();
+                    let e = match v {
+                        Value::Error(e) => e,
+                        other => ErrorObj::new("Error", other.to_display()),
+                    };
+                    fail!(e);
+                }
+                Op::Rethrow => {
+                    save!();
+                    let Value::Error(e) = pop!() else { unreachable!("rethrow of a non-error") };
+                    fail!(e);
+                }
+                Op::PushHandler(t) => ex.handlers.push(Handler { frame: fi, target: t as usize, sp: ex.stack.len() }),
+                Op::PopHandler => {
+                    ex.handlers.pop();
+                }
+                Op::IterStart => {
+                    let v = pop!();
+                    let it = tri!(ops::make_iter(&v));
+                    ex.stack.push(Value::Iter(Rc::new(RefCell::new(it))));
+                }
+                Op::IterNext(exit) => {
+                    let next = match ex.stack.last() {
+                        Some(Value::Iter(it)) => it.borrow_mut().next(),
+                        _ => unreachable!("IterNext without an iterator"),
+                    };
+                    match next {
+                        Some(v) => ex.stack.push(v),
+                        None => ip = exit as usize,
+                    }
+                }
+                Op::Unpack2 => {
+                    let v = pop!();
+                    let pair = match &v {
+                        Value::List(l) if l.borrow().len() == 2 => {
+                            let l = l.borrow();
+                            Some((l[0].clone(), l[1].clone()))
+                        }
+                        _ => None,
+                    };
+                    match pair {
+                        Some((a, b)) => {
+                            ex.stack.push(a);
+                            ex.stack.push(b);
+                        }
+                        None => {
+                            save!();
+                            fail!(type_error(format!("cannot unpack {} into two names: a two-item list is needed", v.repr())))
+                        }
+                    }
+                }
+                Op::Format(k) => {
+                    let v = pop!();
+                    let s = if k == u32::MAX {
+                        Ok(v.to_display())
+                    } else {
+                        match &proto.consts[k as usize] {
+                            Value::Str(spec) => super::format::format_spec(&v, spec),
+                            _ => Ok(v.to_display()),
+                        }
+                    };
+                    let s = tri!(s);
+                    ex.stack.push(Value::Str(Rc::from(s)));
+                }
+                Op::Concat(n) => {
+                    let parts = ex.stack.split_off(ex.stack.len() - n as usize);
+                    let mut s = String::new();
+                    for p in &parts {
+                        if let Value::Str(x) = p {
+                            s.push_str(x);
+                        }
+                    }
+                    ex.stack.push(Value::Str(Rc::from(s)));
+                }
+                Op::CatchMatch(k) => {
+                    let v = pop!();
+                    let Value::Error(e) = v else { unreachable!("catch without error") };
+                    let hit = if k == u32::MAX {
+                        !e.is_cancel()
+                    } else {
+                        match &proto.consts[k as usize] {
+                            Value::List(kinds) => kinds.borrow().iter().any(|kind| match kind {
+                                Value::Str(s) => **s == *e.kind || (&**s == "Error" && !e.is_cancel()),
+                                _ => false,
+                            }),
+                            _ => false,
+                        }
+                    };
+                    ex.stack.push(Value::Bool(hit));
+                }
+                Op::GroupEnter(slot) => {
+                    ex.stack[base + slot as usize] = super::group::new_group();
+                }
+                Op::GroupExit { slot, failed } => {
+                    save!();
+                    let group = ex.stack[base + slot as usize].clone();
+                    let error = if failed {
+                        match pop!() {
+                            Value::Error(e) => Some(e),
+                            _ => None,
+                        }
+                    } else {
+                        None
+                    };
+                    let native = super::group::exit(group, error);
+                    let at = ex.stack.len();
+                    ex.frames.push(Frame {
+                        closure: self.native_closure.clone(),
+                        ip: 0,
+                        base: at,
+                        ret_to: at,
+                        kind: FrameKind::Native(Box::new(native)),
+                    });
+                    return Flow::Next(Input::Start);
+                }
+            }
+        }
+    }
+
+    /// Runs a plain function to completion on a fresh stack (for callbacks
+    /// such as `on_done`). Errors come back as `Err`.
+    pub fn call_sync(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, ErrorRef> {
+        match f {
+            Value::Func(c) => {
+                if c.proto.is_async {
+                    return Err(type_error("a callback must be a plain `fn`, not an `async fn`"));
+                }
+                let args = Self::bind_args(c, args, Vec::new())?;
+                let mut ex = Exec { started: true, ..Exec::default() };
+                ex.stack.extend(args);
+                self.push_frame(&mut ex, c.clone(), 0, 0, FrameKind::Root)?;
+                match self.resume(&mut ex, Input::Start) {
+                    Outcome::Returned(v) => Ok(v),
+                    Outcome::Threw(e) => Err(e),
+                    Outcome::Suspended(_) | Outcome::Yielded => Err(type_error("a callback cannot wait")),
+                }
+            }
+            Value::Builtin(b) => super::builtins::call(self, *b, args, Vec::new()),
+            other => Err(type_error(format!("`{}` is not callable", other.type_name()))),
+        }
+    }
+}
+
+/// Splits the arguments above `callee_at` into positional and named ones.
+fn split_named(ex: &mut Exec, callee_at: usize, names: Option<&Value>) -> (Vec<Value>, Vec<(Rc<str>, Value)>) {
+    let mut all = ex.stack.split_off(callee_at + 1);
+    let Some(Value::List(names)) = names else { return (all, Vec::new()) };
+    let names = names.borrow();
+    let named_vals = all.split_off(all.len() - names.len());
+    let named = names
+        .iter()
+        .zip(named_vals)
+        .map(|(n, v)| match n {
+            Value::Str(s) => (s.clone(), v),
+            _ => (Rc::from("?"), v),
+        })
+        .collect();
+    (all, named)
+}
+
+pub(crate) fn iter_of(items: Vec<Value>) -> Iter {
+    Iter::Items { items: items.into(), pos: 0 }
+}

@@ -1,0 +1,45 @@
+//! The two clocks. Both count nanoseconds since the program started.
+
+use std::time::{Duration, Instant};
+
+pub enum Clock {
+    /// Wall time: waiting means really waiting (on an async-io timer).
+    Real { start: Instant },
+    /// Jumps to the next deadline whenever every task waits.
+    Virtual { now: u64 },
+}
+
+impl Clock {
+    pub fn real() -> Clock {
+        Clock::Real { start: Instant::now() }
+    }
+    pub fn virtual_clock() -> Clock {
+        Clock::Virtual { now: 0 }
+    }
+    pub fn is_virtual(&self) -> bool {
+        matches!(self, Clock::Virtual { .. })
+    }
+    pub fn now_ns(&self) -> u64 {
+        match self {
+            Clock::Real { start } => start.elapsed().as_nanos() as u64,
+            Clock::Virtual { now } => *now,
+        }
+    }
+    pub fn now_secs(&self) -> f64 {
+        self.now_ns() as f64 / 1e9
+    }
+    /// Waits until `deadline`: a jump under virtual time, a real sleep on an
+    /// async-io timer otherwise (no busy-waiting).
+    pub fn wait_until(&mut self, deadline: u64, executor: &async_executor::LocalExecutor<'static>) {
+        match self {
+            Clock::Virtual { now } => *now = (*now).max(deadline),
+            Clock::Real { start } => {
+                let at = *start + Duration::from_nanos(deadline);
+                if at > Instant::now() {
+                    let _ = executor;
+                    async_io::block_on(async_io::Timer::at(at));
+                }
+            }
+        }
+    }
+}

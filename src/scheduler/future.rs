@@ -1,0 +1,132 @@
+//! Futures: a result that arrives later, with done-callbacks that run in the
+//! order they were added (asyncio's `Future`). Tasks embed the same core.
+
+use crate::runtime::error::ErrorRef;
+use crate::runtime::value::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::task::Task;
+use super::timers::TimerId;
+
+#[derive(Clone)]
+pub enum FutState {
+    Pending,
+    Done(Value),
+    Failed(ErrorRef),
+    Cancelled(Option<Rc<str>>),
+}
+
+/// What runs when a future completes. Each is scheduled as its own ready
+/// handle, in order, as `add_done_callback` callbacks are.
+#[derive(Clone)]
+pub enum Callback {
+    /// A task awaiting the future resumes (asyncio's `Task.__wakeup`).
+    Wakeup(Rc<Task>),
+    /// `gather`'s per-child callback.
+    GatherChild(Rc<Future>),
+    /// `t.on_done(f)`: a script function called with the future.
+    Script(Value),
+    /// `wait_for`/`race` release their waiter future.
+    Release(Rc<Future>),
+    /// A task of a `group { }` ended.
+    Group(Rc<crate::runtime::group::Group>),
+    /// The end of `run_until_complete`.
+    Stop,
+}
+
+#[derive(Default)]
+pub struct Core {
+    pub state: Option<FutState>,
+    pub callbacks: Vec<Callback>,
+    /// Set when an error is stored; cleared when someone retrieves it.
+    pub unretrieved: bool,
+}
+
+impl Core {
+    pub fn state(&self) -> &FutState {
+        self.state.as_ref().unwrap_or(&FutState::Pending)
+    }
+    pub fn is_done(&self) -> bool {
+        !matches!(self.state(), FutState::Pending)
+    }
+}
+
+pub struct GatherState {
+    pub children: Vec<Awaitable>,
+    pub finished: usize,
+    pub return_errors: bool,
+    pub cancel_requested: bool,
+}
+
+pub enum FutKind {
+    Plain,
+    /// `sleep`'s future: cancelling it cancels the timer.
+    Sleep(RefCell<Option<TimerId>>),
+    Gather(RefCell<GatherState>),
+}
+
+pub struct Future {
+    pub core: RefCell<Core>,
+    pub kind: FutKind,
+}
+
+impl Future {
+    pub fn new(kind: FutKind) -> Rc<Future> {
+        Rc::new(Future { core: RefCell::new(Core::default()), kind })
+    }
+    pub fn state_name(&self) -> &'static str {
+        state_name(self.core.borrow().state())
+    }
+}
+
+pub fn state_name(s: &FutState) -> &'static str {
+    match s {
+        FutState::Pending => "pending",
+        FutState::Done(_) | FutState::Failed(_) => "done",
+        FutState::Cancelled(_) => "cancelled",
+    }
+}
+
+/// Anything a task can wait on.
+#[derive(Clone)]
+pub enum Awaitable {
+    Task(Rc<Task>),
+    Future(Rc<Future>),
+}
+
+impl Awaitable {
+    pub fn core(&self) -> &RefCell<Core> {
+        match self {
+            Awaitable::Task(t) => &t.core,
+            Awaitable::Future(f) => &f.core,
+        }
+    }
+    pub fn is_done(&self) -> bool {
+        self.core().borrow().is_done()
+    }
+    pub fn to_value(&self) -> Value {
+        match self {
+            Awaitable::Task(t) => Value::Task(t.clone()),
+            Awaitable::Future(f) => Value::Future(f.clone()),
+        }
+    }
+    pub fn ptr_eq(&self, other: &Awaitable) -> bool {
+        match (self, other) {
+            (Awaitable::Task(a), Awaitable::Task(b)) => Rc::ptr_eq(a, b),
+            (Awaitable::Future(a), Awaitable::Future(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+    /// The outcome as a `Result`, marking an error as retrieved.
+    pub fn outcome(&self) -> Option<Result<Value, ErrorRef>> {
+        let mut core = self.core().borrow_mut();
+        core.unretrieved = false;
+        match core.state() {
+            FutState::Pending => None,
+            FutState::Done(v) => Some(Ok(v.clone())),
+            FutState::Failed(e) => Some(Err(e.clone())),
+            FutState::Cancelled(msg) => Some(Err(crate::runtime::error::cancelled(msg.clone()))),
+        }
+    }
+}

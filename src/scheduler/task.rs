@@ -1,0 +1,83 @@
+//! Tasks and coroutines. A task is a future that drives a coroutine: it
+//! holds the coroutine's suspended frames and the bookkeeping asyncio's
+//! `Task` keeps (pending cancel, the future it waits on, cancel count).
+
+use super::future::{Awaitable, Core, FutState};
+use crate::compile::code::Closure;
+use crate::runtime::error::Loc;
+use crate::runtime::exec::Exec;
+use crate::runtime::native::NativeCoro;
+use crate::runtime::value::Value;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+pub struct Task {
+    pub id: u64,
+    pub name: RefCell<Rc<str>>,
+    pub core: RefCell<Core>,
+    /// The suspended frames; `None` while the task runs or once it is done.
+    pub exec: RefCell<Option<Exec>>,
+    pub must_cancel: Cell<bool>,
+    pub cancel_msg: RefCell<Option<Rc<str>>>,
+    pub waiting_on: RefCell<Option<Awaitable>>,
+    pub cancel_requests: Cell<u32>,
+    pub spawned_at: Option<Loc>,
+    /// Where the task last suspended, for the deadlock report and `:tasks`.
+    pub waiting_at: Cell<Option<Loc>>,
+}
+
+impl Task {
+    pub fn name(&self) -> Rc<str> {
+        self.name.borrow().clone()
+    }
+    pub fn is_done(&self) -> bool {
+        self.core.borrow().is_done()
+    }
+    pub fn state_name(&self) -> &'static str {
+        super::future::state_name(self.core.borrow().state())
+    }
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.core.borrow().state(), FutState::Cancelled(_))
+    }
+}
+
+/// How a coroutine starts: a script `async fn` with its bound arguments, or
+/// a native one such as `sleep`.
+pub enum CoroStart {
+    Script { closure: Rc<Closure>, args: Vec<Value> },
+    Native(NativeCoro),
+}
+
+pub struct Coro {
+    pub start: RefCell<Option<CoroStart>>,
+    pub name: Rc<str>,
+    pub created_at: Option<Loc>,
+}
+
+impl Coro {
+    pub fn new(start: CoroStart, name: Rc<str>, created_at: Option<Loc>) -> Rc<Coro> {
+        Rc::new(Coro { start: RefCell::new(Some(start)), name, created_at })
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Takes the body to run; `None` if it was already awaited or spawned.
+    pub fn take(&self) -> Option<CoroStart> {
+        self.start.borrow_mut().take()
+    }
+}
+
+thread_local! {
+    /// Coroutines dropped without ever running: reported at the end of the program.
+    pub static NEVER_AWAITED: RefCell<Vec<(Rc<str>, Option<Loc>)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for Coro {
+    fn drop(&mut self) {
+        if self.start.get_mut().is_some() {
+            let name = self.name.clone();
+            let at = self.created_at;
+            let _ = NEVER_AWAITED.try_with(|w| w.borrow_mut().push((name, at)));
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The syntax tree. Every node carries the byte span it came from, so every
+//! later stage (resolver, runtime errors) can point back at the source.
+
+use std::rc::Rc;
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start: start as u32, end: end as u32 }
+    }
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Ident {
+    pub name: Rc<str>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Param {
+    pub name: Ident,
+    pub default: Option<Expr>,
+}
+
+/// A function literal or declaration: `fn f(a, b = 1) { ... }`.
+#[derive(Debug)]
+pub struct FnDef {
+    pub name: Option<Ident>,
+    pub params: Vec<Param>,
+    pub body: Block,
+    pub is_async: bool,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct CatchClause {
+    pub binding: Option<Ident>,
+    /// Empty means "every error except cancellation".
+    pub kinds: Vec<Ident>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignOp {
+    Set,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+}
+
+#[derive(Debug)]
+pub enum StmtKind {
+    Let { name: Ident, value: Option<Expr> },
+    Fn(Rc<FnDef>),
+    Assign { target: Expr, op: AssignOp, value: Expr },
+    Expr(Expr),
+    If { cond: Expr, then: Block, otherwise: Option<Box<Stmt>> },
+    While { cond: Expr, body: Block },
+    For { first: Ident, second: Option<Ident>, iter: Expr, body: Block },
+    Try { body: Block, catches: Vec<CatchClause>, finally: Option<Block> },
+    Return(Option<Expr>),
+    Break,
+    Continue,
+    Throw(Expr),
+    Group(Block),
+    Block(Block),
+}
+
+#[derive(Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum FPart {
+    Text(String),
+    Expr { expr: Expr, spec: Option<String> },
+}
+
+#[derive(Debug)]
+pub struct Arg {
+    pub name: Option<Ident>,
+    pub value: Expr,
+}
+
+#[derive(Debug)]
+pub enum ExprKind {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    FStr(Vec<FPart>),
+    Var(Ident),
+    List(Vec<Expr>),
+    Map(Vec<(Expr, Expr)>),
+    Fn(Rc<FnDef>),
+    AsyncBlock(Rc<FnDef>),
+    Unary { neg: bool, operand: Box<Expr> },
+    Not(Box<Expr>),
+    Binary { op: BinOp, left: Box<Expr>, right: Box<Expr> },
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Await(Box<Expr>),
+    Spawn(Box<Expr>),
+    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Method { receiver: Box<Expr>, name: Ident, args: Vec<Arg> },
+    Index { target: Box<Expr>, index: Box<Expr> },
+}
+
+#[derive(Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Program {
+    pub stmts: Vec<Stmt>,
+}

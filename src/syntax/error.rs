@@ -1,0 +1,266 @@
+//! Syntax errors in words a user understands: pest's rule names never leak.
+
+use super::ast::Span;
+use super::parser::Rule;
+use pest::error::{ErrorVariant, InputLocation};
+
+/// Deeper nesting than this is refused before parsing, so no input can
+/// exhaust the parser's stack.
+pub const MAX_NESTING: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+    pub help: Option<String>,
+    /// A second place worth pointing at, such as the bracket left open.
+    pub related: Option<(Span, String)>,
+    /// True when more input could complete the program (the REPL keeps reading).
+    pub incomplete: bool,
+}
+
+impl SyntaxError {
+    pub fn new(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        SyntaxError { message: message.into(), span, label: label.into(), help: None, related: None, incomplete: false }
+    }
+}
+
+/// A bracket seen while scanning, with what closes it.
+struct Open {
+    ch: char,
+    at: usize,
+}
+
+/// Scans brackets outside strings and comments. Returns the brackets still
+/// open at the end, or the first mismatched closer.
+fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
+    let mut stack: Vec<Open> = Vec::new();
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    let mut in_str = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_str {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            b'"' => in_str = true,
+            b'(' | b'[' | b'{' => stack.push(Open { ch: c as char, at: i }),
+            b')' | b']' | b'}' => {
+                let want = match c {
+                    b')' => '(',
+                    b']' => '[',
+                    _ => '{',
+                };
+                match stack.pop() {
+                    Some(o) if o.ch == want => {}
+                    _ => return (stack, Some((i, c as char))),
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (stack, None)
+}
+
+/// Refuses absurd nesting up front (the parser is recursive).
+pub fn check_nesting(src: &str) -> Result<(), SyntaxError> {
+    let mut depth = 0usize;
+    let mut unary_run = 0usize;
+    for (i, c) in src.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        // Long runs of prefix operators nest as deeply as brackets do.
+        if c == '-' || c == '!' {
+            unary_run += 1;
+        } else if !c.is_whitespace() {
+            unary_run = 0;
+        }
+        if depth > MAX_NESTING || unary_run > MAX_NESTING {
+            let mut e = SyntaxError::new(
+                "the program nests too deeply",
+                Span::new(i, i + c.len_utf8()),
+                format!("more than {MAX_NESTING} levels deep here"),
+            );
+            e.help = Some("split the expression into smaller pieces with `let`".into());
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn describe(rule: &Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | prefix | postfix
+        | int | float | string | fstring | list_lit | map_lit | fn_expr | async_fn_expr | async_block
+        | paren | kw_true | kw_false | kw_nil | kw_await | kw_spawn | kw_not | neg => "an expression",
+        ident => "a name",
+        block | map_entry => "`{`",
+        params | call_args => "`(`",
+        assign_op => "`=`",
+        kw_in => "`in`",
+        catch_clause | kw_catch => "`catch`",
+        finally_clause | kw_finally => "`finally`",
+        EOI => "the end of the file",
+        let_stmt | fn_decl | async_fn_decl | if_stmt | while_stmt | for_stmt | try_stmt | return_stmt
+        | break_stmt | continue_stmt | throw_stmt | group_stmt | assign_stmt | expr_stmt | semi => "a statement",
+        _ => return None,
+    })
+}
+
+fn token_at(src: &str, pos: usize) -> String {
+    let rest = &src[pos..];
+    let Some(c) = rest.chars().next() else { return "the end of the file".into() };
+    if c.is_alphanumeric() || c == '_' {
+        let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        format!("`{word}`")
+    } else if c == '\n' {
+        "the end of the line".into()
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// Converts a pest failure into a user-facing error.
+pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let (open, mismatch) = scan_brackets(src);
+    if let Some((at, ch)) = mismatch {
+        let mut err = SyntaxError::new(format!("unexpected `{ch}`"), Span::new(at, at + 1), "this bracket closes nothing");
+        if let Some(o) = open.last() {
+            err.related = Some((Span::new(o.at, o.at + 1), format!("the `{}` opened here is still open", o.ch)));
+        }
+        return err;
+    }
+    let rest_is_blank = src[pos..].trim().is_empty();
+    if let (Some(o), true) = (open.last(), rest_is_blank || pos >= src.len()) {
+        let closer = match o.ch {
+            '(' => ')',
+            '[' => ']',
+            _ => '}',
+        };
+        let end = src.len();
+        let mut err = SyntaxError::new(format!("unclosed `{}`", o.ch), Span::new(end, end), format!("expected `{closer}` before the end of the file"));
+        err.related = Some((Span::new(o.at, o.at + 1), "opened here".into()));
+        err.incomplete = true;
+        return err;
+    }
+    if unterminated_string(src) {
+        let at = last_quote(src);
+        let mut err = SyntaxError::new("unterminated string", Span::new(at, at + 1), "this string is never closed");
+        err.help = Some("close it with `\"`".into());
+        err.incomplete = true;
+        return err;
+    }
+    let positives = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
+    words.sort_by_key(|w| match *w {
+        "an expression" => 0,
+        "a name" => 1,
+        "`{`" => 2,
+        "`(`" => 3,
+        "`=`" => 4,
+        _ => 5,
+    });
+    words.dedup();
+    if words.contains(&"an expression") {
+        words.retain(|w| *w != "a statement" && *w != "a name");
+    }
+    let wanted = match words.len() {
+        0 => "something else".to_string(),
+        1 => words[0].to_string(),
+        _ => format!("{} or {}", words[..words.len() - 1].join(", "), words[words.len() - 1]),
+    };
+    let found = token_at(src, pos);
+    let at_end = pos >= src.trim_end().len();
+    let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
+    let mut err = SyntaxError::new(format!("expected {wanted}, found {found}"), Span::new(pos, end.max(pos)), format!("expected {wanted}"));
+    err.incomplete = at_end;
+    if found == "`=`" && wanted.contains("expression") {
+        err.help = Some("to compare values use `==`".into());
+    }
+    err
+}
+
+fn unterminated_string(src: &str) -> bool {
+    // Count quotes outside comments with escapes honoured.
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    let mut in_str = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_str {
+            if c == b'\\' {
+                i += 1;
+            } else if c == b'"' {
+                in_str = false;
+            }
+        } else if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else if c == b'"' {
+            in_str = true;
+        }
+        i += 1;
+    }
+    in_str
+}
+
+fn last_quote(src: &str) -> usize {
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    let mut open_at = 0;
+    let mut in_str = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_str {
+            if c == b'\\' {
+                i += 1;
+            } else if c == b'"' {
+                in_str = false;
+            }
+        } else if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else if c == b'"' {
+            in_str = true;
+            open_at = i;
+        }
+        i += 1;
+    }
+    open_at
+}

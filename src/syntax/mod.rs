@@ -1,0 +1,10 @@
+//! Source text to syntax tree. Knows nothing of running programs.
+
+pub mod ast;
+pub mod comments;
+pub mod error;
+pub mod parser;
+
+pub use ast::{Program, Span};
+pub use error::SyntaxError;
+pub use parser::parse_program;

@@ -1,0 +1,488 @@
+//! Builds the AST from pest's parse tree.
+
+use super::ast::*;
+use super::comments;
+use super::error::{self, SyntaxError};
+use pest::iterators::Pair;
+use pest::Parser;
+use std::rc::Rc;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/tasks.pest"]
+pub(crate) struct TasksParser;
+
+type P<'a> = Pair<'a, Rule>;
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+/// Parses a whole source file.
+pub fn parse_program(src: &str) -> Result<Program> {
+    let mut blanked = comments::blank_comments(src);
+    error::check_nesting(&blanked.text)?;
+    loop {
+        let text = blanked.text.clone();
+        match TasksParser::parse(Rule::program, &text) {
+            Ok(mut pairs) => return build(pairs.next().expect("program rule")),
+            Err(e) => {
+                let pos = match e.location {
+                    pest::error::InputLocation::Pos(p) => p,
+                    pest::error::InputLocation::Span((s, _)) => s,
+                };
+                // A `//` read as division that the parse then trips over on its own
+                // line was a comment after all.
+                let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+                match blanked.divisions.iter().rev().find(|d| **d <= pos && **d >= line_start) {
+                    Some(&d) => comments::make_comment(&mut blanked, d),
+                    None => return Err(error::from_pest(&text, e)),
+                }
+            }
+        }
+    }
+}
+
+fn build(program: P) -> Result<Program> {
+    let mut stmts = Vec::new();
+    for p in program.into_inner() {
+        if p.as_rule() != Rule::EOI {
+            if let Some(s) = stmt(p)? {
+                stmts.push(s);
+            }
+        }
+    }
+    Ok(Program { stmts })
+}
+
+fn span(p: &P) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn ident(p: P) -> Ident {
+    Ident { name: Rc::from(p.as_str()), span: span(&p) }
+}
+
+fn block(p: P) -> Result<Block> {
+    let sp = span(&p);
+    let mut stmts = Vec::new();
+    for s in p.into_inner() {
+        if let Some(s) = stmt(s)? {
+            stmts.push(s);
+        }
+    }
+    Ok(Block { stmts, span: sp })
+}
+
+fn stmt(p: P) -> Result<Option<Stmt>> {
+    let sp = span(&p);
+    let rule = p.as_rule();
+    let mut inner = p.into_inner();
+    let kind = match rule {
+        Rule::semi => return Ok(None),
+        Rule::let_stmt => {
+            inner.next(); // kw
+            let name = ident(inner.next().unwrap());
+            let value = inner.next().map(expr).transpose()?;
+            StmtKind::Let { name, value }
+        }
+        Rule::fn_decl | Rule::async_fn_decl => {
+            let is_async = rule == Rule::async_fn_decl;
+            let mut parts = inner.filter(|p| !matches!(p.as_rule(), Rule::kw_fn | Rule::kw_async));
+            let name = ident(parts.next().unwrap());
+            let params = params(parts.next().unwrap())?;
+            let body = block(parts.next().unwrap())?;
+            StmtKind::Fn(Rc::new(FnDef { name: Some(name), params, body, is_async, span: sp }))
+        }
+        Rule::if_stmt => {
+            inner.next();
+            let cond = expr(inner.next().unwrap())?;
+            let then = block(inner.next().unwrap())?;
+            let otherwise = match inner.nth(1) {
+                None => None,
+                Some(e) if e.as_rule() == Rule::block => {
+                    let b = block(e)?;
+                    let bsp = b.span;
+                    Some(Box::new(Stmt { kind: StmtKind::Block(b), span: bsp }))
+                }
+                Some(e) => stmt(e)?.map(Box::new),
+            };
+            StmtKind::If { cond, then, otherwise }
+        }
+        Rule::while_stmt => {
+            inner.next();
+            let cond = expr(inner.next().unwrap())?;
+            StmtKind::While { cond, body: block(inner.next().unwrap())? }
+        }
+        Rule::for_stmt => {
+            inner.next();
+            let first = ident(inner.next().unwrap());
+            let mut second = None;
+            let mut next = inner.next().unwrap();
+            if next.as_rule() == Rule::ident {
+                second = Some(ident(next));
+                next = inner.next().unwrap();
+            }
+            debug_assert_eq!(next.as_rule(), Rule::kw_in);
+            let iter = expr(inner.next().unwrap())?;
+            StmtKind::For { first, second, iter, body: block(inner.next().unwrap())? }
+        }
+        Rule::try_stmt => {
+            inner.next();
+            let body = block(inner.next().unwrap())?;
+            let mut catches = Vec::new();
+            let mut finally = None;
+            for part in inner {
+                match part.as_rule() {
+                    Rule::catch_clause => catches.push(catch_clause(part)?),
+                    Rule::finally_clause => finally = Some(block(part.into_inner().nth(1).unwrap())?),
+                    _ => unreachable!(),
+                }
+            }
+            if catches.is_empty() && finally.is_none() {
+                return Err(SyntaxError::new(
+                    "a `try` needs a `catch` or a `finally`",
+                    Span::new(body.span.end as usize, body.span.end as usize),
+                    "expected `catch` or `finally` here",
+                ));
+            }
+            StmtKind::Try { body, catches, finally }
+        }
+        Rule::return_stmt => {
+            inner.next();
+            StmtKind::Return(inner.next().map(expr).transpose()?)
+        }
+        Rule::break_stmt => StmtKind::Break,
+        Rule::continue_stmt => StmtKind::Continue,
+        Rule::throw_stmt => {
+            inner.next();
+            StmtKind::Throw(expr(inner.next().unwrap())?)
+        }
+        Rule::group_stmt => StmtKind::Group(block(inner.next().unwrap())?),
+        Rule::block => {
+            let b = Block { stmts: Vec::new(), span: sp };
+            let mut b = b;
+            for s in inner {
+                if let Some(s) = stmt(s)? {
+                    b.stmts.push(s);
+                }
+            }
+            StmtKind::Block(b)
+        }
+        Rule::assign_stmt => {
+            let target = postfix(inner.next().unwrap())?;
+            if !matches!(target.kind, ExprKind::Var(_) | ExprKind::Index { .. }) {
+                return Err(SyntaxError::new(
+                    "cannot assign to this expression",
+                    target.span,
+                    "only a variable or an index like `xs[0]` can be assigned",
+                ));
+            }
+            let op = match inner.next().unwrap().as_str() {
+                "=" => AssignOp::Set,
+                "+=" => AssignOp::Add,
+                "-=" => AssignOp::Sub,
+                "*=" => AssignOp::Mul,
+                "/=" => AssignOp::Div,
+                "//=" => AssignOp::FloorDiv,
+                _ => AssignOp::Mod,
+            };
+            StmtKind::Assign { target, op, value: expr(inner.next().unwrap())? }
+        }
+        Rule::expr_stmt => StmtKind::Expr(expr(inner.next().unwrap())?),
+        r => unreachable!("statement rule {r:?}"),
+    };
+    Ok(Some(Stmt { kind, span: sp }))
+}
+
+fn catch_clause(p: P) -> Result<CatchClause> {
+    let sp = span(&p);
+    let mut binding = None;
+    let mut kinds = Vec::new();
+    let mut body = None;
+    for part in p.into_inner() {
+        match part.as_rule() {
+            Rule::ident => binding = Some(ident(part)),
+            Rule::catch_kinds => kinds = part.into_inner().map(ident).collect(),
+            Rule::block => body = Some(block(part)?),
+            _ => {}
+        }
+    }
+    Ok(CatchClause { binding, kinds, body: body.expect("catch body"), span: sp })
+}
+
+fn params(p: P) -> Result<Vec<Param>> {
+    let mut out = Vec::new();
+    for param in p.into_inner() {
+        let mut inner = param.into_inner();
+        let name = ident(inner.next().unwrap());
+        let default = inner.next().map(expr).transpose()?;
+        out.push(Param { name, default });
+    }
+    Ok(out)
+}
+
+fn expr(p: P) -> Result<Expr> {
+    let sp = span(&p);
+    match p.as_rule() {
+        Rule::expr => expr(p.into_inner().next().unwrap()),
+        Rule::or_expr | Rule::and_expr => {
+            let is_or = p.as_rule() == Rule::or_expr;
+            let mut inner = p.into_inner();
+            let mut left = expr(inner.next().unwrap())?;
+            while let Some(_kw) = inner.next() {
+                let right = expr(inner.next().unwrap())?;
+                let s = Span { start: left.span.start, end: right.span.end };
+                let kind = if is_or {
+                    ExprKind::Or(Box::new(left), Box::new(right))
+                } else {
+                    ExprKind::And(Box::new(left), Box::new(right))
+                };
+                left = Expr { kind, span: s };
+            }
+            Ok(left)
+        }
+        Rule::not_expr => {
+            let mut inner = p.into_inner();
+            let first = inner.next().unwrap();
+            if first.as_rule() == Rule::kw_not {
+                let operand = expr(inner.next().unwrap())?;
+                Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span: sp })
+            } else {
+                expr(first)
+            }
+        }
+        Rule::cmp_expr | Rule::add_expr | Rule::mul_expr => {
+            let mut inner = p.into_inner();
+            let mut left = expr(inner.next().unwrap())?;
+            while let Some(op) = inner.next() {
+                let op = binop(op.as_str());
+                let right = expr(inner.next().unwrap())?;
+                let s = Span { start: left.span.start, end: right.span.end };
+                left = Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span: s };
+            }
+            Ok(left)
+        }
+        Rule::unary => {
+            let mut inner = p.into_inner();
+            let first = inner.next().unwrap();
+            if first.as_rule() == Rule::neg {
+                let operand = expr(inner.next().unwrap())?;
+                // Fold `-<literal>` so that i64::MIN is writable and constants stay constants.
+                let kind = match operand.kind {
+                    ExprKind::Int(n) => ExprKind::Int(n.wrapping_neg()),
+                    ExprKind::Float(f) => ExprKind::Float(-f),
+                    _ => ExprKind::Unary { neg: true, operand: Box::new(operand) },
+                };
+                Ok(Expr { kind, span: sp })
+            } else {
+                expr(first)
+            }
+        }
+        Rule::prefix => {
+            let mut inner = p.into_inner();
+            let first = inner.next().unwrap();
+            match first.as_rule() {
+                Rule::kw_await => Ok(Expr { kind: ExprKind::Await(Box::new(expr(inner.next().unwrap())?)), span: sp }),
+                Rule::kw_spawn => Ok(Expr { kind: ExprKind::Spawn(Box::new(expr(inner.next().unwrap())?)), span: sp }),
+                _ => expr(first),
+            }
+        }
+        Rule::postfix => postfix(p),
+        _ => primary(p),
+    }
+}
+
+fn binop(s: &str) -> BinOp {
+    match s {
+        "+" => BinOp::Add,
+        "-" => BinOp::Sub,
+        "*" => BinOp::Mul,
+        "/" => BinOp::Div,
+        "//" => BinOp::FloorDiv,
+        "%" => BinOp::Mod,
+        "==" => BinOp::Eq,
+        "!=" => BinOp::Ne,
+        "<" => BinOp::Lt,
+        "<=" => BinOp::Le,
+        ">" => BinOp::Gt,
+        ">=" => BinOp::Ge,
+        _ => BinOp::In,
+    }
+}
+
+fn postfix(p: P) -> Result<Expr> {
+    let start = p.as_span().start();
+    let mut inner = p.into_inner();
+    let mut e = primary(inner.next().unwrap())?;
+    for op in inner {
+        let end = op.as_span().end();
+        let sp = Span::new(start, end);
+        e = match op.as_rule() {
+            Rule::call_args => Expr { kind: ExprKind::Call { callee: Box::new(e), args: args(op)? }, span: sp },
+            Rule::index => {
+                let index = expr(op.into_inner().next().unwrap())?;
+                Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span: sp }
+            }
+            Rule::method => {
+                let mut m = op.into_inner();
+                let name = ident(m.next().unwrap());
+                let a = args(m.next().unwrap())?;
+                Expr { kind: ExprKind::Method { receiver: Box::new(e), name, args: a }, span: sp }
+            }
+            r => unreachable!("postfix {r:?}"),
+        };
+    }
+    Ok(e)
+}
+
+fn args(p: P) -> Result<Vec<Arg>> {
+    let mut out: Vec<Arg> = Vec::new();
+    for a in p.into_inner() {
+        let inner = a.into_inner().next().unwrap();
+        if inner.as_rule() == Rule::named_arg {
+            let mut n = inner.into_inner();
+            let name = ident(n.next().unwrap());
+            if out.iter().any(|a| a.name.as_ref().is_some_and(|x| x.name == name.name)) {
+                return Err(SyntaxError::new(
+                    format!("argument `{}` is given twice", name.name),
+                    name.span,
+                    "repeated here",
+                ));
+            }
+            out.push(Arg { name: Some(name), value: expr(n.next().unwrap())? });
+        } else {
+            let value = expr(inner)?;
+            if out.iter().any(|a| a.name.is_some()) {
+                return Err(SyntaxError::new(
+                    "a positional argument cannot follow a named one",
+                    value.span,
+                    "move this before the named arguments",
+                ));
+            }
+            out.push(Arg { name: None, value });
+        }
+    }
+    Ok(out)
+}
+
+fn primary(p: P) -> Result<Expr> {
+    let sp = span(&p);
+    let kind = match p.as_rule() {
+        Rule::int => {
+            let text: String = p.as_str().chars().filter(|c| *c != '_').collect();
+            let parsed = match text.strip_prefix("0x") {
+                Some(hex) => i64::from_str_radix(hex, 16),
+                None => text.parse::<i64>(),
+            };
+            match parsed {
+                Ok(n) => ExprKind::Int(n),
+                // Only `-9223372036854775808` legitimately lands here; the negation folds it.
+                Err(_) if text == "9223372036854775808" => ExprKind::Int(i64::MIN),
+                Err(_) => {
+                    return Err(SyntaxError::new(
+                        "integer literal is too large",
+                        sp,
+                        "ints are 64-bit: at most 9223372036854775807",
+                    ))
+                }
+            }
+        }
+        Rule::float => {
+            let text: String = p.as_str().chars().filter(|c| *c != '_').collect();
+            ExprKind::Float(text.parse().unwrap_or(f64::INFINITY))
+        }
+        Rule::string => ExprKind::Str(Rc::from(string_body(p)?.as_str())),
+        Rule::fstring => ExprKind::FStr(fstring(p)?),
+        Rule::kw_true => ExprKind::Bool(true),
+        Rule::kw_false => ExprKind::Bool(false),
+        Rule::kw_nil => ExprKind::Nil,
+        Rule::list_lit => ExprKind::List(p.into_inner().map(expr).collect::<Result<_>>()?),
+        Rule::map_lit => {
+            let mut entries = Vec::new();
+            for e in p.into_inner() {
+                let mut kv = e.into_inner();
+                let k = expr(kv.next().unwrap())?;
+                let v = expr(kv.next().unwrap())?;
+                entries.push((k, v));
+            }
+            ExprKind::Map(entries)
+        }
+        Rule::fn_expr | Rule::async_fn_expr => {
+            let is_async = p.as_rule() == Rule::async_fn_expr;
+            let mut parts = p.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_fn | Rule::kw_async));
+            let params = params(parts.next().unwrap())?;
+            let body = block(parts.next().unwrap())?;
+            ExprKind::Fn(Rc::new(FnDef { name: None, params, body, is_async, span: sp }))
+        }
+        Rule::async_block => {
+            let body = block(p.into_inner().nth(1).unwrap())?;
+            ExprKind::AsyncBlock(Rc::new(FnDef { name: None, params: Vec::new(), body, is_async: true, span: sp }))
+        }
+        Rule::paren => return expr(p.into_inner().next().unwrap()),
+        Rule::ident => ExprKind::Var(ident(p)),
+        _ => return expr(p),
+    };
+    Ok(Expr { kind, span: sp })
+}
+
+fn unescape(p: &P, out: &mut String) -> Result<()> {
+    let s = p.as_str();
+    match &s[1..2] {
+        "n" => out.push('\n'),
+        "t" => out.push('\t'),
+        "r" => out.push('\r'),
+        "0" => out.push('\0'),
+        "u" => {
+            let hex = &s[3..s.len() - 1];
+            match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                Some(c) => out.push(c),
+                None => {
+                    return Err(SyntaxError::new(
+                        format!("`\\u{{{hex}}}` is not a valid character"),
+                        span(p),
+                        "a Unicode scalar value is expected",
+                    ))
+                }
+            }
+        }
+        other => out.push_str(other),
+    }
+    Ok(())
+}
+
+fn string_body(p: P) -> Result<String> {
+    let mut out = String::new();
+    for part in p.into_inner() {
+        match part.as_rule() {
+            Rule::str_text => out.push_str(part.as_str()),
+            Rule::escape => unescape(&part, &mut out)?,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn fstring(p: P) -> Result<Vec<FPart>> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    for part in p.into_inner() {
+        match part.as_rule() {
+            Rule::fs_text => text.push_str(part.as_str()),
+            Rule::escape => unescape(&part, &mut text)?,
+            Rule::fs_open => text.push('{'),
+            Rule::fs_close => text.push('}'),
+            Rule::fs_interp => {
+                if !text.is_empty() {
+                    parts.push(FPart::Text(std::mem::take(&mut text)));
+                }
+                let mut inner = part.into_inner();
+                let e = expr(inner.next().unwrap())?;
+                let spec = inner.next().map(|s| s.as_str().to_string());
+                parts.push(FPart::Expr { expr: e, spec });
+            }
+            _ => {}
+        }
+    }
+    if !text.is_empty() {
+        parts.push(FPart::Text(text));
+    }
+    Ok(parts)
+}
