@@ -23,8 +23,10 @@ pub struct Group {
     pub on_completed: RefCell<Option<Rc<Future>>>,
 }
 
-pub fn new_group() -> Value {
-    Value::Group(Rc::new(Group::default()))
+pub fn new_group(parent: Option<Rc<Task>>) -> Value {
+    let g = Group::default();
+    *g.parent.borrow_mut() = parent;
+    Value::Group(Rc::new(g))
 }
 
 pub fn exit(group: Value, error: Option<ErrorRef>) -> NativeCoro {

@@ -703,7 +703,7 @@ impl Interp {
                     ex.stack.push(Value::Bool(hit));
                 }
                 Op::GroupEnter(slot) => {
-                    ex.stack[base + slot as usize] = super::group::new_group();
+                    ex.stack[base + slot as usize] = super::group::new_group(self.current.clone());
                 }
                 Op::GroupExit { slot, failed } => {
                     save!();
