@@ -5,7 +5,10 @@
 use crate::compile::CompileError;
 use crate::runtime::error::{ErrorObj, Loc};
 use crate::syntax::{Span, SyntaxError};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report, Severity};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    Severity,
+};
 use std::rc::Rc;
 
 /// A loaded source file.
@@ -22,13 +25,18 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, name: &str, text: &str) -> u32 {
-        self.files.push(Source { name: name.to_string(), text: Rc::from(text) });
+        self.files.push(Source {
+            name: name.to_string(),
+            text: Rc::from(text),
+        });
         (self.files.len() - 1) as u32
     }
 
     /// `file:line:col` for a location (1-based, columns in characters).
     pub fn describe(&self, loc: Loc) -> String {
-        let Some(src) = self.files.get(loc.source as usize) else { return "?".into() };
+        let Some(src) = self.files.get(loc.source as usize) else {
+            return "?".into();
+        };
         let (line, col) = line_col(&src.text, loc.span.start as usize);
         format!("{}:{line}:{col}", src.name)
     }
@@ -57,8 +65,14 @@ pub struct Style {
 
 impl Style {
     fn handler(&self) -> GraphicalReportHandler {
-        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1)
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_context_lines(1)
     }
 
     fn render(&self, report: Report) -> String {
@@ -79,11 +93,19 @@ fn with_source(diag: MietteDiagnostic, src: &Source) -> Report {
 }
 
 pub fn syntax_error(style: &Style, src: &Source, e: &SyntaxError) -> String {
-    let mut labels = vec![LabeledSpan::new_primary_with_span(Some(e.label.clone()), span_of(e.span, &src.text))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(e.label.clone()),
+        span_of(e.span, &src.text),
+    )];
     if let Some((span, label)) = &e.related {
-        labels.push(LabeledSpan::new_with_span(Some(label.clone()), span_of(*span, &src.text)));
+        labels.push(LabeledSpan::new_with_span(
+            Some(label.clone()),
+            span_of(*span, &src.text),
+        ));
     }
-    let mut d = MietteDiagnostic::new(e.message.clone()).with_code("syntax error").with_labels(labels);
+    let mut d = MietteDiagnostic::new(e.message.clone())
+        .with_code("syntax error")
+        .with_labels(labels);
     if let Some(h) = &e.help {
         d = d.with_help(h.clone());
     }
@@ -91,8 +113,11 @@ pub fn syntax_error(style: &Style, src: &Source, e: &SyntaxError) -> String {
 }
 
 pub fn compile_error(style: &Style, src: &Source, e: &CompileError) -> String {
-    let label = LabeledSpan::new_primary_with_span(Some(e.label.clone()), span_of(e.span, &src.text));
-    let mut d = MietteDiagnostic::new(e.message.clone()).with_code("error").with_labels(vec![label]);
+    let label =
+        LabeledSpan::new_primary_with_span(Some(e.label.clone()), span_of(e.span, &src.text));
+    let mut d = MietteDiagnostic::new(e.message.clone())
+        .with_code("error")
+        .with_labels(vec![label]);
     if let Some(h) = &e.help {
         d = d.with_help(h.clone());
     }
@@ -109,23 +134,36 @@ pub fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
         d = d.with_help(h.clone());
     }
     let origin = *e.origin.borrow();
-    let mut out = match origin.and_then(|loc| sources.files.get(loc.source as usize).map(|s| (loc, s))) {
-        Some((loc, src)) => {
-            let label = LabeledSpan::new_primary_with_span(Some("raised here".into()), span_of(loc.span, &src.text));
-            style.render(with_source(d.with_labels(vec![label]), src))
-        }
-        None => style.render(Report::new(d)),
-    };
+    let mut out =
+        match origin.and_then(|loc| sources.files.get(loc.source as usize).map(|s| (loc, s))) {
+            Some((loc, src)) => {
+                let label = LabeledSpan::new_primary_with_span(
+                    Some("raised here".into()),
+                    span_of(loc.span, &src.text),
+                );
+                style.render(with_source(d.with_labels(vec![label]), src))
+            }
+            None => style.render(Report::new(d)),
+        };
     let trace = e.trace.borrow();
     if trace.len() > 1 {
         out.push_str("call stack (most recent call last):\n");
         for f in trace.iter() {
-            out.push_str(&format!("  {} at {}\n", f.function, sources.describe(f.loc)));
+            out.push_str(&format!(
+                "  {} at {}\n",
+                f.function,
+                sources.describe(f.loc)
+            ));
         }
     }
     if let Some(t) = e.task.borrow().as_ref() {
         match t.spawned_at {
-            Some(at) => out.push_str(&format!("in task '{}' spawned at {}\n", t.name, sources.describe(at))),
+            Some(at) => out.push_str(&format!(
+                "in task '{}' spawned at {}\n",
+                t.name,
+                sources.describe(at)
+            )),
+            None if &*t.name == "main" => {}
             None => out.push_str(&format!("in task '{}'\n", t.name)),
         }
     }
@@ -138,23 +176,40 @@ pub struct Waiter {
     pub at: Option<Loc>,
 }
 
-pub fn stuck(style: &Style, sources: &Sources, title: &str, help: &str, waiters: &[Waiter]) -> String {
-    let src = waiters.iter().find_map(|w| w.at).and_then(|l| sources.files.get(l.source as usize));
+pub fn stuck(
+    style: &Style,
+    sources: &Sources,
+    title: &str,
+    help: &str,
+    waiters: &[Waiter],
+) -> String {
+    let src = waiters
+        .iter()
+        .find_map(|w| w.at)
+        .and_then(|l| sources.files.get(l.source as usize));
     let labels: Vec<LabeledSpan> = waiters
         .iter()
         .filter_map(|w| {
             let at = w.at?;
             let text = &sources.files.get(at.source as usize)?.text;
-            Some(LabeledSpan::new_with_span(Some(format!("task '{}' waits here", w.name)), span_of(at.span, text)))
+            Some(LabeledSpan::new_with_span(
+                Some(format!("task '{}' waits here", w.name)),
+                span_of(at.span, text),
+            ))
         })
         .collect();
-    let d = MietteDiagnostic::new(title.to_string()).with_code("deadlock").with_labels(labels).with_help(help.to_string());
+    let d = MietteDiagnostic::new(title.to_string())
+        .with_code("deadlock")
+        .with_labels(labels)
+        .with_help(help.to_string());
     let mut out = match src {
         Some(src) => style.render(with_source(d, src)),
         None => style.render(Report::new(d)),
     };
     for w in waiters {
-        let at = w.at.map(|l| sources.describe(l)).unwrap_or_else(|| "its start".into());
+        let at =
+            w.at.map(|l| sources.describe(l))
+                .unwrap_or_else(|| "its start".into());
         out.push_str(&format!("  task '{}' is waiting at {}\n", w.name, at));
     }
     out
@@ -162,14 +217,25 @@ pub fn stuck(style: &Style, sources: &Sources, title: &str, help: &str, waiters:
 
 /// A warning printed at the end of a run (unretrieved task errors,
 /// coroutines never awaited).
-pub fn warning(style: &Style, sources: &Sources, message: &str, labels: &[(Loc, String)]) -> String {
-    let mut d = MietteDiagnostic::new(message.to_string()).with_severity(Severity::Warning).with_code("warning");
-    let src = labels.first().and_then(|(l, _)| sources.files.get(l.source as usize));
+pub fn warning(
+    style: &Style,
+    sources: &Sources,
+    message: &str,
+    labels: &[(Loc, String)],
+) -> String {
+    let mut d = MietteDiagnostic::new(message.to_string())
+        .with_severity(Severity::Warning)
+        .with_code("warning");
+    let src = labels
+        .first()
+        .and_then(|(l, _)| sources.files.get(l.source as usize));
     if let Some(src) = src {
         let spans = labels
             .iter()
             .filter(|(l, _)| l.source == labels[0].0.source)
-            .map(|(l, text)| LabeledSpan::new_with_span(Some(text.clone()), span_of(l.span, &src.text)))
+            .map(|(l, text)| {
+                LabeledSpan::new_with_span(Some(text.clone()), span_of(l.span, &src.text))
+            })
             .collect::<Vec<_>>();
         d = d.with_labels(spans);
         return style.render(with_source(d, src));

@@ -3,8 +3,8 @@
 //! runner all go through here, as an embedding program would.
 
 use crate::compile::code::Closure;
-use crate::compile::names::Globals;
 use crate::compile::compile_program;
+use crate::compile::names::Globals;
 use crate::diagnostics::{self, Sources, Style, Waiter};
 use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
@@ -30,7 +30,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { virtual_time: false, recursion_limit: DEFAULT_RECURSION_LIMIT, color: false }
+        Options {
+            virtual_time: false,
+            recursion_limit: DEFAULT_RECURSION_LIMIT,
+            color: false,
+        }
     }
 }
 
@@ -68,10 +72,19 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(opts: Options, out: Box<dyn Write>, err: Box<dyn Write>) -> Engine {
-        let clock = if opts.virtual_time { Clock::virtual_clock() } else { Clock::real() };
+        let clock = if opts.virtual_time {
+            Clock::virtual_clock()
+        } else {
+            Clock::real()
+        };
         let mut interp = Interp::new(clock, out, err);
         interp.recursion_limit = opts.recursion_limit.max(10);
-        Engine { interp, globals: Globals::default(), sources: Sources::default(), style: Style { color: opts.color } }
+        Engine {
+            interp,
+            globals: Globals::default(),
+            sources: Sources::default(),
+            style: Style { color: opts.color },
+        }
     }
 
     /// The strings `args()` returns.
@@ -89,9 +102,11 @@ impl Engine {
     pub fn check(&mut self, name: &str, text: &str) -> Result<(), String> {
         let id = self.sources.add(name, text);
         let src = &self.sources.files[id as usize];
-        let program = parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
+        let program =
+            parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
         let mut scratch = Globals::default();
-        compile_program(&program, &mut scratch, id, false).map_err(|e| diagnostics::compile_error(&self.style, src, &e))?;
+        compile_program(&program, &mut scratch, id, false)
+            .map_err(|e| diagnostics::compile_error(&self.style, src, &e))?;
         Ok(())
     }
 
@@ -101,7 +116,8 @@ impl Engine {
         let program = match parse_program(text) {
             Ok(p) => p,
             Err(e) => {
-                let report = diagnostics::syntax_error(&self.style, &self.sources.files[id as usize], &e);
+                let report =
+                    diagnostics::syntax_error(&self.style, &self.sources.files[id as usize], &e);
                 self.write_err(&report);
                 return None;
             }
@@ -109,22 +125,37 @@ impl Engine {
         let proto = match compile_program(&program, &mut self.globals, id, echo) {
             Ok(p) => p,
             Err(e) => {
-                let report = diagnostics::compile_error(&self.style, &self.sources.files[id as usize], &e);
+                let report =
+                    diagnostics::compile_error(&self.style, &self.sources.files[id as usize], &e);
                 self.write_err(&report);
                 return None;
             }
         };
-        self.interp.globals.resize(self.globals.len(), Value::Uninit);
+        self.interp
+            .globals
+            .resize(self.globals.len(), Value::Uninit);
         self.interp.global_names = self.globals.names.clone();
-        Some(Rc::new(Closure { proto, upvals: Box::new([]), defaults: Box::new([]) }))
+        Some(Rc::new(Closure {
+            proto,
+            upvals: Box::new([]),
+            defaults: Box::new([]),
+        }))
     }
 
     /// Runs a whole program as `asyncio.run` would, returning the exit status.
     pub fn run(&mut self, name: &str, text: &str) -> i32 {
-        let Some(closure) = self.load(name, text, false) else { return EXIT_COMPILE };
-        let main = self.interp.spawn_main(CoroStart::Script { closure, args: Vec::new() });
+        let Some(closure) = self.load(name, text, false) else {
+            return EXIT_COMPILE;
+        };
+        let main = self.interp.spawn_main(CoroStart::Script {
+            closure,
+            args: Vec::new(),
+        });
         let mut status = EXIT_OK;
-        if let Err(stuck) = self.interp.run_until_complete(&Awaitable::Task(main.clone())) {
+        if let Err(stuck) = self
+            .interp
+            .run_until_complete(&Awaitable::Task(main.clone()))
+        {
             self.report_stuck(stuck);
             let _ = self.interp.out.flush();
             return EXIT_RUNTIME;
@@ -162,7 +193,13 @@ impl Engine {
                 tasks,
             ),
         };
-        let waiters: Vec<Waiter> = tasks.iter().map(|t| Waiter { name: t.name(), at: t.waiting_at.get() }).collect();
+        let waiters: Vec<Waiter> = tasks
+            .iter()
+            .map(|t| Waiter {
+                name: t.name(),
+                at: t.waiting_at.get(),
+            })
+            .collect();
         let report = diagnostics::stuck(&self.style, &self.sources, title, help, &waiters);
         self.write_err(&report);
     }
@@ -173,7 +210,9 @@ impl Engine {
             if Rc::ptr_eq(&t, main) || !t.core.borrow().unretrieved {
                 continue;
             }
-            let FutState::Failed(e) = t.core.borrow().state().clone() else { continue };
+            let FutState::Failed(e) = t.core.borrow().state().clone() else {
+                continue;
+            };
             let mut labels: Vec<(Loc, String)> = Vec::new();
             if let Some(at) = *e.origin.borrow() {
                 labels.push((at, format!("{} thrown here", e.kind)));
@@ -181,7 +220,12 @@ impl Engine {
             if let Some(at) = t.spawned_at {
                 labels.push((at, format!("task '{}' spawned here", t.name())));
             }
-            let msg = format!("task '{}' failed and nobody awaited it: {}: {}", t.name(), e.kind, e.message);
+            let msg = format!(
+                "task '{}' failed and nobody awaited it: {}: {}",
+                t.name(),
+                e.kind,
+                e.message
+            );
             let report = diagnostics::warning(&self.style, &self.sources, &msg, &labels);
             self.write_err(&report);
         }
@@ -189,7 +233,10 @@ impl Engine {
 
     fn report_never_awaited(&mut self) {
         for (name, at) in Interp::never_awaited() {
-            let labels: Vec<(Loc, String)> = at.map(|l| (l, "created here".to_string())).into_iter().collect();
+            let labels: Vec<(Loc, String)> = at
+                .map(|l| (l, "created here".to_string()))
+                .into_iter()
+                .collect();
             let msg = format!("coroutine '{name}' was never awaited or spawned");
             let report = diagnostics::warning(&self.style, &self.sources, &msg, &labels);
             self.write_err(&report);

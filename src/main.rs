@@ -7,7 +7,12 @@ use std::process::ExitCode;
 use tasks::{Engine, Options};
 
 #[derive(Parser)]
-#[command(name = "tasks", version, about = "Run .tasks scripts: concurrency that schedules like Python's asyncio", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "tasks",
+    version,
+    about = "Run .tasks scripts: concurrency that schedules like Python's asyncio",
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -36,6 +41,26 @@ enum Command {
     Run(RunArgs),
     /// Parse and resolve a script without running it.
     Check { file: PathBuf },
+    /// Run golden tests: NAME.tasks beside NAME.out (and optional .err, .code, .args).
+    Test(TestArgs),
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// Files or folders to search for .tasks cases (default: the current folder).
+    paths: Vec<PathBuf>,
+    /// Write the expected files from this run instead of comparing.
+    #[arg(long)]
+    bless: bool,
+    /// Run only the cases whose name contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// How many cases run at once.
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Seconds of real time after which a case is stopped and failed.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
 }
 
 fn read(path: &PathBuf) -> Result<String, ExitCode> {
@@ -58,34 +83,83 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let opts = Options { virtual_time: args.virtual_time, recursion_limit: args.recursion_limit, color: color() };
-    let out = Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    let opts = Options {
+        virtual_time: args.virtual_time,
+        recursion_limit: args.recursion_limit,
+        color: color(),
+    };
+    let out = Box::new(std::io::BufWriter::with_capacity(
+        1 << 16,
+        std::io::stdout(),
+    ));
     let mut engine = Engine::new(opts, out, Box::new(std::io::stderr()));
     engine.set_args(args.args);
     ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
 }
 
+fn test(args: TestArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot find the tasks executable: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = tasks::golden::TestOptions {
+        bless: args.bless,
+        filter: args.filter,
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        timeout: std::time::Duration::from_secs_f64(args.timeout.max(0.001)),
+        exe,
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let summary = tasks::golden::run(&paths, &opts);
+    print!("{}", summary.report);
+    if summary.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A large stack for the parser and compiler, which recurse on nesting.
-    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || match cli.command {
-        Some(Command::Run(args)) => run(args),
-        Some(Command::Check { file }) => {
-            let text = match read(&file) {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
-            let mut engine = Engine::new(Options { color: color(), ..Options::default() }, Box::new(std::io::sink()), Box::new(std::io::stderr()));
-            match engine.check(&file.display().to_string(), &text) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(report) => {
-                    eprint!("{report}");
-                    ExitCode::from(2)
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || match cli.command {
+            Some(Command::Run(args)) => run(args),
+            Some(Command::Check { file }) => {
+                let text = match read(&file) {
+                    Ok(t) => t,
+                    Err(code) => return code,
+                };
+                let mut engine = Engine::new(
+                    Options {
+                        color: color(),
+                        ..Options::default()
+                    },
+                    Box::new(std::io::sink()),
+                    Box::new(std::io::stderr()),
+                );
+                match engine.check(&file.display().to_string(), &text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(report) => {
+                        eprint!("{report}");
+                        ExitCode::from(2)
+                    }
                 }
             }
-        }
-        None => run(cli.run),
-    });
+            Some(Command::Test(args)) => test(args),
+            None => run(cli.run),
+        });
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {

@@ -47,6 +47,10 @@ impl RunOutput {
 }
 
 /// Runs `program args...` in `dir`, capturing stdout and stderr, with a timeout.
+
+/// (index, name, verdict) of one finished pair.
+type CaseOutcome = (usize, String, Result<(), String>);
+
 fn run(program: &Path, args: &[&str], dir: &Path) -> Result<RunOutput, String> {
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -97,7 +101,11 @@ fn run(program: &Path, args: &[&str], dir: &Path) -> Result<RunOutput, String> {
     Ok(RunOutput {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        code: if timed_out { None } else { status.and_then(|s| s.code()) },
+        code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
         timed_out,
     })
 }
@@ -181,7 +189,9 @@ fn check_case(dir: &Path, name: &str, tasks_bin: &Path) -> Result<(), String> {
     let py_name = py_file.clone();
     let py = thread::spawn(move || run(Path::new("python3"), &[&py_name], &py_dir));
     let tasks = run(tasks_bin, &["run", "--virtual-time", &tasks_file], dir);
-    let py = py.join().map_err(|_| format!("{name}: python runner thread panicked\n"))?;
+    let py = py
+        .join()
+        .map_err(|_| format!("{name}: python runner thread panicked\n"))?;
 
     let py = py.map_err(|e| format!("{name}: {e}\n"))?;
     let tasks = tasks.map_err(|e| format!("{name}: {e}\n"))?;
@@ -193,7 +203,11 @@ fn check_case(dir: &Path, name: &str, tasks_bin: &Path) -> Result<(), String> {
             "{name}: python3 {py_file} did not finish normally ({}); the corpus itself is broken",
             py.status_text()
         );
-        let _ = write!(report, "  python3 stderr:\n{}", indent(&truncate(&py.stderr, 4000)));
+        let _ = write!(
+            report,
+            "  python3 stderr:\n{}",
+            indent(&truncate(&py.stderr, 4000))
+        );
         return Err(report);
     }
     let same_stdout = py.stdout == tasks.stdout;
@@ -214,23 +228,36 @@ fn check_case(dir: &Path, name: &str, tasks_bin: &Path) -> Result<(), String> {
     if same_stdout {
         let _ = writeln!(report, "  stdout identical");
     } else {
-        let _ = writeln!(report, "  stdout diff (- expected from python3, + actual from tasks):");
+        let _ = writeln!(
+            report,
+            "  stdout diff (- expected from python3, + actual from tasks):"
+        );
         report.push_str(&line_diff(&py.stdout, &tasks.stdout));
     }
     if tasks.stderr.trim().is_empty() {
         let _ = writeln!(report, "  tasks stderr: (empty)");
     } else {
-        let _ = write!(report, "  tasks stderr:\n{}", indent(&truncate(&tasks.stderr, 4000)));
+        let _ = write!(
+            report,
+            "  tasks stderr:\n{}",
+            indent(&truncate(&tasks.stderr, 4000))
+        );
     }
     if py.code != Some(0) && !py.stderr.trim().is_empty() {
-        let _ = write!(report, "  python3 stderr:\n{}", indent(&truncate(&py.stderr, 2000)));
+        let _ = write!(
+            report,
+            "  python3 stderr:\n{}",
+            indent(&truncate(&py.stderr, 2000))
+        );
     }
     Err(report)
 }
 
 #[test]
 fn parity_with_cpython() {
-    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("parity");
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("parity");
     let tasks_bin = PathBuf::from(env!("CARGO_BIN_EXE_tasks"));
 
     // python3 is the reference; without it this test must fail, never pass silently.
@@ -295,7 +322,11 @@ fn parity_with_cpython() {
     );
 
     let filter = std::env::var("PARITY_FILTER").unwrap_or_default();
-    let selected: Vec<String> = names.iter().filter(|n| n.contains(filter.as_str())).cloned().collect();
+    let selected: Vec<String> = names
+        .iter()
+        .filter(|n| n.contains(filter.as_str()))
+        .cloned()
+        .collect();
     assert!(
         !selected.is_empty(),
         "PARITY_FILTER={filter:?} matches none of the {} parity cases",
@@ -309,8 +340,14 @@ fn parity_with_cpython() {
         .unwrap_or(DEFAULT_JOBS)
         .min(selected.len());
 
-    let queue = Arc::new(Mutex::new(selected.iter().cloned().enumerate().collect::<VecDeque<_>>()));
-    let results: Arc<Mutex<Vec<(usize, String, Result<(), String>)>>> = Arc::new(Mutex::new(Vec::new()));
+    let queue = Arc::new(Mutex::new(
+        selected
+            .iter()
+            .cloned()
+            .enumerate()
+            .collect::<VecDeque<_>>(),
+    ));
+    let results: Arc<Mutex<Vec<CaseOutcome>>> = Arc::new(Mutex::new(Vec::new()));
     let mut workers = Vec::new();
     for _ in 0..jobs {
         let queue = Arc::clone(&queue);
@@ -330,7 +367,11 @@ fn parity_with_cpython() {
 
     let mut results = Arc::try_unwrap(results).ok().unwrap().into_inner().unwrap();
     results.sort_by_key(|(index, _, _)| *index);
-    assert_eq!(results.len(), selected.len(), "some parity cases were not run");
+    assert_eq!(
+        results.len(),
+        selected.len(),
+        "some parity cases were not run"
+    );
 
     let mut failed = Vec::new();
     let mut report = String::new();

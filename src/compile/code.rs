@@ -54,9 +54,19 @@ pub enum Op {
     JumpIfTrueOrPop(u32),
     Call(u32),
     /// Call with named arguments; the const holds the list of names.
-    CallNamed { argc: u32, names: u32 },
-    Method { method: u32, argc: u32 },
-    MethodNamed { method: u32, argc: u32, names: u32 },
+    CallNamed {
+        argc: u32,
+        names: u32,
+    },
+    Method {
+        method: u32,
+        argc: u32,
+    },
+    MethodNamed {
+        method: u32,
+        argc: u32,
+        names: u32,
+    },
     /// `await f(args)`: for an async fn runs the body inline without
     /// making a coroutine object.
     CallAwait(u32),
@@ -86,7 +96,10 @@ pub enum Op {
     CatchMatch(u32),
     GroupEnter(u32),
     /// Wait for every task of the group; on the error path the error is on the stack.
-    GroupExit { slot: u32, failed: bool },
+    GroupExit {
+        slot: u32,
+        failed: bool,
+    },
 }
 
 /// How a closure finds a captured variable when it is created.

@@ -24,7 +24,12 @@ pub struct CompileError {
 type CResult<T> = Result<T, CompileError>;
 
 fn err(message: impl Into<String>, span: Span, label: impl Into<String>) -> CompileError {
-    CompileError { message: message.into(), span, label: label.into(), help: None }
+    CompileError {
+        message: message.into(),
+        span,
+        label: label.into(),
+        help: None,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -86,12 +91,22 @@ pub fn compile_program(
     source: u32,
     echo: bool,
 ) -> Result<Rc<FnProto>, CompileError> {
-    let mut c = Compiler { funcs: Vec::new(), globals, source };
+    let mut c = Compiler {
+        funcs: Vec::new(),
+        globals,
+        source,
+    };
     c.funcs.push(FnState::new(Rc::from("main"), true, true));
     let stmts = &program.stmts;
     c.predeclare(stmts)?;
     c.hoist_fns(stmts)?;
-    let last_expr = if echo { stmts.iter().rposition(|s| matches!(s.kind, StmtKind::Expr(_))) } else { None };
+    let last_expr = if echo {
+        stmts
+            .iter()
+            .rposition(|s| matches!(s.kind, StmtKind::Expr(_)))
+    } else {
+        None
+    };
     let last_expr = last_expr.filter(|i| *i + 1 == stmts.len());
     for (i, s) in stmts.iter().enumerate() {
         if Some(i) == last_expr {
@@ -225,7 +240,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
         }
         let slot = f.n_slots;
         f.n_slots += 1;
-        f.locals.push(Local { name: name.name.clone(), slot, captured: false, declared, sites: Vec::new() });
+        f.locals.push(Local {
+            name: name.name.clone(),
+            slot,
+            captured: false,
+            declared,
+            sites: Vec::new(),
+        });
         let i = f.locals.len() - 1;
         f.scopes.last_mut().expect("scope").push(i);
         i
@@ -280,23 +301,38 @@ impl<'a, 'g> Compiler<'a, 'g> {
     // ------------------------------------------------------------ name lookup
 
     fn find_local(f: &FnState, name: &str) -> Option<usize> {
-        f.scopes.iter().rev().flat_map(|s| s.iter().rev()).copied().find(|&i| &*f.locals[i].name == name)
+        f.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .copied()
+            .find(|&i| &*f.locals[i].name == name)
     }
 
     fn find_upval(&mut self, depth: usize, name: &str) -> Option<u32> {
         if depth == 0 {
             return None;
         }
-        if let Some(i) = self.funcs[depth].upvals.iter().position(|(n, _)| &**n == name) {
+        if let Some(i) = self.funcs[depth]
+            .upvals
+            .iter()
+            .position(|(n, _)| &**n == name)
+        {
             return Some(i as u32);
         }
         let parent = depth - 1;
         let source = if let Some(li) = Self::find_local(&self.funcs[parent], name) {
             self.funcs[parent].locals[li].captured = true;
-            UpvalSource { from_local: true, index: self.funcs[parent].locals[li].slot }
+            UpvalSource {
+                from_local: true,
+                index: self.funcs[parent].locals[li].slot,
+            }
         } else {
             let idx = self.find_upval(parent, name)?;
-            UpvalSource { from_local: false, index: idx }
+            UpvalSource {
+                from_local: false,
+                index: idx,
+            }
         };
         let f = &mut self.funcs[depth];
         f.upvals.push((Rc::from(name), source));
@@ -315,15 +351,24 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     fn undefined(&mut self, name: &Ident) -> CompileError {
-        let mut candidates: Vec<String> = self.globals.names.iter().map(|n| n.to_string()).collect();
+        let mut candidates: Vec<String> =
+            self.globals.names.iter().map(|n| n.to_string()).collect();
         for f in &self.funcs {
             for s in &f.scopes {
                 candidates.extend(s.iter().map(|&i| f.locals[i].name.to_string()));
             }
             candidates.extend(f.upvals.iter().map(|(n, _)| n.to_string()));
         }
-        candidates.extend(crate::runtime::builtins::Builtin::names().iter().map(|s| s.to_string()));
-        let mut e = err(format!("undefined variable `{}`", name.name), name.span, "not defined in this scope");
+        candidates.extend(
+            crate::runtime::builtins::Builtin::names()
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        let mut e = err(
+            format!("undefined variable `{}`", name.name),
+            name.span,
+            "not defined in this scope",
+        );
         if let Some(best) = names::closest(&name.name, candidates.iter().map(|s| s.as_str())) {
             e.help = Some(format!("did you mean `{best}`?"));
         }
@@ -331,7 +376,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     fn used_before_let(name: &Ident) -> CompileError {
-        let mut e = err(format!("`{}` is used before its `let`", name.name), name.span, "used here before it is declared");
+        let mut e = err(
+            format!("`{}` is used before its `let`", name.name),
+            name.span,
+            "used here before it is declared",
+        );
         e.help = Some("move the `let` above this line".into());
         e
     }
@@ -420,7 +469,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.expr(e)?;
                 self.emit(Op::Pop, s.span);
             }
-            StmtKind::If { cond, then, otherwise } => {
+            StmtKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 self.expr(cond)?;
                 let to_else = self.emit(Op::JumpIfFalse(0), cond.span);
                 self.block(then)?;
@@ -445,11 +498,24 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.patch(exit);
                 self.finish_loop();
             }
-            StmtKind::For { first, second, iter, body } => self.for_loop(first, second.as_ref(), iter, body, s.span)?,
-            StmtKind::Try { body, catches, finally } => self.try_stmt(body, catches, finally.as_ref(), s.span)?,
+            StmtKind::For {
+                first,
+                second,
+                iter,
+                body,
+            } => self.for_loop(first, second.as_ref(), iter, body, s.span)?,
+            StmtKind::Try {
+                body,
+                catches,
+                finally,
+            } => self.try_stmt(body, catches, finally.as_ref(), s.span)?,
             StmtKind::Return(value) => {
                 if self.f().is_main {
-                    return Err(err("`return` outside a function", s.span, "the top level of a script cannot return"));
+                    return Err(err(
+                        "`return` outside a function",
+                        s.span,
+                        "the top level of a script cannot return",
+                    ));
                 }
                 match value {
                     Some(v) => self.expr(v)?,
@@ -469,7 +535,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 let is_break = matches!(s.kind, StmtKind::Break);
                 let word = if is_break { "break" } else { "continue" };
                 let Some(depth) = self.f().loops.last().map(|l| l.unwind_depth) else {
-                    return Err(err(format!("`{word}` outside a loop"), s.span, "not inside a `while` or `for`"));
+                    return Err(err(
+                        format!("`{word}` outside a loop"),
+                        s.span,
+                        "not inside a `while` or `for`",
+                    ));
                 };
                 self.unwind_to(depth, s.span)?;
                 if is_break {
@@ -490,7 +560,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
         Ok(())
     }
 
-    fn assign(&mut self, target: &'a Expr, op: AssignOp, value: &'a Expr, span: Span) -> CResult<()> {
+    fn assign(
+        &mut self,
+        target: &'a Expr,
+        op: AssignOp,
+        value: &'a Expr,
+        span: Span,
+    ) -> CResult<()> {
         let bin = match op {
             AssignOp::Set => None,
             AssignOp::Add => Some(Op::Add),
@@ -525,7 +601,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::StoreIndex, target.span);
                 Ok(())
             }
-            _ => Err(err("cannot assign to this expression", target.span, "not a variable or an index")),
+            _ => Err(err(
+                "cannot assign to this expression",
+                target.span,
+                "not a variable or an index",
+            )),
         }
     }
 
@@ -547,7 +627,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 Unwind::Group(slot) => {
                     self.emit(Op::PopHandler, span);
-                    self.emit(Op::GroupExit { slot, failed: false }, span);
+                    self.emit(
+                        Op::GroupExit {
+                            slot,
+                            failed: false,
+                        },
+                        span,
+                    );
                 }
             }
         }
@@ -556,7 +642,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     fn loop_body(&mut self, body: &'a Block, continue_target: usize) -> CResult<()> {
         let depth = self.f().unwind.len();
-        self.f().loops.push(LoopCtx { unwind_depth: depth, breaks: Vec::new(), continue_target });
+        self.f().loops.push(LoopCtx {
+            unwind_depth: depth,
+            breaks: Vec::new(),
+            continue_target,
+        });
         self.block(body)
     }
 
@@ -567,7 +657,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
         }
     }
 
-    fn for_loop(&mut self, first: &'a Ident, second: Option<&'a Ident>, iter: &'a Expr, body: &'a Block, span: Span) -> CResult<()> {
+    fn for_loop(
+        &mut self,
+        first: &'a Ident,
+        second: Option<&'a Ident>,
+        iter: &'a Expr,
+        body: &'a Block,
+        span: Span,
+    ) -> CResult<()> {
         self.expr(iter)?;
         self.emit(Op::IterStart, iter.span);
         let top = self.here();
@@ -594,7 +691,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
         Ok(())
     }
 
-    fn try_stmt(&mut self, body: &'a Block, catches: &'a [CatchClause], finally: Option<&'a Block>, span: Span) -> CResult<()> {
+    fn try_stmt(
+        &mut self,
+        body: &'a Block,
+        catches: &'a [CatchClause],
+        finally: Option<&'a Block>,
+        span: Span,
+    ) -> CResult<()> {
         let fin_handler = match finally {
             Some(f) => {
                 let at = self.emit(Op::PushHandler(0), span);
@@ -618,7 +721,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 let kinds = if clause.kinds.is_empty() {
                     u32::MAX
                 } else {
-                    let list = clause.kinds.iter().map(|k| Value::Str(k.name.clone())).collect();
+                    let list = clause
+                        .kinds
+                        .iter()
+                        .map(|k| Value::Str(k.name.clone()))
+                        .collect();
                     self.constant(Value::list(list))
                 };
                 self.emit(Op::CatchMatch(kinds), clause.span);
@@ -663,7 +770,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     fn group(&mut self, body: &'a Block, span: Span) -> CResult<()> {
         if !self.f().is_async {
-            return Err(err("`group` outside an `async fn`", span, "a group waits for its tasks, so it needs an async context"));
+            return Err(err(
+                "`group` outside an `async fn`",
+                span,
+                "a group waits for its tasks, so it needs an async context",
+            ));
         }
         let slot = self.temp();
         self.emit(Op::GroupEnter(slot), span);
@@ -674,7 +785,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.f().group_slot = saved;
         self.f().unwind.pop();
         self.emit(Op::PopHandler, span);
-        self.emit(Op::GroupExit { slot, failed: false }, span);
+        self.emit(
+            Op::GroupExit {
+                slot,
+                failed: false,
+            },
+            span,
+        );
         let to_end = self.emit(Op::Jump(0), span);
         self.patch(handler);
         self.emit(Op::GroupExit { slot, failed: true }, span);
@@ -707,7 +824,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
         }
         let name: Rc<str> = match &def.name {
             Some(n) => n.name.clone(),
-            None if def.params.is_empty() && def.is_async && def.body.span.start > def.span.start => Rc::from("<async block>"),
+            None if def.params.is_empty()
+                && def.is_async
+                && def.body.span.start > def.span.start =>
+            {
+                Rc::from("<async block>")
+            }
             None => Rc::from("<fn>"),
         };
         self.funcs.push(FnState::new(name, def.is_async, false));
@@ -747,7 +869,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 names.push(Value::Str(n.name.clone()));
             }
         }
-        Ok(if names.is_empty() { None } else { Some(self.constant(Value::list(names))) })
+        Ok(if names.is_empty() {
+            None
+        } else {
+            Some(self.constant(Value::list(names)))
+        })
     }
 
     fn expr(&mut self, e: &'a Expr) -> CResult<()> {
@@ -846,14 +972,22 @@ impl<'a, 'g> Compiler<'a, 'g> {
             }
             ExprKind::And(l, r) | ExprKind::Or(l, r) => {
                 self.expr(l)?;
-                let jump = if matches!(e.kind, ExprKind::And(..)) { Op::JumpIfFalseOrPop(0) } else { Op::JumpIfTrueOrPop(0) };
+                let jump = if matches!(e.kind, ExprKind::And(..)) {
+                    Op::JumpIfFalseOrPop(0)
+                } else {
+                    Op::JumpIfTrueOrPop(0)
+                };
                 let at = self.emit(jump, sp);
                 self.expr(r)?;
                 self.patch(at);
             }
             ExprKind::Await(inner) => {
                 if !self.f().is_async {
-                    let mut e = err("`await` outside an `async fn`", sp, "this function is not async");
+                    let mut e = err(
+                        "`await` outside an `async fn`",
+                        sp,
+                        "this function is not async",
+                    );
                     e.help = Some("declare the enclosing function with `async fn`".into());
                     return Err(e);
                 }
@@ -880,12 +1014,26 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.expr(callee)?;
                 match self.args(args)? {
                     None => self.emit(Op::Call(args.len() as u32), sp),
-                    Some(names) => self.emit(Op::CallNamed { argc: args.len() as u32, names }, sp),
+                    Some(names) => self.emit(
+                        Op::CallNamed {
+                            argc: args.len() as u32,
+                            names,
+                        },
+                        sp,
+                    ),
                 };
             }
-            ExprKind::Method { receiver, name, args } => {
+            ExprKind::Method {
+                receiver,
+                name,
+                args,
+            } => {
                 let Some(method) = names::method_id(&name.name) else {
-                    let mut e = err(format!("unknown method `{}`", name.name), name.span, "no value has this method");
+                    let mut e = err(
+                        format!("unknown method `{}`", name.name),
+                        name.span,
+                        "no value has this method",
+                    );
                     if let Some(best) = names::closest(&name.name, names::METHODS.iter().copied()) {
                         e.help = Some(format!("did you mean `{best}`?"));
                     }
@@ -893,8 +1041,21 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 };
                 self.expr(receiver)?;
                 match self.args(args)? {
-                    None => self.emit(Op::Method { method, argc: args.len() as u32 }, sp),
-                    Some(names) => self.emit(Op::MethodNamed { method, argc: args.len() as u32, names }, sp),
+                    None => self.emit(
+                        Op::Method {
+                            method,
+                            argc: args.len() as u32,
+                        },
+                        sp,
+                    ),
+                    Some(names) => self.emit(
+                        Op::MethodNamed {
+                            method,
+                            argc: args.len() as u32,
+                            names,
+                        },
+                        sp,
+                    ),
                 };
             }
             ExprKind::Index { target, index } => {

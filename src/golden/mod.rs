@@ -1,1 +1,157 @@
-//! The `tasks test` runner: golden files beside scripts.
+//! The `tasks test` runner: `NAME.tasks` beside `NAME.out` (expected
+//! stdout), and optionally `NAME.err` (stderr), `NAME.code` (exit status,
+//! default 0) and `NAME.args` (one argument per line). Each case runs in its
+//! own process under the virtual clock, so a hung case can be stopped and
+//! the others go on.
+
+mod case;
+mod diff;
+
+pub use case::{Case, CaseResult, Verdict};
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub struct TestOptions {
+    pub bless: bool,
+    pub filter: Option<String>,
+    pub jobs: usize,
+    pub timeout: Duration,
+    /// The `tasks` executable that runs each case.
+    pub exe: PathBuf,
+    pub color: bool,
+}
+
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// The whole report, as printed.
+    pub report: String,
+}
+
+impl Summary {
+    pub fn ok(&self) -> bool {
+        self.failed == 0
+    }
+}
+
+/// Finds every `.tasks` file under the given paths (files are taken as they are).
+pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            found.push(p.clone());
+        } else {
+            walk(p, &mut found);
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        let hidden = name.to_string_lossy().starts_with('.') || name == "target";
+        if p.is_dir() && !hidden {
+            walk(&p, found);
+        } else if p.extension().is_some_and(|x| x == "tasks") {
+            found.push(p);
+        }
+    }
+}
+
+/// Runs every case and builds the report (`ok`/`FAILED` lines, diffs, and
+/// the closing `N passed, M failed` line).
+pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
+    let all = discover(paths);
+    let root = common_root(paths);
+    let (cases, skipped): (Vec<PathBuf>, Vec<PathBuf>) = all.into_iter().partition(|p| {
+        opts.filter
+            .as_ref()
+            .is_none_or(|f| display_name(p, &root).contains(f.as_str()))
+    });
+    let results = run_parallel(&cases, opts);
+    let mut report = String::new();
+    let mut failures = String::new();
+    let (mut passed, mut failed) = (0, 0);
+    for r in &results {
+        let name = display_name(&r.case.script, &root);
+        let ms = r.elapsed.as_millis();
+        match &r.verdict {
+            Verdict::Pass => {
+                passed += 1;
+                report.push_str(&format!("ok      {name} ({ms} ms)\n"));
+            }
+            Verdict::Blessed => {
+                passed += 1;
+                report.push_str(&format!("blessed {name} ({ms} ms)\n"));
+            }
+            Verdict::Fail(problems) => {
+                failed += 1;
+                report.push_str(&format!("FAILED  {name} ({ms} ms)\n"));
+                failures.push_str(&format!("\n---- {name} ----\n"));
+                for p in problems {
+                    failures.push_str(&p.render(opts.color));
+                }
+            }
+        }
+    }
+    if !failures.is_empty() {
+        report.push_str("\nfailures:\n");
+        report.push_str(&failures);
+        report.push('\n');
+    }
+    let mut closing = format!("{passed} passed, {failed} failed");
+    if !skipped.is_empty() {
+        closing.push_str(&format!(", {} skipped", skipped.len()));
+    }
+    report.push_str(&closing);
+    report.push('\n');
+    Summary {
+        passed,
+        failed,
+        skipped: skipped.len(),
+        report,
+    }
+}
+
+fn run_parallel(cases: &[PathBuf], opts: &TestOptions) -> Vec<CaseResult> {
+    let jobs = opts.jobs.max(1).min(cases.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<CaseResult>>> =
+        cases.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(script) = cases.get(i) else { break };
+                let r = Case::load(script).run(opts);
+                *slots[i].lock().expect("slot") = Some(r);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| m.into_inner().expect("slot").expect("every case ran"))
+        .collect()
+}
+
+fn common_root(paths: &[PathBuf]) -> PathBuf {
+    match paths {
+        [one] if one.is_dir() => one.clone(),
+        [one] => one.parent().map(Path::to_path_buf).unwrap_or_default(),
+        _ => PathBuf::new(),
+    }
+}
+
+fn display_name(p: &Path, root: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    rel.with_extension("").display().to_string()
+}

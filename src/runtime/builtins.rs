@@ -59,8 +59,18 @@ fn no_named(f: &str, named: &Named) -> Result<(), ErrorRef> {
 
 fn arity(f: &str, args: &[Value], min: usize, max: usize) -> Result<(), ErrorRef> {
     if args.len() < min || args.len() > max {
-        let want = if min == max { format!("{min}") } else if max == usize::MAX { format!("at least {min}") } else { format!("{min} to {max}") };
-        return Err(type_error(format!("{f}() takes {want} argument{} but {} were given", if max == 1 { "" } else { "s" }, args.len())));
+        let want = if min == max {
+            format!("{min}")
+        } else if max == usize::MAX {
+            format!("at least {min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        return Err(type_error(format!(
+            "{f}() takes {want} argument{} but {} were given",
+            if max == 1 { "" } else { "s" },
+            args.len()
+        )));
     }
     Ok(())
 }
@@ -69,7 +79,10 @@ fn int_arg(f: &str, v: &Value) -> Result<i64, ErrorRef> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
-        _ => Err(type_error(format!("{f}() needs an int, not `{}`", v.type_name()))),
+        _ => Err(type_error(format!(
+            "{f}() needs an int, not `{}`",
+            v.type_name()
+        ))),
     }
 }
 
@@ -77,12 +90,20 @@ pub fn num_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
     match v {
         Value::Int(i) => Ok(*i as f64),
         Value::Float(x) => Ok(*x),
-        _ => Err(type_error(format!("{f}() needs a number, not `{}`", v.type_name()))),
+        _ => Err(type_error(format!(
+            "{f}() needs a number, not `{}`",
+            v.type_name()
+        ))),
     }
 }
 
 fn list_arg(f: &str, v: &Value) -> Result<Vec<Value>, ErrorRef> {
-    ops::items_of(v).map_err(|_| type_error(format!("{f}() needs a list (or another iterable), not `{}`", v.type_name())))
+    ops::items_of(v).map_err(|_| {
+        type_error(format!(
+            "{f}() needs a list (or another iterable), not `{}`",
+            v.type_name()
+        ))
+    })
 }
 
 /// The items of `gather(a, b)` or `gather([a, b])`.
@@ -97,8 +118,12 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
     let name = b.name();
     match b {
         Builtin::Print => {
-            let sep = take_named(&mut named, "sep").map(|v| v.to_display()).unwrap_or_else(|| " ".into());
-            let end = take_named(&mut named, "end").map(|v| v.to_display()).unwrap_or_else(|| "\n".into());
+            let sep = take_named(&mut named, "sep")
+                .map(|v| v.to_display())
+                .unwrap_or_else(|| " ".into());
+            let end = take_named(&mut named, "end")
+                .map(|v| v.to_display())
+                .unwrap_or_else(|| "\n".into());
             no_named(name, &named)?;
             let mut line = String::new();
             for (i, a) in args.iter().enumerate() {
@@ -117,7 +142,12 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             arity(name, &args, 1, 1)?;
             let kind = match kind {
                 Some(Value::Str(k)) => k.to_string(),
-                Some(other) => return Err(type_error(format!("error() kind must be a str, not `{}`", other.type_name()))),
+                Some(other) => {
+                    return Err(type_error(format!(
+                        "error() kind must be a str, not `{}`",
+                        other.type_name()
+                    )))
+                }
                 None => "Error".into(),
             };
             return Ok(Value::Error(ErrorObj::new(&kind, args[0].to_display())));
@@ -129,7 +159,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             arity(name, &args, 1, 1)?;
             let items = list_arg(name, &args[0])?;
             let mut keyed: Vec<(Value, Value)> = match &key {
-                Some(k) => items.into_iter().map(|v| Ok((it.call_sync(k, vec![v.clone()])?, v))).collect::<Result<_, ErrorRef>>()?,
+                Some(k) => items
+                    .into_iter()
+                    .map(|v| Ok((it.call_sync(k, vec![v.clone()])?, v)))
+                    .collect::<Result<_, ErrorRef>>()?,
                 None => items.into_iter().map(|v| (v.clone(), v)).collect(),
             };
             let mut failure = None;
@@ -158,7 +191,11 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             }
             no_named(name, &named)?;
             arity(name, &args, 0, 1)?;
-            let max = args.first().map(|v| int_arg(name, v)).transpose()?.unwrap_or(0);
+            let max = args
+                .first()
+                .map(|v| int_arg(name, v))
+                .transpose()?
+                .unwrap_or(0);
             return Ok(Value::Queue(sync::Queue::new(max.max(0) as usize)));
         }
         Builtin::Round => {
@@ -184,7 +221,9 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Str => {
             arity(name, &args, 0, 1)?;
-            Ok(Value::Str(Rc::from(args.first().map(|v| v.to_display()).unwrap_or_default())))
+            Ok(Value::Str(Rc::from(
+                args.first().map(|v| v.to_display()).unwrap_or_default(),
+            )))
         }
         Builtin::Int => {
             arity(name, &args, 1, 1)?;
@@ -195,14 +234,22 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                     if f.is_finite() && f.abs() < 9.2e18 {
                         Ok(Value::Int(f.trunc() as i64))
                     } else {
-                        Err(ErrorObj::new("OverflowError", format!("cannot convert {} to int", super::value::format_float(*f))))
+                        Err(ErrorObj::new(
+                            "OverflowError",
+                            format!("cannot convert {} to int", super::value::format_float(*f)),
+                        ))
                     }
                 }
                 Value::Str(s) => {
                     let t: String = s.trim().chars().filter(|c| *c != '_').collect();
-                    t.parse::<i64>().map(Value::Int).map_err(|_| value_error(format!("invalid int: {}", args[0].repr())))
+                    t.parse::<i64>()
+                        .map(Value::Int)
+                        .map_err(|_| value_error(format!("invalid int: {}", args[0].repr())))
                 }
-                v => Err(type_error(format!("int() cannot convert `{}`", v.type_name()))),
+                v => Err(type_error(format!(
+                    "int() cannot convert `{}`",
+                    v.type_name()
+                ))),
             }
         }
         Builtin::Float => {
@@ -219,9 +266,14 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                         "nan" => Some(f64::NAN),
                         _ => t.parse::<f64>().ok(),
                     };
-                    parsed.map(Value::Float).ok_or_else(|| value_error(format!("invalid float: {}", args[0].repr())))
+                    parsed
+                        .map(Value::Float)
+                        .ok_or_else(|| value_error(format!("invalid float: {}", args[0].repr())))
                 }
-                v => Err(type_error(format!("float() cannot convert `{}`", v.type_name()))),
+                v => Err(type_error(format!(
+                    "float() cannot convert `{}`",
+                    v.type_name()
+                ))),
             }
         }
         Builtin::Bool => {
@@ -234,7 +286,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Range => {
             arity(name, &args, 1, 3)?;
-            let n: Vec<i64> = args.iter().map(|a| int_arg(name, a)).collect::<Result<_, _>>()?;
+            let n: Vec<i64> = args
+                .iter()
+                .map(|a| int_arg(name, a))
+                .collect::<Result<_, _>>()?;
             let (start, stop, step) = match n.as_slice() {
                 [stop] => (0, *stop, 1),
                 [start, stop] => (*start, *stop, 1),
@@ -244,7 +299,11 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             if step == 0 {
                 return Err(value_error("range() step must not be zero"));
             }
-            Ok(Value::Iter(Rc::new(RefCell::new(Iter::Range { next: start, stop, step }))))
+            Ok(Value::Iter(Rc::new(RefCell::new(Iter::Range {
+                next: start,
+                stop,
+                step,
+            }))))
         }
         Builtin::Round => {
             arity(name, &args, 1, 2)?;
@@ -256,7 +315,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                     if r.is_finite() && r.abs() < 9.2e18 {
                         Ok(Value::Int(r as i64))
                     } else {
-                        Err(ErrorObj::new("OverflowError", "cannot round this float to an int"))
+                        Err(ErrorObj::new(
+                            "OverflowError",
+                            "cannot round this float to an int",
+                        ))
                     }
                 }
                 (Value::Float(f), Some(d)) => {
@@ -264,27 +326,44 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                     let s = format!("{:.*}", d, f);
                     Ok(Value::Float(s.parse().unwrap_or(*f)))
                 }
-                (v, _) => Err(type_error(format!("round() needs a number, not `{}`", v.type_name()))),
+                (v, _) => Err(type_error(format!(
+                    "round() needs a number, not `{}`",
+                    v.type_name()
+                ))),
             }
         }
         Builtin::Abs => {
             arity(name, &args, 1, 1)?;
             match &args[0] {
-                Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(super::error::overflow),
+                Value::Int(i) => i
+                    .checked_abs()
+                    .map(Value::Int)
+                    .ok_or_else(super::error::overflow),
                 Value::Float(f) => Ok(Value::Float(f.abs())),
-                v => Err(type_error(format!("abs() needs a number, not `{}`", v.type_name()))),
+                v => Err(type_error(format!(
+                    "abs() needs a number, not `{}`",
+                    v.type_name()
+                ))),
             }
         }
         Builtin::Min | Builtin::Max => {
             arity(name, &args, 1, usize::MAX)?;
-            let items = if args.len() == 1 { list_arg(name, &args[0])? } else { args };
+            let items = if args.len() == 1 {
+                list_arg(name, &args[0])?
+            } else {
+                args
+            };
             let mut best: Option<Value> = None;
             for v in items {
                 best = Some(match best {
                     None => v,
                     Some(b) => {
                         let ord = ops::compare(&v, &b, "<")?;
-                        let better = if matches!(name, "min") { ord.is_lt() } else { ord.is_gt() };
+                        let better = if matches!(name, "min") {
+                            ord.is_lt()
+                        } else {
+                            ord.is_gt()
+                        };
                         if better {
                             v
                         } else {
@@ -311,14 +390,31 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Enumerate => {
             arity(name, &args, 1, 2)?;
-            let start = args.get(1).map(|s| int_arg(name, s)).transpose()?.unwrap_or(0);
+            let start = args
+                .get(1)
+                .map(|s| int_arg(name, s))
+                .transpose()?
+                .unwrap_or(0);
             let items = list_arg(name, &args[0])?;
-            Ok(Value::list(items.into_iter().enumerate().map(|(i, v)| Value::list(vec![Value::Int(start + i as i64), v])).collect()))
+            Ok(Value::list(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| Value::list(vec![Value::Int(start + i as i64), v]))
+                    .collect(),
+            ))
         }
         Builtin::Zip => {
-            let lists: Vec<Vec<Value>> = args.iter().map(|a| list_arg(name, a)).collect::<Result<_, _>>()?;
+            let lists: Vec<Vec<Value>> = args
+                .iter()
+                .map(|a| list_arg(name, a))
+                .collect::<Result<_, _>>()?;
             let n = lists.iter().map(|l| l.len()).min().unwrap_or(0);
-            Ok(Value::list((0..n).map(|i| Value::list(lists.iter().map(|l| l[i].clone()).collect())).collect()))
+            Ok(Value::list(
+                (0..n)
+                    .map(|i| Value::list(lists.iter().map(|l| l[i].clone()).collect()))
+                    .collect(),
+            ))
         }
         Builtin::Keys | Builtin::Values | Builtin::Items => {
             arity(name, &args, 1, 1)?;
@@ -333,7 +429,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             if args[0].truthy() {
                 Ok(Value::Nil)
             } else {
-                let msg = args.get(1).map(|m| m.to_display()).unwrap_or_else(|| "assertion failed".into());
+                let msg = args
+                    .get(1)
+                    .map(|m| m.to_display())
+                    .unwrap_or_else(|| "assertion failed".into());
                 Err(ErrorObj::new("AssertionError", msg))
             }
         }
@@ -356,7 +455,11 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                 v => Some(num_arg(name, v)?),
             };
             let aw = args.swap_remove(0);
-            Ok(native_coro(it, "wait_for", NativeCoro::wait_for(aw, timeout)))
+            Ok(native_coro(
+                it,
+                "wait_for",
+                NativeCoro::wait_for(aw, timeout),
+            ))
         }
         Builtin::Race => {
             let items = spread(args);
@@ -375,7 +478,11 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Semaphore => {
             arity(name, &args, 0, 1)?;
-            let n = args.first().map(|v| int_arg(name, v)).transpose()?.unwrap_or(1);
+            let n = args
+                .first()
+                .map(|v| int_arg(name, v))
+                .transpose()?
+                .unwrap_or(1);
             if n < 0 {
                 return Err(value_error("semaphore() initial value must be >= 0"));
             }
@@ -383,9 +490,13 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Args => {
             arity(name, &args, 0, 0)?;
-            Ok(Value::list(it.args.iter().map(|a| Value::Str(a.clone())).collect()))
+            Ok(Value::list(
+                it.args.iter().map(|a| Value::Str(a.clone())).collect(),
+            ))
         }
-        Builtin::Print | Builtin::Error | Builtin::Sorted | Builtin::Gather | Builtin::Queue => unreachable!(),
+        Builtin::Print | Builtin::Error | Builtin::Sorted | Builtin::Gather | Builtin::Queue => {
+            unreachable!()
+        }
     }
 }
 

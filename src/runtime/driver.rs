@@ -35,10 +35,22 @@ impl Interp {
             CoroStart::Script { closure, args } => {
                 ex.stack.extend(args);
                 ex.stack.resize(closure.proto.n_locals, Value::Nil);
-                ex.frames.push(Frame { closure, ip: 0, base: 0, ret_to: 0, kind: FrameKind::Root });
+                ex.frames.push(Frame {
+                    closure,
+                    ip: 0,
+                    base: 0,
+                    ret_to: 0,
+                    kind: FrameKind::Root,
+                });
             }
             CoroStart::Native(n) => {
-                ex.frames.push(Frame { closure: self.native_closure.clone(), ip: 0, base: 0, ret_to: 0, kind: FrameKind::Native(Box::new(n)) });
+                ex.frames.push(Frame {
+                    closure: self.native_closure.clone(),
+                    ip: 0,
+                    base: 0,
+                    ret_to: 0,
+                    kind: FrameKind::Native(Box::new(n)),
+                });
             }
         }
         let id = self.lp.next_id();
@@ -66,7 +78,12 @@ impl Interp {
         t
     }
 
-    pub fn spawn_value(&mut self, v: Value, at: Option<Loc>, group: Option<Value>) -> Result<Value, ErrorRef> {
+    pub fn spawn_value(
+        &mut self,
+        v: Value,
+        at: Option<Loc>,
+        group: Option<Value>,
+    ) -> Result<Value, ErrorRef> {
         let Value::Coro(c) = v else {
             return Err(ErrorObj::with_help(
                 "TypeError",
@@ -75,7 +92,10 @@ impl Interp {
             ));
         };
         let Some(start) = c.take() else {
-            return Err(type_error(format!("coroutine `{}` was already awaited or spawned", c.name())));
+            return Err(type_error(format!(
+                "coroutine `{}` was already awaited or spawned",
+                c.name()
+            )));
         };
         let task = self.spawn_coro(start, at);
         if let Some(Value::Group(g)) = group {
@@ -93,7 +113,10 @@ impl Interp {
                 Value::Task(t) => Ok(Awaitable::Task(t)),
                 _ => unreachable!(),
             },
-            other => Err(type_error(format!("`{}` is not awaitable", other.type_name()))),
+            other => Err(type_error(format!(
+                "`{}` is not awaitable",
+                other.type_name()
+            ))),
         }
     }
 
@@ -189,11 +212,22 @@ impl Interp {
             let a = self.ensure_future(v)?;
             children.push(a);
         }
-        Ok(Value::Future(self.gather_awaitables(children, return_errors)?))
+        Ok(Value::Future(
+            self.gather_awaitables(children, return_errors)?,
+        ))
     }
 
-    pub fn gather_awaitables(&mut self, children: Vec<Awaitable>, return_errors: bool) -> Result<Rc<Future>, ErrorRef> {
-        let outer = Future::new(FutKind::Gather(RefCell::new(GatherState { children: children.clone(), finished: 0, return_errors, cancel_requested: false })));
+    pub fn gather_awaitables(
+        &mut self,
+        children: Vec<Awaitable>,
+        return_errors: bool,
+    ) -> Result<Rc<Future>, ErrorRef> {
+        let outer = Future::new(FutKind::Gather(RefCell::new(GatherState {
+            children: children.clone(),
+            finished: 0,
+            return_errors,
+            cancel_requested: false,
+        })));
         if children.is_empty() {
             self.set_future_result(&outer, Value::list(Vec::new()));
             return Ok(outer);
@@ -223,7 +257,9 @@ impl Interp {
 
     /// `gather`'s `_done_callback`.
     fn gather_child_done(&mut self, outer: &Rc<Future>, child: &Awaitable) {
-        let FutKind::Gather(g) = &outer.kind else { return };
+        let FutKind::Gather(g) = &outer.kind else {
+            return;
+        };
         g.borrow_mut().finished += 1;
         if outer.core.borrow().is_done() {
             child.core().borrow_mut().unretrieved = false;
@@ -231,7 +267,12 @@ impl Interp {
         }
         let (return_errors, finished, total) = {
             let g = g.borrow();
-            let distinct = g.children.iter().enumerate().filter(|(i, c)| !g.children[..*i].iter().any(|d| d.ptr_eq(c))).count();
+            let distinct = g
+                .children
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| !g.children[..*i].iter().any(|d| d.ptr_eq(c)))
+                .count();
             (g.return_errors, g.finished, distinct)
         };
         if !return_errors {
@@ -251,7 +292,10 @@ impl Interp {
                 })
                 .collect();
             if g.borrow().cancel_requested {
-                self.complete(&Awaitable::Future(outer.clone()), FutState::Failed(cancelled(None)));
+                self.complete(
+                    &Awaitable::Future(outer.clone()),
+                    FutState::Failed(cancelled(None)),
+                );
             } else {
                 self.set_future_result(outer, Value::list(results));
             }
@@ -272,7 +316,9 @@ impl Interp {
             task.must_cancel.set(false);
         }
         *task.waiting_on.borrow_mut() = None;
-        let Some(mut ex) = task.exec.borrow_mut().take() else { return };
+        let Some(mut ex) = task.exec.borrow_mut().take() else {
+            return;
+        };
         let prev = self.current.replace(task.clone());
         let outcome = self.resume(&mut ex, input);
         self.current = prev;
@@ -286,7 +332,10 @@ impl Interp {
                     self.finish_task(&task, FutState::Done(v));
                 }
             }
-            Outcome::Threw(e) if e.is_cancel() => self.finish_task(&task, FutState::Cancelled(Some(e.message.clone()).filter(|m| !m.is_empty()))),
+            Outcome::Threw(e) if e.is_cancel() => self.finish_task(
+                &task,
+                FutState::Cancelled(Some(e.message.clone()).filter(|m| !m.is_empty())),
+            ),
             Outcome::Threw(e) => {
                 self.finish_task(&task, FutState::Failed(e));
                 self.lp.failed.push(task.clone());
@@ -295,13 +344,16 @@ impl Interp {
                 *task.exec.borrow_mut() = Some(ex);
                 self.add_done_callback(&w, Callback::Wakeup(task.clone()));
                 *task.waiting_on.borrow_mut() = Some(w.clone());
-                if task.must_cancel.get() && self.cancel_awaitable(&w, task.cancel_msg.borrow().clone()) {
+                if task.must_cancel.get()
+                    && self.cancel_awaitable(&w, task.cancel_msg.borrow().clone())
+                {
                     task.must_cancel.set(false);
                 }
             }
             Outcome::Yielded => {
                 *task.exec.borrow_mut() = Some(ex);
-                self.lp.call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));
+                self.lp
+                    .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));
             }
         }
         let _ = a;
@@ -315,7 +367,8 @@ impl Interp {
     fn run_handle(&mut self, h: Handle) -> bool {
         match h {
             Handle::Step(t, input) => {
-                let spin = matches!(input, Input::Value(Value::Nil)) && t.waiting_on.borrow().is_none();
+                let spin =
+                    matches!(input, Input::Value(Value::Nil)) && t.waiting_on.borrow().is_none();
                 self.step(t, input);
                 return spin;
             }
@@ -359,7 +412,11 @@ impl Interp {
 
     fn report_callback_error(&mut self, e: &ErrorRef) {
         let _ = self.out.flush();
-        let _ = writeln!(self.err, "warning: an `on_done` callback failed: {}: {}", e.kind, e.message);
+        let _ = writeln!(
+            self.err,
+            "warning: an `on_done` callback failed: {}: {}",
+            e.kind, e.message
+        );
     }
 
     /// One loop iteration. `Err` when nothing can ever happen again.
@@ -388,7 +445,9 @@ impl Interp {
         let n = self.lp.ready.len();
         let mut all_spin = n > 0 && !fired;
         for _ in 0..n {
-            let Some(h) = self.lp.ready.pop_front() else { break };
+            let Some(h) = self.lp.ready.pop_front() else {
+                break;
+            };
             all_spin &= self.run_handle(h);
         }
         while self.lp.executor.try_tick() {}
@@ -410,7 +469,11 @@ impl Interp {
         self.add_done_callback(target, Callback::Stop);
         while !self.lp.stopping {
             if let Err(stuck) = self.run_once() {
-                target.core().borrow_mut().callbacks.retain(|c| !matches!(c, Callback::Stop));
+                target
+                    .core()
+                    .borrow_mut()
+                    .callbacks
+                    .retain(|c| !matches!(c, Callback::Stop));
                 return Err(stuck);
             }
         }
@@ -434,10 +497,18 @@ impl Interp {
 
     /// Spawns a coroutine made of `closure` as the main task.
     pub fn coro_of(closure: Rc<crate::compile::code::Closure>) -> CoroStart {
-        CoroStart::Script { closure, args: Vec::new() }
+        CoroStart::Script {
+            closure,
+            args: Vec::new(),
+        }
     }
 
-    pub fn task_method(&mut self, recv: &Value, m: &str, args: Vec<Value>) -> Result<Value, ErrorRef> {
+    pub fn task_method(
+        &mut self,
+        recv: &Value,
+        m: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, ErrorRef> {
         let a = match recv {
             Value::Task(t) => Awaitable::Task(t.clone()),
             Value::Future(f) => Awaitable::Future(f.clone()),
@@ -446,7 +517,15 @@ impl Interp {
         let ty = recv.type_name();
         let want = |n: usize, max: usize| -> Result<(), ErrorRef> {
             if args.len() < n || args.len() > max {
-                return Err(type_error(format!("{ty}.{m}() takes {} but {} were given", if n == max { format!("{n} arguments") } else { format!("{n} to {max} arguments") }, args.len())));
+                return Err(type_error(format!(
+                    "{ty}.{m}() takes {} but {} were given",
+                    if n == max {
+                        format!("{n} arguments")
+                    } else {
+                        format!("{n} to {max} arguments")
+                    },
+                    args.len()
+                )));
             }
             Ok(())
         };
@@ -457,7 +536,10 @@ impl Interp {
             }
             "cancelled" => {
                 want(0, 0)?;
-                Ok(Value::Bool(matches!(a.core().borrow().state(), FutState::Cancelled(_))))
+                Ok(Value::Bool(matches!(
+                    a.core().borrow().state(),
+                    FutState::Cancelled(_)
+                )))
             }
             "cancel" => {
                 want(0, 1)?;
@@ -469,7 +551,11 @@ impl Interp {
                 match a.outcome() {
                     Some(Ok(v)) => Ok(v),
                     Some(Err(e)) => Err(e),
-                    None => Err(ErrorObj::with_help("InvalidStateError", format!("{ty} is still pending"), "await it first, or check `done()`")),
+                    None => Err(ErrorObj::with_help(
+                        "InvalidStateError",
+                        format!("{ty} is still pending"),
+                        "await it first, or check `done()`",
+                    )),
                 }
             }
             "error" => {
@@ -478,7 +564,11 @@ impl Interp {
                     Some(Ok(_)) => Ok(Value::Nil),
                     Some(Err(e)) if e.is_cancel() => Err(e),
                     Some(Err(e)) => Ok(Value::Error(e)),
-                    None => Err(ErrorObj::with_help("InvalidStateError", format!("{ty} is still pending"), "await it first, or check `done()`")),
+                    None => Err(ErrorObj::with_help(
+                        "InvalidStateError",
+                        format!("{ty} is still pending"),
+                        "await it first, or check `done()`",
+                    )),
                 }
             }
             "name" => {
@@ -501,12 +591,18 @@ impl Interp {
             "on_done" => {
                 want(1, 1)?;
                 if !matches!(args[0], Value::Func(_) | Value::Builtin(_)) {
-                    return Err(type_error(format!("on_done() needs a function, not `{}`", args[0].type_name())));
+                    return Err(type_error(format!(
+                        "on_done() needs a function, not `{}`",
+                        args[0].type_name()
+                    )));
                 }
                 self.add_done_callback(&a, Callback::Script(args[0].clone()));
                 Ok(Value::Nil)
             }
-            _ => Err(ErrorObj::new("AttributeError", format!("`{ty}` has no method `{m}`"))),
+            _ => Err(ErrorObj::new(
+                "AttributeError",
+                format!("`{ty}` has no method `{m}`"),
+            )),
         }
     }
 

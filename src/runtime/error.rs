@@ -80,11 +80,17 @@ pub fn key_error(msg: impl Into<String>) -> ErrorRef {
     ErrorObj::new("KeyError", msg)
 }
 pub fn overflow() -> ErrorRef {
-    ErrorObj::new("OverflowError", "integer overflow: the result does not fit in 64 bits")
+    ErrorObj::new(
+        "OverflowError",
+        "integer overflow: the result does not fit in 64 bits",
+    )
 }
 pub fn zero_div(msg: &str) -> ErrorRef {
     ErrorObj::new("ZeroDivisionError", msg)
 }
 pub fn cancelled(msg: Option<Rc<str>>) -> ErrorRef {
-    ErrorObj::new("CancelledError", msg.map(|m| m.to_string()).unwrap_or_default())
+    ErrorObj::new(
+        "CancelledError",
+        msg.map(|m| m.to_string()).unwrap_or_default(),
+    )
 }

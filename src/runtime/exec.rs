@@ -43,6 +43,9 @@ pub struct Exec {
 
 impl Exec {
     pub fn top_is_native(&self) -> bool {
-        matches!(self.frames.last().map(|f| &f.kind), Some(FrameKind::Native(_)))
+        matches!(
+            self.frames.last().map(|f| &f.kind),
+            Some(FrameKind::Native(_))
+        )
     }
 }

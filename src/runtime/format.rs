@@ -18,7 +18,16 @@ struct Spec {
 fn parse(spec: &str) -> Option<Spec> {
     let chars: Vec<char> = spec.chars().collect();
     let mut i = 0;
-    let mut s = Spec { fill: ' ', align: None, sign: None, zero: false, width: 0, comma: false, precision: None, ty: None };
+    let mut s = Spec {
+        fill: ' ',
+        align: None,
+        sign: None,
+        zero: false,
+        width: 0,
+        comma: false,
+        precision: None,
+        ty: None,
+    };
     let is_align = |c: char| matches!(c, '<' | '>' | '^' | '=');
     if chars.len() >= 2 && is_align(chars[1]) {
         s.fill = chars[0];
@@ -78,11 +87,18 @@ fn group_thousands(digits: &str) -> String {
 }
 
 pub fn format_spec(v: &Value, spec: &str) -> Result<String, ErrorRef> {
-    let bad = || value_error(format!("invalid format spec `{spec}` for a value of type `{}`", v.type_name()));
+    let bad = || {
+        value_error(format!(
+            "invalid format spec `{spec}` for a value of type `{}`",
+            v.type_name()
+        ))
+    };
     let s = parse(spec).ok_or_else(bad)?;
     let numeric = matches!(v, Value::Int(_) | Value::Float(_));
     let (negative, body) = match (v, s.ty) {
-        (Value::Int(n), None | Some('d')) if s.precision.is_none() => (*n < 0, n.unsigned_abs().to_string()),
+        (Value::Int(n), None | Some('d')) if s.precision.is_none() => {
+            (*n < 0, n.unsigned_abs().to_string())
+        }
         (Value::Int(_) | Value::Float(_), Some('f' | 'F' | 'e' | '%') | None) => {
             let f = match v {
                 Value::Int(n) => *n as f64,
@@ -114,7 +130,11 @@ pub fn format_spec(v: &Value, spec: &str) -> Result<String, ErrorRef> {
         }
         _ => return Err(bad()),
     };
-    let body = if s.comma { group_thousands(&body) } else { body };
+    let body = if s.comma {
+        group_thousands(&body)
+    } else {
+        body
+    };
     let sign = match (negative, s.sign) {
         (true, _) => "-",
         (false, Some('+')) => "+",
@@ -126,7 +146,11 @@ pub fn format_spec(v: &Value, spec: &str) -> Result<String, ErrorRef> {
         return Ok(format!("{sign}{body}"));
     }
     let pad = s.width - len;
-    let (fill, align) = if s.zero && s.align.is_none() && numeric { ('0', '=') } else { (s.fill, s.align.unwrap_or(if numeric { '>' } else { '<' })) };
+    let (fill, align) = if s.zero && s.align.is_none() && numeric {
+        ('0', '=')
+    } else {
+        (s.fill, s.align.unwrap_or(if numeric { '>' } else { '<' }))
+    };
     let fills = |n: usize| std::iter::repeat_n(fill, n).collect::<String>();
     Ok(match align {
         '<' => format!("{sign}{body}{}", fills(pad)),
@@ -142,7 +166,7 @@ mod tests {
 
     #[test]
     fn specs_like_python() {
-        assert_eq!(format_spec(&Value::Float(3.14159), ".2f").unwrap(), "3.14");
+        assert_eq!(format_spec(&Value::Float(1.23456), ".2f").unwrap(), "1.23");
         assert_eq!(format_spec(&Value::Int(42), "08d").unwrap(), "00000042");
         assert_eq!(format_spec(&Value::Int(-42), "08d").unwrap(), "-0000042");
         assert_eq!(format_spec(&Value::str("ab"), ">8").unwrap(), "      ab");

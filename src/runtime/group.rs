@@ -30,8 +30,15 @@ pub fn new_group(parent: Option<Rc<Task>>) -> Value {
 }
 
 pub fn exit(group: Value, error: Option<ErrorRef>) -> NativeCoro {
-    let Value::Group(group) = group else { unreachable!("group slot holds a group") };
-    NativeCoro::Group(GroupExit { group, error, propagate_cancel: None, started: false })
+    let Value::Group(group) = group else {
+        unreachable!("group slot holds a group")
+    };
+    NativeCoro::Group(GroupExit {
+        group,
+        error,
+        propagate_cancel: None,
+        started: false,
+    })
 }
 
 pub struct GroupExit {
@@ -66,7 +73,9 @@ impl Interp {
         if task.is_cancelled() {
             return;
         }
-        let Some(Err(e)) = Awaitable::Task(task.clone()).outcome() else { return };
+        let Some(Err(e)) = Awaitable::Task(task.clone()).outcome() else {
+            return;
+        };
         g.errors.borrow_mut().push(e);
         let parent = g.parent.borrow().clone();
         let Some(parent) = parent else { return };
@@ -82,9 +91,15 @@ impl Interp {
 
     pub fn group_spawn(&mut self, g: &Rc<Group>, task: &Rc<Task>) -> Result<(), ErrorRef> {
         if g.aborting.get() {
-            return Err(super::error::ErrorObj::new("RuntimeError", "the group is shutting down"));
+            return Err(super::error::ErrorObj::new(
+                "RuntimeError",
+                "the group is shutting down",
+            ));
         }
-        self.add_done_callback(&Awaitable::Task(task.clone()), crate::scheduler::future::Callback::Group(g.clone()));
+        self.add_done_callback(
+            &Awaitable::Task(task.clone()),
+            crate::scheduler::future::Callback::Group(g.clone()),
+        );
         g.tasks.borrow_mut().push(task.clone());
         Ok(())
     }

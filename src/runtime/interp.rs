@@ -3,11 +3,11 @@
 
 use super::error::{ErrorObj, ErrorRef, Loc, TaskOrigin, TraceFrame};
 use super::exec::Exec;
+use super::value::Value;
 use crate::compile::code::{Closure, FnProto};
 use crate::scheduler::clock::Clock;
 use crate::scheduler::event_loop::EventLoop;
 use crate::scheduler::task::Task;
-use super::value::Value;
 use std::io::Write;
 use std::rc::Rc;
 
@@ -52,7 +52,11 @@ impl Interp {
             args: Vec::new(),
             recursion_limit: DEFAULT_RECURSION_LIMIT,
             current: None,
-            native_closure: Rc::new(Closure { proto: Rc::new(proto), upvals: Box::new([]), defaults: Box::new([]) }),
+            native_closure: Rc::new(Closure {
+                proto: Rc::new(proto),
+                upvals: Box::new([]),
+                defaults: Box::new([]),
+            }),
         }
     }
 
@@ -69,13 +73,22 @@ impl Interp {
             let p = &f.closure.proto;
             let at = f.ip.saturating_sub(1).min(p.spans.len().saturating_sub(1));
             if let Some(span) = p.spans.get(at) {
-                trace.push(TraceFrame { function: p.name.clone(), loc: Loc { source: p.source, span: *span } });
+                trace.push(TraceFrame {
+                    function: p.name.clone(),
+                    loc: Loc {
+                        source: p.source,
+                        span: *span,
+                    },
+                });
             }
         }
         *e.origin.borrow_mut() = trace.last().map(|t| t.loc);
         *e.trace.borrow_mut() = trace;
         if let Some(t) = &self.current {
-            *e.task.borrow_mut() = Some(TaskOrigin { name: t.name(), spawned_at: t.spawned_at });
+            *e.task.borrow_mut() = Some(TaskOrigin {
+                name: t.name(),
+                spawned_at: t.spawned_at,
+            });
         }
     }
 
@@ -88,7 +101,11 @@ impl Interp {
     }
 
     pub fn name_error(&self, global: u32) -> ErrorRef {
-        let name = self.global_names.get(global as usize).cloned().unwrap_or_else(|| Rc::from("?"));
+        let name = self
+            .global_names
+            .get(global as usize)
+            .cloned()
+            .unwrap_or_else(|| Rc::from("?"));
         ErrorObj::with_help(
             "NameError",
             format!("`{name}` is used before its `let` ran"),

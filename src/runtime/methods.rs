@@ -13,8 +13,16 @@ type Named = Vec<(Rc<str>, Value)>;
 
 fn arity(ty: &str, m: &str, args: &[Value], min: usize, max: usize) -> Result<(), ErrorRef> {
     if args.len() < min || args.len() > max {
-        let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
-        return Err(type_error(format!("{ty}.{m}() takes {want} argument{} but {} were given", if max == 1 { "" } else { "s" }, args.len())));
+        let want = if min == max {
+            format!("{min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        return Err(type_error(format!(
+            "{ty}.{m}() takes {want} argument{} but {} were given",
+            if max == 1 { "" } else { "s" },
+            args.len()
+        )));
     }
     Ok(())
 }
@@ -22,19 +30,28 @@ fn arity(ty: &str, m: &str, args: &[Value], min: usize, max: usize) -> Result<()
 fn str_arg(m: &str, v: &Value) -> Result<Rc<str>, ErrorRef> {
     match v {
         Value::Str(s) => Ok(s.clone()),
-        _ => Err(type_error(format!("{m}() needs a str, not `{}`", v.type_name()))),
+        _ => Err(type_error(format!(
+            "{m}() needs a str, not `{}`",
+            v.type_name()
+        ))),
     }
 }
 
 fn int_arg(m: &str, v: &Value) -> Result<i64, ErrorRef> {
     match v {
         Value::Int(i) => Ok(*i),
-        _ => Err(type_error(format!("{m}() needs an int, not `{}`", v.type_name()))),
+        _ => Err(type_error(format!(
+            "{m}() needs an int, not `{}`",
+            v.type_name()
+        ))),
     }
 }
 
 fn no_method(recv: &Value, m: &str) -> ErrorRef {
-    ErrorObj::new("AttributeError", format!("`{}` has no method `{m}`", recv.type_name()))
+    ErrorObj::new(
+        "AttributeError",
+        format!("`{}` has no method `{m}`", recv.type_name()),
+    )
 }
 
 pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, mut named: Named) -> R {
@@ -59,7 +76,9 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, mut nam
             }
             it.task_method(&recv, m, args)
         }
-        Value::Queue(_) | Value::Event(_) | Value::Lock(_) | Value::Semaphore(_) => it.sync_method(&recv, m, args),
+        Value::Queue(_) | Value::Event(_) | Value::Lock(_) | Value::Semaphore(_) => {
+            it.sync_method(&recv, m, args)
+        }
         _ => Err(no_method(&recv, m)),
     }
 }
@@ -109,7 +128,12 @@ fn string_method(s: &Rc<str>, m: &str, args: Vec<Value>) -> R {
                 }
                 match v {
                     Value::Str(x) => out.push_str(x),
-                    other => return Err(type_error(format!("join() needs a list of str, found `{}`", other.type_name()))),
+                    other => {
+                        return Err(type_error(format!(
+                            "join() needs a list of str, found `{}`",
+                            other.type_name()
+                        )))
+                    }
                 }
             }
             Value::str(&out)
@@ -130,7 +154,10 @@ fn string_method(s: &Rc<str>, m: &str, args: Vec<Value>) -> R {
         "find" => {
             a(1, 1)?;
             let needle = str_arg(m, &args[0])?;
-            Value::Int(s.find(&*needle).map_or(-1, |b| s[..b].chars().count() as i64))
+            Value::Int(
+                s.find(&*needle)
+                    .map_or(-1, |b| s[..b].chars().count() as i64),
+            )
         }
         "contains" => {
             a(1, 1)?;
@@ -180,7 +207,8 @@ fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
                 return Err(index_error("pop from an empty list"));
             }
             let i = match args.first() {
-                Some(v) => ops::norm_index(int_arg(m, v)?, len).ok_or_else(|| index_error("pop index out of range"))?,
+                Some(v) => ops::norm_index(int_arg(m, v)?, len)
+                    .ok_or_else(|| index_error("pop index out of range"))?,
                 None => len - 1,
             };
             l.remove(i)
@@ -198,21 +226,36 @@ fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
         "remove" => {
             a(1, 1)?;
             let mut l = l.borrow_mut();
-            let i = l.iter().position(|v| super::value::values_equal(v, &args[0]));
+            let i = l
+                .iter()
+                .position(|v| super::value::values_equal(v, &args[0]));
             match i {
                 Some(i) => {
                     l.remove(i);
                     Value::Nil
                 }
-                None => return Err(value_error(format!("list.remove(): {} is not in the list", args[0].repr()))),
+                None => {
+                    return Err(value_error(format!(
+                        "list.remove(): {} is not in the list",
+                        args[0].repr()
+                    )))
+                }
             }
         }
         "index" => {
             a(1, 1)?;
             let l = l.borrow();
-            match l.iter().position(|v| super::value::values_equal(v, &args[0])) {
+            match l
+                .iter()
+                .position(|v| super::value::values_equal(v, &args[0]))
+            {
                 Some(i) => Value::Int(i as i64),
-                None => return Err(value_error(format!("{} is not in the list", args[0].repr()))),
+                None => {
+                    return Err(value_error(format!(
+                        "{} is not in the list",
+                        args[0].repr()
+                    )))
+                }
             }
         }
         "contains" => {
@@ -267,25 +310,43 @@ fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
 /// `keys`, `values` and `items` as lists.
 pub fn map_view(m: &str, v: &Value) -> R {
     let Value::Map(map) = v else {
-        return Err(type_error(format!("{m}() needs a map, not `{}`", v.type_name())));
+        return Err(type_error(format!(
+            "{m}() needs a map, not `{}`",
+            v.type_name()
+        )));
     };
     let map = map.borrow();
     Ok(Value::list(match m {
         "keys" => map.keys().map(|k| k.to_value()).collect(),
         "values" => map.values().cloned().collect(),
-        _ => map.iter().map(|(k, v)| Value::list(vec![k.to_value(), v.clone()])).collect(),
+        _ => map
+            .iter()
+            .map(|(k, v)| Value::list(vec![k.to_value(), v.clone()]))
+            .collect(),
     }))
 }
 
 fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
-    let Value::Map(map) = recv else { unreachable!() };
+    let Value::Map(map) = recv else {
+        unreachable!()
+    };
     let a = |min, max| arity("map", m, &args, min, max);
-    let key = |v: &Value| Key::from_value(v).ok_or_else(|| type_error(format!("a map key must be str, int or bool, not `{}`", v.type_name())));
+    let key = |v: &Value| {
+        Key::from_value(v).ok_or_else(|| {
+            type_error(format!(
+                "a map key must be str, int or bool, not `{}`",
+                v.type_name()
+            ))
+        })
+    };
     Ok(match m {
         "get" => {
             a(1, 2)?;
             let k = key(&args[0])?;
-            map.borrow().get(&k).cloned().unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::Nil))
+            map.borrow()
+                .get(&k)
+                .cloned()
+                .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::Nil))
         }
         "keys" | "values" | "items" => {
             a(0, 0)?;
@@ -300,7 +361,12 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
             let k = key(&args[0])?;
             match map.borrow_mut().shift_remove(&k) {
                 Some(v) => v,
-                None => return Err(key_error(format!("key {} is not in the map", args[0].repr()))),
+                None => {
+                    return Err(key_error(format!(
+                        "key {} is not in the map",
+                        args[0].repr()
+                    )))
+                }
             }
         }
         "len" => {

@@ -61,10 +61,23 @@ impl NativeCoro {
         NativeCoro::Sleep { secs, fut: None }
     }
     pub fn wait_for(aw: Value, timeout: Option<f64>) -> NativeCoro {
-        NativeCoro::WaitFor(WaitFor { aw: Some(aw), timeout, fut: None, waiter: None, timer: None, state: WaitForState::Start })
+        NativeCoro::WaitFor(WaitFor {
+            aw: Some(aw),
+            timeout,
+            fut: None,
+            waiter: None,
+            timer: None,
+            state: WaitForState::Start,
+        })
     }
     pub fn race(items: Vec<Value>) -> NativeCoro {
-        NativeCoro::Race(Race { items, futs: Vec::new(), waiter: None, winner: None, state: 0 })
+        NativeCoro::Race(Race {
+            items,
+            futs: Vec::new(),
+            waiter: None,
+            winner: None,
+            state: 0,
+        })
     }
 
     pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
@@ -100,7 +113,10 @@ fn result_of(a: &Awaitable) -> NativeStep {
     match a.outcome() {
         Some(Ok(v)) => NativeStep::Return(v),
         Some(Err(e)) => NativeStep::Throw(e),
-        None => NativeStep::Throw(ErrorObj::new("InvalidStateError", "the awaitable is still pending")),
+        None => NativeStep::Throw(ErrorObj::new(
+            "InvalidStateError",
+            "the awaitable is still pending",
+        )),
     }
 }
 
@@ -125,7 +141,10 @@ impl WaitFor {
                     return self.cancel_and_wait(it, fut, WaitForState::CancelAndWait);
                 }
                 let waiter = Future::new(FutKind::Plain);
-                self.timer = Some(it.lp.call_later(timeout, TimerAction::Release(waiter.clone())));
+                self.timer = Some(
+                    it.lp
+                        .call_later(timeout, TimerAction::Release(waiter.clone())),
+                );
                 it.add_done_callback(&fut, Callback::Release(waiter.clone()));
                 self.waiter = Some(waiter.clone());
                 self.state = WaitForState::Waiting;
@@ -191,7 +210,12 @@ impl WaitFor {
     }
 
     /// CPython's `_cancel_and_wait`: cancel, then wait on a fresh waiter.
-    fn cancel_and_wait(&mut self, it: &mut Interp, fut: Awaitable, next: WaitForState) -> NativeStep {
+    fn cancel_and_wait(
+        &mut self,
+        it: &mut Interp,
+        fut: Awaitable,
+        next: WaitForState,
+    ) -> NativeStep {
         let waiter = Future::new(FutKind::Plain);
         it.add_done_callback(&fut, Callback::Release(waiter.clone()));
         it.cancel_awaitable(&fut, None);
@@ -208,7 +232,10 @@ impl WaitFor {
 }
 
 fn remove_release(fut: &Awaitable, waiter: &Rc<Future>) {
-    fut.core().borrow_mut().callbacks.retain(|c| !matches!(c, Callback::Release(w) if Rc::ptr_eq(w, waiter)));
+    fut.core()
+        .borrow_mut()
+        .callbacks
+        .retain(|c| !matches!(c, Callback::Release(w) if Rc::ptr_eq(w, waiter)));
 }
 
 impl Race {
@@ -234,7 +261,8 @@ impl Race {
                 for f in &self.futs {
                     remove_release(f, &waiter);
                 }
-                let pending: Vec<Awaitable> = self.futs.iter().filter(|f| !f.is_done()).cloned().collect();
+                let pending: Vec<Awaitable> =
+                    self.futs.iter().filter(|f| !f.is_done()).cloned().collect();
                 for p in &pending {
                     it.cancel_awaitable(p, None);
                 }

@@ -8,7 +8,11 @@ use std::rc::Rc;
 type R = Result<Value, ErrorRef>;
 
 fn unsupported(op: &str, a: &Value, b: &Value) -> ErrorRef {
-    type_error(format!("unsupported operand types for {op}: `{}` and `{}`", a.type_name(), b.type_name()))
+    type_error(format!(
+        "unsupported operand types for {op}: `{}` and `{}`",
+        a.type_name(),
+        b.type_name()
+    ))
 }
 
 fn floats(a: &Value, b: &Value) -> Option<(f64, f64)> {
@@ -57,7 +61,10 @@ pub fn sub(a: &Value, b: &Value) -> R {
 fn repeat<T: Clone>(items: &[T], n: i64) -> Result<Vec<T>, ErrorRef> {
     let n = n.max(0) as usize;
     if items.len().saturating_mul(n) > 100_000_000 {
-        return Err(super::error::ErrorObj::new("MemoryError", "the repeated value would be too large"));
+        return Err(super::error::ErrorObj::new(
+            "MemoryError",
+            "the repeated value would be too large",
+        ));
     }
     let mut out = Vec::with_capacity(items.len() * n);
     for _ in 0..n {
@@ -71,9 +78,13 @@ pub fn mul(a: &Value, b: &Value) -> R {
         (Value::Int(x), Value::Int(y)) => x.checked_mul(*y).map(Value::Int).ok_or_else(overflow),
         (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
             let bytes = repeat(s.as_bytes(), *n)?;
-            Ok(Value::Str(Rc::from(String::from_utf8(bytes).unwrap_or_default())))
+            Ok(Value::Str(Rc::from(
+                String::from_utf8(bytes).unwrap_or_default(),
+            )))
         }
-        (Value::List(l), Value::Int(n)) | (Value::Int(n), Value::List(l)) => Ok(Value::list(repeat(&l.borrow(), *n)?)),
+        (Value::List(l), Value::Int(n)) | (Value::Int(n), Value::List(l)) => {
+            Ok(Value::list(repeat(&l.borrow(), *n)?))
+        }
         _ => match floats(a, b) {
             Some((x, y)) => Ok(Value::Float(x * y)),
             None => Err(unsupported("*", a, b)),
@@ -99,7 +110,11 @@ pub fn floor_div(a: &Value, b: &Value) -> R {
                 return Err(zero_div("integer division by zero"));
             }
             let q = x.checked_div(*y).ok_or_else(overflow)?;
-            Ok(Value::Int(if (x % y != 0) && ((*x < 0) != (*y < 0)) { q - 1 } else { q }))
+            Ok(Value::Int(if (x % y != 0) && ((*x < 0) != (*y < 0)) {
+                q - 1
+            } else {
+                q
+            }))
         }
         _ => {
             let (x, y) = floats(a, b).ok_or_else(|| unsupported("//", a, b))?;
@@ -118,7 +133,11 @@ pub fn modulo(a: &Value, b: &Value) -> R {
                 return Err(zero_div("integer modulo by zero"));
             }
             let r = x.checked_rem(*y).unwrap_or(0);
-            Ok(Value::Int(if r != 0 && ((r < 0) != (*y < 0)) { r + y } else { r }))
+            Ok(Value::Int(if r != 0 && ((r < 0) != (*y < 0)) {
+                r + y
+            } else {
+                r
+            }))
         }
         _ => {
             let (x, y) = floats(a, b).ok_or_else(|| unsupported("%", a, b))?;
@@ -126,7 +145,11 @@ pub fn modulo(a: &Value, b: &Value) -> R {
                 return Err(zero_div("float modulo by zero"));
             }
             let r = x % y;
-            Ok(Value::Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) { r + y } else { r }))
+            Ok(Value::Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
+                r + y
+            } else {
+                r
+            }))
         }
     }
 }
@@ -135,7 +158,10 @@ pub fn neg(a: &Value) -> R {
     match a {
         Value::Int(x) => x.checked_neg().map(Value::Int).ok_or_else(overflow),
         Value::Float(f) => Ok(Value::Float(-f)),
-        _ => Err(type_error(format!("bad operand type for unary -: `{}`", a.type_name()))),
+        _ => Err(type_error(format!(
+            "bad operand type for unary -: `{}`",
+            a.type_name()
+        ))),
     }
 }
 
@@ -182,13 +208,22 @@ pub fn ge(a: &Value, b: &Value) -> R {
 /// `item in container`.
 pub fn contains(container: &Value, item: &Value) -> Result<bool, ErrorRef> {
     match container {
-        Value::List(l) => Ok(l.borrow().iter().any(|v| super::value::values_equal(v, item))),
+        Value::List(l) => Ok(l
+            .borrow()
+            .iter()
+            .any(|v| super::value::values_equal(v, item))),
         Value::Str(s) => match item {
             Value::Str(sub) => Ok(s.contains(&**sub)),
-            _ => Err(type_error(format!("`in <str>` needs a str on the left, not `{}`", item.type_name()))),
+            _ => Err(type_error(format!(
+                "`in <str>` needs a str on the left, not `{}`",
+                item.type_name()
+            ))),
         },
         Value::Map(m) => Ok(Key::from_value(item).is_some_and(|k| m.borrow().contains_key(&k))),
-        _ => Err(type_error(format!("`in` needs a list, str or map on the right, not `{}`", container.type_name()))),
+        _ => Err(type_error(format!(
+            "`in` needs a list, str or map on the right, not `{}`",
+            container.type_name()
+        ))),
     }
 }
 
@@ -204,23 +239,43 @@ pub fn index(target: &Value, i: &Value) -> R {
             let l = l.borrow();
             norm_index(*n, l.len())
                 .map(|j| l[j].clone())
-                .ok_or_else(|| index_error(format!("list index {n} is out of range (length {})", l.len())))
+                .ok_or_else(|| {
+                    index_error(format!(
+                        "list index {n} is out of range (length {})",
+                        l.len()
+                    ))
+                })
         }
         (Value::Str(s), Value::Int(n)) => {
             let len = s.chars().count();
             norm_index(*n, len)
                 .and_then(|j| s.chars().nth(j))
                 .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
-                .ok_or_else(|| index_error(format!("string index {n} is out of range (length {len})")))
+                .ok_or_else(|| {
+                    index_error(format!("string index {n} is out of range (length {len})"))
+                })
         }
         (Value::Map(m), k) => {
-            let key = Key::from_value(k).ok_or_else(|| type_error(format!("a map key must be str, int or bool, not `{}`", k.type_name())))?;
-            m.borrow().get(&key).cloned().ok_or_else(|| key_error(format!("key {} is not in the map", k.repr())))
+            let key = Key::from_value(k).ok_or_else(|| {
+                type_error(format!(
+                    "a map key must be str, int or bool, not `{}`",
+                    k.type_name()
+                ))
+            })?;
+            m.borrow()
+                .get(&key)
+                .cloned()
+                .ok_or_else(|| key_error(format!("key {} is not in the map", k.repr())))
         }
-        (Value::List(_) | Value::Str(_), other) => {
-            Err(type_error(format!("{} indices must be int, not `{}`", target.type_name(), other.type_name())))
-        }
-        _ => Err(type_error(format!("`{}` cannot be indexed", target.type_name()))),
+        (Value::List(_) | Value::Str(_), other) => Err(type_error(format!(
+            "{} indices must be int, not `{}`",
+            target.type_name(),
+            other.type_name()
+        ))),
+        _ => Err(type_error(format!(
+            "`{}` cannot be indexed",
+            target.type_name()
+        ))),
     }
 }
 
@@ -229,17 +284,30 @@ pub fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), ErrorRef> 
         (Value::List(l), Value::Int(n)) => {
             let mut l = l.borrow_mut();
             let len = l.len();
-            let j = norm_index(*n, len).ok_or_else(|| index_error(format!("list index {n} is out of range (length {len})")))?;
+            let j = norm_index(*n, len).ok_or_else(|| {
+                index_error(format!("list index {n} is out of range (length {len})"))
+            })?;
             l[j] = v;
             Ok(())
         }
         (Value::Map(m), k) => {
-            let key = Key::from_value(k).ok_or_else(|| type_error(format!("a map key must be str, int or bool, not `{}`", k.type_name())))?;
+            let key = Key::from_value(k).ok_or_else(|| {
+                type_error(format!(
+                    "a map key must be str, int or bool, not `{}`",
+                    k.type_name()
+                ))
+            })?;
             m.borrow_mut().insert(key, v);
             Ok(())
         }
-        (Value::List(_), other) => Err(type_error(format!("list indices must be int, not `{}`", other.type_name()))),
-        _ => Err(type_error(format!("`{}` does not support item assignment", target.type_name()))),
+        (Value::List(_), other) => Err(type_error(format!(
+            "list indices must be int, not `{}`",
+            other.type_name()
+        ))),
+        _ => Err(type_error(format!(
+            "`{}` does not support item assignment",
+            target.type_name()
+        ))),
     }
 }
 
@@ -249,8 +317,15 @@ pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
         Value::Iter(it) => {
             // A range value: copy its state so each loop starts fresh.
             match &*it.borrow() {
-                Iter::Range { next, stop, step } => Iter::Range { next: *next, stop: *stop, step: *step },
-                Iter::Items { items, pos } => Iter::Items { items: items.clone(), pos: *pos },
+                Iter::Range { next, stop, step } => Iter::Range {
+                    next: *next,
+                    stop: *stop,
+                    step: *step,
+                },
+                Iter::Items { items, pos } => Iter::Items {
+                    items: items.clone(),
+                    pos: *pos,
+                },
             }
         }
         _ => super::vm::iter_of(items_of(v)?),
@@ -261,12 +336,15 @@ pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
 pub fn items_of(v: &Value) -> Result<Vec<Value>, ErrorRef> {
     Ok(match v {
         Value::List(l) => l.borrow().clone(),
-        Value::Str(s) => s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect(),
+        Value::Str(s) => s
+            .chars()
+            .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
+            .collect(),
         Value::Map(m) => m.borrow().keys().map(|k| k.to_value()).collect(),
         Value::Iter(it) => {
             let mut copy = make_iter(&Value::Iter(it.clone()))?;
             let mut out = Vec::new();
-            while let Some(x) = copy.next() {
+            while let Some(x) = copy.next_item() {
                 out.push(x);
             }
             out

@@ -13,11 +13,27 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub enum SyncWait {
-    QueueGet { q: Rc<Queue>, waiter: Option<Rc<Future>> },
-    QueuePut { q: Rc<Queue>, item: Option<Value>, waiter: Option<Rc<Future>> },
-    EventWait { e: Rc<Event>, waiter: Option<Rc<Future>> },
-    LockAcquire { l: Rc<Lock>, waiter: Option<Rc<Future>> },
-    SemAcquire { s: Rc<Semaphore>, waiter: Option<Rc<Future>> },
+    QueueGet {
+        q: Rc<Queue>,
+        waiter: Option<Rc<Future>>,
+    },
+    QueuePut {
+        q: Rc<Queue>,
+        item: Option<Value>,
+        waiter: Option<Rc<Future>>,
+    },
+    EventWait {
+        e: Rc<Event>,
+        waiter: Option<Rc<Future>>,
+    },
+    LockAcquire {
+        l: Rc<Lock>,
+        waiter: Option<Rc<Future>>,
+    },
+    SemAcquire {
+        s: Rc<Semaphore>,
+        waiter: Option<Rc<Future>>,
+    },
 }
 
 fn closed_error() -> ErrorRef {
@@ -31,7 +47,10 @@ fn remove_waiter(list: &mut VecDeque<Rc<Future>>, w: &Rc<Future>) {
 }
 
 fn is_cancelled(f: &Rc<Future>) -> bool {
-    matches!(f.core.borrow().state(), crate::scheduler::future::FutState::Cancelled(_))
+    matches!(
+        f.core.borrow().state(),
+        crate::scheduler::future::FutState::Cancelled(_)
+    )
 }
 
 impl Interp {
@@ -84,7 +103,12 @@ impl Interp {
     }
 
     fn sem_wake_next(&mut self, s: &Rc<Semaphore>) {
-        let next = s.waiters.borrow().iter().find(|f| !f.core.borrow().is_done()).cloned();
+        let next = s
+            .waiters
+            .borrow()
+            .iter()
+            .find(|f| !f.core.borrow().is_done())
+            .cloned();
         if let Some(f) = next {
             s.count.set(s.count.get() - 1);
             self.set_future_result(&f, Value::Bool(true));
@@ -95,24 +119,54 @@ impl Interp {
         s.count.get() == 0 || s.waiters.borrow().iter().any(|w| !is_cancelled(w))
     }
 
-    pub fn sync_method(&mut self, recv: &Value, m: &str, mut args: Vec<Value>) -> Result<Value, ErrorRef> {
+    pub fn sync_method(
+        &mut self,
+        recv: &Value,
+        m: &str,
+        mut args: Vec<Value>,
+    ) -> Result<Value, ErrorRef> {
         let want = |n: usize| -> Result<(), ErrorRef> {
             if args.len() != n {
-                return Err(type_error(format!("{}.{m}() takes {n} argument{} but {} were given", recv.type_name(), if n == 1 { "" } else { "s" }, args.len())));
+                return Err(type_error(format!(
+                    "{}.{m}() takes {n} argument{} but {} were given",
+                    recv.type_name(),
+                    if n == 1 { "" } else { "s" },
+                    args.len()
+                )));
             }
             Ok(())
         };
-        let no_method = || ErrorObj::new("AttributeError", format!("`{}` has no method `{m}`", recv.type_name()));
+        let no_method = || {
+            ErrorObj::new(
+                "AttributeError",
+                format!("`{}` has no method `{m}`", recv.type_name()),
+            )
+        };
         match recv {
             Value::Queue(q) => match m {
                 "put" => {
                     want(1)?;
                     let item = args.pop();
-                    Ok(native_coro(self, "put", NativeCoro::Sync(SyncWait::QueuePut { q: q.clone(), item, waiter: None })))
+                    Ok(native_coro(
+                        self,
+                        "put",
+                        NativeCoro::Sync(SyncWait::QueuePut {
+                            q: q.clone(),
+                            item,
+                            waiter: None,
+                        }),
+                    ))
                 }
                 "get" => {
                     want(0)?;
-                    Ok(native_coro(self, "get", NativeCoro::Sync(SyncWait::QueueGet { q: q.clone(), waiter: None })))
+                    Ok(native_coro(
+                        self,
+                        "get",
+                        NativeCoro::Sync(SyncWait::QueueGet {
+                            q: q.clone(),
+                            waiter: None,
+                        }),
+                    ))
                 }
                 "put_nowait" => {
                     want(1)?;
@@ -139,7 +193,12 @@ impl Interp {
                     want(0)?;
                     q.closed.set(true);
                     // Every waiter re-checks: getters find the queue closed, putters throw.
-                    let waiters: Vec<Rc<Future>> = q.getters.borrow_mut().drain(..).chain(q.putters.borrow_mut().drain(..)).collect();
+                    let waiters: Vec<Rc<Future>> = q
+                        .getters
+                        .borrow_mut()
+                        .drain(..)
+                        .chain(q.putters.borrow_mut().drain(..))
+                        .collect();
                     for w in waiters {
                         if !w.core.borrow().is_done() {
                             self.set_future_result(&w, Value::Nil);
@@ -174,19 +233,37 @@ impl Interp {
                 }
                 "wait" => {
                     want(0)?;
-                    Ok(native_coro(self, "wait", NativeCoro::Sync(SyncWait::EventWait { e: e.clone(), waiter: None })))
+                    Ok(native_coro(
+                        self,
+                        "wait",
+                        NativeCoro::Sync(SyncWait::EventWait {
+                            e: e.clone(),
+                            waiter: None,
+                        }),
+                    ))
                 }
                 _ => Err(no_method()),
             },
             Value::Lock(l) => match m {
                 "acquire" => {
                     want(0)?;
-                    Ok(native_coro(self, "acquire", NativeCoro::Sync(SyncWait::LockAcquire { l: l.clone(), waiter: None })))
+                    Ok(native_coro(
+                        self,
+                        "acquire",
+                        NativeCoro::Sync(SyncWait::LockAcquire {
+                            l: l.clone(),
+                            waiter: None,
+                        }),
+                    ))
                 }
                 "release" => {
                     want(0)?;
                     if !l.held.get() {
-                        return Err(ErrorObj::with_help("RuntimeError", "release of a lock that is not acquired", "call `release()` once per `await l.acquire()`"));
+                        return Err(ErrorObj::with_help(
+                            "RuntimeError",
+                            "release of a lock that is not acquired",
+                            "call `release()` once per `await l.acquire()`",
+                        ));
                     }
                     l.held.set(false);
                     self.wake_first(&l.waiters);
@@ -201,7 +278,14 @@ impl Interp {
             Value::Semaphore(s) => match m {
                 "acquire" => {
                     want(0)?;
-                    Ok(native_coro(self, "acquire", NativeCoro::Sync(SyncWait::SemAcquire { s: s.clone(), waiter: None })))
+                    Ok(native_coro(
+                        self,
+                        "acquire",
+                        NativeCoro::Sync(SyncWait::SemAcquire {
+                            s: s.clone(),
+                            waiter: None,
+                        }),
+                    ))
                 }
                 "release" => {
                     want(0)?;

@@ -75,10 +75,14 @@ pub enum Iter {
 }
 
 impl Iter {
-    pub fn next(&mut self) -> Option<Value> {
+    pub fn next_item(&mut self) -> Option<Value> {
         match self {
             Iter::Range { next, stop, step } => {
-                let done = if *step > 0 { *next >= *stop } else { *next <= *stop };
+                let done = if *step > 0 {
+                    *next >= *stop
+                } else {
+                    *next <= *stop
+                };
                 if done {
                     return None;
                 }
@@ -237,7 +241,11 @@ impl Value {
                 let _ = write!(out, "<event {}>", if e.is_set() { "set" } else { "unset" });
             }
             Value::Lock(l) => {
-                let _ = write!(out, "<lock {}>", if l.locked() { "locked" } else { "unlocked" });
+                let _ = write!(
+                    out,
+                    "<lock {}>",
+                    if l.locked() { "locked" } else { "unlocked" }
+                );
             }
             Value::Semaphore(s) => {
                 let _ = write!(out, "<semaphore value={}>", s.value());
@@ -284,7 +292,11 @@ pub fn format_float(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // Shortest round-trip digits, then Python's choice of notation.
     let sci = format!("{f:e}");
@@ -324,14 +336,18 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
         }
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
         (Value::Coro(x), Value::Coro(y)) => Rc::ptr_eq(x, y),
         (Value::Task(x), Value::Task(y)) => Rc::ptr_eq(x, y),
         (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),
-        (Value::Error(x), Value::Error(y)) => Rc::ptr_eq(x, y) || (x.kind == y.kind && x.message == y.message),
+        (Value::Error(x), Value::Error(y)) => {
+            Rc::ptr_eq(x, y) || (x.kind == y.kind && x.message == y.message)
+        }
         (Value::Queue(x), Value::Queue(y)) => Rc::ptr_eq(x, y),
         (Value::Event(x), Value::Event(y)) => Rc::ptr_eq(x, y),
         (Value::Lock(x), Value::Lock(y)) => Rc::ptr_eq(x, y),

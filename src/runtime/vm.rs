@@ -72,7 +72,11 @@ impl Interp {
     }
 
     fn native_step(&mut self, ex: &mut Exec, input: Input) -> Flow {
-        let Some(Frame { kind: FrameKind::Native(native), .. }) = ex.frames.last_mut() else {
+        let Some(Frame {
+            kind: FrameKind::Native(native),
+            ..
+        }) = ex.frames.last_mut()
+        else {
             unreachable!("native_step without a native frame")
         };
         match native.step(self, input) {
@@ -108,7 +112,9 @@ impl Interp {
     pub(crate) fn unwind(&mut self, ex: &mut Exec, e: ErrorRef) -> Result<(), ErrorRef> {
         self.locate(&e, ex);
         loop {
-            let Some(top) = ex.frames.len().checked_sub(1) else { return Err(e) };
+            let Some(top) = ex.frames.len().checked_sub(1) else {
+                return Err(e);
+            };
             while ex.handlers.last().is_some_and(|h| h.frame > top) {
                 ex.handlers.pop();
             }
@@ -129,16 +135,32 @@ impl Interp {
 
     /// Pushes a frame for a script function whose arguments are already on
     /// the stack from `base`.
-    fn push_frame(&mut self, ex: &mut Exec, closure: Rc<Closure>, base: usize, ret_to: usize, kind: FrameKind) -> Result<(), ErrorRef> {
+    fn push_frame(
+        &mut self,
+        ex: &mut Exec,
+        closure: Rc<Closure>,
+        base: usize,
+        ret_to: usize,
+        kind: FrameKind,
+    ) -> Result<(), ErrorRef> {
         if ex.frames.len() >= self.recursion_limit {
             return Err(ErrorObj::with_help(
                 "RecursionError",
-                format!("maximum recursion depth exceeded ({} frames)", self.recursion_limit),
+                format!(
+                    "maximum recursion depth exceeded ({} frames)",
+                    self.recursion_limit
+                ),
                 "look for a function that calls itself without reaching a base case",
             ));
         }
         ex.stack.resize(base + closure.proto.n_locals, Value::Nil);
-        ex.frames.push(Frame { closure, ip: 0, base, ret_to, kind });
+        ex.frames.push(Frame {
+            closure,
+            ip: 0,
+            base,
+            ret_to,
+            kind,
+        });
         Ok(())
     }
 
@@ -159,7 +181,10 @@ impl Interp {
         while args.len() < n {
             let i = args.len();
             if i < first_default {
-                return Err(type_error(format!("{}() missing argument `{}`", p.name, p.params[i])));
+                return Err(type_error(format!(
+                    "{}() missing argument `{}`",
+                    p.name, p.params[i]
+                )));
             }
             args.push(closure.defaults[i - first_default].clone());
         }
@@ -167,7 +192,11 @@ impl Interp {
     }
 
     /// Binds positional and named arguments to a function's parameters.
-    pub fn bind_args(closure: &Closure, mut positional: Vec<Value>, named: Vec<(Rc<str>, Value)>) -> Result<Vec<Value>, ErrorRef> {
+    pub fn bind_args(
+        closure: &Closure,
+        mut positional: Vec<Value>,
+        named: Vec<(Rc<str>, Value)>,
+    ) -> Result<Vec<Value>, ErrorRef> {
         if named.is_empty() {
             Self::fill_args(closure, &mut positional)?;
             return Ok(positional);
@@ -187,7 +216,10 @@ impl Interp {
                 ));
             };
             if slots[i].is_some() {
-                return Err(type_error(format!("{}() got two values for `{name}`", p.name)));
+                return Err(type_error(format!(
+                    "{}() got two values for `{name}`",
+                    p.name
+                )));
             }
             slots[i] = Some(v);
         }
@@ -197,7 +229,12 @@ impl Interp {
             match s {
                 Some(v) => out.push(v),
                 None if i >= first_default => out.push(closure.defaults[i - first_default].clone()),
-                None => return Err(type_error(format!("{}() missing argument `{}`", p.name, p.params[i]))),
+                None => {
+                    return Err(type_error(format!(
+                        "{}() missing argument `{}`",
+                        p.name, p.params[i]
+                    )))
+                }
             }
         }
         Ok(out)
@@ -206,7 +243,13 @@ impl Interp {
     /// Calls `callee` whose `argc` arguments (the last `names.len()` of them
     /// named) sit on top of the stack above it. Script functions get a frame;
     /// everything else produces its value at once (`Ok(true)` means a frame was pushed).
-    fn call_value(&mut self, ex: &mut Exec, argc: usize, names: Option<&Value>, awaiting: bool) -> Result<bool, ErrorRef> {
+    fn call_value(
+        &mut self,
+        ex: &mut Exec,
+        argc: usize,
+        names: Option<&Value>,
+        awaiting: bool,
+    ) -> Result<bool, ErrorRef> {
         let callee_at = ex.stack.len() - argc - 1;
         let callee = ex.stack[callee_at].clone();
         match &callee {
@@ -217,7 +260,11 @@ impl Interp {
                     Self::fill_args(c, &mut args)?;
                     ex.stack.extend(args);
                 }
-                let kind = if c.proto.is_async { FrameKind::Inline } else { FrameKind::Call };
+                let kind = if c.proto.is_async {
+                    FrameKind::Inline
+                } else {
+                    FrameKind::Call
+                };
                 self.push_frame(ex, c.clone(), callee_at + 1, callee_at, kind)?;
                 Ok(true)
             }
@@ -228,7 +275,10 @@ impl Interp {
                 if c.proto.is_async {
                     let at = self.current_loc(ex);
                     let coro = crate::scheduler::task::Coro::new(
-                        CoroStart::Script { closure: c.clone(), args },
+                        CoroStart::Script {
+                            closure: c.clone(),
+                            args,
+                        },
                         c.proto.name.clone(),
                         at,
                     );
@@ -248,15 +298,25 @@ impl Interp {
                 ex.stack.push(v);
                 Ok(false)
             }
-            other => Err(type_error(format!("`{}` is not callable", other.type_name()))),
+            other => Err(type_error(format!(
+                "`{}` is not callable",
+                other.type_name()
+            ))),
         }
     }
 
     pub(crate) fn current_loc(&self, ex: &Exec) -> Option<super::error::Loc> {
-        let f = ex.frames.iter().rev().find(|f| !matches!(f.kind, FrameKind::Native(_)))?;
+        let f = ex
+            .frames
+            .iter()
+            .rev()
+            .find(|f| !matches!(f.kind, FrameKind::Native(_)))?;
         let p = &f.closure.proto;
         let span = *p.spans.get(f.ip.saturating_sub(1))?;
-        Some(super::error::Loc { source: p.source, span })
+        Some(super::error::Loc {
+            source: p.source,
+            span,
+        })
     }
 
     /// `await v`: runs a coroutine inline, returns a finished task's result,
@@ -272,7 +332,13 @@ impl Interp {
                 }
                 Some(CoroStart::Native(n)) => {
                     let at = ex.stack.len();
-                    ex.frames.push(Frame { closure: self.native_closure.clone(), ip: 0, base: at, ret_to: at, kind: FrameKind::Native(Box::new(n)) });
+                    ex.frames.push(Frame {
+                        closure: self.native_closure.clone(),
+                        ip: 0,
+                        base: at,
+                        ret_to: at,
+                        kind: FrameKind::Native(Box::new(n)),
+                    });
                     Ok(Some(Flow::Next(Input::Start)))
                 }
                 None => Err(ErrorObj::with_help(
@@ -399,7 +465,9 @@ impl Interp {
                     let v = pop!();
                     ex.stack[base + s as usize] = v;
                 }
-                Op::NewCell(s) => ex.stack[base + s as usize] = Value::Cell(Rc::new(RefCell::new(Value::Nil))),
+                Op::NewCell(s) => {
+                    ex.stack[base + s as usize] = Value::Cell(Rc::new(RefCell::new(Value::Nil)))
+                }
                 Op::BoxLocal(s) => {
                     let slot = &mut ex.stack[base + s as usize];
                     let v = std::mem::replace(slot, Value::Nil);
@@ -449,12 +517,14 @@ impl Interp {
                 Op::Eq => {
                     let b = pop!();
                     let a = pop!();
-                    ex.stack.push(Value::Bool(super::value::values_equal(&a, &b)));
+                    ex.stack
+                        .push(Value::Bool(super::value::values_equal(&a, &b)));
                 }
                 Op::Ne => {
                     let b = pop!();
                     let a = pop!();
-                    ex.stack.push(Value::Bool(!super::value::values_equal(&a, &b)));
+                    ex.stack
+                        .push(Value::Bool(!super::value::values_equal(&a, &b)));
                 }
                 Op::In => {
                     let b = pop!();
@@ -532,7 +602,11 @@ impl Interp {
                     let r = tri!(super::methods::call(self, method, recv, args, Vec::new()));
                     ex.stack.push(r);
                 }
-                Op::MethodNamed { method, argc, names } => {
+                Op::MethodNamed {
+                    method,
+                    argc,
+                    names,
+                } => {
                     save!();
                     let names = proto.consts[names as usize].clone();
                     let recv_at = ex.stack.len() - argc as usize - 1;
@@ -562,14 +636,20 @@ impl Interp {
                     let mut map = IndexMap::with_capacity(n as usize);
                     let mut it = items.into_iter();
                     while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                        let key = tri!(Key::from_value(&k).ok_or_else(|| type_error(format!("a map key must be str, int or bool, not `{}`", k.type_name()))));
+                        let key = tri!(Key::from_value(&k).ok_or_else(|| type_error(format!(
+                            "a map key must be str, int or bool, not `{}`",
+                            k.type_name()
+                        ))));
                         map.insert(key, v);
                     }
                     ex.stack.push(Value::Map(Rc::new(RefCell::new(map))));
                 }
                 Op::Closure(idx) => {
                     let p = proto.protos[idx as usize].clone();
-                    let defaults = ex.stack.split_off(ex.stack.len() - p.n_defaults).into_boxed_slice();
+                    let defaults = ex
+                        .stack
+                        .split_off(ex.stack.len() - p.n_defaults)
+                        .into_boxed_slice();
                     let upvals = p
                         .upvals
                         .iter()
@@ -584,13 +664,21 @@ impl Interp {
                             }
                         })
                         .collect();
-                    ex.stack.push(Value::Func(Rc::new(Closure { proto: p, upvals, defaults })));
+                    ex.stack.push(Value::Func(Rc::new(Closure {
+                        proto: p,
+                        upvals,
+                        defaults,
+                    })));
                 }
                 Op::Return => {
                     let v = pop!();
                     let f = ex.frames.pop().expect("frame");
                     ex.stack.truncate(f.ret_to);
-                    while ex.handlers.last().is_some_and(|h| h.frame >= ex.frames.len()) {
+                    while ex
+                        .handlers
+                        .last()
+                        .is_some_and(|h| h.frame >= ex.frames.len())
+                    {
                         ex.handlers.pop();
                     }
                     if matches!(f.kind, FrameKind::Root) || ex.frames.is_empty() {
@@ -621,10 +709,16 @@ impl Interp {
                 }
                 Op::Rethrow => {
                     save!();
-                    let Value::Error(e) = pop!() else { unreachable!("rethrow of a non-error") };
+                    let Value::Error(e) = pop!() else {
+                        unreachable!("rethrow of a non-error")
+                    };
                     fail!(e);
                 }
-                Op::PushHandler(t) => ex.handlers.push(Handler { frame: fi, target: t as usize, sp: ex.stack.len() }),
+                Op::PushHandler(t) => ex.handlers.push(Handler {
+                    frame: fi,
+                    target: t as usize,
+                    sp: ex.stack.len(),
+                }),
                 Op::PopHandler => {
                     ex.handlers.pop();
                 }
@@ -635,7 +729,7 @@ impl Interp {
                 }
                 Op::IterNext(exit) => {
                     let next = match ex.stack.last() {
-                        Some(Value::Iter(it)) => it.borrow_mut().next(),
+                        Some(Value::Iter(it)) => it.borrow_mut().next_item(),
                         _ => unreachable!("IterNext without an iterator"),
                     };
                     match next {
@@ -659,7 +753,10 @@ impl Interp {
                         }
                         None => {
                             save!();
-                            fail!(type_error(format!("cannot unpack {} into two names: a two-item list is needed", v.repr())))
+                            fail!(type_error(format!(
+                                "cannot unpack {} into two names: a two-item list is needed",
+                                v.repr()
+                            )))
                         }
                     }
                 }
@@ -688,13 +785,17 @@ impl Interp {
                 }
                 Op::CatchMatch(k) => {
                     let v = pop!();
-                    let Value::Error(e) = v else { unreachable!("catch without error") };
+                    let Value::Error(e) = v else {
+                        unreachable!("catch without error")
+                    };
                     let hit = if k == u32::MAX {
                         !e.is_cancel()
                     } else {
                         match &proto.consts[k as usize] {
                             Value::List(kinds) => kinds.borrow().iter().any(|kind| match kind {
-                                Value::Str(s) => **s == *e.kind || (&**s == "Error" && !e.is_cancel()),
+                                Value::Str(s) => {
+                                    **s == *e.kind || (&**s == "Error" && !e.is_cancel())
+                                }
                                 _ => false,
                             }),
                             _ => false,
@@ -737,28 +838,44 @@ impl Interp {
         match f {
             Value::Func(c) => {
                 if c.proto.is_async {
-                    return Err(type_error("a callback must be a plain `fn`, not an `async fn`"));
+                    return Err(type_error(
+                        "a callback must be a plain `fn`, not an `async fn`",
+                    ));
                 }
                 let args = Self::bind_args(c, args, Vec::new())?;
-                let mut ex = Exec { started: true, ..Exec::default() };
+                let mut ex = Exec {
+                    started: true,
+                    ..Exec::default()
+                };
                 ex.stack.extend(args);
                 self.push_frame(&mut ex, c.clone(), 0, 0, FrameKind::Root)?;
                 match self.resume(&mut ex, Input::Start) {
                     Outcome::Returned(v) => Ok(v),
                     Outcome::Threw(e) => Err(e),
-                    Outcome::Suspended(_) | Outcome::Yielded => Err(type_error("a callback cannot wait")),
+                    Outcome::Suspended(_) | Outcome::Yielded => {
+                        Err(type_error("a callback cannot wait"))
+                    }
                 }
             }
             Value::Builtin(b) => super::builtins::call(self, *b, args, Vec::new()),
-            other => Err(type_error(format!("`{}` is not callable", other.type_name()))),
+            other => Err(type_error(format!(
+                "`{}` is not callable",
+                other.type_name()
+            ))),
         }
     }
 }
 
 /// Splits the arguments above `callee_at` into positional and named ones.
-fn split_named(ex: &mut Exec, callee_at: usize, names: Option<&Value>) -> (Vec<Value>, Vec<(Rc<str>, Value)>) {
+fn split_named(
+    ex: &mut Exec,
+    callee_at: usize,
+    names: Option<&Value>,
+) -> (Vec<Value>, Vec<(Rc<str>, Value)>) {
     let mut all = ex.stack.split_off(callee_at + 1);
-    let Some(Value::List(names)) = names else { return (all, Vec::new()) };
+    let Some(Value::List(names)) = names else {
+        return (all, Vec::new());
+    };
     let names = names.borrow();
     let named_vals = all.split_off(all.len() - names.len());
     let named = names
@@ -773,5 +890,8 @@ fn split_named(ex: &mut Exec, callee_at: usize, names: Option<&Value>) -> (Vec<V
 }
 
 pub(crate) fn iter_of(items: Vec<Value>) -> Iter {
-    Iter::Items { items: items.into(), pos: 0 }
+    Iter::Items {
+        items: items.into(),
+        pos: 0,
+    }
 }

@@ -11,7 +11,9 @@ pub enum Clock {
 
 impl Clock {
     pub fn real() -> Clock {
-        Clock::Real { start: Instant::now() }
+        Clock::Real {
+            start: Instant::now(),
+        }
     }
     pub fn virtual_clock() -> Clock {
         Clock::Virtual { now: 0 }

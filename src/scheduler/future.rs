@@ -73,7 +73,10 @@ pub struct Future {
 
 impl Future {
     pub fn new(kind: FutKind) -> Rc<Future> {
-        Rc::new(Future { core: RefCell::new(Core::default()), kind })
+        Rc::new(Future {
+            core: RefCell::new(Core::default()),
+            kind,
+        })
     }
     pub fn state_name(&self) -> &'static str {
         state_name(self.core.borrow().state())

@@ -42,7 +42,10 @@ pub struct Event {
 
 impl Event {
     pub fn new() -> Rc<Event> {
-        Rc::new(Event { flag: Cell::new(false), waiters: RefCell::new(VecDeque::new()) })
+        Rc::new(Event {
+            flag: Cell::new(false),
+            waiters: RefCell::new(VecDeque::new()),
+        })
     }
     pub fn is_set(&self) -> bool {
         self.flag.get()
@@ -57,7 +60,10 @@ pub struct Lock {
 
 impl Lock {
     pub fn new() -> Rc<Lock> {
-        Rc::new(Lock { held: Cell::new(false), waiters: RefCell::new(VecDeque::new()) })
+        Rc::new(Lock {
+            held: Cell::new(false),
+            waiters: RefCell::new(VecDeque::new()),
+        })
     }
     pub fn locked(&self) -> bool {
         self.held.get()
@@ -72,7 +78,10 @@ pub struct Semaphore {
 
 impl Semaphore {
     pub fn new(n: i64) -> Rc<Semaphore> {
-        Rc::new(Semaphore { count: Cell::new(n), waiters: RefCell::new(VecDeque::new()) })
+        Rc::new(Semaphore {
+            count: Cell::new(n),
+            waiters: RefCell::new(VecDeque::new()),
+        })
     }
     pub fn value(&self) -> i64 {
         self.count.get()

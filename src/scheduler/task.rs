@@ -44,7 +44,10 @@ impl Task {
 /// How a coroutine starts: a script `async fn` with its bound arguments, or
 /// a native one such as `sleep`.
 pub enum CoroStart {
-    Script { closure: Rc<Closure>, args: Vec<Value> },
+    Script {
+        closure: Rc<Closure>,
+        args: Vec<Value>,
+    },
     Native(NativeCoro),
 }
 
@@ -56,7 +59,11 @@ pub struct Coro {
 
 impl Coro {
     pub fn new(start: CoroStart, name: Rc<str>, created_at: Option<Loc>) -> Rc<Coro> {
-        Rc::new(Coro { start: RefCell::new(Some(start)), name, created_at })
+        Rc::new(Coro {
+            start: RefCell::new(Some(start)),
+            name,
+            created_at,
+        })
     }
     pub fn name(&self) -> &str {
         &self.name

@@ -54,7 +54,12 @@ impl Timers {
     pub fn add(&mut self, when: u64, action: TimerAction) -> TimerId {
         self.seq += 1;
         let flag = Rc::new(Cell::new(false));
-        self.heap.push(Entry { when, seq: self.seq, action, cancelled: flag.clone() });
+        self.heap.push(Entry {
+            when,
+            seq: self.seq,
+            action,
+            cancelled: flag.clone(),
+        });
         self.live += 1;
         flag
     }

@@ -12,7 +12,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
     pub fn len(&self) -> usize {
         (self.end - self.start) as usize
@@ -72,14 +75,37 @@ pub enum AssignOp {
 
 #[derive(Debug)]
 pub enum StmtKind {
-    Let { name: Ident, value: Option<Expr> },
+    Let {
+        name: Ident,
+        value: Option<Expr>,
+    },
     Fn(Rc<FnDef>),
-    Assign { target: Expr, op: AssignOp, value: Expr },
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
     Expr(Expr),
-    If { cond: Expr, then: Block, otherwise: Option<Box<Stmt>> },
-    While { cond: Expr, body: Block },
-    For { first: Ident, second: Option<Ident>, iter: Expr, body: Block },
-    Try { body: Block, catches: Vec<CatchClause>, finally: Option<Block> },
+    If {
+        cond: Expr,
+        then: Block,
+        otherwise: Option<Box<Stmt>>,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+    },
+    For {
+        first: Ident,
+        second: Option<Ident>,
+        iter: Expr,
+        body: Block,
+    },
+    Try {
+        body: Block,
+        catches: Vec<CatchClause>,
+        finally: Option<Block>,
+    },
     Return(Option<Expr>),
     Break,
     Continue,
@@ -156,16 +182,33 @@ pub enum ExprKind {
     Map(Vec<(Expr, Expr)>),
     Fn(Rc<FnDef>),
     AsyncBlock(Rc<FnDef>),
-    Unary { neg: bool, operand: Box<Expr> },
+    Unary {
+        neg: bool,
+        operand: Box<Expr>,
+    },
     Not(Box<Expr>),
-    Binary { op: BinOp, left: Box<Expr>, right: Box<Expr> },
+    Binary {
+        op: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Await(Box<Expr>),
     Spawn(Box<Expr>),
-    Call { callee: Box<Expr>, args: Vec<Arg> },
-    Method { receiver: Box<Expr>, name: Ident, args: Vec<Arg> },
-    Index { target: Box<Expr>, index: Box<Expr> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
+    Method {
+        receiver: Box<Expr>,
+        name: Ident,
+        args: Vec<Arg>,
+    },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
 }
 
 #[derive(Debug)]

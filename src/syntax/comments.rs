@@ -7,6 +7,8 @@
 //! reads as the rest of an expression (`total // count`, `f(a // 2, b)`).
 //! Otherwise it starts a comment (`let x = 1  // the answer`).
 
+use super::ast::Span;
+use super::error::SyntaxError;
 use super::parser::{Rule, TasksParser};
 use pest::Parser;
 
@@ -17,11 +19,16 @@ pub struct Blanked {
     pub divisions: Vec<usize>,
 }
 
-pub fn blank_comments(src: &str) -> Blanked {
+/// Blanks comments (and a `#!` first line). Fails only on a `/*` never closed.
+pub fn blank_comments(src: &str) -> Result<Blanked, SyntaxError> {
     let bytes = src.as_bytes();
     let mut out = bytes.to_vec();
     let mut divisions = Vec::new();
     let mut i = 0;
+    if src.starts_with("#!") {
+        i = src.find('\n').unwrap_or(src.len());
+        blank(&mut out, 0, i);
+    }
     let mut in_str = false;
     while i < bytes.len() {
         let c = bytes[i];
@@ -37,7 +44,16 @@ pub fn blank_comments(src: &str) -> Blanked {
         match c {
             b'"' => in_str = true,
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = src[i + 2..].find("*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+                let Some(end) = src[i + 2..].find("*/").map(|p| i + 2 + p + 2) else {
+                    let mut e = SyntaxError::new(
+                        "unclosed comment",
+                        Span::new(i, i + 2),
+                        "this `/*` is never closed",
+                    );
+                    e.help = Some("close it with `*/`".into());
+                    e.incomplete = true;
+                    return Err(e);
+                };
                 blank(&mut out, i, end);
                 i = end;
                 continue;
@@ -57,7 +73,10 @@ pub fn blank_comments(src: &str) -> Blanked {
         }
         i += 1;
     }
-    Blanked { text: String::from_utf8(out).unwrap_or_else(|_| src.to_string()), divisions }
+    Ok(Blanked {
+        text: String::from_utf8(out).unwrap_or_else(|_| src.to_string()),
+        divisions,
+    })
 }
 
 /// Turns the `//` at `at` into a comment (after a parse failed there).

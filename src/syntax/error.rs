@@ -22,7 +22,14 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     pub fn new(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
-        SyntaxError { message: message.into(), span, label: label.into(), help: None, related: None, incomplete: false }
+        SyntaxError {
+            message: message.into(),
+            span,
+            label: label.into(),
+            help: None,
+            related: None,
+            incomplete: false,
+        }
     }
 }
 
@@ -66,7 +73,10 @@ fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
                 continue;
             }
             b'"' => in_str = true,
-            b'(' | b'[' | b'{' => stack.push(Open { ch: c as char, at: i }),
+            b'(' | b'[' | b'{' => stack.push(Open {
+                ch: c as char,
+                at: i,
+            }),
             b')' | b']' | b'}' => {
                 let want = match c {
                     b')' => '(',
@@ -117,9 +127,10 @@ pub fn check_nesting(src: &str) -> Result<(), SyntaxError> {
 fn describe(rule: &Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
-        expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | prefix | postfix
-        | int | float | string | fstring | list_lit | map_lit | fn_expr | async_fn_expr | async_block
-        | paren | kw_true | kw_false | kw_nil | kw_await | kw_spawn | kw_not | neg => "an expression",
+        expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | prefix
+        | postfix | int | float | string | fstring | list_lit | map_lit | fn_expr
+        | async_fn_expr | async_block | paren | kw_true | kw_false | kw_nil | kw_await
+        | kw_spawn | kw_not | neg => "an expression",
         ident => "a name",
         block | map_entry => "`{`",
         params | call_args => "`(`",
@@ -128,17 +139,23 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         catch_clause | kw_catch => "`catch`",
         finally_clause | kw_finally => "`finally`",
         EOI => "the end of the file",
-        let_stmt | fn_decl | async_fn_decl | if_stmt | while_stmt | for_stmt | try_stmt | return_stmt
-        | break_stmt | continue_stmt | throw_stmt | group_stmt | assign_stmt | expr_stmt | semi => "a statement",
+        let_stmt | fn_decl | async_fn_decl | if_stmt | while_stmt | for_stmt | try_stmt
+        | return_stmt | break_stmt | continue_stmt | throw_stmt | group_stmt | assign_stmt
+        | expr_stmt | semi => "a statement",
         _ => return None,
     })
 }
 
 fn token_at(src: &str, pos: usize) -> String {
     let rest = &src[pos..];
-    let Some(c) = rest.chars().next() else { return "the end of the file".into() };
+    let Some(c) = rest.chars().next() else {
+        return "the end of the file".into();
+    };
     if c.is_alphanumeric() || c == '_' {
-        let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         format!("`{word}`")
     } else if c == '\n' {
         "the end of the line".into()
@@ -153,11 +170,29 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    if unterminated_string(src) {
+        let at = last_quote(src);
+        let mut err = SyntaxError::new(
+            "unterminated string",
+            Span::new(at, at + 1),
+            "this string is never closed",
+        );
+        err.help = Some("close it with `\"`".into());
+        err.incomplete = true;
+        return err;
+    }
     let (open, mismatch) = scan_brackets(src);
     if let Some((at, ch)) = mismatch {
-        let mut err = SyntaxError::new(format!("unexpected `{ch}`"), Span::new(at, at + 1), "this bracket closes nothing");
+        let mut err = SyntaxError::new(
+            format!("unexpected `{ch}`"),
+            Span::new(at, at + 1),
+            "this bracket closes nothing",
+        );
         if let Some(o) = open.last() {
-            err.related = Some((Span::new(o.at, o.at + 1), format!("the `{}` opened here is still open", o.ch)));
+            err.related = Some((
+                Span::new(o.at, o.at + 1),
+                format!("the `{}` opened here is still open", o.ch),
+            ));
         }
         return err;
     }
@@ -168,16 +203,12 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             '[' => ']',
             _ => '}',
         };
-        let end = src.len();
-        let mut err = SyntaxError::new(format!("unclosed `{}`", o.ch), Span::new(end, end), format!("expected `{closer}` before the end of the file"));
-        err.related = Some((Span::new(o.at, o.at + 1), "opened here".into()));
-        err.incomplete = true;
-        return err;
-    }
-    if unterminated_string(src) {
-        let at = last_quote(src);
-        let mut err = SyntaxError::new("unterminated string", Span::new(at, at + 1), "this string is never closed");
-        err.help = Some("close it with `\"`".into());
+        let mut err = SyntaxError::new(
+            format!("unclosed `{}`", o.ch),
+            Span::new(o.at, o.at + 1),
+            format!("this `{}` is never closed", o.ch),
+        );
+        err.help = Some(format!("add a `{closer}` to close it"));
         err.incomplete = true;
         return err;
     }
@@ -185,6 +216,75 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    let found = token_at(src, pos);
+    let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
+    let here = Span::new(pos, end.max(pos));
+    let at_end = pos >= src.trim_end().len();
+    for (kw, opener) in [("catch", "try"), ("finally", "try"), ("else", "if")] {
+        if found == format!("`{kw}`")
+            && positives
+                .iter()
+                .any(|r| matches!(r, Rule::expr_stmt | Rule::EOI | Rule::let_stmt))
+        {
+            return SyntaxError::new(
+                format!("`{kw}` without `{opener}`"),
+                here,
+                format!("no `{opener}` block comes right before this"),
+            );
+        }
+    }
+    let after_value = positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::call_args
+                | Rule::index
+                | Rule::method
+                | Rule::cmp_op
+                | Rule::add_op
+                | Rule::mul_op
+                | Rule::assign_op
+        )
+    });
+    if after_value && positives.contains(&Rule::block) {
+        let mut err = SyntaxError::new(
+            format!("expected `{{`, found {found}"),
+            here,
+            "expected `{` here",
+        );
+        err.help = Some("the body of `if`, `while`, `for` and `fn` goes in braces".into());
+        err.incomplete = at_end;
+        return err;
+    }
+    if after_value {
+        if ["`<`", "`>`", "`=`", "`!`"].contains(&found.as_str())
+            && !positives.contains(&Rule::cmp_op)
+        {
+            let mut err = SyntaxError::new(
+                "comparisons cannot be chained",
+                here,
+                "a second comparison here",
+            );
+            err.help = Some("combine them with `and`: `a < b and b < c`".into());
+            return err;
+        }
+        let inner = scan_brackets(&src[..pos]).0.last().map(|o| o.ch);
+        let wanted = match inner {
+            Some('[') => "`,` or `]`",
+            Some('(') => "`,` or `)`",
+            _ => "an operator or the end of the statement",
+        };
+        let mut err = SyntaxError::new(
+            format!("expected {wanted}, found {found}"),
+            here,
+            format!("expected {wanted}"),
+        );
+        err.incomplete = at_end;
+        if inner.is_none() && found == "`{`" {
+            err.help =
+                Some("a block needs a statement before it, such as `if`, `while` or `for`".into());
+        }
+        return err;
+    }
     let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
     words.sort_by_key(|w| match *w {
         "an expression" => 0,
@@ -196,17 +296,22 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     });
     words.dedup();
     if words.contains(&"an expression") {
-        words.retain(|w| *w != "a statement" && *w != "a name");
+        words.retain(|w| *w != "a statement" && *w != "a name" && *w != "the end of the file");
     }
     let wanted = match words.len() {
         0 => "something else".to_string(),
         1 => words[0].to_string(),
-        _ => format!("{} or {}", words[..words.len() - 1].join(", "), words[words.len() - 1]),
+        _ => format!(
+            "{} or {}",
+            words[..words.len() - 1].join(", "),
+            words[words.len() - 1]
+        ),
     };
-    let found = token_at(src, pos);
-    let at_end = pos >= src.trim_end().len();
-    let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
-    let mut err = SyntaxError::new(format!("expected {wanted}, found {found}"), Span::new(pos, end.max(pos)), format!("expected {wanted}"));
+    let mut err = SyntaxError::new(
+        format!("expected {wanted}, found {found}"),
+        here,
+        format!("expected {wanted}"),
+    );
     err.incomplete = at_end;
     if found == "`=`" && wanted.contains("expression") {
         err.help = Some("to compare values use `==`".into());

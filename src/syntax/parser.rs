@@ -16,7 +16,7 @@ type Result<T> = std::result::Result<T, SyntaxError>;
 
 /// Parses a whole source file.
 pub fn parse_program(src: &str) -> Result<Program> {
-    let mut blanked = comments::blank_comments(src);
+    let mut blanked = comments::blank_comments(src)?;
     error::check_nesting(&blanked.text)?;
     loop {
         let text = blanked.text.clone();
@@ -30,7 +30,12 @@ pub fn parse_program(src: &str) -> Result<Program> {
                 // A `//` read as division that the parse then trips over on its own
                 // line was a comment after all.
                 let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-                match blanked.divisions.iter().rev().find(|d| **d <= pos && **d >= line_start) {
+                match blanked
+                    .divisions
+                    .iter()
+                    .rev()
+                    .find(|d| **d <= pos && **d >= line_start)
+                {
                     Some(&d) => comments::make_comment(&mut blanked, d),
                     None => return Err(error::from_pest(&text, e)),
                 }
@@ -57,7 +62,10 @@ fn span(p: &P) -> Span {
 }
 
 fn ident(p: P) -> Ident {
-    Ident { name: Rc::from(p.as_str()), span: span(&p) }
+    Ident {
+        name: Rc::from(p.as_str()),
+        span: span(&p),
+    }
 }
 
 fn block(p: P) -> Result<Block> {
@@ -89,7 +97,13 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             let name = ident(parts.next().unwrap());
             let params = params(parts.next().unwrap())?;
             let body = block(parts.next().unwrap())?;
-            StmtKind::Fn(Rc::new(FnDef { name: Some(name), params, body, is_async, span: sp }))
+            StmtKind::Fn(Rc::new(FnDef {
+                name: Some(name),
+                params,
+                body,
+                is_async,
+                span: sp,
+            }))
         }
         Rule::if_stmt => {
             inner.next();
@@ -100,16 +114,26 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 Some(e) if e.as_rule() == Rule::block => {
                     let b = block(e)?;
                     let bsp = b.span;
-                    Some(Box::new(Stmt { kind: StmtKind::Block(b), span: bsp }))
+                    Some(Box::new(Stmt {
+                        kind: StmtKind::Block(b),
+                        span: bsp,
+                    }))
                 }
                 Some(e) => stmt(e)?.map(Box::new),
             };
-            StmtKind::If { cond, then, otherwise }
+            StmtKind::If {
+                cond,
+                then,
+                otherwise,
+            }
         }
         Rule::while_stmt => {
             inner.next();
             let cond = expr(inner.next().unwrap())?;
-            StmtKind::While { cond, body: block(inner.next().unwrap())? }
+            StmtKind::While {
+                cond,
+                body: block(inner.next().unwrap())?,
+            }
         }
         Rule::for_stmt => {
             inner.next();
@@ -122,7 +146,12 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             }
             debug_assert_eq!(next.as_rule(), Rule::kw_in);
             let iter = expr(inner.next().unwrap())?;
-            StmtKind::For { first, second, iter, body: block(inner.next().unwrap())? }
+            StmtKind::For {
+                first,
+                second,
+                iter,
+                body: block(inner.next().unwrap())?,
+            }
         }
         Rule::try_stmt => {
             inner.next();
@@ -132,7 +161,9 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             for part in inner {
                 match part.as_rule() {
                     Rule::catch_clause => catches.push(catch_clause(part)?),
-                    Rule::finally_clause => finally = Some(block(part.into_inner().nth(1).unwrap())?),
+                    Rule::finally_clause => {
+                        finally = Some(block(part.into_inner().nth(1).unwrap())?)
+                    }
                     _ => unreachable!(),
                 }
             }
@@ -143,7 +174,11 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                     "expected `catch` or `finally` here",
                 ));
             }
-            StmtKind::Try { body, catches, finally }
+            StmtKind::Try {
+                body,
+                catches,
+                finally,
+            }
         }
         Rule::return_stmt => {
             inner.next();
@@ -157,7 +192,10 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
         }
         Rule::group_stmt => StmtKind::Group(block(inner.next().unwrap())?),
         Rule::block => {
-            let b = Block { stmts: Vec::new(), span: sp };
+            let b = Block {
+                stmts: Vec::new(),
+                span: sp,
+            };
             let mut b = b;
             for s in inner {
                 if let Some(s) = stmt(s)? {
@@ -184,7 +222,11 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 "//=" => AssignOp::FloorDiv,
                 _ => AssignOp::Mod,
             };
-            StmtKind::Assign { target, op, value: expr(inner.next().unwrap())? }
+            StmtKind::Assign {
+                target,
+                op,
+                value: expr(inner.next().unwrap())?,
+            }
         }
         Rule::expr_stmt => StmtKind::Expr(expr(inner.next().unwrap())?),
         r => unreachable!("statement rule {r:?}"),
@@ -205,7 +247,12 @@ fn catch_clause(p: P) -> Result<CatchClause> {
             _ => {}
         }
     }
-    Ok(CatchClause { binding, kinds, body: body.expect("catch body"), span: sp })
+    Ok(CatchClause {
+        binding,
+        kinds,
+        body: body.expect("catch body"),
+        span: sp,
+    })
 }
 
 fn params(p: P) -> Result<Vec<Param>> {
@@ -229,7 +276,10 @@ fn expr(p: P) -> Result<Expr> {
             let mut left = expr(inner.next().unwrap())?;
             while let Some(_kw) = inner.next() {
                 let right = expr(inner.next().unwrap())?;
-                let s = Span { start: left.span.start, end: right.span.end };
+                let s = Span {
+                    start: left.span.start,
+                    end: right.span.end,
+                };
                 let kind = if is_or {
                     ExprKind::Or(Box::new(left), Box::new(right))
                 } else {
@@ -244,7 +294,10 @@ fn expr(p: P) -> Result<Expr> {
             let first = inner.next().unwrap();
             if first.as_rule() == Rule::kw_not {
                 let operand = expr(inner.next().unwrap())?;
-                Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span: sp })
+                Ok(Expr {
+                    kind: ExprKind::Not(Box::new(operand)),
+                    span: sp,
+                })
             } else {
                 expr(first)
             }
@@ -255,8 +308,18 @@ fn expr(p: P) -> Result<Expr> {
             while let Some(op) = inner.next() {
                 let op = binop(op.as_str());
                 let right = expr(inner.next().unwrap())?;
-                let s = Span { start: left.span.start, end: right.span.end };
-                left = Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span: s };
+                let s = Span {
+                    start: left.span.start,
+                    end: right.span.end,
+                };
+                left = Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    },
+                    span: s,
+                };
             }
             Ok(left)
         }
@@ -269,7 +332,10 @@ fn expr(p: P) -> Result<Expr> {
                 let kind = match operand.kind {
                     ExprKind::Int(n) => ExprKind::Int(n.wrapping_neg()),
                     ExprKind::Float(f) => ExprKind::Float(-f),
-                    _ => ExprKind::Unary { neg: true, operand: Box::new(operand) },
+                    _ => ExprKind::Unary {
+                        neg: true,
+                        operand: Box::new(operand),
+                    },
                 };
                 Ok(Expr { kind, span: sp })
             } else {
@@ -280,8 +346,14 @@ fn expr(p: P) -> Result<Expr> {
             let mut inner = p.into_inner();
             let first = inner.next().unwrap();
             match first.as_rule() {
-                Rule::kw_await => Ok(Expr { kind: ExprKind::Await(Box::new(expr(inner.next().unwrap())?)), span: sp }),
-                Rule::kw_spawn => Ok(Expr { kind: ExprKind::Spawn(Box::new(expr(inner.next().unwrap())?)), span: sp }),
+                Rule::kw_await => Ok(Expr {
+                    kind: ExprKind::Await(Box::new(expr(inner.next().unwrap())?)),
+                    span: sp,
+                }),
+                Rule::kw_spawn => Ok(Expr {
+                    kind: ExprKind::Spawn(Box::new(expr(inner.next().unwrap())?)),
+                    span: sp,
+                }),
                 _ => expr(first),
             }
         }
@@ -316,16 +388,35 @@ fn postfix(p: P) -> Result<Expr> {
         let end = op.as_span().end();
         let sp = Span::new(start, end);
         e = match op.as_rule() {
-            Rule::call_args => Expr { kind: ExprKind::Call { callee: Box::new(e), args: args(op)? }, span: sp },
+            Rule::call_args => Expr {
+                kind: ExprKind::Call {
+                    callee: Box::new(e),
+                    args: args(op)?,
+                },
+                span: sp,
+            },
             Rule::index => {
                 let index = expr(op.into_inner().next().unwrap())?;
-                Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span: sp }
+                Expr {
+                    kind: ExprKind::Index {
+                        target: Box::new(e),
+                        index: Box::new(index),
+                    },
+                    span: sp,
+                }
             }
             Rule::method => {
                 let mut m = op.into_inner();
                 let name = ident(m.next().unwrap());
                 let a = args(m.next().unwrap())?;
-                Expr { kind: ExprKind::Method { receiver: Box::new(e), name, args: a }, span: sp }
+                Expr {
+                    kind: ExprKind::Method {
+                        receiver: Box::new(e),
+                        name,
+                        args: a,
+                    },
+                    span: sp,
+                }
             }
             r => unreachable!("postfix {r:?}"),
         };
@@ -340,14 +431,20 @@ fn args(p: P) -> Result<Vec<Arg>> {
         if inner.as_rule() == Rule::named_arg {
             let mut n = inner.into_inner();
             let name = ident(n.next().unwrap());
-            if out.iter().any(|a| a.name.as_ref().is_some_and(|x| x.name == name.name)) {
+            if out
+                .iter()
+                .any(|a| a.name.as_ref().is_some_and(|x| x.name == name.name))
+            {
                 return Err(SyntaxError::new(
                     format!("argument `{}` is given twice", name.name),
                     name.span,
                     "repeated here",
                 ));
             }
-            out.push(Arg { name: Some(name), value: expr(n.next().unwrap())? });
+            out.push(Arg {
+                name: Some(name),
+                value: expr(n.next().unwrap())?,
+            });
         } else {
             let value = expr(inner)?;
             if out.iter().any(|a| a.name.is_some()) {
@@ -407,14 +504,28 @@ fn primary(p: P) -> Result<Expr> {
         }
         Rule::fn_expr | Rule::async_fn_expr => {
             let is_async = p.as_rule() == Rule::async_fn_expr;
-            let mut parts = p.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_fn | Rule::kw_async));
+            let mut parts = p
+                .into_inner()
+                .filter(|p| !matches!(p.as_rule(), Rule::kw_fn | Rule::kw_async));
             let params = params(parts.next().unwrap())?;
             let body = block(parts.next().unwrap())?;
-            ExprKind::Fn(Rc::new(FnDef { name: None, params, body, is_async, span: sp }))
+            ExprKind::Fn(Rc::new(FnDef {
+                name: None,
+                params,
+                body,
+                is_async,
+                span: sp,
+            }))
         }
         Rule::async_block => {
             let body = block(p.into_inner().nth(1).unwrap())?;
-            ExprKind::AsyncBlock(Rc::new(FnDef { name: None, params: Vec::new(), body, is_async: true, span: sp }))
+            ExprKind::AsyncBlock(Rc::new(FnDef {
+                name: None,
+                params: Vec::new(),
+                body,
+                is_async: true,
+                span: sp,
+            }))
         }
         Rule::paren => return expr(p.into_inner().next().unwrap()),
         Rule::ident => ExprKind::Var(ident(p)),

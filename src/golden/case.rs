@@ -1,0 +1,236 @@
+//! One golden case: its files, its run, its verdict.
+
+use super::diff::unified;
+use super::TestOptions;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Case {
+    pub script: PathBuf,
+}
+
+pub enum Problem {
+    Missing {
+        file: String,
+    },
+    Differs {
+        what: &'static str,
+        expected: String,
+        actual: String,
+    },
+    Status {
+        expected: i32,
+        actual: i32,
+    },
+    TimedOut(Duration),
+    CannotRun(String),
+}
+
+pub enum Verdict {
+    Pass,
+    Blessed,
+    Fail(Vec<Problem>),
+}
+
+pub struct CaseResult {
+    pub case: Case,
+    pub verdict: Verdict,
+    pub elapsed: Duration,
+}
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    status: i32,
+}
+
+impl Problem {
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            Problem::Missing { file } => {
+                format!("missing {file}: run `tasks test --bless` to create it from this run\n")
+            }
+            Problem::Differs {
+                what,
+                expected,
+                actual,
+            } => {
+                format!(
+                    "{what} differs (- expected, + actual):\n{}",
+                    unified(expected, actual, color)
+                )
+            }
+            Problem::Status { expected, actual } => {
+                format!("exit status: expected {expected}, got {actual}\n")
+            }
+            Problem::TimedOut(d) => format!(
+                "timed out after {} s (see --timeout); the case was stopped\n",
+                d.as_secs_f64()
+            ),
+            Problem::CannotRun(e) => format!("could not run: {e}\n"),
+        }
+    }
+}
+
+fn sibling(script: &Path, ext: &str) -> PathBuf {
+    script.with_extension(ext)
+}
+
+fn read_opt(p: &Path) -> Option<String> {
+    std::fs::read_to_string(p).ok()
+}
+
+impl Case {
+    pub fn load(script: &Path) -> Case {
+        Case {
+            script: script.to_path_buf(),
+        }
+    }
+
+    fn args(&self) -> Vec<String> {
+        read_opt(&sibling(&self.script, "args"))
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    fn execute(&self, opts: &TestOptions) -> Result<Run, Problem> {
+        let dir = self
+            .script
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file = self.script.file_name().expect("script file name");
+        let mut child = Command::new(&opts.exe)
+            .arg("run")
+            .arg("--virtual-time")
+            .arg(file)
+            .args(self.args())
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Problem::CannotRun(format!("{}: {e}", opts.exe.display())))?;
+        // Drain the pipes on threads so a chatty case cannot block on a full pipe.
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let out_t = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = out.read_to_end(&mut s);
+            s
+        });
+        let err_t = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = err.read_to_end(&mut s);
+            s
+        });
+        let start = Instant::now();
+        let status = loop {
+            if let Some(st) = child
+                .try_wait()
+                .map_err(|e| Problem::CannotRun(e.to_string()))?
+            {
+                break st;
+            }
+            if start.elapsed() > opts.timeout {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Problem::TimedOut(opts.timeout));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let stdout = String::from_utf8_lossy(&out_t.join().unwrap_or_default()).into_owned();
+        let stderr = String::from_utf8_lossy(&err_t.join().unwrap_or_default()).into_owned();
+        Ok(Run {
+            stdout,
+            stderr,
+            status: status.code().unwrap_or(-1),
+        })
+    }
+
+    pub fn run(self, opts: &TestOptions) -> CaseResult {
+        let start = Instant::now();
+        let verdict = match self.execute(opts) {
+            Err(p) => Verdict::Fail(vec![p]),
+            Ok(run) if opts.bless => match self.bless(&run) {
+                Ok(()) => Verdict::Blessed,
+                Err(e) => Verdict::Fail(vec![Problem::CannotRun(e.to_string())]),
+            },
+            Ok(run) => self.compare(&run),
+        };
+        CaseResult {
+            case: self,
+            verdict,
+            elapsed: start.elapsed(),
+        }
+    }
+
+    fn compare(&self, run: &Run) -> Verdict {
+        let mut problems = Vec::new();
+        match read_opt(&sibling(&self.script, "out")) {
+            None => problems.push(Problem::Missing {
+                file: format!("{}", sibling(&self.script, "out").display()),
+            }),
+            Some(expected) if expected != run.stdout => problems.push(Problem::Differs {
+                what: "stdout",
+                expected,
+                actual: run.stdout.clone(),
+            }),
+            Some(_) => {}
+        }
+        if let Some(expected) = read_opt(&sibling(&self.script, "err")) {
+            if expected != run.stderr {
+                problems.push(Problem::Differs {
+                    what: "stderr",
+                    expected,
+                    actual: run.stderr.clone(),
+                });
+            }
+        }
+        let expected_code = read_opt(&sibling(&self.script, "code"))
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or(0);
+        if expected_code != run.status {
+            problems.push(Problem::Status {
+                expected: expected_code,
+                actual: run.status,
+            });
+            if read_opt(&sibling(&self.script, "err")).is_none() && !run.stderr.is_empty() {
+                problems.push(Problem::Differs {
+                    what: "stderr (no .err file; shown for context)",
+                    expected: String::new(),
+                    actual: run.stderr.clone(),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail(problems)
+        }
+    }
+
+    fn bless(&self, run: &Run) -> std::io::Result<()> {
+        std::fs::write(sibling(&self.script, "out"), &run.stdout)?;
+        let err = sibling(&self.script, "err");
+        if run.stderr.is_empty() {
+            if err.exists() {
+                std::fs::remove_file(err)?;
+            }
+        } else {
+            std::fs::write(err, &run.stderr)?;
+        }
+        let code = sibling(&self.script, "code");
+        if run.status == 0 {
+            if code.exists() {
+                std::fs::remove_file(code)?;
+            }
+        } else {
+            std::fs::write(code, format!("{}\n", run.status))?;
+        }
+        Ok(())
+    }
+}
