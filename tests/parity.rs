@@ -46,11 +46,10 @@ impl RunOutput {
     }
 }
 
-/// Runs `program args...` in `dir`, capturing stdout and stderr, with a timeout.
-
 /// (index, name, verdict) of one finished pair.
 type CaseOutcome = (usize, String, Result<(), String>);
 
+/// Runs `program args...` in `dir`, capturing stdout and stderr, with a timeout.
 fn run(program: &Path, args: &[&str], dir: &Path) -> Result<RunOutput, String> {
     let mut cmd = Command::new(program);
     cmd.args(args)
