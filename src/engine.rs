@@ -243,3 +243,140 @@ impl Engine {
         }
     }
 }
+
+/// What one [`Engine::tick`] did.
+pub enum LoopTick {
+    Ran,
+    /// Nothing to do until the next timer (in this long), or ever (`None`).
+    Idle(Option<std::time::Duration>),
+    /// The loop cannot make progress; already reported.
+    Stuck,
+}
+
+/// One live task, as `:tasks` lists it.
+pub struct TaskInfo {
+    pub name: String,
+    pub state: &'static str,
+    pub waiting_at: Option<String>,
+}
+
+/// The REPL's view of the engine: inputs run as tasks on one long-lived loop.
+impl Engine {
+    /// Compiles an input (echoing a final expression) and spawns it as a
+    /// task. Errors are reported and give `None`.
+    pub fn start_input(&mut self, name: &str, text: &str) -> Option<Rc<Task>> {
+        let closure = self.load(name, text, true)?;
+        Some(self.interp.spawn_main(CoroStart::Script {
+            closure,
+            args: Vec::new(),
+        }))
+    }
+
+    /// Runs one loop iteration if something is ready or due; otherwise says
+    /// when the next timer is due.
+    pub fn tick(&mut self) -> LoopTick {
+        use crate::runtime::driver::Tick;
+        match self.interp.tick() {
+            Ok(Tick::Ran) => LoopTick::Ran,
+            Ok(Tick::Idle(Some(at))) => {
+                let now = self.interp.lp.clock.now_ns();
+                LoopTick::Idle(Some(std::time::Duration::from_nanos(
+                    at.saturating_sub(now),
+                )))
+            }
+            Ok(Tick::Idle(None)) => LoopTick::Idle(None),
+            Err(stuck) => {
+                self.report_stuck(stuck);
+                LoopTick::Stuck
+            }
+        }
+    }
+
+    /// Reports a deadlock of the input task (nothing else can ever wake it).
+    pub fn report_input_deadlock(&mut self) {
+        let tasks = self.interp.lp.tasks.values().cloned().collect();
+        self.report_stuck(Stuck::Deadlock(tasks));
+    }
+
+    /// After an input's task ended: echo its value or report its error.
+    pub fn finish_input(&mut self, task: &Rc<Task>) {
+        match Awaitable::Task(task.clone()).outcome() {
+            Some(Ok(Value::Nil)) | None => {}
+            Some(Ok(v)) => {
+                let line = format!("{}\n", v.repr());
+                self.interp.write_out(&line);
+            }
+            Some(Err(e)) if e.is_cancel() && task.cancel_requests.get() > 0 => {
+                self.write_err("cancelled\n");
+            }
+            Some(Err(e)) => {
+                let report = diagnostics::runtime_error(&self.style, &self.sources, &e);
+                self.write_err(&report);
+            }
+        }
+        let _ = self.interp.out.flush();
+        self.report_background_failures(task);
+    }
+
+    /// Warns about background tasks that failed and that nothing can await
+    /// any more (no variable holds them), as CPython warns when it collects them.
+    pub fn report_background_failures(&mut self, input: &Rc<Task>) {
+        let failed = std::mem::take(&mut self.interp.lp.failed);
+        let (unreachable, kept): (Vec<_>, Vec<_>) = failed
+            .into_iter()
+            .partition(|t| Rc::strong_count(t) == 1 || Rc::ptr_eq(t, input));
+        self.interp.lp.failed = unreachable;
+        self.report_unretrieved(input);
+        self.interp.lp.failed = kept;
+    }
+
+    pub fn cancel(&mut self, task: &Rc<Task>) {
+        self.interp.cancel_task(task, None);
+    }
+
+    pub fn live_tasks(&self) -> Vec<TaskInfo> {
+        self.interp
+            .lp
+            .tasks
+            .values()
+            .map(|t| TaskInfo {
+                name: t.name().to_string(),
+                state: if t.must_cancel.get() {
+                    "cancelling"
+                } else if t.waiting_on.borrow().is_some() {
+                    "waiting"
+                } else {
+                    "ready"
+                },
+                waiting_at: if t.waiting_on.borrow().is_some() {
+                    t.waiting_at.get().map(|l| self.sources.describe(l))
+                } else {
+                    None
+                },
+            })
+            .collect()
+    }
+
+    /// The end of a session: cancel what is left and report, as a script's end does.
+    pub fn shutdown(&mut self) {
+        if let Err(stuck) = self.interp.cancel_remaining() {
+            self.report_stuck(stuck);
+        }
+        let _ = self.interp.out.flush();
+    }
+
+    /// Text for the user on stdout (REPL command output).
+    pub fn print_text(&mut self, text: &str) {
+        self.interp.write_out(text);
+        let _ = self.interp.out.flush();
+    }
+
+    pub fn print_error(&mut self, text: &str) {
+        self.write_err(text);
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.interp.out.flush();
+        let _ = self.interp.err.flush();
+    }
+}

@@ -11,12 +11,14 @@
 //! - [`diagnostics`]: every error rendered as a miette report;
 //! - [`engine`]: the public entry point the CLI, the REPL and the golden
 //!   runner share;
-//! - [`golden`]: the `tasks test` runner.
+//! - [`golden`]: the `tasks test` runner;
+//! - [`repl`]: the interactive session.
 
 pub mod compile;
 pub mod diagnostics;
 pub mod engine;
 pub mod golden;
+pub mod repl;
 pub mod runtime;
 pub mod scheduler;
 pub mod syntax;

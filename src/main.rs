@@ -39,6 +39,8 @@ struct RunArgs {
 enum Command {
     /// Run a script.
     Run(RunArgs),
+    /// Start the interactive REPL (also what `tasks` alone does).
+    Repl,
     /// Parse and resolve a script without running it.
     Check { file: PathBuf },
     /// Run golden tests: NAME.tasks beside NAME.out (and optional .err, .code, .args).
@@ -74,10 +76,18 @@ fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+fn repl(virtual_time: bool) -> ExitCode {
+    let opts = Options {
+        virtual_time,
+        color: color(),
+        ..Options::default()
+    };
+    ExitCode::from(tasks::repl::run(opts) as u8)
+}
+
 fn run(args: RunArgs) -> ExitCode {
     let Some(file) = args.file else {
-        eprintln!("error: no script given\n\nUsage: tasks run [--virtual-time] FILE [ARGS]...");
-        return ExitCode::from(2);
+        return repl(args.virtual_time);
     };
     let text = match read(&file) {
         Ok(t) => t,
@@ -135,6 +145,12 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || match cli.command {
+            Some(Command::Run(args)) if args.file.is_none() => {
+                eprintln!(
+                    "error: no script given\n\nUsage: tasks run [--virtual-time] FILE [ARGS]..."
+                );
+                ExitCode::from(2)
+            }
             Some(Command::Run(args)) => run(args),
             Some(Command::Check { file }) => {
                 let text = match read(&file) {
@@ -158,6 +174,7 @@ fn main() -> ExitCode {
                 }
             }
             Some(Command::Test(args)) => test(args),
+            Some(Command::Repl) => repl(false),
             None => run(cli.run),
         });
     match worker.map(|h| h.join()) {

@@ -23,6 +23,13 @@ pub enum Stuck {
     Spinning(Vec<Rc<Task>>),
 }
 
+/// What [`Interp::tick`] did.
+pub enum Tick {
+    Ran,
+    /// Nothing ready; the next timer is due at this time (ns on the loop clock).
+    Idle(Option<u64>),
+}
+
 /// Iterations of pure `sleep(0)` spinning (with timers pending) tolerated under virtual time.
 const SPIN_LIMIT: u64 = 1_000_000;
 
@@ -30,6 +37,16 @@ impl Interp {
     // ------------------------------------------------------------ tasks
 
     pub fn spawn_coro(&mut self, start: CoroStart, spawned_at: Option<Loc>) -> Rc<Task> {
+        let name = self.lp.next_name();
+        self.spawn_named(start, spawned_at, name)
+    }
+
+    fn spawn_named(
+        &mut self,
+        start: CoroStart,
+        spawned_at: Option<Loc>,
+        name: Rc<str>,
+    ) -> Rc<Task> {
         let mut ex = Exec::default();
         match start {
             CoroStart::Script { closure, args } => {
@@ -56,7 +73,7 @@ impl Interp {
         let id = self.lp.next_id();
         let task = Rc::new(Task {
             id,
-            name: RefCell::new(Rc::from(format!("Task-{id}"))),
+            name: RefCell::new(name),
             core: RefCell::new(Default::default()),
             exec: RefCell::new(Some(ex)),
             must_cancel: Cell::new(false),
@@ -73,9 +90,7 @@ impl Interp {
 
     /// The main task is named `main` and has no spawn site.
     pub fn spawn_main(&mut self, start: CoroStart) -> Rc<Task> {
-        let t = self.spawn_coro(start, None);
-        *t.name.borrow_mut() = Rc::from("main");
-        t
+        self.spawn_named(start, None, Rc::from("main"))
     }
 
     pub fn spawn_value(
@@ -341,6 +356,7 @@ impl Interp {
                 self.lp.failed.push(task.clone());
             }
             Outcome::Suspended(w) => {
+                task.waiting_at.set(self.current_loc(&ex));
                 *task.exec.borrow_mut() = Some(ex);
                 self.add_done_callback(&w, Callback::Wakeup(task.clone()));
                 *task.waiting_on.borrow_mut() = Some(w.clone());
@@ -435,6 +451,28 @@ impl Interp {
                 }
             }
         }
+        self.run_iteration()
+    }
+
+    /// Runs one iteration if anything is ready or due, without waiting.
+    pub fn tick(&mut self) -> Result<Tick, Stuck> {
+        if self.lp.ready.is_empty() {
+            let now = self.lp.clock.now_ns();
+            match self.lp.timers.next_deadline() {
+                Some(d) if d <= now => {}
+                next => {
+                    while self.lp.executor.try_tick() {}
+                    if self.lp.ready.is_empty() {
+                        return Ok(Tick::Idle(next));
+                    }
+                }
+            }
+        }
+        self.run_iteration()?;
+        Ok(Tick::Ran)
+    }
+
+    fn run_iteration(&mut self) -> Result<(), Stuck> {
         let now = self.lp.clock.now_ns();
         let mut due = Vec::new();
         self.lp.timers.pop_due(now, &mut due);

@@ -370,9 +370,6 @@ impl Interp {
                         return Err(type_error("a task cannot await itself"));
                     }
                 }
-                if let Some(cur) = &self.current {
-                    cur.waiting_at.set(self.current_loc(ex));
-                }
                 Ok(Some(Flow::Suspend(a)))
             }
         }

@@ -32,6 +32,7 @@ pub struct EventLoop {
     pub clock: Clock,
     pub stopping: bool,
     next_task_id: u64,
+    next_task_name: u64,
     /// Pending tasks in creation order.
     pub tasks: BTreeMap<u64, Rc<Task>>,
     /// Tasks that ended with an error, checked at the end for unretrieved errors.
@@ -50,11 +51,18 @@ impl EventLoop {
             clock,
             stopping: false,
             next_task_id: 0,
+            next_task_name: 0,
             tasks: BTreeMap::new(),
             failed: Vec::new(),
             executor: async_executor::LocalExecutor::new(),
             spin_iterations: 0,
         }
+    }
+
+    /// Default task names count spawned tasks only: `Task-1`, `Task-2`, ...
+    pub fn next_name(&mut self) -> Rc<str> {
+        self.next_task_name += 1;
+        Rc::from(format!("Task-{}", self.next_task_name))
     }
 
     pub fn next_id(&mut self) -> u64 {

@@ -1,0 +1,85 @@
+//! The line editor, on its own thread: reedline with history, and input
+//! that continues while the project's parser says it is incomplete.
+
+use super::Msg;
+use reedline::{
+    ExternalPrinter, FileBackedHistory, Prompt, PromptEditMode, PromptHistorySearch, Reedline,
+    Signal, ValidationResult, Validator,
+};
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+struct TasksValidator;
+
+impl Validator for TasksValidator {
+    fn validate(&self, line: &str) -> ValidationResult {
+        if line.trim_start().starts_with(':') {
+            return ValidationResult::Complete;
+        }
+        match crate::syntax::parse_program(line) {
+            Err(e) if e.incomplete => ValidationResult::Incomplete,
+            _ => ValidationResult::Complete,
+        }
+    }
+}
+
+struct TasksPrompt;
+
+impl Prompt for TasksPrompt {
+    fn render_prompt_left(&self) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+    fn render_prompt_right(&self) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+    fn render_prompt_indicator(&self, _: PromptEditMode) -> Cow<'_, str> {
+        Cow::Borrowed(">>> ")
+    }
+    fn render_prompt_multiline_indicator(&self) -> Cow<'_, str> {
+        Cow::Borrowed("... ")
+    }
+    fn render_prompt_history_search_indicator(&self, h: PromptHistorySearch) -> Cow<'_, str> {
+        Cow::Owned(format!("(search: {}) ", h.term))
+    }
+}
+
+/// The history file in the user's data folder.
+pub fn history_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    let dir = base.join("tasks");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("history"))
+}
+
+/// Runs the editor: waits for the loop to ask for a line, reads it, sends it back.
+pub fn run(
+    printer: ExternalPrinter<String>,
+    asks: std::sync::mpsc::Receiver<()>,
+    tx: async_channel::Sender<Msg>,
+    shown: super::output::PromptShown,
+) {
+    let mut editor = Reedline::create()
+        .with_validator(Box::new(TasksValidator))
+        .with_external_printer(printer);
+    if let Some(h) = history_path().and_then(|p| FileBackedHistory::with_file(1000, p).ok()) {
+        editor = editor.with_history(Box::new(h));
+    }
+    while asks.recv().is_ok() {
+        let sig = editor.read_line(&TasksPrompt);
+        shown.store(false, Ordering::SeqCst);
+        // Keep the history file current: the process may end without dropping the editor.
+        let _ = editor.sync_history();
+        let msg = match sig {
+            Ok(Signal::Success(line)) => Msg::Line(line),
+            Ok(Signal::CtrlC) => Msg::Cleared,
+            Ok(Signal::CtrlD) | Err(_) => Msg::Eof,
+            Ok(_) => Msg::Cleared,
+        };
+        if tx.send_blocking(msg).is_err() {
+            break;
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The REPL: one long-lived event loop on the main thread, the line editor
+//! on another. Each input runs as a task; spawned tasks keep running while
+//! the user types, and what they print appears above the prompt.
+
+mod editor;
+mod output;
+
+use crate::engine::{Engine, LoopTick, Options};
+use futures_lite::future;
+use output::{PromptShown, ReplWriter};
+use std::io::{BufRead, IsTerminal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What reaches the loop from outside.
+pub enum Msg {
+    Line(String),
+    /// Ctrl-C at the prompt: the line was cleared.
+    Cleared,
+    /// Ctrl-C while an input runs (SIGINT).
+    Interrupt,
+    Eof,
+}
+
+const HELP: &str = "\
+Type statements and expressions; the value of an expression is shown.
+`await` works at the top level; `let`, `fn` and `async fn` definitions persist.
+Spawned tasks keep running between inputs.
+
+  :tasks   list live tasks, their state and where each waits
+  :help    this text
+  :quit    leave (Ctrl-D too)
+
+Ctrl-C cancels the running input (never the session).
+";
+
+/// Runs a REPL session; returns the exit status.
+pub fn run(opts: Options) -> i32 {
+    let (tx, rx) = async_channel::unbounded();
+    let tx_int = tx.clone();
+    let _ = ctrlc::set_handler(move || {
+        let _ = tx_int.send_blocking(Msg::Interrupt);
+    });
+    if std::io::stdin().is_terminal() {
+        interactive(opts, tx, rx)
+    } else {
+        piped(opts, rx)
+    }
+}
+
+struct Session {
+    engine: Engine,
+    rx: async_channel::Receiver<Msg>,
+    inputs: usize,
+}
+
+impl Session {
+    /// Waits for `d` or for a message, whichever comes first.
+    fn wait(&self, d: Option<Duration>) -> Option<Msg> {
+        let rx = self.rx.clone();
+        async_io::block_on(future::or(
+            async move {
+                match d {
+                    Some(d) => {
+                        async_io::Timer::after(d).await;
+                        None
+                    }
+                    None => future::pending().await,
+                }
+            },
+            async move { rx.recv().await.ok() },
+        ))
+    }
+
+    /// Keeps the loop running (background tasks) until a message arrives.
+    fn idle_until_message(&mut self) -> Msg {
+        loop {
+            if let Ok(m) = self.rx.try_recv() {
+                return m;
+            }
+            match self.engine.tick() {
+                LoopTick::Ran | LoopTick::Stuck => continue,
+                LoopTick::Idle(next) => {
+                    if let Some(m) = self.wait(next) {
+                        return m;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs one input as a task until it ends; Ctrl-C cancels it.
+    fn run_input(&mut self, text: &str) {
+        self.inputs += 1;
+        let name = format!("<input {}>", self.inputs);
+        let Some(task) = self.engine.start_input(&name, text) else {
+            return;
+        };
+        let mut reported = false;
+        while !task.is_done() {
+            if let Ok(Msg::Interrupt) = self.rx.try_recv() {
+                self.engine.cancel(&task);
+            }
+            match self.engine.tick() {
+                LoopTick::Ran => {}
+                LoopTick::Idle(Some(d)) => {
+                    if let Some(Msg::Interrupt) = self.wait(Some(d)) {
+                        self.engine.cancel(&task);
+                    }
+                }
+                LoopTick::Idle(None) | LoopTick::Stuck => {
+                    // Nothing can ever wake the input: say so and cancel it.
+                    if !reported {
+                        self.engine.report_input_deadlock();
+                        reported = true;
+                    }
+                    self.engine.cancel(&task);
+                    if matches!(self.engine.tick(), LoopTick::Stuck) {
+                        break;
+                    }
+                }
+            }
+        }
+        self.engine.finish_input(&task);
+    }
+
+    fn command(&mut self, cmd: &str) -> bool {
+        match cmd.trim() {
+            ":quit" | ":q" | ":exit" => return false,
+            ":help" | ":h" => self.engine.print_text(HELP),
+            ":tasks" => {
+                let tasks = self.engine.live_tasks();
+                if tasks.is_empty() {
+                    self.engine.print_text("no live tasks\n");
+                }
+                for t in tasks {
+                    let at = t.waiting_at.map(|w| format!(" at {w}")).unwrap_or_default();
+                    self.engine
+                        .print_text(&format!("{:<12} {}{at}\n", t.name, t.state));
+                }
+            }
+            other => self
+                .engine
+                .print_error(&format!("unknown command `{other}`; :help lists them\n")),
+        }
+        true
+    }
+}
+
+fn interactive(
+    opts: Options,
+    tx: async_channel::Sender<Msg>,
+    rx: async_channel::Receiver<Msg>,
+) -> i32 {
+    let printer = reedline::ExternalPrinter::new(4096);
+    let sender = printer.sender();
+    let shown: PromptShown = Arc::new(AtomicBool::new(false));
+    let out = ReplWriter::new(Some(sender.clone()), shown.clone(), false);
+    let err = ReplWriter::new(Some(sender), shown.clone(), true);
+    let engine = Engine::new(opts, Box::new(out), Box::new(err));
+    let (ask_tx, ask_rx) = std::sync::mpsc::channel();
+    let editor_shown = shown.clone();
+    std::thread::spawn(move || editor::run(printer, ask_rx, tx, editor_shown));
+    println!(
+        "tasks {} — :help for help, Ctrl-D to leave",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut s = Session {
+        engine,
+        rx,
+        inputs: 0,
+    };
+    loop {
+        shown.store(true, Ordering::SeqCst);
+        if ask_tx.send(()).is_err() {
+            break;
+        }
+        match s.idle_until_message() {
+            Msg::Line(text) if text.trim().is_empty() => {}
+            Msg::Line(text) if text.trim_start().starts_with(':') => {
+                if !s.command(&text) {
+                    break;
+                }
+            }
+            Msg::Line(text) => s.run_input(&text),
+            Msg::Cleared | Msg::Interrupt => {}
+            Msg::Eof => break,
+        }
+    }
+    shown.store(false, Ordering::SeqCst);
+    s.engine.shutdown();
+    0
+}
+
+fn piped(opts: Options, rx: async_channel::Receiver<Msg>) -> i32 {
+    let engine = Engine::new(
+        opts,
+        Box::new(ReplWriter::new(
+            None,
+            Arc::new(AtomicBool::new(false)),
+            false,
+        )),
+        Box::new(ReplWriter::new(
+            None,
+            Arc::new(AtomicBool::new(false)),
+            true,
+        )),
+    );
+    let mut s = Session {
+        engine,
+        rx,
+        inputs: 0,
+    };
+    let mut buffer = String::new();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        if buffer.is_empty() && line.trim_start().starts_with(':') {
+            if !s.command(&line) {
+                buffer.clear();
+                break;
+            }
+            continue;
+        }
+        buffer.push_str(&line);
+        buffer.push('\n');
+        match crate::syntax::parse_program(&buffer) {
+            Err(e) if e.incomplete => continue,
+            _ => {
+                let text = std::mem::take(&mut buffer);
+                if !text.trim().is_empty() {
+                    s.run_input(&text);
+                }
+            }
+        }
+        if let Ok(Msg::Interrupt) = s.rx.try_recv() {
+            return 130;
+        }
+    }
+    if !buffer.trim().is_empty() {
+        s.run_input(&buffer);
+    }
+    s.engine.shutdown();
+    0
+}

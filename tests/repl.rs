@@ -1,0 +1,264 @@
+//! The REPL driven through a real pseudo-terminal (line editing on), and
+//! through a pipe (scripted, no prompts).
+
+use rexpect::process::PtyProcess;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tasks");
+
+/// A terminal for the REPL: it records everything printed and answers the
+/// cursor-position queries a line editor sends (as a terminal emulator would).
+struct Term {
+    process: PtyProcess,
+    writer: std::fs::File,
+    seen: Arc<Mutex<String>>,
+    /// How much of `seen` earlier expectations consumed.
+    pos: usize,
+}
+
+impl Term {
+    fn start() -> Term {
+        let home = std::env::temp_dir().join(format!(
+            "tasks-repl-test-{}-{}",
+            std::process::id(),
+            nanos()
+        ));
+        std::fs::create_dir_all(&home).unwrap();
+        let mut cmd = Command::new(BIN);
+        cmd.env("XDG_DATA_HOME", &home)
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm");
+        let process = PtyProcess::new(cmd).expect("start the REPL in a pty");
+        let mut reader = process.get_file_handle().unwrap();
+        let mut answer = process.get_file_handle().unwrap();
+        let writer = process.get_file_handle().unwrap();
+        let seen = Arc::new(Mutex::new(String::new()));
+        let sink = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                for _ in 0..text.matches("\x1b[6n").count() {
+                    let _ = answer.write_all(b"\x1b[1;1R");
+                }
+                sink.lock().unwrap().push_str(&text);
+            }
+        });
+        let mut t = Term {
+            process,
+            writer,
+            seen,
+            pos: 0,
+        };
+        t.expect(":help for help");
+        t
+    }
+
+    fn send_line(&mut self, line: &str) {
+        self.writer.write_all(line.as_bytes()).unwrap();
+        self.writer.write_all(b"\r").unwrap();
+        self.writer.flush().unwrap();
+        // Let the editor take one line at a time, as a person types.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn send_control(&mut self, c: char) {
+        let byte = (c as u8) & 0x1f;
+        self.writer.write_all(&[byte]).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits until `text` appears after what earlier expectations matched.
+    fn expect(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            {
+                let seen = self.seen.lock().unwrap();
+                if let Some(i) = seen[self.pos..].find(text) {
+                    self.pos += i + text.len();
+                    return;
+                }
+                if Instant::now() > deadline {
+                    panic!(
+                        "timed out waiting for {text:?}; the terminal shows:\n{}",
+                        strip_ansi(&seen[self.pos..])
+                    );
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn quit(mut self) {
+        self.send_control('d');
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self
+            .process
+            .status()
+            .is_some_and(|s| format!("{s:?}").contains("StillAlive"))
+        {
+            assert!(Instant::now() < deadline, "the REPL did not exit on Ctrl-D");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                while let Some(&d) = chars.peek() {
+                    chars.next();
+                    if d.is_ascii_alphabetic() || d == '~' {
+                        break;
+                    }
+                }
+            } else {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn multi_line_definition_top_level_await_and_echo() {
+    let mut p = Term::start();
+    p.send_line("async fn double(n) {");
+    p.send_line("    await sleep(0.01)");
+    p.send_line("    return n * 2");
+    p.send_line("}");
+    p.send_line("await double(21) + 1000");
+    p.expect("1042");
+    p.send_line("\"echo\" + \"ed\"");
+    p.expect("\"echoed\"");
+    p.send_line(":quit");
+}
+
+#[test]
+fn background_task_prints_while_the_prompt_waits() {
+    let mut p = Term::start();
+    p.send_line(
+        "async fn ticker() { for i in range(3) { await sleep(0.05); print(f\"tick-{i}-done\") } }",
+    );
+    p.send_line("let t = spawn ticker()");
+    // Nothing more is typed: the ticks arrive while the editor waits for input.
+    p.expect("tick-0-done");
+    p.expect("tick-1-done");
+    p.expect("tick-2-done");
+    p.send_line("print(\"after\", t.done())");
+    p.expect("after true");
+    p.quit();
+}
+
+#[test]
+fn an_error_does_not_end_the_session() {
+    let mut p = Term::start();
+    p.send_line("1 + \"a\"");
+    p.expect("unsupported operand types for +");
+    p.send_line("print(undefined_name)");
+    p.expect("undefined variable `undefined_name`");
+    p.send_line("let ok = 6 * 7");
+    p.send_line("ok");
+    p.expect("42");
+    p.quit();
+}
+
+#[test]
+fn tasks_command_lists_waiting_tasks() {
+    let mut p = Term::start();
+    p.send_line("let e = event()");
+    p.send_line("async fn waiter() { await e.wait() }");
+    p.send_line("let w = spawn waiter()");
+    p.send_line("w.set_name(\"the-waiter\")");
+    p.send_line(":tasks");
+    p.expect("the-waiter");
+    p.expect("waiting at <input 2>:1:21");
+    p.send_line("e.set()");
+    p.send_line(":tasks");
+    p.expect("no live tasks");
+    p.quit();
+}
+
+#[test]
+fn ctrl_c_cancels_a_long_await_but_not_the_session() {
+    let mut p = Term::start();
+    p.send_line("await sleep(100)");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send_control('c');
+    p.expect("cancelled");
+    p.send_line("print(\"still\" + \" here\")");
+    p.expect("still here");
+    p.quit();
+}
+
+fn piped(input: &str) -> (String, String, i32) {
+    let mut child = Command::new(BIN)
+        .arg("repl")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn piped_input_runs_statements_without_prompts() {
+    let (out, err, code) = piped(
+        "let x = 40\nfn add(a,\n  b) {\n  return a + b\n}\nadd(x, 2)\nprint(\"done\")\nnil\n",
+    );
+    assert_eq!(out, "42\ndone\n");
+    assert_eq!(err, "");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn piped_errors_are_reported_and_the_session_goes_on() {
+    let (out, err, code) = piped("print(nope)\nprint(\"next\")\n");
+    assert_eq!(out, "next\n");
+    assert!(
+        err.contains("undefined variable `nope`"),
+        "stderr was: {err}"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn piped_deadlocked_input_is_reported_and_cancelled() {
+    let (out, err, code) = piped("let q = queue()\nawait q.get()\nprint(\"after\")\n");
+    assert_eq!(out, "after\n");
+    assert!(err.contains("deadlock"), "stderr was: {err}");
+    assert!(err.contains("task 'main' waits here"), "stderr was: {err}");
+    assert_eq!(code, 0);
+}
