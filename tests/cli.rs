@@ -1,0 +1,589 @@
+//! The command-line tools end to end: `tasks test` (missing files, `--bless`,
+//! diffs, `--filter`, `--timeout`, `.args`, `--jobs`, `.err` files),
+//! `tasks check`, `tasks FILE` / `tasks run FILE` with their options and
+//! arguments, exit statuses, and one run on the real clock.
+//!
+//! Each test works in its own folder under the system temp dir and removes
+//! it afterwards. Timings in `tasks test` reports (`(12 ms)`) are the only
+//! part of an output that is not compared exactly.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const EXE: &str = env!("CARGO_BIN_EXE_tasks");
+
+/// A scratch folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "tasks-cli-{label}-{}-{n}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let p = self.0.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create sub folder");
+        }
+        std::fs::write(&p, text).expect("write file");
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.0.join(name))
+            .unwrap_or_else(|e| panic!("cannot read {name}: {e}"))
+    }
+
+    fn exists(&self, name: &str) -> bool {
+        self.0.join(name).exists()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[derive(Debug)]
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+/// Runs `tasks ARGS...` in `dir`. Colour is not switched off here: output
+/// to a pipe must be plain on its own.
+fn tasks(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(EXE)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run the tasks binary");
+    Run {
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// A `tasks test` report with each timing `(123 ms)` replaced by `(T ms)`.
+fn untimed(report: &str) -> String {
+    let mut out = String::new();
+    let mut rest = report;
+    while let Some(i) = rest.find(" (") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(" ms)") {
+            out.push_str(" (T ms)");
+            rest = &after[digits + 4..];
+        } else {
+            out.push_str(" (");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[track_caller]
+fn assert_run(run: &Run, code: i32, stdout: &str, stderr: &str) {
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (code, stdout, stderr),
+        "(exit status, stdout, stderr) differ"
+    );
+}
+
+/// `tasks test` with its timings masked.
+#[track_caller]
+fn assert_report(run: &Run, code: i32, report: &str) {
+    assert_eq!(
+        (run.code, untimed(&run.stdout).as_str(), run.stderr.as_str()),
+        (code, report, ""),
+        "(exit status, report, stderr) differ"
+    );
+}
+
+#[test]
+fn untimed_masks_only_timings() {
+    assert_eq!(
+        untimed("ok      a (12 ms)\nprint(f (x) (ms)\nFAILED  b (0 ms)\n"),
+        "ok      a (T ms)\nprint(f (x) (ms)\nFAILED  b (T ms)\n"
+    );
+}
+
+// ------------------------------------------------------------ tasks test
+
+#[test]
+fn test_missing_out_then_bless_then_pass_then_diff() {
+    let dir = TempDir::new("bless");
+    dir.write("hello.tasks", "print(\"hello\")\nprint(\"same\")\n");
+
+    let run = tasks(dir.path(), &["test"]);
+    assert_report(
+        &run,
+        1,
+        "FAILED  hello (T ms)\n\
+         \n\
+         failures:\n\
+         \n\
+         ---- hello ----\n\
+         missing ./hello.out: run `tasks test --bless` to create it from this run\n\
+         \n\
+         0 passed, 1 failed\n",
+    );
+    assert!(
+        !dir.exists("hello.out"),
+        "a failing run must not write files"
+    );
+
+    let run = tasks(dir.path(), &["test", "--bless"]);
+    assert_report(&run, 0, "blessed hello (T ms)\n1 passed, 0 failed\n");
+    assert_eq!(dir.read("hello.out"), "hello\nsame\n");
+    assert!(!dir.exists("hello.err"), "no stderr, so no .err file");
+    assert!(!dir.exists("hello.code"), "exit status 0, so no .code file");
+
+    let run = tasks(dir.path(), &["test"]);
+    assert_report(&run, 0, "ok      hello (T ms)\n1 passed, 0 failed\n");
+
+    dir.write("hello.tasks", "print(\"goodbye\")\nprint(\"same\")\n");
+    let run = tasks(dir.path(), &["test"]);
+    assert_report(
+        &run,
+        1,
+        "FAILED  hello (T ms)\n\
+         \n\
+         failures:\n\
+         \n\
+         ---- hello ----\n\
+         stdout differs (- expected, + actual):\n\
+         @@ -1,2 +1,2 @@\n\
+         -hello\n\
+         +goodbye\n \
+         same\n\
+         \n\
+         0 passed, 1 failed\n",
+    );
+    assert_eq!(
+        dir.read("hello.out"),
+        "hello\nsame\n",
+        "test never rewrites"
+    );
+}
+
+#[test]
+fn test_bless_writes_err_and_code_with_relative_paths() {
+    let dir = TempDir::new("err");
+    dir.write(
+        "cases/boom.tasks",
+        "print(\"before\")\nlet xs = [1]\nprint(xs[5])\n",
+    );
+    // Run from the parent folder: the case still runs in its own folder.
+    let run = tasks(dir.path(), &["test", "--bless", "cases"]);
+    assert_report(&run, 0, "blessed boom (T ms)\n1 passed, 0 failed\n");
+    assert_eq!(dir.read("cases/boom.out"), "before\n");
+    assert_eq!(dir.read("cases/boom.code"), "1\n");
+    let err = dir.read("cases/boom.err");
+    assert_eq!(
+        err,
+        "IndexError\n\
+         \n  \
+         × list index 5 is out of range (length 1)\n   \
+         ╭─[boom.tasks:3:7]\n \
+         2 │ let xs = [1]\n \
+         3 │ print(xs[5])\n   \
+         ·       ──┬──\n   \
+         ·         ╰── raised here\n   \
+         ╰────\n"
+    );
+    assert!(!err.contains('\x1b'), "no escape codes in .err files");
+    let temp = dir.path().display().to_string();
+    assert!(!err.contains(&temp), "no absolute paths in .err files");
+
+    // The comparison gives the same text from another working folder and
+    // with an absolute path.
+    let abs = dir.path().join("cases");
+    let run = tasks(
+        &std::env::temp_dir(),
+        &["test", abs.to_str().expect("utf-8 path")],
+    );
+    assert_report(&run, 0, "ok      boom (T ms)\n1 passed, 0 failed\n");
+
+    // A different stderr is a failure with a diff of the .err file.
+    dir.write(
+        "cases/boom.tasks",
+        "print(\"before\")\nlet xs = [1]\nprint(xs[6])\n",
+    );
+    let run = tasks(dir.path(), &["test", "cases"]);
+    assert_report(
+        &run,
+        1,
+        "FAILED  boom (T ms)\n\
+         \n\
+         failures:\n\
+         \n\
+         ---- boom ----\n\
+         stderr differs (- expected, + actual):\n\
+         @@ -1,9 +1,9 @@\n \
+         IndexError\n \n\
+         -  × list index 5 is out of range (length 1)\n\
+         +  × list index 6 is out of range (length 1)\n    \
+         ╭─[boom.tasks:3:7]\n  \
+         2 │ let xs = [1]\n\
+         - 3 │ print(xs[5])\n\
+         + 3 │ print(xs[6])\n    \
+         ·       ──┬──\n    \
+         ·         ╰── raised here\n    \
+         ╰────\n\
+         \n\
+         0 passed, 1 failed\n",
+    );
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "no escape codes in a piped report"
+    );
+
+    // When the case stops failing, --bless removes the .err and .code files.
+    dir.write("cases/boom.tasks", "print(\"before\")\n");
+    let run = tasks(dir.path(), &["test", "--bless", "cases"]);
+    assert_report(&run, 0, "blessed boom (T ms)\n1 passed, 0 failed\n");
+    assert!(!dir.exists("cases/boom.err"));
+    assert!(!dir.exists("cases/boom.code"));
+}
+
+#[test]
+fn test_filter_counts_skipped_cases() {
+    let dir = TempDir::new("filter");
+    for name in ["alpha", "beta", "gamma"] {
+        dir.write(&format!("{name}.tasks"), &format!("print(\"{name}\")\n"));
+        dir.write(&format!("{name}.out"), &format!("{name}\n"));
+    }
+    let run = tasks(dir.path(), &["test", "--filter", "eta"]);
+    assert_report(
+        &run,
+        0,
+        "ok      beta (T ms)\n1 passed, 0 failed, 2 skipped\n",
+    );
+    let run = tasks(dir.path(), &["test", "--filter", "a"]);
+    assert_report(
+        &run,
+        0,
+        "ok      alpha (T ms)\nok      beta (T ms)\nok      gamma (T ms)\n3 passed, 0 failed\n",
+    );
+}
+
+#[test]
+fn test_timeout_stops_a_hung_case_and_the_others_still_run() {
+    let dir = TempDir::new("timeout");
+    dir.write("a_first.tasks", "print(\"first\")\n");
+    dir.write("a_first.out", "first\n");
+    dir.write("b_hangs.tasks", "print(\"spinning\")\nwhile true {}\n");
+    dir.write("b_hangs.out", "spinning\n");
+    dir.write("c_last.tasks", "print(\"last\")\n");
+    dir.write("c_last.out", "last\n");
+    let started = std::time::Instant::now();
+    let run = tasks(dir.path(), &["test", "--timeout", "1", "--jobs", "1"]);
+    assert_report(
+        &run,
+        1,
+        "ok      a_first (T ms)\n\
+         FAILED  b_hangs (T ms)\n\
+         ok      c_last (T ms)\n\
+         \n\
+         failures:\n\
+         \n\
+         ---- b_hangs ----\n\
+         timed out after 1 s (see --timeout); the case was stopped\n\
+         \n\
+         2 passed, 1 failed\n",
+    );
+    // Not a timing test: only a guard against the case never being stopped.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn test_args_files_reach_args() {
+    let dir = TempDir::new("args");
+    dir.write("with_args.tasks", "print(args())\nprint(len(args()))\n");
+    dir.write("with_args.args", "one\ntwo words\n--flag\n\n");
+    dir.write(
+        "with_args.out",
+        "[\"one\", \"two words\", \"--flag\", \"\"]\n4\n",
+    );
+    dir.write("without.tasks", "print(args())\n");
+    dir.write("without.out", "[]\n");
+    let run = tasks(dir.path(), &["test"]);
+    assert_report(
+        &run,
+        0,
+        "ok      with_args (T ms)\nok      without (T ms)\n2 passed, 0 failed\n",
+    );
+}
+
+#[test]
+fn test_jobs_keep_the_report_order() {
+    let dir = TempDir::new("jobs");
+    // Early cases are slow and later ones quick, so with several jobs they
+    // finish out of order; a few fail so the failures section is compared too.
+    for (i, name) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+        let work = 200_000 / (i + 1);
+        dir.write(
+            &format!("{name}.tasks"),
+            &format!(
+                "let s = 0\nfor i in range(0, {work}) {{ s += i }}\nawait sleep({i})\nprint(\"{name}\", s > 0)\n"
+            ),
+        );
+        let expected = if i % 3 == 1 { "wrong" } else { "true" };
+        dir.write(&format!("{name}.out"), &format!("{name} {expected}\n"));
+    }
+    let one = tasks(dir.path(), &["test", "--jobs", "1"]);
+    let four = tasks(dir.path(), &["test", "--jobs", "4"]);
+    assert_eq!(one.code, 1);
+    assert_eq!(four.code, 1);
+    assert_eq!(untimed(&one.stdout), untimed(&four.stdout));
+    let report = untimed(&four.stdout);
+    assert!(
+        report.starts_with(
+            "ok      a (T ms)\nFAILED  b (T ms)\nok      c (T ms)\nok      d (T ms)\nFAILED  e (T ms)\n"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("\n---- b ----\n") && report.contains("\n---- e ----\n"),
+        "{report}"
+    );
+    assert!(report.find("---- b ----") < report.find("---- e ----"));
+    assert!(report.ends_with("\n5 passed, 3 failed\n"), "{report}");
+}
+
+// ------------------------------------------------------------ tasks check
+
+#[test]
+fn check_a_good_file_prints_nothing() {
+    let dir = TempDir::new("check-good");
+    dir.write(
+        "good.tasks",
+        "let x = 1\nprint(x + 1)\nthrow error(\"not run\")\n",
+    );
+    let run = tasks(dir.path(), &["check", "good.tasks"]);
+    assert_run(&run, 0, "", "");
+}
+
+#[test]
+fn check_reports_an_undefined_variable_without_running() {
+    let dir = TempDir::new("check-undef");
+    dir.write("undef.tasks", "print(\"hi\")\nprint(y)\n");
+    let run = tasks(dir.path(), &["check", "undef.tasks"]);
+    assert_run(
+        &run,
+        2,
+        "",
+        "error\n\
+         \n  \
+         × undefined variable `y`\n   \
+         ╭─[undef.tasks:2:7]\n \
+         1 │ print(\"hi\")\n \
+         2 │ print(y)\n   \
+         ·       ┬\n   \
+         ·       ╰── not defined in this scope\n   \
+         ╰────\n",
+    );
+    // Running it is the same compile error: nothing runs, exit status 2.
+    let run = tasks(dir.path(), &["undef.tasks"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(run.stderr.contains("undefined variable `y`"), "{run:?}");
+}
+
+#[test]
+fn syntax_errors_exit_2() {
+    let dir = TempDir::new("syntax");
+    dir.write("syn.tasks", "print(\"a\"\n");
+    let expected = "syntax error\n\
+         \n  \
+         × unclosed `(`\n   \
+         ╭─[syn.tasks:1:6]\n \
+         1 │ print(\"a\"\n   \
+         ·      ┬\n   \
+         ·      ╰── this `(` is never closed\n   \
+         ╰────\n  \
+         help: add a `)` to close it\n";
+    assert_run(&tasks(dir.path(), &["check", "syn.tasks"]), 2, "", expected);
+    assert_run(&tasks(dir.path(), &["syn.tasks"]), 2, "", expected);
+}
+
+// ------------------------------------------------------------ running scripts
+
+const PRINT_ARGS: &str = "print(args())\n";
+
+#[test]
+fn file_and_run_pass_the_arguments() {
+    let dir = TempDir::new("args-run");
+    dir.write("a.tasks", PRINT_ARGS);
+    let run = tasks(dir.path(), &["a.tasks", "x", "y z", "--opt", "-v"]);
+    assert_run(&run, 0, "[\"x\", \"y z\", \"--opt\", \"-v\"]\n", "");
+    let run = tasks(dir.path(), &["run", "a.tasks", "x", "y z"]);
+    assert_run(&run, 0, "[\"x\", \"y z\"]\n", "");
+    let run = tasks(dir.path(), &["a.tasks"]);
+    assert_run(&run, 0, "[]\n", "");
+}
+
+#[test]
+fn options_go_before_the_file() {
+    let dir = TempDir::new("options");
+    // Five seconds of sleep: instant, and exact, only under virtual time.
+    dir.write(
+        "vt.tasks",
+        "print(now())\nawait sleep(5)\nprint(now())\nprint(args())\n",
+    );
+    let run = tasks(dir.path(), &["run", "--virtual-time", "vt.tasks", "q"]);
+    assert_run(&run, 0, "0.0\n5.0\n[\"q\"]\n", "");
+    let run = tasks(dir.path(), &["--virtual-time", "vt.tasks"]);
+    assert_run(&run, 0, "0.0\n5.0\n[]\n", "");
+}
+
+/// LANGUAGE.md §10: what follows the file is the script's `args()`, even
+/// when it looks like one of `tasks`'s own options.
+#[test]
+fn everything_after_the_file_belongs_to_the_script() {
+    let dir = TempDir::new("after-file");
+    dir.write("a.tasks", PRINT_ARGS);
+    let cases: &[&[&str]] = &[
+        &["a.tasks", "--virtual-time", "x"],
+        &["run", "a.tasks", "--virtual-time"],
+        &["run", "a.tasks", "--recursion-limit", "50"],
+        &["a.tasks", "--", "x"],
+        &["a.tasks", "--help"],
+        &["a.tasks", "--version"],
+    ];
+    let mut wrong = Vec::new();
+    for args in cases {
+        let tail = &args[args.iter().position(|a| *a == "a.tasks").unwrap() + 1..];
+        let list = tail
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let expected = format!("[{list}]\n");
+        let run = tasks(dir.path(), args);
+        if (run.code, run.stdout.as_str(), run.stderr.as_str()) != (0, expected.as_str(), "") {
+            wrong.push(format!(
+                "tasks {}: expected {expected:?}, got exit {} stdout {:?} stderr {:?}",
+                args.join(" "),
+                run.code,
+                run.stdout,
+                run.stderr
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_missing_file_is_a_usage_error() {
+    let dir = TempDir::new("missing");
+    for args in [
+        &["nope.tasks"][..],
+        &["run", "nope.tasks"][..],
+        &["check", "nope.tasks"][..],
+    ] {
+        let run = tasks(dir.path(), args);
+        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{args:?}");
+        assert!(
+            run.stderr.starts_with("error: cannot read nope.tasks: ")
+                && run.stderr.contains("No such file")
+                && run.stderr.ends_with('\n')
+                && run.stderr.lines().count() == 1,
+            "{args:?}: {:?}",
+            run.stderr
+        );
+    }
+    let run = tasks(dir.path(), &["run"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(
+        run.stderr.starts_with("error: no script given\n"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn recursion_limit_option() {
+    let dir = TempDir::new("recursion");
+    dir.write(
+        "deep.tasks",
+        "fn down(n) {\n    if n == 0 { return 0 }\n    return 1 + down(n - 1)\n}\nprint(down(40))\nprint(down(60))\n",
+    );
+    let run = tasks(dir.path(), &["deep.tasks"]);
+    assert_run(&run, 0, "40\n60\n", "");
+    let run = tasks(
+        dir.path(),
+        &["run", "--recursion-limit", "50", "deep.tasks"],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (1, "40\n"), "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("RecursionError\n\n  × maximum recursion depth exceeded (50 frames)\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("[deep.tasks:3:16]"), "{}", run.stderr);
+}
+
+#[test]
+fn a_runtime_error_exits_1_and_keeps_what_was_printed() {
+    let dir = TempDir::new("runtime");
+    dir.write(
+        "fail.tasks",
+        "for i in range(0, 2000) { print(f\"line {i}\") }\nlet m = {\"a\": 1}\nprint(m[\"b\"])\nprint(\"unreachable\")\n",
+    );
+    let run = tasks(dir.path(), &["fail.tasks"]);
+    let lines: String = (0..2000).map(|i| format!("line {i}\n")).collect();
+    assert_run(
+        &run,
+        1,
+        &lines,
+        "KeyError\n\
+         \n  \
+         × key \"b\" is not in the map\n   \
+         ╭─[fail.tasks:3:7]\n \
+         2 │ let m = {\"a\": 1}\n \
+         3 │ print(m[\"b\"])\n   \
+         ·       ───┬──\n   \
+         ·          ╰── raised here\n \
+         4 │ print(\"unreachable\")\n   \
+         ╰────\n",
+    );
+}
+
+#[test]
+fn real_clock_runs_tasks_concurrently() {
+    let dir = TempDir::new("real-clock");
+    dir.write(
+        "real.tasks",
+        "async fn worker(name) {\n    print(f\"{name} starts\")\n    await sleep(0.03)\n    print(f\"{name} ends\")\n    return name\n}\n\
+         let a = spawn worker(\"a\")\nlet b = spawn worker(\"b\")\nprint(\"spawned\")\nprint(await gather(a, b))\nprint(now() >= 0.03)\n",
+    );
+    let run = tasks(dir.path(), &["real.tasks"]);
+    assert_run(
+        &run,
+        0,
+        "spawned\na starts\nb starts\na ends\nb ends\n[\"a\", \"b\"]\ntrue\n",
+        "",
+    );
+}
