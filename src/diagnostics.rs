@@ -148,12 +148,25 @@ pub fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
     let trace = e.trace.borrow();
     if trace.len() > 1 {
         out.push_str("call stack (most recent call last):\n");
-        for f in trace.iter() {
-            out.push_str(&format!(
-                "  {} at {}\n",
-                f.function,
-                sources.describe(f.loc)
-            ));
+        let lines: Vec<String> = trace
+            .iter()
+            .map(|f| format!("  {} at {}\n", f.function, sources.describe(f.loc)))
+            .collect();
+        let mut i = 0;
+        while i < lines.len() {
+            // Collapse a run of identical frames (deep recursion), as Python does.
+            let run = lines[i..].iter().take_while(|l| **l == lines[i]).count();
+            let shown = run.min(3);
+            for _ in 0..shown {
+                out.push_str(&lines[i]);
+            }
+            if run > shown {
+                out.push_str(&format!(
+                    "  [previous line repeated {} more times]\n",
+                    run - shown
+                ));
+            }
+            i += run;
         }
     }
     if let Some(t) = e.task.borrow().as_ref() {

@@ -28,11 +28,20 @@ struct RunArgs {
     /// Maximum call depth before a RecursionError.
     #[arg(long, default_value_t = 1000)]
     recursion_limit: usize,
-    /// The script to run.
-    file: Option<PathBuf>,
-    /// Arguments for the script, returned by `args()`.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<String>,
+    /// The script to run, then its arguments (returned by `args()`).
+    /// Everything after the script's name belongs to the script.
+    #[arg(
+        value_name = "FILE [ARGS]",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    script: Vec<String>,
+}
+
+impl RunArgs {
+    fn file(&self) -> Option<PathBuf> {
+        self.script.first().map(PathBuf::from)
+    }
 }
 
 #[derive(Subcommand)]
@@ -86,7 +95,7 @@ fn repl(virtual_time: bool) -> ExitCode {
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    let Some(file) = args.file else {
+    let Some(file) = args.file() else {
         return repl(args.virtual_time);
     };
     let text = match read(&file) {
@@ -103,7 +112,7 @@ fn run(args: RunArgs) -> ExitCode {
         std::io::stdout(),
     ));
     let mut engine = Engine::new(opts, out, Box::new(std::io::stderr()));
-    engine.set_args(args.args);
+    engine.set_args(args.script[1..].to_vec());
     ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
 }
 
@@ -145,7 +154,7 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || match cli.command {
-            Some(Command::Run(args)) if args.file.is_none() => {
+            Some(Command::Run(args)) if args.script.is_empty() => {
                 eprintln!(
                     "error: no script given\n\nUsage: tasks run [--virtual-time] FILE [ARGS]..."
                 );

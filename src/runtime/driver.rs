@@ -81,6 +81,7 @@ impl Interp {
             waiting_on: RefCell::new(None),
             cancel_requests: Cell::new(0),
             spawned_at,
+            cancel_error: RefCell::new(None),
             waiting_at: Cell::new(None),
         });
         self.lp.tasks.insert(id, task.clone());
@@ -347,10 +348,13 @@ impl Interp {
                     self.finish_task(&task, FutState::Done(v));
                 }
             }
-            Outcome::Threw(e) if e.is_cancel() => self.finish_task(
-                &task,
-                FutState::Cancelled(Some(e.message.clone()).filter(|m| !m.is_empty())),
-            ),
+            Outcome::Threw(e) if e.is_cancel() => {
+                *task.cancel_error.borrow_mut() = Some(e.clone());
+                self.finish_task(
+                    &task,
+                    FutState::Cancelled(Some(e.message.clone()).filter(|m| !m.is_empty())),
+                );
+            }
             Outcome::Threw(e) => {
                 self.finish_task(&task, FutState::Failed(e));
                 self.lp.failed.push(task.clone());
@@ -367,6 +371,7 @@ impl Interp {
                 }
             }
             Outcome::Yielded => {
+                task.waiting_at.set(self.current_loc(&ex));
                 *task.exec.borrow_mut() = Some(ex);
                 self.lp
                     .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));

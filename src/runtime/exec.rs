@@ -9,6 +9,8 @@ use std::rc::Rc;
 pub enum FrameKind {
     /// A plain call: the result goes to the caller.
     Call,
+    /// A plain call under `await`: the caller awaits the result.
+    AwaitResult,
     /// An awaited coroutine running inside the awaiting task.
     Inline,
     /// The task's own coroutine: returning ends the task.

@@ -260,10 +260,11 @@ impl Interp {
                     Self::fill_args(c, &mut args)?;
                     ex.stack.extend(args);
                 }
-                let kind = if c.proto.is_async {
-                    FrameKind::Inline
-                } else {
-                    FrameKind::Call
+                let kind = match (c.proto.is_async, awaiting) {
+                    (true, _) => FrameKind::Inline,
+                    // `await f()` of a plain fn awaits what it returns.
+                    (false, true) => FrameKind::AwaitResult,
+                    (false, false) => FrameKind::Call,
                 };
                 self.push_frame(ex, c.clone(), callee_at + 1, callee_at, kind)?;
                 Ok(true)
@@ -386,12 +387,21 @@ impl Interp {
                 }
             }};
         }
-        let fi = ex.frames.len() - 1;
-        let closure = ex.frames[fi].closure.clone();
-        let proto = closure.proto.clone();
+        let mut fi = ex.frames.len() - 1;
+        let mut proto = ex.frames[fi].closure.proto.clone();
         let mut ip = ex.frames[fi].ip;
-        let base = ex.frames[fi].base;
-        // Every path that changes frames saves `ip` and re-enters through `Flow::Next`.
+        let mut base = ex.frames[fi].base;
+        // Calls and returns switch frames in place: save `ip`, then reload
+        // the new top frame's state.
+        macro_rules! reload {
+            () => {{
+                fi = ex.frames.len() - 1;
+                let f = &ex.frames[fi];
+                proto = f.closure.proto.clone();
+                ip = f.ip;
+                base = f.base;
+            }};
+        }
         macro_rules! save {
             () => {
                 ex.frames[fi].ip = ip;
@@ -484,10 +494,13 @@ impl Interp {
                         _ => ex.stack[base + s as usize] = v,
                     }
                 }
-                Op::LoadUpval(u) => ex.stack.push(closure.upvals[u as usize].borrow().clone()),
+                Op::LoadUpval(u) => {
+                    let v = ex.frames[fi].closure.upvals[u as usize].borrow().clone();
+                    ex.stack.push(v);
+                }
                 Op::StoreUpval(u) => {
                     let v = pop!();
-                    *closure.upvals[u as usize].borrow_mut() = v;
+                    *ex.frames[fi].closure.upvals[u as usize].borrow_mut() = v;
                 }
                 Op::LoadGlobal(g) => {
                     let v = self.globals[g as usize].clone();
@@ -561,25 +574,26 @@ impl Interp {
                 Op::Call(argc) => {
                     save!();
                     if tri!(self.call_value(ex, argc as usize, None, false)) {
-                        return Flow::Next(Input::Start);
+                        reload!();
                     }
                 }
                 Op::CallNamed { argc, names } => {
                     save!();
                     let names = proto.consts[names as usize].clone();
                     if tri!(self.call_value(ex, argc as usize, Some(&names), false)) {
-                        return Flow::Next(Input::Start);
+                        reload!();
                     }
                 }
                 Op::CallAwait(argc) => {
                     save!();
                     if tri!(self.call_value(ex, argc as usize, None, true)) {
-                        return Flow::Next(Input::Start);
+                        reload!();
+                        continue;
                     }
                     let v = pop!();
                     match tri!(self.await_value(ex, v)) {
                         None if ex.frames.len() == fi + 1 => {}
-                        None => return Flow::Next(Input::Start),
+                        None => reload!(),
                         Some(flow) => return flow,
                     }
                 }
@@ -588,7 +602,7 @@ impl Interp {
                     let v = pop!();
                     match tri!(self.await_value(ex, v)) {
                         None if ex.frames.len() == fi + 1 => {}
-                        None => return Flow::Next(Input::Start),
+                        None => reload!(),
                         Some(flow) => return flow,
                     }
                 }
@@ -657,7 +671,7 @@ impl Interp {
                                     other => Rc::new(RefCell::new(other.clone())),
                                 }
                             } else {
-                                closure.upvals[u.index as usize].clone()
+                                ex.frames[fi].closure.upvals[u.index as usize].clone()
                             }
                         })
                         .collect();
@@ -681,8 +695,16 @@ impl Interp {
                     if matches!(f.kind, FrameKind::Root) || ex.frames.is_empty() {
                         return Flow::Done(Ok(v));
                     }
-                    ex.stack.push(v);
-                    return Flow::Next(Input::Start);
+                    reload!();
+                    if matches!(f.kind, FrameKind::AwaitResult) {
+                        match tri!(self.await_value(ex, v)) {
+                            None if ex.frames.len() == fi + 1 => {}
+                            None => reload!(),
+                            Some(flow) => return flow,
+                        }
+                    } else {
+                        ex.stack.push(v);
+                    }
                 }
                 Op::Spawn | Op::SpawnInGroup(_) => {
                     save!();

@@ -22,6 +22,8 @@ pub struct Task {
     pub waiting_on: RefCell<Option<Awaitable>>,
     pub cancel_requests: Cell<u32>,
     pub spawned_at: Option<Loc>,
+    /// The CancelledError that ended the task, with where it was thrown.
+    pub cancel_error: RefCell<Option<crate::runtime::error::ErrorRef>>,
     /// Where the task last suspended, for the deadlock report and `:tasks`.
     pub waiting_at: Cell<Option<Loc>>,
 }

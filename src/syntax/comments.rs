@@ -19,6 +19,14 @@ pub struct Blanked {
     pub divisions: Vec<usize>,
 }
 
+/// Where the scanner is: code (with the depth of `{` inside an f-string
+/// interpolation), a plain string, or the text part of an f-string.
+enum Mode {
+    Code(usize),
+    Str,
+    FStr,
+}
+
 /// Blanks comments (and a `#!` first line). Fails only on a `/*` never closed.
 pub fn blank_comments(src: &str) -> Result<Blanked, SyntaxError> {
     let bytes = src.as_bytes();
@@ -29,47 +37,60 @@ pub fn blank_comments(src: &str) -> Result<Blanked, SyntaxError> {
         i = src.find('\n').unwrap_or(src.len());
         blank(&mut out, 0, i);
     }
-    let mut in_str = false;
+    let mut modes = vec![Mode::Code(0)];
     while i < bytes.len() {
         let c = bytes[i];
-        if in_str {
-            match c {
-                b'\\' => i += 1,
-                b'"' => in_str = false,
-                _ => {}
+        let nested = modes.len() > 1;
+        match modes.last_mut().expect("mode") {
+            Mode::Str | Mode::FStr if c == b'\\' => i += 1,
+            Mode::Str | Mode::FStr if c == b'"' => {
+                modes.pop();
             }
-            i += 1;
-            continue;
-        }
-        match c {
-            b'"' => in_str = true,
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let Some(end) = src[i + 2..].find("*/").map(|p| i + 2 + p + 2) else {
-                    let mut e = SyntaxError::new(
-                        "unclosed comment",
-                        Span::new(i, i + 2),
-                        "this `/*` is never closed",
-                    );
-                    e.help = Some("close it with `*/`".into());
-                    e.incomplete = true;
-                    return Err(e);
-                };
-                blank(&mut out, i, end);
-                i = end;
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                if after_value(bytes, i) && rest_is_operand(src, i + 2) {
-                    divisions.push(i);
-                    i += 2;
+            Mode::FStr if c == b'{' && bytes.get(i + 1) == Some(&b'{') => i += 1,
+            Mode::FStr if c == b'{' => modes.push(Mode::Code(0)),
+            Mode::Str | Mode::FStr => {}
+            Mode::Code(depth) => match c {
+                b'{' => *depth += 1,
+                b'}' if *depth == 0 && nested => {
+                    modes.pop();
+                }
+                b'}' => *depth = depth.saturating_sub(1),
+                b'"' => {
+                    let f = i > 0 && bytes[i - 1] == b'f' && (i < 2 || !is_ident(bytes[i - 2]));
+                    modes.push(if f { Mode::FStr } else { Mode::Str });
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    let Some(end) = src[i + 2..].find("*/").map(|p| i + 2 + p + 2) else {
+                        let mut e = SyntaxError::new(
+                            "unclosed comment",
+                            Span::new(i, i + 2),
+                            "this `/*` is never closed",
+                        );
+                        e.help = Some("close it with `*/`".into());
+                        e.incomplete = true;
+                        return Err(e);
+                    };
+                    blank(&mut out, i, end);
+                    i = end;
                     continue;
                 }
-                let end = src[i..].find('\n').map_or(bytes.len(), |p| i + p);
-                blank(&mut out, i, end);
-                i = end;
-                continue;
-            }
-            _ => {}
+                // `//=` is always the operator.
+                b'/' if bytes.get(i + 1) == Some(&b'/') && bytes.get(i + 2) == Some(&b'=') => {
+                    i += 2
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    if after_value(bytes, i) && rest_is_operand(src, i + 2) {
+                        divisions.push(i);
+                        i += 2;
+                        continue;
+                    }
+                    let end = src[i..].find('\n').map_or(bytes.len(), |p| i + p);
+                    blank(&mut out, i, end);
+                    i = end;
+                    continue;
+                }
+                _ => {}
+            },
         }
         i += 1;
     }
@@ -77,6 +98,10 @@ pub fn blank_comments(src: &str) -> Result<Blanked, SyntaxError> {
         text: String::from_utf8(out).unwrap_or_else(|_| src.to_string()),
         divisions,
     })
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Turns the `//` at `at` into a comment (after a parse failed there).
@@ -116,5 +141,18 @@ fn rest_is_operand(src: &str, from: usize) -> bool {
     if rest.trim().is_empty() {
         return false;
     }
-    TasksParser::parse(Rule::division_tail, rest).is_ok()
+    let line_start = src[..from].rfind('\n').map_or(0, |p| p + 1);
+    let head = src[line_start..from]
+        .trim_start()
+        .trim_start_matches('}')
+        .trim_start();
+    let in_condition = ["if ", "while ", "for ", "else "]
+        .iter()
+        .any(|k| head.starts_with(k));
+    let rule = if in_condition {
+        Rule::division_tail_cond
+    } else {
+        Rule::division_tail
+    };
+    TasksParser::parse(rule, rest).is_ok()
 }

@@ -18,6 +18,7 @@ type Result<T> = std::result::Result<T, SyntaxError>;
 pub fn parse_program(src: &str) -> Result<Program> {
     let mut blanked = comments::blank_comments(src)?;
     error::check_nesting(&blanked.text)?;
+    let mut first_error = None;
     loop {
         let text = blanked.text.clone();
         match TasksParser::parse(Rule::program, &text) {
@@ -27,17 +28,19 @@ pub fn parse_program(src: &str) -> Result<Program> {
                     pest::error::InputLocation::Pos(p) => p,
                     pest::error::InputLocation::Span((s, _)) => s,
                 };
-                // A `//` read as division that the parse then trips over on its own
-                // line was a comment after all.
+                let error = error::from_pest(&text, e);
+                // A `//` read as division before the failure may be a comment
+                // after all; if no such reading parses, the first error is the
+                // one to report.
                 let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-                match blanked
-                    .divisions
-                    .iter()
-                    .rev()
-                    .find(|d| **d <= pos && **d >= line_start)
-                {
-                    Some(&d) => comments::make_comment(&mut blanked, d),
-                    None => return Err(error::from_pest(&text, e)),
+                let before = blanked.divisions.iter().rev().filter(|d| **d <= pos);
+                let same_line = before.clone().find(|d| **d >= line_start);
+                match same_line.or_else(|| before.clone().next()) {
+                    Some(&d) => {
+                        first_error.get_or_insert(error);
+                        comments::make_comment(&mut blanked, d);
+                    }
+                    None => return Err(first_error.unwrap_or(error)),
                 }
             }
         }
@@ -56,9 +59,11 @@ fn build(program: P) -> Result<Program> {
     Ok(Program { stmts })
 }
 
+/// A pair's span without the whitespace a trailing repetition swallows.
 fn span(p: &P) -> Span {
     let s = p.as_span();
-    Span::new(s.start(), s.end())
+    let trimmed = p.as_str().trim_end().len();
+    Span::new(s.start(), s.start() + trimmed)
 }
 
 fn ident(p: P) -> Ident {
@@ -385,7 +390,7 @@ fn postfix(p: P) -> Result<Expr> {
     let mut inner = p.into_inner();
     let mut e = primary(inner.next().unwrap())?;
     for op in inner {
-        let end = op.as_span().end();
+        let end = span(&op).end as usize;
         let sp = Span::new(start, end);
         e = match op.as_rule() {
             Rule::call_args => Expr {
