@@ -138,7 +138,6 @@ impl Engine {
         Some(Rc::new(Closure {
             proto,
             upvals: Box::new([]),
-            defaults: Box::new([]),
         }))
     }
 

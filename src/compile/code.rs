@@ -15,6 +15,9 @@ pub enum Op {
     Int(i32),
     Pop,
     Dup,
+    /// Jumps to `skip` when the parameter in `slot` was given (else its
+    /// default expression, which follows, runs).
+    DefaultArg { slot: u32, skip: u32 },
     /// Duplicates the top two values (for `xs[i] += v`).
     Dup2,
     Nop,
@@ -114,8 +117,11 @@ pub struct UpvalSource {
 pub struct FnProto {
     pub name: Rc<str>,
     pub params: Vec<Rc<str>>,
-    /// Defaults are evaluated when the closure is made; they fill the last params.
+    /// How many of the last params have defaults (evaluated at each call that omits them).
     pub n_defaults: usize,
+    /// Names of local slots and upvalues, for "used before its `let`" errors.
+    pub local_names: Vec<Rc<str>>,
+    pub upval_names: Vec<Rc<str>>,
     pub n_locals: usize,
     pub code: Vec<Op>,
     pub spans: Vec<Span>,
@@ -130,7 +136,6 @@ pub struct FnProto {
 pub struct Closure {
     pub proto: Rc<FnProto>,
     pub upvals: Box<[Rc<RefCell<Value>>]>,
-    pub defaults: Box<[Value]>,
 }
 
 impl std::fmt::Debug for Closure {

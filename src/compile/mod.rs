@@ -166,7 +166,13 @@ impl<'a> FnState<'a> {
                 };
             }
         }
+        let mut local_names: Vec<Rc<str>> = vec![Rc::from(""); self.n_slots as usize];
+        for local in &self.locals {
+            local_names[local.slot as usize] = local.name.clone();
+        }
         FnProto {
+            local_names,
+            upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),
             name: self.name,
             params: params.to_vec(),
             n_defaults,
@@ -209,6 +215,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
             Op::JumpIfTrueOrPop(_) => Op::JumpIfTrueOrPop(target),
             Op::PushHandler(_) => Op::PushHandler(target),
             Op::IterNext(_) => Op::IterNext(target),
+            Op::DefaultArg { slot, .. } => Op::DefaultArg { slot, skip: target },
             other => other,
         };
     }
@@ -802,17 +809,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
     // ------------------------------------------------------------ functions
 
     fn function(&mut self, def: &'a FnDef) -> CResult<()> {
-        // Defaults are evaluated where the function is made, in the enclosing scope.
         let mut n_defaults = 0;
-        let mut seen_default = false;
         for p in &def.params {
             match &p.default {
-                Some(d) => {
-                    self.expr(d)?;
-                    n_defaults += 1;
-                    seen_default = true;
-                }
-                None if seen_default => {
+                Some(_) => n_defaults += 1,
+                None if n_defaults > 0 => {
                     return Err(err(
                         format!("parameter `{}` needs a default value", p.name.name),
                         p.name.span,
@@ -834,6 +835,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         };
         self.funcs.push(FnState::new(name, def.is_async, false));
         let mut params: Vec<Rc<str>> = Vec::new();
+        let mut param_locals = Vec::new();
         for p in &def.params {
             if params.contains(&p.name.name) {
                 return Err(err(
@@ -843,7 +845,19 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 ));
             }
             params.push(p.name.name.clone());
-            let i = self.declare_local(&p.name, true);
+            param_locals.push(self.declare_local(&p.name, true));
+        }
+        // Defaults are evaluated at each call that leaves them out, in the
+        // function's own scope (so they may use earlier parameters).
+        for (slot, p) in def.params.iter().enumerate() {
+            if let Some(d) = &p.default {
+                let skip = self.emit(Op::DefaultArg { slot: slot as u32, skip: 0 }, d.span);
+                self.expr(d)?;
+                self.store_var(&p.name, true)?;
+                self.patch(skip);
+            }
+        }
+        for (p, i) in def.params.iter().zip(param_locals) {
             let at = self.emit(Op::Nop, p.name.span);
             self.f().locals[i].sites.push((at, Site::Param));
         }

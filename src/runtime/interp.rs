@@ -33,6 +33,8 @@ impl Interp {
             name: Rc::from("<native>"),
             params: Vec::new(),
             n_defaults: 0,
+            local_names: Vec::new(),
+            upval_names: Vec::new(),
             n_locals: 0,
             code: Vec::new(),
             spans: Vec::new(),
@@ -55,7 +57,6 @@ impl Interp {
             native_closure: Rc::new(Closure {
                 proto: Rc::new(proto),
                 upvals: Box::new([]),
-                defaults: Box::new([]),
             }),
         }
     }
@@ -98,6 +99,14 @@ impl Interp {
 
     pub fn now(&self) -> f64 {
         self.lp.clock.now_secs()
+    }
+
+    pub fn uninit_error(&self, name: &str) -> ErrorRef {
+        ErrorObj::with_help(
+            "NameError",
+            format!("`{name}` is used before its `let` ran"),
+            "a function ran that reads this variable before the line that declares it",
+        )
     }
 
     pub fn name_error(&self, global: u32) -> ErrorRef {

@@ -186,7 +186,7 @@ impl Interp {
                     p.name, p.params[i]
                 )));
             }
-            args.push(closure.defaults[i - first_default].clone());
+            args.push(Value::Uninit);
         }
         Ok(())
     }
@@ -228,7 +228,7 @@ impl Interp {
         for (i, s) in slots.into_iter().enumerate() {
             match s {
                 Some(v) => out.push(v),
-                None if i >= first_default => out.push(closure.defaults[i - first_default].clone()),
+                None if i >= first_default => out.push(Value::Uninit),
                 None => {
                     return Err(type_error(format!(
                         "{}() missing argument `{}`",
@@ -464,6 +464,11 @@ impl Interp {
                     ex.stack.push(b);
                 }
                 Op::Nop => {}
+                Op::DefaultArg { slot, skip } => {
+                    if !matches!(ex.stack[base + slot as usize], Value::Uninit) {
+                        ip = skip as usize;
+                    }
+                }
                 Op::LoadLocal(s) => {
                     let v = ex.stack[base + s as usize].clone();
                     ex.stack.push(v);
@@ -473,7 +478,7 @@ impl Interp {
                     ex.stack[base + s as usize] = v;
                 }
                 Op::NewCell(s) => {
-                    ex.stack[base + s as usize] = Value::Cell(Rc::new(RefCell::new(Value::Nil)))
+                    ex.stack[base + s as usize] = Value::Cell(Rc::new(RefCell::new(Value::Uninit)))
                 }
                 Op::BoxLocal(s) => {
                     let slot = &mut ex.stack[base + s as usize];
@@ -485,6 +490,10 @@ impl Interp {
                         Value::Cell(c) => c.borrow().clone(),
                         other => other.clone(),
                     };
+                    if matches!(v, Value::Uninit) {
+                        save!();
+                        fail!(self.uninit_error(&proto.local_names[s as usize]));
+                    }
                     ex.stack.push(v);
                 }
                 Op::StoreCell(s) => {
@@ -496,6 +505,10 @@ impl Interp {
                 }
                 Op::LoadUpval(u) => {
                     let v = ex.frames[fi].closure.upvals[u as usize].borrow().clone();
+                    if matches!(v, Value::Uninit) {
+                        save!();
+                        fail!(self.uninit_error(&proto.upval_names[u as usize]));
+                    }
                     ex.stack.push(v);
                 }
                 Op::StoreUpval(u) => {
@@ -657,10 +670,6 @@ impl Interp {
                 }
                 Op::Closure(idx) => {
                     let p = proto.protos[idx as usize].clone();
-                    let defaults = ex
-                        .stack
-                        .split_off(ex.stack.len() - p.n_defaults)
-                        .into_boxed_slice();
                     let upvals = p
                         .upvals
                         .iter()
@@ -675,11 +684,7 @@ impl Interp {
                             }
                         })
                         .collect();
-                    ex.stack.push(Value::Func(Rc::new(Closure {
-                        proto: p,
-                        upvals,
-                        defaults,
-                    })));
+                    ex.stack.push(Value::Func(Rc::new(Closure { proto: p, upvals })));
                 }
                 Op::Return => {
                     let v = pop!();
