@@ -117,6 +117,10 @@ fn run(args: RunArgs) -> ExitCode {
 }
 
 fn test(args: TestArgs) -> ExitCode {
+    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+        eprintln!("error: {} does not exist", missing.display());
+        return ExitCode::from(2);
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -17,7 +17,10 @@ pub enum Op {
     Dup,
     /// Jumps to `skip` when the parameter in `slot` was given (else its
     /// default expression, which follows, runs).
-    DefaultArg { slot: u32, skip: u32 },
+    DefaultArg {
+        slot: u32,
+        skip: u32,
+    },
     /// Duplicates the top two values (for `xs[i] += v`).
     Dup2,
     Nop,

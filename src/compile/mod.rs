@@ -851,7 +851,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
         // function's own scope (so they may use earlier parameters).
         for (slot, p) in def.params.iter().enumerate() {
             if let Some(d) = &p.default {
-                let skip = self.emit(Op::DefaultArg { slot: slot as u32, skip: 0 }, d.span);
+                let skip = self.emit(
+                    Op::DefaultArg {
+                        slot: slot as u32,
+                        skip: 0,
+                    },
+                    d.span,
+                );
                 self.expr(d)?;
                 self.store_var(&p.name, true)?;
                 self.patch(skip);

@@ -309,6 +309,13 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             arity(name, &args, 1, 2)?;
             let digits = args.get(1).map(|d| int_arg(name, d)).transpose()?;
             match (&args[0], digits) {
+                (Value::Int(i), Some(d)) if d < 0 => {
+                    let scale = 10i64.checked_pow((-d) as u32).unwrap_or(i64::MAX);
+                    let q = i.div_euclid(scale);
+                    let r = i.rem_euclid(scale);
+                    let up = r * 2 > scale || (r * 2 == scale && q % 2 != 0);
+                    Ok(Value::Int((q + i64::from(up)).saturating_mul(scale)))
+                }
                 (Value::Int(i), _) => Ok(Value::Int(*i)),
                 (Value::Float(f), None) => {
                     let r = f.round_ties_even();
@@ -321,10 +328,15 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                         ))
                     }
                 }
-                (Value::Float(f), Some(d)) => {
-                    let d = d.clamp(0, 17) as usize;
+                (Value::Float(f), Some(d)) if d >= 0 => {
+                    let d = d.min(17) as usize;
                     let s = format!("{:.*}", d, f);
                     Ok(Value::Float(s.parse().unwrap_or(*f)))
+                }
+                (Value::Float(f), Some(d)) => {
+                    // Negative digits round to tens, hundreds, ... (half to even).
+                    let scale = 10f64.powi((-d).min(308) as i32);
+                    Ok(Value::Float((f / scale).round_ties_even() * scale))
                 }
                 (v, _) => Err(type_error(format!(
                     "round() needs a number, not `{}`",

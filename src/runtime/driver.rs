@@ -100,6 +100,13 @@ impl Interp {
         at: Option<Loc>,
         group: Option<Value>,
     ) -> Result<Value, ErrorRef> {
+        if let Value::Task(t) = &v {
+            return Err(ErrorObj::with_help(
+                "TypeError",
+                format!("task '{}' is already running", t.name()),
+                "a task is spawned once; await it to get its result",
+            ));
+        }
         let Value::Coro(c) = v else {
             return Err(ErrorObj::with_help(
                 "TypeError",
@@ -494,7 +501,11 @@ impl Interp {
             all_spin &= self.run_handle(h);
         }
         while self.lp.executor.try_tick() {}
-        if all_spin && self.lp.clock.is_virtual() && self.lp.timers.next_deadline().is_some() {
+        if all_spin
+            && !self.lp.stopping
+            && self.lp.clock.is_virtual()
+            && self.lp.timers.next_deadline().is_some()
+        {
             self.lp.spin_iterations += 1;
             if self.lp.spin_iterations > SPIN_LIMIT {
                 return Err(Stuck::Spinning(self.lp.tasks.values().cloned().collect()));
@@ -633,6 +644,11 @@ impl Interp {
             }
             "on_done" => {
                 want(1, 1)?;
+                if matches!(&args[0], Value::Func(c) if c.proto.is_async) {
+                    return Err(type_error(
+                        "on_done() needs a plain `fn`: the callback runs at once, it cannot be awaited",
+                    ));
+                }
                 if !matches!(args[0], Value::Func(_) | Value::Builtin(_)) {
                     return Err(type_error(format!(
                         "on_done() needs a function, not `{}`",

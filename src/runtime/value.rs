@@ -133,7 +133,8 @@ impl Value {
             Value::Lock(_) => "lock",
             Value::Semaphore(_) => "semaphore",
             Value::Group(_) => "group",
-            Value::Cell(_) | Value::Iter(_) | Value::Uninit => "internal",
+            Value::Iter(_) => "range",
+            Value::Cell(_) | Value::Uninit => "internal",
         }
     }
 
@@ -157,7 +158,7 @@ impl Value {
             Value::Error(e) => e.message.to_string(),
             _ => {
                 let mut out = String::new();
-                self.write_repr(&mut out, 0);
+                self.write_repr(&mut out, &mut Vec::new());
                 out
             }
         }
@@ -166,13 +167,24 @@ impl Value {
     /// The text a value shows inside a container or when echoed.
     pub fn repr(&self) -> String {
         let mut out = String::new();
-        self.write_repr(&mut out, 0);
+        self.write_repr(&mut out, &mut Vec::new());
         out
     }
 
-    fn write_repr(&self, out: &mut String, depth: usize) {
-        if depth > 64 {
-            out.push_str("...");
+    /// `open` holds the containers being printed, so a list that contains
+    /// itself prints as `[...]` (as in Python).
+    fn write_repr(&self, out: &mut String, open: &mut Vec<usize>) {
+        let id = match self {
+            Value::List(l) => Rc::as_ptr(l) as *const () as usize,
+            Value::Map(m) => Rc::as_ptr(m) as *const () as usize,
+            _ => 0,
+        };
+        if id != 0 && (open.contains(&id) || open.len() > 200) {
+            out.push_str(if matches!(self, Value::List(_)) {
+                "[...]"
+            } else {
+                "{...}"
+            });
             return;
         }
         match self {
@@ -189,12 +201,14 @@ impl Value {
                     return;
                 };
                 out.push('[');
+                open.push(id);
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_repr(out, depth + 1);
+                    v.write_repr(out, open);
                 }
+                open.pop();
                 out.push(']');
             }
             Value::Map(m) => {
@@ -203,14 +217,16 @@ impl Value {
                     return;
                 };
                 out.push('{');
+                open.push(id);
                 for (i, (k, v)) in map.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    k.to_value().write_repr(out, depth + 1);
+                    k.to_value().write_repr(out, open);
                     out.push_str(": ");
-                    v.write_repr(out, depth + 1);
+                    v.write_repr(out, open);
                 }
+                open.pop();
                 out.push('}');
             }
             Value::Func(c) => {
@@ -250,7 +266,7 @@ impl Value {
             Value::Semaphore(s) => {
                 let _ = write!(out, "<semaphore value={}>", s.value());
             }
-            Value::Cell(c) => c.borrow().write_repr(out, depth),
+            Value::Cell(c) => c.borrow().write_repr(out, open),
             Value::Iter(it) => match &*it.borrow() {
                 Iter::Range { next, stop, step } if *step == 1 => {
                     let _ = write!(out, "range({next}, {stop})");
@@ -317,6 +333,17 @@ pub fn format_float(f: f64) -> String {
 
 /// Structural equality, as `==` sees it.
 pub fn values_equal(a: &Value, b: &Value) -> bool {
+    eq_depth(a, b, 0)
+}
+
+/// Containers nested deeper than this compare unequal rather than
+/// recursing without end (a list that contains itself, say).
+const MAX_EQ_DEPTH: usize = 256;
+
+fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_EQ_DEPTH {
+        return false;
+    }
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -329,7 +356,10 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_equal(a, b))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(a, b)| eq_depth(a, b, depth + 1))
         }
         (Value::Map(x), Value::Map(y)) => {
             if Rc::ptr_eq(x, y) {
@@ -338,7 +368,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+                    .all(|(k, v)| y.get(k).is_some_and(|w| eq_depth(v, w, depth + 1)))
         }
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
@@ -349,6 +379,21 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             Rc::ptr_eq(x, y) || (x.kind == y.kind && x.message == y.message)
         }
         (Value::Queue(x), Value::Queue(y)) => Rc::ptr_eq(x, y),
+        (Value::Iter(x), Value::Iter(y)) => match (&*x.borrow(), &*y.borrow()) {
+            (
+                Iter::Range {
+                    next: a,
+                    stop: b,
+                    step: c,
+                },
+                Iter::Range {
+                    next: d,
+                    stop: e,
+                    step: f,
+                },
+            ) => (a, b, c) == (d, e, f),
+            _ => Rc::ptr_eq(x, y),
+        },
         (Value::Event(x), Value::Event(y)) => Rc::ptr_eq(x, y),
         (Value::Lock(x), Value::Lock(y)) => Rc::ptr_eq(x, y),
         (Value::Semaphore(x), Value::Semaphore(y)) => Rc::ptr_eq(x, y),

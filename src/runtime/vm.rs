@@ -684,7 +684,8 @@ impl Interp {
                             }
                         })
                         .collect();
-                    ex.stack.push(Value::Func(Rc::new(Closure { proto: p, upvals })));
+                    ex.stack
+                        .push(Value::Func(Rc::new(Closure { proto: p, upvals })));
                 }
                 Op::Return => {
                     let v = pop!();

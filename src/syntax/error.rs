@@ -216,6 +216,16 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    if src[pos..].starts_with('\\') {
+        let esc: String = src[pos..].chars().take(2).collect();
+        let mut err = SyntaxError::new(
+            format!("unknown escape `{esc}`"),
+            Span::new(pos, pos + esc.len()),
+            "not an escape sequence",
+        );
+        err.help = Some("the escapes are \\n \\t \\r \\0 \\\\ \\\" \\{ \\} and \\u{1F600}".into());
+        return err;
+    }
     let found = token_at(src, pos);
     let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
     let here = Span::new(pos, end.max(pos));
