@@ -6,8 +6,21 @@ use crate::syntax::Span;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The comparison of a fused compare-and-jump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
+    /// Compare the top two values and jump when the comparison is false.
+    CmpJump(Cmp, u32),
     Const(u32),
     Nil,
     True,

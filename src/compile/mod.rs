@@ -5,6 +5,7 @@
 
 pub mod code;
 pub mod names;
+mod peephole;
 
 use crate::runtime::value::Value;
 use crate::syntax::ast::*;
@@ -170,6 +171,7 @@ impl<'a> FnState<'a> {
         for local in &self.locals {
             local_names[local.slot as usize] = local.name.clone();
         }
+        let (code, spans) = peephole::optimize(self.code, self.spans);
         FnProto {
             local_names,
             upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),
@@ -177,8 +179,8 @@ impl<'a> FnState<'a> {
             params: params.to_vec(),
             n_defaults,
             n_locals: self.n_slots as usize,
-            code: self.code,
-            spans: self.spans,
+            code,
+            spans,
             consts: self.consts,
             protos: self.protos,
             upvals: self.upvals.into_iter().map(|(_, u)| u).collect(),

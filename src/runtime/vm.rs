@@ -8,7 +8,7 @@ use super::interp::Interp;
 use super::native::NativeStep;
 use super::ops;
 use super::value::{Iter, Key, Value};
-use crate::compile::code::{Closure, Op};
+use crate::compile::code::{Closure, Cmp, Op};
 use crate::scheduler::event_loop::Input;
 use crate::scheduler::future::Awaitable;
 use crate::scheduler::task::CoroStart;
@@ -153,7 +153,10 @@ impl Interp {
                 "look for a function that calls itself without reaching a base case",
             ));
         }
-        ex.stack.resize(base + closure.proto.n_locals, Value::Nil);
+        let top = base + closure.proto.n_locals;
+        if ex.stack.len() < top {
+            ex.stack.resize(top, Value::Nil);
+        }
         ex.frames.push(Frame {
             closure,
             ip: 0,
@@ -251,6 +254,17 @@ impl Interp {
         awaiting: bool,
     ) -> Result<bool, ErrorRef> {
         let callee_at = ex.stack.len() - argc - 1;
+        // The common case, a plain positional call of a script function,
+        // takes one reference-count increment and no argument vector.
+        if names.is_none() {
+            if let Value::Func(c) = &ex.stack[callee_at] {
+                if !c.proto.is_async && !awaiting && argc == c.proto.params.len() {
+                    let c = c.clone();
+                    self.push_frame(ex, c, callee_at + 1, callee_at, FrameKind::Call)?;
+                    return Ok(true);
+                }
+            }
+        }
         let callee = ex.stack[callee_at].clone();
         match &callee {
             Value::Func(c) if names.is_none() && (!c.proto.is_async || awaiting) => {
@@ -423,19 +437,25 @@ impl Interp {
                 ex.stack.pop().expect("stack underflow")
             };
         }
-        macro_rules! binary {
-            ($fast:expr, $slow:path) => {{
-                let b = pop!();
-                let a = ex.stack.last_mut().expect("stack underflow");
-                if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
-                    match $fast(*x, *y) {
-                        Some(r) => {
-                            *a = r;
-                            continue;
-                        }
-                        None => {}
+        // Two ints on top: compute in place. Ints need no drop, so the
+        // right operand is discarded by shortening the stack.
+        macro_rules! int_fast {
+            ($fast:expr) => {{
+                let n = ex.stack.len();
+                if let [.., Value::Int(x), Value::Int(y)] = ex.stack.as_mut_slice() {
+                    if let Some(r) = $fast(*x, *y) {
+                        ex.stack[n - 2] = r;
+                        // SAFETY: the top value is an `Int`, which owns nothing.
+                        unsafe { ex.stack.set_len(n - 1) };
+                        continue;
                     }
                 }
+            }};
+        }
+        macro_rules! binary {
+            ($fast:expr, $slow:path) => {{
+                int_fast!($fast);
+                let b = pop!();
                 let a = pop!();
                 let r = tri!($slow(&a, &b));
                 ex.stack.push(r);
@@ -470,7 +490,10 @@ impl Interp {
                     }
                 }
                 Op::LoadLocal(s) => {
-                    let v = ex.stack[base + s as usize].clone();
+                    let v = match &ex.stack[base + s as usize] {
+                        Value::Int(n) => Value::Int(*n),
+                        other => other.clone(),
+                    };
                     ex.stack.push(v);
                 }
                 Op::StoreLocal(s) => {
@@ -563,6 +586,48 @@ impl Interp {
                 Op::Not => {
                     let a = pop!();
                     ex.stack.push(Value::Bool(!a.truthy()));
+                }
+                Op::CmpJump(cmp, t) => {
+                    let n = ex.stack.len();
+                    if let [.., Value::Int(x), Value::Int(y)] = ex.stack.as_slice() {
+                        let holds = match cmp {
+                            Cmp::Lt => x < y,
+                            Cmp::Le => x <= y,
+                            Cmp::Gt => x > y,
+                            Cmp::Ge => x >= y,
+                            Cmp::Eq => x == y,
+                            Cmp::Ne => x != y,
+                        };
+                        // SAFETY: both values are `Int`s, which own nothing.
+                        unsafe { ex.stack.set_len(n - 2) };
+                        if !holds {
+                            ip = t as usize;
+                        }
+                        continue;
+                    }
+                    let b = pop!();
+                    let a = pop!();
+                    let holds = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) => match cmp {
+                            Cmp::Lt => x < y,
+                            Cmp::Le => x <= y,
+                            Cmp::Gt => x > y,
+                            Cmp::Ge => x >= y,
+                            Cmp::Eq => x == y,
+                            Cmp::Ne => x != y,
+                        },
+                        _ => match cmp {
+                            Cmp::Eq => super::value::values_equal(&a, &b),
+                            Cmp::Ne => !super::value::values_equal(&a, &b),
+                            Cmp::Lt => tri!(ops::compare(&a, &b, "<")).is_lt(),
+                            Cmp::Le => tri!(ops::compare(&a, &b, "<=")).is_le(),
+                            Cmp::Gt => tri!(ops::compare(&a, &b, ">")).is_gt(),
+                            Cmp::Ge => tri!(ops::compare(&a, &b, ">=")).is_ge(),
+                        },
+                    };
+                    if !holds {
+                        ip = t as usize;
+                    }
                 }
                 Op::Jump(t) => ip = t as usize,
                 Op::JumpIfFalse(t) => {
