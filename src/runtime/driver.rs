@@ -37,19 +37,26 @@ impl Interp {
     // ------------------------------------------------------------ tasks
 
     pub fn spawn_coro(&mut self, start: CoroStart, spawned_at: Option<Loc>) -> Rc<Task> {
-        let name = self.lp.next_name();
-        self.spawn_named(start, spawned_at, name)
+        let number = self.lp.next_name();
+        self.spawn_named(start, spawned_at, None, number)
     }
 
     fn spawn_named(
         &mut self,
         start: CoroStart,
         spawned_at: Option<Loc>,
-        name: Rc<str>,
+        name: Option<Rc<str>>,
+        number: u64,
     ) -> Rc<Task> {
-        let mut ex = Exec::default();
+        // Sized for what most tasks need (a root frame plus one awaited
+        // native frame; locals plus a little operand room): tasks are many.
+        let mut ex = Exec {
+            frames: Vec::with_capacity(2),
+            ..Exec::default()
+        };
         match start {
             CoroStart::Script { closure, args } => {
+                ex.stack.reserve_exact(closure.proto.n_locals + 2);
                 ex.stack.extend(args);
                 ex.stack.resize(closure.proto.n_locals, Value::Nil);
                 ex.frames.push(Frame {
@@ -74,6 +81,7 @@ impl Interp {
         let task = Rc::new(Task {
             id,
             name: RefCell::new(name),
+            number,
             core: RefCell::new(Default::default()),
             exec: RefCell::new(Some(ex)),
             must_cancel: Cell::new(false),
@@ -91,7 +99,7 @@ impl Interp {
 
     /// The main task is named `main` and has no spawn site.
     pub fn spawn_main(&mut self, start: CoroStart) -> Rc<Task> {
-        self.spawn_named(start, None, Rc::from("main"))
+        self.spawn_named(start, None, Some(Rc::from("main")), 0)
     }
 
     pub fn spawn_value(
@@ -150,7 +158,12 @@ impl Interp {
         if done {
             self.lp.call_soon(Handle::Callback(cb, a.clone()));
         } else {
-            a.core().borrow_mut().callbacks.push(cb);
+            let mut core = a.core().borrow_mut();
+            // Most futures get exactly one callback (the task awaiting them).
+            if core.callbacks.capacity() == 0 {
+                core.callbacks.reserve_exact(1);
+            }
+            core.callbacks.push(cb);
         }
     }
 
@@ -245,12 +258,12 @@ impl Interp {
         children: Vec<Awaitable>,
         return_errors: bool,
     ) -> Result<Rc<Future>, ErrorRef> {
-        let outer = Future::new(FutKind::Gather(RefCell::new(GatherState {
+        let outer = Future::new(FutKind::Gather(Box::new(RefCell::new(GatherState {
             children: children.clone(),
             finished: 0,
             return_errors,
             cancel_requested: false,
-        })));
+        }))));
         if children.is_empty() {
             self.set_future_result(&outer, Value::list(Vec::new()));
             return Ok(outer);
@@ -388,7 +401,7 @@ impl Interp {
     }
 
     fn finish_task(&mut self, task: &Rc<Task>, state: FutState) {
-        self.lp.tasks.remove(&task.id);
+        self.lp.tasks.remove(task.id);
         self.complete(&Awaitable::Task(task.clone()), state);
     }
 
@@ -636,7 +649,7 @@ impl Interp {
                 want(1, 1)?;
                 match &a {
                     Awaitable::Task(t) => {
-                        *t.name.borrow_mut() = Rc::from(args[0].to_display().as_str());
+                        t.set_name(Rc::from(args[0].to_display().as_str()));
                         Ok(Value::Nil)
                     }
                     _ => Err(ErrorObj::new("AttributeError", "a future has no name")),

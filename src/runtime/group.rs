@@ -33,12 +33,12 @@ pub fn exit(group: Value, error: Option<ErrorRef>) -> NativeCoro {
     let Value::Group(group) = group else {
         unreachable!("group slot holds a group")
     };
-    NativeCoro::Group(GroupExit {
+    NativeCoro::Group(Box::new(GroupExit {
         group,
         error,
         propagate_cancel: None,
         started: false,
-    })
+    }))
 }
 
 pub struct GroupExit {

@@ -21,9 +21,9 @@ pub enum NativeStep {
 
 pub enum NativeCoro {
     Sleep { secs: f64, fut: Option<Rc<Future>> },
-    WaitFor(WaitFor),
-    Race(Race),
-    Group(super::group::GroupExit),
+    WaitFor(Box<WaitFor>),
+    Race(Box<Race>),
+    Group(Box<super::group::GroupExit>),
     Sync(super::sync_ops::SyncWait),
 }
 
@@ -61,23 +61,23 @@ impl NativeCoro {
         NativeCoro::Sleep { secs, fut: None }
     }
     pub fn wait_for(aw: Value, timeout: Option<f64>) -> NativeCoro {
-        NativeCoro::WaitFor(WaitFor {
+        NativeCoro::WaitFor(Box::new(WaitFor {
             aw: Some(aw),
             timeout,
             fut: None,
             waiter: None,
             timer: None,
             state: WaitForState::Start,
-        })
+        }))
     }
     pub fn race(items: Vec<Value>) -> NativeCoro {
-        NativeCoro::Race(Race {
+        NativeCoro::Race(Box::new(Race {
             items,
             futs: Vec::new(),
             waiter: None,
             winner: None,
             state: 0,
-        })
+        }))
     }
 
     pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {

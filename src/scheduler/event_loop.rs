@@ -4,11 +4,12 @@
 
 use super::clock::Clock;
 use super::future::{Awaitable, Callback};
+use super::registry::TaskRegistry;
 use super::task::Task;
 use super::timers::{TimerAction, TimerId, Timers};
 use crate::runtime::error::ErrorRef;
 use crate::runtime::value::Value;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// What a task is resumed with.
@@ -34,7 +35,7 @@ pub struct EventLoop {
     next_task_id: u64,
     next_task_name: u64,
     /// Pending tasks in creation order.
-    pub tasks: BTreeMap<u64, Rc<Task>>,
+    pub tasks: TaskRegistry,
     /// Tasks that ended with an error, checked at the end for unretrieved errors.
     pub failed: Vec<Rc<Task>>,
     /// Native helpers (I/O, subprocesses) run here and report back between iterations.
@@ -52,7 +53,7 @@ impl EventLoop {
             stopping: false,
             next_task_id: 0,
             next_task_name: 0,
-            tasks: BTreeMap::new(),
+            tasks: TaskRegistry::default(),
             failed: Vec::new(),
             executor: async_executor::LocalExecutor::new(),
             spin_iterations: 0,
@@ -60,9 +61,9 @@ impl EventLoop {
     }
 
     /// Default task names count spawned tasks only: `Task-1`, `Task-2`, ...
-    pub fn next_name(&mut self) -> Rc<str> {
+    pub fn next_name(&mut self) -> u64 {
         self.next_task_name += 1;
-        Rc::from(format!("Task-{}", self.next_task_name))
+        self.next_task_name
     }
 
     pub fn next_id(&mut self) -> u64 {

@@ -63,7 +63,7 @@ pub enum FutKind {
     Plain,
     /// `sleep`'s future: cancelling it cancels the timer.
     Sleep(RefCell<Option<TimerId>>),
-    Gather(RefCell<GatherState>),
+    Gather(Box<RefCell<GatherState>>),
 }
 
 pub struct Future {

@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod event_loop;
 pub mod future;
+pub mod registry;
 pub mod sync;
 pub mod task;
 pub mod timers;

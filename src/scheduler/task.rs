@@ -13,7 +13,10 @@ use std::rc::Rc;
 
 pub struct Task {
     pub id: u64,
-    pub name: RefCell<Rc<str>>,
+    /// Set by `set_name` (and for `main`); otherwise the name is `Task-{number}`,
+    /// made only when asked for.
+    pub name: RefCell<Option<Rc<str>>>,
+    pub number: u64,
     pub core: RefCell<Core>,
     /// The suspended frames; `None` while the task runs or once it is done.
     pub exec: RefCell<Option<Exec>>,
@@ -30,7 +33,13 @@ pub struct Task {
 
 impl Task {
     pub fn name(&self) -> Rc<str> {
-        self.name.borrow().clone()
+        self.name
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| Rc::from(format!("Task-{}", self.number)))
+    }
+    pub fn set_name(&self, name: Rc<str>) {
+        *self.name.borrow_mut() = Some(name);
     }
     pub fn is_done(&self) -> bool {
         self.core.borrow().is_done()
