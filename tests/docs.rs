@@ -1,0 +1,56 @@
+//! Every example in docs/LANGUAGE.md — a ```tasks block followed by a
+//! ```text block — runs under the virtual clock and must print exactly
+//! that text (stdout then stderr), so the reference stays true.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn blocks(text: &str) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else { continue };
+        let mut body = String::new();
+        for (_, l) in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        out.push((info.trim().to_string(), n + 1, body));
+    }
+    out
+}
+
+#[test]
+fn language_reference_examples_print_what_they_say() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/LANGUAGE.md")).unwrap();
+    let dir = std::env::temp_dir().join(format!("tasks-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let all = blocks(&doc);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for pair in all.windows(2) {
+        let [(info, line, code), (next, _, expected)] = pair else { continue };
+        if info != "tasks" || next != "text" {
+            continue;
+        }
+        std::fs::write(dir.join("example.tasks"), code).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_tasks"))
+            .args(["run", "--virtual-time", "example.tasks"])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let got = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        checked += 1;
+        if &got != expected {
+            failures.push(format!("docs/LANGUAGE.md:{line}\n--- expected\n{expected}--- actual\n{got}"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(checked >= 30, "only {checked} examples found in docs/LANGUAGE.md");
+    assert!(failures.is_empty(), "{} of {checked} examples differ:\n\n{}", failures.len(), failures.join("\n"));
+}
