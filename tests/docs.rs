@@ -9,7 +9,9 @@ fn blocks(text: &str) -> Vec<(String, usize, String)> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((n, line)) = lines.next() {
-        let Some(info) = line.strip_prefix("```") else { continue };
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
         let mut body = String::new();
         for (_, l) in lines.by_ref() {
             if l.starts_with("```") {
@@ -33,7 +35,9 @@ fn language_reference_examples_print_what_they_say() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for pair in all.windows(2) {
-        let [(info, line, code), (next, _, expected)] = pair else { continue };
+        let [(info, line, code), (next, _, expected)] = pair else {
+            continue;
+        };
         if info != "tasks" || next != "text" {
             continue;
         }
@@ -44,13 +48,27 @@ fn language_reference_examples_print_what_they_say() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        let got = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let got = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         checked += 1;
         if &got != expected {
-            failures.push(format!("docs/LANGUAGE.md:{line}\n--- expected\n{expected}--- actual\n{got}"));
+            failures.push(format!(
+                "docs/LANGUAGE.md:{line}\n--- expected\n{expected}--- actual\n{got}"
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(checked >= 30, "only {checked} examples found in docs/LANGUAGE.md");
-    assert!(failures.is_empty(), "{} of {checked} examples differ:\n\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        checked >= 30,
+        "only {checked} examples found in docs/LANGUAGE.md"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} examples differ:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

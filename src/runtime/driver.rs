@@ -258,35 +258,27 @@ impl Interp {
         children: Vec<Awaitable>,
         return_errors: bool,
     ) -> Result<Rc<Future>, ErrorRef> {
+        // The same awaitable given twice is watched once, as asyncio does;
+        // results are still reported for each argument.
+        let mut seen = std::collections::HashSet::with_capacity(children.len());
+        let distinct: Vec<Awaitable> = children
+            .iter()
+            .filter(|c| seen.insert(c.addr()))
+            .cloned()
+            .collect();
         let outer = Future::new(FutKind::Gather(Box::new(RefCell::new(GatherState {
-            children: children.clone(),
+            distinct: distinct.len(),
+            children,
             finished: 0,
             return_errors,
             cancel_requested: false,
         }))));
-        if children.is_empty() {
+        if distinct.is_empty() {
             self.set_future_result(&outer, Value::list(Vec::new()));
             return Ok(outer);
         }
-        // The same awaitable given twice is watched once, as asyncio does.
-        let mut seen: Vec<Awaitable> = Vec::new();
-        for c in &children {
-            if seen.iter().any(|s| s.ptr_eq(c)) {
-                continue;
-            }
-            seen.push(c.clone());
-        }
-        if let FutKind::Gather(g) = &outer.kind {
-            g.borrow_mut().children = seen.clone();
-        }
-        for c in &seen {
+        for c in &distinct {
             self.add_done_callback(c, Callback::GatherChild(outer.clone()));
-        }
-        // Results are reported for each argument, duplicates included.
-        if seen.len() != children.len() {
-            if let FutKind::Gather(g) = &outer.kind {
-                g.borrow_mut().children = children;
-            }
         }
         Ok(outer)
     }
@@ -303,13 +295,7 @@ impl Interp {
         }
         let (return_errors, finished, total) = {
             let g = g.borrow();
-            let distinct = g
-                .children
-                .iter()
-                .enumerate()
-                .filter(|(i, c)| !g.children[..*i].iter().any(|d| d.ptr_eq(c)))
-                .count();
-            (g.return_errors, g.finished, distinct)
+            (g.return_errors, g.finished, g.distinct)
         };
         if !return_errors {
             if let Some(Err(e)) = child.outcome() {

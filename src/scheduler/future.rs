@@ -53,7 +53,10 @@ impl Core {
 }
 
 pub struct GatherState {
+    /// One per argument, duplicates included (results are reported per argument).
     pub children: Vec<Awaitable>,
+    /// How many distinct children are watched.
+    pub distinct: usize,
     pub finished: usize,
     pub return_errors: bool,
     pub cancel_requested: bool,
@@ -112,6 +115,13 @@ impl Awaitable {
         match self {
             Awaitable::Task(t) => Value::Task(t.clone()),
             Awaitable::Future(f) => Value::Future(f.clone()),
+        }
+    }
+    /// Identity, for spotting the same awaitable given twice.
+    pub fn addr(&self) -> usize {
+        match self {
+            Awaitable::Task(t) => Rc::as_ptr(t) as *const () as usize,
+            Awaitable::Future(f) => Rc::as_ptr(f) as *const () as usize,
         }
     }
     pub fn ptr_eq(&self, other: &Awaitable) -> bool {
