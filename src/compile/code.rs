@@ -72,6 +72,12 @@ pub enum Op {
     /// `or`: jump keeping the operand when it is truthy, else pop it.
     JumpIfTrueOrPop(u32),
     Call(u32),
+    /// Call the function in a global with the `argc` arguments on the stack
+    /// (no callee slot below them).
+    CallGlobal {
+        global: u32,
+        argc: u32,
+    },
     /// Call with named arguments; the const holds the list of names.
     CallNamed {
         argc: u32,

@@ -1033,6 +1033,24 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 };
             }
             ExprKind::Call { callee, args } => {
+                // A call of a global function by name skips pushing the callee.
+                if let (ExprKind::Var(name), true) =
+                    (&callee.kind, args.iter().all(|a| a.name.is_none()))
+                {
+                    if let Some(VarRef::Global(g)) = self.resolve(name) {
+                        if self.funcs.len() > 1 || self.globals.declared[g as usize] {
+                            self.args(args)?;
+                            self.emit(
+                                Op::CallGlobal {
+                                    global: g,
+                                    argc: args.len() as u32,
+                                },
+                                sp,
+                            );
+                            return Ok(());
+                        }
+                    }
+                }
                 self.expr(callee)?;
                 match self.args(args)? {
                     None => self.emit(Op::Call(args.len() as u32), sp),

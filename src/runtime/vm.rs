@@ -402,7 +402,11 @@ impl Interp {
             }};
         }
         let mut fi = ex.frames.len() - 1;
-        let mut proto = ex.frames[fi].closure.proto.clone();
+        // SAFETY (for every `&*proto` below): the pointee is owned by the
+        // closure of frame `fi`, which stays on the frame stack until a
+        // `Return` pops it, and every pop is followed by `reload!` before
+        // `proto` is read again.
+        let mut proto: *const crate::compile::code::FnProto = &*ex.frames[fi].closure.proto;
         let mut ip = ex.frames[fi].ip;
         let mut base = ex.frames[fi].base;
         // Calls and returns switch frames in place: save `ip`, then reload
@@ -411,7 +415,7 @@ impl Interp {
             () => {{
                 fi = ex.frames.len() - 1;
                 let f = &ex.frames[fi];
-                proto = f.closure.proto.clone();
+                proto = &*f.closure.proto;
                 ip = f.ip;
                 base = f.base;
             }};
@@ -462,6 +466,7 @@ impl Interp {
             }};
         }
         loop {
+            let proto = unsafe { &*proto };
             let op = proto.code[ip];
             ip += 1;
             match op {
@@ -652,6 +657,27 @@ impl Interp {
                 Op::Call(argc) => {
                     save!();
                     if tri!(self.call_value(ex, argc as usize, None, false)) {
+                        reload!();
+                    }
+                }
+                Op::CallGlobal { global, argc } => {
+                    save!();
+                    let argc = argc as usize;
+                    if let Value::Func(c) = &self.globals[global as usize] {
+                        if !c.proto.is_async && argc == c.proto.params.len() {
+                            let c = c.clone();
+                            let at = ex.stack.len() - argc;
+                            tri!(self.push_frame(ex, c, at, at, FrameKind::Call));
+                            reload!();
+                            continue;
+                        }
+                    }
+                    let callee = self.globals[global as usize].clone();
+                    if matches!(callee, Value::Uninit) {
+                        fail!(self.name_error(global));
+                    }
+                    ex.stack.insert(ex.stack.len() - argc, callee);
+                    if tri!(self.call_value(ex, argc, None, false)) {
                         reload!();
                     }
                 }
