@@ -170,8 +170,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    if unterminated_string(src) {
-        let at = last_quote(src);
+    if let Some(at) = unclosed_quote(src) {
         let mut err = SyntaxError::new(
             "unterminated string",
             Span::new(at, at + 1),
@@ -329,51 +328,26 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     err
 }
 
-fn unterminated_string(src: &str) -> bool {
-    // Count quotes outside comments with escapes honoured.
+/// Where a string that is never closed opens, if there is one (quotes
+/// counted outside `//` comments, escapes honoured).
+fn unclosed_quote(src: &str) -> Option<usize> {
     let bytes = src.as_bytes();
     let mut i = 0;
-    let mut in_str = false;
+    let mut open_at = None;
     while i < bytes.len() {
         let c = bytes[i];
-        if in_str {
+        if open_at.is_some() {
             if c == b'\\' {
                 i += 1;
             } else if c == b'"' {
-                in_str = false;
+                open_at = None;
             }
         } else if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
             while i < bytes.len() && bytes[i] != b'\n' {
                 i += 1;
             }
         } else if c == b'"' {
-            in_str = true;
-        }
-        i += 1;
-    }
-    in_str
-}
-
-fn last_quote(src: &str) -> usize {
-    let bytes = src.as_bytes();
-    let mut i = 0;
-    let mut open_at = 0;
-    let mut in_str = false;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if in_str {
-            if c == b'\\' {
-                i += 1;
-            } else if c == b'"' {
-                in_str = false;
-            }
-        } else if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
-            }
-        } else if c == b'"' {
-            in_str = true;
-            open_at = i;
+            open_at = Some(i);
         }
         i += 1;
     }
