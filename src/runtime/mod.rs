@@ -2,10 +2,12 @@
 //! asyncio-faithful loop over them.
 
 pub mod builtins;
+pub mod call;
 pub mod driver;
 pub mod error;
 pub mod exec;
 pub mod format;
+pub mod futures;
 pub mod group;
 pub mod interp;
 pub mod methods;

@@ -328,7 +328,7 @@ pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
                 },
             }
         }
-        _ => super::vm::iter_of(items_of(v)?),
+        _ => super::call::iter_of(items_of(v)?),
     })
 }
 

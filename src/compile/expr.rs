@@ -1,0 +1,306 @@
+//! Lowering functions and expressions.
+
+use super::code::Op;
+use super::*;
+use crate::syntax::ast::*;
+
+impl<'a, 'g> Compiler<'a, 'g> {
+    // ------------------------------------------------------------ functions
+
+    pub(super) fn function(&mut self, def: &'a FnDef) -> CResult<()> {
+        let mut n_defaults = 0;
+        for p in &def.params {
+            match &p.default {
+                Some(_) => n_defaults += 1,
+                None if n_defaults > 0 => {
+                    return Err(err(
+                        format!("parameter `{}` needs a default value", p.name.name),
+                        p.name.span,
+                        "it follows a parameter that has one",
+                    ))
+                }
+                None => {}
+            }
+        }
+        let name: Rc<str> = match &def.name {
+            Some(n) => n.name.clone(),
+            None if def.params.is_empty()
+                && def.is_async
+                && def.body.span.start > def.span.start =>
+            {
+                Rc::from("<async block>")
+            }
+            None => Rc::from("<fn>"),
+        };
+        self.funcs.push(FnState::new(name, def.is_async, false));
+        let mut params: Vec<Rc<str>> = Vec::new();
+        let mut param_locals = Vec::new();
+        for p in &def.params {
+            if params.contains(&p.name.name) {
+                return Err(err(
+                    format!("duplicate parameter `{}`", p.name.name),
+                    p.name.span,
+                    "this name is already a parameter",
+                ));
+            }
+            params.push(p.name.name.clone());
+            param_locals.push(self.declare_local(&p.name, true));
+        }
+        // Defaults are evaluated at each call that leaves them out, in the
+        // function's own scope (so they may use earlier parameters).
+        for (slot, p) in def.params.iter().enumerate() {
+            if let Some(d) = &p.default {
+                let skip = self.emit(
+                    Op::DefaultArg {
+                        slot: slot as u32,
+                        skip: 0,
+                    },
+                    d.span,
+                );
+                self.expr(d)?;
+                self.store_var(&p.name, true)?;
+                self.patch(skip);
+            }
+        }
+        for (p, i) in def.params.iter().zip(param_locals) {
+            let at = self.emit(Op::Nop, p.name.span);
+            self.f().locals[i].sites.push((at, Site::Param));
+        }
+        self.block(&def.body)?;
+        self.emit(Op::Nil, def.span);
+        self.emit(Op::Return, def.span);
+        let state = self.funcs.pop().expect("fn");
+        let proto = Rc::new(state.finish(&params, n_defaults, self.source, def.span));
+        let f = self.f();
+        f.protos.push(proto);
+        let idx = (f.protos.len() - 1) as u32;
+        self.emit(Op::Closure(idx), def.span);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    pub(super) fn args(&mut self, args: &'a [Arg]) -> CResult<Option<u32>> {
+        let mut names = Vec::new();
+        for a in args {
+            self.expr(&a.value)?;
+            if let Some(n) = &a.name {
+                names.push(Value::Str(n.name.clone()));
+            }
+        }
+        Ok(if names.is_empty() {
+            None
+        } else {
+            Some(self.constant(Value::list(names)))
+        })
+    }
+
+    pub(super) fn expr(&mut self, e: &'a Expr) -> CResult<()> {
+        let sp = e.span;
+        match &e.kind {
+            ExprKind::Nil => {
+                self.emit(Op::Nil, sp);
+            }
+            ExprKind::Bool(true) => {
+                self.emit(Op::True, sp);
+            }
+            ExprKind::Bool(false) => {
+                self.emit(Op::False, sp);
+            }
+            ExprKind::Int(n) => {
+                if let Ok(small) = i32::try_from(*n) {
+                    self.emit(Op::Int(small), sp);
+                } else {
+                    let k = self.constant(Value::Int(*n));
+                    self.emit(Op::Const(k), sp);
+                }
+            }
+            ExprKind::Float(f) => {
+                let k = self.constant(Value::Float(*f));
+                self.emit(Op::Const(k), sp);
+            }
+            ExprKind::Str(s) => {
+                let k = self.constant(Value::Str(s.clone()));
+                self.emit(Op::Const(k), sp);
+            }
+            ExprKind::FStr(parts) => {
+                for p in parts {
+                    match p {
+                        FPart::Text(t) => {
+                            let k = self.constant(Value::str(t));
+                            self.emit(Op::Const(k), sp);
+                        }
+                        FPart::Expr { expr, spec } => {
+                            self.expr(expr)?;
+                            let k = match spec {
+                                Some(s) => self.constant(Value::str(s)),
+                                None => u32::MAX,
+                            };
+                            self.emit(Op::Format(k), expr.span);
+                        }
+                    }
+                }
+                self.emit(Op::Concat(parts.len() as u32), sp);
+            }
+            ExprKind::Var(name) => self.load_var(name)?,
+            ExprKind::List(items) => {
+                for i in items {
+                    self.expr(i)?;
+                }
+                self.emit(Op::MakeList(items.len() as u32), sp);
+            }
+            ExprKind::Map(entries) => {
+                for (k, v) in entries {
+                    self.expr(k)?;
+                    self.expr(v)?;
+                }
+                self.emit(Op::MakeMap(entries.len() as u32), sp);
+            }
+            ExprKind::Fn(def) => self.function(def)?,
+            ExprKind::AsyncBlock(def) => {
+                self.function(def)?;
+                self.emit(Op::Call(0), sp);
+            }
+            ExprKind::Unary { operand, .. } => {
+                self.expr(operand)?;
+                self.emit(Op::Neg, sp);
+            }
+            ExprKind::Not(operand) => {
+                self.expr(operand)?;
+                self.emit(Op::Not, sp);
+            }
+            ExprKind::Binary { op, left, right } => {
+                self.expr(left)?;
+                self.expr(right)?;
+                let op = match op {
+                    BinOp::Add => Op::Add,
+                    BinOp::Sub => Op::Sub,
+                    BinOp::Mul => Op::Mul,
+                    BinOp::Div => Op::Div,
+                    BinOp::FloorDiv => Op::FloorDiv,
+                    BinOp::Mod => Op::Mod,
+                    BinOp::Eq => Op::Eq,
+                    BinOp::Ne => Op::Ne,
+                    BinOp::Lt => Op::Lt,
+                    BinOp::Le => Op::Le,
+                    BinOp::Gt => Op::Gt,
+                    BinOp::Ge => Op::Ge,
+                    BinOp::In => Op::In,
+                };
+                self.emit(op, sp);
+            }
+            ExprKind::And(l, r) | ExprKind::Or(l, r) => {
+                self.expr(l)?;
+                let jump = if matches!(e.kind, ExprKind::And(..)) {
+                    Op::JumpIfFalseOrPop(0)
+                } else {
+                    Op::JumpIfTrueOrPop(0)
+                };
+                let at = self.emit(jump, sp);
+                self.expr(r)?;
+                self.patch(at);
+            }
+            ExprKind::Await(inner) => {
+                if !self.f().is_async {
+                    let mut e = err(
+                        "`await` outside an `async fn`",
+                        sp,
+                        "this function is not async",
+                    );
+                    e.help = Some("declare the enclosing function with `async fn`".into());
+                    return Err(e);
+                }
+                match &inner.kind {
+                    ExprKind::Call { callee, args } if args.iter().all(|a| a.name.is_none()) => {
+                        self.expr(callee)?;
+                        self.args(args)?;
+                        self.emit(Op::CallAwait(args.len() as u32), sp);
+                    }
+                    _ => {
+                        self.expr(inner)?;
+                        self.emit(Op::Await, sp);
+                    }
+                }
+            }
+            ExprKind::Spawn(inner) => {
+                self.expr(inner)?;
+                match self.f().group_slot {
+                    Some(slot) => self.emit(Op::SpawnInGroup(slot), sp),
+                    None => self.emit(Op::Spawn, sp),
+                };
+            }
+            ExprKind::Call { callee, args } => {
+                // A call of a global function by name skips pushing the callee.
+                if let (ExprKind::Var(name), true) =
+                    (&callee.kind, args.iter().all(|a| a.name.is_none()))
+                {
+                    if let Some(VarRef::Global(g)) = self.resolve(name) {
+                        if self.funcs.len() > 1 || self.globals.declared[g as usize] {
+                            self.args(args)?;
+                            self.emit(
+                                Op::CallGlobal {
+                                    global: g,
+                                    argc: args.len() as u32,
+                                },
+                                sp,
+                            );
+                            return Ok(());
+                        }
+                    }
+                }
+                self.expr(callee)?;
+                match self.args(args)? {
+                    None => self.emit(Op::Call(args.len() as u32), sp),
+                    Some(names) => self.emit(
+                        Op::CallNamed {
+                            argc: args.len() as u32,
+                            names,
+                        },
+                        sp,
+                    ),
+                };
+            }
+            ExprKind::Method {
+                receiver,
+                name,
+                args,
+            } => {
+                let Some(method) = names::method_id(&name.name) else {
+                    let mut e = err(
+                        format!("unknown method `{}`", name.name),
+                        name.span,
+                        "no value has this method",
+                    );
+                    if let Some(best) = names::closest(&name.name, names::METHODS.iter().copied()) {
+                        e.help = Some(format!("did you mean `{best}`?"));
+                    }
+                    return Err(e);
+                };
+                self.expr(receiver)?;
+                match self.args(args)? {
+                    None => self.emit(
+                        Op::Method {
+                            method,
+                            argc: args.len() as u32,
+                        },
+                        sp,
+                    ),
+                    Some(names) => self.emit(
+                        Op::MethodNamed {
+                            method,
+                            argc: args.len() as u32,
+                            names,
+                        },
+                        sp,
+                    ),
+                };
+            }
+            ExprKind::Index { target, index } => {
+                self.expr(target)?;
+                self.expr(index)?;
+                self.emit(Op::Index, sp);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,229 @@
+//! Declarations and name lookup: locals (and the cells of captured ones),
+//! upvalues, globals and builtins, with the "used before its `let`" and
+//! "undefined variable" errors.
+
+use super::code::{Op, UpvalSource};
+use super::*;
+use crate::syntax::ast::*;
+
+impl<'a, 'g> Compiler<'a, 'g> {
+    // ------------------------------------------------------------ declarations
+
+    pub(super) fn declare_local(&mut self, name: &Ident, declared: bool) -> usize {
+        let f = self.f();
+        let scope = f.scopes.last().expect("scope");
+        if let Some(&i) = scope.iter().find(|&&i| f.locals[i].name == name.name) {
+            return i;
+        }
+        let slot = f.n_slots;
+        f.n_slots += 1;
+        f.locals.push(Local {
+            name: name.name.clone(),
+            slot,
+            captured: false,
+            declared,
+            sites: Vec::new(),
+        });
+        let i = f.locals.len() - 1;
+        f.scopes.last_mut().expect("scope").push(i);
+        i
+    }
+
+    /// Declares the `let` and `fn` names of a block before its code runs, so
+    /// functions are hoisted and closures can refer to later variables.
+    pub(super) fn predeclare(&mut self, stmts: &'a [Stmt]) -> CResult<()> {
+        let global = self.at_global_scope();
+        for s in stmts {
+            let (name, is_fn) = match &s.kind {
+                StmtKind::Let { name, .. } => (name, false),
+                StmtKind::Fn(def) => (def.name.as_ref().expect("declared fn has a name"), true),
+                _ => continue,
+            };
+            if global {
+                let g = self.globals.declare(&name.name);
+                if is_fn {
+                    self.globals.declared[g as usize] = true;
+                }
+            } else {
+                let i = self.declare_local(name, is_fn);
+                let at = self.emit(Op::Nop, name.span);
+                self.f().locals[i].sites.push((at, Site::Decl));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn hoist_fns(&mut self, stmts: &'a [Stmt]) -> CResult<()> {
+        for s in stmts {
+            if let StmtKind::Fn(def) = &s.kind {
+                self.function(def)?;
+                let name = def.name.as_ref().expect("name");
+                self.store_var(name, true)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn block(&mut self, b: &'a Block) -> CResult<()> {
+        self.f().scopes.push(Vec::new());
+        self.predeclare(&b.stmts)?;
+        self.hoist_fns(&b.stmts)?;
+        for s in &b.stmts {
+            self.stmt(s)?;
+        }
+        self.f().scopes.pop();
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ name lookup
+
+    pub(super) fn find_local(f: &FnState, name: &str) -> Option<usize> {
+        f.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .copied()
+            .find(|&i| &*f.locals[i].name == name)
+    }
+
+    pub(super) fn find_upval(&mut self, depth: usize, name: &str) -> Option<u32> {
+        if depth == 0 {
+            return None;
+        }
+        if let Some(i) = self.funcs[depth]
+            .upvals
+            .iter()
+            .position(|(n, _)| &**n == name)
+        {
+            return Some(i as u32);
+        }
+        let parent = depth - 1;
+        let source = if let Some(li) = Self::find_local(&self.funcs[parent], name) {
+            self.funcs[parent].locals[li].captured = true;
+            UpvalSource {
+                from_local: true,
+                index: self.funcs[parent].locals[li].slot,
+            }
+        } else {
+            let idx = self.find_upval(parent, name)?;
+            UpvalSource {
+                from_local: false,
+                index: idx,
+            }
+        };
+        let f = &mut self.funcs[depth];
+        f.upvals.push((Rc::from(name), source));
+        Some((f.upvals.len() - 1) as u32)
+    }
+
+    pub(super) fn resolve(&mut self, name: &Ident) -> Option<VarRef> {
+        let depth = self.funcs.len() - 1;
+        if let Some(i) = Self::find_local(&self.funcs[depth], &name.name) {
+            return Some(VarRef::Local(i));
+        }
+        if let Some(u) = self.find_upval(depth, &name.name) {
+            return Some(VarRef::Upval(u));
+        }
+        self.globals.lookup(&name.name).map(VarRef::Global)
+    }
+
+    pub(super) fn undefined(&mut self, name: &Ident) -> CompileError {
+        let mut candidates: Vec<String> =
+            self.globals.names.iter().map(|n| n.to_string()).collect();
+        for f in &self.funcs {
+            for s in &f.scopes {
+                candidates.extend(s.iter().map(|&i| f.locals[i].name.to_string()));
+            }
+            candidates.extend(f.upvals.iter().map(|(n, _)| n.to_string()));
+        }
+        candidates.extend(
+            crate::runtime::builtins::Builtin::names()
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        let mut e = err(
+            format!("undefined variable `{}`", name.name),
+            name.span,
+            "not defined in this scope",
+        );
+        if let Some(best) = names::closest(&name.name, candidates.iter().map(|s| s.as_str())) {
+            e.help = Some(format!("did you mean `{best}`?"));
+        }
+        e
+    }
+
+    pub(super) fn used_before_let(name: &Ident) -> CompileError {
+        let mut e = err(
+            format!("`{}` is used before its `let`", name.name),
+            name.span,
+            "used here before it is declared",
+        );
+        e.help = Some("move the `let` above this line".into());
+        e
+    }
+
+    pub(super) fn load_var(&mut self, name: &Ident) -> CResult<()> {
+        match self.resolve(name) {
+            Some(VarRef::Local(i)) => {
+                if !self.f().locals[i].declared {
+                    return Err(Self::used_before_let(name));
+                }
+                let at = self.emit(Op::Nop, name.span);
+                self.f().locals[i].sites.push((at, Site::Load));
+            }
+            Some(VarRef::Upval(u)) => {
+                self.emit(Op::LoadUpval(u), name.span);
+            }
+            Some(VarRef::Global(g)) => {
+                if self.funcs.len() == 1 && !self.globals.declared[g as usize] {
+                    return Err(Self::used_before_let(name));
+                }
+                self.emit(Op::LoadGlobal(g), name.span);
+            }
+            None => match names::builtin(&name.name) {
+                Some(b) => {
+                    let k = self.constant(Value::Builtin(b));
+                    self.emit(Op::Const(k), name.span);
+                }
+                None => return Err(self.undefined(name)),
+            },
+        }
+        Ok(())
+    }
+
+    /// Stores the top of the stack. `declaring` is true for `let` and `fn`.
+    pub(super) fn store_var(&mut self, name: &Ident, declaring: bool) -> CResult<()> {
+        match self.resolve(name) {
+            Some(VarRef::Local(i)) => {
+                if declaring {
+                    self.f().locals[i].declared = true;
+                } else if !self.f().locals[i].declared {
+                    return Err(Self::used_before_let(name));
+                }
+                let at = self.emit(Op::Nop, name.span);
+                self.f().locals[i].sites.push((at, Site::Store));
+            }
+            Some(VarRef::Upval(u)) => {
+                self.emit(Op::StoreUpval(u), name.span);
+            }
+            Some(VarRef::Global(g)) => {
+                if declaring {
+                    self.globals.declared[g as usize] = true;
+                } else if self.funcs.len() == 1 && !self.globals.declared[g as usize] {
+                    return Err(Self::used_before_let(name));
+                }
+                self.emit(Op::StoreGlobal(g), name.span);
+            }
+            None => {
+                let mut e = err(
+                    format!("assignment to undeclared variable `{}`", name.name),
+                    name.span,
+                    "no `let` declares this name",
+                );
+                e.help = Some(format!("declare it first: `let {} = ...`", name.name));
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,357 @@
+//! Lowering statements: control flow, loops, `try`/`catch`/`finally` (with
+//! `finally` copied onto every exit path), and `group` blocks.
+
+use super::code::Op;
+use super::*;
+use crate::syntax::ast::*;
+
+impl<'a, 'g> Compiler<'a, 'g> {
+    // ------------------------------------------------------------ statements
+
+    pub(super) fn stmt(&mut self, s: &'a Stmt) -> CResult<()> {
+        match &s.kind {
+            StmtKind::Let { name, value } => {
+                match value {
+                    Some(v) => self.expr(v)?,
+                    None => {
+                        self.emit(Op::Nil, s.span);
+                    }
+                }
+                self.store_var(name, true)?;
+            }
+            StmtKind::Fn(_) => {} // hoisted by the enclosing block
+            StmtKind::Assign { target, op, value } => self.assign(target, *op, value, s.span)?,
+            StmtKind::Expr(e) => {
+                self.expr(e)?;
+                self.emit(Op::Pop, s.span);
+            }
+            StmtKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                self.expr(cond)?;
+                let to_else = self.emit(Op::JumpIfFalse(0), cond.span);
+                self.block(then)?;
+                match otherwise {
+                    Some(other) => {
+                        let to_end = self.emit(Op::Jump(0), s.span);
+                        self.patch(to_else);
+                        self.f().scopes.push(Vec::new());
+                        self.stmt(other)?;
+                        self.f().scopes.pop();
+                        self.patch(to_end);
+                    }
+                    None => self.patch(to_else),
+                }
+            }
+            StmtKind::While { cond, body } => {
+                let start = self.here();
+                self.expr(cond)?;
+                let exit = self.emit(Op::JumpIfFalse(0), cond.span);
+                self.loop_body(body, start)?;
+                self.emit(Op::Jump(start as u32), s.span);
+                self.patch(exit);
+                self.finish_loop();
+            }
+            StmtKind::For {
+                first,
+                second,
+                iter,
+                body,
+            } => self.for_loop(first, second.as_ref(), iter, body, s.span)?,
+            StmtKind::Try {
+                body,
+                catches,
+                finally,
+            } => self.try_stmt(body, catches, finally.as_ref(), s.span)?,
+            StmtKind::Return(value) => {
+                if self.f().is_main {
+                    return Err(err(
+                        "`return` outside a function",
+                        s.span,
+                        "the top level of a script cannot return",
+                    ));
+                }
+                match value {
+                    Some(v) => self.expr(v)?,
+                    None => {
+                        self.emit(Op::Nil, s.span);
+                    }
+                }
+                if !self.f().unwind.is_empty() {
+                    let tmp = self.temp();
+                    self.emit(Op::StoreLocal(tmp), s.span);
+                    self.unwind_to(0, s.span)?;
+                    self.emit(Op::LoadLocal(tmp), s.span);
+                }
+                self.emit(Op::Return, s.span);
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let is_break = matches!(s.kind, StmtKind::Break);
+                let word = if is_break { "break" } else { "continue" };
+                let Some(depth) = self.f().loops.last().map(|l| l.unwind_depth) else {
+                    return Err(err(
+                        format!("`{word}` outside a loop"),
+                        s.span,
+                        "not inside a `while` or `for`",
+                    ));
+                };
+                self.unwind_to(depth, s.span)?;
+                if is_break {
+                    let at = self.emit(Op::Jump(0), s.span);
+                    self.f().loops.last_mut().expect("loop").breaks.push(at);
+                } else {
+                    let target = self.f().loops.last().expect("loop").continue_target;
+                    self.emit(Op::Jump(target as u32), s.span);
+                }
+            }
+            StmtKind::Throw(e) => {
+                self.expr(e)?;
+                self.emit(Op::Throw, s.span);
+            }
+            StmtKind::Group(body) => self.group(body, s.span)?,
+            StmtKind::Block(b) => self.block(b)?,
+        }
+        Ok(())
+    }
+
+    pub(super) fn assign(
+        &mut self,
+        target: &'a Expr,
+        op: AssignOp,
+        value: &'a Expr,
+        span: Span,
+    ) -> CResult<()> {
+        let bin = match op {
+            AssignOp::Set => None,
+            AssignOp::Add => Some(Op::Add),
+            AssignOp::Sub => Some(Op::Sub),
+            AssignOp::Mul => Some(Op::Mul),
+            AssignOp::Div => Some(Op::Div),
+            AssignOp::FloorDiv => Some(Op::FloorDiv),
+            AssignOp::Mod => Some(Op::Mod),
+        };
+        match &target.kind {
+            ExprKind::Var(name) => {
+                if let Some(b) = bin {
+                    self.load_var(name)?;
+                    self.expr(value)?;
+                    self.emit(b, span);
+                } else {
+                    self.expr(value)?;
+                }
+                self.store_var(name, false)
+            }
+            ExprKind::Index { target: obj, index } => {
+                self.expr(obj)?;
+                self.expr(index)?;
+                if let Some(b) = bin {
+                    self.emit(Op::Dup2, span);
+                    self.emit(Op::Index, target.span);
+                    self.expr(value)?;
+                    self.emit(b, span);
+                } else {
+                    self.expr(value)?;
+                }
+                self.emit(Op::StoreIndex, target.span);
+                Ok(())
+            }
+            _ => Err(err(
+                "cannot assign to this expression",
+                target.span,
+                "not a variable or an index",
+            )),
+        }
+    }
+
+    /// Emits what leaving the constructs above `depth` requires: popping
+    /// handlers, running `finally` blocks and joining task groups.
+    pub(super) fn unwind_to(&mut self, depth: usize, span: Span) -> CResult<()> {
+        let mut i = self.f().unwind.len();
+        while i > depth {
+            i -= 1;
+            match self.f().unwind[i] {
+                Unwind::Handler => {
+                    self.emit(Op::PopHandler, span);
+                }
+                Unwind::Finally(block) => {
+                    self.emit(Op::PopHandler, span);
+                    let saved = self.f().unwind.split_off(i);
+                    self.block(block)?;
+                    self.f().unwind.extend(saved);
+                }
+                Unwind::Group(slot) => {
+                    self.emit(Op::PopHandler, span);
+                    self.emit(
+                        Op::GroupExit {
+                            slot,
+                            failed: false,
+                        },
+                        span,
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn loop_body(&mut self, body: &'a Block, continue_target: usize) -> CResult<()> {
+        let depth = self.f().unwind.len();
+        self.f().loops.push(LoopCtx {
+            unwind_depth: depth,
+            breaks: Vec::new(),
+            continue_target,
+        });
+        self.block(body)
+    }
+
+    pub(super) fn finish_loop(&mut self) {
+        let ctx = self.f().loops.pop().expect("loop");
+        for b in ctx.breaks {
+            self.patch(b);
+        }
+    }
+
+    pub(super) fn for_loop(
+        &mut self,
+        first: &'a Ident,
+        second: Option<&'a Ident>,
+        iter: &'a Expr,
+        body: &'a Block,
+        span: Span,
+    ) -> CResult<()> {
+        self.expr(iter)?;
+        self.emit(Op::IterStart, iter.span);
+        let top = self.here();
+        let next = self.emit(Op::IterNext(0), iter.span);
+        self.f().scopes.push(Vec::new());
+        let names: Vec<&Ident> = std::iter::once(first).chain(second).collect();
+        for n in &names {
+            let i = self.declare_local(n, true);
+            let at = self.emit(Op::Nop, n.span);
+            self.f().locals[i].sites.push((at, Site::Decl));
+        }
+        if let Some(second) = second {
+            self.emit(Op::Unpack2, iter.span);
+            self.store_var(second, true)?;
+        }
+        self.store_var(first, true)?;
+        self.loop_body(body, top)?;
+        self.f().scopes.pop();
+        self.emit(Op::Jump(top as u32), span);
+        // Both `break` and exhaustion land here with the iterator on the stack.
+        self.patch(next);
+        self.finish_loop();
+        self.emit(Op::Pop, span);
+        Ok(())
+    }
+
+    pub(super) fn try_stmt(
+        &mut self,
+        body: &'a Block,
+        catches: &'a [CatchClause],
+        finally: Option<&'a Block>,
+        span: Span,
+    ) -> CResult<()> {
+        let fin_handler = match finally {
+            Some(f) => {
+                let at = self.emit(Op::PushHandler(0), span);
+                self.f().unwind.push(Unwind::Finally(f));
+                Some(at)
+            }
+            None => None,
+        };
+        if catches.is_empty() {
+            self.block(body)?;
+        } else {
+            let handler = self.emit(Op::PushHandler(0), span);
+            self.f().unwind.push(Unwind::Handler);
+            self.block(body)?;
+            self.f().unwind.pop();
+            self.emit(Op::PopHandler, span);
+            let mut to_done = vec![self.emit(Op::Jump(0), span)];
+            self.patch(handler);
+            for clause in catches {
+                self.emit(Op::Dup, clause.span);
+                let kinds = if clause.kinds.is_empty() {
+                    u32::MAX
+                } else {
+                    let list = clause
+                        .kinds
+                        .iter()
+                        .map(|k| Value::Str(k.name.clone()))
+                        .collect();
+                    self.constant(Value::list(list))
+                };
+                self.emit(Op::CatchMatch(kinds), clause.span);
+                let next = self.emit(Op::JumpIfFalse(0), clause.span);
+                self.f().scopes.push(Vec::new());
+                match &clause.binding {
+                    Some(b) => {
+                        let i = self.declare_local(b, true);
+                        let at = self.emit(Op::Nop, b.span);
+                        self.f().locals[i].sites.push((at, Site::Decl));
+                        self.store_var(b, true)?;
+                    }
+                    None => {
+                        self.emit(Op::Pop, clause.span);
+                    }
+                }
+                self.block(&clause.body)?;
+                self.f().scopes.pop();
+                to_done.push(self.emit(Op::Jump(0), clause.span));
+                self.patch(next);
+            }
+            self.emit(Op::Rethrow, span);
+            for j in to_done {
+                self.patch(j);
+            }
+        }
+        if let (Some(handler), Some(fin)) = (fin_handler, finally) {
+            self.f().unwind.pop();
+            self.emit(Op::PopHandler, span);
+            self.block(fin)?;
+            let to_end = self.emit(Op::Jump(0), span);
+            self.patch(handler);
+            let tmp = self.temp();
+            self.emit(Op::StoreLocal(tmp), span);
+            self.block(fin)?;
+            self.emit(Op::LoadLocal(tmp), span);
+            self.emit(Op::Rethrow, span);
+            self.patch(to_end);
+        }
+        Ok(())
+    }
+
+    pub(super) fn group(&mut self, body: &'a Block, span: Span) -> CResult<()> {
+        if !self.f().is_async {
+            return Err(err(
+                "`group` outside an `async fn`",
+                span,
+                "a group waits for its tasks, so it needs an async context",
+            ));
+        }
+        let slot = self.temp();
+        self.emit(Op::GroupEnter(slot), span);
+        let handler = self.emit(Op::PushHandler(0), span);
+        self.f().unwind.push(Unwind::Group(slot));
+        let saved = self.f().group_slot.replace(slot);
+        self.block(body)?;
+        self.f().group_slot = saved;
+        self.f().unwind.pop();
+        self.emit(Op::PopHandler, span);
+        self.emit(
+            Op::GroupExit {
+                slot,
+                failed: false,
+            },
+            span,
+        );
+        let to_end = self.emit(Op::Jump(0), span);
+        self.patch(handler);
+        self.emit(Op::GroupExit { slot, failed: true }, span);
+        self.patch(to_end);
+        Ok(())
+    }
+}

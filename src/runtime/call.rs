@@ -1,0 +1,344 @@
+//! Calls: binding arguments to parameters, pushing frames, awaiting a
+//! value (running a coroutine inline or waiting on a task or future), and
+//! running a callback to completion.
+
+use super::error::{type_error, ErrorObj, ErrorRef};
+use super::exec::{Exec, Frame, FrameKind};
+use super::interp::Interp;
+use super::value::{Iter, Value};
+use super::vm::{Flow, Outcome};
+use crate::compile::code::Closure;
+use crate::scheduler::event_loop::Input;
+use crate::scheduler::future::Awaitable;
+use crate::scheduler::task::CoroStart;
+use std::rc::Rc;
+
+impl Interp {
+    /// Pushes a frame for a script function whose arguments are already on
+    /// the stack from `base`.
+    pub(super) fn push_frame(
+        &mut self,
+        ex: &mut Exec,
+        closure: Rc<Closure>,
+        base: usize,
+        ret_to: usize,
+        kind: FrameKind,
+    ) -> Result<(), ErrorRef> {
+        if ex.frames.len() >= self.recursion_limit {
+            return Err(ErrorObj::with_help(
+                "RecursionError",
+                format!(
+                    "maximum recursion depth exceeded ({} frames)",
+                    self.recursion_limit
+                ),
+                "look for a function that calls itself without reaching a base case",
+            ));
+        }
+        let top = base + closure.proto.n_locals;
+        if ex.stack.len() < top {
+            ex.stack.resize(top, Value::Nil);
+        }
+        ex.frames.push(Frame {
+            closure,
+            ip: 0,
+            base,
+            ret_to,
+            kind,
+        });
+        Ok(())
+    }
+
+    /// Completes missing arguments from defaults, checking the count.
+    pub(super) fn fill_args(closure: &Closure, args: &mut Vec<Value>) -> Result<(), ErrorRef> {
+        let p = &closure.proto;
+        let n = p.params.len();
+        if args.len() > n {
+            return Err(type_error(format!(
+                "{}() takes {} argument{} but {} were given",
+                p.name,
+                n,
+                if n == 1 { "" } else { "s" },
+                args.len()
+            )));
+        }
+        let first_default = n - p.n_defaults;
+        while args.len() < n {
+            let i = args.len();
+            if i < first_default {
+                return Err(type_error(format!(
+                    "{}() missing argument `{}`",
+                    p.name, p.params[i]
+                )));
+            }
+            args.push(Value::Uninit);
+        }
+        Ok(())
+    }
+
+    /// Binds positional and named arguments to a function's parameters.
+    pub fn bind_args(
+        closure: &Closure,
+        mut positional: Vec<Value>,
+        named: Vec<(Rc<str>, Value)>,
+    ) -> Result<Vec<Value>, ErrorRef> {
+        if named.is_empty() {
+            Self::fill_args(closure, &mut positional)?;
+            return Ok(positional);
+        }
+        let p = &closure.proto;
+        if positional.len() > p.params.len() {
+            Self::fill_args(closure, &mut positional)?;
+        }
+        let mut slots: Vec<Option<Value>> = positional.into_iter().map(Some).collect();
+        slots.resize(p.params.len(), None);
+        for (name, v) in named {
+            let Some(i) = p.params.iter().position(|x| *x == name) else {
+                return Err(ErrorObj::with_help(
+                    "TypeError",
+                    format!("{}() has no parameter named `{name}`", p.name),
+                    format!("its parameters are: {}", p.params.join(", ")),
+                ));
+            };
+            if slots[i].is_some() {
+                return Err(type_error(format!(
+                    "{}() got two values for `{name}`",
+                    p.name
+                )));
+            }
+            slots[i] = Some(v);
+        }
+        let first_default = p.params.len() - p.n_defaults;
+        let mut out = Vec::with_capacity(slots.len());
+        for (i, s) in slots.into_iter().enumerate() {
+            match s {
+                Some(v) => out.push(v),
+                None if i >= first_default => out.push(Value::Uninit),
+                None => {
+                    return Err(type_error(format!(
+                        "{}() missing argument `{}`",
+                        p.name, p.params[i]
+                    )))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Calls `callee` whose `argc` arguments (the last `names.len()` of them
+    /// named) sit on top of the stack above it. Script functions get a frame;
+    /// everything else produces its value at once (`Ok(true)` means a frame was pushed).
+    pub(super) fn call_value(
+        &mut self,
+        ex: &mut Exec,
+        argc: usize,
+        names: Option<&Value>,
+        awaiting: bool,
+    ) -> Result<bool, ErrorRef> {
+        let callee_at = ex.stack.len() - argc - 1;
+        // The common case, a plain positional call of a script function,
+        // takes one reference-count increment and no argument vector.
+        if names.is_none() {
+            if let Value::Func(c) = &ex.stack[callee_at] {
+                if !c.proto.is_async && !awaiting && argc == c.proto.params.len() {
+                    let c = c.clone();
+                    self.push_frame(ex, c, callee_at + 1, callee_at, FrameKind::Call)?;
+                    return Ok(true);
+                }
+            }
+        }
+        let callee = ex.stack[callee_at].clone();
+        match &callee {
+            Value::Func(c) if names.is_none() && (!c.proto.is_async || awaiting) => {
+                let n = c.proto.params.len();
+                if argc != n {
+                    let mut args = ex.stack.split_off(callee_at + 1);
+                    Self::fill_args(c, &mut args)?;
+                    ex.stack.extend(args);
+                }
+                let kind = match (c.proto.is_async, awaiting) {
+                    (true, _) => FrameKind::Inline,
+                    // `await f()` of a plain fn awaits what it returns.
+                    (false, true) => FrameKind::AwaitResult,
+                    (false, false) => FrameKind::Call,
+                };
+                self.push_frame(ex, c.clone(), callee_at + 1, callee_at, kind)?;
+                Ok(true)
+            }
+            Value::Func(c) => {
+                let (positional, named) = split_named(ex, callee_at, names);
+                ex.stack.pop();
+                let args = Self::bind_args(c, positional, named)?;
+                if c.proto.is_async {
+                    let at = self.current_loc(ex);
+                    let coro = crate::scheduler::task::Coro::new(
+                        CoroStart::Script {
+                            closure: c.clone(),
+                            args,
+                        },
+                        c.proto.name.clone(),
+                        at,
+                    );
+                    ex.stack.push(Value::Coro(coro));
+                    Ok(false)
+                } else {
+                    let base = ex.stack.len();
+                    ex.stack.extend(args);
+                    self.push_frame(ex, c.clone(), base, base, FrameKind::Call)?;
+                    Ok(true)
+                }
+            }
+            Value::Builtin(b) => {
+                let (positional, named) = split_named(ex, callee_at, names);
+                ex.stack.pop();
+                let v = super::builtins::call(self, *b, positional, named)?;
+                ex.stack.push(v);
+                Ok(false)
+            }
+            other => Err(type_error(format!(
+                "`{}` is not callable",
+                other.type_name()
+            ))),
+        }
+    }
+
+    pub(crate) fn current_loc(&self, ex: &Exec) -> Option<super::error::Loc> {
+        let f = ex
+            .frames
+            .iter()
+            .rev()
+            .find(|f| !matches!(f.kind, FrameKind::Native(_)))?;
+        let p = &f.closure.proto;
+        let span = *p.spans.get(f.ip.saturating_sub(1))?;
+        Some(super::error::Loc {
+            source: p.source,
+            span,
+        })
+    }
+
+    /// `await v`: runs a coroutine inline, returns a finished task's result,
+    /// or reports what to wait for.
+    pub(super) fn await_value(
+        &mut self,
+        ex: &mut Exec,
+        v: Value,
+    ) -> Result<Option<Flow>, ErrorRef> {
+        match v {
+            Value::Coro(c) => match c.take() {
+                Some(CoroStart::Script { closure, args }) => {
+                    let base = ex.stack.len();
+                    ex.stack.extend(args);
+                    self.push_frame(ex, closure, base, base, FrameKind::Inline)?;
+                    Ok(None)
+                }
+                Some(CoroStart::Native(n)) => {
+                    let at = ex.stack.len();
+                    ex.frames.push(Frame {
+                        closure: self.native_closure.clone(),
+                        ip: 0,
+                        base: at,
+                        ret_to: at,
+                        kind: FrameKind::Native(Box::new(n)),
+                    });
+                    Ok(Some(Flow::Next(Input::Start)))
+                }
+                None => Err(ErrorObj::with_help(
+                    "TypeError",
+                    format!("coroutine `{}` was already awaited or spawned", c.name()),
+                    "a coroutine runs once; spawn it as a task to await its result several times",
+                )),
+            },
+            Value::Task(t) => self.await_future(ex, Awaitable::Task(t)),
+            Value::Future(f) => self.await_future(ex, Awaitable::Future(f)),
+            other => Err(ErrorObj::with_help(
+                "TypeError",
+                format!("`{}` is not awaitable", other.type_name()),
+                "await a coroutine (the result of calling an async fn), a task or a future",
+            )),
+        }
+    }
+
+    pub(super) fn await_future(
+        &mut self,
+        ex: &mut Exec,
+        a: Awaitable,
+    ) -> Result<Option<Flow>, ErrorRef> {
+        match a.outcome() {
+            Some(Ok(v)) => {
+                ex.stack.push(v);
+                Ok(None)
+            }
+            Some(Err(e)) => Err(e),
+            None => {
+                if let (Awaitable::Task(t), Some(cur)) = (&a, &self.current) {
+                    if Rc::ptr_eq(t, cur) {
+                        return Err(type_error("a task cannot await itself"));
+                    }
+                }
+                Ok(Some(Flow::Suspend(a)))
+            }
+        }
+    }
+
+    /// Runs a plain function to completion on a fresh stack (for callbacks
+    /// such as `on_done`). Errors come back as `Err`.
+    pub fn call_sync(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, ErrorRef> {
+        match f {
+            Value::Func(c) => {
+                if c.proto.is_async {
+                    return Err(type_error(
+                        "a callback must be a plain `fn`, not an `async fn`",
+                    ));
+                }
+                let args = Self::bind_args(c, args, Vec::new())?;
+                let mut ex = Exec {
+                    started: true,
+                    ..Exec::default()
+                };
+                ex.stack.extend(args);
+                self.push_frame(&mut ex, c.clone(), 0, 0, FrameKind::Root)?;
+                match self.resume(&mut ex, Input::Start) {
+                    Outcome::Returned(v) => Ok(v),
+                    Outcome::Threw(e) => Err(e),
+                    Outcome::Suspended(_) | Outcome::Yielded => {
+                        Err(type_error("a callback cannot wait"))
+                    }
+                }
+            }
+            Value::Builtin(b) => super::builtins::call(self, *b, args, Vec::new()),
+            other => Err(type_error(format!(
+                "`{}` is not callable",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+/// Splits the arguments above `callee_at` into positional and named ones.
+pub(super) fn split_named(
+    ex: &mut Exec,
+    callee_at: usize,
+    names: Option<&Value>,
+) -> (Vec<Value>, Vec<(Rc<str>, Value)>) {
+    let mut all = ex.stack.split_off(callee_at + 1);
+    let Some(Value::List(names)) = names else {
+        return (all, Vec::new());
+    };
+    let names = names.borrow();
+    let named_vals = all.split_off(all.len() - names.len());
+    let named = names
+        .iter()
+        .zip(named_vals)
+        .map(|(n, v)| match n {
+            Value::Str(s) => (s.clone(), v),
+            _ => (Rc::from("?"), v),
+        })
+        .collect();
+    (all, named)
+}
+
+pub(crate) fn iter_of(items: Vec<Value>) -> Iter {
+    Iter::Items {
+        items: items.into(),
+        pos: 0,
+    }
+}

@@ -1,0 +1,413 @@
+//! Operations on tasks and futures that schedule callbacks: spawning,
+//! completing, cancelling (asyncio's `Task.cancel` and `Future.cancel`),
+//! `gather`, and the methods scripts call on tasks.
+
+use super::error::{cancelled, type_error, ErrorObj, ErrorRef, Loc};
+use super::exec::{Exec, Frame, FrameKind};
+use super::interp::Interp;
+use super::value::Value;
+use crate::scheduler::event_loop::{Handle, Input};
+use crate::scheduler::future::{Awaitable, Callback, FutKind, FutState, Future, GatherState};
+use crate::scheduler::task::{CoroStart, Task};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+impl Interp {
+    // ------------------------------------------------------------ tasks
+
+    pub fn spawn_coro(&mut self, start: CoroStart, spawned_at: Option<Loc>) -> Rc<Task> {
+        let number = self.lp.next_name();
+        self.spawn_named(start, spawned_at, None, number)
+    }
+
+    pub(super) fn spawn_named(
+        &mut self,
+        start: CoroStart,
+        spawned_at: Option<Loc>,
+        name: Option<Rc<str>>,
+        number: u64,
+    ) -> Rc<Task> {
+        // Sized for what most tasks need (a root frame plus one awaited
+        // native frame; locals plus a little operand room): tasks are many.
+        let mut ex = Exec {
+            frames: Vec::with_capacity(2),
+            ..Exec::default()
+        };
+        match start {
+            CoroStart::Script { closure, args } => {
+                ex.stack.reserve_exact(closure.proto.n_locals + 2);
+                ex.stack.extend(args);
+                ex.stack.resize(closure.proto.n_locals, Value::Nil);
+                ex.frames.push(Frame {
+                    closure,
+                    ip: 0,
+                    base: 0,
+                    ret_to: 0,
+                    kind: FrameKind::Root,
+                });
+            }
+            CoroStart::Native(n) => {
+                ex.frames.push(Frame {
+                    closure: self.native_closure.clone(),
+                    ip: 0,
+                    base: 0,
+                    ret_to: 0,
+                    kind: FrameKind::Native(Box::new(n)),
+                });
+            }
+        }
+        let id = self.lp.next_id();
+        let task = Rc::new(Task {
+            id,
+            name: RefCell::new(name),
+            number,
+            core: RefCell::new(Default::default()),
+            exec: RefCell::new(Some(ex)),
+            must_cancel: Cell::new(false),
+            cancel_msg: RefCell::new(None),
+            waiting_on: RefCell::new(None),
+            cancel_requests: Cell::new(0),
+            spawned_at,
+            cancel_error: RefCell::new(None),
+            waiting_at: Cell::new(None),
+        });
+        self.lp.tasks.insert(id, task.clone());
+        self.lp.call_soon(Handle::Step(task.clone(), Input::Start));
+        task
+    }
+
+    /// The main task is named `main` and has no spawn site.
+    pub fn spawn_main(&mut self, start: CoroStart) -> Rc<Task> {
+        self.spawn_named(start, None, Some(Rc::from("main")), 0)
+    }
+
+    pub fn spawn_value(
+        &mut self,
+        v: Value,
+        at: Option<Loc>,
+        group: Option<Value>,
+    ) -> Result<Value, ErrorRef> {
+        if let Value::Task(t) = &v {
+            return Err(ErrorObj::with_help(
+                "TypeError",
+                format!("task '{}' is already running", t.name()),
+                "a task is spawned once; await it to get its result",
+            ));
+        }
+        let Value::Coro(c) = v else {
+            return Err(ErrorObj::with_help(
+                "TypeError",
+                format!("spawn needs a coroutine, not `{}`", v.type_name()),
+                "call an async fn to get a coroutine: `spawn work()`",
+            ));
+        };
+        let Some(start) = c.take() else {
+            return Err(type_error(format!(
+                "coroutine `{}` was already awaited or spawned",
+                c.name()
+            )));
+        };
+        let task = self.spawn_coro(start, at);
+        if let Some(Value::Group(g)) = group {
+            self.group_spawn(&g, &task)?;
+        }
+        Ok(Value::Task(task))
+    }
+
+    /// asyncio's `ensure_future`: coroutines become tasks.
+    pub fn ensure_future(&mut self, v: Value) -> Result<Awaitable, ErrorRef> {
+        match v {
+            Value::Task(t) => Ok(Awaitable::Task(t)),
+            Value::Future(f) => Ok(Awaitable::Future(f)),
+            Value::Coro(_) => match self.spawn_value(v, None, None)? {
+                Value::Task(t) => Ok(Awaitable::Task(t)),
+                _ => unreachable!(),
+            },
+            other => Err(type_error(format!(
+                "`{}` is not awaitable",
+                other.type_name()
+            ))),
+        }
+    }
+
+    // ------------------------------------------------------------ futures
+
+    pub fn add_done_callback(&mut self, a: &Awaitable, cb: Callback) {
+        let done = a.core().borrow().is_done();
+        if done {
+            self.lp.call_soon(Handle::Callback(cb, a.clone()));
+        } else {
+            let mut core = a.core().borrow_mut();
+            // Most futures get exactly one callback (the task awaiting them).
+            if core.callbacks.capacity() == 0 {
+                core.callbacks.reserve_exact(1);
+            }
+            core.callbacks.push(cb);
+        }
+    }
+
+    pub(super) fn complete(&mut self, a: &Awaitable, state: FutState) {
+        let callbacks = {
+            let mut core = a.core().borrow_mut();
+            if matches!(state, FutState::Failed(_)) {
+                core.unretrieved = true;
+            }
+            core.state = Some(state);
+            std::mem::take(&mut core.callbacks)
+        };
+        for cb in callbacks {
+            self.lp.call_soon(Handle::Callback(cb, a.clone()));
+        }
+    }
+
+    pub fn set_future_result(&mut self, f: &Rc<Future>, v: Value) {
+        self.complete(&Awaitable::Future(f.clone()), FutState::Done(v));
+    }
+
+    pub fn cancel_sleep_timer(&mut self, f: &Rc<Future>) {
+        if let FutKind::Sleep(t) = &f.kind {
+            if let Some(id) = t.borrow_mut().take() {
+                self.lp.timers.cancel(&id);
+            }
+        }
+    }
+
+    pub fn cancel_future(&mut self, f: &Rc<Future>, msg: Option<Rc<str>>) -> bool {
+        if f.core.borrow().is_done() {
+            return false;
+        }
+        if let FutKind::Gather(g) = &f.kind {
+            // `_GatheringFuture.cancel`: cancel the children; the outer future
+            // ends when they have.
+            let children = g.borrow().children.clone();
+            let mut any = false;
+            for c in &children {
+                any |= self.cancel_awaitable(c, msg.clone());
+            }
+            if any {
+                g.borrow_mut().cancel_requested = true;
+            }
+            return any;
+        }
+        self.cancel_sleep_timer(f);
+        self.complete(&Awaitable::Future(f.clone()), FutState::Cancelled(msg));
+        true
+    }
+
+    /// `Task.cancel`: cancel what the task waits on, or make its next step throw.
+    pub fn cancel_task(&mut self, t: &Rc<Task>, msg: Option<Rc<str>>) -> bool {
+        if t.is_done() {
+            return false;
+        }
+        t.core.borrow_mut().unretrieved = false;
+        t.cancel_requests.set(t.cancel_requests.get() + 1);
+        let waiting = t.waiting_on.borrow().clone();
+        if let Some(w) = waiting {
+            if self.cancel_awaitable(&w, msg.clone()) {
+                return true;
+            }
+        }
+        t.must_cancel.set(true);
+        *t.cancel_msg.borrow_mut() = msg;
+        true
+    }
+
+    pub fn cancel_awaitable(&mut self, a: &Awaitable, msg: Option<Rc<str>>) -> bool {
+        match a {
+            Awaitable::Task(t) => self.cancel_task(t, msg),
+            Awaitable::Future(f) => self.cancel_future(f, msg),
+        }
+    }
+
+    // ------------------------------------------------------------ gather
+
+    pub fn gather(&mut self, items: Vec<Value>, return_errors: bool) -> Result<Value, ErrorRef> {
+        let mut children: Vec<Awaitable> = Vec::new();
+        for v in items {
+            let a = self.ensure_future(v)?;
+            children.push(a);
+        }
+        Ok(Value::Future(
+            self.gather_awaitables(children, return_errors)?,
+        ))
+    }
+
+    pub fn gather_awaitables(
+        &mut self,
+        children: Vec<Awaitable>,
+        return_errors: bool,
+    ) -> Result<Rc<Future>, ErrorRef> {
+        // The same awaitable given twice is watched once, as asyncio does;
+        // results are still reported for each argument.
+        let mut seen = std::collections::HashSet::with_capacity(children.len());
+        let distinct: Vec<Awaitable> = children
+            .iter()
+            .filter(|c| seen.insert(c.addr()))
+            .cloned()
+            .collect();
+        let outer = Future::new(FutKind::Gather(Box::new(RefCell::new(GatherState {
+            distinct: distinct.len(),
+            children,
+            finished: 0,
+            return_errors,
+            cancel_requested: false,
+        }))));
+        if distinct.is_empty() {
+            self.set_future_result(&outer, Value::list(Vec::new()));
+            return Ok(outer);
+        }
+        for c in &distinct {
+            self.add_done_callback(c, Callback::GatherChild(outer.clone()));
+        }
+        Ok(outer)
+    }
+
+    /// `gather`'s `_done_callback`.
+    pub(super) fn gather_child_done(&mut self, outer: &Rc<Future>, child: &Awaitable) {
+        let FutKind::Gather(g) = &outer.kind else {
+            return;
+        };
+        g.borrow_mut().finished += 1;
+        if outer.core.borrow().is_done() {
+            child.core().borrow_mut().unretrieved = false;
+            return;
+        }
+        let (return_errors, finished, total) = {
+            let g = g.borrow();
+            (g.return_errors, g.finished, g.distinct)
+        };
+        if !return_errors {
+            if let Some(Err(e)) = child.outcome() {
+                self.complete(&Awaitable::Future(outer.clone()), FutState::Failed(e));
+                return;
+            }
+        }
+        if finished == total {
+            let children = g.borrow().children.clone();
+            let results = children
+                .iter()
+                .map(|c| match c.outcome() {
+                    Some(Ok(v)) => v,
+                    Some(Err(e)) => Value::Error(e),
+                    None => Value::Nil,
+                })
+                .collect();
+            if g.borrow().cancel_requested {
+                self.complete(
+                    &Awaitable::Future(outer.clone()),
+                    FutState::Failed(cancelled(None)),
+                );
+            } else {
+                self.set_future_result(outer, Value::list(results));
+            }
+        }
+    }
+
+    pub fn task_method(
+        &mut self,
+        recv: &Value,
+        m: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, ErrorRef> {
+        let a = match recv {
+            Value::Task(t) => Awaitable::Task(t.clone()),
+            Value::Future(f) => Awaitable::Future(f.clone()),
+            _ => unreachable!(),
+        };
+        let ty = recv.type_name();
+        let want = |n: usize, max: usize| -> Result<(), ErrorRef> {
+            if args.len() < n || args.len() > max {
+                return Err(type_error(format!(
+                    "{ty}.{m}() takes {} but {} were given",
+                    if n == max {
+                        format!("{n} arguments")
+                    } else {
+                        format!("{n} to {max} arguments")
+                    },
+                    args.len()
+                )));
+            }
+            Ok(())
+        };
+        match m {
+            "done" => {
+                want(0, 0)?;
+                Ok(Value::Bool(a.is_done()))
+            }
+            "cancelled" => {
+                want(0, 0)?;
+                Ok(Value::Bool(matches!(
+                    a.core().borrow().state(),
+                    FutState::Cancelled(_)
+                )))
+            }
+            "cancel" => {
+                want(0, 1)?;
+                let msg = args.first().map(|v| Rc::from(v.to_display().as_str()));
+                Ok(Value::Bool(self.cancel_awaitable(&a, msg)))
+            }
+            "result" => {
+                want(0, 0)?;
+                match a.outcome() {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(e)) => Err(e),
+                    None => Err(ErrorObj::with_help(
+                        "InvalidStateError",
+                        format!("{ty} is still pending"),
+                        "await it first, or check `done()`",
+                    )),
+                }
+            }
+            "error" => {
+                want(0, 0)?;
+                match a.outcome() {
+                    Some(Ok(_)) => Ok(Value::Nil),
+                    Some(Err(e)) if e.is_cancel() => Err(e),
+                    Some(Err(e)) => Ok(Value::Error(e)),
+                    None => Err(ErrorObj::with_help(
+                        "InvalidStateError",
+                        format!("{ty} is still pending"),
+                        "await it first, or check `done()`",
+                    )),
+                }
+            }
+            "name" => {
+                want(0, 0)?;
+                match &a {
+                    Awaitable::Task(t) => Ok(Value::Str(t.name())),
+                    _ => Err(ErrorObj::new("AttributeError", "a future has no name")),
+                }
+            }
+            "set_name" => {
+                want(1, 1)?;
+                match &a {
+                    Awaitable::Task(t) => {
+                        t.set_name(Rc::from(args[0].to_display().as_str()));
+                        Ok(Value::Nil)
+                    }
+                    _ => Err(ErrorObj::new("AttributeError", "a future has no name")),
+                }
+            }
+            "on_done" => {
+                want(1, 1)?;
+                if matches!(&args[0], Value::Func(c) if c.proto.is_async) {
+                    return Err(type_error(
+                        "on_done() needs a plain `fn`: the callback runs at once, it cannot be awaited",
+                    ));
+                }
+                if !matches!(args[0], Value::Func(_) | Value::Builtin(_)) {
+                    return Err(type_error(format!(
+                        "on_done() needs a function, not `{}`",
+                        args[0].type_name()
+                    )));
+                }
+                self.add_done_callback(&a, Callback::Script(args[0].clone()));
+                Ok(Value::Nil)
+            }
+            _ => Err(ErrorObj::new(
+                "AttributeError",
+                format!("`{ty}` has no method `{m}`"),
+            )),
+        }
+    }
+}
