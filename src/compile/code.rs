@@ -103,6 +103,8 @@ pub enum Op {
     Return,
     Await,
     Spawn,
+    /// `spawn f(args)` (no named arguments, outside a group).
+    SpawnCall(u32),
     /// Spawn into the task group held in the given local.
     SpawnInGroup(u32),
     Throw,

@@ -223,6 +223,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
             }
             ExprKind::Spawn(inner) => {
+                if let (ExprKind::Call { callee, args }, None) = (&inner.kind, self.f().group_slot)
+                {
+                    if args.iter().all(|a| a.name.is_none()) {
+                        self.expr(callee)?;
+                        self.args(args)?;
+                        self.emit(Op::SpawnCall(args.len() as u32), sp);
+                        return Ok(());
+                    }
+                }
                 self.expr(inner)?;
                 match self.f().group_slot {
                     Some(slot) => self.emit(Op::SpawnInGroup(slot), sp),

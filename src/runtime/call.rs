@@ -13,6 +13,16 @@ use crate::scheduler::future::Awaitable;
 use crate::scheduler::task::CoroStart;
 use std::rc::Rc;
 
+/// What [`Interp::spawn_call`] left to do.
+pub(super) enum SpawnStep {
+    /// The task is on the stack.
+    Spawned,
+    /// A frame was pushed; its result is spawned when it returns.
+    Frame,
+    /// A value is on the stack, to be spawned.
+    Value,
+}
+
 impl Interp {
     /// Pushes a frame for a script function whose arguments are already on
     /// the stack from `base`.
@@ -198,6 +208,74 @@ impl Interp {
                 "`{}` is not callable",
                 other.type_name()
             ))),
+        }
+    }
+
+    /// `await sleep(d)` without a coroutine object or a native frame: a
+    /// bare yield for `d <= 0`, else a wait on the timer's future. Same
+    /// futures and callbacks as the native `sleep`, so the same order.
+    pub(super) fn await_sleep_directly(&mut self, ex: &mut Exec, argc: usize) -> Option<Flow> {
+        let n = ex.stack.len();
+        if argc != 1
+            || !matches!(
+                ex.stack[n - 2],
+                Value::Builtin(super::builtins::Builtin::Sleep)
+            )
+        {
+            return None;
+        }
+        let secs = match ex.stack[n - 1] {
+            Value::Int(i) => i as f64,
+            Value::Float(f) if !f.is_nan() => f,
+            _ => return None,
+        };
+        ex.stack.truncate(n - 2);
+        if secs <= 0.0 {
+            return Some(Flow::Yield);
+        }
+        let f = crate::scheduler::future::Future::new(crate::scheduler::future::FutKind::Sleep(
+            std::cell::RefCell::new(None),
+        ));
+        let id = self.lp.call_later(
+            secs,
+            crate::scheduler::timers::TimerAction::SetResult(f.clone()),
+        );
+        if let crate::scheduler::future::FutKind::Sleep(t) = &f.kind {
+            *t.borrow_mut() = Some(id);
+        }
+        Some(Flow::Suspend(Awaitable::Future(f)))
+    }
+
+    /// `spawn f(args)`: an `async fn` becomes a task without a coroutine
+    /// object; a plain fn runs in a `SpawnResult` frame whose result is
+    /// spawned when it returns; anything else is called, then spawned.
+    pub(super) fn spawn_call(&mut self, ex: &mut Exec, argc: usize) -> Result<SpawnStep, ErrorRef> {
+        let callee_at = ex.stack.len() - argc - 1;
+        match &ex.stack[callee_at] {
+            Value::Func(c) if c.proto.is_async => {
+                let c = c.clone();
+                let mut args = ex.stack.split_off(callee_at + 1);
+                ex.stack.pop();
+                Self::fill_args(&c, &mut args)?;
+                let at = self.current_loc(ex);
+                let task = self.spawn_coro(CoroStart::Script { closure: c, args }, at);
+                ex.stack.push(Value::Task(task));
+                Ok(SpawnStep::Spawned)
+            }
+            Value::Func(c) => {
+                let c = c.clone();
+                if argc != c.proto.params.len() {
+                    let mut args = ex.stack.split_off(callee_at + 1);
+                    Self::fill_args(&c, &mut args)?;
+                    ex.stack.extend(args);
+                }
+                self.push_frame(ex, c, callee_at + 1, callee_at, FrameKind::SpawnResult)?;
+                Ok(SpawnStep::Frame)
+            }
+            _ => match self.call_value(ex, argc, None, false)? {
+                true => Ok(SpawnStep::Frame),
+                false => Ok(SpawnStep::Value),
+            },
         }
     }
 

@@ -11,6 +11,8 @@ pub enum FrameKind {
     Call,
     /// A plain call under `await`: the caller awaits the result.
     AwaitResult,
+    /// A plain call under `spawn`: the result is spawned as a task.
+    SpawnResult,
     /// An awaited coroutine running inside the awaiting task.
     Inline,
     /// The task's own coroutine: returning ends the task.

@@ -326,8 +326,16 @@ pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
                     items: items.clone(),
                     pos: *pos,
                 },
+                Iter::List { list, pos } => Iter::List {
+                    list: list.clone(),
+                    pos: *pos,
+                },
             }
         }
+        Value::List(l) => Iter::List {
+            list: l.clone(),
+            pos: 0,
+        },
         _ => super::call::iter_of(items_of(v)?),
     })
 }

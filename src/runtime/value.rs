@@ -70,8 +70,22 @@ impl Key {
 }
 
 pub enum Iter {
-    Range { next: i64, stop: i64, step: i64 },
-    Items { items: Rc<[Value]>, pos: usize },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
+    /// A list is walked live, as Python does: items appended during the
+    /// loop are visited.
+    List {
+        list: List,
+        pos: usize,
+    },
+    /// Strings and map keys are walked over a snapshot.
+    Items {
+        items: Rc<[Value]>,
+        pos: usize,
+    },
 }
 
 impl Iter {
@@ -89,6 +103,11 @@ impl Iter {
                 let v = *next;
                 *next = next.saturating_add(*step);
                 Some(Value::Int(v))
+            }
+            Iter::List { list, pos } => {
+                let v = list.borrow().get(*pos).cloned();
+                *pos += 1;
+                v
             }
             Iter::Items { items, pos } => {
                 let v = items.get(*pos).cloned();
@@ -274,7 +293,7 @@ impl Value {
                 Iter::Range { next, stop, step } => {
                     let _ = write!(out, "range({next}, {stop}, {step})");
                 }
-                Iter::Items { .. } => out.push_str("<iterator>"),
+                Iter::Items { .. } | Iter::List { .. } => out.push_str("<iterator>"),
             },
             Value::Group(_) => out.push_str("<group>"),
         }

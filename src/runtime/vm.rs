@@ -2,7 +2,7 @@
 //! waits. Plain calls and awaited coroutines push frames on the task's own
 //! stack, so no Rust recursion grows with script recursion.
 
-use super::call::split_named;
+use super::call::{split_named, SpawnStep};
 use super::error::{type_error, ErrorObj, ErrorRef};
 use super::exec::{Exec, Frame, FrameKind, Handler};
 use super::interp::Interp;
@@ -433,6 +433,9 @@ impl Interp {
                 }
                 Op::CallAwait(argc) => {
                     save!();
+                    if let Some(flow) = self.await_sleep_directly(ex, argc as usize) {
+                        return flow;
+                    }
                     if tri!(self.call_value(ex, argc as usize, None, true)) {
                         reload!();
                         continue;
@@ -536,7 +539,11 @@ impl Interp {
                         return Flow::Done(Ok(v));
                     }
                     reload!();
-                    if matches!(f.kind, FrameKind::AwaitResult) {
+                    if matches!(f.kind, FrameKind::SpawnResult) {
+                        let at = self.current_loc(ex);
+                        let t = tri!(self.spawn_value(v, at, None));
+                        ex.stack.push(t);
+                    } else if matches!(f.kind, FrameKind::AwaitResult) {
                         match tri!(self.await_value(ex, v)) {
                             None if ex.frames.len() == fi + 1 => {}
                             None => reload!(),
@@ -544,6 +551,19 @@ impl Interp {
                         }
                     } else {
                         ex.stack.push(v);
+                    }
+                }
+                Op::SpawnCall(argc) => {
+                    save!();
+                    match tri!(self.spawn_call(ex, argc as usize)) {
+                        SpawnStep::Spawned => {}
+                        SpawnStep::Frame => reload!(),
+                        SpawnStep::Value => {
+                            let v = pop!();
+                            let at = self.current_loc(ex);
+                            let t = tri!(self.spawn_value(v, at, None));
+                            ex.stack.push(t);
+                        }
                     }
                 }
                 Op::Spawn | Op::SpawnInGroup(_) => {
