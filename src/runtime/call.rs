@@ -201,6 +201,7 @@ impl Interp {
                 let (positional, named) = split_named(ex, callee_at, names);
                 ex.stack.pop();
                 let v = super::builtins::call(self, *b, positional, named)?;
+                self.mark_created(&v, ex);
                 ex.stack.push(v);
                 Ok(false)
             }
@@ -276,6 +277,15 @@ impl Interp {
                 true => Ok(SpawnStep::Frame),
                 false => Ok(SpawnStep::Value),
             },
+        }
+    }
+
+    /// Records where a builtin made a coroutine, for the never-awaited warning.
+    pub(super) fn mark_created(&self, v: &Value, ex: &Exec) {
+        if let Value::Coro(c) = v {
+            if c.created_at.get().is_none() {
+                c.created_at.set(self.current_loc(ex));
+            }
         }
     }
 

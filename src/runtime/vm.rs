@@ -461,6 +461,7 @@ impl Interp {
                     let args = ex.stack.split_off(ex.stack.len() - argc as usize);
                     let recv = pop!();
                     let r = tri!(super::methods::call(self, method, recv, args, Vec::new()));
+                    self.mark_created(&r, ex);
                     ex.stack.push(r);
                 }
                 Op::MethodNamed {

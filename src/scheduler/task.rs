@@ -65,7 +65,8 @@ pub enum CoroStart {
 pub struct Coro {
     pub start: RefCell<Option<CoroStart>>,
     pub name: Rc<str>,
-    pub created_at: Option<Loc>,
+    /// Where the coroutine was made (set after the fact for builtins).
+    pub created_at: Cell<Option<Loc>>,
 }
 
 impl Coro {
@@ -73,7 +74,7 @@ impl Coro {
         Rc::new(Coro {
             start: RefCell::new(Some(start)),
             name,
-            created_at,
+            created_at: Cell::new(created_at),
         })
     }
     pub fn name(&self) -> &str {
@@ -94,7 +95,7 @@ impl Drop for Coro {
     fn drop(&mut self) {
         if self.start.get_mut().is_some() {
             let name = self.name.clone();
-            let at = self.created_at;
+            let at = self.created_at.get();
             let _ = NEVER_AWAITED.try_with(|w| w.borrow_mut().push((name, at)));
         }
     }
