@@ -374,9 +374,4 @@ impl Engine {
     pub fn print_error(&mut self, text: &str) {
         self.write_err(text);
     }
-
-    pub fn flush(&mut self) {
-        let _ = self.interp.out.flush();
-        let _ = self.interp.err.flush();
-    }
 }

@@ -107,10 +107,16 @@ fn run(args: RunArgs) -> ExitCode {
         recursion_limit: args.recursion_limit,
         color: color(),
     };
-    let out = Box::new(std::io::BufWriter::with_capacity(
-        1 << 16,
-        std::io::stdout(),
-    ));
+    // Line by line on a terminal, so a person sees each line as it is
+    // printed (and loses none to Ctrl-C); in large blocks into a pipe.
+    let out: Box<dyn std::io::Write> = if std::io::stdout().is_terminal() {
+        Box::new(std::io::LineWriter::new(std::io::stdout()))
+    } else {
+        Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout(),
+        ))
+    };
     let mut engine = Engine::new(opts, out, Box::new(std::io::stderr()));
     engine.set_args(args.script[1..].to_vec());
     ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
