@@ -38,5 +38,12 @@ fn golden_core_and_errors() {
 
 #[test]
 fn examples_print_what_their_out_files_say() {
-    corpus("examples", 4);
+    corpus("examples", 8);
+}
+
+/// The benchmark workloads at N = 1000 (their `.args`), so they stay correct
+/// between benchmark runs; `benches/run.py` checks them against CPython.
+#[test]
+fn bench_workloads_compute_what_they_should() {
+    corpus("benches", 8);
 }
