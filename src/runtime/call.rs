@@ -280,6 +280,18 @@ impl Interp {
         }
     }
 
+    /// Pushes a frame for a native coroutine; it runs no code of its own.
+    pub(crate) fn push_native(&self, ex: &mut Exec, native: super::native::NativeCoro) {
+        let at = ex.stack.len();
+        ex.frames.push(Frame {
+            closure: self.native_closure.clone(),
+            ip: 0,
+            base: at,
+            ret_to: at,
+            kind: FrameKind::Native(Box::new(native)),
+        });
+    }
+
     /// Records where a builtin made a coroutine, for the never-awaited warning.
     pub(super) fn mark_created(&self, v: &Value, ex: &Exec) {
         if let Value::Coro(c) = v {
@@ -319,14 +331,7 @@ impl Interp {
                     Ok(None)
                 }
                 Some(CoroStart::Native(n)) => {
-                    let at = ex.stack.len();
-                    ex.frames.push(Frame {
-                        closure: self.native_closure.clone(),
-                        ip: 0,
-                        base: at,
-                        ret_to: at,
-                        kind: FrameKind::Native(Box::new(n)),
-                    });
+                    self.push_native(ex, n);
                     Ok(Some(Flow::Next(Input::Start)))
                 }
                 None => Err(ErrorObj::with_help(

@@ -46,15 +46,7 @@ impl Interp {
                     kind: FrameKind::Root,
                 });
             }
-            CoroStart::Native(n) => {
-                ex.frames.push(Frame {
-                    closure: self.native_closure.clone(),
-                    ip: 0,
-                    base: 0,
-                    ret_to: 0,
-                    kind: FrameKind::Native(Box::new(n)),
-                });
-            }
+            CoroStart::Native(n) => self.push_native(&mut ex, n),
         }
         let id = self.lp.next_id();
         let task = Rc::new(Task {

@@ -697,15 +697,7 @@ impl Interp {
                     } else {
                         None
                     };
-                    let native = super::group::exit(group, error);
-                    let at = ex.stack.len();
-                    ex.frames.push(Frame {
-                        closure: self.native_closure.clone(),
-                        ip: 0,
-                        base: at,
-                        ret_to: at,
-                        kind: FrameKind::Native(Box::new(native)),
-                    });
+                    self.push_native(ex, super::group::exit(group, error));
                     return Flow::Next(Input::Start);
                 }
             }
