@@ -14,7 +14,6 @@ use crate::scheduler::clock::Clock;
 use crate::scheduler::future::{Awaitable, FutState};
 use crate::scheduler::task::{CoroStart, Task};
 use crate::syntax::parse_program;
-use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 
@@ -42,26 +41,6 @@ impl Default for Options {
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_RUNTIME: i32 = 1;
 pub const EXIT_COMPILE: i32 = 2;
-
-/// A `Write` that collects into a shared buffer, for capturing output.
-#[derive(Clone, Default)]
-pub struct SharedBuf(pub Rc<RefCell<Vec<u8>>>);
-
-impl SharedBuf {
-    pub fn take_string(&self) -> String {
-        String::from_utf8_lossy(&std::mem::take(&mut *self.0.borrow_mut())).into_owned()
-    }
-}
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 pub struct Engine {
     interp: Interp,

@@ -234,17 +234,7 @@ impl Interp {
         if secs <= 0.0 {
             return Some(Flow::Yield);
         }
-        let f = crate::scheduler::future::Future::new(crate::scheduler::future::FutKind::Sleep(
-            std::cell::RefCell::new(None),
-        ));
-        let id = self.lp.call_later(
-            secs,
-            crate::scheduler::timers::TimerAction::SetResult(f.clone()),
-        );
-        if let crate::scheduler::future::FutKind::Sleep(t) = &f.kind {
-            *t.borrow_mut() = Some(id);
-        }
-        Some(Flow::Suspend(Awaitable::Future(f)))
+        Some(Flow::Suspend(Awaitable::Future(self.sleep_future(secs))))
     }
 
     /// `spawn f(args)`: an `async fn` becomes a task without a coroutine

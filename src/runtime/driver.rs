@@ -51,7 +51,6 @@ impl Interp {
         let prev = self.current.replace(task.clone());
         let outcome = self.resume(&mut ex, input);
         self.current = prev;
-        let a = Awaitable::Task(task.clone());
         match outcome {
             Outcome::Returned(v) => {
                 if task.must_cancel.get() {
@@ -90,7 +89,6 @@ impl Interp {
                     .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));
             }
         }
-        let _ = a;
     }
 
     fn finish_task(&mut self, task: &Rc<Task>, state: FutState) {

@@ -56,6 +56,19 @@ pub struct Race {
     state: u8,
 }
 
+impl Interp {
+    /// `sleep`'s future, resolved by a timer `secs` from now; cancelling
+    /// the future cancels the timer.
+    pub(crate) fn sleep_future(&mut self, secs: f64) -> Rc<Future> {
+        let f = Future::new(FutKind::Sleep(RefCell::new(None)));
+        let id = self.lp.call_later(secs, TimerAction::SetResult(f.clone()));
+        if let FutKind::Sleep(t) = &f.kind {
+            *t.borrow_mut() = Some(id);
+        }
+        f
+    }
+}
+
 impl NativeCoro {
     pub fn sleep(secs: f64) -> NativeCoro {
         NativeCoro::Sleep { secs, fut: None }
@@ -85,11 +98,7 @@ impl NativeCoro {
             NativeCoro::Sleep { secs, fut } => match input {
                 Input::Start if *secs <= 0.0 => NativeStep::Yield,
                 Input::Start => {
-                    let f = Future::new(FutKind::Sleep(RefCell::new(None)));
-                    let id = it.lp.call_later(*secs, TimerAction::SetResult(f.clone()));
-                    if let FutKind::Sleep(t) = &f.kind {
-                        *t.borrow_mut() = Some(id);
-                    }
+                    let f = it.sleep_future(*secs);
                     *fut = Some(f.clone());
                     NativeStep::Await(Awaitable::Future(f))
                 }

@@ -47,8 +47,4 @@ impl TaskRegistry {
     pub fn values(&self) -> impl Iterator<Item = &Rc<Task>> {
         self.slots.iter().flatten()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.live == 0
-    }
 }

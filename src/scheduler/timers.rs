@@ -88,10 +88,6 @@ impl Timers {
         self.heap.peek().map(|e| e.when)
     }
 
-    pub fn is_empty(&mut self) -> bool {
-        self.next_deadline().is_none()
-    }
-
     /// Removes and returns the live timers due at or before `now`, in order.
     pub fn pop_due(&mut self, now: u64, out: &mut Vec<TimerAction>) {
         loop {
