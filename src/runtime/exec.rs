@@ -46,6 +46,43 @@ pub struct Exec {
 }
 
 impl Exec {
+    /// Pushes without materialising the value first: with the capacity
+    /// check ahead of the write, the compiler builds the value in its slot
+    /// (a plain `Vec::push` staged it on the native stack and copied it,
+    /// stalling store forwarding on every push).
+    #[inline(always)]
+    pub fn push(&mut self, v: Value) {
+        let len = self.stack.len();
+        if len == self.stack.capacity() {
+            self.grow();
+        }
+        // SAFETY: `len < capacity` after the check above.
+        unsafe {
+            self.stack.as_mut_ptr().add(len).write(v);
+            self.stack.set_len(len + 1);
+        }
+    }
+
+    /// An int built in its slot (see [`Exec::push`]).
+    #[inline(always)]
+    pub fn push_int(&mut self, n: i64) {
+        let len = self.stack.len();
+        if len == self.stack.capacity() {
+            self.grow();
+        }
+        // SAFETY: `len < capacity` after the check above.
+        unsafe {
+            self.stack.as_mut_ptr().add(len).write(Value::Int(n));
+            self.stack.set_len(len + 1);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        self.stack.reserve(self.stack.len().max(64));
+    }
+
     pub fn top_is_native(&self) -> bool {
         matches!(
             self.frames.last().map(|f| &f.kind),

@@ -52,7 +52,7 @@ impl Interp {
             } else {
                 match input {
                     Input::Start => {}
-                    Input::Value(v) => ex.stack.push(v),
+                    Input::Value(v) => ex.push(v),
                     Input::Throw(e) => {
                         if let Err(e) = self.unwind(ex, e) {
                             return Outcome::Threw(e);
@@ -121,7 +121,7 @@ impl Interp {
             if ex.handlers.last().is_some_and(|h| h.frame == top) {
                 let h = ex.handlers.pop().expect("handler");
                 ex.stack.truncate(h.sp);
-                ex.stack.push(Value::Error(e));
+                ex.push(Value::Error(e));
                 ex.frames[top].ip = h.target;
                 return Ok(());
             }
@@ -205,7 +205,7 @@ impl Interp {
                 let b = pop!();
                 let a = pop!();
                 let r = tri!($slow(&a, &b));
-                ex.stack.push(r);
+                ex.push(r);
             }};
         }
         loop {
@@ -213,23 +213,23 @@ impl Interp {
             let op = proto.code[ip];
             ip += 1;
             match op {
-                Op::Const(k) => ex.stack.push(proto.consts[k as usize].clone()),
-                Op::Nil => ex.stack.push(Value::Nil),
-                Op::True => ex.stack.push(Value::Bool(true)),
-                Op::False => ex.stack.push(Value::Bool(false)),
-                Op::Int(n) => ex.stack.push(Value::Int(n as i64)),
+                Op::Const(k) => ex.push(proto.consts[k as usize].clone()),
+                Op::Nil => ex.push(Value::Nil),
+                Op::True => ex.push(Value::Bool(true)),
+                Op::False => ex.push(Value::Bool(false)),
+                Op::Int(n) => ex.push_int(n as i64),
                 Op::Pop => {
                     ex.stack.pop();
                 }
                 Op::Dup => {
                     let v = ex.stack.last().expect("stack").clone();
-                    ex.stack.push(v);
+                    ex.push(v);
                 }
                 Op::Dup2 => {
                     let n = ex.stack.len();
                     let (a, b) = (ex.stack[n - 2].clone(), ex.stack[n - 1].clone());
-                    ex.stack.push(a);
-                    ex.stack.push(b);
+                    ex.push(a);
+                    ex.push(b);
                 }
                 Op::Nop => {}
                 Op::DefaultArg { slot, skip } => {
@@ -237,13 +237,16 @@ impl Interp {
                         ip = skip as usize;
                     }
                 }
-                Op::LoadLocal(s) => {
-                    let v = match &ex.stack[base + s as usize] {
-                        Value::Int(n) => Value::Int(*n),
-                        other => other.clone(),
-                    };
-                    ex.stack.push(v);
-                }
+                Op::LoadLocal(s) => match &ex.stack[base + s as usize] {
+                    Value::Int(n) => {
+                        let n = *n;
+                        ex.push_int(n)
+                    }
+                    other => {
+                        let v = other.clone();
+                        ex.push(v)
+                    }
+                },
                 Op::StoreLocal(s) => {
                     let v = pop!();
                     ex.stack[base + s as usize] = v;
@@ -265,7 +268,7 @@ impl Interp {
                         save!();
                         fail!(self.uninit_error(&proto.local_names[s as usize]));
                     }
-                    ex.stack.push(v);
+                    ex.push(v);
                 }
                 Op::StoreCell(s) => {
                     let v = pop!();
@@ -280,7 +283,7 @@ impl Interp {
                         save!();
                         fail!(self.uninit_error(&proto.upval_names[u as usize]));
                     }
-                    ex.stack.push(v);
+                    ex.push(v);
                 }
                 Op::StoreUpval(u) => {
                     let v = pop!();
@@ -292,7 +295,7 @@ impl Interp {
                         save!();
                         fail!(self.name_error(g));
                     }
-                    ex.stack.push(v);
+                    ex.push(v);
                 }
                 Op::StoreGlobal(g) => {
                     let v = pop!();
@@ -324,16 +327,16 @@ impl Interp {
                     let b = pop!();
                     let a = pop!();
                     let r = tri!(ops::contains(&b, &a));
-                    ex.stack.push(Value::Bool(r));
+                    ex.push(Value::Bool(r));
                 }
                 Op::Neg => {
                     let a = pop!();
                     let r = tri!(ops::neg(&a));
-                    ex.stack.push(r);
+                    ex.push(r);
                 }
                 Op::Not => {
                     let a = pop!();
-                    ex.stack.push(Value::Bool(!a.truthy()));
+                    ex.push(Value::Bool(!a.truthy()));
                 }
                 Op::CmpJump(cmp, t) => {
                     let n = ex.stack.len();
@@ -462,7 +465,7 @@ impl Interp {
                     let recv = pop!();
                     let r = tri!(super::methods::call(self, method, recv, args, Vec::new()));
                     self.mark_created(&r, ex);
-                    ex.stack.push(r);
+                    ex.push(r);
                 }
                 Op::MethodNamed {
                     method,
@@ -475,13 +478,13 @@ impl Interp {
                     let (positional, named) = split_named(ex, recv_at, Some(&names));
                     let recv = pop!();
                     let r = tri!(super::methods::call(self, method, recv, positional, named));
-                    ex.stack.push(r);
+                    ex.push(r);
                 }
                 Op::Index => {
                     let i = pop!();
                     let t = pop!();
                     let r = tri!(ops::index(&t, &i));
-                    ex.stack.push(r);
+                    ex.push(r);
                 }
                 Op::StoreIndex => {
                     let v = pop!();
@@ -491,7 +494,7 @@ impl Interp {
                 }
                 Op::MakeList(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - n as usize);
-                    ex.stack.push(Value::list(items));
+                    ex.push(Value::list(items));
                 }
                 Op::MakeMap(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - 2 * n as usize);
@@ -504,7 +507,7 @@ impl Interp {
                         ))));
                         map.insert(key, v);
                     }
-                    ex.stack.push(Value::Map(Rc::new(RefCell::new(map))));
+                    ex.push(Value::Map(Rc::new(RefCell::new(map))));
                 }
                 Op::Closure(idx) => {
                     let p = proto.protos[idx as usize].clone();
@@ -543,7 +546,7 @@ impl Interp {
                     if matches!(f.kind, FrameKind::SpawnResult) {
                         let at = self.current_loc(ex);
                         let t = tri!(self.spawn_value(v, at, None));
-                        ex.stack.push(t);
+                        ex.push(t);
                     } else if matches!(f.kind, FrameKind::AwaitResult) {
                         match tri!(self.await_value(ex, v)) {
                             None if ex.frames.len() == fi + 1 => {}
@@ -551,7 +554,7 @@ impl Interp {
                             Some(flow) => return flow,
                         }
                     } else {
-                        ex.stack.push(v);
+                        ex.push(v);
                     }
                 }
                 Op::SpawnCall(argc) => {
@@ -563,7 +566,7 @@ impl Interp {
                             let v = pop!();
                             let at = self.current_loc(ex);
                             let t = tri!(self.spawn_value(v, at, None));
-                            ex.stack.push(t);
+                            ex.push(t);
                         }
                     }
                 }
@@ -576,7 +579,7 @@ impl Interp {
                     };
                     let at = self.current_loc(ex);
                     let t = tri!(self.spawn_value(v, at, group));
-                    ex.stack.push(t);
+                    ex.push(t);
                 }
                 Op::Throw => {
                     save!();
@@ -605,7 +608,7 @@ impl Interp {
                 Op::IterStart => {
                     let v = pop!();
                     let it = tri!(ops::make_iter(&v));
-                    ex.stack.push(Value::Iter(Rc::new(RefCell::new(it))));
+                    ex.push(Value::Iter(Rc::new(RefCell::new(it))));
                 }
                 Op::IterNext(exit) => {
                     let next = match ex.stack.last() {
@@ -613,7 +616,7 @@ impl Interp {
                         _ => unreachable!("IterNext without an iterator"),
                     };
                     match next {
-                        Some(v) => ex.stack.push(v),
+                        Some(v) => ex.push(v),
                         None => ip = exit as usize,
                     }
                 }
@@ -628,8 +631,8 @@ impl Interp {
                     };
                     match pair {
                         Some((a, b)) => {
-                            ex.stack.push(a);
-                            ex.stack.push(b);
+                            ex.push(a);
+                            ex.push(b);
                         }
                         None => {
                             save!();
@@ -651,7 +654,7 @@ impl Interp {
                         }
                     };
                     let s = tri!(s);
-                    ex.stack.push(Value::Str(Rc::from(s)));
+                    ex.push(Value::Str(Rc::from(s)));
                 }
                 Op::Concat(n) => {
                     let parts = ex.stack.split_off(ex.stack.len() - n as usize);
@@ -661,7 +664,7 @@ impl Interp {
                             s.push_str(x);
                         }
                     }
-                    ex.stack.push(Value::Str(Rc::from(s)));
+                    ex.push(Value::Str(Rc::from(s)));
                 }
                 Op::CatchMatch(k) => {
                     let v = pop!();
@@ -681,7 +684,7 @@ impl Interp {
                             _ => false,
                         }
                     };
-                    ex.stack.push(Value::Bool(hit));
+                    ex.push(Value::Bool(hit));
                 }
                 Op::GroupEnter(slot) => {
                     ex.stack[base + slot as usize] = super::group::new_group(self.current.clone());
