@@ -17,8 +17,51 @@ pub enum Cmp {
     Ne,
 }
 
+/// The arithmetic of a fused local-and-int instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+}
+
+impl Cmp {
+    pub fn holds(self, o: std::cmp::Ordering) -> bool {
+        match self {
+            Cmp::Lt => o.is_lt(),
+            Cmp::Le => o.is_le(),
+            Cmp::Gt => o.is_gt(),
+            Cmp::Ge => o.is_ge(),
+            Cmp::Eq => o.is_eq(),
+            Cmp::Ne => o.is_ne(),
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
+    /// `local <cmp> k` then jump when false: `LoadLocal`, `Int`, `CmpJump`
+    /// fused (loop and base-case tests).
+    CmpLocalIntJump {
+        cmp: Cmp,
+        slot: u32,
+        k: i32,
+        target: u32,
+    },
+    /// `local <arith> k`: `LoadLocal`, `Int` and `Add`/`Sub`/`Mul` fused.
+    ArithLocalInt(Arith, u32, i32),
+    /// `return local`.
+    ReturnLocal(u32),
     /// Compare the top two values and jump when the comparison is false.
     CmpJump(Cmp, u32),
     Const(u32),

@@ -1,8 +1,11 @@
 //! A small clean-up pass over finished code: a comparison followed by a
-//! conditional jump becomes one instruction, and the `Nop`s left by
-//! declarations that needed no cell are removed (jump targets remapped).
+//! conditional jump becomes one instruction, so do the commonest short
+//! sequences on a local (`n - 1`, `i < n` then jump, `return x`), and the
+//! `Nop`s left behind or by declarations that needed no cell are removed
+//! (jump targets remapped). A fused instruction keeps the span of the part
+//! that can fail, so errors point where they did.
 
-use super::code::{Cmp, Op};
+use super::code::{Arith, Cmp, Op};
 use crate::syntax::Span;
 
 fn target(op: &Op) -> Option<u32> {
@@ -11,6 +14,7 @@ fn target(op: &Op) -> Option<u32> {
             Some(t)
         }
         Op::PushHandler(t) | Op::IterNext(t) | Op::CmpJump(_, t) => Some(t),
+        Op::CmpLocalIntJump { target, .. } => Some(target),
         Op::DefaultArg { skip, .. } => Some(skip),
         _ => None,
     }
@@ -26,6 +30,17 @@ fn retarget(op: Op, map: &[u32]) -> Op {
         Op::PushHandler(t) => Op::PushHandler(m(t)),
         Op::IterNext(t) => Op::IterNext(m(t)),
         Op::CmpJump(c, t) => Op::CmpJump(c, m(t)),
+        Op::CmpLocalIntJump {
+            cmp,
+            slot,
+            k,
+            target,
+        } => Op::CmpLocalIntJump {
+            cmp,
+            slot,
+            k,
+            target: m(target),
+        },
         Op::DefaultArg { slot, skip } => Op::DefaultArg {
             slot,
             skip: m(skip),
@@ -56,6 +71,7 @@ pub fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>)
             code[i + 1] = Op::Nop;
         }
     }
+    fuse_local_ops(&mut code, &mut spans, &is_target);
     // map[old] = index of the first kept instruction at or after `old`.
     let mut map = vec![0u32; code.len() + 1];
     let mut kept = 0u32;
@@ -75,4 +91,55 @@ pub fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>)
         }
     }
     (out_code, out_spans)
+}
+
+/// Fuses `LoadLocal; Int; op` and `LoadLocal; Return` when no jump lands
+/// inside the sequence.
+fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
+    let mut i = 0;
+    while i + 1 < code.len() {
+        let Op::LoadLocal(slot) = code[i] else {
+            i += 1;
+            continue;
+        };
+        if is_target[i + 1] {
+            i += 1;
+            continue;
+        }
+        if code[i + 1] == Op::Return {
+            code[i] = Op::ReturnLocal(slot);
+            spans[i] = spans[i + 1];
+            code[i + 1] = Op::Nop;
+            i += 2;
+            continue;
+        }
+        let (Op::Int(k), Some(&next), false) = (
+            code[i + 1],
+            code.get(i + 2),
+            is_target.get(i + 2).copied().unwrap_or(true),
+        ) else {
+            i += 1;
+            continue;
+        };
+        let fused = match next {
+            Op::Add => Op::ArithLocalInt(Arith::Add, slot, k),
+            Op::Sub => Op::ArithLocalInt(Arith::Sub, slot, k),
+            Op::Mul => Op::ArithLocalInt(Arith::Mul, slot, k),
+            Op::CmpJump(cmp, target) => Op::CmpLocalIntJump {
+                cmp,
+                slot,
+                k,
+                target,
+            },
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        code[i] = fused;
+        spans[i] = spans[i + 2];
+        code[i + 1] = Op::Nop;
+        code[i + 2] = Op::Nop;
+        i += 3;
+    }
 }

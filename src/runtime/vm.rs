@@ -9,7 +9,7 @@ use super::interp::Interp;
 use super::native::NativeStep;
 use super::ops;
 use super::value::{Key, Value};
-use crate::compile::code::{Closure, Cmp, Op};
+use crate::compile::code::{Arith, Closure, Cmp, Op};
 use crate::scheduler::event_loop::Input;
 use crate::scheduler::future::Awaitable;
 use indexmap::IndexMap;
@@ -208,6 +208,38 @@ impl Interp {
                 ex.push(r);
             }};
         }
+        // Pops the top frame and hands `$v` to whoever called it.
+        macro_rules! do_return {
+            ($v:expr) => {{
+                let v = $v;
+                let f = ex.frames.pop().expect("frame");
+                ex.stack.truncate(f.ret_to);
+                while ex
+                    .handlers
+                    .last()
+                    .is_some_and(|h| h.frame >= ex.frames.len())
+                {
+                    ex.handlers.pop();
+                }
+                if matches!(f.kind, FrameKind::Root) || ex.frames.is_empty() {
+                    return Flow::Done(Ok(v));
+                }
+                reload!();
+                if matches!(f.kind, FrameKind::SpawnResult) {
+                    let at = self.current_loc(ex);
+                    let t = tri!(self.spawn_value(v, at, None));
+                    ex.push(t);
+                } else if matches!(f.kind, FrameKind::AwaitResult) {
+                    match tri!(self.await_value(ex, v)) {
+                        None if ex.frames.len() == fi + 1 => {}
+                        None => reload!(),
+                        Some(flow) => return flow,
+                    }
+                } else {
+                    ex.push(v);
+                }
+            }};
+        }
         loop {
             let proto = unsafe { &*proto };
             let op = proto.code[ip];
@@ -380,6 +412,50 @@ impl Interp {
                         ip = t as usize;
                     }
                 }
+                Op::CmpLocalIntJump {
+                    cmp,
+                    slot,
+                    k,
+                    target,
+                } => {
+                    let a = &ex.stack[base + slot as usize];
+                    let holds = match a {
+                        Value::Int(x) => cmp.holds((*x).cmp(&(k as i64))),
+                        _ => {
+                            let b = Value::Int(k as i64);
+                            match cmp {
+                                Cmp::Eq => super::value::values_equal(a, &b),
+                                Cmp::Ne => !super::value::values_equal(a, &b),
+                                _ => cmp.holds(tri!(ops::compare(a, &b, cmp.symbol()))),
+                            }
+                        }
+                    };
+                    if !holds {
+                        ip = target as usize;
+                    }
+                }
+                Op::ArithLocalInt(arith, slot, k) => {
+                    let a = &ex.stack[base + slot as usize];
+                    if let Value::Int(x) = a {
+                        let (x, k) = (*x, k as i64);
+                        let r = match arith {
+                            Arith::Add => x.checked_add(k),
+                            Arith::Sub => x.checked_sub(k),
+                            Arith::Mul => x.checked_mul(k),
+                        };
+                        if let Some(r) = r {
+                            ex.push_int(r);
+                            continue;
+                        }
+                    }
+                    let b = Value::Int(k as i64);
+                    let r = tri!(match arith {
+                        Arith::Add => ops::add(a, &b),
+                        Arith::Sub => ops::sub(a, &b),
+                        Arith::Mul => ops::mul(a, &b),
+                    });
+                    ex.push(r);
+                }
                 Op::Jump(t) => ip = t as usize,
                 Op::JumpIfFalse(t) => {
                     if !pop!().truthy() {
@@ -528,35 +604,11 @@ impl Interp {
                     ex.stack
                         .push(Value::Func(Rc::new(Closure { proto: p, upvals })));
                 }
-                Op::Return => {
-                    let v = pop!();
-                    let f = ex.frames.pop().expect("frame");
-                    ex.stack.truncate(f.ret_to);
-                    while ex
-                        .handlers
-                        .last()
-                        .is_some_and(|h| h.frame >= ex.frames.len())
-                    {
-                        ex.handlers.pop();
-                    }
-                    if matches!(f.kind, FrameKind::Root) || ex.frames.is_empty() {
-                        return Flow::Done(Ok(v));
-                    }
-                    reload!();
-                    if matches!(f.kind, FrameKind::SpawnResult) {
-                        let at = self.current_loc(ex);
-                        let t = tri!(self.spawn_value(v, at, None));
-                        ex.push(t);
-                    } else if matches!(f.kind, FrameKind::AwaitResult) {
-                        match tri!(self.await_value(ex, v)) {
-                            None if ex.frames.len() == fi + 1 => {}
-                            None => reload!(),
-                            Some(flow) => return flow,
-                        }
-                    } else {
-                        ex.push(v);
-                    }
-                }
+                Op::Return => do_return!(pop!()),
+                Op::ReturnLocal(slot) => do_return!(std::mem::replace(
+                    &mut ex.stack[base + slot as usize],
+                    Value::Nil
+                )),
                 Op::SpawnCall(argc) => {
                     save!();
                     match tri!(self.spawn_call(ex, argc as usize)) {
