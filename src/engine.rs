@@ -143,7 +143,7 @@ impl Engine {
             status = EXIT_RUNTIME;
         }
         let main_error = match Awaitable::Task(main.clone()).outcome() {
-            Some(Err(e)) if e.is_cancel() => main.cancel_error.borrow().clone().or(Some(e)),
+            Some(Err(e)) if e.is_cancel() => main.cancel_error().or(Some(e)),
             Some(Err(e)) => Some(e),
             _ => None,
         };

@@ -60,8 +60,8 @@ impl Interp {
             ex.frames.as_mut_ptr().add(len).write(Frame {
                 closure,
                 ip: 0,
-                base,
-                ret_to,
+                base: base as u32,
+                ret_to: ret_to as u32,
                 kind,
             });
             ex.frames.set_len(len + 1);
@@ -283,14 +283,8 @@ impl Interp {
 
     /// Pushes a frame for a native coroutine; it runs no code of its own.
     pub(crate) fn push_native(&self, ex: &mut Exec, native: super::native::NativeCoro) {
-        let at = ex.stack.len();
-        ex.frames.push(Frame {
-            closure: self.native_closure.clone(),
-            ip: 0,
-            base: at,
-            ret_to: at,
-            kind: FrameKind::Native(Box::new(native)),
-        });
+        debug_assert!(ex.native.is_none(), "a native awaits another native");
+        ex.native = Some(Box::new(native));
     }
 
     /// Records where a builtin made a coroutine, for the never-awaited warning.
@@ -303,13 +297,9 @@ impl Interp {
     }
 
     pub(crate) fn current_loc(&self, ex: &Exec) -> Option<super::error::Loc> {
-        let f = ex
-            .frames
-            .iter()
-            .rev()
-            .find(|f| !matches!(f.kind, FrameKind::Native(_)))?;
+        let f = ex.frames.last()?;
         let p = &f.closure.proto;
-        let span = *p.spans.get(f.ip.saturating_sub(1))?;
+        let span = *p.spans.get((f.ip as usize).saturating_sub(1))?;
         Some(super::error::Loc {
             source: p.source,
             span,

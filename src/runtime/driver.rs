@@ -40,7 +40,7 @@ impl Interp {
         }
         if task.must_cancel.get() {
             if !matches!(&input, Input::Throw(e) if e.is_cancel()) {
-                input = Input::Throw(cancelled(task.cancel_msg.borrow().clone()));
+                input = Input::Throw(cancelled(task.cancel_msg()));
             }
             task.must_cancel.set(false);
         }
@@ -55,13 +55,13 @@ impl Interp {
             Outcome::Returned(v) => {
                 if task.must_cancel.get() {
                     task.must_cancel.set(false);
-                    self.finish_task(&task, FutState::Cancelled(task.cancel_msg.borrow().clone()));
+                    self.finish_task(&task, FutState::Cancelled(task.cancel_msg()));
                 } else {
                     self.finish_task(&task, FutState::Done(v));
                 }
             }
             Outcome::Threw(e) if e.is_cancel() => {
-                *task.cancel_error.borrow_mut() = Some(e.clone());
+                task.set_cancel_error(e.clone());
                 self.finish_task(
                     &task,
                     FutState::Cancelled(Some(e.message.clone()).filter(|m| !m.is_empty())),
@@ -76,9 +76,7 @@ impl Interp {
                 *task.exec.borrow_mut() = Some(ex);
                 self.add_done_callback(&w, Callback::Wakeup(task.clone()));
                 *task.waiting_on.borrow_mut() = Some(w.clone());
-                if task.must_cancel.get()
-                    && self.cancel_awaitable(&w, task.cancel_msg.borrow().clone())
-                {
+                if task.must_cancel.get() && self.cancel_awaitable(&w, task.cancel_msg()) {
                     task.must_cancel.set(false);
                 }
             }

@@ -1,5 +1,6 @@
-//! A task's execution state: its value stack, call frames and active
-//! `try` handlers. Suspending a task is just keeping this struct.
+//! A task's execution state: its value stack, call frames, active `try`
+//! handlers and the native coroutine it awaits, if any. Suspending a task
+//! is just keeping this struct.
 
 use super::native::NativeCoro;
 use super::value::Value;
@@ -17,17 +18,17 @@ pub enum FrameKind {
     Inline,
     /// The task's own coroutine: returning ends the task.
     Root,
-    /// A native coroutine (`sleep`, `wait_for`, ...); no code of its own.
-    Native(Box<NativeCoro>),
 }
 
+/// 24 bytes: frames are pushed on every call and kept by every suspended
+/// task, so positions are `u32` (stacks never get near 4G values).
 pub struct Frame {
     pub closure: Rc<Closure>,
-    pub ip: usize,
+    pub ip: u32,
     /// Stack index of the first parameter.
-    pub base: usize,
+    pub base: u32,
     /// Stack height to cut back to when the frame returns.
-    pub ret_to: usize,
+    pub ret_to: u32,
     pub kind: FrameKind,
 }
 
@@ -42,6 +43,10 @@ pub struct Exec {
     pub stack: Vec<Value>,
     pub frames: Vec<Frame>,
     pub handlers: Vec<Handler>,
+    /// A native coroutine (`sleep`, `wait_for`, a lock's wait, ...) awaited
+    /// by the top frame. Natives run no script code, so there is at most
+    /// one and it is always on top.
+    pub native: Option<Box<NativeCoro>>,
     pub started: bool,
 }
 
@@ -80,13 +85,24 @@ impl Exec {
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
-        self.stack.reserve(self.stack.len().max(64));
+        self.stack.reserve(self.stack.len().max(4));
     }
 
     pub fn top_is_native(&self) -> bool {
-        matches!(
-            self.frames.last().map(|f| &f.kind),
-            Some(FrameKind::Native(_))
-        )
+        self.native.is_some()
+    }
+}
+#[cfg(test)]
+mod sizes {
+    use std::mem::size_of;
+
+    /// Every call pushes a frame and every blocked task keeps its frames,
+    /// values and task record: growth here costs speed and memory (W6).
+    #[test]
+    fn hot_structures_stay_small() {
+        assert_eq!(size_of::<super::Frame>(), 24);
+        assert_eq!(size_of::<super::Value>(), 24);
+        assert_eq!(size_of::<crate::compile::code::Op>(), 16);
+        assert!(size_of::<crate::scheduler::task::Task>() <= 256);
     }
 }

@@ -51,16 +51,19 @@ impl Interp {
         let id = self.lp.next_id();
         let task = Rc::new(Task {
             id,
-            name: RefCell::new(name),
+            rare: RefCell::new(name.map(|name| {
+                Box::new(crate::scheduler::task::TaskRare {
+                    name: Some(name),
+                    ..Default::default()
+                })
+            })),
             number,
             core: RefCell::new(Default::default()),
             exec: RefCell::new(Some(ex)),
             must_cancel: Cell::new(false),
-            cancel_msg: RefCell::new(None),
             waiting_on: RefCell::new(None),
             cancel_requests: Cell::new(0),
             spawned_at,
-            cancel_error: RefCell::new(None),
             waiting_at: Cell::new(None),
         });
         self.lp.tasks.insert(id, task.clone());
@@ -200,7 +203,7 @@ impl Interp {
             }
         }
         t.must_cancel.set(true);
-        *t.cancel_msg.borrow_mut() = msg;
+        t.set_cancel_msg(msg);
         true
     }
 

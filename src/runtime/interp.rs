@@ -4,7 +4,6 @@
 use super::error::{ErrorObj, ErrorRef, Loc, TaskOrigin, TraceFrame};
 use super::exec::Exec;
 use super::value::Value;
-use crate::compile::code::{Closure, FnProto};
 use crate::scheduler::clock::Clock;
 use crate::scheduler::event_loop::EventLoop;
 use crate::scheduler::task::Task;
@@ -23,28 +22,10 @@ pub struct Interp {
     pub recursion_limit: usize,
     /// The task whose code is running now.
     pub current: Option<Rc<Task>>,
-    /// Stand-in closure for native frames, which run no code.
-    pub native_closure: Rc<Closure>,
 }
 
 impl Interp {
     pub fn new(clock: Clock, out: Box<dyn Write>, err: Box<dyn Write>) -> Interp {
-        let proto = FnProto {
-            name: Rc::from("<native>"),
-            params: Vec::new(),
-            n_defaults: 0,
-            local_names: Vec::new(),
-            upval_names: Vec::new(),
-            n_locals: 0,
-            code: Vec::new(),
-            spans: Vec::new(),
-            consts: Vec::new(),
-            protos: Vec::new(),
-            upvals: Vec::new(),
-            is_async: true,
-            source: 0,
-            span: Default::default(),
-        };
         Interp {
             globals: Vec::new(),
             global_names: Vec::new(),
@@ -54,10 +35,6 @@ impl Interp {
             args: Vec::new(),
             recursion_limit: DEFAULT_RECURSION_LIMIT,
             current: None,
-            native_closure: Rc::new(Closure {
-                proto: Rc::new(proto),
-                upvals: Box::new([]),
-            }),
         }
     }
 
@@ -68,11 +45,10 @@ impl Interp {
         }
         let mut trace = Vec::new();
         for f in &ex.frames {
-            if matches!(f.kind, super::exec::FrameKind::Native(_)) {
-                continue;
-            }
             let p = &f.closure.proto;
-            let at = f.ip.saturating_sub(1).min(p.spans.len().saturating_sub(1));
+            let at = (f.ip as usize)
+                .saturating_sub(1)
+                .min(p.spans.len().saturating_sub(1));
             if let Some(span) = p.spans.get(at) {
                 trace.push(TraceFrame {
                     function: p.name.clone(),

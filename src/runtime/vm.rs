@@ -4,7 +4,7 @@
 
 use super::call::{split_named, SpawnStep};
 use super::error::{type_error, ErrorObj, ErrorRef};
-use super::exec::{Exec, Frame, FrameKind, Handler};
+use super::exec::{Exec, FrameKind, Handler};
 use super::interp::Interp;
 use super::native::NativeStep;
 use super::ops;
@@ -72,13 +72,7 @@ impl Interp {
     }
 
     fn native_step(&mut self, ex: &mut Exec, input: Input) -> Flow {
-        let Some(Frame {
-            kind: FrameKind::Native(native),
-            ..
-        }) = ex.frames.last_mut()
-        else {
-            unreachable!("native_step without a native frame")
-        };
+        let native = ex.native.as_mut().expect("native_step without a native");
         match native.step(self, input) {
             NativeStep::Await(a) => match a.outcome() {
                 Some(Ok(v)) => Flow::Next(Input::Value(v)),
@@ -87,8 +81,7 @@ impl Interp {
             },
             NativeStep::Yield => Flow::Yield,
             NativeStep::Return(v) => {
-                let f = ex.frames.pop().expect("native frame");
-                ex.stack.truncate(f.ret_to);
+                ex.native = None;
                 if ex.frames.is_empty() {
                     Flow::Done(Ok(v))
                 } else {
@@ -96,8 +89,7 @@ impl Interp {
                 }
             }
             NativeStep::Throw(e) => {
-                let f = ex.frames.pop().expect("native frame");
-                ex.stack.truncate(f.ret_to);
+                ex.native = None;
                 if ex.frames.is_empty() {
                     Flow::Done(Err(e))
                 } else {
@@ -111,6 +103,7 @@ impl Interp {
     /// `Err` means the error escaped the task's root frame.
     pub(crate) fn unwind(&mut self, ex: &mut Exec, e: ErrorRef) -> Result<(), ErrorRef> {
         self.locate(&e, ex);
+        ex.native = None;
         loop {
             let Some(top) = ex.frames.len().checked_sub(1) else {
                 return Err(e);
@@ -122,11 +115,11 @@ impl Interp {
                 let h = ex.handlers.pop().expect("handler");
                 ex.stack.truncate(h.sp);
                 ex.push(Value::Error(e));
-                ex.frames[top].ip = h.target;
+                ex.frames[top].ip = h.target as u32;
                 return Ok(());
             }
             let f = ex.frames.pop().expect("frame");
-            ex.stack.truncate(f.ret_to);
+            ex.stack.truncate(f.ret_to as usize);
             if matches!(f.kind, FrameKind::Root) {
                 return Err(e);
             }
@@ -150,8 +143,8 @@ impl Interp {
         // `Return` pops it, and every pop is followed by `reload!` before
         // `proto` is read again.
         let mut proto: *const crate::compile::code::FnProto = &*ex.frames[fi].closure.proto;
-        let mut ip = ex.frames[fi].ip;
-        let mut base = ex.frames[fi].base;
+        let mut ip = ex.frames[fi].ip as usize;
+        let mut base = ex.frames[fi].base as usize;
         // Calls and returns switch frames in place: save `ip`, then reload
         // the new top frame's state.
         macro_rules! reload {
@@ -159,13 +152,13 @@ impl Interp {
                 fi = ex.frames.len() - 1;
                 let f = &ex.frames[fi];
                 proto = &*f.closure.proto;
-                ip = f.ip;
-                base = f.base;
+                ip = f.ip as usize;
+                base = f.base as usize;
             }};
         }
         macro_rules! save {
             () => {
-                ex.frames[fi].ip = ip;
+                ex.frames[fi].ip = ip as u32;
             };
         }
         macro_rules! tri {
@@ -213,7 +206,7 @@ impl Interp {
             ($v:expr) => {{
                 let v = $v;
                 let f = ex.frames.pop().expect("frame");
-                ex.stack.truncate(f.ret_to);
+                ex.stack.truncate(f.ret_to as usize);
                 while ex
                     .handlers
                     .last()

@@ -11,35 +11,66 @@ use crate::runtime::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+/// What few tasks need, allocated on first use: every blocked task is
+/// paid for in memory, and most never get a name or a cancel message.
+#[derive(Default)]
+pub struct TaskRare {
+    /// Set by `set_name` (and for `main`); otherwise the name is
+    /// `Task-{number}`, made only when asked for.
+    pub name: Option<Rc<str>>,
+    pub cancel_msg: Option<Rc<str>>,
+    /// The CancelledError that ended the task, with where it was thrown.
+    pub cancel_error: Option<crate::runtime::error::ErrorRef>,
+}
+
 pub struct Task {
     pub id: u64,
-    /// Set by `set_name` (and for `main`); otherwise the name is `Task-{number}`,
-    /// made only when asked for.
-    pub name: RefCell<Option<Rc<str>>>,
+    pub rare: RefCell<Option<Box<TaskRare>>>,
     pub number: u64,
     pub core: RefCell<Core>,
     /// The suspended frames; `None` while the task runs or once it is done.
     pub exec: RefCell<Option<Exec>>,
     pub must_cancel: Cell<bool>,
-    pub cancel_msg: RefCell<Option<Rc<str>>>,
     pub waiting_on: RefCell<Option<Awaitable>>,
     pub cancel_requests: Cell<u32>,
     pub spawned_at: Option<Loc>,
-    /// The CancelledError that ended the task, with where it was thrown.
-    pub cancel_error: RefCell<Option<crate::runtime::error::ErrorRef>>,
     /// Where the task last suspended, for the deadlock report and `:tasks`.
     pub waiting_at: Cell<Option<Loc>>,
 }
 
 impl Task {
     pub fn name(&self) -> Rc<str> {
-        self.name
+        self.rare
             .borrow()
-            .clone()
+            .as_ref()
+            .and_then(|r| r.name.clone())
             .unwrap_or_else(|| Rc::from(format!("Task-{}", self.number)))
     }
     pub fn set_name(&self, name: Rc<str>) {
-        *self.name.borrow_mut() = Some(name);
+        self.rare_mut(|r| r.name = Some(name));
+    }
+    pub fn cancel_msg(&self) -> Option<Rc<str>> {
+        self.rare
+            .borrow()
+            .as_ref()
+            .and_then(|r| r.cancel_msg.clone())
+    }
+    pub fn set_cancel_msg(&self, msg: Option<Rc<str>>) {
+        if msg.is_some() || self.rare.borrow().is_some() {
+            self.rare_mut(|r| r.cancel_msg = msg);
+        }
+    }
+    pub fn cancel_error(&self) -> Option<crate::runtime::error::ErrorRef> {
+        self.rare
+            .borrow()
+            .as_ref()
+            .and_then(|r| r.cancel_error.clone())
+    }
+    pub fn set_cancel_error(&self, e: crate::runtime::error::ErrorRef) {
+        self.rare_mut(|r| r.cancel_error = Some(e));
+    }
+    fn rare_mut(&self, f: impl FnOnce(&mut TaskRare)) {
+        f(self.rare.borrow_mut().get_or_insert_with(Default::default));
     }
     pub fn is_done(&self) -> bool {
         self.core.borrow().is_done()
