@@ -90,6 +90,13 @@ pub fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>)
             out_spans.push(span);
         }
     }
+    // The evaluator fetches instructions without bounds checks: it relies
+    // on every function ending in a return and every jump landing inside.
+    assert!(matches!(out_code.last(), Some(Op::Return)));
+    assert!(out_code
+        .iter()
+        .filter_map(target)
+        .all(|t| (t as usize) < out_code.len()));
     (out_code, out_spans)
 }
 

@@ -26,7 +26,7 @@ pub(super) enum SpawnStep {
 impl Interp {
     /// Pushes a frame for a script function whose arguments are already on
     /// the stack from `base`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn push_frame(
         &mut self,
         ex: &mut Exec,

@@ -235,7 +235,10 @@ impl Interp {
         }
         loop {
             let proto = unsafe { &*proto };
-            let op = proto.code[ip];
+            // SAFETY: `ip` starts at 0 or at a saved position, advances one
+            // instruction at a time or jumps to a target inside the code, and
+            // every function ends in `Return` (asserted by the peephole pass).
+            let op = unsafe { *proto.code.get_unchecked(ip) };
             ip += 1;
             match op {
                 Op::Const(k) => ex.push(proto.consts[k as usize].clone()),
