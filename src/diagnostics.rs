@@ -255,3 +255,11 @@ pub fn warning(
     }
     style.render(Report::new(d))
 }
+
+/// What `tasks run` prints when Ctrl-C stops it.
+pub fn interrupted(style: &Style) -> String {
+    let d = MietteDiagnostic::new("interrupted by Ctrl-C")
+        .with_code("KeyboardInterrupt")
+        .with_help("output printed before the interrupt was flushed");
+    style.render(Report::new(d))
+}

@@ -587,3 +587,47 @@ fn real_clock_runs_tasks_concurrently() {
         "",
     );
 }
+
+/// Ctrl-C in the middle of a loop that never yields: everything printed so
+/// far (still in the 64 KiB pipe buffer) reaches stdout, then the
+/// interrupt report, exit status 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_flushes_piped_output_and_exits_130() {
+    let dir = TempDir::new("ctrl-c");
+    dir.write(
+        "spin.tasks",
+        "for i in range(0, 2000) { print(f\"line {i}\") }\nwhile true { }\n",
+    );
+    let child = Command::new(EXE)
+        .arg("spin.tasks")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tasks");
+    // Ample time to print and reach the loop; the assertions do not depend
+    // on how long it took.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("wait for tasks");
+    let run = Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    };
+    let lines: String = (0..2000).map(|i| format!("line {i}\n")).collect();
+    assert_run(
+        &run,
+        130,
+        &lines,
+        "KeyboardInterrupt\n\
+         \n  \
+         × interrupted by Ctrl-C\n  \
+         help: output printed before the interrupt was flushed\n",
+    );
+}

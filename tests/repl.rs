@@ -210,6 +210,19 @@ fn ctrl_c_cancels_a_long_await_but_not_the_session() {
     p.quit();
 }
 
+#[test]
+fn ctrl_c_stops_a_loop_that_never_yields() {
+    let mut p = Term::start();
+    p.send_line("let spins = 0");
+    p.send_line("while true { spins += 1 }");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send_control('c');
+    p.expect("KeyboardInterrupt");
+    p.send_line("print(spins > 0)");
+    p.expect("true");
+    p.quit();
+}
+
 fn piped(input: &str) -> (String, String, i32) {
     let mut child = Command::new(BIN)
         .arg("repl")

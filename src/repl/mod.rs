@@ -6,9 +6,11 @@ mod editor;
 mod output;
 
 use crate::engine::{Engine, LoopTick, Options};
+use crate::scheduler::task::Task;
 use futures_lite::future;
 use output::{PromptShown, ReplWriter};
 use std::io::{BufRead, IsTerminal};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +42,9 @@ pub fn run(opts: Options) -> i32 {
     let (tx, rx) = async_channel::unbounded();
     let tx_int = tx.clone();
     let _ = ctrlc::set_handler(move || {
+        // The flag stops script code that never yields; the message cancels
+        // an input that waits.
+        crate::runtime::interrupt::request();
         let _ = tx_int.send_blocking(Msg::Interrupt);
     });
     if std::io::stdin().is_terminal() {
@@ -98,15 +103,16 @@ impl Session {
             return;
         };
         let mut reported = false;
+        crate::runtime::interrupt::clear();
         while !task.is_done() {
             if let Ok(Msg::Interrupt) = self.rx.try_recv() {
-                self.engine.cancel(&task);
+                self.interrupted(&task);
             }
             match self.engine.tick() {
                 LoopTick::Ran => {}
                 LoopTick::Idle(Some(d)) => {
                     if let Some(Msg::Interrupt) = self.wait(Some(d)) {
-                        self.engine.cancel(&task);
+                        self.interrupted(&task);
                     }
                 }
                 LoopTick::Idle(None) | LoopTick::Stuck => {
@@ -123,6 +129,15 @@ impl Session {
             }
         }
         self.engine.finish_input(&task);
+    }
+
+    /// Ctrl-C reached the loop: cancel the waiting input, unless the
+    /// evaluator already took the request and threw `KeyboardInterrupt`.
+    fn interrupted(&mut self, task: &Rc<Task>) {
+        if crate::runtime::interrupt::pending() {
+            crate::runtime::interrupt::clear();
+            self.engine.cancel(task);
+        }
     }
 
     fn command(&mut self, cmd: &str) -> bool {

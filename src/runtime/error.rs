@@ -61,6 +61,11 @@ impl ErrorObj {
         &*self.kind == "CancelledError"
     }
 
+    /// Ctrl-C: like cancellation, not caught by a catch-all.
+    pub fn is_interrupt(&self) -> bool {
+        &*self.kind == "KeyboardInterrupt"
+    }
+
     pub fn is(&self, kind: &str) -> bool {
         &*self.kind == kind
     }

@@ -10,6 +10,7 @@ pub mod format;
 pub mod futures;
 pub mod group;
 pub mod interp;
+pub mod interrupt;
 pub mod methods;
 pub mod native;
 pub mod ops;

@@ -452,7 +452,13 @@ impl Interp {
                     });
                     ex.push(r);
                 }
-                Op::Jump(t) => ip = t as usize,
+                Op::Jump(t) => {
+                    if (t as usize) < ip && super::interrupt::pending() {
+                        save!();
+                        fail!(super::interrupt::take());
+                    }
+                    ip = t as usize
+                }
                 Op::JumpIfFalse(t) => {
                     if !pop!().truthy() {
                         ip = t as usize;
@@ -474,12 +480,18 @@ impl Interp {
                 }
                 Op::Call(argc) => {
                     save!();
+                    if super::interrupt::pending() {
+                        fail!(super::interrupt::take());
+                    }
                     if tri!(self.call_value(ex, argc as usize, None, false)) {
                         reload!();
                     }
                 }
                 Op::CallGlobal { global, argc } => {
                     save!();
+                    if super::interrupt::pending() {
+                        fail!(super::interrupt::take());
+                    }
                     let argc = argc as usize;
                     if let Value::Func(c) = &self.globals[global as usize] {
                         if !c.proto.is_async && argc == c.proto.params.len() {
@@ -720,12 +732,13 @@ impl Interp {
                         unreachable!("catch without error")
                     };
                     let hit = if k == u32::MAX {
-                        !e.is_cancel()
+                        !e.is_cancel() && !e.is_interrupt()
                     } else {
                         match &proto.consts[k as usize] {
                             Value::List(kinds) => kinds.borrow().iter().any(|kind| match kind {
                                 Value::Str(s) => {
-                                    **s == *e.kind || (&**s == "Error" && !e.is_cancel())
+                                    **s == *e.kind
+                                        || (&**s == "Error" && !e.is_cancel() && !e.is_interrupt())
                                 }
                                 _ => false,
                             }),
