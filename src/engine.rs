@@ -322,12 +322,12 @@ impl Engine {
                 name: t.name().to_string(),
                 state: if t.must_cancel.get() {
                     "cancelling"
-                } else if t.waiting_on.borrow().is_some() {
+                } else if t.is_waiting() {
                     "waiting"
                 } else {
                     "ready"
                 },
-                waiting_at: if t.waiting_on.borrow().is_some() {
+                waiting_at: if t.is_waiting() {
                     t.waiting_at.get().map(|l| self.sources.describe(l))
                 } else {
                     None

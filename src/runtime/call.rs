@@ -383,7 +383,7 @@ impl Interp {
                 match self.resume(&mut ex, Input::Start) {
                     Outcome::Returned(v) => Ok(v),
                     Outcome::Threw(e) => Err(e),
-                    Outcome::Suspended(_) | Outcome::Yielded => {
+                    Outcome::Suspended(_) | Outcome::Yielded | Outcome::Parked => {
                         Err(type_error("a callback cannot wait"))
                     }
                 }

@@ -80,6 +80,13 @@ impl Interp {
                     task.must_cancel.set(false);
                 }
             }
+            Outcome::Parked => {
+                task.waiting_at.set(self.current_loc(&ex));
+                *task.exec.borrow_mut() = Some(ex);
+                if task.must_cancel.get() && self.cancel_park(&task, task.cancel_msg()) {
+                    task.must_cancel.set(false);
+                }
+            }
             Outcome::Yielded => {
                 task.waiting_at.set(self.current_loc(&ex));
                 *task.exec.borrow_mut() = Some(ex);
@@ -102,6 +109,7 @@ impl Interp {
                 self.step(t, input);
                 return spin;
             }
+            Handle::Wake(t, input) => self.step(t, input),
             Handle::Callback(cb, a) => match cb {
                 Callback::Wakeup(t) => {
                     let input = match a.outcome() {

@@ -61,6 +61,7 @@ impl Interp {
             core: RefCell::new(Default::default()),
             exec: RefCell::new(Some(ex)),
             must_cancel: Cell::new(false),
+            park: Cell::new(crate::scheduler::task::Park::No),
             waiting_on: RefCell::new(None),
             cancel_requests: Cell::new(0),
             spawned_at,
@@ -201,6 +202,9 @@ impl Interp {
             if self.cancel_awaitable(&w, msg.clone()) {
                 return true;
             }
+        }
+        if self.cancel_park(t, msg.clone()) {
+            return true;
         }
         t.must_cancel.set(true);
         t.set_cancel_msg(msg);

@@ -14,6 +14,8 @@ use std::rc::Rc;
 
 pub enum NativeStep {
     Await(Awaitable),
+    /// The running task was parked on a primitive's waiter list.
+    Park,
     Yield,
     Return(Value),
     Throw(ErrorRef),

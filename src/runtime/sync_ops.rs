@@ -6,33 +6,38 @@ use super::error::{type_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
-use crate::scheduler::event_loop::Input;
-use crate::scheduler::future::{Awaitable, FutKind, Future};
-use crate::scheduler::sync::{Event, Lock, Queue, Semaphore};
-use std::collections::VecDeque;
+use crate::scheduler::event_loop::{Handle, Input};
+use crate::scheduler::sync::{
+    waiter_cancelled, waiter_done, Event, Lock, Queue, Semaphore, Waiters,
+};
+use crate::scheduler::task::{Park, Task};
 use std::rc::Rc;
 
+/// A wait on a primitive. `parked` is set once the task has joined the
+/// primitive's waiter list; the next step is then its wake-up (or the
+/// error thrown into it), which runs the clean-up asyncio's coroutines run
+/// after `await fut`.
 pub enum SyncWait {
     QueueGet {
         q: Rc<Queue>,
-        waiter: Option<Rc<Future>>,
+        parked: bool,
     },
     QueuePut {
         q: Rc<Queue>,
         item: Option<Value>,
-        waiter: Option<Rc<Future>>,
+        parked: bool,
     },
     EventWait {
         e: Rc<Event>,
-        waiter: Option<Rc<Future>>,
+        parked: bool,
     },
     LockAcquire {
         l: Rc<Lock>,
-        waiter: Option<Rc<Future>>,
+        parked: bool,
     },
     SemAcquire {
         s: Rc<Semaphore>,
-        waiter: Option<Rc<Future>>,
+        parked: bool,
     },
 }
 
@@ -40,27 +45,56 @@ fn closed_error() -> ErrorRef {
     ErrorObj::new("QueueClosed", "the queue is closed")
 }
 
-fn remove_waiter(list: &mut VecDeque<Rc<Future>>, w: &Rc<Future>) {
+fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
+    let mut list = list.borrow_mut();
     if let Some(i) = list.iter().position(|x| Rc::ptr_eq(x, w)) {
         list.remove(i);
     }
 }
 
-fn is_cancelled(f: &Rc<Future>) -> bool {
-    matches!(
-        f.core.borrow().state(),
-        crate::scheduler::future::FutState::Cancelled(_)
-    )
-}
-
 impl Interp {
+    /// Parks the running task on `list` (asyncio: a new waiter future,
+    /// appended, then awaited).
+    fn park(&mut self, list: &Waiters) -> NativeStep {
+        let task = self.current.clone().expect("a wait runs in a task");
+        task.park.set(Park::Waiting);
+        list.borrow_mut().push_back(task);
+        NativeStep::Park
+    }
+
+    /// The waiter whose wait is resuming: the running task.
+    fn waiter(&self) -> Rc<Task> {
+        self.current.clone().expect("a wait runs in a task")
+    }
+
+    /// `fut.set_result(v)` on a parked waiter.
+    fn wake(&mut self, t: &Rc<Task>, v: Value) {
+        if t.park.get() == Park::Waiting {
+            t.park.set(Park::Woken);
+            self.lp.call_soon(Handle::Wake(t.clone(), Input::Value(v)));
+        }
+    }
+
+    /// `fut.cancel(msg)` on a parked waiter: `false` if it was not pending.
+    pub fn cancel_park(&mut self, t: &Rc<Task>, msg: Option<Rc<str>>) -> bool {
+        if t.park.get() != Park::Waiting {
+            return false;
+        }
+        t.park.set(Park::Cancelled);
+        self.lp.call_soon(Handle::Wake(
+            t.clone(),
+            Input::Throw(super::error::cancelled(msg)),
+        ));
+        true
+    }
+
     /// Wakes the first waiter that is not done yet (`_wakeup_next`).
-    fn wakeup_next(&mut self, waiters: &std::cell::RefCell<VecDeque<Rc<Future>>>) {
+    fn wakeup_next(&mut self, waiters: &Waiters) {
         loop {
             let next = waiters.borrow_mut().pop_front();
             match next {
-                Some(w) if !w.core.borrow().is_done() => {
-                    self.set_future_result(&w, Value::Nil);
+                Some(w) if !waiter_done(&w) => {
+                    self.wake(&w, Value::Nil);
                     break;
                 }
                 Some(_) => continue,
@@ -93,30 +127,23 @@ impl Interp {
         }
     }
 
-    fn wake_first(&mut self, waiters: &std::cell::RefCell<VecDeque<Rc<Future>>>) {
+    fn wake_first(&mut self, waiters: &Waiters) {
         let first = waiters.borrow().front().cloned();
-        if let Some(f) = first {
-            if !f.core.borrow().is_done() {
-                self.set_future_result(&f, Value::Bool(true));
-            }
+        if let Some(w) = first {
+            self.wake(&w, Value::Bool(true));
         }
     }
 
     fn sem_wake_next(&mut self, s: &Rc<Semaphore>) {
-        let next = s
-            .waiters
-            .borrow()
-            .iter()
-            .find(|f| !f.core.borrow().is_done())
-            .cloned();
-        if let Some(f) = next {
+        let next = s.waiters.borrow().iter().find(|w| !waiter_done(w)).cloned();
+        if let Some(w) = next {
             s.count.set(s.count.get() - 1);
-            self.set_future_result(&f, Value::Bool(true));
+            self.wake(&w, Value::Bool(true));
         }
     }
 
     fn sem_locked(s: &Semaphore) -> bool {
-        s.count.get() == 0 || s.waiters.borrow().iter().any(|w| !is_cancelled(w))
+        s.count.get() == 0 || s.waiters.borrow().iter().any(|w| !waiter_cancelled(w))
     }
 
     pub fn sync_method(
@@ -153,7 +180,7 @@ impl Interp {
                         NativeCoro::Sync(SyncWait::QueuePut {
                             q: q.clone(),
                             item,
-                            waiter: None,
+                            parked: false,
                         }),
                     ))
                 }
@@ -164,7 +191,7 @@ impl Interp {
                         "get",
                         NativeCoro::Sync(SyncWait::QueueGet {
                             q: q.clone(),
-                            waiter: None,
+                            parked: false,
                         }),
                     ))
                 }
@@ -193,16 +220,14 @@ impl Interp {
                     want(0)?;
                     q.closed.set(true);
                     // Every waiter re-checks: getters find the queue closed, putters throw.
-                    let waiters: Vec<Rc<Future>> = q
+                    let waiters: Vec<Rc<Task>> = q
                         .getters
                         .borrow_mut()
                         .drain(..)
                         .chain(q.putters.borrow_mut().drain(..))
                         .collect();
                     for w in waiters {
-                        if !w.core.borrow().is_done() {
-                            self.set_future_result(&w, Value::Nil);
-                        }
+                        self.wake(&w, Value::Nil);
                     }
                     Ok(Value::Nil)
                 }
@@ -213,11 +238,9 @@ impl Interp {
                     want(0)?;
                     if !e.flag.get() {
                         e.flag.set(true);
-                        let waiters: Vec<Rc<Future>> = e.waiters.borrow().iter().cloned().collect();
+                        let waiters: Vec<Rc<Task>> = e.waiters.borrow().iter().cloned().collect();
                         for w in waiters {
-                            if !w.core.borrow().is_done() {
-                                self.set_future_result(&w, Value::Bool(true));
-                            }
+                            self.wake(&w, Value::Bool(true));
                         }
                     }
                     Ok(Value::Nil)
@@ -238,7 +261,7 @@ impl Interp {
                         "wait",
                         NativeCoro::Sync(SyncWait::EventWait {
                             e: e.clone(),
-                            waiter: None,
+                            parked: false,
                         }),
                     ))
                 }
@@ -252,7 +275,7 @@ impl Interp {
                         "acquire",
                         NativeCoro::Sync(SyncWait::LockAcquire {
                             l: l.clone(),
-                            waiter: None,
+                            parked: false,
                         }),
                     ))
                 }
@@ -283,7 +306,7 @@ impl Interp {
                         "acquire",
                         NativeCoro::Sync(SyncWait::SemAcquire {
                             s: s.clone(),
-                            waiter: None,
+                            parked: false,
                         }),
                     ))
                 }
@@ -311,12 +334,15 @@ impl Interp {
 impl SyncWait {
     pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
         match self {
-            SyncWait::QueueGet { q, waiter } => {
-                if let Some(w) = waiter.take() {
+            SyncWait::QueueGet { q, parked } => {
+                if std::mem::take(parked) {
+                    let w = it.waiter();
+                    let state = w.park.replace(Park::No);
+                    // A woken getter was already taken off the list.
                     if let Input::Throw(e) = input {
-                        it.cancel_future(&w, None);
-                        remove_waiter(&mut q.getters.borrow_mut(), &w);
-                        if q.size() > 0 && !is_cancelled(&w) {
+                        remove_waiter(&q.getters, &w);
+                        // `getter.cancel()` leaves a woken getter woken.
+                        if q.size() > 0 && state == Park::Woken {
                             it.wakeup_next(&q.getters);
                         }
                         return NativeStep::Throw(e);
@@ -326,22 +352,21 @@ impl SyncWait {
                     if q.closed.get() {
                         return NativeStep::Throw(closed_error());
                     }
-                    let w = Future::new(FutKind::Plain);
-                    q.getters.borrow_mut().push_back(w.clone());
-                    *waiter = Some(w.clone());
-                    return NativeStep::Await(Awaitable::Future(w));
+                    *parked = true;
+                    return it.park(&q.getters);
                 }
                 match it.queue_get_nowait(q) {
                     Ok(v) => NativeStep::Return(v),
                     Err(e) => NativeStep::Throw(e),
                 }
             }
-            SyncWait::QueuePut { q, item, waiter } => {
-                if let Some(w) = waiter.take() {
+            SyncWait::QueuePut { q, item, parked } => {
+                if std::mem::take(parked) {
+                    let w = it.waiter();
+                    let state = w.park.replace(Park::No);
                     if let Input::Throw(e) = input {
-                        it.cancel_future(&w, None);
-                        remove_waiter(&mut q.putters.borrow_mut(), &w);
-                        if !q.full() && !is_cancelled(&w) {
+                        remove_waiter(&q.putters, &w);
+                        if !q.full() && state == Park::Woken {
                             it.wakeup_next(&q.putters);
                         }
                         return NativeStep::Throw(e);
@@ -351,91 +376,83 @@ impl SyncWait {
                     return NativeStep::Throw(closed_error());
                 }
                 if q.full() {
-                    let w = Future::new(FutKind::Plain);
-                    q.putters.borrow_mut().push_back(w.clone());
-                    *waiter = Some(w.clone());
-                    return NativeStep::Await(Awaitable::Future(w));
+                    *parked = true;
+                    return it.park(&q.putters);
                 }
                 match it.queue_put_nowait(q, item.take().unwrap_or(Value::Nil)) {
                     Ok(()) => NativeStep::Return(Value::Nil),
                     Err(e) => NativeStep::Throw(e),
                 }
             }
-            SyncWait::EventWait { e, waiter } => match waiter.take() {
-                None => {
+            SyncWait::EventWait { e, parked } => {
+                if !std::mem::take(parked) {
                     if e.flag.get() {
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    let w = Future::new(FutKind::Plain);
-                    e.waiters.borrow_mut().push_back(w.clone());
-                    *waiter = Some(w.clone());
-                    NativeStep::Await(Awaitable::Future(w))
+                    *parked = true;
+                    return it.park(&e.waiters);
                 }
-                Some(w) => {
-                    remove_waiter(&mut e.waiters.borrow_mut(), &w);
-                    match input {
-                        Input::Throw(err) => NativeStep::Throw(err),
-                        _ => NativeStep::Return(Value::Bool(true)),
-                    }
+                let w = it.waiter();
+                w.park.set(Park::No);
+                remove_waiter(&e.waiters, &w);
+                match input {
+                    Input::Throw(err) => NativeStep::Throw(err),
+                    _ => NativeStep::Return(Value::Bool(true)),
                 }
-            },
-            SyncWait::LockAcquire { l, waiter } => match waiter.take() {
-                None => {
-                    if !l.held.get() && l.waiters.borrow().iter().all(is_cancelled) {
+            }
+            SyncWait::LockAcquire { l, parked } => {
+                if !std::mem::take(parked) {
+                    if !l.held.get() && l.waiters.borrow().iter().all(|w| waiter_cancelled(w)) {
                         l.held.set(true);
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    let w = Future::new(FutKind::Plain);
-                    l.waiters.borrow_mut().push_back(w.clone());
-                    *waiter = Some(w.clone());
-                    NativeStep::Await(Awaitable::Future(w))
+                    *parked = true;
+                    return it.park(&l.waiters);
                 }
-                Some(w) => {
-                    remove_waiter(&mut l.waiters.borrow_mut(), &w);
-                    match input {
-                        Input::Throw(err) => {
-                            if err.is_cancel() && !l.held.get() {
-                                it.wake_first(&l.waiters);
-                            }
-                            NativeStep::Throw(err)
+                let w = it.waiter();
+                w.park.set(Park::No);
+                remove_waiter(&l.waiters, &w);
+                match input {
+                    Input::Throw(err) => {
+                        if err.is_cancel() && !l.held.get() {
+                            it.wake_first(&l.waiters);
                         }
-                        _ => {
-                            l.held.set(true);
-                            NativeStep::Return(Value::Bool(true))
-                        }
+                        NativeStep::Throw(err)
+                    }
+                    _ => {
+                        l.held.set(true);
+                        NativeStep::Return(Value::Bool(true))
                     }
                 }
-            },
-            SyncWait::SemAcquire { s, waiter } => match waiter.take() {
-                None => {
+            }
+            SyncWait::SemAcquire { s, parked } => {
+                if !std::mem::take(parked) {
                     if !Interp::sem_locked(s) {
                         s.count.set(s.count.get() - 1);
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    let w = Future::new(FutKind::Plain);
-                    s.waiters.borrow_mut().push_back(w.clone());
-                    *waiter = Some(w.clone());
-                    NativeStep::Await(Awaitable::Future(w))
+                    *parked = true;
+                    return it.park(&s.waiters);
                 }
-                Some(w) => {
-                    remove_waiter(&mut s.waiters.borrow_mut(), &w);
-                    match input {
-                        Input::Throw(err) => {
-                            if err.is_cancel() && !is_cancelled(&w) {
-                                s.count.set(s.count.get() + 1);
-                                it.sem_wake_next(s);
-                            }
-                            NativeStep::Throw(err)
+                let w = it.waiter();
+                let state = w.park.replace(Park::No);
+                remove_waiter(&s.waiters, &w);
+                match input {
+                    Input::Throw(err) => {
+                        if err.is_cancel() && state != Park::Cancelled {
+                            s.count.set(s.count.get() + 1);
+                            it.sem_wake_next(s);
                         }
-                        _ => {
-                            if s.count.get() > 0 {
-                                it.sem_wake_next(s);
-                            }
-                            NativeStep::Return(Value::Bool(true))
+                        NativeStep::Throw(err)
+                    }
+                    _ => {
+                        if s.count.get() > 0 {
+                            it.sem_wake_next(s);
                         }
+                        NativeStep::Return(Value::Bool(true))
                     }
                 }
-            },
+            }
         }
     }
 }

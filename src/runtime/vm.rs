@@ -24,10 +24,13 @@ pub enum Outcome {
     Suspended(Awaitable),
     /// `sleep(0)`: give every other ready task a turn.
     Yielded,
+    /// Parked on a lock, event, semaphore or queue until woken.
+    Parked,
 }
 
 pub(super) enum Flow {
     Suspend(Awaitable),
+    Park,
     Yield,
     Done(Result<Value, ErrorRef>),
     Next(Input),
@@ -64,6 +67,7 @@ impl Interp {
             match flow {
                 Flow::Suspend(a) => return Outcome::Suspended(a),
                 Flow::Yield => return Outcome::Yielded,
+                Flow::Park => return Outcome::Parked,
                 Flow::Done(Ok(v)) => return Outcome::Returned(v),
                 Flow::Done(Err(e)) => return Outcome::Threw(e),
                 Flow::Next(i) => input = i,
@@ -80,6 +84,7 @@ impl Interp {
                 None => Flow::Suspend(a),
             },
             NativeStep::Yield => Flow::Yield,
+            NativeStep::Park => Flow::Park,
             NativeStep::Return(v) => {
                 ex.native = None;
                 if ex.frames.is_empty() {

@@ -23,6 +23,9 @@ pub enum Input {
 /// One unit of work in the ready queue.
 pub enum Handle {
     Step(Rc<Task>, Input),
+    /// A parked task woken (or its wait cancelled): asyncio's
+    /// `Task.__wakeup` on the waiter future.
+    Wake(Rc<Task>, Input),
     Callback(Callback, Awaitable),
     Timer(TimerAction),
 }

@@ -1,18 +1,31 @@
 //! Synchronisation primitives with asyncio's semantics, waiter order
-//! included. Each keeps FIFO lists of waiter futures.
+//! included. Each keeps FIFO lists of parked tasks (see [`Park`]).
 
-use super::future::Future;
+use super::task::{Park, Task};
 use crate::runtime::value::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+/// Tasks parked on a primitive, in arrival order.
+pub type Waiters = RefCell<VecDeque<Rc<Task>>>;
+
+/// Whether a parked waiter is no longer pending (asyncio's `fut.done()`).
+pub fn waiter_done(t: &Task) -> bool {
+    t.park.get() != Park::Waiting
+}
+
+/// Whether a waiter's wait was cancelled (`fut.cancelled()`).
+pub fn waiter_cancelled(t: &Task) -> bool {
+    t.park.get() == Park::Cancelled
+}
+
 /// `queue(maxsize)`: asyncio.Queue, plus `close()`.
 pub struct Queue {
     pub items: RefCell<VecDeque<Value>>,
     pub maxsize: usize,
-    pub getters: RefCell<VecDeque<Rc<Future>>>,
-    pub putters: RefCell<VecDeque<Rc<Future>>>,
+    pub getters: Waiters,
+    pub putters: Waiters,
     pub closed: Cell<bool>,
 }
 
@@ -37,7 +50,7 @@ impl Queue {
 /// `event()`: asyncio.Event.
 pub struct Event {
     pub flag: Cell<bool>,
-    pub waiters: RefCell<VecDeque<Rc<Future>>>,
+    pub waiters: Waiters,
 }
 
 impl Event {
@@ -55,7 +68,7 @@ impl Event {
 /// `lock()`: asyncio.Lock, FIFO-fair.
 pub struct Lock {
     pub held: Cell<bool>,
-    pub waiters: RefCell<VecDeque<Rc<Future>>>,
+    pub waiters: Waiters,
 }
 
 impl Lock {
@@ -73,7 +86,7 @@ impl Lock {
 /// `semaphore(n)`: asyncio.Semaphore.
 pub struct Semaphore {
     pub count: Cell<i64>,
-    pub waiters: RefCell<VecDeque<Rc<Future>>>,
+    pub waiters: Waiters,
 }
 
 impl Semaphore {

@@ -23,6 +23,19 @@ pub struct TaskRare {
     pub cancel_error: Option<crate::runtime::error::ErrorRef>,
 }
 
+/// A task parked on a lock, event, semaphore or queue. asyncio makes a
+/// waiter future for each such wait; here the task itself is the waiter (a
+/// task waits on one thing at a time), so a blocked task costs no future,
+/// no callback list and no allocation. The states mirror the waiter
+/// future's: pending, done, cancelled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Park {
+    No,
+    Waiting,
+    Woken,
+    Cancelled,
+}
+
 pub struct Task {
     pub id: u64,
     pub rare: RefCell<Option<Box<TaskRare>>>,
@@ -31,6 +44,7 @@ pub struct Task {
     /// The suspended frames; `None` while the task runs or once it is done.
     pub exec: RefCell<Option<Exec>>,
     pub must_cancel: Cell<bool>,
+    pub park: Cell<Park>,
     pub waiting_on: RefCell<Option<Awaitable>>,
     pub cancel_requests: Cell<u32>,
     pub spawned_at: Option<Loc>,
@@ -71,6 +85,10 @@ impl Task {
     }
     fn rare_mut(&self, f: impl FnOnce(&mut TaskRare)) {
         f(self.rare.borrow_mut().get_or_insert_with(Default::default));
+    }
+    /// Suspended on a future, a task or a primitive (not merely ready).
+    pub fn is_waiting(&self) -> bool {
+        self.waiting_on.borrow().is_some() || self.park.get() == Park::Waiting
     }
     pub fn is_done(&self) -> bool {
         self.core.borrow().is_done()
