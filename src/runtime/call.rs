@@ -374,10 +374,7 @@ impl Interp {
                     ));
                 }
                 let args = Self::bind_args(c, args, Vec::new())?;
-                let mut ex = Exec {
-                    started: true,
-                    ..Exec::default()
-                };
+                let mut ex = Exec::default();
                 ex.stack.extend(args);
                 self.push_frame(&mut ex, c.clone(), 0, 0, FrameKind::Root)?;
                 match self.resume(&mut ex, Input::Start) {

@@ -44,13 +44,22 @@ impl Interp {
             }
             task.must_cancel.set(false);
         }
-        *task.waiting_on.borrow_mut() = None;
+        task.set_waiting_on(None);
         let Some(mut ex) = task.exec.borrow_mut().take() else {
             return;
         };
-        let prev = self.current.replace(task.clone());
-        let outcome = self.resume(&mut ex, input);
-        self.current = prev;
+        let started = task.started.replace(true);
+        let outcome = match input {
+            // A coroutine cancelled before it starts runs none of its body.
+            Input::Throw(e) if !started => Outcome::Threw(e),
+            input => {
+                let input = if started { input } else { Input::Start };
+                let prev = self.current.replace(task.clone());
+                let outcome = self.resume(&mut ex, input);
+                self.current = prev;
+                outcome
+            }
+        };
         match outcome {
             Outcome::Returned(v) => {
                 if task.must_cancel.get() {
@@ -75,7 +84,7 @@ impl Interp {
                 task.waiting_at.set(self.current_loc(&ex));
                 *task.exec.borrow_mut() = Some(ex);
                 self.add_done_callback(&w, Callback::Wakeup(task.clone()));
-                *task.waiting_on.borrow_mut() = Some(w.clone());
+                task.set_waiting_on(Some(w.clone()));
                 if task.must_cancel.get() && self.cancel_awaitable(&w, task.cancel_msg()) {
                     task.must_cancel.set(false);
                 }
@@ -104,8 +113,7 @@ impl Interp {
     fn run_handle(&mut self, h: Handle) -> bool {
         match h {
             Handle::Step(t, input) => {
-                let spin =
-                    matches!(input, Input::Value(Value::Nil)) && t.waiting_on.borrow().is_none();
+                let spin = matches!(input, Input::Value(Value::Nil)) && t.awaits_nothing();
                 self.step(t, input);
                 return spin;
             }

@@ -47,7 +47,6 @@ pub struct Exec {
     /// by the top frame. Natives run no script code, so there is at most
     /// one and it is always on top.
     pub native: Option<Box<NativeCoro>>,
-    pub started: bool,
 }
 
 impl Exec {
@@ -103,6 +102,10 @@ mod sizes {
         assert_eq!(size_of::<super::Frame>(), 24);
         assert_eq!(size_of::<super::Value>(), 24);
         assert_eq!(size_of::<crate::compile::code::Op>(), 16);
-        assert!(size_of::<crate::scheduler::task::Task>() <= 256);
+        assert!(
+            size_of::<crate::scheduler::task::Task>() <= 232,
+            "{}",
+            size_of::<crate::scheduler::task::Task>()
+        );
     }
 }

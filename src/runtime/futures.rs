@@ -27,10 +27,10 @@ impl Interp {
         name: Option<Rc<str>>,
         number: u64,
     ) -> Rc<Task> {
-        // Sized for what most tasks need (a root frame plus one awaited
-        // native frame; locals plus a little operand room): tasks are many.
+        // Sized for what most tasks need (a root frame; locals plus a
+        // little operand room): tasks are many, and deeper ones grow.
         let mut ex = Exec {
-            frames: Vec::with_capacity(2),
+            frames: Vec::with_capacity(1),
             ..Exec::default()
         };
         match start {
@@ -51,7 +51,7 @@ impl Interp {
         let id = self.lp.next_id();
         let task = Rc::new(Task {
             id,
-            rare: RefCell::new(name.map(|name| {
+            rare: Cell::new(name.map(|name| {
                 Box::new(crate::scheduler::task::TaskRare {
                     name: Some(name),
                     ..Default::default()
@@ -61,8 +61,9 @@ impl Interp {
             core: RefCell::new(Default::default()),
             exec: RefCell::new(Some(ex)),
             must_cancel: Cell::new(false),
+            started: Cell::new(false),
             park: Cell::new(crate::scheduler::task::Park::No),
-            waiting_on: RefCell::new(None),
+            waiting_on: Cell::new(None),
             cancel_requests: Cell::new(0),
             spawned_at,
             waiting_at: Cell::new(None),
@@ -197,7 +198,7 @@ impl Interp {
         }
         t.core.borrow_mut().unretrieved = false;
         t.cancel_requests.set(t.cancel_requests.get() + 1);
-        let waiting = t.waiting_on.borrow().clone();
+        let waiting = t.waiting_on();
         if let Some(w) = waiting {
             if self.cancel_awaitable(&w, msg.clone()) {
                 return true;

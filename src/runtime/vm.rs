@@ -37,18 +37,9 @@ pub(super) enum Flow {
 }
 
 impl Interp {
-    /// Resumes a task's frames with `input` and runs until they stop.
-    pub fn resume(&mut self, ex: &mut Exec, input: Input) -> Outcome {
-        let mut input = if ex.started {
-            input
-        } else {
-            ex.started = true;
-            match input {
-                // A coroutine cancelled before it starts runs none of its body.
-                Input::Throw(e) => return Outcome::Threw(e),
-                _ => Input::Start,
-            }
-        };
+    /// Resumes a task's frames with `input` (`Input::Start` the first
+    /// time) and runs until they stop.
+    pub fn resume(&mut self, ex: &mut Exec, mut input: Input) -> Outcome {
         loop {
             let flow = if ex.top_is_native() {
                 self.native_step(ex, input)

@@ -38,14 +38,17 @@ pub enum Park {
 
 pub struct Task {
     pub id: u64,
-    pub rare: RefCell<Option<Box<TaskRare>>>,
+    pub rare: Cell<Option<Box<TaskRare>>>,
     pub number: u64,
     pub core: RefCell<Core>,
     /// The suspended frames; `None` while the task runs or once it is done.
     pub exec: RefCell<Option<Exec>>,
     pub must_cancel: Cell<bool>,
+    /// Whether the first step ran (a task cancelled before that runs none
+    /// of its body).
+    pub started: Cell<bool>,
     pub park: Cell<Park>,
-    pub waiting_on: RefCell<Option<Awaitable>>,
+    pub(crate) waiting_on: Cell<Option<Awaitable>>,
     pub cancel_requests: Cell<u32>,
     pub spawned_at: Option<Loc>,
     /// Where the task last suspended, for the deadlock report and `:tasks`.
@@ -53,42 +56,60 @@ pub struct Task {
 }
 
 impl Task {
+    /// Reads the rarely used fields (kept in a `Cell`: a task is big
+    /// enough already without a `RefCell`'s borrow flag).
+    fn with_rare<R>(&self, f: impl FnOnce(Option<&TaskRare>) -> R) -> R {
+        let rare = self.rare.take();
+        let r = f(rare.as_deref());
+        self.rare.set(rare);
+        r
+    }
     pub fn name(&self) -> Rc<str> {
-        self.rare
-            .borrow()
-            .as_ref()
-            .and_then(|r| r.name.clone())
+        self.with_rare(|r| r.and_then(|r| r.name.clone()))
             .unwrap_or_else(|| Rc::from(format!("Task-{}", self.number)))
     }
     pub fn set_name(&self, name: Rc<str>) {
         self.rare_mut(|r| r.name = Some(name));
     }
     pub fn cancel_msg(&self) -> Option<Rc<str>> {
-        self.rare
-            .borrow()
-            .as_ref()
-            .and_then(|r| r.cancel_msg.clone())
+        self.with_rare(|r| r.and_then(|r| r.cancel_msg.clone()))
     }
     pub fn set_cancel_msg(&self, msg: Option<Rc<str>>) {
-        if msg.is_some() || self.rare.borrow().is_some() {
+        if msg.is_some() || self.with_rare(|r| r.is_some()) {
             self.rare_mut(|r| r.cancel_msg = msg);
         }
     }
     pub fn cancel_error(&self) -> Option<crate::runtime::error::ErrorRef> {
-        self.rare
-            .borrow()
-            .as_ref()
-            .and_then(|r| r.cancel_error.clone())
+        self.with_rare(|r| r.and_then(|r| r.cancel_error.clone()))
     }
     pub fn set_cancel_error(&self, e: crate::runtime::error::ErrorRef) {
         self.rare_mut(|r| r.cancel_error = Some(e));
     }
     fn rare_mut(&self, f: impl FnOnce(&mut TaskRare)) {
-        f(self.rare.borrow_mut().get_or_insert_with(Default::default));
+        let mut rare = self.rare.take().unwrap_or_default();
+        f(&mut rare);
+        self.rare.set(Some(rare));
+    }
+    /// What the task waits on, if it awaits a future or a task.
+    pub fn waiting_on(&self) -> Option<Awaitable> {
+        self.with_waiting_on(|w| w.cloned())
+    }
+    fn with_waiting_on<R>(&self, f: impl FnOnce(Option<&Awaitable>) -> R) -> R {
+        let w = self.waiting_on.take();
+        let r = f(w.as_ref());
+        self.waiting_on.set(w);
+        r
+    }
+    pub fn set_waiting_on(&self, w: Option<Awaitable>) {
+        self.waiting_on.set(w);
+    }
+    /// Awaits no future or task (ready, or yielded by `sleep(0)`).
+    pub fn awaits_nothing(&self) -> bool {
+        !self.with_waiting_on(|w| w.is_some())
     }
     /// Suspended on a future, a task or a primitive (not merely ready).
     pub fn is_waiting(&self) -> bool {
-        self.waiting_on.borrow().is_some() || self.park.get() == Park::Waiting
+        !self.awaits_nothing() || self.park.get() == Park::Waiting
     }
     pub fn is_done(&self) -> bool {
         self.core.borrow().is_done()
