@@ -85,7 +85,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         for a in args {
             self.expr(&a.value)?;
             if let Some(n) = &a.name {
-                names.push(Value::Str(n.name.clone()));
+                names.push(Value::Str((&n.name).into()));
             }
         }
         Ok(if names.is_empty() {
@@ -120,7 +120,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::Const(k), sp);
             }
             ExprKind::Str(s) => {
-                let k = self.constant(Value::Str(s.clone()));
+                let k = self.constant(Value::Str(s.into()));
                 self.emit(Op::Const(k), sp);
             }
             ExprKind::FStr(parts) => {

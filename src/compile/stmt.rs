@@ -280,7 +280,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     let list = clause
                         .kinds
                         .iter()
-                        .map(|k| Value::Str(k.name.clone()))
+                        .map(|k| Value::Str((&k.name).into()))
                         .collect();
                     self.constant(Value::list(list))
                 };

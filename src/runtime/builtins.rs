@@ -221,7 +221,7 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Str => {
             arity(name, &args, 0, 1)?;
-            Ok(Value::Str(Rc::from(
+            Ok(Value::Str(crate::runtime::str::Str::from(
                 args.first().map(|v| v.to_display()).unwrap_or_default(),
             )))
         }
@@ -503,7 +503,7 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         Builtin::Args => {
             arity(name, &args, 0, 0)?;
             Ok(Value::list(
-                it.args.iter().map(|a| Value::Str(a.clone())).collect(),
+                it.args.iter().map(|a| Value::Str(a.into())).collect(),
             ))
         }
         Builtin::Print | Builtin::Error | Builtin::Sorted | Builtin::Gather | Builtin::Queue => {

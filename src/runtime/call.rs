@@ -410,7 +410,7 @@ pub(super) fn split_named(
         .iter()
         .zip(named_vals)
         .map(|(n, v)| match n {
-            Value::Str(s) => (s.clone(), v),
+            Value::Str(s) => (Rc::from(&**s), v),
             _ => (Rc::from("?"), v),
         })
         .collect();

@@ -4,7 +4,7 @@
 
 use super::error::{cancelled, ErrorRef, Loc};
 use super::interp::Interp;
-use super::value::Value;
+use super::value::{Str, Value};
 use super::vm::Outcome;
 use crate::scheduler::event_loop::{Handle, Input};
 use crate::scheduler::future::{Awaitable, Callback, FutState};
@@ -64,7 +64,7 @@ impl Interp {
             Outcome::Returned(v) => {
                 if task.must_cancel.get() {
                     task.must_cancel.set(false);
-                    self.finish_task(&task, FutState::Cancelled(task.cancel_msg()));
+                    self.finish_task(&task, FutState::Cancelled(task.cancel_msg().map(Str::from)));
                 } else {
                     self.finish_task(&task, FutState::Done(v));
                 }
@@ -73,7 +73,7 @@ impl Interp {
                 task.set_cancel_error(e.clone());
                 self.finish_task(
                     &task,
-                    FutState::Cancelled(Some(e.message.clone()).filter(|m| !m.is_empty())),
+                    FutState::Cancelled(Some(Str::from(&e.message)).filter(|m| !m.is_empty())),
                 );
             }
             Outcome::Threw(e) => {

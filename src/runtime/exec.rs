@@ -5,6 +5,7 @@
 use super::native::NativeCoro;
 use super::value::Value;
 use crate::compile::code::Closure;
+use smallvec::SmallVec;
 use std::rc::Rc;
 
 pub enum FrameKind {
@@ -38,11 +39,30 @@ pub struct Handler {
     pub sp: usize,
 }
 
+/// The active `try` handlers, boxed on first use: most tasks never enter a
+/// `try`, and every task record pays for what an empty list costs.
+#[derive(Default)]
+pub struct Handlers(Option<Box<Vec<Handler>>>);
+
+impl Handlers {
+    pub fn last(&self) -> Option<&Handler> {
+        self.0.as_ref().and_then(|v| v.last())
+    }
+    pub fn pop(&mut self) -> Option<Handler> {
+        self.0.as_mut().and_then(|v| v.pop())
+    }
+    pub fn push(&mut self, h: Handler) {
+        self.0.get_or_insert_with(Default::default).push(h);
+    }
+}
+
 #[derive(Default)]
 pub struct Exec {
     pub stack: Vec<Value>,
-    pub frames: Vec<Frame>,
-    pub handlers: Vec<Handler>,
+    /// Room for one frame inline: a task at rest usually has just its root
+    /// frame, and that saves it an allocation.
+    pub frames: SmallVec<[Frame; 1]>,
+    pub handlers: Handlers,
     /// A native coroutine (`sleep`, `wait_for`, a lock's wait, ...) awaited
     /// by the top frame. Natives run no script code, so there is at most
     /// one and it is always on top.
@@ -100,7 +120,7 @@ mod sizes {
     #[test]
     fn hot_structures_stay_small() {
         assert_eq!(size_of::<super::Frame>(), 24);
-        assert_eq!(size_of::<super::Value>(), 24);
+        assert_eq!(size_of::<super::Value>(), 16);
         assert_eq!(size_of::<crate::compile::code::Op>(), 16);
         assert!(
             size_of::<crate::scheduler::task::Task>() <= 232,

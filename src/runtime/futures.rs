@@ -5,7 +5,7 @@
 use super::error::{cancelled, type_error, ErrorObj, ErrorRef, Loc};
 use super::exec::{Exec, Frame, FrameKind};
 use super::interp::Interp;
-use super::value::Value;
+use super::value::{Str, Value};
 use crate::scheduler::event_loop::{Handle, Input};
 use crate::scheduler::future::{Awaitable, Callback, FutKind, FutState, Future, GatherState};
 use crate::scheduler::task::{CoroStart, Task};
@@ -29,10 +29,7 @@ impl Interp {
     ) -> Rc<Task> {
         // Sized for what most tasks need (a root frame; locals plus a
         // little operand room): tasks are many, and deeper ones grow.
-        let mut ex = Exec {
-            frames: Vec::with_capacity(1),
-            ..Exec::default()
-        };
+        let mut ex = Exec::default();
         match start {
             CoroStart::Script { closure, args } => {
                 ex.stack.reserve_exact(closure.proto.n_locals + 2);
@@ -187,7 +184,10 @@ impl Interp {
             return any;
         }
         self.cancel_sleep_timer(f);
-        self.complete(&Awaitable::Future(f.clone()), FutState::Cancelled(msg));
+        self.complete(
+            &Awaitable::Future(f.clone()),
+            FutState::Cancelled(msg.map(Str::from)),
+        );
         true
     }
 
@@ -374,7 +374,7 @@ impl Interp {
             "name" => {
                 want(0, 0)?;
                 match &a {
-                    Awaitable::Task(t) => Ok(Value::Str(t.name())),
+                    Awaitable::Task(t) => Ok(Value::Str(t.name().into())),
                     _ => Err(ErrorObj::new("AttributeError", "a future has no name")),
                 }
             }

@@ -4,7 +4,7 @@ use super::builtins::take_named;
 use super::error::{index_error, key_error, type_error, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::ops;
-use super::value::{Key, Value};
+use super::value::{Key, Str, Value};
 use crate::compile::names::METHODS;
 use std::rc::Rc;
 
@@ -27,7 +27,7 @@ fn arity(ty: &str, m: &str, args: &[Value], min: usize, max: usize) -> Result<()
     Ok(())
 }
 
-fn str_arg(m: &str, v: &Value) -> Result<Rc<str>, ErrorRef> {
+fn str_arg(m: &str, v: &Value) -> Result<Str, ErrorRef> {
     match v {
         Value::Str(s) => Ok(s.clone()),
         _ => Err(type_error(format!(
@@ -63,8 +63,8 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, mut nam
         Value::Error(e) => {
             arity("error", m, &args, 0, 0)?;
             match m {
-                "kind" => Ok(Value::Str(e.kind.clone())),
-                "message" => Ok(Value::Str(e.message.clone())),
+                "kind" => Ok(Value::Str((&e.kind).into())),
+                "message" => Ok(Value::Str((&e.message).into())),
                 _ => Err(no_method(&recv, m)),
             }
         }
@@ -83,7 +83,7 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, mut nam
     }
 }
 
-fn string_method(s: &Rc<str>, m: &str, args: Vec<Value>) -> R {
+fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {
     let a = |min, max| arity("str", m, &args, min, max);
     Ok(match m {
         "upper" => {

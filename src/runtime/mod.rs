@@ -14,6 +14,7 @@ pub mod interrupt;
 pub mod methods;
 pub mod native;
 pub mod ops;
+pub mod str;
 pub mod sync_ops;
 pub mod value;
 pub mod vm;

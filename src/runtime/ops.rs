@@ -2,8 +2,7 @@
 //! floor, ints overflow into an error rather than wrapping.
 
 use super::error::{index_error, key_error, overflow, type_error, zero_div, ErrorRef};
-use super::value::{Iter, Key, Value};
-use std::rc::Rc;
+use super::value::{Iter, Key, Str, Value};
 
 type R = Result<Value, ErrorRef>;
 
@@ -34,7 +33,7 @@ pub fn add(a: &Value, b: &Value) -> R {
             let mut s = String::with_capacity(x.len() + y.len());
             s.push_str(x);
             s.push_str(y);
-            Ok(Value::Str(Rc::from(s)))
+            Ok(Value::Str(Str::from(s)))
         }
         (Value::List(x), Value::List(y)) => {
             let mut v = x.borrow().clone();
@@ -78,7 +77,7 @@ pub fn mul(a: &Value, b: &Value) -> R {
         (Value::Int(x), Value::Int(y)) => x.checked_mul(*y).map(Value::Int).ok_or_else(overflow),
         (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
             let bytes = repeat(s.as_bytes(), *n)?;
-            Ok(Value::Str(Rc::from(
+            Ok(Value::Str(Str::from(
                 String::from_utf8(bytes).unwrap_or_default(),
             )))
         }

@@ -13,32 +13,16 @@ use crate::scheduler::sync::{
 use crate::scheduler::task::{Park, Task};
 use std::rc::Rc;
 
-/// A wait on a primitive. `parked` is set once the task has joined the
-/// primitive's waiter list; the next step is then its wake-up (or the
-/// error thrown into it), which runs the clean-up asyncio's coroutines run
-/// after `await fut`.
+/// A wait on a primitive. Once the task has parked on the primitive's
+/// waiter list (its `park` state is no longer `No`), the next step is its
+/// wake-up or the error thrown into it, which runs the clean-up asyncio's
+/// coroutines run after `await fut`.
 pub enum SyncWait {
-    QueueGet {
-        q: Rc<Queue>,
-        parked: bool,
-    },
-    QueuePut {
-        q: Rc<Queue>,
-        item: Option<Value>,
-        parked: bool,
-    },
-    EventWait {
-        e: Rc<Event>,
-        parked: bool,
-    },
-    LockAcquire {
-        l: Rc<Lock>,
-        parked: bool,
-    },
-    SemAcquire {
-        s: Rc<Semaphore>,
-        parked: bool,
-    },
+    QueueGet { q: Rc<Queue> },
+    QueuePut { q: Rc<Queue>, item: Option<Value> },
+    EventWait { e: Rc<Event> },
+    LockAcquire { l: Rc<Lock> },
+    SemAcquire { s: Rc<Semaphore> },
 }
 
 fn closed_error() -> ErrorRef {
@@ -177,11 +161,7 @@ impl Interp {
                     Ok(native_coro(
                         self,
                         "put",
-                        NativeCoro::Sync(SyncWait::QueuePut {
-                            q: q.clone(),
-                            item,
-                            parked: false,
-                        }),
+                        NativeCoro::Sync(SyncWait::QueuePut { q: q.clone(), item }),
                     ))
                 }
                 "get" => {
@@ -189,10 +169,7 @@ impl Interp {
                     Ok(native_coro(
                         self,
                         "get",
-                        NativeCoro::Sync(SyncWait::QueueGet {
-                            q: q.clone(),
-                            parked: false,
-                        }),
+                        NativeCoro::Sync(SyncWait::QueueGet { q: q.clone() }),
                     ))
                 }
                 "put_nowait" => {
@@ -259,10 +236,7 @@ impl Interp {
                     Ok(native_coro(
                         self,
                         "wait",
-                        NativeCoro::Sync(SyncWait::EventWait {
-                            e: e.clone(),
-                            parked: false,
-                        }),
+                        NativeCoro::Sync(SyncWait::EventWait { e: e.clone() }),
                     ))
                 }
                 _ => Err(no_method()),
@@ -273,10 +247,7 @@ impl Interp {
                     Ok(native_coro(
                         self,
                         "acquire",
-                        NativeCoro::Sync(SyncWait::LockAcquire {
-                            l: l.clone(),
-                            parked: false,
-                        }),
+                        NativeCoro::Sync(SyncWait::LockAcquire { l: l.clone() }),
                     ))
                 }
                 "release" => {
@@ -304,10 +275,7 @@ impl Interp {
                     Ok(native_coro(
                         self,
                         "acquire",
-                        NativeCoro::Sync(SyncWait::SemAcquire {
-                            s: s.clone(),
-                            parked: false,
-                        }),
+                        NativeCoro::Sync(SyncWait::SemAcquire { s: s.clone() }),
                     ))
                 }
                 "release" => {
@@ -334,10 +302,10 @@ impl Interp {
 impl SyncWait {
     pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
         match self {
-            SyncWait::QueueGet { q, parked } => {
-                if std::mem::take(parked) {
-                    let w = it.waiter();
-                    let state = w.park.replace(Park::No);
+            SyncWait::QueueGet { q } => {
+                let w = it.waiter();
+                let state = w.park.replace(Park::No);
+                if state != Park::No {
                     // A woken getter was already taken off the list.
                     if let Input::Throw(e) = input {
                         remove_waiter(&q.getters, &w);
@@ -352,7 +320,6 @@ impl SyncWait {
                     if q.closed.get() {
                         return NativeStep::Throw(closed_error());
                     }
-                    *parked = true;
                     return it.park(&q.getters);
                 }
                 match it.queue_get_nowait(q) {
@@ -360,10 +327,10 @@ impl SyncWait {
                     Err(e) => NativeStep::Throw(e),
                 }
             }
-            SyncWait::QueuePut { q, item, parked } => {
-                if std::mem::take(parked) {
-                    let w = it.waiter();
-                    let state = w.park.replace(Park::No);
+            SyncWait::QueuePut { q, item } => {
+                let w = it.waiter();
+                let state = w.park.replace(Park::No);
+                if state != Park::No {
                     if let Input::Throw(e) = input {
                         remove_waiter(&q.putters, &w);
                         if !q.full() && state == Park::Woken {
@@ -376,7 +343,6 @@ impl SyncWait {
                     return NativeStep::Throw(closed_error());
                 }
                 if q.full() {
-                    *parked = true;
                     return it.park(&q.putters);
                 }
                 match it.queue_put_nowait(q, item.take().unwrap_or(Value::Nil)) {
@@ -384,33 +350,31 @@ impl SyncWait {
                     Err(e) => NativeStep::Throw(e),
                 }
             }
-            SyncWait::EventWait { e, parked } => {
-                if !std::mem::take(parked) {
+            SyncWait::EventWait { e } => {
+                let w = it.waiter();
+                let state = w.park.replace(Park::No);
+                if state == Park::No {
                     if e.flag.get() {
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    *parked = true;
                     return it.park(&e.waiters);
                 }
-                let w = it.waiter();
-                w.park.set(Park::No);
                 remove_waiter(&e.waiters, &w);
                 match input {
                     Input::Throw(err) => NativeStep::Throw(err),
                     _ => NativeStep::Return(Value::Bool(true)),
                 }
             }
-            SyncWait::LockAcquire { l, parked } => {
-                if !std::mem::take(parked) {
+            SyncWait::LockAcquire { l } => {
+                let w = it.waiter();
+                let state = w.park.replace(Park::No);
+                if state == Park::No {
                     if !l.held.get() && l.waiters.borrow().iter().all(|w| waiter_cancelled(w)) {
                         l.held.set(true);
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    *parked = true;
                     return it.park(&l.waiters);
                 }
-                let w = it.waiter();
-                w.park.set(Park::No);
                 remove_waiter(&l.waiters, &w);
                 match input {
                     Input::Throw(err) => {
@@ -425,17 +389,16 @@ impl SyncWait {
                     }
                 }
             }
-            SyncWait::SemAcquire { s, parked } => {
-                if !std::mem::take(parked) {
+            SyncWait::SemAcquire { s } => {
+                let w = it.waiter();
+                let state = w.park.replace(Park::No);
+                if state == Park::No {
                     if !Interp::sem_locked(s) {
                         s.count.set(s.count.get() - 1);
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    *parked = true;
                     return it.park(&s.waiters);
                 }
-                let w = it.waiter();
-                let state = w.park.replace(Park::No);
                 remove_waiter(&s.waiters, &w);
                 match input {
                     Input::Throw(err) => {

@@ -1,6 +1,7 @@
 //! Runtime values: small (two words plus a tag) and cheap to clone.
 
 use super::error::ErrorRef;
+pub use super::str::Str;
 use crate::compile::code::Closure;
 use crate::scheduler::future::Future;
 use crate::scheduler::sync::{Event, Lock, Queue, Semaphore};
@@ -19,7 +20,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Rc<str>),
+    Str(Str),
     List(List),
     Map(Map),
     Func(Rc<Closure>),
@@ -47,7 +48,7 @@ pub enum Value {
 pub enum Key {
     Bool(bool),
     Int(i64),
-    Str(Rc<str>),
+    Str(Str),
 }
 
 impl Key {
@@ -126,7 +127,7 @@ impl std::fmt::Debug for Value {
 
 impl Value {
     pub fn str(s: &str) -> Value {
-        Value::Str(Rc::from(s))
+        Value::Str(Str::new(s))
     }
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(RefCell::new(items)))

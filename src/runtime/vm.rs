@@ -710,7 +710,7 @@ impl Interp {
                         }
                     };
                     let s = tri!(s);
-                    ex.push(Value::Str(Rc::from(s)));
+                    ex.push(Value::Str(s.into()));
                 }
                 Op::Concat(n) => {
                     let parts = ex.stack.split_off(ex.stack.len() - n as usize);
@@ -720,7 +720,7 @@ impl Interp {
                             s.push_str(x);
                         }
                     }
-                    ex.push(Value::Str(Rc::from(s)));
+                    ex.push(Value::Str(s.into()));
                 }
                 Op::CatchMatch(k) => {
                     let v = pop!();

@@ -2,7 +2,7 @@
 //! order they were added (asyncio's `Future`). Tasks embed the same core.
 
 use crate::runtime::error::ErrorRef;
-use crate::runtime::value::Value;
+use crate::runtime::value::{Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -14,7 +14,9 @@ pub enum FutState {
     Pending,
     Done(Value),
     Failed(ErrorRef),
-    Cancelled(Option<Rc<str>>),
+    /// The cancel message, if any (a thin `Str` keeps the state, and so every
+    /// task record, a word smaller).
+    Cancelled(Option<Str>),
 }
 
 /// What runs when a future completes. Each is scheduled as its own ready
@@ -139,7 +141,9 @@ impl Awaitable {
             FutState::Pending => None,
             FutState::Done(v) => Some(Ok(v.clone())),
             FutState::Failed(e) => Some(Err(e.clone())),
-            FutState::Cancelled(msg) => Some(Err(crate::runtime::error::cancelled(msg.clone()))),
+            FutState::Cancelled(msg) => Some(Err(crate::runtime::error::cancelled(
+                msg.as_ref().map(Rc::from),
+            ))),
         }
     }
 }

@@ -1,0 +1,209 @@
+//! `Str`: the string value. One pointer to a reference-counted block that
+//! holds the count, the length and the bytes, so a `Value` is 16 bytes
+//! rather than the 24 an `Rc<str>` (a fat pointer) would make it. Every
+//! stack slot, list item and map entry is a `Value`, and values are moved
+//! on every instruction, so the word saved is paid back everywhere.
+//!
+//! Counting is not atomic, as with `Rc`: a `Str` is neither `Send` nor
+//! `Sync` (the `NonNull` inside sees to that).
+
+use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+use std::cell::Cell;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::ptr::NonNull;
+use std::rc::Rc;
+
+#[repr(C)]
+struct Header {
+    count: Cell<usize>,
+    len: usize,
+}
+
+pub struct Str(NonNull<Header>);
+
+fn layout(len: usize) -> Layout {
+    Layout::new::<Header>()
+        .extend(Layout::array::<u8>(len).expect("string too long"))
+        .expect("string too long")
+        .0
+        .pad_to_align()
+}
+
+impl Str {
+    pub fn new(s: &str) -> Str {
+        let layout = layout(s.len());
+        // SAFETY: the layout has a non-zero size (the header); the header
+        // is written before use and the bytes are copied in after it, within
+        // the allocation.
+        unsafe {
+            let p = alloc(layout) as *mut Header;
+            let Some(p) = NonNull::new(p) else {
+                handle_alloc_error(layout)
+            };
+            p.as_ptr().write(Header {
+                count: Cell::new(1),
+                len: s.len(),
+            });
+            let data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
+            std::ptr::copy_nonoverlapping(s.as_ptr(), data, s.len());
+            Str(p)
+        }
+    }
+
+    fn header(&self) -> &Header {
+        // SAFETY: the block lives while any `Str` points at it.
+        unsafe { self.0.as_ref() }
+    }
+
+    pub fn as_str(&self) -> &str {
+        let len = self.header().len;
+        // SAFETY: `new` copied `len` bytes of a `str` right after the header.
+        unsafe {
+            let data = (self.0.as_ptr() as *const u8).add(std::mem::size_of::<Header>());
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(data, len))
+        }
+    }
+
+    /// Whether two `Str`s share one block (a cheap identity test).
+    pub fn ptr_eq(a: &Str, b: &Str) -> bool {
+        a.0 == b.0
+    }
+}
+
+impl Clone for Str {
+    fn clone(&self) -> Str {
+        let count = &self.header().count;
+        // Overflow needs more live clones than there are bytes of memory.
+        count.set(count.get() + 1);
+        Str(self.0)
+    }
+}
+
+impl Drop for Str {
+    fn drop(&mut self) {
+        let h = self.header();
+        let left = h.count.get() - 1;
+        h.count.set(left);
+        if left == 0 {
+            let layout = layout(h.len);
+            // SAFETY: this was the last reference; the block came from
+            // `alloc` with this same layout.
+            unsafe { dealloc(self.0.as_ptr() as *mut u8, layout) }
+        }
+    }
+}
+
+impl Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Str) -> bool {
+        Str::ptr_eq(self, other) || self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Str {}
+
+impl PartialOrd for Str {
+    fn partial_cmp(&self, other: &Str) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Str {
+    fn cmp(&self, other: &Str) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for Str {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Str {
+        Str::new(s)
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Str {
+        Str::new(&s)
+    }
+}
+
+impl From<&String> for Str {
+    fn from(s: &String) -> Str {
+        Str::new(s)
+    }
+}
+
+impl From<Rc<str>> for Str {
+    fn from(s: Rc<str>) -> Str {
+        Str::new(&s)
+    }
+}
+
+impl From<&Rc<str>> for Str {
+    fn from(s: &Rc<str>) -> Str {
+        Str::new(s)
+    }
+}
+
+impl From<&Str> for Rc<str> {
+    fn from(s: &Str) -> Rc<str> {
+        Rc::from(s.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Str;
+
+    #[test]
+    fn holds_and_shares_its_text() {
+        let empty = Str::new("");
+        assert_eq!(&*empty, "");
+        let a = Str::new("héllo, wörld");
+        let b = a.clone();
+        assert!(Str::ptr_eq(&a, &b));
+        drop(a);
+        assert_eq!(&*b, "héllo, wörld");
+        assert_eq!(b, Str::from(String::from("héllo, wörld")));
+        assert!(Str::new("a") < Str::new("b"));
+        assert_eq!(std::mem::size_of::<Str>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Str>>(), 8);
+    }
+}
