@@ -41,6 +41,8 @@ pub struct Handler {
 
 /// The active `try` handlers, boxed on first use: most tasks never enter a
 /// `try`, and every task record pays for what an empty list costs.
+// One word in the task record instead of a `Vec`'s three.
+#[allow(clippy::box_collection)]
 #[derive(Default)]
 pub struct Handlers(Option<Box<Vec<Handler>>>);
 
@@ -122,10 +124,8 @@ mod sizes {
         assert_eq!(size_of::<super::Frame>(), 24);
         assert_eq!(size_of::<super::Value>(), 16);
         assert_eq!(size_of::<crate::compile::code::Op>(), 16);
-        assert!(
-            size_of::<crate::scheduler::task::Task>() <= 232,
-            "{}",
-            size_of::<crate::scheduler::task::Task>()
-        );
+        // 216 + the `Rc` counts + malloc's header fit a 240-byte block.
+        assert!(size_of::<crate::scheduler::task::Task>() <= 216);
+        assert!(size_of::<crate::runtime::native::NativeCoro>() <= 24);
     }
 }
