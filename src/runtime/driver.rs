@@ -45,9 +45,10 @@ impl Interp {
             task.must_cancel.set(false);
         }
         task.set_waiting_on(None);
-        let Some(mut ex) = task.exec.borrow_mut().take() else {
+        let Some(suspended) = task.exec.borrow_mut().take() else {
             return;
         };
+        let mut ex = suspended.resume(&mut self.frame_bufs);
         let started = task.started.replace(true);
         let outcome = match input {
             // A coroutine cancelled before it starts runs none of its body.
@@ -60,6 +61,9 @@ impl Interp {
                 outcome
             }
         };
+        if matches!(outcome, Outcome::Returned(_) | Outcome::Threw(_)) {
+            self.frame_bufs.give(std::mem::take(&mut ex.frames));
+        }
         match outcome {
             Outcome::Returned(v) => {
                 if task.must_cancel.get() {
@@ -82,7 +86,7 @@ impl Interp {
             }
             Outcome::Suspended(w) => {
                 task.waiting_at.set(self.current_loc(&ex));
-                *task.exec.borrow_mut() = Some(ex);
+                *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 self.add_done_callback(&w, Callback::Wakeup(task.clone()));
                 task.set_waiting_on(Some(w.clone()));
                 if task.must_cancel.get() && self.cancel_awaitable(&w, task.cancel_msg()) {
@@ -91,14 +95,14 @@ impl Interp {
             }
             Outcome::Parked => {
                 task.waiting_at.set(self.current_loc(&ex));
-                *task.exec.borrow_mut() = Some(ex);
+                *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 if task.must_cancel.get() && self.cancel_park(&task, task.cancel_msg()) {
                     task.must_cancel.set(false);
                 }
             }
             Outcome::Yielded => {
                 task.waiting_at.set(self.current_loc(&ex));
-                *task.exec.borrow_mut() = Some(ex);
+                *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 self.lp
                     .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));
             }

@@ -61,14 +61,72 @@ impl Handlers {
 #[derive(Default)]
 pub struct Exec {
     pub stack: Vec<Value>,
-    /// Room for one frame inline: a task at rest usually has just its root
-    /// frame, and that saves it an allocation.
-    pub frames: SmallVec<[Frame; 1]>,
+    pub frames: Vec<Frame>,
     pub handlers: Handlers,
     /// A native coroutine (`sleep`, `wait_for`, a lock's wait, ...) awaited
     /// by the top frame. Natives run no script code, so there is at most
     /// one and it is always on top.
     pub native: Option<Box<NativeCoro>>,
+}
+
+/// A suspended task's state, as the task keeps it. The frames sit inline
+/// while there is just one (a task at rest usually has only its root
+/// frame), which saves every such task an allocation; while the task runs
+/// they are in a plain `Vec` borrowed from [`FrameBufs`], which the
+/// evaluator indexes without the inline-or-heap test on every access.
+pub struct Suspended {
+    stack: Vec<Value>,
+    frames: SmallVec<[Frame; 1]>,
+    handlers: Handlers,
+    native: Option<Box<NativeCoro>>,
+}
+
+/// Emptied frame vectors, reused from one running task to the next.
+#[derive(Default)]
+pub struct FrameBufs(Vec<Vec<Frame>>);
+
+impl FrameBufs {
+    /// Only so many running execs nest (a callback inside a step); more
+    /// spare vectors than that would only hold memory.
+    const KEEP: usize = 8;
+
+    pub fn take(&mut self) -> Vec<Frame> {
+        self.0.pop().unwrap_or_default()
+    }
+
+    pub fn give(&mut self, mut v: Vec<Frame>) {
+        // A task that threw before it started still holds its root frame.
+        v.clear();
+        if self.0.len() < Self::KEEP {
+            self.0.push(v);
+        }
+    }
+}
+
+impl Exec {
+    pub fn suspend(mut self, bufs: &mut FrameBufs) -> Suspended {
+        let frames = self.frames.drain(..).collect();
+        bufs.give(self.frames);
+        Suspended {
+            stack: self.stack,
+            frames,
+            handlers: self.handlers,
+            native: self.native,
+        }
+    }
+}
+
+impl Suspended {
+    pub fn resume(self, bufs: &mut FrameBufs) -> Exec {
+        let mut frames = bufs.take();
+        frames.extend(self.frames);
+        Exec {
+            stack: self.stack,
+            frames,
+            handlers: self.handlers,
+            native: self.native,
+        }
+    }
 }
 
 impl Exec {

@@ -29,7 +29,10 @@ impl Interp {
     ) -> Rc<Task> {
         // Sized for what most tasks need (a root frame; locals plus a
         // little operand room): tasks are many, and deeper ones grow.
-        let mut ex = Exec::default();
+        let mut ex = Exec {
+            frames: self.frame_bufs.take(),
+            ..Exec::default()
+        };
         match start {
             CoroStart::Script { closure, args } => {
                 ex.stack.reserve_exact(closure.proto.n_locals + 2);
@@ -56,7 +59,7 @@ impl Interp {
             })),
             number,
             core: RefCell::new(Default::default()),
-            exec: RefCell::new(Some(ex)),
+            exec: RefCell::new(Some(ex.suspend(&mut self.frame_bufs))),
             must_cancel: Cell::new(false),
             started: Cell::new(false),
             park: Cell::new(crate::scheduler::task::Park::No),

@@ -22,6 +22,7 @@ pub struct Interp {
     pub recursion_limit: usize,
     /// The task whose code is running now.
     pub current: Option<Rc<Task>>,
+    pub frame_bufs: super::exec::FrameBufs,
 }
 
 impl Interp {
@@ -35,6 +36,7 @@ impl Interp {
             args: Vec::new(),
             recursion_limit: DEFAULT_RECURSION_LIMIT,
             current: None,
+            frame_bufs: Default::default(),
         }
     }
 

@@ -5,7 +5,7 @@
 use super::future::{Awaitable, Core, FutState};
 use crate::compile::code::Closure;
 use crate::runtime::error::Loc;
-use crate::runtime::exec::Exec;
+use crate::runtime::exec::Suspended;
 use crate::runtime::native::NativeCoro;
 use crate::runtime::value::Value;
 use std::cell::{Cell, RefCell};
@@ -42,7 +42,7 @@ pub struct Task {
     pub number: u64,
     pub core: RefCell<Core>,
     /// The suspended frames; `None` while the task runs or once it is done.
-    pub exec: RefCell<Option<Exec>>,
+    pub exec: RefCell<Option<Suspended>>,
     pub must_cancel: Cell<bool>,
     /// Whether the first step ran (a task cancelled before that runs none
     /// of its body).
