@@ -134,12 +134,7 @@ impl Interp {
         if done {
             self.lp.call_soon(Handle::Callback(cb, a.clone()));
         } else {
-            let mut core = a.core().borrow_mut();
-            // Most futures get exactly one callback (the task awaiting them).
-            if core.callbacks.capacity() == 0 {
-                core.callbacks.reserve_exact(1);
-            }
-            core.callbacks.push(cb);
+            a.core().borrow_mut().callbacks.push(cb);
         }
     }
 

@@ -40,7 +40,9 @@ pub enum Callback {
 #[derive(Default)]
 pub struct Core {
     pub state: Option<FutState>,
-    pub callbacks: Vec<Callback>,
+    /// Most futures and tasks get exactly one callback (whoever awaits
+    /// them): it sits inline, in the room a `Vec` takes anyway.
+    pub callbacks: smallvec::SmallVec<[Callback; 1]>,
     /// Set when an error is stored; cleared when someone retrieves it.
     pub unretrieved: bool,
 }
