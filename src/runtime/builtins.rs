@@ -513,7 +513,7 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
 }
 
 /// Wraps a native coroutine as a value, remembering where it was made.
-pub fn native_coro(it: &Interp, name: &str, n: NativeCoro) -> Value {
+pub fn native_coro(it: &Interp, name: &'static str, n: NativeCoro) -> Value {
     let _ = it;
-    Value::Coro(Coro::new(CoroStart::Native(n), Rc::from(name), None))
+    Value::Coro(Coro::new(CoroStart::Native(n), name, None))
 }

@@ -105,8 +105,14 @@ impl FrameBufs {
 
 impl Exec {
     pub fn suspend(mut self, bufs: &mut FrameBufs) -> Suspended {
-        let frames = self.frames.drain(..).collect();
-        bufs.give(self.frames);
+        let frames = if self.frames.len() > 1 {
+            // Deeper tasks keep the vector itself (no copy).
+            SmallVec::from_vec(self.frames)
+        } else {
+            let frames = self.frames.pop().into_iter().collect();
+            bufs.give(self.frames);
+            frames
+        };
         Suspended {
             stack: self.stack,
             frames,
@@ -118,8 +124,13 @@ impl Exec {
 
 impl Suspended {
     pub fn resume(self, bufs: &mut FrameBufs) -> Exec {
-        let mut frames = bufs.take();
-        frames.extend(self.frames);
+        let frames = if self.frames.spilled() {
+            self.frames.into_vec()
+        } else {
+            let mut frames = bufs.take();
+            frames.extend(self.frames);
+            frames
+        };
         Exec {
             stack: self.stack,
             frames,

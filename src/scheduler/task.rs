@@ -132,23 +132,51 @@ pub enum CoroStart {
     Native(NativeCoro),
 }
 
+/// A coroutine's name: builtins' are static, so making one (as every
+/// `q.get()` does) allocates no string.
+pub enum CoroName {
+    Static(&'static str),
+    Shared(Rc<str>),
+}
+
+impl CoroName {
+    pub fn as_str(&self) -> &str {
+        match self {
+            CoroName::Static(s) => s,
+            CoroName::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&'static str> for CoroName {
+    fn from(s: &'static str) -> CoroName {
+        CoroName::Static(s)
+    }
+}
+
+impl From<Rc<str>> for CoroName {
+    fn from(s: Rc<str>) -> CoroName {
+        CoroName::Shared(s)
+    }
+}
+
 pub struct Coro {
     pub start: RefCell<Option<CoroStart>>,
-    pub name: Rc<str>,
+    pub name: CoroName,
     /// Where the coroutine was made (set after the fact for builtins).
     pub created_at: Cell<Option<Loc>>,
 }
 
 impl Coro {
-    pub fn new(start: CoroStart, name: Rc<str>, created_at: Option<Loc>) -> Rc<Coro> {
+    pub fn new(start: CoroStart, name: impl Into<CoroName>, created_at: Option<Loc>) -> Rc<Coro> {
         Rc::new(Coro {
             start: RefCell::new(Some(start)),
-            name,
+            name: name.into(),
             created_at: Cell::new(created_at),
         })
     }
     pub fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
     /// Takes the body to run; `None` if it was already awaited or spawned.
     pub fn take(&self) -> Option<CoroStart> {
@@ -164,7 +192,7 @@ thread_local! {
 impl Drop for Coro {
     fn drop(&mut self) {
         if self.start.get_mut().is_some() {
-            let name = self.name.clone();
+            let name = Rc::from(self.name.as_str());
             let at = self.created_at.get();
             let _ = NEVER_AWAITED.try_with(|w| w.borrow_mut().push((name, at)));
         }
