@@ -109,7 +109,10 @@ impl Exec {
             // Deeper tasks keep the vector itself (no copy).
             SmallVec::from_vec(self.frames)
         } else {
-            let frames = self.frames.pop().into_iter().collect();
+            let mut frames = SmallVec::new();
+            if let Some(f) = self.frames.pop() {
+                frames.push(f);
+            }
             bufs.give(self.frames);
             frames
         };
