@@ -138,6 +138,11 @@ pub enum Op {
     /// `await f(args)`: for an async fn runs the body inline without
     /// making a coroutine object.
     CallAwait(u32),
+    /// `await f(args)` of a global function by name (no callee slot).
+    CallAwaitGlobal {
+        global: u32,
+        argc: u32,
+    },
     Index,
     StoreIndex,
     MakeList(u32),

@@ -80,6 +80,23 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     // ------------------------------------------------------------ expressions
 
+    /// The global a call names directly, when it is sure to be set by the
+    /// time the call runs (inside a function, or after its declaration):
+    /// such calls skip pushing the callee.
+    fn callable_global(&mut self, callee: &'a Expr) -> Option<u32> {
+        let ExprKind::Var(name) = &callee.kind else {
+            return None;
+        };
+        match self.resolve(name) {
+            Some(VarRef::Global(g))
+                if self.funcs.len() > 1 || self.globals.declared[g as usize] =>
+            {
+                Some(g)
+            }
+            _ => None,
+        }
+    }
+
     pub(super) fn args(&mut self, args: &'a [Arg]) -> CResult<Option<u32>> {
         let mut names = Vec::new();
         for a in args {
@@ -212,6 +229,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 match &inner.kind {
                     ExprKind::Call { callee, args } if args.iter().all(|a| a.name.is_none()) => {
+                        if let Some(global) = self.callable_global(callee) {
+                            self.args(args)?;
+                            let argc = args.len() as u32;
+                            self.emit(Op::CallAwaitGlobal { global, argc }, sp);
+                            return Ok(());
+                        }
                         self.expr(callee)?;
                         self.args(args)?;
                         self.emit(Op::CallAwait(args.len() as u32), sp);
@@ -240,21 +263,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
             }
             ExprKind::Call { callee, args } => {
                 // A call of a global function by name skips pushing the callee.
-                if let (ExprKind::Var(name), true) =
-                    (&callee.kind, args.iter().all(|a| a.name.is_none()))
-                {
-                    if let Some(VarRef::Global(g)) = self.resolve(name) {
-                        if self.funcs.len() > 1 || self.globals.declared[g as usize] {
-                            self.args(args)?;
-                            self.emit(
-                                Op::CallGlobal {
-                                    global: g,
-                                    argc: args.len() as u32,
-                                },
-                                sp,
-                            );
-                            return Ok(());
-                        }
+                if args.iter().all(|a| a.name.is_none()) {
+                    if let Some(global) = self.callable_global(callee) {
+                        self.args(args)?;
+                        let argc = args.len() as u32;
+                        self.emit(Op::CallGlobal { global, argc }, sp);
+                        return Ok(());
                     }
                 }
                 self.expr(callee)?;

@@ -229,6 +229,25 @@ impl Interp {
                 }
             }};
         }
+        // `await f(args)` with the callee below its arguments.
+        macro_rules! call_await {
+            ($argc:expr) => {{
+                let argc = $argc;
+                if let Some(flow) = self.await_sleep_directly(ex, argc) {
+                    return flow;
+                }
+                if tri!(self.call_value(ex, argc, None, true)) {
+                    reload!();
+                    continue;
+                }
+                let v = pop!();
+                match tri!(self.await_value(ex, v)) {
+                    None if ex.frames.len() == fi + 1 => {}
+                    None => reload!(),
+                    Some(flow) => return flow,
+                }
+            }};
+        }
         loop {
             let proto = unsafe { &*proto };
             // SAFETY: `ip` starts at 0 or at a saved position, advances one
@@ -516,19 +535,29 @@ impl Interp {
                 }
                 Op::CallAwait(argc) => {
                     save!();
-                    if let Some(flow) = self.await_sleep_directly(ex, argc as usize) {
-                        return flow;
+                    call_await!(argc as usize);
+                }
+                Op::CallAwaitGlobal { global, argc } => {
+                    save!();
+                    if super::interrupt::pending() {
+                        fail!(super::interrupt::take());
                     }
-                    if tri!(self.call_value(ex, argc as usize, None, true)) {
-                        reload!();
-                        continue;
+                    let argc = argc as usize;
+                    if let Value::Func(c) = &self.globals[global as usize] {
+                        if c.proto.is_async && argc == c.proto.params.len() {
+                            let c = c.clone();
+                            let at = ex.stack.len() - argc;
+                            tri!(self.push_frame(ex, c, at, at, FrameKind::Inline));
+                            reload!();
+                            continue;
+                        }
                     }
-                    let v = pop!();
-                    match tri!(self.await_value(ex, v)) {
-                        None if ex.frames.len() == fi + 1 => {}
-                        None => reload!(),
-                        Some(flow) => return flow,
+                    let callee = self.globals[global as usize].clone();
+                    if matches!(callee, Value::Uninit) {
+                        fail!(self.name_error(global));
                     }
+                    ex.stack.insert(ex.stack.len() - argc, callee);
+                    call_await!(argc);
                 }
                 Op::Await => {
                     save!();
