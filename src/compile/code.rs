@@ -165,6 +165,8 @@ pub enum Op {
     Unpack2,
     /// Format the value with the spec const (u32::MAX: no spec).
     Format(u32),
+    /// The value's `repr` as a string (`{x!r}`).
+    Repr,
     Concat(u32),
     /// Does the error on the stack match the kinds in the const list? Pushes a bool.
     /// The const index u32::MAX means "anything but cancellation".

@@ -147,8 +147,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
                             let k = self.constant(Value::str(t));
                             self.emit(Op::Const(k), sp);
                         }
-                        FPart::Expr { expr, spec } => {
+                        FPart::Expr { expr, repr, spec } => {
                             self.expr(expr)?;
+                            if *repr {
+                                self.emit(Op::Repr, expr.span);
+                            }
                             let k = match spec {
                                 Some(s) => self.constant(Value::str(s)),
                                 None => u32::MAX,

@@ -38,7 +38,7 @@ builtins! {
     Keys => "keys", Values => "values", Items => "items", Contains => "contains", Error => "error",
     Assert => "assert", Now => "now", Sleep => "sleep", Gather => "gather", WaitFor => "wait_for",
     Race => "race", Queue => "queue", Event => "event", Lock => "lock", Semaphore => "semaphore",
-    Args => "args",
+    Args => "args", Repr => "repr",
 }
 
 type Named = Vec<(Rc<str>, Value)>;
@@ -224,6 +224,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             Ok(Value::Str(crate::runtime::str::Str::from(
                 args.first().map(|v| v.to_display()).unwrap_or_default(),
             )))
+        }
+        Builtin::Repr => {
+            arity(name, &args, 1, 1)?;
+            Ok(Value::Str(args[0].repr().into()))
         }
         Builtin::Int => {
             arity(name, &args, 1, 1)?;

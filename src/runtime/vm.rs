@@ -741,6 +741,10 @@ impl Interp {
                     let s = tri!(s);
                     ex.push(Value::Str(s.into()));
                 }
+                Op::Repr => {
+                    let v = pop!();
+                    ex.push(Value::Str(v.repr().into()));
+                }
                 Op::Concat(n) => {
                     let parts = ex.stack.split_off(ex.stack.len() - n as usize);
                     let mut s = String::new();

@@ -140,7 +140,12 @@ pub enum BinOp {
 #[derive(Debug)]
 pub enum FPart {
     Text(String),
-    Expr { expr: Expr, spec: Option<String> },
+    /// `{expr!r:spec}`: `repr` is set by the `!r` conversion.
+    Expr {
+        expr: Expr,
+        repr: bool,
+        spec: Option<String>,
+    },
 }
 
 #[derive(Debug)]

@@ -589,10 +589,28 @@ fn fstring(p: P) -> Result<Vec<FPart>> {
                 if !text.is_empty() {
                     parts.push(FPart::Text(std::mem::take(&mut text)));
                 }
-                let mut inner = part.into_inner();
+                let mut inner = part.into_inner().peekable();
                 let e = expr(inner.next().unwrap())?;
+                let mut repr = false;
+                if let Some(conv) = inner.next_if(|p| p.as_rule() == Rule::fs_conv) {
+                    repr = match conv.as_str() {
+                        "!r" => true,
+                        "!s" => false,
+                        other => {
+                            return Err(SyntaxError::new(
+                                format!("unknown conversion `{other}` in an f-string"),
+                                span(&conv),
+                                "use `!r` (repr, strings quoted) or `!s` (str)",
+                            ))
+                        }
+                    };
+                }
                 let spec = inner.next().map(|s| s.as_str().to_string());
-                parts.push(FPart::Expr { expr: e, spec });
+                parts.push(FPart::Expr {
+                    expr: e,
+                    repr,
+                    spec,
+                });
             }
             _ => {}
         }
