@@ -130,7 +130,7 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | prefix
         | postfix | int | float | string | fstring | list_lit | map_lit | fn_expr
         | async_fn_expr | async_block | paren | kw_true | kw_false | kw_nil | kw_await
-        | kw_spawn | kw_not | neg => "an expression",
+        | kw_spawn | kw_not | neg | arg => "an expression",
         ident => "a name",
         block | map_entry => "`{`",
         params | call_args => "`(`",
@@ -292,6 +292,19 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             err.help =
                 Some("a block needs a statement before it, such as `if`, `while` or `for`".into());
         }
+        return err;
+    }
+    let prev = src[..pos].trim_end().chars().last();
+    if found.starts_with("`*") && matches!(prev, Some('(' | ',' | '[')) {
+        // Python's `f(*xs)`, `f(**kw)`, `[*xs]`.
+        let mut err = SyntaxError::new(
+            format!("expected an expression, found {found}"),
+            here,
+            "expected an expression",
+        );
+        err.help = Some(
+            "there is no `*` unpacking: pass the list itself (`gather(tasks)` takes a list)".into(),
+        );
         return err;
     }
     let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
