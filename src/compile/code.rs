@@ -197,6 +197,8 @@ pub struct FnProto {
     pub local_names: Vec<Rc<str>>,
     pub upval_names: Vec<Rc<str>>,
     pub n_locals: usize,
+    /// The most operand slots the code holds at once, above the locals.
+    pub max_stack: usize,
     pub code: Vec<Op>,
     pub spans: Vec<Span>,
     pub consts: Vec<Value>,

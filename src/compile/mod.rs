@@ -4,6 +4,7 @@
 //! loop — are reported here, before the first statement runs.
 
 pub mod code;
+mod depth;
 mod expr;
 pub mod names;
 mod peephole;
@@ -182,6 +183,7 @@ impl<'a> FnState<'a> {
             params: params.to_vec(),
             n_defaults,
             n_locals: self.n_slots as usize,
+            max_stack: depth::max_depth(&code),
             code,
             spans,
             consts: self.consts,

@@ -27,15 +27,17 @@ impl Interp {
         name: Option<Rc<str>>,
         number: u64,
     ) -> Rc<Task> {
-        // Sized for what most tasks need (a root frame; locals plus a
-        // little operand room): tasks are many, and deeper ones grow.
+        // Tasks are many: a new one gets one frame's room (inline once
+        // suspended) and a stack sized for its body; deeper ones grow.
         let mut ex = Exec {
             frames: self.frame_bufs.take(),
             ..Exec::default()
         };
         match start {
             CoroStart::Script { closure, args } => {
-                ex.stack.reserve_exact(closure.proto.n_locals + 2);
+                // Exactly what the body needs: a blocked task keeps this.
+                ex.stack
+                    .reserve_exact(closure.proto.n_locals + closure.proto.max_stack.min(64));
                 ex.stack.extend(args);
                 ex.stack.resize(closure.proto.n_locals, Value::Nil);
                 ex.frames.push(Frame {
