@@ -1,6 +1,6 @@
 //! A task's execution state: its value stack, call frames, active `try`
-//! handlers and the native coroutine it awaits, if any. Suspending a task
-//! is just keeping this struct.
+//! handlers and the native coroutine it awaits, if any. A suspended task
+//! keeps it in the compact [`Suspended`] form.
 
 use super::native::NativeCoro;
 use super::value::Value;
@@ -40,8 +40,8 @@ pub struct Handler {
 }
 
 /// The active `try` handlers, boxed on first use: most tasks never enter a
-/// `try`, and every task record pays for what an empty list costs.
-// One word in the task record instead of a `Vec`'s three.
+/// `try`, and every task record pays for what an empty list costs (one
+/// word here instead of a `Vec`'s three).
 #[allow(clippy::box_collection)]
 #[derive(Default)]
 pub struct Handlers(Option<Box<Vec<Handler>>>);

@@ -37,18 +37,12 @@ fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
 }
 
 impl Interp {
-    /// Parks the running task on `list` (asyncio: a new waiter future,
-    /// appended, then awaited).
-    fn park(&mut self, list: &Waiters) -> NativeStep {
-        let task = self.current.clone().expect("a wait runs in a task");
+    /// Parks `task` (the running one) on `list` (asyncio: a new waiter
+    /// future, appended, then awaited).
+    fn park(&mut self, task: &Rc<Task>, list: &Waiters) -> NativeStep {
         task.park.set(Park::Waiting);
-        list.borrow_mut().push_back(task);
+        list.borrow_mut().push_back(task.clone());
         NativeStep::Park
-    }
-
-    /// The waiter whose wait is resuming: the running task.
-    fn waiter(&self) -> Rc<Task> {
-        self.current.clone().expect("a wait runs in a task")
     }
 
     /// `fut.set_result(v)` on a parked waiter.
@@ -301,9 +295,16 @@ impl Interp {
 
 impl SyncWait {
     pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
+        // The running task is the waiter. Waits only run in tasks (a plain
+        // callback cannot await), so this is a guard, not a path.
+        let Some(w) = it.current.clone() else {
+            return NativeStep::Throw(ErrorObj::new(
+                "RuntimeError",
+                "a lock, event, semaphore or queue wait needs a task",
+            ));
+        };
         match self {
             SyncWait::QueueGet { q } => {
-                let w = it.waiter();
                 let state = w.park.replace(Park::No);
                 if state != Park::No {
                     // A woken getter was already taken off the list.
@@ -320,7 +321,7 @@ impl SyncWait {
                     if q.closed.get() {
                         return NativeStep::Throw(closed_error());
                     }
-                    return it.park(&q.getters);
+                    return it.park(&w, &q.getters);
                 }
                 match it.queue_get_nowait(q) {
                     Ok(v) => NativeStep::Return(v),
@@ -328,7 +329,6 @@ impl SyncWait {
                 }
             }
             SyncWait::QueuePut { q, item } => {
-                let w = it.waiter();
                 let state = w.park.replace(Park::No);
                 if state != Park::No {
                     if let Input::Throw(e) = input {
@@ -343,7 +343,7 @@ impl SyncWait {
                     return NativeStep::Throw(closed_error());
                 }
                 if q.full() {
-                    return it.park(&q.putters);
+                    return it.park(&w, &q.putters);
                 }
                 match it.queue_put_nowait(q, item.take().unwrap_or(Value::Nil)) {
                     Ok(()) => NativeStep::Return(Value::Nil),
@@ -351,13 +351,12 @@ impl SyncWait {
                 }
             }
             SyncWait::EventWait { e } => {
-                let w = it.waiter();
                 let state = w.park.replace(Park::No);
                 if state == Park::No {
                     if e.flag.get() {
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    return it.park(&e.waiters);
+                    return it.park(&w, &e.waiters);
                 }
                 remove_waiter(&e.waiters, &w);
                 match input {
@@ -366,14 +365,13 @@ impl SyncWait {
                 }
             }
             SyncWait::LockAcquire { l } => {
-                let w = it.waiter();
                 let state = w.park.replace(Park::No);
                 if state == Park::No {
                     if !l.held.get() && l.waiters.borrow().iter().all(|w| waiter_cancelled(w)) {
                         l.held.set(true);
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    return it.park(&l.waiters);
+                    return it.park(&w, &l.waiters);
                 }
                 remove_waiter(&l.waiters, &w);
                 match input {
@@ -390,14 +388,13 @@ impl SyncWait {
                 }
             }
             SyncWait::SemAcquire { s } => {
-                let w = it.waiter();
                 let state = w.park.replace(Park::No);
                 if state == Park::No {
                     if !Interp::sem_locked(s) {
                         s.count.set(s.count.get() - 1);
                         return NativeStep::Return(Value::Bool(true));
                     }
-                    return it.park(&s.waiters);
+                    return it.park(&w, &s.waiters);
                 }
                 remove_waiter(&s.waiters, &w);
                 match input {
