@@ -229,6 +229,30 @@ impl Interp {
                 }
             }};
         }
+        // A call of a global function by name: straight into its frame when
+        // it takes `argc` arguments and is async exactly when awaited;
+        // otherwise the callee goes below its arguments for the general path.
+        macro_rules! global_call {
+            ($global:expr, $argc:expr, $is_async:expr, $kind:expr) => {{
+                if super::interrupt::pending() {
+                    fail!(super::interrupt::take());
+                }
+                if let Value::Func(c) = &self.globals[$global as usize] {
+                    if c.proto.is_async == $is_async && $argc == c.proto.params.len() {
+                        let c = c.clone();
+                        let at = ex.stack.len() - $argc;
+                        tri!(self.push_frame(ex, c, at, at, $kind));
+                        reload!();
+                        continue;
+                    }
+                }
+                let callee = self.globals[$global as usize].clone();
+                if matches!(callee, Value::Uninit) {
+                    fail!(self.name_error($global));
+                }
+                ex.stack.insert(ex.stack.len() - $argc, callee);
+            }};
+        }
         // `await f(args)` with the callee below its arguments.
         macro_rules! call_await {
             ($argc:expr) => {{
@@ -504,24 +528,8 @@ impl Interp {
                 }
                 Op::CallGlobal { global, argc } => {
                     save!();
-                    if super::interrupt::pending() {
-                        fail!(super::interrupt::take());
-                    }
                     let argc = argc as usize;
-                    if let Value::Func(c) = &self.globals[global as usize] {
-                        if !c.proto.is_async && argc == c.proto.params.len() {
-                            let c = c.clone();
-                            let at = ex.stack.len() - argc;
-                            tri!(self.push_frame(ex, c, at, at, FrameKind::Call));
-                            reload!();
-                            continue;
-                        }
-                    }
-                    let callee = self.globals[global as usize].clone();
-                    if matches!(callee, Value::Uninit) {
-                        fail!(self.name_error(global));
-                    }
-                    ex.stack.insert(ex.stack.len() - argc, callee);
+                    global_call!(global, argc, false, FrameKind::Call);
                     if tri!(self.call_value(ex, argc, None, false)) {
                         reload!();
                     }
@@ -539,24 +547,8 @@ impl Interp {
                 }
                 Op::CallAwaitGlobal { global, argc } => {
                     save!();
-                    if super::interrupt::pending() {
-                        fail!(super::interrupt::take());
-                    }
                     let argc = argc as usize;
-                    if let Value::Func(c) = &self.globals[global as usize] {
-                        if c.proto.is_async && argc == c.proto.params.len() {
-                            let c = c.clone();
-                            let at = ex.stack.len() - argc;
-                            tri!(self.push_frame(ex, c, at, at, FrameKind::Inline));
-                            reload!();
-                            continue;
-                        }
-                    }
-                    let callee = self.globals[global as usize].clone();
-                    if matches!(callee, Value::Uninit) {
-                        fail!(self.name_error(global));
-                    }
-                    ex.stack.insert(ex.stack.len() - argc, callee);
+                    global_call!(global, argc, true, FrameKind::Inline);
                     call_await!(argc);
                 }
                 Op::Await => {
