@@ -337,6 +337,42 @@ fn test_args_files_reach_args() {
     );
 }
 
+/// A script with a Python twin and no `.out`: CPython's run is the
+/// expected output (stdout and exit status), and `--bless` leaves it so.
+#[test]
+fn test_python_twin_is_the_oracle() {
+    let dir = TempDir::new("twin");
+    dir.write(
+        "same.tasks",
+        "async fn f(n) {\n    await sleep(0.01 * n)\n    print(f\"done {n}\")\n}\nawait gather(f(2), f(1))\nprint(args())\n",
+    );
+    dir.write(
+        "same.py",
+        "import asyncio, sys\nasync def f(n):\n    await asyncio.sleep(0.01 * n)\n    print(f\"done {n}\")\nasync def main():\n    await asyncio.gather(f(2), f(1))\n    print(repr(sys.argv[1:]).replace(\"'\", '\"'))\nasyncio.run(main())\n",
+    );
+    dir.write("same.args", "x\n");
+    dir.write("differs.tasks", "print(\"tasks\")\n");
+    dir.write("differs.py", "print(\"python\")\n");
+    let run = tasks(dir.path(), &["test"]);
+    assert_report(
+        &run,
+        1,
+        "FAILED  differs (T ms)\n\
+         ok      same (T ms)\n\
+         \nfailures:\n\n\
+         ---- differs ----\n\
+         stdout (expected: what CPython printed) differs (- expected, + actual):\n\
+         @@ -1 +1 @@\n\
+         -python\n\
+         +tasks\n\
+         \n\
+         1 passed, 1 failed\n",
+    );
+    let run = tasks(dir.path(), &["test", "--bless"]);
+    assert_eq!(run.code, 1, "a parity case is compared, not blessed");
+    assert!(!dir.exists("differs.out") && !dir.exists("same.out"));
+}
+
 #[test]
 fn test_jobs_keep_the_report_order() {
     let dir = TempDir::new("jobs");

@@ -1,4 +1,6 @@
-//! One golden case: its files, its run, its verdict.
+//! One golden case: its files, its run, its verdict. A script with a
+//! Python twin (`NAME.py`) and no `NAME.out` is a parity case: CPython's
+//! run is its expected output.
 
 use super::diff::unified;
 use super::TestOptions;
@@ -95,66 +97,90 @@ impl Case {
             .unwrap_or_default()
     }
 
-    fn execute(&self, opts: &TestOptions) -> Result<Run, Problem> {
-        let dir = self
-            .script
+    fn dir(&self) -> &Path {
+        self.script
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file = self.script.file_name().expect("script file name");
-        let mut child = Command::new(&opts.exe)
-            .arg("run")
-            .arg("--virtual-time")
-            .arg(file)
-            .args(self.args())
-            .current_dir(dir)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| Problem::CannotRun(format!("{}: {e}", opts.exe.display())))?;
-        // Drain the pipes on threads so a chatty case cannot block on a full pipe.
-        let mut out = child.stdout.take().expect("stdout");
-        let mut err = child.stderr.take().expect("stderr");
-        let out_t = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = out.read_to_end(&mut s);
-            s
-        });
-        let err_t = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = err.read_to_end(&mut s);
-            s
-        });
-        let start = Instant::now();
-        let status = loop {
-            if let Some(st) = child
-                .try_wait()
-                .map_err(|e| Problem::CannotRun(e.to_string()))?
-            {
-                break st;
-            }
-            if start.elapsed() > opts.timeout {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Problem::TimedOut(opts.timeout));
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        let stdout = String::from_utf8_lossy(&out_t.join().unwrap_or_default()).into_owned();
-        let stderr = String::from_utf8_lossy(&err_t.join().unwrap_or_default()).into_owned();
-        Ok(Run {
-            stdout,
-            stderr,
-            status: status.code().unwrap_or(-1),
-        })
+            .unwrap_or(Path::new("."))
     }
 
+    /// The CPython twin that is this case's oracle, if it has no `.out`.
+    fn python_twin(&self) -> Option<PathBuf> {
+        let py = sibling(&self.script, "py");
+        (py.exists() && !sibling(&self.script, "out").exists()).then_some(py)
+    }
+
+    fn execute(&self, opts: &TestOptions) -> Result<Run, Problem> {
+        let file = self.script.file_name().expect("script file name");
+        let mut cmd = Command::new(&opts.exe);
+        cmd.arg("run").arg("--virtual-time").arg(file);
+        collect(cmd, self, opts, &opts.exe.display().to_string())
+    }
+
+    /// CPython runs the twin on the real clock, as asyncio does.
+    fn execute_python(&self, py: &Path, opts: &TestOptions) -> Result<Run, Problem> {
+        let mut cmd = Command::new("python3");
+        cmd.arg(py.file_name().expect("twin file name"));
+        collect(cmd, self, opts, "python3 (the oracle of a parity case)")
+    }
+}
+
+/// Runs `cmd` (plus the case's arguments) in the case's folder, with the
+/// timeout, and collects what it printed.
+fn collect(mut cmd: Command, case: &Case, opts: &TestOptions, what: &str) -> Result<Run, Problem> {
+    let mut child = cmd
+        .args(case.args())
+        .current_dir(case.dir())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Problem::CannotRun(format!("{what}: {e}")))?;
+    // Drain the pipes on threads so a chatty case cannot block on a full pipe.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_t = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child
+            .try_wait()
+            .map_err(|e| Problem::CannotRun(e.to_string()))?
+        {
+            break st;
+        }
+        if start.elapsed() > opts.timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Problem::TimedOut(opts.timeout));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let stdout = String::from_utf8_lossy(&out_t.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err_t.join().unwrap_or_default()).into_owned();
+    Ok(Run {
+        stdout,
+        stderr,
+        status: status.code().unwrap_or(-1),
+    })
+}
+
+impl Case {
     pub fn run(self, opts: &TestOptions) -> CaseResult {
         let start = Instant::now();
         let verdict = match self.execute(opts) {
             Err(p) => Verdict::Fail(vec![p]),
+            // Nothing to bless: CPython is the expected output.
+            Ok(run) if self.python_twin().is_some() => self.compare_with_python(&run, opts),
             Ok(run) if opts.bless => match self.bless(&run) {
                 Ok(()) => Verdict::Blessed,
                 Err(e) => Verdict::Fail(vec![Problem::CannotRun(e.to_string())]),
@@ -165,6 +191,42 @@ impl Case {
             case: self,
             verdict,
             elapsed: start.elapsed(),
+        }
+    }
+
+    /// A parity case: stdout and exit status must be CPython's (stderr is
+    /// not compared: tracebacks and diagnostics differ by design).
+    fn compare_with_python(&self, run: &Run, opts: &TestOptions) -> Verdict {
+        let py = self.python_twin().expect("a parity case");
+        let oracle = match self.execute_python(&py, opts) {
+            Ok(o) => o,
+            Err(p) => return Verdict::Fail(vec![p]),
+        };
+        let mut problems = Vec::new();
+        if oracle.stdout != run.stdout {
+            problems.push(Problem::Differs {
+                what: "stdout (expected: what CPython printed)",
+                expected: oracle.stdout,
+                actual: run.stdout.clone(),
+            });
+        }
+        if oracle.status != run.status {
+            problems.push(Problem::Status {
+                expected: oracle.status,
+                actual: run.status,
+            });
+            if !run.stderr.is_empty() {
+                problems.push(Problem::Differs {
+                    what: "stderr (shown for context)",
+                    expected: String::new(),
+                    actual: run.stderr.clone(),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail(problems)
         }
     }
 
