@@ -175,6 +175,50 @@ impl Exec {
         }
     }
 
+    /// Pushes a copy of a value that does not live on this stack (a
+    /// constant, a global), built in its slot like [`Exec::push`]: values
+    /// that own nothing are copied field by field, others cloned straight
+    /// into the slot.
+    #[inline(always)]
+    pub fn push_copy(&mut self, v: &Value) {
+        let len = self.stack.len();
+        if len == self.stack.capacity() {
+            self.grow();
+        }
+        // SAFETY: `len < capacity` after the check above; `v` is not in
+        // this stack (the caller's contract), so growing did not move it.
+        unsafe {
+            let slot = self.stack.as_mut_ptr().add(len);
+            match v {
+                Value::Int(n) => slot.write(Value::Int(*n)),
+                Value::Float(f) => slot.write(Value::Float(*f)),
+                Value::Bool(b) => slot.write(Value::Bool(*b)),
+                Value::Nil => slot.write(Value::Nil),
+                other => {
+                    // A clone is the same bits plus a reference count: copy
+                    // the bits from where they have long been, rather than
+                    // through a fresh temporary.
+                    std::mem::forget(other.clone());
+                    std::ptr::copy_nonoverlapping(other, slot, 1);
+                }
+            }
+            self.stack.set_len(len + 1);
+        }
+    }
+
+    /// Pushes a value just returned by a call: rebuilt in its slot when it
+    /// owns nothing, which reads it back field by field instead of with
+    /// one wide load that would wait on the callee's narrower stores.
+    #[inline(always)]
+    pub fn push_result(&mut self, v: Value) {
+        match v {
+            Value::Int(n) => self.push_int(n),
+            Value::Nil => self.push(Value::Nil),
+            Value::Bool(b) => self.push(Value::Bool(b)),
+            other => self.push(other),
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {

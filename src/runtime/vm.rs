@@ -8,8 +8,9 @@ use super::exec::{Exec, FrameKind, Handler};
 use super::interp::Interp;
 use super::native::NativeStep;
 use super::ops;
-use super::value::{Key, Value};
+use super::value::{Iter, Key, Value};
 use crate::compile::code::{Arith, Closure, Cmp, Op};
+use crate::compile::names::LIST_PUSH;
 use crate::scheduler::event_loop::Input;
 use crate::scheduler::future::Awaitable;
 use indexmap::IndexMap;
@@ -280,7 +281,7 @@ impl Interp {
             let op = unsafe { *proto.code.get_unchecked(ip) };
             ip += 1;
             match op {
-                Op::Const(k) => ex.push(proto.consts[k as usize].clone()),
+                Op::Const(k) => ex.push_copy(&proto.consts[k as usize]),
                 Op::Nil => ex.push(Value::Nil),
                 Op::True => ex.push(Value::Bool(true)),
                 Op::False => ex.push(Value::Bool(false)),
@@ -315,6 +316,15 @@ impl Interp {
                     }
                 },
                 Op::StoreLocal(s) => {
+                    // An int is moved as an int: copying the whole value,
+                    // written a moment ago, would stall on its narrower
+                    // stores (see `Exec::push`).
+                    if let Some(&Value::Int(n)) = ex.stack.last() {
+                        // SAFETY: the top value is an `Int`, which owns nothing.
+                        unsafe { ex.stack.set_len(ex.stack.len() - 1) };
+                        set_int(&mut ex.stack[base + s as usize], n);
+                        continue;
+                    }
                     let v = pop!();
                     ex.stack[base + s as usize] = v;
                 }
@@ -357,14 +367,20 @@ impl Interp {
                     *ex.frames[fi].closure.upvals[u as usize].borrow_mut() = v;
                 }
                 Op::LoadGlobal(g) => {
-                    let v = self.globals[g as usize].clone();
+                    let v = &self.globals[g as usize];
                     if matches!(v, Value::Uninit) {
                         save!();
                         fail!(self.name_error(g));
                     }
-                    ex.push(v);
+                    ex.push_copy(v);
                 }
                 Op::StoreGlobal(g) => {
+                    if let Some(&Value::Int(n)) = ex.stack.last() {
+                        // SAFETY: as in `StoreLocal`.
+                        unsafe { ex.stack.set_len(ex.stack.len() - 1) };
+                        set_int(&mut self.globals[g as usize], n);
+                        continue;
+                    }
                     let v = pop!();
                     self.globals[g as usize] = v;
                 }
@@ -562,11 +578,22 @@ impl Interp {
                 }
                 Op::Method { method, argc } => {
                     save!();
+                    let n = ex.stack.len();
+                    if method == LIST_PUSH && argc == 1 && matches!(ex.stack[n - 2], Value::List(_))
+                    {
+                        let v = pop!();
+                        let Value::List(l) = pop!() else {
+                            unreachable!()
+                        };
+                        l.borrow_mut().push(v);
+                        ex.push(Value::Nil);
+                        continue;
+                    }
                     let args = ex.stack.split_off(ex.stack.len() - argc as usize);
                     let recv = pop!();
                     let r = tri!(super::methods::call(self, method, recv, args, Vec::new()));
                     self.mark_created(&r, ex);
-                    ex.push(r);
+                    ex.push_result(r);
                 }
                 Op::MethodNamed {
                     method,
@@ -688,12 +715,46 @@ impl Interp {
                     ex.push(Value::Iter(Rc::new(RefCell::new(it))));
                 }
                 Op::IterNext(exit) => {
-                    let next = match ex.stack.last() {
-                        Some(Value::Iter(it)) => it.borrow_mut().next_item(),
-                        _ => unreachable!("IterNext without an iterator"),
+                    let Some(Value::Iter(it)) = ex.stack.last() else {
+                        unreachable!("IterNext without an iterator")
                     };
+                    let mut it = it.borrow_mut();
+                    // A range yields its ints in place (the common loop).
+                    if let Iter::Range { next, stop, step } = &mut *it {
+                        let more = if *step > 0 {
+                            *next < *stop
+                        } else {
+                            *next > *stop
+                        };
+                        if more {
+                            let n = *next;
+                            *next = next.saturating_add(*step);
+                            drop(it);
+                            ex.push_int(n);
+                        } else {
+                            ip = exit as usize;
+                        }
+                        continue;
+                    }
+                    // So does a list's item, read straight from the list.
+                    if let Iter::List { list, pos } = &mut *it {
+                        let item = list.borrow().get(*pos).map(|v| match v {
+                            Value::Int(n) => Ok(*n),
+                            other => Err(other.clone()),
+                        });
+                        *pos += 1;
+                        drop(it);
+                        match item {
+                            Some(Ok(n)) => ex.push_int(n),
+                            Some(Err(v)) => ex.push(v),
+                            None => ip = exit as usize,
+                        }
+                        continue;
+                    }
+                    let next = it.next_item();
+                    drop(it);
                     match next {
-                        Some(v) => ex.push(v),
+                        Some(v) => ex.push_result(v),
                         None => ip = exit as usize,
                     }
                 }
@@ -787,5 +848,24 @@ impl Interp {
                 }
             }
         }
+    }
+}
+
+/// `*slot = Value::Int(n)`, with the int built in the slot: an assignment
+/// builds it in a temporary first (the old value's drop runs in between),
+/// and copying that back stalls on its narrower stores.
+#[inline(always)]
+fn set_int(slot: &mut Value, n: i64) {
+    let slot: *mut Value = slot;
+    // SAFETY: `slot` is valid; it is dropped at most once and rewritten
+    // at once. Dropping a value never touches the stack or the globals.
+    unsafe {
+        if !matches!(
+            *slot,
+            Value::Int(_) | Value::Nil | Value::Bool(_) | Value::Float(_)
+        ) {
+            std::ptr::drop_in_place(slot);
+        }
+        slot.write(Value::Int(n));
     }
 }
