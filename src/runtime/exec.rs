@@ -175,6 +175,36 @@ impl Exec {
         }
     }
 
+    /// `nil` built in its slot: a constant `Value::Nil` argument is staged
+    /// in a temporary like any other.
+    #[inline(always)]
+    pub fn push_nil(&mut self) {
+        let len = self.stack.len();
+        if len == self.stack.capacity() {
+            self.grow();
+        }
+        // SAFETY: `len < capacity` after the check above.
+        unsafe {
+            self.stack.as_mut_ptr().add(len).write(Value::Nil);
+            self.stack.set_len(len + 1);
+        }
+    }
+
+    /// Drops the top value, without reading it whole when it owns nothing
+    /// (it was most likely just pushed, with narrower stores).
+    #[inline(always)]
+    pub fn discard(&mut self) {
+        let len = self.stack.len();
+        match self.stack.last() {
+            Some(Value::Nil | Value::Int(_) | Value::Bool(_) | Value::Float(_)) => {
+                // SAFETY: the top value owns nothing.
+                unsafe { self.stack.set_len(len - 1) }
+            }
+            Some(_) => drop(self.stack.pop()),
+            None => {}
+        }
+    }
+
     /// Pushes a copy of a value that does not live on this stack (a
     /// constant, a global), built in its slot like [`Exec::push`]: values
     /// that own nothing are copied field by field, others cloned straight

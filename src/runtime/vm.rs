@@ -282,13 +282,11 @@ impl Interp {
             ip += 1;
             match op {
                 Op::Const(k) => ex.push_copy(&proto.consts[k as usize]),
-                Op::Nil => ex.push(Value::Nil),
+                Op::Nil => ex.push_nil(),
                 Op::True => ex.push(Value::Bool(true)),
                 Op::False => ex.push(Value::Bool(false)),
                 Op::Int(n) => ex.push_int(n as i64),
-                Op::Pop => {
-                    ex.stack.pop();
-                }
+                Op::Pop => ex.discard(),
                 Op::Dup => {
                     let v = ex.stack.last().expect("stack").clone();
                     ex.push(v);
@@ -586,7 +584,7 @@ impl Interp {
                             unreachable!()
                         };
                         l.borrow_mut().push(v);
-                        ex.push(Value::Nil);
+                        ex.push_nil();
                         continue;
                     }
                     let args = ex.stack.split_off(ex.stack.len() - argc as usize);
