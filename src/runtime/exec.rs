@@ -236,6 +236,31 @@ impl Exec {
         }
     }
 
+    /// Pushes a copy of the value in stack slot `i` (a local), built in its
+    /// slot like [`Exec::push_copy`].
+    #[inline(always)]
+    pub fn push_local(&mut self, i: usize) {
+        assert!(i < self.stack.len(), "local slot out of range");
+        let len = self.stack.len();
+        if len == self.stack.capacity() {
+            self.grow();
+        }
+        // SAFETY: `i < len < capacity`; both pointers are taken after any
+        // growth, and the slots differ.
+        unsafe {
+            let base = self.stack.as_mut_ptr();
+            let (src, dst) = (base.add(i), base.add(len));
+            match &*src {
+                Value::Int(n) => dst.write(Value::Int(*n)),
+                other => {
+                    std::mem::forget(other.clone());
+                    std::ptr::copy_nonoverlapping(src, dst, 1);
+                }
+            }
+            self.stack.set_len(len + 1);
+        }
+    }
+
     /// Pushes a value just returned by a call: rebuilt in its slot when it
     /// owns nothing, which reads it back field by field instead of with
     /// one wide load that would wait on the callee's narrower stores.

@@ -102,18 +102,40 @@ pub fn div(a: &Value, b: &Value) -> R {
     Ok(Value::Float(x / y))
 }
 
+/// Python's `//` on ints; `None` for a zero divisor or an overflow (the
+/// caller reports those).
+#[inline]
+pub fn int_floor_div(x: i64, y: i64) -> Option<i64> {
+    let q = x.checked_div(y)?;
+    Some(if (x % y != 0) && ((x < 0) != (y < 0)) {
+        q - 1
+    } else {
+        q
+    })
+}
+
+/// Python's `%` on ints (the sign of the divisor); `None` for a zero
+/// divisor.
+#[inline]
+pub fn int_mod(x: i64, y: i64) -> Option<i64> {
+    if y == 0 {
+        return None;
+    }
+    let r = x.checked_rem(y).unwrap_or(0);
+    Some(if r != 0 && ((r < 0) != (y < 0)) {
+        r + y
+    } else {
+        r
+    })
+}
+
 pub fn floor_div(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => {
             if *y == 0 {
                 return Err(zero_div("integer division by zero"));
             }
-            let q = x.checked_div(*y).ok_or_else(overflow)?;
-            Ok(Value::Int(if (x % y != 0) && ((*x < 0) != (*y < 0)) {
-                q - 1
-            } else {
-                q
-            }))
+            Ok(Value::Int(int_floor_div(*x, *y).ok_or_else(overflow)?))
         }
         _ => {
             let (x, y) = floats(a, b).ok_or_else(|| unsupported("//", a, b))?;
@@ -131,12 +153,7 @@ pub fn modulo(a: &Value, b: &Value) -> R {
             if *y == 0 {
                 return Err(zero_div("integer modulo by zero"));
             }
-            let r = x.checked_rem(*y).unwrap_or(0);
-            Ok(Value::Int(if r != 0 && ((r < 0) != (*y < 0)) {
-                r + y
-            } else {
-                r
-            }))
+            Ok(Value::Int(int_mod(*x, *y).expect("non-zero divisor")))
         }
         _ => {
             let (x, y) = floats(a, b).ok_or_else(|| unsupported("%", a, b))?;

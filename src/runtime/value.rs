@@ -12,7 +12,11 @@ use std::fmt::Write;
 use std::rc::Rc;
 
 pub type List = Rc<RefCell<Vec<Value>>>;
-pub type Map = Rc<RefCell<IndexMap<Key, Value>>>;
+/// A map's table. Hashing uses foldhash (fast, seeded per process): the
+/// default SipHash was most of a map-heavy loop. Iteration follows
+/// insertion order whatever the hash, so output does not depend on it.
+pub type MapTable = IndexMap<Key, Value, foldhash::fast::RandomState>;
+pub type Map = Rc<RefCell<MapTable>>;
 
 #[derive(Clone)]
 pub enum Value {

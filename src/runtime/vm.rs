@@ -8,12 +8,11 @@ use super::exec::{Exec, FrameKind, Handler};
 use super::interp::Interp;
 use super::native::NativeStep;
 use super::ops;
-use super::value::{Iter, Key, Value};
+use super::value::{Iter, Key, MapTable, Value};
 use crate::compile::code::{Arith, Closure, Cmp, Op};
-use crate::compile::names::LIST_PUSH;
+use crate::compile::names::{LIST_PUSH, MAP_GET};
 use crate::scheduler::event_loop::Input;
 use crate::scheduler::future::Awaitable;
-use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -303,16 +302,7 @@ impl Interp {
                         ip = skip as usize;
                     }
                 }
-                Op::LoadLocal(s) => match &ex.stack[base + s as usize] {
-                    Value::Int(n) => {
-                        let n = *n;
-                        ex.push_int(n)
-                    }
-                    other => {
-                        let v = other.clone();
-                        ex.push(v)
-                    }
-                },
+                Op::LoadLocal(s) => ex.push_local(base + s as usize),
                 Op::StoreLocal(s) => {
                     // An int is moved as an int: copying the whole value,
                     // written a moment ago, would stall on its narrower
@@ -386,8 +376,14 @@ impl Interp {
                 Op::Sub => binary!(|x: i64, y: i64| x.checked_sub(y).map(Value::Int), ops::sub),
                 Op::Mul => binary!(|x: i64, y: i64| x.checked_mul(y).map(Value::Int), ops::mul),
                 Op::Div => binary!(|_: i64, _: i64| None::<Value>, ops::div),
-                Op::FloorDiv => binary!(|_: i64, _: i64| None::<Value>, ops::floor_div),
-                Op::Mod => binary!(|_: i64, _: i64| None::<Value>, ops::modulo),
+                Op::FloorDiv => binary!(
+                    |x: i64, y: i64| ops::int_floor_div(x, y).map(Value::Int),
+                    ops::floor_div
+                ),
+                Op::Mod => binary!(
+                    |x: i64, y: i64| ops::int_mod(x, y).map(Value::Int),
+                    ops::modulo
+                ),
                 Op::Lt => binary!(|x: i64, y: i64| Some(Value::Bool(x < y)), ops::lt),
                 Op::Le => binary!(|x: i64, y: i64| Some(Value::Bool(x <= y)), ops::le),
                 Op::Gt => binary!(|x: i64, y: i64| Some(Value::Bool(x > y)), ops::gt),
@@ -587,6 +583,22 @@ impl Interp {
                         ex.push_nil();
                         continue;
                     }
+                    if method == MAP_GET && (argc == 1 || argc == 2) {
+                        let at = n - argc as usize - 1;
+                        if let (Value::Map(m), Some(key)) =
+                            (&ex.stack[at], Key::from_value(&ex.stack[at + 1]))
+                        {
+                            let found = m.borrow().get(&key).cloned();
+                            let r = match found {
+                                Some(v) => v,
+                                None if argc == 2 => ex.stack[at + 2].clone(),
+                                None => Value::Nil,
+                            };
+                            ex.stack.truncate(at);
+                            ex.push_result(r);
+                            continue;
+                        }
+                    }
                     let args = ex.stack.split_off(ex.stack.len() - argc as usize);
                     let recv = pop!();
                     let r = tri!(super::methods::call(self, method, recv, args, Vec::new()));
@@ -624,7 +636,8 @@ impl Interp {
                 }
                 Op::MakeMap(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - 2 * n as usize);
-                    let mut map = IndexMap::with_capacity(n as usize);
+                    let mut map =
+                        MapTable::with_capacity_and_hasher(n as usize, Default::default());
                     let mut it = items.into_iter();
                     while let (Some(k), Some(v)) = (it.next(), it.next()) {
                         let key = tri!(Key::from_value(&k).ok_or_else(|| type_error(format!(

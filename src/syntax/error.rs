@@ -39,8 +39,9 @@ struct Open {
     at: usize,
 }
 
-/// Scans brackets outside strings and comments. Returns the brackets still
-/// open at the end, or the first mismatched closer.
+/// Scans brackets outside strings (in source whose comments are blanked).
+/// Returns the brackets still open at the end, or the first mismatched
+/// closer.
 fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
     let mut stack: Vec<Open> = Vec::new();
     let bytes = src.as_bytes();
@@ -57,21 +58,8 @@ fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
             i += 1;
             continue;
         }
+        // Comments are already blanked: a `//` left here is division.
         match c {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 2;
-                continue;
-            }
             b'"' => in_str = true,
             b'(' | b'[' | b'{' => stack.push(Open {
                 ch: c as char,
@@ -341,8 +329,8 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     err
 }
 
-/// Where a string that is never closed opens, if there is one (quotes
-/// counted outside `//` comments, escapes honoured).
+/// Where a string that is never closed opens, if there is one (escapes
+/// honoured; comments are already blanked).
 fn unclosed_quote(src: &str) -> Option<usize> {
     let bytes = src.as_bytes();
     let mut i = 0;
@@ -354,10 +342,6 @@ fn unclosed_quote(src: &str) -> Option<usize> {
                 i += 1;
             } else if c == b'"' {
                 open_at = None;
-            }
-        } else if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
             }
         } else if c == b'"' {
             open_at = Some(i);
