@@ -180,9 +180,19 @@ impl Interp {
                 let n = ex.stack.len();
                 if let [.., Value::Int(x), Value::Int(y)] = ex.stack.as_mut_slice() {
                     if let Some(r) = $fast(*x, *y) {
-                        ex.stack[n - 2] = r;
-                        // SAFETY: the top value is an `Int`, which owns nothing.
-                        unsafe { ex.stack.set_len(n - 1) };
+                        let slot: *mut Value = &mut ex.stack[n - 2];
+                        // SAFETY: both operands are `Int`s, which own nothing:
+                        // the left one is overwritten without a drop and the
+                        // right one forgotten by shortening the stack. The
+                        // result is written field by field (see `Exec::push`).
+                        unsafe {
+                            match r {
+                                Value::Int(v) => slot.write(Value::Int(v)),
+                                Value::Bool(b) => slot.write(Value::Bool(b)),
+                                other => slot.write(other),
+                            }
+                            ex.stack.set_len(n - 1);
+                        }
                         continue;
                     }
                 }
