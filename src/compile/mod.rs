@@ -176,12 +176,6 @@ impl<'a> FnState<'a> {
             local_names[local.slot as usize] = local.name.clone();
         }
         let (code, spans) = peephole::optimize(self.code, self.spans);
-        if std::env::var_os("TASKS_DUMP").is_some() {
-            eprintln!("== {}", self.name);
-            for (i, op) in code.iter().enumerate() {
-                eprintln!("{i:4} {op:?}");
-            }
-        }
         FnProto {
             local_names,
             upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),
