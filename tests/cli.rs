@@ -373,6 +373,26 @@ fn test_python_twin_is_the_oracle() {
     assert!(!dir.exists("differs.out") && !dir.exists("same.out"));
 }
 
+/// A parity case whose exit status is not CPython's fails, with the
+/// script's stderr shown for context.
+#[test]
+fn test_python_twin_exit_status_must_match() {
+    let dir = TempDir::new("twin-status");
+    dir.write("boom.tasks", "print(\"before\")\n");
+    dir.write("boom.py", "print(\"before\")\nraise SystemExit(3)\n");
+    let run = tasks(dir.path(), &["test"]);
+    assert_report(
+        &run,
+        1,
+        "FAILED  boom (T ms)\n\
+         \nfailures:\n\n\
+         ---- boom ----\n\
+         exit status: expected 3, got 0\n\
+         \n\
+         0 passed, 1 failed\n",
+    );
+}
+
 #[test]
 fn test_jobs_keep_the_report_order() {
     let dir = TempDir::new("jobs");

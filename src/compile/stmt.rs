@@ -182,14 +182,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     self.f().unwind.extend(saved);
                 }
                 Unwind::Group(slot) => {
-                    self.emit(Op::PopHandler, span);
-                    self.emit(
-                        Op::GroupExit {
-                            slot,
-                            failed: false,
-                        },
-                        span,
-                    );
+                    self.leave_group(slot, span);
                 }
             }
         }
@@ -324,6 +317,19 @@ impl<'a, 'g> Compiler<'a, 'g> {
         Ok(())
     }
 
+    /// Leaves a `group { }` normally (or by `break`, `continue`,
+    /// `return`): drop its error handler, wait for its tasks.
+    fn leave_group(&mut self, slot: u32, span: Span) {
+        self.emit(Op::PopHandler, span);
+        self.emit(
+            Op::GroupExit {
+                slot,
+                failed: false,
+            },
+            span,
+        );
+    }
+
     pub(super) fn group(&mut self, body: &'a Block, span: Span) -> CResult<()> {
         if !self.f().is_async {
             return Err(err(
@@ -340,14 +346,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.block(body)?;
         self.f().group_slot = saved;
         self.f().unwind.pop();
-        self.emit(Op::PopHandler, span);
-        self.emit(
-            Op::GroupExit {
-                slot,
-                failed: false,
-            },
-            span,
-        );
+        self.leave_group(slot, span);
         let to_end = self.emit(Op::Jump(0), span);
         self.patch(handler);
         self.emit(Op::GroupExit { slot, failed: true }, span);

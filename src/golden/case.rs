@@ -210,24 +210,13 @@ impl Case {
                 actual: run.stdout.clone(),
             });
         }
-        if oracle.status != run.status {
-            problems.push(Problem::Status {
-                expected: oracle.status,
-                actual: run.status,
-            });
-            if !run.stderr.is_empty() {
-                problems.push(Problem::Differs {
-                    what: "stderr (shown for context)",
-                    expected: String::new(),
-                    actual: run.stderr.clone(),
-                });
-            }
-        }
-        if problems.is_empty() {
-            Verdict::Pass
-        } else {
-            Verdict::Fail(problems)
-        }
+        check_status(
+            &mut problems,
+            oracle.status,
+            run,
+            Some("stderr (shown for context)"),
+        );
+        verdict(problems)
     }
 
     fn compare(&self, run: &Run) -> Verdict {
@@ -255,24 +244,11 @@ impl Case {
         let expected_code = read_opt(&sibling(&self.script, "code"))
             .and_then(|c| c.trim().parse().ok())
             .unwrap_or(0);
-        if expected_code != run.status {
-            problems.push(Problem::Status {
-                expected: expected_code,
-                actual: run.status,
-            });
-            if read_opt(&sibling(&self.script, "err")).is_none() && !run.stderr.is_empty() {
-                problems.push(Problem::Differs {
-                    what: "stderr (no .err file; shown for context)",
-                    expected: String::new(),
-                    actual: run.stderr.clone(),
-                });
-            }
-        }
-        if problems.is_empty() {
-            Verdict::Pass
-        } else {
-            Verdict::Fail(problems)
-        }
+        // With a `.err` file, stderr was compared above already.
+        let context = (!sibling(&self.script, "err").exists())
+            .then_some("stderr (no .err file; shown for context)");
+        check_status(&mut problems, expected_code, run, context);
+        verdict(problems)
     }
 
     fn bless(&self, run: &Run) -> std::io::Result<()> {
@@ -294,5 +270,37 @@ impl Case {
             std::fs::write(code, format!("{}\n", run.status))?;
         }
         Ok(())
+    }
+}
+
+/// A wrong exit status, with the run's stderr (if any) shown under the
+/// heading `context`, when there is one.
+fn check_status(
+    problems: &mut Vec<Problem>,
+    expected: i32,
+    run: &Run,
+    context: Option<&'static str>,
+) {
+    if expected == run.status {
+        return;
+    }
+    problems.push(Problem::Status {
+        expected,
+        actual: run.status,
+    });
+    if let (Some(what), false) = (context, run.stderr.is_empty()) {
+        problems.push(Problem::Differs {
+            what,
+            expected: String::new(),
+            actual: run.stderr.clone(),
+        });
+    }
+}
+
+fn verdict(problems: Vec<Problem>) -> Verdict {
+    if problems.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(problems)
     }
 }

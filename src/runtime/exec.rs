@@ -150,28 +150,22 @@ impl Exec {
     /// stalling store forwarding on every push).
     #[inline(always)]
     pub fn push(&mut self, v: Value) {
-        let len = self.stack.len();
-        if len == self.stack.capacity() {
-            self.grow();
-        }
-        // SAFETY: `len < capacity` after the check above.
+        let (slot, len) = self.next_slot();
+        // SAFETY: `next_slot` made room.
         unsafe {
-            self.stack.as_mut_ptr().add(len).write(v);
-            self.stack.set_len(len + 1);
+            slot.write(v);
+            self.commit(len);
         }
     }
 
     /// An int built in its slot (see [`Exec::push`]).
     #[inline(always)]
     pub fn push_int(&mut self, n: i64) {
-        let len = self.stack.len();
-        if len == self.stack.capacity() {
-            self.grow();
-        }
-        // SAFETY: `len < capacity` after the check above.
+        let (slot, len) = self.next_slot();
+        // SAFETY: `next_slot` made room.
         unsafe {
-            self.stack.as_mut_ptr().add(len).write(Value::Int(n));
-            self.stack.set_len(len + 1);
+            slot.write(Value::Int(n));
+            self.commit(len);
         }
     }
 
@@ -179,15 +173,36 @@ impl Exec {
     /// in a temporary like any other.
     #[inline(always)]
     pub fn push_nil(&mut self) {
+        let (slot, len) = self.next_slot();
+        // SAFETY: `next_slot` made room.
+        unsafe {
+            slot.write(Value::Nil);
+            self.commit(len);
+        }
+    }
+
+    /// Room for one more value: its slot, past the end, and the length
+    /// now. Writing straight into the slot after this check is what builds
+    /// a value in place.
+    #[inline(always)]
+    fn next_slot(&mut self) -> (*mut Value, usize) {
         let len = self.stack.len();
         if len == self.stack.capacity() {
             self.grow();
         }
         // SAFETY: `len < capacity` after the check above.
-        unsafe {
-            self.stack.as_mut_ptr().add(len).write(Value::Nil);
-            self.stack.set_len(len + 1);
-        }
+        (unsafe { self.stack.as_mut_ptr().add(len) }, len)
+    }
+
+    /// Counts the value just written into [`Exec::next_slot`]; `len` is
+    /// what it returned (passed back, not reloaded: the write through a raw
+    /// pointer could, for all the compiler knows, have changed it).
+    ///
+    /// # Safety
+    /// That slot must hold a valid value.
+    #[inline(always)]
+    unsafe fn commit(&mut self, len: usize) {
+        self.stack.set_len(len + 1);
     }
 
     /// Drops the top value, without reading it whole when it owns nothing
@@ -206,33 +221,15 @@ impl Exec {
     }
 
     /// Pushes a copy of a value that does not live on this stack (a
-    /// constant, a global), built in its slot like [`Exec::push`]: values
-    /// that own nothing are copied field by field, others cloned straight
-    /// into the slot.
+    /// constant, a global), built in its slot like [`Exec::push`].
     #[inline(always)]
     pub fn push_copy(&mut self, v: &Value) {
-        let len = self.stack.len();
-        if len == self.stack.capacity() {
-            self.grow();
-        }
-        // SAFETY: `len < capacity` after the check above; `v` is not in
-        // this stack (the caller's contract), so growing did not move it.
+        let (slot, len) = self.next_slot();
+        // SAFETY: `next_slot` made room; `v` is not in this stack (the
+        // caller's contract), so growing did not move it.
         unsafe {
-            let slot = self.stack.as_mut_ptr().add(len);
-            match v {
-                Value::Int(n) => slot.write(Value::Int(*n)),
-                Value::Float(f) => slot.write(Value::Float(*f)),
-                Value::Bool(b) => slot.write(Value::Bool(*b)),
-                Value::Nil => slot.write(Value::Nil),
-                other => {
-                    // A clone is the same bits plus a reference count: copy
-                    // the bits from where they have long been, rather than
-                    // through a fresh temporary.
-                    std::mem::forget(other.clone());
-                    std::ptr::copy_nonoverlapping(other, slot, 1);
-                }
-            }
-            self.stack.set_len(len + 1);
+            copy_value(v, slot);
+            self.commit(len);
         }
     }
 
@@ -241,23 +238,12 @@ impl Exec {
     #[inline(always)]
     pub fn push_local(&mut self, i: usize) {
         assert!(i < self.stack.len(), "local slot out of range");
-        let len = self.stack.len();
-        if len == self.stack.capacity() {
-            self.grow();
-        }
-        // SAFETY: `i < len < capacity`; both pointers are taken after any
-        // growth, and the slots differ.
+        let (slot, len) = self.next_slot();
+        // SAFETY: `i < len`; the source is taken after any growth, and the
+        // slots differ.
         unsafe {
-            let base = self.stack.as_mut_ptr();
-            let (src, dst) = (base.add(i), base.add(len));
-            match &*src {
-                Value::Int(n) => dst.write(Value::Int(*n)),
-                other => {
-                    std::mem::forget(other.clone());
-                    std::ptr::copy_nonoverlapping(src, dst, 1);
-                }
-            }
-            self.stack.set_len(len + 1);
+            copy_value(self.stack.as_ptr().add(i), slot);
+            self.commit(len);
         }
     }
 
@@ -268,7 +254,7 @@ impl Exec {
     pub fn push_result(&mut self, v: Value) {
         match v {
             Value::Int(n) => self.push_int(n),
-            Value::Nil => self.push(Value::Nil),
+            Value::Nil => self.push_nil(),
             Value::Bool(b) => self.push(Value::Bool(b)),
             other => self.push(other),
         }
@@ -284,6 +270,27 @@ impl Exec {
         self.native.is_some()
     }
 }
+/// Writes a clone of `*src` into `dst` without a temporary: values that own
+/// nothing are copied field by field; others are the same bits plus one
+/// reference count, copied from where they have long been.
+///
+/// # Safety
+/// `src` is a valid value; `dst` is writable, does not overlap it, and holds
+/// nothing that needs dropping.
+#[inline(always)]
+unsafe fn copy_value(src: *const Value, dst: *mut Value) {
+    match &*src {
+        Value::Int(n) => dst.write(Value::Int(*n)),
+        Value::Float(f) => dst.write(Value::Float(*f)),
+        Value::Bool(b) => dst.write(Value::Bool(*b)),
+        Value::Nil => dst.write(Value::Nil),
+        other => {
+            std::mem::forget(other.clone());
+            std::ptr::copy_nonoverlapping(src, dst, 1);
+        }
+    }
+}
+
 #[cfg(test)]
 mod sizes {
     use std::mem::size_of;

@@ -3,6 +3,7 @@
 
 use super::error::{index_error, key_error, overflow, type_error, zero_div, ErrorRef};
 use super::value::{Iter, Key, Str, Value};
+use crate::compile::code::Cmp;
 
 type R = Result<Value, ErrorRef>;
 
@@ -182,6 +183,16 @@ pub fn neg(a: &Value) -> R {
 }
 
 /// Ordering for `< <= > >=`, `sorted`, `min` and `max`.
+/// Whether `a <cmp> b` holds: the general path of the fused
+/// compare-and-jump instructions.
+pub fn cmp_holds(cmp: Cmp, a: &Value, b: &Value) -> Result<bool, ErrorRef> {
+    Ok(match cmp {
+        Cmp::Eq => super::value::values_equal(a, b),
+        Cmp::Ne => !super::value::values_equal(a, b),
+        _ => cmp.holds(compare(a, b, cmp.symbol())?),
+    })
+}
+
 pub fn compare(a: &Value, b: &Value, op: &str) -> Result<std::cmp::Ordering, ErrorRef> {
     use std::cmp::Ordering;
     match (a, b) {

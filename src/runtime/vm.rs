@@ -9,7 +9,7 @@ use super::interp::Interp;
 use super::native::NativeStep;
 use super::ops;
 use super::value::{Iter, Key, MapTable, Value};
-use crate::compile::code::{Arith, Closure, Cmp, Op};
+use crate::compile::code::{Arith, Closure, Op};
 use crate::compile::names::{LIST_PUSH, MAP_GET};
 use crate::scheduler::event_loop::Input;
 use crate::scheduler::future::Awaitable;
@@ -427,41 +427,15 @@ impl Interp {
                 }
                 Op::CmpJump(cmp, t) => {
                     let n = ex.stack.len();
-                    if let [.., Value::Int(x), Value::Int(y)] = ex.stack.as_slice() {
-                        let holds = match cmp {
-                            Cmp::Lt => x < y,
-                            Cmp::Le => x <= y,
-                            Cmp::Gt => x > y,
-                            Cmp::Ge => x >= y,
-                            Cmp::Eq => x == y,
-                            Cmp::Ne => x != y,
-                        };
+                    let holds = if let [.., Value::Int(x), Value::Int(y)] = ex.stack.as_slice() {
+                        let holds = cmp.holds(x.cmp(y));
                         // SAFETY: both values are `Int`s, which own nothing.
                         unsafe { ex.stack.set_len(n - 2) };
-                        if !holds {
-                            ip = t as usize;
-                        }
-                        continue;
-                    }
-                    let b = pop!();
-                    let a = pop!();
-                    let holds = match (&a, &b) {
-                        (Value::Int(x), Value::Int(y)) => match cmp {
-                            Cmp::Lt => x < y,
-                            Cmp::Le => x <= y,
-                            Cmp::Gt => x > y,
-                            Cmp::Ge => x >= y,
-                            Cmp::Eq => x == y,
-                            Cmp::Ne => x != y,
-                        },
-                        _ => match cmp {
-                            Cmp::Eq => super::value::values_equal(&a, &b),
-                            Cmp::Ne => !super::value::values_equal(&a, &b),
-                            Cmp::Lt => tri!(ops::compare(&a, &b, "<")).is_lt(),
-                            Cmp::Le => tri!(ops::compare(&a, &b, "<=")).is_le(),
-                            Cmp::Gt => tri!(ops::compare(&a, &b, ">")).is_gt(),
-                            Cmp::Ge => tri!(ops::compare(&a, &b, ">=")).is_ge(),
-                        },
+                        holds
+                    } else {
+                        let b = pop!();
+                        let a = pop!();
+                        tri!(ops::cmp_holds(cmp, &a, &b))
                     };
                     if !holds {
                         ip = t as usize;
@@ -476,14 +450,7 @@ impl Interp {
                     let a = &ex.stack[base + slot as usize];
                     let holds = match a {
                         Value::Int(x) => cmp.holds((*x).cmp(&(k as i64))),
-                        _ => {
-                            let b = Value::Int(k as i64);
-                            match cmp {
-                                Cmp::Eq => super::value::values_equal(a, &b),
-                                Cmp::Ne => !super::value::values_equal(a, &b),
-                                _ => cmp.holds(tri!(ops::compare(a, &b, cmp.symbol()))),
-                            }
-                        }
+                        _ => tri!(ops::cmp_holds(cmp, a, &Value::Int(k as i64))),
                     };
                     if !holds {
                         ip = target as usize;
