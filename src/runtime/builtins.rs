@@ -57,7 +57,7 @@ fn no_named(f: &str, named: &Named) -> Result<(), ErrorRef> {
     }
 }
 
-fn arity(f: &str, args: &[Value], min: usize, max: usize) -> Result<(), ErrorRef> {
+pub(super) fn arity(f: &str, args: &[Value], min: usize, max: usize) -> Result<(), ErrorRef> {
     if args.len() < min || args.len() > max {
         let want = if min == max {
             format!("{min}")

@@ -351,11 +351,7 @@ impl Interp {
                 match a.outcome() {
                     Some(Ok(v)) => Ok(v),
                     Some(Err(e)) => Err(e),
-                    None => Err(ErrorObj::with_help(
-                        "InvalidStateError",
-                        format!("{ty} is still pending"),
-                        "await it first, or check `done()`",
-                    )),
+                    None => Err(still_pending(ty)),
                 }
             }
             "error" => {
@@ -364,11 +360,7 @@ impl Interp {
                     Some(Ok(_)) => Ok(Value::Nil),
                     Some(Err(e)) if e.is_cancel() => Err(e),
                     Some(Err(e)) => Ok(Value::Error(e)),
-                    None => Err(ErrorObj::with_help(
-                        "InvalidStateError",
-                        format!("{ty} is still pending"),
-                        "await it first, or check `done()`",
-                    )),
+                    None => Err(still_pending(ty)),
                 }
             }
             "name" => {
@@ -410,4 +402,13 @@ impl Interp {
             )),
         }
     }
+}
+
+/// `t.result()` or `t.error()` before `t` is done.
+fn still_pending(ty: &str) -> ErrorRef {
+    ErrorObj::with_help(
+        "InvalidStateError",
+        format!("{ty} is still pending"),
+        "await it first, or check `done()`",
+    )
 }

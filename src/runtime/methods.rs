@@ -11,18 +11,11 @@ use std::rc::Rc;
 type R = Result<Value, ErrorRef>;
 type Named = Vec<(Rc<str>, Value)>;
 
+/// The builtins' argument count check, naming the method as `ty.m`
+/// (the name is only made for the error).
 fn arity(ty: &str, m: &str, args: &[Value], min: usize, max: usize) -> Result<(), ErrorRef> {
     if args.len() < min || args.len() > max {
-        let want = if min == max {
-            format!("{min}")
-        } else {
-            format!("{min} to {max}")
-        };
-        return Err(type_error(format!(
-            "{ty}.{m}() takes {want} argument{} but {} were given",
-            if max == 1 { "" } else { "s" },
-            args.len()
-        )));
+        return super::builtins::arity(&format!("{ty}.{m}"), args, min, max);
     }
     Ok(())
 }
