@@ -278,23 +278,28 @@ impl Engine {
     }
 
     /// After an input's task ended: echo its value or report its error.
-    pub fn finish_input(&mut self, task: &Rc<Task>) {
-        match Awaitable::Task(task.clone()).outcome() {
-            Some(Ok(Value::Nil)) | None => {}
+    /// Returns false when the input failed or was cancelled.
+    pub fn finish_input(&mut self, task: &Rc<Task>) -> bool {
+        let ok = match Awaitable::Task(task.clone()).outcome() {
+            Some(Ok(Value::Nil)) | None => true,
             Some(Ok(v)) => {
                 let line = format!("{}\n", v.repr());
                 self.interp.write_out(&line);
+                true
             }
             Some(Err(e)) if e.is_cancel() && task.cancel_requests.get() > 0 => {
                 self.write_err("cancelled\n");
+                false
             }
             Some(Err(e)) => {
                 let report = diagnostics::runtime_error(&self.style, &self.sources, &e);
                 self.write_err(&report);
+                false
             }
-        }
+        };
         let _ = self.interp.out.flush();
         self.report_background_failures(task);
+        ok
     }
 
     /// Warns about background tasks that failed and that nothing can await

@@ -95,6 +95,14 @@ impl Term {
         }
     }
 
+    /// Waits for `marker` and returns what came before it (after earlier matches).
+    fn until(&mut self, marker: &str) -> String {
+        let start = self.pos;
+        self.expect(marker);
+        let seen = self.seen.lock().unwrap();
+        seen[start..self.pos - marker.len()].to_string()
+    }
+
     fn quit(mut self) {
         self.send_control('d');
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -223,6 +231,33 @@ fn ctrl_c_stops_a_loop_that_never_yields() {
     p.quit();
 }
 
+/// After Ctrl-C stops a loop that never yields, the evaluator and the
+/// editor must stay in step: each input's output appears before the next
+/// prompt is drawn (reedline asks for the cursor position, `ESC [6n`, when it
+/// starts a prompt), not over it.
+#[test]
+fn after_ctrl_c_in_a_busy_loop_output_comes_before_the_next_prompt() {
+    let mut p = Term::start();
+    p.send_line("while true { }");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send_control('c');
+    p.expect("KeyboardInterrupt");
+    for (input, shown) in [
+        ("1 + 1", "2"),
+        ("print(\"x\" * 3)", "xxx"),
+        ("40 + 2", "42"),
+    ] {
+        p.send_line(input);
+        p.expect(input);
+        let before_prompt = p.until("\x1b[6n");
+        assert!(
+            before_prompt.contains(&format!("{shown}\r\n")),
+            "{input} should show {shown} before the next prompt; got {before_prompt:?}"
+        );
+    }
+    p.quit();
+}
+
 fn piped(input: &str) -> (String, String, i32) {
     let mut child = Command::new(BIN)
         .arg("repl")
@@ -257,21 +292,45 @@ fn piped_input_runs_statements_without_prompts() {
 }
 
 #[test]
-fn piped_errors_are_reported_and_the_session_goes_on() {
-    let (out, err, code) = piped("print(nope)\nprint(\"next\")\n");
-    assert_eq!(out, "next\n");
+fn piped_runtime_error_ends_the_session_with_status_1() {
+    let (out, err, code) = piped("print(\"first\")\nprint(1 + \"a\")\nprint(\"next\")\n");
+    assert_eq!(out, "first\n");
+    assert!(
+        err.contains("unsupported operand types for +"),
+        "stderr was: {err}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn piped_thrown_error_ends_the_session_with_status_1() {
+    let (out, err, code) =
+        piped("fn f() { throw error(\"ValueError\", \"bad\") }\nf()\nprint(\"next\")\n");
+    assert_eq!(out, "");
+    assert!(err.contains("ValueError"), "stderr was: {err}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn piped_syntax_error_ends_the_session_with_status_2() {
+    let (out, err, code) = piped("print(1)\nlet = 3\nprint(2)\n");
+    assert_eq!(out, "1\n");
+    assert!(!err.is_empty());
+    assert_eq!(code, 2);
+    let (out, err, code) = piped("print(1)\nprint(nope)\nprint(2)\n");
+    assert_eq!(out, "1\n");
     assert!(
         err.contains("undefined variable `nope`"),
         "stderr was: {err}"
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 2);
 }
 
 #[test]
-fn piped_deadlocked_input_is_reported_and_cancelled() {
+fn piped_deadlocked_input_is_reported_and_exits_1() {
     let (out, err, code) = piped("let q = queue()\nawait q.get()\nprint(\"after\")\n");
-    assert_eq!(out, "after\n");
+    assert_eq!(out, "");
     assert!(err.contains("deadlock"), "stderr was: {err}");
     assert!(err.contains("task 'main' waits here"), "stderr was: {err}");
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
 }

@@ -5,7 +5,7 @@
 mod editor;
 mod output;
 
-use crate::engine::{Engine, LoopTick, Options};
+use crate::engine::{Engine, LoopTick, Options, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
 use crate::scheduler::task::Task;
 use futures_lite::future;
 use output::{PromptShown, ReplWriter};
@@ -95,12 +95,13 @@ impl Session {
         }
     }
 
-    /// Runs one input as a task until it ends; Ctrl-C cancels it.
-    fn run_input(&mut self, text: &str) {
+    /// Runs one input as a task until it ends; Ctrl-C cancels it. Returns
+    /// the exit status `tasks run` would give for it.
+    fn run_input(&mut self, text: &str) -> i32 {
         self.inputs += 1;
         let name = format!("<input {}>", self.inputs);
         let Some(task) = self.engine.start_input(&name, text) else {
-            return;
+            return EXIT_COMPILE;
         };
         let mut reported = false;
         crate::runtime::interrupt::clear();
@@ -128,7 +129,11 @@ impl Session {
                 }
             }
         }
-        self.engine.finish_input(&task);
+        if self.engine.finish_input(&task) {
+            EXIT_OK
+        } else {
+            EXIT_RUNTIME
+        }
     }
 
     /// Ctrl-C reached the loop: cancel the waiting input, unless the
@@ -186,19 +191,30 @@ fn interactive(
         rx,
         inputs: 0,
     };
+    // The editor answers each ask with exactly one message; a SIGINT
+    // message comes from elsewhere and must not make the loop ask again, or
+    // the editor draws the next prompt before the current input's output.
+    let mut asked = false;
     loop {
-        shown.store(true, Ordering::SeqCst);
-        if ask_tx.send(()).is_err() {
-            break;
+        if !asked {
+            shown.store(true, Ordering::SeqCst);
+            if ask_tx.send(()).is_err() {
+                break;
+            }
+            asked = true;
         }
-        match s.idle_until_message() {
+        let msg = s.idle_until_message();
+        asked &= matches!(msg, Msg::Interrupt);
+        match msg {
             Msg::Line(text) if text.trim().is_empty() => {}
             Msg::Line(text) if text.trim_start().starts_with(':') => {
                 if !s.command(&text) {
                     break;
                 }
             }
-            Msg::Line(text) => s.run_input(&text),
+            Msg::Line(text) => {
+                s.run_input(&text);
+            }
             Msg::Cleared | Msg::Interrupt => {}
             Msg::Eof => break,
         }
@@ -208,6 +224,8 @@ fn interactive(
     0
 }
 
+/// Statements from a pipe run as a script does: the first error ends the
+/// session with `tasks run`'s exit status for it.
 fn piped(opts: Options, rx: async_channel::Receiver<Msg>) -> i32 {
     let engine = Engine::new(
         opts,
@@ -228,6 +246,7 @@ fn piped(opts: Options, rx: async_channel::Receiver<Msg>) -> i32 {
         inputs: 0,
     };
     let mut buffer = String::new();
+    let mut status = EXIT_OK;
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         if buffer.is_empty() && line.trim_start().starts_with(':') {
@@ -244,17 +263,20 @@ fn piped(opts: Options, rx: async_channel::Receiver<Msg>) -> i32 {
             _ => {
                 let text = std::mem::take(&mut buffer);
                 if !text.trim().is_empty() {
-                    s.run_input(&text);
+                    status = s.run_input(&text);
                 }
             }
         }
         if let Ok(Msg::Interrupt) = s.rx.try_recv() {
             return 130;
         }
+        if status != EXIT_OK {
+            break;
+        }
     }
-    if !buffer.trim().is_empty() {
-        s.run_input(&buffer);
+    if status == EXIT_OK && !buffer.trim().is_empty() {
+        status = s.run_input(&buffer);
     }
     s.engine.shutdown();
-    0
+    status
 }
