@@ -18,6 +18,7 @@ pub mod compile;
 pub mod diagnostics;
 pub mod engine;
 pub mod golden;
+pub mod permissions;
 pub mod repl;
 pub mod runtime;
 pub mod scheduler;

@@ -1,0 +1,710 @@
+//! What a script may touch outside the interpreter: Deno's model, deny by
+//! default.
+//!
+//! Five kinds of access (read, write, run, env, net), each with an allow
+//! rule and a deny rule; a rule covers everything (`--allow-read`) or a
+//! list (`--allow-read=a,b`). Deny always wins. Paths are compared after
+//! making them absolute against the start-up folder and resolving symlinks,
+//! so `..` and links cannot reach outside a grant; a program is matched by
+//! the name it was given and by where `PATH` finds it.
+//!
+//! A refusal is a [`Denied`], which the interpreter raises as a
+//! `NotCapableError` (kept apart from the OS's `PermissionError`, as Deno 2
+//! does) whose message names the flag that would allow it.
+//!
+//! Checks and use are separate system calls, so a path swapped for a
+//! symlink between them is not caught (Deno has the same gap); the grant is
+//! a guard against mistakes and careless scripts, not a sandbox.
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+/// A kind of access, with its flag's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Read,
+    Write,
+    Run,
+    Env,
+    Net,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Read, Kind::Write, Kind::Run, Kind::Env, Kind::Net];
+
+    /// The word in messages and flags: `read` in `--allow-read`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::Write => "write",
+            Kind::Run => "run",
+            Kind::Env => "env",
+            Kind::Net => "net",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What one flag grants or denies: everything, or the listed items.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Only(Vec<String>),
+}
+
+/// A check that failed. Renders as the message of the `NotCapableError`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denied {
+    pub kind: Kind,
+    /// What was asked for, as the script named it (`host:port` for net);
+    /// `None` for "every environment variable".
+    pub target: Option<String>,
+    /// The deny flag that refused it, when one did (then an allow flag
+    /// would not help, so the message does not suggest one).
+    pub denied_by: Option<String>,
+}
+
+impl Denied {
+    /// The error kind a script sees.
+    pub const ERROR_KIND: &'static str = "NotCapableError";
+}
+
+impl fmt::Display for Denied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind.name();
+        match &self.target {
+            Some(t) => write!(f, "{kind} access to \"{t}\" is not allowed — ")?,
+            None => write!(f, "{kind} access to all variables is not allowed — ")?,
+        }
+        match (&self.denied_by, &self.target) {
+            (Some(flag), _) => write!(f, "it is denied by {flag}"),
+            (None, Some(t)) => write!(f, "run again with --allow-{kind}={t}"),
+            (None, None) => write!(f, "run again with --allow-{kind}"),
+        }
+    }
+}
+
+impl std::error::Error for Denied {}
+
+/// A flag value that cannot be used (an empty item, a bad port).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagError {
+    pub flag: String,
+    pub message: String,
+}
+
+impl fmt::Display for FlagError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid value for {}: {}", self.flag, self.message)
+    }
+}
+
+impl std::error::Error for FlagError {}
+
+/// One item of a rule, with what it was resolved to when it was added.
+#[derive(Clone, Debug)]
+struct Entry {
+    /// As written, for messages and for [`Permissions::flags`].
+    raw: String,
+    target: Target,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    /// Read and write: the resolved path; everything under it matches.
+    Path(PathBuf),
+    /// Run: where `PATH` found the program when it was granted, if it did.
+    Program(Option<PathBuf>),
+    /// Env: a name, or a prefix when the item ends in `*`.
+    Env,
+    Net(NetPattern),
+}
+
+#[derive(Clone, Debug, Default)]
+struct Rule {
+    all: bool,
+    entries: Vec<Entry>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Rules {
+    allow: Rule,
+    deny: Rule,
+}
+
+/// The grants a program runs with. Build one with [`Permissions::none`]
+/// and the `allow_*`/`deny_*` methods, or from the command line with
+/// [`PermissionFlags::to_permissions`].
+#[derive(Clone, Debug)]
+pub struct Permissions {
+    /// Relative paths, in grants and in checks, are taken from here: the
+    /// folder the program started in.
+    cwd: PathBuf,
+    rules: [Rules; 5],
+}
+
+impl Default for Permissions {
+    fn default() -> Self {
+        Permissions::none()
+    }
+}
+
+impl Permissions {
+    /// Nothing allowed, relative paths taken from the current folder.
+    pub fn none() -> Permissions {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        Permissions {
+            cwd,
+            rules: Default::default(),
+        }
+    }
+
+    /// Takes relative paths from `dir` instead, re-resolving what was
+    /// granted so far.
+    pub fn with_cwd(mut self, dir: impl AsRef<Path>) -> Permissions {
+        self.cwd = absolute(&std::env::current_dir().unwrap_or_default(), dir.as_ref());
+        let old = std::mem::take(&mut self.rules);
+        for (kind, rules) in Kind::ALL.into_iter().zip(old) {
+            for (is_deny, rule) in [(false, rules.allow), (true, rules.deny)] {
+                let scope = if rule.all {
+                    Scope::All
+                } else {
+                    Scope::Only(rule.entries.into_iter().map(|e| e.raw).collect())
+                };
+                self = self.add(kind, is_deny, scope);
+            }
+        }
+        self
+    }
+
+    /// Everything allowed (`-A`); deny rules added before or after still win.
+    pub fn allow_all(mut self) -> Permissions {
+        for rules in &mut self.rules {
+            rules.allow.all = true;
+        }
+        self
+    }
+
+    pub fn allow(self, kind: Kind, scope: Scope) -> Permissions {
+        self.add(kind, false, scope)
+    }
+
+    pub fn deny(self, kind: Kind, scope: Scope) -> Permissions {
+        self.add(kind, true, scope)
+    }
+
+    pub fn allow_read<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
+        self.allow(Kind::Read, paths_scope(paths))
+    }
+    pub fn allow_write<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
+        self.allow(Kind::Write, paths_scope(paths))
+    }
+    pub fn allow_run<S: AsRef<str>>(self, programs: impl IntoIterator<Item = S>) -> Permissions {
+        self.allow(Kind::Run, str_scope(programs))
+    }
+    pub fn allow_env<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> Permissions {
+        self.allow(Kind::Env, str_scope(names))
+    }
+    /// Items are `HOST[:PORT]`; `*.example.com` matches every subdomain.
+    pub fn allow_net<S: AsRef<str>>(self, hosts: impl IntoIterator<Item = S>) -> Permissions {
+        self.allow(Kind::Net, str_scope(hosts))
+    }
+    pub fn deny_read<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
+        self.deny(Kind::Read, paths_scope(paths))
+    }
+    pub fn deny_write<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
+        self.deny(Kind::Write, paths_scope(paths))
+    }
+    pub fn deny_run<S: AsRef<str>>(self, programs: impl IntoIterator<Item = S>) -> Permissions {
+        self.deny(Kind::Run, str_scope(programs))
+    }
+    pub fn deny_env<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> Permissions {
+        self.deny(Kind::Env, str_scope(names))
+    }
+    pub fn deny_net<S: AsRef<str>>(self, hosts: impl IntoIterator<Item = S>) -> Permissions {
+        self.deny(Kind::Net, str_scope(hosts))
+    }
+
+    fn add(mut self, kind: Kind, is_deny: bool, scope: Scope) -> Permissions {
+        let entries: Vec<Entry> = match scope {
+            Scope::All => {
+                self.rule_mut(kind, is_deny).all = true;
+                return self;
+            }
+            Scope::Only(items) => items
+                .into_iter()
+                .map(|raw| {
+                    let target = self.resolve_entry(kind, &raw);
+                    Entry { raw, target }
+                })
+                .collect(),
+        };
+        self.rule_mut(kind, is_deny).entries.extend(entries);
+        self
+    }
+
+    fn rule_mut(&mut self, kind: Kind, is_deny: bool) -> &mut Rule {
+        let rules = &mut self.rules[kind.index()];
+        if is_deny {
+            &mut rules.deny
+        } else {
+            &mut rules.allow
+        }
+    }
+
+    fn resolve_entry(&self, kind: Kind, raw: &str) -> Target {
+        match kind {
+            Kind::Read | Kind::Write => Target::Path(resolve_path(&self.cwd, Path::new(raw))),
+            Kind::Run => Target::Program(program_path(raw, &self.cwd, None)),
+            Kind::Env => Target::Env,
+            // An item the flag parser would refuse matches nothing here.
+            Kind::Net => Target::Net(parse_net(raw).unwrap_or(NetPattern {
+                host: HostPattern::Exact(raw.to_string()),
+                port: Some(0),
+            })),
+        }
+    }
+
+    /// Would reading `path` be allowed?
+    pub fn check_read(&self, path: &Path) -> Result<(), Denied> {
+        self.check_path(Kind::Read, path)
+    }
+
+    /// Would writing, creating, renaming or removing `path` be allowed?
+    pub fn check_write(&self, path: &Path) -> Result<(), Denied> {
+        self.check_path(Kind::Write, path)
+    }
+
+    fn check_path(&self, kind: Kind, path: &Path) -> Result<(), Denied> {
+        let rules = &self.rules[kind.index()];
+        if rules.deny.entries.is_empty() && !rules.deny.all && rules.allow.all {
+            return Ok(()); // nothing to compare with: skip the system calls
+        }
+        let resolved = resolve_path(&self.cwd, path);
+        let covers = |e: &Entry| matches!(&e.target, Target::Path(p) if resolved.starts_with(p));
+        self.decide(kind, path.display().to_string(), covers)
+    }
+
+    /// Would starting `program` (a name looked up in `PATH`, or a path) be
+    /// allowed? It matches a grant by the name as given, or by where `PATH`
+    /// finds it (so `--allow-run=sh` allows `/bin/sh` but not `bash`).
+    pub fn check_run(&self, program: &str) -> Result<(), Denied> {
+        let rules = &self.rules[Kind::Run.index()];
+        let path = if rules.allow.all && rules.deny.entries.is_empty() {
+            None // nothing compares paths
+        } else {
+            program_path(program, &self.cwd, None)
+        };
+        let covers = |e: &Entry| {
+            e.raw == program
+                || matches!((&e.target, &path), (Target::Program(Some(g)), Some(p)) if g == p)
+        };
+        self.decide(Kind::Run, program.to_string(), covers)
+    }
+
+    /// Would reading the environment variable `name` be allowed?
+    pub fn check_env(&self, name: &str) -> Result<(), Denied> {
+        let covers = |e: &Entry| match e.raw.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => e.raw == name,
+        };
+        self.decide(Kind::Env, name.to_string(), covers)
+    }
+
+    /// Would reading every environment variable (`env.all()`) be allowed?
+    /// Only with `--allow-env` for all names and no `--deny-env`.
+    pub fn check_env_all(&self) -> Result<(), Denied> {
+        let rules = &self.rules[Kind::Env.index()];
+        let denied_by = if rules.deny.all {
+            Some("--deny-env".to_string())
+        } else {
+            rules
+                .deny
+                .entries
+                .first()
+                .map(|e| format!("--deny-env={}", e.raw))
+        };
+        if rules.allow.all && denied_by.is_none() {
+            return Ok(());
+        }
+        Err(Denied {
+            kind: Kind::Env,
+            target: None,
+            denied_by,
+        })
+    }
+
+    /// Would connecting to `host` on `port` be allowed? `host` may be a
+    /// name or an IP address (IPv6 with or without brackets).
+    pub fn check_net(&self, host: &str, port: u16) -> Result<(), Denied> {
+        let host = normalise_host(host);
+        let covers = |e: &Entry| matches!(&e.target, Target::Net(n) if n.matches(&host, port));
+        let shown = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        self.decide(Kind::Net, shown, covers)
+    }
+
+    /// Deny first (it always wins), then allow.
+    fn decide(
+        &self,
+        kind: Kind,
+        target: String,
+        covers: impl Fn(&Entry) -> bool,
+    ) -> Result<(), Denied> {
+        let rules = &self.rules[kind.index()];
+        let denied_by = if rules.deny.all {
+            Some(format!("--deny-{}", kind.name()))
+        } else {
+            rules
+                .deny
+                .entries
+                .iter()
+                .find(|e| covers(e))
+                .map(|e| format!("--deny-{}={}", kind.name(), e.raw))
+        };
+        if denied_by.is_none() && (rules.allow.all || rules.allow.entries.iter().any(covers)) {
+            return Ok(());
+        }
+        Err(Denied {
+            kind,
+            target: Some(target),
+            denied_by,
+        })
+    }
+
+    /// The grants as command-line flags (`--allow-read=. --allow-run=sh`),
+    /// for reports such as `tasks test`'s; empty when nothing is granted.
+    pub fn flags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (prefix, pick) in [("allow", false), ("deny", true)] {
+            for kind in Kind::ALL {
+                let rules = &self.rules[kind.index()];
+                let rule = if pick { &rules.deny } else { &rules.allow };
+                let flag = format!("--{prefix}-{}", kind.name());
+                if rule.all {
+                    out.push(flag);
+                } else if !rule.entries.is_empty() {
+                    let items: Vec<&str> = rule.entries.iter().map(|e| e.raw.as_str()).collect();
+                    out.push(format!("{flag}={}", items.join(",")));
+                }
+            }
+        }
+        out
+    }
+
+    /// Adds the grants of a golden test's header, such as
+    /// `read=. run=sh net=127.0.0.1` (`all` for everything): words of
+    /// `KIND` or `KIND=ITEM,...`.
+    pub fn allow_words(mut self, words: &str) -> Result<Permissions, FlagError> {
+        for word in words.split_whitespace() {
+            if word == "all" {
+                self = self.allow_all();
+                continue;
+            }
+            let (name, value) = match word.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (word, None),
+            };
+            let Some(kind) = Kind::from_name(name) else {
+                return Err(FlagError {
+                    flag: word.to_string(),
+                    message: "expected read, write, run, env, net or all".to_string(),
+                });
+            };
+            let scope = parse_flag_value(kind, &format!("--allow-{name}"), value)?;
+            self = self.allow(kind, scope);
+        }
+        Ok(self)
+    }
+}
+
+fn paths_scope<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> Scope {
+    Scope::Only(
+        paths
+            .into_iter()
+            .map(|p| p.as_ref().to_string_lossy().into_owned())
+            .collect(),
+    )
+}
+
+fn str_scope<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Scope {
+    Scope::Only(items.into_iter().map(|s| s.as_ref().to_string()).collect())
+}
+
+/// Reads one permission flag's value: `None` (the bare flag) grants
+/// everything, `Some("a,b")` the listed items. `flag` names the flag in
+/// errors.
+pub fn parse_flag_value(kind: Kind, flag: &str, value: Option<&str>) -> Result<Scope, FlagError> {
+    match value {
+        None => Ok(Scope::All),
+        Some(v) => parse_items(kind, flag, v.split(',')),
+    }
+}
+
+fn parse_items<'a>(
+    kind: Kind,
+    flag: &str,
+    items: impl IntoIterator<Item = &'a str>,
+) -> Result<Scope, FlagError> {
+    let err = |message: String| FlagError {
+        flag: flag.to_string(),
+        message,
+    };
+    let mut out = Vec::new();
+    for item in items {
+        if item.is_empty() {
+            return Err(err(
+                "an empty item (write the flag alone to allow everything)".into(),
+            ));
+        }
+        if kind == Kind::Net {
+            parse_net(item).map_err(err)?;
+        }
+        out.push(item.to_string());
+    }
+    Ok(Scope::Only(out))
+}
+
+/// The permission flags of `tasks run`, `test` and `repl`, for a clap
+/// command to flatten. Each list flag is absent (`None`), bare (`Some`
+/// of nothing: everything) or has items (`--allow-read=a,b`).
+#[derive(clap::Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PermissionFlags {
+    /// Allow everything (the deny flags still win).
+    #[arg(short = 'A', long)]
+    pub allow_all: bool,
+    /// Allow reading files under these paths (all files if none given).
+    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub allow_read: Option<Vec<String>>,
+    /// Allow writing files under these paths (all files if none given).
+    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub allow_write: Option<Vec<String>>,
+    /// Allow running these programs (any program if none given).
+    #[arg(long, value_name = "PROGRAM", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub allow_run: Option<Vec<String>>,
+    /// Allow reading these environment variables (all if none given; `P_*` for a prefix).
+    #[arg(long, value_name = "NAME", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub allow_env: Option<Vec<String>>,
+    /// Allow connecting to these hosts (HOST[:PORT], `*.example.com`; any if none given).
+    #[arg(long, value_name = "HOST", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub allow_net: Option<Vec<String>>,
+    /// Deny reading under these paths (everything if none given); wins over allow.
+    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub deny_read: Option<Vec<String>>,
+    /// Deny writing under these paths (everything if none given); wins over allow.
+    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub deny_write: Option<Vec<String>>,
+    /// Deny running these programs (every program if none given); wins over allow.
+    #[arg(long, value_name = "PROGRAM", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub deny_run: Option<Vec<String>>,
+    /// Deny reading these environment variables (all if none given); wins over allow.
+    #[arg(long, value_name = "NAME", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub deny_env: Option<Vec<String>>,
+    /// Deny connecting to these hosts (all if none given); wins over allow.
+    #[arg(long, value_name = "HOST", num_args = 0.., value_delimiter = ',', require_equals = true)]
+    pub deny_net: Option<Vec<String>>,
+}
+
+impl PermissionFlags {
+    /// The permissions these flags give, relative paths taken from the
+    /// current folder.
+    pub fn to_permissions(&self) -> Result<Permissions, FlagError> {
+        let mut p = Permissions::none();
+        if self.allow_all {
+            p = p.allow_all();
+        }
+        for (is_deny, kind, value) in self.lists() {
+            let Some(items) = value else { continue };
+            let flag = format!(
+                "--{}-{}",
+                if is_deny { "deny" } else { "allow" },
+                kind.name()
+            );
+            // A bare flag arrives as no items: everything.
+            let scope = if items.is_empty() {
+                Scope::All
+            } else {
+                parse_items(kind, &flag, items.iter().map(String::as_str))?
+            };
+            p = p.add(kind, is_deny, scope);
+        }
+        Ok(p)
+    }
+
+    fn lists(&self) -> [(bool, Kind, &Option<Vec<String>>); 10] {
+        [
+            (false, Kind::Read, &self.allow_read),
+            (false, Kind::Write, &self.allow_write),
+            (false, Kind::Run, &self.allow_run),
+            (false, Kind::Env, &self.allow_env),
+            (false, Kind::Net, &self.allow_net),
+            (true, Kind::Read, &self.deny_read),
+            (true, Kind::Write, &self.deny_write),
+            (true, Kind::Run, &self.deny_run),
+            (true, Kind::Env, &self.deny_env),
+            (true, Kind::Net, &self.deny_net),
+        ]
+    }
+}
+
+fn absolute(cwd: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    }
+}
+
+/// How many symlinks one resolution follows by hand (the kernel's limit).
+const MAX_LINKS: u32 = 40;
+
+/// The path the OS would reach for `p`: absolute against `cwd`, symlinks
+/// resolved. For a path that does not exist (yet), the nearest existing
+/// ancestor is canonicalised and the rest appended, following dangling
+/// symlinks too, so that creating a file through a link that points
+/// outside a grant is seen as what it is.
+pub fn resolve_path(cwd: &Path, p: &Path) -> PathBuf {
+    resolve(&absolute(cwd, p), 0)
+}
+
+fn resolve(path: &Path, links: u32) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    if links < MAX_LINKS {
+        if let Ok(target) = std::fs::read_link(path) {
+            let base = path.parent().unwrap_or(Path::new("/"));
+            return resolve(&base.join(target), links + 1);
+        }
+    }
+    let mut components = path.components();
+    let last = components.next_back();
+    let parent = components.as_path();
+    match last {
+        Some(Component::Normal(name)) => resolve(parent, links).join(name),
+        Some(Component::ParentDir) => {
+            let mut p = resolve(parent, links);
+            p.pop();
+            p
+        }
+        Some(Component::CurDir) => resolve(parent, links),
+        Some(Component::RootDir | Component::Prefix(_)) | None => path.to_path_buf(),
+    }
+}
+
+/// Where a program would be found: a path with a `/` as it is (made
+/// absolute), a bare name looked up in `search` (else `$PATH`). The
+/// folder's symlinks are resolved but not the program's own, so `/bin/sh`
+/// and `/usr/bin/sh` are one program, while `sh` does not become whatever
+/// shell it links to.
+fn program_path(program: &str, cwd: &Path, search: Option<&OsStr>) -> Option<PathBuf> {
+    if program.is_empty() {
+        return None;
+    }
+    if program.contains('/') {
+        return Some(resolve_dir_of(&absolute(cwd, Path::new(program))));
+    }
+    let env_path = std::env::var_os("PATH");
+    let search = search.or(env_path.as_deref())?;
+    std::env::split_paths(search)
+        .map(|dir| absolute(cwd, &dir).join(program))
+        .find(|candidate| is_executable(candidate))
+        .map(|found| resolve_dir_of(&found))
+}
+
+fn resolve_dir_of(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => resolve(dir, 0).join(name),
+        _ => resolve(path, 0),
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum HostPattern {
+    Exact(String),
+    /// `*.example.com` keeps `.example.com`: any subdomain, not the domain.
+    Subdomains(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct NetPattern {
+    host: HostPattern,
+    /// `None`: any port.
+    port: Option<u16>,
+}
+
+impl NetPattern {
+    fn matches(&self, host: &str, port: u16) -> bool {
+        let host_ok = match &self.host {
+            HostPattern::Exact(h) => h == host,
+            HostPattern::Subdomains(suffix) => host.len() > suffix.len() && host.ends_with(suffix),
+        };
+        host_ok && self.port.is_none_or(|p| p == port)
+    }
+}
+
+/// Lower case, no brackets around an IPv6 address, no trailing dot.
+fn normalise_host(host: &str) -> String {
+    let h = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase()
+}
+
+/// `HOST`, `HOST:PORT`, `[IPV6]`, `[IPV6]:PORT`, a bare IPv6 address, or
+/// `*.DOMAIN[:PORT]`.
+fn parse_net(item: &str) -> Result<NetPattern, String> {
+    let (host, port) = if let Some(rest) = item.strip_prefix('[') {
+        let (h, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("\"{item}\" has no closing ]"))?;
+        match after {
+            "" => (h, None),
+            _ => match after.strip_prefix(':') {
+                Some(p) => (h, Some(p)),
+                None => return Err(format!("\"{item}\": expected :PORT after ]")),
+            },
+        }
+    } else if item.matches(':').count() == 1 {
+        let (h, p) = item.split_once(':').expect("one colon");
+        (h, Some(p))
+    } else {
+        (item, None)
+    };
+    let port = match port {
+        None => None,
+        Some(p) => Some(
+            p.parse::<u16>()
+                .map_err(|_| format!("\"{p}\" in \"{item}\" is not a port (0 to 65535)"))?,
+        ),
+    };
+    let host = normalise_host(host);
+    if host.is_empty() {
+        return Err(format!("\"{item}\" has no host"));
+    }
+    let host = match host.strip_prefix("*.") {
+        Some(domain) if !domain.is_empty() => HostPattern::Subdomains(format!(".{domain}")),
+        _ => HostPattern::Exact(host),
+    };
+    Ok(NetPattern { host, port })
+}
+
+#[cfg(test)]
+mod tests;
