@@ -605,7 +605,7 @@ fn fstring(p: P) -> Result<Vec<FPart>> {
                         }
                     };
                 }
-                let spec = inner.next().map(|s| s.as_str().to_string());
+                let spec = inner.next().map(|s| s.as_str()[1..].to_string());
                 parts.push(FPart::Expr {
                     expr: e,
                     repr,
