@@ -138,6 +138,7 @@ impl Engine {
             let _ = self.interp.out.flush();
             return EXIT_RUNTIME;
         }
+        crash_if_asked();
         if let Err(stuck) = self.interp.cancel_remaining() {
             self.report_stuck(stuck);
             status = EXIT_RUNTIME;
@@ -220,6 +221,15 @@ impl Engine {
             let report = diagnostics::warning(&self.style, &self.sources, &msg, &labels);
             self.write_err(&report);
         }
+    }
+}
+
+/// `TASKS_TEST_CRASH=1` panics once the main task has ended, before the
+/// output is flushed: the only way to test that a crash keeps what was
+/// printed (`tests/cli.rs`), since no known program crashes.
+fn crash_if_asked() {
+    if std::env::var_os("TASKS_TEST_CRASH").is_some_and(|v| v == "1") {
+        panic!("TASKS_TEST_CRASH=1: crashing on purpose");
     }
 }
 

@@ -108,6 +108,27 @@ impl Write for SharedOut {
     }
 }
 
+/// The running script's stdout, for the panic hook.
+static SCRIPT_OUT: std::sync::OnceLock<SharedOut> = std::sync::OnceLock::new();
+
+/// A crash must not lose what the script already printed: flush it (and
+/// stderr) before the panic message. `try_lock`, because the panic may
+/// have happened while the output was being written.
+fn flush_on_panic() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Some(out) = SCRIPT_OUT.get() {
+            match out.0.try_lock() {
+                Ok(mut w) => drop(w.flush()),
+                Err(std::sync::TryLockError::Poisoned(p)) => drop(p.into_inner().flush()),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        let _ = std::io::stderr().flush();
+        default_hook(info);
+    }));
+}
+
 /// Ctrl-C during `tasks run` ends the program at once, as SIGINT would,
 /// but first flushes the output and says why (exit status 130).
 fn stop_on_ctrl_c(out: SharedOut, color: bool) {
@@ -157,6 +178,7 @@ fn run(args: RunArgs) -> ExitCode {
     };
     let out = SharedOut(Arc::new(Mutex::new(out)));
     stop_on_ctrl_c(out.clone(), opts.color);
+    let _ = SCRIPT_OUT.set(out.clone());
     let mut engine = Engine::new(opts, Box::new(out), Box::new(std::io::stderr()));
     engine.set_args(args.script[1..].to_vec());
     ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
@@ -200,6 +222,7 @@ fn test(args: TestArgs) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    flush_on_panic();
     // A large stack for the parser and compiler, which recurse on nesting.
     let worker = std::thread::Builder::new()
         .stack_size(256 << 20)

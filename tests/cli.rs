@@ -687,3 +687,25 @@ fn ctrl_c_flushes_piped_output_and_exits_130() {
          help: output printed before the interrupt was flushed\n",
     );
 }
+
+/// A crash keeps what the script printed (flushed before the panic
+/// message) and exits 70. `TASKS_TEST_CRASH=1` makes the interpreter panic
+/// once the main task has ended, before its output is flushed.
+#[test]
+fn a_crash_keeps_printed_output() {
+    let dir = TempDir::new("crash");
+    dir.write("crash.tasks", "print(\"before the crash\")\n");
+    let out = Command::new(EXE)
+        .arg("crash.tasks")
+        .current_dir(dir.path())
+        .env("TASKS_TEST_CRASH", "1")
+        .output()
+        .expect("run the tasks binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(70), "stderr: {stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "before the crash\n");
+    assert!(
+        stderr.ends_with("error: the interpreter crashed (this is a bug in tasks)\n"),
+        "stderr: {stderr}"
+    );
+}

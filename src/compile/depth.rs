@@ -97,9 +97,66 @@ pub fn max_depth(code: &[Op]) -> usize {
     max as usize
 }
 
+/// The operand depth at each reachable instruction (as first reached), and
+/// the first edge `(from, to)` that reaches an instruction with a depth
+/// different from an earlier path's (a loop that grows the stack on every
+/// turn, a join of branches that disagree).
+fn exact_depths(code: &[Op]) -> (Vec<Option<i32>>, Option<(usize, usize)>) {
+    let mut seen: Vec<Option<i32>> = vec![None; code.len()];
+    let mut conflict = None;
+    let mut work = vec![(0usize, 0usize, 0i32)];
+    let mut next = Vec::new();
+    while let Some((from, pc, depth)) = work.pop() {
+        if pc >= code.len() {
+            continue;
+        }
+        match seen[pc] {
+            Some(d) => {
+                if d != depth && conflict.is_none() {
+                    conflict = Some((from, pc));
+                }
+                continue;
+            }
+            None => seen[pc] = Some(depth),
+        }
+        let (pop, push) = effect(&code[pc]);
+        next.clear();
+        successors(code, pc, depth, (depth - pop).max(0) + push, &mut next);
+        work.extend(next.iter().map(|&(to, d)| (pc, to, d)));
+    }
+    (seen, conflict)
+}
+
+/// Checks that every path agrees on the stack depth and that each
+/// statement, given as the code range `[start, end)` it compiled to, leaves
+/// the stack as it found it. On failure returns the innermost statement at
+/// fault (`None` when the fault is outside every statement).
+pub fn check_balance(code: &[Op], stmts: &[(usize, usize)]) -> Result<(), Option<usize>> {
+    let (depths, conflict) = exact_depths(code);
+    let at = |pc: usize| depths.get(pc).copied().flatten();
+    let within = |i: usize, pc: usize| stmts[i].0 <= pc && pc < stmts[i].1;
+    let mut by_size: Vec<usize> = (0..stmts.len()).collect();
+    by_size.sort_by_key(|&i| stmts[i].1 - stmts[i].0);
+    let unbalanced = by_size.iter().copied().find(|&i| {
+        let (start, end) = stmts[i];
+        matches!((at(start), at(end)), (Some(a), Some(b)) if a != b)
+    });
+    match (unbalanced, conflict) {
+        (Some(i), _) => Err(Some(i)),
+        // Blame the innermost statement the bad edge leaves, else the
+        // innermost one it stays in (a loop's back edge).
+        (None, Some((from, to))) => Err(by_size
+            .iter()
+            .copied()
+            .find(|&i| within(i, from) && !within(i, to))
+            .or_else(|| by_size.iter().copied().find(|&i| within(i, to)))),
+        (None, None) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::max_depth;
+    use super::{check_balance, max_depth};
     use crate::compile::code::Op::*;
 
     #[test]
@@ -122,5 +179,34 @@ mod tests {
         ];
         let code: Vec<_> = code.into_iter().collect();
         assert_eq!(max_depth(&code), 2);
+    }
+
+    #[test]
+    fn finds_a_statement_that_leaves_a_value_behind() {
+        // `f()` as a statement without its `Pop`.
+        let code = [LoadLocal(0), Call(0), Nil, Return];
+        assert_eq!(check_balance(&code, &[(0, 2)]), Err(Some(0)));
+        let code = [LoadLocal(0), Call(0), Pop, Nil, Return];
+        assert_eq!(check_balance(&code, &[(0, 3)]), Ok(()));
+    }
+
+    #[test]
+    fn finds_a_loop_body_that_grows_the_stack() {
+        // A `for` whose body leaves one value per turn: the back jump
+        // reaches `IterNext` one deeper than the first entry did.
+        let code = [
+            LoadLocal(0),
+            IterStart,
+            IterNext(6),
+            StoreLocal(1),
+            Nil,
+            Jump(2),
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(check_balance(&code, &[(0, 7), (4, 5)]), Err(Some(1)));
+        // Without statement ranges the join itself is still caught.
+        assert_eq!(check_balance(&code, &[]), Err(None));
     }
 }

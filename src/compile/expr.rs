@@ -70,7 +70,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.emit(Op::Nil, def.span);
         self.emit(Op::Return, def.span);
         let state = self.funcs.pop().expect("fn");
-        let proto = Rc::new(state.finish(&params, n_defaults, self.source, def.span));
+        let proto = Rc::new(state.finish(&params, n_defaults, self.source, def.span)?);
         let f = self.f();
         f.protos.push(proto);
         let idx = (f.protos.len() - 1) as u32;

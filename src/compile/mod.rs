@@ -80,6 +80,9 @@ struct FnState<'a> {
     is_main: bool,
     n_slots: u32,
     group_slot: Option<u32>,
+    /// Each compiled statement's code range and span, for the stack
+    /// balance check.
+    stmt_bounds: Vec<(usize, usize, Span)>,
 }
 
 enum VarRef {
@@ -127,7 +130,7 @@ pub fn compile_program(
     c.emit(Op::Nil, end);
     c.emit(Op::Return, end);
     let f = c.funcs.pop().expect("main");
-    Ok(Rc::new(f.finish(&[], 0, source, end)))
+    Ok(Rc::new(f.finish(&[], 0, source, end)?))
 }
 
 struct Compiler<'a, 'g> {
@@ -153,11 +156,19 @@ impl<'a> FnState<'a> {
             is_main,
             n_slots: 0,
             group_slot: None,
+            stmt_bounds: Vec::new(),
         }
     }
 
-    /// Rewrites every access to a captured local into a cell access.
-    fn finish(mut self, params: &[Rc<str>], n_defaults: usize, source: u32, span: Span) -> FnProto {
+    /// Rewrites every access to a captured local into a cell access, checks
+    /// the stack balance, and optimizes.
+    fn finish(
+        mut self,
+        params: &[Rc<str>],
+        n_defaults: usize,
+        source: u32,
+        span: Span,
+    ) -> CResult<FnProto> {
         for local in &self.locals {
             for &(at, site) in &local.sites {
                 self.code[at] = match (site, local.captured) {
@@ -175,8 +186,9 @@ impl<'a> FnState<'a> {
         for local in &self.locals {
             local_names[local.slot as usize] = local.name.clone();
         }
+        self.check_balance(span)?;
         let (code, spans) = peephole::optimize(self.code, self.spans);
-        FnProto {
+        Ok(FnProto {
             local_names,
             upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),
             name: self.name,
@@ -192,7 +204,25 @@ impl<'a> FnState<'a> {
             is_async: self.is_async,
             source,
             span,
-        }
+        })
+    }
+
+    /// Every statement must leave the operand stack as it found it: a value
+    /// left behind is read later as something else (a loop's iterator, a
+    /// call's argument). A failure here is a bug in the compiler, reported
+    /// at the statement instead of crashing or misbehaving at run time.
+    fn check_balance(&self, fn_span: Span) -> CResult<()> {
+        let ranges: Vec<(usize, usize)> = self.stmt_bounds.iter().map(|b| (b.0, b.1)).collect();
+        depth::check_balance(&self.code, &ranges).map_err(|bad| {
+            let at = bad.map_or(fn_span, |i| self.stmt_bounds[i].2);
+            CompileError {
+                message: "internal error: the compiled code leaves the operand stack unbalanced"
+                    .into(),
+                span: at,
+                label: "in this statement".into(),
+                help: Some("this is a bug in tasks; please report it with this program".into()),
+            }
+        })
     }
 }
 

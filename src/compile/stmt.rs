@@ -9,6 +9,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
     // ------------------------------------------------------------ statements
 
     pub(super) fn stmt(&mut self, s: &'a Stmt) -> CResult<()> {
+        let start = self.here();
+        self.stmt_kind(s)?;
+        let end = self.here();
+        self.f().stmt_bounds.push((start, end, s.span));
+        Ok(())
+    }
+
+    fn stmt_kind(&mut self, s: &'a Stmt) -> CResult<()> {
         match &s.kind {
             StmtKind::Let { name, value } => {
                 match value {
@@ -318,7 +326,8 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     /// Leaves a `group { }` normally (or by `break`, `continue`,
-    /// `return`): drop its error handler, wait for its tasks.
+    /// `return`): drop its error handler, wait for its tasks, and drop the
+    /// wait's result (a statement leaves the stack as it found it).
     fn leave_group(&mut self, slot: u32, span: Span) {
         self.emit(Op::PopHandler, span);
         self.emit(
@@ -328,6 +337,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
             },
             span,
         );
+        self.emit(Op::Pop, span);
     }
 
     pub(super) fn group(&mut self, body: &'a Block, span: Span) -> CResult<()> {
@@ -349,7 +359,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.leave_group(slot, span);
         let to_end = self.emit(Op::Jump(0), span);
         self.patch(handler);
+        // Rethrows once the tasks end; the `Pop` balances the stack should
+        // the wait ever return.
         self.emit(Op::GroupExit { slot, failed: true }, span);
+        self.emit(Op::Pop, span);
         self.patch(to_end);
         Ok(())
     }
