@@ -471,6 +471,11 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                 v => Some(num_arg(name, v)?),
             };
             let aw = args.swap_remove(0);
+            // With no timeout 3.11 does `return await fut`: a coroutine
+            // runs inline in the awaiting task, with no task around it.
+            if timeout.is_none() && matches!(aw, Value::Coro(_)) {
+                return Ok(aw);
+            }
             Ok(native_coro(
                 it,
                 "wait_for",
