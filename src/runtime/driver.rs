@@ -260,9 +260,19 @@ impl Interp {
         Ok(())
     }
 
-    /// `asyncio.run`'s shutdown: cancel what is still pending (in creation
-    /// order) and run until those tasks have ended.
+    /// `asyncio.run`'s shutdown (`Runner.close`): cancel what is still
+    /// pending (in creation order) and run until those tasks have ended,
+    /// then run the loop as `shutdown_asyncgens()` and
+    /// `shutdown_default_executor()` do. Tasks spawned during the shutdown
+    /// (by a `finally`) get exactly the loop turns CPython gives them.
     pub fn cancel_remaining(&mut self) -> Result<(), Stuck> {
+        self.cancel_all_tasks()?;
+        self.run_until_complete_at_once()?;
+        self.run_until_complete_at_once()
+    }
+
+    /// `_cancel_all_tasks`.
+    fn cancel_all_tasks(&mut self) -> Result<(), Stuck> {
         let pending: Vec<Rc<Task>> = self.lp.tasks.values().cloned().collect();
         if pending.is_empty() {
             return Ok(());
@@ -273,6 +283,18 @@ impl Interp {
         let all: Vec<Awaitable> = pending.iter().map(|t| Awaitable::Task(t.clone())).collect();
         let g = self.gather_awaitables(all, true).expect("gather of tasks");
         self.run_until_complete(&Awaitable::Future(g))
+    }
+
+    /// `loop.run_until_complete(coro)` for a coroutine that returns without
+    /// awaiting (what the two shutdown coroutines do with no async
+    /// generators and no default executor): its task's first step ends it
+    /// in one iteration, and the stop callback runs in the next. A future
+    /// resolved by a ready handle takes the same two iterations.
+    fn run_until_complete_at_once(&mut self) -> Result<(), Stuck> {
+        let f = crate::scheduler::future::Future::new(crate::scheduler::future::FutKind::Plain);
+        self.lp
+            .call_soon(Handle::Timer(TimerAction::SetResult(f.clone())));
+        self.run_until_complete(&Awaitable::Future(f))
     }
 
     /// Coroutine values made but never run, for the end-of-program warning.
