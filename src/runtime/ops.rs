@@ -143,7 +143,7 @@ pub fn floor_div(a: &Value, b: &Value) -> R {
             if y == 0.0 {
                 return Err(zero_div("float floor division by zero"));
             }
-            Ok(Value::Float((x / y).floor()))
+            Ok(Value::Float(float_div_mod(x, y).0))
         }
     }
 }
@@ -161,14 +161,40 @@ pub fn modulo(a: &Value, b: &Value) -> R {
             if y == 0.0 {
                 return Err(zero_div("float modulo by zero"));
             }
-            let r = x % y;
-            Ok(Value::Float(if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
-                r + y
-            } else {
-                r
-            }))
+            Ok(Value::Float(float_div_mod(x, y).1))
         }
     }
+}
+
+/// CPython's `_float_div_mod`: `(x // y, x % y)` for a non-zero `y`.
+/// `(x / y).floor()` is wrong at the edges (`inf // 1` is nan,
+/// `-5.0 // inf` is -1.0, `-0.0 % 5.0` is 0.0), so follow CPython step
+/// by step: the remainder from `fmod` (Rust's `%`), the quotient from it.
+pub fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
+    let mut m = x % y;
+    let mut div = (x - m) / y;
+    if m != 0.0 {
+        // The remainder takes the sign of the divisor.
+        if (y < 0.0) != (m < 0.0) {
+            m += y;
+            div -= 1.0;
+        }
+    } else {
+        m = 0.0f64.copysign(y);
+    }
+    let q = if div != 0.0 {
+        // Snap to the nearest integral value (x - m is only nearly a
+        // multiple of y in floating point).
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0.0f64.copysign(x / y)
+    };
+    (q, m)
 }
 
 pub fn neg(a: &Value) -> R {
