@@ -1,6 +1,7 @@
 //! Syntax errors in words a user understands: pest's rule names never leak.
 
 use super::ast::Span;
+use super::lex::{self, CodeByte, Scanner, Unclosed};
 use super::parser::Rule;
 use pest::error::{ErrorVariant, InputLocation};
 
@@ -39,32 +40,13 @@ struct Open {
     at: usize,
 }
 
-/// Scans brackets outside strings (in source whose comments are blanked).
-/// Returns the brackets still open at the end, or the first mismatched
-/// closer.
+/// Scans brackets outside strings and comments. Returns the brackets still
+/// open at the end, or the first mismatched closer.
 fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
     let mut stack: Vec<Open> = Vec::new();
-    let bytes = src.as_bytes();
-    let mut i = 0;
-    let mut in_str = false;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if in_str {
-            match c {
-                b'\\' => i += 1,
-                b'"' => in_str = false,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        // Comments are already blanked: a `//` left here is division.
+    for CodeByte { at, byte: c, .. } in Scanner::new(src) {
         match c {
-            b'"' => in_str = true,
-            b'(' | b'[' | b'{' => stack.push(Open {
-                ch: c as char,
-                at: i,
-            }),
+            b'(' | b'[' | b'{' => stack.push(Open { ch: c as char, at }),
             b')' | b']' | b'}' => {
                 let want = match c {
                     b')' => '(',
@@ -73,36 +55,63 @@ fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
                 };
                 match stack.pop() {
                     Some(o) if o.ch == want => {}
-                    _ => return (stack, Some((i, c as char))),
+                    _ => return (stack, Some((at, c as char))),
                 }
             }
             _ => {}
         }
-        i += 1;
     }
     (stack, None)
 }
 
-/// Refuses absurd nesting up front (the parser is recursive).
-pub fn check_nesting(src: &str) -> Result<(), SyntaxError> {
+/// Checks made before parsing: a block comment never closed, absurd
+/// nesting (the parser is recursive), and a line that starts with `//`
+/// (floor division, most likely meant as a comment).
+pub fn check_source(src: &str) -> Result<(), SyntaxError> {
+    if let Some(Unclosed::Comment(at)) = lex::unclosed(src) {
+        let mut e = SyntaxError::new(
+            "unclosed comment",
+            Span::new(at, at + 2),
+            "this `/*` is never closed",
+        );
+        e.help = Some("close it with `*/`".into());
+        e.incomplete = true;
+        return Err(e);
+    }
     let mut depth = 0usize;
     let mut unary_run = 0usize;
-    for (i, c) in src.char_indices() {
+    let bytes = src.as_bytes();
+    for CodeByte {
+        at,
+        byte: c,
+        starts_line,
+    } in Scanner::new(src)
+    {
         match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if starts_line && bytes.get(at + 1) == Some(&b'/') => {
+                let mut e = SyntaxError::new(
+                    "a line cannot start with `//`",
+                    Span::new(at, at + 2),
+                    "`//` is floor division",
+                );
+                e.help = Some("comments start with #".into());
+                return Err(e);
+            }
             _ => {}
         }
         // Long runs of prefix operators nest as deeply as brackets do.
-        if c == '-' || c == '!' {
+        if c == b'-' || c == b'!' {
             unary_run += 1;
-        } else if !c.is_whitespace() {
+        } else if !c.is_ascii_whitespace() {
             unary_run = 0;
         }
         if depth > MAX_NESTING || unary_run > MAX_NESTING {
+            let len = src[at..].chars().next().map_or(1, char::len_utf8);
             let mut e = SyntaxError::new(
                 "the program nests too deeply",
-                Span::new(i, i + c.len_utf8()),
+                Span::new(at, at + len),
                 format!("more than {MAX_NESTING} levels deep here"),
             );
             e.help = Some("split the expression into smaller pieces with `let`".into());
@@ -158,15 +167,27 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    if let Some(at) = unclosed_quote(src) {
-        let mut err = SyntaxError::new(
-            "unterminated string",
-            Span::new(at, at + 1),
-            "this string is never closed",
-        );
-        err.help = Some("close it with `\"`".into());
-        err.incomplete = true;
-        return err;
+    match lex::unclosed(src) {
+        Some(Unclosed::Str(at)) => {
+            let mut err = SyntaxError::new(
+                "unterminated string",
+                Span::new(at, at + 1),
+                "this string is never closed",
+            );
+            err.help = Some("close it with `\"`".into());
+            err.incomplete = true;
+            return err;
+        }
+        Some(Unclosed::Interpolation(at)) => {
+            let mut err = SyntaxError::new(
+                "unclosed `{` in an f-string",
+                Span::new(at, at + 1),
+                "this `{` is never closed",
+            );
+            err.help = Some("close it with `}` before the f-string's closing `\"`".into());
+            return err;
+        }
+        _ => {}
     }
     let (open, mismatch) = scan_brackets(src);
     if let Some((at, ch)) = mismatch {
@@ -183,8 +204,8 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         }
         return err;
     }
-    let rest_is_blank = src[pos..].trim().is_empty();
-    if let (Some(o), true) = (open.last(), rest_is_blank || pos >= src.len()) {
+    let at_end = only_comments_from(src, pos);
+    if let (Some(o), true) = (open.last(), at_end) {
         let closer = match o.ch {
             '(' => ')',
             '[' => ']',
@@ -216,7 +237,6 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     let found = token_at(src, pos);
     let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
     let here = Span::new(pos, end.max(pos));
-    let at_end = pos >= src.trim_end().len();
     for (kw, opener) in [("catch", "try"), ("finally", "try"), ("else", "if")] {
         if found == format!("`{kw}`")
             && positives
@@ -329,24 +349,8 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     err
 }
 
-/// Where a string that is never closed opens, if there is one (escapes
-/// honoured; comments are already blanked).
-fn unclosed_quote(src: &str) -> Option<usize> {
-    let bytes = src.as_bytes();
-    let mut i = 0;
-    let mut open_at = None;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if open_at.is_some() {
-            if c == b'\\' {
-                i += 1;
-            } else if c == b'"' {
-                open_at = None;
-            }
-        } else if c == b'"' {
-            open_at = Some(i);
-        }
-        i += 1;
-    }
-    open_at
+/// Whether nothing but whitespace and comments comes from `pos` on (more
+/// input could then complete the program).
+fn only_comments_from(src: &str, pos: usize) -> bool {
+    !Scanner::new(src).any(|b| b.at >= pos && !b.byte.is_ascii_whitespace())
 }

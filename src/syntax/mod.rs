@@ -1,8 +1,8 @@
 //! Source text to syntax tree. Knows nothing of running programs.
 
 pub mod ast;
-pub mod comments;
 pub mod error;
+pub mod lex;
 pub mod parser;
 
 pub use ast::{Program, Span};

@@ -1,7 +1,6 @@
 //! Builds the AST from pest's parse tree.
 
 use super::ast::*;
-use super::comments;
 use super::error::{self, SyntaxError};
 use pest::iterators::Pair;
 use pest::Parser;
@@ -16,34 +15,10 @@ type Result<T> = std::result::Result<T, SyntaxError>;
 
 /// Parses a whole source file.
 pub fn parse_program(src: &str) -> Result<Program> {
-    let mut blanked = comments::blank_comments(src)?;
-    error::check_nesting(&blanked.text)?;
-    let mut first_error = None;
-    loop {
-        let text = blanked.text.clone();
-        match TasksParser::parse(Rule::program, &text) {
-            Ok(mut pairs) => return build(pairs.next().expect("program rule")),
-            Err(e) => {
-                let pos = match e.location {
-                    pest::error::InputLocation::Pos(p) => p,
-                    pest::error::InputLocation::Span((s, _)) => s,
-                };
-                let error = error::from_pest(&text, e);
-                // A `//` read as division before the failure may be a comment
-                // after all; if no such reading parses, the first error is the
-                // one to report.
-                let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-                let before = blanked.divisions.iter().rev().filter(|d| **d <= pos);
-                let same_line = before.clone().find(|d| **d >= line_start);
-                match same_line.or_else(|| before.clone().next()) {
-                    Some(&d) => {
-                        first_error.get_or_insert(error);
-                        comments::make_comment(&mut blanked, d);
-                    }
-                    None => return Err(first_error.unwrap_or(error)),
-                }
-            }
-        }
+    error::check_source(src)?;
+    match TasksParser::parse(Rule::program, src) {
+        Ok(mut pairs) => build(pairs.next().expect("program rule")),
+        Err(e) => Err(error::from_pest(src, e)),
     }
 }
 
