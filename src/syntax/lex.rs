@@ -23,12 +23,14 @@ pub enum Unclosed {
     Interpolation(usize),
 }
 
-/// Where the scanner is: code (with the depth of `{` inside an f-string
-/// interpolation), a plain string, or the text part of an f-string.
+/// Where the scanner is: code (with the depth of brackets inside an
+/// f-string interpolation), a plain string, the text part of an f-string,
+/// or the format spec after an interpolation's `:` (text up to its `}`).
 enum Mode {
     Code(usize),
     Str,
     FStr,
+    Spec,
 }
 
 /// Iterates over the code bytes of a source, in order.
@@ -126,6 +128,22 @@ impl Iterator for Scanner<'_> {
                     return Some(self.code_byte(c));
                 }
                 Mode::Str | Mode::FStr => self.skip(1),
+                Mode::Spec if c == b'}' => {
+                    self.modes.truncate(self.modes.len() - 2);
+                    self.interp_starts.pop();
+                    return Some(self.code_byte(c));
+                }
+                Mode::Spec if c == b'"' => {
+                    // The f-string ends inside a spec: the `{` stays open.
+                    self.modes.truncate(self.modes.len() - 3);
+                    self.str_starts.pop();
+                    self.skip(1);
+                }
+                Mode::Spec => self.skip(1),
+                Mode::Code(0) if nested && c == b':' => {
+                    self.modes.push(Mode::Spec);
+                    self.skip(1);
+                }
                 Mode::Code(depth) => match c {
                     b'"' => {
                         let f = self.is_fstring_quote();
@@ -137,12 +155,12 @@ impl Iterator for Scanner<'_> {
                     b'/' if self.src.get(self.i + 1) == Some(&b'*') => self.skip_comment(),
                     _ => {
                         match c {
-                            b'{' => *depth += 1,
+                            b'(' | b'[' | b'{' => *depth += 1,
                             b'}' if *depth == 0 && nested => {
                                 self.modes.pop();
                                 self.interp_starts.pop();
                             }
-                            b'}' => *depth = depth.saturating_sub(1),
+                            b')' | b']' | b'}' => *depth = depth.saturating_sub(1),
                             _ => {}
                         }
                         return Some(self.code_byte(c));
@@ -195,6 +213,7 @@ mod tests {
         assert_eq!(code(r#"a("(", "\"(") # (("#), "a(, ) ");
         assert_eq!(code("a /* ( */ b\n#!x\nc"), "a  b\n\nc");
         assert_eq!(code(r#"f"{x["k"]} {{ (""#), "f{x[]}");
+        assert_eq!(code(r#"f"{v:#x} {g(k: 1):(}" # ("#), "f{v}{g(k: 1)} ");
     }
 
     #[test]
