@@ -23,15 +23,71 @@ pub fn parse_program(src: &str) -> Result<Program> {
 }
 
 fn build(program: P) -> Result<Program> {
-    let mut stmts = Vec::new();
-    for p in program.into_inner() {
-        if p.as_rule() != Rule::EOI {
-            if let Some(s) = stmt(p)? {
-                stmts.push(s);
+    let pairs = program.into_inner().filter(|p| p.as_rule() != Rule::EOI);
+    Ok(Program {
+        stmts: statements(pairs)?,
+    })
+}
+
+/// A block's or the program's statements. Simple statements (all but the
+/// ones that end in a block) that share a line with the next statement
+/// need a `;` after them: `print "hello"` is a mistake, not two statements.
+fn statements<'a>(pairs: impl Iterator<Item = P<'a>>) -> Result<Vec<Stmt>> {
+    let mut out = Vec::new();
+    // The previous statement, if simple and not yet ended by `;`.
+    let mut open: Option<P<'a>> = None;
+    for p in pairs {
+        if p.as_rule() == Rule::semi {
+            open = None;
+            continue;
+        }
+        if let Some(prev) = open.take() {
+            let between = &p.as_span().get_input()[span(&prev).end as usize..p.as_span().start()];
+            if !between.contains('\n') {
+                return Err(missing_semicolon(&prev, &p));
             }
         }
+        if is_simple(p.as_rule()) {
+            open = Some(p.clone());
+        }
+        out.extend(stmt(p)?);
     }
-    Ok(Program { stmts })
+    Ok(out)
+}
+
+fn is_simple(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::let_stmt
+            | Rule::assign_stmt
+            | Rule::expr_stmt
+            | Rule::return_stmt
+            | Rule::break_stmt
+            | Rule::continue_stmt
+            | Rule::throw_stmt
+    )
+}
+
+/// `prev next` on one line: names the call that was probably meant when
+/// `prev` is a bare name (`print "hello"` for `print("hello")`).
+fn missing_semicolon(prev: &P, next: &P) -> SyntaxError {
+    let at = span(next);
+    let mut e = SyntaxError::new(
+        "two statements on one line need a `;` between them",
+        at,
+        "a second statement starts here",
+    );
+    let name = prev.as_str().trim_end();
+    let bare_name = prev.as_rule() == Rule::expr_stmt
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && next.as_rule() == Rule::expr_stmt;
+    e.help = Some(if bare_name {
+        let args = next.as_str().trim_end();
+        format!("to call `{name}`, put its arguments in parentheses: `{name}({args})`")
+    } else {
+        "end the first statement with `;`, or start the second on a new line".into()
+    });
+    e
 }
 
 /// A pair's span without the whitespace a trailing repetition swallows.
@@ -50,13 +106,10 @@ fn ident(p: P) -> Ident {
 
 fn block(p: P) -> Result<Block> {
     let sp = span(&p);
-    let mut stmts = Vec::new();
-    for s in p.into_inner() {
-        if let Some(s) = stmt(s)? {
-            stmts.push(s);
-        }
-    }
-    Ok(Block { stmts, span: sp })
+    Ok(Block {
+        stmts: statements(p.into_inner())?,
+        span: sp,
+    })
 }
 
 fn stmt(p: P) -> Result<Option<Stmt>> {
@@ -171,19 +224,10 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             StmtKind::Throw(expr(inner.next().unwrap())?)
         }
         Rule::group_stmt => StmtKind::Group(block(inner.next().unwrap())?),
-        Rule::block => {
-            let b = Block {
-                stmts: Vec::new(),
-                span: sp,
-            };
-            let mut b = b;
-            for s in inner {
-                if let Some(s) = stmt(s)? {
-                    b.stmts.push(s);
-                }
-            }
-            StmtKind::Block(b)
-        }
+        Rule::block => StmtKind::Block(Block {
+            stmts: statements(inner)?,
+            span: sp,
+        }),
         Rule::assign_stmt => {
             let target = postfix(inner.next().unwrap())?;
             if !matches!(target.kind, ExprKind::Var(_) | ExprKind::Index { .. }) {
