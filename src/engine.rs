@@ -6,6 +6,7 @@ use crate::compile::code::Closure;
 use crate::compile::compile_program;
 use crate::compile::names::Globals;
 use crate::diagnostics::{self, Sources, Style, Waiter};
+use crate::host::{Error, ErrorKind};
 use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
 use crate::runtime::interp::{Interp, DEFAULT_RECURSION_LIMIT};
@@ -66,6 +67,10 @@ impl Engine {
         }
     }
 
+    pub(crate) fn globals_mut(&mut self) -> &mut Globals {
+        &mut self.globals
+    }
+
     /// The strings `args()` returns.
     pub fn set_args(&mut self, args: Vec<String>) {
         self.interp.args = args.into_iter().map(|a| Rc::from(a.as_str())).collect();
@@ -84,83 +89,115 @@ impl Engine {
         let program =
             parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
         let mut scratch = Globals::default();
+        scratch.natives = self.globals.natives.clone();
         compile_program(&program, &mut scratch, id, false)
             .map_err(|e| diagnostics::compile_error(&self.style, src, &e))?;
         Ok(())
     }
 
-    /// Compiles `text`; on failure writes the report and returns `None`.
-    fn load(&mut self, name: &str, text: &str, echo: bool) -> Option<Rc<Closure>> {
+    /// Compiles `text`; on failure the report is the error.
+    fn load(&mut self, name: &str, text: &str, echo: bool) -> Result<Rc<Closure>, Error> {
         let id = self.sources.add(name, text);
-        let program = match parse_program(text) {
-            Ok(p) => p,
-            Err(e) => {
-                let report =
-                    diagnostics::syntax_error(&self.style, &self.sources.files[id as usize], &e);
-                self.write_err(&report);
-                return None;
-            }
-        };
-        let proto = match compile_program(&program, &mut self.globals, id, echo) {
-            Ok(p) => p,
-            Err(e) => {
-                let report =
-                    diagnostics::compile_error(&self.style, &self.sources.files[id as usize], &e);
-                self.write_err(&report);
-                return None;
-            }
-        };
+        let src = &self.sources.files[id as usize];
+        let program = parse_program(text).map_err(|e| Error {
+            kind: ErrorKind::Syntax,
+            report: diagnostics::syntax_error(&self.style, src, &e),
+        })?;
+        let proto = compile_program(&program, &mut self.globals, id, echo).map_err(|e| Error {
+            kind: ErrorKind::Compile,
+            report: diagnostics::compile_error(&self.style, src, &e),
+        })?;
         self.interp
             .globals
             .resize(self.globals.len(), Value::Uninit);
         self.interp.global_names = self.globals.names.clone();
-        Some(Rc::new(Closure {
+        Ok(Rc::new(Closure {
             proto,
             upvals: Box::new([]),
         }))
     }
 
-    /// Runs a whole program as `asyncio.run` would, returning the exit status.
+    /// Runs a whole program as `asyncio.run` would, returning the exit
+    /// status; reports go to the error stream.
     pub fn run(&mut self, name: &str, text: &str) -> i32 {
-        let Some(closure) = self.load(name, text, false) else {
-            return EXIT_COMPILE;
-        };
+        match self.execute(name, text, false) {
+            Ok(_) => EXIT_OK,
+            Err(e) => {
+                self.write_err(&e.report);
+                e.exit_status()
+            }
+        }
+    }
+
+    /// Runs a program as `asyncio.run` would and returns the value of its
+    /// last expression statement (`nil` if it ends otherwise). Warnings
+    /// (a failed task nobody awaited, a coroutine never awaited) still go to
+    /// the error stream; the error, if any, is returned, rendered as the
+    /// CLI would print it.
+    pub fn eval(&mut self, name: &str, source: &str) -> Result<Value, Error> {
+        self.execute(name, source, true)
+    }
+
+    /// [`Engine::eval`] of a file.
+    pub fn eval_file(&mut self, path: impl AsRef<std::path::Path>) -> Result<Value, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error {
+            kind: ErrorKind::Io,
+            report: format!("error: cannot read {}: {e}\n", path.display()),
+        })?;
+        self.execute(&path.display().to_string(), &text, true)
+    }
+
+    fn execute(&mut self, name: &str, text: &str, echo: bool) -> Result<Value, Error> {
+        let closure = self.load(name, text, echo)?;
         let main = self.interp.spawn_main(CoroStart::Script {
             closure,
             args: Vec::new(),
         });
-        let mut status = EXIT_OK;
         if let Err(stuck) = self
             .interp
             .run_until_complete(&Awaitable::Task(main.clone()))
         {
-            self.report_stuck(stuck);
+            self.interp.lp.ops.abort_all();
             let _ = self.interp.out.flush();
-            return EXIT_RUNTIME;
+            return Err(self.stuck_error(stuck));
         }
         crash_if_asked();
+        let mut cleanup = None;
         if let Err(stuck) = self.interp.cancel_remaining() {
-            self.report_stuck(stuck);
-            status = EXIT_RUNTIME;
+            cleanup = Some(self.stuck_error(stuck));
         }
-        let main_error = match Awaitable::Task(main.clone()).outcome() {
-            Some(Err(e)) if e.is_cancel() => main.cancel_error().or(Some(e)),
-            Some(Err(e)) => Some(e),
-            _ => None,
+        // Whatever native work is left (a task that swallowed its
+        // cancellation) is dropped: nothing outlives the program.
+        self.interp.lp.ops.abort_all();
+        let outcome = match Awaitable::Task(main.clone()).outcome() {
+            Some(Err(e)) if e.is_cancel() => Err(main.cancel_error().unwrap_or(e)),
+            Some(Err(e)) => Err(e),
+            Some(Ok(v)) => Ok(v),
+            None => Ok(Value::Nil),
         };
+        if let Some(c) = &cleanup {
+            self.write_err(&c.report);
+        }
         self.interp.globals.iter_mut().for_each(|g| *g = Value::Nil);
         self.report_unretrieved(&main);
         self.report_never_awaited();
-        if let Some(e) = main_error {
-            let report = diagnostics::runtime_error(&self.style, &self.sources, &e);
-            self.write_err(&report);
-            status = EXIT_RUNTIME;
-        }
         let _ = self.interp.out.flush();
-        status
+        match (outcome, cleanup) {
+            (Err(e), _) => Err(Error {
+                kind: ErrorKind::Runtime,
+                report: diagnostics::runtime_error(&self.style, &self.sources, &e),
+            }),
+            // Already written, in its place before the warnings.
+            (Ok(_), Some(_)) => Err(Error {
+                kind: ErrorKind::Deadlock,
+                report: String::new(),
+            }),
+            (Ok(v), None) => Ok(v),
+        }
     }
 
-    fn report_stuck(&mut self, stuck: Stuck) {
+    fn stuck_error(&mut self, stuck: Stuck) -> Error {
         let (title, help, tasks) = match stuck {
             Stuck::Deadlock(tasks) => (
                 "deadlock: every task is waiting and nothing can wake any of them",
@@ -180,8 +217,15 @@ impl Engine {
                 at: t.waiting_at.get(),
             })
             .collect();
-        let report = diagnostics::stuck(&self.style, &self.sources, title, help, &waiters);
-        self.write_err(&report);
+        Error {
+            kind: ErrorKind::Deadlock,
+            report: diagnostics::stuck(&self.style, &self.sources, title, help, &waiters),
+        }
+    }
+
+    fn report_stuck(&mut self, stuck: Stuck) {
+        let e = self.stuck_error(stuck);
+        self.write_err(&e.report);
     }
 
     fn report_unretrieved(&mut self, main: &Rc<Task>) {
@@ -254,7 +298,13 @@ impl Engine {
     /// Compiles an input (echoing a final expression) and spawns it as a
     /// task. Errors are reported and give `None`.
     pub fn start_input(&mut self, name: &str, text: &str) -> Option<Rc<Task>> {
-        let closure = self.load(name, text, true)?;
+        let closure = match self.load(name, text, true) {
+            Ok(c) => c,
+            Err(e) => {
+                self.write_err(&e.report);
+                return None;
+            }
+        };
         Some(self.interp.spawn_main(CoroStart::Script {
             closure,
             args: Vec::new(),
@@ -273,12 +323,34 @@ impl Engine {
                     at.saturating_sub(now),
                 )))
             }
+            // Native operations in flight will wake the loop: not stuck.
+            Ok(Tick::Idle(None)) if self.interp.lp.ops.in_flight() > 0 => {
+                LoopTick::Idle(Some(std::time::Duration::from_secs(86_400)))
+            }
             Ok(Tick::Idle(None)) => LoopTick::Idle(None),
             Err(stuck) => {
                 self.report_stuck(stuck);
                 LoopTick::Stuck
             }
         }
+    }
+
+    /// Waits, using no CPU, until a native operation completes, `d` passes
+    /// or `other` finishes (with its output). The REPL waits here for input
+    /// while timers and operations keep the loop alive.
+    pub fn wait_event<T>(
+        &mut self,
+        d: Option<std::time::Duration>,
+        other: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        let now = self.interp.lp.clock.now_ns();
+        let deadline = d.map(|d| now.saturating_add(d.as_nanos().min(u64::MAX as u128) as u64));
+        let mut out = None;
+        let other = async {
+            out = Some(other.await);
+        };
+        self.interp.lp.wait_for_event_or(deadline, other);
+        out
     }
 
     /// Reports a deadlock of the input task (nothing else can ever wake it).

@@ -18,6 +18,7 @@ pub mod compile;
 pub mod diagnostics;
 pub mod engine;
 pub mod golden;
+pub mod host;
 pub mod permissions;
 pub mod repl;
 pub mod runtime;
@@ -25,3 +26,6 @@ pub mod scheduler;
 pub mod syntax;
 
 pub use engine::{Engine, Options};
+pub use host::{EngineBuilder, Error, ErrorKind, Module};
+pub use runtime::native_fn::{FromValue, IntoValue};
+pub use runtime::value::Value;

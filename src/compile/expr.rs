@@ -291,6 +291,21 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 name,
                 args,
             } => {
+                if let Some(f) = self.module_member(receiver, name)? {
+                    let k = self.constant(f);
+                    self.emit(Op::Const(k), receiver.span);
+                    match self.args(args)? {
+                        None => self.emit(Op::Call(args.len() as u32), sp),
+                        Some(names) => self.emit(
+                            Op::CallNamed {
+                                argc: args.len() as u32,
+                                names,
+                            },
+                            sp,
+                        ),
+                    };
+                    return Ok(());
+                }
                 let Some(method) = names::method_id(&name.name) else {
                     let mut e = err(
                         format!("unknown method `{}`", name.name),

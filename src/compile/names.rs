@@ -2,6 +2,7 @@
 //! defines, the builtins, and the method names values answer to.
 
 use crate::runtime::builtins::Builtin;
+use crate::runtime::value::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -12,6 +13,18 @@ pub struct Globals {
     index: HashMap<Rc<str>, u32>,
     /// False while a top-level `let` has been seen but not yet compiled.
     pub declared: Vec<bool>,
+    /// Functions written in Rust, by the name scripts call them: a host's
+    /// registered functions and the members of native modules. Resolved
+    /// like builtins, after the script's own names (which shadow them).
+    pub natives: Natives,
+}
+
+/// The native functions and modules a script can call.
+#[derive(Default, Clone)]
+pub struct Natives {
+    pub functions: HashMap<Rc<str>, Value>,
+    /// Module name → member name → function, members sorted (for "did you mean").
+    pub modules: HashMap<Rc<str>, std::collections::BTreeMap<Rc<str>, Value>>,
 }
 
 impl Globals {

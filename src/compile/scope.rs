@@ -141,6 +141,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 .iter()
                 .map(|s| s.to_string()),
         );
+        let natives = &self.globals.natives;
+        candidates.extend(natives.functions.keys().map(|s| s.to_string()));
+        candidates.extend(natives.modules.keys().map(|s| s.to_string()));
         let mut e = err(
             format!("undefined variable `{}`", name.name),
             name.span,
@@ -185,7 +188,25 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     let k = self.constant(Value::Builtin(b));
                     self.emit(Op::Const(k), name.span);
                 }
-                None => return Err(self.undefined(name)),
+                None => {
+                    if let Some(f) = self.globals.natives.functions.get(&name.name).cloned() {
+                        let k = self.constant(f);
+                        self.emit(Op::Const(k), name.span);
+                    } else if self.globals.natives.modules.contains_key(&name.name) {
+                        let mut e = err(
+                            format!("module `{}` is not a value", name.name),
+                            name.span,
+                            "a module name",
+                        );
+                        e.help = Some(format!(
+                            "call one of its functions: `{}.name(...)`",
+                            name.name
+                        ));
+                        return Err(e);
+                    } else {
+                        return Err(self.undefined(name));
+                    }
+                }
             },
         }
         Ok(())
@@ -225,5 +246,37 @@ impl<'a, 'g> Compiler<'a, 'g> {
             }
         }
         Ok(())
+    }
+}
+
+impl Compiler<'_, '_> {
+    /// `module.member` when `module` names a native module the script does
+    /// not shadow: the member function, or a "did you mean" error.
+    pub(super) fn module_member(
+        &mut self,
+        receiver: &Expr,
+        member: &Ident,
+    ) -> CResult<Option<Value>> {
+        let ExprKind::Var(m) = &receiver.kind else {
+            return Ok(None);
+        };
+        if self.resolve(m).is_some() {
+            return Ok(None);
+        }
+        let Some(members) = self.globals.natives.modules.get(&m.name) else {
+            return Ok(None);
+        };
+        if let Some(f) = members.get(&member.name) {
+            return Ok(Some(f.clone()));
+        }
+        let mut e = err(
+            format!("module `{}` has no function `{}`", m.name, member.name),
+            member.span,
+            "not in this module",
+        );
+        if let Some(best) = names::closest(&member.name, members.keys().map(|k| &**k)) {
+            e.help = Some(format!("did you mean `{}.{best}`?", m.name));
+        }
+        Err(e)
     }
 }

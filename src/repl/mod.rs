@@ -7,7 +7,6 @@ mod output;
 
 use crate::engine::{Engine, LoopTick, Options, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
 use crate::scheduler::task::Task;
-use futures_lite::future;
 use output::{PromptShown, ReplWriter};
 use std::io::{BufRead, IsTerminal};
 use std::rc::Rc;
@@ -61,21 +60,13 @@ struct Session {
 }
 
 impl Session {
-    /// Waits for `d` or for a message, whichever comes first.
-    fn wait(&self, d: Option<Duration>) -> Option<Msg> {
+    /// Waits for `d`, a message or a native operation's completion,
+    /// whichever comes first.
+    fn wait(&mut self, d: Option<Duration>) -> Option<Msg> {
         let rx = self.rx.clone();
-        async_io::block_on(future::or(
-            async move {
-                match d {
-                    Some(d) => {
-                        async_io::Timer::after(d).await;
-                        None
-                    }
-                    None => future::pending().await,
-                }
-            },
-            async move { rx.recv().await.ok() },
-        ))
+        self.engine
+            .wait_event(d, async move { rx.recv().await.ok() })
+            .flatten()
     }
 
     /// Keeps the loop running (background tasks) until a message arrives.

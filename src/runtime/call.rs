@@ -208,6 +208,14 @@ impl Interp {
                     Ok(true)
                 }
             }
+            Value::Native(f) => {
+                let (positional, named) = split_named(ex, callee_at, names);
+                ex.stack.pop();
+                let v = self.call_native(f, positional, named)?;
+                self.mark_created(&v, ex);
+                ex.stack.push(v);
+                Ok(false)
+            }
             Value::Builtin(b) => {
                 let (positional, named) = split_named(ex, callee_at, names);
                 ex.stack.pop();
@@ -386,6 +394,7 @@ impl Interp {
                 }
             }
             Value::Builtin(b) => super::builtins::call(self, *b, args, Vec::new()),
+            Value::Native(n) if !n.is_async() => self.call_native(n, args, Vec::new()),
             other => Err(type_error(format!(
                 "`{}` is not callable",
                 other.type_name()

@@ -149,6 +149,15 @@ impl Interp {
                 }
                 Callback::Stop => self.lp.stopping = true,
             },
+            Handle::Complete(f, result) => {
+                if !f.core.borrow().is_done() {
+                    let state = match result {
+                        Ok(v) => FutState::Done(v),
+                        Err(e) => FutState::Failed(e),
+                    };
+                    self.complete(&Awaitable::Future(f), state);
+                }
+            }
             Handle::Timer(action) => match action {
                 TimerAction::SetResult(f) | TimerAction::Release(f) => {
                     if !f.core.borrow().is_done() {
@@ -172,34 +181,28 @@ impl Interp {
     /// One loop iteration. `Err` when nothing can ever happen again.
     fn run_once(&mut self) -> Result<(), Stuck> {
         if self.lp.ready.is_empty() {
-            match self.lp.timers.next_deadline() {
-                Some(deadline) => {
-                    let _ = self.out.flush();
-                    self.lp.clock.wait_until(deadline, &self.lp.executor);
+            self.lp.ops.poll();
+            if !self.lp.ops.has_completions() {
+                let deadline = self.lp.timers.next_deadline();
+                if deadline.is_none() && self.lp.ops.in_flight() == 0 {
+                    return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect()));
                 }
-                None => {
-                    while self.lp.executor.try_tick() {}
-                    if self.lp.ready.is_empty() {
-                        return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect()));
-                    }
-                }
+                let _ = self.out.flush();
+                self.lp.wait_for_event(deadline);
             }
         }
         self.run_iteration()
     }
 
-    /// Runs one iteration if anything is ready or due, without waiting.
+    /// Runs one iteration if anything is ready, finished or due, without waiting.
     pub fn tick(&mut self) -> Result<Tick, Stuck> {
         if self.lp.ready.is_empty() {
+            self.lp.ops.poll();
             let now = self.lp.clock.now_ns();
             match self.lp.timers.next_deadline() {
                 Some(d) if d <= now => {}
-                next => {
-                    while self.lp.executor.try_tick() {}
-                    if self.lp.ready.is_empty() {
-                        return Ok(Tick::Idle(next));
-                    }
-                }
+                _ if self.lp.ops.has_completions() => {}
+                next => return Ok(Tick::Idle(next)),
             }
         }
         self.run_iteration()?;
@@ -207,6 +210,7 @@ impl Interp {
     }
 
     fn run_iteration(&mut self) -> Result<(), Stuck> {
+        self.lp.collect_completions();
         let mut due = Vec::new();
         // Reading the clock costs a system call's worth of time; with no
         // timer pending there is nothing to compare it with.
@@ -226,9 +230,10 @@ impl Interp {
             };
             all_spin &= self.run_handle(h);
         }
-        while self.lp.executor.try_tick() {}
+        self.lp.ops.poll();
         if all_spin
             && !self.lp.stopping
+            && self.lp.ops.in_flight() == 0
             && self.lp.clock.is_virtual()
             && self.lp.timers.next_deadline().is_some()
         {

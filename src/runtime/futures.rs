@@ -184,6 +184,10 @@ impl Interp {
             return any;
         }
         self.cancel_sleep_timer(f);
+        if let FutKind::Native(id) = f.kind {
+            self.lp.ops.abort(id);
+            self.lp.op_futures.remove(&id);
+        }
         self.complete(
             &Awaitable::Future(f.clone()),
             FutState::Cancelled(msg.map(Str::from)),
@@ -387,7 +391,10 @@ impl Interp {
                         "on_done() needs a plain `fn`: the callback runs at once, it cannot be awaited",
                     ));
                 }
-                if !matches!(args[0], Value::Func(_) | Value::Builtin(_)) {
+                if !matches!(
+                    args[0],
+                    Value::Func(_) | Value::Builtin(_) | Value::Native(_)
+                ) {
                     return Err(type_error(format!(
                         "on_done() needs a function, not `{}`",
                         args[0].type_name()

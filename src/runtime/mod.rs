@@ -13,6 +13,7 @@ pub mod interp;
 pub mod interrupt;
 pub mod methods;
 pub mod native;
+pub mod native_fn;
 pub mod ops;
 pub mod str;
 pub mod sync_ops;

@@ -22,11 +22,21 @@ pub enum NativeStep {
 }
 
 pub enum NativeCoro {
-    Sleep { secs: f64, fut: Option<Rc<Future>> },
+    Sleep {
+        secs: f64,
+        fut: Option<Rc<Future>>,
+    },
     WaitFor(Box<WaitFor>),
     Race(Box<Race>),
     Group(Box<super::group::GroupExit>),
     Sync(super::sync_ops::SyncWait),
+    /// A native operation (a Rust future), submitted at the first step.
+    Op(Box<PendingOp>),
+}
+
+pub struct PendingOp {
+    name: Rc<str>,
+    fut: Option<super::native_fn::OpFuture>,
 }
 
 pub struct WaitFor {
@@ -95,8 +105,29 @@ impl NativeCoro {
         }))
     }
 
+    pub fn op(name: Rc<str>, fut: super::native_fn::OpFuture) -> NativeCoro {
+        NativeCoro::Op(Box::new(PendingOp {
+            name,
+            fut: Some(fut),
+        }))
+    }
+
     pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
         match self {
+            NativeCoro::Op(op) => match input {
+                Input::Start => match op.fut.take() {
+                    Some(fut) => {
+                        NativeStep::Await(Awaitable::Future(it.submit_op(op.name.clone(), fut)))
+                    }
+                    None => NativeStep::Throw(ErrorObj::new(
+                        "InvalidStateError",
+                        "the operation already started",
+                    )),
+                },
+                Input::Value(v) => NativeStep::Return(v),
+                // Cancelling the wait cancelled the future, which dropped the operation.
+                Input::Throw(e) => NativeStep::Throw(e),
+            },
             NativeCoro::Sleep { secs, fut } => match input {
                 Input::Start if *secs <= 0.0 => NativeStep::Yield,
                 Input::Start => {

@@ -29,6 +29,8 @@ pub enum Value {
     Map(Map),
     Func(Rc<Closure>),
     Builtin(crate::runtime::builtins::Builtin),
+    /// A function written in Rust (a host's, or a native module's).
+    Native(Rc<super::native_fn::NativeFn>),
     Coro(Rc<Coro>),
     Task(Rc<Task>),
     Future(Rc<Future>),
@@ -148,6 +150,8 @@ impl Value {
             Value::Map(_) => "map",
             Value::Func(c) if c.proto.is_async => "async fn",
             Value::Func(_) | Value::Builtin(_) => "fn",
+            Value::Native(f) if f.is_async() => "async fn",
+            Value::Native(_) => "fn",
             Value::Coro(_) => "coroutine",
             Value::Task(_) => "task",
             Value::Future(_) => "future",
@@ -256,6 +260,10 @@ impl Value {
             Value::Func(c) => {
                 let kw = if c.proto.is_async { "async fn" } else { "fn" };
                 let _ = write!(out, "<{kw} {}>", c.proto.name);
+            }
+            Value::Native(f) => {
+                let kw = if f.is_async() { "async fn" } else { "fn" };
+                let _ = write!(out, "<{kw} {}>", f.name());
             }
             Value::Builtin(b) => {
                 let _ = write!(out, "<builtin fn {}>", b.name());
@@ -369,6 +377,7 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         }
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
+        (Value::Native(x), Value::Native(y)) => Rc::ptr_eq(x, y),
         (Value::Coro(x), Value::Coro(y)) => Rc::ptr_eq(x, y),
         (Value::Task(x), Value::Task(y)) => Rc::ptr_eq(x, y),
         (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),

@@ -1,6 +1,6 @@
 //! The two clocks. Both count nanoseconds since the program started.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub enum Clock {
     /// Wall time: waiting means really waiting (on an async-io timer).
@@ -29,19 +29,5 @@ impl Clock {
     }
     pub fn now_secs(&self) -> f64 {
         self.now_ns() as f64 / 1e9
-    }
-    /// Waits until `deadline`: a jump under virtual time, a real sleep on an
-    /// async-io timer otherwise (no busy-waiting).
-    pub fn wait_until(&mut self, deadline: u64, executor: &async_executor::LocalExecutor<'static>) {
-        match self {
-            Clock::Virtual { now } => *now = (*now).max(deadline),
-            Clock::Real { start } => {
-                let at = *start + Duration::from_nanos(deadline);
-                if at > Instant::now() {
-                    let _ = executor;
-                    async_io::block_on(async_io::Timer::at(at));
-                }
-            }
-        }
     }
 }

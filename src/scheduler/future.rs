@@ -71,6 +71,8 @@ pub enum FutKind {
     /// `sleep`'s future: cancelling it cancels the timer.
     Sleep(RefCell<Option<TimerId>>),
     Gather(Box<RefCell<GatherState>>),
+    /// A native operation's future: cancelling it drops the operation.
+    Native(super::ops::OpId),
 }
 
 pub struct Future {

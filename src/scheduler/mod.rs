@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod event_loop;
 pub mod future;
+pub mod ops;
 pub mod registry;
 pub mod sync;
 pub mod task;

@@ -1,0 +1,185 @@
+//! The face an embedding Rust program sees: building an engine, registering
+//! Rust functions and native modules, and the error `eval` returns.
+
+use crate::engine::{Engine, Options, EXIT_COMPILE, EXIT_RUNTIME};
+use crate::runtime::native_fn::{HostAsyncFn, HostFn, NativeFn};
+use crate::runtime::value::Value;
+use std::io::Write;
+use std::rc::Rc;
+
+/// What kind of failure an [`Error`] reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The source does not parse.
+    Syntax,
+    /// A mistake found before running (an undefined name, ...).
+    Compile,
+    /// The script threw an error nobody caught.
+    Runtime,
+    /// Every task waits and nothing can wake them (or virtual time is stuck).
+    Deadlock,
+    /// The script file could not be read.
+    Io,
+}
+
+/// A failed `eval`: its [`Display`](std::fmt::Display) is the same miette
+/// report the `tasks` command prints.
+#[derive(Clone, Debug)]
+pub struct Error {
+    pub(crate) kind: ErrorKind,
+    pub(crate) report: String,
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// The rendered report (empty when it was already written to the
+    /// engine's error stream, as a deadlock during cleanup is).
+    pub fn report(&self) -> &str {
+        &self.report
+    }
+    /// The status `tasks run` exits with for this error.
+    pub fn exit_status(&self) -> i32 {
+        match self.kind {
+            ErrorKind::Syntax | ErrorKind::Compile => EXIT_COMPILE,
+            _ => EXIT_RUNTIME,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.report.trim_end())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Builds an [`Engine`]: output sinks, clock, limits.
+pub struct EngineBuilder {
+    opts: Options,
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            opts: Options::default(),
+            out: Box::new(std::io::stdout()),
+            err: Box::new(std::io::stderr()),
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// Where `print` writes (default: standard output).
+    pub fn stdout(mut self, out: impl Write + 'static) -> Self {
+        self.out = Box::new(out);
+        self
+    }
+    /// Where warnings and reports go (default: standard error).
+    pub fn stderr(mut self, err: impl Write + 'static) -> Self {
+        self.err = Box::new(err);
+        self
+    }
+    /// Run on the virtual clock (timers fire instantly, deterministically).
+    pub fn virtual_time(mut self, on: bool) -> Self {
+        self.opts.virtual_time = on;
+        self
+    }
+    /// The deepest call nesting allowed (`RecursionError` past it).
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.opts.recursion_limit = depth;
+        self
+    }
+    /// Colour in reports.
+    pub fn color(mut self, on: bool) -> Self {
+        self.opts.color = on;
+        self
+    }
+    pub fn build(self) -> Engine {
+        Engine::new(self.opts, self.out, self.err)
+    }
+}
+
+/// A native module: functions scripts call as `name.function(args)`.
+pub struct Module {
+    name: Rc<str>,
+    functions: Vec<NativeFn>,
+}
+
+impl Module {
+    pub fn new(name: &str) -> Module {
+        Module {
+            name: Rc::from(name),
+            functions: Vec::new(),
+        }
+    }
+
+    /// Adds a sync function (`Fn(A, B, ...) -> R`).
+    pub fn function<M>(mut self, name: &str, f: impl HostFn<M>) -> Self {
+        let full = Rc::from(format!("{}.{name}", self.name));
+        self.functions.push(f.into_native(full));
+        self
+    }
+
+    /// Adds an async function (`Fn(A, B, ...) -> impl Future<Output = R>`):
+    /// calling it from a script returns a coroutine.
+    pub fn async_function<M>(mut self, name: &str, f: impl HostAsyncFn<M>) -> Self {
+        let full = Rc::from(format!("{}.{name}", self.name));
+        self.functions.push(f.into_native(full));
+        self
+    }
+}
+
+impl Engine {
+    /// A builder for an engine with custom output, clock and limits.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Makes a Rust function callable from scripts by `name`. Arguments
+    /// and the result convert through `FromValue`/`IntoValue`; a wrong
+    /// count or type is a `TypeError` at the script's call.
+    pub fn register_fn<M>(&mut self, name: &str, f: impl HostFn<M>) -> &mut Self {
+        let native = f.into_native(Rc::from(name));
+        self.add_native(name, native);
+        self
+    }
+
+    /// Makes an async Rust function callable from scripts: the call returns
+    /// a coroutine; awaiting or spawning it runs the future on the engine's
+    /// executor, and cancelling it (`t.cancel()`, `wait_for`, `race`, a
+    /// failing `group`, the end of the program) drops the future.
+    pub fn register_async_fn<M>(&mut self, name: &str, f: impl HostAsyncFn<M>) -> &mut Self {
+        let native = f.into_native(Rc::from(name));
+        self.add_native(name, native);
+        self
+    }
+
+    /// Makes a module's functions callable as `module.function(...)`.
+    pub fn register_module(&mut self, module: Module) -> &mut Self {
+        let members = module
+            .functions
+            .into_iter()
+            .map(|f| {
+                let short = f.name().rsplit('.').next().unwrap_or("").into();
+                (short, Value::Native(Rc::new(f)))
+            })
+            .collect();
+        self.globals_mut()
+            .natives
+            .modules
+            .insert(module.name, members);
+        self
+    }
+
+    fn add_native(&mut self, name: &str, f: NativeFn) {
+        self.globals_mut()
+            .natives
+            .functions
+            .insert(Rc::from(name), Value::Native(Rc::new(f)));
+    }
+}

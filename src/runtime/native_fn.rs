@@ -1,0 +1,440 @@
+//! Functions written in Rust and called from scripts: a host's registered
+//! functions and the native modules (`fs`, `json`, ...). A sync one runs at
+//! the call; an async one returns a coroutine whose first step submits its
+//! future to the loop's executor (nothing runs until it is awaited or
+//! spawned, and cancelling the coroutine's wait drops the future).
+
+use super::error::{type_error, ErrorRef};
+use super::interp::Interp;
+use super::value::Value;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+/// What an async native function's future produces.
+pub type NativeResult = Result<Value, ErrorRef>;
+/// A native operation, not yet started.
+pub type OpFuture = Pin<Box<dyn Future<Output = NativeResult>>>;
+
+type SyncBody = dyn Fn(&mut Ctx<'_>, Args) -> NativeResult;
+type AsyncBody = dyn Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef>;
+
+pub(crate) enum NativeBody {
+    Sync(Box<SyncBody>),
+    Async(Box<AsyncBody>),
+}
+
+/// A Rust function a script can call.
+pub struct NativeFn {
+    /// The name scripts call it by (`lookup`, `fs.read_text`).
+    pub(crate) name: Rc<str>,
+    pub(crate) body: NativeBody,
+}
+
+impl NativeFn {
+    pub(crate) fn sync(
+        name: impl Into<Rc<str>>,
+        f: impl Fn(&mut Ctx<'_>, Args) -> NativeResult + 'static,
+    ) -> NativeFn {
+        NativeFn {
+            name: name.into(),
+            body: NativeBody::Sync(Box::new(f)),
+        }
+    }
+
+    pub(crate) fn asynchronous(
+        name: impl Into<Rc<str>>,
+        f: impl Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef> + 'static,
+    ) -> NativeFn {
+        NativeFn {
+            name: name.into(),
+            body: NativeBody::Async(Box::new(f)),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn is_async(&self) -> bool {
+        matches!(self.body, NativeBody::Async(_))
+    }
+}
+
+/// The interpreter as a native function sees it while it runs.
+pub struct Ctx<'a> {
+    pub(crate) interp: &'a mut Interp,
+}
+
+impl Ctx<'_> {
+    /// Whether the loop runs on the virtual clock.
+    pub fn virtual_time(&self) -> bool {
+        self.interp.lp.clock.is_virtual()
+    }
+    /// Seconds on the loop's clock (what `now()` returns).
+    pub fn now(&self) -> f64 {
+        self.interp.now()
+    }
+    /// Writes to the script's standard output.
+    pub fn print(&mut self, text: &str) {
+        self.interp.write_out(text);
+    }
+}
+
+/// The arguments of a call: positional, then named (`f(1, key: 2)`).
+pub struct Args {
+    pub(crate) fname: Rc<str>,
+    pub(crate) positional: std::vec::IntoIter<Value>,
+    pub(crate) named: Vec<(Rc<str>, Value)>,
+    pub(crate) given: usize,
+}
+
+impl Args {
+    pub(crate) fn new(
+        fname: Rc<str>,
+        positional: Vec<Value>,
+        named: Vec<(Rc<str>, Value)>,
+    ) -> Args {
+        Args {
+            fname,
+            given: positional.len(),
+            positional: positional.into_iter(),
+            named,
+        }
+    }
+
+    /// How many positional arguments were given.
+    pub fn len(&self) -> usize {
+        self.given
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.given == 0
+    }
+
+    /// The next positional argument, converted; missing is an error.
+    pub fn next<T: FromValue>(&mut self, param: &str) -> Result<T, ErrorRef> {
+        match self.positional.next() {
+            Some(v) => T::from_value(&v).map_err(|want| self.wrong_type(param, want, &v)),
+            None => Err(type_error(format!(
+                "{}() missing argument `{param}`",
+                self.fname
+            ))),
+        }
+    }
+
+    /// The next positional argument if given, converted.
+    pub fn next_opt<T: FromValue>(&mut self, param: &str) -> Result<Option<T>, ErrorRef> {
+        match self.positional.next() {
+            Some(v) => T::from_value(&v)
+                .map(Some)
+                .map_err(|want| self.wrong_type(param, want, &v)),
+            None => Ok(None),
+        }
+    }
+
+    /// A named argument (`name: value`) if given, converted; it may also
+    /// come positionally, after the ones taken with [`Args::next`].
+    pub fn named<T: FromValue>(&mut self, param: &str) -> Result<Option<T>, ErrorRef> {
+        let v = match self.named.iter().position(|(n, _)| &**n == param) {
+            Some(i) => self.named.remove(i).1,
+            None => match self.positional.next() {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        T::from_value(&v)
+            .map(Some)
+            .map_err(|want| self.wrong_type(param, want, &v))
+    }
+
+    /// Ends binding: anything left over is an error naming it.
+    pub fn finish(self) -> Result<(), ErrorRef> {
+        if let Some((n, _)) = self.named.first() {
+            return Err(type_error(format!(
+                "{}() has no parameter named `{n}`",
+                self.fname
+            )));
+        }
+        let taken = self.given - self.positional.len();
+        if self.positional.len() > 0 {
+            return Err(type_error(format!(
+                "{}() takes {taken} argument{} but {} were given",
+                self.fname,
+                if taken == 1 { "" } else { "s" },
+                self.given
+            )));
+        }
+        Ok(())
+    }
+
+    fn wrong_type(&self, param: &str, want: &str, got: &Value) -> ErrorRef {
+        type_error(format!(
+            "{}() argument `{param}` must be {want}, not `{}`",
+            self.fname,
+            got.type_name()
+        ))
+    }
+}
+
+/// A script value converted to a Rust type; `Err` names what was wanted.
+pub trait FromValue: Sized {
+    fn from_value(v: &Value) -> Result<Self, &'static str>;
+}
+
+/// A Rust value converted to a script value.
+pub trait IntoValue {
+    fn into_value(self) -> Value;
+}
+
+impl FromValue for Value {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        Ok(v.clone())
+    }
+}
+impl IntoValue for Value {
+    fn into_value(self) -> Value {
+        self
+    }
+}
+
+impl FromValue for i64 {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Int(i) => Ok(*i),
+            _ => Err("an int"),
+        }
+    }
+}
+impl IntoValue for i64 {
+    fn into_value(self) -> Value {
+        Value::Int(self)
+    }
+}
+
+impl FromValue for f64 {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Int(i) => Ok(*i as f64),
+            Value::Float(f) => Ok(*f),
+            _ => Err("a number"),
+        }
+    }
+}
+impl IntoValue for f64 {
+    fn into_value(self) -> Value {
+        Value::Float(self)
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            _ => Err("a bool"),
+        }
+    }
+}
+impl IntoValue for bool {
+    fn into_value(self) -> Value {
+        Value::Bool(self)
+    }
+}
+
+impl FromValue for String {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Str(s) => Ok(s.to_string()),
+            _ => Err("a str"),
+        }
+    }
+}
+impl IntoValue for String {
+    fn into_value(self) -> Value {
+        Value::str(&self)
+    }
+}
+impl IntoValue for &str {
+    fn into_value(self) -> Value {
+        Value::str(self)
+    }
+}
+impl IntoValue for () {
+    fn into_value(self) -> Value {
+        Value::Nil
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Nil => Ok(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
+}
+impl<T: IntoValue> IntoValue for Option<T> {
+    fn into_value(self) -> Value {
+        self.map_or(Value::Nil, T::into_value)
+    }
+}
+
+impl<T: FromValue> FromValue for Vec<T> {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        match v {
+            Value::List(l) => l
+                .borrow()
+                .iter()
+                .map(T::from_value)
+                .collect::<Result<_, _>>()
+                .map_err(|_| "a list of the right items"),
+            _ => Err("a list"),
+        }
+    }
+}
+impl<T: IntoValue> IntoValue for Vec<T> {
+    fn into_value(self) -> Value {
+        Value::list(self.into_iter().map(T::into_value).collect())
+    }
+}
+
+impl<T: FromValue> FromValue for indexmap::IndexMap<String, T> {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        let Value::Map(m) = v else {
+            return Err("a map");
+        };
+        m.borrow()
+            .iter()
+            .map(|(k, v)| match k {
+                super::value::Key::Str(s) => T::from_value(v).map(|v| (s.to_string(), v)),
+                _ => Err("a map with str keys"),
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|_| "a map of the right items")
+    }
+}
+impl<T: IntoValue> IntoValue for indexmap::IndexMap<String, T> {
+    fn into_value(self) -> Value {
+        let mut table = super::value::MapTable::default();
+        for (k, v) in self {
+            table.insert(
+                super::value::Key::Str(super::value::Str::new(&k)),
+                v.into_value(),
+            );
+        }
+        Value::Map(Rc::new(std::cell::RefCell::new(table)))
+    }
+}
+
+/// What a registered function may return: a value, or a `Result` whose
+/// error becomes a script error (`RuntimeError` with its text).
+pub trait IntoNativeResult {
+    fn into_native_result(self) -> NativeResult;
+}
+
+impl<T: IntoValue> IntoNativeResult for T {
+    fn into_native_result(self) -> NativeResult {
+        Ok(self.into_value())
+    }
+}
+
+impl<T: IntoValue, E: std::fmt::Display> IntoNativeResult for Result<T, E> {
+    fn into_native_result(self) -> NativeResult {
+        self.map(T::into_value)
+            .map_err(|e| super::error::ErrorObj::new("RuntimeError", e.to_string()))
+    }
+}
+
+/// A Rust closure usable as a sync script function: `Fn(A, B, ...) -> R`
+/// with each argument [`FromValue`] and `R` a value or a `Result`.
+pub trait HostFn<Marker>: 'static {
+    fn into_native(self, name: Rc<str>) -> NativeFn;
+}
+
+/// A Rust closure returning a future, usable as an async script function.
+pub trait HostAsyncFn<Marker>: 'static {
+    fn into_native(self, name: Rc<str>) -> NativeFn;
+}
+
+macro_rules! host_fn {
+    ($($a:ident),*) => {
+        impl<F, R, $($a: FromValue),*> HostFn<($($a,)* R,)> for F
+        where
+            F: Fn($($a),*) -> R + 'static,
+            R: IntoNativeResult,
+        {
+            #[allow(non_snake_case, unused_mut)]
+            fn into_native(self, name: Rc<str>) -> NativeFn {
+                NativeFn::sync(name, move |_ctx, mut args| {
+                    $(let $a: $a = args.next(stringify!($a))?;)*
+                    args.finish()?;
+                    (self)($($a),*).into_native_result()
+                })
+            }
+        }
+
+        impl<F, Fut, R, $($a: FromValue),*> HostAsyncFn<($($a,)* Fut, R)> for F
+        where
+            F: Fn($($a),*) -> Fut + 'static,
+            Fut: Future<Output = R> + 'static,
+            R: IntoNativeResult,
+        {
+            #[allow(non_snake_case, unused_mut)]
+            fn into_native(self, name: Rc<str>) -> NativeFn {
+                NativeFn::asynchronous(name, move |_ctx, mut args| {
+                    $(let $a: $a = args.next(stringify!($a))?;)*
+                    args.finish()?;
+                    let fut = (self)($($a),*);
+                    Ok(Box::pin(async move { fut.await.into_native_result() }) as OpFuture)
+                })
+            }
+        }
+    };
+}
+
+host_fn!();
+host_fn!(A1);
+host_fn!(A1, A2);
+host_fn!(A1, A2, A3);
+host_fn!(A1, A2, A3, A4);
+host_fn!(A1, A2, A3, A4, A5);
+host_fn!(A1, A2, A3, A4, A5, A6);
+
+impl Interp {
+    /// Calls a native function: a sync one runs now, an async one becomes a
+    /// coroutine.
+    pub(crate) fn call_native(
+        &mut self,
+        f: &Rc<NativeFn>,
+        positional: Vec<Value>,
+        named: Vec<(Rc<str>, Value)>,
+    ) -> NativeResult {
+        let args = Args::new(f.name.clone(), positional, named);
+        let mut ctx = Ctx { interp: self };
+        match &f.body {
+            NativeBody::Sync(body) => body(&mut ctx, args),
+            NativeBody::Async(body) => {
+                let fut = body(&mut ctx, args)?;
+                let coro = super::native::NativeCoro::op(f.name.clone(), fut);
+                Ok(Value::Coro(crate::scheduler::task::Coro::new(
+                    crate::scheduler::task::CoroStart::Native(coro),
+                    f.name.clone(),
+                    None,
+                )))
+            }
+        }
+    }
+
+    /// Submits a native operation; its future completes when the operation does.
+    pub(crate) fn submit_op(
+        &mut self,
+        name: Rc<str>,
+        fut: OpFuture,
+    ) -> Rc<crate::scheduler::future::Future> {
+        use crate::scheduler::future::{FutKind, Future as SFuture};
+        let id = self.lp.ops.submit(name, fut);
+        let f = SFuture::new(FutKind::Native(id));
+        self.lp.op_futures.insert(id, f.clone());
+        f
+    }
+}

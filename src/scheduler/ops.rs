@@ -1,0 +1,198 @@
+//! Native operations: Rust futures (a host's async function, a file read,
+//! a child process) run on the loop's `LocalExecutor`. Each reports its
+//! result into a completion queue; the loop turns completions into ready
+//! handles, in the order they were observed, before the timers due in the
+//! same iteration (CPython's `_run_once`: I/O events, then timers).
+//!
+//! Generic over the result type, so this module knows nothing of the VM.
+
+use async_executor::{LocalExecutor, Task as ExecTask};
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// Identifies one submitted operation.
+pub type OpId = u64;
+
+pub struct NativeOps<T> {
+    executor: LocalExecutor<'static>,
+    /// Running operations: dropping an executor task drops its future,
+    /// which is how cancelling aborts the real work (sockets closed,
+    /// process groups killed by their guards).
+    inflight: HashMap<OpId, ExecTask<()>>,
+    /// What each operation is called in reports (`lookup(42)`).
+    names: HashMap<OpId, Rc<str>>,
+    next_id: OpId,
+    done: Rc<RefCell<VecDeque<(OpId, T)>>>,
+    signal: (async_channel::Sender<()>, async_channel::Receiver<()>),
+}
+
+impl<T: 'static> Default for NativeOps<T> {
+    fn default() -> Self {
+        NativeOps {
+            executor: LocalExecutor::new(),
+            inflight: HashMap::new(),
+            names: HashMap::new(),
+            next_id: 0,
+            done: Rc::default(),
+            signal: async_channel::unbounded(),
+        }
+    }
+}
+
+impl<T: 'static> NativeOps<T> {
+    /// Starts `fut` on the executor; its output arrives through
+    /// [`NativeOps::take_completions`] unless it is aborted first.
+    pub fn submit(&mut self, name: Rc<str>, fut: impl Future<Output = T> + 'static) -> OpId {
+        self.next_id += 1;
+        let id = self.next_id;
+        let done = self.done.clone();
+        let signal = self.signal.0.clone();
+        let task = self.executor.spawn(async move {
+            let out = fut.await;
+            done.borrow_mut().push_back((id, out));
+            let _ = signal.try_send(());
+        });
+        self.inflight.insert(id, task);
+        self.names.insert(id, name);
+        id
+    }
+
+    /// Drops the operation's future (it stops at its current `.await`).
+    /// False if it had already completed or was never submitted.
+    pub fn abort(&mut self, id: OpId) -> bool {
+        self.names.remove(&id);
+        self.inflight.remove(&id).is_some()
+    }
+
+    /// Drops every operation still running (the end of a program).
+    pub fn abort_all(&mut self) {
+        self.inflight.clear();
+        self.names.clear();
+        self.done.borrow_mut().clear();
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.inflight.len()
+    }
+
+    pub fn name(&self, id: OpId) -> Option<Rc<str>> {
+        self.names.get(&id).cloned()
+    }
+
+    /// Runs whatever executor work is ready, without blocking.
+    pub fn poll(&self) {
+        while self.executor.try_tick() {}
+    }
+
+    /// Completions observed since the last call, in the order they happened.
+    /// Operations aborted after completing are left out.
+    pub fn take_completions(&mut self, out: &mut Vec<(OpId, T)>) {
+        self.poll();
+        let mut done = self.done.borrow_mut();
+        while let Some((id, v)) = done.pop_front() {
+            if self.inflight.remove(&id).is_some() {
+                self.names.remove(&id);
+                out.push((id, v));
+            }
+        }
+        while self.signal.1.try_recv().is_ok() {}
+    }
+
+    pub fn has_completions(&self) -> bool {
+        !self.done.borrow().is_empty()
+    }
+
+    /// Blocks the thread until an operation completes or `until` passes
+    /// (`None`: no deadline), running the executor meanwhile. An idle
+    /// loop uses no CPU: it sleeps in the reactor (async-io's `block_on`).
+    pub fn wait(&self, until: Option<Instant>) {
+        self.wait_or(until, std::future::pending::<()>());
+    }
+
+    /// As [`NativeOps::wait`], also returning when `other` completes (the
+    /// REPL's input channel).
+    pub fn wait_or(&self, until: Option<Instant>, other: impl Future<Output = ()>) {
+        if self.has_completions() {
+            return;
+        }
+        let completion = async {
+            let _ = self.signal.1.recv().await;
+        };
+        let timer = async {
+            match until {
+                Some(at) => {
+                    async_io::Timer::at(at).await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        let either = futures_lite::future::or(completion, futures_lite::future::or(timer, other));
+        async_io::block_on(self.executor.run(either));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    #[test]
+    fn completions_come_back_in_the_order_they_happened() {
+        let mut ops: NativeOps<u32> = NativeOps::default();
+        let (tx_a, rx_a) = async_channel::bounded::<u32>(1);
+        let (tx_b, rx_b) = async_channel::bounded::<u32>(1);
+        let a = ops.submit("a".into(), async move { rx_a.recv().await.unwrap() });
+        let b = ops.submit("b".into(), async move { rx_b.recv().await.unwrap() });
+        tx_b.try_send(2).unwrap();
+        tx_a.try_send(1).unwrap();
+        let mut out = Vec::new();
+        ops.take_completions(&mut out);
+        // b's sender fired first, but the executor runs tasks in the order
+        // their wakers fired: b, then a.
+        assert_eq!(out, vec![(b, 2), (a, 1)]);
+        assert_eq!(ops.in_flight(), 0);
+    }
+
+    #[test]
+    fn abort_drops_the_future() {
+        struct Flag(Rc<Cell<bool>>);
+        impl Drop for Flag {
+            fn drop(&mut self) {
+                self.0.set(true);
+            }
+        }
+        let dropped = Rc::new(Cell::new(false));
+        let mut ops: NativeOps<()> = NativeOps::default();
+        let flag = Flag(dropped.clone());
+        let id = ops.submit("slow".into(), async move {
+            let _flag = flag;
+            std::future::pending::<()>().await;
+        });
+        ops.poll();
+        assert!(!dropped.get());
+        assert!(ops.abort(id));
+        assert!(dropped.get());
+        assert!(!ops.abort(id));
+    }
+
+    #[test]
+    fn wait_returns_at_the_deadline_or_on_completion() {
+        let mut ops: NativeOps<u8> = NativeOps::default();
+        let start = Instant::now();
+        ops.wait(Some(start + Duration::from_millis(30)));
+        assert!(start.elapsed() >= Duration::from_millis(30));
+        ops.submit("t".into(), async {
+            async_io::Timer::after(Duration::from_millis(10)).await;
+            7
+        });
+        ops.wait(None);
+        let mut out = Vec::new();
+        ops.take_completions(&mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].1, 7);
+    }
+}

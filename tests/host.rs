@@ -1,0 +1,334 @@
+//! The embedding API: Rust functions and async functions called from
+//! scripts, native operations on the loop, cancellation and errors.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::io::Write;
+use std::rc::Rc;
+use std::time::Duration;
+use tasks::{Engine, ErrorKind, Module, Value};
+
+/// An output sink the test can read back.
+#[derive(Clone, Default)]
+struct Buf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buf {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+fn engine(virtual_time: bool) -> (Engine, Buf, Buf) {
+    let (out, err) = (Buf::default(), Buf::default());
+    let e = Engine::builder()
+        .stdout(out.clone())
+        .stderr(err.clone())
+        .virtual_time(virtual_time)
+        .build();
+    (e, out, err)
+}
+
+#[test]
+fn sync_function_converts_arguments_and_result() {
+    let (mut e, out, _) = engine(true);
+    e.register_fn("double", |x: i64| x * 2);
+    e.register_fn("greet", |name: String, excited: Option<bool>| {
+        format!("hi {name}{}", if excited == Some(true) { "!" } else { "" })
+    });
+    let v = e
+        .eval("t.tasks", "print(greet(\"ann\", true))\ndouble(21)")
+        .unwrap();
+    assert!(matches!(v, Value::Int(42)));
+    assert_eq!(out.text(), "hi ann!\n");
+}
+
+#[test]
+fn wrong_argument_type_is_a_type_error_at_the_call() {
+    let (mut e, _, _) = engine(true);
+    e.register_fn("double", |x: i64| x * 2);
+    let err = e.eval("t.tasks", "let y = 1\ndouble(\"x\")").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Runtime);
+    let report = err.to_string();
+    assert!(report.contains("TypeError"), "{report}");
+    assert!(
+        report.contains("argument `A1` must be an int, not `str`"),
+        "{report}"
+    );
+    assert!(report.contains("t.tasks:2:"), "{report}");
+    let err = e.eval("u.tasks", "double(1, 2)").unwrap_err();
+    assert!(err
+        .to_string()
+        .contains("double() takes 1 argument but 2 were given"));
+}
+
+#[test]
+fn unknown_names_are_found_before_running() {
+    let (mut e, out, _) = engine(true);
+    e.register_module(Module::new("db").function("lookup", |k: i64| k + 1));
+    let err = e.eval("t.tasks", "print(1)\ndb.lokup(1)").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Compile);
+    assert!(
+        err.to_string().contains("did you mean `db.lookup`?"),
+        "{err}"
+    );
+    assert_eq!(out.text(), "", "nothing ran");
+    let v = e.eval("u.tasks", "db.lookup(41)").unwrap();
+    assert!(matches!(v, Value::Int(42)));
+}
+
+#[test]
+fn a_result_error_becomes_a_script_error() {
+    let (mut e, out, _) = engine(true);
+    e.register_fn("parse", |s: String| {
+        s.parse::<i64>().map_err(|e| e.to_string())
+    });
+    e.eval(
+        "t.tasks",
+        "try { parse(\"x\") } catch e { print(e.kind(), e.message()) }",
+    )
+    .unwrap();
+    assert_eq!(out.text(), "RuntimeError invalid digit found in string\n");
+}
+
+#[test]
+fn async_functions_return_coroutines_that_run_concurrently() {
+    let (mut e, out, _) = engine(false);
+    let running = Rc::new(Cell::new(0));
+    let peak = Rc::new(Cell::new(0));
+    let (r, p) = (running.clone(), peak.clone());
+    e.register_async_fn("fetch", move |id: i64| {
+        let (r, p) = (r.clone(), p.clone());
+        async move {
+            r.set(r.get() + 1);
+            p.set(p.get().max(r.get()));
+            async_io::Timer::after(Duration::from_millis(50)).await;
+            r.set(r.get() - 1);
+            id * 10
+        }
+    });
+    let src = "let c = fetch(1)\nprint(type(c))\nlet ts = [spawn fetch(i) for i in range(10)]\nprint(await gather(ts))\nprint(await c)";
+    // No comprehension yet: build the list by hand.
+    let src = src.replace(
+        "let ts = [spawn fetch(i) for i in range(10)]",
+        "let ts = []\nfor i in range(10) { ts.push(spawn fetch(i)) }",
+    );
+    e.eval("t.tasks", &src).unwrap();
+    assert_eq!(
+        out.text(),
+        "coroutine\n[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]\n10\n"
+    );
+    assert_eq!(peak.get(), 10, "all ten ran at once");
+}
+
+/// A host function `gate(name)` whose futures the test completes, from
+/// another thread, in an order it chooses.
+fn gates(e: &mut Engine, names: &[&str]) -> HashMap<String, async_channel::Sender<i64>> {
+    let mut senders = HashMap::new();
+    let mut receivers = HashMap::new();
+    for n in names {
+        let (tx, rx) = async_channel::bounded(1);
+        senders.insert(n.to_string(), tx);
+        receivers.insert(n.to_string(), rx);
+    }
+    let receivers = RefCell::new(receivers);
+    e.register_async_fn("gate", move |name: String| {
+        let rx = receivers.borrow_mut().remove(&name);
+        async move {
+            match rx {
+                Some(rx) => rx.recv().await.map_err(|e| e.to_string()),
+                None => Err(format!("no gate {name}")),
+            }
+        }
+    });
+    senders
+}
+
+#[test]
+fn completion_order_is_resume_order() {
+    let (mut e, out, _) = engine(false);
+    let gate = gates(&mut e, &["a", "b", "c"]);
+    let src = r#"
+async fn wait(name) {
+    let v = await gate(name)
+    print(f"{name} {v}")
+}
+let a = spawn wait("a")
+let b = spawn wait("b")
+let c = spawn wait("c")
+await gather(a, b, c)
+"#;
+    std::thread::spawn(move || {
+        for (name, v) in [("b", 1), ("c", 2), ("a", 3)] {
+            std::thread::sleep(Duration::from_millis(30));
+            gate[name].send_blocking(v).unwrap();
+        }
+    });
+    e.eval("t.tasks", src).unwrap();
+    assert_eq!(out.text(), "b 1\nc 2\na 3\n");
+}
+
+#[test]
+fn a_completion_runs_before_a_timer_due_in_the_same_iteration() {
+    let (mut e, out, _) = engine(false);
+    let gate = gates(&mut e, &["g"]);
+    // `busy` holds the loop for 400 ms; meanwhile the gate opens (20 ms)
+    // and the timer falls due (100 ms). The next iteration sees both:
+    // the completion is handled first, as asyncio handles I/O events
+    // before timers.
+    let src = r#"
+async fn timer() {
+    await sleep(0.1)
+    print("timer")
+}
+async fn op() {
+    print(await gate("g"))
+}
+fn busy() {
+    let start = now()
+    while now() - start < 0.4 { }
+}
+let t = spawn timer()
+let o = spawn op()
+await sleep(0)
+busy()
+await gather(t, o)
+"#;
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        gate["g"].send_blocking(7).unwrap();
+    });
+    e.eval("t.tasks", src).unwrap();
+    assert_eq!(out.text(), "7\ntimer\n");
+}
+
+struct DropFlag(Rc<Cell<bool>>);
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+#[test]
+fn cancelling_the_wait_drops_the_future() {
+    for how in ["t.cancel()", "wait_for", "end"] {
+        let (mut e, out, _) = engine(true);
+        let dropped = Rc::new(Cell::new(false));
+        let d = dropped.clone();
+        e.register_async_fn("forever", move || {
+            let flag = DropFlag(d.clone());
+            async move {
+                let _flag = flag;
+                std::future::pending::<()>().await;
+            }
+        });
+        let d = dropped.clone();
+        e.register_fn("dropped", move || d.get());
+        let src = match how {
+            "t.cancel()" => "let t = spawn forever()\nawait sleep(0)\nprint(dropped())\nt.cancel()\nawait sleep(0)\nprint(dropped())",
+            "wait_for" => "print(dropped())\ntry { await wait_for(forever(), 0.5) } catch e: TimeoutError { print(\"timeout\", now()) }\nprint(dropped())",
+            _ => "let t = spawn forever()\nawait sleep(0)\nprint(dropped())",
+        };
+        e.eval("t.tasks", src).unwrap();
+        let want = match how {
+            "wait_for" => "false\ntimeout 0.5\ntrue\n",
+            "end" => "false\n",
+            _ => "false\ntrue\n",
+        };
+        assert_eq!(out.text(), want, "{how}");
+        assert!(dropped.get(), "{how}: the future was dropped");
+    }
+}
+
+#[test]
+fn virtual_time_flows_while_an_operation_is_in_flight() {
+    let (mut e, out, _) = engine(true);
+    let dropped = Rc::new(Cell::new(false));
+    let d = dropped.clone();
+    e.register_async_fn("slow", move || {
+        let flag = DropFlag(d.clone());
+        async move {
+            let _flag = flag;
+            async_io::Timer::after(Duration::from_secs(5)).await;
+        }
+    });
+    e.register_async_fn("quick", || async {
+        async_io::Timer::after(Duration::from_millis(30)).await;
+        "done"
+    });
+    let src = r#"
+try { await wait_for(slow(), 0.2) } catch e: TimeoutError { print("timed out at", round(now(), 1)) }
+await sleep(100)
+print("slept to", round(now(), 1))
+print(await quick())
+"#;
+    e.eval("t.tasks", src).unwrap();
+    assert_eq!(out.text(), "timed out at 0.2\nslept to 100.2\ndone\n");
+    assert!(dropped.get(), "the slow op was dropped at the timeout");
+}
+
+#[test]
+fn no_deadlock_while_an_operation_is_in_flight() {
+    for virtual_time in [false, true] {
+        let (mut e, out, err) = engine(virtual_time);
+        e.register_async_fn("later", || async {
+            async_io::Timer::after(Duration::from_millis(50)).await;
+            7
+        });
+        e.eval("t.tasks", "let q = queue()\nprint(await later())")
+            .unwrap();
+        assert_eq!(out.text(), "7\n");
+        assert_eq!(err.text(), "");
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn thread_cpu_time() -> Duration {
+    // /proc/thread-self/stat fields 14 and 15: user and system time in ticks.
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    let ticks = f[11] + f[12];
+    Duration::from_millis(ticks * 10)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_idle_loop_uses_no_cpu() {
+    let (mut e, out, _) = engine(false);
+    e.register_async_fn("wait2", || async {
+        async_io::Timer::after(Duration::from_secs(2)).await;
+        "ok"
+    });
+    let before = thread_cpu_time();
+    e.eval("t.tasks", "print(await wait2())").unwrap();
+    let used = thread_cpu_time() - before;
+    assert_eq!(out.text(), "ok\n");
+    assert!(used < Duration::from_millis(50), "used {used:?} of CPU");
+}
+
+#[test]
+fn a_completion_during_a_long_sleep_resumes_its_waiter_at_once() {
+    let (mut e, out, _) = engine(false);
+    e.register_async_fn("soon", || async {
+        async_io::Timer::after(Duration::from_millis(50)).await;
+        "soon"
+    });
+    // The 10-second sleep is still pending when the completion resumes
+    // its waiter: the loop did not wait for the timer first.
+    let src = "let s = spawn sleep(10)\nprint(await soon(), s.done())\ns.cancel()";
+    e.eval("t.tasks", src).unwrap();
+    assert_eq!(out.text(), "soon false\n");
+}
