@@ -64,12 +64,18 @@ impl<T: 'static> NativeOps<T> {
     /// False if it had already completed or was never submitted.
     pub fn abort(&mut self, id: OpId) -> bool {
         self.names.remove(&id);
-        self.inflight.remove(&id).is_some()
+        let found = self.inflight.remove(&id).is_some();
+        // Dropping an executor task only marks it cancelled; the executor
+        // drops its future the next time it runs. Run it now, so the work
+        // stops (a socket closes, a child is killed) before we go on.
+        self.poll();
+        found
     }
 
     /// Drops every operation still running (the end of a program).
     pub fn abort_all(&mut self) {
         self.inflight.clear();
+        self.poll();
         self.names.clear();
         self.done.borrow_mut().clear();
     }
@@ -147,6 +153,7 @@ mod tests {
         let (tx_b, rx_b) = async_channel::bounded::<u32>(1);
         let a = ops.submit("a".into(), async move { rx_a.recv().await.unwrap() });
         let b = ops.submit("b".into(), async move { rx_b.recv().await.unwrap() });
+        ops.poll();
         tx_b.try_send(2).unwrap();
         tx_a.try_send(1).unwrap();
         let mut out = Vec::new();
