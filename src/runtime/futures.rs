@@ -8,8 +8,9 @@ use super::interp::Interp;
 use super::value::{Str, Value};
 use crate::scheduler::event_loop::{Handle, Input};
 use crate::scheduler::future::{Awaitable, Callback, FutKind, FutState, Future, GatherState};
-use crate::scheduler::task::{CoroStart, Task};
+use crate::scheduler::task::{Coro, CoroStart, Task};
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 impl Interp {
@@ -227,8 +228,22 @@ impl Interp {
 
     pub fn gather(&mut self, items: Vec<Value>, return_errors: bool) -> Result<Value, ErrorRef> {
         let mut children: Vec<Awaitable> = Vec::new();
+        // asyncio's `arg_to_fut`: a coroutine given twice becomes one task.
+        // Each entry keeps its coroutine alive, so no address is reused.
+        let mut task_of: HashMap<*const Coro, (Rc<Coro>, Awaitable)> = HashMap::new();
         for v in items {
+            let coro = match &v {
+                Value::Coro(c) => Some(c.clone()),
+                _ => None,
+            };
+            if let Some((_, a)) = coro.as_ref().and_then(|c| task_of.get(&Rc::as_ptr(c))) {
+                children.push(a.clone());
+                continue;
+            }
             let a = self.ensure_future(v)?;
+            if let Some(c) = coro {
+                task_of.insert(Rc::as_ptr(&c), (c, a.clone()));
+            }
             children.push(a);
         }
         Ok(Value::Future(
