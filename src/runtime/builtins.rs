@@ -154,31 +154,11 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Sorted => {
             let reverse = take_named(&mut named, "reverse").is_some_and(|v| v.truthy());
-            let key = take_named(&mut named, "key");
+            let key = take_named(&mut named, "key").filter(|k| !matches!(k, Value::Nil));
             no_named(name, &named)?;
             arity(name, &args, 1, 1)?;
             let items = list_arg(name, &args[0])?;
-            let mut keyed: Vec<(Value, Value)> = match &key {
-                Some(k) => items
-                    .into_iter()
-                    .map(|v| Ok((it.call_sync(k, vec![v.clone()])?, v)))
-                    .collect::<Result<_, ErrorRef>>()?,
-                None => items.into_iter().map(|v| (v.clone(), v)).collect(),
-            };
-            let mut failure = None;
-            keyed.sort_by(|a, b| {
-                ops::compare(&a.0, &b.0, "<").unwrap_or_else(|e| {
-                    failure.get_or_insert(e);
-                    std::cmp::Ordering::Equal
-                })
-            });
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            if reverse {
-                keyed.reverse();
-            }
-            return Ok(Value::list(keyed.into_iter().map(|(_, v)| v).collect()));
+            return Ok(Value::list(sort_values(it, items, key.as_ref(), reverse)?));
         }
         Builtin::Gather => {
             let return_errors = take_named(&mut named, "return_errors").is_some_and(|v| v.truthy());
@@ -518,6 +498,37 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         Builtin::Print | Builtin::Error | Builtin::Sorted | Builtin::Gather | Builtin::Queue => {
             unreachable!()
         }
+    }
+}
+
+/// Python's sort: stable, comparing with `<` (by `key(x)` when a key is
+/// given); `reverse` sorts descending and still keeps equal items in their
+/// original order, as Python's `reverse=True` does. Shared by `sorted` and
+/// `list.sort`.
+pub fn sort_values(
+    it: &mut Interp,
+    items: Vec<Value>,
+    key: Option<&Value>,
+    reverse: bool,
+) -> Result<Vec<Value>, ErrorRef> {
+    let mut keyed: Vec<(Value, Value)> = match key {
+        Some(k) => items
+            .into_iter()
+            .map(|v| Ok((it.call_sync(k, vec![v.clone()])?, v)))
+            .collect::<Result<_, ErrorRef>>()?,
+        None => items.into_iter().map(|v| (v.clone(), v)).collect(),
+    };
+    let mut failure = None;
+    keyed.sort_by(|a, b| {
+        let (x, y) = if reverse { (&b.0, &a.0) } else { (&a.0, &b.0) };
+        ops::compare(x, y, "<").unwrap_or_else(|e| {
+            failure.get_or_insert(e);
+            std::cmp::Ordering::Equal
+        })
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
     }
 }
 
