@@ -256,10 +256,23 @@ pub fn warning(
     style.render(Report::new(d))
 }
 
-/// What `tasks run` prints when Ctrl-C stops it.
-pub fn interrupted(style: &Style) -> String {
-    let d = MietteDiagnostic::new("interrupted by Ctrl-C")
-        .with_code("KeyboardInterrupt")
-        .with_help("output printed before the interrupt was flushed");
+/// What `tasks run` prints when a signal (SIGINT, SIGTERM, SIGHUP) stops
+/// it: after the main task was cancelled and the program shut down, or
+/// `at_once` (a second signal, or one during the shutdown).
+pub fn stopped_by_signal(style: &Style, signo: i32, at_once: bool) -> String {
+    let (code, message) = match signo {
+        2 => ("KeyboardInterrupt", "interrupted by Ctrl-C"),
+        1 => ("SIGHUP", "stopped by SIGHUP (the terminal hung up)"),
+        15 => ("SIGTERM", "terminated by SIGTERM"),
+        _ => ("signal", "stopped by a signal"),
+    };
+    let help = if at_once {
+        "stopped at once: `finally` blocks still running did not finish"
+    } else {
+        "the main task was cancelled and its `finally` blocks ran"
+    };
+    let d = MietteDiagnostic::new(message)
+        .with_code(code)
+        .with_help(help);
     style.render(Report::new(d))
 }

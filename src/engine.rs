@@ -154,10 +154,11 @@ impl Engine {
             closure,
             args: Vec::new(),
         });
-        if let Err(stuck) = self
+        let ran = self
             .interp
-            .run_until_complete(&Awaitable::Task(main.clone()))
-        {
+            .run_until_complete(&Awaitable::Task(main.clone()));
+        crate::runtime::interrupt::main_finished();
+        if let Err(stuck) = ran {
             self.interp.lp.ops.abort_all();
             let _ = self.interp.out.flush();
             return Err(self.stuck_error(stuck));
@@ -184,6 +185,15 @@ impl Engine {
         self.report_never_awaited();
         let _ = self.interp.out.flush();
         match (outcome, cleanup) {
+            // A signal cancelled the main task and it ended cancelled (it
+            // may also have caught the cancellation and gone on, as under asyncio).
+            (Err(e), _) if e.is_cancel() && crate::runtime::interrupt::signal().is_some() => {
+                let signo = crate::runtime::interrupt::signal().unwrap_or(2);
+                Err(Error {
+                    kind: ErrorKind::Signal(signo),
+                    report: diagnostics::stopped_by_signal(&self.style, signo, false),
+                })
+            }
             (Err(e), _) => Err(Error {
                 kind: ErrorKind::Runtime,
                 report: diagnostics::runtime_error(&self.style, &self.sources, &e),

@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Deadlock,
     /// The script file could not be read.
     Io,
+    /// A signal (SIGINT, SIGTERM, SIGHUP: its number) cancelled the main task.
+    Signal(i32),
 }
 
 /// A failed `eval`: its [`Display`](std::fmt::Display) is the same miette
@@ -43,6 +45,7 @@ impl Error {
     pub fn exit_status(&self) -> i32 {
         match self.kind {
             ErrorKind::Syntax | ErrorKind::Compile => EXIT_COMPILE,
+            ErrorKind::Signal(signo) => 128 + signo,
             _ => EXIT_RUNTIME,
         }
     }

@@ -129,14 +129,51 @@ fn flush_on_panic() {
     }));
 }
 
-/// Ctrl-C during `tasks run` ends the program at once, as SIGINT would,
-/// but first flushes the output and says why (exit status 130).
-fn stop_on_ctrl_c(out: SharedOut, color: bool) {
-    let _ = ctrlc::set_handler(move || {
-        let _ = out.lock().flush();
-        let style = tasks::diagnostics::Style { color };
-        eprint!("{}", tasks::diagnostics::interrupted(&style));
-        std::process::exit(130);
+impl SharedOut {
+    /// Flushes from another thread without waiting for ever: the loop's
+    /// thread may hold the lock in a write that blocks on a full pipe.
+    fn flush_if_free(&self) {
+        for _ in 0..100 {
+            match self.0.try_lock() {
+                Ok(mut out) => {
+                    let _ = out.flush();
+                    return;
+                }
+                Err(std::sync::TryLockError::Poisoned(p)) => {
+                    let _ = p.into_inner().flush();
+                    return;
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    std::thread::sleep(std::time::Duration::from_millis(2))
+                }
+            }
+        }
+    }
+}
+
+/// SIGINT (Ctrl-C), SIGTERM and SIGHUP during `tasks run`: the first one
+/// cancels the main task, as `asyncio.run` does on Ctrl-C, so `finally`
+/// blocks run and the engine reports it and exits 128 + the signal's
+/// number. A second one (or one once the main task has ended) stops the
+/// process at once, flushing what was printed first.
+fn stop_on_signals(out: SharedOut, color: bool) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for signo in signals.forever() {
+            if tasks::runtime::interrupt::stop_requested(signo) {
+                continue;
+            }
+            out.flush_if_free();
+            let style = tasks::diagnostics::Style { color };
+            eprint!(
+                "{}",
+                tasks::diagnostics::stopped_by_signal(&style, signo, true)
+            );
+            std::process::exit(128 + signo);
+        }
     });
 }
 
@@ -177,7 +214,7 @@ fn run(args: RunArgs) -> ExitCode {
         ))
     };
     let out = SharedOut(Arc::new(Mutex::new(out)));
-    stop_on_ctrl_c(out.clone(), opts.color);
+    stop_on_signals(out.clone(), opts.color);
     let _ = SCRIPT_OUT.set(out.clone());
     let mut engine = Engine::new(opts, Box::new(out), Box::new(std::io::stderr()));
     engine.set_args(args.script[1..].to_vec());

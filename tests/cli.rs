@@ -645,7 +645,7 @@ fn real_clock_runs_tasks_concurrently() {
 }
 
 /// Ctrl-C in the middle of a loop that never yields: everything printed so
-/// far (still in the 64 KiB pipe buffer) reaches stdout, then the
+/// far (partly still in the 64 KiB pipe buffer) reaches stdout, then the
 /// interrupt report, exit status 130.
 #[cfg(unix)]
 #[test]
@@ -653,38 +653,183 @@ fn ctrl_c_flushes_piped_output_and_exits_130() {
     let dir = TempDir::new("ctrl-c");
     dir.write(
         "spin.tasks",
-        "for i in range(0, 2000) { print(f\"line {i}\") }\nwhile true { }\n",
+        &format!(
+            "for i in range(0, 2000) {{ print(f\"line {{i}}\") }}\n{READY}\nwhile true {{ }}\n"
+        ),
     );
-    let child = Command::new(EXE)
-        .arg("spin.tasks")
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start tasks");
-    // Ample time to print and reach the loop; the assertions do not depend
-    // on how long it took.
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success());
-    let out = child.wait_with_output().expect("wait for tasks");
-    let run = Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    };
+    let run = run_signalled(dir.path(), "spin.tasks", &["INT"]);
     let lines: String = (0..2000).map(|i| format!("line {i}\n")).collect();
     assert_run(
         &run,
         130,
         &lines,
-        "KeyboardInterrupt\n\
-         \n  \
-         × interrupted by Ctrl-C\n  \
-         help: output printed before the interrupt was flushed\n",
+        &stopped("interrupted by Ctrl-C", "KeyboardInterrupt"),
+    );
+}
+
+/// The report of a signal that cancelled the main task.
+fn stopped(message: &str, code: &str) -> String {
+    format!(
+        "{code}\n\n  × {message}\n  help: the main task was cancelled and its `finally` blocks ran\n"
+    )
+}
+
+/// The script's way to say it reached the point to signal: a line longer
+/// than the 64 KiB output buffer is written at once, so the test sees it
+/// without guessing how long startup takes.
+const READY: &str = "print(\"ready\" + \" \" * 70000)";
+
+/// Runs `tasks run FILE` in `dir` and sends each signal (`INT`, `TERM`,
+/// `HUP`) after one more `READY` line has appeared; the `READY` lines are
+/// left out of the returned stdout.
+#[cfg(unix)]
+fn run_signalled(dir: &Path, file: &str, signals: &[&str]) -> Run {
+    use std::io::Read;
+    let mut child = Command::new(EXE)
+        .args(["run", file])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tasks");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    for (i, signal) in signals.iter().enumerate() {
+        while String::from_utf8_lossy(&seen).matches("ready").count() <= i {
+            let mut buf = [0u8; 8192];
+            let n = stdout.read(&mut buf).expect("read stdout");
+            assert!(n > 0, "tasks ended before it was ready for SIG{signal}");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success());
+    }
+    stdout.read_to_end(&mut seen).expect("read stdout");
+    let out = child.wait_with_output().expect("wait for tasks");
+    let stdout: String = String::from_utf8_lossy(&seen)
+        .lines()
+        .filter(|l| !l.starts_with("ready"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    Run {
+        stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// As `asyncio.run` on Ctrl-C: the main task is cancelled (its `finally`
+/// runs), then the remaining tasks are, in that order (CPython 3.11 prints
+/// the same two lines in the same order), and the exit status is 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_the_waiting_main_task_then_the_others() {
+    let dir = TempDir::new("sigint-wait");
+    dir.write(
+        "wait.tasks",
+        &format!(
+            "async fn worker() {{ try {{ await sleep(50) }} finally {{ print(\"worker cleanup\") }} }}\n\
+             let w = spawn worker()\n\
+             try {{ {READY}; await sleep(100) }} finally {{ print(\"main cleanup\") }}\n"
+        ),
+    );
+    let run = run_signalled(dir.path(), "wait.tasks", &["INT"]);
+    assert_run(
+        &run,
+        130,
+        "main cleanup\nworker cleanup\n",
+        &stopped("interrupted by Ctrl-C", "KeyboardInterrupt"),
+    );
+}
+
+/// A loop that never yields, in a task the main task awaits: the first
+/// Ctrl-C cancels it at its next loop iteration, then the main task.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_a_task_that_never_yields() {
+    let dir = TempDir::new("sigint-busy");
+    dir.write(
+        "busy.tasks",
+        &format!(
+            "async fn busy() {{ try {{ {READY}; while true {{ }} }} finally {{ print(\"busy cleanup\") }} }}\n\
+             try {{ await spawn busy() }} finally {{ print(\"main cleanup\") }}\n"
+        ),
+    );
+    let run = run_signalled(dir.path(), "busy.tasks", &["INT"]);
+    assert_run(
+        &run,
+        130,
+        "busy cleanup\nmain cleanup\n",
+        &stopped("interrupted by Ctrl-C", "KeyboardInterrupt"),
+    );
+}
+
+/// A main task that catches the cancellation goes on and ends normally,
+/// as under `asyncio.run`.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_caught_as_a_cancellation_lets_the_program_finish() {
+    let dir = TempDir::new("sigint-caught");
+    dir.write(
+        "caught.tasks",
+        &format!(
+            "try {{ {READY}; await sleep(100) }} catch e: CancelledError {{ print(\"caught\") }}\nprint(\"went on\")\n"
+        ),
+    );
+    let run = run_signalled(dir.path(), "caught.tasks", &["INT"]);
+    assert_run(&run, 0, "caught\nwent on\n", "");
+}
+
+/// A second Ctrl-C stops at once, even in a `finally` that never ends,
+/// and still flushes what was printed.
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_stops_at_once() {
+    let dir = TempDir::new("sigint-twice");
+    dir.write(
+        "twice.tasks",
+        &format!(
+            "try {{ {READY}; while true {{ }} }} finally {{ print(\"cleanup\"); {READY}; while true {{ }} }}\n"
+        ),
+    );
+    let run = run_signalled(dir.path(), "twice.tasks", &["INT", "INT"]);
+    assert_run(
+        &run,
+        130,
+        "cleanup\n",
+        "KeyboardInterrupt\n\n  × interrupted by Ctrl-C\n  \
+         help: stopped at once: `finally` blocks still running did not finish\n",
+    );
+}
+
+/// SIGTERM and SIGHUP are handled like Ctrl-C, in a loop that never
+/// awaits too: `finally` runs, output is kept, exit 128 + the signal.
+#[cfg(unix)]
+#[test]
+fn sigterm_and_sighup_cancel_like_ctrl_c() {
+    let dir = TempDir::new("sigterm");
+    dir.write(
+        "spin.tasks",
+        &format!(
+            "print(\"before\")\ntry {{ {READY}; while true {{ }} }} finally {{ print(\"cleanup\") }}\n"
+        ),
+    );
+    let run = run_signalled(dir.path(), "spin.tasks", &["TERM"]);
+    assert_run(
+        &run,
+        143,
+        "before\ncleanup\n",
+        &stopped("terminated by SIGTERM", "SIGTERM"),
+    );
+    let run = run_signalled(dir.path(), "spin.tasks", &["HUP"]);
+    assert_run(
+        &run,
+        129,
+        "before\ncleanup\n",
+        &stopped("stopped by SIGHUP (the terminal hung up)", "SIGHUP"),
     );
 }
 

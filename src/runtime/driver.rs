@@ -188,9 +188,12 @@ impl Interp {
                     return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect()));
                 }
                 let _ = self.out.flush();
-                self.lp.wait_for_event(deadline);
+                // A signal under `tasks run` ends the wait early.
+                self.lp
+                    .wait_for_event_or(deadline, super::interrupt::woken());
             }
         }
+        self.handle_stop_signal();
         self.run_iteration()
     }
 

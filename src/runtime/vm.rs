@@ -245,7 +245,9 @@ impl Interp {
         macro_rules! global_call {
             ($global:expr, $argc:expr, $is_async:expr, $kind:expr) => {{
                 if super::interrupt::pending() {
-                    fail!(super::interrupt::take());
+                    if let Some(e) = self.interrupt_error() {
+                        fail!(e);
+                    }
                 }
                 if let Value::Func(c) = &self.globals[$global as usize] {
                     if c.proto.is_async == $is_async && $argc == c.proto.params.len() {
@@ -481,7 +483,9 @@ impl Interp {
                 Op::Jump(t) => {
                     if (t as usize) < ip && super::interrupt::pending() {
                         save!();
-                        fail!(super::interrupt::take());
+                        if let Some(e) = self.interrupt_error() {
+                            fail!(e);
+                        }
                     }
                     ip = t as usize
                 }
@@ -507,7 +511,9 @@ impl Interp {
                 Op::Call(argc) => {
                     save!();
                     if super::interrupt::pending() {
-                        fail!(super::interrupt::take());
+                        if let Some(e) = self.interrupt_error() {
+                            fail!(e);
+                        }
                     }
                     if tri!(self.call_value(ex, argc as usize, None, false)) {
                         reload!();
