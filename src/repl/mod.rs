@@ -95,7 +95,8 @@ impl Session {
             return EXIT_COMPILE;
         };
         let mut reported = false;
-        crate::runtime::interrupt::clear();
+        // A request left from before this input was cleared when the
+        // prompt was shown; one made since (Ctrl-C right after Enter) is for it.
         while !task.is_done() {
             if let Ok(Msg::Interrupt) = self.rx.try_recv() {
                 self.interrupted(&task);
@@ -188,6 +189,9 @@ fn interactive(
     let mut asked = false;
     loop {
         if !asked {
+            // Ctrl-C at the prompt is a key for the editor, not a signal:
+            // an interrupt request still set is from the input before.
+            crate::runtime::interrupt::clear();
             shown.store(true, Ordering::SeqCst);
             if ask_tx.send(()).is_err() {
                 break;
