@@ -149,7 +149,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
             name.span,
             "not defined in this scope",
         );
-        if let Some(best) = names::closest(&name.name, candidates.iter().map(|s| s.as_str())) {
+        if let Some(habit) = crate::syntax::habits::for_name(&name.name) {
+            e.help = Some(habit);
+        } else if let Some(best) = names::closest(&name.name, candidates.iter().map(|s| s.as_str()))
+        {
             e.help = Some(format!("did you mean `{best}`?"));
         }
         e

@@ -1,6 +1,7 @@
 //! Syntax errors in words a user understands: pest's rule names never leak.
 
 use super::ast::Span;
+use super::habits;
 use super::lex::{self, CodeByte, Scanner, Unclosed};
 use super::parser::Rule;
 use pest::error::{ErrorVariant, InputLocation};
@@ -219,6 +220,10 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.help = Some(format!("add a `{closer}` to close it"));
         err.incomplete = true;
         return err;
+    }
+    let innermost = scan_brackets(&src[..pos]).0.last().map(|o| o.ch);
+    if let Some(h) = habits::at_failure(src, pos, innermost) {
+        return h;
     }
     let positives = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),

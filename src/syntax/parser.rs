@@ -2,6 +2,7 @@
 
 use super::ast::*;
 use super::error::{self, SyntaxError};
+use super::habits;
 use pest::iterators::Pair;
 use pest::Parser;
 use std::rc::Rc;
@@ -78,9 +79,20 @@ fn missing_semicolon(prev: &P, next: &P) -> SyntaxError {
         "a second statement starts here",
     );
     let name = prev.as_str().trim_end();
-    let bare_name = prev.as_rule() == Rule::expr_stmt
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && next.as_rule() == Rule::expr_stmt;
+    let is_word = name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if prev.as_rule() == Rule::expr_stmt && is_word {
+        let line_end = next.as_span().get_input()[next.as_span().start()..]
+            .find('\n')
+            .map_or(next.as_span().get_input().len(), |i| {
+                next.as_span().start() + i
+            });
+        let rest = &next.as_span().get_input()[next.as_span().start()..line_end];
+        if let Some(h) = habits::bare_word(name, span(prev), rest) {
+            return h;
+        }
+    }
+    let bare_name =
+        prev.as_rule() == Rule::expr_stmt && is_word && next.as_rule() == Rule::expr_stmt;
     e.help = Some(if bare_name {
         let args = next.as_str().trim_end();
         format!("to call `{name}`, put its arguments in parentheses: `{name}({args})`")
@@ -114,6 +126,7 @@ fn block(p: P) -> Result<Block> {
 
 fn stmt(p: P) -> Result<Option<Stmt>> {
     let sp = span(&p);
+    let sp_input = p.as_span().get_input();
     let rule = p.as_rule();
     let mut inner = p.into_inner();
     let kind = match rule {
@@ -201,6 +214,11 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 }
             }
             if catches.is_empty() && finally.is_none() {
+                let after = &sp_input[body.span.end as usize..];
+                let at = body.span.end as usize + (after.len() - after.trim_start().len());
+                if after.trim_start().starts_with("except") {
+                    return Err(habits::bare_word("except", Span::new(at, at + 6), "").unwrap());
+                }
                 return Err(SyntaxError::new(
                     "a `try` needs a `catch` or a `finally`",
                     Span::new(body.span.end as usize, body.span.end as usize),
@@ -432,7 +450,15 @@ fn postfix(p: P) -> Result<Expr> {
             Rule::method => {
                 let mut m = op.into_inner();
                 let name = ident(m.next().unwrap());
-                let a = args(m.next().unwrap())?;
+                let call = m.next().unwrap();
+                if matches!(&e.kind, ExprKind::Var(v) if &*v.name == "asyncio") {
+                    let inner = call.as_str().trim_end();
+                    let inner = &inner[1..inner.len() - 1];
+                    if let Some(h) = habits::asyncio_call(&name.name, sp, inner) {
+                        return Err(h);
+                    }
+                }
+                let a = args(call)?;
                 Expr {
                     kind: ExprKind::Method {
                         receiver: Box::new(e),

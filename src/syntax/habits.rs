@@ -1,0 +1,233 @@
+//! Python habits: what someone used to Python is likely to write, and what
+//! to write here instead. Each check runs only where the program is already
+//! wrong (a failed parse, two statements run together, an undefined name),
+//! so a variable that happens to be called `def` or `lambda` still works.
+
+use super::ast::Span;
+use super::error::SyntaxError;
+use super::lex::Scanner;
+
+fn habit(message: &str, span: Span, label: &str, help: String) -> SyntaxError {
+    let mut e = SyntaxError::new(message, span, label);
+    e.help = Some(help);
+    e
+}
+
+/// `word next` on one line, where `word` is a bare name used as a
+/// statement: Python's `def f(x)`, `import asyncio`, `elif c`, `except E`.
+pub fn bare_word(word: &str, word_span: Span, next: &str) -> Option<SyntaxError> {
+    // A header is what comes before its body (`{` or Python's `:`).
+    let header = next.split(['{', ':']).next().unwrap_or_default().trim();
+    Some(match word {
+        "def" => habit(
+            "functions are declared with `fn`, not `def`",
+            word_span,
+            "Python's `def`",
+            format!("write `fn {header} {{ ... }}` (or `async fn`)"),
+        ),
+        "import" | "from" => habit(
+            "there is nothing to import",
+            word_span,
+            "Python's `import`",
+            "`sleep`, `spawn`, `gather`, `wait_for`, `queue`, `event`, `lock` and the rest are \
+             built in: delete this line"
+                .into(),
+        ),
+        "elif" => habit(
+            "`elif` is written `else if`",
+            word_span,
+            "Python's `elif`",
+            format!("write `else if {header} {{ ... }}`"),
+        ),
+        "except" => except(word_span),
+        "lambda" => lambda(word_span, next),
+        _ => return None,
+    })
+}
+
+fn except(span: Span) -> SyntaxError {
+    habit(
+        "errors are caught with `catch`, not `except`",
+        span,
+        "Python's `except`",
+        "write `catch e { ... }`, or `catch e: KeyError { ... }` for one kind".into(),
+    )
+}
+
+/// `lambda x: x + 1` (`rest` is what follows the word `lambda`).
+fn lambda(span: Span, rest: &str) -> SyntaxError {
+    let (params, body) = rest.split_once(':').unwrap_or((rest, "..."));
+    let body = operand(body);
+    let body = if body.is_empty() { "..." } else { body };
+    habit(
+        "there is no `lambda`: a function value is written `fn`",
+        span,
+        "Python's `lambda`",
+        format!("write `fn({}) {{ return {body} }}`", params.trim()),
+    )
+}
+
+/// Help for an undefined name that is Python's spelling of a value.
+pub fn for_name(name: &str) -> Option<String> {
+    Some(match name {
+        "None" => "Python's `None` is `nil` here".into(),
+        "True" | "False" => format!("booleans are lower-case: `{}`", name.to_ascii_lowercase()),
+        _ => return None,
+    })
+}
+
+/// `asyncio.NAME(args)`: there is no module, its functions are built in.
+/// None for a name asyncio does not have (then `asyncio` may be a variable).
+pub fn asyncio_call(method: &str, span: Span, args: &str) -> Option<SyntaxError> {
+    const NAMES: [&str; 17] = [
+        "create_task",
+        "ensure_future",
+        "run",
+        "TaskGroup",
+        "Queue",
+        "Event",
+        "Lock",
+        "Semaphore",
+        "sleep",
+        "gather",
+        "wait_for",
+        "current_task",
+        "all_tasks",
+        "wait",
+        "as_completed",
+        "get_event_loop",
+        "timeout",
+    ];
+    if !NAMES.contains(&method) {
+        return None;
+    }
+    let args = args.trim();
+    let help = match method {
+        "create_task" | "ensure_future" => format!("start a task with `spawn {args}`"),
+        "run" => format!("a script is the main task: write `await {args}` at the top level"),
+        "TaskGroup" => "use a task group block: `group { spawn work() }`".into(),
+        "Queue" | "Event" | "Lock" | "Semaphore" => {
+            format!("write `{}({args})`", method.to_ascii_lowercase())
+        }
+        "sleep" | "gather" | "wait_for" | "current_task" | "all_tasks" => {
+            format!("write `{method}({args})`")
+        }
+        _ => "`spawn`, `gather`, `sleep`, `wait_for`, `queue` and the rest are built in".into(),
+    };
+    Some(habit(
+        "there is no `asyncio` module",
+        span,
+        "Python's `asyncio`",
+        help,
+    ))
+}
+
+/// The expression at the start of `text`: up to a `,` or a closing bracket
+/// that it did not open (roughly: strings are not looked into).
+fn operand(text: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' | ',' if depth == 0 => return text[..i].trim(),
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    text.trim()
+}
+
+/// The word made of identifier characters that starts at `at`.
+fn word_at(src: &str, at: usize) -> &str {
+    let len = src[at..]
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(src.len() - at);
+    &src[at..at + len]
+}
+
+/// Python habits on the line of a parse failure at `pos`: `lambda`, `is`,
+/// `except`, a named argument written `f(b=2)`, tuples (`a, b = b, a`,
+/// `return a, b`). `innermost` is the bracket open at `pos`, if any.
+pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<SyntaxError> {
+    let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i);
+    // Whole words in code (not strings or comments) on the line, up to the failure.
+    let mut words = Vec::new();
+    let mut prev_ident = false;
+    for b in Scanner::new(&src[..line_end]) {
+        let ident = b.byte.is_ascii_alphanumeric() || b.byte == b'_';
+        if b.at >= line_start && ident && !prev_ident {
+            words.push(b.at);
+        }
+        prev_ident = ident;
+    }
+    if let Some(&first) = words.first() {
+        let word = word_at(src, first);
+        let end = first + word.len();
+        if matches!(word, "def" | "elif" | "import" | "from") && first <= pos {
+            if let Some(h) = bare_word(word, Span::new(first, end), &src[end..line_end]) {
+                return Some(h);
+            }
+        }
+    }
+    for &at in &words {
+        let word = word_at(src, at);
+        let span = Span::new(at, at + word.len());
+        match word {
+            "lambda" => return Some(lambda(span, &src[span.end as usize..line_end])),
+            "except" => return Some(except(span)),
+            "is" if at <= pos => {
+                let not = src[span.end as usize..].trim_start().starts_with("not ");
+                let (op, rest) = if not {
+                    ("!=", "`is not`")
+                } else {
+                    ("==", "`is`")
+                };
+                return Some(habit(
+                    &format!("{rest} is Python's: compare with `{op}`"),
+                    span,
+                    "Python's identity test",
+                    format!("write `x {op} nil` (`nil` is Python's `None`)"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    let found = src[pos..].chars().next()?;
+    if found == '=' && !src[pos..].starts_with("==") && innermost == Some('(') {
+        let before = src[..pos].trim_end();
+        let name_start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &before[name_start..];
+        let opener = before[..name_start].trim_end().chars().last();
+        if !name.is_empty() && matches!(opener, Some('(' | ',')) {
+            return Some(habit(
+                "named arguments use `:`, not `=`",
+                Span::new(pos, pos + 1),
+                "use `:` here",
+                format!("write `{name}: {}`", operand(&src[pos + 1..line_end])),
+            ));
+        }
+    }
+    if found == ',' && matches!(innermost, None | Some('{')) {
+        let statement_start = Scanner::new(&src[..pos])
+            .filter(|b| b.at >= line_start && matches!(b.byte, b'{' | b';'))
+            .last()
+            .map_or(line_start, |b| b.at + 1);
+        let statement = src[statement_start..pos].trim_start();
+        let help = if statement.starts_with("return") {
+            "return a list instead: `return [a, b]` (and unpack it with `for` or indexing)"
+        } else {
+            "for a swap use a temporary (`let t = a; a = b; b = t`); to group values use a \
+             list `[a, b]`"
+        };
+        return Some(habit(
+            "there are no tuples",
+            Span::new(pos, pos + 1),
+            "a comma outside brackets",
+            help.into(),
+        ));
+    }
+    None
+}
