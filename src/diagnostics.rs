@@ -72,6 +72,8 @@ impl Style {
         };
         GraphicalReportHandler::new_themed(theme)
             .with_width(100)
+            // A flag such as `--allow-env=HOME` must stay whole to be copied.
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
             .with_context_lines(1)
     }
 

@@ -26,6 +26,8 @@ pub struct Options {
     pub recursion_limit: usize,
     /// Colour in diagnostics (only sensible on a terminal).
     pub color: bool,
+    /// What scripts may touch outside the interpreter (default: nothing).
+    pub permissions: crate::permissions::Permissions,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             virtual_time: false,
             recursion_limit: DEFAULT_RECURSION_LIMIT,
             color: false,
+            permissions: crate::permissions::Permissions::none(),
         }
     }
 }
@@ -59,9 +62,12 @@ impl Engine {
         };
         let mut interp = Interp::new(clock, out, err);
         interp.recursion_limit = opts.recursion_limit.max(10);
+        interp.permissions = opts.permissions;
+        let mut globals = Globals::default();
+        crate::stdlib::install(&mut globals.natives);
         Engine {
             interp,
-            globals: Globals::default(),
+            globals,
             sources: Sources::default(),
             style: Style { color: opts.color },
         }
@@ -184,6 +190,20 @@ impl Engine {
         self.report_unretrieved(&main);
         self.report_never_awaited();
         let _ = self.interp.out.flush();
+        let exit = self
+            .interp
+            .exit_code
+            .take()
+            .or_else(|| outcome.as_ref().err().and_then(|e| e.exit_code()));
+        if let Some(code) = exit {
+            return match code {
+                0 => Ok(Value::Nil),
+                code => Err(Error {
+                    kind: ErrorKind::Exit(code),
+                    report: String::new(),
+                }),
+            };
+        }
         match (outcome, cleanup) {
             // A signal cancelled the main task and it ended cancelled (it
             // may also have caught the cancellation and gone on, as under asyncio).

@@ -22,6 +22,8 @@ pub enum ErrorKind {
     Io,
     /// A signal (SIGINT, SIGTERM, SIGHUP: its number) cancelled the main task.
     Signal(i32),
+    /// The script called `exit(code)` (with a code other than 0).
+    Exit(i32),
 }
 
 /// A failed `eval`: its [`Display`](std::fmt::Display) is the same miette
@@ -46,6 +48,7 @@ impl Error {
         match self.kind {
             ErrorKind::Syntax | ErrorKind::Compile => EXIT_COMPILE,
             ErrorKind::Signal(signo) => 128 + signo,
+            ErrorKind::Exit(code) => code,
             _ => EXIT_RUNTIME,
         }
     }
@@ -97,6 +100,11 @@ impl EngineBuilder {
         self.opts.recursion_limit = depth;
         self
     }
+    /// What scripts may read, write, run, connect to (default: nothing).
+    pub fn permissions(mut self, p: crate::permissions::Permissions) -> Self {
+        self.opts.permissions = p;
+        self
+    }
     /// Colour in reports.
     pub fn color(mut self, on: bool) -> Self {
         self.opts.color = on;
@@ -119,6 +127,27 @@ impl Module {
             name: Rc::from(name),
             functions: Vec::new(),
         }
+    }
+
+    /// Adds a function written against the raw argument list (named
+    /// arguments, any count), as the standard library's are. Its name must
+    /// be `module.function`.
+    pub(crate) fn native(mut self, f: NativeFn) -> Self {
+        self.functions.push(f);
+        self
+    }
+
+    /// Registers the module's functions in `natives`.
+    pub(crate) fn install(self, natives: &mut crate::compile::names::Natives) {
+        let members = self
+            .functions
+            .into_iter()
+            .map(|f| {
+                let short = f.name().rsplit('.').next().unwrap_or("").into();
+                (short, Value::Native(Rc::new(f)))
+            })
+            .collect();
+        natives.modules.insert(self.name, members);
     }
 
     /// Adds a sync function (`Fn(A, B, ...) -> R`).
@@ -164,18 +193,7 @@ impl Engine {
 
     /// Makes a module's functions callable as `module.function(...)`.
     pub fn register_module(&mut self, module: Module) -> &mut Self {
-        let members = module
-            .functions
-            .into_iter()
-            .map(|f| {
-                let short = f.name().rsplit('.').next().unwrap_or("").into();
-                (short, Value::Native(Rc::new(f)))
-            })
-            .collect();
-        self.globals_mut()
-            .natives
-            .modules
-            .insert(module.name, members);
+        module.install(&mut self.globals_mut().natives);
         self
     }
 

@@ -23,6 +23,7 @@ pub mod permissions;
 pub mod repl;
 pub mod runtime;
 pub mod scheduler;
+mod stdlib;
 pub mod syntax;
 
 pub use engine::{Engine, Options};

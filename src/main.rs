@@ -29,6 +29,8 @@ struct RunArgs {
     /// Maximum call depth before a RecursionError.
     #[arg(long, default_value_t = 1000)]
     recursion_limit: usize,
+    #[command(flatten)]
+    permissions: tasks::permissions::PermissionFlags,
     /// The script to run, then its arguments (returned by `args()`).
     /// Everything after the script's name belongs to the script.
     #[arg(
@@ -198,10 +200,18 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
+    let permissions = match args.permissions.to_permissions() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let opts = Options {
         virtual_time: args.virtual_time,
         recursion_limit: args.recursion_limit,
         color: color(),
+        permissions,
     };
     // Line by line on a terminal, so a person sees each line as it is
     // printed; in large blocks into a pipe.

@@ -110,10 +110,31 @@ impl Case {
         (py.exists() && !sibling(&self.script, "out").exists()).then_some(py)
     }
 
+    /// What the case declares it needs, as `tasks run` flags: a comment
+    /// line `# allow: read=. run=sh` among the script's first lines. A test
+    /// never silently depends on the machine: without it, nothing is granted.
+    pub fn grants(&self) -> Result<Vec<String>, Problem> {
+        let text = read_opt(&self.script).unwrap_or_default();
+        let header = text
+            .lines()
+            .take(3)
+            .find_map(|l| l.trim().strip_prefix("# allow:"));
+        let Some(words) = header else {
+            return Ok(Vec::new());
+        };
+        crate::permissions::Permissions::none()
+            .allow_words(words)
+            .map(|p| p.flags())
+            .map_err(|e| Problem::CannotRun(format!("bad `# allow:` line: {e}")))
+    }
+
     fn execute(&self, opts: &TestOptions) -> Result<Run, Problem> {
         let file = self.script.file_name().expect("script file name");
         let mut cmd = Command::new(&opts.exe);
-        cmd.arg("run").arg("--virtual-time").arg(file);
+        cmd.arg("run")
+            .arg("--virtual-time")
+            .args(self.grants()?)
+            .arg(file);
         collect(cmd, self, opts, &opts.exe.display().to_string())
     }
 

@@ -97,6 +97,11 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
                 failed += 1;
                 report.push_str(&format!("FAILED  {name} ({ms} ms)\n"));
                 failures.push_str(&format!("\n---- {name} ----\n"));
+                if let Ok(grants) = r.case.grants() {
+                    if !grants.is_empty() {
+                        failures.push_str(&format!("granted: {}\n", grants.join(" ")));
+                    }
+                }
                 for p in problems {
                     failures.push_str(&p.render(opts.color));
                 }

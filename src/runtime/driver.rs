@@ -81,6 +81,15 @@ impl Interp {
                 );
             }
             Outcome::Threw(e) => {
+                if let Some(code) = e.exit_code() {
+                    // `exit()` in any task ends the program (after cleanup),
+                    // as SystemExit leaves asyncio's loop.
+                    self.exit_code.get_or_insert(code);
+                    self.lp.stopping = true;
+                    self.finish_task(&task, FutState::Failed(e));
+                    task.core.borrow_mut().unretrieved = false;
+                    return;
+                }
                 self.finish_task(&task, FutState::Failed(e));
                 self.lp.failed.push(task.clone());
             }
@@ -265,6 +274,13 @@ impl Interp {
                 return Err(stuck);
             }
         }
+        // Stopped early (by `exit()` in another task): the stop callback
+        // must not end a later run of the loop.
+        target
+            .core()
+            .borrow_mut()
+            .callbacks
+            .retain(|c| !matches!(c, Callback::Stop));
         Ok(())
     }
 

@@ -66,6 +66,21 @@ impl ErrorObj {
         &*self.kind == "KeyboardInterrupt"
     }
 
+    /// `exit(code)` unwinding its task.
+    pub fn is_exit(&self) -> bool {
+        &*self.kind == crate::stdlib::stdio::EXIT_KIND
+    }
+
+    /// The status `exit(code)` asked for.
+    pub fn exit_code(&self) -> Option<i32> {
+        self.is_exit().then(|| self.message.parse().unwrap_or(1))
+    }
+
+    /// Cancellation, Ctrl-C and `exit()` pass through a bare `catch e`.
+    pub fn escapes_catch_all(&self) -> bool {
+        self.is_cancel() || self.is_interrupt() || self.is_exit()
+    }
+
     pub fn is(&self, kind: &str) -> bool {
         &*self.kind == kind
     }

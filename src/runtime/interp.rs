@@ -23,6 +23,11 @@ pub struct Interp {
     /// The task whose code is running now.
     pub current: Option<Rc<Task>>,
     pub frame_bufs: super::exec::FrameBufs,
+    /// What the script may touch outside the interpreter.
+    pub permissions: crate::permissions::Permissions,
+    /// Set when a task other than the main one called `exit(code)`: the
+    /// loop stops and the program ends with this status.
+    pub exit_code: Option<i32>,
 }
 
 impl Interp {
@@ -37,6 +42,8 @@ impl Interp {
             recursion_limit: DEFAULT_RECURSION_LIMIT,
             current: None,
             frame_bufs: Default::default(),
+            permissions: crate::permissions::Permissions::none(),
+            exit_code: None,
         }
     }
 
@@ -73,6 +80,14 @@ impl Interp {
 
     pub fn write_out(&mut self, text: &str) {
         let _ = self.out.write_all(text.as_bytes());
+    }
+
+    /// Writes to the script's standard error, after what it printed to
+    /// standard output (so the two interleave as written).
+    pub fn write_err_text(&mut self, text: &str) {
+        let _ = self.out.flush();
+        let _ = self.err.write_all(text.as_bytes());
+        let _ = self.err.flush();
     }
 
     pub fn now(&self) -> f64 {

@@ -808,13 +808,12 @@ impl Interp {
                         unreachable!("catch without error")
                     };
                     let hit = if k == u32::MAX {
-                        !e.is_cancel() && !e.is_interrupt()
+                        !e.escapes_catch_all()
                     } else {
                         match &proto.consts[k as usize] {
                             Value::List(kinds) => kinds.borrow().iter().any(|kind| match kind {
                                 Value::Str(s) => {
-                                    **s == *e.kind
-                                        || (&**s == "Error" && !e.is_cancel() && !e.is_interrupt())
+                                    **s == *e.kind || (&**s == "Error" && !e.escapes_catch_all())
                                 }
                                 _ => false,
                             }),
