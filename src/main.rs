@@ -50,7 +50,7 @@ impl RunArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run a script.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Start the interactive REPL (also what `tasks` alone does).
     Repl,
     /// Parse and resolve a script without running it.
@@ -280,7 +280,7 @@ fn main() -> ExitCode {
                 );
                 ExitCode::from(2)
             }
-            Some(Command::Run(args)) => run(args),
+            Some(Command::Run(args)) => run(*args),
             Some(Command::Check { file }) => {
                 let text = match read(&file) {
                     Ok(t) => t,
