@@ -6,12 +6,18 @@ use std::process::{Command, Output, Stdio};
 
 fn tasks(args: &[&str], script: &str, stdin: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("main.tasks");
+    tasks_in(dir.path(), args, script, stdin)
+}
+
+/// Runs `script` as `main.tasks` in `dir` (its current folder).
+fn tasks_in(dir: &std::path::Path, args: &[&str], script: &str, stdin: &str) -> Output {
+    let file = dir.join("main.tasks");
     std::fs::write(&file, script).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tasks"))
         .arg("run")
         .args(args)
         .arg(&file)
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("TASKS_IO_TEST_VAR", "from the test")
         .stdin(Stdio::piped())
@@ -78,4 +84,81 @@ fn a_bad_permission_flag_is_a_usage_error() {
     let out = tasks(&["--allow-net=:99999"], "print(1)", "");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout), "");
+}
+
+#[test]
+fn files_are_written_read_listed_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = r#"
+await fs.mkdir("out/logs")
+await fs.write_text("out/logs/a.txt", "one\ntwo\n")
+await fs.append_text("out/logs/a.txt", "three\n")
+print(repr(await fs.read_text("out/logs/a.txt")))
+print(await fs.read_lines("out/logs/a.txt"))
+await fs.write_text("out/b.txt", "")
+print(await fs.list("out"))
+let st = await fs.stat("out/logs/a.txt")
+print(st["size"], st["is_dir"], (await fs.stat("out"))["is_dir"], st["modified"] > 0)
+await fs.rename("out/b.txt", "out/c.txt")
+print(await fs.exists("out/b.txt"), await fs.exists("out/c.txt"))
+await fs.remove("out/c.txt")
+print(await fs.list("out"))
+"#;
+    let out = tasks_in(
+        dir.path(),
+        &["--allow-read=.", "--allow-write=out"],
+        script,
+        "",
+    );
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(
+        text(&out.stdout),
+        "\"one\\ntwo\\nthree\\n\"\n[\"one\", \"two\", \"three\"]\n[\"b.txt\", \"logs\"]\n14 false true true\nfalse true\n[\"logs\"]\n"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn file_errors_have_python_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.txt"), b"ok \xff").unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let script = r#"
+for p in ["missing.txt", "sub", "bad.txt"] {
+    try { await fs.read_text(p) } catch e { print(e.kind()) }
+}
+"#;
+    let out = tasks_in(dir.path(), &["--allow-read"], script, "");
+    assert_eq!(
+        text(&out.stdout),
+        "FileNotFoundError\nIsADirectoryError\nUnicodeError\n"
+    );
+}
+
+#[test]
+fn files_are_denied_by_default_and_outside_a_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("inside")).unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+    let script = r#"
+for p in ["secret.txt", "inside/../secret.txt", "inside/link.txt"] {
+    try { await fs.read_text(p) } catch e: NotCapableError { print(e.message()) }
+}
+try { await fs.write_text("inside/x.txt", "x") } catch e: NotCapableError { print(e.message()) }
+"#;
+    std::os::unix::fs::symlink(
+        dir.path().join("secret.txt"),
+        dir.path().join("inside/link.txt"),
+    )
+    .unwrap();
+    let out = tasks_in(dir.path(), &["--allow-read=inside"], script, "");
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}{}", text(&out.stderr));
+    for l in &lines[..3] {
+        assert!(l.starts_with("read access to"), "{l}");
+    }
+    assert!(lines[3].starts_with("write access to"), "{}", lines[3]);
+    assert!(lines[3].contains("--allow-write="), "{}", lines[3]);
+    assert!(!dir.path().join("inside/x.txt").exists());
 }

@@ -2,6 +2,7 @@
 //! embedding host uses ([`crate::Module`]): one file per module.
 
 pub(crate) mod env;
+pub(crate) mod fs;
 pub(crate) mod stdio;
 
 use crate::compile::names::Natives;
@@ -10,7 +11,7 @@ use crate::runtime::native_fn::Ctx;
 
 /// Every module and top-level native function scripts get without an import.
 pub(crate) fn install(natives: &mut Natives) {
-    for m in [env::module(), stdio::stdin_module()] {
+    for m in [env::module(), fs::module(), stdio::stdin_module()] {
         m.install(natives);
     }
     for f in stdio::functions() {

@@ -1,0 +1,214 @@
+//! `fs`: files and folders, behind `--allow-read` and `--allow-write`.
+//! Every function returns a coroutine; the system calls run on a blocking
+//! thread pool once it is awaited (a file call cannot be interrupted:
+//! cancelling abandons its result).
+
+use super::not_capable;
+use crate::host::Module;
+use crate::runtime::error::{ErrorObj, ErrorRef};
+use crate::runtime::native_fn::{Args, Ctx, NativeFn, OpFuture};
+use crate::runtime::value::{Key, MapTable, Str, Value};
+use std::cell::RefCell;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+pub(crate) fn module() -> Module {
+    Module::new("fs")
+        .native(reader("fs.read_text", |p| read_utf8(&p).map(Data::Text)))
+        .native(reader("fs.read_lines", |p| {
+            let text = read_utf8(&p)?;
+            Ok(Data::Lines(text.lines().map(str::to_string).collect()))
+        }))
+        .native(reader("fs.exists", |p| Ok(Data::Bool(p.exists()))))
+        .native(reader("fs.list", |p| {
+            let mut names = Vec::new();
+            for entry in std::fs::read_dir(&p)? {
+                names.push(entry?.file_name().to_string_lossy().into_owned());
+            }
+            names.sort();
+            Ok(Data::Lines(names))
+        }))
+        .native(reader("fs.stat", |p| {
+            let m = std::fs::metadata(&p)?;
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0.0, |d| d.as_secs_f64());
+            Ok(Data::Stat {
+                size: m.len() as i64,
+                modified,
+                is_dir: m.is_dir(),
+            })
+        }))
+        .native(writer_text("fs.write_text", |p, text| {
+            std::fs::write(p, text).map(|_| Data::Nil)
+        }))
+        .native(writer_text("fs.append_text", |p, text| {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&p)?;
+            f.write_all(text.as_bytes()).map(|_| Data::Nil)
+        }))
+        .native(NativeFn::asynchronous("fs.remove", |ctx, mut args| {
+            let p: String = args.next("path")?;
+            args.finish()?;
+            let path = check(ctx, &p, Access::Write)?;
+            Ok(run(p, move || {
+                if std::fs::symlink_metadata(&path)?.is_dir() {
+                    std::fs::remove_dir(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+                Ok(Data::Nil)
+            }))
+        }))
+        .native(NativeFn::asynchronous("fs.mkdir", |ctx, mut args| {
+            let p: String = args.next("path")?;
+            let parents: Option<bool> = args.named("parents")?;
+            args.finish()?;
+            let path = check(ctx, &p, Access::Write)?;
+            Ok(run(p, move || {
+                if parents.unwrap_or(true) {
+                    std::fs::create_dir_all(&path)?;
+                } else {
+                    std::fs::create_dir(&path)?;
+                }
+                Ok(Data::Nil)
+            }))
+        }))
+        .native(NativeFn::asynchronous("fs.rename", |ctx, mut args| {
+            let from: String = args.next("from")?;
+            let to: String = args.next("to")?;
+            args.finish()?;
+            let src = check(ctx, &from, Access::Write)?;
+            let dst = check(ctx, &to, Access::Write)?;
+            Ok(run(from, move || {
+                std::fs::rename(&src, &dst).map(|_| Data::Nil)
+            }))
+        }))
+}
+
+/// What a file call hands back from its thread (`Value` is not `Send`).
+enum Data {
+    Nil,
+    Bool(bool),
+    Text(String),
+    Lines(Vec<String>),
+    Stat {
+        size: i64,
+        modified: f64,
+        is_dir: bool,
+    },
+}
+
+impl Data {
+    fn into_value(self) -> Value {
+        match self {
+            Data::Nil => Value::Nil,
+            Data::Bool(b) => Value::Bool(b),
+            Data::Text(t) => Value::str(&t),
+            Data::Lines(ls) => Value::list(ls.iter().map(|l| Value::str(l)).collect()),
+            Data::Stat {
+                size,
+                modified,
+                is_dir,
+            } => {
+                let mut m = MapTable::default();
+                m.insert(Key::Str(Str::new("size")), Value::Int(size));
+                m.insert(Key::Str(Str::new("modified")), Value::Float(modified));
+                m.insert(Key::Str(Str::new("is_dir")), Value::Bool(is_dir));
+                Value::Map(Rc::new(RefCell::new(m)))
+            }
+        }
+    }
+}
+
+/// Strict UTF-8, as Python's `read_text` (a bad byte is a `UnicodeError`).
+fn read_utf8(p: &Path) -> io::Result<String> {
+    String::from_utf8(std::fs::read(p)?).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is not valid UTF-8 (byte {} is bad)",
+                p.display(),
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
+}
+
+/// Checks the permission for `p` (made absolute against the current folder).
+fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<PathBuf, ErrorRef> {
+    let path = PathBuf::from(p);
+    let perms = ctx.permissions();
+    match access {
+        Access::Read => perms.check_read(&path),
+        Access::Write => perms.check_write(&path),
+    }
+    .map_err(not_capable)?;
+    Ok(path)
+}
+
+/// A function of one path that reads.
+fn reader(
+    name: &'static str,
+    work: impl Fn(PathBuf) -> io::Result<Data> + Send + Sync + Copy + 'static,
+) -> NativeFn {
+    NativeFn::asynchronous(name, move |ctx, mut args| {
+        let p: String = args.next("path")?;
+        args.finish()?;
+        let path = check(ctx, &p, Access::Read)?;
+        Ok(run(p, move || work(path)))
+    })
+}
+
+/// A function of a path and a text that writes.
+fn writer_text(
+    name: &'static str,
+    work: impl Fn(PathBuf, String) -> io::Result<Data> + Send + Sync + Copy + 'static,
+) -> NativeFn {
+    NativeFn::asynchronous(name, move |ctx, mut args: Args| {
+        let p: String = args.next("path")?;
+        let text: String = args.next("text")?;
+        args.finish()?;
+        let path = check(ctx, &p, Access::Write)?;
+        Ok(run(p, move || work(path, text)))
+    })
+}
+
+/// Runs `work` on the blocking pool when the coroutine is first stepped
+/// (not before: nothing starts until it is awaited or spawned).
+fn run(shown: String, work: impl FnOnce() -> io::Result<Data> + Send + 'static) -> OpFuture {
+    Box::pin(async move {
+        blocking::unblock(work)
+            .await
+            .map(Data::into_value)
+            .map_err(|e| io_error(&e, &shown))
+    })
+}
+
+/// An OS error as the script's error kind (Python's names).
+pub(crate) fn io_error(e: &io::Error, path: &str) -> ErrorRef {
+    use io::ErrorKind as K;
+    let (kind, what) = match e.kind() {
+        K::NotFound => ("FileNotFoundError", "no such file or folder"),
+        K::PermissionDenied => ("PermissionError", "the system refused access to"),
+        K::IsADirectory => ("IsADirectoryError", "this is a folder, not a file"),
+        K::NotADirectory => ("NotADirectoryError", "this is not a folder"),
+        K::AlreadyExists => ("FileExistsError", "this already exists"),
+        K::DirectoryNotEmpty => ("OSError", "the folder is not empty"),
+        K::InvalidData => return ErrorObj::new("UnicodeError", e.to_string()),
+        _ => return ErrorObj::new("OSError", format!("{e}: {path:?}")),
+    };
+    ErrorObj::new(kind, format!("{what}: {path:?}"))
+}
