@@ -214,16 +214,7 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             match &args[0] {
                 Value::Int(i) => Ok(Value::Int(*i)),
                 Value::Bool(b) => Ok(Value::Int(*b as i64)),
-                Value::Float(f) => {
-                    if f.is_finite() && f.abs() < 9.2e18 {
-                        Ok(Value::Int(f.trunc() as i64))
-                    } else {
-                        Err(ErrorObj::new(
-                            "OverflowError",
-                            format!("cannot convert {} to int", super::value::format_float(*f)),
-                        ))
-                    }
-                }
+                Value::Float(f) => float_to_int(f.trunc()),
                 Value::Str(s) => {
                     let t: String = s.trim().chars().filter(|c| *c != '_').collect();
                     t.parse::<i64>()
@@ -293,35 +284,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             arity(name, &args, 1, 2)?;
             let digits = args.get(1).map(|d| int_arg(name, d)).transpose()?;
             match (&args[0], digits) {
-                (Value::Int(i), Some(d)) if d < 0 => {
-                    let scale = 10i64.checked_pow((-d) as u32).unwrap_or(i64::MAX);
-                    let q = i.div_euclid(scale);
-                    let r = i.rem_euclid(scale);
-                    let up = r * 2 > scale || (r * 2 == scale && q % 2 != 0);
-                    Ok(Value::Int((q + i64::from(up)).saturating_mul(scale)))
-                }
+                (Value::Int(i), Some(d)) if d < 0 => round_int(*i, d),
                 (Value::Int(i), _) => Ok(Value::Int(*i)),
-                (Value::Float(f), None) => {
-                    let r = f.round_ties_even();
-                    if r.is_finite() && r.abs() < 9.2e18 {
-                        Ok(Value::Int(r as i64))
-                    } else {
-                        Err(ErrorObj::new(
-                            "OverflowError",
-                            "cannot round this float to an int",
-                        ))
-                    }
-                }
-                (Value::Float(f), Some(d)) if d >= 0 => {
-                    let d = d.min(17) as usize;
-                    let s = format!("{:.*}", d, f);
-                    Ok(Value::Float(s.parse().unwrap_or(*f)))
-                }
-                (Value::Float(f), Some(d)) => {
-                    // Negative digits round to tens, hundreds, ... (half to even).
-                    let scale = 10f64.powi((-d).min(308) as i32);
-                    Ok(Value::Float((f / scale).round_ties_even() * scale))
-                }
+                (Value::Float(f), None) => float_to_int(f.round_ties_even()),
+                (Value::Float(f), Some(d)) => round_float(*f, d),
                 (v, _) => Err(type_error(format!(
                     "round() needs a number, not `{}`",
                     v.type_name()
@@ -392,13 +358,15 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                 .transpose()?
                 .unwrap_or(0);
             let items = list_arg(name, &args[0])?;
-            Ok(Value::list(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| Value::list(vec![Value::Int(start + i as i64), v]))
-                    .collect(),
-            ))
+            let mut out = Vec::with_capacity(items.len());
+            let mut n = Some(start);
+            for v in items {
+                // The index after the last one may not fit; only a used one must.
+                let i = n.ok_or_else(super::error::overflow)?;
+                out.push(Value::list(vec![Value::Int(i), v]));
+                n = i.checked_add(1);
+            }
+            Ok(Value::list(out))
         }
         Builtin::Zip => {
             let lists: Vec<Vec<Value>> = args
@@ -530,6 +498,114 @@ pub fn sort_values(
         Some(e) => Err(e),
         None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
     }
+}
+
+/// An integral float as an int: nan is a `ValueError` and anything
+/// outside 64 bits an `OverflowError`, as CPython's `int()` says.
+fn float_to_int(f: f64) -> R {
+    // -2^63 is exact as a float; 2^63 is the first value past the range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return Err(value_error("cannot convert float NaN to integer"));
+    }
+    if (-LIMIT..LIMIT).contains(&f) {
+        return Ok(Value::Int(f as i64));
+    }
+    let what = if f.is_infinite() {
+        "float infinity".to_string()
+    } else {
+        super::value::format_float(f)
+    };
+    Err(ErrorObj::new(
+        "OverflowError",
+        format!("cannot convert {what} to a 64-bit integer"),
+    ))
+}
+
+/// `round(i, d)` for an int and `d < 0`: to a multiple of `10^-d`, half
+/// to even, computed in 128 bits so that the scale itself cannot overflow.
+fn round_int(i: i64, d: i64) -> R {
+    let places = d.unsigned_abs();
+    if places > 19 {
+        // Half of 10^20 is beyond any i64: everything rounds to 0.
+        return Ok(Value::Int(0));
+    }
+    let scale = 10i128.pow(places as u32);
+    let (q, r) = (
+        i128::from(i).div_euclid(scale),
+        i128::from(i).rem_euclid(scale),
+    );
+    let up = r > scale - r || (r == scale - r && q % 2 != 0);
+    let rounded = (q + i128::from(up)) * scale;
+    i64::try_from(rounded)
+        .map(Value::Int)
+        .map_err(|_| super::error::overflow())
+}
+
+/// `round(f, d)`: CPython's `double_round`, the float correctly rounded
+/// (half to even on its exact value) to `d` decimal places.
+fn round_float(f: f64, d: i64) -> R {
+    // Past these every finite float rounds to itself, or to zero
+    // (CPython's NDIGITS_MAX and NDIGITS_MIN).
+    if !f.is_finite() || d > 323 {
+        return Ok(Value::Float(f));
+    }
+    if d < -308 {
+        return Ok(Value::Float(0.0 * f));
+    }
+    let text = if d >= 0 {
+        // The standard library's fixed notation is correctly rounded.
+        format!("{f:.*}", d as usize)
+    } else {
+        round_digits_left(f, d.unsigned_abs() as usize)
+    };
+    let r: f64 = text.parse().expect("decimal digits");
+    if r.is_infinite() {
+        return Err(ErrorObj::new(
+            "OverflowError",
+            "rounded value too large to represent",
+        ));
+    }
+    Ok(Value::Float(r))
+}
+
+/// The decimal text of `f` rounded to a multiple of `10^places`, half to
+/// even on the exact value (rounding to an int first would round twice).
+fn round_digits_left(f: f64, places: usize) -> String {
+    let int = format!("{:.0}", f.abs().trunc());
+    let exact_int = f.fract() == 0.0;
+    let width = int.len().max(places + 1);
+    let digits = format!("{int:0>width$}");
+    let (head, tail) = digits.split_at(width - places);
+    let half = format!("5{}", "0".repeat(places - 1));
+    let up = match tail.cmp(half.as_str()) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal if !exact_int => true,
+        std::cmp::Ordering::Equal => head.bytes().last().is_some_and(|b| (b - b'0') % 2 == 1),
+    };
+    let mut head: Vec<u8> = head.bytes().collect();
+    if up {
+        let mut k = head.len();
+        loop {
+            if k == 0 {
+                head.insert(0, b'1');
+                break;
+            }
+            k -= 1;
+            if head[k] == b'9' {
+                head[k] = b'0';
+            } else {
+                head[k] += 1;
+                break;
+            }
+        }
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    format!(
+        "{sign}{}e{places}",
+        String::from_utf8(head).expect("digits")
+    )
 }
 
 /// Wraps a native coroutine as a value, remembering where it was made.

@@ -2,7 +2,7 @@
 //! 3.11's asyncio implementations (waiter order and wake-up rules included).
 
 use super::builtins::native_coro;
-use super::error::{type_error, ErrorObj, ErrorRef};
+use super::error::{overflow, type_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
@@ -274,7 +274,8 @@ impl Interp {
                 }
                 "release" => {
                     want(0)?;
-                    s.count.set(s.count.get() + 1);
+                    let n = s.count.get().checked_add(1).ok_or_else(overflow)?;
+                    s.count.set(n);
                     self.sem_wake_next(s);
                     Ok(Value::Nil)
                 }
@@ -400,6 +401,8 @@ impl SyncWait {
                 match input {
                     Input::Throw(err) => {
                         if err.is_cancel() && state != Park::Cancelled {
+                            // Gives back the unit a release handed over:
+                            // below the value it had, so no overflow.
                             s.count.set(s.count.get() + 1);
                             it.sem_wake_next(s);
                         }
