@@ -78,8 +78,15 @@ struct TestArgs {
 }
 
 fn read(path: &PathBuf) -> Result<String, ExitCode> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         eprintln!("error: cannot read {}: {e}", path.display());
+        ExitCode::from(2)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let style = tasks::diagnostics::Style { color: color() };
+        let name = path.display().to_string();
+        let report = tasks::diagnostics::not_utf8(&style, &name, e.as_bytes(), &e.utf8_error());
+        eprint!("{report}");
         ExitCode::from(2)
     })
 }

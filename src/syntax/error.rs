@@ -65,10 +65,15 @@ fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
     (stack, None)
 }
 
-/// Checks made before parsing: a block comment never closed, absurd
+/// Checks made before parsing: a NUL byte, a block comment never closed, absurd
 /// nesting (the parser is recursive), and a line that starts with `//`
 /// (floor division, most likely meant as a comment).
 pub fn check_source(src: &str) -> Result<(), SyntaxError> {
+    if let Some(at) = src.find('\0') {
+        let mut e = SyntaxError::new("NUL byte in source", Span::new(at, at + 1), "a NUL byte");
+        e.help = Some("remove it (in a string, a NUL character is written `\\0`)".into());
+        return Err(e);
+    }
     if let Some(Unclosed::Comment(at)) = lex::unclosed(src) {
         let mut e = SyntaxError::new(
             "unclosed comment",
