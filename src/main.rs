@@ -105,15 +105,21 @@ impl SharedOut {
     }
 }
 
+/// The script's output failing ends the program (see `exit_on_write_error`):
+/// nothing printed after it could be seen, and an endless printer into
+/// `head -1` must stop.
 impl Write for SharedOut {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.lock().write(buf)
+        let written = self.lock().write(buf);
+        Ok(written.unwrap_or_else(|e| tasks::repl::exit_on_write_error(&e)))
     }
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.lock().write_all(buf)
+        let written = self.lock().write_all(buf);
+        written.map_err(|e| tasks::repl::exit_on_write_error(&e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.lock().flush()
+        let flushed = self.lock().flush();
+        flushed.map_err(|e| tasks::repl::exit_on_write_error(&e))
     }
 }
 
@@ -266,7 +272,13 @@ fn test(args: TestArgs) -> ExitCode {
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let summary = tasks::golden::run(&paths, &opts);
-    print!("{}", summary.report);
+    let mut stdout = std::io::stdout();
+    if let Err(e) = stdout
+        .write_all(summary.report.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        tasks::repl::exit_on_write_error(&e);
+    }
     if summary.ok() {
         ExitCode::SUCCESS
     } else {

@@ -854,3 +854,58 @@ fn a_crash_keeps_printed_output() {
         "stderr: {stderr}"
     );
 }
+
+/// An endless printer whose reader goes away (`tasks run … | head -1`)
+/// stops quietly with status 141, as a process stopped by SIGPIPE shows.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_the_program_quietly_with_141() {
+    use std::io::Read;
+    let dir = TempDir::new("broken-pipe");
+    dir.write(
+        "yes.tasks",
+        "let i = 0\nwhile true { print(f\"y {i}\"); i += 1 }\n",
+    );
+    let mut child = Command::new(EXE)
+        .args(["run", "yes.tasks"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tasks");
+    let mut first = [0u8; 4];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("read the first line");
+    assert_eq!(&first, b"y 0\n");
+    let out = child.wait_with_output().expect("wait for tasks");
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// A write error other than a closed pipe is an error: exit 1 and a
+/// message on stderr (it used to exit 0 with the output lost).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_error_on_stdout_exits_1_with_a_message() {
+    let dir = TempDir::new("dev-full");
+    dir.write("hello.tasks", "print(\"hello\")\n");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    let out = Command::new(EXE)
+        .args(["run", "hello.tasks"])
+        .current_dir(dir.path())
+        .stdout(full)
+        .output()
+        .expect("run tasks");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot write to stdout: No space left on device (os error 28)\n"
+    );
+}

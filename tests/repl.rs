@@ -345,3 +345,28 @@ fn piped_deadlocked_input_is_reported_and_exits_1() {
     assert!(err.contains("task 'main' waits here"), "stderr was: {err}");
     assert_eq!(code, 1);
 }
+
+/// The piped REPL stops quietly (status 141) when its output pipe closes.
+#[test]
+fn piped_repl_stops_when_its_output_closes() {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .arg("repl")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"while true { print(\"y\") }\n")
+        .unwrap();
+    let mut first = [0u8; 2];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"y\n");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
