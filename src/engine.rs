@@ -9,7 +9,7 @@ use crate::diagnostics::{self, Sources, Style, Waiter};
 use crate::host::{Error, ErrorKind};
 use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
-use crate::runtime::interp::{Interp, DEFAULT_RECURSION_LIMIT};
+use crate::runtime::interp::Interp;
 use crate::runtime::value::Value;
 use crate::scheduler::clock::Clock;
 use crate::scheduler::future::{Awaitable, FutState};
@@ -19,26 +19,16 @@ use std::io::Write;
 use std::rc::Rc;
 
 /// How to run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Jump the clock to the next timer whenever every task waits.
     pub virtual_time: bool,
-    pub recursion_limit: usize,
+    /// Operations, call depth, tasks and memory a run may use.
+    pub limits: crate::limits::Limits,
     /// Colour in diagnostics (only sensible on a terminal).
     pub color: bool,
     /// What scripts may touch outside the interpreter (default: nothing).
     pub permissions: crate::permissions::Permissions,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            virtual_time: false,
-            recursion_limit: DEFAULT_RECURSION_LIMIT,
-            color: false,
-            permissions: crate::permissions::Permissions::none(),
-        }
-    }
 }
 
 /// Exit statuses (LANGUAGE.md §10).
@@ -61,7 +51,7 @@ impl Engine {
             Clock::real()
         };
         let mut interp = Interp::new(clock, out, err);
-        interp.recursion_limit = opts.recursion_limit.max(10);
+        interp.set_limits(&opts.limits);
         interp.permissions = opts.permissions;
         let mut globals = Globals::default();
         crate::stdlib::install(&mut globals.natives);

@@ -95,9 +95,9 @@ impl EngineBuilder {
         self.opts.virtual_time = on;
         self
     }
-    /// The deepest call nesting allowed (`RecursionError` past it).
-    pub fn max_depth(mut self, depth: usize) -> Self {
-        self.opts.recursion_limit = depth;
+    /// Operations, call depth, tasks and memory a run may use.
+    pub fn limits(mut self, limits: crate::limits::Limits) -> Self {
+        self.opts.limits = limits;
         self
     }
     /// What scripts may read, write, run, connect to (default: nothing).

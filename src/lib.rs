@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod golden;
 pub mod host;
+pub mod limits;
 pub mod permissions;
 pub mod repl;
 pub mod runtime;
@@ -28,5 +29,7 @@ pub mod syntax;
 
 pub use engine::{Engine, Options};
 pub use host::{EngineBuilder, Error, ErrorKind, Module};
+pub use limits::Limits;
+pub use permissions::Permissions;
 pub use runtime::native_fn::{FromValue, IntoValue};
 pub use runtime::value::Value;

@@ -26,9 +26,19 @@ struct RunArgs {
     /// Jump the clock to the next timer whenever every task waits.
     #[arg(long)]
     virtual_time: bool,
-    /// Maximum call depth before a RecursionError.
-    #[arg(long, default_value_t = 1000)]
-    recursion_limit: usize,
+    /// Deepest call nesting before a RecursionError.
+    #[arg(long, visible_alias = "recursion-limit", default_value_t = 1000)]
+    max_depth: usize,
+    /// Operations (roughly instructions) the script may execute.
+    #[arg(long, value_name = "N")]
+    max_ops: Option<u64>,
+    /// Tasks alive at once.
+    #[arg(long, value_name = "N")]
+    max_tasks: Option<usize>,
+    /// Bytes the process may hold: 100MB, 2GiB, ... (default: half of the
+    /// machine's memory).
+    #[arg(long, value_name = "BYTES", value_parser = tasks::limits::parse_bytes)]
+    max_memory: Option<usize>,
     #[command(flatten)]
     permissions: tasks::permissions::PermissionFlags,
     /// The script to run, then its arguments (returned by `args()`).
@@ -222,7 +232,12 @@ fn run(args: RunArgs) -> ExitCode {
     };
     let opts = Options {
         virtual_time: args.virtual_time,
-        recursion_limit: args.recursion_limit,
+        limits: tasks::Limits {
+            max_ops: args.max_ops,
+            max_depth: args.max_depth,
+            max_tasks: args.max_tasks,
+            max_memory: args.max_memory.or_else(tasks::limits::default_max_memory),
+        },
         color: color(),
         permissions,
     };
@@ -286,7 +301,12 @@ fn test(args: TestArgs) -> ExitCode {
     }
 }
 
+/// Counts the bytes the process holds, for `--max-memory`.
+#[global_allocator]
+static ALLOC: tasks::limits::CountingAlloc = tasks::limits::CountingAlloc;
+
 fn main() -> ExitCode {
+    tasks::limits::CountingAlloc::enable();
     let cli = Cli::parse();
     flush_on_panic();
     // A large stack for the parser and compiler, which recurse on nesting.

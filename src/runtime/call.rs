@@ -267,6 +267,7 @@ impl Interp {
                 let mut args = ex.stack.split_off(callee_at + 1);
                 ex.stack.pop();
                 Self::fill_args(&c, &mut args)?;
+                self.check_task_limit()?;
                 let at = self.current_loc(ex);
                 let task = self.spawn_coro(CoroStart::Script { closure: c, args }, at);
                 ex.stack.push(Value::Task(task));

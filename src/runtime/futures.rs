@@ -107,6 +107,11 @@ impl Interp {
                 c.name()
             )));
         };
+        if let Err(e) = self.check_task_limit() {
+            // The coroutine stays unrun: put it back so it is reported as such.
+            *c.start.borrow_mut() = Some(start);
+            return Err(e);
+        }
         let task = self.spawn_coro(start, at);
         if let Some(Value::Group(g)) = group {
             self.group_spawn(&g, &task)?;

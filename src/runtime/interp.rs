@@ -25,6 +25,12 @@ pub struct Interp {
     pub frame_bufs: super::exec::FrameBufs,
     /// What the script may touch outside the interpreter.
     pub permissions: crate::permissions::Permissions,
+    /// Operations until the next slow check point (`limits.rs`).
+    pub countdown: u64,
+    /// Operations left beyond `countdown` (`u64::MAX`: no limit).
+    pub ops_left: u64,
+    pub max_tasks: Option<usize>,
+    pub max_memory: Option<usize>,
     /// Set when a task other than the main one called `exit(code)`: the
     /// loop stops and the program ends with this status.
     pub exit_code: Option<i32>,
@@ -44,6 +50,10 @@ impl Interp {
             frame_bufs: Default::default(),
             permissions: crate::permissions::Permissions::none(),
             exit_code: None,
+            countdown: u64::MAX,
+            ops_left: u64::MAX,
+            max_tasks: None,
+            max_memory: None,
         }
     }
 

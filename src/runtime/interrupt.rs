@@ -16,11 +16,14 @@ use super::error::{cancelled, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use crate::scheduler::task::Task;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, Ordering};
 use std::sync::OnceLock;
 
 /// A check point should act.
-static REQUESTED: AtomicBool = AtomicBool::new(false);
+/// Bit 0: an interrupt (Ctrl-C, a signal); bit 1: a limit wants checking.
+static REQUESTED: AtomicU8 = AtomicU8::new(0);
+const INTERRUPT: u8 = 1;
+const LIMIT_CHECK: u8 = 2;
 /// `tasks run`: the first stopping signal received (0: none).
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 /// `tasks run`: the signal's cancellation of the main task is still to do.
@@ -30,17 +33,33 @@ static MAIN_DONE: AtomicBool = AtomicBool::new(false);
 
 /// The REPL's Ctrl-C, called from the signal handler thread.
 pub fn request() {
-    REQUESTED.store(true, Ordering::Relaxed);
+    REQUESTED.fetch_or(INTERRUPT, Ordering::Relaxed);
+}
+
+/// Makes the next check point take its slow path without asking for an
+/// interrupt (a limit was passed: see `limits.rs`).
+pub(crate) fn request_check() {
+    REQUESTED.fetch_or(LIMIT_CHECK, Ordering::Relaxed);
+}
+
+/// Takes a limit's request for a check (true if there was one).
+pub(crate) fn take_check() -> bool {
+    REQUESTED.fetch_and(!LIMIT_CHECK, Ordering::Relaxed) & LIMIT_CHECK != 0
+}
+
+/// An interrupt (not merely a limit check) is waiting.
+pub(crate) fn interrupt_pending() -> bool {
+    REQUESTED.load(Ordering::Relaxed) & INTERRUPT != 0
 }
 
 /// Forgets a request nobody acted on (the REPL handled it another way).
 pub fn clear() {
-    REQUESTED.store(false, Ordering::Relaxed);
+    REQUESTED.fetch_and(!INTERRUPT, Ordering::Relaxed);
 }
 
 #[inline(always)]
 pub fn pending() -> bool {
-    REQUESTED.load(Ordering::Relaxed)
+    REQUESTED.load(Ordering::Relaxed) != 0
 }
 
 /// `tasks run`'s signal thread: records a stopping signal and wakes the
@@ -58,7 +77,7 @@ pub fn stop_requested(signo: i32) -> bool {
         return false;
     }
     MAIN_PENDING.store(true, Ordering::SeqCst);
-    REQUESTED.store(true, Ordering::SeqCst);
+    REQUESTED.fetch_or(INTERRUPT, Ordering::SeqCst);
     let _ = wake_channel().0.try_send(());
     true
 }

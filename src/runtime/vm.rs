@@ -242,13 +242,25 @@ impl Interp {
         // A call of a global function by name: straight into its frame when
         // it takes `argc` arguments and is async exactly when awaited;
         // otherwise the callee goes below its arguments for the general path.
-        macro_rules! global_call {
-            ($global:expr, $argc:expr, $is_async:expr, $kind:expr) => {{
-                if super::interrupt::pending() {
-                    if let Some(e) = self.interrupt_error() {
+        // A check point, where a script could run for ever: Ctrl-C and
+        // signals, the operation budget and memory (`limits.rs`). The fast
+        // path is one countdown and one relaxed load.
+        macro_rules! check {
+            ($cost:expr) => {{
+                let cost: u64 = $cost;
+                if self.countdown <= cost || super::interrupt::pending() {
+                    save!();
+                    if let Some(e) = self.check_point(cost) {
                         fail!(e);
                     }
+                } else {
+                    self.countdown -= cost;
                 }
+            }};
+        }
+        macro_rules! global_call {
+            ($global:expr, $argc:expr, $is_async:expr, $kind:expr) => {{
+                check!(1);
                 if let Value::Func(c) = &self.globals[$global as usize] {
                     if c.proto.is_async == $is_async && $argc == c.proto.params.len() {
                         let c = c.clone();
@@ -481,11 +493,8 @@ impl Interp {
                     ex.push(r);
                 }
                 Op::Jump(t) => {
-                    if (t as usize) < ip && super::interrupt::pending() {
-                        save!();
-                        if let Some(e) = self.interrupt_error() {
-                            fail!(e);
-                        }
+                    if (t as usize) < ip {
+                        check!((ip - t as usize) as u64);
                     }
                     ip = t as usize
                 }
@@ -510,11 +519,7 @@ impl Interp {
                 }
                 Op::Call(argc) => {
                     save!();
-                    if super::interrupt::pending() {
-                        if let Some(e) = self.interrupt_error() {
-                            fail!(e);
-                        }
-                    }
+                    check!(1);
                     if tri!(self.call_value(ex, argc as usize, None, false)) {
                         reload!();
                     }

@@ -43,6 +43,15 @@ impl TaskRegistry {
         }
     }
 
+    /// How many tasks are pending.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
     /// Pending tasks in creation order.
     pub fn values(&self) -> impl Iterator<Item = &Rc<Task>> {
         self.slots.iter().flatten()

@@ -1,0 +1,279 @@
+//! Limits on what a script may consume, each its own error kind raised at
+//! the script's location: an untrusted script ends with a diagnostic, not
+//! by taking the process down.
+//!
+//! - operations (`--max-ops`): counted where a script can run for ever, at
+//!   each backward jump (by the loop body's length in instructions) and
+//!   each call, so the count approximates instructions executed;
+//!   `OperationLimitError`.
+//! - call depth (`--max-depth`): `RecursionError`.
+//! - live tasks (`--max-tasks`): `TaskLimitError` at the `spawn`.
+//! - memory (`--max-memory`): bytes allocated by the whole process, as
+//!   counted by [`CountingAlloc`] when the program installs it as its global
+//!   allocator (the `tasks` command does); `MemoryError`. Checked at the
+//!   same places as operations, and before a string or list grows.
+//!
+//! Once a limit is reached it stays reached: a script that catches the
+//! error hits it again at its next check, so catching cannot buy more.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The limits an engine enforces (`None`: no limit).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations (roughly instructions) a run may execute.
+    pub max_ops: Option<u64>,
+    /// Deepest call nesting.
+    pub max_depth: usize,
+    /// Tasks alive at once (the main task included).
+    pub max_tasks: Option<usize>,
+    /// Bytes the process may hold (needs [`CountingAlloc`]).
+    pub max_memory: Option<usize>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_ops: None,
+            max_depth: crate::runtime::interp::DEFAULT_RECURSION_LIMIT,
+            max_tasks: None,
+            max_memory: None,
+        }
+    }
+}
+
+/// Operations between two slow check points when only memory is limited.
+const CHECK_EVERY: u64 = 10_000;
+
+impl crate::runtime::interp::Interp {
+    /// Applies `limits` to this interpreter.
+    pub(crate) fn set_limits(&mut self, limits: &Limits) {
+        self.recursion_limit = limits.max_depth.max(10);
+        self.max_tasks = limits.max_tasks;
+        self.max_memory = limits.max_memory;
+        if let Some(m) = limits.max_memory {
+            LIMIT.store(m, Ordering::Relaxed);
+        }
+        let total = limits.max_ops.unwrap_or(u64::MAX);
+        let first = if limits.max_memory.is_some() {
+            total.min(CHECK_EVERY)
+        } else {
+            total
+        };
+        self.countdown = first;
+        self.ops_left = total - first;
+    }
+
+    /// The slow half of a check point (a backward jump or a call costing
+    /// `cost` operations): Ctrl-C and signals, the operation budget, memory.
+    #[cold]
+    pub(crate) fn check_point(&mut self, cost: u64) -> Option<crate::runtime::error::ErrorRef> {
+        use crate::runtime::error::ErrorObj;
+        if crate::runtime::interrupt::take_check() && self.max_memory.is_some() {
+            if let Some(e) = self.memory_error() {
+                return Some(e);
+            }
+        }
+        if crate::runtime::interrupt::interrupt_pending() {
+            if let Some(e) = self.interrupt_error() {
+                return Some(e);
+            }
+        }
+        if self.countdown > cost {
+            self.countdown -= cost;
+            return None;
+        }
+        let total =
+            (self.countdown + self.ops_left.min(u64::MAX - self.countdown)).checked_sub(cost);
+        let Some(total) = total.filter(|t| *t > 0 || self.ops_left == u64::MAX) else {
+            self.countdown = 0;
+            self.ops_left = 0;
+            return Some(ErrorObj::with_help(
+                "OperationLimitError",
+                "the script ran out of operations (--max-ops)",
+                "a loop that never ends? raise the limit with --max-ops N",
+            ));
+        };
+        if let Some(e) = self.memory_error() {
+            return Some(e);
+        }
+        let next = if self.max_memory.is_some() {
+            total.min(CHECK_EVERY)
+        } else {
+            total
+        };
+        self.countdown = next;
+        self.ops_left = total - next;
+        None
+    }
+
+    fn memory_error(&mut self) -> Option<crate::runtime::error::ErrorRef> {
+        let max = self.max_memory?;
+        let now = allocated()?;
+        if now <= max {
+            OVER.store(false, Ordering::Relaxed);
+            return None;
+        }
+        Some(crate::runtime::error::ErrorObj::with_help(
+            "MemoryError",
+            format!("the process holds {now} bytes, over the limit of {max} (--max-memory)"),
+            "a value that grows without end? raise the limit with --max-memory",
+        ))
+    }
+
+    /// `TaskLimitError` when one more task would pass `--max-tasks`.
+    pub(crate) fn check_task_limit(&self) -> Result<(), crate::runtime::error::ErrorRef> {
+        match self.max_tasks {
+            Some(max) if self.lp.tasks.len() >= max => {
+                Err(crate::runtime::error::ErrorObj::with_help(
+                    "TaskLimitError",
+                    format!("cannot start another task: {max} are alive (--max-tasks)"),
+                    "a function that spawns itself without end? raise the limit with --max-tasks N",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The `--max-memory` limit, for the allocator's side of the check.
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+/// Set by the allocator when the process passes [`LIMIT`]; the next check
+/// point turns it into a `MemoryError`.
+static OVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes a new total; past the limit, makes check points take the slow path.
+#[inline]
+fn counted(total: usize) {
+    if total > LIMIT.load(Ordering::Relaxed) && !OVER.load(Ordering::Relaxed) {
+        OVER.store(true, Ordering::Relaxed);
+        crate::runtime::interrupt::request_check();
+    }
+}
+
+/// Bytes currently allocated through [`CountingAlloc`].
+static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+/// Whether [`CountingAlloc`] is the global allocator (else memory is unknown).
+static COUNTING: AtomicUsize = AtomicUsize::new(0);
+
+/// The system allocator, counting the bytes it holds, so `--max-memory`
+/// can stop a runaway script before the OS kills the process. Install it
+/// with `#[global_allocator] static A: tasks::limits::CountingAlloc = tasks::limits::CountingAlloc;`.
+/// Written by hand because it is a dozen lines over `System`; the cost is
+/// one relaxed atomic add per allocation.
+pub struct CountingAlloc;
+
+// SAFETY: every method forwards to `System` with the same arguments, which
+// upholds `GlobalAlloc`'s contract; the counting on the side touches no memory.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            counted(ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed) + layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged; the caller upholds `dealloc`'s contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged; the caller upholds `alloc_zeroed`'s contract.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            counted(ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed) + layout.size());
+        }
+        p
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded unchanged; the caller upholds `realloc`'s contract.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+            counted(ALLOCATED.fetch_add(new_size, Ordering::Relaxed) + new_size);
+        }
+        p
+    }
+}
+
+impl CountingAlloc {
+    /// Says that this allocator is in use (the `tasks` binary calls it at
+    /// start), so the engine may trust [`allocated`].
+    pub fn enable() {
+        COUNTING.store(1, Ordering::Relaxed);
+    }
+}
+
+/// Bytes the process holds now, if [`CountingAlloc`] counts them.
+pub fn allocated() -> Option<usize> {
+    (COUNTING.load(Ordering::Relaxed) == 1).then(|| ALLOCATED.load(Ordering::Relaxed))
+}
+
+/// Parses a byte count: `1000000`, `100MB`, `1.5GiB`, `512k` (decimal
+/// units are powers of 1000, `i` units powers of 1024).
+pub fn parse_bytes(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of bytes (try 100MB)"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "ki" | "kib" => 1024.0,
+        "mi" | "mib" => 1024.0 * 1024.0,
+        "gi" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        u => {
+            return Err(format!(
+                "unknown unit `{u}` in `{text}` (use B, KB, MB, GB, KiB, MiB, GiB)"
+            ))
+        }
+    };
+    let bytes = n * mult;
+    if !(bytes.is_finite() && bytes >= 1.0 && bytes < usize::MAX as f64) {
+        return Err(format!("`{text}` is not a usable number of bytes"));
+    }
+    Ok(bytes as usize)
+}
+
+/// Half of the machine's physical memory: the default `--max-memory` of
+/// `tasks run`, so a runaway script ends in a `MemoryError` before the OS
+/// kills it (and its buffered output with it).
+pub fn default_max_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024 / 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_counts_take_units() {
+        assert_eq!(parse_bytes("1000").unwrap(), 1000);
+        assert_eq!(parse_bytes("100MB").unwrap(), 100_000_000);
+        assert_eq!(parse_bytes("1.5GiB").unwrap(), 1_610_612_736);
+        assert_eq!(parse_bytes("512k").unwrap(), 512_000);
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("10XB").is_err());
+        assert!(parse_bytes("0").is_err());
+    }
+}

@@ -1,0 +1,113 @@
+//! Each limit ends a runaway script with its own error kind at the script's
+//! location, exit status 1, and what was printed before intact.
+
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(flags: &[&str], script: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tasks");
+    std::fs::write(&file, script).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tasks"))
+        .arg("run")
+        .args(flags)
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn assert_limit(r: &Run, kind: &str, line: &str) {
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "before\n", "printed output survives");
+    assert!(r.stderr.starts_with(&format!("{kind}\n")), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(line),
+        "points at the source: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn max_ops_stops_an_endless_loop() {
+    let r = run(
+        &["--max-ops", "100000"],
+        "print(\"before\")\nlet i = 0\nwhile true { i += 1 }\n",
+    );
+    assert_limit(&r, "OperationLimitError", "main.tasks:3:1");
+}
+
+#[test]
+fn max_ops_cannot_be_caught_to_go_on() {
+    let r = run(
+        &["--max-ops", "10000"],
+        "print(\"before\")\nlet n = 0\nwhile n < 100 {\n  try { while true { } } catch e { n += 1 }\n  n += 1\n}\nprint(\"not reached\")\n",
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "before\n");
+    assert!(
+        r.stderr.starts_with("OperationLimitError\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn max_ops_leaves_an_ordinary_script_alone() {
+    let r = run(
+        &["--max-ops", "1000000"],
+        "let s = 0\nfor i in range(1000) { s += i }\nprint(s)\n",
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "499500\n"), "{}", r.stderr);
+}
+
+#[test]
+fn max_memory_stops_a_string_that_doubles_for_ever() {
+    let r = run(
+        &["--max-memory", "100MB"],
+        "print(\"before\")\nlet s = \"x\"\nwhile true { s = s + s }\n",
+    );
+    assert_limit(&r, "MemoryError", "main.tasks:3:1");
+    assert!(
+        r.stderr.contains("over the limit of 100000000"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn max_memory_takes_units_and_refuses_nonsense() {
+    let r = run(&["--max-memory", "lots"], "print(1)\n");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a number of bytes"), "{}", r.stderr);
+}
+
+#[test]
+fn max_tasks_stops_a_task_that_spawns_itself() {
+    let r = run(
+        &["--max-tasks", "500"],
+        "async fn bomb() {\n  await spawn bomb()\n}\nprint(\"before\")\nawait bomb()\n",
+    );
+    assert_limit(&r, "TaskLimitError", "main.tasks:2:9");
+    assert!(r.stderr.contains("500 are alive"), "{}", r.stderr);
+}
+
+#[test]
+fn max_depth_is_the_recursion_limit() {
+    let r = run(
+        &["--max-depth", "50"],
+        "fn down(n) { return down(n + 1) }\nprint(\"before\")\ndown(0)\n",
+    );
+    assert_limit(&r, "RecursionError", "main.tasks:1:");
+    assert!(r.stderr.contains("(50 frames)"), "{}", r.stderr);
+}
