@@ -1,6 +1,7 @@
 //! The builtin functions of LANGUAGE.md §9. Concurrency builtins build
 //! native coroutines and futures; the rest are plain functions.
 
+use super::call::{bind, Sig};
 use super::error::{type_error, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::NativeCoro;
@@ -50,29 +51,37 @@ pub fn take_named(named: &mut Named, name: &str) -> Option<Value> {
     Some(named.remove(i).1)
 }
 
-fn no_named(f: &str, named: &Named) -> Result<(), ErrorRef> {
-    match named.first() {
-        Some((n, _)) => Err(type_error(format!("{f}() has no parameter named `{n}`"))),
-        None => Ok(()),
+/// Each builtin's parameters, as the builtins table of LANGUAGE.md gives
+/// them: any of them may be named (`round(x, digits: 2)`) except
+/// `range`'s; `sep:`, `key:` and the like only by name.
+fn sig(b: Builtin) -> Sig {
+    use Builtin::*;
+    let name = b.name();
+    match b {
+        Print => Sig::new(name, &[]).rest().named(&["sep", "end"]),
+        Len | Repr | Int | Float | Bool | Type | Abs => Sig::new(name, &["x"]),
+        Str => Sig::new(name, &["x"]).required(0),
+        Range => Sig::new(name, &["start", "stop", "step"])
+            .required(1)
+            .positional_only(),
+        Round => Sig::new(name, &["x", "digits"]).required(1),
+        Min | Max => Sig::new(name, &[]).required(1).rest(),
+        Sum => Sig::new(name, &["items", "start"]).required(1),
+        Sorted => Sig::new(name, &["items"]).named(&["key", "reverse"]),
+        Reversed => Sig::new(name, &["items"]),
+        Enumerate => Sig::new(name, &["items", "start"]).required(1),
+        Zip | Race => Sig::new(name, &[]).rest(),
+        Keys | Values | Items => Sig::new(name, &["m"]),
+        Contains => Sig::new(name, &["container", "x"]),
+        Error => Sig::new(name, &["message"]).named(&["kind"]),
+        Assert => Sig::new(name, &["cond", "message"]).required(1),
+        Now | Event | Lock | Args => Sig::new(name, &[]),
+        Sleep => Sig::new(name, &["secs"]),
+        Gather => Sig::new(name, &[]).rest().named(&["return_errors"]),
+        WaitFor => Sig::new(name, &["awaitable", "secs"]),
+        Queue => Sig::new(name, &["maxsize"]).required(0),
+        Semaphore => Sig::new(name, &["n"]).required(0),
     }
-}
-
-pub(super) fn arity(f: &str, args: &[Value], min: usize, max: usize) -> Result<(), ErrorRef> {
-    if args.len() < min || args.len() > max {
-        let want = if min == max {
-            format!("{min}")
-        } else if max == usize::MAX {
-            format!("at least {min}")
-        } else {
-            format!("{min} to {max}")
-        };
-        return Err(type_error(format!(
-            "{f}() takes {want} argument{} but {} were given",
-            if max == 1 { "" } else { "s" },
-            args.len()
-        )));
-    }
-    Ok(())
 }
 
 fn int_arg(f: &str, v: &Value) -> Result<i64, ErrorRef> {
@@ -114,7 +123,8 @@ pub fn spread(args: Vec<Value>) -> Vec<Value> {
     }
 }
 
-pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named) -> R {
+pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
+    let (mut args, mut named) = bind(&sig(b), args, named)?;
     let name = b.name();
     match b {
         Builtin::Print => {
@@ -124,7 +134,6 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             let end = take_named(&mut named, "end")
                 .map(|v| v.to_display())
                 .unwrap_or_else(|| "\n".into());
-            no_named(name, &named)?;
             let mut line = String::new();
             for (i, a) in args.iter().enumerate() {
                 if i > 0 {
@@ -138,8 +147,6 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         }
         Builtin::Error => {
             let kind = take_named(&mut named, "kind");
-            no_named(name, &named)?;
-            arity(name, &args, 1, 1)?;
             let kind = match kind {
                 Some(Value::Str(k)) => k.to_string(),
                 Some(other) => {
@@ -155,22 +162,14 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
         Builtin::Sorted => {
             let reverse = take_named(&mut named, "reverse").is_some_and(|v| v.truthy());
             let key = take_named(&mut named, "key").filter(|k| !matches!(k, Value::Nil));
-            no_named(name, &named)?;
-            arity(name, &args, 1, 1)?;
             let items = list_arg(name, &args[0])?;
             return Ok(Value::list(sort_values(it, items, key.as_ref(), reverse)?));
         }
         Builtin::Gather => {
             let return_errors = take_named(&mut named, "return_errors").is_some_and(|v| v.truthy());
-            no_named(name, &named)?;
             return it.gather(spread(args), return_errors);
         }
         Builtin::Queue => {
-            if let Some(m) = take_named(&mut named, "maxsize") {
-                args.insert(0, m);
-            }
-            no_named(name, &named)?;
-            arity(name, &args, 0, 1)?;
             let max = args
                 .first()
                 .map(|v| int_arg(name, v))
@@ -178,17 +177,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                 .unwrap_or(0);
             return Ok(Value::Queue(sync::Queue::new(max.max(0) as usize)));
         }
-        Builtin::Round => {
-            if let Some(d) = take_named(&mut named, "digits") {
-                args.push(d);
-            }
-        }
         _ => {}
     }
-    no_named(name, &named)?;
     match b {
         Builtin::Len => {
-            arity(name, &args, 1, 1)?;
             let n = match &args[0] {
                 Value::Str(s) => s.chars().count(),
                 Value::List(l) => l.borrow().len(),
@@ -199,68 +191,49 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             };
             Ok(Value::Int(n as i64))
         }
-        Builtin::Str => {
-            arity(name, &args, 0, 1)?;
-            Ok(Value::Str(crate::runtime::str::Str::from(
-                args.first().map(|v| v.to_display()).unwrap_or_default(),
-            )))
-        }
-        Builtin::Repr => {
-            arity(name, &args, 1, 1)?;
-            Ok(Value::Str(args[0].repr().into()))
-        }
-        Builtin::Int => {
-            arity(name, &args, 1, 1)?;
-            match &args[0] {
-                Value::Int(i) => Ok(Value::Int(*i)),
-                Value::Bool(b) => Ok(Value::Int(*b as i64)),
-                Value::Float(f) => float_to_int(f.trunc()),
-                Value::Str(s) => {
-                    let t: String = s.trim().chars().filter(|c| *c != '_').collect();
-                    t.parse::<i64>()
-                        .map(Value::Int)
-                        .map_err(|_| value_error(format!("invalid int: {}", args[0].repr())))
-                }
-                v => Err(type_error(format!(
-                    "int() cannot convert `{}`",
-                    v.type_name()
-                ))),
+        Builtin::Str => Ok(Value::Str(crate::runtime::str::Str::from(
+            args.first().map(|v| v.to_display()).unwrap_or_default(),
+        ))),
+        Builtin::Repr => Ok(Value::Str(args[0].repr().into())),
+        Builtin::Int => match &args[0] {
+            Value::Int(i) => Ok(Value::Int(*i)),
+            Value::Bool(b) => Ok(Value::Int(*b as i64)),
+            Value::Float(f) => float_to_int(f.trunc()),
+            Value::Str(s) => {
+                let t: String = s.trim().chars().filter(|c| *c != '_').collect();
+                t.parse::<i64>()
+                    .map(Value::Int)
+                    .map_err(|_| value_error(format!("invalid int: {}", args[0].repr())))
             }
-        }
-        Builtin::Float => {
-            arity(name, &args, 1, 1)?;
-            match &args[0] {
-                Value::Int(i) => Ok(Value::Float(*i as f64)),
-                Value::Float(f) => Ok(Value::Float(*f)),
-                Value::Bool(b) => Ok(Value::Float(*b as i64 as f64)),
-                Value::Str(s) => {
-                    let t = s.trim();
-                    let parsed = match t.to_ascii_lowercase().as_str() {
-                        "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
-                        "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
-                        "nan" => Some(f64::NAN),
-                        _ => t.parse::<f64>().ok(),
-                    };
-                    parsed
-                        .map(Value::Float)
-                        .ok_or_else(|| value_error(format!("invalid float: {}", args[0].repr())))
-                }
-                v => Err(type_error(format!(
-                    "float() cannot convert `{}`",
-                    v.type_name()
-                ))),
+            v => Err(type_error(format!(
+                "int() cannot convert `{}`",
+                v.type_name()
+            ))),
+        },
+        Builtin::Float => match &args[0] {
+            Value::Int(i) => Ok(Value::Float(*i as f64)),
+            Value::Float(f) => Ok(Value::Float(*f)),
+            Value::Bool(b) => Ok(Value::Float(*b as i64 as f64)),
+            Value::Str(s) => {
+                let t = s.trim();
+                let parsed = match t.to_ascii_lowercase().as_str() {
+                    "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
+                    "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
+                    "nan" => Some(f64::NAN),
+                    _ => t.parse::<f64>().ok(),
+                };
+                parsed
+                    .map(Value::Float)
+                    .ok_or_else(|| value_error(format!("invalid float: {}", args[0].repr())))
             }
-        }
-        Builtin::Bool => {
-            arity(name, &args, 1, 1)?;
-            Ok(Value::Bool(args[0].truthy()))
-        }
-        Builtin::Type => {
-            arity(name, &args, 1, 1)?;
-            Ok(Value::str(args[0].type_name()))
-        }
+            v => Err(type_error(format!(
+                "float() cannot convert `{}`",
+                v.type_name()
+            ))),
+        },
+        Builtin::Bool => Ok(Value::Bool(args[0].truthy())),
+        Builtin::Type => Ok(Value::str(args[0].type_name())),
         Builtin::Range => {
-            arity(name, &args, 1, 3)?;
             let n: Vec<i64> = args
                 .iter()
                 .map(|a| int_arg(name, a))
@@ -281,7 +254,6 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             }))))
         }
         Builtin::Round => {
-            arity(name, &args, 1, 2)?;
             let digits = args.get(1).map(|d| int_arg(name, d)).transpose()?;
             match (&args[0], digits) {
                 (Value::Int(i), Some(d)) if d < 0 => round_int(*i, d),
@@ -294,22 +266,18 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                 ))),
             }
         }
-        Builtin::Abs => {
-            arity(name, &args, 1, 1)?;
-            match &args[0] {
-                Value::Int(i) => i
-                    .checked_abs()
-                    .map(Value::Int)
-                    .ok_or_else(super::error::overflow),
-                Value::Float(f) => Ok(Value::Float(f.abs())),
-                v => Err(type_error(format!(
-                    "abs() needs a number, not `{}`",
-                    v.type_name()
-                ))),
-            }
-        }
+        Builtin::Abs => match &args[0] {
+            Value::Int(i) => i
+                .checked_abs()
+                .map(Value::Int)
+                .ok_or_else(super::error::overflow),
+            Value::Float(f) => Ok(Value::Float(f.abs())),
+            v => Err(type_error(format!(
+                "abs() needs a number, not `{}`",
+                v.type_name()
+            ))),
+        },
         Builtin::Min | Builtin::Max => {
-            arity(name, &args, 1, usize::MAX)?;
             let items = if args.len() == 1 {
                 list_arg(name, &args[0])?
             } else {
@@ -337,7 +305,6 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             best.ok_or_else(|| value_error(format!("{name}() of an empty list")))
         }
         Builtin::Sum => {
-            arity(name, &args, 1, 2)?;
             let mut total = args.get(1).cloned().unwrap_or(Value::Int(0));
             for v in list_arg(name, &args[0])? {
                 total = ops::add(&total, &v)?;
@@ -345,13 +312,11 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             Ok(total)
         }
         Builtin::Reversed => {
-            arity(name, &args, 1, 1)?;
             let mut items = list_arg(name, &args[0])?;
             items.reverse();
             Ok(Value::list(items))
         }
         Builtin::Enumerate => {
-            arity(name, &args, 1, 2)?;
             let start = args
                 .get(1)
                 .map(|s| int_arg(name, s))
@@ -381,15 +346,10 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             ))
         }
         Builtin::Keys | Builtin::Values | Builtin::Items => {
-            arity(name, &args, 1, 1)?;
             super::methods::map_view(name, &args[0])
         }
-        Builtin::Contains => {
-            arity(name, &args, 2, 2)?;
-            Ok(Value::Bool(ops::contains(&args[0], &args[1])?))
-        }
+        Builtin::Contains => Ok(Value::Bool(ops::contains(&args[0], &args[1])?)),
         Builtin::Assert => {
-            arity(name, &args, 1, 2)?;
             if args[0].truthy() {
                 Ok(Value::Nil)
             } else {
@@ -400,12 +360,8 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
                 Err(ErrorObj::new("AssertionError", msg))
             }
         }
-        Builtin::Now => {
-            arity(name, &args, 0, 0)?;
-            Ok(Value::Float(it.now()))
-        }
+        Builtin::Now => Ok(Value::Float(it.now())),
         Builtin::Sleep => {
-            arity(name, &args, 1, 1)?;
             let secs = num_arg(name, &args[0])?;
             if secs.is_nan() {
                 return Err(value_error("sleep() needs a number of seconds, not nan"));
@@ -413,7 +369,6 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             Ok(native_coro(it, "sleep", NativeCoro::sleep(secs)))
         }
         Builtin::WaitFor => {
-            arity(name, &args, 2, 2)?;
             let timeout = match &args[1] {
                 Value::Nil => None,
                 v => Some(num_arg(name, v)?),
@@ -437,16 +392,9 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             }
             Ok(native_coro(it, "race", NativeCoro::race(items)))
         }
-        Builtin::Event => {
-            arity(name, &args, 0, 0)?;
-            Ok(Value::Event(sync::Event::new()))
-        }
-        Builtin::Lock => {
-            arity(name, &args, 0, 0)?;
-            Ok(Value::Lock(sync::Lock::new()))
-        }
+        Builtin::Event => Ok(Value::Event(sync::Event::new())),
+        Builtin::Lock => Ok(Value::Lock(sync::Lock::new())),
         Builtin::Semaphore => {
-            arity(name, &args, 0, 1)?;
             let n = args
                 .first()
                 .map(|v| int_arg(name, v))
@@ -457,12 +405,9 @@ pub fn call(it: &mut Interp, b: Builtin, mut args: Vec<Value>, mut named: Named)
             }
             Ok(Value::Semaphore(sync::Semaphore::new(n)))
         }
-        Builtin::Args => {
-            arity(name, &args, 0, 0)?;
-            Ok(Value::list(
-                it.args.iter().map(|a| Value::Str(a.into())).collect(),
-            ))
-        }
+        Builtin::Args => Ok(Value::list(
+            it.args.iter().map(|a| Value::Str(a.into())).collect(),
+        )),
         Builtin::Print | Builtin::Error | Builtin::Sorted | Builtin::Gather | Builtin::Queue => {
             unreachable!()
         }

@@ -327,6 +327,8 @@ impl Interp {
         }
     }
 
+    /// A task's or a future's method; the arguments are already bound
+    /// (`methods::call`).
     pub fn task_method(
         &mut self,
         recv: &Value,
@@ -339,73 +341,39 @@ impl Interp {
             _ => unreachable!(),
         };
         let ty = recv.type_name();
-        let want = |n: usize, max: usize| -> Result<(), ErrorRef> {
-            if args.len() < n || args.len() > max {
-                return Err(type_error(format!(
-                    "{ty}.{m}() takes {} but {} were given",
-                    if n == max {
-                        format!("{n} arguments")
-                    } else {
-                        format!("{n} to {max} arguments")
-                    },
-                    args.len()
-                )));
-            }
-            Ok(())
-        };
         match m {
-            "done" => {
-                want(0, 0)?;
-                Ok(Value::Bool(a.is_done()))
-            }
-            "cancelled" => {
-                want(0, 0)?;
-                Ok(Value::Bool(matches!(
-                    a.core().borrow().state(),
-                    FutState::Cancelled(_)
-                )))
-            }
+            "done" => Ok(Value::Bool(a.is_done())),
+            "cancelled" => Ok(Value::Bool(matches!(
+                a.core().borrow().state(),
+                FutState::Cancelled(_)
+            ))),
             "cancel" => {
-                want(0, 1)?;
                 let msg = args.first().map(|v| Rc::from(v.to_display().as_str()));
                 Ok(Value::Bool(self.cancel_awaitable(&a, msg)))
             }
-            "result" => {
-                want(0, 0)?;
-                match a.outcome() {
-                    Some(Ok(v)) => Ok(v),
-                    Some(Err(e)) => Err(e),
-                    None => Err(still_pending(ty)),
+            "result" => match a.outcome() {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(e)) => Err(e),
+                None => Err(still_pending(ty)),
+            },
+            "error" => match a.outcome() {
+                Some(Ok(_)) => Ok(Value::Nil),
+                Some(Err(e)) if e.is_cancel() => Err(e),
+                Some(Err(e)) => Ok(Value::Error(e)),
+                None => Err(still_pending(ty)),
+            },
+            "name" => match &a {
+                Awaitable::Task(t) => Ok(Value::Str(t.name().into())),
+                _ => Err(ErrorObj::new("AttributeError", "a future has no name")),
+            },
+            "set_name" => match &a {
+                Awaitable::Task(t) => {
+                    t.set_name(Rc::from(args[0].to_display().as_str()));
+                    Ok(Value::Nil)
                 }
-            }
-            "error" => {
-                want(0, 0)?;
-                match a.outcome() {
-                    Some(Ok(_)) => Ok(Value::Nil),
-                    Some(Err(e)) if e.is_cancel() => Err(e),
-                    Some(Err(e)) => Ok(Value::Error(e)),
-                    None => Err(still_pending(ty)),
-                }
-            }
-            "name" => {
-                want(0, 0)?;
-                match &a {
-                    Awaitable::Task(t) => Ok(Value::Str(t.name().into())),
-                    _ => Err(ErrorObj::new("AttributeError", "a future has no name")),
-                }
-            }
-            "set_name" => {
-                want(1, 1)?;
-                match &a {
-                    Awaitable::Task(t) => {
-                        t.set_name(Rc::from(args[0].to_display().as_str()));
-                        Ok(Value::Nil)
-                    }
-                    _ => Err(ErrorObj::new("AttributeError", "a future has no name")),
-                }
-            }
+                _ => Err(ErrorObj::new("AttributeError", "a future has no name")),
+            },
             "on_done" => {
-                want(1, 1)?;
                 if matches!(&args[0], Value::Func(c) if c.proto.is_async) {
                     return Err(type_error(
                         "on_done() needs a plain `fn`: the callback runs at once, it cannot be awaited",

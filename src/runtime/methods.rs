@@ -1,6 +1,7 @@
 //! Methods of the built-in types: `x.m(args)`.
 
-use super::builtins::take_named;
+use super::builtins::{sort_values, take_named};
+use super::call::{bind, Sig};
 use super::error::{index_error, key_error, type_error, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::ops;
@@ -10,15 +11,6 @@ use std::rc::Rc;
 
 type R = Result<Value, ErrorRef>;
 type Named = Vec<(Rc<str>, Value)>;
-
-/// The builtins' argument count check, naming the method as `ty.m`
-/// (the name is only made for the error).
-fn arity(ty: &str, m: &str, args: &[Value], min: usize, max: usize) -> Result<(), ErrorRef> {
-    if args.len() < min || args.len() > max {
-        return super::builtins::arity(&format!("{ty}.{m}"), args, min, max);
-    }
-    Ok(())
-}
 
 fn str_arg(m: &str, v: &Value) -> Result<Str, ErrorRef> {
     match v {
@@ -47,28 +39,59 @@ fn no_method(recv: &Value, m: &str) -> ErrorRef {
     )
 }
 
-pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, mut named: Named) -> R {
+/// Each method's parameters, as the methods table of LANGUAGE.md gives
+/// them; any of them may be named (`"a-b".split(sep: "-")`), and
+/// `sort`'s `key:` and `reverse:` only by name. `None`: the type has no
+/// such method.
+fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
+    let sig = |params: &'static [&'static str]| Sig::new(m, params).of(ty);
+    Some(match (ty, m) {
+        ("str", "upper" | "lower" | "len")
+        | ("list", "copy" | "reverse" | "len")
+        | ("map", "keys" | "values" | "items" | "copy" | "len")
+        | ("error", "kind" | "message")
+        | ("task" | "future", "done" | "cancelled" | "result" | "error")
+        | ("task", "name")
+        | ("queue", "get" | "get_nowait" | "size" | "len" | "empty" | "full" | "close")
+        | ("event", "set" | "clear" | "is_set" | "wait")
+        | ("lock" | "semaphore", "acquire" | "release" | "locked")
+        | ("semaphore", "value") => sig(&[]),
+        ("str", "strip") => sig(&["chars"]).required(0),
+        ("str", "split") => sig(&["sep"]).required(0),
+        ("str", "join") | ("list", "extend") => sig(&["items"]),
+        ("str", "replace") => sig(&["old", "new"]),
+        ("str", "starts_with" | "ends_with" | "find" | "contains") => sig(&["s"]),
+        ("str" | "list", "slice") => sig(&["from", "to"]).required(1),
+        ("list", "push" | "remove" | "index" | "contains") | ("queue", "put" | "put_nowait") => {
+            sig(&["x"])
+        }
+        ("list", "pop") => sig(&["i"]).required(0),
+        ("list", "insert") => sig(&["i", "x"]),
+        ("list", "sort") => sig(&[]).named(&["key", "reverse"]),
+        ("map", "get") => sig(&["k", "default"]).required(1),
+        ("map", "contains" | "remove") => sig(&["k"]),
+        ("task" | "future", "cancel") => sig(&["msg"]).required(0),
+        ("task", "set_name") => sig(&["s"]),
+        ("task" | "future", "on_done") => sig(&["f"]),
+        _ => return None,
+    })
+}
+
+pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: Named) -> R {
     let m = METHODS[method as usize];
+    let Some(sig) = method_sig(recv.type_name(), m) else {
+        return Err(no_method(&recv, m));
+    };
+    let (args, named) = bind(&sig, args, named)?;
     match &recv {
         Value::Str(s) => string_method(s, m, args),
-        Value::List(_) => list_method(&recv, m, args),
+        Value::List(_) => list_method(it, &recv, m, args, named),
         Value::Map(_) => map_method(&recv, m, args),
-        Value::Error(e) => {
-            arity("error", m, &args, 0, 0)?;
-            match m {
-                "kind" => Ok(Value::Str((&e.kind).into())),
-                "message" => Ok(Value::Str((&e.message).into())),
-                _ => Err(no_method(&recv, m)),
-            }
-        }
-        Value::Task(_) | Value::Future(_) => {
-            if m == "cancel" {
-                if let Some(v) = take_named(&mut named, "msg") {
-                    return it.task_method(&recv, m, vec![v]);
-                }
-            }
-            it.task_method(&recv, m, args)
-        }
+        Value::Error(e) => match m {
+            "kind" => Ok(Value::Str((&e.kind).into())),
+            _ => Ok(Value::Str((&e.message).into())),
+        },
+        Value::Task(_) | Value::Future(_) => it.task_method(&recv, m, args),
         Value::Queue(_) | Value::Event(_) | Value::Lock(_) | Value::Semaphore(_) => {
             it.sync_method(&recv, m, args)
         }
@@ -77,28 +100,17 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, mut nam
 }
 
 fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {
-    let a = |min, max| arity("str", m, &args, min, max);
     Ok(match m {
-        "upper" => {
-            a(0, 0)?;
-            Value::str(&s.to_uppercase())
-        }
-        "lower" => {
-            a(0, 0)?;
-            Value::str(&s.to_lowercase())
-        }
-        "strip" => {
-            a(0, 1)?;
-            match args.first() {
-                Some(chars) => {
-                    let chars = str_arg(m, chars)?;
-                    Value::str(s.trim_matches(|c| chars.contains(c)))
-                }
-                None => Value::str(s.trim()),
+        "upper" => Value::str(&s.to_uppercase()),
+        "lower" => Value::str(&s.to_lowercase()),
+        "strip" => match args.first() {
+            Some(chars) => {
+                let chars = str_arg(m, chars)?;
+                Value::str(s.trim_matches(|c| chars.contains(c)))
             }
-        }
+            None => Value::str(s.trim()),
+        },
         "split" => {
-            a(0, 1)?;
             let parts: Vec<Value> = match args.first() {
                 Some(sep) => {
                     let sep = str_arg(m, sep)?;
@@ -112,7 +124,6 @@ fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {
             Value::list(parts)
         }
         "join" => {
-            a(1, 1)?;
             let items = ops::items_of(&args[0])?;
             let mut out = String::new();
             for (i, v) in items.iter().enumerate() {
@@ -132,36 +143,21 @@ fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {
             Value::str(&out)
         }
         "replace" => {
-            a(2, 2)?;
             let (from, to) = (str_arg(m, &args[0])?, str_arg(m, &args[1])?);
             Value::str(&s.replace(&*from, &to))
         }
-        "starts_with" => {
-            a(1, 1)?;
-            Value::Bool(s.starts_with(&*str_arg(m, &args[0])?))
-        }
-        "ends_with" => {
-            a(1, 1)?;
-            Value::Bool(s.ends_with(&*str_arg(m, &args[0])?))
-        }
+        "starts_with" => Value::Bool(s.starts_with(&*str_arg(m, &args[0])?)),
+        "ends_with" => Value::Bool(s.ends_with(&*str_arg(m, &args[0])?)),
         "find" => {
-            a(1, 1)?;
             let needle = str_arg(m, &args[0])?;
             Value::Int(
                 s.find(&*needle)
                     .map_or(-1, |b| s[..b].chars().count() as i64),
             )
         }
-        "contains" => {
-            a(1, 1)?;
-            Value::Bool(s.contains(&*str_arg(m, &args[0])?))
-        }
-        "len" => {
-            a(0, 0)?;
-            Value::Int(s.chars().count() as i64)
-        }
+        "contains" => Value::Bool(s.contains(&*str_arg(m, &args[0])?)),
+        "len" => Value::Int(s.chars().count() as i64),
         "slice" => {
-            a(1, 2)?;
             let chars: Vec<char> = s.chars().collect();
             let (from, to) = slice_bounds(m, &args, chars.len())?;
             Value::str(&chars[from..to].iter().collect::<String>())
@@ -183,17 +179,20 @@ fn slice_bounds(m: &str, args: &[Value], len: usize) -> Result<(usize, usize), E
     Ok((from, to.max(from)))
 }
 
-fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
+fn list_method(
+    it: &mut Interp,
+    recv: &Value,
+    m: &str,
+    mut args: Vec<Value>,
+    mut named: Named,
+) -> R {
     let Value::List(l) = recv else { unreachable!() };
-    let a = |min, max| arity("list", m, &args, min, max);
     Ok(match m {
         "push" => {
-            a(1, 1)?;
             l.borrow_mut().push(args.pop().expect("arg"));
             Value::Nil
         }
         "pop" => {
-            a(0, 1)?;
             let mut l = l.borrow_mut();
             let len = l.len();
             if len == 0 {
@@ -207,7 +206,6 @@ fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
             l.remove(i)
         }
         "insert" => {
-            a(2, 2)?;
             let v = args.pop().expect("arg");
             let mut l = l.borrow_mut();
             let len = l.len() as i64;
@@ -217,7 +215,6 @@ fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
             Value::Nil
         }
         "remove" => {
-            a(1, 1)?;
             let mut l = l.borrow_mut();
             let i = l
                 .iter()
@@ -236,7 +233,6 @@ fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
             }
         }
         "index" => {
-            a(1, 1)?;
             let l = l.borrow();
             match l
                 .iter()
@@ -251,51 +247,31 @@ fn list_method(recv: &Value, m: &str, mut args: Vec<Value>) -> R {
                 }
             }
         }
-        "contains" => {
-            a(1, 1)?;
-            Value::Bool(ops::contains(recv, &args[0])?)
-        }
+        "contains" => Value::Bool(ops::contains(recv, &args[0])?),
         "slice" => {
-            a(1, 2)?;
             let l = l.borrow();
             let (from, to) = slice_bounds(m, &args, l.len())?;
             Value::list(l[from..to].to_vec())
         }
         "extend" => {
-            a(1, 1)?;
             let items = ops::items_of(&args[0])?;
             l.borrow_mut().extend(items);
             Value::Nil
         }
-        "copy" => {
-            a(0, 0)?;
-            Value::list(l.borrow().clone())
-        }
+        "copy" => Value::list(l.borrow().clone()),
         "reverse" => {
-            a(0, 0)?;
             l.borrow_mut().reverse();
             Value::Nil
         }
         "sort" => {
-            a(0, 0)?;
-            let mut items = l.borrow().clone();
-            let mut failure = None;
-            items.sort_by(|x, y| {
-                ops::compare(x, y, "<").unwrap_or_else(|e| {
-                    failure.get_or_insert(e);
-                    std::cmp::Ordering::Equal
-                })
-            });
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            *l.borrow_mut() = items;
+            let reverse = take_named(&mut named, "reverse").is_some_and(|v| v.truthy());
+            let key = take_named(&mut named, "key").filter(|k| !matches!(k, Value::Nil));
+            // Sorts a copy: a key function may look at the list meanwhile.
+            let items = l.borrow().clone();
+            *l.borrow_mut() = sort_values(it, items, key.as_ref(), reverse)?;
             Value::Nil
         }
-        "len" => {
-            a(0, 0)?;
-            Value::Int(l.borrow().len() as i64)
-        }
+        "len" => Value::Int(l.borrow().len() as i64),
         _ => return Err(no_method(recv, m)),
     })
 }
@@ -323,7 +299,6 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
     let Value::Map(map) = recv else {
         unreachable!()
     };
-    let a = |min, max| arity("map", m, &args, min, max);
     let key = |v: &Value| {
         Key::from_value(v).ok_or_else(|| {
             type_error(format!(
@@ -334,23 +309,15 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
     };
     Ok(match m {
         "get" => {
-            a(1, 2)?;
             let k = key(&args[0])?;
             map.borrow()
                 .get(&k)
                 .cloned()
                 .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::Nil))
         }
-        "keys" | "values" | "items" => {
-            a(0, 0)?;
-            map_view(m, recv)?
-        }
-        "contains" => {
-            a(1, 1)?;
-            Value::Bool(ops::contains(recv, &args[0])?)
-        }
+        "keys" | "values" | "items" => map_view(m, recv)?,
+        "contains" => Value::Bool(ops::contains(recv, &args[0])?),
         "remove" => {
-            a(1, 1)?;
             let k = key(&args[0])?;
             match map.borrow_mut().shift_remove(&k) {
                 Some(v) => v,
@@ -362,14 +329,8 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
                 }
             }
         }
-        "len" => {
-            a(0, 0)?;
-            Value::Int(map.borrow().len() as i64)
-        }
-        "copy" => {
-            a(0, 0)?;
-            Value::Map(Rc::new(std::cell::RefCell::new(map.borrow().clone())))
-        }
+        "len" => Value::Int(map.borrow().len() as i64),
+        "copy" => Value::Map(Rc::new(std::cell::RefCell::new(map.borrow().clone()))),
         _ => return Err(no_method(recv, m)),
     })
 }

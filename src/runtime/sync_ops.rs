@@ -2,7 +2,7 @@
 //! 3.11's asyncio implementations (waiter order and wake-up rules included).
 
 use super::builtins::native_coro;
-use super::error::{overflow, type_error, ErrorObj, ErrorRef};
+use super::error::{overflow, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
@@ -124,23 +124,14 @@ impl Interp {
         s.count.get() == 0 || s.waiters.borrow().iter().any(|w| !waiter_cancelled(w))
     }
 
+    /// A synchronisation primitive's method; the arguments are already
+    /// bound (`methods::call`).
     pub fn sync_method(
         &mut self,
         recv: &Value,
         m: &str,
         mut args: Vec<Value>,
     ) -> Result<Value, ErrorRef> {
-        let want = |n: usize| -> Result<(), ErrorRef> {
-            if args.len() != n {
-                return Err(type_error(format!(
-                    "{}.{m}() takes {n} argument{} but {} were given",
-                    recv.type_name(),
-                    if n == 1 { "" } else { "s" },
-                    args.len()
-                )));
-            }
-            Ok(())
-        };
         let no_method = || {
             ErrorObj::new(
                 "AttributeError",
@@ -150,7 +141,6 @@ impl Interp {
         match recv {
             Value::Queue(q) => match m {
                 "put" => {
-                    want(1)?;
                     let item = args.pop();
                     Ok(native_coro(
                         self,
@@ -158,37 +148,20 @@ impl Interp {
                         NativeCoro::Sync(SyncWait::QueuePut { q: q.clone(), item }),
                     ))
                 }
-                "get" => {
-                    want(0)?;
-                    Ok(native_coro(
-                        self,
-                        "get",
-                        NativeCoro::Sync(SyncWait::QueueGet { q: q.clone() }),
-                    ))
-                }
+                "get" => Ok(native_coro(
+                    self,
+                    "get",
+                    NativeCoro::Sync(SyncWait::QueueGet { q: q.clone() }),
+                )),
                 "put_nowait" => {
-                    want(1)?;
                     self.queue_put_nowait(q, args.pop().expect("arg"))?;
                     Ok(Value::Nil)
                 }
-                "get_nowait" => {
-                    want(0)?;
-                    self.queue_get_nowait(q)
-                }
-                "size" | "len" => {
-                    want(0)?;
-                    Ok(Value::Int(q.size() as i64))
-                }
-                "empty" => {
-                    want(0)?;
-                    Ok(Value::Bool(q.size() == 0))
-                }
-                "full" => {
-                    want(0)?;
-                    Ok(Value::Bool(q.full()))
-                }
+                "get_nowait" => self.queue_get_nowait(q),
+                "size" | "len" => Ok(Value::Int(q.size() as i64)),
+                "empty" => Ok(Value::Bool(q.size() == 0)),
+                "full" => Ok(Value::Bool(q.full())),
                 "close" => {
-                    want(0)?;
                     q.closed.set(true);
                     // Every waiter re-checks: getters find the queue closed, putters throw.
                     let waiters: Vec<Rc<Task>> = q
@@ -206,7 +179,6 @@ impl Interp {
             },
             Value::Event(e) => match m {
                 "set" => {
-                    want(0)?;
                     if !e.flag.get() {
                         e.flag.set(true);
                         let waiters: Vec<Rc<Task>> = e.waiters.borrow().iter().cloned().collect();
@@ -217,35 +189,24 @@ impl Interp {
                     Ok(Value::Nil)
                 }
                 "clear" => {
-                    want(0)?;
                     e.flag.set(false);
                     Ok(Value::Nil)
                 }
-                "is_set" => {
-                    want(0)?;
-                    Ok(Value::Bool(e.flag.get()))
-                }
-                "wait" => {
-                    want(0)?;
-                    Ok(native_coro(
-                        self,
-                        "wait",
-                        NativeCoro::Sync(SyncWait::EventWait { e: e.clone() }),
-                    ))
-                }
+                "is_set" => Ok(Value::Bool(e.flag.get())),
+                "wait" => Ok(native_coro(
+                    self,
+                    "wait",
+                    NativeCoro::Sync(SyncWait::EventWait { e: e.clone() }),
+                )),
                 _ => Err(no_method()),
             },
             Value::Lock(l) => match m {
-                "acquire" => {
-                    want(0)?;
-                    Ok(native_coro(
-                        self,
-                        "acquire",
-                        NativeCoro::Sync(SyncWait::LockAcquire { l: l.clone() }),
-                    ))
-                }
+                "acquire" => Ok(native_coro(
+                    self,
+                    "acquire",
+                    NativeCoro::Sync(SyncWait::LockAcquire { l: l.clone() }),
+                )),
                 "release" => {
-                    want(0)?;
                     if !l.held.get() {
                         return Err(ErrorObj::with_help(
                             "RuntimeError",
@@ -257,36 +218,23 @@ impl Interp {
                     self.wake_first(&l.waiters);
                     Ok(Value::Nil)
                 }
-                "locked" => {
-                    want(0)?;
-                    Ok(Value::Bool(l.held.get()))
-                }
+                "locked" => Ok(Value::Bool(l.held.get())),
                 _ => Err(no_method()),
             },
             Value::Semaphore(s) => match m {
-                "acquire" => {
-                    want(0)?;
-                    Ok(native_coro(
-                        self,
-                        "acquire",
-                        NativeCoro::Sync(SyncWait::SemAcquire { s: s.clone() }),
-                    ))
-                }
+                "acquire" => Ok(native_coro(
+                    self,
+                    "acquire",
+                    NativeCoro::Sync(SyncWait::SemAcquire { s: s.clone() }),
+                )),
                 "release" => {
-                    want(0)?;
                     let n = s.count.get().checked_add(1).ok_or_else(overflow)?;
                     s.count.set(n);
                     self.sem_wake_next(s);
                     Ok(Value::Nil)
                 }
-                "locked" => {
-                    want(0)?;
-                    Ok(Value::Bool(Self::sem_locked(s)))
-                }
-                "value" => {
-                    want(0)?;
-                    Ok(Value::Int(s.count.get()))
-                }
+                "locked" => Ok(Value::Bool(Self::sem_locked(s))),
+                "value" => Ok(Value::Int(s.count.get())),
                 _ => Err(no_method()),
             },
             _ => Err(no_method()),
