@@ -37,6 +37,8 @@ pub const EXIT_RUNTIME: i32 = 1;
 pub const EXIT_COMPILE: i32 = 2;
 
 pub struct Engine {
+    /// Tells this engine's never-awaited coroutines from another's on the same thread.
+    id: u64,
     interp: Interp,
     globals: Globals,
     sources: Sources,
@@ -55,7 +57,9 @@ impl Engine {
         interp.permissions = opts.permissions;
         let mut globals = Globals::default();
         crate::stdlib::install(&mut globals.natives);
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Engine {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             interp,
             globals,
             sources: Sources::default(),
@@ -145,6 +149,7 @@ impl Engine {
     }
 
     fn execute(&mut self, name: &str, text: &str, echo: bool) -> Result<Value, Error> {
+        let _active = crate::scheduler::task::enter_engine(self.id);
         let closure = self.load(name, text, echo)?;
         let main = self.interp.spawn_main(CoroStart::Script {
             closure,
@@ -276,7 +281,7 @@ impl Engine {
     }
 
     fn report_never_awaited(&mut self) {
-        for (name, at) in Interp::never_awaited() {
+        for (name, at) in Interp::never_awaited(self.id) {
             let labels: Vec<(Loc, String)> = at
                 .map(|l| (l, "created here".to_string()))
                 .into_iter()
@@ -318,6 +323,7 @@ impl Engine {
     /// Compiles an input (echoing a final expression) and spawns it as a
     /// task. Errors are reported and give `None`.
     pub fn start_input(&mut self, name: &str, text: &str) -> Option<Rc<Task>> {
+        let _active = crate::scheduler::task::enter_engine(self.id);
         let closure = match self.load(name, text, true) {
             Ok(c) => c,
             Err(e) => {
@@ -334,6 +340,7 @@ impl Engine {
     /// Runs one loop iteration if something is ready or due; otherwise says
     /// when the next timer is due.
     pub fn tick(&mut self) -> LoopTick {
+        let _active = crate::scheduler::task::enter_engine(self.id);
         use crate::runtime::driver::Tick;
         match self.interp.tick() {
             Ok(Tick::Ran) => LoopTick::Ran,
@@ -382,6 +389,7 @@ impl Engine {
     /// After an input's task ended: echo its value or report its error.
     /// Returns false when the input failed or was cancelled.
     pub fn finish_input(&mut self, task: &Rc<Task>) -> bool {
+        let _active = crate::scheduler::task::enter_engine(self.id);
         let ok = match Awaitable::Task(task.clone()).outcome() {
             Some(Ok(Value::Nil)) | None => true,
             Some(Ok(v)) => {
@@ -417,6 +425,7 @@ impl Engine {
     }
 
     pub fn cancel(&mut self, task: &Rc<Task>) {
+        let _active = crate::scheduler::task::enter_engine(self.id);
         self.interp.cancel_task(task, None);
     }
 
@@ -445,6 +454,7 @@ impl Engine {
 
     /// The end of a session: cancel what is left and report, as a script's end does.
     pub fn shutdown(&mut self) {
+        let _active = crate::scheduler::task::enter_engine(self.id);
         if let Err(stuck) = self.interp.cancel_remaining() {
             self.report_stuck(stuck);
         }

@@ -25,6 +25,17 @@ fn blocks(text: &str) -> Vec<(String, usize, String)> {
     out
 }
 
+/// An example's `# allow: read=. env=HOME` first line, as `tasks run` flags.
+fn grants(code: &str) -> Vec<String> {
+    let Some(words) = code.lines().next().and_then(|l| l.strip_prefix("# allow:")) else {
+        return Vec::new();
+    };
+    words
+        .split_whitespace()
+        .map(|w| format!("--allow-{w}"))
+        .collect()
+}
+
 #[test]
 fn language_reference_examples_print_what_they_say() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -43,7 +54,9 @@ fn language_reference_examples_print_what_they_say() {
         }
         std::fs::write(dir.join("example.tasks"), code).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_tasks"))
-            .args(["run", "--virtual-time", "example.tasks"])
+            .args(["run", "--virtual-time"])
+            .args(grants(code))
+            .arg("example.tasks")
             .current_dir(&dir)
             .env("NO_COLOR", "1")
             .output()

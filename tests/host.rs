@@ -332,3 +332,63 @@ fn a_completion_during_a_long_sleep_resumes_its_waiter_at_once() {
     e.eval("t.tasks", src).unwrap();
     assert_eq!(out.text(), "soon false\n");
 }
+
+/// `examples/embed.rs` (built by `cargo test` with the other examples)
+/// runs and prints what the docs say it prints.
+#[test]
+fn the_embedding_example_runs() {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let example = dir.join("examples").join("embed");
+    let out = std::process::Command::new(&example)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "user-0 ... user-9 (10 names)");
+    assert!(lines[1].starts_with("batch took "), "{}", lines[1]);
+    assert_eq!(lines[2], "lookup(42) timed out");
+    assert_eq!(lines[3], "RuntimeError no user -1");
+    assert_eq!(lines[4], "DONE!");
+    assert_eq!(lines[6], "host: the runaway script stopped: Runtime");
+    assert_eq!(lines[7], "host: sum(range(10)) = 45");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("OperationLimitError"), "{stderr}");
+    assert!(out.status.success());
+}
+
+#[test]
+fn two_engines_on_one_thread_do_not_see_each_other() {
+    let (mut a, out_a, err_a) = engine(true);
+    let (mut b, out_b, err_b) = engine(true);
+    a.register_fn("only_in_a", || 1);
+    // Engine A leaves a coroutine that never runs; B must not report it.
+    assert!(a
+        .start_input("a.tasks", "async fn from_a() { }\nfrom_a()")
+        .is_some());
+    for _ in 0..3 {
+        a.tick();
+    }
+    b.eval("b.tasks", "print(1)").unwrap();
+    assert_eq!(out_b.text(), "1\n");
+    assert_eq!(err_b.text(), "", "B reports nothing of A's");
+    let e = b.eval("c.tasks", "only_in_a()").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Compile);
+    // A reports its own at the end of its own program.
+    a.eval("d.tasks", "async fn g() { }\ng()\nlet x = 1")
+        .unwrap();
+    assert!(
+        err_a
+            .text()
+            .contains("coroutine 'from_a' was never awaited"),
+        "{}",
+        err_a.text()
+    );
+    assert!(
+        err_a.text().contains("coroutine 'g' was never awaited"),
+        "{}",
+        err_a.text()
+    );
+    assert_eq!(out_a.text(), "");
+}

@@ -322,8 +322,8 @@ impl Interp {
     }
 
     /// Coroutine values made but never run, for the end-of-program warning.
-    pub fn never_awaited() -> Vec<(Rc<str>, Option<Loc>)> {
-        crate::scheduler::task::NEVER_AWAITED.with(|w| std::mem::take(&mut *w.borrow_mut()))
+    pub fn never_awaited(engine: u64) -> Vec<(Rc<str>, Option<Loc>)> {
+        crate::scheduler::task::take_never_awaited(engine)
     }
 }
 

@@ -185,16 +185,49 @@ impl Coro {
 }
 
 thread_local! {
-    /// Coroutines dropped without ever running: reported at the end of the program.
-    pub static NEVER_AWAITED: RefCell<Vec<(Rc<str>, Option<Loc>)>> = const { RefCell::new(Vec::new()) };
+    /// Coroutines dropped without ever running, with the engine that was
+    /// running when they were dropped: reported at the end of its program.
+    static NEVER_AWAITED: RefCell<Vec<(u64, Rc<str>, Option<Loc>)>> = const { RefCell::new(Vec::new()) };
+    /// The engine running on this thread now (0: none). Two engines on one
+    /// thread keep their never-awaited coroutines apart by it.
+    static ACTIVE_ENGINE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Marks engine `id` as the one running on this thread until the guard drops.
+pub fn enter_engine(id: u64) -> EngineGuard {
+    EngineGuard(ACTIVE_ENGINE.with(|a| a.replace(id)))
+}
+
+pub struct EngineGuard(u64);
+
+impl Drop for EngineGuard {
+    fn drop(&mut self) {
+        let prev = self.0;
+        let _ = ACTIVE_ENGINE.try_with(|a| a.set(prev));
+    }
+}
+
+/// Takes engine `id`'s never-awaited coroutines.
+pub fn take_never_awaited(id: u64) -> Vec<(Rc<str>, Option<Loc>)> {
+    NEVER_AWAITED.with(|w| {
+        let mut w = w.borrow_mut();
+        let (mine, others): (Vec<_>, Vec<_>) = w.drain(..).partition(|(e, _, _)| *e == id);
+        *w = others;
+        mine.into_iter().map(|(_, n, at)| (n, at)).collect()
+    })
 }
 
 impl Drop for Coro {
     fn drop(&mut self) {
         if self.start.get_mut().is_some() {
+            let engine = ACTIVE_ENGINE.try_with(Cell::get).unwrap_or(0);
+            if engine == 0 {
+                // Dropped outside any engine (the engine itself going away).
+                return;
+            }
             let name = Rc::from(self.name.as_str());
             let at = self.created_at.get();
-            let _ = NEVER_AWAITED.try_with(|w| w.borrow_mut().push((name, at)));
+            let _ = NEVER_AWAITED.try_with(|w| w.borrow_mut().push((engine, name, at)));
         }
     }
 }
