@@ -184,10 +184,13 @@ impl Coro {
     }
 }
 
+/// A coroutine that never ran: the engine it belongs to, its name, where it was made.
+type Unawaited = (u64, Rc<str>, Option<Loc>);
+
 thread_local! {
     /// Coroutines dropped without ever running, with the engine that was
     /// running when they were dropped: reported at the end of its program.
-    static NEVER_AWAITED: RefCell<Vec<(u64, Rc<str>, Option<Loc>)>> = const { RefCell::new(Vec::new()) };
+    static NEVER_AWAITED: RefCell<Vec<Unawaited>> = const { RefCell::new(Vec::new()) };
     /// The engine running on this thread now (0: none). Two engines on one
     /// thread keep their never-awaited coroutines apart by it.
     static ACTIVE_ENGINE: Cell<u64> = const { Cell::new(0) };
