@@ -111,6 +111,8 @@ pub const METHODS: &[&str] = &[
     "name",
     "set_name",
     "on_done",
+    "set_result",
+    "set_error",
     // error
     "kind",
     "message",

@@ -78,12 +78,47 @@ impl<'a, 'g> Compiler<'a, 'g> {
     // ------------------------------------------------------------ name lookup
 
     pub(super) fn find_local(f: &FnState, name: &str) -> Option<usize> {
+        Self::find_local_except(f, name, None)
+    }
+
+    fn find_local_except(f: &FnState, name: &str, skip: Option<usize>) -> Option<usize> {
         f.scopes
             .iter()
             .rev()
             .flat_map(|s| s.iter().rev())
             .copied()
-            .find(|&i| &*f.locals[i].name == name)
+            .find(|&i| &*f.locals[i].name == name && Some(i) != skip)
+    }
+
+    /// The binding a read of `name` sees: as [`Self::resolve`], except that
+    /// in the right-hand side of `let name = ...` the binding being declared
+    /// is skipped, so the read sees the one outside (an outer local, an
+    /// upvalue, a global, or a builtin). A closure made there still
+    /// captures the new binding (so `let f = fn() { f() }` recurses).
+    fn resolve_load(&mut self, name: &Ident) -> Option<VarRef> {
+        let depth = self.funcs.len() - 1;
+        let pending = self.funcs[depth].pending_let;
+        let found = self.resolve(name);
+        match (found, pending) {
+            (Some(VarRef::Local(i)), Some(PendingLet::Local(p)))
+                if i == p && !self.funcs[depth].locals[i].declared =>
+            {
+                if let Some(j) = Self::find_local_except(&self.funcs[depth], &name.name, Some(i)) {
+                    return Some(VarRef::Local(j));
+                }
+                if let Some(u) = self.find_upval(depth, &name.name) {
+                    return Some(VarRef::Upval(u));
+                }
+                let g = self.globals.lookup(&name.name)?;
+                Some(VarRef::Global(g))
+            }
+            (Some(VarRef::Global(g)), Some(PendingLet::Global(p)))
+                if g == p && depth == 0 && !self.globals.declared[g as usize] =>
+            {
+                None
+            }
+            (found, _) => found,
+        }
     }
 
     pub(super) fn find_upval(&mut self, depth: usize, name: &str) -> Option<u32> {
@@ -169,7 +204,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     pub(super) fn load_var(&mut self, name: &Ident) -> CResult<()> {
-        match self.resolve(name) {
+        match self.resolve_load(name) {
             Some(VarRef::Local(i)) => {
                 if !self.f().locals[i].declared {
                     return Err(Self::used_before_let(name));

@@ -20,7 +20,17 @@ impl<'a, 'g> Compiler<'a, 'g> {
         match &s.kind {
             StmtKind::Let { name, value } => {
                 match value {
-                    Some(v) => self.expr(v)?,
+                    Some(v) => {
+                        let pending = match self.resolve(name) {
+                            Some(VarRef::Local(i)) => Some(PendingLet::Local(i)),
+                            Some(VarRef::Global(g)) => Some(PendingLet::Global(g)),
+                            _ => None,
+                        };
+                        let outer = std::mem::replace(&mut self.f().pending_let, pending);
+                        let r = self.expr(v);
+                        self.f().pending_let = outer;
+                        r?
+                    }
                     None => {
                         self.emit(Op::Nil, s.span);
                     }

@@ -7,6 +7,7 @@ use super::interp::Interp;
 use super::native::NativeCoro;
 use super::ops;
 use super::value::{Iter, Value};
+use crate::scheduler::future::{FutKind, Future};
 use crate::scheduler::sync;
 use crate::scheduler::task::{Coro, CoroStart};
 use std::cell::RefCell;
@@ -39,7 +40,9 @@ builtins! {
     Keys => "keys", Values => "values", Items => "items", Contains => "contains", Error => "error",
     Assert => "assert", Now => "now", Sleep => "sleep", Gather => "gather", WaitFor => "wait_for",
     Race => "race", Queue => "queue", Event => "event", Lock => "lock", Semaphore => "semaphore",
-    Args => "args", Repr => "repr",
+    Args => "args", Repr => "repr", BoundedSemaphore => "bounded_semaphore",
+    PriorityQueue => "priority_queue", LifoQueue => "lifo_queue", Future => "future",
+    CurrentTask => "current_task", AllTasks => "all_tasks",
 }
 
 type Named = Vec<(Rc<str>, Value)>;
@@ -75,12 +78,12 @@ fn sig(b: Builtin) -> Sig {
         Contains => Sig::new(name, &["container", "x"]),
         Error => Sig::new(name, &["message"]).named(&["kind"]),
         Assert => Sig::new(name, &["cond", "message"]).required(1),
-        Now | Event | Lock | Args => Sig::new(name, &[]),
-        Sleep => Sig::new(name, &["secs"]),
+        Now | Event | Lock | Args | Future | CurrentTask | AllTasks => Sig::new(name, &[]),
+        Sleep => Sig::new(name, &["secs", "result"]).required(1),
         Gather => Sig::new(name, &[]).rest().named(&["return_errors"]),
         WaitFor => Sig::new(name, &["awaitable", "secs"]),
-        Queue => Sig::new(name, &["maxsize"]).required(0),
-        Semaphore => Sig::new(name, &["n"]).required(0),
+        Queue | PriorityQueue | LifoQueue => Sig::new(name, &["maxsize"]).required(0),
+        Semaphore | BoundedSemaphore => Sig::new(name, &["n"]).required(0),
     }
 }
 
@@ -169,13 +172,18 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             let return_errors = take_named(&mut named, "return_errors").is_some_and(|v| v.truthy());
             return it.gather(spread(args), return_errors);
         }
-        Builtin::Queue => {
+        Builtin::Queue | Builtin::PriorityQueue | Builtin::LifoQueue => {
             let max = args
                 .first()
                 .map(|v| int_arg(name, v))
                 .transpose()?
                 .unwrap_or(0);
-            return Ok(Value::Queue(sync::Queue::new(max.max(0) as usize)));
+            let kind = match b {
+                Builtin::PriorityQueue => sync::QueueKind::Priority,
+                Builtin::LifoQueue => sync::QueueKind::Lifo,
+                _ => sync::QueueKind::Fifo,
+            };
+            return Ok(Value::Queue(sync::Queue::new(max.max(0) as usize, kind)));
         }
         _ => {}
     }
@@ -366,7 +374,13 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             if secs.is_nan() {
                 return Err(value_error("sleep() needs a number of seconds, not nan"));
             }
-            Ok(native_coro(it, "sleep", NativeCoro::sleep(secs)))
+            let sleep = NativeCoro::sleep(secs);
+            Ok(match args.get(1) {
+                Some(result) => {
+                    native_coro(it, "sleep", NativeCoro::with_result(sleep, result.clone()))
+                }
+                None => native_coro(it, "sleep", sleep),
+            })
         }
         Builtin::WaitFor => {
             let timeout = match &args[1] {
@@ -394,21 +408,36 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
         }
         Builtin::Event => Ok(Value::Event(sync::Event::new())),
         Builtin::Lock => Ok(Value::Lock(sync::Lock::new())),
-        Builtin::Semaphore => {
+        Builtin::Semaphore | Builtin::BoundedSemaphore => {
             let n = args
                 .first()
                 .map(|v| int_arg(name, v))
                 .transpose()?
                 .unwrap_or(1);
             if n < 0 {
-                return Err(value_error("semaphore() initial value must be >= 0"));
+                return Err(value_error(format!("{name}() initial value must be >= 0")));
             }
-            Ok(Value::Semaphore(sync::Semaphore::new(n)))
+            Ok(Value::Semaphore(sync::Semaphore::new(
+                n,
+                b == Builtin::BoundedSemaphore,
+            )))
+        }
+        Builtin::Future => Ok(Value::Future(Future::new(FutKind::Plain))),
+        Builtin::CurrentTask => Ok(it.current.clone().map_or(Value::Nil, Value::Task)),
+        Builtin::AllTasks => {
+            let tasks = it.lp.tasks.values().filter(|t| !t.is_done());
+            Ok(Value::list(tasks.cloned().map(Value::Task).collect()))
         }
         Builtin::Args => Ok(Value::list(
             it.args.iter().map(|a| Value::Str(a.into())).collect(),
         )),
-        Builtin::Print | Builtin::Error | Builtin::Sorted | Builtin::Gather | Builtin::Queue => {
+        Builtin::Print
+        | Builtin::Error
+        | Builtin::Sorted
+        | Builtin::Gather
+        | Builtin::Queue
+        | Builtin::PriorityQueue
+        | Builtin::LifoQueue => {
             unreachable!()
         }
     }

@@ -362,6 +362,32 @@ impl Interp {
                 Some(Err(e)) => Ok(Value::Error(e)),
                 None => Err(still_pending(ty)),
             },
+            "set_result" | "set_error" => {
+                let Awaitable::Future(f) = &a else {
+                    return Err(ErrorObj::new(
+                        "AttributeError",
+                        format!("a task has no method `{m}`: its body sets its result"),
+                    ));
+                };
+                let state = match (m, &args[0]) {
+                    ("set_result", v) => FutState::Done(v.clone()),
+                    (_, Value::Error(e)) => FutState::Failed(e.clone()),
+                    (_, v) => {
+                        return Err(type_error(format!(
+                            "set_error() needs an error, not `{}`",
+                            v.type_name()
+                        )))
+                    }
+                };
+                if f.core.borrow().is_done() {
+                    return Err(ErrorObj::new(
+                        "InvalidStateError",
+                        format!("{m}() on a future that is {}", f.state_name()),
+                    ));
+                }
+                self.complete(&a, state);
+                Ok(Value::Nil)
+            }
             "name" => match &a {
                 Awaitable::Task(t) => Ok(Value::Str(t.name().into())),
                 _ => Err(ErrorObj::new("AttributeError", "a future has no name")),

@@ -52,7 +52,11 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         | ("error", "kind" | "message")
         | ("task" | "future", "done" | "cancelled" | "result" | "error")
         | ("task", "name")
-        | ("queue", "get" | "get_nowait" | "size" | "len" | "empty" | "full" | "close")
+        | (
+            "queue",
+            "get" | "get_nowait" | "size" | "len" | "empty" | "full" | "close" | "task_done"
+            | "join",
+        )
         | ("event", "set" | "clear" | "is_set" | "wait")
         | ("lock" | "semaphore", "acquire" | "release" | "locked")
         | ("semaphore", "value") => sig(&[]),
@@ -73,6 +77,8 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         ("task" | "future", "cancel") => sig(&["msg"]).required(0),
         ("task", "set_name") => sig(&["s"]),
         ("task" | "future", "on_done") => sig(&["f"]),
+        ("future", "set_result") => sig(&["v"]),
+        ("future", "set_error") => sig(&["e"]),
         _ => return None,
     })
 }

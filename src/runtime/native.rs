@@ -26,6 +26,8 @@ pub enum NativeCoro {
         secs: f64,
         fut: Option<Rc<Future>>,
     },
+    /// `sleep(d, result)`: the sleep, returning `result`.
+    SleepWith(Box<(NativeCoro, Value)>),
     WaitFor(Box<WaitFor>),
     Race(Box<Race>),
     Group(Box<super::group::GroupExit>),
@@ -85,6 +87,9 @@ impl NativeCoro {
     pub fn sleep(secs: f64) -> NativeCoro {
         NativeCoro::Sleep { secs, fut: None }
     }
+    pub fn with_result(sleep: NativeCoro, result: Value) -> NativeCoro {
+        NativeCoro::SleepWith(Box::new((sleep, result)))
+    }
     pub fn wait_for(aw: Value, timeout: Option<f64>) -> NativeCoro {
         NativeCoro::WaitFor(Box::new(WaitFor {
             aw: Some(aw),
@@ -142,6 +147,10 @@ impl NativeCoro {
                     }
                     NativeStep::Throw(e)
                 }
+            },
+            NativeCoro::SleepWith(s) => match s.0.step(it, input) {
+                NativeStep::Return(_) => NativeStep::Return(s.1.clone()),
+                step => step,
             },
             NativeCoro::WaitFor(w) => w.step(it, input),
             NativeCoro::Race(r) => r.step(it, input),

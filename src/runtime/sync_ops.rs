@@ -2,15 +2,16 @@
 //! 3.11's asyncio implementations (waiter order and wake-up rules included).
 
 use super::builtins::native_coro;
-use super::error::{overflow, ErrorObj, ErrorRef};
+use super::error::{overflow, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
 use crate::scheduler::event_loop::{Handle, Input};
 use crate::scheduler::sync::{
-    waiter_cancelled, waiter_done, Event, Lock, Queue, Semaphore, Waiters,
+    waiter_cancelled, waiter_done, Event, Lock, Queue, QueueKind, Semaphore, Waiters,
 };
 use crate::scheduler::task::{Park, Task};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// A wait on a primitive. Once the task has parked on the primitive's
@@ -18,11 +19,26 @@ use std::rc::Rc;
 /// wake-up or the error thrown into it, which runs the clean-up asyncio's
 /// coroutines run after `await fut`.
 pub enum SyncWait {
-    QueueGet { q: Rc<Queue> },
-    QueuePut { q: Rc<Queue>, item: Option<Value> },
-    EventWait { e: Rc<Event> },
-    LockAcquire { l: Rc<Lock> },
-    SemAcquire { s: Rc<Semaphore> },
+    QueueGet {
+        q: Rc<Queue>,
+    },
+    QueuePut {
+        q: Rc<Queue>,
+        item: Option<Value>,
+    },
+    EventWait {
+        e: Rc<Event>,
+    },
+    /// `q.join()`: a wait on the queue's `finished` event, returning nil.
+    QueueJoin {
+        e: Rc<Event>,
+    },
+    LockAcquire {
+        l: Rc<Lock>,
+    },
+    SemAcquire {
+        s: Rc<Semaphore>,
+    },
 }
 
 fn closed_error() -> ErrorRef {
@@ -88,13 +104,15 @@ impl Interp {
         if q.full() {
             return Err(ErrorObj::new("QueueFull", "the queue is full"));
         }
-        q.items.borrow_mut().push_back(item);
+        push_item(q, item)?;
+        q.unfinished.set(q.unfinished.get() + 1);
+        q.finished.flag.set(false);
         self.wakeup_next(&q.getters);
         Ok(())
     }
 
     fn queue_get_nowait(&mut self, q: &Rc<Queue>) -> Result<Value, ErrorRef> {
-        let item = q.items.borrow_mut().pop_front();
+        let item = take_item(q)?;
         match item {
             Some(v) => {
                 self.wakeup_next(&q.putters);
@@ -117,6 +135,17 @@ impl Interp {
         if let Some(w) = next {
             s.count.set(s.count.get() - 1);
             self.wake(&w, Value::Bool(true));
+        }
+    }
+
+    /// `Event.set`: every waiter not yet woken is woken, in order.
+    fn event_set(&mut self, e: &Rc<Event>) {
+        if !e.flag.get() {
+            e.flag.set(true);
+            let waiters: Vec<Rc<Task>> = e.waiters.borrow().iter().cloned().collect();
+            for w in waiters {
+                self.wake(&w, Value::Bool(true));
+            }
         }
     }
 
@@ -161,6 +190,24 @@ impl Interp {
                 "size" | "len" => Ok(Value::Int(q.size() as i64)),
                 "empty" => Ok(Value::Bool(q.size() == 0)),
                 "full" => Ok(Value::Bool(q.full())),
+                "task_done" => {
+                    let n = q.unfinished.get();
+                    if n == 0 {
+                        return Err(value_error("task_done() called too many times"));
+                    }
+                    q.unfinished.set(n - 1);
+                    if n == 1 {
+                        self.event_set(&q.finished);
+                    }
+                    Ok(Value::Nil)
+                }
+                "join" => Ok(native_coro(
+                    self,
+                    "join",
+                    NativeCoro::Sync(SyncWait::QueueJoin {
+                        e: q.finished.clone(),
+                    }),
+                )),
                 "close" => {
                     q.closed.set(true);
                     // Every waiter re-checks: getters find the queue closed, putters throw.
@@ -179,13 +226,7 @@ impl Interp {
             },
             Value::Event(e) => match m {
                 "set" => {
-                    if !e.flag.get() {
-                        e.flag.set(true);
-                        let waiters: Vec<Rc<Task>> = e.waiters.borrow().iter().cloned().collect();
-                        for w in waiters {
-                            self.wake(&w, Value::Bool(true));
-                        }
-                    }
+                    self.event_set(e);
                     Ok(Value::Nil)
                 }
                 "clear" => {
@@ -228,6 +269,9 @@ impl Interp {
                     NativeCoro::Sync(SyncWait::SemAcquire { s: s.clone() }),
                 )),
                 "release" => {
+                    if s.bound.is_some_and(|b| s.count.get() >= b) {
+                        return Err(value_error("bounded_semaphore released too many times"));
+                    }
                     let n = s.count.get().checked_add(1).ok_or_else(overflow)?;
                     s.count.set(n);
                     self.sem_wake_next(s);
@@ -240,6 +284,101 @@ impl Interp {
             _ => Err(no_method()),
         }
     }
+}
+
+/// `Event.wait` (returning `done` once set), also `Queue.join`'s wait.
+fn event_wait(
+    it: &mut Interp,
+    w: &Rc<Task>,
+    e: &Rc<Event>,
+    input: Input,
+    done: Value,
+) -> NativeStep {
+    let state = w.park.replace(Park::No);
+    if state == Park::No {
+        if e.flag.get() {
+            return NativeStep::Return(done);
+        }
+        return it.park(w, &e.waiters);
+    }
+    remove_waiter(&e.waiters, w);
+    match input {
+        Input::Throw(err) => NativeStep::Throw(err),
+        _ => NativeStep::Return(done),
+    }
+}
+
+/// `_put`: appends (FIFO, LIFO) or pushes onto the heap (`heapq.heappush`).
+fn push_item(q: &Queue, item: Value) -> Result<(), ErrorRef> {
+    let mut items = q.items.borrow_mut();
+    items.push_back(item);
+    if q.kind == QueueKind::Priority {
+        let last = items.len() - 1;
+        heap_sift_down(&mut items, 0, last)?;
+    }
+    Ok(())
+}
+
+/// `_get`: the oldest (FIFO), newest (LIFO) or smallest (`heapq.heappop`)
+/// item. `Ok(None)` when empty.
+fn take_item(q: &Queue) -> Result<Option<Value>, ErrorRef> {
+    let mut items = q.items.borrow_mut();
+    match q.kind {
+        QueueKind::Fifo => Ok(items.pop_front()),
+        QueueKind::Lifo => Ok(items.pop_back()),
+        QueueKind::Priority => {
+            let Some(last) = items.pop_back() else {
+                return Ok(None);
+            };
+            if items.is_empty() {
+                return Ok(Some(last));
+            }
+            let top = std::mem::replace(&mut items[0], last);
+            heap_sift_up(&mut items, 0)?;
+            Ok(Some(top))
+        }
+    }
+}
+
+fn less(a: &Value, b: &Value) -> Result<bool, ErrorRef> {
+    Ok(super::ops::compare(a, b, "<")?.is_lt())
+}
+
+/// `heapq._siftdown`: moves the item at `pos` up towards `start`.
+fn heap_sift_down(h: &mut VecDeque<Value>, start: usize, mut pos: usize) -> Result<(), ErrorRef> {
+    let item = h[pos].clone();
+    while pos > start {
+        let parent = (pos - 1) >> 1;
+        if less(&item, &h[parent])? {
+            h[pos] = h[parent].clone();
+            pos = parent;
+            continue;
+        }
+        break;
+    }
+    h[pos] = item;
+    Ok(())
+}
+
+/// `heapq._siftup`: sinks the item at `pos` to a leaf along the smaller
+/// children, then sifts it back up (the exact comparisons CPython makes,
+/// so equal priorities come out in CPython's order).
+fn heap_sift_up(h: &mut VecDeque<Value>, mut pos: usize) -> Result<(), ErrorRef> {
+    let end = h.len();
+    let start = pos;
+    let item = h[pos].clone();
+    let mut child = 2 * pos + 1;
+    while child < end {
+        let right = child + 1;
+        if right < end && !less(&h[child], &h[right])? {
+            child = right;
+        }
+        h[pos] = h[child].clone();
+        pos = child;
+        child = 2 * pos + 1;
+    }
+    h[pos] = item;
+    heap_sift_down(h, start, pos)
 }
 
 impl SyncWait {
@@ -299,20 +438,8 @@ impl SyncWait {
                     Err(e) => NativeStep::Throw(e),
                 }
             }
-            SyncWait::EventWait { e } => {
-                let state = w.park.replace(Park::No);
-                if state == Park::No {
-                    if e.flag.get() {
-                        return NativeStep::Return(Value::Bool(true));
-                    }
-                    return it.park(&w, &e.waiters);
-                }
-                remove_waiter(&e.waiters, &w);
-                match input {
-                    Input::Throw(err) => NativeStep::Throw(err),
-                    _ => NativeStep::Return(Value::Bool(true)),
-                }
-            }
+            SyncWait::EventWait { e } => event_wait(it, &w, e, input, Value::Bool(true)),
+            SyncWait::QueueJoin { e } => event_wait(it, &w, e, input, Value::Nil),
             SyncWait::LockAcquire { l } => {
                 let state = w.park.replace(Park::No);
                 if state == Park::No {

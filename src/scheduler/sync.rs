@@ -20,23 +20,42 @@ pub fn waiter_cancelled(t: &Task) -> bool {
     t.park.get() == Park::Cancelled
 }
 
+/// Which end `get` takes from: asyncio's `Queue`, `LifoQueue` and
+/// `PriorityQueue` (a binary heap kept by `heapq`'s algorithm).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    Fifo,
+    Lifo,
+    Priority,
+}
+
 /// `queue(maxsize)`: asyncio.Queue, plus `close()`.
 pub struct Queue {
     pub items: RefCell<VecDeque<Value>>,
     pub maxsize: usize,
+    pub kind: QueueKind,
     pub getters: Waiters,
     pub putters: Waiters,
     pub closed: Cell<bool>,
+    /// Items put and not yet marked done by `task_done()`.
+    pub unfinished: Cell<u64>,
+    /// Set while `unfinished` is 0: what `join()` waits on.
+    pub finished: Rc<Event>,
 }
 
 impl Queue {
-    pub fn new(maxsize: usize) -> Rc<Queue> {
+    pub fn new(maxsize: usize, kind: QueueKind) -> Rc<Queue> {
+        let finished = Event::new();
+        finished.flag.set(true);
         Rc::new(Queue {
             items: RefCell::new(VecDeque::new()),
             maxsize,
+            kind,
             getters: RefCell::new(VecDeque::new()),
             putters: RefCell::new(VecDeque::new()),
             closed: Cell::new(false),
+            unfinished: Cell::new(0),
+            finished,
         })
     }
     pub fn size(&self) -> usize {
@@ -83,17 +102,20 @@ impl Lock {
     }
 }
 
-/// `semaphore(n)`: asyncio.Semaphore.
+/// `semaphore(n)`: asyncio.Semaphore; `bounded_semaphore(n)`:
+/// asyncio.BoundedSemaphore (releasing above `n` is an error).
 pub struct Semaphore {
     pub count: Cell<i64>,
     pub waiters: Waiters,
+    pub bound: Option<i64>,
 }
 
 impl Semaphore {
-    pub fn new(n: i64) -> Rc<Semaphore> {
+    pub fn new(n: i64, bounded: bool) -> Rc<Semaphore> {
         Rc::new(Semaphore {
             count: Cell::new(n),
             waiters: RefCell::new(VecDeque::new()),
+            bound: bounded.then_some(n),
         })
     }
     pub fn value(&self) -> i64 {
