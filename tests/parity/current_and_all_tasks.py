@@ -7,7 +7,7 @@ import asyncio
 async def worker(n):
     me = asyncio.current_task()
     print("worker", n, "is", me.get_name())
-    await asyncio.sleep(0.1 * n)
+    await asyncio.sleep(0.3 * n)
 
 
 async def main():
