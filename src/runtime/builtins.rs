@@ -194,7 +194,10 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
                 Value::List(l) => l.borrow().len(),
                 Value::Map(m) => m.borrow().len(),
                 Value::Queue(q) => q.size(),
-                v @ Value::Iter(_) => ops::items_of(v)?.len(),
+                v @ Value::Iter(_) => match ops::as_range(v) {
+                    Some(r) => return range_len_value(r),
+                    None => ops::items_of(v)?.len(),
+                },
                 v => return Err(type_error(format!("`{}` has no length", v.type_name()))),
             };
             Ok(Value::Int(n as i64))
@@ -314,6 +317,11 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
         }
         Builtin::Sum => {
             let mut total = args.get(1).cloned().unwrap_or(Value::Int(0));
+            if let (Some(r), Value::Int(start)) = (ops::as_range(&args[0]), &total) {
+                let sum = ops::range_sum(r).and_then(|s| s.checked_add(i128::from(*start)));
+                let sum = sum.and_then(|s| i64::try_from(s).ok());
+                return sum.map(Value::Int).ok_or_else(super::error::overflow);
+            }
             for v in list_arg(name, &args[0])? {
                 total = ops::add(&total, &v)?;
             }
@@ -472,6 +480,18 @@ pub fn sort_values(
         Some(e) => Err(e),
         None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
     }
+}
+
+/// `len(range(...))`, an `OverflowError` past 64 bits as in Python.
+fn range_len_value(r: (i64, i64, i64)) -> R {
+    i64::try_from(ops::range_len(r))
+        .map(Value::Int)
+        .map_err(|_| {
+            ErrorObj::new(
+                "OverflowError",
+                "the range's length does not fit in 64 bits",
+            )
+        })
 }
 
 /// An integral float as an int: nan is a `ValueError` and anything

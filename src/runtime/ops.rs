@@ -273,11 +273,88 @@ pub fn contains(container: &Value, item: &Value) -> Result<bool, ErrorRef> {
             ))),
         },
         Value::Map(m) => Ok(Key::from_value(item).is_some_and(|k| m.borrow().contains_key(&k))),
+        _ if as_range(container).is_some() => {
+            Ok(range_contains(as_range(container).expect("a range"), item))
+        }
         _ => Err(type_error(format!(
-            "`in` needs a list, str or map on the right, not `{}`",
+            "`in` needs a list, str, map or range on the right, not `{}`",
             container.type_name()
         ))),
     }
+}
+
+/// A range's `(start, stop, step)`, if `v` is a range. Ranges answer
+/// `len`, `sum`, `in` and indexing arithmetically: `range(10**12)` is
+/// never materialised.
+pub fn as_range(v: &Value) -> Option<(i64, i64, i64)> {
+    match v {
+        Value::Iter(it) => match &*it.borrow() {
+            Iter::Range { next, stop, step } => Some((*next, *stop, *step)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// How many ints a range yields, in 128 bits: `range(MIN, MAX)` has
+/// 2^64 - 1 of them.
+pub fn range_len((start, stop, step): (i64, i64, i64)) -> i128 {
+    let (lo, hi, st) = (i128::from(start), i128::from(stop), i128::from(step));
+    if st > 0 && lo < hi {
+        (hi - lo - 1) / st + 1
+    } else if st < 0 && lo > hi {
+        (lo - hi - 1) / -st + 1
+    } else {
+        0
+    }
+}
+
+/// The sum of a range's ints (the arithmetic series), `None` past 128
+/// bits, which is past 64 bits too.
+pub fn range_sum(r: (i64, i64, i64)) -> Option<i128> {
+    let n = range_len(r);
+    // n (n - 1) / 2 without overflowing on the way: halve the even factor.
+    let pairs = if n % 2 == 0 {
+        (n / 2).checked_mul(n - 1)?
+    } else {
+        n.checked_mul((n - 1) / 2)?
+    };
+    n.checked_mul(i128::from(r.0))?
+        .checked_add(i128::from(r.2).checked_mul(pairs)?)
+}
+
+/// Whether `item` is one of a range's ints (an integral float counts, as
+/// in Python; anything else is not in it).
+fn range_contains(r: (i64, i64, i64), item: &Value) -> bool {
+    let x = match item {
+        Value::Int(x) => i128::from(*x),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e19 => *f as i128,
+        _ => return false,
+    };
+    let (start, stop, step) = (i128::from(r.0), i128::from(r.1), i128::from(r.2));
+    let inside = if step > 0 {
+        start <= x && x < stop
+    } else {
+        stop < x && x <= start
+    };
+    inside && (x - start) % step == 0
+}
+
+/// `range(...)[i]`, negative `i` counting from the end.
+fn range_index(r: (i64, i64, i64), i: i64) -> R {
+    let len = range_len(r);
+    let j = if i < 0 {
+        i128::from(i) + len
+    } else {
+        i128::from(i)
+    };
+    if !(0..len).contains(&j) {
+        return Err(index_error(format!(
+            "range index {i} is out of range (length {len})"
+        )));
+    }
+    let v = i128::from(r.0) + j * i128::from(r.2);
+    Ok(Value::Int(i64::try_from(v).expect("a range's items fit")))
 }
 
 /// Resolves a possibly negative index against a length.
@@ -320,6 +397,13 @@ pub fn index(target: &Value, i: &Value) -> R {
                 .cloned()
                 .ok_or_else(|| key_error(format!("key {} is not in the map", k.repr())))
         }
+        (Value::Iter(_), Value::Int(n)) if as_range(target).is_some() => {
+            range_index(as_range(target).expect("a range"), *n)
+        }
+        (Value::Iter(_), other) if as_range(target).is_some() => Err(type_error(format!(
+            "range indices must be int, not `{}`",
+            other.type_name()
+        ))),
         (Value::List(_) | Value::Str(_), other) => Err(type_error(format!(
             "{} indices must be int, not `{}`",
             target.type_name(),
