@@ -5,6 +5,8 @@ pub(crate) mod env;
 pub(crate) mod fs;
 #[allow(dead_code)] // wired by the loop-and-host work
 pub(crate) mod json;
+#[allow(dead_code)] // wired by the loop-and-host work
+pub(crate) mod process;
 pub(crate) mod stdio;
 
 use crate::compile::names::Natives;

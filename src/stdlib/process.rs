@@ -1,0 +1,457 @@
+//! The `process` module's Rust side: `run` (and so `shell`) and the
+//! streaming `Child` of `start`, on async-process.
+//!
+//! Every child runs in its own process group, so that killing it reaches
+//! whatever it started (`sh -c 'sleep 30 & wait'`: killing only `sh` would
+//! leave the `sleep`). A [`Group`] guard SIGKILLs the whole group when it
+//! is dropped before the child was seen to exit — which is what happens
+//! when a script cancels the task awaiting `run`, or a timeout fires — and
+//! async-process reaps the child (no zombie). Live groups are also kept in
+//! a process-wide registry, so the end of the program and the Ctrl-C
+//! handler (which exits without running destructors) can kill them all
+//! with [`kill_all`].
+//!
+//! A child in its own group no longer gets the terminal's Ctrl-C; that is
+//! why the interpreter must call [`kill_all`] itself.
+
+use async_lock::Mutex as AsyncMutex;
+use futures_lite::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use std::cell::Cell;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::io;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::rc::Rc;
+use std::sync::Mutex;
+
+/// Captured output past this many bytes (per stream) is an error, unless
+/// the caller sets another cap.
+pub const DEFAULT_OUTPUT_CAP: usize = 16 << 20;
+
+/// What to start, and how.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    /// A program name (looked up in `PATH`) or a path.
+    pub cmd: String,
+    pub args: Vec<String>,
+    /// Where the child starts; `None`: where we are.
+    pub cwd: Option<PathBuf>,
+    /// Variables set for the child, on top of ours (or instead of ours
+    /// with `clear_env`).
+    pub env: Vec<(String, String)>,
+    pub clear_env: bool,
+    /// Fed to the child's stdin, which is then closed (`""`: closed at
+    /// once, so a child never waits on the terminal).
+    pub stdin: String,
+    /// Most bytes kept from stdout, and from stderr; past it the run
+    /// fails with [`ProcessFailure::OutputTooLarge`]. For `Child`, the
+    /// longest line `read_line` accepts.
+    pub output_cap: usize,
+}
+
+impl RunSpec {
+    pub fn new(cmd: impl Into<String>, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        RunSpec {
+            cmd: cmd.into(),
+            args: args.into_iter().map(Into::into).collect(),
+            cwd: None,
+            env: Vec::new(),
+            clear_env: false,
+            stdin: String::new(),
+            output_cap: DEFAULT_OUTPUT_CAP,
+        }
+    }
+}
+
+/// What a finished `run` gives back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunOutput {
+    /// The exit status, or minus the signal number that ended the child
+    /// (as Python's `returncode`).
+    pub code: i32,
+    /// Decoded as UTF-8, invalid bytes replaced by U+FFFD.
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Why a process could not be run to the end.
+#[derive(Debug)]
+pub enum ProcessFailure {
+    /// It could not be started (no such program, not executable, bad cwd).
+    Spawn { program: String, error: io::Error },
+    /// It wrote more than the cap to one stream; it has been killed.
+    OutputTooLarge { stream: &'static str, cap: usize },
+    /// A line from `read_line` was longer than the cap.
+    LineTooLong { cap: usize },
+    /// Reading or writing a pipe failed.
+    Io(io::Error),
+}
+
+impl ProcessFailure {
+    /// The error kind a script sees.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProcessFailure::Spawn { error, .. } => match error.kind() {
+                io::ErrorKind::NotFound => "FileNotFoundError",
+                io::ErrorKind::PermissionDenied => "PermissionError",
+                _ => "OSError",
+            },
+            ProcessFailure::OutputTooLarge { .. } | ProcessFailure::LineTooLong { .. } => {
+                "ProcessError"
+            }
+            ProcessFailure::Io(_) => "OSError",
+        }
+    }
+}
+
+impl fmt::Display for ProcessFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProcessFailure::Spawn { program, error } => {
+                write!(f, "cannot run \"{program}\": {}", plain_io_message(error))
+            }
+            ProcessFailure::OutputTooLarge { stream, cap } => write!(
+                f,
+                "the process wrote more than {cap} bytes to {stream}, so it was killed"
+            ),
+            ProcessFailure::LineTooLong { cap } => {
+                write!(f, "a line of output is longer than {cap} bytes")
+            }
+            ProcessFailure::Io(e) => write!(f, "{}", plain_io_message(e)),
+        }
+    }
+}
+
+impl std::error::Error for ProcessFailure {}
+
+/// `No such file or directory` rather than `... (os error 2)`.
+fn plain_io_message(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl From<io::Error> for ProcessFailure {
+    fn from(e: io::Error) -> Self {
+        ProcessFailure::Io(e)
+    }
+}
+
+/// The process groups of children that may still be running.
+static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+fn live_groups() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+    LIVE_GROUPS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// SIGKILLs every live child's process group. For the end of the program
+/// and the Ctrl-C handler; safe to call from any thread, any number of
+/// times. Returns how many groups it signalled.
+pub fn kill_all() -> usize {
+    let groups = std::mem::take(&mut *live_groups());
+    for &pgid in &groups {
+        kill_group(pgid);
+    }
+    groups.len()
+}
+
+/// How many child groups are registered as live (for tests and `:tasks`).
+pub fn live_count() -> usize {
+    live_groups().len()
+}
+
+fn kill_group(pgid: i32) {
+    if let Some(pid) = rustix::process::Pid::from_raw(pgid) {
+        // ESRCH (the group is already gone) is fine.
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+}
+
+/// A child's process group: registered while it lives, killed if this is
+/// dropped before the child was seen to exit.
+///
+/// Killing by group id is safe while the leader is unreaped (its pid, and
+/// so the group id, cannot be reused), and after that while any member is
+/// left (a live group's id is not reused either).
+#[derive(Debug)]
+struct Group {
+    pgid: i32,
+    exited: Cell<bool>,
+}
+
+impl Group {
+    fn new(pid: u32) -> Group {
+        let pgid = pid as i32;
+        live_groups().insert(pgid);
+        Group {
+            pgid,
+            exited: Cell::new(false),
+        }
+    }
+
+    /// The child exited normally: leave anything it left behind alone.
+    fn exited(&self) {
+        self.exited.set(true);
+        live_groups().remove(&self.pgid);
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if !self.exited.get() {
+            kill_group(self.pgid);
+            live_groups().remove(&self.pgid);
+        }
+    }
+}
+
+fn exit_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| -s))
+        .unwrap_or(-1)
+}
+
+fn command(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> async_process::Command {
+    let mut std_cmd = std::process::Command::new(&spec.cmd);
+    std_cmd.args(&spec.args).process_group(0);
+    if let Some(dir) = &spec.cwd {
+        std_cmd.current_dir(dir);
+    }
+    if spec.clear_env {
+        std_cmd.env_clear();
+    }
+    std_cmd.envs(spec.env.iter().map(|(k, v)| (k, v)));
+    let mut cmd = async_process::Command::from(std_cmd);
+    cmd.stdin(Stdio::piped())
+        .stdout(stdout)
+        .stderr(stderr)
+        // The group kill covers this too; it is a second line for the
+        // leader if the group id could not be signalled.
+        .kill_on_drop(true);
+    cmd
+}
+
+/// A started child and its group. Fields drop in order: the group is
+/// killed while the child is still unreaped (so its id cannot have been
+/// reused), then async-process's `Child` hands it to its reaper.
+struct Started {
+    group: Group,
+    child: async_process::Child,
+}
+
+fn spawn(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> Result<Started, ProcessFailure> {
+    let child = command(spec, stdout, stderr)
+        .spawn()
+        .map_err(|error| ProcessFailure::Spawn {
+            program: spec.cmd.clone(),
+            error,
+        })?;
+    let group = Group::new(child.id());
+    Ok(Started { group, child })
+}
+
+/// Runs a program to the end: feeds `stdin`, reads stdout and stderr at
+/// the same time (so neither pipe fills up and blocks the child), waits
+/// for it to exit. Nothing starts until the future is first polled; if it
+/// is dropped before the end, the child's whole process group is killed.
+pub async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
+    let mut started = spawn(&spec, Stdio::piped(), Stdio::piped())?;
+    let stdin = started.child.stdin.take();
+    let stdout = started.child.stdout.take();
+    let stderr = started.child.stderr.take();
+    let feed = async {
+        if let Some(mut pipe) = stdin {
+            match pipe.write_all(spec.stdin.as_bytes()).await {
+                // A child that exits without reading all of it is fine
+                // (Python's communicate() ignores this too).
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
+            // Dropping the pipe closes it: the child sees end of input.
+        }
+        Ok::<(), ProcessFailure>(())
+    };
+    let cap = spec.output_cap;
+    let (((), out), err) = futures_lite::future::try_zip(
+        futures_lite::future::try_zip(feed, read_capped(stdout, cap, "stdout")),
+        read_capped(stderr, cap, "stderr"),
+    )
+    .await?;
+    let status = started.child.status().await?;
+    started.group.exited();
+    Ok(RunOutput {
+        code: exit_code(status),
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+    })
+}
+
+async fn read_capped(
+    pipe: Option<impl AsyncRead + Unpin>,
+    cap: usize,
+    stream: &'static str,
+) -> Result<Vec<u8>, ProcessFailure> {
+    let mut buf = Vec::new();
+    if let Some(pipe) = pipe {
+        // One byte past the cap tells "exactly the cap" from "more".
+        pipe.take(cap as u64 + 1).read_to_end(&mut buf).await?;
+    }
+    if buf.len() > cap {
+        return Err(ProcessFailure::OutputTooLarge { stream, cap });
+    }
+    Ok(buf)
+}
+
+/// A running child for streaming (`process.start`): its stdout is read a
+/// line at a time, its stdin written; its stderr goes to ours. A cheap
+/// handle (clones share the child), so that a script can wait on one
+/// method while another is in flight: each method returns a `'static`
+/// future. When the last handle is dropped before the child was waited
+/// for, its process group is killed.
+///
+/// `wait` does not read stdout: a child that writes more than a pipe holds
+/// (64 KiB) while nobody reads its lines blocks until someone does.
+#[derive(Clone, Debug)]
+pub struct Child(Rc<ChildInner>);
+
+struct ChildInner {
+    pid: u32,
+    line_cap: usize,
+    stdout: AsyncMutex<Option<BufReader<async_process::ChildStdout>>>,
+    stdin: AsyncMutex<Option<async_process::ChildStdin>>,
+    /// Set by `close_stdin`; a write in flight closes the pipe when done.
+    stdin_closed: Cell<bool>,
+    code: Cell<Option<i32>>,
+    started: AsyncMutex<Started>,
+}
+
+impl fmt::Debug for ChildInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Child").field("pid", &self.pid).finish()
+    }
+}
+
+impl Child {
+    /// Starts `spec` (its `stdin` text is ignored: use `write`).
+    pub fn start(spec: &RunSpec) -> Result<Child, ProcessFailure> {
+        let mut started = spawn(spec, Stdio::piped(), Stdio::inherit())?;
+        let stdout = started.child.stdout.take().map(BufReader::new);
+        let stdin = started.child.stdin.take();
+        Ok(Child(Rc::new(ChildInner {
+            pid: started.child.id(),
+            line_cap: spec.output_cap,
+            stdout: AsyncMutex::new(stdout),
+            stdin: AsyncMutex::new(stdin),
+            stdin_closed: Cell::new(false),
+            code: Cell::new(None),
+            started: AsyncMutex::new(started),
+        })))
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.0.pid
+    }
+
+    /// The next line of stdout without its line ending (`\n` or `\r\n`);
+    /// `None` at the end. Invalid UTF-8 becomes U+FFFD.
+    pub fn read_line(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Option<String>, ProcessFailure>> + 'static {
+        let inner = self.0.clone();
+        async move {
+            let mut stdout = inner.stdout.lock().await;
+            let Some(reader) = stdout.as_mut() else {
+                return Ok(None);
+            };
+            let cap = inner.line_cap;
+            let mut line = Vec::new();
+            (&mut *reader)
+                .take(cap as u64 + 1)
+                .read_until(b'\n', &mut line)
+                .await?;
+            if line.is_empty() {
+                return Ok(None);
+            }
+            if line.last() == Some(&b'\n') {
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+            }
+            if line.len() > cap {
+                return Err(ProcessFailure::LineTooLong { cap });
+            }
+            Ok(Some(String::from_utf8_lossy(&line).into_owned()))
+        }
+    }
+
+    /// Writes `text` to the child's stdin (waiting while the pipe is full).
+    /// Writing after `close_stdin`, or to a child that closed its end, is
+    /// an error.
+    pub fn write(
+        &self,
+        text: String,
+    ) -> impl std::future::Future<Output = Result<(), ProcessFailure>> + 'static {
+        let inner = self.0.clone();
+        async move {
+            let mut stdin = inner.stdin.lock().await;
+            let Some(pipe) = stdin.as_mut() else {
+                return Err(ProcessFailure::Io(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "stdin is closed",
+                )));
+            };
+            let result = pipe.write_all(text.as_bytes()).await;
+            if inner.stdin_closed.get() {
+                stdin.take(); // close_stdin came while this write held the pipe
+            }
+            result?;
+            Ok(())
+        }
+    }
+
+    /// Closes the child's stdin, so it sees end of input. A write still in
+    /// flight keeps the pipe until it finishes, then closes it.
+    pub fn close_stdin(&self) {
+        self.0.stdin_closed.set(true);
+        if let Some(mut stdin) = self.0.stdin.try_lock() {
+            stdin.take();
+        }
+    }
+
+    /// Waits for the child to exit and gives its exit code (minus the
+    /// signal number if a signal ended it). Waiting again gives it again.
+    pub fn wait(&self) -> impl std::future::Future<Output = Result<i32, ProcessFailure>> + 'static {
+        let inner = self.0.clone();
+        async move {
+            if let Some(code) = inner.code.get() {
+                return Ok(code);
+            }
+            let mut started = inner.started.lock().await;
+            if let Some(code) = inner.code.get() {
+                return Ok(code);
+            }
+            let status = started.child.status().await?;
+            let code = exit_code(status);
+            inner.code.set(Some(code));
+            started.group.exited();
+            Ok(code)
+        }
+    }
+
+    /// SIGKILLs the child's process group (the child and all it started).
+    /// Does nothing once the child has been waited for.
+    pub fn kill(&self) {
+        if self.0.code.get().is_none() {
+            kill_group(self.0.pid as i32);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
