@@ -32,10 +32,15 @@ pub struct Options {
 }
 
 /// Exit statuses (LANGUAGE.md §10).
+/// Success.
 pub const EXIT_OK: i32 = 0;
+/// An error escaped the main task, or a deadlock.
 pub const EXIT_RUNTIME: i32 = 1;
+/// A syntax error or a mistake found before running.
 pub const EXIT_COMPILE: i32 = 2;
 
+/// An interpreter: its globals, loaded sources, event loop and native
+/// functions. Build one with [`Engine::builder`].
 pub struct Engine {
     /// Tells this engine's never-awaited coroutines from another's on the same thread.
     id: u64,
@@ -46,6 +51,7 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine with `opts`, printing to `out` and reporting to `err`.
     pub fn new(opts: Options, out: Box<dyn Write>, err: Box<dyn Write>) -> Engine {
         let clock = if opts.virtual_time {
             Clock::virtual_clock()
@@ -304,6 +310,7 @@ fn crash_if_asked() {
 
 /// What one [`Engine::tick`] did.
 pub enum LoopTick {
+    /// One iteration ran.
     Ran,
     /// Nothing to do until the next timer (in this long), or ever (`None`).
     Idle(Option<std::time::Duration>),
@@ -313,8 +320,11 @@ pub enum LoopTick {
 
 /// One live task, as `:tasks` lists it.
 pub struct TaskInfo {
+    /// The task's name.
     pub name: String,
+    /// `ready`, `waiting` or `cancelling`.
     pub state: &'static str,
+    /// Where it waits (`file:line:col`), if it does.
     pub waiting_at: Option<String>,
 }
 
@@ -424,11 +434,13 @@ impl Engine {
         self.interp.lp.failed = kept;
     }
 
+    /// Cancels a task (the REPL's Ctrl-C).
     pub fn cancel(&mut self, task: &Rc<Task>) {
         let _active = crate::scheduler::task::enter_engine(self.id);
         self.interp.cancel_task(task, None);
     }
 
+    /// The tasks still pending, in creation order.
     pub fn live_tasks(&self) -> Vec<TaskInfo> {
         self.interp
             .lp
@@ -467,6 +479,7 @@ impl Engine {
         let _ = self.interp.out.flush();
     }
 
+    /// Text for the user on stderr, after what stdout holds.
     pub fn print_error(&mut self, text: &str) {
         self.write_err(text);
     }

@@ -35,6 +35,7 @@ pub struct Error {
 }
 
 impl Error {
+    /// What failed.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -110,6 +111,7 @@ impl EngineBuilder {
         self.opts.color = on;
         self
     }
+    /// The engine.
     pub fn build(self) -> Engine {
         Engine::new(self.opts, self.out, self.err)
     }
@@ -122,6 +124,7 @@ pub struct Module {
 }
 
 impl Module {
+    /// An empty module called `name`.
     pub fn new(name: &str) -> Module {
         Module {
             name: Rc::from(name),

@@ -1,3 +1,6 @@
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![warn(missing_docs)]
 //! `tasks`: a scripting language for concurrent work whose scheduling
 //! matches CPython's asyncio.
 //!
@@ -14,18 +17,21 @@
 //! - [`golden`]: the `tasks test` runner;
 //! - [`repl`]: the interactive session.
 
-pub mod compile;
+pub(crate) mod compile;
+#[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod diagnostics;
 pub mod engine;
+#[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod golden;
 pub mod host;
 pub mod limits;
 pub mod permissions;
+#[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod repl;
-pub mod runtime;
-pub mod scheduler;
+pub(crate) mod runtime;
+pub(crate) mod scheduler;
 mod stdlib;
-pub mod syntax;
+pub(crate) mod syntax;
 
 pub use engine::{Engine, Options};
 pub use host::{EngineBuilder, Error, ErrorKind, Module};
@@ -33,3 +39,8 @@ pub use limits::Limits;
 pub use permissions::Permissions;
 pub use runtime::native_fn::{FromValue, IntoValue};
 pub use runtime::value::Value;
+
+/// What the `tasks` command needs of the interpreter's signal handling.
+pub mod signals {
+    pub use crate::runtime::interrupt::stop_requested;
+}

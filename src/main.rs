@@ -188,7 +188,7 @@ fn stop_on_signals(out: SharedOut, color: bool) {
     };
     std::thread::spawn(move || {
         for signo in signals.forever() {
-            if tasks::runtime::interrupt::stop_requested(signo) {
+            if tasks::signals::stop_requested(signo) {
                 continue;
             }
             out.flush_if_free();

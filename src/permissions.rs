@@ -23,14 +23,20 @@ use std::path::{Component, Path, PathBuf};
 /// A kind of access, with its flag's name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// Reading files and folders.
     Read,
+    /// Creating, writing, renaming and removing files and folders.
     Write,
+    /// Running programs.
     Run,
+    /// Reading environment variables.
     Env,
+    /// Connecting and listening.
     Net,
 }
 
 impl Kind {
+    /// Every kind, in flag order.
     pub const ALL: [Kind; 5] = [Kind::Read, Kind::Write, Kind::Run, Kind::Env, Kind::Net];
 
     /// The word in messages and flags: `read` in `--allow-read`.
@@ -44,6 +50,7 @@ impl Kind {
         }
     }
 
+    /// The kind a flag's name (`read`, `net`, ...) stands for.
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
@@ -56,13 +63,16 @@ impl Kind {
 /// What one flag grants or denies: everything, or the listed items.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
+    /// Everything of the kind.
     All,
+    /// Only these paths, programs, names or hosts.
     Only(Vec<String>),
 }
 
 /// A check that failed. Renders as the message of the `NotCapableError`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Denied {
+    /// The kind of access refused.
     pub kind: Kind,
     /// What was asked for, as the script named it (`host:port` for net);
     /// `None` for "every environment variable".
@@ -97,7 +107,9 @@ impl std::error::Error for Denied {}
 /// A flag value that cannot be used (an empty item, a bad port).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlagError {
+    /// The flag as given.
     pub flag: String,
+    /// What is wrong with it.
     pub message: String,
 }
 
@@ -193,23 +205,29 @@ impl Permissions {
         self
     }
 
+    /// Grants `kind` for `scope`.
     pub fn allow(self, kind: Kind, scope: Scope) -> Permissions {
         self.add(kind, false, scope)
     }
 
+    /// Refuses `kind` for `scope`, whatever is granted.
     pub fn deny(self, kind: Kind, scope: Scope) -> Permissions {
         self.add(kind, true, scope)
     }
 
+    /// Grants reading under `paths` (`--allow-read=...`).
     pub fn allow_read<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
         self.allow(Kind::Read, paths_scope(paths))
     }
+    /// Grants writing under `paths` (`--allow-write=...`).
     pub fn allow_write<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
         self.allow(Kind::Write, paths_scope(paths))
     }
+    /// Grants running `programs` (`--allow-run=...`).
     pub fn allow_run<S: AsRef<str>>(self, programs: impl IntoIterator<Item = S>) -> Permissions {
         self.allow(Kind::Run, str_scope(programs))
     }
+    /// Grants reading the variables `names` (`--allow-env=...`).
     pub fn allow_env<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> Permissions {
         self.allow(Kind::Env, str_scope(names))
     }
@@ -217,18 +235,23 @@ impl Permissions {
     pub fn allow_net<S: AsRef<str>>(self, hosts: impl IntoIterator<Item = S>) -> Permissions {
         self.allow(Kind::Net, str_scope(hosts))
     }
+    /// Refuses reading under `paths`.
     pub fn deny_read<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
         self.deny(Kind::Read, paths_scope(paths))
     }
+    /// Refuses writing under `paths`.
     pub fn deny_write<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Permissions {
         self.deny(Kind::Write, paths_scope(paths))
     }
+    /// Refuses running `programs`.
     pub fn deny_run<S: AsRef<str>>(self, programs: impl IntoIterator<Item = S>) -> Permissions {
         self.deny(Kind::Run, str_scope(programs))
     }
+    /// Refuses reading the variables `names`.
     pub fn deny_env<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> Permissions {
         self.deny(Kind::Env, str_scope(names))
     }
+    /// Refuses connecting to `hosts`.
     pub fn deny_net<S: AsRef<str>>(self, hosts: impl IntoIterator<Item = S>) -> Permissions {
         self.deny(Kind::Net, str_scope(hosts))
     }

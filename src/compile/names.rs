@@ -44,9 +44,6 @@ impl Globals {
     pub fn len(&self) -> usize {
         self.names.len()
     }
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
 }
 
 /// Every method name some value answers to; `Op::Method` carries an index here.

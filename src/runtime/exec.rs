@@ -202,7 +202,9 @@ impl Exec {
     /// That slot must hold a valid value.
     #[inline(always)]
     unsafe fn commit(&mut self, len: usize) {
-        self.stack.set_len(len + 1);
+        // SAFETY: the caller wrote a valid value into slot `len`, which is
+        // within the capacity `next_slot` made room for.
+        unsafe { self.stack.set_len(len + 1) };
     }
 
     /// Drops the top value, without reading it whole when it owns nothing
@@ -279,14 +281,38 @@ impl Exec {
 /// nothing that needs dropping.
 #[inline(always)]
 unsafe fn copy_value(src: *const Value, dst: *mut Value) {
-    match &*src {
-        Value::Int(n) => dst.write(Value::Int(*n)),
-        Value::Float(f) => dst.write(Value::Float(*f)),
-        Value::Bool(b) => dst.write(Value::Bool(*b)),
-        Value::Nil => dst.write(Value::Nil),
-        other => {
-            std::mem::forget(other.clone());
-            std::ptr::copy_nonoverlapping(src, dst, 1);
+    // SAFETY: the caller promises `src` is valid and `dst` writable, not
+    // overlapping and holding nothing to drop. Every arm writes one whole
+    // value. The match lists every variant, so a new one must be placed:
+    // the bitwise arm is only for values whose clone is "the same bits plus
+    // one reference count" (an `Rc`, a thin `Str`, or plain data).
+    unsafe {
+        match &*src {
+            Value::Int(n) => dst.write(Value::Int(*n)),
+            Value::Float(f) => dst.write(Value::Float(*f)),
+            Value::Bool(b) => dst.write(Value::Bool(*b)),
+            Value::Nil => dst.write(Value::Nil),
+            Value::Uninit => dst.write(Value::Uninit),
+            other @ (Value::Str(_)
+            | Value::List(_)
+            | Value::Map(_)
+            | Value::Func(_)
+            | Value::Builtin(_)
+            | Value::Native(_)
+            | Value::Coro(_)
+            | Value::Task(_)
+            | Value::Future(_)
+            | Value::Error(_)
+            | Value::Queue(_)
+            | Value::Event(_)
+            | Value::Lock(_)
+            | Value::Semaphore(_)
+            | Value::Group(_)
+            | Value::Cell(_)
+            | Value::Iter(_)) => {
+                std::mem::forget(other.clone());
+                std::ptr::copy_nonoverlapping(src, dst, 1);
+            }
         }
     }
 }

@@ -66,21 +66,6 @@ pub struct Ctx<'a> {
     pub(crate) interp: &'a mut Interp,
 }
 
-impl Ctx<'_> {
-    /// Whether the loop runs on the virtual clock.
-    pub fn virtual_time(&self) -> bool {
-        self.interp.lp.clock.is_virtual()
-    }
-    /// Seconds on the loop's clock (what `now()` returns).
-    pub fn now(&self) -> f64 {
-        self.interp.now()
-    }
-    /// Writes to the script's standard output.
-    pub fn print(&mut self, text: &str) {
-        self.interp.write_out(text);
-    }
-}
-
 /// The arguments of a call: positional, then named (`f(1, key: 2)`).
 pub struct Args {
     pub(crate) fname: Rc<str>,
@@ -101,15 +86,6 @@ impl Args {
             positional: positional.into_iter(),
             named,
         }
-    }
-
-    /// How many positional arguments were given.
-    pub fn len(&self) -> usize {
-        self.given
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.given == 0
     }
 
     /// The next positional argument, converted; missing is an error.
@@ -179,11 +155,13 @@ impl Args {
 
 /// A script value converted to a Rust type; `Err` names what was wanted.
 pub trait FromValue: Sized {
+    /// The conversion.
     fn from_value(v: &Value) -> Result<Self, &'static str>;
 }
 
 /// A Rust value converted to a script value.
 pub trait IntoValue {
+    /// The conversion.
     fn into_value(self) -> Value;
 }
 

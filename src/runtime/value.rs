@@ -18,26 +18,45 @@ pub type List = Rc<RefCell<Vec<Value>>>;
 pub type MapTable = IndexMap<Key, Value, foldhash::fast::RandomState>;
 pub type Map = Rc<RefCell<MapTable>>;
 
+/// A script value. A host reads the plain ones (`Nil` to `Map`) and hands
+/// the others back unchanged.
 #[derive(Clone)]
 pub enum Value {
+    /// `nil`.
     Nil,
+    /// `true`, `false`.
     Bool(bool),
+    /// A 64-bit integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string.
     Str(Str),
+    /// A list, shared and mutable.
     List(List),
+    /// A map in insertion order, shared and mutable.
     Map(Map),
+    /// A script function.
     Func(Rc<Closure>),
+    /// A builtin function.
     Builtin(crate::runtime::builtins::Builtin),
     /// A function written in Rust (a host's, or a native module's).
     Native(Rc<super::native_fn::NativeFn>),
+    /// A coroutine (the result of calling an async function).
     Coro(Rc<Coro>),
+    /// A task.
     Task(Rc<Task>),
+    /// A future.
     Future(Rc<Future>),
+    /// An error value.
     Error(ErrorRef),
+    /// A queue.
     Queue(Rc<Queue>),
+    /// An event.
     Event(Rc<Event>),
+    /// A lock.
     Lock(Rc<Lock>),
+    /// A semaphore.
     Semaphore(Rc<Semaphore>),
     /// Internal: the task group of a `group { }` block.
     Group(Rc<crate::runtime::group::Group>),
@@ -132,13 +151,16 @@ impl std::fmt::Debug for Value {
 }
 
 impl Value {
+    /// A string value.
     pub fn str(s: &str) -> Value {
         Value::Str(Str::new(s))
     }
+    /// A list value.
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(RefCell::new(items)))
     }
 
+    /// What `type(v)` says.
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Nil => "nil",
@@ -166,6 +188,7 @@ impl Value {
         }
     }
 
+    /// Whether `if v` takes the branch.
     pub fn truthy(&self) -> bool {
         match self {
             Value::Nil | Value::Uninit => false,

@@ -297,6 +297,9 @@ impl Interp {
             }};
         }
         loop {
+            // SAFETY: `proto` points into the `Rc<Closure>` of the frame at
+            // `fi`, which owns it while that frame is on the stack; every frame
+            // pop is followed by `reload!` (which re-derives it) or a return.
             let proto = unsafe { &*proto };
             // SAFETY: `ip` starts at 0 or at a saved position, advances one
             // instruction at a time or jumps to a target inside the code, and

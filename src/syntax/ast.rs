@@ -167,8 +167,8 @@ pub enum ExprKind {
     Map(Vec<(Expr, Expr)>),
     Fn(Rc<FnDef>),
     AsyncBlock(Rc<FnDef>),
+    /// `-operand`.
     Unary {
-        neg: bool,
         operand: Box<Expr>,
     },
     Not(Box<Expr>),

@@ -6,6 +6,6 @@ pub mod habits;
 pub mod lex;
 pub mod parser;
 
-pub use ast::{Program, Span};
+pub use ast::Span;
 pub use error::SyntaxError;
 pub use parser::parse_program;

@@ -375,7 +375,6 @@ fn expr(p: P) -> Result<Expr> {
                     ExprKind::Int(n) => ExprKind::Int(n.wrapping_neg()),
                     ExprKind::Float(f) => ExprKind::Float(-f),
                     _ => ExprKind::Unary {
-                        neg: true,
                         operand: Box::new(operand),
                     },
                 };
