@@ -326,6 +326,8 @@ pub struct TaskInfo {
     pub state: &'static str,
     /// Where it waits (`file:line:col`), if it does.
     pub waiting_at: Option<String>,
+    /// The native operation it waits on (`db.lookup(42)`), if any.
+    pub waiting_on: Option<String>,
 }
 
 /// The REPL's view of the engine: inputs run as tasks on one long-lived loop.
@@ -460,6 +462,7 @@ impl Engine {
                 } else {
                     None
                 },
+                waiting_on: self.interp.native_op_of(t).map(|n| n.to_string()),
             })
             .collect()
     }

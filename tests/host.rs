@@ -392,3 +392,25 @@ fn two_engines_on_one_thread_do_not_see_each_other() {
     );
     assert_eq!(out_a.text(), "");
 }
+
+#[test]
+fn a_task_waiting_on_a_native_operation_says_which() {
+    let (mut e, _, _) = engine(true);
+    e.register_module(
+        Module::new("db").async_function("lookup", |_id: i64| std::future::pending::<()>()),
+    );
+    let task = e
+        .start_input("in.tasks", "let t = spawn db.lookup(42)\nawait sleep(1)")
+        .unwrap();
+    for _ in 0..3 {
+        e.tick();
+    }
+    let tasks = e.live_tasks();
+    let t1 = tasks.iter().find(|t| t.name == "Task-1").unwrap();
+    assert_eq!(t1.waiting_on.as_deref(), Some("db.lookup(42)"));
+    assert_eq!(t1.state, "waiting");
+    let main = tasks.iter().find(|t| t.name == "main").unwrap();
+    assert_eq!(main.waiting_on, None);
+    e.cancel(&task);
+    e.shutdown();
+}

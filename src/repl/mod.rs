@@ -149,7 +149,8 @@ impl Session {
                     self.engine.print_text("no live tasks\n");
                 }
                 for t in tasks {
-                    let at = t.waiting_at.map(|w| format!(" at {w}")).unwrap_or_default();
+                    let on = t.waiting_on.map(|o| format!(" on {o}")).unwrap_or_default();
+                    let at = t.waiting_at.map(|w| format!("{on} at {w}")).unwrap_or(on);
                     self.engine
                         .print_text(&format!("{:<12} {}{at}\n", t.name, t.state));
                 }

@@ -378,7 +378,29 @@ host_fn!(A1, A2, A3, A4);
 host_fn!(A1, A2, A3, A4, A5);
 host_fn!(A1, A2, A3, A4, A5, A6);
 
+/// `name(arg, ...)`, short enough for one line of a report.
+fn call_text(name: &str, args: &Args) -> Rc<str> {
+    let mut parts: Vec<String> = args.positional.as_slice().iter().map(Value::repr).collect();
+    parts.extend(args.named.iter().map(|(n, v)| format!("{n}: {}", v.repr())));
+    let mut text = format!("{name}({})", parts.join(", "));
+    if text.chars().count() > 60 {
+        text = text.chars().take(57).collect::<String>() + "...";
+    }
+    Rc::from(text)
+}
+
 impl Interp {
+    /// The native operation `t` waits on, by what `:tasks` calls it.
+    pub(crate) fn native_op_of(&self, t: &crate::scheduler::task::Task) -> Option<Rc<str>> {
+        match t.waiting_on()? {
+            crate::scheduler::future::Awaitable::Future(f) => match f.kind {
+                crate::scheduler::future::FutKind::Native(id) => self.lp.ops.name(id),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Calls a native function: a sync one runs now, an async one becomes a
     /// coroutine.
     pub(crate) fn call_native(
@@ -392,8 +414,10 @@ impl Interp {
         match &f.body {
             NativeBody::Sync(body) => body(&mut ctx, args),
             NativeBody::Async(body) => {
+                // What `:tasks` shows while it runs: `db.lookup(42)`.
+                let shown = call_text(&f.name, &args);
                 let fut = body(&mut ctx, args)?;
-                let coro = super::native::NativeCoro::op(f.name.clone(), fut);
+                let coro = super::native::NativeCoro::op(shown, fut);
                 Ok(Value::Coro(crate::scheduler::task::Coro::new(
                     crate::scheduler::task::CoroStart::Native(coro),
                     f.name.clone(),
