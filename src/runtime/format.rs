@@ -620,10 +620,16 @@ fn split_sci(s: &str) -> (String, isize) {
 /// one (`1e15 + 0.25` is `1000000000000000.2`). The correctly rounded
 /// string of the same length (the standard library rounds half to even)
 /// is that one whenever it reads back as `a`.
+///
+/// Only 16 or more digits can hide a tie: a tie puts `a` exactly halfway
+/// between two decimals less than an ulp apart, so its exact expansion
+/// ends one digit later, and a normal double (53 bits) has at least 17
+/// significant digits when written out exactly (a subnormal has hundreds).
+/// Shorter results skip the second formatting.
 fn shortest(a: f64) -> (String, isize) {
     let short = format!("{a:e}");
     let (digits, decpt) = split_sci(&short);
-    if digits.len() > 1 {
+    if digits.len() >= 16 {
         let exact = format!("{a:.*e}", digits.len() - 1);
         if exact != short && exact.parse::<f64>() == Ok(a) {
             return split_sci(&exact);

@@ -93,14 +93,50 @@ pub fn mul(a: &Value, b: &Value) -> R {
 }
 
 pub fn div(a: &Value, b: &Value) -> R {
-    let (x, y) = match (a, b) {
-        (Value::Int(x), Value::Int(y)) => (*x as f64, *y as f64),
-        _ => floats(a, b).ok_or_else(|| unsupported("/", a, b))?,
-    };
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        if *y == 0 {
+            return Err(zero_div("division by zero"));
+        }
+        return Ok(Value::Float(int_true_div(*x, *y)));
+    }
+    let (x, y) = floats(a, b).ok_or_else(|| unsupported("/", a, b))?;
     if y == 0.0 {
         return Err(zero_div("division by zero"));
     }
     Ok(Value::Float(x / y))
+}
+
+/// `x / y` for ints, correctly rounded as CPython's `long_true_divide`:
+/// converting each int to a float first would round twice
+/// (`9007199254740993 / 3` must be `3002399751580331.0`).
+fn int_true_div(x: i64, y: i64) -> f64 {
+    const EXACT: u64 = 1 << 53;
+    let (a, b) = (x.unsigned_abs(), y.unsigned_abs());
+    let sign = if (x < 0) != (y < 0) { -1.0 } else { 1.0 };
+    if a == 0 || (a <= EXACT && b <= EXACT) {
+        // Both convert exactly; IEEE division rounds once (and 0 keeps
+        // the quotient's sign: 0 / -5 is -0.0).
+        return x as f64 / y as f64;
+    }
+    // Scale so the integer quotient has 55 or 56 bits: 53 for the
+    // mantissa, the rest and the remainder decide the rounding.
+    let bits = |v: u64| 64 - v.leading_zeros() as i32;
+    let shift = 55 + bits(b) - bits(a);
+    let (num, den) = if shift >= 0 {
+        (u128::from(a) << shift, u128::from(b))
+    } else {
+        (u128::from(a), u128::from(b) << -shift)
+    };
+    let (q, sticky) = (num / den, num % den != 0);
+    let extra = 128 - q.leading_zeros() as i32 - 53;
+    let mut mant = q >> extra;
+    let rest = q & ((1u128 << extra) - 1);
+    let half = 1u128 << (extra - 1);
+    if rest > half || (rest == half && (sticky || mant & 1 == 1)) {
+        mant += 1;
+    }
+    // mant has at most 54 bits and the scale is a power of two: exact.
+    sign * (mant as f64) * 2f64.powi(extra - shift)
 }
 
 /// Python's `//` on ints; `None` for a zero divisor or an overflow (the

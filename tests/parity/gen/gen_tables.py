@@ -5,7 +5,9 @@
   (Python's format mini-language, errors included), one row per spec;
 - float_repr_table.{py,tasks}: print() of floats made by arithmetic, so
   that the shortest round-tripping digits, ties to even and the exponent
-  thresholds of repr(float) are all exercised.
+  thresholds of repr(float) are all exercised;
+- int_true_division_table.{py,tasks}: int / int over the whole 64-bit
+  range, correctly rounded once (as CPython does), not via two floats.
 
 Run it from anywhere (python3 tests/parity/gen/gen_tables.py) after
 changing the lists; commit the generated files with it. The output is
@@ -149,6 +151,22 @@ def repr_pair():
     return "\n".join(py) + "\n", "\n".join(ta) + "\n", len(exprs)
 
 
+def division_pair():
+    rnd = random.Random(16)
+    pairs = [(9007199254740993, 3), (2**63 - 1, 7), (-(2**63), 3), (-(2**63), -(2**63)),
+             (1, 2**63 - 1), (2**63 - 1, 1), (0, -(2**63)), (0, 2**53 + 1), (2**53 + 1, 2**53), (2**54 + 3, 4)]
+    for _ in range(200):
+        a = rnd.randrange(-(2**63), 2**63) >> rnd.randrange(0, 60)
+        b = (rnd.randrange(-(2**63), 2**63) >> rnd.randrange(0, 60)) or 1
+        pairs.append((a, b))
+    def lit(n):
+        # -2**63 has no literal in tasks.
+        return "(-9223372036854775807 - 1)" if n == -(2**63) else str(n)
+    lines = [f"print({lit(a)} / {lit(b)})" for a, b in pairs]
+    return (f"# {HEADER}\n" + "\n".join(lines) + "\n",
+            f"/* {HEADER} */\n" + "\n".join(lines) + "\n", len(pairs))
+
+
 def write(name, text):
     with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
         f.write(text)
@@ -161,7 +179,11 @@ def main():
     py, ta, n = repr_pair()
     write("float_repr_table.py", py)
     write("float_repr_table.tasks", ta)
-    print(f"format_table: {cells} cells; float_repr_table: {n} expressions")
+    py, ta, d = division_pair()
+    write("int_true_division_table.py", py)
+    write("int_true_division_table.tasks", ta)
+    print(f"format_table: {cells} cells; float_repr_table: {n} expressions; "
+          f"int_true_division_table: {d} divisions")
 
 
 if __name__ == "__main__":
