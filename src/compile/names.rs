@@ -6,6 +6,18 @@ use crate::runtime::value::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+/// Error kinds whose names do not end in `Error` (every `...Error` name
+/// counts as a kind too).
+const KINDS_WITHOUT_ERROR_SUFFIX: &[&str] =
+    &["KeyboardInterrupt", "QueueEmpty", "QueueFull", "QueueClosed"];
+
+/// Is `name` spelled like an error kind (`KeyError`, `Error`, a known
+/// kind)? A `catch` variable spelled so was meant as a kind.
+pub fn looks_like_error_kind(name: &str) -> bool {
+    let capitalised = name.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    (capitalised && name.ends_with("Error")) || KINDS_WITHOUT_ERROR_SUFFIX.contains(&name)
+}
+
 /// Globals persist across compilations so the REPL can add to them.
 #[derive(Default)]
 pub struct Globals {

@@ -298,6 +298,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::CatchMatch(kinds), clause.span);
                 let next = self.emit(Op::JumpIfFalse(0), clause.span);
                 self.f().scopes.push(Vec::new());
+                check_catch_binding(clause)?;
                 match &clause.binding {
                     Some(b) => {
                         let i = self.declare_local(b, true);
@@ -376,4 +377,22 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.patch(to_end);
         Ok(())
     }
+}
+
+/// `catch KeyError { }` names a variable, which catches every error: a
+/// variable spelled like an error kind was meant as the kind.
+fn check_catch_binding(clause: &CatchClause) -> CResult<()> {
+    let Some(b) = &clause.binding else {
+        return Ok(());
+    };
+    if !clause.kinds.is_empty() || !names::looks_like_error_kind(&b.name) {
+        return Ok(());
+    }
+    let mut e = err(
+        format!("`catch {}` names a variable, not an error kind", b.name),
+        b.span,
+        "this catches every error, binding it to a variable with this name",
+    );
+    e.help = Some(format!("did you mean 'catch e: {}'?", b.name));
+    Err(e)
 }
