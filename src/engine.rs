@@ -96,7 +96,7 @@ impl Engine {
             parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
         let mut scratch = Globals::default();
         scratch.natives = self.globals.natives.clone();
-        compile_program(&program, &mut scratch, id, false)
+        compile_program(&program, text, &mut scratch, id, false)
             .map_err(|e| diagnostics::compile_error(&self.style, src, &e))?;
         Ok(())
     }
@@ -109,10 +109,11 @@ impl Engine {
             kind: ErrorKind::Syntax,
             report: diagnostics::syntax_error(&self.style, src, &e),
         })?;
-        let proto = compile_program(&program, &mut self.globals, id, echo).map_err(|e| Error {
-            kind: ErrorKind::Compile,
-            report: diagnostics::compile_error(&self.style, src, &e),
-        })?;
+        let proto =
+            compile_program(&program, text, &mut self.globals, id, echo).map_err(|e| Error {
+                kind: ErrorKind::Compile,
+                report: diagnostics::compile_error(&self.style, src, &e),
+            })?;
         self.interp
             .globals
             .resize(self.globals.len(), Value::Uninit);

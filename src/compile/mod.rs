@@ -5,6 +5,7 @@
 
 pub mod code;
 mod depth;
+mod effect;
 mod expr;
 pub mod names;
 mod peephole;
@@ -50,6 +51,9 @@ struct Local {
     slot: u32,
     captured: bool,
     declared: bool,
+    /// Declared by `fn` (`Some(is_async)`) and by nothing else: what a
+    /// call of it produces is known.
+    fn_async: Option<bool>,
     sites: Vec<(usize, Site)>,
 }
 
@@ -104,6 +108,7 @@ enum VarRef {
 /// With `echo`, a final expression statement becomes the main body's result.
 pub fn compile_program(
     program: &Program,
+    text: &str,
     globals: &mut Globals,
     source: u32,
     echo: bool,
@@ -112,6 +117,7 @@ pub fn compile_program(
         funcs: Vec::new(),
         globals,
         source,
+        text,
     };
     c.funcs.push(FnState::new(Rc::from("main"), true, true));
     let stmts = &program.stmts;
@@ -146,6 +152,8 @@ struct Compiler<'a, 'g> {
     funcs: Vec<FnState<'a>>,
     globals: &'g mut Globals,
     source: u32,
+    /// The source text, for diagnostics that quote it.
+    text: &'a str,
 }
 
 impl<'a> FnState<'a> {

@@ -8,8 +8,12 @@ use std::rc::Rc;
 
 /// Error kinds whose names do not end in `Error` (every `...Error` name
 /// counts as a kind too).
-const KINDS_WITHOUT_ERROR_SUFFIX: &[&str] =
-    &["KeyboardInterrupt", "QueueEmpty", "QueueFull", "QueueClosed"];
+const KINDS_WITHOUT_ERROR_SUFFIX: &[&str] = &[
+    "KeyboardInterrupt",
+    "QueueEmpty",
+    "QueueFull",
+    "QueueClosed",
+];
 
 /// Is `name` spelled like an error kind (`KeyError`, `Error`, a known
 /// kind)? A `catch` variable spelled so was meant as a kind.
@@ -25,6 +29,8 @@ pub struct Globals {
     index: HashMap<Rc<str>, u32>,
     /// False while a top-level `let` has been seen but not yet compiled.
     pub declared: Vec<bool>,
+    /// Globals declared by `fn` and never by `let`: slot → is it async.
+    pub fn_async: HashMap<u32, bool>,
     /// Functions written in Rust, by the name scripts call them: a host's
     /// registered functions and the members of native modules. Resolved
     /// like builtins, after the script's own names (which shadow them).

@@ -22,6 +22,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
             slot,
             captured: false,
             declared,
+            fn_async: None,
             sites: Vec::new(),
         });
         let i = f.locals.len() - 1;
@@ -59,9 +60,46 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.function(def)?;
                 let name = def.name.as_ref().expect("name");
                 self.store_var(name, true)?;
+                self.set_fn_kind(name, Some(def.is_async));
             }
         }
         Ok(())
+    }
+
+    /// Records that `name` holds a function of this kind (`Some(is_async)`),
+    /// or, after a `let`, that nothing is known about it.
+    pub(super) fn set_fn_kind(&mut self, name: &Ident, kind: Option<bool>) {
+        match self.resolve(name) {
+            Some(VarRef::Local(i)) => self.f().locals[i].fn_async = kind,
+            Some(VarRef::Global(g)) => match kind {
+                Some(k) => {
+                    self.globals.fn_async.insert(g, k);
+                }
+                None => {
+                    self.globals.fn_async.remove(&g);
+                }
+            },
+            Some(VarRef::Upval(_)) | None => {}
+        }
+    }
+
+    /// `Some(is_async)` when `name` is known to hold a function declared
+    /// with `fn` (its own, or a builtin's: `None` for those).
+    pub(super) fn fn_kind(&mut self, name: &Ident) -> Option<bool> {
+        match self.resolve(name) {
+            Some(VarRef::Local(i)) => self.f().locals[i].fn_async,
+            Some(VarRef::Global(g)) => self.globals.fn_async.get(&g).copied(),
+            Some(VarRef::Upval(_)) | None => None,
+        }
+    }
+
+    /// Does `name` name a function (a script `fn`, a builtin, a native)?
+    pub(super) fn names_a_function(&mut self, name: &Ident) -> bool {
+        if self.resolve(name).is_none() {
+            return names::builtin(&name.name).is_some()
+                || self.globals.natives.functions.contains_key(&name.name);
+        }
+        self.fn_kind(name).is_some()
     }
 
     pub(super) fn block(&mut self, b: &'a Block) -> CResult<()> {

@@ -36,11 +36,19 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     }
                 }
                 self.store_var(name, true)?;
+                self.set_fn_kind(name, None);
             }
             StmtKind::Fn(_) => {} // hoisted by the enclosing block
             StmtKind::Assign { target, op, value } => self.assign(target, *op, value, s.span)?,
             StmtKind::Expr(e) => {
                 self.expr(e)?;
+                let callable = match &e.kind {
+                    ExprKind::Var(name) => self.names_a_function(name),
+                    _ => false,
+                };
+                if let Some(useless) = super::effect::useless_statement(e, self.text, callable) {
+                    return Err(useless);
+                }
                 self.emit(Op::Pop, s.span);
             }
             StmtKind::If {

@@ -1,0 +1,123 @@
+//! Expression statements that do nothing: `x == 1` (meant `x = 1`), `x + 1`
+//! (meant `x += 1`), a bare name or literal. Each is a compile error that
+//! names what was probably meant, since running it could only hide the
+//! mistake.
+
+use super::{err, CompileError};
+use crate::syntax::ast::*;
+
+/// Does evaluating `e` have no effect but its value? Calls, `await`,
+/// `spawn` and indexing (which may throw on purpose) count as effects.
+fn is_pure(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Nil
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::Var(_) => true,
+        ExprKind::FStr(parts) => parts.iter().all(|p| match p {
+            FPart::Text(_) => true,
+            FPart::Expr { expr, .. } => is_pure(expr),
+        }),
+        ExprKind::List(items) => items.iter().all(is_pure),
+        ExprKind::Map(pairs) => pairs.iter().all(|(k, v)| is_pure(k) && is_pure(v)),
+        ExprKind::Unary { operand, .. } | ExprKind::Not(operand) => is_pure(operand),
+        ExprKind::Binary { left, right, .. }
+        | ExprKind::And(left, right)
+        | ExprKind::Or(left, right) => is_pure(left) && is_pure(right),
+        ExprKind::Fn(_)
+        | ExprKind::AsyncBlock(_)
+        | ExprKind::Await(_)
+        | ExprKind::Spawn(_)
+        | ExprKind::Call { .. }
+        | ExprKind::Method { .. }
+        | ExprKind::Index { .. } => false,
+    }
+}
+
+/// The compound assignment for an arithmetic operator (`+` → `+=`).
+fn compound(op: BinOp) -> Option<&'static str> {
+    Some(match op {
+        BinOp::Add => "+=",
+        BinOp::Sub => "-=",
+        BinOp::Mul => "*=",
+        BinOp::Div => "/=",
+        BinOp::FloorDiv => "//=",
+        BinOp::Mod => "%=",
+        _ => return None,
+    })
+}
+
+/// The error for an expression statement `e` that does nothing, if it is
+/// one. `text` is the source (for the suggested rewrite); `callable` says
+/// whether `e` is the bare name of a function (then a call was probably
+/// meant).
+pub(super) fn useless_statement(e: &Expr, text: &str, callable: bool) -> Option<CompileError> {
+    if !is_pure(e) {
+        return None;
+    }
+    let src = |s: Span| text.get(s.start as usize..s.end as usize).unwrap_or("…");
+    let (message, label, help) = match &e.kind {
+        ExprKind::Var(name) if callable => (
+            "this names a function without calling it".to_string(),
+            "the function is not called".to_string(),
+            format!("did you mean `{}()`?", name.name),
+        ),
+        ExprKind::Var(name) => (
+            "a name on its own does nothing".to_string(),
+            "its value is not used".to_string(),
+            format!("did you mean `print({})`?", name.name),
+        ),
+        ExprKind::Binary { op, left, right } => {
+            let (l, r) = (src(left.span), src(right.span));
+            let assignable = matches!(left.kind, ExprKind::Var(_));
+            match op {
+                BinOp::Eq if assignable => (
+                    "this comparison does nothing".to_string(),
+                    "its result is not used".to_string(),
+                    format!("did you mean `{l} = {r}`?"),
+                ),
+                op if assignable && compound(*op).is_some() => (
+                    "this arithmetic does nothing".to_string(),
+                    "its result is not used".to_string(),
+                    format!("did you mean `{l} {} {r}`?", compound(*op).unwrap_or("=")),
+                ),
+                op if compound(*op).is_some() => (
+                    "this arithmetic does nothing".to_string(),
+                    "its result is not used".to_string(),
+                    format!("did you mean `let result = {}`?", src(e.span)),
+                ),
+                _ => (
+                    "this comparison does nothing".to_string(),
+                    "its result is not used".to_string(),
+                    format!(
+                        "did you mean `if {0} {{ ... }}` or `assert({0})`?",
+                        src(e.span)
+                    ),
+                ),
+            }
+        }
+        ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Not(_) => (
+            "this condition does nothing".to_string(),
+            "its result is not used".to_string(),
+            format!(
+                "did you mean `if {0} {{ ... }}` or `assert({0})`?",
+                src(e.span)
+            ),
+        ),
+        ExprKind::Unary { .. } => (
+            "this arithmetic does nothing".to_string(),
+            "its result is not used".to_string(),
+            format!("did you mean `let result = {}`?", src(e.span)),
+        ),
+        _ => (
+            "a value on its own does nothing".to_string(),
+            "this value is not used".to_string(),
+            format!("did you mean `print({})`?", src(e.span)),
+        ),
+    };
+    let mut error = err(message, e.span, label);
+    error.help = Some(help);
+    Some(error)
+}
