@@ -172,6 +172,16 @@ pub enum Op {
     /// The const index u32::MAX means "anything but cancellation".
     CatchMatch(u32),
     GroupEnter(u32),
+    /// Enter the `with` scope object in the local: pushes what entering
+    /// returns (after waiting, for a lock or semaphore).
+    WithEnter(u32),
+    /// Exit the `with` scope object in the local, as `__aexit__` does; on
+    /// the error path the error is on the stack, and is thrown again (or
+    /// replaced, as a timeout replaces its cancellation). Pushes nil.
+    WithExit {
+        slot: u32,
+        failed: bool,
+    },
     /// Wait for every task of the group; on the error path the error is on the stack.
     GroupExit {
         slot: u32,

@@ -29,7 +29,8 @@ fn effect(op: &Op) -> (i32, i32) {
         MakeList(k) | Concat(k) => (n(k), 1),
         MakeMap(k) => (2 * n(k), 1),
         // The native that waits for the group pushes its result.
-        GroupExit { failed, .. } => (i32::from(failed), 1),
+        GroupExit { failed, .. } | WithExit { failed, .. } => (i32::from(failed), 1),
+        WithEnter(_) => (0, 1),
         Neg
         | Not
         | Await

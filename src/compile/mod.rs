@@ -61,6 +61,8 @@ enum Unwind<'a> {
     Handler,
     Finally(&'a Block),
     Group(u32),
+    /// A `with` block whose scope object is in this local.
+    With(u32),
 }
 
 struct LoopCtx {

@@ -150,6 +150,10 @@ pub const METHODS: &[&str] = &[
     "release",
     "locked",
     "value",
+    // timeout
+    "reschedule",
+    "deadline",
+    "expired",
     // shared
     "len",
 ];

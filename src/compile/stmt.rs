@@ -137,6 +137,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::Throw, s.span);
             }
             StmtKind::Group(body) => self.group(body, s.span)?,
+            StmtKind::With { scope, body } => self.with_stmt(scope, body, s.span)?,
             StmtKind::Block(b) => self.block(b)?,
         }
         Ok(())
@@ -209,6 +210,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 Unwind::Group(slot) => {
                     self.leave_group(slot, span);
+                }
+                Unwind::With(slot) => {
+                    self.leave_with(slot, span);
                 }
             }
         }
@@ -357,6 +361,59 @@ impl<'a, 'g> Compiler<'a, 'g> {
             span,
         );
         self.emit(Op::Pop, span);
+    }
+
+    /// Leaves a `with` block normally (or by `break`, `continue`,
+    /// `return`): drop its error handler, exit the scope object, drop
+    /// the exit's result.
+    fn leave_with(&mut self, slot: u32, span: Span) {
+        self.emit(Op::PopHandler, span);
+        self.emit(
+            Op::WithExit {
+                slot,
+                failed: false,
+            },
+            span,
+        );
+        self.emit(Op::Pop, span);
+    }
+
+    /// `with scope { body }`, lowered as `async with` is: evaluate the
+    /// scope object once, enter it, run the body under a handler, and exit
+    /// on every path (as `finally` does: a normal end, `return`, `break`,
+    /// `continue` by [`Self::unwind_to`], an error or a cancellation by
+    /// the handler, which gives the error to the exit).
+    pub(super) fn with_stmt(
+        &mut self,
+        scope: &'a Expr,
+        body: &'a Block,
+        span: Span,
+    ) -> CResult<()> {
+        if !self.f().is_async {
+            return Err(err(
+                "`with` outside an `async fn`",
+                span,
+                "entering or leaving the block may wait, so it needs an async context",
+            ));
+        }
+        let slot = self.temp();
+        self.expr(scope)?;
+        self.emit(Op::StoreLocal(slot), scope.span);
+        self.emit(Op::WithEnter(slot), scope.span);
+        self.emit(Op::Pop, scope.span);
+        let handler = self.emit(Op::PushHandler(0), span);
+        self.f().unwind.push(Unwind::With(slot));
+        self.block(body)?;
+        self.f().unwind.pop();
+        self.leave_with(slot, span);
+        let to_end = self.emit(Op::Jump(0), span);
+        self.patch(handler);
+        // Throws the error again (or the one the exit replaces it with);
+        // the `Pop` balances the stack should the exit ever return.
+        self.emit(Op::WithExit { slot, failed: true }, span);
+        self.emit(Op::Pop, span);
+        self.patch(to_end);
+        Ok(())
     }
 
     pub(super) fn group(&mut self, body: &'a Block, span: Span) -> CResult<()> {

@@ -7,6 +7,8 @@ use super::interp::Interp;
 use super::native::NativeCoro;
 use super::ops;
 use super::value::{Iter, Value};
+use crate::scheduler::callbacks;
+use crate::scheduler::event_loop::secs_to_ns;
 use crate::scheduler::future::{FutKind, Future};
 use crate::scheduler::sync;
 use crate::scheduler::task::{Coro, CoroStart};
@@ -42,7 +44,9 @@ builtins! {
     Race => "race", Queue => "queue", Event => "event", Lock => "lock", Semaphore => "semaphore",
     Args => "args", Repr => "repr", BoundedSemaphore => "bounded_semaphore",
     PriorityQueue => "priority_queue", LifoQueue => "lifo_queue", Future => "future",
-    CurrentTask => "current_task", AllTasks => "all_tasks",
+    CurrentTask => "current_task", AllTasks => "all_tasks", Timeout => "timeout",
+    TimeoutAt => "timeout_at", CallSoon => "call_soon", CallLater => "call_later",
+    CallAt => "call_at",
 }
 
 type Named = Vec<(Rc<str>, Value)>;
@@ -84,6 +88,11 @@ fn sig(b: Builtin) -> Sig {
         WaitFor => Sig::new(name, &["awaitable", "secs"]),
         Queue | PriorityQueue | LifoQueue => Sig::new(name, &["maxsize"]).required(0),
         Semaphore | BoundedSemaphore => Sig::new(name, &["n"]).required(0),
+        Timeout => Sig::new(name, &["secs"]),
+        TimeoutAt => Sig::new(name, &["deadline"]),
+        CallSoon => Sig::new(name, &["f"]).rest().positional_only(),
+        CallLater => Sig::new(name, &["delay", "f"]).rest().positional_only(),
+        CallAt => Sig::new(name, &["when", "f"]).rest().positional_only(),
     }
 }
 
@@ -430,6 +439,36 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
                 b == Builtin::BoundedSemaphore,
             )))
         }
+        Builtin::Timeout => {
+            let when = match &args[0] {
+                Value::Nil => None,
+                v => {
+                    let secs = num_arg(name, v)?;
+                    if secs.is_nan() {
+                        return Err(value_error("timeout() needs a number of seconds, not nan"));
+                    }
+                    let now = it.lp.clock.now_ns();
+                    Some(now.saturating_add(secs_to_ns(secs)))
+                }
+            };
+            Ok(Value::Timeout(callbacks::Timeout::new(when)))
+        }
+        Builtin::TimeoutAt => Ok(Value::Timeout(callbacks::Timeout::new(
+            super::scopes::deadline_arg(name, &args[0])?,
+        ))),
+        Builtin::CallSoon | Builtin::CallLater | Builtin::CallAt => {
+            let at = match b {
+                Builtin::CallSoon => None,
+                Builtin::CallLater => {
+                    let delay = num_arg(name, &args.remove(0))?;
+                    Some(it.lp.clock.now_ns().saturating_add(secs_to_ns(delay)))
+                }
+                _ => Some(secs_to_ns(num_arg(name, &args.remove(0))?)),
+            };
+            let f = args.remove(0);
+            callback_arg(name, &f)?;
+            Ok(it.schedule_callback(at, f, args))
+        }
         Builtin::Future => Ok(Value::Future(Future::new(FutKind::Plain))),
         Builtin::CurrentTask => Ok(it.current.clone().map_or(Value::Nil, Value::Task)),
         Builtin::AllTasks => {
@@ -600,6 +639,21 @@ fn round_digits_left(f: f64, places: usize) -> String {
         "{sign}{}e{places}",
         String::from_utf8(head).expect("digits")
     )
+}
+
+/// A loop callback must be a plain function: it runs to completion in
+/// the loop's turn.
+fn callback_arg(f: &str, v: &Value) -> Result<(), ErrorRef> {
+    match v {
+        Value::Func(c) if c.proto.is_async => Err(type_error(format!(
+            "{f}() needs a plain `fn`: a callback runs at once, it cannot be awaited"
+        ))),
+        Value::Func(_) | Value::Builtin(_) | Value::Native(_) => Ok(()),
+        other => Err(type_error(format!(
+            "{f}() needs a function, not `{}`",
+            other.type_name()
+        ))),
+    }
 }
 
 /// Wraps a native coroutine as a value, remembering where it was made.

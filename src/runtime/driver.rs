@@ -173,6 +173,7 @@ impl Interp {
                         self.set_future_result(&f, Value::Nil);
                     }
                 }
+                TimerAction::Call(cb) => self.run_callback(&cb),
             },
         }
         false
@@ -183,6 +184,17 @@ impl Interp {
         let _ = writeln!(
             self.err,
             "warning: an `on_done` callback failed: {}: {}",
+            e.kind, e.message
+        );
+    }
+
+    /// A `call_soon`/`call_later`/`call_at` callback failed: reported, and
+    /// the loop goes on (asyncio logs "Exception in callback").
+    pub(super) fn report_loop_callback_error(&mut self, e: &ErrorRef) {
+        let _ = self.out.flush();
+        let _ = writeln!(
+            self.err,
+            "warning: a loop callback failed: {}: {}",
             e.kind, e.message
         );
     }

@@ -78,6 +78,8 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         ("task", "set_name") => sig(&["s"]),
         ("task" | "future", "on_done") => sig(&["f"]),
         ("future", "set_result") => sig(&["v"]),
+        ("timeout", "deadline" | "expired") | ("handle", "cancel" | "cancelled") => sig(&[]),
+        ("timeout", "reschedule") => sig(&["deadline"]),
         ("future", "set_error") => sig(&["e"]),
         _ => return None,
     })
@@ -101,6 +103,7 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
         Value::Queue(_) | Value::Event(_) | Value::Lock(_) | Value::Semaphore(_) => {
             it.sync_method(&recv, m, args)
         }
+        Value::Timeout(_) | Value::Handle(_) => it.scope_method(&recv, m, args),
         _ => Err(no_method(&recv, m)),
     }
 }

@@ -15,6 +15,7 @@ pub mod methods;
 pub mod native;
 pub mod native_fn;
 pub mod ops;
+pub mod scopes;
 pub mod str;
 pub mod sync_ops;
 pub mod value;

@@ -58,6 +58,10 @@ pub enum Value {
     Lock(Rc<Lock>),
     /// A semaphore.
     Semaphore(Rc<Semaphore>),
+    /// `timeout(secs)`, `timeout_at(deadline)`: a `with` scope.
+    Timeout(Rc<crate::scheduler::callbacks::Timeout>),
+    /// What `call_soon`, `call_later` and `call_at` return.
+    Handle(Rc<crate::scheduler::callbacks::LoopCallback>),
     /// Internal: the task group of a `group { }` block.
     Group(Rc<crate::runtime::group::Group>),
     /// Internal: a variable captured by a closure lives in a cell.
@@ -182,6 +186,8 @@ impl Value {
             Value::Event(_) => "event",
             Value::Lock(_) => "lock",
             Value::Semaphore(_) => "semaphore",
+            Value::Timeout(_) => "timeout",
+            Value::Handle(_) => "handle",
             Value::Group(_) => "group",
             Value::Iter(_) => "range",
             Value::Cell(_) | Value::Uninit => "internal",
@@ -321,6 +327,17 @@ impl Value {
             Value::Semaphore(s) => {
                 let _ = write!(out, "<semaphore value={}>", s.value());
             }
+            Value::Timeout(t) => {
+                let _ = write!(out, "<timeout {}>", t.state.get().name());
+            }
+            Value::Handle(h) => {
+                let state = if h.cancelled.get() {
+                    "cancelled"
+                } else {
+                    "scheduled"
+                };
+                let _ = write!(out, "<handle {state}>");
+            }
             Value::Cell(c) => c.borrow().write_repr(out, open),
             Value::Iter(it) => match &*it.borrow() {
                 Iter::Range { next, stop, step } if *step == 1 => {
@@ -426,6 +443,8 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Event(x), Value::Event(y)) => Rc::ptr_eq(x, y),
         (Value::Lock(x), Value::Lock(y)) => Rc::ptr_eq(x, y),
         (Value::Semaphore(x), Value::Semaphore(y)) => Rc::ptr_eq(x, y),
+        (Value::Timeout(x), Value::Timeout(y)) => Rc::ptr_eq(x, y),
+        (Value::Handle(x), Value::Handle(y)) => Rc::ptr_eq(x, y),
         _ => false,
     }
 }

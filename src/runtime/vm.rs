@@ -830,6 +830,34 @@ impl Interp {
                     };
                     ex.push(Value::Bool(hit));
                 }
+                Op::WithEnter(slot) => {
+                    save!();
+                    let scope = ex.stack[base + slot as usize].clone();
+                    match tri!(self.with_enter(&scope)) {
+                        super::scopes::Enter::Value(v) => ex.push(v),
+                        super::scopes::Enter::Wait(n) => {
+                            self.push_native(ex, n);
+                            return Flow::Next(Input::Start);
+                        }
+                    }
+                }
+                Op::WithExit { slot, failed } => {
+                    save!();
+                    let scope = ex.stack[base + slot as usize].clone();
+                    let error = if failed {
+                        match pop!() {
+                            Value::Error(e) => Some(e),
+                            _ => None,
+                        }
+                    } else {
+                        None
+                    };
+                    tri!(self.with_exit(&scope, error.as_ref()));
+                    match error {
+                        Some(e) => fail!(e),
+                        None => ex.push(Value::Nil),
+                    }
+                }
                 Op::GroupEnter(slot) => {
                     ex.stack[base + slot as usize] = super::group::new_group(self.current.clone());
                 }

@@ -2,6 +2,7 @@
 //! timers, clocks), futures, tasks and the synchronisation primitives.
 //! Knows nothing of syntax.
 
+pub mod callbacks;
 pub mod clock;
 pub mod event_loop;
 pub mod future;

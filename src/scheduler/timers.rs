@@ -15,6 +15,8 @@ pub enum TimerAction {
     SetResult(Rc<Future>),
     /// `wait_for`: release the waiter future when the time is up.
     Release(Rc<Future>),
+    /// `call_later`, `call_at` and a `timeout()`'s expiry.
+    Call(Rc<super::callbacks::LoopCallback>),
 }
 
 struct Entry {

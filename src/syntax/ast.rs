@@ -111,6 +111,11 @@ pub enum StmtKind {
     Continue,
     Throw(Expr),
     Group(Block),
+    /// `with scope { body }`: asyncio's `async with`.
+    With {
+        scope: Expr,
+        body: Block,
+    },
     Block(Block),
 }
 

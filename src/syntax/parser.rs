@@ -242,6 +242,13 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             StmtKind::Throw(expr(inner.next().unwrap())?)
         }
         Rule::group_stmt => StmtKind::Group(block(inner.next().unwrap())?),
+        Rule::with_stmt => StmtKind::With {
+            scope: {
+                inner.next();
+                expr(inner.next().unwrap())?
+            },
+            body: block(inner.next().unwrap())?,
+        },
         Rule::block => StmtKind::Block(Block {
             stmts: statements(inner)?,
             span: sp,
