@@ -307,6 +307,8 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             | Value::Event(_)
             | Value::Lock(_)
             | Value::Semaphore(_)
+            | Value::Timeout(_)
+            | Value::Handle(_)
             | Value::Group(_)
             | Value::Cell(_)
             | Value::Iter(_)) => {

@@ -21,7 +21,6 @@ async def task(name):
 
 async def main():
     loop = asyncio.get_running_loop()
-    start = loop.time()
     t = asyncio.create_task(task("t"))
     h1 = loop.call_soon(cb, "soon-1", 1, 2)
     loop.call_soon(cb, "soon-2")
@@ -32,14 +31,15 @@ async def main():
     h = loop.call_soon(cb, "never")
     h.cancel()
     print("cancelled?", str(h.cancelled()).lower())
-    loop.call_later(0.2, cb, "later-0.2")
+    start = loop.time()
+    loop.call_later(0.3, cb, "later-0.3")
     loop.call_later(0.1, cb, "later-0.1")
-    loop.call_at(start + 0.15, cb, "at-0.15")
-    late = loop.call_later(0.12, cb, "cancelled timer")
+    loop.call_at(start + 0.2, cb, "at-0.2")
+    late = loop.call_later(0.15, cb, "cancelled timer")
     late.cancel()
     loop.call_soon(failing)
     loop.call_soon(cb, "after the failure")
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.4)
     print("main done")
 
 
