@@ -177,8 +177,10 @@ impl Engine {
             cleanup = Some(self.stuck_error(stuck));
         }
         // Whatever native work is left (a task that swallowed its
-        // cancellation) is dropped: nothing outlives the program.
+        // cancellation) is dropped: nothing outlives the program, not even
+        // a child a script started and forgot.
         self.interp.lp.ops.abort_all();
+        crate::stdlib::process::kill_all();
         let outcome = match Awaitable::Task(main.clone()).outcome() {
             Some(Err(e)) if e.is_cancel() => Err(main.cancel_error().unwrap_or(e)),
             Some(Err(e)) => Err(e),

@@ -43,4 +43,10 @@ pub use runtime::value::Value;
 /// What the `tasks` command needs of the interpreter's signal handling.
 pub mod signals {
     pub use crate::runtime::interrupt::stop_requested;
+
+    /// SIGKILLs the process group of every child a script started that
+    /// may still run (they do not get the terminal's Ctrl-C).
+    pub fn kill_children() {
+        crate::stdlib::process::kill_all();
+    }
 }

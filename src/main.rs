@@ -192,6 +192,9 @@ fn stop_on_signals(out: SharedOut, color: bool) {
                 continue;
             }
             out.flush_if_free();
+            // Children run in their own process groups and miss the
+            // terminal's signal: stop them before leaving.
+            tasks::signals::kill_children();
             let style = tasks::diagnostics::Style { color };
             eprint!(
                 "{}",

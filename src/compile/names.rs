@@ -156,6 +156,16 @@ pub const METHODS: &[&str] = &[
     "expired",
     // shared
     "len",
+    // native objects: a process run's result, a running child
+    "code",
+    "ok",
+    "stdout",
+    "stderr",
+    "read_line",
+    "write",
+    "close_stdin",
+    "kill",
+    "pid",
 ];
 
 pub fn method_id(name: &str) -> Option<u32> {

@@ -299,6 +299,7 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             | Value::Func(_)
             | Value::Builtin(_)
             | Value::Native(_)
+            | Value::Object(_)
             | Value::Coro(_)
             | Value::Task(_)
             | Value::Future(_)

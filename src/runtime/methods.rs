@@ -87,6 +87,14 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
 
 pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: Named) -> R {
     let m = METHODS[method as usize];
+    if let Value::Object(o) = &recv {
+        let args = super::native_fn::Args::new(Rc::from(m), args, named);
+        let mut ctx = super::native_fn::Ctx { interp: it };
+        return o
+            .inner
+            .method(&mut ctx, m, args)
+            .unwrap_or_else(|| Err(no_method(&recv, m)));
+    }
     let Some(sig) = method_sig(recv.type_name(), m) else {
         return Err(no_method(&recv, m));
     };

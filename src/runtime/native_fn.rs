@@ -66,6 +66,48 @@ pub struct Ctx<'a> {
     pub(crate) interp: &'a mut Interp,
 }
 
+/// A value made in Rust with methods of its own. Its methods are looked
+/// up by name at run time (the names must be among the compiler's known
+/// method names); an async method returns a coroutine made with
+/// [`Ctx::coroutine`].
+pub(crate) trait NativeObject: 'static {
+    /// What `type(v)` says.
+    fn type_name(&self) -> &'static str;
+    /// Runs method `name`; `None` if there is no such method.
+    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult>;
+    /// How it prints.
+    fn repr(&self) -> String {
+        format!("<{}>", self.type_name())
+    }
+}
+
+/// A native object behind one thin pointer (a `Value` stays 16 bytes).
+pub struct Object {
+    pub(crate) inner: Box<dyn NativeObject>,
+}
+
+impl Object {
+    pub(crate) fn value(o: impl NativeObject) -> Value {
+        Value::Object(Rc::new(Object { inner: Box::new(o) }))
+    }
+}
+
+impl Ctx<'_> {
+    /// A coroutine that runs `fut` as a native operation when awaited;
+    /// `shown` is what `:tasks` calls it.
+    pub(crate) fn coroutine(&self, shown: &str, fut: OpFuture) -> Value {
+        let shown: Rc<str> = Rc::from(shown);
+        Value::Coro(crate::scheduler::task::Coro::new(
+            crate::scheduler::task::CoroStart::Native(super::native::NativeCoro::op(
+                shown.clone(),
+                fut,
+            )),
+            shown,
+            None,
+        ))
+    }
+}
+
 /// The arguments of a call: positional, then named (`f(1, key: 2)`).
 pub struct Args {
     pub(crate) fname: Rc<str>,

@@ -42,6 +42,8 @@ pub enum Value {
     Builtin(crate::runtime::builtins::Builtin),
     /// A function written in Rust (a host's, or a native module's).
     Native(Rc<super::native_fn::NativeFn>),
+    /// A value made in Rust with methods of its own (a running process, ...).
+    Object(Rc<super::native_fn::Object>),
     /// A coroutine (the result of calling an async function).
     Coro(Rc<Coro>),
     /// A task.
@@ -176,6 +178,7 @@ impl Value {
             Value::Map(_) => "map",
             Value::Func(c) if c.proto.is_async => "async fn",
             Value::Func(_) | Value::Builtin(_) => "fn",
+            Value::Object(o) => o.inner.type_name(),
             Value::Native(f) if f.is_async() => "async fn",
             Value::Native(_) => "fn",
             Value::Coro(_) => "coroutine",
@@ -290,6 +293,7 @@ impl Value {
                 let kw = if c.proto.is_async { "async fn" } else { "fn" };
                 let _ = write!(out, "<{kw} {}>", c.proto.name);
             }
+            Value::Object(o) => out.push_str(&o.inner.repr()),
             Value::Native(f) => {
                 let kw = if f.is_async() { "async fn" } else { "fn" };
                 let _ = write!(out, "<{kw} {}>", f.name());
@@ -418,6 +422,7 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
         (Value::Native(x), Value::Native(y)) => Rc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         (Value::Coro(x), Value::Coro(y)) => Rc::ptr_eq(x, y),
         (Value::Task(x), Value::Task(y)) => Rc::ptr_eq(x, y),
         (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),

@@ -3,10 +3,9 @@
 
 pub(crate) mod env;
 pub(crate) mod fs;
-#[allow(dead_code)] // wired by the loop-and-host work
 pub(crate) mod json;
-#[allow(dead_code)] // wired by the loop-and-host work
 pub(crate) mod process;
+pub(crate) mod process_api;
 pub(crate) mod stdio;
 
 use crate::compile::names::Natives;
@@ -15,7 +14,13 @@ use crate::runtime::native_fn::Ctx;
 
 /// Every module and top-level native function scripts get without an import.
 pub(crate) fn install(natives: &mut Natives) {
-    for m in [env::module(), fs::module(), stdio::stdin_module()] {
+    for m in [
+        env::module(),
+        fs::module(),
+        json_module(),
+        process_api::module(),
+        stdio::stdin_module(),
+    ] {
         m.install(natives);
     }
     for f in stdio::functions() {
@@ -24,6 +29,27 @@ pub(crate) fn install(natives: &mut Natives) {
             crate::runtime::value::Value::Native(std::rc::Rc::new(f)),
         );
     }
+}
+
+/// `json.parse(text)` and `json.stringify(value, indent: nil)`: no
+/// permission needed.
+fn json_module() -> crate::host::Module {
+    use crate::runtime::native_fn::NativeFn;
+    use crate::runtime::value::Value;
+    crate::host::Module::new("json")
+        .native(NativeFn::sync("json.parse", |_ctx, mut args| {
+            let text: String = args.next("text")?;
+            args.finish()?;
+            json::parse(&text).map_err(|e| ErrorObj::new("JsonError", e.to_string()))
+        }))
+        .native(NativeFn::sync("json.stringify", |_ctx, mut args| {
+            let v: Value = args.next("value")?;
+            let indent: Option<i64> = args.named("indent")?;
+            args.finish()?;
+            json::stringify(&v, indent.map(|i| i.max(0) as usize))
+                .map(|s| Value::str(&s))
+                .map_err(|e| ErrorObj::new(e.kind(), e.to_string()))
+        }))
 }
 
 /// A refused permission as the script sees it: a `NotCapableError` whose

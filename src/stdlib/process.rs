@@ -160,6 +160,7 @@ pub fn kill_all() -> usize {
 }
 
 /// How many child groups are registered as live (for tests and `:tasks`).
+#[cfg(test)]
 pub fn live_count() -> usize {
     live_groups().len()
 }

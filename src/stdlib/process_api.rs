@@ -1,0 +1,176 @@
+//! `process` as scripts see it: `run`, `shell` and `start`, behind
+//! `--allow-run`, over the Rust side in `process.rs` (process groups,
+//! killing on cancel, output caps).
+
+use super::not_capable;
+use super::process::{self as rust, Child, ProcessFailure, RunOutput, RunSpec};
+use crate::host::Module;
+use crate::runtime::error::{ErrorObj, ErrorRef};
+use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::value::Value;
+use std::path::PathBuf;
+
+pub(crate) fn module() -> Module {
+    Module::new("process")
+        .native(NativeFn::asynchronous("process.run", |ctx, mut args| {
+            let cmd: String = args.next("cmd")?;
+            let list: Option<Vec<String>> = args.named("args")?;
+            start_run(ctx, cmd, list.unwrap_or_default(), args)
+        }))
+        .native(NativeFn::asynchronous("process.shell", |ctx, mut args| {
+            let script: String = args.next("script")?;
+            start_run(ctx, "sh".into(), vec!["-c".into(), script], args)
+        }))
+        .native(NativeFn::sync("process.start", |ctx, mut args| {
+            let cmd: String = args.next("cmd")?;
+            let list: Option<Vec<String>> = args.named("args")?;
+            let spec = spec(ctx, cmd, list.unwrap_or_default(), &mut args)?;
+            args.finish()?;
+            let child = Child::start(&spec).map_err(|e| failure(&e))?;
+            Ok(Object::value(Running(child)))
+        }))
+}
+
+/// The options `run`, `shell` and `start` share: `cwd:`, `env:`.
+fn spec(
+    ctx: &mut Ctx<'_>,
+    cmd: String,
+    list: Vec<String>,
+    args: &mut Args,
+) -> Result<RunSpec, ErrorRef> {
+    ctx.permissions().check_run(&cmd).map_err(not_capable)?;
+    let mut spec = RunSpec::new(cmd, list);
+    if let Some(cwd) = args.named::<String>("cwd")? {
+        spec.cwd = Some(PathBuf::from(cwd));
+    }
+    if let Some(env) = args.named::<indexmap::IndexMap<String, String>>("env")? {
+        spec.env = env.into_iter().collect();
+    }
+    Ok(spec)
+}
+
+fn start_run(
+    ctx: &mut Ctx<'_>,
+    cmd: String,
+    list: Vec<String>,
+    mut args: Args,
+) -> Result<crate::runtime::native_fn::OpFuture, ErrorRef> {
+    let mut spec = spec(ctx, cmd, list, &mut args)?;
+    spec.stdin = args.named::<String>("stdin")?.unwrap_or_default();
+    let check = args.named::<bool>("check")?.unwrap_or(true);
+    args.finish()?;
+    let shown = spec.cmd.clone();
+    Ok(Box::pin(async move {
+        let out = rust::run(spec).await.map_err(|e| failure(&e))?;
+        if check && out.code != 0 {
+            return Err(check_error(&shown, &out));
+        }
+        Ok(Object::value(Finished(out)))
+    }))
+}
+
+/// `check: true` and a non-zero exit: a `ProcessError` with the status and
+/// the end of what the program wrote to stderr.
+fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
+    let tail: Vec<&str> = out.stderr.lines().rev().take(5).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    let mut msg = format!("`{cmd}` exited with status {}", out.code);
+    if !tail.is_empty() {
+        msg.push_str(": ");
+        msg.push_str(&tail.join(" | "));
+    }
+    ErrorObj::with_help(
+        "ProcessError",
+        msg,
+        "pass `check: false` to get the result whatever the status",
+    )
+}
+
+fn failure(e: &ProcessFailure) -> ErrorRef {
+    ErrorObj::new(e.kind(), e.to_string())
+}
+
+/// What `process.run` returns: `code()`, `ok()`, `stdout()`, `stderr()`.
+struct Finished(RunOutput);
+
+impl NativeObject for Finished {
+    fn type_name(&self) -> &'static str {
+        "process_result"
+    }
+    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+        let v = match name {
+            "code" => Value::Int(self.0.code as i64),
+            "ok" => Value::Bool(self.0.code == 0),
+            "stdout" => Value::str(&self.0.stdout),
+            "stderr" => Value::str(&self.0.stderr),
+            _ => return None,
+        };
+        Some(args.finish().map(|()| v))
+    }
+    fn repr(&self) -> String {
+        format!("<process_result code={}>", self.0.code)
+    }
+}
+
+/// What `process.start` returns: a running child.
+struct Running(Child);
+
+impl NativeObject for Running {
+    fn type_name(&self) -> &'static str {
+        "child"
+    }
+    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+        let child = self.0.clone();
+        let pid = child.pid();
+        let result = match name {
+            "pid" => args.finish().map(|()| Value::Int(pid as i64)),
+            "kill" => args.finish().map(|()| {
+                child.kill();
+                Value::Nil
+            }),
+            "close_stdin" => args.finish().map(|()| {
+                child.close_stdin();
+                Value::Nil
+            }),
+            "read_line" => args.finish().map(|()| {
+                let fut = child.read_line();
+                ctx.coroutine(
+                    &format!("child({pid}).read_line()"),
+                    Box::pin(async move {
+                        match fut.await {
+                            Ok(Some(line)) => Ok(Value::str(&line)),
+                            Ok(None) => Ok(Value::Nil),
+                            Err(e) => Err(failure(&e)),
+                        }
+                    }),
+                )
+            }),
+            "write" => args.next::<String>("text").and_then(|text| {
+                args.finish()?;
+                let fut = child.write(text);
+                Ok(ctx.coroutine(
+                    &format!("child({pid}).write()"),
+                    Box::pin(
+                        async move { fut.await.map(|()| Value::Nil).map_err(|e| failure(&e)) },
+                    ),
+                ))
+            }),
+            "wait" => args.finish().map(|()| {
+                let fut = child.wait();
+                ctx.coroutine(
+                    &format!("child({pid}).wait()"),
+                    Box::pin(async move {
+                        fut.await
+                            .map(|c| Value::Int(c as i64))
+                            .map_err(|e| failure(&e))
+                    }),
+                )
+            }),
+            _ => return None,
+        };
+        Some(result)
+    }
+    fn repr(&self) -> String {
+        format!("<child pid={}>", self.0.pid())
+    }
+}
