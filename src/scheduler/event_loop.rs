@@ -88,7 +88,11 @@ impl EventLoop {
 
     /// Moves finished native operations to the ready queue, in the order
     /// they finished.
+    #[inline]
     pub fn collect_completions(&mut self) {
+        if self.ops.in_flight() == 0 && !self.ops.has_completions() {
+            return;
+        }
         let mut done = Vec::new();
         self.ops.take_completions(&mut done);
         for (id, result) in done {

@@ -68,14 +68,14 @@ impl<T: 'static> NativeOps<T> {
         // Dropping an executor task only marks it cancelled; the executor
         // drops its future the next time it runs. Run it now, so the work
         // stops (a socket closes, a child is killed) before we go on.
-        self.poll();
+        while self.executor.try_tick() {}
         found
     }
 
     /// Drops every operation still running (the end of a program).
     pub fn abort_all(&mut self) {
         self.inflight.clear();
-        self.poll();
+        while self.executor.try_tick() {}
         self.names.clear();
         self.done.borrow_mut().clear();
     }
@@ -88,14 +88,22 @@ impl<T: 'static> NativeOps<T> {
         self.names.get(&id).cloned()
     }
 
-    /// Runs whatever executor work is ready, without blocking.
+    /// Runs whatever executor work is ready, without blocking. Free when
+    /// nothing is in flight (every executor task is an operation), which
+    /// is the common case on the loop's hot path.
+    #[inline]
     pub fn poll(&self) {
-        while self.executor.try_tick() {}
+        if !self.inflight.is_empty() {
+            while self.executor.try_tick() {}
+        }
     }
 
     /// Completions observed since the last call, in the order they happened.
     /// Operations aborted after completing are left out.
     pub fn take_completions(&mut self, out: &mut Vec<(OpId, T)>) {
+        if self.inflight.is_empty() && self.done.borrow().is_empty() {
+            return;
+        }
         self.poll();
         let mut done = self.done.borrow_mut();
         while let Some((id, v)) = done.pop_front() {
