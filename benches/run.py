@@ -74,6 +74,16 @@ WORKLOADS = {
         "W6", True, lambda n: n, "task",
         lambda n: f"event_blocked n={n} blocked={n} released={n}",
     ),
+    # Real I/O (issue 13), fixed sizes: 500 `true` processes 16 at a time;
+    # 2,000 small JSON files written, read, parsed and summed.
+    "procs": ("IO-a", False, None, None, lambda n: "procs n=500 ok=500"),
+    "json_files": ("IO-b", False, None, None, lambda n: "json_files n=2000 total=5995"),
+}
+
+# What the I/O workloads need granted (tasks denies everything by default).
+GRANTS = {
+    "procs": ["--allow-run=true"],
+    "json_files": ["--allow-read=.", "--allow-write=."],
 }
 
 # W6 memory: peak RSS is reached while all N tasks are parked on the event.
@@ -242,7 +252,8 @@ def main():
         names = [n for n in names if n in wanted]
 
     impls = {
-        "tasks": lambda name, n: [tasks, "run", os.path.join(HERE, name + ".tasks"), str(n)],
+        "tasks": lambda name, n: [tasks, "run", *GRANTS.get(name, []),
+                                  os.path.join(HERE, name + ".tasks"), str(n)],
         "cpython": lambda name, n: [args.python, os.path.join(HERE, name + ".py"), str(n)],
     }
 
