@@ -86,6 +86,7 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
     }
     let mut depth = 0usize;
     let mut unary_run = 0usize;
+    let mut word_start = None;
     let bytes = src.as_bytes();
     for CodeByte {
         at,
@@ -107,10 +108,23 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
             }
             _ => {}
         }
-        // Long runs of prefix operators nest as deeply as brackets do.
-        if c == b'-' || c == b'!' {
+        // Long runs of prefix operators (`-`, `not`, `await`, `spawn`) nest
+        // as deeply as brackets do.
+        let ident = c.is_ascii_alphanumeric() || c == b'_';
+        if ident && word_start.is_none() {
+            word_start = Some(at);
+        }
+        if !ident {
+            if let Some(w) = word_start.take() {
+                match &src[w..at] {
+                    "not" | "await" | "spawn" => unary_run += 1,
+                    _ => unary_run = 0,
+                }
+            }
+        }
+        if c == b'-' {
             unary_run += 1;
-        } else if !c.is_ascii_whitespace() {
+        } else if !ident && !c.is_ascii_whitespace() {
             unary_run = 0;
         }
         if depth > MAX_NESTING || unary_run > MAX_NESTING {
@@ -130,10 +144,9 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
 fn describe(rule: &Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
-        expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | prefix
-        | postfix | int | float | string | fstring | list_lit | map_lit | fn_expr
-        | async_fn_expr | async_block | paren | kw_true | kw_false | kw_nil | kw_await
-        | kw_spawn | kw_not | neg | arg => "an expression",
+        expr | not_expr | unary | prefix | int | float | string | fstring | list_lit | map_lit
+        | fn_expr | async_fn_expr | async_block | paren | kw_true | kw_false | kw_nil
+        | kw_await | kw_spawn | kw_not | neg | arg => "an expression",
         ident => "a name",
         block | map_entry => "`{`",
         params | call_args => "`(`",
@@ -143,8 +156,9 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         finally_clause | kw_finally => "`finally`",
         EOI => "the end of the file",
         let_stmt | fn_decl | async_fn_decl | if_stmt | while_stmt | for_stmt | try_stmt
-        | return_stmt | break_stmt | continue_stmt | throw_stmt | group_stmt | assign_stmt
-        | expr_stmt | semi => "a statement",
+        | return_stmt | break_stmt | continue_stmt | throw_stmt | group_stmt | expr_stmt | semi => {
+            "a statement"
+        }
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! Builds the AST from pest's parse tree.
 
 use super::ast::*;
+use super::depth;
 use super::error::{self, SyntaxError};
 use super::habits;
 use pest::iterators::Pair;
@@ -60,7 +61,6 @@ fn is_simple(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::let_stmt
-            | Rule::assign_stmt
             | Rule::expr_stmt
             | Rule::return_stmt
             | Rule::break_stmt
@@ -126,6 +126,7 @@ fn block(p: P) -> Result<Block> {
 
 fn stmt(p: P) -> Result<Option<Stmt>> {
     let sp = span(&p);
+    let _depth = depth::enter(1, sp)?;
     let sp_input = p.as_span().get_input();
     let rule = p.as_rule();
     let mut inner = p.into_inner();
@@ -155,18 +156,41 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             inner.next();
             let cond = expr(inner.next().unwrap())?;
             let then = block(inner.next().unwrap())?;
-            let otherwise = match inner.nth(1) {
-                None => None,
-                Some(e) if e.as_rule() == Rule::block => {
-                    let b = block(e)?;
-                    let bsp = b.span;
-                    Some(Box::new(Stmt {
-                        kind: StmtKind::Block(b),
-                        span: bsp,
-                    }))
+            let mut else_ifs = Vec::new();
+            let mut otherwise = None;
+            for part in inner {
+                match part.as_rule() {
+                    Rule::else_if => else_ifs.push(part),
+                    Rule::block => {
+                        let b = block(part)?;
+                        let span = b.span;
+                        otherwise = Some(Box::new(Stmt {
+                            kind: StmtKind::Block(b),
+                            span,
+                        }));
+                    }
+                    _ => {}
                 }
-                Some(e) => stmt(e)?.map(Box::new),
-            };
+            }
+            // Each `else if` is an `if` nested in the `else` of the one before.
+            let _depth = depth::enter(else_ifs.len(), sp)?;
+            let mut links = Vec::with_capacity(else_ifs.len());
+            for e in else_ifs {
+                let mut parts = e.into_inner().skip(1);
+                let start = parts.next().unwrap().as_span().start();
+                let cond = expr(parts.next().unwrap())?;
+                links.push((start, cond, block(parts.next().unwrap())?));
+            }
+            for (start, cond, then) in links.into_iter().rev() {
+                otherwise = Some(Box::new(Stmt {
+                    kind: StmtKind::If {
+                        cond,
+                        then,
+                        otherwise,
+                    },
+                    span: Span::new(start, sp.end as usize),
+                }));
+            }
             StmtKind::If {
                 cond,
                 then,
@@ -253,8 +277,17 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             stmts: statements(inner)?,
             span: sp,
         }),
-        Rule::assign_stmt => {
-            let target = postfix(inner.next().unwrap())?;
+        // One rule for both, so that a statement is parsed once: trying an
+        // assignment first and re-parsing on failure doubled the work at
+        // every level of nested callbacks.
+        Rule::expr_stmt => {
+            let target = expr(inner.next().unwrap())?;
+            let Some(op) = inner.next() else {
+                return Ok(Some(Stmt {
+                    kind: StmtKind::Expr(target),
+                    span: sp,
+                }));
+            };
             if !matches!(target.kind, ExprKind::Var(_) | ExprKind::Index { .. }) {
                 return Err(SyntaxError::new(
                     "cannot assign to this expression",
@@ -262,7 +295,7 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                     "only a variable or an index like `xs[0]` can be assigned",
                 ));
             }
-            let op = match inner.next().unwrap().as_str() {
+            let op = match op.as_str() {
                 "=" => AssignOp::Set,
                 "+=" => AssignOp::Add,
                 "-=" => AssignOp::Sub,
@@ -277,7 +310,6 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 value: expr(inner.next().unwrap())?,
             }
         }
-        Rule::expr_stmt => StmtKind::Expr(expr(inner.next().unwrap())?),
         r => unreachable!("statement rule {r:?}"),
     };
     Ok(Some(Stmt { kind, span: sp }))
@@ -316,98 +348,85 @@ fn params(p: P) -> Result<Vec<Param>> {
 }
 
 fn expr(p: P) -> Result<Expr> {
-    let sp = span(&p);
-    match p.as_rule() {
-        Rule::expr => expr(p.into_inner().next().unwrap()),
-        Rule::or_expr | Rule::and_expr => {
-            let is_or = p.as_rule() == Rule::or_expr;
-            let mut inner = p.into_inner();
-            let mut left = expr(inner.next().unwrap())?;
-            while let Some(_kw) = inner.next() {
-                let right = expr(inner.next().unwrap())?;
-                let s = Span {
-                    start: left.span.start,
-                    end: right.span.end,
-                };
-                let kind = if is_or {
-                    ExprKind::Or(Box::new(left), Box::new(right))
-                } else {
-                    ExprKind::And(Box::new(left), Box::new(right))
-                };
-                left = Expr { kind, span: s };
-            }
-            Ok(left)
-        }
-        Rule::not_expr => {
-            let mut inner = p.into_inner();
-            let first = inner.next().unwrap();
-            if first.as_rule() == Rule::kw_not {
-                let operand = expr(inner.next().unwrap())?;
-                Ok(Expr {
-                    kind: ExprKind::Not(Box::new(operand)),
-                    span: sp,
-                })
-            } else {
-                expr(first)
-            }
-        }
-        Rule::cmp_expr | Rule::add_expr | Rule::mul_expr => {
-            let mut inner = p.into_inner();
-            let mut left = expr(inner.next().unwrap())?;
-            while let Some(op) = inner.next() {
-                let op = binop(op.as_str());
-                let right = expr(inner.next().unwrap())?;
-                let s = Span {
-                    start: left.span.start,
-                    end: right.span.end,
-                };
-                left = Expr {
-                    kind: ExprKind::Binary {
-                        op,
-                        left: Box::new(left),
-                        right: Box::new(right),
-                    },
-                    span: s,
-                };
-            }
-            Ok(left)
-        }
-        Rule::unary => {
-            let mut inner = p.into_inner();
-            let first = inner.next().unwrap();
-            if first.as_rule() == Rule::neg {
-                let operand = expr(inner.next().unwrap())?;
-                // Fold `-<literal>` so that i64::MIN is writable and constants stay constants.
-                let kind = match operand.kind {
-                    ExprKind::Int(n) => ExprKind::Int(n.wrapping_neg()),
-                    ExprKind::Float(f) => ExprKind::Float(-f),
-                    _ => ExprKind::Unary {
-                        operand: Box::new(operand),
-                    },
-                };
-                Ok(Expr { kind, span: sp })
-            } else {
-                expr(first)
-            }
-        }
-        Rule::prefix => {
-            let mut inner = p.into_inner();
-            let first = inner.next().unwrap();
-            match first.as_rule() {
-                Rule::kw_await => Ok(Expr {
-                    kind: ExprKind::Await(Box::new(expr(inner.next().unwrap())?)),
-                    span: sp,
-                }),
-                Rule::kw_spawn => Ok(Expr {
-                    kind: ExprKind::Spawn(Box::new(expr(inner.next().unwrap())?)),
-                    span: sp,
-                }),
-                _ => expr(first),
-            }
-        }
-        Rule::postfix => postfix(p),
-        _ => primary(p),
+    debug_assert_eq!(p.as_rule(), Rule::expr);
+    sequence(p.into_inner())
+}
+
+/// An operand followed by the operator tails that apply to it, innermost
+/// level first (the grammar keeps each precedence level flat: `a * b + c`
+/// is `a`, `* b`, `+ c`).
+fn sequence<'a>(mut parts: impl Iterator<Item = P<'a>>) -> Result<Expr> {
+    let mut e = operand(parts.next().expect("an operand"))?;
+    for tail in parts {
+        e = apply_tail(e, tail)?;
     }
+    Ok(e)
+}
+
+/// The head of a sequence: a prefix operator and its operand, or a primary.
+fn operand(p: P) -> Result<Expr> {
+    let sp = span(&p);
+    let rule = p.as_rule();
+    if !matches!(rule, Rule::not_expr | Rule::unary | Rule::prefix) {
+        return primary(p);
+    }
+    let _depth = depth::enter(1, sp)?;
+    let mut inner = p.into_inner();
+    let op = inner.next().expect("a prefix operator").as_rule();
+    let operand = Box::new(sequence(inner)?);
+    let kind = match op {
+        Rule::kw_not => ExprKind::Not(operand),
+        Rule::kw_await => ExprKind::Await(operand),
+        Rule::kw_spawn => ExprKind::Spawn(operand),
+        // Fold `-<literal>` so that i64::MIN is writable and constants stay constants.
+        _ => match operand.kind {
+            ExprKind::Int(n) => ExprKind::Int(n.wrapping_neg()),
+            ExprKind::Float(f) => ExprKind::Float(-f),
+            _ => ExprKind::Unary { operand },
+        },
+    };
+    Ok(Expr { kind, span: sp })
+}
+
+fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_or | Rule::kw_and | Rule::cmp_op | Rule::add_op | Rule::mul_op
+    )
+}
+
+/// Applies one tail to `left`: calls, indexes and methods, or a run of
+/// binary operators of one level (left-associative).
+fn apply_tail(mut left: Expr, tail: P) -> Result<Expr> {
+    let rule = tail.as_rule();
+    if rule == Rule::postfix_ops {
+        return postfix(left, tail);
+    }
+    let ops = tail
+        .clone()
+        .into_inner()
+        .filter(|p| is_operator(p.as_rule()));
+    let _depth = depth::enter(ops.count(), span(&tail))?;
+    let mut children = tail.into_inner().peekable();
+    while let Some(op) = children.next() {
+        let operand = std::iter::from_fn(|| children.next_if(|p| !is_operator(p.as_rule())));
+        let right = sequence(operand)?;
+        let span = Span {
+            start: left.span.start,
+            end: right.span.end,
+        };
+        let kind = match rule {
+            Rule::or_tail => ExprKind::Or(Box::new(left), Box::new(right)),
+            Rule::and_tail => ExprKind::And(Box::new(left), Box::new(right)),
+            _ => ExprKind::Binary {
+                op: binop(op.as_str()),
+                left: Box::new(left),
+                right: Box::new(right),
+            },
+        };
+        left = Expr { kind, span };
+    }
+    Ok(left)
 }
 
 fn binop(s: &str) -> BinOp {
@@ -428,10 +447,11 @@ fn binop(s: &str) -> BinOp {
     }
 }
 
-fn postfix(p: P) -> Result<Expr> {
-    let start = p.as_span().start();
-    let mut inner = p.into_inner();
-    let mut e = primary(inner.next().unwrap())?;
+/// Calls, indexes and method calls applied to `e`, left to right.
+fn postfix(mut e: Expr, ops: P) -> Result<Expr> {
+    let start = e.span.start as usize;
+    let inner = ops.into_inner();
+    let _depth = depth::enter(inner.len(), e.span)?;
     for op in inner {
         let end = span(&op).end as usize;
         let sp = Span::new(start, end);
@@ -518,6 +538,7 @@ fn args(p: P) -> Result<Vec<Arg>> {
 
 fn primary(p: P) -> Result<Expr> {
     let sp = span(&p);
+    let _depth = depth::enter(1, sp)?;
     let kind = match p.as_rule() {
         Rule::int => {
             let text: String = p.as_str().chars().filter(|c| *c != '_').collect();
@@ -585,7 +606,7 @@ fn primary(p: P) -> Result<Expr> {
         }
         Rule::paren => return expr(p.into_inner().next().unwrap()),
         Rule::ident => ExprKind::Var(ident(p)),
-        _ => return expr(p),
+        r => unreachable!("primary {r:?}"),
     };
     Ok(Expr { kind, span: sp })
 }
