@@ -73,6 +73,10 @@ impl Engine {
         }
     }
 
+    pub(crate) fn interp_mut(&mut self) -> &mut Interp {
+        &mut self.interp
+    }
+
     pub(crate) fn globals_mut(&mut self) -> &mut Globals {
         &mut self.globals
     }

@@ -194,6 +194,15 @@ impl Engine {
         self
     }
 
+    /// Calls `f` with the number of operations done so far, every 10,000
+    /// or so while script code runs; when it returns `false` the script
+    /// stops with a `StoppedError` at its current line (and stays stopped:
+    /// catching the error does not let it go on).
+    pub fn on_progress(&mut self, f: impl FnMut(u64) -> bool + 'static) -> &mut Self {
+        self.interp_mut().set_progress(Box::new(f));
+        self
+    }
+
     /// Makes a module's functions callable as `module.function(...)`.
     pub fn register_module(&mut self, module: Module) -> &mut Self {
         module.install(&mut self.globals_mut().natives);

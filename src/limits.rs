@@ -56,13 +56,30 @@ impl crate::runtime::interp::Interp {
             LIMIT.store(m, Ordering::Relaxed);
         }
         let total = limits.max_ops.unwrap_or(u64::MAX);
-        let first = if limits.max_memory.is_some() {
+        self.refill(total);
+    }
+
+    /// Gives the next stretch of operations before a slow check: all that
+    /// is left, or [`CHECK_EVERY`] when memory or the host's callback wants
+    /// regular looks.
+    fn refill(&mut self, total: u64) {
+        let next = if self.max_memory.is_some() || self.progress.is_some() {
             total.min(CHECK_EVERY)
         } else {
             total
         };
-        self.countdown = first;
-        self.ops_left = total - first;
+        self.countdown = next;
+        self.granted = next;
+        self.ops_left = total - next;
+    }
+
+    /// Installs the host's progress callback: called with the operations
+    /// done so far every [`CHECK_EVERY`] or so; returning `false` stops the
+    /// script with a `StoppedError`.
+    pub(crate) fn set_progress(&mut self, f: Box<dyn FnMut(u64) -> bool>) {
+        self.progress = Some(f);
+        let total = self.countdown.saturating_add(self.ops_left);
+        self.refill(total);
     }
 
     /// The slow half of a check point (a backward jump or a call costing
@@ -80,9 +97,23 @@ impl crate::runtime::interp::Interp {
                 return Some(e);
             }
         }
+        if self.stopped_by_host {
+            return Some(stopped_error());
+        }
         if self.countdown > cost {
             self.countdown -= cost;
             return None;
+        }
+        self.ops_done = self
+            .ops_done
+            .saturating_add(self.granted - self.countdown)
+            .saturating_add(cost);
+        if let Some(progress) = self.progress.as_mut() {
+            if !progress(self.ops_done) {
+                self.stopped_by_host = true;
+                self.countdown = 0;
+                return Some(stopped_error());
+            }
         }
         let total =
             (self.countdown + self.ops_left.min(u64::MAX - self.countdown)).checked_sub(cost);
@@ -98,13 +129,7 @@ impl crate::runtime::interp::Interp {
         if let Some(e) = self.memory_error() {
             return Some(e);
         }
-        let next = if self.max_memory.is_some() {
-            total.min(CHECK_EVERY)
-        } else {
-            total
-        };
-        self.countdown = next;
-        self.ops_left = total - next;
+        self.refill(total);
         None
     }
 
@@ -135,6 +160,10 @@ impl crate::runtime::interp::Interp {
             _ => Ok(()),
         }
     }
+}
+
+fn stopped_error() -> crate::runtime::error::ErrorRef {
+    crate::runtime::error::ErrorObj::new("StoppedError", "the host stopped the script")
 }
 
 /// The `--max-memory` limit, for the allocator's side of the check.

@@ -414,3 +414,33 @@ fn a_task_waiting_on_a_native_operation_says_which() {
     e.cancel(&task);
     e.shutdown();
 }
+
+#[test]
+fn a_progress_callback_can_stop_a_runaway_script() {
+    let (mut e, out, _) = engine(true);
+    let calls = Rc::new(Cell::new(0u64));
+    let c = calls.clone();
+    e.on_progress(move |ops| {
+        c.set(ops);
+        ops < 1_000_000
+    });
+    let err = e
+        .eval(
+            "t.tasks",
+            "print(\"before\")\nlet n = 0\nwhile true { n += 1 }",
+        )
+        .unwrap_err();
+    assert!(err.to_string().starts_with("StoppedError"), "{err}");
+    assert!(err.to_string().contains("t.tasks:3:1"), "{err}");
+    assert_eq!(out.text(), "before\n");
+    assert!(calls.get() >= 1_000_000, "told {} operations", calls.get());
+    // An ordinary script under the same callback runs to its end.
+    let (mut e, out, _) = engine(true);
+    e.on_progress(|_| true);
+    e.eval(
+        "u.tasks",
+        "let s = 0\nfor i in range(100000) { s += i }\nprint(s)",
+    )
+    .unwrap();
+    assert_eq!(out.text(), "4999950000\n");
+}

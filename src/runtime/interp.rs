@@ -30,6 +30,13 @@ pub struct Interp {
     /// Operations left beyond `countdown` (`u64::MAX`: no limit).
     pub ops_left: u64,
     pub max_tasks: Option<usize>,
+    /// The host's `on_progress` callback (`limits.rs`) and what it was told.
+    pub progress: Option<Box<dyn FnMut(u64) -> bool>>,
+    pub ops_done: u64,
+    /// The countdown given at the last slow check (to count operations done).
+    pub granted: u64,
+    /// The host's callback asked to stop: every check point throws.
+    pub stopped_by_host: bool,
     pub max_memory: Option<usize>,
     /// Set when a task other than the main one called `exit(code)`: the
     /// loop stops and the program ends with this status.
@@ -54,6 +61,10 @@ impl Interp {
             ops_left: u64::MAX,
             max_tasks: None,
             max_memory: None,
+            progress: None,
+            ops_done: 0,
+            granted: u64::MAX,
+            stopped_by_host: false,
         }
     }
 
