@@ -62,7 +62,10 @@ enum Command {
     /// Run a script.
     Run(Box<RunArgs>),
     /// Start the interactive REPL (also what `tasks` alone does).
-    Repl,
+    Repl {
+        #[command(flatten)]
+        permissions: tasks::permissions::PermissionFlags,
+    },
     /// Parse and resolve a script without running it.
     Check { file: PathBuf },
     /// Run golden tests: NAME.tasks beside NAME.out (and optional .err, .code, .args).
@@ -209,10 +212,18 @@ fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn repl(virtual_time: bool) -> ExitCode {
+fn repl(virtual_time: bool, flags: &tasks::permissions::PermissionFlags) -> ExitCode {
+    let permissions = match flags.to_permissions() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let opts = Options {
         virtual_time,
         color: color(),
+        permissions,
         ..Options::default()
     };
     ExitCode::from(tasks::repl::run(opts) as u8)
@@ -220,7 +231,7 @@ fn repl(virtual_time: bool) -> ExitCode {
 
 fn run(args: RunArgs) -> ExitCode {
     let Some(file) = args.file() else {
-        return repl(args.virtual_time);
+        return repl(args.virtual_time, &args.permissions);
     };
     let text = match read(&file) {
         Ok(t) => t,
@@ -345,7 +356,7 @@ fn main() -> ExitCode {
                 }
             }
             Some(Command::Test(args)) => test(args),
-            Some(Command::Repl) => repl(false),
+            Some(Command::Repl { permissions }) => repl(false, &permissions),
             None => run(cli.run),
         });
     match worker.map(|h| h.join()) {

@@ -162,3 +162,31 @@ try { await fs.write_text("inside/x.txt", "x") } catch e: NotCapableError { prin
     assert!(lines[3].contains("--allow-write="), "{}", lines[3]);
     assert!(!dir.path().join("inside/x.txt").exists());
 }
+
+#[test]
+fn the_repl_takes_the_permission_flags_too() {
+    let run = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tasks"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("TASKS_IO_TEST_VAR", "seen")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"print(env.get(\"TASKS_IO_TEST_VAR\"))\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&["repl", "--allow-env=TASKS_IO_TEST_VAR"]);
+    assert_eq!(text(&out.stdout), "seen\n");
+    let out = run(&["repl"]);
+    assert_eq!(text(&out.stdout), "");
+    assert!(text(&out.stderr).contains("NotCapableError"));
+    assert_eq!(out.status.code(), Some(1));
+}
