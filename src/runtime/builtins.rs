@@ -46,7 +46,7 @@ builtins! {
     PriorityQueue => "priority_queue", LifoQueue => "lifo_queue", Future => "future",
     CurrentTask => "current_task", AllTasks => "all_tasks", Timeout => "timeout",
     TimeoutAt => "timeout_at", CallSoon => "call_soon", CallLater => "call_later",
-    CallAt => "call_at",
+    CallAt => "call_at", Shield => "shield", Wait => "wait",
 }
 
 type Named = Vec<(Rc<str>, Value)>;
@@ -89,6 +89,8 @@ fn sig(b: Builtin) -> Sig {
         Queue | PriorityQueue | LifoQueue => Sig::new(name, &["maxsize"]).required(0),
         Semaphore | BoundedSemaphore => Sig::new(name, &["n"]).required(0),
         Timeout => Sig::new(name, &["secs"]),
+        Shield => Sig::new(name, &["aw"]),
+        Wait => Sig::new(name, &["aws"]).named(&["timeout", "return_when"]),
         TimeoutAt => Sig::new(name, &["deadline"]),
         CallSoon => Sig::new(name, &["f"]).rest().positional_only(),
         CallLater => Sig::new(name, &["delay", "f"]).rest().positional_only(),
@@ -468,6 +470,21 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             let f = args.remove(0);
             callback_arg(name, &f)?;
             Ok(it.schedule_callback(at, f, args))
+        }
+        Builtin::Shield => it.shield(args.swap_remove(0)),
+        Builtin::Wait => {
+            let timeout = match take_named(&mut named, "timeout") {
+                None | Some(Value::Nil) => None,
+                Some(v) => Some(num_arg(name, &v)?),
+            };
+            let when =
+                super::waits::ReturnWhen::parse(take_named(&mut named, "return_when").as_ref())?;
+            let fs = it.wait_members(list_arg(name, &args[0])?)?;
+            Ok(native_coro(
+                it,
+                "wait",
+                NativeCoro::Wait(Box::new(super::waits::Wait::new(fs, timeout, when))),
+            ))
         }
         Builtin::Future => Ok(Value::Future(Future::new(FutKind::Plain))),
         Builtin::CurrentTask => Ok(it.current.clone().map_or(Value::Nil, Value::Task)),

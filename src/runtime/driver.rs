@@ -157,6 +157,9 @@ impl Interp {
                     }
                 }
                 Callback::Stop => self.lp.stopping = true,
+                Callback::ShieldInner(outer) => self.shield_inner_done(&outer, &a),
+                Callback::ShieldOuter(inner) => self.shield_outer_done(&a, &inner),
+                Callback::WaitMember(s) => self.wait_member_done(&s, &a),
             },
             Handle::Complete(f, result) => {
                 if !f.core.borrow().is_done() {

@@ -20,3 +20,4 @@ pub mod str;
 pub mod sync_ops;
 pub mod value;
 pub mod vm;
+pub mod waits;

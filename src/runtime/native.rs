@@ -29,6 +29,8 @@ pub enum NativeCoro {
     /// `sleep(d, result)`: the sleep, returning `result`.
     SleepWith(Box<(NativeCoro, Value)>),
     WaitFor(Box<WaitFor>),
+    /// `wait(aws, ...)`.
+    Wait(Box<super::waits::Wait>),
     Race(Box<Race>),
     Group(Box<super::group::GroupExit>),
     Sync(super::sync_ops::SyncWait),
@@ -153,6 +155,7 @@ impl NativeCoro {
                 step => step,
             },
             NativeCoro::WaitFor(w) => w.step(it, input),
+            NativeCoro::Wait(w) => w.step(it, input),
             NativeCoro::Race(r) => r.step(it, input),
             NativeCoro::Group(g) => g.step(it, input),
             NativeCoro::Sync(s) => s.step(it, input),

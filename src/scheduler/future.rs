@@ -35,6 +35,14 @@ pub enum Callback {
     Group(Rc<crate::runtime::group::Group>),
     /// The end of `run_until_complete`.
     Stop,
+    /// `shield`: the inner awaitable ended; the outer future follows.
+    ShieldInner(Rc<Future>),
+    /// `shield`: the outer future ended (the inner one stops being watched).
+    /// Boxed: an inline `Awaitable` would make every callback, and so every
+    /// task record, a word bigger.
+    ShieldOuter(Rc<Awaitable>),
+    /// `wait`: one of the awaitables ended.
+    WaitMember(Rc<crate::runtime::waits::WaitShared>),
 }
 
 #[derive(Default)]
