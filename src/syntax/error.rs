@@ -286,7 +286,10 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
                 | Rule::assign_op
         )
     });
-    if after_value && positives.contains(&Rule::block) {
+    // A block is wanted right after a value only in a header (`if x {`); at
+    // a statement boundary a block is merely one of the statements that may
+    // start there.
+    if after_value && positives.contains(&Rule::block) && !positives.contains(&Rule::semi) {
         let mut err = SyntaxError::new(
             format!("expected `{{`, found {found}"),
             here,
