@@ -86,9 +86,30 @@ struct TestArgs {
     #[arg(long, short)]
     jobs: Option<usize>,
     /// Seconds of real time after which a case is stopped and failed.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, value_parser = parse_timeout)]
     timeout: f64,
 }
+
+/// `--timeout`: a positive number of seconds that a `Duration` can hold
+/// (`inf` or `1e30` are usage errors, not a crash).
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    let secs: f64 = text
+        .parse()
+        .ok()
+        .filter(|s: &f64| !s.is_nan())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))?;
+    if secs <= 0.0 {
+        return Err("the timeout must be more than 0 seconds".to_string());
+    }
+    if secs > MAX_TIMEOUT_SECS {
+        return Err(format!(
+            "at most {MAX_TIMEOUT_SECS} seconds (a year); `{text}` is too long"
+        ));
+    }
+    Ok(secs)
+}
+
+const MAX_TIMEOUT_SECS: f64 = 31_536_000.0;
 
 fn read(path: &PathBuf) -> Result<String, ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| {
@@ -296,10 +317,11 @@ fn test(args: TestArgs) -> ExitCode {
         jobs: args
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
-        timeout: std::time::Duration::from_secs_f64(args.timeout.max(0.001)),
+        timeout: std::time::Duration::from_secs_f64(args.timeout),
         exe,
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
+    tasks::golden::stop_cases_on_signals();
     let summary = tasks::golden::run(&paths, &opts);
     let mut stdout = std::io::stdout();
     if let Err(e) = stdout

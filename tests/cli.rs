@@ -909,3 +909,128 @@ fn a_write_error_on_stdout_exits_1_with_a_message() {
         "error: cannot write to stdout: No space left on device (os error 28)\n"
     );
 }
+
+/// A case that a signal killed is reported as such, not as "exit status -1"
+/// (here the CPython twin kills itself).
+#[cfg(unix)]
+#[test]
+fn test_a_case_killed_by_a_signal_says_so() {
+    let dir = TempDir::new("twin-killed");
+    dir.write("killed.tasks", "print(\"before\")\n");
+    dir.write(
+        "killed.py",
+        "import os, signal\nprint(\"before\", flush=True)\nos.kill(os.getpid(), signal.SIGKILL)\n",
+    );
+    let run = tasks(dir.path(), &["test"]);
+    assert_report(
+        &run,
+        1,
+        "FAILED  killed (T ms)\n\
+         \nfailures:\n\n\
+         ---- killed ----\n\
+         exit status: expected killed by SIGKILL, got 0\n\
+         \n\
+         0 passed, 1 failed\n",
+    );
+}
+
+/// `--timeout` takes a positive number of seconds a clock can count:
+/// `inf` or `1e30` used to crash the runner.
+#[test]
+fn test_timeout_out_of_range_is_a_usage_error() {
+    let dir = TempDir::new("timeout-range");
+    for (value, message) in [
+        (
+            "inf",
+            "at most 31536000 seconds (a year); `inf` is too long",
+        ),
+        (
+            "1e30",
+            "at most 31536000 seconds (a year); `1e30` is too long",
+        ),
+        ("nan", "`nan` is not a number of seconds"),
+        ("0", "the timeout must be more than 0 seconds"),
+        ("-1", "the timeout must be more than 0 seconds"),
+    ] {
+        let run = tasks(dir.path(), &["test", &format!("--timeout={value}")]);
+        assert_eq!(run.code, 2, "--timeout {value}: {run:?}");
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: invalid value '{value}' for '--timeout <TIMEOUT>': {message}\n"
+            )),
+            "--timeout {value}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// The pids of running processes whose command line contains `needle`.
+#[cfg(target_os = "linux")]
+fn pids_running(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        // A zombie (ended, not yet reaped) has an empty command line.
+        if String::from_utf8_lossy(&cmdline).contains(needle) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// SIGTERM to `tasks test` kills the cases it is running (each runs in its
+/// own process group) instead of leaving them orphaned and spinning.
+#[cfg(target_os = "linux")]
+#[test]
+fn test_sigterm_kills_the_running_cases() {
+    let dir = TempDir::new("test-sigterm");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let script = format!("spin-{}-{nanos}.tasks", std::process::id());
+    dir.write(&script, "while true { }\n");
+    dir.write(&script.replace(".tasks", ".out"), "");
+    let runner = Command::new(EXE)
+        .args(["test", "--timeout", "600"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tasks test");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while pids_running(&script).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the case never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &runner.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let out = runner.wait_with_output().expect("wait for tasks test");
+    assert_eq!(out.status.code(), Some(143));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let left = pids_running(&script);
+        if left.is_empty() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            for pid in &left {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            panic!("the case outlived the runner: {left:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

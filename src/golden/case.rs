@@ -23,8 +23,8 @@ pub enum Problem {
         actual: String,
     },
     Status {
-        expected: i32,
-        actual: i32,
+        expected: Ended,
+        actual: Ended,
     },
     TimedOut(Duration),
     CannotRun(String),
@@ -45,7 +45,56 @@ pub struct CaseResult {
 struct Run {
     stdout: String,
     stderr: String,
-    status: i32,
+    status: Ended,
+}
+
+/// How a case's process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Code(i32),
+    /// Killed by this signal.
+    Signal(i32),
+}
+
+impl Ended {
+    fn of(status: std::process::ExitStatus) -> Ended {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if let Some(signo) = status.signal() {
+                return Ended::Signal(signo);
+            }
+        }
+        Ended::Code(status.code().unwrap_or(-1))
+    }
+}
+
+impl std::fmt::Display for Ended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Ended::Code(c) => write!(f, "{c}"),
+            Ended::Signal(s) => write!(f, "killed by {}", signal_name(s)),
+        }
+    }
+}
+
+fn signal_name(signo: i32) -> String {
+    let name = match signo {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        14 => "SIGALRM",
+        15 => "SIGTERM",
+        _ => return format!("signal {signo}"),
+    };
+    name.to_string()
 }
 
 impl Problem {
@@ -149,6 +198,8 @@ impl Case {
 /// Runs `cmd` (plus the case's arguments) in the case's folder, with the
 /// timeout, and collects what it printed.
 fn collect(mut cmd: Command, case: &Case, opts: &TestOptions, what: &str) -> Result<Run, Problem> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd
         .args(case.args())
         .current_dir(case.dir())
@@ -172,6 +223,7 @@ fn collect(mut cmd: Command, case: &Case, opts: &TestOptions, what: &str) -> Res
         s
     });
     let start = Instant::now();
+    let group = super::signals::Running::new(child.id());
     let status = loop {
         if let Some(st) = child
             .try_wait()
@@ -180,18 +232,20 @@ fn collect(mut cmd: Command, case: &Case, opts: &TestOptions, what: &str) -> Res
             break st;
         }
         if start.elapsed() > opts.timeout {
+            group.kill();
             let _ = child.kill();
             let _ = child.wait();
             return Err(Problem::TimedOut(opts.timeout));
         }
         std::thread::sleep(Duration::from_millis(2));
     };
+    drop(group);
     let stdout = String::from_utf8_lossy(&out_t.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&err_t.join().unwrap_or_default()).into_owned();
     Ok(Run {
         stdout,
         stderr,
-        status: status.code().unwrap_or(-1),
+        status: Ended::of(status),
     })
 }
 
@@ -262,9 +316,11 @@ impl Case {
                 });
             }
         }
-        let expected_code = read_opt(&sibling(&self.script, "code"))
-            .and_then(|c| c.trim().parse().ok())
-            .unwrap_or(0);
+        let expected_code = Ended::Code(
+            read_opt(&sibling(&self.script, "code"))
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or(0),
+        );
         // With a `.err` file, stderr was compared above already.
         let context = (!sibling(&self.script, "err").exists())
             .then_some("stderr (no .err file; shown for context)");
@@ -283,12 +339,19 @@ impl Case {
             std::fs::write(err, &run.stderr)?;
         }
         let code = sibling(&self.script, "code");
-        if run.status == 0 {
-            if code.exists() {
-                std::fs::remove_file(code)?;
+        match run.status {
+            Ended::Code(0) => {
+                if code.exists() {
+                    std::fs::remove_file(code)?;
+                }
             }
-        } else {
-            std::fs::write(code, format!("{}\n", run.status))?;
+            Ended::Code(c) => std::fs::write(code, format!("{c}\n"))?,
+            Ended::Signal(_) => {
+                return Err(std::io::Error::other(format!(
+                    "the case was {}: nothing to bless",
+                    run.status
+                )))
+            }
         }
         Ok(())
     }
@@ -298,7 +361,7 @@ impl Case {
 /// heading `context`, when there is one.
 fn check_status(
     problems: &mut Vec<Problem>,
-    expected: i32,
+    expected: Ended,
     run: &Run,
     context: Option<&'static str>,
 ) {

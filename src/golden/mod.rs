@@ -6,6 +6,9 @@
 
 mod case;
 mod diff;
+mod signals;
+
+pub use signals::stop_cases_on_signals;
 
 pub use case::{Case, CaseResult, Verdict};
 
