@@ -4,6 +4,7 @@
 use super::error::{index_error, key_error, overflow, type_error, zero_div, ErrorRef};
 use super::value::{Iter, Key, Str, Value};
 use crate::compile::code::Cmp;
+use std::rc::Rc;
 
 type R = Result<Value, ErrorRef>;
 
@@ -247,11 +248,47 @@ pub fn neg(a: &Value) -> R {
 /// Ordering for `< <= > >=`, `sorted`, `min` and `max`.
 /// Whether `a <cmp> b` holds: the general path of the fused
 /// compare-and-jump instructions.
+///
+/// Numbers compare exactly (an int with a float too) and any order with
+/// a NaN is false, as in Python (`nan <= 1` is false, not "equal"); two
+/// lists are decided by their first differing items under the same
+/// operator, as Python's list comparison does.
 pub fn cmp_holds(cmp: Cmp, a: &Value, b: &Value) -> Result<bool, ErrorRef> {
-    Ok(match cmp {
-        Cmp::Eq => super::value::values_equal(a, b),
-        Cmp::Ne => !super::value::values_equal(a, b),
-        _ => cmp.holds(compare(a, b, cmp.symbol())?),
+    match cmp {
+        Cmp::Eq => return Ok(super::value::values_equal(a, b)),
+        Cmp::Ne => return Ok(!super::value::values_equal(a, b)),
+        _ => {}
+    }
+    if let Some(order) = num_cmp(a, b) {
+        return Ok(order.is_some_and(|o| cmp.holds(o)));
+    }
+    if let (Value::List(x), Value::List(y)) = (a, b) {
+        if Rc::ptr_eq(x, y) {
+            // Python compares items by identity first: a list is equal to
+            // itself item by item, even with a NaN in it.
+            return Ok(cmp.holds(std::cmp::Ordering::Equal));
+        }
+        let (x, y) = (x.borrow(), y.borrow());
+        for (p, q) in x.iter().zip(y.iter()) {
+            if !super::value::values_equal(p, q) {
+                return cmp_holds(cmp, p, q);
+            }
+        }
+        return Ok(cmp.holds(x.len().cmp(&y.len())));
+    }
+    Ok(cmp.holds(compare(a, b, cmp.symbol())?))
+}
+
+/// The order of two numbers (`Some(None)` when a NaN makes them
+/// unordered); `None` when either is not a number.
+fn num_cmp(a: &Value, b: &Value) -> Option<Option<std::cmp::Ordering>> {
+    use super::value::int_float_cmp;
+    Some(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Float(y)) => int_float_cmp(*x, *y),
+        (Value::Float(x), Value::Int(y)) => int_float_cmp(*y, *x).map(std::cmp::Ordering::reverse),
+        _ => return None,
     })
 }
 
@@ -270,8 +307,9 @@ pub fn compare(a: &Value, b: &Value, op: &str) -> Result<std::cmp::Ordering, Err
             }
             Ok(x.len().cmp(&y.len()))
         }
-        _ => match floats(a, b) {
-            Some((x, y)) => Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal)),
+        _ => match num_cmp(a, b) {
+            // Sorting, min and max need an order: a NaN sorts as "equal".
+            Some(order) => Ok(order.unwrap_or(Ordering::Equal)),
             None => Err(type_error(format!(
                 "`{op}` is not supported between `{}` and `{}`",
                 a.type_name(),
@@ -282,16 +320,16 @@ pub fn compare(a: &Value, b: &Value, op: &str) -> Result<std::cmp::Ordering, Err
 }
 
 pub fn lt(a: &Value, b: &Value) -> R {
-    Ok(Value::Bool(compare(a, b, "<")?.is_lt()))
+    cmp_holds(Cmp::Lt, a, b).map(Value::Bool)
 }
 pub fn le(a: &Value, b: &Value) -> R {
-    Ok(Value::Bool(compare(a, b, "<=")?.is_le()))
+    cmp_holds(Cmp::Le, a, b).map(Value::Bool)
 }
 pub fn gt(a: &Value, b: &Value) -> R {
-    Ok(Value::Bool(compare(a, b, ">")?.is_gt()))
+    cmp_holds(Cmp::Gt, a, b).map(Value::Bool)
 }
 pub fn ge(a: &Value, b: &Value) -> R {
-    Ok(Value::Bool(compare(a, b, ">=")?.is_ge()))
+    cmp_holds(Cmp::Ge, a, b).map(Value::Bool)
 }
 
 /// `item in container`.

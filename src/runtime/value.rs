@@ -380,6 +380,29 @@ pub fn format_float(f: f64) -> String {
     super::format::float_repr(f)
 }
 
+/// An int against a float, exactly, as CPython compares them (converting
+/// the int to a float would round it past 2^53: `2**53 + 1 == 2.0**53`
+/// must be false). `None` for a NaN.
+pub fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+    // 2^63, the first float past every i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= LIMIT {
+        return Some(std::cmp::Ordering::Less);
+    }
+    if f < -LIMIT {
+        return Some(std::cmp::Ordering::Greater);
+    }
+    let whole = f.trunc();
+    // Same integer part: the fraction decides.
+    Some(
+        i.cmp(&(whole as i64))
+            .then_with(|| 0.0.partial_cmp(&(f - whole)).expect("finite")),
+    )
+}
+
 /// Structural equality, as `==` sees it.
 pub fn values_equal(a: &Value, b: &Value) -> bool {
     eq_depth(a, b, 0)
@@ -398,7 +421,9 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+            int_float_cmp(*x, *y) == Some(std::cmp::Ordering::Equal)
+        }
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             if Rc::ptr_eq(x, y) {
