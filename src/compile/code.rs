@@ -99,6 +99,7 @@ pub enum Op {
     Div,
     FloorDiv,
     Mod,
+    Pow,
     Eq,
     Ne,
     Lt,

@@ -17,7 +17,9 @@ fn effect(op: &Op) -> (i32, i32) {
         Dup2 => (0, 2),
         Unpack2 => (1, 2),
         Pop | StoreLocal(_) | StoreCell(_) | StoreUpval(_) | StoreGlobal(_) => (1, 0),
-        Add | Sub | Mul | Div | FloorDiv | Mod | Eq | Ne | Lt | Le | Gt | Ge | In | Index => (2, 1),
+        Add | Sub | Mul | Div | FloorDiv | Mod | Pow | Eq | Ne | Lt | Le | Gt | Ge | In | Index => {
+            (2, 1)
+        }
         StoreIndex => (3, 0),
         CmpJump(..) => (2, 0),
         JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) => (1, 0),

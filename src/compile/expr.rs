@@ -199,6 +199,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     BinOp::Div => Op::Div,
                     BinOp::FloorDiv => Op::FloorDiv,
                     BinOp::Mod => Op::Mod,
+                    BinOp::Pow => Op::Pow,
                     BinOp::Eq => Op::Eq,
                     BinOp::Ne => Op::Ne,
                     BinOp::Lt => Op::Lt,

@@ -1,7 +1,9 @@
 //! Operators on values, with Python's rules: `/` gives a float, `//` and `%`
 //! floor, ints overflow into an error rather than wrapping.
 
-use super::error::{index_error, key_error, overflow, type_error, zero_div, ErrorRef};
+use super::error::{
+    index_error, key_error, overflow, type_error, value_error, zero_div, ErrorObj, ErrorRef,
+};
 use super::value::{Iter, Key, Str, Value};
 use crate::compile::code::Cmp;
 use std::rc::Rc;
@@ -232,6 +234,62 @@ pub fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
         0.0f64.copysign(x / y)
     };
     (q, m)
+}
+
+/// `x ** y` for ints when the answer is an int that fits: the fast path
+/// (a negative exponent gives a float, an overflow an error: the slow path).
+#[inline]
+pub fn int_pow_fast(x: i64, y: i64) -> Option<Value> {
+    let y = u32::try_from(y).ok()?;
+    x.checked_pow(y).map(Value::Int)
+}
+
+/// Python's `**`: int ** non-negative int stays exact (an `OverflowError`
+/// past 64 bits, where Python would grow the int); anything else is a
+/// float, as CPython's `float_pow` gives it.
+pub fn pow(a: &Value, b: &Value) -> R {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) if *y >= 0 => int_pow(*x, *y),
+        (Value::Int(x), Value::Int(y)) => float_pow(*x as f64, *y as f64),
+        _ => {
+            let (x, y) = floats(a, b).ok_or_else(|| unsupported("**", a, b))?;
+            float_pow(x, y)
+        }
+    }
+}
+
+fn int_pow(x: i64, y: i64) -> R {
+    match u32::try_from(y) {
+        Ok(e) => x.checked_pow(e).map(Value::Int).ok_or_else(overflow),
+        // Only 0, 1 and -1 stay in 64 bits with such an exponent.
+        Err(_) => match x {
+            0 | 1 => Ok(Value::Int(x)),
+            -1 => Ok(Value::Int(if y % 2 == 0 { 1 } else { -1 })),
+            _ => Err(overflow()),
+        },
+    }
+}
+
+/// `x ** y` on floats with CPython's errors where C's `pow` would give
+/// an infinity or (for a negative base and a fractional exponent, where
+/// Python answers with a complex number) a NaN.
+fn float_pow(x: f64, y: f64) -> R {
+    if x == 0.0 && y < 0.0 && y.is_finite() {
+        return Err(zero_div("0.0 cannot be raised to a negative power"));
+    }
+    if x < 0.0 && x.is_finite() && y.is_finite() && y.fract() != 0.0 {
+        return Err(value_error(
+            "a negative number cannot be raised to a fractional power (Python gives a complex number)",
+        ));
+    }
+    let r = x.powf(y);
+    if r.is_infinite() && x.is_finite() && y.is_finite() {
+        return Err(ErrorObj::new(
+            "OverflowError",
+            "numerical result out of range",
+        ));
+    }
+    Ok(Value::Float(r))
 }
 
 pub fn neg(a: &Value) -> R {

@@ -411,6 +411,7 @@ impl Interp {
                     |x: i64, y: i64| ops::int_mod(x, y).map(Value::Int),
                     ops::modulo
                 ),
+                Op::Pow => binary!(|x: i64, y: i64| ops::int_pow_fast(x, y), ops::pow),
                 Op::Lt => binary!(|x: i64, y: i64| Some(Value::Bool(x < y)), ops::lt),
                 Op::Le => binary!(|x: i64, y: i64| Some(Value::Bool(x <= y)), ops::le),
                 Op::Gt => binary!(|x: i64, y: i64| Some(Value::Bool(x > y)), ops::gt),

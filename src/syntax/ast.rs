@@ -133,6 +133,7 @@ pub enum BinOp {
     Div,
     FloorDiv,
     Mod,
+    Pow,
     Eq,
     Ne,
     Lt,

@@ -391,7 +391,7 @@ fn operand(p: P) -> Result<Expr> {
 fn is_operator(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_or | Rule::kw_and | Rule::cmp_op | Rule::add_op | Rule::mul_op
+        Rule::kw_or | Rule::kw_and | Rule::cmp_op | Rule::add_op | Rule::mul_op | Rule::pow_op
     )
 }
 
@@ -437,6 +437,7 @@ fn binop(s: &str) -> BinOp {
         "/" => BinOp::Div,
         "//" => BinOp::FloorDiv,
         "%" => BinOp::Mod,
+        "**" => BinOp::Pow,
         "==" => BinOp::Eq,
         "!=" => BinOp::Ne,
         "<" => BinOp::Lt,
