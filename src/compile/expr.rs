@@ -207,6 +207,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     BinOp::Gt => Op::Gt,
                     BinOp::Ge => Op::Ge,
                     BinOp::In => Op::In,
+                    BinOp::NotIn => {
+                        self.emit(Op::In, sp);
+                        Op::Not
+                    }
                 };
                 self.emit(op, sp);
             }

@@ -141,6 +141,7 @@ pub enum BinOp {
     Gt,
     Ge,
     In,
+    NotIn,
 }
 
 #[derive(Debug)]

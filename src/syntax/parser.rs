@@ -444,6 +444,8 @@ fn binop(s: &str) -> BinOp {
         "<=" => BinOp::Le,
         ">" => BinOp::Gt,
         ">=" => BinOp::Ge,
+        // `not in`, with any whitespace between the two words.
+        s if s.starts_with("not") => BinOp::NotIn,
         _ => BinOp::In,
     }
 }
