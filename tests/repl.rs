@@ -370,3 +370,26 @@ fn piped_repl_stops_when_its_output_closes() {
     assert_eq!(out.status.code(), Some(141));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// `tasks --virtual-time` with no file is a REPL on the virtual clock: a
+/// wait jumps the clock instead of hanging (it used to never return).
+#[test]
+fn the_repl_runs_on_the_virtual_clock() {
+    let mut child = Command::new(BIN)
+        .arg("--virtual-time")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"await sleep(100)\nprint(now())\nlet t = spawn sleep(5)\nawait t\nnow()\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "100.0\n105.0\n");
+    assert_eq!(out.status.code(), Some(0));
+}
