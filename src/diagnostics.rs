@@ -346,6 +346,21 @@ pub fn compile_error(style: &Style, src: &Source, e: &CompileError) -> String {
     style.render(with_source(d, src))
 }
 
+/// A compile-time warning: same layout as a compile error, but the program
+/// still runs.
+pub fn compile_warning(style: &Style, src: &Source, e: &CompileError) -> String {
+    let label =
+        LabeledSpan::new_primary_with_span(Some(e.label.clone()), span_of(e.span, &src.text));
+    let mut d = MietteDiagnostic::new(e.message.clone())
+        .with_severity(Severity::Warning)
+        .with_code("warning")
+        .with_labels(vec![label]);
+    if let Some(h) = &e.help {
+        d = d.with_help(h.clone());
+    }
+    style.render(with_source(d, src))
+}
+
 /// A source file that is not UTF-8, reported at its first bad byte.
 pub fn not_utf8(style: &Style, name: &str, bytes: &[u8], err: &std::str::Utf8Error) -> String {
     let at = err.valid_up_to();

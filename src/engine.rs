@@ -100,9 +100,19 @@ impl Engine {
             parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
         let mut scratch = Globals::default();
         scratch.natives = self.globals.natives.clone();
-        compile_program(&program, text, &mut scratch, id, false)
+        let compiled = compile_program(&program, text, &mut scratch, id, false)
             .map_err(|e| diagnostics::compile_error(&self.style, src, &e))?;
+        self.report_compile_warnings(id, &compiled.warnings);
         Ok(())
+    }
+
+    /// Warnings found while compiling, on stderr before anything runs.
+    fn report_compile_warnings(&mut self, id: u32, warnings: &[crate::compile::CompileError]) {
+        for w in warnings {
+            let report =
+                diagnostics::compile_warning(&self.style, &self.sources.files[id as usize], w);
+            self.write_err(&report);
+        }
     }
 
     /// Compiles `text`; on failure the report is the error.
@@ -113,11 +123,13 @@ impl Engine {
             kind: ErrorKind::Syntax,
             report: diagnostics::syntax_error(&self.style, src, &e),
         })?;
-        let proto =
+        let compiled =
             compile_program(&program, text, &mut self.globals, id, echo).map_err(|e| Error {
                 kind: ErrorKind::Compile,
                 report: diagnostics::compile_error(&self.style, src, &e),
             })?;
+        self.report_compile_warnings(id, &compiled.warnings);
+        let proto = compiled.main;
         self.interp
             .globals
             .resize(self.globals.len(), Value::Uninit);

@@ -443,6 +443,28 @@ fn check_a_good_file_prints_nothing() {
 }
 
 #[test]
+fn check_warns_about_a_dropped_coroutine_and_exits_0() {
+    let dir = TempDir::new("check-await");
+    dir.write("nap.tasks", "sleep(1)\nprint(\"awake\")\n");
+    let run = tasks(dir.path(), &["check", "nap.tasks"]);
+    assert_run(
+        &run,
+        0,
+        "",
+        "warning\n\
+         \n  \
+         ⚠ `sleep(1)` makes a coroutine that is never awaited\n   \
+         ╭─[nap.tasks:1:1]\n \
+         1 │ sleep(1)\n   \
+         · ────┬───\n   \
+         ·     ╰── this coroutine is dropped without running\n \
+         2 │ print(\"awake\")\n   \
+         ╰────\n  \
+         help: add `await` to wait for it (`await sleep(1)`), or `spawn` to run it as a task\n",
+    );
+}
+
+#[test]
 fn check_reports_an_undefined_variable_without_running() {
     let dir = TempDir::new("check-undef");
     dir.write("undef.tasks", "print(\"hi\")\nprint(y)\n");

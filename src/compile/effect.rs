@@ -121,3 +121,64 @@ pub(super) fn useless_statement(e: &Expr, text: &str, callable: bool) -> Option<
     error.help = Some(help);
     Some(error)
 }
+
+impl<'a> super::Compiler<'a, '_> {
+    /// A warning for an expression statement whose value can only be a
+    /// coroutine (a call of a known `async fn`, `sleep`, `q.put`,
+    /// `l.acquire`, an `async { }` block): dropping it means it never runs,
+    /// so an `await` (or a `spawn`) was probably forgotten.
+    pub(super) fn discarded_coroutine(&mut self, e: &Expr) -> Option<CompileError> {
+        let what = match &e.kind {
+            ExprKind::AsyncBlock(_) => "this `async` block".to_string(),
+            ExprKind::Call { callee, .. } => {
+                let ExprKind::Var(name) = &callee.kind else {
+                    return None;
+                };
+                if !self.makes_coroutine(name) {
+                    return None;
+                }
+                format!("`{}(...)`", name.name)
+            }
+            ExprKind::Method { name, args, .. } => {
+                // Only queues have `put`, only locks and semaphores
+                // `acquire`, only events `wait`; `get()` without arguments is
+                // a queue's (a map's `get` needs a key).
+                let coroutine_method = match &*name.name {
+                    "put" | "acquire" | "wait" => true,
+                    "get" => args.is_empty(),
+                    _ => false,
+                };
+                if !coroutine_method {
+                    return None;
+                }
+                format!("`.{}(...)`", name.name)
+            }
+            _ => return None,
+        };
+        let code = self.text.get(e.span.start as usize..e.span.end as usize)?;
+        let short = code.len() <= 40 && !code.contains('\n');
+        let what = if short { format!("`{code}`") } else { what };
+        let mut w = err(
+            format!("{what} makes a coroutine that is never awaited"),
+            e.span,
+            "this coroutine is dropped without running",
+        );
+        w.help = Some(format!(
+            "add `await` to wait for it (`await {code}`), or `spawn` to run it as a task"
+        ));
+        Some(w)
+    }
+
+    /// Is `name` an `async fn` declared with `fn`, or a builtin that only
+    /// makes coroutines (`sleep`, `wait_for`, `race`), not shadowed?
+    fn makes_coroutine(&mut self, name: &Ident) -> bool {
+        if self.resolve(name).is_some() {
+            return self.fn_kind(name) == Some(true);
+        }
+        use crate::runtime::builtins::Builtin;
+        matches!(
+            super::names::builtin(&name.name),
+            Some(Builtin::Sleep | Builtin::WaitFor | Builtin::Race)
+        )
+    }
+}

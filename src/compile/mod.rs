@@ -106,6 +106,13 @@ enum VarRef {
     Global(u32),
 }
 
+/// A compiled program: its main function, and warnings about code that
+/// runs but is probably wrong (a coroutine dropped without `await`).
+pub struct Compiled {
+    pub main: Rc<FnProto>,
+    pub warnings: Vec<CompileError>,
+}
+
 /// Compiles a program against `globals` (which the REPL keeps between inputs).
 /// With `echo`, a final expression statement becomes the main body's result.
 pub fn compile_program(
@@ -114,12 +121,13 @@ pub fn compile_program(
     globals: &mut Globals,
     source: u32,
     echo: bool,
-) -> Result<Rc<FnProto>, CompileError> {
+) -> Result<Compiled, CompileError> {
     let mut c = Compiler {
         funcs: Vec::new(),
         globals,
         source,
         text,
+        warnings: Vec::new(),
     };
     c.funcs.push(FnState::new(Rc::from("main"), true, true));
     let stmts = &program.stmts;
@@ -147,7 +155,11 @@ pub fn compile_program(
     c.emit(Op::Nil, end);
     c.emit(Op::Return, end);
     let f = c.funcs.pop().expect("main");
-    Ok(Rc::new(f.finish(&[], 0, source, end)?))
+    let main = Rc::new(f.finish(&[], 0, source, end)?);
+    Ok(Compiled {
+        main,
+        warnings: c.warnings,
+    })
 }
 
 struct Compiler<'a, 'g> {
@@ -156,6 +168,7 @@ struct Compiler<'a, 'g> {
     source: u32,
     /// The source text, for diagnostics that quote it.
     text: &'a str,
+    warnings: Vec<CompileError>,
 }
 
 impl<'a> FnState<'a> {

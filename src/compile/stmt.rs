@@ -49,6 +49,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 if let Some(useless) = super::effect::useless_statement(e, self.text, callable) {
                     return Err(useless);
                 }
+                if let Some(w) = self.discarded_coroutine(e) {
+                    self.warnings.push(w);
+                }
                 self.emit(Op::Pop, s.span);
             }
             StmtKind::If {
