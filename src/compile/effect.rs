@@ -26,6 +26,7 @@ fn is_pure(e: &Expr) -> bool {
         ExprKind::Binary { left, right, .. }
         | ExprKind::And(left, right)
         | ExprKind::Or(left, right) => is_pure(left) && is_pure(right),
+        ExprKind::IfExpr { cond, then, els } => is_pure(cond) && is_pure(then) && is_pure(els),
         ExprKind::Fn(_)
         | ExprKind::AsyncBlock(_)
         | ExprKind::Await(_)

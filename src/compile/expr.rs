@@ -177,6 +177,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::MakeMap(entries.len() as u32), sp);
             }
             ExprKind::Fn(def) => self.function(def)?,
+            ExprKind::IfExpr { cond, then, els } => {
+                self.expr(cond)?;
+                let to_else = self.emit(Op::JumpIfFalse(0), cond.span);
+                self.expr(then)?;
+                let to_end = self.emit(Op::Jump(0), sp);
+                self.patch(to_else);
+                self.expr(els)?;
+                self.patch(to_end);
+            }
             ExprKind::AsyncBlock(def) => {
                 self.function(def)?;
                 self.emit(Op::Call(0), sp);

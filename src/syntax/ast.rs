@@ -174,6 +174,12 @@ pub enum ExprKind {
     Map(Vec<(Expr, Expr)>),
     Fn(Rc<FnDef>),
     AsyncBlock(Rc<FnDef>),
+    /// `if cond { then } else { els }` used as a value.
+    IfExpr {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        els: Box<Expr>,
+    },
     /// `-operand`.
     Unary {
         operand: Box<Expr>,

@@ -503,6 +503,31 @@ fn postfix(mut e: Expr, ops: P) -> Result<Expr> {
     Ok(e)
 }
 
+/// `if c { a } else { b }` as a value; `else if` nests on the right.
+fn if_expr(p: P) -> Result<Expr> {
+    let sp = span(&p);
+    let _depth = depth::enter(1, sp)?;
+    let mut parts = p
+        .into_inner()
+        .filter(|p| !matches!(p.as_rule(), Rule::kw_if | Rule::kw_else));
+    let cond = expr(parts.next().unwrap())?;
+    let then = expr(parts.next().unwrap())?;
+    let last = parts.next().unwrap();
+    let els = if last.as_rule() == Rule::if_expr {
+        if_expr(last)?
+    } else {
+        expr(last)?
+    };
+    Ok(Expr {
+        kind: ExprKind::IfExpr {
+            cond: Box::new(cond),
+            then: Box::new(then),
+            els: Box::new(els),
+        },
+        span: sp,
+    })
+}
+
 fn args(p: P) -> Result<Vec<Arg>> {
     let mut out: Vec<Arg> = Vec::new();
     for a in p.into_inner() {
@@ -608,6 +633,7 @@ fn primary(p: P) -> Result<Expr> {
             }))
         }
         Rule::paren => return expr(p.into_inner().next().unwrap()),
+        Rule::if_expr => return if_expr(p),
         Rule::ident => ExprKind::Var(ident(p)),
         r => unreachable!("primary {r:?}"),
     };
