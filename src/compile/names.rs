@@ -150,6 +150,15 @@ pub const METHODS: &[&str] = &[
     "release",
     "locked",
     "value",
+    // condition, barrier
+    "wait_for",
+    "notify",
+    "notify_all",
+    "reset",
+    "abort",
+    "parties",
+    "n_waiting",
+    "broken",
     // timeout
     "reschedule",
     "deadline",

@@ -46,7 +46,8 @@ builtins! {
     PriorityQueue => "priority_queue", LifoQueue => "lifo_queue", Future => "future",
     CurrentTask => "current_task", AllTasks => "all_tasks", Timeout => "timeout",
     TimeoutAt => "timeout_at", CallSoon => "call_soon", CallLater => "call_later",
-    CallAt => "call_at", Shield => "shield", Wait => "wait",
+    CallAt => "call_at", Shield => "shield", Wait => "wait", Condition => "condition",
+    Barrier => "barrier",
 }
 
 type Named = Vec<(Rc<str>, Value)>;
@@ -90,6 +91,8 @@ fn sig(b: Builtin) -> Sig {
         Semaphore | BoundedSemaphore => Sig::new(name, &["n"]).required(0),
         Timeout => Sig::new(name, &["secs"]),
         Shield => Sig::new(name, &["aw"]),
+        Condition => Sig::new(name, &["lock"]).required(0),
+        Barrier => Sig::new(name, &["parties"]),
         Wait => Sig::new(name, &["aws"]).named(&["timeout", "return_when"]),
         TimeoutAt => Sig::new(name, &["deadline"]),
         CallSoon => Sig::new(name, &["f"]).rest().positional_only(),
@@ -472,6 +475,23 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             Ok(it.schedule_callback(at, f, args))
         }
         Builtin::Shield => it.shield(args.swap_remove(0)),
+        Builtin::Condition => match args.first() {
+            None | Some(Value::Nil) => {
+                Ok(Value::Condition(sync::Condition::new(sync::Lock::new())))
+            }
+            Some(Value::Lock(l)) => Ok(Value::Condition(sync::Condition::new(l.clone()))),
+            Some(other) => Err(type_error(format!(
+                "condition() needs a lock, not `{}`",
+                other.type_name()
+            ))),
+        },
+        Builtin::Barrier => {
+            let n = int_arg(name, &args[0])?;
+            if n < 1 {
+                return Err(value_error("barrier() parties must be > 0"));
+            }
+            Ok(Value::Barrier(sync::Barrier::new(n)))
+        }
         Builtin::Wait => {
             let timeout = match take_named(&mut named, "timeout") {
                 None | Some(Value::Nil) => None,

@@ -309,6 +309,8 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             | Value::Lock(_)
             | Value::Semaphore(_)
             | Value::Timeout(_)
+            | Value::Condition(_)
+            | Value::Barrier(_)
             | Value::Handle(_)
             | Value::Group(_)
             | Value::Cell(_)

@@ -80,6 +80,10 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         ("future", "set_result") => sig(&["v"]),
         ("timeout", "deadline" | "expired") | ("handle", "cancel" | "cancelled") => sig(&[]),
         ("timeout", "reschedule") => sig(&["deadline"]),
+        ("condition", "acquire" | "release" | "locked" | "wait" | "notify_all")
+        | ("barrier", "wait" | "reset" | "abort" | "parties" | "n_waiting" | "broken") => sig(&[]),
+        ("condition", "wait_for") => sig(&["predicate"]),
+        ("condition", "notify") => sig(&["n"]).required(0),
         ("future", "set_error") => sig(&["e"]),
         _ => return None,
     })
@@ -108,9 +112,12 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
             _ => Ok(Value::Str((&e.message).into())),
         },
         Value::Task(_) | Value::Future(_) => it.task_method(&recv, m, args),
-        Value::Queue(_) | Value::Event(_) | Value::Lock(_) | Value::Semaphore(_) => {
-            it.sync_method(&recv, m, args)
-        }
+        Value::Queue(_)
+        | Value::Event(_)
+        | Value::Lock(_)
+        | Value::Semaphore(_)
+        | Value::Condition(_)
+        | Value::Barrier(_) => it.sync_method(&recv, m, args),
         Value::Timeout(_) | Value::Handle(_) => it.scope_method(&recv, m, args),
         _ => Err(no_method(&recv, m)),
     }

@@ -3,6 +3,7 @@
 
 pub mod builtins;
 pub mod call;
+pub mod conditions;
 pub mod driver;
 pub mod error;
 pub mod exec;

@@ -34,6 +34,9 @@ pub enum NativeCoro {
     Race(Box<Race>),
     Group(Box<super::group::GroupExit>),
     Sync(super::sync_ops::SyncWait),
+    CondWait(Box<super::conditions::CondWait>),
+    CondWaitFor(Box<super::conditions::CondWaitFor>),
+    Barrier(Box<super::conditions::BarrierOp>),
     /// A native operation (a Rust future), submitted at the first step.
     Op(Box<PendingOp>),
 }
@@ -159,6 +162,9 @@ impl NativeCoro {
             NativeCoro::Race(r) => r.step(it, input),
             NativeCoro::Group(g) => g.step(it, input),
             NativeCoro::Sync(s) => s.step(it, input),
+            NativeCoro::CondWait(c) => c.step(it, input),
+            NativeCoro::CondWaitFor(c) => c.step(it, input),
+            NativeCoro::Barrier(b) => b.step(it, input),
         }
     }
 }

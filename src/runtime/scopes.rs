@@ -34,6 +34,9 @@ impl Interp {
             Value::Semaphore(s) => Ok(Enter::Wait(NativeCoro::Sync(SyncWait::SemAcquire {
                 s: s.clone(),
             }))),
+            Value::Condition(c) => Ok(Enter::Wait(NativeCoro::Sync(SyncWait::LockAcquire {
+                l: c.lock.clone(),
+            }))),
             Value::Timeout(t) => {
                 self.timeout_enter(t)?;
                 Ok(Enter::Value(scope.clone()))
@@ -41,7 +44,7 @@ impl Interp {
             other => Err(ErrorObj::with_help(
                 "TypeError",
                 format!("`{}` cannot be used in `with`", other.type_name()),
-                "`with` takes a lock, a semaphore or a timeout(...)",
+                "`with` takes a lock, a semaphore, a condition or a timeout(...)",
             )),
         }
     }
@@ -51,7 +54,7 @@ impl Interp {
     /// into `TimeoutError`); `Ok` lets it propagate unchanged.
     pub fn with_exit(&mut self, scope: &Value, error: Option<&ErrorRef>) -> Result<(), ErrorRef> {
         match scope {
-            Value::Lock(_) | Value::Semaphore(_) => {
+            Value::Lock(_) | Value::Semaphore(_) | Value::Condition(_) => {
                 self.sync_method(scope, "release", Vec::new())?;
                 Ok(())
             }

@@ -2,11 +2,13 @@
 //! 3.11's asyncio implementations (waiter order and wake-up rules included).
 
 use super::builtins::native_coro;
+use super::conditions::{BarrierOp, BarrierOpKind, CondWait, CondWaitFor, Pred};
 use super::error::{overflow, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
 use crate::scheduler::event_loop::{Handle, Input};
+use crate::scheduler::sync::BarrierState;
 use crate::scheduler::sync::{
     waiter_cancelled, waiter_done, Event, Lock, Queue, QueueKind, Semaphore, Waiters,
 };
@@ -45,7 +47,7 @@ fn closed_error() -> ErrorRef {
     ErrorObj::new("QueueClosed", "the queue is closed")
 }
 
-fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
+pub(super) fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
     let mut list = list.borrow_mut();
     if let Some(i) = list.iter().position(|x| Rc::ptr_eq(x, w)) {
         list.remove(i);
@@ -55,14 +57,14 @@ fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
 impl Interp {
     /// Parks `task` (the running one) on `list` (asyncio: a new waiter
     /// future, appended, then awaited).
-    fn park(&mut self, task: &Rc<Task>, list: &Waiters) -> NativeStep {
+    pub(super) fn park(&mut self, task: &Rc<Task>, list: &Waiters) -> NativeStep {
         task.park.set(Park::Waiting);
         list.borrow_mut().push_back(task.clone());
         NativeStep::Park
     }
 
     /// `fut.set_result(v)` on a parked waiter.
-    fn wake(&mut self, t: &Rc<Task>, v: Value) {
+    pub(super) fn wake(&mut self, t: &Rc<Task>, v: Value) {
         if t.park.get() == Park::Waiting {
             t.park.set(Park::Woken);
             self.lp.call_soon(Handle::Wake(t.clone(), Input::Value(v)));
@@ -136,6 +138,25 @@ impl Interp {
             s.count.set(s.count.get() - 1);
             self.wake(&w, Value::Bool(true));
         }
+    }
+
+    /// `Lock.release` (a `RuntimeError` when not locked).
+    pub(super) fn checked_release(&mut self, l: &Lock) -> Result<(), ErrorRef> {
+        if !l.held.get() {
+            return Err(ErrorObj::with_help(
+                "RuntimeError",
+                "release of a lock that is not acquired",
+                "call `release()` once per `await l.acquire()`",
+            ));
+        }
+        self.lock_release(l);
+        Ok(())
+    }
+
+    /// Releases a held lock and wakes its first waiter.
+    pub(super) fn lock_release(&mut self, l: &Lock) {
+        l.held.set(false);
+        self.wake_first(&l.waiters);
     }
 
     /// `Event.set`: every waiter not yet woken is woken, in order.
@@ -248,18 +269,77 @@ impl Interp {
                     NativeCoro::Sync(SyncWait::LockAcquire { l: l.clone() }),
                 )),
                 "release" => {
-                    if !l.held.get() {
-                        return Err(ErrorObj::with_help(
-                            "RuntimeError",
-                            "release of a lock that is not acquired",
-                            "call `release()` once per `await l.acquire()`",
-                        ));
-                    }
-                    l.held.set(false);
-                    self.wake_first(&l.waiters);
+                    self.checked_release(l)?;
                     Ok(Value::Nil)
                 }
                 "locked" => Ok(Value::Bool(l.held.get())),
+                _ => Err(no_method()),
+            },
+            Value::Condition(c) => match m {
+                "acquire" => Ok(native_coro(
+                    self,
+                    "acquire",
+                    NativeCoro::Sync(SyncWait::LockAcquire { l: c.lock.clone() }),
+                )),
+                "release" => {
+                    self.checked_release(&c.lock)?;
+                    Ok(Value::Nil)
+                }
+                "locked" => Ok(Value::Bool(c.lock.held.get())),
+                "wait" => Ok(native_coro(
+                    self,
+                    "wait",
+                    NativeCoro::CondWait(Box::new(CondWait::new(c.clone()))),
+                )),
+                "wait_for" => Ok(native_coro(
+                    self,
+                    "wait_for",
+                    NativeCoro::CondWaitFor(Box::new(CondWaitFor::new(
+                        c.clone(),
+                        Pred::Script(args.swap_remove(0)),
+                    ))),
+                )),
+                "notify" | "notify_all" => {
+                    if !c.lock.held.get() {
+                        return Err(ErrorObj::new(
+                            "RuntimeError",
+                            "cannot notify on un-acquired lock",
+                        ));
+                    }
+                    let n = match (m, args.first()) {
+                        ("notify", Some(v)) => match v {
+                            Value::Int(n) => (*n).max(0) as usize,
+                            other => {
+                                return Err(super::error::type_error(format!(
+                                    "notify() needs an int, not `{}`",
+                                    other.type_name()
+                                )))
+                            }
+                        },
+                        ("notify", None) => 1,
+                        _ => usize::MAX,
+                    };
+                    self.cond_notify(c, n);
+                    Ok(Value::Nil)
+                }
+                _ => Err(no_method()),
+            },
+            Value::Barrier(b) => match m {
+                "wait" | "reset" | "abort" => {
+                    let (name, kind) = match m {
+                        "wait" => ("wait", BarrierOpKind::Wait),
+                        "reset" => ("reset", BarrierOpKind::Reset),
+                        _ => ("abort", BarrierOpKind::Abort),
+                    };
+                    Ok(native_coro(
+                        self,
+                        name,
+                        NativeCoro::Barrier(Box::new(BarrierOp::new(b.clone(), kind))),
+                    ))
+                }
+                "parties" => Ok(Value::Int(b.parties)),
+                "n_waiting" => Ok(Value::Int(b.n_waiting())),
+                "broken" => Ok(Value::Bool(b.state.get() == BarrierState::Broken)),
                 _ => Err(no_method()),
             },
             Value::Semaphore(s) => match m {

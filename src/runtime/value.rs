@@ -62,6 +62,10 @@ pub enum Value {
     Semaphore(Rc<Semaphore>),
     /// `timeout(secs)`, `timeout_at(deadline)`: a `with` scope.
     Timeout(Rc<crate::scheduler::callbacks::Timeout>),
+    /// `condition(lock)`: a `with` scope too.
+    Condition(Rc<crate::scheduler::sync::Condition>),
+    /// `barrier(n)`.
+    Barrier(Rc<crate::scheduler::sync::Barrier>),
     /// What `call_soon`, `call_later` and `call_at` return.
     Handle(Rc<crate::scheduler::callbacks::LoopCallback>),
     /// Internal: the task group of a `group { }` block.
@@ -190,6 +194,8 @@ impl Value {
             Value::Lock(_) => "lock",
             Value::Semaphore(_) => "semaphore",
             Value::Timeout(_) => "timeout",
+            Value::Condition(_) => "condition",
+            Value::Barrier(_) => "barrier",
             Value::Handle(_) => "handle",
             Value::Group(_) => "group",
             Value::Iter(_) => "range",
@@ -330,6 +336,23 @@ impl Value {
             }
             Value::Semaphore(s) => {
                 let _ = write!(out, "<semaphore value={}>", s.value());
+            }
+            Value::Condition(c) => {
+                let locked = if c.lock.locked() {
+                    "locked"
+                } else {
+                    "unlocked"
+                };
+                let _ = write!(out, "<condition {locked}>");
+            }
+            Value::Barrier(b) => {
+                let _ = write!(
+                    out,
+                    "<barrier {} waiting={}/{}>",
+                    b.state.get().name(),
+                    b.n_waiting(),
+                    b.parties
+                );
             }
             Value::Timeout(t) => {
                 let _ = write!(out, "<timeout {}>", t.state.get().name());
@@ -474,6 +497,8 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Lock(x), Value::Lock(y)) => Rc::ptr_eq(x, y),
         (Value::Semaphore(x), Value::Semaphore(y)) => Rc::ptr_eq(x, y),
         (Value::Timeout(x), Value::Timeout(y)) => Rc::ptr_eq(x, y),
+        (Value::Condition(x), Value::Condition(y)) => Rc::ptr_eq(x, y),
+        (Value::Barrier(x), Value::Barrier(y)) => Rc::ptr_eq(x, y),
         (Value::Handle(x), Value::Handle(y)) => Rc::ptr_eq(x, y),
         _ => false,
     }

@@ -102,6 +102,67 @@ impl Lock {
     }
 }
 
+/// `condition(lock = nil)`: asyncio.Condition over a lock (its own if none given).
+pub struct Condition {
+    pub lock: Rc<Lock>,
+    pub waiters: Waiters,
+}
+
+impl Condition {
+    pub fn new(lock: Rc<Lock>) -> Rc<Condition> {
+        Rc::new(Condition {
+            lock,
+            waiters: RefCell::new(VecDeque::new()),
+        })
+    }
+}
+
+/// asyncio's `_BarrierState`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BarrierState {
+    Filling,
+    Draining,
+    Resetting,
+    Broken,
+}
+
+impl BarrierState {
+    pub fn name(self) -> &'static str {
+        match self {
+            BarrierState::Filling => "filling",
+            BarrierState::Draining => "draining",
+            BarrierState::Resetting => "resetting",
+            BarrierState::Broken => "broken",
+        }
+    }
+}
+
+/// `barrier(n)`: asyncio.Barrier, built on its own condition.
+pub struct Barrier {
+    pub cond: Rc<Condition>,
+    pub parties: i64,
+    pub state: Cell<BarrierState>,
+    pub count: Cell<i64>,
+}
+
+impl Barrier {
+    pub fn new(parties: i64) -> Rc<Barrier> {
+        Rc::new(Barrier {
+            cond: Condition::new(Lock::new()),
+            parties,
+            state: Cell::new(BarrierState::Filling),
+            count: Cell::new(0),
+        })
+    }
+    pub fn n_waiting(&self) -> i64 {
+        if self.state.get() == BarrierState::Filling {
+            self.count.get()
+        } else {
+            0
+        }
+    }
+}
+
 /// `semaphore(n)`: asyncio.Semaphore; `bounded_semaphore(n)`:
 /// asyncio.BoundedSemaphore (releasing above `n` is an error).
 pub struct Semaphore {
