@@ -175,6 +175,21 @@ pub const METHODS: &[&str] = &[
     "close_stdin",
     "kill",
     "pid",
+    // http: response, client, request, server
+    "status",
+    "headers",
+    "text",
+    "json",
+    "url",
+    "raise_for_status",
+    "post",
+    "request",
+    "method",
+    "path",
+    "query",
+    "port",
+    // net: streams
+    "read",
 ];
 
 pub fn method_id(name: &str) -> Option<u32> {

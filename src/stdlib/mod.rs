@@ -3,6 +3,7 @@
 
 pub(crate) mod env;
 pub(crate) mod fs;
+pub(crate) mod http;
 pub(crate) mod json;
 pub(crate) mod process;
 pub(crate) mod process_api;
@@ -19,6 +20,7 @@ pub(crate) fn install(natives: &mut Natives) {
         fs::module(),
         json_module(),
         process_api::module(),
+        http::module(),
         stdio::stdin_module(),
     ] {
         m.install(natives);

@@ -1,0 +1,422 @@
+//! `http`: an HTTP/1.1 client behind `--allow-net`, on hyper over
+//! async-net, run as native operations on the loop.
+//!
+//! Each request opens its own connection (`Connection: close`): there is
+//! no pool, so a cancelled request cannot leave a half-used connection
+//! behind for the next one (httpx's `PoolTimeout` failure). The whole
+//! exchange — connect, headers, body — runs inside the operation's future;
+//! cancelling it (`t.cancel()`, `wait_for`, `race`, a failing `group`, the
+//! end of the program) drops the future, which closes the socket at once.
+//! Redirects are followed by hand (at most [`MAX_REDIRECTS`]) and each hop
+//! is checked against `--allow-net` again. The body is read completely,
+//! up to a cap, before the coroutine returns, so a response's methods are
+//! plain, synchronous reads.
+
+mod url;
+
+use super::not_capable;
+use crate::host::Module;
+use crate::permissions::Permissions;
+use crate::runtime::error::{ErrorObj, ErrorRef};
+use crate::runtime::native_fn::{
+    Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
+};
+use crate::runtime::value::{Key, MapTable, Str, Value};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+pub(crate) use url::Url;
+
+/// Redirects followed before giving up (as browsers and httpx do, roughly).
+pub const MAX_REDIRECTS: usize = 5;
+/// The default body cap: a response larger than this is an `HttpError`.
+pub const DEFAULT_MAX_BODY: usize = 16 << 20;
+/// The default timeout for the whole exchange, in seconds.
+pub const DEFAULT_TIMEOUT: f64 = 30.0;
+
+pub(crate) fn module() -> Module {
+    Module::new("http")
+        .native(NativeFn::asynchronous("http.get", |ctx, mut args| {
+            let url: String = args.next("url")?;
+            start(ctx, &Defaults::none(), "GET".into(), url, args, false)
+        }))
+        .native(NativeFn::asynchronous("http.post", |ctx, mut args| {
+            let url: String = args.next("url")?;
+            start(ctx, &Defaults::none(), "POST".into(), url, args, true)
+        }))
+        .native(NativeFn::asynchronous("http.request", |ctx, mut args| {
+            let method: String = args.next("method")?;
+            let url: String = args.next("url")?;
+            start(ctx, &Defaults::none(), method, url, args, true)
+        }))
+        .native(NativeFn::sync("http.client", |_ctx, mut args| {
+            let base_url: Option<String> = args.named("base_url")?;
+            let headers = header_arg(args.named("headers")?)?;
+            let timeout: Option<f64> = args.named("timeout")?;
+            args.finish()?;
+            if let Some(b) = &base_url {
+                Url::parse(b).map_err(http_error)?;
+            }
+            Ok(Object::value(Client(Defaults {
+                base_url,
+                headers,
+                timeout,
+            })))
+        }))
+}
+
+/// What a client adds to each of its requests.
+#[derive(Clone, Default)]
+struct Defaults {
+    base_url: Option<String>,
+    headers: Vec<(String, String)>,
+    timeout: Option<f64>,
+}
+
+impl Defaults {
+    fn none() -> Defaults {
+        Defaults::default()
+    }
+}
+
+/// One request, ready to send.
+#[derive(Clone)]
+struct Spec {
+    method: hyper::Method,
+    url: Url,
+    headers: Vec<(String, String)>,
+    body: Option<Bytes>,
+    timeout: f64,
+    max_body: usize,
+}
+
+/// Binds the rest of a request's arguments (`json:`, `body:`, `headers:`,
+/// `timeout:`, `max_body:`), checks the first hop and returns the operation.
+fn start(
+    ctx: &mut Ctx<'_>,
+    defaults: &Defaults,
+    method: String,
+    url: String,
+    mut args: Args,
+    with_body: bool,
+) -> Result<OpFuture, ErrorRef> {
+    let (json, body): (Option<Value>, Option<String>) = if with_body {
+        (args.named("json")?, args.named("body")?)
+    } else {
+        (None, None)
+    };
+    let mut headers = defaults.headers.clone();
+    headers.extend(header_arg(args.named("headers")?)?);
+    let timeout: Option<f64> = args.named("timeout")?;
+    let max_body: Option<i64> = args.named("max_body")?;
+    args.finish()?;
+    let method = hyper::Method::from_bytes(method.to_uppercase().as_bytes())
+        .map_err(|_| ErrorObj::new("ValueError", format!("not an HTTP method: {method:?}")))?;
+    let full = match &defaults.base_url {
+        Some(base) if !url.contains("://") => url::join_base(base, &url),
+        _ => url,
+    };
+    let url = Url::parse(&full).map_err(http_error)?;
+    let body = match (json, body) {
+        (Some(_), Some(_)) => {
+            return Err(crate::runtime::error::type_error(
+                "give `json:` or `body:`, not both",
+            ))
+        }
+        (Some(v), None) => {
+            let text = super::json::stringify(&v, None)
+                .map_err(|e| ErrorObj::new(e.kind(), e.to_string()))?;
+            set_default(&mut headers, "content-type", "application/json");
+            Some(Bytes::from(text))
+        }
+        (None, Some(t)) => {
+            set_default(&mut headers, "content-type", "text/plain; charset=utf-8");
+            Some(Bytes::from(t))
+        }
+        (None, None) => None,
+    };
+    let timeout = timeout.or(defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
+    if timeout.is_nan() || timeout < 0.0 {
+        return Err(ErrorObj::new(
+            "ValueError",
+            "timeout must be a number of seconds, 0 or more",
+        ));
+    }
+    let perms = ctx.permissions().clone();
+    perms.check_net(&url.host, url.port).map_err(not_capable)?;
+    let spec = Spec {
+        method,
+        url,
+        headers,
+        body,
+        timeout,
+        max_body: max_body.map_or(DEFAULT_MAX_BODY, |m| m.max(0) as usize),
+    };
+    Ok(Box::pin(async move {
+        let timer = async {
+            async_io::Timer::after(Duration::from_secs_f64(spec.timeout.min(1e9))).await;
+            Err(ErrorObj::new(
+                "TimeoutError",
+                format!(
+                    "{} {} timed out after {}s",
+                    spec.method, spec.url, spec.timeout
+                ),
+            ))
+        };
+        let exchange = async {
+            let r = fetch(&perms, spec.clone()).await?;
+            Ok(Object::value(r))
+        };
+        futures_lite::future::or(exchange, timer).await
+    }))
+}
+
+fn set_default(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        headers.push((name.to_string(), value.to_string()));
+    }
+}
+
+fn header_arg(
+    v: Option<indexmap::IndexMap<String, String>>,
+) -> Result<Vec<(String, String)>, ErrorRef> {
+    Ok(v.unwrap_or_default().into_iter().collect())
+}
+
+fn http_error(message: impl std::fmt::Display) -> ErrorRef {
+    ErrorObj::new("HttpError", message.to_string())
+}
+
+/// Sends `spec`, following redirects; every hop after the first is checked
+/// against `perms` here.
+async fn fetch(perms: &Permissions, mut spec: Spec) -> Result<Response, ErrorRef> {
+    for hop in 0..=MAX_REDIRECTS {
+        let r = exchange(&spec).await?;
+        let Some(location) = redirect_target(&r) else {
+            return Ok(r);
+        };
+        if hop == MAX_REDIRECTS {
+            break;
+        }
+        let next = spec.url.join(&location).map_err(http_error)?;
+        perms
+            .check_net(&next.host, next.port)
+            .map_err(not_capable)?;
+        // 303, and 301/302 after a POST, become a GET without a body (as
+        // browsers and httpx do); 307 and 308 repeat the request as it was.
+        if r.status == 303 || (matches!(r.status, 301 | 302) && spec.method == hyper::Method::POST)
+        {
+            spec.method = hyper::Method::GET;
+            spec.body = None;
+            spec.headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        }
+        spec.url = next;
+    }
+    Err(http_error(format!(
+        "more than {MAX_REDIRECTS} redirects, the last from {}",
+        spec.url
+    )))
+}
+
+fn redirect_target(r: &Response) -> Option<String> {
+    if !matches!(r.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    r.headers
+        .iter()
+        .find(|(n, _)| n == "location")
+        .map(|(_, v)| v.clone())
+}
+
+/// One request on its own connection.
+async fn exchange(spec: &Spec) -> Result<Response, ErrorRef> {
+    let url = &spec.url;
+    if url.scheme != "http" {
+        return Err(http_error(format!(
+            "{url}: only http:// URLs are supported (this build has no TLS)"
+        )));
+    }
+    let tcp = async_net::TcpStream::connect((url.host.as_str(), url.port))
+        .await
+        .map_err(|e| {
+            http_error(format!(
+                "cannot connect to {}:{}: {}",
+                url.host,
+                url.port,
+                plain_io_message(&e)
+            ))
+        })?;
+    let io = smol_hyper::rt::FuturesIo::new(tcp);
+    let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(io)
+        .await
+        .map_err(|e| http_error(format!("{url}: {e}")))?;
+    let mut req = hyper::Request::builder()
+        .method(spec.method.clone())
+        .uri(url.path_and_query.as_str())
+        .header("host", url.host_header())
+        .header("connection", "close")
+        .header("user-agent", concat!("tasks/", env!("CARGO_PKG_VERSION")));
+    for (n, v) in &spec.headers {
+        req = req.header(n.as_str(), v.as_str());
+    }
+    let req = req
+        .body(Full::new(spec.body.clone().unwrap_or_default()))
+        .map_err(|e| http_error(format!("bad request header: {e}")))?;
+    let talk = async {
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| http_error(format!("{url}: {e}")))?;
+        let (parts, body) = resp.into_parts();
+        let bytes = Limited::new(body, spec.max_body)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    http_error(format!(
+                        "{url}: the response body is larger than {} bytes",
+                        spec.max_body
+                    ))
+                } else {
+                    http_error(format!("{url}: {e}"))
+                }
+            })?
+            .to_bytes();
+        Ok(Response::new(&parts, &bytes, url.to_string()))
+    };
+    // The connection is driven beside the exchange, inside this future: when
+    // the future is dropped, both go, and the socket closes. If the
+    // connection ends first, the exchange sees it as an error or an end.
+    let drive = async {
+        let _ = conn.await;
+        std::future::pending().await
+    };
+    futures_lite::future::or(talk, drive).await
+}
+
+fn plain_io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// A response, its body read completely.
+struct Response {
+    status: u16,
+    reason: String,
+    /// Lower-case names, in the order received; repeated ones joined by ", ".
+    headers: Vec<(String, String)>,
+    body: Bytes,
+    url: String,
+}
+
+impl Response {
+    fn new(parts: &hyper::http::response::Parts, body: &Bytes, url: String) -> Response {
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for (name, value) in &parts.headers {
+            let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            match headers.iter_mut().find(|(n, _)| n == name.as_str()) {
+                Some((_, old)) => {
+                    old.push_str(", ");
+                    old.push_str(&v);
+                }
+                None => headers.push((name.as_str().to_string(), v)),
+            }
+        }
+        Response {
+            status: parts.status.as_u16(),
+            reason: parts.status.canonical_reason().unwrap_or("").to_string(),
+            headers,
+            body: body.clone(),
+            url,
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+pub(crate) fn str_map(pairs: &[(String, String)]) -> Value {
+    let mut m = MapTable::default();
+    for (k, v) in pairs {
+        m.insert(Key::Str(Str::new(k)), Value::str(v));
+    }
+    Value::Map(Rc::new(RefCell::new(m)))
+}
+
+impl NativeObject for Response {
+    fn type_name(&self) -> &'static str {
+        "response"
+    }
+    fn repr(&self) -> String {
+        format!("<response {} {}>", self.status, self.url)
+    }
+    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+        let r = || {
+            args.finish()?;
+            Ok(match name {
+                "status" => Value::Int(self.status as i64),
+                "ok" => Value::Bool((200..300).contains(&self.status)),
+                "headers" => str_map(&self.headers),
+                "text" => Value::str(&self.text()),
+                "json" => super::json::parse(&self.text())
+                    .map_err(|e| ErrorObj::new("JsonError", e.to_string()))?,
+                "url" => Value::str(&self.url),
+                "raise_for_status" => {
+                    if self.status >= 400 {
+                        return Err(http_error(format!(
+                            "{} {} for {}",
+                            self.status, self.reason, self.url
+                        )));
+                    }
+                    Value::Nil
+                }
+                _ => unreachable!(),
+            })
+        };
+        match name {
+            "status" | "ok" | "headers" | "text" | "json" | "url" | "raise_for_status" => Some(r()),
+            _ => None,
+        }
+    }
+}
+
+/// `http.client(...)`: the module's request functions with a base URL,
+/// headers and a timeout of its own.
+struct Client(Defaults);
+
+impl NativeObject for Client {
+    fn type_name(&self) -> &'static str {
+        "http client"
+    }
+    fn repr(&self) -> String {
+        match &self.0.base_url {
+            Some(b) => format!("<http client {b}>"),
+            None => "<http client>".to_string(),
+        }
+    }
+    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+        let (method, with_body) = match name {
+            "get" => (Some("GET"), false),
+            "post" => (Some("POST"), true),
+            "request" => (None, true),
+            _ => return None,
+        };
+        let r = (|| {
+            let method = match method {
+                Some(m) => m.to_string(),
+                None => args.next("method")?,
+            };
+            let url: String = args.next("url")?;
+            let op = start(ctx, &self.0, method, url, args, with_body)?;
+            Ok(ctx.coroutine(&format!("http client.{name}"), op))
+        })();
+        Some(r)
+    }
+}

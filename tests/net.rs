@@ -1,0 +1,388 @@
+//! The `http` client end to end through the `tasks` binary, against a
+//! std-only HTTP/1.1 server thread on 127.0.0.1:0 (one thread per
+//! connection). The server records what it saw, so the tests assert the
+//! order of events (a hang-up before the script's next request), never
+//! timings.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+type Log = Arc<Mutex<Vec<String>>>;
+
+struct Server {
+    port: u16,
+    log: Log,
+}
+
+impl Server {
+    fn start() -> Server {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let log: Log = Arc::default();
+        let log2 = log.clone();
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                let Ok(s) = s else { return };
+                let log = log2.clone();
+                std::thread::spawn(move || serve(s, port, &log));
+            }
+        });
+        Server { port, log }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn events(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn respond(s: &mut TcpStream, status: &str, extra: &str, body: &str) {
+    let _ = write!(
+        s,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
+        body.len()
+    );
+}
+
+fn serve(mut s: TcpStream, port: u16, log: &Log) {
+    let mut buf = Vec::new();
+    let mut b = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match s.read(&mut b) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&b[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let mut lines = head.lines();
+    let first = lines.next().unwrap_or("").to_string();
+    let mut words = first.split_whitespace();
+    let method = words.next().unwrap_or("").to_string();
+    let path = words.next().unwrap_or("/").to_string();
+    let len: usize = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < len {
+        match s.read(&mut b) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => body.extend_from_slice(&b[..n]),
+        }
+    }
+    let body = String::from_utf8_lossy(&body).to_string();
+    log.lock().unwrap().push(format!("{method} {path}"));
+    match path.split('?').next().unwrap_or("") {
+        "/json" => respond(
+            &mut s,
+            "200 OK",
+            "Content-Type: application/json\r\nX-Thing: a\r\nX-Thing: b\r\n",
+            r#"{"id": 1, "title": "hello", "tags": ["é", 2.5]}"#,
+        ),
+        "/echo" => {
+            let ct = head
+                .lines()
+                .find(|l| l.to_lowercase().starts_with("content-type:"))
+                .unwrap_or("content-type: none")
+                .to_lowercase();
+            respond(&mut s, "201 Created", "", &format!("{method} {ct} {body}"))
+        }
+        "/status/404" => respond(&mut s, "404 Not Found", "", "nope"),
+        "/status/500" => respond(&mut s, "500 Internal Server Error", "", "broken"),
+        "/chunked" => {
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+            );
+            for part in ["one ", "two ", "three"] {
+                let _ = write!(s, "{:x}\r\n{part}\r\n", part.len());
+                let _ = s.flush();
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = s.write_all(b"0\r\n\r\n");
+        }
+        "/big" => respond(&mut s, "200 OK", "", &"x".repeat(5000)),
+        "/redirect" => respond(&mut s, "302 Found", "Location: /json\r\n", ""),
+        "/redirect-post" => respond(&mut s, "303 See Other", "Location: /echo\r\n", ""),
+        "/redirect-far" => respond(
+            &mut s,
+            "302 Found",
+            &format!("Location: http://localhost:{port}/json\r\n"),
+            "",
+        ),
+        "/loop" => respond(&mut s, "302 Found", "Location: /loop\r\n", ""),
+        "/slow-headers" => {
+            std::thread::sleep(Duration::from_millis(1500));
+            respond(&mut s, "200 OK", "", "late");
+        }
+        "/slow-body" => {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nstart");
+            let _ = s.flush();
+            watch_hang_up(&mut s, log, "/slow-body");
+        }
+        "/hang" => watch_hang_up(&mut s, log, "/hang"),
+        _ => respond(&mut s, "404 Not Found", "", ""),
+    }
+}
+
+/// Waits up to 5 s for the client to close, logging when it does.
+fn watch_hang_up(s: &mut TcpStream, log: &Log, what: &str) {
+    s.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
+    let start = Instant::now();
+    let mut b = [0u8; 64];
+    while start.elapsed() < Duration::from_secs(5) {
+        if let Ok(0) = s.read(&mut b) {
+            log.lock().unwrap().push(format!("{what}: client hung up"));
+            return;
+        }
+    }
+    log.lock()
+        .unwrap()
+        .push(format!("{what}: still connected after 5 s"));
+}
+
+fn tasks(flags: &[&str], script: &str, args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tasks");
+    std::fs::write(&file, script).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_tasks"))
+        .arg("run")
+        .args(flags)
+        .arg(&file)
+        .args(args)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn run_ok(script: &str, srv: &Server) -> String {
+    let out = tasks(&["--allow-net=127.0.0.1"], script, &[&srv.url("")]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "status {:?}\nstdout:\n{stdout}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn get_json_headers_and_status() {
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+let r = await http.get(f"{base}/json")
+print(r.status(), r.ok(), r.url() == f"{base}/json")
+print(r.headers()["content-type"], r.headers()["x-thing"])
+let data = r.json()
+print(data["title"], data["tags"])
+print(type(r))
+let missing = await http.get(f"{base}/status/404")
+print(missing.status(), missing.ok(), missing.text())
+try { missing.raise_for_status() } catch e: HttpError { print(e.message().ends_with("404 Not Found for " + base + "/status/404")) }
+"#,
+        &srv,
+    );
+    assert_eq!(
+        out,
+        "200 true true\napplication/json a, b\nhello [\"é\", 2.5]\nresponse\n404 false nope\ntrue\n"
+    );
+}
+
+#[test]
+fn post_json_and_text_bodies() {
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+print((await http.post(f"{base}/echo", json: {"a": [1, 2]})).text())
+let r = await http.post(f"{base}/echo", body: "plain")
+print(r.status(), r.text())
+print((await http.request("put", f"{base}/echo", body: "x", headers: {"Content-Type": "text/x"})).text())
+"#,
+        &srv,
+    );
+    assert_eq!(
+        out,
+        "POST content-type: application/json {\"a\": [1, 2]}\n\
+         201 POST content-type: text/plain; charset=utf-8 plain\n\
+         PUT content-type: text/x x\n"
+    );
+}
+
+#[test]
+fn chunked_bodies_are_read_whole() {
+    let srv = Server::start();
+    let out = run_ok(
+        "print((await http.get(args()[0] + \"/chunked\")).text())",
+        &srv,
+    );
+    assert_eq!(out, "one two three\n");
+}
+
+#[test]
+fn a_body_over_the_cap_is_an_http_error() {
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+print(len((await http.get(f"{base}/big", max_body: 5000)).text()))
+try { await http.get(f"{base}/big", max_body: 4999) } catch e: HttpError { print(e.message()) }
+"#,
+        &srv,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "5000\n{}: the response body is larger than 4999 bytes\n",
+            srv.url("/big")
+        )
+    );
+}
+
+#[test]
+fn redirects_are_followed_and_rechecked() {
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+let r = await http.get(f"{base}/redirect")
+print(r.status(), r.url() == f"{base}/json")
+print((await http.post(f"{base}/redirect-post", json: [1])).text())
+try { await http.get(f"{base}/redirect-far") } catch e: NotCapableError { print(e.message()) }
+try { await http.get(f"{base}/loop") } catch e: HttpError { print(e.kind()) }
+"#,
+        &srv,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "200 true\nGET content-type: none \n\
+             net access to \"localhost:{p}\" is not allowed — run again with --allow-net=localhost:{p}\n\
+             HttpError\n",
+            p = srv.port
+        )
+    );
+    // The denied hop was never requested; the loop stopped after 5 redirects.
+    let ev = srv.events();
+    assert_eq!(ev.iter().filter(|e| *e == "GET /json").count(), 1);
+    assert_eq!(ev.iter().filter(|e| *e == "GET /loop").count(), 6);
+}
+
+#[test]
+fn denied_by_default() {
+    let srv = Server::start();
+    let out = tasks(&[], "await http.get(args()[0])", &[&srv.url("/json")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("NotCapableError"), "{err}");
+    assert!(err.contains("--allow-net=127.0.0.1:"), "{err}");
+    assert!(srv.events().is_empty());
+}
+
+#[test]
+fn connection_refused_is_an_http_error() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = tasks(
+        &["--allow-net=127.0.0.1"],
+        "try { await http.get(args()[0]) } catch e: HttpError { print(e.message()) }",
+        &[&format!("http://127.0.0.1:{port}/")],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("cannot connect to 127.0.0.1:{port}: Connection refused\n")
+    );
+}
+
+/// The timeout covers the headers and the body; each time the client is
+/// gone before the script's next request reaches the server.
+#[test]
+fn timeouts_cover_headers_and_body_and_hang_up() {
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+try { await http.get(f"{base}/slow-headers", timeout: 0.2) } catch e: TimeoutError { print("headers", e.kind()) }
+try { await http.get(f"{base}/slow-body", timeout: 0.2) } catch e: TimeoutError { print("body", e.kind()) }
+await sleep(0.1)
+await http.get(f"{base}/json")
+"#,
+        &srv,
+    );
+    assert_eq!(out, "headers TimeoutError\nbody TimeoutError\n");
+    let ev = srv.events();
+    let at = |e: &str| ev.iter().position(|x| x == e).unwrap_or(usize::MAX);
+    assert!(at("/slow-body: client hung up") < at("GET /json"), "{ev:?}");
+}
+
+/// Cancelling the awaiting task (`t.cancel()`, `wait_for`) closes the
+/// socket: the server sees the hang-up before the next request.
+#[test]
+fn cancellation_closes_the_connection() {
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+let t = spawn http.get(f"{base}/hang")
+await sleep(0.2)
+t.cancel()
+try { await t } catch e: CancelledError { print("cancelled") }
+await sleep(0.1)
+await http.get(f"{base}/json?1")
+try { await wait_for(http.get(f"{base}/hang?2"), 0.2) } catch e: TimeoutError { print("timed out") }
+await sleep(0.1)
+await http.get(f"{base}/json?2")
+"#,
+        &srv,
+    );
+    assert_eq!(out, "cancelled\ntimed out\n");
+    let ev = srv.events();
+    let hang_ups: Vec<usize> = ev
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| *e == "/hang: client hung up")
+        .map(|(i, _)| i)
+        .collect();
+    let at = |e: &str| ev.iter().position(|x| x == e).unwrap_or(usize::MAX);
+    assert_eq!(hang_ups.len(), 2, "{ev:?}");
+    assert!(hang_ups[0] < at("GET /json?1"), "{ev:?}");
+    assert!(at("GET /json?1") < at("GET /hang?2"), "{ev:?}");
+    assert!(hang_ups[1] < at("GET /json?2"), "{ev:?}");
+}
+
+#[test]
+fn a_client_resolves_against_its_base_url() {
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let c = http.client(base_url: args()[0], headers: {"Content-Type": "text/c"}, timeout: 5)
+print(c)
+let r = await c.get("/json")
+print(r.json()["id"], (await c.post("echo", body: "b")).text())
+"#,
+        &srv,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "<http client {}>\n1 POST content-type: text/c b\n",
+            srv.url("")
+        )
+    );
+}
