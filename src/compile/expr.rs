@@ -97,6 +97,16 @@ impl<'a, 'g> Compiler<'a, 'g> {
         }
     }
 
+    /// The arguments of a call whose callee is on the stack, then the call.
+    fn call_args(&mut self, args: &'a [Arg], sp: Span) -> CResult<()> {
+        let argc = args.len() as u32;
+        match self.args(args)? {
+            None => self.emit(Op::Call(argc), sp),
+            Some(names) => self.emit(Op::CallNamed { argc, names }, sp),
+        };
+        Ok(())
+    }
+
     pub(super) fn args(&mut self, args: &'a [Arg]) -> CResult<Option<u32>> {
         let mut names = Vec::new();
         for a in args {
@@ -289,16 +299,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     }
                 }
                 self.expr(callee)?;
-                match self.args(args)? {
-                    None => self.emit(Op::Call(args.len() as u32), sp),
-                    Some(names) => self.emit(
-                        Op::CallNamed {
-                            argc: args.len() as u32,
-                            names,
-                        },
-                        sp,
-                    ),
-                };
+                self.call_args(args, sp)?;
             }
             ExprKind::Method {
                 receiver,
@@ -308,16 +309,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 if let Some(f) = self.module_member(receiver, name)? {
                     let k = self.constant(f);
                     self.emit(Op::Const(k), receiver.span);
-                    match self.args(args)? {
-                        None => self.emit(Op::Call(args.len() as u32), sp),
-                        Some(names) => self.emit(
-                            Op::CallNamed {
-                                argc: args.len() as u32,
-                                names,
-                            },
-                            sp,
-                        ),
-                    };
+                    self.call_args(args, sp)?;
                     return Ok(());
                 }
                 let Some(method) = names::method_id(&name.name) else {

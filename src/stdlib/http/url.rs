@@ -26,7 +26,11 @@ impl Url {
                     "{text:?}: the scheme must be http or https, not {s}"
                 ))
             }
-            None => return Err(format!("{text:?} is not an absolute URL (http://HOST/...)")),
+            None => {
+                return Err(format!(
+                    "{text:?} is not an absolute URL (such as http://127.0.0.1:8000/)"
+                ))
+            }
         };
         let host = uri
             .host()
@@ -127,8 +131,8 @@ mod tests {
         assert_eq!(u.path_and_query, "/a/b?x=1");
         assert_eq!(u.to_string(), "http://127.0.0.1:8080/a/b?x=1");
         assert_eq!(
-            Url::parse("http://example.com").unwrap().to_string(),
-            "http://example.com/"
+            Url::parse("http://127.0.0.1").unwrap().to_string(),
+            "http://127.0.0.1/"
         );
         assert_eq!(Url::parse("https://[::1]/").unwrap().host, "::1");
         assert!(Url::parse("ftp://x/").is_err());
@@ -137,15 +141,15 @@ mod tests {
 
     #[test]
     fn joins_locations() {
-        let u = Url::parse("http://h:81/a/b?q").unwrap();
+        let u = Url::parse("http://127.0.0.1:81/a/b?q").unwrap();
         let j = |l| u.join(l).unwrap().to_string();
-        assert_eq!(j("/x"), "http://h:81/x");
-        assert_eq!(j("c"), "http://h:81/a/c");
-        assert_eq!(j("//other/p"), "http://other/p");
-        assert_eq!(j("http://z:9/"), "http://z:9/");
+        assert_eq!(j("/x"), "http://127.0.0.1:81/x");
+        assert_eq!(j("c"), "http://127.0.0.1:81/a/c");
+        assert_eq!(j("//127.0.0.1:82/p"), "http://127.0.0.1:82/p");
+        assert_eq!(j("http://127.0.0.1:9/"), "http://127.0.0.1:9/");
         assert_eq!(
-            join_base("http://h/api/", "/posts/1"),
-            "http://h/api/posts/1"
+            join_base("http://127.0.0.1/api/", "/posts/1"),
+            "http://127.0.0.1/api/posts/1"
         );
     }
 }
