@@ -8,6 +8,10 @@
 //! - `PARITY_FILTER=substring` runs only the cases whose name contains `substring`
 //!   (e.g. `PARITY_FILTER=sync_`).
 //! - `PARITY_JOBS=n` sets how many cases run at once (default 8).
+//!
+//! A case that differs is run once more, alone, before it fails: CPython's
+//! real-clock timers slip on a loaded machine, while the tasks side is
+//! deterministic, so only a real difference fails twice.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -372,14 +376,30 @@ fn parity_with_cpython() {
         "some parity cases were not run"
     );
 
+    // CPython runs on the real clock: on a loaded machine its timers can slip
+    // past a case's 50 ms margins. The tasks side is deterministic (virtual
+    // time), so a mismatch is rerun once, alone, before it counts: a real
+    // difference fails both times.
     let mut failed = Vec::new();
+    let mut rerun_ok = Vec::new();
     let mut report = String::new();
     for (_, name, outcome) in &results {
-        if let Err(text) = outcome {
-            failed.push(name.clone());
-            report.push_str(text);
-            report.push('\n');
+        if outcome.is_err() {
+            match check_case(&dir, name, &tasks_bin) {
+                Ok(()) => rerun_ok.push(name.clone()),
+                Err(text) => {
+                    failed.push(name.clone());
+                    report.push_str(&text);
+                    report.push('\n');
+                }
+            }
         }
+    }
+    if !rerun_ok.is_empty() {
+        eprintln!(
+            "parity: matched CPython only when rerun alone (a loaded machine): {}",
+            rerun_ok.join(", ")
+        );
     }
     eprintln!(
         "parity: {} passed, {} failed (of {} selected, {} in corpus)",
