@@ -145,6 +145,9 @@ pub enum Op {
         argc: u32,
     },
     Index,
+    /// `target[start:stop:step]`: the four values on the stack (nil for a
+    /// part left out) make a new list or string.
+    Slice,
     StoreIndex,
     MakeList(u32),
     MakeMap(u32),

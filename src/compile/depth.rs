@@ -21,6 +21,7 @@ fn effect(op: &Op) -> (i32, i32) {
             (2, 1)
         }
         StoreIndex => (3, 0),
+        Slice => (4, 1),
         CmpJump(..) => (2, 0),
         JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) => (1, 0),
         IterNext(_) => (0, 1),

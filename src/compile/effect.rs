@@ -33,7 +33,8 @@ fn is_pure(e: &Expr) -> bool {
         | ExprKind::Spawn(_)
         | ExprKind::Call { .. }
         | ExprKind::Method { .. }
-        | ExprKind::Index { .. } => false,
+        | ExprKind::Index { .. }
+        | ExprKind::Slice { .. } => false,
     }
 }
 

@@ -347,6 +347,23 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.expr(index)?;
                 self.emit(Op::Index, sp);
             }
+            ExprKind::Slice {
+                target,
+                start,
+                stop,
+                step,
+            } => {
+                self.expr(target)?;
+                for part in [start, stop, step] {
+                    match part {
+                        Some(e) => self.expr(e)?,
+                        None => {
+                            self.emit(Op::Nil, sp);
+                        }
+                    }
+                }
+                self.emit(Op::Slice, sp);
+            }
         }
         Ok(())
     }

@@ -616,6 +616,14 @@ impl Interp {
                     let r = tri!(ops::index(&t, &i));
                     ex.push(r);
                 }
+                Op::Slice => {
+                    let step = pop!();
+                    let stop = pop!();
+                    let start = pop!();
+                    let t = pop!();
+                    let r = tri!(super::seq::slice(&t, &start, &stop, &step));
+                    ex.push(r);
+                }
                 Op::StoreIndex => {
                     let v = pop!();
                     let i = pop!();

@@ -288,6 +288,19 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                     span: sp,
                 }));
             };
+            if let ExprKind::Slice { .. } = target.kind {
+                let mut e = SyntaxError::new(
+                    "a slice cannot be assigned",
+                    target.span,
+                    "a slice makes a new list",
+                );
+                e.help = Some(
+                    "assign items by index (`xs[i] = v`), or build the new list: \
+                     `xs = xs[:i] + new + xs[j:]`"
+                        .into(),
+                );
+                return Err(e);
+            }
             if !matches!(target.kind, ExprKind::Var(_) | ExprKind::Index { .. }) {
                 return Err(SyntaxError::new(
                     "cannot assign to this expression",
@@ -466,16 +479,7 @@ fn postfix(mut e: Expr, ops: P) -> Result<Expr> {
                 },
                 span: sp,
             },
-            Rule::index => {
-                let index = expr(op.into_inner().next().unwrap())?;
-                Expr {
-                    kind: ExprKind::Index {
-                        target: Box::new(e),
-                        index: Box::new(index),
-                    },
-                    span: sp,
-                }
-            }
+            Rule::index => index(e, op, sp)?,
             Rule::method => {
                 let mut m = op.into_inner();
                 let name = ident(m.next().unwrap());
@@ -501,6 +505,48 @@ fn postfix(mut e: Expr, ops: P) -> Result<Expr> {
         };
     }
     Ok(e)
+}
+
+/// `target[i]`, or a slice `target[start:stop:step]` with any part left out.
+fn index(target: Expr, op: P, sp: Span) -> Result<Expr> {
+    let mut parts = op.into_inner().peekable();
+    let start = parts
+        .next_if(|p| p.as_rule() == Rule::expr)
+        .map(expr)
+        .transpose()?;
+    let Some(tail) = parts.next() else {
+        let index = Box::new(start.expect("an index"));
+        return Ok(Expr {
+            kind: ExprKind::Index {
+                target: Box::new(target),
+                index,
+            },
+            span: sp,
+        });
+    };
+    let (mut stop, mut step) = (None, None);
+    for part in tail.into_inner() {
+        let rule = part.as_rule();
+        let value = part
+            .into_inner()
+            .next()
+            .map(expr)
+            .transpose()?
+            .map(Box::new);
+        match rule {
+            Rule::slice_stop => stop = value,
+            _ => step = value,
+        }
+    }
+    Ok(Expr {
+        kind: ExprKind::Slice {
+            target: Box::new(target),
+            start: start.map(Box::new),
+            stop,
+            step,
+        },
+        span: sp,
+    })
 }
 
 /// `if c { a } else { b }` as a value; `else if` nests on the right.

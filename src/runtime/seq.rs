@@ -1,0 +1,130 @@
+//! Slicing lists and strings as Python does (`xs[a:b:step]`, with
+//! clamping and negative indices).
+
+use super::error::{type_error, value_error, ErrorRef};
+use super::value::Value;
+
+/// A slice's bounds made concrete for a length, as CPython's
+/// `PySlice_Unpack` and `PySlice_AdjustIndices` make them: `start` is the
+/// first position taken, then `count` positions `step` apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bounds {
+    start: i128,
+    step: i128,
+    count: usize,
+}
+
+/// A bound as an int, nil meaning "left out".
+fn bound(v: &Value) -> Result<Option<i128>, ErrorRef> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::Int(i) => Ok(Some(i128::from(*i))),
+        other => Err(type_error(format!(
+            "slice indices must be int or nil, not `{}`",
+            other.type_name()
+        ))),
+    }
+}
+
+/// Checks the parts (step first, as CPython does) and resolves them against
+/// `len`. i128 keeps `-i64::MIN` and `len + i` exact.
+fn bounds(len: usize, start: &Value, stop: &Value, step: &Value) -> Result<Bounds, ErrorRef> {
+    let step = bound(step)?.unwrap_or(1);
+    if step == 0 {
+        return Err(value_error("slice step cannot be zero"));
+    }
+    let len = len as i128;
+    // Where a bound outside the sequence lands: before the first item is -1
+    // going backwards and 0 going forwards; past the end is len - 1 or len.
+    let (low, high) = if step < 0 { (-1, len - 1) } else { (0, len) };
+    let clamp = |b: Option<i128>, default: i128| match b {
+        None => default,
+        Some(i) if i < 0 => (i + len).max(low),
+        Some(i) => i.min(high),
+    };
+    let (start_default, stop_default) = if step < 0 { (high, low) } else { (low, high) };
+    let start = clamp(bound(start)?, start_default);
+    let stop = clamp(bound(stop)?, stop_default);
+    let count = if step > 0 && start < stop {
+        (stop - start - 1) / step + 1
+    } else if step < 0 && stop < start {
+        (start - stop - 1) / -step + 1
+    } else {
+        0
+    };
+    Ok(Bounds {
+        start,
+        step,
+        count: count as usize,
+    })
+}
+
+/// The positions a slice takes, in order.
+fn positions(b: Bounds) -> impl Iterator<Item = usize> {
+    (0..b.count).map(move |k| (b.start + k as i128 * b.step) as usize)
+}
+
+/// `target[start:stop:step]` for a list (a new list) or a string (by code
+/// point, as indexing is).
+pub fn slice(target: &Value, start: &Value, stop: &Value, step: &Value) -> Result<Value, ErrorRef> {
+    match target {
+        Value::List(l) => {
+            let l = l.borrow();
+            let b = bounds(l.len(), start, stop, step)?;
+            if b.step == 1 {
+                let from = b.start as usize;
+                return Ok(Value::list(l[from..from + b.count].to_vec()));
+            }
+            Ok(Value::list(positions(b).map(|i| l[i].clone()).collect()))
+        }
+        Value::Str(s) => {
+            if s.is_ascii() {
+                let bytes = s.as_bytes();
+                let b = bounds(bytes.len(), start, stop, step)?;
+                let out: Vec<u8> = positions(b).map(|i| bytes[i]).collect();
+                let out = String::from_utf8(out).expect("ASCII stays ASCII");
+                return Ok(Value::str(&out));
+            }
+            let chars: Vec<char> = s.chars().collect();
+            let b = bounds(chars.len(), start, stop, step)?;
+            let out: String = positions(b).map(|i| chars[i]).collect();
+            Ok(Value::str(&out))
+        }
+        other => Err(type_error(format!(
+            "`{}` cannot be sliced (only lists and strings can)",
+            other.type_name()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(len: usize, a: Option<i64>, z: Option<i64>, s: Option<i64>) -> Vec<usize> {
+        let v = |x: Option<i64>| x.map_or(Value::Nil, Value::Int);
+        positions(bounds(len, &v(a), &v(z), &v(s)).unwrap()).collect()
+    }
+
+    #[test]
+    fn clamps_and_counts_as_python_does() {
+        assert_eq!(b(5, None, None, Some(-1)), vec![4, 3, 2, 1, 0]);
+        assert_eq!(b(5, Some(-100), Some(100), None), vec![0, 1, 2, 3, 4]);
+        assert_eq!(b(5, Some(100), Some(-100), Some(-2)), vec![4, 2, 0]);
+        assert_eq!(b(5, Some(3), Some(1), None), Vec::<usize>::new());
+        assert_eq!(b(0, None, None, Some(-1)), Vec::<usize>::new());
+        assert_eq!(
+            b(5, Some(i64::MIN), Some(i64::MAX), Some(i64::MIN)),
+            Vec::<usize>::new()
+        );
+        assert_eq!(b(5, Some(i64::MAX), None, Some(i64::MIN)), vec![4]);
+    }
+
+    #[test]
+    fn bad_parts_are_errors() {
+        let zero = bounds(3, &Value::Nil, &Value::Nil, &Value::Int(0));
+        assert_eq!(&*zero.unwrap_err().kind, "ValueError");
+        let text = bounds(3, &Value::str("a"), &Value::Nil, &Value::Nil);
+        assert_eq!(&*text.unwrap_err().kind, "TypeError");
+    }
+}
