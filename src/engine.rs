@@ -73,6 +73,19 @@ impl Engine {
         }
     }
 
+    /// A handle that stops this engine's running script from another
+    /// thread: a Ctrl-C handler, a signal thread, a watchdog.
+    pub fn interrupt_handle(&self) -> crate::InterruptHandle {
+        crate::InterruptHandle(self.interp.interrupts.clone())
+    }
+
+    /// Takes an interrupt request nobody acted on yet (true if there was one).
+    pub(crate) fn take_interrupt(&mut self) -> bool {
+        let pending = self.interp.interrupts.pending();
+        self.interp.interrupts.clear();
+        pending
+    }
+
     pub(crate) fn interp_mut(&mut self) -> &mut Interp {
         &mut self.interp
     }
@@ -181,7 +194,7 @@ impl Engine {
         let ran = self
             .interp
             .run_until_complete(&Awaitable::Task(main.clone()));
-        crate::runtime::interrupt::main_finished();
+        self.interp.interrupts.main_finished();
         if let Err(stuck) = ran {
             self.interp.lp.ops.abort_all();
             let _ = self.interp.out.flush();
@@ -227,8 +240,8 @@ impl Engine {
         match (outcome, cleanup) {
             // A signal cancelled the main task and it ended cancelled (it
             // may also have caught the cancellation and gone on, as under asyncio).
-            (Err(e), _) if e.is_cancel() && crate::runtime::interrupt::signal().is_some() => {
-                let signo = crate::runtime::interrupt::signal().unwrap_or(2);
+            (Err(e), _) if e.is_cancel() && self.interp.interrupts.signal().is_some() => {
+                let signo = self.interp.interrupts.signal().unwrap_or(2);
                 Err(Error {
                     kind: ErrorKind::Signal(signo),
                     report: diagnostics::stopped_by_signal(&self.style, signo, false),

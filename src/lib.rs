@@ -37,12 +37,12 @@ pub use engine::{Engine, Options};
 pub use host::{EngineBuilder, Error, ErrorKind, Module};
 pub use limits::Limits;
 pub use permissions::Permissions;
+pub use runtime::interrupt::InterruptHandle;
 pub use runtime::native_fn::{FromValue, IntoValue};
 pub use runtime::value::Value;
 
 /// What the `tasks` command needs of the interpreter's signal handling.
 pub mod signals {
-    pub use crate::runtime::interrupt::stop_requested;
 
     /// SIGKILLs the process group of every child a script started that
     /// may still run (they do not get the terminal's Ctrl-C).

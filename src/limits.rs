@@ -87,12 +87,12 @@ impl crate::runtime::interp::Interp {
     #[cold]
     pub(crate) fn check_point(&mut self, cost: u64) -> Option<crate::runtime::error::ErrorRef> {
         use crate::runtime::error::ErrorObj;
-        if crate::runtime::interrupt::take_check() && self.max_memory.is_some() {
+        if memory_over() && self.max_memory.is_some() {
             if let Some(e) = self.memory_error() {
                 return Some(e);
             }
         }
-        if crate::runtime::interrupt::interrupt_pending() {
+        if self.interrupts.pending() {
             if let Some(e) = self.interrupt_error() {
                 return Some(e);
             }
@@ -172,12 +172,19 @@ static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// point turns it into a `MemoryError`.
 static OVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// The process is over its memory limit: every check point takes its slow
+/// path until it is not. Process-wide, because the allocator is: with two
+/// engines in one process, both see the one limit.
+#[inline(always)]
+pub(crate) fn memory_over() -> bool {
+    OVER.load(Ordering::Relaxed)
+}
+
 /// Notes a new total; past the limit, makes check points take the slow path.
 #[inline]
 fn counted(total: usize) {
     if total > LIMIT.load(Ordering::Relaxed) && !OVER.load(Ordering::Relaxed) {
         OVER.store(true, Ordering::Relaxed);
-        crate::runtime::interrupt::request_check();
     }
 }
 

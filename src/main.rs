@@ -205,14 +205,14 @@ impl SharedOut {
 /// blocks run and the engine reports it and exits 128 + the signal's
 /// number. A second one (or one once the main task has ended) stops the
 /// process at once, flushing what was printed first.
-fn stop_on_signals(out: SharedOut, color: bool) {
+fn stop_on_signals(handle: tasks::InterruptHandle, out: SharedOut, color: bool) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
     };
     std::thread::spawn(move || {
         for signo in signals.forever() {
-            if tasks::signals::stop_requested(signo) {
+            if handle.stop(signo) {
                 continue;
             }
             out.flush_if_free();
@@ -287,9 +287,10 @@ fn run(args: RunArgs) -> ExitCode {
         ))
     };
     let out = SharedOut(Arc::new(Mutex::new(out)));
-    stop_on_signals(out.clone(), opts.color);
     let _ = SCRIPT_OUT.set(out.clone());
-    let mut engine = Engine::new(opts, Box::new(out), Box::new(std::io::stderr()));
+    let color = opts.color;
+    let mut engine = Engine::new(opts, Box::new(out.clone()), Box::new(std::io::stderr()));
+    stop_on_signals(engine.interrupt_handle(), out, color);
     engine.set_args(args.script[1..].to_vec());
     ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
 }

@@ -444,3 +444,35 @@ fn a_progress_callback_can_stop_a_runaway_script() {
     .unwrap();
     assert_eq!(out.text(), "4999950000\n");
 }
+
+#[test]
+fn an_interrupt_stops_only_its_own_engine() {
+    let (mut a, _, _) = engine(true);
+    let (mut b, b_out, _) = engine(true);
+    // A's interrupt is raised before B runs: B must not see it.
+    let handle = a.interrupt_handle();
+    handle.interrupt();
+    b.eval(
+        "b.tasks",
+        "let n = 0\nfor i in range(100000) { n = n + i }\nprint(n)",
+    )
+    .unwrap();
+    assert_eq!(b_out.text(), "4999950000\n");
+    // A, running a loop that never yields, stops at its next check point.
+    let err = a.eval("a.tasks", "while true { }").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Runtime);
+    assert!(err.to_string().contains("KeyboardInterrupt"), "{err}");
+}
+
+#[test]
+fn an_interrupt_from_another_thread_stops_a_runaway_script() {
+    let (mut e, _, _) = engine(false);
+    let handle = e.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        handle.interrupt();
+    });
+    let err = e.eval("spin.tasks", "while true { }").unwrap_err();
+    t.join().unwrap();
+    assert!(err.to_string().contains("KeyboardInterrupt"), "{err}");
+}

@@ -41,18 +41,21 @@ Ctrl-C cancels the running input (never the session).
 /// Runs a REPL session; returns the exit status.
 pub fn run(opts: Options) -> i32 {
     let (tx, rx) = async_channel::unbounded();
-    let tx_int = tx.clone();
-    let _ = ctrlc::set_handler(move || {
-        // The flag stops script code that never yields; the message cancels
-        // an input that waits.
-        crate::runtime::interrupt::request();
-        let _ = tx_int.send_blocking(Msg::Interrupt);
-    });
     if std::io::stdin().is_terminal() {
         interactive(opts, tx, rx)
     } else {
-        piped(opts, rx)
+        piped(opts, tx, rx)
     }
+}
+
+/// Ctrl-C for the session's engine: the flag stops script code that never
+/// yields; the message cancels an input that waits.
+fn on_ctrl_c(engine: &Engine, tx: async_channel::Sender<Msg>) {
+    let handle = engine.interrupt_handle();
+    let _ = ctrlc::set_handler(move || {
+        handle.interrupt();
+        let _ = tx.send_blocking(Msg::Interrupt);
+    });
 }
 
 struct Session {
@@ -133,8 +136,7 @@ impl Session {
     /// Ctrl-C reached the loop: cancel the waiting input, unless the
     /// evaluator already took the request and threw `KeyboardInterrupt`.
     fn interrupted(&mut self, task: &Rc<Task>) {
-        if crate::runtime::interrupt::pending() {
-            crate::runtime::interrupt::clear();
+        if self.engine.take_interrupt() {
             self.engine.cancel(task);
         }
     }
@@ -174,6 +176,7 @@ fn interactive(
     let out = ReplWriter::new(Some(sender.clone()), shown.clone(), false);
     let err = ReplWriter::new(Some(sender), shown.clone(), true);
     let engine = Engine::new(opts, Box::new(out), Box::new(err));
+    on_ctrl_c(&engine, tx.clone());
     let (ask_tx, ask_rx) = std::sync::mpsc::channel();
     let editor_shown = shown.clone();
     std::thread::spawn(move || editor::run(printer, ask_rx, tx, editor_shown));
@@ -194,7 +197,7 @@ fn interactive(
         if !asked {
             // Ctrl-C at the prompt is a key for the editor, not a signal:
             // an interrupt request still set is from the input before.
-            crate::runtime::interrupt::clear();
+            s.engine.take_interrupt();
             shown.store(true, Ordering::SeqCst);
             if ask_tx.send(()).is_err() {
                 break;
@@ -224,7 +227,7 @@ fn interactive(
 
 /// Statements from a pipe run as a script does: the first error ends the
 /// session with `tasks run`'s exit status for it.
-fn piped(opts: Options, rx: async_channel::Receiver<Msg>) -> i32 {
+fn piped(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Receiver<Msg>) -> i32 {
     let engine = Engine::new(
         opts,
         Box::new(ReplWriter::new(
@@ -238,6 +241,7 @@ fn piped(opts: Options, rx: async_channel::Receiver<Msg>) -> i32 {
             true,
         )),
     );
+    on_ctrl_c(&engine, tx);
     let mut s = Session {
         engine,
         rx,

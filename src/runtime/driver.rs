@@ -213,8 +213,7 @@ impl Interp {
                 }
                 let _ = self.out.flush();
                 // A signal under `tasks run` ends the wait early.
-                self.lp
-                    .wait_for_event_or(deadline, super::interrupt::woken());
+                self.lp.wait_for_event_or(deadline, self.interrupts.woken());
             }
         }
         self.handle_stop_signal();

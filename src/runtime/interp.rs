@@ -41,6 +41,8 @@ pub struct Interp {
     /// Set when a task other than the main one called `exit(code)`: the
     /// loop stops and the program ends with this status.
     pub exit_code: Option<i32>,
+    /// Ctrl-C and signals for this engine (`interrupt.rs`).
+    pub(crate) interrupts: std::sync::Arc<super::interrupt::Interrupts>,
 }
 
 impl Interp {
@@ -65,6 +67,7 @@ impl Interp {
             ops_done: 0,
             granted: u64::MAX,
             stopped_by_host: false,
+            interrupts: Default::default(),
         }
     }
 

@@ -3,111 +3,119 @@
 //! jump, a call). Checking a relaxed atomic there costs one load; nothing
 //! else polls.
 //!
-//! Two users:
-//! - the REPL ([`request`]): the check point throws `KeyboardInterrupt`
-//!   into the running input;
-//! - `tasks run` ([`stop_requested`], for SIGINT, SIGTERM and SIGHUP): the
-//!   first signal cancels the main task as `asyncio.run` does on Ctrl-C, so
-//!   `finally` blocks run. The loop does it at the top of its next
-//!   iteration; if script code is running and may never yield, the check
-//!   point does it and also cancels the running task there.
+//! The flags are per engine ([`Interrupts`], shared with other threads
+//! through an [`InterruptHandle`]): two engines on one thread, or in one
+//! process, never see each other's Ctrl-C. Two users:
+//! - the REPL ([`InterruptHandle::interrupt`]): the check point throws
+//!   `KeyboardInterrupt` into the running input;
+//! - `tasks run` ([`InterruptHandle::stop`], for SIGINT, SIGTERM and
+//!   SIGHUP): the first signal cancels the main task as `asyncio.run` does
+//!   on Ctrl-C, so `finally` blocks run. The loop does it at the top of its
+//!   next iteration; if script code is running and may never yield, the
+//!   check point does it and also cancels the running task there.
 
 use super::error::{cancelled, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use crate::scheduler::task::Task;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, Ordering};
-use std::sync::OnceLock;
-
-/// A check point should act.
-/// Bit 0: an interrupt (Ctrl-C, a signal); bit 1: a limit wants checking.
-static REQUESTED: AtomicU8 = AtomicU8::new(0);
-const INTERRUPT: u8 = 1;
-const LIMIT_CHECK: u8 = 2;
-/// `tasks run`: the first stopping signal received (0: none).
-static SIGNAL: AtomicI32 = AtomicI32::new(0);
-/// `tasks run`: the signal's cancellation of the main task is still to do.
-static MAIN_PENDING: AtomicBool = AtomicBool::new(false);
-/// `tasks run`: the main task has ended, so a signal now stops at once.
-static MAIN_DONE: AtomicBool = AtomicBool::new(false);
-
-/// The REPL's Ctrl-C, called from the signal handler thread.
-pub fn request() {
-    REQUESTED.fetch_or(INTERRUPT, Ordering::Relaxed);
-}
-
-/// Makes the next check point take its slow path without asking for an
-/// interrupt (a limit was passed: see `limits.rs`).
-pub(crate) fn request_check() {
-    REQUESTED.fetch_or(LIMIT_CHECK, Ordering::Relaxed);
-}
-
-/// Takes a limit's request for a check (true if there was one).
-pub(crate) fn take_check() -> bool {
-    REQUESTED.fetch_and(!LIMIT_CHECK, Ordering::Relaxed) & LIMIT_CHECK != 0
-}
-
-/// An interrupt (not merely a limit check) is waiting.
-pub(crate) fn interrupt_pending() -> bool {
-    REQUESTED.load(Ordering::Relaxed) & INTERRUPT != 0
-}
-
-/// Forgets a request nobody acted on (the REPL handled it another way).
-pub fn clear() {
-    REQUESTED.fetch_and(!INTERRUPT, Ordering::Relaxed);
-}
-
-#[inline(always)]
-pub fn pending() -> bool {
-    REQUESTED.load(Ordering::Relaxed) != 0
-}
-
-/// `tasks run`'s signal thread: records a stopping signal and wakes the
-/// loop. True when the loop will cancel the main task; false when the
-/// process should stop at once (a second signal, or the main task has
-/// already ended and only the shutdown is left).
-pub fn stop_requested(signo: i32) -> bool {
-    if MAIN_DONE.load(Ordering::SeqCst) {
-        return false;
-    }
-    if SIGNAL
-        .compare_exchange(0, signo, Ordering::SeqCst, Ordering::SeqCst)
-        .is_err()
-    {
-        return false;
-    }
-    MAIN_PENDING.store(true, Ordering::SeqCst);
-    REQUESTED.fetch_or(INTERRUPT, Ordering::SeqCst);
-    let _ = wake_channel().0.try_send(());
-    true
-}
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Arc;
 
 type WakeChannel = (async_channel::Sender<()>, async_channel::Receiver<()>);
 
-/// Ends the loop's wait for a timer or an event when a signal comes. A
-/// leftover token only makes one later wait return early, which the loop
-/// treats as nothing due.
-fn wake_channel() -> &'static WakeChannel {
-    static WAKE: OnceLock<WakeChannel> = OnceLock::new();
-    WAKE.get_or_init(|| async_channel::bounded(1))
+/// One engine's interrupt state, written by signal threads and read by the
+/// engine's check points and loop.
+pub(crate) struct Interrupts {
+    /// A check point should act: an interrupt (Ctrl-C, a signal) is waiting.
+    requested: AtomicBool,
+    /// `tasks run`: the first stopping signal received (0: none).
+    signal: AtomicI32,
+    /// `tasks run`: the signal's cancellation of the main task is still to do.
+    main_pending: AtomicBool,
+    /// `tasks run`: the main task has ended, so a signal now stops at once.
+    main_done: AtomicBool,
+    /// Ends the loop's wait for a timer or an event when a signal comes. A
+    /// leftover token only makes one later wait return early, which the
+    /// loop treats as nothing due.
+    wake: WakeChannel,
 }
 
-/// Completes when [`stop_requested`] wakes the loop.
-pub fn woken() -> impl std::future::Future<Output = ()> {
-    let rx = wake_channel().1.clone();
-    async move {
-        let _ = rx.recv().await;
+impl Default for Interrupts {
+    fn default() -> Self {
+        Interrupts {
+            requested: AtomicBool::new(false),
+            signal: AtomicI32::new(0),
+            main_pending: AtomicBool::new(false),
+            main_done: AtomicBool::new(false),
+            wake: async_channel::bounded(1),
+        }
     }
 }
 
-/// The stopping signal `tasks run` received, if any.
-pub fn signal() -> Option<i32> {
-    Some(SIGNAL.load(Ordering::SeqCst)).filter(|s| *s != 0)
+impl Interrupts {
+    /// An interrupt is waiting (the check point's one extra load).
+    #[inline(always)]
+    pub(crate) fn pending(&self) -> bool {
+        self.requested.load(Ordering::Relaxed)
+    }
+
+    /// Forgets a request nobody acted on (the REPL handled it another way).
+    pub(crate) fn clear(&self) {
+        self.requested.store(false, Ordering::Relaxed);
+    }
+
+    /// The stopping signal `tasks run` received, if any.
+    pub(crate) fn signal(&self) -> Option<i32> {
+        Some(self.signal.load(Ordering::SeqCst)).filter(|s| *s != 0)
+    }
+
+    /// The main task ended; a signal from now on stops at once.
+    pub(crate) fn main_finished(&self) {
+        self.main_done.store(true, Ordering::SeqCst);
+    }
+
+    /// Completes when [`InterruptHandle::stop`] wakes the loop.
+    pub(crate) fn woken(&self) -> impl std::future::Future<Output = ()> {
+        let rx = self.wake.1.clone();
+        async move {
+            let _ = rx.recv().await;
+        }
+    }
 }
 
-/// `tasks run`: the main task ended; a signal from now on stops at once.
-pub fn main_finished() {
-    MAIN_DONE.store(true, Ordering::SeqCst);
+/// A handle to stop an engine's running script from another thread (a
+/// signal handler, a watchdog); get one with `Engine::interrupt_handle`.
+/// It is `Send + Sync` and cheap to clone.
+#[derive(Clone, Default)]
+pub struct InterruptHandle(pub(crate) Arc<Interrupts>);
+
+impl InterruptHandle {
+    /// Ctrl-C as the REPL takes it: the running code gets a
+    /// `KeyboardInterrupt` at its next check point.
+    pub fn interrupt(&self) {
+        self.0.requested.store(true, Ordering::Relaxed);
+    }
+
+    /// A stopping signal as `tasks run` takes it: records `signo` and wakes
+    /// the loop. True when the loop will cancel the main task (so `finally`
+    /// blocks run); false when the caller should stop the process at once
+    /// (a second signal, or the main task has already ended).
+    pub fn stop(&self, signo: i32) -> bool {
+        let i = &self.0;
+        if i.main_done.load(Ordering::SeqCst) {
+            return false;
+        }
+        if i.signal
+            .compare_exchange(0, signo, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return false;
+        }
+        i.main_pending.store(true, Ordering::SeqCst);
+        i.requested.store(true, Ordering::SeqCst);
+        let _ = i.wake.0.try_send(());
+        true
+    }
 }
 
 fn keyboard_interrupt() -> ErrorRef {
@@ -119,16 +127,16 @@ fn keyboard_interrupt() -> ErrorRef {
 }
 
 impl Interp {
-    /// What a check point throws when [`pending`] is set: `KeyboardInterrupt`
+    /// What a check point throws when an interrupt is pending: `KeyboardInterrupt`
     /// in the REPL; under `tasks run`, a cancellation of the running task
     /// (the main task is cancelled too), or nothing if the loop already
     /// dealt with the signal.
     pub(crate) fn interrupt_error(&mut self) -> Option<ErrorRef> {
-        clear();
-        if signal().is_none() {
+        self.interrupts.clear();
+        if self.interrupts.signal().is_none() {
             return Some(keyboard_interrupt());
         }
-        if !MAIN_PENDING.swap(false, Ordering::SeqCst) {
+        if !self.interrupts.main_pending.swap(false, Ordering::SeqCst) {
             return None;
         }
         let current = self.current.clone();
@@ -147,8 +155,9 @@ impl Interp {
     /// while no script code ran cancels the main task, as `asyncio.run`'s
     /// SIGINT handler does.
     pub(crate) fn handle_stop_signal(&mut self) {
-        if MAIN_PENDING.load(Ordering::Relaxed) && MAIN_PENDING.swap(false, Ordering::SeqCst) {
-            clear();
+        let pending = &self.interrupts.main_pending;
+        if pending.load(Ordering::Relaxed) && pending.swap(false, Ordering::SeqCst) {
+            self.interrupts.clear();
             if let Some(main) = self.main_task() {
                 self.cancel_task(&main, None);
             }

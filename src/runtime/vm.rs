@@ -244,11 +244,14 @@ impl Interp {
         // otherwise the callee goes below its arguments for the general path.
         // A check point, where a script could run for ever: Ctrl-C and
         // signals, the operation budget and memory (`limits.rs`). The fast
-        // path is one countdown and one relaxed load.
+        // path is one countdown and two relaxed loads.
         macro_rules! check {
             ($cost:expr) => {{
                 let cost: u64 = $cost;
-                if self.countdown <= cost || super::interrupt::pending() {
+                if self.countdown <= cost
+                    || self.interrupts.pending()
+                    || crate::limits::memory_over()
+                {
                     save!();
                     if let Some(e) = self.check_point(cost) {
                         fail!(e);
