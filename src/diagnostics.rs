@@ -32,6 +32,20 @@ impl Sources {
         (self.files.len() - 1) as u32
     }
 
+    /// A copy sharing the texts (for a renderer that outlives a borrow).
+    pub fn snapshot(&self) -> Sources {
+        Sources {
+            files: self
+                .files
+                .iter()
+                .map(|s| Source {
+                    name: s.name.clone(),
+                    text: s.text.clone(),
+                })
+                .collect(),
+        }
+    }
+
     /// `file:line:col` for a location (1-based, columns in characters).
     pub fn describe(&self, loc: Loc) -> String {
         let Some(src) = self.files.get(loc.source as usize) else {

@@ -142,6 +142,12 @@ impl Engine {
                 report: diagnostics::compile_error(&self.style, src, &e),
             })?;
         self.report_compile_warnings(id, &compiled.warnings);
+        // Errors reported while the program goes on (a server's failed
+        // handler) are rendered as the CLI renders the one that ends it.
+        let (sources, color) = (self.sources.snapshot(), self.style.color);
+        self.interp.error_renderer = Some(Box::new(move |e| {
+            diagnostics::runtime_error(&Style { color }, &sources, e)
+        }));
         let proto = compiled.main;
         self.interp
             .globals
@@ -195,6 +201,9 @@ impl Engine {
             .interp
             .run_until_complete(&Awaitable::Task(main.clone()));
         self.interp.interrupts.main_finished();
+        // Servers take no more requests once the main task has ended; the
+        // handlers still running are cancelled with the other tasks.
+        self.interp.lp.ops.close_calls();
         if let Err(stuck) = ran {
             self.interp.lp.ops.abort_all();
             let _ = self.interp.out.flush();

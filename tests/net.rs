@@ -386,3 +386,167 @@ print(r.json()["id"], (await c.post("echo", body: "b")).text())
         )
     );
 }
+
+/// A `tasks` process serving `script` (which prints its URL first); killed
+/// when dropped.
+struct Served {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    fn start(script: &str) -> Served {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("serve.tasks");
+        std::fs::write(&file, script).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tasks"))
+            .args(["run", "--allow-net=127.0.0.1"])
+            .arg(&file)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("http://127.0.0.1:"), "{line:?}");
+        Served {
+            child,
+            url: line.trim().to_string(),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server; what it wrote to stderr.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        err
+    }
+}
+
+fn python(code: &str, args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(code)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "python3 failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+const ECHO_SERVER: &str = r#"
+async fn handler(req) {
+    if req.path() == "/boom" { throw error("kaboom", kind: "ValueError") }
+    if req.path() == "/slow" { await sleep(0.2) }
+    if req.method() == "POST" {
+        return {"got": req.json(), "type": req.headers()["content-type"]}
+    }
+    return f"{req.method()} {req.path()} {req.query()}"
+}
+let s = http.serve(handler)
+print(s.url())
+await s.wait()
+"#;
+
+/// CPython's urllib as the client: text, JSON, a 500, and 40 requests at
+/// once from threads against a handler that sleeps (they overlap: all 40
+/// are answered while each handler waits).
+#[test]
+fn http_serve_answers_cpython_urllib() {
+    let srv = Served::start(ECHO_SERVER);
+    let out = python(
+        r#"
+import json, sys, urllib.request, urllib.error
+from concurrent.futures import ThreadPoolExecutor
+base = sys.argv[1]
+with urllib.request.urlopen(base + "/hello?x=1&y=a+b") as r:
+    print(r.status, r.headers["Content-Type"], r.read().decode())
+req = urllib.request.Request(base + "/echo", data=json.dumps({"a": [1, 2]}).encode(),
+                             headers={"Content-Type": "application/json"}, method="POST")
+with urllib.request.urlopen(req) as r:
+    print(r.status, r.headers["Content-Type"], json.loads(r.read()))
+try:
+    urllib.request.urlopen(base + "/boom")
+except urllib.error.HTTPError as e:
+    print(e.code)
+def slow(i):
+    with urllib.request.urlopen(base + "/slow?i=%d" % i, timeout=30) as r:
+        return r.read().decode()
+with ThreadPoolExecutor(40) as ex:
+    got = list(ex.map(slow, range(40)))
+print(len(got), got[39])
+"#,
+        &[&srv.url],
+    );
+    let err = srv.stop();
+    assert_eq!(
+        out,
+        "200 text/plain; charset=utf-8 GET /hello {\"x\": \"1\", \"y\": \"a b\"}\n\
+         200 application/json {'got': {'a': [1, 2]}, 'type': 'application/json'}\n\
+         500\n\
+         40 GET /slow {\"i\": \"39\"}\n"
+    );
+    assert!(
+        err.contains("warning: the http handler failed on GET /boom; the client got a 500"),
+        "{err}"
+    );
+    assert!(err.contains("kaboom"), "{err}");
+}
+
+/// 1,000 requests at once, the script fetching from its own server: every
+/// one answered, none failed.
+#[test]
+fn http_serve_takes_a_thousand_concurrent_requests() {
+    let out = tasks(
+        &["--allow-net=127.0.0.1"],
+        r#"
+async fn handler(req) {
+    await sleep(0.01)
+    return {"n": req.query()["n"]}
+}
+let s = http.serve(handler)
+let ts = []
+for i in range(1000) {
+    ts.push(http.get(f"{s.url()}/?n={i}"))
+}
+let rs = await gather(ts, return_errors: true)
+let ok = 0
+let wrong = []
+for i in range(1000) {
+    let r = rs[i]
+    if type(r) == "response" and r.status() == 200 and r.json()["n"] == str(i) {
+        ok += 1
+    } else if len(wrong) < 3 {
+        wrong.push(r)
+    }
+}
+print(ok, wrong)
+s.close()
+"#,
+        &[],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1000 []\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success());
+}

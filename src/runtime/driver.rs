@@ -160,6 +160,7 @@ impl Interp {
                 Callback::ShieldInner(outer) => self.shield_inner_done(&outer, &a),
                 Callback::ShieldOuter(inner) => self.shield_outer_done(&a, &inner),
                 Callback::WaitMember(s) => self.wait_member_done(&s, &a),
+                Callback::Native(hook) => hook.run(self, &a),
             },
             Handle::Complete(f, result) => {
                 if !f.core.borrow().is_done() {
@@ -237,6 +238,7 @@ impl Interp {
 
     fn run_iteration(&mut self) -> Result<(), Stuck> {
         self.lp.collect_completions();
+        self.start_script_calls();
         let mut due = Vec::new();
         // Reading the clock costs a system call's worth of time; with no
         // timer pending there is nothing to compare it with.

@@ -12,6 +12,9 @@ use std::rc::Rc;
 
 pub const DEFAULT_RECURSION_LIMIT: usize = 1000;
 
+/// Renders an error as the CLI reports it.
+pub type ErrorRenderer = Box<dyn Fn(&ErrorRef) -> String>;
+
 pub struct Interp {
     pub globals: Vec<Value>,
     pub global_names: Vec<Rc<str>>,
@@ -43,6 +46,10 @@ pub struct Interp {
     pub exit_code: Option<i32>,
     /// Ctrl-C and signals for this engine (`interrupt.rs`).
     pub(crate) interrupts: std::sync::Arc<super::interrupt::Interrupts>,
+    /// Renders an error as the CLI would, source line included: set by the
+    /// engine, used for errors reported while the program goes on (a
+    /// server's failed handler).
+    pub error_renderer: Option<ErrorRenderer>,
 }
 
 impl Interp {
@@ -68,6 +75,7 @@ impl Interp {
             granted: u64::MAX,
             stopped_by_host: false,
             interrupts: Default::default(),
+            error_renderer: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod native;
 pub mod native_fn;
 pub mod ops;
 pub mod scopes;
+pub mod script_call;
 pub mod seq;
 pub mod str;
 pub mod sync_ops;

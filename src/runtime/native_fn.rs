@@ -79,6 +79,11 @@ pub(crate) trait NativeObject: 'static {
     fn repr(&self) -> String {
         format!("<{}>", self.type_name())
     }
+    /// The object as `Any`, for Rust code that takes a particular kind
+    /// back from a script (a handler's `http.response(...)`).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// A native object behind one thin pointer (a `Value` stays 16 bytes).

@@ -48,7 +48,8 @@ pub struct EventLoop {
     pub failed: Vec<Rc<Task>>,
     /// Native operations (host async functions, I/O, subprocesses) running
     /// on the executor, and the futures their results complete.
-    pub ops: NativeOps<Result<Value, ErrorRef>>,
+    /// Servers hand script calls back through it (`runtime::script_call`).
+    pub ops: NativeOps<Result<Value, ErrorRef>, crate::runtime::script_call::ScriptCall>,
     pub op_futures: HashMap<OpId, Rc<Future>>,
     /// Consecutive iterations that only resumed tasks yielding with `sleep(0)`.
     pub spin_iterations: u64,

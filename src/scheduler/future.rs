@@ -43,6 +43,8 @@ pub enum Callback {
     ShieldOuter(Rc<Awaitable>),
     /// `wait`: one of the awaitables ended.
     WaitMember(Rc<crate::runtime::waits::WaitShared>),
+    /// Rust code watching a task (a server's handler answering its request).
+    Native(Rc<crate::runtime::script_call::NativeHook>),
 }
 
 #[derive(Default)]

@@ -4,10 +4,21 @@
 //! handles, in the order they were observed, before the timers due in the
 //! same iteration (CPython's `_run_once`: I/O events, then timers).
 //!
-//! Generic over the result type, so this module knows nothing of the VM.
+//! A long-lived operation (a server's accept loop) may also hand work
+//! back to the loop while it runs: through a [`Caller`] it queues a call
+//! (`C`, in practice a script function and its arguments, with a Rust
+//! closure that gets the result). The loop takes queued calls in the same
+//! step as completions ([`NativeOps::take_calls`]) and starts each as a
+//! task; the operation waits for the answer on a channel of its own. When
+//! the program ends, [`NativeOps::close_calls`] makes every later hand-over
+//! fail, so a server stops taking requests before its handlers are
+//! cancelled.
+//!
+//! Generic over the result and call types, so this module knows nothing of
+//! the VM.
 
 use async_executor::{LocalExecutor, Task as ExecTask};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::rc::Rc;
@@ -16,7 +27,7 @@ use std::time::Instant;
 /// Identifies one submitted operation.
 pub type OpId = u64;
 
-pub struct NativeOps<T> {
+pub struct NativeOps<T, C = ()> {
     executor: LocalExecutor<'static>,
     /// Running operations: dropping an executor task drops its future,
     /// which is how cancelling aborts the real work (sockets closed,
@@ -27,9 +38,45 @@ pub struct NativeOps<T> {
     next_id: OpId,
     done: Rc<RefCell<VecDeque<(OpId, T)>>>,
     signal: (async_channel::Sender<()>, async_channel::Receiver<()>),
+    /// Calls handed over by running operations, oldest first.
+    calls: Rc<CallQueue<C>>,
 }
 
-impl<T: 'static> Default for NativeOps<T> {
+struct CallQueue<C> {
+    queue: RefCell<VecDeque<C>>,
+    /// False once the program is ending: hand-overs are refused.
+    open: Cell<bool>,
+}
+
+/// What an operation keeps to hand calls to the loop (see the module
+/// comment). Cloning it is cheap.
+pub struct Caller<C> {
+    calls: Rc<CallQueue<C>>,
+    signal: async_channel::Sender<()>,
+}
+
+impl<C> Clone for Caller<C> {
+    fn clone(&self) -> Self {
+        Caller {
+            calls: self.calls.clone(),
+            signal: self.signal.clone(),
+        }
+    }
+}
+
+impl<C> Caller<C> {
+    /// Queues `call` and wakes the loop; `Err(call)` once calls are closed.
+    pub fn call(&self, call: C) -> Result<(), C> {
+        if !self.calls.open.get() {
+            return Err(call);
+        }
+        self.calls.queue.borrow_mut().push_back(call);
+        let _ = self.signal.try_send(());
+        Ok(())
+    }
+}
+
+impl<T: 'static, C> Default for NativeOps<T, C> {
     fn default() -> Self {
         NativeOps {
             executor: LocalExecutor::new(),
@@ -38,11 +85,35 @@ impl<T: 'static> Default for NativeOps<T> {
             next_id: 0,
             done: Rc::default(),
             signal: async_channel::unbounded(),
+            calls: Rc::new(CallQueue {
+                queue: RefCell::new(VecDeque::new()),
+                open: Cell::new(true),
+            }),
         }
     }
 }
 
-impl<T: 'static> NativeOps<T> {
+impl<T: 'static, C> NativeOps<T, C> {
+    /// A handle through which an operation hands calls to the loop.
+    pub fn caller(&self) -> Caller<C> {
+        Caller {
+            calls: self.calls.clone(),
+            signal: self.signal.0.clone(),
+        }
+    }
+
+    /// Calls handed over since the last take, oldest first.
+    pub fn take_calls(&mut self) -> VecDeque<C> {
+        std::mem::take(&mut *self.calls.queue.borrow_mut())
+    }
+
+    /// From now on every hand-over fails (the program is ending); calls
+    /// already queued are dropped.
+    pub fn close_calls(&mut self) {
+        self.calls.open.set(false);
+        self.calls.queue.borrow_mut().clear();
+    }
+
     /// Starts `fut` on the executor; its output arrives through
     /// [`NativeOps::take_completions`] unless it is aborted first.
     pub fn submit(&mut self, name: Rc<str>, fut: impl Future<Output = T> + 'static) -> OpId {
@@ -78,6 +149,7 @@ impl<T: 'static> NativeOps<T> {
         while self.executor.try_tick() {}
         self.names.clear();
         self.done.borrow_mut().clear();
+        self.calls.queue.borrow_mut().clear();
     }
 
     pub fn in_flight(&self) -> usize {
@@ -115,8 +187,9 @@ impl<T: 'static> NativeOps<T> {
         while self.signal.1.try_recv().is_ok() {}
     }
 
+    /// Something for the loop to do: a completion or a handed-over call.
     pub fn has_completions(&self) -> bool {
-        !self.done.borrow().is_empty()
+        !self.done.borrow().is_empty() || !self.calls.queue.borrow().is_empty()
     }
 
     /// Blocks the thread until an operation completes or `until` passes
@@ -192,6 +265,28 @@ mod tests {
         assert!(ops.abort(id));
         assert!(dropped.get());
         assert!(!ops.abort(id));
+    }
+
+    #[test]
+    fn an_operation_hands_calls_to_the_loop_until_they_are_closed() {
+        let mut ops: NativeOps<(), &'static str> = NativeOps::default();
+        let caller = ops.caller();
+        let (tx, rx) = async_channel::bounded::<()>(1);
+        ops.submit("server".into(), async move {
+            caller.call("first").unwrap();
+            let _ = rx.recv().await;
+            assert_eq!(caller.call("late"), Err("late"));
+        });
+        ops.poll();
+        assert!(ops.has_completions());
+        assert_eq!(ops.take_calls(), ["first"]);
+        assert!(!ops.has_completions());
+        ops.close_calls();
+        tx.try_send(()).unwrap();
+        let mut out = Vec::new();
+        ops.take_completions(&mut out);
+        assert_eq!(out.len(), 1, "the operation saw the refusal and ended");
+        assert!(ops.take_calls().is_empty());
     }
 
     #[test]

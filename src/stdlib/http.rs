@@ -12,6 +12,7 @@
 //! up to a cap, before the coroutine returns, so a response's methods are
 //! plain, synchronous reads.
 
+pub(crate) mod server;
 mod url;
 
 use super::not_capable;
@@ -51,6 +52,8 @@ pub(crate) fn module() -> Module {
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), method, url, args, true)
         }))
+        .native(NativeFn::sync("http.serve", server::serve))
+        .native(NativeFn::sync("http.response", server::response))
         .native(NativeFn::sync("http.client", |_ctx, mut args| {
             let base_url: Option<String> = args.named("base_url")?;
             let headers = header_arg(args.named("headers")?)?;
