@@ -149,6 +149,16 @@ pub enum Op {
     /// part left out) make a new list or string.
     Slice,
     StoreIndex,
+    /// `target.name`: the const holds the name.
+    GetField(u32),
+    /// `target.name = value` (value on top).
+    SetField(u32),
+    /// A struct's constructor: its `n` fields on the stack become a record
+    /// of the type in the const.
+    MakeRecord {
+        ty: u32,
+        n: u32,
+    },
     MakeList(u32),
     MakeMap(u32),
     Closure(u32),

@@ -22,6 +22,9 @@ fn effect(op: &Op) -> (i32, i32) {
         }
         StoreIndex => (3, 0),
         Slice => (4, 1),
+        GetField(_) => (1, 1),
+        SetField(_) => (2, 0),
+        MakeRecord { n, .. } => (n as i32, 1),
         CmpJump(..) => (2, 0),
         JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) => (1, 0),
         IterNext(_) => (0, 1),

@@ -34,7 +34,8 @@ fn is_pure(e: &Expr) -> bool {
         | ExprKind::Call { .. }
         | ExprKind::Method { .. }
         | ExprKind::Index { .. }
-        | ExprKind::Slice { .. } => false,
+        | ExprKind::Slice { .. }
+        | ExprKind::Field { .. } => false,
     }
 }
 

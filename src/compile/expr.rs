@@ -8,20 +8,6 @@ impl<'a, 'g> Compiler<'a, 'g> {
     // ------------------------------------------------------------ functions
 
     pub(super) fn function(&mut self, def: &'a FnDef) -> CResult<()> {
-        let mut n_defaults = 0;
-        for p in &def.params {
-            match &p.default {
-                Some(_) => n_defaults += 1,
-                None if n_defaults > 0 => {
-                    return Err(err(
-                        format!("parameter `{}` needs a default value", p.name.name),
-                        p.name.span,
-                        "it follows a parameter that has one",
-                    ))
-                }
-                None => {}
-            }
-        }
         let name: Rc<str> = match &def.name {
             Some(n) => n.name.clone(),
             None if def.params.is_empty()
@@ -32,15 +18,73 @@ impl<'a, 'g> Compiler<'a, 'g> {
             }
             None => Rc::from("<fn>"),
         };
-        self.funcs.push(FnState::new(name, def.is_async, false));
+        self.callable(
+            name,
+            &def.params,
+            def.is_async,
+            def.span,
+            "parameter",
+            |c| {
+                c.block(&def.body)?;
+                c.emit(Op::Nil, def.span);
+                Ok(())
+            },
+        )
+    }
+
+    /// A struct's constructor: a function whose parameters are the fields
+    /// and whose body makes the record.
+    pub(super) fn struct_ctor(&mut self, def: &'a StructDef) -> CResult<()> {
+        let fields: Vec<Rc<str>> = def.fields.iter().map(|f| f.name.name.clone()).collect();
+        let ty = crate::runtime::record::RecordType::new(&def.name.name, fields);
+        let ty = Value::RecordType(Rc::new(ty));
+        let name = def.name.name.clone();
+        self.callable(name, &def.fields, false, def.span, "field", |c| {
+            for f in &def.fields {
+                c.load_var(&f.name)?;
+            }
+            let k = c.constant(ty);
+            let n = def.fields.len() as u32;
+            c.emit(Op::MakeRecord { ty: k, n }, def.span);
+            Ok(())
+        })
+    }
+
+    /// A function with these parameters (`what` names them in errors)
+    /// whose `body` leaves the value to return on the stack; pushes the
+    /// closure.
+    fn callable(
+        &mut self,
+        name: Rc<str>,
+        params_ast: &'a [Param],
+        is_async: bool,
+        span: Span,
+        what: &str,
+        body: impl FnOnce(&mut Self) -> CResult<()>,
+    ) -> CResult<()> {
+        let mut n_defaults = 0;
+        for p in params_ast {
+            match &p.default {
+                Some(_) => n_defaults += 1,
+                None if n_defaults > 0 => {
+                    return Err(err(
+                        format!("{what} `{}` needs a default value", p.name.name),
+                        p.name.span,
+                        format!("it follows a {what} that has one"),
+                    ))
+                }
+                None => {}
+            }
+        }
+        self.funcs.push(FnState::new(name, is_async, false));
         let mut params: Vec<Rc<str>> = Vec::new();
         let mut param_locals = Vec::new();
-        for p in &def.params {
+        for p in params_ast {
             if params.contains(&p.name.name) {
                 return Err(err(
-                    format!("duplicate parameter `{}`", p.name.name),
+                    format!("duplicate {what} `{}`", p.name.name),
                     p.name.span,
-                    "this name is already a parameter",
+                    format!("this name is already a {what}"),
                 ));
             }
             params.push(p.name.name.clone());
@@ -48,7 +92,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         }
         // Defaults are evaluated at each call that leaves them out, in the
         // function's own scope (so they may use earlier parameters).
-        for (slot, p) in def.params.iter().enumerate() {
+        for (slot, p) in params_ast.iter().enumerate() {
             if let Some(d) = &p.default {
                 let skip = self.emit(
                     Op::DefaultArg {
@@ -62,19 +106,18 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.patch(skip);
             }
         }
-        for (p, i) in def.params.iter().zip(param_locals) {
+        for (p, i) in params_ast.iter().zip(param_locals) {
             let at = self.emit(Op::Nop, p.name.span);
             self.f().locals[i].sites.push((at, Site::Param));
         }
-        self.block(&def.body)?;
-        self.emit(Op::Nil, def.span);
-        self.emit(Op::Return, def.span);
+        body(self)?;
+        self.emit(Op::Return, span);
         let state = self.funcs.pop().expect("fn");
-        let proto = Rc::new(state.finish(&params, n_defaults, self.source, def.span)?);
+        let proto = Rc::new(state.finish(&params, n_defaults, self.source, span)?);
         let f = self.f();
         f.protos.push(proto);
         let idx = (f.protos.len() - 1) as u32;
-        self.emit(Op::Closure(idx), def.span);
+        self.emit(Op::Closure(idx), span);
         Ok(())
     }
 
@@ -364,7 +407,39 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 self.emit(Op::Slice, sp);
             }
+            ExprKind::Field { target, name } => {
+                if let Some(f) = self.module_member(target, name)? {
+                    let k = self.constant(f);
+                    self.emit(Op::Const(k), sp);
+                    return Ok(());
+                }
+                let k = self.field_name(name)?;
+                self.expr(target)?;
+                self.emit(Op::GetField(k), sp);
+            }
         }
         Ok(())
+    }
+
+    /// The const holding a field's name, once the name is known to be some
+    /// struct's field (a typo is caught before running).
+    pub(super) fn field_name(&mut self, name: &Ident) -> CResult<u32> {
+        if !self.globals.fields.contains(&name.name) {
+            let mut e = err(
+                format!("no struct has a field `{}`", name.name),
+                name.span,
+                "unknown field",
+            );
+            let fields = self.globals.fields.iter().map(|f| &**f);
+            e.help = Some(match names::closest(&name.name, fields) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!(
+                    "`.{0}` reads a field of a record (see `struct`); a map's entries are read by key: `m[\"{0}\"]`",
+                    name.name
+                ),
+            });
+            return Err(e);
+        }
+        Ok(self.constant(Value::Str((&name.name).into())))
     }
 }

@@ -38,6 +38,21 @@ impl<'a, 'g> Compiler<'a, 'g> {
             let (name, is_fn) = match &s.kind {
                 StmtKind::Let { name, .. } => (name, false),
                 StmtKind::Fn(def) => (def.name.as_ref().expect("declared fn has a name"), true),
+                StmtKind::Struct(def) if global => {
+                    for f in &def.fields {
+                        self.globals.fields.insert(f.name.name.clone());
+                    }
+                    (&def.name, true)
+                }
+                StmtKind::Struct(def) => {
+                    let mut e = err(
+                        "a `struct` is declared at the top level of a file",
+                        def.name.span,
+                        "inside a block",
+                    );
+                    e.help = Some("move this declaration to the top level".into());
+                    return Err(e);
+                }
                 _ => continue,
             };
             if global {
@@ -61,6 +76,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 let name = def.name.as_ref().expect("name");
                 self.store_var(name, true)?;
                 self.set_fn_kind(name, Some(def.is_async));
+            }
+            if let StmtKind::Struct(def) = &s.kind {
+                self.struct_ctor(def)?;
+                self.store_var(&def.name, true)?;
+                self.set_fn_kind(&def.name, Some(false));
             }
         }
         Ok(())

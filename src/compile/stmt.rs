@@ -38,7 +38,18 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.store_var(name, true)?;
                 self.set_fn_kind(name, None);
             }
-            StmtKind::Fn(_) => {} // hoisted by the enclosing block
+            StmtKind::Fn(_) | StmtKind::Struct(_) => {} // hoisted by the enclosing block
+            StmtKind::Import {
+                path,
+                path_span,
+                alias,
+            } => {
+                return Err(err(
+                    format!("`import \"{path}\" as {}` is not supported yet", alias.name),
+                    *path_span,
+                    "modules are coming",
+                ))
+            }
             StmtKind::Assign { target, op, value } => self.assign(target, *op, value, s.span)?,
             StmtKind::Expr(e) => {
                 self.expr(e)?;
@@ -185,6 +196,20 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     self.expr(value)?;
                 }
                 self.emit(Op::StoreIndex, target.span);
+                Ok(())
+            }
+            ExprKind::Field { target: obj, name } => {
+                let k = self.field_name(name)?;
+                self.expr(obj)?;
+                if let Some(b) = bin {
+                    self.emit(Op::Dup, span);
+                    self.emit(Op::GetField(k), target.span);
+                    self.expr(value)?;
+                    self.emit(b, span);
+                } else {
+                    self.expr(value)?;
+                }
+                self.emit(Op::SetField(k), target.span);
                 Ok(())
             }
             _ => Err(err(

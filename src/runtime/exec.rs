@@ -313,6 +313,9 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             | Value::Barrier(_)
             | Value::Handle(_)
             | Value::Group(_)
+            | Value::Record(_)
+            | Value::Module(_)
+            | Value::RecordType(_)
             | Value::Cell(_)
             | Value::Iter(_)) => {
                 std::mem::forget(other.clone());

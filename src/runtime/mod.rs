@@ -16,6 +16,7 @@ pub mod methods;
 pub mod native;
 pub mod native_fn;
 pub mod ops;
+pub mod record;
 pub mod scopes;
 pub mod script_call;
 pub mod seq;

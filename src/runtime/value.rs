@@ -68,6 +68,12 @@ pub enum Value {
     Barrier(Rc<crate::scheduler::sync::Barrier>),
     /// What `call_soon`, `call_later` and `call_at` return.
     Handle(Rc<crate::scheduler::callbacks::LoopCallback>),
+    /// A value of a `struct`.
+    Record(Rc<super::record::Record>),
+    /// What `import "..." as name` binds.
+    Module(Rc<super::record::ModuleObj>),
+    /// Internal: a struct's type, a constant of its constructor.
+    RecordType(Rc<super::record::RecordType>),
     /// Internal: the task group of a `group { }` block.
     Group(Rc<crate::runtime::group::Group>),
     /// Internal: a variable captured by a closure lives in a cell.
@@ -198,6 +204,9 @@ impl Value {
             Value::Barrier(_) => "barrier",
             Value::Handle(_) => "handle",
             Value::Group(_) => "group",
+            Value::Record(r) => r.ty.name,
+            Value::Module(_) => "module",
+            Value::RecordType(_) => "internal",
             Value::Iter(_) => "range",
             Value::Cell(_) | Value::Uninit => "internal",
         }
@@ -243,13 +252,14 @@ impl Value {
         let id = match self {
             Value::List(l) => Rc::as_ptr(l) as *const () as usize,
             Value::Map(m) => Rc::as_ptr(m) as *const () as usize,
+            Value::Record(r) => Rc::as_ptr(r) as *const () as usize,
             _ => 0,
         };
         if id != 0 && (open.contains(&id) || open.len() > 200) {
-            out.push_str(if matches!(self, Value::List(_)) {
-                "[...]"
-            } else {
-                "{...}"
+            out.push_str(match self {
+                Value::List(_) => "[...]",
+                Value::Map(_) => "{...}",
+                _ => "...",
             });
             return;
         }
@@ -376,6 +386,31 @@ impl Value {
                 Iter::Items { .. } | Iter::List { .. } => out.push_str("<iterator>"),
             },
             Value::Group(_) => out.push_str("<group>"),
+            Value::Record(r) => {
+                let Ok(values) = r.values.try_borrow() else {
+                    out.push_str("...");
+                    return;
+                };
+                out.push_str(r.ty.name);
+                out.push('(');
+                open.push(id);
+                for (i, (name, v)) in r.ty.fields.iter().zip(values.iter()).enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(name);
+                    out.push('=');
+                    v.write_repr(out, open);
+                }
+                open.pop();
+                out.push(')');
+            }
+            Value::Module(m) => {
+                let _ = write!(out, "<module {}>", m.name);
+            }
+            Value::RecordType(t) => {
+                let _ = write!(out, "<struct {}>", t.name);
+            }
         }
     }
 }
@@ -500,6 +535,10 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Condition(x), Value::Condition(y)) => Rc::ptr_eq(x, y),
         (Value::Barrier(x), Value::Barrier(y)) => Rc::ptr_eq(x, y),
         (Value::Handle(x), Value::Handle(y)) => Rc::ptr_eq(x, y),
+        (Value::Record(x), Value::Record(y)) => {
+            Rc::ptr_eq(x, y) || super::record::records_equal(x, y, |a, b| eq_depth(a, b, depth + 1))
+        }
+        (Value::Module(x), Value::Module(y)) => Rc::ptr_eq(x, y),
         _ => false,
     }
 }

@@ -633,6 +633,32 @@ impl Interp {
                     let t = pop!();
                     tri!(ops::store_index(&t, &i, v));
                 }
+                Op::GetField(k) => {
+                    let Value::Str(name) = &proto.consts[k as usize] else {
+                        unreachable!("a field name const")
+                    };
+                    let t = pop!();
+                    let r = tri!(self.get_field(&t, name));
+                    ex.push(r);
+                }
+                Op::SetField(k) => {
+                    let Value::Str(name) = &proto.consts[k as usize] else {
+                        unreachable!("a field name const")
+                    };
+                    let v = pop!();
+                    let t = pop!();
+                    tri!(self.set_field(&t, name, v));
+                }
+                Op::MakeRecord { ty, n } => {
+                    let Value::RecordType(ty) = &proto.consts[ty as usize] else {
+                        unreachable!("a record type const")
+                    };
+                    let values = ex.stack.split_off(ex.stack.len() - n as usize);
+                    ex.push(Value::Record(Rc::new(super::record::Record {
+                        ty: ty.clone(),
+                        values: RefCell::new(values.into_boxed_slice()),
+                    })));
+                }
                 Op::MakeList(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - n as usize);
                     ex.push(Value::list(items));

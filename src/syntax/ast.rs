@@ -53,6 +53,15 @@ pub struct FnDef {
     pub span: Span,
 }
 
+/// `struct Job { name, cmd, timeout = 30 }`: a record type. Fields are
+/// declared like parameters (defaults after the fields without one).
+#[derive(Debug)]
+pub struct StructDef {
+    pub name: Ident,
+    pub fields: Vec<Param>,
+    pub span: Span,
+}
+
 #[derive(Debug)]
 pub struct CatchClause {
     pub binding: Option<Ident>,
@@ -80,6 +89,13 @@ pub enum StmtKind {
         value: Option<Expr>,
     },
     Fn(Rc<FnDef>),
+    Struct(Rc<StructDef>),
+    /// `import "./util.tasks" as util` (top level only).
+    Import {
+        path: Rc<str>,
+        path_span: Span,
+        alias: Ident,
+    },
     Assign {
         target: Expr,
         op: AssignOp,
@@ -213,6 +229,11 @@ pub enum ExprKind {
         start: Option<Box<Expr>>,
         stop: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
+    },
+    /// `target.name` without a call: a record's field or a module's member.
+    Field {
+        target: Box<Expr>,
+        name: Ident,
     },
 }
 

@@ -280,6 +280,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             Rule::call_args
                 | Rule::index
                 | Rule::method
+                | Rule::field
                 | Rule::cmp_op
                 | Rule::add_op
                 | Rule::mul_op

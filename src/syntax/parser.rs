@@ -152,6 +152,28 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 span: sp,
             }))
         }
+        Rule::struct_decl => {
+            inner.next(); // kw
+            let name = ident(inner.next().unwrap());
+            let fields = inner.map(param).collect::<Result<Vec<_>>>()?;
+            StmtKind::Struct(Rc::new(StructDef {
+                name,
+                fields,
+                span: sp,
+            }))
+        }
+        Rule::import_stmt => {
+            inner.next(); // kw
+            let path = inner.next().unwrap();
+            let path_span = span(&path);
+            let text = string_body(path)?;
+            inner.next(); // as
+            StmtKind::Import {
+                path: Rc::from(text.as_str()),
+                path_span,
+                alias: ident(inner.next().unwrap()),
+            }
+        }
         Rule::if_stmt => {
             inner.next();
             let cond = expr(inner.next().unwrap())?;
@@ -301,11 +323,14 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 );
                 return Err(e);
             }
-            if !matches!(target.kind, ExprKind::Var(_) | ExprKind::Index { .. }) {
+            if !matches!(
+                target.kind,
+                ExprKind::Var(_) | ExprKind::Index { .. } | ExprKind::Field { .. }
+            ) {
                 return Err(SyntaxError::new(
                     "cannot assign to this expression",
                     target.span,
-                    "only a variable or an index like `xs[0]` can be assigned",
+                    "only a variable, an index like `xs[0]` or a field like `job.name` can be assigned",
                 ));
             }
             let op = match op.as_str() {
@@ -350,14 +375,14 @@ fn catch_clause(p: P) -> Result<CatchClause> {
 }
 
 fn params(p: P) -> Result<Vec<Param>> {
-    let mut out = Vec::new();
-    for param in p.into_inner() {
-        let mut inner = param.into_inner();
-        let name = ident(inner.next().unwrap());
-        let default = inner.next().map(expr).transpose()?;
-        out.push(Param { name, default });
-    }
-    Ok(out)
+    p.into_inner().map(param).collect()
+}
+
+fn param(p: P) -> Result<Param> {
+    let mut inner = p.into_inner();
+    let name = ident(inner.next().unwrap());
+    let default = inner.next().map(expr).transpose()?;
+    Ok(Param { name, default })
 }
 
 fn expr(p: P) -> Result<Expr> {
@@ -501,6 +526,13 @@ fn postfix(mut e: Expr, ops: P) -> Result<Expr> {
                     span: sp,
                 }
             }
+            Rule::field => Expr {
+                kind: ExprKind::Field {
+                    target: Box::new(e),
+                    name: ident(op.into_inner().next().unwrap()),
+                },
+                span: sp,
+            },
             r => unreachable!("postfix {r:?}"),
         };
     }
