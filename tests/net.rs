@@ -550,3 +550,107 @@ s.close()
     );
     assert!(out.status.success());
 }
+
+/// CPython's `socket` as the client of `net.listen`: lines echoed, a
+/// partial read, several connections at once (threads), and the server
+/// hanging up when its handler returns.
+#[test]
+fn net_listen_talks_to_cpython_sockets() {
+    let srv = Served::start(
+        r#"
+async fn handler(stream) {
+    let name = await stream.read_line()
+    await stream.write(f"hi {name}\n")
+    let n = 0
+    while true {
+        let line = await stream.read_line()
+        if line == nil or line == "bye" { break }
+        await sleep(0.05)
+        n += 1
+        await stream.write(f"{n}: {line.upper()}\n")
+    }
+    await stream.write("done\n")
+}
+let s = net.listen(handler)
+print(f"http://127.0.0.1:{s.port()}")
+await s.wait()
+"#,
+    );
+    let port = srv.url.rsplit(':').next().unwrap().to_string();
+    let out = python(
+        r#"
+import socket, sys
+from concurrent.futures import ThreadPoolExecutor
+port = int(sys.argv[1])
+def talk(i):
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        f = s.makefile("rw", encoding="utf-8", newline="\n")
+        f.write(f"client{i}\n"); f.flush()
+        got = [f.readline()]
+        for w in ["a", "é"]:
+            f.write(w + "\n"); f.flush()
+            got.append(f.readline())
+        f.write("bye\n"); f.flush()
+        got.append(f.readline())
+        got.append(repr(f.readline()) + "\n")  # the server hung up
+        return "".join(got)
+print(talk(0), end="")
+with ThreadPoolExecutor(20) as ex:
+    results = list(ex.map(talk, range(1, 21)))
+print(sum(r == talk(0).replace("client0", f"client{i}") for i, r in enumerate(results, 1)))
+"#,
+        &[&port],
+    );
+    srv.stop();
+    assert_eq!(out, "hi client0\n1: A\n2: É\ndone\n''\n20\n");
+}
+
+/// `net.connect` against a CPython socket server that answers each line
+/// in upper case and then closes: `read_line` gives `nil` at the end.
+#[test]
+fn net_connect_talks_to_a_cpython_server() {
+    use std::io::BufRead;
+    let mut py = Command::new("python3")
+        .arg("-c")
+        .arg(
+            r#"
+import socket
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print(l.getsockname()[1], flush=True)
+c, _ = l.accept()
+f = c.makefile("rw", encoding="utf-8", newline="\n")
+for _ in range(2):
+    f.write(f.readline().upper()); f.flush()
+c.close()
+"#,
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufReader::new(py.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let out = tasks(
+        &["--allow-net=127.0.0.1"],
+        r#"
+let s = await net.connect("127.0.0.1", int(args()[0]))
+await s.write("first\n")
+print(await s.read_line())
+await s.write("second line\n")
+print(await s.read_line())
+print(await s.read_line())
+s.close()
+"#,
+        &[port.trim()],
+    );
+    let _ = py.wait();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "FIRST\nSECOND LINE\nnil\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -300,7 +300,7 @@ async fn exchange(spec: &Spec) -> Result<Response, ErrorRef> {
     futures_lite::future::or(talk, drive).await
 }
 
-fn plain_io_message(e: &std::io::Error) -> String {
+pub(crate) fn plain_io_message(e: &std::io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error ") {
         Some(i) => s[..i].to_string(),

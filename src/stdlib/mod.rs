@@ -5,6 +5,7 @@ pub(crate) mod env;
 pub(crate) mod fs;
 pub(crate) mod http;
 pub(crate) mod json;
+pub(crate) mod net;
 pub(crate) mod process;
 pub(crate) mod process_api;
 pub(crate) mod stdio;
@@ -21,6 +22,7 @@ pub(crate) fn install(natives: &mut Natives) {
         json_module(),
         process_api::module(),
         http::module(),
+        net::module(),
         stdio::stdin_module(),
     ] {
         m.install(natives);

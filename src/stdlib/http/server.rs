@@ -162,7 +162,7 @@ impl ServerState {
         }))
     }
 
-    fn repr(&self) -> String {
+    pub(crate) fn repr(&self) -> String {
         let state = if self.op.get().is_some() {
             ""
         } else {
@@ -188,11 +188,11 @@ impl NativeObject for Server {
 }
 
 /// Checks that a handler can be called (a function, not a value).
-pub(crate) fn check_handler(what: &str, v: &Value) -> Result<(), ErrorRef> {
+pub(crate) fn check_handler(what: &str, each: &str, v: &Value) -> Result<(), ErrorRef> {
     match v {
         Value::Func(_) | Value::Native(_) | Value::Builtin(_) => Ok(()),
         other => Err(type_error(format!(
-            "{what}() needs a function to call for each request, not `{}`",
+            "{what}() needs a function to call for each {each}, not `{}`",
             other.type_name()
         ))),
     }
@@ -204,7 +204,7 @@ pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let host: Option<String> = args.named("host")?;
     let port: Option<i64> = args.named("port")?;
     args.finish()?;
-    check_handler("http.serve", &handler)?;
+    check_handler("http.serve", "request", &handler)?;
     let host = host.unwrap_or_else(|| "127.0.0.1".to_string());
     let bound = bind(ctx, "http.serve", &host, port.unwrap_or(0))?;
     let url = if bound.host.contains(':') {

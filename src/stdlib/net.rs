@@ -1,0 +1,309 @@
+//! `net`: TCP streams behind `--allow-net` (asyncio's `open_connection`
+//! and `start_server`), on async-net sockets run as native operations.
+//!
+//! A stream is text: `read_line()` and `read(n)` decode UTF-8 (invalid
+//! bytes become U+FFFD), `write(text)` encodes it. Each method returns a
+//! coroutine whose future holds the socket only while it runs, so a
+//! cancelled read or write stops at once and the stream stays usable.
+//! `net.listen` shares `http.serve`'s binding and server object; each
+//! connection runs `handler(stream)` as a task, and the stream is closed
+//! when the handler ends.
+
+use super::http::server::{bind, check_handler, ServerState};
+use super::not_capable;
+use crate::host::Module;
+use crate::runtime::error::{ErrorObj, ErrorRef};
+use crate::runtime::interp::Interp;
+use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::script_call::{ScriptCall, TaskSet};
+use crate::runtime::value::Value;
+use crate::scheduler::ops::Caller;
+use async_lock::Mutex as AsyncMutex;
+use futures_lite::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use std::cell::Cell;
+use std::net::Shutdown;
+use std::rc::Rc;
+
+/// A line longer than this is a `ValueError` (the stream is not consumed
+/// past it).
+const MAX_LINE: usize = 16 << 20;
+
+pub(crate) fn module() -> Module {
+    Module::new("net")
+        .native(NativeFn::asynchronous("net.connect", |ctx, mut args| {
+            let host: String = args.next("host")?;
+            let port: i64 = args.next("port")?;
+            args.finish()?;
+            let port = u16::try_from(port)
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| {
+                    ErrorObj::new("ValueError", format!("net.connect: no port {port}"))
+                })?;
+            ctx.permissions()
+                .check_net(&host, port)
+                .map_err(not_capable)?;
+            Ok(Box::pin(async move {
+                let tcp = async_net::TcpStream::connect((host.as_str(), port))
+                    .await
+                    .map_err(|e| {
+                        connection_error(format!(
+                            "cannot connect to {host}:{port}: {}",
+                            super::http::plain_io_message(&e)
+                        ))
+                    })?;
+                Ok(Stream::value(tcp, format!("{host}:{port}")))
+            }))
+        }))
+        .native(NativeFn::sync("net.listen", listen))
+}
+
+fn connection_error(message: String) -> ErrorRef {
+    ErrorObj::new("ConnectionError", message)
+}
+
+fn io_error(peer: &str, e: &std::io::Error) -> ErrorRef {
+    connection_error(format!("{peer}: {}", super::http::plain_io_message(e)))
+}
+
+/// A TCP connection.
+struct Stream(Rc<StreamInner>);
+
+struct StreamInner {
+    socket: async_net::TcpStream,
+    reader: AsyncMutex<BufReader<async_net::TcpStream>>,
+    writer: AsyncMutex<async_net::TcpStream>,
+    /// What reports call the other end: `host:port`.
+    peer: String,
+    closed: Cell<bool>,
+}
+
+impl StreamInner {
+    fn close(&self) {
+        if !self.closed.replace(true) {
+            // Both directions: a read in flight sees the end, the peer
+            // sees us hang up.
+            let _ = self.socket.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn check_open(&self) -> Result<(), ErrorRef> {
+        if self.closed.get() {
+            return Err(connection_error(format!(
+                "{}: the stream is closed",
+                self.peer
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Stream {
+    fn open(socket: async_net::TcpStream, peer: String) -> Rc<StreamInner> {
+        let _ = socket.set_nodelay(true);
+        Rc::new(StreamInner {
+            reader: AsyncMutex::new(BufReader::new(socket.clone())),
+            writer: AsyncMutex::new(socket.clone()),
+            socket,
+            peer,
+            closed: Cell::new(false),
+        })
+    }
+
+    fn value(socket: async_net::TcpStream, peer: String) -> Value {
+        Object::value(Stream(Stream::open(socket, peer)))
+    }
+}
+
+impl NativeObject for Stream {
+    fn type_name(&self) -> &'static str {
+        "stream"
+    }
+    fn repr(&self) -> String {
+        let state = if self.0.closed.get() { " closed" } else { "" };
+        format!("<stream {}{state}>", self.0.peer)
+    }
+    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+        let inner = self.0.clone();
+        let shown = format!("stream({}).{name}()", inner.peer);
+        let r = match name {
+            "read_line" => args
+                .finish()
+                .map(|()| ctx.coroutine(&shown, Box::pin(async move { read_line(&inner).await }))),
+            "read" => (|| {
+                let n: i64 = args.next("n")?;
+                args.finish()?;
+                if n <= 0 {
+                    return Err(ErrorObj::new(
+                        "ValueError",
+                        format!("read(n) needs n > 0, not {n}"),
+                    ));
+                }
+                let n = n as usize;
+                Ok(ctx.coroutine(&shown, Box::pin(async move { read(&inner, n).await })))
+            })(),
+            "write" => (|| {
+                let text: String = args.next("text")?;
+                args.finish()?;
+                Ok(ctx.coroutine(
+                    &shown,
+                    Box::pin(async move {
+                        inner.check_open()?;
+                        let mut w = inner.writer.lock().await;
+                        w.write_all(text.as_bytes())
+                            .await
+                            .map_err(|e| io_error(&inner.peer, &e))?;
+                        w.flush().await.map_err(|e| io_error(&inner.peer, &e))?;
+                        Ok(Value::Nil)
+                    }),
+                ))
+            })(),
+            "close" => args.finish().map(|()| {
+                inner.close();
+                Value::Nil
+            }),
+            _ => return None,
+        };
+        Some(r)
+    }
+}
+
+/// The next line without its ending (`\n` or `\r\n`); `nil` at the end.
+async fn read_line(inner: &StreamInner) -> NativeResult {
+    if inner.closed.get() {
+        return Ok(Value::Nil);
+    }
+    let mut reader = inner.reader.lock().await;
+    let mut line = Vec::new();
+    (&mut *reader)
+        .take(MAX_LINE as u64 + 1)
+        .read_until(b'\n', &mut line)
+        .await
+        .map_err(|e| io_error(&inner.peer, &e))?;
+    if line.is_empty() {
+        return Ok(Value::Nil);
+    }
+    if line.len() > MAX_LINE {
+        return Err(ErrorObj::new(
+            "ValueError",
+            format!("{}: a line longer than {MAX_LINE} bytes", inner.peer),
+        ));
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+    }
+    Ok(Value::str(&String::from_utf8_lossy(&line)))
+}
+
+/// At most `n` bytes, as soon as any are there; `nil` at the end. A
+/// character cut by `n` is left for the next read.
+async fn read(inner: &StreamInner, n: usize) -> NativeResult {
+    if inner.closed.get() {
+        return Ok(Value::Nil);
+    }
+    let mut reader = inner.reader.lock().await;
+    let buf = reader
+        .fill_buf()
+        .await
+        .map_err(|e| io_error(&inner.peer, &e))?;
+    if buf.is_empty() {
+        return Ok(Value::Nil);
+    }
+    let mut take = n.min(buf.len());
+    if let Err(e) = std::str::from_utf8(&buf[..take]) {
+        // Stop before a character split at the end, if that leaves any.
+        if e.error_len().is_none() && e.valid_up_to() > 0 {
+            take = e.valid_up_to();
+        }
+    }
+    let text = String::from_utf8_lossy(&buf[..take]).into_owned();
+    reader.consume(take);
+    Ok(Value::str(&text))
+}
+
+/// `net.listen(handler, host: "127.0.0.1", port: 0)`.
+fn listen(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
+    let handler: Value = args.next("handler")?;
+    let host: Option<String> = args.named("host")?;
+    let port: Option<i64> = args.named("port")?;
+    args.finish()?;
+    check_handler("net.listen", "connection", &handler)?;
+    let host = host.unwrap_or_else(|| "127.0.0.1".to_string());
+    let bound = bind(ctx, "net.listen", &host, port.unwrap_or(0))?;
+    let url = if bound.host.contains(':') {
+        format!("tcp://[{}]:{}", bound.host, bound.port)
+    } else {
+        format!("tcp://{}:{}", bound.host, bound.port)
+    };
+    let running = Rc::new(TaskSet::default());
+    let accept = Box::pin(accept_loop(
+        bound.listener,
+        handler,
+        ctx.interp.lp.ops.caller(),
+        running.clone(),
+    ));
+    let state = ServerState::start(ctx, "tcp server", url, bound.port, running, accept);
+    Ok(Object::value(TcpServer(state)))
+}
+
+/// Hands each connection to the loop as `handler(stream)`.
+async fn accept_loop(
+    listener: async_net::TcpListener,
+    handler: Value,
+    caller: Caller<ScriptCall>,
+    running: Rc<TaskSet>,
+) -> NativeResult {
+    loop {
+        let (socket, addr) = match listener.accept().await {
+            Ok(x) => x,
+            // Out of descriptors, say: wait a little and go on.
+            Err(_) => {
+                async_io::Timer::after(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let stream = Stream::open(socket, addr.to_string());
+        let mine = stream.clone();
+        // The peer's port changes from run to run: reports name its host.
+        let from = addr.ip();
+        let call = ScriptCall {
+            func: handler.clone(),
+            args: vec![Object::value(Stream(stream))],
+            on_done: Box::new(move |interp: &mut Interp, outcome| {
+                mine.close();
+                if let Err(e) = outcome {
+                    if !e.is_cancel() {
+                        let report = interp.render_error(&e);
+                        interp.write_err_text(&format!(
+                            "warning: the net.listen handler failed on a connection from {from}\n{report}"
+                        ));
+                    }
+                }
+            }),
+            running: running.clone(),
+        };
+        if let Err(refused) = caller.call(call) {
+            // The program is ending: hang up.
+            drop(refused);
+            return Ok(Value::Nil);
+        }
+    }
+}
+
+/// `net.listen(...)`'s result.
+struct TcpServer(Rc<ServerState>);
+
+impl NativeObject for TcpServer {
+    fn type_name(&self) -> &'static str {
+        "tcp server"
+    }
+    fn repr(&self) -> String {
+        self.0.repr()
+    }
+    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+        self.0.method(ctx, name, args)
+    }
+}
