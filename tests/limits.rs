@@ -111,3 +111,14 @@ fn max_depth_is_the_recursion_limit() {
     assert_limit(&r, "RecursionError", "main.tasks:1:");
     assert!(r.stderr.contains("(50 frames)"), "{}", r.stderr);
 }
+
+#[test]
+fn reentries_through_builtins_have_their_own_cap() {
+    // Far above what native re-entries may nest: each holds Rust stack, so
+    // `sorted(key: f)` recursion ends in a RecursionError, not a crash.
+    let r = run(
+        &["--max-depth", "100000000"],
+        "fn f(x) { return sorted([x], key: f) }\nprint(\"before\")\nf(1)\n",
+    );
+    assert_limit(&r, "RecursionError", "main.tasks:1:18");
+}

@@ -156,7 +156,7 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
                 if i > 0 {
                     line.push_str(&sep);
                 }
-                line.push_str(&a.to_display());
+                line.push_str(&a.try_display()?);
             }
             line.push_str(&end);
             it.write_out(&line);
@@ -217,9 +217,12 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             Ok(Value::Int(n as i64))
         }
         Builtin::Str => Ok(Value::Str(crate::runtime::str::Str::from(
-            args.first().map(|v| v.to_display()).unwrap_or_default(),
+            match args.first() {
+                Some(v) => v.try_display()?,
+                None => String::new(),
+            },
         ))),
-        Builtin::Repr => Ok(Value::Str(args[0].repr().into())),
+        Builtin::Repr => Ok(Value::Str(args[0].try_repr()?.into())),
         Builtin::Int => match &args[0] {
             Value::Int(i) => Ok(Value::Int(*i)),
             Value::Bool(b) => Ok(Value::Int(*b as i64)),

@@ -35,15 +35,8 @@ impl Interp {
         ret_to: usize,
         kind: FrameKind,
     ) -> Result<(), ErrorRef> {
-        if ex.frames.len() >= self.recursion_limit {
-            return Err(ErrorObj::with_help(
-                "RecursionError",
-                format!(
-                    "maximum recursion depth exceeded ({} frames)",
-                    self.recursion_limit
-                ),
-                "look for a function that calls itself without reaching a base case",
-            ));
+        if ex.frames.len() + self.outer_depth >= self.recursion_limit {
+            return Err(self.recursion_error());
         }
         let top = base + closure.proto.n_locals;
         if ex.stack.len() < top {
@@ -67,6 +60,19 @@ impl Interp {
             ex.frames.set_len(len + 1);
         }
         Ok(())
+    }
+
+    /// The error for a call past `--max-depth`.
+    #[cold]
+    pub(super) fn recursion_error(&self) -> ErrorRef {
+        ErrorObj::with_help(
+            "RecursionError",
+            format!(
+                "maximum recursion depth exceeded ({} frames)",
+                self.recursion_limit
+            ),
+            "look for a function that calls itself without reaching a base case",
+        )
     }
 
     /// Completes missing arguments from defaults, checking the count.
@@ -219,7 +225,11 @@ impl Interp {
             Value::Builtin(b) => {
                 let (positional, named) = split_named(ex, callee_at, names);
                 ex.stack.pop();
-                let v = super::builtins::call(self, *b, positional, named)?;
+                // For `call_sync`, should the builtin call back (`sorted(key: f)`).
+                self.caller_depth = ex.frames.len();
+                let v = super::builtins::call(self, *b, positional, named);
+                self.caller_depth = 0;
+                let v = v?;
                 self.mark_created(&v, ex);
                 ex.stack.push(v);
                 Ok(false)
@@ -373,8 +383,15 @@ impl Interp {
     }
 
     /// Runs a plain function to completion on a fresh stack (for callbacks
-    /// such as `on_done`). Errors come back as `Err`.
+    /// such as `on_done`, and the `key` of `sorted`). Errors come back as
+    /// `Err`.
+    ///
+    /// A script function called from native code called from script code
+    /// is a re-entry: its frames count toward the recursion limit on top
+    /// of its caller's ([`Interp::outer_depth`]), and each nested
+    /// re-entry holds Rust stack, so at most [`MAX_REENTRIES`] nest.
     pub fn call_sync(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, ErrorRef> {
+        let caller = std::mem::take(&mut self.caller_depth).max(1);
         match f {
             Value::Func(c) => {
                 if c.proto.is_async {
@@ -383,10 +400,22 @@ impl Interp {
                     ));
                 }
                 let args = Self::bind_args(c, args, Vec::new())?;
+                if self.reentries >= MAX_REENTRIES
+                    || self.outer_depth + caller >= self.recursion_limit
+                {
+                    return Err(self.recursion_error());
+                }
                 let mut ex = Exec::default();
                 ex.stack.extend(args);
-                self.push_frame(&mut ex, c.clone(), 0, 0, FrameKind::Root)?;
-                match self.resume(&mut ex, Input::Start) {
+                self.outer_depth += caller;
+                self.reentries += 1;
+                let outcome = match self.push_frame(&mut ex, c.clone(), 0, 0, FrameKind::Root) {
+                    Ok(()) => self.resume(&mut ex, Input::Start),
+                    Err(e) => Outcome::Threw(e),
+                };
+                self.outer_depth -= caller;
+                self.reentries -= 1;
+                match outcome {
                     Outcome::Returned(v) => Ok(v),
                     Outcome::Threw(e) => Err(e),
                     Outcome::Suspended(_) | Outcome::Yielded | Outcome::Parked => {
@@ -403,6 +432,12 @@ impl Interp {
         }
     }
 }
+
+/// How many native→script re-entries may nest (`sorted(key: f)` where `f`
+/// sorts again): each holds about KB of Rust stack (the dispatch loop, the
+/// builtin, this function), measured in `tests/limits.rs`; the cap keeps
+/// them within the interpreter thread's stack whatever `--max-depth` is.
+pub const MAX_REENTRIES: usize = 2000;
 
 /// Splits the arguments above `callee_at` into positional and named ones.
 pub(super) fn split_named(

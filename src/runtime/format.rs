@@ -182,7 +182,7 @@ fn unknown_type(ty: char, type_name: &str) -> ErrorRef {
 
 pub fn format_spec(v: &Value, spec: &str) -> Result<String, ErrorRef> {
     if spec.is_empty() {
-        return Ok(v.to_display());
+        return v.try_display();
     }
     match v {
         Value::Int(n) => format_int(*n, spec),
@@ -196,7 +196,7 @@ pub fn format_spec(v: &Value, spec: &str) -> Result<String, ErrorRef> {
             }
         }
         // Values that are not numbers format their text as a string does.
-        _ => format_str(&v.to_display(), v.type_name(), spec),
+        _ => format_str(&v.try_display()?, v.type_name(), spec),
     }
 }
 

@@ -23,6 +23,17 @@ pub struct Interp {
     pub err: Box<dyn Write>,
     pub args: Vec<Rc<str>>,
     pub recursion_limit: usize,
+    /// Frames held by the callers of the native functions now running
+    /// script code again (`sorted(key: f)` inside `f`): they count toward
+    /// `recursion_limit` too (`Interp::call_sync`).
+    pub outer_depth: usize,
+    /// The frames of the task stack that called the native function now
+    /// running, set by the VM before a builtin or method call that may
+    /// call back into script code; taken by `call_sync`.
+    pub caller_depth: usize,
+    /// Native→script re-entries now nested (`call_sync` inside
+    /// `call_sync`): each holds Rust stack, so they have their own cap.
+    pub reentries: usize,
     /// The task whose code is running now.
     pub current: Option<Rc<Task>>,
     pub frame_bufs: super::exec::FrameBufs,
@@ -62,6 +73,9 @@ impl Interp {
             err,
             args: Vec::new(),
             recursion_limit: DEFAULT_RECURSION_LIMIT,
+            outer_depth: 0,
+            caller_depth: 0,
+            reentries: 0,
             current: None,
             frame_bufs: Default::default(),
             permissions: crate::permissions::Permissions::none(),

@@ -240,9 +240,7 @@ fn list_method(
         }
         "remove" => {
             let mut l = l.borrow_mut();
-            let i = l
-                .iter()
-                .position(|v| super::value::values_equal(v, &args[0]));
+            let i = super::value::position(&l, &args[0])?;
             match i {
                 Some(i) => {
                     l.remove(i);
@@ -258,10 +256,7 @@ fn list_method(
         }
         "index" => {
             let l = l.borrow();
-            match l
-                .iter()
-                .position(|v| super::value::values_equal(v, &args[0]))
-            {
+            match super::value::position(&l, &args[0])? {
                 Some(i) => Value::Int(i as i64),
                 None => {
                     return Err(value_error(format!(

@@ -312,9 +312,13 @@ pub fn neg(a: &Value) -> R {
 /// lists are decided by their first differing items under the same
 /// operator, as Python's list comparison does.
 pub fn cmp_holds(cmp: Cmp, a: &Value, b: &Value) -> Result<bool, ErrorRef> {
+    cmp_holds_at(cmp, a, b, 0)
+}
+
+fn cmp_holds_at(cmp: Cmp, a: &Value, b: &Value, depth: usize) -> Result<bool, ErrorRef> {
     match cmp {
-        Cmp::Eq => return Ok(super::value::values_equal(a, b)),
-        Cmp::Ne => return Ok(!super::value::values_equal(a, b)),
+        Cmp::Eq => return super::value::values_equal(a, b),
+        Cmp::Ne => return super::value::values_equal(a, b).map(|e| !e),
         _ => {}
     }
     if let Some(order) = num_cmp(a, b) {
@@ -326,10 +330,13 @@ pub fn cmp_holds(cmp: Cmp, a: &Value, b: &Value) -> Result<bool, ErrorRef> {
             // itself item by item, even with a NaN in it.
             return Ok(cmp.holds(std::cmp::Ordering::Equal));
         }
+        if depth >= super::value::MAX_NESTING {
+            return Err(super::value::nesting_error("comparison"));
+        }
         let (x, y) = (x.borrow(), y.borrow());
         for (p, q) in x.iter().zip(y.iter()) {
-            if !super::value::values_equal(p, q) {
-                return cmp_holds(cmp, p, q);
+            if !super::value::eq_depth(p, q, depth + 1)? {
+                return cmp_holds_at(cmp, p, q, depth + 1);
             }
         }
         return Ok(cmp.holds(x.len().cmp(&y.len())));
@@ -351,16 +358,31 @@ fn num_cmp(a: &Value, b: &Value) -> Option<Option<std::cmp::Ordering>> {
 }
 
 pub fn compare(a: &Value, b: &Value, op: &str) -> Result<std::cmp::Ordering, ErrorRef> {
+    compare_at(a, b, op, 0)
+}
+
+fn compare_at(
+    a: &Value,
+    b: &Value,
+    op: &str,
+    depth: usize,
+) -> Result<std::cmp::Ordering, ErrorRef> {
     use std::cmp::Ordering;
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Ok(x.cmp(y)),
         (Value::List(x), Value::List(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Ok(Ordering::Equal);
+            }
+            if depth >= super::value::MAX_NESTING {
+                return Err(super::value::nesting_error("comparison"));
+            }
             let (x, y) = (x.borrow(), y.borrow());
             for (p, q) in x.iter().zip(y.iter()) {
-                if !super::value::values_equal(p, q) {
-                    return compare(p, q, op);
+                if !super::value::eq_depth(p, q, depth + 1)? {
+                    return compare_at(p, q, op, depth + 1);
                 }
             }
             Ok(x.len().cmp(&y.len()))
@@ -393,10 +415,14 @@ pub fn ge(a: &Value, b: &Value) -> R {
 /// `item in container`.
 pub fn contains(container: &Value, item: &Value) -> Result<bool, ErrorRef> {
     match container {
-        Value::List(l) => Ok(l
-            .borrow()
-            .iter()
-            .any(|v| super::value::values_equal(v, item))),
+        Value::List(l) => {
+            for v in l.borrow().iter() {
+                if super::value::values_equal(v, item)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
         Value::Str(s) => match item {
             Value::Str(sub) => Ok(s.contains(&**sub)),
             _ => Err(type_error(format!(

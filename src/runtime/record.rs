@@ -134,10 +134,20 @@ fn record_no_field(r: &Record, name: &str) -> ErrorRef {
 
 /// Two records are equal when they are of the same struct and their
 /// fields are equal (a dataclass's `__eq__`).
-pub fn records_equal(a: &Record, b: &Record, eq: impl Fn(&Value, &Value) -> bool) -> bool {
+/// `eq` compares two fields (and may fail on nesting too deep).
+pub fn records_equal(
+    a: &Record,
+    b: &Record,
+    eq: impl Fn(&Value, &Value) -> Result<bool, ErrorRef>,
+) -> Result<bool, ErrorRef> {
     if !Rc::ptr_eq(&a.ty, &b.ty) {
-        return false;
+        return Ok(false);
     }
     let (x, y) = (a.values.borrow(), b.values.borrow());
-    x.iter().zip(y.iter()).all(|(p, q)| eq(p, q))
+    for (p, q) in x.iter().zip(y.iter()) {
+        if !eq(p, q)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

@@ -226,36 +226,59 @@ impl Value {
         }
     }
 
-    /// The text `print` and `str()` show.
+    /// The text `print` and `str()` show. Lists and maps nested deeper
+    /// than [`MAX_NESTING`] show `[...]` there; see [`Value::try_display`].
     pub fn to_display(&self) -> String {
         match self {
             Value::Str(s) => s.to_string(),
             Value::Error(e) => e.message.to_string(),
-            _ => {
-                let mut out = String::new();
-                self.write_repr(&mut out, &mut Vec::new());
-                out
-            }
+            _ => self.repr(),
+        }
+    }
+
+    /// What `print`, `str()` and an f-string show: the text of
+    /// [`Value::to_display`], or a `RecursionError` for lists and maps
+    /// nested deeper than [`MAX_NESTING`] (as `==` and `<` have).
+    pub fn try_display(&self) -> Result<String, ErrorRef> {
+        match self {
+            Value::Str(s) => Ok(s.to_string()),
+            Value::Error(e) => Ok(e.message.to_string()),
+            _ => self.try_repr(),
         }
     }
 
     /// The text a value shows inside a container or when echoed.
     pub fn repr(&self) -> String {
+        let mut open = Open::default();
         let mut out = String::new();
-        self.write_repr(&mut out, &mut Vec::new());
+        self.write_repr(&mut out, &mut open);
         out
     }
 
+    /// [`Value::repr`], or a `RecursionError` where it would elide nesting.
+    pub fn try_repr(&self) -> Result<String, ErrorRef> {
+        let mut open = Open::default();
+        let mut out = String::new();
+        self.write_repr(&mut out, &mut open);
+        if open.too_deep {
+            return Err(nesting_error("repr"));
+        }
+        Ok(out)
+    }
+
     /// `open` holds the containers being printed, so a list that contains
-    /// itself prints as `[...]` (as in Python).
-    fn write_repr(&self, out: &mut String, open: &mut Vec<usize>) {
+    /// itself prints as `[...]` (as in Python); so does one nested deeper
+    /// than [`MAX_NESTING`], noted in `too_deep`.
+    fn write_repr(&self, out: &mut String, open: &mut Open) {
         let id = match self {
             Value::List(l) => Rc::as_ptr(l) as *const () as usize,
             Value::Map(m) => Rc::as_ptr(m) as *const () as usize,
             Value::Record(r) => Rc::as_ptr(r) as *const () as usize,
             _ => 0,
         };
-        if id != 0 && (open.contains(&id) || open.len() > 200) {
+        let deep = open.ids.len() >= MAX_NESTING;
+        if id != 0 && (deep || open.ids.contains(&id)) {
+            open.too_deep |= deep;
             out.push_str(match self {
                 Value::List(_) => "[...]",
                 Value::Map(_) => "{...}",
@@ -277,14 +300,14 @@ impl Value {
                     return;
                 };
                 out.push('[');
-                open.push(id);
+                open.ids.push(id);
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
                     v.write_repr(out, open);
                 }
-                open.pop();
+                open.ids.pop();
                 out.push(']');
             }
             Value::Map(m) => {
@@ -293,7 +316,7 @@ impl Value {
                     return;
                 };
                 out.push('{');
-                open.push(id);
+                open.ids.push(id);
                 for (i, (k, v)) in map.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
@@ -302,7 +325,7 @@ impl Value {
                     out.push_str(": ");
                     v.write_repr(out, open);
                 }
-                open.pop();
+                open.ids.pop();
                 out.push('}');
             }
             Value::Func(c) => {
@@ -393,7 +416,7 @@ impl Value {
                 };
                 out.push_str(r.ty.name);
                 out.push('(');
-                open.push(id);
+                open.ids.push(id);
                 for (i, (name, v)) in r.ty.fields.iter().zip(values.iter()).enumerate() {
                     if i > 0 {
                         out.push_str(", ");
@@ -402,7 +425,7 @@ impl Value {
                     out.push('=');
                     v.write_repr(out, open);
                 }
-                open.pop();
+                open.ids.pop();
                 out.push(')');
             }
             Value::Module(m) => {
@@ -461,20 +484,48 @@ pub fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
     )
 }
 
+/// The containers a repr is inside of.
+#[derive(Default)]
+struct Open {
+    ids: Vec<usize>,
+    too_deep: bool,
+}
+
+/// How deep lists and maps may nest for the operations that walk them
+/// (`==`, `<`, `sorted`, `in`, `str`, `json.stringify`): one rule for all,
+/// Python's default recursion limit. Deeper (or a list that contains
+/// itself, compared with another) is a `RecursionError`, never a wrong
+/// answer or an overflow of the interpreter's stack.
+pub const MAX_NESTING: usize = 1000;
+
+/// The error for a structure nested deeper than [`MAX_NESTING`].
+#[cold]
+pub fn nesting_error(what: &str) -> ErrorRef {
+    super::error::ErrorObj::with_help(
+        "RecursionError",
+        format!("maximum recursion depth exceeded in {what} (lists or maps nested more than {MAX_NESTING} deep)"),
+        "a list or map that contains itself?",
+    )
+}
+
 /// Structural equality, as `==` sees it.
-pub fn values_equal(a: &Value, b: &Value) -> bool {
+pub fn values_equal(a: &Value, b: &Value) -> Result<bool, ErrorRef> {
     eq_depth(a, b, 0)
 }
 
-/// Containers nested deeper than this compare unequal rather than
-/// recursing without end (a list that contains itself, say).
-const MAX_EQ_DEPTH: usize = 256;
-
-fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > MAX_EQ_DEPTH {
-        return false;
+/// Where `x` first is in `items` (`==`), for `index` and `remove`.
+pub fn position(items: &[Value], x: &Value) -> Result<Option<usize>, ErrorRef> {
+    for (i, v) in items.iter().enumerate() {
+        if values_equal(v, x)? {
+            return Ok(Some(i));
+        }
     }
-    match (a, b) {
+    Ok(None)
+}
+
+/// `depth`: how many lists or maps `a` and `b` are inside of.
+pub(crate) fn eq_depth(a: &Value, b: &Value, depth: usize) -> Result<bool, ErrorRef> {
+    Ok(match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
@@ -485,22 +536,40 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             if Rc::ptr_eq(x, y) {
-                return true;
+                return Ok(true);
+            }
+            if depth >= MAX_NESTING {
+                return Err(nesting_error("comparison"));
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|(a, b)| eq_depth(a, b, depth + 1))
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            for (a, b) in x.iter().zip(y.iter()) {
+                if !eq_depth(a, b, depth + 1)? {
+                    return Ok(false);
+                }
+            }
+            true
         }
         (Value::Map(x), Value::Map(y)) => {
             if Rc::ptr_eq(x, y) {
-                return true;
+                return Ok(true);
+            }
+            if depth >= MAX_NESTING {
+                return Err(nesting_error("comparison"));
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| eq_depth(v, w, depth + 1)))
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            for (k, v) in x.iter() {
+                match y.get(k) {
+                    Some(w) if eq_depth(v, w, depth + 1)? => {}
+                    _ => return Ok(false),
+                }
+            }
+            true
         }
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
@@ -536,11 +605,17 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Barrier(x), Value::Barrier(y)) => Rc::ptr_eq(x, y),
         (Value::Handle(x), Value::Handle(y)) => Rc::ptr_eq(x, y),
         (Value::Record(x), Value::Record(y)) => {
-            Rc::ptr_eq(x, y) || super::record::records_equal(x, y, |a, b| eq_depth(a, b, depth + 1))
+            if Rc::ptr_eq(x, y) {
+                return Ok(true);
+            }
+            if depth >= MAX_NESTING {
+                return Err(nesting_error("comparison"));
+            }
+            super::record::records_equal(x, y, |a, b| eq_depth(a, b, depth + 1))?
         }
         (Value::Module(x), Value::Module(y)) => Rc::ptr_eq(x, y),
         _ => false,
-    }
+    })
 }
 
 #[cfg(test)]

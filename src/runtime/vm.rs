@@ -422,14 +422,14 @@ impl Interp {
                 Op::Eq => {
                     let b = pop!();
                     let a = pop!();
-                    ex.stack
-                        .push(Value::Bool(super::value::values_equal(&a, &b)));
+                    let r = tri!(super::value::values_equal(&a, &b));
+                    ex.stack.push(Value::Bool(r));
                 }
                 Op::Ne => {
                     let b = pop!();
                     let a = pop!();
-                    ex.stack
-                        .push(Value::Bool(!super::value::values_equal(&a, &b)));
+                    let r = tri!(super::value::values_equal(&a, &b));
+                    ex.stack.push(Value::Bool(!r));
                 }
                 Op::In => {
                     let b = pop!();
@@ -596,7 +596,10 @@ impl Interp {
                     }
                     let args = ex.stack.split_off(ex.stack.len() - argc as usize);
                     let recv = pop!();
-                    let r = tri!(super::methods::call(self, method, recv, args, Vec::new()));
+                    self.caller_depth = ex.frames.len();
+                    let r = super::methods::call(self, method, recv, args, Vec::new());
+                    self.caller_depth = 0;
+                    let r = tri!(r);
                     self.mark_created(&r, ex);
                     ex.push_result(r);
                 }
@@ -610,7 +613,10 @@ impl Interp {
                     let recv_at = ex.stack.len() - argc as usize - 1;
                     let (positional, named) = split_named(ex, recv_at, Some(&names));
                     let recv = pop!();
-                    let r = tri!(super::methods::call(self, method, recv, positional, named));
+                    self.caller_depth = ex.frames.len();
+                    let r = super::methods::call(self, method, recv, positional, named);
+                    self.caller_depth = 0;
+                    let r = tri!(r);
                     ex.push(r);
                 }
                 Op::Index => {
@@ -824,11 +830,11 @@ impl Interp {
                 Op::Format(k) => {
                     let v = pop!();
                     let s = if k == u32::MAX {
-                        Ok(v.to_display())
+                        v.try_display()
                     } else {
                         match &proto.consts[k as usize] {
                             Value::Str(spec) => super::format::format_spec(&v, spec),
-                            _ => Ok(v.to_display()),
+                            _ => v.try_display(),
                         }
                     };
                     let s = tri!(s);
@@ -836,7 +842,8 @@ impl Interp {
                 }
                 Op::Repr => {
                     let v = pop!();
-                    ex.push(Value::Str(v.repr().into()));
+                    let s = tri!(v.try_repr());
+                    ex.push(Value::Str(s.into()));
                 }
                 Op::Concat(n) => {
                     let parts = ex.stack.split_off(ex.stack.len() - n as usize);

@@ -209,7 +209,8 @@ impl std::error::Error for StringifyError {}
 
 /// How deep `stringify` follows nested lists and maps (about Python's
 /// default recursion limit).
-pub const MAX_DEPTH: usize = 1000;
+/// The one nesting rule of every structural operation (`==`, `<`, `str`).
+pub const MAX_DEPTH: usize = crate::runtime::value::MAX_NESTING;
 
 /// Python's `json.dumps(v)` (`indent: None`) or `json.dumps(v, indent=n)`.
 pub fn stringify(v: &Value, indent: Option<usize>) -> Result<String, StringifyError> {

@@ -38,7 +38,7 @@ pub(crate) fn functions() -> Vec<NativeFn> {
 fn print_line(mut args: Args) -> Result<String, crate::runtime::error::ErrorRef> {
     let mut items = Vec::new();
     for v in args.positional.by_ref() {
-        items.push(v.to_display());
+        items.push(v.try_display()?);
     }
     let sep: Option<Value> = args.named("sep")?;
     let end: Option<Value> = args.named("end")?;
