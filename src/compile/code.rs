@@ -176,7 +176,10 @@ pub enum Op {
     PopHandler,
     IterStart,
     IterNext(u32),
-    Unpack2,
+    /// Replace the value on top with its `n` items, the first on top (so
+    /// the targets are stored left to right); a different count is a
+    /// `ValueError`.
+    Unpack(u32),
     /// Format the value with the spec const (u32::MAX: no spec).
     Format(u32),
     /// The value's `repr` as a string (`{x!r}`).

@@ -15,7 +15,7 @@ fn effect(op: &Op) -> (i32, i32) {
         Const(_) | Nil | True | False | Int(_) | Dup | LoadLocal(_) | LoadCell(_)
         | LoadUpval(_) | LoadGlobal(_) | Closure(_) | ArithLocalInt(..) => (0, 1),
         Dup2 => (0, 2),
-        Unpack2 => (1, 2),
+        Unpack(k) => (1, n(k)),
         Pop | StoreLocal(_) | StoreCell(_) | StoreUpval(_) | StoreGlobal(_) => (1, 0),
         Add | Sub | Mul | Div | FloorDiv | Mod | Pow | Eq | Ne | Lt | Le | Gt | Ge | In | Index => {
             (2, 1)

@@ -89,9 +89,9 @@ struct FnState<'a> {
     /// Each compiled statement's code range and span, for the stack
     /// balance check.
     stmt_bounds: Vec<(usize, usize, Span)>,
-    /// The binding a `let` declares while its right-hand side compiles:
+    /// The bindings a `let` declares while its right-hand side compiles:
     /// `let x = x + 1` reads the `x` outside this `let` (as Rust does).
-    pending_let: Option<PendingLet>,
+    pending_let: Vec<PendingLet>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -189,7 +189,7 @@ impl<'a> FnState<'a> {
             n_slots: 0,
             group_slot: None,
             stmt_bounds: Vec::new(),
-            pending_let: None,
+            pending_let: Vec::new(),
         }
     }
 

@@ -35,14 +35,18 @@ impl<'a, 'g> Compiler<'a, 'g> {
     pub(super) fn predeclare(&mut self, stmts: &'a [Stmt]) -> CResult<()> {
         let global = self.at_global_scope();
         for s in stmts {
-            let (name, is_fn) = match &s.kind {
-                StmtKind::Let { name, .. } => (name, false),
-                StmtKind::Fn(def) => (def.name.as_ref().expect("declared fn has a name"), true),
+            let (names, is_fn) = match &s.kind {
+                StmtKind::Let { name, .. } => (vec![name], false),
+                StmtKind::LetUnpack { pattern, .. } => (pattern.names(), false),
+                StmtKind::Fn(def) => (
+                    vec![def.name.as_ref().expect("declared fn has a name")],
+                    true,
+                ),
                 StmtKind::Struct(def) if global => {
                     for f in &def.fields {
                         self.globals.fields.insert(f.name.name.clone());
                     }
-                    (&def.name, true)
+                    (vec![&def.name], true)
                 }
                 StmtKind::Struct(def) => {
                     let mut e = err(
@@ -55,18 +59,24 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 _ => continue,
             };
-            if global {
-                let g = self.globals.declare(&name.name);
-                if is_fn {
-                    self.globals.declared[g as usize] = true;
-                }
-            } else {
-                let i = self.declare_local(name, is_fn);
-                let at = self.emit(Op::Nop, name.span);
-                self.f().locals[i].sites.push((at, Site::Decl));
+            for name in names {
+                self.predeclare_one(name, is_fn, global);
             }
         }
         Ok(())
+    }
+
+    fn predeclare_one(&mut self, name: &Ident, is_fn: bool, global: bool) {
+        if global {
+            let g = self.globals.declare(&name.name);
+            if is_fn {
+                self.globals.declared[g as usize] = true;
+            }
+        } else {
+            let i = self.declare_local(name, is_fn);
+            let at = self.emit(Op::Nop, name.span);
+            self.f().locals[i].sites.push((at, Site::Decl));
+        }
     }
 
     pub(super) fn hoist_fns(&mut self, stmts: &'a [Stmt]) -> CResult<()> {
@@ -155,11 +165,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
     /// captures the new binding (so `let f = fn() { f() }` recurses).
     fn resolve_load(&mut self, name: &Ident) -> Option<VarRef> {
         let depth = self.funcs.len() - 1;
-        let pending = self.funcs[depth].pending_let;
         let found = self.resolve(name);
-        match (found, pending) {
-            (Some(VarRef::Local(i)), Some(PendingLet::Local(p)))
-                if i == p && !self.funcs[depth].locals[i].declared =>
+        let pending = &self.funcs[depth].pending_let;
+        match found {
+            Some(VarRef::Local(i))
+                if pending.contains(&PendingLet::Local(i))
+                    && !self.funcs[depth].locals[i].declared =>
             {
                 if let Some(j) = Self::find_local_except(&self.funcs[depth], &name.name, Some(i)) {
                     return Some(VarRef::Local(j));
@@ -170,12 +181,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 let g = self.globals.lookup(&name.name)?;
                 Some(VarRef::Global(g))
             }
-            (Some(VarRef::Global(g)), Some(PendingLet::Global(p)))
-                if g == p && depth == 0 && !self.globals.declared[g as usize] =>
+            Some(VarRef::Global(g))
+                if pending.contains(&PendingLet::Global(g))
+                    && depth == 0
+                    && !self.globals.declared[g as usize] =>
             {
                 None
             }
-            (found, _) => found,
+            found => found,
         }
     }
 

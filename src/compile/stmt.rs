@@ -20,23 +20,25 @@ impl<'a, 'g> Compiler<'a, 'g> {
         match &s.kind {
             StmtKind::Let { name, value } => {
                 match value {
-                    Some(v) => {
-                        let pending = match self.resolve(name) {
-                            Some(VarRef::Local(i)) => Some(PendingLet::Local(i)),
-                            Some(VarRef::Global(g)) => Some(PendingLet::Global(g)),
-                            _ => None,
-                        };
-                        let outer = std::mem::replace(&mut self.f().pending_let, pending);
-                        let r = self.expr(v);
-                        self.f().pending_let = outer;
-                        r?
-                    }
+                    Some(v) => self.let_value(&[name], v)?,
                     None => {
                         self.emit(Op::Nil, s.span);
                     }
                 }
                 self.store_var(name, true)?;
                 self.set_fn_kind(name, None);
+            }
+            StmtKind::LetUnpack { pattern, value } => {
+                let names = pattern.names();
+                self.let_value(&names, value)?;
+                self.store_pattern(pattern, true)?;
+                for name in names {
+                    self.set_fn_kind(name, None);
+                }
+            }
+            StmtKind::AssignUnpack { pattern, value } => {
+                self.expr(value)?;
+                self.store_pattern(pattern, false)?;
             }
             StmtKind::Fn(_) | StmtKind::Struct(_) => {} // hoisted by the enclosing block
             StmtKind::Import {
@@ -94,12 +96,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.patch(exit);
                 self.finish_loop();
             }
-            StmtKind::For {
-                first,
-                second,
-                iter,
-                body,
-            } => self.for_loop(first, second.as_ref(), iter, body, s.span)?,
+            StmtKind::For { target, iter, body } => self.for_loop(target, iter, body, s.span)?,
             StmtKind::Try {
                 body,
                 catches,
@@ -155,6 +152,59 @@ impl<'a, 'g> Compiler<'a, 'g> {
             StmtKind::Block(b) => self.block(b)?,
         }
         Ok(())
+    }
+
+    /// A `let`'s right-hand side, which sees the bindings outside the
+    /// names it declares.
+    fn let_value(&mut self, names: &[&Ident], value: &'a Expr) -> CResult<()> {
+        let mut pending = Vec::with_capacity(names.len());
+        for name in names {
+            match self.resolve(name) {
+                Some(VarRef::Local(i)) => pending.push(PendingLet::Local(i)),
+                Some(VarRef::Global(g)) => pending.push(PendingLet::Global(g)),
+                _ => {}
+            }
+        }
+        let outer = std::mem::replace(&mut self.f().pending_let, pending);
+        let r = self.expr(value);
+        self.f().pending_let = outer;
+        r
+    }
+
+    /// Stores the value on top of the stack into a pattern: a name, an
+    /// index or a field (its parts evaluated now, after the value, as
+    /// Python does), or a list of patterns, unpacked left to right.
+    pub(super) fn store_pattern(&mut self, p: &'a Pattern, declaring: bool) -> CResult<()> {
+        match p {
+            Pattern::Name(name) => self.store_var(name, declaring),
+            Pattern::Place(e) => {
+                let tmp = self.temp();
+                self.emit(Op::StoreLocal(tmp), e.span);
+                match &e.kind {
+                    ExprKind::Index { target, index } => {
+                        self.expr(target)?;
+                        self.expr(index)?;
+                        self.emit(Op::LoadLocal(tmp), e.span);
+                        self.emit(Op::StoreIndex, e.span);
+                    }
+                    ExprKind::Field { target, name } => {
+                        let k = self.field_name(name)?;
+                        self.expr(target)?;
+                        self.emit(Op::LoadLocal(tmp), e.span);
+                        self.emit(Op::SetField(k), e.span);
+                    }
+                    _ => unreachable!("a place pattern holds an index or a field"),
+                }
+                Ok(())
+            }
+            Pattern::List(items, span) => {
+                self.emit(Op::Unpack(items.len() as u32), *span);
+                for item in items {
+                    self.store_pattern(item, declaring)?;
+                }
+                Ok(())
+            }
+        }
     }
 
     pub(super) fn assign(
@@ -266,8 +316,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     pub(super) fn for_loop(
         &mut self,
-        first: &'a Ident,
-        second: Option<&'a Ident>,
+        target: &'a Pattern,
         iter: &'a Expr,
         body: &'a Block,
         span: Span,
@@ -277,17 +326,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
         let top = self.here();
         let next = self.emit(Op::IterNext(0), iter.span);
         self.f().scopes.push(Vec::new());
-        let names: Vec<&Ident> = std::iter::once(first).chain(second).collect();
-        for n in &names {
+        for n in target.names() {
             let i = self.declare_local(n, true);
             let at = self.emit(Op::Nop, n.span);
             self.f().locals[i].sites.push((at, Site::Decl));
         }
-        if let Some(second) = second {
-            self.emit(Op::Unpack2, iter.span);
-            self.store_var(second, true)?;
-        }
-        self.store_var(first, true)?;
+        self.store_pattern(target, true)?;
         self.loop_body(body, top)?;
         self.f().scopes.pop();
         self.emit(Op::Jump(top as u32), span);

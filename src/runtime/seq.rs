@@ -1,8 +1,35 @@
 //! Slicing lists and strings as Python does (`xs[a:b:step]`, with
-//! clamping and negative indices).
+//! clamping and negative indices), and unpacking a value into a pattern's
+//! names (`let [a, b] = pair`).
 
 use super::error::{type_error, value_error, ErrorRef};
+use super::ops::items_of;
 use super::value::Value;
+
+/// The `n` items of `v` for `let [a, b] = v`, with Python's errors: a
+/// `ValueError` for a wrong count, a `TypeError` for a value that is not
+/// iterable.
+pub fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
+    if !matches!(
+        v,
+        Value::List(_) | Value::Str(_) | Value::Map(_) | Value::Iter(_)
+    ) {
+        return Err(type_error(format!(
+            "cannot unpack non-iterable `{}`",
+            v.type_name()
+        )));
+    }
+    let items = items_of(v)?;
+    match items.len() {
+        got if got == n => Ok(items),
+        got if got > n => Err(value_error(format!(
+            "too many values to unpack (expected {n})"
+        ))),
+        got => Err(value_error(format!(
+            "not enough values to unpack (expected {n}, got {got})"
+        ))),
+    }
+}
 
 /// A slice's bounds made concrete for a length, as CPython's
 /// `PySlice_Unpack` and `PySlice_AdjustIndices` make them: `start` is the

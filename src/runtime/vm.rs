@@ -804,26 +804,20 @@ impl Interp {
                         None => ip = exit as usize,
                     }
                 }
-                Op::Unpack2 => {
+                Op::Unpack(n) => {
                     let v = pop!();
-                    let pair = match &v {
-                        Value::List(l) if l.borrow().len() == 2 => {
-                            let l = l.borrow();
-                            Some((l[0].clone(), l[1].clone()))
+                    // A list of the right length (`for k, v in items(m)`)
+                    // is unpacked in place; anything else is collected.
+                    let fits = matches!(&v, Value::List(l) if l.borrow().len() == n as usize);
+                    if fits {
+                        let Value::List(l) = &v else { unreachable!() };
+                        for x in l.borrow().iter().rev() {
+                            ex.push(x.clone());
                         }
-                        _ => None,
-                    };
-                    match pair {
-                        Some((a, b)) => {
-                            ex.push(a);
-                            ex.push(b);
-                        }
-                        None => {
-                            save!();
-                            fail!(type_error(format!(
-                                "cannot unpack {} into two names: a two-item list is needed",
-                                v.repr()
-                            )))
+                    } else {
+                        let items = tri!(super::seq::unpack(&v, n as usize));
+                        for x in items.into_iter().rev() {
+                            ex.push(x);
                         }
                     }
                 }

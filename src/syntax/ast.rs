@@ -82,11 +82,49 @@ pub enum AssignOp {
     Mod,
 }
 
+/// What a value is unpacked into: `let [a, b] = ...`, `for [k, v] in`,
+/// `[xs[0], b] = ...`.
+#[derive(Debug)]
+pub enum Pattern {
+    Name(Ident),
+    /// `xs[i]` or `p.x`, in an assignment only.
+    Place(Expr),
+    /// `[p, q, ...]`: a value with exactly that many items.
+    List(Vec<Pattern>, Span),
+}
+
+impl Pattern {
+    /// The names the pattern binds, left to right.
+    pub fn names(&self) -> Vec<&Ident> {
+        let mut out = Vec::new();
+        self.collect_names(&mut out);
+        out
+    }
+    fn collect_names<'a>(&'a self, out: &mut Vec<&'a Ident>) {
+        match self {
+            Pattern::Name(n) => out.push(n),
+            Pattern::Place(_) => {}
+            Pattern::List(items, _) => items.iter().for_each(|p| p.collect_names(out)),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum StmtKind {
     Let {
         name: Ident,
         value: Option<Expr>,
+    },
+    /// `let [a, b] = value`.
+    LetUnpack {
+        pattern: Pattern,
+        value: Expr,
+    },
+    /// `[a, b] = value` (the value is evaluated first, so `[a, b] = [b, a]`
+    /// swaps).
+    AssignUnpack {
+        pattern: Pattern,
+        value: Expr,
     },
     Fn(Rc<FnDef>),
     Struct(Rc<StructDef>),
@@ -111,9 +149,9 @@ pub enum StmtKind {
         cond: Expr,
         body: Block,
     },
+    /// `for x in`, `for k, v in` (a two-name pattern) or `for [k, v] in`.
     For {
-        first: Ident,
-        second: Option<Ident>,
+        target: Pattern,
         iter: Expr,
         body: Block,
     },

@@ -210,24 +210,62 @@ pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<Synt
             ));
         }
     }
+    let statement_start = Scanner::new(&src[..pos])
+        .filter(|b| b.at >= line_start && matches!(b.byte, b'{' | b';'))
+        .last()
+        .map_or(line_start, |b| b.at + 1);
+    let statement = src[statement_start..pos].trim_start();
+    if found == '(' && statement.trim_end() == "for" {
+        let inside = &src[pos + 1..line_end];
+        let names = inside[..inside.find(')').unwrap_or(inside.len())].trim();
+        return Some(habit(
+            "unpack in `for` with a list pattern, not parentheses",
+            Span::new(pos, pos + 1),
+            "Python's tuple",
+            format!("write `for [{names}] in ...`"),
+        ));
+    }
     if found == ',' && matches!(innermost, None | Some('{')) {
-        let statement_start = Scanner::new(&src[..pos])
-            .filter(|b| b.at >= line_start && matches!(b.byte, b'{' | b';'))
-            .last()
-            .map_or(line_start, |b| b.at + 1);
-        let statement = src[statement_start..pos].trim_start();
-        let help = if statement.starts_with("return") {
-            "return a list instead: `return [a, b]` (and unpack it with `for` or indexing)"
-        } else {
-            "for a swap use a temporary (`let t = a; a = b; b = t`); to group values use a \
-             list `[a, b]`"
-        };
         return Some(habit(
             "there are no tuples",
             Span::new(pos, pos + 1),
             "a comma outside brackets",
-            help.into(),
+            tuple_help(statement, &src[pos..line_end]),
         ));
     }
     None
+}
+
+/// What to write instead of a tuple: `statement` is the statement up to
+/// the comma, `rest` the line from it.
+fn tuple_help(statement: &str, rest: &str) -> String {
+    if statement.starts_with("return") {
+        return "return a list instead: `return [a, b]`, and unpack it with `let [a, b] = f()`"
+            .into();
+    }
+    let (is_let, first) = match statement.strip_prefix("let ") {
+        Some(name) => (true, name.trim()),
+        None => (false, statement.trim()),
+    };
+    if statement.starts_with("for ") {
+        return "`for` takes one name, a pair (`for k, v in`) or a list pattern: \
+                `for [a, b, c] in ...`"
+            .into();
+    }
+    // `a, b = b, a` or `let a, b = f()`: the same with brackets.
+    let assign = rest
+        .find('=')
+        .filter(|&i| !rest[i + 1..].starts_with('=') && !rest[..i].ends_with(['!', '<', '>', '=']));
+    let Some(eq) = assign else {
+        return "to group values use a list `[a, b]`".into();
+    };
+    let names = format!("{first}{}", rest[..eq].trim_end());
+    let value = rest[eq + 1..].trim();
+    let value = if operand(value).len() < value.len() {
+        format!("[{value}]")
+    } else {
+        value.to_string()
+    };
+    let let_ = if is_let { "let " } else { "" };
+    format!("unpack into a list of names: `{let_}[{names}] = {value}`")
 }

@@ -134,9 +134,26 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
         Rule::semi => return Ok(None),
         Rule::let_stmt => {
             inner.next(); // kw
-            let name = ident(inner.next().unwrap());
+            let target = inner.next().unwrap();
             let value = inner.next().map(expr).transpose()?;
-            StmtKind::Let { name, value }
+            if target.as_rule() == Rule::ident {
+                StmtKind::Let {
+                    name: ident(target),
+                    value,
+                }
+            } else {
+                let pattern = pattern(target)?;
+                let Some(value) = value else {
+                    let mut e = SyntaxError::new(
+                        "unpacking needs a value",
+                        sp,
+                        "nothing to unpack into these names",
+                    );
+                    e.help = Some("write `let [a, b] = pair`".into());
+                    return Err(e);
+                };
+                StmtKind::LetUnpack { pattern, value }
+            }
         }
         Rule::fn_decl | Rule::async_fn_decl => {
             let is_async = rule == Rule::async_fn_decl;
@@ -229,18 +246,11 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
         }
         Rule::for_stmt => {
             inner.next();
-            let first = ident(inner.next().unwrap());
-            let mut second = None;
-            let mut next = inner.next().unwrap();
-            if next.as_rule() == Rule::ident {
-                second = Some(ident(next));
-                next = inner.next().unwrap();
-            }
-            debug_assert_eq!(next.as_rule(), Rule::kw_in);
+            let target = for_target(inner.next().unwrap())?;
+            inner.next(); // `in`
             let iter = expr(inner.next().unwrap())?;
             StmtKind::For {
-                first,
-                second,
+                target,
                 iter,
                 body: block(inner.next().unwrap())?,
             }
@@ -323,6 +333,22 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 );
                 return Err(e);
             }
+            if let ExprKind::List(_) = target.kind {
+                if op.as_str() != "=" {
+                    return Err(SyntaxError::new(
+                        format!("`{}` cannot unpack", op.as_str()),
+                        span(&op),
+                        "only `=` assigns to a list of names",
+                    ));
+                }
+                return Ok(Some(Stmt {
+                    kind: StmtKind::AssignUnpack {
+                        pattern: target_pattern(target)?,
+                        value: expr(inner.next().unwrap())?,
+                    },
+                    span: sp,
+                }));
+            }
             if !matches!(
                 target.kind,
                 ExprKind::Var(_) | ExprKind::Index { .. } | ExprKind::Field { .. }
@@ -351,6 +377,48 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
         r => unreachable!("statement rule {r:?}"),
     };
     Ok(Some(Stmt { kind, span: sp }))
+}
+
+/// A `list_pattern` or a name, as `let` and `for` declare them.
+fn pattern(p: P) -> Result<Pattern> {
+    if p.as_rule() == Rule::ident {
+        return Ok(Pattern::Name(ident(p)));
+    }
+    let sp = span(&p);
+    let items = p.into_inner().map(pattern).collect::<Result<_>>()?;
+    Ok(Pattern::List(items, sp))
+}
+
+/// `x`, `k, v` (a pair) or `[k, v]` after `for`.
+fn for_target(p: P) -> Result<Pattern> {
+    let sp = span(&p);
+    let mut parts: Vec<P> = p.into_inner().collect();
+    if parts.len() == 1 {
+        return pattern(parts.pop().unwrap());
+    }
+    let items = parts.into_iter().map(pattern).collect::<Result<_>>()?;
+    Ok(Pattern::List(items, sp))
+}
+
+/// The left side of `[a, xs[0], [b, c]] = value`, parsed as a list
+/// expression: each item a variable, an index or such a list again.
+fn target_pattern(e: Expr) -> Result<Pattern> {
+    match e.kind {
+        ExprKind::Var(name) => Ok(Pattern::Name(name)),
+        ExprKind::Index { .. } | ExprKind::Field { .. } => Ok(Pattern::Place(e)),
+        ExprKind::List(items) if !items.is_empty() => {
+            let items = items
+                .into_iter()
+                .map(target_pattern)
+                .collect::<Result<_>>()?;
+            Ok(Pattern::List(items, e.span))
+        }
+        _ => Err(SyntaxError::new(
+            "cannot assign to this expression",
+            e.span,
+            "only a variable, an index, a field or a list of them can be unpacked into",
+        )),
+    }
 }
 
 fn catch_clause(p: P) -> Result<CatchClause> {
