@@ -9,11 +9,11 @@ use crate::diagnostics::{self, Sources, Style, Waiter};
 use crate::host::{Error, ErrorKind};
 use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
+use crate::runtime::future::{Awaitable, FutState};
 use crate::runtime::interp::Interp;
+use crate::runtime::task::{CoroStart, Task};
 use crate::runtime::value::Value;
 use crate::scheduler::clock::Clock;
-use crate::scheduler::future::{Awaitable, FutState};
-use crate::scheduler::task::{CoroStart, Task};
 use crate::syntax::parse_program;
 use std::io::Write;
 use std::rc::Rc;
@@ -191,7 +191,7 @@ impl Engine {
     }
 
     fn execute(&mut self, name: &str, text: &str, echo: bool) -> Result<Value, Error> {
-        let _active = crate::scheduler::task::enter_engine(self.id);
+        let _active = crate::runtime::task::enter_engine(self.id);
         let closure = self.load(name, text, echo)?;
         let main = self.interp.spawn_main(CoroStart::Script {
             closure,
@@ -376,7 +376,7 @@ impl Engine {
     /// Compiles an input (echoing a final expression) and spawns it as a
     /// task. Errors are reported and give `None`.
     pub fn start_input(&mut self, name: &str, text: &str) -> Option<Rc<Task>> {
-        let _active = crate::scheduler::task::enter_engine(self.id);
+        let _active = crate::runtime::task::enter_engine(self.id);
         let closure = match self.load(name, text, true) {
             Ok(c) => c,
             Err(e) => {
@@ -393,7 +393,7 @@ impl Engine {
     /// Runs one loop iteration if something is ready or due; otherwise says
     /// when the next timer is due.
     pub fn tick(&mut self) -> LoopTick {
-        let _active = crate::scheduler::task::enter_engine(self.id);
+        let _active = crate::runtime::task::enter_engine(self.id);
         use crate::runtime::driver::Tick;
         match self.interp.tick() {
             Ok(Tick::Ran) => LoopTick::Ran,
@@ -442,7 +442,7 @@ impl Engine {
     /// After an input's task ended: echo its value or report its error.
     /// Returns false when the input failed or was cancelled.
     pub fn finish_input(&mut self, task: &Rc<Task>) -> bool {
-        let _active = crate::scheduler::task::enter_engine(self.id);
+        let _active = crate::runtime::task::enter_engine(self.id);
         let ok = match Awaitable::Task(task.clone()).outcome() {
             Some(Ok(Value::Nil)) | None => true,
             Some(Ok(v)) => {
@@ -479,7 +479,7 @@ impl Engine {
 
     /// Cancels a task (the REPL's Ctrl-C).
     pub fn cancel(&mut self, task: &Rc<Task>) {
-        let _active = crate::scheduler::task::enter_engine(self.id);
+        let _active = crate::runtime::task::enter_engine(self.id);
         self.interp.cancel_task(task, None);
     }
 
@@ -510,7 +510,7 @@ impl Engine {
 
     /// The end of a session: cancel what is left and report, as a script's end does.
     pub fn shutdown(&mut self) {
-        let _active = crate::scheduler::task::enter_engine(self.id);
+        let _active = crate::runtime::task::enter_engine(self.id);
         if let Err(stuck) = self.interp.cancel_remaining() {
             self.report_stuck(stuck);
         }

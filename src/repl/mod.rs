@@ -8,7 +8,7 @@ mod output;
 pub use output::exit_on_write_error;
 
 use crate::engine::{Engine, LoopTick, Options, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
-use crate::scheduler::task::Task;
+use crate::runtime::task::Task;
 use output::{PromptShown, ReplWriter};
 use std::io::{BufRead, IsTerminal};
 use std::rc::Rc;

@@ -7,11 +7,11 @@ use super::interp::Interp;
 use super::native::NativeCoro;
 use super::ops;
 use super::value::{Iter, Value};
-use crate::scheduler::callbacks;
+use crate::runtime::callbacks;
+use crate::runtime::future::{FutKind, Future};
+use crate::runtime::sync_state as sync;
+use crate::runtime::task::{Coro, CoroStart};
 use crate::scheduler::event_loop::secs_to_ns;
-use crate::scheduler::future::{FutKind, Future};
-use crate::scheduler::sync;
-use crate::scheduler::task::{Coro, CoroStart};
 use std::cell::RefCell;
 use std::rc::Rc;
 

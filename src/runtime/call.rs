@@ -8,9 +8,9 @@ use super::interp::Interp;
 use super::value::{Iter, Value};
 use super::vm::{Flow, Outcome};
 use crate::compile::code::Closure;
-use crate::scheduler::event_loop::Input;
-use crate::scheduler::future::Awaitable;
-use crate::scheduler::task::CoroStart;
+use crate::runtime::future::Awaitable;
+use crate::runtime::handle::Input;
+use crate::runtime::task::CoroStart;
 use std::rc::Rc;
 
 /// What [`Interp::spawn_call`] left to do.
@@ -197,7 +197,7 @@ impl Interp {
                 let args = Self::bind_args(c, positional, named)?;
                 if c.proto.is_async {
                     let at = self.current_loc(ex);
-                    let coro = crate::scheduler::task::Coro::new(
+                    let coro = crate::runtime::task::Coro::new(
                         CoroStart::Script {
                             closure: c.clone(),
                             args,

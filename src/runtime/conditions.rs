@@ -8,9 +8,9 @@ use super::interp::Interp;
 use super::native::NativeStep;
 use super::sync_ops::{remove_waiter, SyncWait};
 use super::value::Value;
-use crate::scheduler::event_loop::Input;
-use crate::scheduler::sync::{waiter_done, Barrier, BarrierState, Condition};
-use crate::scheduler::task::Park;
+use crate::runtime::handle::Input;
+use crate::runtime::sync_state::{waiter_done, Barrier, BarrierState, Condition};
+use crate::runtime::task::Park;
 use std::rc::Rc;
 
 fn runtime_error(msg: &str) -> ErrorRef {

@@ -1,15 +1,17 @@
-//! Runs the event loop: each iteration moves due timers to the back of the
-//! ready queue and runs exactly the handles that were ready at its start
-//! (CPython 3.11's `BaseEventLoop._run_once`); `step` is `Task.__step`.
+//! Runs what the loop schedules: `run_handle` gives each handle its
+//! meaning, `step` is `Task.__step`. The iteration's order (completions,
+//! then due timers, then exactly the handles ready at its start, as
+//! CPython 3.11's `BaseEventLoop._run_once`) and the wait are the
+//! scheduler's (`scheduler::event_loop`).
 
 use super::error::{cancelled, ErrorRef, Loc};
 use super::interp::Interp;
 use super::value::{Str, Value};
 use super::vm::Outcome;
-use crate::scheduler::event_loop::{Handle, Input};
-use crate::scheduler::future::{Awaitable, Callback, FutState};
-use crate::scheduler::task::Task;
-use crate::scheduler::timers::TimerAction;
+use crate::runtime::future::{Awaitable, Callback, FutState};
+use crate::runtime::handle::TimerAction;
+use crate::runtime::handle::{Handle, Input};
+use crate::runtime::task::Task;
 use std::rc::Rc;
 
 /// Why the loop stopped before its target finished.
@@ -26,9 +28,6 @@ pub enum Tick {
     /// Nothing ready; the next timer is due at this time (ns on the loop clock).
     Idle(Option<u64>),
 }
-
-/// Iterations of pure `sleep(0)` spinning (with timers pending) tolerated under virtual time.
-const SPIN_LIMIT: u64 = 1_000_000;
 
 impl Interp {
     // ------------------------------------------------------------ stepping
@@ -203,19 +202,17 @@ impl Interp {
         );
     }
 
-    /// One loop iteration. `Err` when nothing can ever happen again.
+    /// One loop iteration, waiting first if nothing is ready. `Err` when
+    /// nothing can ever happen again.
     fn run_once(&mut self) -> Result<(), Stuck> {
-        if self.lp.ready.is_empty() {
-            self.lp.ops.poll();
-            if !self.lp.ops.has_completions() {
-                let deadline = self.lp.timers.next_deadline();
-                if deadline.is_none() && self.lp.ops.in_flight() == 0 {
-                    return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect()));
-                }
-                let _ = self.out.flush();
-                // A signal under `tasks run` ends the wait early.
-                self.lp.wait_for_event_or(deadline, self.interrupts.woken());
-            }
+        let (out, interrupts) = (&mut self.out, &self.interrupts);
+        let waited = self.lp.wait_until_ready(|| {
+            let _ = out.flush();
+            // A signal under `tasks run` ends the wait early.
+            interrupts.woken()
+        });
+        if waited.is_err() {
+            return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect()));
         }
         self.handle_stop_signal();
         self.run_iteration()
@@ -223,56 +220,30 @@ impl Interp {
 
     /// Runs one iteration if anything is ready, finished or due, without waiting.
     pub fn tick(&mut self) -> Result<Tick, Stuck> {
-        if self.lp.ready.is_empty() {
-            self.lp.ops.poll();
-            let now = self.lp.clock.now_ns();
-            match self.lp.timers.next_deadline() {
-                Some(d) if d <= now => {}
-                _ if self.lp.ops.has_completions() => {}
-                next => return Ok(Tick::Idle(next)),
-            }
+        if let Err(next) = self.lp.poll_ready() {
+            return Ok(Tick::Idle(next));
         }
         self.run_iteration()?;
         Ok(Tick::Ran)
     }
 
+    /// Runs exactly the handles ready at the iteration's start.
     fn run_iteration(&mut self) -> Result<(), Stuck> {
+        // CPython's `_run_once` order: I/O events (completions, and the
+        // script calls servers hand over), then the timers now due.
         self.lp.collect_completions();
         self.start_script_calls();
-        let mut due = Vec::new();
-        // Reading the clock costs a system call's worth of time; with no
-        // timer pending there is nothing to compare it with.
-        if self.lp.timers.next_deadline().is_some() {
-            let now = self.lp.clock.now_ns();
-            self.lp.timers.pop_due(now, &mut due);
-        }
-        let fired = !due.is_empty();
-        for action in due {
-            self.lp.call_soon(Handle::Timer(action));
-        }
-        let n = self.lp.ready.len();
-        let mut all_spin = n > 0 && !fired;
+        let (n, fired) = self.lp.fire_due_timers();
+        let mut only_spun = n > 0 && !fired;
         for _ in 0..n {
             let Some(h) = self.lp.ready.pop_front() else {
                 break;
             };
-            all_spin &= self.run_handle(h);
+            only_spun &= self.run_handle(h);
         }
-        self.lp.ops.poll();
-        if all_spin
-            && !self.lp.stopping
-            && self.lp.ops.in_flight() == 0
-            && self.lp.clock.is_virtual()
-            && self.lp.timers.next_deadline().is_some()
-        {
-            self.lp.spin_iterations += 1;
-            if self.lp.spin_iterations > SPIN_LIMIT {
-                return Err(Stuck::Spinning(self.lp.tasks.values().cloned().collect()));
-            }
-        } else {
-            self.lp.spin_iterations = 0;
-        }
-        Ok(())
+        self.lp
+            .end_iteration(only_spun)
+            .map_err(|_| Stuck::Spinning(self.lp.tasks.values().cloned().collect()))
     }
 
     /// `run_until_complete`: runs until `target` is done and the stop
@@ -331,7 +302,7 @@ impl Interp {
     /// in one iteration, and the stop callback runs in the next. A future
     /// resolved by a ready handle takes the same two iterations.
     fn run_until_complete_at_once(&mut self) -> Result<(), Stuck> {
-        let f = crate::scheduler::future::Future::new(crate::scheduler::future::FutKind::Plain);
+        let f = crate::runtime::future::Future::new(crate::runtime::future::FutKind::Plain);
         self.lp
             .call_soon(Handle::Timer(TimerAction::SetResult(f.clone())));
         self.run_until_complete(&Awaitable::Future(f))
@@ -339,7 +310,7 @@ impl Interp {
 
     /// Coroutine values made but never run, for the end-of-program warning.
     pub fn never_awaited(engine: u64) -> Vec<(Rc<str>, Option<Loc>)> {
-        crate::scheduler::task::take_never_awaited(engine)
+        crate::runtime::task::take_never_awaited(engine)
     }
 }
 

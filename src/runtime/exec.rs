@@ -337,7 +337,7 @@ mod sizes {
         assert_eq!(size_of::<super::Value>(), 16);
         assert_eq!(size_of::<crate::compile::code::Op>(), 16);
         // 216 + the `Rc` counts + malloc's header fit a 240-byte block.
-        assert!(size_of::<crate::scheduler::task::Task>() <= 216);
+        assert!(size_of::<crate::runtime::task::Task>() <= 216);
         assert!(size_of::<crate::runtime::native::NativeCoro>() <= 24);
     }
 }

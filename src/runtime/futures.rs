@@ -6,9 +6,9 @@ use super::error::{cancelled, type_error, ErrorObj, ErrorRef, Loc};
 use super::exec::{Exec, Frame, FrameKind};
 use super::interp::Interp;
 use super::value::{Str, Value};
-use crate::scheduler::event_loop::{Handle, Input};
-use crate::scheduler::future::{Awaitable, Callback, FutKind, FutState, Future, GatherState};
-use crate::scheduler::task::{Coro, CoroStart, Task};
+use crate::runtime::future::{Awaitable, Callback, FutKind, FutState, Future, GatherState};
+use crate::runtime::handle::{Handle, Input};
+use crate::runtime::task::{Coro, CoroStart, Task};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -55,7 +55,7 @@ impl Interp {
         let task = Rc::new(Task {
             id,
             rare: Cell::new(name.map(|name| {
-                Box::new(crate::scheduler::task::TaskRare {
+                Box::new(crate::runtime::task::TaskRare {
                     name: Some(name),
                     ..Default::default()
                 })
@@ -65,7 +65,7 @@ impl Interp {
             exec: RefCell::new(Some(ex.suspend(&mut self.frame_bufs))),
             must_cancel: Cell::new(false),
             started: Cell::new(false),
-            park: Cell::new(crate::scheduler::task::Park::No),
+            park: Cell::new(crate::runtime::task::Park::No),
             waiting_on: Cell::new(None),
             cancel_requests: Cell::new(0),
             spawned_at,

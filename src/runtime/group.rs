@@ -6,9 +6,9 @@ use super::error::ErrorRef;
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
-use crate::scheduler::event_loop::Input;
-use crate::scheduler::future::{Awaitable, FutKind, Future};
-use crate::scheduler::task::Task;
+use crate::runtime::future::{Awaitable, FutKind, Future};
+use crate::runtime::handle::Input;
+use crate::runtime::task::Task;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -98,7 +98,7 @@ impl Interp {
         }
         self.add_done_callback(
             &Awaitable::Task(task.clone()),
-            crate::scheduler::future::Callback::Group(g.clone()),
+            crate::runtime::future::Callback::Group(g.clone()),
         );
         g.tasks.borrow_mut().push(task.clone());
         Ok(())

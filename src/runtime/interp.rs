@@ -3,10 +3,10 @@
 
 use super::error::{ErrorObj, ErrorRef, Loc, TaskOrigin, TraceFrame};
 use super::exec::Exec;
+use super::handle::EventLoop;
 use super::value::Value;
+use crate::runtime::task::Task;
 use crate::scheduler::clock::Clock;
-use crate::scheduler::event_loop::EventLoop;
-use crate::scheduler::task::Task;
 use std::io::Write;
 use std::rc::Rc;
 

@@ -16,7 +16,7 @@
 
 use super::error::{cancelled, ErrorObj, ErrorRef};
 use super::interp::Interp;
-use crate::scheduler::task::Task;
+use crate::runtime::task::Task;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;

@@ -3,13 +3,16 @@
 
 pub mod builtins;
 pub mod call;
+pub mod callbacks;
 pub mod conditions;
 pub mod driver;
 pub mod error;
 pub mod exec;
 pub mod format;
+pub mod future;
 pub mod futures;
 pub mod group;
+pub mod handle;
 pub mod interp;
 pub mod interrupt;
 pub mod methods;
@@ -22,6 +25,8 @@ pub mod script_call;
 pub mod seq;
 pub mod str;
 pub mod sync_ops;
+pub mod sync_state;
+pub mod task;
 pub mod value;
 pub mod vm;
 pub mod waits;

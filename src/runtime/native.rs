@@ -6,9 +6,10 @@
 use super::error::{cancelled, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::value::Value;
-use crate::scheduler::event_loop::Input;
-use crate::scheduler::future::{Awaitable, Callback, FutKind, Future};
-use crate::scheduler::timers::{TimerAction, TimerId};
+use crate::runtime::future::{Awaitable, Callback, FutKind, Future};
+use crate::runtime::handle::Input;
+use crate::runtime::handle::TimerAction;
+use crate::scheduler::timers::TimerId;
 use std::cell::RefCell;
 use std::rc::Rc;
 

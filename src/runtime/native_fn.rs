@@ -102,8 +102,8 @@ impl Ctx<'_> {
     /// `shown` is what `:tasks` calls it.
     pub(crate) fn coroutine(&self, shown: &str, fut: OpFuture) -> Value {
         let shown: Rc<str> = Rc::from(shown);
-        Value::Coro(crate::scheduler::task::Coro::new(
-            crate::scheduler::task::CoroStart::Native(super::native::NativeCoro::op(
+        Value::Coro(crate::runtime::task::Coro::new(
+            crate::runtime::task::CoroStart::Native(super::native::NativeCoro::op(
                 shown.clone(),
                 fut,
             )),
@@ -438,10 +438,10 @@ fn call_text(name: &str, args: &Args) -> Rc<str> {
 
 impl Interp {
     /// The native operation `t` waits on, by what `:tasks` calls it.
-    pub(crate) fn native_op_of(&self, t: &crate::scheduler::task::Task) -> Option<Rc<str>> {
+    pub(crate) fn native_op_of(&self, t: &crate::runtime::task::Task) -> Option<Rc<str>> {
         match t.waiting_on()? {
-            crate::scheduler::future::Awaitable::Future(f) => match f.kind {
-                crate::scheduler::future::FutKind::Native(id) => self.lp.ops.name(id),
+            crate::runtime::future::Awaitable::Future(f) => match f.kind {
+                crate::runtime::future::FutKind::Native(id) => self.lp.ops.name(id),
                 _ => None,
             },
             _ => None,
@@ -465,8 +465,8 @@ impl Interp {
                 let shown = call_text(&f.name, &args);
                 let fut = body(&mut ctx, args)?;
                 let coro = super::native::NativeCoro::op(shown, fut);
-                Ok(Value::Coro(crate::scheduler::task::Coro::new(
-                    crate::scheduler::task::CoroStart::Native(coro),
+                Ok(Value::Coro(crate::runtime::task::Coro::new(
+                    crate::runtime::task::CoroStart::Native(coro),
                     f.name.clone(),
                     None,
                 )))
@@ -479,8 +479,8 @@ impl Interp {
         &mut self,
         name: Rc<str>,
         fut: OpFuture,
-    ) -> Rc<crate::scheduler::future::Future> {
-        use crate::scheduler::future::{FutKind, Future as SFuture};
+    ) -> Rc<crate::runtime::future::Future> {
+        use crate::runtime::future::{FutKind, Future as SFuture};
         let id = self.lp.ops.submit(name, fut);
         let f = SFuture::new(FutKind::Native(id));
         self.lp.op_futures.insert(id, f.clone());

@@ -7,9 +7,10 @@ use super::interp::Interp;
 use super::native::NativeCoro;
 use super::sync_ops::SyncWait;
 use super::value::Value;
-use crate::scheduler::callbacks::{CallbackAction, LoopCallback, Timeout, TimeoutState};
-use crate::scheduler::event_loop::{secs_to_ns, Handle};
-use crate::scheduler::timers::TimerAction;
+use crate::runtime::callbacks::{CallbackAction, LoopCallback, Timeout, TimeoutState};
+use crate::runtime::handle::Handle;
+use crate::runtime::handle::TimerAction;
+use crate::scheduler::event_loop::secs_to_ns;
 use std::rc::Rc;
 
 /// What entering a `with` scope does.

@@ -18,8 +18,8 @@
 use super::error::ErrorRef;
 use super::interp::Interp;
 use super::value::Value;
-use crate::scheduler::future::{Awaitable, Callback};
-use crate::scheduler::task::{Coro, CoroStart, Task};
+use crate::runtime::future::{Awaitable, Callback};
+use crate::runtime::task::{Coro, CoroStart, Task};
 use std::cell::RefCell;
 use std::rc::Rc;
 

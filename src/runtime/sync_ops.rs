@@ -7,12 +7,12 @@ use super::error::{overflow, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
-use crate::scheduler::event_loop::{Handle, Input};
-use crate::scheduler::sync::BarrierState;
-use crate::scheduler::sync::{
+use crate::runtime::handle::{Handle, Input};
+use crate::runtime::sync_state::BarrierState;
+use crate::runtime::sync_state::{
     waiter_cancelled, waiter_done, Event, Lock, Queue, QueueKind, Semaphore, Waiters,
 };
-use crate::scheduler::task::{Park, Task};
+use crate::runtime::task::{Park, Task};
 use std::collections::VecDeque;
 use std::rc::Rc;
 

@@ -3,9 +3,9 @@
 use super::error::ErrorRef;
 pub use super::str::Str;
 use crate::compile::code::Closure;
-use crate::scheduler::future::Future;
-use crate::scheduler::sync::{Event, Lock, Queue, Semaphore};
-use crate::scheduler::task::{Coro, Task};
+use crate::runtime::future::Future;
+use crate::runtime::sync_state::{Event, Lock, Queue, Semaphore};
+use crate::runtime::task::{Coro, Task};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::fmt::Write;
@@ -61,13 +61,13 @@ pub enum Value {
     /// A semaphore.
     Semaphore(Rc<Semaphore>),
     /// `timeout(secs)`, `timeout_at(deadline)`: a `with` scope.
-    Timeout(Rc<crate::scheduler::callbacks::Timeout>),
+    Timeout(Rc<crate::runtime::callbacks::Timeout>),
     /// `condition(lock)`: a `with` scope too.
-    Condition(Rc<crate::scheduler::sync::Condition>),
+    Condition(Rc<crate::runtime::sync_state::Condition>),
     /// `barrier(n)`.
-    Barrier(Rc<crate::scheduler::sync::Barrier>),
+    Barrier(Rc<crate::runtime::sync_state::Barrier>),
     /// What `call_soon`, `call_later` and `call_at` return.
-    Handle(Rc<crate::scheduler::callbacks::LoopCallback>),
+    Handle(Rc<crate::runtime::callbacks::LoopCallback>),
     /// A value of a `struct`.
     Record(Rc<super::record::Record>),
     /// What `import "..." as name` binds.

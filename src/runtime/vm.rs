@@ -11,8 +11,8 @@ use super::ops;
 use super::value::{Iter, Key, MapTable, Value};
 use crate::compile::code::{Arith, Closure, Op};
 use crate::compile::names::{LIST_PUSH, MAP_GET};
-use crate::scheduler::event_loop::Input;
-use crate::scheduler::future::Awaitable;
+use crate::runtime::future::Awaitable;
+use crate::runtime::handle::Input;
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -1,61 +1,71 @@
-//! The asyncio-faithful loop's state: a FIFO ready queue of handles, the
-//! timer heap, the clock, and the registry of live tasks. The driver that
-//! runs handles lives in `runtime::driver`, since running needs the VM.
+//! The asyncio-faithful loop's state and its wait: a FIFO ready queue of
+//! handles, the timer heap, the clock, native operations, and the registry
+//! of live tasks. What a handle does when run is the runtime's business
+//! (`runtime::driver`); this module only orders and waits.
 
 use super::clock::Clock;
-use super::future::{Awaitable, Callback, Future};
 use super::ops::{NativeOps, OpId};
 use super::registry::TaskRegistry;
-use super::task::Task;
-use super::timers::{TimerAction, TimerId, Timers};
-use crate::runtime::error::ErrorRef;
-use crate::runtime::value::Value;
+use super::timers::{TimerId, Timers};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// What a task is resumed with.
-pub enum Input {
-    /// First step: start the coroutine.
-    Start,
-    Value(Value),
-    Throw(ErrorRef),
+/// The types a loop schedules, named by the runtime: the loop moves them
+/// around without looking inside.
+pub trait LoopTypes {
+    /// One unit of work in the ready queue.
+    type Handle;
+    /// What a due timer does.
+    type TimerAction;
+    /// A live task.
+    type Task;
+    /// What a native operation produces.
+    type OpResult: 'static;
+    /// What a native operation's result completes (a future).
+    type OpTarget;
+    /// A call a running operation hands back to the loop (a server's
+    /// handler for one request).
+    type Call;
+    /// The handle that hands `result` to `target` when the operation is done.
+    fn complete(target: Self::OpTarget, result: Self::OpResult) -> Self::Handle;
+    /// The handle that runs a due timer's action.
+    fn timer(action: Self::TimerAction) -> Self::Handle;
 }
 
-/// One unit of work in the ready queue.
-pub enum Handle {
-    Step(Rc<Task>, Input),
-    /// A parked task woken (or its wait cancelled): asyncio's
-    /// `Task.__wakeup` on the waiter future.
-    Wake(Rc<Task>, Input),
-    Callback(Callback, Awaitable),
-    Timer(TimerAction),
-    /// A native operation finished: complete its future (the analogue of
-    /// the reader callback asyncio's selector schedules for an I/O event).
-    Complete(Rc<Future>, Result<Value, ErrorRef>),
-}
+/// Nothing is ready, no timer is pending and no native operation is in
+/// flight: nothing can ever happen again.
+pub struct NeverReady;
 
-pub struct EventLoop {
-    pub ready: VecDeque<Handle>,
-    pub timers: Timers,
+/// Under virtual time, tasks kept yielding with `sleep(0)` while a timer
+/// is due later, for more than [`SPIN_LIMIT`] iterations.
+pub struct Spinning;
+
+/// Iterations of pure `sleep(0)` spinning (with timers pending) tolerated
+/// under virtual time.
+const SPIN_LIMIT: u64 = 1_000_000;
+
+pub struct EventLoop<K: LoopTypes> {
+    pub ready: VecDeque<K::Handle>,
+    pub timers: Timers<K::TimerAction>,
     pub clock: Clock,
     pub stopping: bool,
     next_task_id: u64,
     next_task_name: u64,
     /// Pending tasks in creation order.
-    pub tasks: TaskRegistry,
+    pub tasks: TaskRegistry<K::Task>,
     /// Tasks that ended with an error, checked at the end for unretrieved errors.
-    pub failed: Vec<Rc<Task>>,
+    pub failed: Vec<Rc<K::Task>>,
     /// Native operations (host async functions, I/O, subprocesses) running
     /// on the executor, and the futures their results complete.
     /// Servers hand script calls back through it (`runtime::script_call`).
-    pub ops: NativeOps<Result<Value, ErrorRef>, crate::runtime::script_call::ScriptCall>,
-    pub op_futures: HashMap<OpId, Rc<Future>>,
+    pub ops: NativeOps<K::OpResult, K::Call>,
+    pub op_futures: HashMap<OpId, K::OpTarget>,
     /// Consecutive iterations that only resumed tasks yielding with `sleep(0)`.
     pub spin_iterations: u64,
 }
 
-impl EventLoop {
+impl<K: LoopTypes> EventLoop<K> {
     pub fn new(clock: Clock) -> Self {
         EventLoop {
             ready: VecDeque::new(),
@@ -83,7 +93,7 @@ impl EventLoop {
         self.next_task_id
     }
 
-    pub fn call_soon(&mut self, h: Handle) {
+    pub fn call_soon(&mut self, h: K::Handle) {
         self.ready.push_back(h);
     }
 
@@ -98,7 +108,7 @@ impl EventLoop {
         self.ops.take_completions(&mut done);
         for (id, result) in done {
             if let Some(f) = self.op_futures.remove(&id) {
-                self.ready.push_back(Handle::Complete(f, result));
+                self.ready.push_back(K::complete(f, result));
             }
         }
     }
@@ -142,8 +152,89 @@ impl EventLoop {
         }
     }
 
+    /// When nothing is ready, waits for a completion, the next timer or the
+    /// future `before_wait` returns (a signal); `before_wait` runs only
+    /// when the loop is about to wait (it flushes output). `Err` when
+    /// nothing can ever happen again (a deadlock).
+    pub fn wait_until_ready<F: std::future::Future<Output = ()>>(
+        &mut self,
+        before_wait: impl FnOnce() -> F,
+    ) -> Result<(), NeverReady> {
+        if !self.ready.is_empty() {
+            return Ok(());
+        }
+        self.ops.poll();
+        if self.ops.has_completions() {
+            return Ok(());
+        }
+        let deadline = self.timers.next_deadline();
+        if deadline.is_none() && self.ops.in_flight() == 0 {
+            return Err(NeverReady);
+        }
+        let other = before_wait();
+        self.wait_for_event_or(deadline, other);
+        Ok(())
+    }
+
+    /// Without waiting: `Ok` if an iteration has something to run (ready
+    /// handles, completions, due timers), else the next deadline.
+    pub fn poll_ready(&mut self) -> Result<(), Option<u64>> {
+        if !self.ready.is_empty() {
+            return Ok(());
+        }
+        self.ops.poll();
+        let now = self.clock.now_ns();
+        match self.timers.next_deadline() {
+            Some(d) if d <= now => Ok(()),
+            _ if self.ops.has_completions() => Ok(()),
+            next => Err(next),
+        }
+    }
+
+    /// The second step of an iteration as CPython 3.11's `_run_once` takes
+    /// it: after the I/O events ([`EventLoop::collect_completions`]), the
+    /// timers now due join the ready queue. Returns how many handles this
+    /// iteration runs (exactly those ready now: what they schedule waits
+    /// for the next one) and whether a timer fired.
+    pub fn fire_due_timers(&mut self) -> (usize, bool) {
+        let mut due = Vec::new();
+        // Reading the clock costs a system call's worth of time; with no
+        // timer pending there is nothing to compare it with.
+        if self.timers.next_deadline().is_some() {
+            let now = self.clock.now_ns();
+            self.timers.pop_due(now, &mut due);
+        }
+        let fired = !due.is_empty();
+        for action in due {
+            self.call_soon(K::timer(action));
+        }
+        (self.ready.len(), fired)
+    }
+
+    /// Ends an iteration. `only_spun`: every handle run was a task yielding
+    /// with `sleep(0)`; under virtual time, with a timer pending and no
+    /// operation in flight, too many such iterations in a row are an error
+    /// (the clock could never move).
+    pub fn end_iteration(&mut self, only_spun: bool) -> Result<(), Spinning> {
+        self.ops.poll();
+        if only_spun
+            && !self.stopping
+            && self.ops.in_flight() == 0
+            && self.clock.is_virtual()
+            && self.timers.next_deadline().is_some()
+        {
+            self.spin_iterations += 1;
+            if self.spin_iterations > SPIN_LIMIT {
+                return Err(Spinning);
+            }
+        } else {
+            self.spin_iterations = 0;
+        }
+        Ok(())
+    }
+
     /// Schedules a timer `delay` seconds from now.
-    pub fn call_later(&mut self, delay: f64, action: TimerAction) -> TimerId {
+    pub fn call_later(&mut self, delay: f64, action: K::TimerAction) -> TimerId {
         let when = self.clock.now_ns().saturating_add(secs_to_ns(delay));
         self.timers.add(when, action)
     }

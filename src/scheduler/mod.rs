@@ -1,13 +1,11 @@
-//! The asyncio-faithful scheduler's data: the event loop (ready queue,
-//! timers, clocks), futures, tasks and the synchronisation primitives.
-//! Knows nothing of syntax.
+//! The loop's machinery, generic over what it schedules: the event loop
+//! (ready queue, timers, clock, native operations, the wait), the timer
+//! heap, the clocks and the registry of live tasks. It knows nothing of
+//! syntax or of the VM: the runtime names its handle, task and result
+//! types through [`event_loop::LoopTypes`].
 
-pub mod callbacks;
 pub mod clock;
 pub mod event_loop;
-pub mod future;
 pub mod ops;
 pub mod registry;
-pub mod sync;
-pub mod task;
 pub mod timers;

@@ -3,20 +3,29 @@
 //! holes for ended tasks, trimmed from the front) beats a tree map. A
 //! long-lived early task keeps one word per later id alive, which is cheap.
 
-use super::task::Task;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-#[derive(Default)]
-pub struct TaskRegistry {
+/// Pending tasks of type `T` (the runtime's `Task`), by sequential id.
+pub struct TaskRegistry<T> {
     /// The id of `slots[0]`.
     first: u64,
-    slots: VecDeque<Option<Rc<Task>>>,
+    slots: VecDeque<Option<Rc<T>>>,
     live: usize,
 }
 
-impl TaskRegistry {
-    pub fn insert(&mut self, id: u64, task: Rc<Task>) {
+impl<T> Default for TaskRegistry<T> {
+    fn default() -> Self {
+        TaskRegistry {
+            first: 0,
+            slots: VecDeque::new(),
+            live: 0,
+        }
+    }
+}
+
+impl<T> TaskRegistry<T> {
+    pub fn insert(&mut self, id: u64, task: Rc<T>) {
         if self.slots.is_empty() {
             self.first = id;
         }
@@ -53,7 +62,7 @@ impl TaskRegistry {
     }
 
     /// Pending tasks in creation order.
-    pub fn values(&self) -> impl Iterator<Item = &Rc<Task>> {
+    pub fn values(&self) -> impl Iterator<Item = &Rc<T>> {
         self.slots.iter().flatten()
     }
 }

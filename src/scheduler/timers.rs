@@ -1,7 +1,6 @@
 //! The timer heap: handles keyed by (deadline, sequence number), so timers
 //! due at the same instant fire in the order they were set.
 
-use super::future::Future;
 use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -10,50 +9,51 @@ use std::rc::Rc;
 /// Shared with whoever may cancel the timer: true once cancelled or fired.
 pub type TimerId = Rc<Cell<bool>>;
 
-pub enum TimerAction {
-    /// `sleep`: resolve the future unless it was cancelled meanwhile.
-    SetResult(Rc<Future>),
-    /// `wait_for`: release the waiter future when the time is up.
-    Release(Rc<Future>),
-    /// `call_later`, `call_at` and a `timeout()`'s expiry.
-    Call(Rc<super::callbacks::LoopCallback>),
-}
-
-struct Entry {
+struct Entry<A> {
     when: u64,
     seq: u64,
-    action: TimerAction,
+    action: A,
     cancelled: Rc<Cell<bool>>,
 }
 
-impl PartialEq for Entry {
+impl<A> PartialEq for Entry<A> {
     fn eq(&self, o: &Self) -> bool {
         (self.when, self.seq) == (o.when, o.seq)
     }
 }
-impl Eq for Entry {}
-impl PartialOrd for Entry {
+impl<A> Eq for Entry<A> {}
+impl<A> PartialOrd for Entry<A> {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl Ord for Entry {
+impl<A> Ord for Entry<A> {
     // Reversed: BinaryHeap is a max-heap and we want the earliest first.
     fn cmp(&self, o: &Self) -> Ordering {
         (o.when, o.seq).cmp(&(self.when, self.seq))
     }
 }
 
-#[derive(Default)]
-pub struct Timers {
-    heap: BinaryHeap<Entry>,
+/// Timers whose action is an `A` (the runtime's `TimerAction`).
+pub struct Timers<A> {
+    heap: BinaryHeap<Entry<A>>,
     seq: u64,
     live: usize,
 }
 
-impl Timers {
+impl<A> Default for Timers<A> {
+    fn default() -> Self {
+        Timers {
+            heap: BinaryHeap::new(),
+            seq: 0,
+            live: 0,
+        }
+    }
+}
+
+impl<A> Timers<A> {
     /// Adds a timer due at `when` (nanoseconds on the loop's clock).
-    pub fn add(&mut self, when: u64, action: TimerAction) -> TimerId {
+    pub fn add(&mut self, when: u64, action: A) -> TimerId {
         self.seq += 1;
         let flag = Rc::new(Cell::new(false));
         self.heap.push(Entry {
@@ -91,7 +91,7 @@ impl Timers {
     }
 
     /// Removes and returns the live timers due at or before `now`, in order.
-    pub fn pop_due(&mut self, now: u64, out: &mut Vec<TimerAction>) {
+    pub fn pop_due(&mut self, now: u64, out: &mut Vec<A>) {
         loop {
             self.drop_cancelled_head();
             match self.heap.peek() {

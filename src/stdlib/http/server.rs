@@ -11,11 +11,11 @@
 //! stderr; the server goes on.
 
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
+use crate::runtime::future::{Awaitable, Callback, FutState};
 use crate::runtime::interp::Interp;
 use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::script_call::{NativeHook, ScriptCall, TaskSet};
 use crate::runtime::value::{Key, MapTable, Str, Value};
-use crate::scheduler::future::{Awaitable, Callback, FutState};
 use crate::scheduler::ops::{Caller, OpId};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};

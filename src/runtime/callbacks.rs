@@ -3,8 +3,8 @@
 //! (asyncio's `Timeout`), whose expiry is such a callback.
 
 use super::task::Task;
-use super::timers::TimerId;
-use crate::runtime::value::Value;
+use super::value::Value;
+use crate::scheduler::timers::TimerId;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 

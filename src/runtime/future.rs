@@ -1,13 +1,13 @@
 //! Futures: a result that arrives later, with done-callbacks that run in the
 //! order they were added (asyncio's `Future`). Tasks embed the same core.
 
-use crate::runtime::error::ErrorRef;
-use crate::runtime::value::{Str, Value};
+use super::error::ErrorRef;
+use super::value::{Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::task::Task;
-use super::timers::TimerId;
+use crate::scheduler::timers::TimerId;
 
 #[derive(Clone)]
 pub enum FutState {
@@ -32,7 +32,7 @@ pub enum Callback {
     /// `wait_for`/`race` release their waiter future.
     Release(Rc<Future>),
     /// A task of a `group { }` ended.
-    Group(Rc<crate::runtime::group::Group>),
+    Group(Rc<super::group::Group>),
     /// The end of `run_until_complete`.
     Stop,
     /// `shield`: the inner awaitable ended; the outer future follows.
@@ -42,9 +42,9 @@ pub enum Callback {
     /// task record, a word bigger.
     ShieldOuter(Rc<Awaitable>),
     /// `wait`: one of the awaitables ended.
-    WaitMember(Rc<crate::runtime::waits::WaitShared>),
+    WaitMember(Rc<super::waits::WaitShared>),
     /// Rust code watching a task (a server's handler answering its request).
-    Native(Rc<crate::runtime::script_call::NativeHook>),
+    Native(Rc<super::script_call::NativeHook>),
 }
 
 #[derive(Default)]
@@ -82,7 +82,7 @@ pub enum FutKind {
     Sleep(RefCell<Option<TimerId>>),
     Gather(Box<RefCell<GatherState>>),
     /// A native operation's future: cancelling it drops the operation.
-    Native(super::ops::OpId),
+    Native(crate::scheduler::ops::OpId),
 }
 
 pub struct Future {
@@ -155,9 +155,9 @@ impl Awaitable {
             FutState::Pending => None,
             FutState::Done(v) => Some(Ok(v.clone())),
             FutState::Failed(e) => Some(Err(e.clone())),
-            FutState::Cancelled(msg) => Some(Err(crate::runtime::error::cancelled(
-                msg.as_ref().map(Rc::from),
-            ))),
+            FutState::Cancelled(msg) => {
+                Some(Err(super::error::cancelled(msg.as_ref().map(Rc::from))))
+            }
         }
     }
 }
