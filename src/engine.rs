@@ -48,6 +48,8 @@ pub struct Engine {
     globals: Globals,
     sources: Sources,
     style: Style,
+    /// The files `import` has loaded, each once.
+    modules: crate::modules::ModuleCache,
 }
 
 impl Engine {
@@ -70,6 +72,7 @@ impl Engine {
             globals,
             sources: Sources::default(),
             style: Style { color: opts.color },
+            modules: Default::default(),
         }
     }
 
@@ -105,7 +108,8 @@ impl Engine {
         let _ = self.interp.err.flush();
     }
 
-    /// Parses and resolves without running. `Err` holds the rendered report.
+    /// Parses and resolves without running (imported files too). `Err`
+    /// holds the rendered report.
     pub fn check(&mut self, name: &str, text: &str) -> Result<(), String> {
         let id = self.sources.add(name, text);
         let src = &self.sources.files[id as usize];
@@ -113,10 +117,40 @@ impl Engine {
             parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
         let mut scratch = Globals::default();
         scratch.natives = self.globals.natives.clone();
-        let compiled = compile_program(&program, text, &mut scratch, id, false)
-            .map_err(|e| diagnostics::compile_error(&self.style, src, &e))?;
+        let mut cache = crate::modules::ModuleCache::default();
+        let mut loader =
+            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name);
+        let compiled = compile_program(&program, text, &mut scratch, &mut loader, id, false);
+        let warnings = std::mem::take(&mut loader.warnings);
+        for w in warnings {
+            self.write_err(&w);
+        }
+        let compiled = compiled.map_err(|e| self.compile_failure(id, &e).report)?;
         self.report_compile_warnings(id, &compiled.warnings);
         Ok(())
+    }
+
+    /// The report of a mistake found before running: in the file compiled
+    /// (`id`), or in a file it imports.
+    fn compile_failure(&self, id: u32, e: &crate::compile::CompileError) -> Error {
+        use crate::compile::Elsewhere;
+        let file = |i: u32| &self.sources.files[i as usize];
+        let (kind, report) = match e.elsewhere.as_deref() {
+            None => (
+                ErrorKind::Compile,
+                diagnostics::compile_error(&self.style, file(id), e),
+            ),
+            Some(Elsewhere::Syntax { source, error }) => (
+                ErrorKind::Syntax,
+                diagnostics::syntax_error(&self.style, file(*source), error),
+            ),
+            Some(Elsewhere::Compile { source, error }) => (
+                ErrorKind::Compile,
+                diagnostics::compile_error(&self.style, file(*source), error),
+            ),
+            Some(Elsewhere::Rendered(report)) => (ErrorKind::Compile, report.clone()),
+        };
+        Error { kind, report }
     }
 
     /// Warnings found while compiling, on stderr before anything runs.
@@ -136,11 +170,22 @@ impl Engine {
             kind: ErrorKind::Syntax,
             report: diagnostics::syntax_error(&self.style, src, &e),
         })?;
-        let compiled =
-            compile_program(&program, text, &mut self.globals, id, echo).map_err(|e| Error {
-                kind: ErrorKind::Compile,
-                report: diagnostics::compile_error(&self.style, src, &e),
-            })?;
+        let mut loader = crate::modules::Loader::new(
+            &mut self.sources,
+            &self.style,
+            &mut self.modules,
+            id,
+            name,
+        );
+        let compiled = compile_program(&program, text, &mut self.globals, &mut loader, id, echo);
+        if compiled.is_err() {
+            loader.roll_back();
+        }
+        let warnings = std::mem::take(&mut loader.warnings);
+        for w in warnings {
+            self.write_err(&w);
+        }
+        let compiled = compiled.map_err(|e| self.compile_failure(id, &e))?;
         self.report_compile_warnings(id, &compiled.warnings);
         // Errors reported while the program goes on (a server's failed
         // handler) are rendered as the CLI renders the one that ends it.

@@ -25,6 +25,7 @@ pub mod engine;
 pub mod golden;
 pub mod host;
 pub mod limits;
+mod modules;
 pub mod permissions;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod repl;

@@ -429,7 +429,33 @@ fn test_jobs_keep_the_report_order() {
     assert!(report.ends_with("\n5 passed, 3 failed\n"), "{report}");
 }
 
-// ------------------------------------------------------------ tasks check
+#[test]
+fn test_helpers_imported_by_cases_are_not_cases() {
+    let dir = TempDir::new("helpers");
+    dir.write("lib/greet.tasks", "fn hello(n) { return f\"hello {n}\" }\n");
+    dir.write(
+        "uses.tasks",
+        "import \"./lib/greet.tasks\" as greet\nprint(greet.hello(1))\n",
+    );
+    dir.write("uses.out", "hello 1\n");
+    // Imported by nothing and without `.out`: a new case, still reported.
+    dir.write("fresh.tasks", "print(2)\n");
+    let run = tasks(dir.path(), &["test", "."]);
+    assert_eq!(run.code, 1, "{run:?}");
+    // The helper `lib/greet` is not listed: not a case.
+    assert_eq!(
+        untimed(&run.stdout),
+        "FAILED  fresh (T ms)\n\
+         ok      uses (T ms)\n\
+         \n\
+         failures:\n\
+         \n\
+         ---- fresh ----\n\
+         missing ./fresh.out: run `tasks test --bless` to create it from this run\n\
+         \n\
+         1 passed, 1 failed\n"
+    );
+}
 
 #[test]
 fn check_a_good_file_prints_nothing() {
@@ -487,6 +513,38 @@ fn check_reports_an_undefined_variable_without_running() {
     let run = tasks(dir.path(), &["undef.tasks"]);
     assert_eq!((run.code, run.stdout.as_str()), (2, ""));
     assert!(run.stderr.contains("undefined variable `y`"), "{run:?}");
+}
+
+#[test]
+fn check_reports_a_mistake_in_an_imported_file() {
+    let dir = TempDir::new("check-import");
+    dir.write("lib/util.tasks", "fn f() { return nmae }\nlet name = 1\n");
+    dir.write(
+        "main.tasks",
+        "import \"./lib/util.tasks\" as util\nprint(util.f())\n",
+    );
+    let run = tasks(dir.path(), &["check", "main.tasks"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:?}");
+    assert!(run.stderr.contains("undefined variable `nmae`"), "{run:?}");
+    assert!(run.stderr.contains("[lib/util.tasks:1:17]"), "{run:?}");
+    assert!(run.stderr.contains("did you mean `name`?"), "{run:?}");
+}
+
+#[test]
+fn imports_are_relative_to_the_importing_file_and_need_no_grant() {
+    let dir = TempDir::new("import-relative");
+    dir.write(
+        "app/lib/a.tasks",
+        "import \"../b.tasks\" as b\nlet v = b.v + 1\n",
+    );
+    dir.write("app/b.tasks", "let v = 40\n");
+    dir.write(
+        "app/main.tasks",
+        "import \"./lib/a.tasks\" as a\nprint(a.v + 1)\n",
+    );
+    // Run from the parent folder: paths follow the files, not the cwd.
+    let run = tasks(dir.path(), &["run", "app/main.tasks"]);
+    assert_run(&run, 0, "42\n", "");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Every example in docs/LANGUAGE.md — a ```tasks block followed by a
 //! ```text block — runs under the virtual clock and must print exactly
-//! that text (stdout then stderr), so the reference stays true.
+//! that text (stdout then stderr), so the reference stays true. A
+//! ```tasks file=NAME block is not run: it is written as NAME beside the
+//! examples, for the ones after it to import.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -49,6 +51,13 @@ fn language_reference_examples_print_what_they_say() {
         let [(info, line, code), (next, _, expected)] = pair else {
             continue;
         };
+        // ```tasks file=lib/util.tasks: a file the examples after it import.
+        if let Some(name) = info.strip_prefix("tasks file=") {
+            let path = dir.join(name.trim());
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, code).unwrap();
+            continue;
+        }
         if info != "tasks" || next != "text" {
             continue;
         }

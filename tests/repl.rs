@@ -270,8 +270,13 @@ fn after_ctrl_c_in_a_busy_loop_output_comes_before_the_next_prompt() {
 }
 
 fn piped(input: &str) -> (String, String, i32) {
+    piped_in(&std::env::current_dir().unwrap(), input)
+}
+
+fn piped_in(dir: &std::path::Path, input: &str) -> (String, String, i32) {
     let mut child = Command::new(BIN)
         .arg("repl")
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -300,6 +305,22 @@ fn piped_input_runs_statements_without_prompts() {
     assert_eq!(out, "42\ndone\n");
     assert_eq!(err, "");
     assert_eq!(code, 0);
+}
+
+#[test]
+fn the_repl_imports_relative_to_the_cwd_once() {
+    let dir = std::env::temp_dir().join(format!("tasks-repl-import-{}", nanos()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("m.tasks"), "print(\"m runs\")\nlet x = 41\n").unwrap();
+    let (out, err, code) = piped_in(
+        &dir,
+        "import \"./m.tasks\" as m\nm.x + 1\nimport \"m.tasks\" as again\nagain == m\n",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        (out.as_str(), err.as_str(), code),
+        ("m runs\n42\ntrue\n", "", 0)
+    );
 }
 
 #[test]

@@ -297,6 +297,21 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     e.help = Some("declare the enclosing function with `async fn`".into());
                     return Err(e);
                 }
+                if let ExprKind::Method {
+                    receiver,
+                    name,
+                    args,
+                } = &inner.kind
+                {
+                    if args.iter().all(|a| a.name.is_none()) {
+                        if let Some(global) = self.module_slot(receiver, name)? {
+                            self.args(args)?;
+                            let argc = args.len() as u32;
+                            self.emit(Op::CallAwaitGlobal { global, argc }, sp);
+                            return Ok(());
+                        }
+                    }
+                }
                 match &inner.kind {
                     ExprKind::Call { callee, args } if args.iter().all(|a| a.name.is_none()) => {
                         if let Some(global) = self.callable_global(callee) {
@@ -349,6 +364,17 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 name,
                 args,
             } => {
+                if let Some(global) = self.module_slot(receiver, name)? {
+                    if args.iter().all(|a| a.name.is_none()) {
+                        self.args(args)?;
+                        let argc = args.len() as u32;
+                        self.emit(Op::CallGlobal { global, argc }, sp);
+                    } else {
+                        self.emit(Op::LoadGlobal(global), receiver.span);
+                        self.call_args(args, sp)?;
+                    }
+                    return Ok(());
+                }
                 if let Some(f) = self.module_member(receiver, name)? {
                     let k = self.constant(f);
                     self.emit(Op::Const(k), receiver.span);
@@ -408,6 +434,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::Slice, sp);
             }
             ExprKind::Field { target, name } => {
+                if let Some(slot) = self.module_slot(target, name)? {
+                    self.emit(Op::LoadGlobal(slot), sp);
+                    return Ok(());
+                }
                 if let Some(f) = self.module_member(target, name)? {
                     let k = self.constant(f);
                     self.emit(Op::Const(k), sp);

@@ -7,6 +7,7 @@ pub mod code;
 mod depth;
 mod effect;
 mod expr;
+mod import;
 pub mod names;
 mod peephole;
 mod scope;
@@ -25,6 +26,45 @@ pub struct CompileError {
     pub span: Span,
     pub label: String,
     pub help: Option<String>,
+    /// Set when the mistake is in an imported file: the error to report
+    /// instead, in that file (this one only says where the import is).
+    pub elsewhere: Option<Box<Elsewhere>>,
+}
+
+/// A mistake inside an imported file.
+#[derive(Debug, Clone)]
+pub enum Elsewhere {
+    Syntax {
+        source: u32,
+        error: crate::syntax::SyntaxError,
+    },
+    Compile {
+        source: u32,
+        error: CompileError,
+    },
+    /// Already rendered (a file that is not UTF-8).
+    Rendered(String),
+}
+
+/// Loads the files a program imports. The engine implements it: it owns
+/// the sources (for diagnostics) and the cache that loads each file once.
+pub trait Importer {
+    /// The module `path` names, imported by source `from` at `span`;
+    /// the first time a file is imported its body comes too, compiled into
+    /// a namespace of its own in `globals`, to run at this import.
+    fn import(
+        &mut self,
+        globals: &mut Globals,
+        from: u32,
+        path: &str,
+        span: Span,
+    ) -> CResult<Imported>;
+}
+
+/// What an `import` statement binds, and the body to run there the first time.
+pub struct Imported {
+    pub module: Rc<crate::runtime::record::ModuleObj>,
+    pub body: Option<Rc<FnProto>>,
 }
 
 type CResult<T> = Result<T, CompileError>;
@@ -35,6 +75,7 @@ fn err(message: impl Into<String>, span: Span, label: impl Into<String>) -> Comp
         span,
         label: label.into(),
         help: None,
+        elsewhere: None,
     }
 }
 
@@ -119,12 +160,15 @@ pub fn compile_program(
     program: &Program,
     text: &str,
     globals: &mut Globals,
+    importer: &mut dyn Importer,
     source: u32,
     echo: bool,
 ) -> Result<Compiled, CompileError> {
     let mut c = Compiler {
         funcs: Vec::new(),
         globals,
+        importer,
+        imports: std::collections::HashMap::new(),
         source,
         text,
         warnings: Vec::new(),
@@ -132,6 +176,7 @@ pub fn compile_program(
     c.funcs.push(FnState::new(Rc::from("main"), true, true));
     let stmts = &program.stmts;
     c.predeclare(stmts)?;
+    c.load_imports(stmts)?;
     c.hoist_fns(stmts)?;
     let last_expr = if echo {
         stmts
@@ -165,6 +210,10 @@ pub fn compile_program(
 struct Compiler<'a, 'g> {
     funcs: Vec<FnState<'a>>,
     globals: &'g mut Globals,
+    importer: &'g mut dyn Importer,
+    /// The top-level imports, loaded before anything compiles (so functions
+    /// can use their members), by the import path's start offset.
+    imports: std::collections::HashMap<u32, Imported>,
     source: u32,
     /// The source text, for diagnostics that quote it.
     text: &'a str,
@@ -254,6 +303,7 @@ impl<'a> FnState<'a> {
                 span: at,
                 label: "in this statement".into(),
                 help: Some("this is a bug in tasks; please report it with this program".into()),
+                elsewhere: None,
             }
         })
     }

@@ -22,11 +22,16 @@ pub fn looks_like_error_kind(name: &str) -> bool {
     (capitalised && name.ends_with("Error")) || KINDS_WITHOUT_ERROR_SUFFIX.contains(&name)
 }
 
-/// Globals persist across compilations so the REPL can add to them.
-#[derive(Default)]
+/// Globals persist across compilations so the REPL can add to them. Every
+/// file has a namespace of its own (the main program or REPL session is
+/// namespace 0, each imported file gets the next one); all namespaces
+/// share one table of slots, so a module's globals are read like any other.
 pub struct Globals {
     pub names: Vec<Rc<str>>,
-    index: HashMap<Rc<str>, u32>,
+    /// Namespace → name → slot.
+    spaces: Vec<HashMap<Rc<str>, u32>>,
+    /// The namespace being compiled.
+    space: usize,
     /// False while a top-level `let` has been seen but not yet compiled.
     pub declared: Vec<bool>,
     /// Globals declared by `fn` and never by `let`: slot → is it async.
@@ -35,9 +40,28 @@ pub struct Globals {
     /// registered functions and the members of native modules. Resolved
     /// like builtins, after the script's own names (which shadow them).
     pub natives: Natives,
-    /// Every field some struct declares (in any file): `x.name` with a
-    /// name outside this set is a mistake found before running.
+    /// Every field some struct declares and every member of an imported
+    /// file: `x.name` with a name outside this set is a mistake found
+    /// before running.
     pub fields: std::collections::BTreeSet<Rc<str>>,
+    /// Globals bound by `import`: slot → the module, so `util.name`
+    /// resolves to the member's slot before running.
+    pub modules: HashMap<u32, Rc<crate::runtime::record::ModuleObj>>,
+}
+
+impl Default for Globals {
+    fn default() -> Self {
+        Globals {
+            names: Vec::new(),
+            spaces: vec![HashMap::new()],
+            space: 0,
+            declared: Vec::new(),
+            fn_async: HashMap::new(),
+            natives: Natives::default(),
+            fields: Default::default(),
+            modules: HashMap::new(),
+        }
+    }
 }
 
 /// The native functions and modules a script can call.
@@ -50,7 +74,7 @@ pub struct Natives {
 
 impl Globals {
     pub fn lookup(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        self.spaces[self.space].get(name).copied()
     }
     pub fn declare(&mut self, name: &Rc<str>) -> u32 {
         if let Some(i) = self.lookup(name) {
@@ -59,8 +83,28 @@ impl Globals {
         let i = self.names.len() as u32;
         self.names.push(name.clone());
         self.declared.push(false);
-        self.index.insert(name.clone(), i);
+        self.spaces[self.space].insert(name.clone(), i);
         i
+    }
+    /// The names of the namespace being compiled.
+    pub fn names_in_scope(&self) -> impl Iterator<Item = &Rc<str>> {
+        self.spaces[self.space].keys()
+    }
+    /// Starts a new namespace (for an imported file); returns the one to
+    /// go back to.
+    pub fn enter_new_space(&mut self) -> usize {
+        self.spaces.push(HashMap::new());
+        std::mem::replace(&mut self.space, self.spaces.len() - 1)
+    }
+    /// The namespace being compiled, name → slot, sorted.
+    pub fn members(&self) -> std::collections::BTreeMap<Rc<str>, u32> {
+        self.spaces[self.space]
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
+    }
+    pub fn leave_space(&mut self, back_to: usize) {
+        self.space = back_to;
     }
     pub fn len(&self) -> usize {
         self.names.len()

@@ -234,8 +234,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     pub(super) fn undefined(&mut self, name: &Ident) -> CompileError {
-        let mut candidates: Vec<String> =
-            self.globals.names.iter().map(|n| n.to_string()).collect();
+        let mut candidates: Vec<String> = self
+            .globals
+            .names_in_scope()
+            .map(|n| n.to_string())
+            .collect();
         for f in &self.funcs {
             for s in &f.scopes {
                 candidates.extend(s.iter().map(|&i| f.locals[i].name.to_string()));
@@ -323,6 +326,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     /// Stores the top of the stack. `declaring` is true for `let` and `fn`.
     pub(super) fn store_var(&mut self, name: &Ident, declaring: bool) -> CResult<()> {
+        if self.is_module_alias(name) {
+            let mut e = err(
+                format!("`{}` names an imported module", name.name),
+                name.span,
+                "cannot be assigned or declared again",
+            );
+            e.help = Some("use another name for this variable".into());
+            return Err(e);
+        }
         match self.resolve(name) {
             Some(VarRef::Local(i)) => {
                 if declaring {

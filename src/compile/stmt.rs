@@ -42,16 +42,8 @@ impl<'a, 'g> Compiler<'a, 'g> {
             }
             StmtKind::Fn(_) | StmtKind::Struct(_) => {} // hoisted by the enclosing block
             StmtKind::Import {
-                path,
-                path_span,
-                alias,
-            } => {
-                return Err(err(
-                    format!("`import \"{path}\" as {}` is not supported yet", alias.name),
-                    *path_span,
-                    "modules are coming",
-                ))
-            }
+                path_span, alias, ..
+            } => self.import_stmt(*path_span, alias, s.span)?,
             StmtKind::Assign { target, op, value } => self.assign(target, *op, value, s.span)?,
             StmtKind::Expr(e) => {
                 self.expr(e)?;
@@ -249,6 +241,20 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 Ok(())
             }
             ExprKind::Field { target: obj, name } => {
+                if let ExprKind::Var(m) = &obj.kind {
+                    if self.is_module_alias(m) {
+                        let mut e = err(
+                            format!("cannot assign to `{}.{}`", m.name, name.name),
+                            target.span,
+                            "a member of an imported module",
+                        );
+                        e.help = Some(
+                            "a module's names are read-only from outside it: give it a function that sets them"
+                                .into(),
+                        );
+                        return Err(e);
+                    }
+                }
                 let k = self.field_name(name)?;
                 self.expr(obj)?;
                 if let Some(b) = bin {

@@ -70,10 +70,42 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
+/// Drops the helpers from the cases: a `.tasks` file with neither a `.out`
+/// nor a Python twin that another file found imports is code the cases
+/// share, not a case (a new case, also without `.out`, is imported by
+/// nothing, so `--bless` still records it).
+fn without_helpers(found: Vec<PathBuf>) -> Vec<PathBuf> {
+    let bare = |p: &PathBuf| !p.with_extension("out").exists() && !p.with_extension("py").exists();
+    if !found.iter().any(bare) {
+        return found;
+    }
+    let mut imported = std::collections::HashSet::new();
+    for p in &found {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        let Ok(program) = crate::syntax::parse_program(&text) else {
+            continue;
+        };
+        let dir = p.parent().unwrap_or(Path::new(""));
+        for s in &program.stmts {
+            if let crate::syntax::ast::StmtKind::Import { path, .. } = &s.kind {
+                if let Ok(c) = dir.join(&**path).canonicalize() {
+                    imported.insert(c);
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .filter(|p| !bare(p) || !p.canonicalize().is_ok_and(|c| imported.contains(&c)))
+        .collect()
+}
+
 /// Runs every case and builds the report (`ok`/`FAILED` lines, diffs, and
 /// the closing `N passed, M failed` line).
 pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
-    let all = discover(paths);
+    let all = without_helpers(discover(paths));
     let root = common_root(paths);
     let (cases, skipped): (Vec<PathBuf>, Vec<PathBuf>) = all.into_iter().partition(|p| {
         opts.filter

@@ -30,7 +30,8 @@ pub fn bare_word(word: &str, word_span: Span, next: &str) -> Option<SyntaxError>
             word_span,
             "Python's `import`",
             "`sleep`, `spawn`, `gather`, `wait_for`, `queue`, `event`, `lock` and the rest are \
-             built in: delete this line"
+             built in: delete this line (a file of your own is imported by its path: \
+             `import \"./util.tasks\" as util`)"
                 .into(),
         ),
         "elif" => habit(

@@ -1,0 +1,244 @@
+//! Loading imported files: `import "./util.tasks" as util`.
+//!
+//! A path is relative to the importing file (to the current directory for
+//! the REPL and for sources that are not files). Each file is loaded once
+//! per engine, keyed by its canonical path; the first import compiles it
+//! into a namespace of its own and runs its body there. A file that imports
+//! itself, directly or not, is a diagnostic showing the chain. Imports are
+//! code, not data: no `--allow-read` is needed.
+
+use crate::compile::names::Globals;
+use crate::compile::{compile_program, CompileError, Elsewhere, Imported, Importer};
+use crate::diagnostics::{self, Sources, Style};
+use crate::runtime::record::ModuleObj;
+use crate::syntax::{parse_program, Span};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+/// The files an engine has loaded, by canonical path.
+#[derive(Default)]
+pub(crate) struct ModuleCache {
+    loaded: HashMap<PathBuf, Rc<ModuleObj>>,
+    /// Source id → the folder its imports are relative to.
+    dirs: HashMap<u32, PathBuf>,
+}
+
+/// One compilation's importer: the engine's sources and cache, the chain
+/// of files being compiled (for cycles), and what to undo if it fails.
+pub(crate) struct Loader<'e> {
+    pub sources: &'e mut Sources,
+    pub style: &'e Style,
+    pub cache: &'e mut ModuleCache,
+    /// (canonical path, name) of each file being compiled, outermost first.
+    chain: Vec<(PathBuf, String)>,
+    /// Warnings found in imported files, rendered.
+    pub warnings: Vec<String>,
+    /// Files first loaded by this compilation (forgotten if it fails, so a
+    /// REPL input that failed to compile leaves no half-loaded module).
+    added: Vec<PathBuf>,
+}
+
+impl<'e> Loader<'e> {
+    /// A loader for compiling source `main` (named `name`).
+    pub fn new(
+        sources: &'e mut Sources,
+        style: &'e Style,
+        cache: &'e mut ModuleCache,
+        main: u32,
+        name: &str,
+    ) -> Loader<'e> {
+        let path = Path::new(name);
+        let mut chain = Vec::new();
+        if path.is_file() {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            cache.dirs.insert(main, dir);
+            if let Ok(canonical) = path.canonicalize() {
+                chain.push((canonical, name.to_string()));
+            }
+        }
+        Loader {
+            sources,
+            style,
+            cache,
+            chain,
+            warnings: Vec::new(),
+            added: Vec::new(),
+        }
+    }
+
+    /// Forgets the files this compilation loaded (it failed).
+    pub fn roll_back(&mut self) {
+        for p in self.added.drain(..) {
+            self.cache.loaded.remove(&p);
+        }
+    }
+
+    fn compile_file(
+        &mut self,
+        globals: &mut Globals,
+        canonical: PathBuf,
+        name: String,
+        span: Span,
+    ) -> Result<Imported, CompileError> {
+        let bytes = std::fs::read(&canonical).map_err(|e| {
+            import_error(format!("cannot read `{name}`: {e}"), span, "imported here")
+        })?;
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let report = diagnostics::not_utf8(self.style, &name, &bytes, &e);
+                return Err(elsewhere(span, Elsewhere::Rendered(report)));
+            }
+        };
+        let id = self.sources.add(&name, text);
+        let dir = Path::new(&name).parent().map(Path::to_path_buf);
+        self.cache.dirs.insert(id, dir.unwrap_or_default());
+        let program = parse_program(text)
+            .map_err(|error| elsewhere(span, Elsewhere::Syntax { source: id, error }))?;
+        self.chain.push((canonical.clone(), name.clone()));
+        let back = globals.enter_new_space();
+        let compiled = compile_program(&program, text, globals, self, id, false);
+        let members = globals.members();
+        globals.leave_space(back);
+        self.chain.pop();
+        let mut compiled = compiled.map_err(|error| match error.elsewhere {
+            Some(_) => error,
+            None => elsewhere(span, Elsewhere::Compile { source: id, error }),
+        })?;
+        // Call stacks name a file's body as Python's tracebacks do.
+        if let Some(body) = Rc::get_mut(&mut compiled.main) {
+            body.name = Rc::from("<module>");
+        }
+        for w in &compiled.warnings {
+            let src = &self.sources.files[id as usize];
+            self.warnings
+                .push(diagnostics::compile_warning(self.style, src, w));
+        }
+        let module = Rc::new(ModuleObj {
+            name: Rc::from(name.as_str()),
+            members,
+        });
+        self.cache.loaded.insert(canonical.clone(), module.clone());
+        self.added.push(canonical);
+        Ok(Imported {
+            module,
+            body: Some(compiled.main),
+        })
+    }
+}
+
+impl Importer for Loader<'_> {
+    fn import(
+        &mut self,
+        globals: &mut Globals,
+        from: u32,
+        path: &str,
+        span: Span,
+    ) -> Result<Imported, CompileError> {
+        let dir = self.cache.dirs.get(&from).cloned().unwrap_or_default();
+        let joined = dir.join(path);
+        let name = normalize(&joined);
+        let Ok(canonical) = joined.canonicalize() else {
+            return Err(not_found(path, &name, &dir, span));
+        };
+        if let Some(at) = self.chain.iter().position(|(p, _)| *p == canonical) {
+            let mut names: Vec<&str> = self.chain[at..].iter().map(|(_, n)| n.as_str()).collect();
+            names.push(&self.chain[at].1);
+            let mut e = import_error(
+                format!("import cycle: {}", names.join(" → ")),
+                span,
+                "this import closes the cycle",
+            );
+            e.help = Some(
+                "files cannot import each other: move what they share into a file that imports neither"
+                    .into(),
+            );
+            return Err(e);
+        }
+        if let Some(module) = self.cache.loaded.get(&canonical) {
+            return Ok(Imported {
+                module: module.clone(),
+                body: None,
+            });
+        }
+        self.compile_file(globals, canonical, name, span)
+    }
+}
+
+fn import_error(message: String, span: Span, label: &str) -> CompileError {
+    CompileError {
+        message,
+        span,
+        label: label.into(),
+        help: None,
+        elsewhere: None,
+    }
+}
+
+fn elsewhere(span: Span, inner: Elsewhere) -> CompileError {
+    let mut e = import_error("error in an imported file".into(), span, "imported here");
+    e.elsewhere = Some(Box::new(inner));
+    e
+}
+
+/// A missing file, with the closest `.tasks` file beside it as a guess.
+fn not_found(path: &str, name: &str, dir: &Path, span: Span) -> CompileError {
+    let mut e = import_error(
+        format!("cannot import `{path}`: there is no file `{name}`"),
+        span,
+        "no such file",
+    );
+    let target = Path::new(path);
+    let folder = dir.join(target.parent().unwrap_or(Path::new("")));
+    let wanted = target.file_name().and_then(|f| f.to_str()).unwrap_or("");
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|f| f.ends_with(".tasks"))
+        .collect();
+    files.sort();
+    if let Some(best) = crate::compile::names::closest(wanted, files.iter().map(|s| s.as_str())) {
+        let parent = target.parent().map(|p| p.to_string_lossy().to_string());
+        let guess = match parent.as_deref() {
+            Some("") | None => best,
+            Some(p) => format!("{p}/{best}"),
+        };
+        e.help = Some(format!("did you mean `{guess}`?"));
+    } else {
+        e.help = Some("the path is relative to the importing file's folder".into());
+    }
+    e
+}
+
+/// `a/./b/../c.tasks` → `a/c.tasks`, without touching the file system.
+fn normalize(p: &Path) -> String {
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    let joined: PathBuf = out.iter().collect();
+    joined.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn names_are_normalized_lexically() {
+        assert_eq!(normalize(Path::new("./util.tasks")), "util.tasks");
+        assert_eq!(normalize(Path::new("lib/../util.tasks")), "util.tasks");
+        assert_eq!(normalize(Path::new("a/./b/../c.tasks")), "a/c.tasks");
+        assert_eq!(normalize(Path::new("../x.tasks")), "../x.tasks");
+    }
+}
