@@ -160,6 +160,10 @@ pub enum Op {
         n: u32,
     },
     MakeList(u32),
+    /// Append the value on top to the list in the local (a comprehension's).
+    ListAppend(u32),
+    /// Set the key and value on top in the map in the local.
+    MapInsert(u32),
     MakeMap(u32),
     Closure(u32),
     Return,

@@ -21,6 +21,8 @@ fn effect(op: &Op) -> (i32, i32) {
             (2, 1)
         }
         StoreIndex => (3, 0),
+        ListAppend(_) => (1, 0),
+        MapInsert(_) => (2, 0),
         Slice => (4, 1),
         GetField(_) => (1, 1),
         SetField(_) => (2, 0),

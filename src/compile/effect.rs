@@ -34,6 +34,8 @@ fn is_pure(e: &Expr) -> bool {
         | ExprKind::Call { .. }
         | ExprKind::Method { .. }
         | ExprKind::Index { .. }
+        | ExprKind::ListComp { .. }
+        | ExprKind::MapComp { .. }
         | ExprKind::Slice { .. }
         | ExprKind::Field { .. } => false,
     }

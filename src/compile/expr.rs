@@ -4,7 +4,90 @@ use super::code::Op;
 use super::*;
 use crate::syntax::ast::*;
 
+/// What a comprehension makes from each combination of its clauses.
+pub(super) enum Comp<'a> {
+    List(&'a Expr),
+    Map(&'a Expr, &'a Expr),
+}
+
 impl<'a, 'g> Compiler<'a, 'g> {
+    // ---------------------------------------------------------- comprehensions
+
+    /// `[item for x in xs if c]` and `{k: v for ...}`, lowered inline as
+    /// nested `for` loops (so `await` works in an async function, and each
+    /// iteration has its own variables, as a `for` body's) that add to a
+    /// list or map kept in a temporary local.
+    pub(super) fn comprehension(
+        &mut self,
+        clauses: &'a [CompClause],
+        make: Comp<'a>,
+        sp: Span,
+    ) -> CResult<()> {
+        let acc = self.temp();
+        let empty = match make {
+            Comp::List(_) => Op::MakeList(0),
+            Comp::Map(..) => Op::MakeMap(0),
+        };
+        self.emit(empty, sp);
+        self.emit(Op::StoreLocal(acc), sp);
+        self.comp_clauses(clauses, &make, acc)?;
+        self.emit(Op::LoadLocal(acc), sp);
+        // The temporary lets go of the result (a big list would otherwise
+        // live as long as the frame).
+        self.emit(Op::Nil, sp);
+        self.emit(Op::StoreLocal(acc), sp);
+        Ok(())
+    }
+
+    fn comp_clauses(
+        &mut self,
+        clauses: &'a [CompClause],
+        make: &Comp<'a>,
+        acc: u32,
+    ) -> CResult<()> {
+        let Some((first, rest)) = clauses.split_first() else {
+            match make {
+                Comp::List(item) => {
+                    self.expr(item)?;
+                    self.emit(Op::ListAppend(acc), item.span);
+                }
+                Comp::Map(key, value) => {
+                    self.expr(key)?;
+                    self.expr(value)?;
+                    self.emit(Op::MapInsert(acc), key.span);
+                }
+            }
+            return Ok(());
+        };
+        match first {
+            CompClause::If(cond) => {
+                self.expr(cond)?;
+                let skip = self.emit(Op::JumpIfFalse(0), cond.span);
+                self.comp_clauses(rest, make, acc)?;
+                self.patch(skip);
+            }
+            CompClause::For { target, iter } => {
+                self.expr(iter)?;
+                self.emit(Op::IterStart, iter.span);
+                let top = self.here();
+                let next = self.emit(Op::IterNext(0), iter.span);
+                self.f().scopes.push(Vec::new());
+                for n in target.names() {
+                    let i = self.declare_local(n, true);
+                    let at = self.emit(Op::Nop, n.span);
+                    self.f().locals[i].sites.push((at, Site::Decl));
+                }
+                self.store_pattern(target, true)?;
+                self.comp_clauses(rest, make, acc)?;
+                self.f().scopes.pop();
+                self.emit(Op::Jump(top as u32), iter.span);
+                self.patch(next);
+                self.emit(Op::Pop, iter.span);
+            }
+        }
+        Ok(())
+    }
+
     // ------------------------------------------------------------ functions
 
     pub(super) fn function(&mut self, def: &'a FnDef) -> CResult<()> {
@@ -229,6 +312,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 self.emit(Op::MakeMap(entries.len() as u32), sp);
             }
+            ExprKind::ListComp { item, clauses } => {
+                self.comprehension(clauses, Comp::List(item), sp)?
+            }
+            ExprKind::MapComp {
+                key,
+                value,
+                clauses,
+            } => self.comprehension(clauses, Comp::Map(key, value), sp)?,
             ExprKind::Fn(def) => self.function(def)?,
             ExprKind::IfExpr { cond, then, els } => {
                 self.expr(cond)?;

@@ -665,6 +665,20 @@ impl Interp {
                         values: RefCell::new(values.into_boxed_slice()),
                     })));
                 }
+                Op::ListAppend(s) => {
+                    let v = pop!();
+                    // The local is the comprehension's own list, made by
+                    // `MakeList(0)` before its loops.
+                    if let Value::List(l) = &ex.stack[base + s as usize] {
+                        l.borrow_mut().push(v);
+                    }
+                }
+                Op::MapInsert(s) => {
+                    let v = pop!();
+                    let k = pop!();
+                    let map = ex.stack[base + s as usize].clone();
+                    tri!(ops::store_index(&map, &k, v));
+                }
                 Op::MakeList(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - n as usize);
                     ex.push(Value::list(items));

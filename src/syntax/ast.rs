@@ -215,6 +215,14 @@ pub struct Arg {
     pub value: Expr,
 }
 
+/// A clause of a comprehension, applied left to right as nested `for`
+/// loops and `if` tests.
+#[derive(Debug)]
+pub enum CompClause {
+    For { target: Pattern, iter: Expr },
+    If(Expr),
+}
+
 #[derive(Debug)]
 pub enum ExprKind {
     Nil,
@@ -226,6 +234,17 @@ pub enum ExprKind {
     Var(Ident),
     List(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),
+    /// `[item for x in xs if c]`.
+    ListComp {
+        item: Box<Expr>,
+        clauses: Vec<CompClause>,
+    },
+    /// `{key: value for x in xs if c}`.
+    MapComp {
+        key: Box<Expr>,
+        value: Box<Expr>,
+        clauses: Vec<CompClause>,
+    },
     Fn(Rc<FnDef>),
     AsyncBlock(Rc<FnDef>),
     /// `if cond { then } else { els }` used as a value.

@@ -216,6 +216,9 @@ pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<Synt
         .last()
         .map_or(line_start, |b| b.at + 1);
     let statement = src[statement_start..pos].trim_start();
+    if let Some(h) = comprehension_habit(src, pos, line_end, innermost) {
+        return Some(h);
+    }
     if found == '(' && statement.trim_end() == "for" {
         let inside = &src[pos + 1..line_end];
         let names = inside[..inside.find(')').unwrap_or(inside.len())].trim();
@@ -235,6 +238,56 @@ pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<Synt
         ));
     }
     None
+}
+
+/// Python's generator expressions, set comprehensions and `a if c else b`,
+/// at a failure on the word `for` or `if`.
+fn comprehension_habit(
+    src: &str,
+    pos: usize,
+    line_end: usize,
+    innermost: Option<char>,
+) -> Option<SyntaxError> {
+    let word = word_at(src, pos);
+    let span = Span::new(pos, pos + word.len());
+    let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
+    // `x = a if c else b` fails at the `else` (an `if` statement with no
+    // braces): an `if` earlier on the line with no `{` after it.
+    let before = &src[line_start..pos];
+    let if_without_brace = before.rfind("if ").is_some_and(|i| {
+        let word_start = !before[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        word_start && !before[i..].contains('{')
+    });
+    match (word, innermost) {
+        ("else", _) if if_without_brace => Some(conditional(span)),
+        ("for", Some('(')) => Some(habit(
+            "there are no generator expressions",
+            span,
+            "a comprehension in parentheses",
+            "make a list with brackets: `sum([x * x for x in xs])`".into(),
+        )),
+        ("for", Some('{')) => Some(habit(
+            "there are no sets, so no set comprehensions",
+            span,
+            "a comprehension without `key: value`",
+            "a map comprehension is `{k: v for ...}`; for distinct items use a map's keys: \
+             `{x: true for x in xs}`"
+                .into(),
+        )),
+        ("if", _) if src[pos..line_end].contains("else") => Some(conditional(span)),
+        _ => None,
+    }
+}
+
+fn conditional(span: Span) -> SyntaxError {
+    habit(
+        "`a if c else b` is written `if c { a } else { b }`",
+        span,
+        "Python's conditional expression",
+        "write `if c { a } else { b }` (in a comprehension too: \
+         `[if x > 0 { x } else { 0 } for x in xs]`)"
+            .into(),
+    )
 }
 
 /// What to write instead of a tuple: `statement` is the statement up to

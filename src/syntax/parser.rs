@@ -400,6 +400,26 @@ fn for_target(p: P) -> Result<Pattern> {
     Ok(Pattern::List(items, sp))
 }
 
+/// `for x in xs if c ...` after a comprehension's item.
+fn comp_clauses(p: P) -> Result<Vec<CompClause>> {
+    let mut out = Vec::new();
+    for clause in p.into_inner() {
+        let rule = clause.as_rule();
+        let mut parts = clause.into_inner().skip(1); // the keyword
+        out.push(if rule == Rule::comp_for {
+            let target = for_target(parts.next().unwrap())?;
+            parts.next(); // `in`
+            CompClause::For {
+                target,
+                iter: expr(parts.next().unwrap())?,
+            }
+        } else {
+            CompClause::If(expr(parts.next().unwrap())?)
+        });
+    }
+    Ok(out)
+}
+
 /// The left side of `[a, xs[0], [b, c]] = value`, parsed as a list
 /// expression: each item a variable, an index or such a list again.
 fn target_pattern(e: Expr) -> Result<Pattern> {
@@ -742,10 +762,35 @@ fn primary(p: P) -> Result<Expr> {
         Rule::kw_true => ExprKind::Bool(true),
         Rule::kw_false => ExprKind::Bool(false),
         Rule::kw_nil => ExprKind::Nil,
-        Rule::list_lit => ExprKind::List(p.into_inner().map(expr).collect::<Result<_>>()?),
+        Rule::list_lit => {
+            let mut items = Vec::new();
+            for part in p.into_inner() {
+                if part.as_rule() == Rule::comp_clauses {
+                    let item = Box::new(items.pop().expect("a comprehension's item"));
+                    let clauses = comp_clauses(part)?;
+                    return Ok(Expr {
+                        kind: ExprKind::ListComp { item, clauses },
+                        span: sp,
+                    });
+                }
+                items.push(expr(part)?);
+            }
+            ExprKind::List(items)
+        }
         Rule::map_lit => {
             let mut entries = Vec::new();
             for e in p.into_inner() {
+                if e.as_rule() == Rule::comp_clauses {
+                    let (key, value) = entries.pop().expect("a comprehension's entry");
+                    return Ok(Expr {
+                        kind: ExprKind::MapComp {
+                            key: Box::new(key),
+                            value: Box::new(value),
+                            clauses: comp_clauses(e)?,
+                        },
+                        span: sp,
+                    });
+                }
                 let mut kv = e.into_inner();
                 let k = expr(kv.next().unwrap())?;
                 let v = expr(kv.next().unwrap())?;
