@@ -522,6 +522,12 @@ impl Engine {
         self.interp.lp.failed = kept;
     }
 
+    /// A panic while an input's code runs fails that input with an
+    /// `InternalError` instead of ending the process (the REPL).
+    pub fn catch_panics(&mut self) {
+        self.interp.catch_panics = true;
+    }
+
     /// Cancels a task (the REPL's Ctrl-C).
     pub fn cancel(&mut self, task: &Rc<Task>) {
         let _active = crate::runtime::task::enter_engine(self.id);

@@ -21,6 +21,10 @@ struct Term {
 
 impl Term {
     fn start() -> Term {
+        Term::start_with(&[])
+    }
+
+    fn start_with(env: &[(&str, &str)]) -> Term {
         let home = std::env::temp_dir().join(format!(
             "tasks-repl-test-{}-{}",
             std::process::id(),
@@ -31,6 +35,9 @@ impl Term {
         cmd.env("XDG_DATA_HOME", &home)
             .env("NO_COLOR", "1")
             .env("TERM", "xterm");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let process = PtyProcess::new(cmd).expect("start the REPL in a pty");
         let mut reader = process.get_file_handle().unwrap();
         let mut answer = process.get_file_handle().unwrap();
@@ -201,6 +208,20 @@ fn an_error_does_not_end_the_session() {
     p.quit();
 }
 
+/// No input is known to panic, so the REPL has a panicking function
+/// `__panic(msg)` when `TASKS_REPL_TEST_PANIC` is set.
+#[test]
+fn a_panic_in_an_input_fails_only_that_input() {
+    let mut p = Term::start_with(&[("TASKS_REPL_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")]);
+    p.send_line("let t = spawn sleep(0.2, 5)");
+    p.send_line("print(\"before\"); __panic(\"boom\")");
+    p.expect("before");
+    p.expect("internal error (a bug in tasks): boom");
+    p.send_line("print(\"after\", await t)");
+    p.expect("after 5");
+    p.quit();
+}
+
 #[test]
 fn tasks_command_lists_waiting_tasks() {
     let mut p = Term::start();
@@ -270,13 +291,18 @@ fn after_ctrl_c_in_a_busy_loop_output_comes_before_the_next_prompt() {
 }
 
 fn piped(input: &str) -> (String, String, i32) {
-    piped_in(&std::env::current_dir().unwrap(), input)
+    piped_in(&std::env::current_dir().unwrap(), input, &[])
 }
 
-fn piped_in(dir: &std::path::Path, input: &str) -> (String, String, i32) {
+fn piped_with(input: &str, env: &[(&str, &str)]) -> (String, String, i32) {
+    piped_in(&std::env::current_dir().unwrap(), input, env)
+}
+
+fn piped_in(dir: &std::path::Path, input: &str, env: &[(&str, &str)]) -> (String, String, i32) {
     let mut child = Command::new(BIN)
         .arg("repl")
         .current_dir(dir)
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -315,6 +341,7 @@ fn the_repl_imports_relative_to_the_cwd_once() {
     let (out, err, code) = piped_in(
         &dir,
         "import \"./m.tasks\" as m\nm.x + 1\nimport \"m.tasks\" as again\nagain == m\n",
+        &[],
     );
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
@@ -340,6 +367,20 @@ fn piped_thrown_error_ends_the_session_with_status_1() {
         piped("fn f() { throw error(\"ValueError\", \"bad\") }\nf()\nprint(\"next\")\n");
     assert_eq!(out, "");
     assert!(err.contains("ValueError"), "stderr was: {err}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn piped_panic_is_an_internal_error_with_output_intact() {
+    let (out, err, code) = piped_with(
+        "print(\"before\")\n__panic(\"boom\")\nprint(\"not reached\")\n",
+        &[("TASKS_REPL_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    assert_eq!(out, "before\n");
+    assert!(
+        err.contains("InternalError") && err.contains("internal error (a bug in tasks): boom"),
+        "{err}"
+    );
     assert_eq!(code, 1);
 }
 

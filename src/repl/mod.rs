@@ -48,6 +48,26 @@ pub fn run(opts: Options) -> i32 {
     }
 }
 
+/// The session's engine: it outlives a panic in one input (a bug in
+/// tasks), which fails that input with an `InternalError`.
+fn session_engine(
+    opts: Options,
+    out: Box<dyn std::io::Write>,
+    err: Box<dyn std::io::Write>,
+) -> Engine {
+    let mut engine = Engine::new(opts, out, err);
+    engine.catch_panics();
+    // The tests' way to make an input panic: no input known today does.
+    if std::env::var_os(TEST_PANIC_VAR).is_some() {
+        engine.register_fn("__panic", |msg: String| -> i64 { panic!("{msg}") });
+    }
+    engine
+}
+
+/// With this set in the environment, the REPL has a function `__panic(msg)`
+/// that panics (`tests/repl.rs` checks the session survives it).
+pub const TEST_PANIC_VAR: &str = "TASKS_REPL_TEST_PANIC";
+
 /// Ctrl-C for the session's engine: the flag stops script code that never
 /// yields; the message cancels an input that waits.
 fn on_ctrl_c(engine: &Engine, tx: async_channel::Sender<Msg>) {
@@ -91,9 +111,24 @@ impl Session {
         }
     }
 
+    /// [`Session::run_one`], surviving a panic outside the input's own
+    /// code (inside, the engine turns it into an `InternalError`).
+    fn run_input(&mut self, text: &str) -> i32 {
+        let run = std::panic::AssertUnwindSafe(|| self.run_one(text));
+        match std::panic::catch_unwind(run) {
+            Ok(status) => status,
+            Err(payload) => {
+                let msg = crate::runtime::driver::panic_text(&*payload);
+                self.engine
+                    .print_error(&format!("internal error (a bug in tasks): {msg}\n"));
+                EXIT_RUNTIME
+            }
+        }
+    }
+
     /// Runs one input as a task until it ends; Ctrl-C cancels it. Returns
     /// the exit status `tasks run` would give for it.
-    fn run_input(&mut self, text: &str) -> i32 {
+    fn run_one(&mut self, text: &str) -> i32 {
         self.inputs += 1;
         let name = format!("<input {}>", self.inputs);
         let Some(task) = self.engine.start_input(&name, text) else {
@@ -175,7 +210,7 @@ fn interactive(
     let shown: PromptShown = Arc::new(AtomicBool::new(false));
     let out = ReplWriter::new(Some(sender.clone()), shown.clone(), false);
     let err = ReplWriter::new(Some(sender), shown.clone(), true);
-    let engine = Engine::new(opts, Box::new(out), Box::new(err));
+    let engine = session_engine(opts, Box::new(out), Box::new(err));
     on_ctrl_c(&engine, tx.clone());
     let (ask_tx, ask_rx) = std::sync::mpsc::channel();
     let editor_shown = shown.clone();
@@ -228,7 +263,7 @@ fn interactive(
 /// Statements from a pipe run as a script does: the first error ends the
 /// session with `tasks run`'s exit status for it.
 fn piped(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Receiver<Msg>) -> i32 {
-    let engine = Engine::new(
+    let engine = session_engine(
         opts,
         Box::new(ReplWriter::new(
             None,

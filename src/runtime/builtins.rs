@@ -123,6 +123,28 @@ pub fn num_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
     }
 }
 
+/// A delay or a deadline in seconds (`sleep`, timeouts, `call_later`,
+/// `call_at`): a number, `inf` for never; a finite time that the clock's
+/// nanoseconds cannot hold (past about 292 years) is an `OverflowError`
+/// rather than a silent wake-up at the clock's end.
+pub fn secs_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
+    let secs = num_arg(f, v)?;
+    if secs.is_finite() && secs >= MAX_SECS {
+        return Err(ErrorObj::with_help(
+            "OverflowError",
+            format!(
+                "{f}(): {} seconds is too far ahead for the clock (at most about 292 years)",
+                super::value::format_float(secs)
+            ),
+            "to wait for ever, use `inf`",
+        ));
+    }
+    Ok(secs)
+}
+
+/// 2**63 nanoseconds: the clock's end, in seconds.
+pub const MAX_SECS: f64 = 9_223_372_036.0;
+
 fn list_arg(f: &str, v: &Value) -> Result<Vec<Value>, ErrorRef> {
     ops::items_of(v).map_err(|_| {
         type_error(format!(
@@ -395,7 +417,7 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
         }
         Builtin::Now => Ok(Value::Float(it.now())),
         Builtin::Sleep => {
-            let secs = num_arg(name, &args[0])?;
+            let secs = secs_arg(name, &args[0])?;
             if secs.is_nan() {
                 return Err(value_error("sleep() needs a number of seconds, not nan"));
             }
@@ -410,7 +432,7 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
         Builtin::WaitFor => {
             let timeout = match &args[1] {
                 Value::Nil => None,
-                v => Some(num_arg(name, v)?),
+                v => Some(secs_arg(name, v)?),
             };
             let aw = args.swap_remove(0);
             // With no timeout 3.11 does `return await fut`: a coroutine
@@ -451,7 +473,7 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             let when = match &args[0] {
                 Value::Nil => None,
                 v => {
-                    let secs = num_arg(name, v)?;
+                    let secs = secs_arg(name, v)?;
                     if secs.is_nan() {
                         return Err(value_error("timeout() needs a number of seconds, not nan"));
                     }
@@ -468,10 +490,10 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             let at = match b {
                 Builtin::CallSoon => None,
                 Builtin::CallLater => {
-                    let delay = num_arg(name, &args.remove(0))?;
+                    let delay = secs_arg(name, &args.remove(0))?;
                     Some(it.lp.clock.now_ns().saturating_add(secs_to_ns(delay)))
                 }
-                _ => Some(secs_to_ns(num_arg(name, &args.remove(0))?)),
+                _ => Some(secs_to_ns(secs_arg(name, &args.remove(0))?)),
             };
             let f = args.remove(0);
             callback_arg(name, &f)?;
@@ -498,7 +520,7 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
         Builtin::Wait => {
             let timeout = match take_named(&mut named, "timeout") {
                 None | Some(Value::Nil) => None,
-                Some(v) => Some(num_arg(name, &v)?),
+                Some(v) => Some(secs_arg(name, &v)?),
             };
             let when =
                 super::waits::ReturnWhen::parse(take_named(&mut named, "return_when").as_ref())?;

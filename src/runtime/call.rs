@@ -259,6 +259,9 @@ impl Interp {
             Value::Float(f) if !f.is_nan() => f,
             _ => return None,
         };
+        if secs.is_finite() && secs >= super::builtins::MAX_SECS {
+            return None; // `sleep` itself raises the OverflowError
+        }
         ex.stack.truncate(n - 2);
         if secs <= 0.0 {
             return Some(Flow::Yield);

@@ -55,7 +55,11 @@ impl Interp {
             input => {
                 let input = if started { input } else { Input::Start };
                 let prev = self.current.replace(task.clone());
-                let outcome = self.resume(&mut ex, input);
+                let outcome = if self.catch_panics {
+                    self.resume_catching_panics(&mut ex, input)
+                } else {
+                    self.resume(&mut ex, input)
+                };
                 self.current = prev;
                 outcome
             }
@@ -113,6 +117,27 @@ impl Interp {
                 *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 self.lp
                     .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));
+            }
+        }
+    }
+
+    /// [`Interp::resume`], but a panic (a bug in tasks) fails the task with
+    /// an `InternalError` instead of unwinding further; the state a call
+    /// back from native code leaves behind is reset.
+    fn resume_catching_panics(&mut self, ex: &mut super::exec::Exec, input: Input) -> Outcome {
+        let (depth, reentries) = (self.outer_depth, self.reentries);
+        let run = std::panic::AssertUnwindSafe(|| self.resume(ex, input));
+        match std::panic::catch_unwind(run) {
+            Ok(outcome) => outcome,
+            Err(payload) => {
+                self.outer_depth = depth;
+                self.reentries = reentries;
+                self.caller_depth = 0;
+                Outcome::Threw(super::error::ErrorObj::with_help(
+                    "InternalError",
+                    format!("internal error (a bug in tasks): {}", panic_text(&*payload)),
+                    "the session goes on; please report this input",
+                ))
             }
         }
     }
@@ -315,3 +340,14 @@ impl Interp {
 }
 
 use std::io::Write;
+
+/// The message a panic was raised with.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    match payload.downcast_ref::<&str>() {
+        Some(s) => s.to_string(),
+        None => match payload.downcast_ref::<String>() {
+            Some(s) => s.clone(),
+            None => "a panic".to_string(),
+        },
+    }
+}

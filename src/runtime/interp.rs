@@ -34,6 +34,9 @@ pub struct Interp {
     /// Native→script re-entries now nested (`call_sync` inside
     /// `call_sync`): each holds Rust stack, so they have their own cap.
     pub reentries: usize,
+    /// Turn a panic while a task's code runs into an `InternalError` that
+    /// fails the task (the REPL, which must outlive a bug in one input).
+    pub catch_panics: bool,
     /// The task whose code is running now.
     pub current: Option<Rc<Task>>,
     pub frame_bufs: super::exec::FrameBufs,
@@ -76,6 +79,7 @@ impl Interp {
             outer_depth: 0,
             caller_depth: 0,
             reentries: 0,
+            catch_panics: false,
             current: None,
             frame_bufs: Default::default(),
             permissions: crate::permissions::Permissions::none(),

@@ -224,7 +224,7 @@ pub fn deadline_arg(f: &str, v: &Value) -> Result<Option<u64>, ErrorRef> {
     match v {
         Value::Nil => Ok(None),
         v => {
-            let secs = super::builtins::num_arg(f, v)?;
+            let secs = super::builtins::secs_arg(f, v)?;
             if secs.is_nan() {
                 return Err(super::error::value_error(format!(
                     "{f}() needs a time, not nan"

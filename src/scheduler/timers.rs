@@ -84,10 +84,14 @@ impl<A> Timers<A> {
         }
     }
 
-    /// The earliest deadline of a live timer.
+    /// The earliest deadline of a live timer that can fire (not one set
+    /// for [`NEVER`](super::event_loop::NEVER)).
     pub fn next_deadline(&mut self) -> Option<u64> {
         self.drop_cancelled_head();
-        self.heap.peek().map(|e| e.when)
+        self.heap
+            .peek()
+            .map(|e| e.when)
+            .filter(|w| *w != super::event_loop::NEVER)
     }
 
     /// Removes and returns the live timers due at or before `now`, in order.
