@@ -149,6 +149,15 @@ pub enum Op {
     /// part left out) make a new list or string.
     Slice,
     StoreIndex,
+    /// `target.name(args)` where `name` is no builtin method: a struct's
+    /// method, or a function in a field or module member, found by the
+    /// name in the const when it runs (`names`: u32::MAX, or the const
+    /// list of the named arguments' names).
+    CallAttr {
+        name: u32,
+        argc: u32,
+        names: u32,
+    },
     /// `target.name`: the const holds the name.
     GetField(u32),
     /// `target.name = value` (value on top).

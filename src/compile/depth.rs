@@ -31,7 +31,10 @@ fn effect(op: &Op) -> (i32, i32) {
         JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) => (1, 0),
         IterNext(_) => (0, 1),
         Call(argc) | CallAwait(argc) | SpawnCall(argc) => (n(argc) + 1, 1),
-        CallNamed { argc, .. } | Method { argc, .. } | MethodNamed { argc, .. } => (n(argc) + 1, 1),
+        CallNamed { argc, .. }
+        | Method { argc, .. }
+        | MethodNamed { argc, .. }
+        | CallAttr { argc, .. } => (n(argc) + 1, 1),
         // No callee slot below the arguments.
         CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } => (n(argc), 1),
         MakeList(k) | Concat(k) => (n(k), 1),

@@ -119,7 +119,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
     /// and whose body makes the record.
     pub(super) fn struct_ctor(&mut self, def: &'a StructDef) -> CResult<()> {
         let fields: Vec<Rc<str>> = def.fields.iter().map(|f| f.name.name.clone()).collect();
-        let ty = crate::runtime::record::RecordType::new(&def.name.name, fields);
+        let mut methods = Vec::new();
+        for m in &def.methods {
+            methods.push(self.method(def, m)?);
+        }
+        let ty = crate::runtime::record::RecordType::new(&def.name.name, fields, methods);
         let ty = Value::RecordType(Rc::new(ty));
         let name = def.name.name.clone();
         self.callable(name, &def.fields, false, def.span, "field", |c| {
@@ -131,6 +135,52 @@ impl<'a, 'g> Compiler<'a, 'g> {
             c.emit(Op::MakeRecord { ty: k, n }, def.span);
             Ok(())
         })
+    }
+
+    /// A method of a struct: a function whose first parameter is `self`,
+    /// made once (it captures nothing: a struct stands at the top level).
+    fn method(&mut self, def: &'a StructDef, m: &'a FnDef) -> CResult<(Rc<str>, Value)> {
+        let name = m.name.as_ref().expect("a method has a name");
+        if def.fields.iter().any(|f| f.name.name == name.name) {
+            return Err(err(
+                format!(
+                    "`{}` is both a field and a method of `{}`",
+                    name.name, def.name.name
+                ),
+                name.span,
+                "a second meaning for this name",
+            ));
+        }
+        if m.params.first().is_none_or(|p| &*p.name.name != "self") {
+            let mut e = err(
+                format!("method `{}` must take `self` first", name.name),
+                name.span,
+                "a method of a struct",
+            );
+            e.help = Some(format!(
+                "`r.{0}(...)` passes the record `r` as the first parameter: `fn {0}(self, ...)`",
+                name.name
+            ));
+            return Err(e);
+        }
+        let full: Rc<str> = Rc::from(format!("{}.{}", def.name.name, name.name).as_str());
+        let proto = self.callable_proto(full, &m.params, m.is_async, m.span, "parameter", |c| {
+            c.block(&m.body)?;
+            c.emit(Op::Nil, m.span);
+            Ok(())
+        })?;
+        if !proto.upvals.is_empty() {
+            return Err(err(
+                "a method cannot capture local variables",
+                name.span,
+                "declared inside a function",
+            ));
+        }
+        let closure = crate::compile::code::Closure {
+            proto,
+            upvals: Box::new([]),
+        };
+        Ok((name.name.clone(), Value::Func(Rc::new(closure))))
     }
 
     /// A function with these parameters (`what` names them in errors)
@@ -145,6 +195,23 @@ impl<'a, 'g> Compiler<'a, 'g> {
         what: &str,
         body: impl FnOnce(&mut Self) -> CResult<()>,
     ) -> CResult<()> {
+        let proto = self.callable_proto(name, params_ast, is_async, span, what, body)?;
+        let f = self.f();
+        f.protos.push(proto);
+        let idx = (f.protos.len() - 1) as u32;
+        self.emit(Op::Closure(idx), span);
+        Ok(())
+    }
+
+    fn callable_proto(
+        &mut self,
+        name: Rc<str>,
+        params_ast: &'a [Param],
+        is_async: bool,
+        span: Span,
+        what: &str,
+        body: impl FnOnce(&mut Self) -> CResult<()>,
+    ) -> CResult<Rc<FnProto>> {
         let mut n_defaults = 0;
         for p in params_ast {
             match &p.default {
@@ -196,12 +263,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
         body(self)?;
         self.emit(Op::Return, span);
         let state = self.funcs.pop().expect("fn");
-        let proto = Rc::new(state.finish(&params, n_defaults, self.source, span)?);
-        let f = self.f();
-        f.protos.push(proto);
-        let idx = (f.protos.len() - 1) as u32;
-        self.emit(Op::Closure(idx), span);
-        Ok(())
+        Ok(Rc::new(state.finish(
+            &params,
+            n_defaults,
+            self.source,
+            span,
+        )?))
     }
 
     // ------------------------------------------------------------ expressions
@@ -473,12 +540,31 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     return Ok(());
                 }
                 let Some(method) = names::method_id(&name.name) else {
+                    if self.globals.fields.contains(&name.name) {
+                        // A struct's method (or a field or module member
+                        // holding a function), found by name when it runs.
+                        let k = self.constant(Value::Str((&name.name).into()));
+                        self.expr(receiver)?;
+                        let argc = args.len() as u32;
+                        let names = self.args(args)?.unwrap_or(u32::MAX);
+                        self.emit(
+                            Op::CallAttr {
+                                name: k,
+                                argc,
+                                names,
+                            },
+                            sp,
+                        );
+                        return Ok(());
+                    }
                     let mut e = err(
                         format!("unknown method `{}`", name.name),
                         name.span,
                         "no value has this method",
                     );
-                    if let Some(best) = names::closest(&name.name, names::METHODS.iter().copied()) {
+                    let attrs = self.globals.fields.iter().map(|f| &**f);
+                    let known = names::METHODS.iter().copied().chain(attrs);
+                    if let Some(best) = names::closest(&name.name, known) {
                         e.help = Some(format!("did you mean `{best}`?"));
                     }
                     return Err(e);

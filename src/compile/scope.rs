@@ -46,6 +46,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     for f in &def.fields {
                         self.globals.fields.insert(f.name.name.clone());
                     }
+                    for m in &def.methods {
+                        let name = m.name.as_ref().expect("a method has a name");
+                        self.globals.fields.insert(name.name.clone());
+                    }
                     (vec![&def.name], true)
                 }
                 StmtKind::Struct(def) => {

@@ -19,14 +19,24 @@ pub struct RecordType {
     /// for records too (error messages name the struct).
     pub name: &'static str,
     pub fields: Box<[Rc<str>]>,
+    /// Method name → its function (which takes the record first).
+    pub methods: Box<[(Rc<str>, Value)]>,
 }
 
 impl RecordType {
-    pub fn new(name: &str, fields: Vec<Rc<str>>) -> RecordType {
+    pub fn new(name: &str, fields: Vec<Rc<str>>, methods: Vec<(Rc<str>, Value)>) -> RecordType {
         RecordType {
             name: Box::leak(name.to_string().into_boxed_str()),
             fields: fields.into_boxed_slice(),
+            methods: methods.into_boxed_slice(),
         }
+    }
+
+    fn method(&self, name: &str) -> Option<&Value> {
+        self.methods
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, f)| f)
     }
 
     fn index_of(&self, name: &str) -> Option<usize> {
@@ -81,6 +91,62 @@ fn not_a_record(target: &Value, name: &str) -> ErrorRef {
 }
 
 impl Interp {
+    /// Prepares `recv.name(args)` for an ordinary call, the receiver at
+    /// `recv_at` with `argc` arguments above it: a struct's method goes
+    /// below the record (which becomes `self`); a function in a field or a
+    /// module member replaces the receiver. Returns the call's argument
+    /// count, or `None` when the receiver has no such attribute.
+    pub fn place_attr_callee(
+        &self,
+        stack: &mut Vec<Value>,
+        recv_at: usize,
+        name: &str,
+        argc: usize,
+    ) -> Result<Option<usize>, ErrorRef> {
+        let callee = match &stack[recv_at] {
+            Value::Record(r) => {
+                if let Some(f) = r.ty.method(name) {
+                    let f = f.clone();
+                    stack.insert(recv_at, f);
+                    return Ok(Some(argc + 1));
+                }
+                match r.ty.index_of(name) {
+                    Some(i) => r.values.borrow()[i].clone(),
+                    None => return Ok(None),
+                }
+            }
+            Value::Module(m) if m.members.contains_key(name) => {
+                self.get_field(&stack[recv_at], name)?
+            }
+            _ => return Ok(None),
+        };
+        stack[recv_at] = callee;
+        Ok(Some(argc))
+    }
+
+    /// The error for `recv.name(...)` when `recv` has no such method.
+    pub fn no_attr_method(&self, recv: &Value, name: &str) -> ErrorRef {
+        match recv {
+            Value::Record(r) => {
+                let names: Vec<&str> =
+                    r.ty.methods
+                        .iter()
+                        .map(|(n, _)| &**n)
+                        .chain(r.ty.fields.iter().map(|f| &**f))
+                        .collect();
+                no_field(&format!("`{}`", r.ty.name), name, &names, "method")
+            }
+            Value::Module(m) => {
+                let names: Vec<&str> = m.members.keys().map(|k| &**k).collect();
+                no_field(&format!("module `{}`", m.name), name, &names, "member")
+            }
+            other => ErrorObj::new(
+                "AttributeError",
+                format!("`{}` has no method `{name}`", other.type_name()),
+            ),
+        }
+    }
+
     /// `target.name`.
     pub fn get_field(&self, target: &Value, name: &str) -> Result<Value, ErrorRef> {
         match target {

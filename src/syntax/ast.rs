@@ -54,11 +54,14 @@ pub struct FnDef {
 }
 
 /// `struct Job { name, cmd, timeout = 30 }`: a record type. Fields are
-/// declared like parameters (defaults after the fields without one).
+/// declared like parameters (defaults after the fields without one), then
+/// methods.
 #[derive(Debug)]
 pub struct StructDef {
     pub name: Ident,
     pub fields: Vec<Param>,
+    /// `fn m(self, ...)` declared in the body: `r.m(...)` passes `r` as `self`.
+    pub methods: Vec<Rc<FnDef>>,
     pub span: Span,
 }
 

@@ -172,10 +172,27 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
         Rule::struct_decl => {
             inner.next(); // kw
             let name = ident(inner.next().unwrap());
-            let fields = inner.map(param).collect::<Result<Vec<_>>>()?;
+            let mut fields = Vec::new();
+            let mut methods = Vec::new();
+            for part in inner {
+                match part.as_rule() {
+                    Rule::param => fields.push(param(part)?),
+                    Rule::semi => {}
+                    _ => {
+                        if let Some(Stmt {
+                            kind: StmtKind::Fn(def),
+                            ..
+                        }) = stmt(part)?
+                        {
+                            methods.push(def);
+                        }
+                    }
+                }
+            }
             StmtKind::Struct(Rc::new(StructDef {
                 name,
                 fields,
+                methods,
                 span: sp,
             }))
         }
