@@ -2,7 +2,7 @@
 //! Rust functions and native modules, and the error `eval` returns.
 
 use crate::engine::{Engine, Options, EXIT_COMPILE, EXIT_RUNTIME};
-use crate::runtime::native_fn::{HostAsyncFn, HostFn, NativeFn};
+use crate::runtime::native_fn::{HostAsyncFn, HostFn, IntoValue, NativeFn};
 use crate::runtime::value::Value;
 use std::io::Write;
 use std::rc::Rc;
@@ -121,6 +121,7 @@ impl EngineBuilder {
 pub struct Module {
     name: Rc<str>,
     functions: Vec<NativeFn>,
+    constants: Vec<(Rc<str>, Value)>,
 }
 
 impl Module {
@@ -129,6 +130,7 @@ impl Module {
         Module {
             name: Rc::from(name),
             functions: Vec::new(),
+            constants: Vec::new(),
         }
     }
 
@@ -149,8 +151,16 @@ impl Module {
                 let short = f.name().rsplit('.').next().unwrap_or("").into();
                 (short, Value::Native(Rc::new(f)))
             })
+            .chain(self.constants)
             .collect();
         natives.modules.insert(self.name, members);
+    }
+
+    /// Adds a constant scripts read as `module.name` (no call), fixed when
+    /// the module is registered: `Module::new("app").constant("version", "1.2")`.
+    pub fn constant(mut self, name: &str, value: impl IntoValue) -> Self {
+        self.constants.push((Rc::from(name), value.into_value()));
+        self
     }
 
     /// Adds a sync function (`Fn(A, B, ...) -> R`).

@@ -87,6 +87,26 @@ fn unknown_names_are_found_before_running() {
 }
 
 #[test]
+fn a_module_constant_is_read_without_a_call() {
+    let (mut e, out, _) = engine(true);
+    e.register_module(
+        Module::new("app")
+            .constant("version", "1.2")
+            .constant("build", 7_i64)
+            .function("twice", |k: i64| k * 2),
+    );
+    e.eval("t.tasks", "print(app.version, app.build + 1, app.twice(4))")
+        .unwrap();
+    assert_eq!(out.text(), "1.2 8 8\n");
+    let err = e.eval("u.tasks", "print(app.verison)").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Compile);
+    assert!(
+        err.to_string().contains("did you mean `app.version`?"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_result_error_becomes_a_script_error() {
     let (mut e, out, _) = engine(true);
     e.register_fn("parse", |s: String| {

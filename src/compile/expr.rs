@@ -533,7 +533,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     }
                     return Ok(());
                 }
-                if let Some(f) = self.module_member(receiver, name)? {
+                if let Some(f) = self.module_member(receiver, name, "function")? {
                     let k = self.constant(f);
                     self.emit(Op::Const(k), receiver.span);
                     self.call_args(args, sp)?;
@@ -615,7 +615,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     self.emit(Op::LoadGlobal(slot), sp);
                     return Ok(());
                 }
-                if let Some(f) = self.module_member(target, name)? {
+                if let Some(f) = self.module_member(target, name, "member")? {
                     let k = self.constant(f);
                     self.emit(Op::Const(k), sp);
                     return Ok(());

@@ -376,11 +376,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
 impl Compiler<'_, '_> {
     /// `module.member` when `module` names a native module the script does
-    /// not shadow: the member function, or a "did you mean" error.
+    /// not shadow: the member (a function or a constant), or a "did you
+    /// mean" error calling it a `what`.
     pub(super) fn module_member(
         &mut self,
         receiver: &Expr,
         member: &Ident,
+        what: &str,
     ) -> CResult<Option<Value>> {
         let ExprKind::Var(m) = &receiver.kind else {
             return Ok(None);
@@ -395,7 +397,7 @@ impl Compiler<'_, '_> {
             return Ok(Some(f.clone()));
         }
         let mut e = err(
-            format!("module `{}` has no function `{}`", m.name, member.name),
+            format!("module `{}` has no {what} `{}`", m.name, member.name),
             member.span,
             "not in this module",
         );

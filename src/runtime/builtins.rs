@@ -597,7 +597,7 @@ fn range_len_value(r: (i64, i64, i64)) -> R {
 
 /// An integral float as an int: nan is a `ValueError` and anything
 /// outside 64 bits an `OverflowError`, as CPython's `int()` says.
-fn float_to_int(f: f64) -> R {
+pub(crate) fn float_to_int(f: f64) -> R {
     // -2^63 is exact as a float; 2^63 is the first value past the range.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     if f.is_nan() {

@@ -5,6 +5,7 @@ pub(crate) mod env;
 pub(crate) mod fs;
 pub(crate) mod http;
 pub(crate) mod json;
+pub(crate) mod math;
 pub(crate) mod net;
 pub(crate) mod process;
 pub(crate) mod process_api;
@@ -20,6 +21,7 @@ pub(crate) fn install(natives: &mut Natives) {
         env::module(),
         fs::module(),
         json_module(),
+        math::module(),
         process_api::module(),
         http::module(),
         net::module(),
