@@ -3,8 +3,69 @@
 //! names (`let [a, b] = pair`).
 
 use super::error::{type_error, value_error, ErrorRef};
-use super::ops::items_of;
+use super::exec::Exec;
+use super::ops::{items_of, store_index};
 use super::value::Value;
+
+// The instructions' bodies live here, out of line, so that the dispatch
+// loop stays as small as it was for code that does not use them.
+
+fn pop(ex: &mut Exec) -> Value {
+    ex.stack.pop().expect("stack underflow")
+}
+
+/// `Op::Slice`: target, start, stop and step on the stack → the slice.
+#[inline(never)]
+pub fn slice_op(ex: &mut Exec) -> Result<(), ErrorRef> {
+    let step = pop(ex);
+    let stop = pop(ex);
+    let start = pop(ex);
+    let target = pop(ex);
+    let r = slice(&target, &start, &stop, &step)?;
+    ex.push(r);
+    Ok(())
+}
+
+/// `Op::Unpack(n)`: the value on top → its `n` items, the first on top.
+#[inline(never)]
+pub fn unpack_op(ex: &mut Exec, n: usize) -> Result<(), ErrorRef> {
+    let v = pop(ex);
+    // A list of the right length (`for k, v in items(m)`) is unpacked in
+    // place; anything else is collected first.
+    if let Value::List(l) = &v {
+        let l = l.borrow();
+        if l.len() == n {
+            for x in l.iter().rev() {
+                ex.push(x.clone());
+            }
+            return Ok(());
+        }
+    }
+    for x in unpack(&v, n)?.into_iter().rev() {
+        ex.push(x);
+    }
+    Ok(())
+}
+
+/// `Op::ListAppend`: appends the value on top to the comprehension's list
+/// in stack slot `at` (made by `MakeList(0)` before its loops).
+#[inline(never)]
+pub fn list_append_op(ex: &mut Exec, at: usize) {
+    let v = pop(ex);
+    if let Value::List(l) = &ex.stack[at] {
+        l.borrow_mut().push(v);
+    }
+}
+
+/// `Op::MapInsert`: sets the key and value on top in the comprehension's
+/// map in stack slot `at`.
+#[inline(never)]
+pub fn map_insert_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
+    let v = pop(ex);
+    let k = pop(ex);
+    let map = ex.stack[at].clone();
+    store_index(&map, &k, v)
+}
 
 /// The `n` items of `v` for `let [a, b] = v`, with Python's errors: a
 /// `ValueError` for a wrong count, a `TypeError` for a value that is not

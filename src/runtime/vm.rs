@@ -656,14 +656,7 @@ impl Interp {
                     let r = tri!(ops::index(&t, &i));
                     ex.push(r);
                 }
-                Op::Slice => {
-                    let step = pop!();
-                    let stop = pop!();
-                    let start = pop!();
-                    let t = pop!();
-                    let r = tri!(super::seq::slice(&t, &start, &stop, &step));
-                    ex.push(r);
-                }
+                Op::Slice => tri!(super::seq::slice_op(ex)),
                 Op::StoreIndex => {
                     let v = pop!();
                     let i = pop!();
@@ -713,20 +706,8 @@ impl Interp {
                         values: RefCell::new(values.into_boxed_slice()),
                     })));
                 }
-                Op::ListAppend(s) => {
-                    let v = pop!();
-                    // The local is the comprehension's own list, made by
-                    // `MakeList(0)` before its loops.
-                    if let Value::List(l) = &ex.stack[base + s as usize] {
-                        l.borrow_mut().push(v);
-                    }
-                }
-                Op::MapInsert(s) => {
-                    let v = pop!();
-                    let k = pop!();
-                    let map = ex.stack[base + s as usize].clone();
-                    tri!(ops::store_index(&map, &k, v));
-                }
+                Op::ListAppend(s) => super::seq::list_append_op(ex, base + s as usize),
+                Op::MapInsert(s) => tri!(super::seq::map_insert_op(ex, base + s as usize)),
                 Op::MakeList(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - n as usize);
                     ex.push(Value::list(items));
@@ -866,23 +847,7 @@ impl Interp {
                         None => ip = exit as usize,
                     }
                 }
-                Op::Unpack(n) => {
-                    let v = pop!();
-                    // A list of the right length (`for k, v in items(m)`)
-                    // is unpacked in place; anything else is collected.
-                    let fits = matches!(&v, Value::List(l) if l.borrow().len() == n as usize);
-                    if fits {
-                        let Value::List(l) = &v else { unreachable!() };
-                        for x in l.borrow().iter().rev() {
-                            ex.push(x.clone());
-                        }
-                    } else {
-                        let items = tri!(super::seq::unpack(&v, n as usize));
-                        for x in items.into_iter().rev() {
-                            ex.push(x);
-                        }
-                    }
-                }
+                Op::Unpack(n) => tri!(super::seq::unpack_op(ex, n as usize)),
                 Op::Format(k) => {
                     let v = pop!();
                     let s = if k == u32::MAX {
