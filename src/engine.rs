@@ -29,6 +29,9 @@ pub struct Options {
     pub color: bool,
     /// What scripts may touch outside the interpreter (default: nothing).
     pub permissions: crate::permissions::Permissions,
+    /// Root certificates `https://` trusts beside the built-in (Mozilla)
+    /// ones: PEM texts, each with what errors call it.
+    pub root_certificates: Vec<(String, Vec<u8>)>,
 }
 
 /// Exit statuses (LANGUAGE.md §10).
@@ -63,6 +66,9 @@ impl Engine {
         let mut interp = Interp::new(clock, out, err);
         interp.set_limits(&opts.limits);
         interp.permissions = opts.permissions;
+        for (name, pem) in opts.root_certificates {
+            interp.tls.add_roots(&name, pem);
+        }
         let mut globals = Globals::default();
         crate::stdlib::install(&mut globals.natives);
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

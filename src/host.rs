@@ -106,6 +106,17 @@ impl EngineBuilder {
         self.opts.permissions = p;
         self
     }
+    /// Trusts the root certificates in `pem` (PEM text) for `https://`,
+    /// beside the built-in ones (as `TASKS_CA_FILE` does for the CLI). A
+    /// text that holds no usable certificate makes each `https://`
+    /// request an `HttpError` saying so.
+    pub fn add_root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        let n = self.opts.root_certificates.len() + 1;
+        self.opts
+            .root_certificates
+            .push((format!("root certificate {n}"), pem.into()));
+        self
+    }
     /// Colour in reports.
     pub fn color(mut self, on: bool) -> Self {
         self.opts.color = on;

@@ -233,6 +233,22 @@ fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// `TASKS_CA_FILE`: a PEM file of root certificates `https://` trusts
+/// beside the built-in ones.
+fn ca_file_roots() -> Result<Vec<(String, Vec<u8>)>, ExitCode> {
+    let Some(path) = std::env::var_os("TASKS_CA_FILE").filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let shown = format!("TASKS_CA_FILE={}", PathBuf::from(&path).display());
+    match std::fs::read(&path) {
+        Ok(pem) => Ok(vec![(shown, pem)]),
+        Err(e) => {
+            eprintln!("error: cannot read {shown}: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn repl(virtual_time: bool, flags: &tasks::permissions::PermissionFlags) -> ExitCode {
     let permissions = match flags.to_permissions() {
         Ok(p) => p,
@@ -241,10 +257,15 @@ fn repl(virtual_time: bool, flags: &tasks::permissions::PermissionFlags) -> Exit
             return ExitCode::from(2);
         }
     };
+    let root_certificates = match ca_file_roots() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let opts = Options {
         virtual_time,
         color: color(),
         permissions,
+        root_certificates,
         ..Options::default()
     };
     ExitCode::from(tasks::repl::run(opts) as u8)
@@ -265,8 +286,13 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let root_certificates = match ca_file_roots() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let opts = Options {
         virtual_time: args.virtual_time,
+        root_certificates,
         limits: tasks::Limits {
             max_ops: args.max_ops,
             max_depth: args.max_depth,

@@ -654,3 +654,180 @@ s.close()
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An HTTPS server thread on 127.0.0.1:0 (rustls), answering every
+/// request with a small JSON body.
+struct TlsServer {
+    port: u16,
+}
+
+impl TlsServer {
+    fn start(cert: rustls::pki_types::CertificateDer<'static>, key: &rcgen::KeyPair) -> TlsServer {
+        use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+        let config = Arc::new(config);
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                let Ok(s) = s else { return };
+                let config = config.clone();
+                std::thread::spawn(move || {
+                    let conn = rustls::ServerConnection::new(config).unwrap();
+                    let mut tls = rustls::StreamOwned::new(conn, s);
+                    let mut head = Vec::new();
+                    let mut b = [0u8; 1024];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match tls.read(&mut b) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&b[..n]),
+                        }
+                    }
+                    let body = r#"{"title": "over tls"}"#;
+                    let _ = write!(
+                        tls,
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tls.flush();
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        TlsServer { port }
+    }
+}
+
+/// A test CA and a certificate it signed for 127.0.0.1 (made now, so
+/// nothing expires), and a self-signed certificate nobody trusts.
+struct TestCerts {
+    ca_pem: String,
+    leaf: rustls::pki_types::CertificateDer<'static>,
+    leaf_key: rcgen::KeyPair,
+    self_signed: rustls::pki_types::CertificateDer<'static>,
+    self_signed_key: rcgen::KeyPair,
+}
+
+fn test_certs() -> TestCerts {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "tasks test CA");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let self_signed_key = KeyPair::generate().unwrap();
+    let self_signed = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&self_signed_key)
+        .unwrap();
+    TestCerts {
+        ca_pem: ca_cert.pem(),
+        leaf: leaf.der().clone(),
+        leaf_key,
+        self_signed: self_signed.der().clone(),
+        self_signed_key,
+    }
+}
+
+const TLS_CLIENT: &str = r#"
+try {
+    let r = await http.get(args()[0])
+    print(r.status(), r.json()["title"])
+} catch e: HttpError {
+    print("HttpError", e.message())
+}
+"#;
+
+/// `https://` against a certificate signed by a CA made at test time:
+/// trusted through `TASKS_CA_FILE`, refused without it, and a self-signed
+/// certificate is refused.
+#[test]
+fn https_trusts_roots_from_tasks_ca_file() {
+    let certs = test_certs();
+    let good = TlsServer::start(certs.leaf.clone(), &certs.leaf_key);
+    let bad = TlsServer::start(certs.self_signed.clone(), &certs.self_signed_key);
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &certs.ca_pem).unwrap();
+    let url = format!("https://127.0.0.1:{}/post", good.port);
+    let with_ca = |url: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tasks"));
+        let file = dir.path().join("client.tasks");
+        std::fs::write(&file, TLS_CLIENT).unwrap();
+        cmd.args(["run", "--allow-net=127.0.0.1"])
+            .arg(&file)
+            .arg(url)
+            .env("TASKS_CA_FILE", &ca_file);
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).to_string()
+    };
+    assert_eq!(with_ca(&url), "200 over tls\n");
+    let out = tasks(&["--allow-net=127.0.0.1"], TLS_CLIENT, &[&url]);
+    let out = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.starts_with(&format!("HttpError {url}: TLS: invalid peer certificate")),
+        "{out}"
+    );
+    assert!(out.contains("UnknownIssuer"), "{out}");
+    let self_signed = with_ca(&format!("https://127.0.0.1:{}/", bad.port));
+    assert!(
+        self_signed.starts_with("HttpError ") && self_signed.contains("invalid peer certificate"),
+        "{self_signed}"
+    );
+}
+
+/// An embedding program adds a root with `EngineBuilder::add_root_certificate`.
+#[test]
+fn https_trusts_a_root_given_to_the_engine() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    #[derive(Clone, Default)]
+    struct Buf(Rc<RefCell<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let certs = test_certs();
+    let srv = TlsServer::start(certs.leaf.clone(), &certs.leaf_key);
+    let out = Buf::default();
+    let mut engine = tasks::Engine::builder()
+        .permissions(tasks::Permissions::none().allow_net(["127.0.0.1"]))
+        .add_root_certificate(certs.ca_pem.clone())
+        .stdout(out.clone())
+        .build();
+    engine.set_args(vec![format!("https://127.0.0.1:{}/", srv.port)]);
+    assert_eq!(engine.run("client.tasks", TLS_CLIENT), 0);
+    assert_eq!(String::from_utf8_lossy(&out.0.borrow()), "200 over tls\n");
+    let out = Buf::default();
+    let mut engine = tasks::Engine::builder()
+        .permissions(tasks::Permissions::none().allow_net(["127.0.0.1"]))
+        .add_root_certificate("not a certificate")
+        .stdout(out.clone())
+        .build();
+    engine.set_args(vec![format!("https://127.0.0.1:{}/", srv.port)]);
+    engine.run("client.tasks", TLS_CLIENT);
+    assert_eq!(
+        String::from_utf8_lossy(&out.0.borrow()),
+        "HttpError root certificate 1: no certificate in it\n"
+    );
+}

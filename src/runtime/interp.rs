@@ -64,6 +64,8 @@ pub struct Interp {
     /// engine, used for errors reported while the program goes on (a
     /// server's failed handler).
     pub error_renderer: Option<ErrorRenderer>,
+    /// Roots and client settings for `https://`.
+    pub tls: crate::stdlib::http::tls::Tls,
 }
 
 impl Interp {
@@ -94,6 +96,7 @@ impl Interp {
             stopped_by_host: false,
             interrupts: Default::default(),
             error_renderer: None,
+            tls: Default::default(),
         }
     }
 

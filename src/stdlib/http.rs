@@ -1,5 +1,6 @@
 //! `http`: an HTTP/1.1 client behind `--allow-net`, on hyper over
-//! async-net, run as native operations on the loop.
+//! async-net (and rustls for `https://`, `tls.rs`), run as native
+//! operations on the loop; `http.serve` is in `server.rs`.
 //!
 //! Each request opens its own connection (`Connection: close`): there is
 //! no pool, so a cancelled request cannot leave a half-used connection
@@ -13,6 +14,7 @@
 //! plain, synchronous reads.
 
 pub(crate) mod server;
+pub(crate) mod tls;
 mod url;
 
 use super::not_capable;
@@ -93,6 +95,8 @@ struct Spec {
     body: Option<Bytes>,
     timeout: f64,
     max_body: usize,
+    /// For `https://` (a redirect may lead there too).
+    tls: Result<std::sync::Arc<rustls::ClientConfig>, String>,
 }
 
 /// Binds the rest of a request's arguments (`json:`, `body:`, `headers:`,
@@ -156,6 +160,7 @@ fn start(
         body,
         timeout,
         max_body: max_body.map_or(DEFAULT_MAX_BODY, |m| m.max(0) as usize),
+        tls: ctx.interp.tls.client_config(),
     };
     Ok(Box::pin(async move {
         let timer = async {
@@ -237,11 +242,6 @@ fn redirect_target(r: &Response) -> Option<String> {
 /// One request on its own connection.
 async fn exchange(spec: &Spec) -> Result<Response, ErrorRef> {
     let url = &spec.url;
-    if url.scheme != "http" {
-        return Err(http_error(format!(
-            "{url}: only http:// URLs are supported (this build has no TLS)"
-        )));
-    }
     let tcp = async_net::TcpStream::connect((url.host.as_str(), url.port))
         .await
         .map_err(|e| {
@@ -252,7 +252,23 @@ async fn exchange(spec: &Spec) -> Result<Response, ErrorRef> {
                 plain_io_message(&e)
             ))
         })?;
-    let io = smol_hyper::rt::FuturesIo::new(tcp);
+    if url.scheme == "https" {
+        let config = spec.tls.clone().map_err(http_error)?;
+        let stream = tls::connect(config, &url.host, tcp)
+            .await
+            .map_err(|e| http_error(format!("{url}: {e}")))?;
+        send(spec, smol_hyper::rt::FuturesIo::new(stream)).await
+    } else {
+        send(spec, smol_hyper::rt::FuturesIo::new(tcp)).await
+    }
+}
+
+/// The request and its response over `io`, a connection made for it.
+async fn send<IO>(spec: &Spec, io: IO) -> Result<Response, ErrorRef>
+where
+    IO: hyper::rt::Read + hyper::rt::Write + Unpin + 'static,
+{
+    let url = &spec.url;
     let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(io)
         .await
         .map_err(|e| http_error(format!("{url}: {e}")))?;
