@@ -244,6 +244,8 @@ impl Engine {
     fn execute(&mut self, name: &str, text: &str, echo: bool) -> Result<Value, Error> {
         let _active = crate::runtime::task::enter_engine(self.id);
         let closure = self.load(name, text, echo)?;
+        // A previous program on this engine closed them at its end.
+        self.interp.lp.ops.open_calls();
         let main = self.interp.spawn_main(CoroStart::Script {
             closure,
             args: Vec::new(),

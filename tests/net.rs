@@ -791,22 +791,44 @@ fn https_trusts_roots_from_tasks_ca_file() {
     );
 }
 
+/// What an engine in this process prints.
+#[derive(Clone, Default)]
+struct Buf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The end of one program closes its servers; the next program on the
+/// same engine serves again.
+#[test]
+fn an_engine_serves_again_in_its_next_program() {
+    let out = Buf::default();
+    let mut engine = tasks::Engine::builder()
+        .permissions(tasks::Permissions::none().allow_net(["127.0.0.1"]))
+        .stdout(out.clone())
+        .build();
+    let script = r#"
+let s = http.serve(fn(req) { return "served " + req.path() })
+print((await http.get(s.url() + "/again")).text())
+"#;
+    assert_eq!(engine.run("one.tasks", script), 0);
+    assert_eq!(engine.run("two.tasks", script), 0);
+    assert_eq!(
+        String::from_utf8_lossy(&out.0.borrow()),
+        "served /again\nserved /again\n"
+    );
+}
+
 /// An embedding program adds a root with `EngineBuilder::add_root_certificate`.
 #[test]
 fn https_trusts_a_root_given_to_the_engine() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-    #[derive(Clone, Default)]
-    struct Buf(Rc<RefCell<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let certs = test_certs();
     let srv = TlsServer::start(certs.leaf.clone(), &certs.leaf_key);
     let out = Buf::default();

@@ -114,6 +114,11 @@ impl<T: 'static, C> NativeOps<T, C> {
         self.calls.queue.borrow_mut().clear();
     }
 
+    /// Hand-overs work again (the next program on the same loop).
+    pub fn open_calls(&mut self) {
+        self.calls.open.set(true);
+    }
+
     /// Starts `fut` on the executor; its output arrives through
     /// [`NativeOps::take_completions`] unless it is aborted first.
     pub fn submit(&mut self, name: Rc<str>, fut: impl Future<Output = T> + 'static) -> OpId {
