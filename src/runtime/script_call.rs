@@ -33,6 +33,8 @@ pub struct ScriptCall {
     pub on_done: OnDone,
     /// Where the call's task is kept while it runs.
     pub running: Rc<TaskSet>,
+    /// What its task is called (`GET /posts/1`) instead of `Task-N`.
+    pub name: Option<Rc<str>>,
 }
 
 /// Tasks started for calls and not yet ended.
@@ -96,6 +98,7 @@ impl Interp {
             args,
             on_done,
             running,
+            name,
         } = call;
         let made = match &func {
             Value::Func(c) if c.proto.is_async => {
@@ -121,6 +124,9 @@ impl Interp {
             Ok(_) => unreachable!("spawn_value makes a task"),
             Err(e) => return on_done(self, Err(e)),
         };
+        if let Some(name) = name {
+            task.set_name(name);
+        }
         running.insert(task.clone());
         let hook = NativeHook::new(move |interp, a| {
             if let Awaitable::Task(t) = a {

@@ -284,6 +284,7 @@ async fn accept_loop(
                 }
             }),
             running: running.clone(),
+            name: Some(Rc::from(format!("connection from {from}"))),
         };
         if let Err(refused) = caller.call(call) {
             // The program is ending: hang up.

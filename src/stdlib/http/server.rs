@@ -306,6 +306,9 @@ async fn respond(
     };
     let request = Request::new(&parts, body);
     let label = format!("{} {}", request.method, request.path);
+    // The handler's task is called after its request, in `:tasks` and in
+    // reports.
+    let name: Rc<str> = Rc::from(label.as_str());
     let (tx, rx) = async_channel::bounded::<Reply>(1);
     let call = ScriptCall {
         func: shared.handler.clone(),
@@ -314,6 +317,7 @@ async fn respond(
             let _ = tx.try_send(reply_for(interp, &label, outcome));
         }),
         running: shared.running.clone(),
+        name: Some(name),
     };
     if shared.caller.call(call).is_err() {
         return Ok(Reply::plain(503, "the server is shutting down\n").into_hyper());
