@@ -853,3 +853,54 @@ fn https_trusts_a_root_given_to_the_engine() {
         "HttpError root certificate 1: no certificate in it\n"
     );
 }
+
+/// Ctrl-C while serving: the main task is cancelled, which closes the
+/// server it started and cancels the handler still running; the client
+/// sees the connection close without an answer.
+#[test]
+fn ctrl_c_stops_a_server_and_its_handlers() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("forever.tasks");
+    std::fs::write(
+        &file,
+        r#"
+async fn handler(req) {
+    print("handler started")
+    try { await sleep(100) } finally { print("handler cancelled") }
+}
+let s = http.serve(handler)
+print(s.url())
+try { await s.wait() } finally { print("main cancelled") }
+"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tasks"))
+        .args(["run", "--allow-net=127.0.0.1"])
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next().unwrap().unwrap();
+    let addr = url.trim_start_matches("http://").to_string();
+    let client = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s.write_all(b"GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+        let mut got = Vec::new();
+        let _ = s.read_to_end(&mut got);
+        got
+    });
+    assert_eq!(lines.next().unwrap().unwrap(), "handler started");
+    // SAFETY: kill(2) on the pid of a child this test started and has not waited for.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(rest, ["main cancelled", "handler cancelled"]);
+    assert!(client.join().unwrap().is_empty(), "no answer was sent");
+}
