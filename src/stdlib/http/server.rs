@@ -105,11 +105,11 @@ impl ServerState {
             closed: async_channel::bounded(1),
         });
         if let Some(starter) = ctx.interp.current.clone() {
-            let weak = Rc::downgrade(&state);
+            // Strong: the server must close even if the script dropped it.
+            let server = state.clone();
             let hook = NativeHook::new(move |interp, a| {
-                let cancelled = matches!(a.core().borrow().state(), FutState::Cancelled(_));
-                if let (true, Some(s)) = (cancelled, weak.upgrade()) {
-                    s.close(interp);
+                if matches!(a.core().borrow().state(), FutState::Cancelled(_)) {
+                    server.close(interp);
                 }
             });
             ctx.interp
