@@ -185,6 +185,18 @@ fn token_at(src: &str, pos: usize) -> String {
     }
 }
 
+/// Is `pos` inside an unpacking pattern: `let [`, `for [`, or a line that
+/// starts with `[` and assigns (`[a, *b] = xs`)?
+fn in_pattern(src: &str, pos: usize) -> bool {
+    let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i);
+    let line = src[line_start..line_end].trim_start();
+    let assigns = line
+        .match_indices("] =")
+        .any(|(i, _)| !line[i + 3..].starts_with('='));
+    line.starts_with("let [") || line.starts_with("for [") || (line.starts_with('[') && assigns)
+}
+
 /// Converts a pest failure into a user-facing error.
 pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     let pos = match e.location {
@@ -278,6 +290,40 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             );
         }
     }
+    // In a pattern pest names the rule it last tried, at the last name read
+    // (`for [k, v in`): the mistake is what follows that name.
+    let name_wanted = !positives.is_empty()
+        && positives
+            .iter()
+            .all(|r| matches!(r, Rule::ident | Rule::list_pattern | Rule::for_target));
+    let word_len = src[pos..]
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(src.len() - pos);
+    // The grammar's keywords (`ident` refuses them).
+    const KEYWORDS: [&str; 23] = [
+        "let", "fn", "async", "await", "spawn", "return", "if", "else", "while", "for", "in",
+        "break", "continue", "try", "catch", "finally", "throw", "true", "false", "nil", "and",
+        "or", "not",
+    ];
+    let word = &src[pos..pos + word_len];
+    if name_wanted
+        && innermost == Some('[')
+        && word_len > 0
+        && !word.starts_with(|c: char| c.is_ascii_digit())
+        && !KEYWORDS.contains(&word)
+    {
+        let after = pos + word_len;
+        let next = after + (src[after..].len() - src[after..].trim_start().len());
+        let end = (next + src[next..].chars().next().map_or(0, char::len_utf8)).min(src.len());
+        return SyntaxError::new(
+            format!(
+                "expected `,` or `]` in the pattern, found {}",
+                token_at(src, next)
+            ),
+            Span::new(next, end),
+            "a pattern is names in brackets: `[a, b]`",
+        );
+    }
     let after_value = positives.iter().any(|r| {
         matches!(
             r,
@@ -335,6 +381,16 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         return err;
     }
     let prev = src[..pos].trim_end().chars().last();
+    if found.starts_with("`*") && matches!(prev, Some('(' | ',' | '[')) && in_pattern(src, pos) {
+        // Python's `first, *rest = xs`.
+        let mut err = SyntaxError::new("there is no starred unpacking", here, "Python's `*rest`");
+        err.help = Some(
+            "a pattern takes exactly the items it names: index and slice instead, \
+             `let first = xs[0]` and `let rest = xs[1:]`"
+                .into(),
+        );
+        return err;
+    }
     if found.starts_with("`*") && matches!(prev, Some('(' | ',' | '[')) {
         // Python's `f(*xs)`, `f(**kw)`, `[*xs]`.
         let mut err = SyntaxError::new(
