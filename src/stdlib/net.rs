@@ -19,8 +19,8 @@ use crate::runtime::script_call::{ScriptCall, TaskSet};
 use crate::runtime::value::Value;
 use crate::scheduler::ops::Caller;
 use async_lock::Mutex as AsyncMutex;
-use futures_lite::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use std::cell::Cell;
+use futures_lite::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use std::cell::{Cell, RefCell};
 use std::net::Shutdown;
 use std::rc::Rc;
 
@@ -76,6 +76,8 @@ struct StreamInner {
     /// What reports call the other end: `host:port`.
     peer: String,
     closed: Cell<bool>,
+    /// The start of a line a `read_line` has read but not finished.
+    partial: RefCell<Vec<u8>>,
 }
 
 impl StreamInner {
@@ -107,6 +109,7 @@ impl Stream {
             socket,
             peer,
             closed: Cell::new(false),
+            partial: RefCell::new(Vec::new()),
         })
     }
 
@@ -168,43 +171,79 @@ impl NativeObject for Stream {
     }
 }
 
-/// The next line without its ending (`\n` or `\r\n`); `nil` at the end.
+/// The next line without its ending (`\n` or `\r\n`); `nil` at the end
+/// (a last line without `\n` is still a line).
+///
+/// What has been read of a line so far waits in `partial`, not in this
+/// future: a read cancelled halfway (`wait_for`) loses nothing, and the
+/// next read starts with it.
 async fn read_line(inner: &StreamInner) -> NativeResult {
     if inner.closed.get() {
         return Ok(Value::Nil);
     }
     let mut reader = inner.reader.lock().await;
-    let mut line = Vec::new();
-    (&mut *reader)
-        .take(MAX_LINE as u64 + 1)
-        .read_until(b'\n', &mut line)
-        .await
-        .map_err(|e| io_error(&inner.peer, &e))?;
-    if line.is_empty() {
-        return Ok(Value::Nil);
+    loop {
+        let buf = reader
+            .fill_buf()
+            .await
+            .map_err(|e| io_error(&inner.peer, &e))?;
+        let mut partial = inner.partial.borrow_mut();
+        if buf.is_empty() {
+            if partial.is_empty() {
+                return Ok(Value::Nil);
+            }
+            let line = std::mem::take(&mut *partial);
+            return Ok(line_value(line));
+        }
+        let (take, done) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        partial.extend_from_slice(&buf[..take]);
+        drop(partial);
+        reader.consume(take);
+        let mut partial = inner.partial.borrow_mut();
+        if done {
+            let line = std::mem::take(&mut *partial);
+            return Ok(line_value(line));
+        }
+        if partial.len() > MAX_LINE {
+            partial.clear();
+            return Err(ErrorObj::new(
+                "ValueError",
+                format!("{}: a line longer than {MAX_LINE} bytes", inner.peer),
+            ));
+        }
     }
-    if line.len() > MAX_LINE {
-        return Err(ErrorObj::new(
-            "ValueError",
-            format!("{}: a line longer than {MAX_LINE} bytes", inner.peer),
-        ));
-    }
+}
+
+fn line_value(mut line: Vec<u8>) -> Value {
     if line.last() == Some(&b'\n') {
         line.pop();
         if line.last() == Some(&b'\r') {
             line.pop();
         }
     }
-    Ok(Value::str(&String::from_utf8_lossy(&line)))
+    Value::str(&String::from_utf8_lossy(&line))
 }
 
 /// At most `n` bytes, as soon as any are there; `nil` at the end. A
-/// character cut by `n` is left for the next read.
+/// character cut by `n` is left for the next read, and so is the rest of
+/// a line a cancelled `read_line` had begun.
 async fn read(inner: &StreamInner, n: usize) -> NativeResult {
     if inner.closed.get() {
         return Ok(Value::Nil);
     }
     let mut reader = inner.reader.lock().await;
+    {
+        let mut partial = inner.partial.borrow_mut();
+        if !partial.is_empty() {
+            let take = utf8_cut(&partial, n);
+            let text = String::from_utf8_lossy(&partial[..take]).into_owned();
+            partial.drain(..take);
+            return Ok(Value::str(&text));
+        }
+    }
     let buf = reader
         .fill_buf()
         .await
@@ -212,16 +251,33 @@ async fn read(inner: &StreamInner, n: usize) -> NativeResult {
     if buf.is_empty() {
         return Ok(Value::Nil);
     }
-    let mut take = n.min(buf.len());
-    if let Err(e) = std::str::from_utf8(&buf[..take]) {
-        // Stop before a character split at the end, if that leaves any.
-        if e.error_len().is_none() && e.valid_up_to() > 0 {
-            take = e.valid_up_to();
-        }
-    }
+    let take = utf8_cut(buf, n);
     let text = String::from_utf8_lossy(&buf[..take]).into_owned();
     reader.consume(take);
     Ok(Value::str(&text))
+}
+
+/// How many of `bytes` to take for at most `n`: fewer if that would split
+/// a character at the end, more if `n` is less than the first character.
+fn utf8_cut(bytes: &[u8], n: usize) -> usize {
+    let take = n.min(bytes.len());
+    match std::str::from_utf8(&bytes[..take]) {
+        Err(e) if e.error_len().is_none() && e.valid_up_to() > 0 => e.valid_up_to(),
+        Err(e) if e.error_len().is_none() => {
+            let width = match bytes[0] {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 1,
+            };
+            if width <= bytes.len() {
+                width
+            } else {
+                take
+            }
+        }
+        _ => take,
+    }
 }
 
 /// `net.listen(handler, host: "127.0.0.1", port: 0)`.
@@ -306,5 +362,20 @@ impl NativeObject for TcpServer {
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         self.0.method(ctx, name, args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf8_cut;
+
+    #[test]
+    fn reads_do_not_split_characters() {
+        let b = "wö€".as_bytes(); // 1 + 2 + 3 bytes
+        assert_eq!(utf8_cut(b, 2), 1, "ö would be cut: left for later");
+        assert_eq!(utf8_cut(&b[1..], 1), 2, "ö comes whole even for n = 1");
+        assert_eq!(utf8_cut(b, 6), 6);
+        assert_eq!(utf8_cut(&b[3..4], 1), 1, "not all of € is there yet");
+        assert_eq!(utf8_cut(b"\xff\xfe", 1), 1, "invalid bytes go as they are");
     }
 }
