@@ -2,10 +2,12 @@
 //! clamping and negative indices), and unpacking a value into a pattern's
 //! names (`let [a, b] = pair`).
 
-use super::error::{type_error, value_error, ErrorRef};
+use super::error::{overflow, type_error, value_error, ErrorRef};
 use super::exec::Exec;
-use super::ops::{items_of, store_index};
-use super::value::Value;
+use super::ops::{as_range, items_of, range_len, store_index};
+use super::value::{Iter, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 // The instructions' bodies live here, out of line, so that the dispatch
 // loop stays as small as it was for code that does not use them.
@@ -98,6 +100,9 @@ pub fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Bounds {
     start: i128,
+    /// Where the slice stops (not taken), as CPython adjusts it: what a
+    /// sliced range keeps as its stop.
+    stop: i128,
     step: i128,
     count: usize,
 }
@@ -142,6 +147,7 @@ fn bounds(len: usize, start: &Value, stop: &Value, step: &Value) -> Result<Bound
     };
     Ok(Bounds {
         start,
+        stop,
         step,
         count: count as usize,
     })
@@ -178,11 +184,41 @@ pub fn slice(target: &Value, start: &Value, stop: &Value, step: &Value) -> Resul
             let out: String = positions(b).map(|i| chars[i]).collect();
             Ok(Value::str(&out))
         }
-        other => Err(type_error(format!(
-            "`{}` cannot be sliced (only lists and strings can)",
-            other.type_name()
-        ))),
+        other => match as_range(other) {
+            Some(r) => slice_range(r, start, stop, step),
+            None => Err(type_error(format!(
+                "`{}` cannot be sliced (only lists, strings and ranges can)",
+                other.type_name()
+            ))),
+        },
     }
+}
+
+/// A range's slice is a range, as in CPython: `range(10)[::-1]` is
+/// `range(9, -1, -1)`. Bounds past 64 bits are an `OverflowError`.
+fn slice_range(
+    range: (i64, i64, i64),
+    start: &Value,
+    stop: &Value,
+    by: &Value,
+) -> Result<Value, ErrorRef> {
+    let (first, _, step) = range;
+    // At most 2**64 - 1 items, which a 64-bit usize holds.
+    let len = usize::try_from(range_len(range)).map_err(|_| overflow())?;
+    let b = bounds(len, start, stop, by)?;
+    let at = |i: i128| i64::try_from(i128::from(first) + i * i128::from(step));
+    let (Ok(next), Ok(stop), Ok(step)) = (
+        at(b.start),
+        at(b.stop),
+        i64::try_from(i128::from(step) * b.step),
+    ) else {
+        return Err(overflow());
+    };
+    Ok(Value::Iter(Rc::new(RefCell::new(Iter::Range {
+        next,
+        stop,
+        step,
+    }))))
 }
 
 #[cfg(test)]
@@ -206,6 +242,16 @@ mod tests {
             Vec::<usize>::new()
         );
         assert_eq!(b(5, Some(i64::MAX), None, Some(i64::MIN)), vec![4]);
+    }
+
+    #[test]
+    fn a_range_slices_to_a_range_or_overflows() {
+        let v = |x: Option<i64>| x.map_or(Value::Nil, Value::Int);
+        let r = slice_range((0, 10, 1), &v(None), &v(None), &v(Some(-3))).unwrap();
+        assert_eq!(as_range(&r), Some((9, -1, -3)));
+        let half = i64::MAX / 2;
+        let far = slice_range((0, i64::MAX, half), &v(None), &v(None), &v(Some(4)));
+        assert_eq!(&*far.unwrap_err().kind, "OverflowError");
     }
 
     #[test]

@@ -31,3 +31,11 @@ for bad in [1.5, "1", True and 1.0]:
         print(type(e).__name__)
 big = 9223372036854775807
 print(xs[-big - 1:big], xs[big::-1], xs[::-big - 1], xs[::big], s[big:-big - 1:-2])
+# A range's slice is a range.
+R = [range(10), range(3, 20, 4), range(10, 0, -3), range(0), range(-5, 5)]
+RB = [None, -12, -3, -1, 0, 2, 5, 12]
+for r in R:
+    for step in [None, 2, -1, -2, 5]:
+        for a in RB:
+            print(r, step, a, " ".join([str(r[a:b:step]) for b in RB]))
+print(range(10)[::-1], list(range(10)[2:8:3]), len(range(100)[::7]), sum(range(10)[1::2]))
