@@ -1,6 +1,6 @@
-//! Slicing lists and strings as Python does (`xs[a:b:step]`, with
-//! clamping and negative indices), and unpacking a value into a pattern's
-//! names (`let [a, b] = pair`).
+//! Slicing lists, strings and ranges as Python does (`xs[a:b:step]`, with
+//! clamping and negative indices), unpacking a value into a pattern's
+//! names (`let [a, b] = pair`), and a comprehension's appends.
 
 use super::error::{overflow, type_error, value_error, ErrorRef};
 use super::exec::Exec;
