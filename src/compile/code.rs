@@ -149,10 +149,12 @@ pub enum Op {
     /// part left out) make a new list or string.
     Slice,
     StoreIndex,
-    /// `target.name(args)` where `name` is no builtin method: a struct's
-    /// method, or a function in a field or module member, found by the
-    /// name in the const when it runs (`names`: u32::MAX, or the const
-    /// list of the named arguments' names).
+    /// `target.name(args)` where some struct or module has an attribute
+    /// `name`: a struct's method, or a function in a field or module
+    /// member, found by the name in the const when it runs; other values
+    /// answer with the builtin method whose id is the next const (-1:
+    /// none). `names`: u32::MAX, or the const list of the named
+    /// arguments' names.
     CallAttr {
         name: u32,
         argc: u32,

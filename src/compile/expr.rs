@@ -539,24 +539,27 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     self.call_args(args, sp)?;
                     return Ok(());
                 }
-                let Some(method) = names::method_id(&name.name) else {
-                    if self.globals.fields.contains(&name.name) {
-                        // A struct's method (or a field or module member
-                        // holding a function), found by name when it runs.
-                        let k = self.constant(Value::Str((&name.name).into()));
-                        self.expr(receiver)?;
-                        let argc = args.len() as u32;
-                        let names = self.args(args)?.unwrap_or(u32::MAX);
-                        self.emit(
-                            Op::CallAttr {
-                                name: k,
-                                argc,
-                                names,
-                            },
-                            sp,
-                        );
-                        return Ok(());
-                    }
+                let builtin = names::method_id(&name.name);
+                if self.globals.fields.contains(&name.name) {
+                    // Some struct or module has this attribute: found by
+                    // name when it runs (a builtin method of this name still
+                    // answers for other values; its id follows the name).
+                    let k = self.constant(Value::Str((&name.name).into()));
+                    self.constant(Value::Int(builtin.map_or(-1, i64::from)));
+                    self.expr(receiver)?;
+                    let argc = args.len() as u32;
+                    let names = self.args(args)?.unwrap_or(u32::MAX);
+                    self.emit(
+                        Op::CallAttr {
+                            name: k,
+                            argc,
+                            names,
+                        },
+                        sp,
+                    );
+                    return Ok(());
+                }
+                let Some(method) = builtin else {
                     let mut e = err(
                         format!("unknown method `{}`", name.name),
                         name.span,

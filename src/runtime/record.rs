@@ -124,6 +124,49 @@ impl Interp {
         Ok(Some(argc))
     }
 
+    /// `Op::CallAttr`: `recv.name(args)` where some struct or module has
+    /// an attribute `name`. A record's method, a function in its field or
+    /// a module's member is called; any other receiver gets the builtin
+    /// method of that name, as `Op::Method` would (the const after the
+    /// name holds its id, or -1). Kept out of the dispatch loop, so
+    /// programs without records pay nothing for them. True when a frame
+    /// was pushed.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn call_attr(
+        &mut self,
+        ex: &mut super::exec::Exec,
+        proto: &crate::compile::code::FnProto,
+        name: u32,
+        argc: u32,
+        names: u32,
+    ) -> Result<bool, ErrorRef> {
+        let (Value::Str(attr), Value::Int(builtin)) = (
+            &proto.consts[name as usize],
+            &proto.consts[name as usize + 1],
+        ) else {
+            unreachable!("an attribute name and its builtin method id")
+        };
+        let names = (names != u32::MAX).then(|| &proto.consts[names as usize]);
+        let argc = argc as usize;
+        let recv_at = ex.stack.len() - argc - 1;
+        if let Some(argc) = self.place_attr_callee(&mut ex.stack, recv_at, attr, argc)? {
+            return self.call_value(ex, argc, names, false);
+        }
+        if *builtin < 0 || matches!(ex.stack[recv_at], Value::Record(_) | Value::Module(_)) {
+            return Err(self.no_attr_method(&ex.stack[recv_at], attr));
+        }
+        let (args, named) = super::call::split_named(ex, recv_at, names);
+        let recv = ex.stack.pop().expect("the receiver");
+        self.caller_depth = ex.frames.len();
+        let r = super::methods::call(self, *builtin as u32, recv, args, named);
+        self.caller_depth = 0;
+        let r = r?;
+        self.mark_created(&r, ex);
+        ex.push_result(r);
+        Ok(false)
+    }
+
     /// The error for `recv.name(...)` when `recv` has no such method.
     pub fn no_attr_method(&self, recv: &Value, name: &str) -> ErrorRef {
         match recv {

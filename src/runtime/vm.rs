@@ -594,22 +594,6 @@ impl Interp {
                             continue;
                         }
                     }
-                    let recv_at = n - argc as usize - 1;
-                    if matches!(ex.stack[recv_at], Value::Record(_) | Value::Module(_)) {
-                        let name = crate::compile::names::METHODS[method as usize];
-                        let placed = tri!(self.place_attr_callee(
-                            &mut ex.stack,
-                            recv_at,
-                            name,
-                            argc as usize
-                        ));
-                        if let Some(argc) = placed {
-                            if tri!(self.call_value(ex, argc, None, false)) {
-                                reload!();
-                            }
-                            continue;
-                        }
-                    }
                     let args = ex.stack.split_off(ex.stack.len() - argc as usize);
                     let recv = pop!();
                     self.caller_depth = ex.frames.len();
@@ -627,21 +611,6 @@ impl Interp {
                     save!();
                     let names = proto.consts[names as usize].clone();
                     let recv_at = ex.stack.len() - argc as usize - 1;
-                    if matches!(ex.stack[recv_at], Value::Record(_) | Value::Module(_)) {
-                        let name = crate::compile::names::METHODS[method as usize];
-                        let placed = tri!(self.place_attr_callee(
-                            &mut ex.stack,
-                            recv_at,
-                            name,
-                            argc as usize
-                        ));
-                        if let Some(argc) = placed {
-                            if tri!(self.call_value(ex, argc, Some(&names), false)) {
-                                reload!();
-                            }
-                            continue;
-                        }
-                    }
                     let (positional, named) = split_named(ex, recv_at, Some(&names));
                     let recv = pop!();
                     self.caller_depth = ex.frames.len();
@@ -665,18 +634,7 @@ impl Interp {
                 }
                 Op::CallAttr { name, argc, names } => {
                     save!();
-                    let Value::Str(name) = &proto.consts[name as usize] else {
-                        unreachable!("an attribute name const")
-                    };
-                    let names = (names != u32::MAX).then(|| proto.consts[names as usize].clone());
-                    let recv_at = ex.stack.len() - argc as usize - 1;
-                    let Some(argc) =
-                        tri!(self.place_attr_callee(&mut ex.stack, recv_at, name, argc as usize))
-                    else {
-                        let e = self.no_attr_method(&ex.stack[recv_at], name);
-                        fail!(e)
-                    };
-                    if tri!(self.call_value(ex, argc, names.as_ref(), false)) {
+                    if tri!(self.call_attr(ex, proto, name, argc, names)) {
                         reload!();
                     }
                 }
