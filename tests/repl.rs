@@ -214,6 +214,9 @@ fn an_error_does_not_end_the_session() {
 fn a_panic_in_an_input_fails_only_that_input() {
     let mut p = Term::start_with(&[("TASKS_REPL_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")]);
     p.send_line("let t = spawn sleep(0.2, 5)");
+    // The next prompt: the editor is ready for the next line.
+    p.expect("sleep(0.2, 5)");
+    p.expect(">>> ");
     p.send_line("print(\"before\"); __panic(\"boom\")");
     p.expect("before");
     p.expect("internal error (a bug in tasks): boom");
