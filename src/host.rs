@@ -96,6 +96,12 @@ impl EngineBuilder {
         self.opts.virtual_time = on;
         self
     }
+    /// The seed of `random`'s generator: the same seed, the same numbers
+    /// (default: from the system; under virtual time a fixed one).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.opts.seed = Some(seed);
+        self
+    }
     /// Operations, call depth, tasks and memory a run may use.
     pub fn limits(mut self, limits: crate::limits::Limits) -> Self {
         self.opts.limits = limits;

@@ -26,6 +26,9 @@ struct RunArgs {
     /// Jump the clock to the next timer whenever every task waits.
     #[arg(long)]
     virtual_time: bool,
+    /// Seed `random` (default: from the system; 0 under --virtual-time).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
     /// Deepest call nesting before a RecursionError.
     #[arg(long, visible_alias = "recursion-limit", default_value_t = 1000)]
     max_depth: usize,
@@ -88,6 +91,10 @@ struct TestArgs {
     /// Seconds of real time after which a case is stopped and failed.
     #[arg(long, default_value_t = 10.0, value_parser = parse_timeout)]
     timeout: f64,
+    /// The seed every case's `random` starts from (a failing case's report
+    /// names it, to replay with `tasks run --seed N`).
+    #[arg(long, value_name = "N", default_value_t = tasks::engine::DEFAULT_SEED)]
+    seed: u64,
 }
 
 /// `--timeout`: a positive number of seconds that a `Duration` can hold
@@ -301,6 +308,7 @@ fn run(args: RunArgs) -> ExitCode {
         },
         color: color(),
         permissions,
+        seed: args.seed,
     };
     // Line by line on a terminal, so a person sees each line as it is
     // printed; in large blocks into a pipe.
@@ -346,6 +354,7 @@ fn test(args: TestArgs) -> ExitCode {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         timeout: std::time::Duration::from_secs_f64(args.timeout),
         exe,
+        seed: args.seed,
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     tasks::golden::stop_cases_on_signals();

@@ -145,6 +145,7 @@ fn test_missing_out_then_bless_then_pass_then_diff() {
          failures:\n\
          \n\
          ---- hello ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 hello.tasks\n\
          missing ./hello.out: run `tasks test --bless` to create it from this run\n\
          \n\
          0 passed, 1 failed\n",
@@ -173,6 +174,7 @@ fn test_missing_out_then_bless_then_pass_then_diff() {
          failures:\n\
          \n\
          ---- hello ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 hello.tasks\n\
          stdout differs (- expected, + actual):\n\
          @@ -1,2 +1,2 @@\n\
          -hello\n\
@@ -240,6 +242,7 @@ fn test_bless_writes_err_and_code_with_relative_paths() {
          failures:\n\
          \n\
          ---- boom ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 boom.tasks\n\
          stderr differs (- expected, + actual):\n\
          @@ -1,9 +1,9 @@\n \
          IndexError\n \n\
@@ -310,6 +313,7 @@ fn test_timeout_stops_a_hung_case_and_the_others_still_run() {
          failures:\n\
          \n\
          ---- b_hangs ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 b_hangs.tasks\n\
          timed out after 1 s (see --timeout); the case was stopped\n\
          \n\
          2 passed, 1 failed\n",
@@ -361,6 +365,7 @@ fn test_python_twin_is_the_oracle() {
          ok      same (T ms)\n\
          \nfailures:\n\n\
          ---- differs ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 differs.tasks\n\
          stdout (expected: what CPython printed) differs (- expected, + actual):\n\
          @@ -1 +1 @@\n\
          -python\n\
@@ -387,6 +392,7 @@ fn test_python_twin_exit_status_must_match() {
         "FAILED  boom (T ms)\n\
          \nfailures:\n\n\
          ---- boom ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 boom.tasks\n\
          exit status: expected 3, got 0\n\
          \n\
          0 passed, 1 failed\n",
@@ -451,6 +457,7 @@ fn test_helpers_imported_by_cases_are_not_cases() {
          failures:\n\
          \n\
          ---- fresh ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 fresh.tasks\n\
          missing ./fresh.out: run `tasks test --bless` to create it from this run\n\
          \n\
          1 passed, 1 failed\n"
@@ -562,6 +569,70 @@ fn syntax_errors_exit_2() {
          help: add a `)` to close it\n";
     assert_run(&tasks(dir.path(), &["check", "syn.tasks"]), 2, "", expected);
     assert_run(&tasks(dir.path(), &["syn.tasks"]), 2, "", expected);
+}
+
+// ------------------------------------------------------------ seeds
+
+const DRAW: &str = "print(random.random(), random.randint(1, 1000000000))\n";
+
+#[test]
+fn seed_makes_random_repeatable() {
+    let dir = TempDir::new("seed");
+    dir.write("r.tasks", DRAW);
+    let seven = tasks(dir.path(), &["run", "--seed", "7", "r.tasks"]);
+    assert_eq!(seven.code, 0, "{}", seven.stderr);
+    assert_eq!(
+        tasks(dir.path(), &["run", "--seed", "7", "r.tasks"]).stdout,
+        seven.stdout
+    );
+    let eight = tasks(dir.path(), &["run", "--seed", "8", "r.tasks"]);
+    assert_ne!(eight.stdout, seven.stdout, "another seed, other numbers");
+    // Virtual time without a seed starts from seed 0, as `tasks test` does.
+    let vt = tasks(dir.path(), &["run", "--virtual-time", "r.tasks"]);
+    assert_eq!(
+        vt.stdout,
+        tasks(dir.path(), &["run", "--seed", "0", "r.tasks"]).stdout
+    );
+    // The real clock without a seed: from the system, so two runs differ
+    // (a 30-bit int and a float both repeating is a 2^-80 chance).
+    let a = tasks(dir.path(), &["run", "r.tasks"]);
+    let b = tasks(dir.path(), &["run", "r.tasks"]);
+    assert_ne!(a.stdout, b.stdout);
+}
+
+#[test]
+fn test_passes_its_seed_and_a_failure_names_it() {
+    let dir = TempDir::new("seed-test");
+    dir.write("r.tasks", DRAW);
+    let blessed = tasks(dir.path(), &["test", "--bless"]);
+    assert_eq!(blessed.code, 0, "{}", blessed.stdout);
+    let run_zero = tasks(
+        dir.path(),
+        &["run", "--virtual-time", "--seed", "0", "r.tasks"],
+    );
+    assert_eq!(
+        dir.read("r.out"),
+        run_zero.stdout,
+        "tasks test's default seed is 0"
+    );
+    let run = tasks(dir.path(), &["test", "--seed", "5"]);
+    assert_eq!(run.code, 1, "seed 5 draws other numbers: {}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "seed 5; to replay, in its folder: tasks run --virtual-time --seed 5 r.tasks\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let replay = tasks(
+        dir.path(),
+        &["run", "--virtual-time", "--seed", "5", "r.tasks"],
+    );
+    assert!(
+        run.stdout.contains(&format!("+{}", replay.stdout)),
+        "{}",
+        run.stdout
+    );
 }
 
 // ------------------------------------------------------------ running scripts
@@ -1008,6 +1079,7 @@ fn test_a_case_killed_by_a_signal_says_so() {
         "FAILED  killed (T ms)\n\
          \nfailures:\n\n\
          ---- killed ----\n\
+         seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 killed.tasks\n\
          exit status: expected killed by SIGKILL, got 0\n\
          \n\
          0 passed, 1 failed\n",

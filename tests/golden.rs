@@ -8,6 +8,7 @@ use tasks::golden::{run, TestOptions};
 fn corpus(dir: &str, min_cases: usize) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
     let opts = TestOptions {
+        seed: tasks::engine::DEFAULT_SEED,
         bless: false,
         filter: std::env::var("GOLDEN_FILTER").ok(),
         jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -496,3 +496,19 @@ fn an_interrupt_from_another_thread_stops_a_runaway_script() {
     t.join().unwrap();
     assert!(err.to_string().contains("KeyboardInterrupt"), "{err}");
 }
+
+#[test]
+fn a_seeded_engine_draws_the_same_numbers() {
+    let draw = |seed: u64| {
+        let out = Buf::default();
+        let mut e = Engine::builder().stdout(out.clone()).seed(seed).build();
+        e.eval(
+            "r.tasks",
+            "print(random.random(), random.sample(range(1000), 3))",
+        )
+        .unwrap();
+        out.text()
+    };
+    assert_eq!(draw(11), draw(11));
+    assert_ne!(draw(11), draw(12));
+}

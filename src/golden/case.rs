@@ -177,11 +177,34 @@ impl Case {
             .map_err(|e| Problem::CannotRun(format!("bad `# allow:` line: {e}")))
     }
 
+    /// How to run the case again by hand, as `tasks test` ran it (the
+    /// seed included, so `random` gives the same numbers).
+    pub fn replay_line(&self, seed: u64) -> String {
+        let file = self
+            .script
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let mut words = vec![
+            "tasks run --virtual-time".to_string(),
+            format!("--seed {seed}"),
+        ];
+        words.extend(self.grants().unwrap_or_default());
+        words.push(file.to_string());
+        words.extend(self.args());
+        format!(
+            "seed {seed}; to replay, in its folder: {}\n",
+            words.join(" ")
+        )
+    }
+
     fn execute(&self, opts: &TestOptions) -> Result<Run, Problem> {
         let file = self.script.file_name().expect("script file name");
         let mut cmd = Command::new(&opts.exe);
         cmd.arg("run")
             .arg("--virtual-time")
+            .arg("--seed")
+            .arg(opts.seed.to_string())
             .args(self.grants()?)
             .arg(file);
         collect(cmd, self, opts, &opts.exe.display().to_string())

@@ -23,6 +23,8 @@ pub struct TestOptions {
     /// The `tasks` executable that runs each case.
     pub exe: PathBuf,
     pub color: bool,
+    /// Passed to every case as `--seed`.
+    pub seed: u64,
 }
 
 pub struct Summary {
@@ -137,6 +139,7 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
                         failures.push_str(&format!("granted: {}\n", grants.join(" ")));
                     }
                 }
+                failures.push_str(&r.case.replay_line(opts.seed));
                 for p in problems {
                     failures.push_str(&p.render(opts.color));
                 }

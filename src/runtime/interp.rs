@@ -16,6 +16,8 @@ pub const DEFAULT_RECURSION_LIMIT: usize = 1000;
 pub type ErrorRenderer = Box<dyn Fn(&ErrorRef) -> String>;
 
 pub struct Interp {
+    /// `random`'s generator, seeded by the engine.
+    pub rng: fastrand::Rng,
     pub globals: Vec<Value>,
     pub global_names: Vec<Rc<str>>,
     pub lp: EventLoop,
@@ -71,6 +73,7 @@ pub struct Interp {
 impl Interp {
     pub fn new(clock: Clock, out: Box<dyn Write>, err: Box<dyn Write>) -> Interp {
         Interp {
+            rng: fastrand::Rng::with_seed(crate::engine::DEFAULT_SEED),
             globals: Vec::new(),
             global_names: Vec::new(),
             lp: EventLoop::new(clock),

@@ -9,6 +9,7 @@ pub(crate) mod math;
 pub(crate) mod net;
 pub(crate) mod process;
 pub(crate) mod process_api;
+pub(crate) mod random;
 pub(crate) mod stdio;
 
 use crate::compile::names::Natives;
@@ -22,6 +23,7 @@ pub(crate) fn install(natives: &mut Natives) {
         fs::module(),
         json_module(),
         math::module(),
+        random::module(),
         process_api::module(),
         http::module(),
         net::module(),
