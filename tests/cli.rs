@@ -635,6 +635,28 @@ fn test_passes_its_seed_and_a_failure_names_it() {
     );
 }
 
+#[test]
+fn time_local_follows_tz() {
+    let dir = TempDir::new("tz");
+    dir.write(
+        "tz.tasks",
+        "print(time.format(0, \"%H:%M %:z\", local: true), time.format(0, \"%H:%M %:z\"))\n\
+         print(time.parse(\"1970-01-01 03:00\", \"%Y-%m-%d %H:%M\", local: true))\n\
+         print(time.now_iso(local: true))\n",
+    );
+    // A POSIX zone three hours east of UTC, with no zone files needed.
+    let out = Command::new(EXE)
+        .args(["run", "--virtual-time", "tz.tasks"])
+        .current_dir(dir.path())
+        .env("TZ", "XYZ-3")
+        .output()
+        .expect("run tasks");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "03:00 +03:00 00:00 +00:00\n0.0\n2000-01-01T03:00:00+03:00\n"
+    );
+}
+
 // ------------------------------------------------------------ running scripts
 
 const PRINT_ARGS: &str = "print(args())\n";

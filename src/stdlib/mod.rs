@@ -11,6 +11,7 @@ pub(crate) mod process;
 pub(crate) mod process_api;
 pub(crate) mod random;
 pub(crate) mod stdio;
+pub(crate) mod time;
 
 use crate::compile::names::Natives;
 use crate::runtime::error::{ErrorObj, ErrorRef};
@@ -24,6 +25,7 @@ pub(crate) fn install(natives: &mut Natives) {
         json_module(),
         math::module(),
         random::module(),
+        time::module(),
         process_api::module(),
         http::module(),
         net::module(),
