@@ -235,6 +235,11 @@ pub const METHODS: &[&str] = &[
     "path",
     "query",
     "port",
+    // re: a match
+    "group",
+    "groups",
+    "start",
+    "end",
     // net: streams
     "read",
 ];

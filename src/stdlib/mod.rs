@@ -10,6 +10,7 @@ pub(crate) mod net;
 pub(crate) mod process;
 pub(crate) mod process_api;
 pub(crate) mod random;
+pub(crate) mod re;
 pub(crate) mod stdio;
 pub(crate) mod time;
 
@@ -26,6 +27,7 @@ pub(crate) fn install(natives: &mut Natives) {
         math::module(),
         random::module(),
         time::module(),
+        re::module(),
         process_api::module(),
         http::module(),
         net::module(),

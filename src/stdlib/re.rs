@@ -1,0 +1,207 @@
+//! `re`: regular expressions on the `regex` crate (its syntax, not
+//! Python's: no backreferences or look-around, `$1` in replacements; in
+//! exchange matching takes linear time). Positions are code-point
+//! indices, as everywhere else in the language. Compiled patterns are
+//! cached per thread.
+
+use crate::host::Module;
+use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
+use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::value::Value;
+use regex::{Captures, Regex};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// How many compiled patterns the cache keeps before it starts over.
+const CACHE_SIZE: usize = 256;
+
+thread_local! {
+    /// Pattern (and whether anchored at the start) → compiled regex.
+    static CACHE: RefCell<HashMap<(String, bool), Regex>> = RefCell::new(HashMap::new());
+}
+
+pub(crate) fn module() -> Module {
+    Module::new("re")
+        .native(NativeFn::sync("re.search", |_ctx, args| find(args, false)))
+        .native(NativeFn::sync("re.match", |_ctx, args| find(args, true)))
+        .native(NativeFn::sync("re.find_all", |_ctx, mut args| {
+            let re = pattern(&mut args, false)?;
+            let text: String = args.next("text")?;
+            args.finish()?;
+            Ok(Value::list(find_all(&re, &text)))
+        }))
+        .native(NativeFn::sync("re.replace", |_ctx, mut args| {
+            let re = pattern(&mut args, false)?;
+            let replacement: String = args.next("replacement")?;
+            let text: String = args.next("text")?;
+            let count: Option<i64> = args.named("count")?;
+            args.finish()?;
+            let limit = usize::try_from(count.unwrap_or(0)).unwrap_or(0);
+            Ok(Value::str(&re.replacen(&text, limit, replacement.as_str())))
+        }))
+        .native(NativeFn::sync("re.split", |_ctx, mut args| {
+            let re = pattern(&mut args, false)?;
+            let text: String = args.next("text")?;
+            let max: Option<i64> = args.named("max_split")?;
+            args.finish()?;
+            Ok(Value::list(split(&re, &text, max.unwrap_or(0))))
+        }))
+}
+
+/// The compiled pattern of the first argument (from the cache); a bad
+/// pattern is a `ValueError` with the regex crate's explanation.
+fn pattern(args: &mut Args, anchored: bool) -> Result<Regex, ErrorRef> {
+    let source: String = args.next("pattern")?;
+    let key = (source, anchored);
+    if let Some(re) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(re);
+    }
+    let bad = |e: regex::Error| value_error(format!("bad pattern: {e}"));
+    let mut re = Regex::new(&key.0).map_err(bad)?;
+    if anchored {
+        // `\A` anchors at the start of the text even under `(?m)`; the
+        // pattern alone compiled, so wrapped it does too.
+        re = Regex::new(&format!(r"\A(?:{})", key.0)).map_err(bad)?;
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_SIZE {
+            c.clear();
+        }
+        c.insert(key, re.clone());
+    });
+    Ok(re)
+}
+
+/// `re.search` and `re.match`: the first match (at the start only, for
+/// `match`) as a match object, or nil.
+fn find(mut args: Args, anchored: bool) -> NativeResult {
+    let re = pattern(&mut args, anchored)?;
+    let text: String = args.next("text")?;
+    args.finish()?;
+    Ok(match re.captures(&text) {
+        Some(caps) => Match::value(&caps, &text, &re),
+        None => Value::Nil,
+    })
+}
+
+/// Python's `findall`: the matched texts without groups, the one group's
+/// texts with one, lists of the groups' texts with more (`""` for a group
+/// that took no part).
+fn find_all(re: &Regex, text: &str) -> Vec<Value> {
+    let groups = re.captures_len() - 1;
+    re.captures_iter(text)
+        .map(|caps| {
+            let group = |i: usize| Value::str(caps.get(i).map_or("", |m| m.as_str()));
+            match groups {
+                0 => group(0),
+                1 => group(1),
+                n => Value::list((1..=n).map(group).collect()),
+            }
+        })
+        .collect()
+}
+
+/// Python's `re.split`: the pieces between matches, with each match's
+/// groups in between (nil for a group that took no part); at most `max`
+/// splits when `max > 0`.
+fn split(re: &Regex, text: &str, max: i64) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for (n, caps) in re.captures_iter(text).enumerate() {
+        if max > 0 && n as i64 >= max {
+            break;
+        }
+        let whole = caps.get(0).expect("group 0 always matches");
+        out.push(Value::str(&text[last..whole.start()]));
+        for g in caps.iter().skip(1) {
+            out.push(g.map_or(Value::Nil, |m| Value::str(m.as_str())));
+        }
+        last = whole.end();
+    }
+    out.push(Value::str(&text[last..]));
+    out
+}
+
+/// A match: its groups' texts and code-point spans.
+struct Match {
+    /// Per group: `(start, end, text)` in code points, or `None` if the
+    /// group took no part.
+    groups: Vec<Option<(usize, usize, Rc<str>)>>,
+    /// Group name → index.
+    names: HashMap<String, usize>,
+}
+
+impl Match {
+    fn value(caps: &Captures<'_>, text: &str, re: &Regex) -> Value {
+        let chars = |byte: usize| text[..byte].chars().count();
+        let groups = caps
+            .iter()
+            .map(|g| g.map(|m| (chars(m.start()), chars(m.end()), Rc::from(m.as_str()))))
+            .collect();
+        let names = re
+            .capture_names()
+            .enumerate()
+            .filter_map(|(i, n)| n.map(|n| (n.to_string(), i)))
+            .collect();
+        Object::value(Match { groups, names })
+    }
+
+    /// The group an argument names: an index, or a name; out of range is
+    /// an `IndexError`, as Python's "no such group".
+    fn group_index(&self, which: Option<Value>) -> Result<usize, ErrorRef> {
+        let i = match which {
+            None => Some(0),
+            Some(Value::Int(i)) => usize::try_from(i).ok(),
+            Some(Value::Str(s)) => self.names.get(&*s.to_string()).copied(),
+            Some(other) => {
+                return Err(type_error(format!(
+                    "a group is an int or a name, not `{}`",
+                    other.type_name()
+                )))
+            }
+        };
+        i.filter(|&i| i < self.groups.len())
+            .ok_or_else(|| index_error("no such group"))
+    }
+}
+
+impl NativeObject for Match {
+    fn type_name(&self) -> &'static str {
+        "match"
+    }
+    fn repr(&self) -> String {
+        match &self.groups[0] {
+            Some((s, e, t)) => format!("<match [{s}, {e}] {:?}>", &**t),
+            None => "<match>".to_string(),
+        }
+    }
+    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+        if !matches!(name, "group" | "groups" | "start" | "end") {
+            return None;
+        }
+        let r = (|| {
+            if name == "groups" {
+                args.finish()?;
+                let all = self.groups[1..]
+                    .iter()
+                    .map(|g| g.as_ref().map_or(Value::Nil, |(_, _, t)| Value::str(t)))
+                    .collect();
+                return Ok(Value::list(all));
+            }
+            let which: Option<Value> = args.next_opt("group")?;
+            args.finish()?;
+            let g = &self.groups[self.group_index(which)?];
+            Ok(match (name, g) {
+                (_, None) if name == "group" => Value::Nil,
+                // Python's -1 for a group that took no part.
+                (_, None) => Value::Int(-1),
+                ("group", Some((_, _, t))) => Value::str(t),
+                ("start", Some((s, _, _))) => Value::Int(*s as i64),
+                (_, Some((_, e, _))) => Value::Int(*e as i64),
+            })
+        })();
+        Some(r)
+    }
+}
