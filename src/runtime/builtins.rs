@@ -73,7 +73,7 @@ fn sig(b: Builtin) -> Sig {
             .required(1)
             .positional_only(),
         Round => Sig::new(name, &["x", "digits"]).required(1),
-        Min | Max => Sig::new(name, &[]).required(1).rest(),
+        Min | Max => Sig::new(name, &[]).required(1).rest().named(&["key"]),
         Sum => Sig::new(name, &["items", "start"]).required(1),
         Sorted => Sig::new(name, &["items"]).named(&["key", "reverse"]),
         Reversed => Sig::new(name, &["items"]),
@@ -328,31 +328,13 @@ pub fn call(it: &mut Interp, b: Builtin, args: Vec<Value>, named: Named) -> R {
             ))),
         },
         Builtin::Min | Builtin::Max => {
+            let key = take_named(&mut named, "key").filter(|k| !matches!(k, Value::Nil));
             let items = if args.len() == 1 {
                 list_arg(name, &args[0])?
             } else {
                 args
             };
-            let mut best: Option<Value> = None;
-            for v in items {
-                best = Some(match best {
-                    None => v,
-                    Some(b) => {
-                        let ord = ops::compare(&v, &b, "<")?;
-                        let better = if matches!(name, "min") {
-                            ord.is_lt()
-                        } else {
-                            ord.is_gt()
-                        };
-                        if better {
-                            v
-                        } else {
-                            b
-                        }
-                    }
-                });
-            }
-            best.ok_or_else(|| value_error(format!("{name}() of an empty list")))
+            extreme(it, name, items, key.as_ref())
         }
         Builtin::Sum => {
             let mut total = args.get(1).cloned().unwrap_or(Value::Int(0));
@@ -581,6 +563,35 @@ pub fn sort_values(
         Some(e) => Err(e),
         None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
     }
+}
+
+/// `min` and `max`: the first smallest (largest) item, compared by
+/// `key(item)` when a key is given (each item's key computed once, in
+/// order, as Python does).
+fn extreme(it: &mut Interp, name: &str, items: Vec<Value>, key: Option<&Value>) -> R {
+    let mut best: Option<(Value, Value)> = None;
+    for v in items {
+        let k = match key {
+            Some(f) => it.call_sync(f, vec![v.clone()])?,
+            None => v.clone(),
+        };
+        let better = match &best {
+            None => true,
+            Some((_, best_key)) => {
+                let ord = ops::compare(&k, best_key, "<")?;
+                if name == "min" {
+                    ord.is_lt()
+                } else {
+                    ord.is_gt()
+                }
+            }
+        };
+        if better {
+            best = Some((v, k));
+        }
+    }
+    best.map(|(v, _)| v)
+        .ok_or_else(|| value_error(format!("{name}() of an empty list")))
 }
 
 /// `len(range(...))`, an `OverflowError` past 64 bits as in Python.

@@ -47,6 +47,10 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
     let sig = |params: &'static [&'static str]| Sig::new(m, params).of(ty);
     Some(match (ty, m) {
         ("str", "upper" | "lower" | "len")
+        | (
+            "str",
+            "is_digit" | "is_alpha" | "is_space" | "is_upper" | "is_lower" | "title" | "splitlines",
+        )
         | ("list", "copy" | "reverse" | "len")
         | ("map", "keys" | "values" | "items" | "copy" | "len")
         | ("error", "kind" | "message")
@@ -64,7 +68,13 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         ("str", "split") => sig(&["sep"]).required(0),
         ("str", "join") | ("list", "extend") => sig(&["items"]),
         ("str", "replace") => sig(&["old", "new"]),
-        ("str", "starts_with" | "ends_with" | "find" | "contains") => sig(&["s"]),
+        ("str", "starts_with" | "ends_with" | "find" | "contains" | "count") => sig(&["s"]),
+        ("str", "pad_start" | "pad_end" | "center") => sig(&["width", "fill"]).required(1),
+        ("str", "partition") => sig(&["sep"]),
+        ("list", "count") => sig(&["x"]),
+        ("map", "pop") => sig(&["k", "default"]).required(1),
+        ("map", "setdefault") => sig(&["k", "default"]).required(1),
+        ("map", "update") => sig(&["other"]),
         ("str" | "list", "slice") => sig(&["from", "to"]).required(1),
         ("list", "push" | "remove" | "index" | "contains") | ("queue", "put" | "put_nowait") => {
             sig(&["x"])
@@ -104,7 +114,13 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
     };
     let (args, named) = bind(&sig, args, named)?;
     match &recv {
-        Value::Str(s) => string_method(s, m, args),
+        Value::Str(s) => match m {
+            "count" | "is_digit" | "is_alpha" | "is_space" | "is_upper" | "is_lower" | "title"
+            | "splitlines" | "pad_start" | "pad_end" | "center" | "partition" => {
+                super::text_methods::call(s, m, &args)
+            }
+            _ => string_method(s, m, args),
+        },
         Value::List(_) => list_method(it, &recv, m, args, named),
         Value::Map(_) => map_method(&recv, m, args),
         Value::Error(e) => match m {
@@ -291,8 +307,25 @@ fn list_method(
             Value::Nil
         }
         "len" => Value::Int(l.borrow().len() as i64),
+        "count" => {
+            let l = l.borrow().clone();
+            let mut n = 0;
+            for v in &l {
+                if super::value::values_equal(v, &args[0])? {
+                    n += 1;
+                }
+            }
+            Value::Int(n)
+        }
         _ => return Err(no_method(recv, m)),
     })
+}
+
+fn update_error(v: &Value) -> ErrorRef {
+    type_error(format!(
+        "update() needs a map or a list of [key, value] pairs, not `{}`",
+        v.repr()
+    ))
 }
 
 /// `keys`, `values` and `items` as lists.
@@ -349,6 +382,54 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
             }
         }
         "len" => Value::Int(map.borrow().len() as i64),
+        "pop" => {
+            let k = key(&args[0])?;
+            let removed = map.borrow_mut().shift_remove(&k);
+            match (removed, args.get(1)) {
+                (Some(v), _) => v,
+                (None, Some(default)) => default.clone(),
+                (None, None) => {
+                    return Err(key_error(format!(
+                        "key {} is not in the map",
+                        args[0].repr()
+                    )))
+                }
+            }
+        }
+        "setdefault" => {
+            let k = key(&args[0])?;
+            let default = args.get(1).cloned().unwrap_or(Value::Nil);
+            map.borrow_mut().entry(k).or_insert(default).clone()
+        }
+        "update" => {
+            // Collected first: `m.update(m)` reads the map it writes.
+            let pairs: Vec<(Key, Value)> = match &args[0] {
+                Value::Map(other) => other
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                other => {
+                    let mut pairs = Vec::new();
+                    for item in ops::items_of(other).map_err(|_| update_error(other))? {
+                        let Value::List(pair) = &item else {
+                            return Err(update_error(&item));
+                        };
+                        let pair = pair.borrow();
+                        let [k, v] = pair.as_slice() else {
+                            return Err(update_error(&item));
+                        };
+                        pairs.push((key(k)?, v.clone()));
+                    }
+                    pairs
+                }
+            };
+            let mut map = map.borrow_mut();
+            for (k, v) in pairs {
+                map.insert(k, v);
+            }
+            Value::Nil
+        }
         "copy" => Value::Map(Rc::new(std::cell::RefCell::new(map.borrow().clone()))),
         _ => return Err(no_method(recv, m)),
     })

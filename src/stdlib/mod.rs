@@ -1,6 +1,7 @@
 //! The standard library's native modules, on the same registration API an
 //! embedding host uses ([`crate::Module`]): one file per module.
 
+pub(crate) mod builtins;
 pub(crate) mod env;
 pub(crate) mod fs;
 pub(crate) mod http;
@@ -35,7 +36,11 @@ pub(crate) fn install(natives: &mut Natives) {
     ] {
         m.install(natives);
     }
-    for f in stdio::functions() {
+    let top_level = stdio::functions()
+        .into_iter()
+        .chain(builtins::text::functions())
+        .chain(builtins::collections::functions());
+    for f in top_level {
         natives.functions.insert(
             f.name.clone(),
             crate::runtime::value::Value::Native(std::rc::Rc::new(f)),

@@ -1,0 +1,34 @@
+//! Top-level functions over text: `ord` and `chr`.
+
+use crate::runtime::error::{type_error, value_error};
+use crate::runtime::native_fn::NativeFn;
+use crate::runtime::value::Value;
+
+pub(crate) fn functions() -> Vec<NativeFn> {
+    vec![
+        NativeFn::sync("ord", |_ctx, mut args| {
+            let s: String = args.next("c")?;
+            args.finish()?;
+            let mut chars = s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(Value::Int(c as i64)),
+                _ => Err(type_error(format!(
+                    "ord() expected a character, but string of length {} found",
+                    s.chars().count()
+                ))),
+            }
+        }),
+        NativeFn::sync("chr", |_ctx, mut args| {
+            let i: i64 = args.next("i")?;
+            args.finish()?;
+            if !(0..=0x10FFFF).contains(&i) {
+                return Err(value_error("chr() arg not in range(0x110000)"));
+            }
+            // A surrogate is a code point no UTF-8 string can hold (Python's
+            // strings can).
+            char::from_u32(i as u32)
+                .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
+                .ok_or_else(|| value_error(format!("chr({i}) is a surrogate, not a character")))
+        }),
+    ]
+}
