@@ -180,10 +180,9 @@ impl<'a> super::Compiler<'a, '_> {
         if self.resolve(name).is_some() {
             return self.fn_kind(name) == Some(true);
         }
-        use crate::runtime::builtins::Builtin;
-        matches!(
-            super::names::builtin(&name.name),
-            Some(Builtin::Sleep | Builtin::WaitFor | Builtin::Race)
-        )
+        match self.globals.natives.functions.get(&name.name) {
+            Some(crate::runtime::value::Value::Native(f)) => f.builtin_makes_coroutine(),
+            _ => false,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Compile-time name tables: the globals a program (or a REPL session)
-//! defines, the builtins, and the method names values answer to.
+//! defines, the natives (builtins among them), and the method names values
+//! answer to.
 
-use crate::runtime::builtins::Builtin;
 use crate::runtime::value::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -36,9 +36,9 @@ pub struct Globals {
     pub declared: Vec<bool>,
     /// Globals declared by `fn` and never by `let`: slot → is it async.
     pub fn_async: HashMap<u32, bool>,
-    /// Functions written in Rust, by the name scripts call them: a host's
-    /// registered functions and the members of native modules. Resolved
-    /// like builtins, after the script's own names (which shadow them).
+    /// Functions written in Rust, by the name scripts call them: the
+    /// builtins, a host's registered functions and the members of native
+    /// modules. Resolved after the script's own names (which shadow them).
     pub natives: Natives,
     /// Every field some struct declares and every member of an imported
     /// file: `x.name` with a name outside this set is a mistake found
@@ -260,10 +260,6 @@ pub const METHODS: &[&str] = &[
 
 pub fn method_id(name: &str) -> Option<u32> {
     METHODS.iter().position(|m| *m == name).map(|i| i as u32)
-}
-
-pub fn builtin(name: &str) -> Option<Builtin> {
-    Builtin::from_name(name)
 }
 
 /// The closest name within a small edit distance, for "did you mean" help.

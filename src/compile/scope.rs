@@ -130,8 +130,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
     /// Does `name` name a function (a script `fn`, a builtin, a native)?
     pub(super) fn names_a_function(&mut self, name: &Ident) -> bool {
         if self.resolve(name).is_none() {
-            return names::builtin(&name.name).is_some()
-                || self.globals.natives.functions.contains_key(&name.name);
+            return self.globals.natives.functions.contains_key(&name.name);
         }
         self.fn_kind(name).is_some()
     }
@@ -249,11 +248,6 @@ impl<'a, 'g> Compiler<'a, 'g> {
             }
             candidates.extend(f.upvals.iter().map(|(n, _)| n.to_string()));
         }
-        candidates.extend(
-            crate::runtime::builtins::Builtin::names()
-                .iter()
-                .map(|s| s.to_string()),
-        );
         let natives = &self.globals.natives;
         candidates.extend(natives.functions.keys().map(|s| s.to_string()));
         candidates.extend(natives.modules.keys().map(|s| s.to_string()));
@@ -299,31 +293,25 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 self.emit(Op::LoadGlobal(g), name.span);
             }
-            None => match names::builtin(&name.name) {
-                Some(b) => {
-                    let k = self.constant(Value::Builtin(b));
+            None => {
+                if let Some(f) = self.globals.natives.functions.get(&name.name).cloned() {
+                    let k = self.constant(f);
                     self.emit(Op::Const(k), name.span);
+                } else if self.globals.natives.modules.contains_key(&name.name) {
+                    let mut e = err(
+                        format!("module `{}` is not a value", name.name),
+                        name.span,
+                        "a module name",
+                    );
+                    e.help = Some(format!(
+                        "call one of its functions: `{}.name(...)`",
+                        name.name
+                    ));
+                    return Err(e);
+                } else {
+                    return Err(self.undefined(name));
                 }
-                None => {
-                    if let Some(f) = self.globals.natives.functions.get(&name.name).cloned() {
-                        let k = self.constant(f);
-                        self.emit(Op::Const(k), name.span);
-                    } else if self.globals.natives.modules.contains_key(&name.name) {
-                        let mut e = err(
-                            format!("module `{}` is not a value", name.name),
-                            name.span,
-                            "a module name",
-                        );
-                        e.help = Some(format!(
-                            "call one of its functions: `{}.name(...)`",
-                            name.name
-                        ));
-                        return Err(e);
-                    } else {
-                        return Err(self.undefined(name));
-                    }
-                }
-            },
+            }
         }
         Ok(())
     }

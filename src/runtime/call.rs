@@ -5,6 +5,7 @@
 use super::error::{type_error, ErrorObj, ErrorRef};
 use super::exec::{Exec, Frame, FrameKind};
 use super::interp::Interp;
+use super::native_fn::Hot;
 use super::value::{Iter, Value};
 use super::vm::{Flow, Outcome};
 use crate::compile::code::Closure;
@@ -214,20 +215,19 @@ impl Interp {
                     Ok(true)
                 }
             }
-            Value::Native(f) => {
-                let (positional, named) = split_named(ex, callee_at, names);
+            Value::Native(f) if names.is_none() && f.is_hot(Hot::Gather) => {
+                let args = ex.stack.split_off(callee_at + 1);
                 ex.stack.pop();
-                let v = self.call_native(f, positional, named)?;
-                self.mark_created(&v, ex);
+                let v = self.gather(gather_items(args), false)?;
                 ex.stack.push(v);
                 Ok(false)
             }
-            Value::Builtin(b) => {
+            Value::Native(f) => {
                 let (positional, named) = split_named(ex, callee_at, names);
                 ex.stack.pop();
-                // For `call_sync`, should the builtin call back (`sorted(key: f)`).
+                // For `call_sync`, should it call back (`sorted(key: f)`).
                 self.caller_depth = ex.frames.len();
-                let v = super::builtins::call(self, *b, positional, named);
+                let v = self.call_native(f, positional, named);
                 self.caller_depth = 0;
                 let v = v?;
                 self.mark_created(&v, ex);
@@ -246,20 +246,19 @@ impl Interp {
     /// futures and callbacks as the native `sleep`, so the same order.
     pub(super) fn await_sleep_directly(&mut self, ex: &mut Exec, argc: usize) -> Option<Flow> {
         let n = ex.stack.len();
-        if argc != 1
-            || !matches!(
-                ex.stack[n - 2],
-                Value::Builtin(super::builtins::Builtin::Sleep)
-            )
-        {
+        if argc != 1 {
             return None;
+        }
+        match &ex.stack[n - 2] {
+            Value::Native(f) if f.is_hot(Hot::Sleep) => {}
+            _ => return None,
         }
         let secs = match ex.stack[n - 1] {
             Value::Int(i) => i as f64,
             Value::Float(f) if !f.is_nan() => f,
             _ => return None,
         };
-        if secs.is_finite() && secs >= super::builtins::MAX_SECS {
+        if secs.is_finite() && secs >= super::scopes::MAX_SECS {
             return None; // `sleep` itself raises the OverflowError
         }
         ex.stack.truncate(n - 2);
@@ -426,7 +425,6 @@ impl Interp {
                     }
                 }
             }
-            Value::Builtin(b) => super::builtins::call(self, *b, args, Vec::new()),
             Value::Native(n) if !n.is_async() => self.call_native(n, args, Vec::new()),
             other => Err(type_error(format!(
                 "`{}` is not callable",
@@ -592,7 +590,7 @@ impl Sig {
 /// Binds a call's arguments to `sig`: checks the count and every name.
 /// Parameters given by name move to their positions in the returned list;
 /// the named-only ones come back by name, each at most once, for
-/// [`super::builtins::take_named`].
+/// [`take_named`].
 pub fn bind(
     sig: &Sig,
     mut args: Vec<Value>,
@@ -649,4 +647,18 @@ pub fn bind(
     }
     sig.check_count(args.len())?;
     Ok((args, kept))
+}
+
+/// Takes a named argument out of `named`, if given.
+pub fn take_named(named: &mut Named, name: &str) -> Option<Value> {
+    let i = named.iter().position(|(n, _)| &**n == name)?;
+    Some(named.remove(i).1)
+}
+
+/// The awaitables of `gather(a, b)` or `gather([a, b])`.
+pub(crate) fn gather_items(args: Vec<Value>) -> Vec<Value> {
+    match args.as_slice() {
+        [Value::List(l)] => l.borrow().clone(),
+        _ => args,
+    }
 }

@@ -297,7 +297,6 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             | Value::List(_)
             | Value::Map(_)
             | Value::Func(_)
-            | Value::Builtin(_)
             | Value::Native(_)
             | Value::Object(_)
             | Value::Coro(_)

@@ -405,10 +405,7 @@ impl Interp {
                         "on_done() needs a plain `fn`: the callback runs at once, it cannot be awaited",
                     ));
                 }
-                if !matches!(
-                    args[0],
-                    Value::Func(_) | Value::Builtin(_) | Value::Native(_)
-                ) {
+                if !matches!(args[0], Value::Func(_) | Value::Native(_)) {
                     return Err(type_error(format!(
                         "on_done() needs a function, not `{}`",
                         args[0].type_name()

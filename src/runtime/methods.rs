@@ -1,10 +1,10 @@
 //! Methods of the built-in types: `x.m(args)`.
 
-use super::builtins::{sort_values, take_named};
-use super::call::{bind, Sig};
+use super::call::{bind, take_named, Sig};
 use super::error::{index_error, key_error, type_error, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::ops;
+use super::seq::sort_values;
 use super::value::{Key, Str, Value};
 use crate::compile::names::METHODS;
 use std::rc::Rc;

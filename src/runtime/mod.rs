@@ -1,7 +1,6 @@
 //! Values, the evaluator and the builtins, plus the driver that runs the
 //! asyncio-faithful loop over them.
 
-pub mod builtins;
 pub mod call;
 pub mod callbacks;
 pub mod conditions;

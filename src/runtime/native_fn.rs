@@ -4,6 +4,7 @@
 //! future to the loop's executor (nothing runs until it is awaited or
 //! spawned, and cancelling the coroutine's wait drops the future).
 
+use super::call::{bind, Sig};
 use super::error::{type_error, ErrorRef};
 use super::interp::Interp;
 use super::value::Value;
@@ -29,6 +30,44 @@ pub struct NativeFn {
     /// The name scripts call it by (`lookup`, `fs.read_text`).
     pub(crate) name: Rc<str>,
     pub(crate) body: NativeBody,
+    /// Set for the builtins (`print`, `len`, `sleep`, ...).
+    pub(crate) builtin: Option<Box<BuiltinInfo>>,
+    /// A builtin the evaluator runs itself on a hot path (here rather than
+    /// in `builtin`: one load fewer on every check).
+    pub(crate) hot: Option<Hot>,
+}
+
+/// What a builtin has beyond a host function.
+pub(crate) struct BuiltinInfo {
+    /// Its parameters as LANGUAGE.md gives them: every call is bound to
+    /// them ([`bind`]: the count, each name, positional-only, the rest)
+    /// before the body runs, so the body takes its arguments in order
+    /// ([`Args::next`], [`Args::rest`], [`Args::keyword`]) and the errors
+    /// read the same for every builtin.
+    pub(crate) sig: Sig,
+    /// It returns a coroutine (`sleep`, `wait_for`, `race`): calling it
+    /// without `await` or `spawn` draws the compiler's warning.
+    pub(crate) makes_coroutine: bool,
+}
+
+/// The builtins whose calls the evaluator recognises and runs without the
+/// general native call ([`Args`], binding, the boxed body). Each is here
+/// because moving it onto the general path cost measurably; callgrind
+/// instruction counts, `tasks run --virtual-time benches/X.tasks 20000`.
+/// No other builtin is called often enough in the benchmarks (fib,
+/// spawn_sleep0, timers, gather_tree, queue_pingpong) to show: `len`,
+/// `range`, `print` run a handful of times each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hot {
+    /// `await sleep(d)` with a number: no call, no coroutine object, no
+    /// native frame (`Interp::await_sleep_directly`). spawn_sleep0 runs
+    /// 98.2 M instructions with it, 132.9 M without (+35%); timers 217.0 M
+    /// and 255.6 M (+18%).
+    Sleep,
+    /// `gather(a, b, ...)` without named arguments goes straight to
+    /// `Interp::gather` (`Interp::call_value`): gather_tree 129.3 M with
+    /// it, 132.2 M on the general path (+2.2%, ~350 instructions a call).
+    Gather,
 }
 
 impl NativeFn {
@@ -39,7 +78,51 @@ impl NativeFn {
         NativeFn {
             name: name.into(),
             body: NativeBody::Sync(Box::new(f)),
+            builtin: None,
+            hot: None,
         }
+    }
+
+    /// A builtin: called as `sig.name`, its arguments bound to `sig`.
+    pub(crate) fn builtin(
+        sig: Sig,
+        f: impl Fn(&mut Ctx<'_>, Args) -> NativeResult + 'static,
+    ) -> NativeFn {
+        NativeFn {
+            name: sig.name.into(),
+            body: NativeBody::Sync(Box::new(f)),
+            builtin: Some(Box::new(BuiltinInfo {
+                sig,
+                makes_coroutine: false,
+            })),
+            hot: None,
+        }
+    }
+
+    /// Marks a builtin as one that makes coroutines (for the warning).
+    pub(crate) fn coroutine(mut self) -> NativeFn {
+        if let Some(b) = &mut self.builtin {
+            b.makes_coroutine = true;
+        }
+        self
+    }
+
+    /// Marks a builtin the evaluator has a fast path for.
+    pub(crate) fn hot(mut self, hot: Hot) -> NativeFn {
+        self.hot = Some(hot);
+        self
+    }
+
+    /// Is this the builtin with fast path `hot`?
+    #[inline]
+    pub(crate) fn is_hot(&self, hot: Hot) -> bool {
+        self.hot == Some(hot)
+    }
+
+    /// Is it a builtin that only makes coroutines (`sleep`), so that a
+    /// call neither awaited nor spawned is a mistake?
+    pub(crate) fn builtin_makes_coroutine(&self) -> bool {
+        self.builtin.as_ref().is_some_and(|b| b.makes_coroutine)
     }
 
     pub(crate) fn asynchronous(
@@ -49,6 +132,8 @@ impl NativeFn {
         NativeFn {
             name: name.into(),
             body: NativeBody::Async(Box::new(f)),
+            builtin: None,
+            hot: None,
         }
     }
 
@@ -169,6 +254,18 @@ impl Args {
         T::from_value(&v)
             .map(Some)
             .map_err(|want| self.wrong_type(param, want, &v))
+    }
+
+    /// Every positional argument not yet taken (a builtin's rest).
+    pub(crate) fn rest(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.positional).collect()
+    }
+
+    /// A named-only argument (`sep:`, `key:`) if given: never a positional
+    /// one, unlike [`Args::named`].
+    pub(crate) fn keyword(&mut self, param: &str) -> Option<Value> {
+        let i = self.named.iter().position(|(n, _)| &**n == param)?;
+        Some(self.named.remove(i).1)
     }
 
     /// Ends binding: anything left over is an error naming it.
@@ -456,6 +553,10 @@ impl Interp {
         positional: Vec<Value>,
         named: Vec<(Rc<str>, Value)>,
     ) -> NativeResult {
+        let (positional, named) = match &f.builtin {
+            Some(b) => bind(&b.sig, positional, named)?,
+            None => (positional, named),
+        };
         let args = Args::new(f.name.clone(), positional, named);
         let mut ctx = Ctx { interp: self };
         match &f.body {

@@ -2,7 +2,7 @@
 //! semaphores and `timeout()` scopes (asyncio 3.11's `Timeout`, step for
 //! step); and the loop callbacks `call_soon`, `call_later`, `call_at`.
 
-use super::error::{ErrorObj, ErrorRef};
+use super::error::{type_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::native::NativeCoro;
 use super::sync_ops::SyncWait;
@@ -224,7 +224,7 @@ pub fn deadline_arg(f: &str, v: &Value) -> Result<Option<u64>, ErrorRef> {
     match v {
         Value::Nil => Ok(None),
         v => {
-            let secs = super::builtins::secs_arg(f, v)?;
+            let secs = secs_arg(f, v)?;
             if secs.is_nan() {
                 return Err(super::error::value_error(format!(
                     "{f}() needs a time, not nan"
@@ -234,3 +234,37 @@ pub fn deadline_arg(f: &str, v: &Value) -> Result<Option<u64>, ErrorRef> {
         }
     }
 }
+
+/// A number argument (an int or a float), in the builtins' words.
+pub fn num_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(x) => Ok(*x),
+        _ => Err(type_error(format!(
+            "{f}() needs a number, not `{}`",
+            v.type_name()
+        ))),
+    }
+}
+
+/// A delay or a deadline in seconds (`sleep`, timeouts, `call_later`,
+/// `call_at`): a number, `inf` for never; a finite time that the clock's
+/// nanoseconds cannot hold (past about 292 years) is an `OverflowError`
+/// rather than a silent wake-up at the clock's end.
+pub fn secs_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
+    let secs = num_arg(f, v)?;
+    if secs.is_finite() && secs >= MAX_SECS {
+        return Err(ErrorObj::with_help(
+            "OverflowError",
+            format!(
+                "{f}(): {} seconds is too far ahead for the clock (at most about 292 years)",
+                super::value::format_float(secs)
+            ),
+            "to wait for ever, use `inf`",
+        ));
+    }
+    Ok(secs)
+}
+
+/// 2**63 nanoseconds: the clock's end, in seconds.
+pub const MAX_SECS: f64 = 9_223_372_036.0;

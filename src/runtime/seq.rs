@@ -221,6 +221,37 @@ fn slice_range(
     }))))
 }
 
+/// Python's sort: stable, comparing with `<` (by `key(x)` when a key is
+/// given); `reverse` sorts descending and still keeps equal items in their
+/// original order, as Python's `reverse=True` does. Shared by `sorted` and
+/// `list.sort`.
+pub fn sort_values(
+    it: &mut super::interp::Interp,
+    items: Vec<Value>,
+    key: Option<&Value>,
+    reverse: bool,
+) -> Result<Vec<Value>, ErrorRef> {
+    let mut keyed: Vec<(Value, Value)> = match key {
+        Some(k) => items
+            .into_iter()
+            .map(|v| Ok((it.call_sync(k, vec![v.clone()])?, v)))
+            .collect::<Result<_, ErrorRef>>()?,
+        None => items.into_iter().map(|v| (v.clone(), v)).collect(),
+    };
+    let mut failure = None;
+    keyed.sort_by(|a, b| {
+        let (x, y) = if reverse { (&b.0, &a.0) } else { (&a.0, &b.0) };
+        super::ops::compare(x, y, "<").unwrap_or_else(|e| {
+            failure.get_or_insert(e);
+            std::cmp::Ordering::Equal
+        })
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

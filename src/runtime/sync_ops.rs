@@ -1,10 +1,10 @@
 //! The methods of queue, event, lock and semaphore, following CPython
 //! 3.11's asyncio implementations (waiter order and wake-up rules included).
 
-use super::builtins::native_coro;
 use super::conditions::{BarrierOp, BarrierOpKind, CondWait, CondWaitFor, Pred};
 use super::error::{overflow, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
+use super::native::coro_value;
 use super::native::{NativeCoro, NativeStep};
 use super::value::Value;
 use crate::runtime::handle::{Handle, Input};
@@ -192,14 +192,12 @@ impl Interp {
             Value::Queue(q) => match m {
                 "put" => {
                     let item = args.pop();
-                    Ok(native_coro(
-                        self,
+                    Ok(coro_value(
                         "put",
                         NativeCoro::Sync(SyncWait::QueuePut { q: q.clone(), item }),
                     ))
                 }
-                "get" => Ok(native_coro(
-                    self,
+                "get" => Ok(coro_value(
                     "get",
                     NativeCoro::Sync(SyncWait::QueueGet { q: q.clone() }),
                 )),
@@ -222,8 +220,7 @@ impl Interp {
                     }
                     Ok(Value::Nil)
                 }
-                "join" => Ok(native_coro(
-                    self,
+                "join" => Ok(coro_value(
                     "join",
                     NativeCoro::Sync(SyncWait::QueueJoin {
                         e: q.finished.clone(),
@@ -255,16 +252,14 @@ impl Interp {
                     Ok(Value::Nil)
                 }
                 "is_set" => Ok(Value::Bool(e.flag.get())),
-                "wait" => Ok(native_coro(
-                    self,
+                "wait" => Ok(coro_value(
                     "wait",
                     NativeCoro::Sync(SyncWait::EventWait { e: e.clone() }),
                 )),
                 _ => Err(no_method()),
             },
             Value::Lock(l) => match m {
-                "acquire" => Ok(native_coro(
-                    self,
+                "acquire" => Ok(coro_value(
                     "acquire",
                     NativeCoro::Sync(SyncWait::LockAcquire { l: l.clone() }),
                 )),
@@ -276,8 +271,7 @@ impl Interp {
                 _ => Err(no_method()),
             },
             Value::Condition(c) => match m {
-                "acquire" => Ok(native_coro(
-                    self,
+                "acquire" => Ok(coro_value(
                     "acquire",
                     NativeCoro::Sync(SyncWait::LockAcquire { l: c.lock.clone() }),
                 )),
@@ -286,13 +280,11 @@ impl Interp {
                     Ok(Value::Nil)
                 }
                 "locked" => Ok(Value::Bool(c.lock.held.get())),
-                "wait" => Ok(native_coro(
-                    self,
+                "wait" => Ok(coro_value(
                     "wait",
                     NativeCoro::CondWait(Box::new(CondWait::new(c.clone()))),
                 )),
-                "wait_for" => Ok(native_coro(
-                    self,
+                "wait_for" => Ok(coro_value(
                     "wait_for",
                     NativeCoro::CondWaitFor(Box::new(CondWaitFor::new(
                         c.clone(),
@@ -331,8 +323,7 @@ impl Interp {
                         "reset" => ("reset", BarrierOpKind::Reset),
                         _ => ("abort", BarrierOpKind::Abort),
                     };
-                    Ok(native_coro(
-                        self,
+                    Ok(coro_value(
                         name,
                         NativeCoro::Barrier(Box::new(BarrierOp::new(b.clone(), kind))),
                     ))
@@ -343,8 +334,7 @@ impl Interp {
                 _ => Err(no_method()),
             },
             Value::Semaphore(s) => match m {
-                "acquire" => Ok(native_coro(
-                    self,
+                "acquire" => Ok(coro_value(
                     "acquire",
                     NativeCoro::Sync(SyncWait::SemAcquire { s: s.clone() }),
                 )),

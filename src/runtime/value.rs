@@ -38,9 +38,7 @@ pub enum Value {
     Map(Map),
     /// A script function.
     Func(Rc<Closure>),
-    /// A builtin function.
-    Builtin(crate::runtime::builtins::Builtin),
-    /// A function written in Rust (a host's, or a native module's).
+    /// A function written in Rust (a builtin, a host's, or a native module's).
     Native(Rc<super::native_fn::NativeFn>),
     /// A value made in Rust with methods of its own (a running process, ...).
     Object(Rc<super::native_fn::Object>),
@@ -187,7 +185,7 @@ impl Value {
             Value::List(_) => "list",
             Value::Map(_) => "map",
             Value::Func(c) if c.proto.is_async => "async fn",
-            Value::Func(_) | Value::Builtin(_) => "fn",
+            Value::Func(_) => "fn",
             Value::Object(o) => o.inner.type_name(),
             Value::Native(f) if f.is_async() => "async fn",
             Value::Native(_) => "fn",
@@ -334,11 +332,12 @@ impl Value {
             }
             Value::Object(o) => out.push_str(&o.inner.repr()),
             Value::Native(f) => {
-                let kw = if f.is_async() { "async fn" } else { "fn" };
+                let kw = match () {
+                    _ if f.builtin.is_some() => "builtin fn",
+                    _ if f.is_async() => "async fn",
+                    _ => "fn",
+                };
                 let _ = write!(out, "<{kw} {}>", f.name());
-            }
-            Value::Builtin(b) => {
-                let _ = write!(out, "<builtin fn {}>", b.name());
             }
             Value::Coro(c) => {
                 let _ = write!(out, "<coroutine {}>", c.name());
@@ -572,7 +571,6 @@ pub(crate) fn eq_depth(a: &Value, b: &Value, depth: usize) -> Result<bool, Error
             true
         }
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
-        (Value::Builtin(x), Value::Builtin(y)) => x == y,
         (Value::Native(x), Value::Native(y)) => Rc::ptr_eq(x, y),
         (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         (Value::Coro(x), Value::Coro(y)) => Rc::ptr_eq(x, y),

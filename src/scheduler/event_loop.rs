@@ -246,7 +246,7 @@ impl<K: LoopTypes> EventLoop<K> {
 pub const NEVER: u64 = u64::MAX;
 
 /// A delay in nanoseconds: `inf` is [`NEVER`]; finite delays are checked
-/// against the clock's range by their callers (`builtins::secs_arg`), and
+/// against the clock's range by their callers (`runtime::scopes::secs_arg`), and
 /// clamped just below `NEVER` here.
 pub fn secs_to_ns(secs: f64) -> u64 {
     if secs <= 0.0 || secs.is_nan() {

@@ -6,10 +6,10 @@
 //! it cannot (`sin(inf)` is nan: a domain error too).
 
 use crate::host::Module;
-use crate::runtime::builtins::float_to_int;
 use crate::runtime::error::{type_error, value_error, zero_div, ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{Args, NativeFn, NativeResult};
 use crate::runtime::value::Value;
+use crate::stdlib::builtins::float_to_int;
 use std::f64::consts;
 
 type FloatFn = fn(f64) -> f64;

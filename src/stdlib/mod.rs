@@ -36,10 +36,9 @@ pub(crate) fn install(natives: &mut Natives) {
     ] {
         m.install(natives);
     }
-    let top_level = stdio::functions()
-        .into_iter()
-        .chain(builtins::text::functions())
-        .chain(builtins::collections::functions());
+    // The builtins first, so that a host's function of the same name
+    // replaces one.
+    let top_level = builtins::functions().into_iter().chain(stdio::functions());
     for f in top_level {
         natives.functions.insert(
             f.name.clone(),

@@ -1,12 +1,14 @@
-//! Top-level functions over text: `ord` and `chr`.
+//! Builtins over text: `ord` and `chr`. (`str` and `repr` convert any
+//! value, so they live in `core.rs`.)
 
+use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native_fn::NativeFn;
 use crate::runtime::value::Value;
 
-pub(crate) fn functions() -> Vec<NativeFn> {
+pub(super) fn functions() -> Vec<NativeFn> {
     vec![
-        NativeFn::sync("ord", |_ctx, mut args| {
+        NativeFn::builtin(Sig::new("ord", &["c"]), |_ctx, mut args| {
             let s: String = args.next("c")?;
             args.finish()?;
             let mut chars = s.chars();
@@ -18,7 +20,7 @@ pub(crate) fn functions() -> Vec<NativeFn> {
                 ))),
             }
         }),
-        NativeFn::sync("chr", |_ctx, mut args| {
+        NativeFn::builtin(Sig::new("chr", &["i"]), |_ctx, mut args| {
             let i: i64 = args.next("i")?;
             args.finish()?;
             if !(0..=0x10FFFF).contains(&i) {

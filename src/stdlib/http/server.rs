@@ -190,7 +190,7 @@ impl NativeObject for Server {
 /// Checks that a handler can be called (a function, not a value).
 pub(crate) fn check_handler(what: &str, each: &str, v: &Value) -> Result<(), ErrorRef> {
     match v {
-        Value::Func(_) | Value::Native(_) | Value::Builtin(_) => Ok(()),
+        Value::Func(_) | Value::Native(_) => Ok(()),
         other => Err(type_error(format!(
             "{what}() needs a function to call for each {each}, not `{}`",
             other.type_name()

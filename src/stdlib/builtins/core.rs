@@ -1,0 +1,300 @@
+//! The core builtins: output, conversions, types, errors and numbers.
+
+use super::int_arg;
+use crate::runtime::call::Sig;
+use crate::runtime::error::{overflow, type_error, value_error, ErrorObj, ErrorRef};
+use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeResult};
+use crate::runtime::ops;
+use crate::runtime::value::Value;
+
+pub(super) fn functions() -> Vec<NativeFn> {
+    vec![
+        NativeFn::builtin(
+            Sig::new("print", &[]).rest().named(&["sep", "end"]),
+            |ctx, mut a| {
+                let sep = a.keyword("sep");
+                let end = a.keyword("end");
+                let line = print_line(a.rest(), sep, end)?;
+                ctx.interp.write_out(&line);
+                Ok(Value::Nil)
+            },
+        ),
+        NativeFn::builtin(Sig::new("len", &["x"]), |_, mut a| len(&a.next("x")?)),
+        NativeFn::builtin(Sig::new("str", &["x"]).required(0), |_, mut a| {
+            let text = match a.next_opt::<Value>("x")? {
+                Some(v) => v.try_display()?,
+                None => String::new(),
+            };
+            Ok(Value::Str(crate::runtime::str::Str::from(text)))
+        }),
+        NativeFn::builtin(Sig::new("repr", &["x"]), |_, mut a| {
+            Ok(Value::Str(a.next::<Value>("x")?.try_repr()?.into()))
+        }),
+        NativeFn::builtin(Sig::new("int", &["x"]), |_, mut a| int(&a.next("x")?)),
+        NativeFn::builtin(Sig::new("float", &["x"]), |_, mut a| float(&a.next("x")?)),
+        NativeFn::builtin(Sig::new("bool", &["x"]), |_, mut a| {
+            Ok(Value::Bool(a.next::<Value>("x")?.truthy()))
+        }),
+        NativeFn::builtin(Sig::new("type", &["x"]), |_, mut a| {
+            Ok(Value::str(a.next::<Value>("x")?.type_name()))
+        }),
+        NativeFn::builtin(Sig::new("error", &["message"]).named(&["kind"]), error),
+        NativeFn::builtin(Sig::new("assert", &["cond", "message"]).required(1), assert),
+        NativeFn::builtin(Sig::new("args", &[]), |ctx, _| {
+            let args = ctx.interp.args.iter();
+            Ok(Value::list(args.map(|a| Value::Str(a.into())).collect()))
+        }),
+        NativeFn::builtin(Sig::new("abs", &["x"]), |_, mut a| abs(&a.next("x")?)),
+        NativeFn::builtin(Sig::new("round", &["x", "digits"]).required(1), round),
+    ]
+}
+
+/// What `print` writes: the arguments' text joined by `sep`, then `end`.
+fn print_line(
+    args: Vec<Value>,
+    sep: Option<Value>,
+    end: Option<Value>,
+) -> Result<String, ErrorRef> {
+    let sep = sep.map(|v| v.to_display()).unwrap_or_else(|| " ".into());
+    let end = end.map(|v| v.to_display()).unwrap_or_else(|| "\n".into());
+    let mut line = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            line.push_str(&sep);
+        }
+        line.push_str(&a.try_display()?);
+    }
+    line.push_str(&end);
+    Ok(line)
+}
+
+fn len(v: &Value) -> NativeResult {
+    let n = match v {
+        Value::Str(s) => s.chars().count(),
+        Value::List(l) => l.borrow().len(),
+        Value::Map(m) => m.borrow().len(),
+        Value::Queue(q) => q.size(),
+        v @ Value::Iter(_) => match ops::as_range(v) {
+            Some(r) => return range_len_value(r),
+            None => ops::items_of(v)?.len(),
+        },
+        v => return Err(type_error(format!("`{}` has no length", v.type_name()))),
+    };
+    Ok(Value::Int(n as i64))
+}
+
+/// `len(range(...))`, an `OverflowError` past 64 bits as in Python.
+fn range_len_value(r: (i64, i64, i64)) -> NativeResult {
+    i64::try_from(ops::range_len(r))
+        .map(Value::Int)
+        .map_err(|_| {
+            ErrorObj::new(
+                "OverflowError",
+                "the range's length does not fit in 64 bits",
+            )
+        })
+}
+
+fn int(v: &Value) -> NativeResult {
+    match v {
+        Value::Int(i) => Ok(Value::Int(*i)),
+        Value::Bool(b) => Ok(Value::Int(*b as i64)),
+        Value::Float(f) => float_to_int(f.trunc()),
+        Value::Str(s) => {
+            let t: String = s.trim().chars().filter(|c| *c != '_').collect();
+            t.parse::<i64>()
+                .map(Value::Int)
+                .map_err(|_| value_error(format!("invalid int: {}", v.repr())))
+        }
+        v => Err(type_error(format!(
+            "int() cannot convert `{}`",
+            v.type_name()
+        ))),
+    }
+}
+
+fn float(v: &Value) -> NativeResult {
+    match v {
+        Value::Int(i) => Ok(Value::Float(*i as f64)),
+        Value::Float(f) => Ok(Value::Float(*f)),
+        Value::Bool(b) => Ok(Value::Float(*b as i64 as f64)),
+        Value::Str(s) => {
+            let t = s.trim();
+            let parsed = match t.to_ascii_lowercase().as_str() {
+                "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
+                "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
+                "nan" => Some(f64::NAN),
+                _ => t.parse::<f64>().ok(),
+            };
+            parsed
+                .map(Value::Float)
+                .ok_or_else(|| value_error(format!("invalid float: {}", v.repr())))
+        }
+        v => Err(type_error(format!(
+            "float() cannot convert `{}`",
+            v.type_name()
+        ))),
+    }
+}
+
+fn error(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+    let message: Value = a.next("message")?;
+    let kind = match a.keyword("kind") {
+        Some(Value::Str(k)) => k.to_string(),
+        Some(other) => {
+            return Err(type_error(format!(
+                "error() kind must be a str, not `{}`",
+                other.type_name()
+            )))
+        }
+        None => "Error".into(),
+    };
+    Ok(Value::Error(ErrorObj::new(&kind, message.to_display())))
+}
+
+fn assert(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+    if a.next::<Value>("cond")?.truthy() {
+        return Ok(Value::Nil);
+    }
+    let msg = a
+        .next_opt::<Value>("message")?
+        .map(|m| m.to_display())
+        .unwrap_or_else(|| "assertion failed".into());
+    Err(ErrorObj::new("AssertionError", msg))
+}
+
+fn abs(v: &Value) -> NativeResult {
+    match v {
+        Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(overflow),
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        v => Err(type_error(format!(
+            "abs() needs a number, not `{}`",
+            v.type_name()
+        ))),
+    }
+}
+
+fn round(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+    let x: Value = a.next("x")?;
+    let digits = match a.next_opt::<Value>("digits")? {
+        Some(d) => Some(int_arg("round", &d)?),
+        None => None,
+    };
+    match (&x, digits) {
+        (Value::Int(i), Some(d)) if d < 0 => round_int(*i, d),
+        (Value::Int(i), _) => Ok(Value::Int(*i)),
+        (Value::Float(f), None) => float_to_int(f.round_ties_even()),
+        (Value::Float(f), Some(d)) => round_float(*f, d),
+        (v, _) => Err(type_error(format!(
+            "round() needs a number, not `{}`",
+            v.type_name()
+        ))),
+    }
+}
+/// An integral float as an int: nan is a `ValueError` and anything
+/// outside 64 bits an `OverflowError`, as CPython's `int()` says.
+pub(crate) fn float_to_int(f: f64) -> NativeResult {
+    // -2^63 is exact as a float; 2^63 is the first value past the range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return Err(value_error("cannot convert float NaN to integer"));
+    }
+    if (-LIMIT..LIMIT).contains(&f) {
+        return Ok(Value::Int(f as i64));
+    }
+    let what = if f.is_infinite() {
+        "float infinity".to_string()
+    } else {
+        crate::runtime::value::format_float(f)
+    };
+    Err(ErrorObj::new(
+        "OverflowError",
+        format!("cannot convert {what} to a 64-bit integer"),
+    ))
+}
+
+/// `round(i, d)` for an int and `d < 0`: to a multiple of `10^-d`, half
+/// to even, computed in 128 bits so that the scale itself cannot overflow.
+fn round_int(i: i64, d: i64) -> NativeResult {
+    let places = d.unsigned_abs();
+    if places > 19 {
+        // Half of 10^20 is beyond any i64: everything rounds to 0.
+        return Ok(Value::Int(0));
+    }
+    let scale = 10i128.pow(places as u32);
+    let (q, r) = (
+        i128::from(i).div_euclid(scale),
+        i128::from(i).rem_euclid(scale),
+    );
+    let up = r > scale - r || (r == scale - r && q % 2 != 0);
+    let rounded = (q + i128::from(up)) * scale;
+    i64::try_from(rounded)
+        .map(Value::Int)
+        .map_err(|_| overflow())
+}
+
+/// `round(f, d)`: CPython's `double_round`, the float correctly rounded
+/// (half to even on its exact value) to `d` decimal places.
+fn round_float(f: f64, d: i64) -> NativeResult {
+    // Past these every finite float rounds to itself, or to zero
+    // (CPython's NDIGITS_MAX and NDIGITS_MIN).
+    if !f.is_finite() || d > 323 {
+        return Ok(Value::Float(f));
+    }
+    if d < -308 {
+        return Ok(Value::Float(0.0 * f));
+    }
+    let text = if d >= 0 {
+        // The standard library's fixed notation is correctly rounded.
+        format!("{f:.*}", d as usize)
+    } else {
+        round_digits_left(f, d.unsigned_abs() as usize)
+    };
+    let r: f64 = text.parse().expect("decimal digits");
+    if r.is_infinite() {
+        return Err(ErrorObj::new(
+            "OverflowError",
+            "rounded value too large to represent",
+        ));
+    }
+    Ok(Value::Float(r))
+}
+
+/// The decimal text of `f` rounded to a multiple of `10^places`, half to
+/// even on the exact value (rounding to an int first would round twice).
+fn round_digits_left(f: f64, places: usize) -> String {
+    let int = format!("{:.0}", f.abs().trunc());
+    let exact_int = f.fract() == 0.0;
+    let width = int.len().max(places + 1);
+    let digits = format!("{int:0>width$}");
+    let (head, tail) = digits.split_at(width - places);
+    let half = format!("5{}", "0".repeat(places - 1));
+    let up = match tail.cmp(half.as_str()) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal if !exact_int => true,
+        std::cmp::Ordering::Equal => head.bytes().last().is_some_and(|b| (b - b'0') % 2 == 1),
+    };
+    let mut head: Vec<u8> = head.bytes().collect();
+    if up {
+        let mut k = head.len();
+        loop {
+            if k == 0 {
+                head.insert(0, b'1');
+                break;
+            }
+            k -= 1;
+            if head[k] == b'9' {
+                head[k] = b'0';
+            } else {
+                head[k] += 1;
+                break;
+            }
+        }
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    format!(
+        "{sign}{}e{places}",
+        String::from_utf8(head).expect("digits")
+    )
+}

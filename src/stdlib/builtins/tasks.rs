@@ -1,0 +1,62 @@
+//! Builtins over tasks and awaitables: running several at once, waiting
+//! for some of them, shielding one, and the tasks that exist.
+
+use super::list_arg;
+use crate::runtime::call::{gather_items, Sig};
+use crate::runtime::error::value_error;
+use crate::runtime::native::{coro_value, NativeCoro};
+use crate::runtime::native_fn::{Args, Ctx, Hot, NativeFn, NativeResult};
+use crate::runtime::scopes::secs_arg;
+use crate::runtime::value::Value;
+use crate::runtime::waits::{ReturnWhen, Wait};
+
+pub(super) fn functions() -> Vec<NativeFn> {
+    vec![
+        // Without named arguments the evaluator calls `Interp::gather`
+        // itself: see `Hot::Gather`.
+        NativeFn::builtin(
+            Sig::new("gather", &[]).rest().named(&["return_errors"]),
+            |ctx, mut a| {
+                let return_errors = a.keyword("return_errors").is_some_and(|v| v.truthy());
+                ctx.interp.gather(gather_items(a.rest()), return_errors)
+            },
+        )
+        .hot(Hot::Gather),
+        NativeFn::builtin(Sig::new("race", &[]).rest(), |_, mut a| {
+            let items = gather_items(a.rest());
+            if items.is_empty() {
+                return Err(value_error("race() needs at least one awaitable"));
+            }
+            Ok(coro_value("race", NativeCoro::race(items)))
+        })
+        .coroutine(),
+        NativeFn::builtin(
+            Sig::new("wait", &["aws"]).named(&["timeout", "return_when"]),
+            wait,
+        ),
+        NativeFn::builtin(Sig::new("shield", &["aw"]), |ctx, mut a| {
+            ctx.interp.shield(a.next("aw")?)
+        }),
+        NativeFn::builtin(Sig::new("current_task", &[]), |ctx, _| {
+            Ok(ctx.interp.current.clone().map_or(Value::Nil, Value::Task))
+        }),
+        NativeFn::builtin(Sig::new("all_tasks", &[]), |ctx, _| {
+            let tasks = ctx.interp.lp.tasks.values().filter(|t| !t.is_done());
+            Ok(Value::list(tasks.cloned().map(Value::Task).collect()))
+        }),
+    ]
+}
+
+fn wait(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+    let aws: Value = a.next("aws")?;
+    let timeout = match a.keyword("timeout") {
+        None | Some(Value::Nil) => None,
+        Some(v) => Some(secs_arg("wait", &v)?),
+    };
+    let when = ReturnWhen::parse(a.keyword("return_when").as_ref())?;
+    let fs = ctx.interp.wait_members(list_arg("wait", &aws)?)?;
+    Ok(coro_value(
+        "wait",
+        NativeCoro::Wait(Box::new(Wait::new(fs, timeout, when))),
+    ))
+}
