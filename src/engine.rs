@@ -436,6 +436,12 @@ pub struct TaskInfo {
     pub waiting_on: Option<String>,
 }
 
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.interp.release_cycles();
+    }
+}
+
 /// The REPL's view of the engine: inputs run as tasks on one long-lived loop.
 impl Engine {
     /// Compiles an input (echoing a final expression) and spawns it as a
@@ -546,6 +552,13 @@ impl Engine {
     /// `InternalError` instead of ending the process (the REPL).
     pub fn catch_panics(&mut self) {
         self.interp.catch_panics = true;
+    }
+
+    /// Tasks made on this thread and not yet freed (by any engine): after
+    /// an engine is dropped, its tasks are gone, however its program ended.
+    #[doc(hidden)]
+    pub fn live_tasks_on_thread() -> usize {
+        crate::runtime::task::live_tasks()
     }
 
     /// Cancels a task (the REPL's Ctrl-C).

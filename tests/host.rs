@@ -512,3 +512,33 @@ fn a_seeded_engine_draws_the_same_numbers() {
     assert_eq!(draw(11), draw(11));
     assert_ne!(draw(11), draw(12));
 }
+
+/// A program that ends stuck leaves tasks waiting on futures whose
+/// callbacks hold the tasks: dropping the engine must free them all (a
+/// REPL lives long; leak checkers flagged these cycles).
+#[test]
+fn an_engine_frees_its_tasks_however_its_program_ends() {
+    let programs = [
+        // Deadlock: every task waits on an event nobody sets.
+        "let e = event()\nasync fn w() { await e.wait() }\nlet ts = [spawn w(), spawn w()]\nawait gather(ts[0], ts[1])\n",
+        // Tasks awaiting each other through a future and a queue.
+        "let f = future()\nlet q = queue()\nasync fn a() { await f }\nasync fn b() { await q.get() }\nlet t = spawn a()\nspawn b()\nawait t\n",
+        // Virtual time stuck: polling with sleep(0) while a timer waits.
+        "let ready = false\nasync fn setter() { await sleep(1); ready = true }\nspawn setter()\nwhile not ready { await sleep(0) }\n",
+        // A sleep that never ends, and an error with tasks still pending.
+        "async fn s() { await sleep(float(\"inf\")) }\nspawn s()\nawait s()\n",
+        "async fn s() { await sleep(1) }\nlet t = spawn s()\nthrow error(\"boom\")\n",
+    ];
+    for src in programs {
+        let before = Engine::live_tasks_on_thread();
+        {
+            let (mut e, _, _) = engine(true);
+            let _ = e.eval("leak.tasks", src);
+        }
+        assert_eq!(
+            Engine::live_tasks_on_thread(),
+            before,
+            "tasks left alive after the engine ended:\n{src}"
+        );
+    }
+}

@@ -333,6 +333,27 @@ impl Interp {
         self.run_until_complete(&Awaitable::Future(f))
     }
 
+    /// Breaks the reference cycles a program that ended stuck leaves (a
+    /// task's frames hold the future it waits on, whose callbacks hold the
+    /// task; timers and the ready queue hold both), so that dropping the
+    /// interpreter frees them: the REPL's engine lives long, and leak
+    /// checkers see nothing left.
+    pub fn release_cycles(&mut self) {
+        let tasks: Vec<Rc<Task>> = self.lp.tasks.values().cloned().collect();
+        for t in &tasks {
+            drop(t.exec.borrow_mut().take());
+            drop(t.waiting_on.take());
+            t.core.borrow_mut().callbacks.clear();
+        }
+        self.lp.ready.clear();
+        self.lp.timers = Default::default();
+        self.lp.failed.clear();
+        self.lp.op_futures.clear();
+        self.lp.tasks = Default::default();
+        self.current = None;
+        self.globals.clear();
+    }
+
     /// Coroutine values made but never run, for the end-of-program warning.
     pub fn never_awaited(engine: u64) -> Vec<(Rc<str>, Option<Loc>)> {
         crate::runtime::task::take_never_awaited(engine)

@@ -52,6 +52,7 @@ impl Interp {
             CoroStart::Native(n) => self.push_native(&mut ex, n),
         }
         let id = self.lp.next_id();
+        crate::runtime::task::count_task_made();
         let task = Rc::new(Task {
             id,
             rare: Cell::new(name.map(|name| {

@@ -194,6 +194,25 @@ thread_local! {
     /// The engine running on this thread now (0: none). Two engines on one
     /// thread keep their never-awaited coroutines apart by it.
     static ACTIVE_ENGINE: Cell<u64> = const { Cell::new(0) };
+    /// Tasks alive on this thread (made and not yet freed), so a test can
+    /// see that an engine frees its tasks when it ends.
+    static LIVE_TASKS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Tasks made on this thread and not yet freed.
+pub fn live_tasks() -> usize {
+    LIVE_TASKS.with(Cell::get)
+}
+
+/// Counts a task made (see [`live_tasks`]); its `Drop` counts it freed.
+pub fn count_task_made() {
+    LIVE_TASKS.with(|n| n.set(n.get() + 1));
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        let _ = LIVE_TASKS.try_with(|n| n.set(n.get().saturating_sub(1)));
+    }
 }
 
 /// Marks engine `id` as the one running on this thread until the guard drops.
