@@ -247,8 +247,21 @@ pub struct FnProto {
     pub protos: Vec<Rc<FnProto>>,
     pub upvals: Vec<UpvalSource>,
     pub is_async: bool,
+    /// A struct's constructor: its parameters are the fields (for errors).
+    pub is_struct: bool,
     pub source: u32,
     pub span: Span,
+}
+
+impl FnProto {
+    /// What its parameters are called in errors.
+    pub fn param_word(&self) -> &'static str {
+        if self.is_struct {
+            "field"
+        } else {
+            "parameter"
+        }
+    }
 }
 
 pub struct Closure {

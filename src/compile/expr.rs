@@ -126,7 +126,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         let ty = crate::runtime::record::RecordType::new(&def.name.name, fields, methods);
         let ty = Value::RecordType(Rc::new(ty));
         let name = def.name.name.clone();
-        self.callable(name, &def.fields, false, def.span, "field", |c| {
+        let mut proto = self.callable_proto(name, &def.fields, false, def.span, "field", |c| {
             for f in &def.fields {
                 c.load_var(&f.name)?;
             }
@@ -134,7 +134,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
             let n = def.fields.len() as u32;
             c.emit(Op::MakeRecord { ty: k, n }, def.span);
             Ok(())
-        })
+        })?;
+        if let Some(p) = Rc::get_mut(&mut proto) {
+            p.is_struct = true;
+        }
+        let f = self.f();
+        f.protos.push(proto);
+        let idx = (f.protos.len() - 1) as u32;
+        self.emit(Op::Closure(idx), def.span);
+        Ok(())
     }
 
     /// A method of a struct: a function whose first parameter is `self`,

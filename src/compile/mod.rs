@@ -284,6 +284,7 @@ impl<'a> FnState<'a> {
             protos: self.protos,
             upvals: self.upvals.into_iter().map(|(_, u)| u).collect(),
             is_async: self.is_async,
+            is_struct: false,
             source,
             span,
         })

@@ -123,8 +123,8 @@ impl Interp {
             let Some(i) = p.params.iter().position(|x| *x == name) else {
                 return Err(ErrorObj::with_help(
                     "TypeError",
-                    format!("{}() has no parameter named `{name}`", p.name),
-                    format!("its parameters are: {}", p.params.join(", ")),
+                    format!("{}() has no {} named `{name}`", p.name, p.param_word()),
+                    format!("its {}s are: {}", p.param_word(), p.params.join(", ")),
                 ));
             };
             if slots[i].is_some() {
