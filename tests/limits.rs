@@ -122,3 +122,17 @@ fn reentries_through_builtins_have_their_own_cap() {
     );
     assert_limit(&r, "RecursionError", "main.tasks:1:18");
 }
+
+#[test]
+fn max_ops_stops_tasks_that_spawn_tasks_and_end() {
+    // No loop and no counted call: each task spawns the next and ends, so
+    // only the start of a task counts (found by tests/generated.rs; it
+    // ran for ever before).
+    let r = run(
+        &["--max-ops", "10000"],
+        "async fn chain() {\n  let t = spawn chain()\n  t.on_done(fn(x) { })\n}\nprint(\"before\")\nspawn chain()\nawait sleep(1)\nprint(\"after\")\n",
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "before\n");
+    assert!(r.stderr.contains("OperationLimitError"), "{}", r.stderr);
+}

@@ -44,6 +44,13 @@ impl Interp {
             task.must_cancel.set(false);
         }
         task.set_waiting_on(None);
+        // A task's start is a check point: tasks that spawn tasks and end
+        // run for ever without a loop or a call that would count.
+        if !task.started.get() && !matches!(input, Input::Throw(_)) {
+            if let Some(e) = self.start_check() {
+                input = Input::Throw(e);
+            }
+        }
         let Some(suspended) = task.exec.borrow_mut().take() else {
             return;
         };
@@ -118,6 +125,16 @@ impl Interp {
                 self.lp
                     .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));
             }
+        }
+    }
+
+    /// The check point of a task's start (as the VM's `check!(1)`).
+    fn start_check(&mut self) -> Option<ErrorRef> {
+        if self.countdown <= 1 || self.interrupts.pending() || crate::limits::memory_over() {
+            self.check_point(1)
+        } else {
+            self.countdown -= 1;
+            None
         }
     }
 
