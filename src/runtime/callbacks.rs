@@ -14,6 +14,8 @@ pub enum CallbackAction {
     Script(Value, Vec<Value>),
     /// A `timeout()` expiring (`Timeout._on_timeout`).
     Timeout(Rc<Timeout>),
+    /// `as_completed`'s timeout (`_on_timeout`).
+    AsCompletedTimeout(Rc<super::as_completed::Shared>),
 }
 
 /// A scheduled callback. Cancelling one in the ready queue marks it (it is

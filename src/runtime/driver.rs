@@ -201,6 +201,7 @@ impl Interp {
                 Callback::ShieldInner(outer) => self.shield_inner_done(&outer, &a),
                 Callback::ShieldOuter(inner) => self.shield_outer_done(&a, &inner),
                 Callback::WaitMember(s) => self.wait_member_done(&s, &a),
+                Callback::AsCompleted(s) => self.as_completed_member_done(&s, &a),
                 Callback::Native(hook) => hook.run(self, &a),
             },
             Handle::Complete(f, result) => {

@@ -43,6 +43,8 @@ pub enum Callback {
     ShieldOuter(Rc<Awaitable>),
     /// `wait`: one of the awaitables ended.
     WaitMember(Rc<super::waits::WaitShared>),
+    /// `as_completed`: one of the awaitables ended.
+    AsCompleted(Rc<super::as_completed::Shared>),
     /// Rust code watching a task (a server's handler answering its request).
     Native(Rc<super::script_call::NativeHook>),
 }

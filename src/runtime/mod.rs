@@ -1,6 +1,7 @@
 //! Values, the evaluator and the builtins, plus the driver that runs the
 //! asyncio-faithful loop over them.
 
+pub mod as_completed;
 pub mod call;
 pub mod callbacks;
 pub mod conditions;

@@ -38,6 +38,8 @@ pub enum NativeCoro {
     CondWait(Box<super::conditions::CondWait>),
     CondWaitFor(Box<super::conditions::CondWaitFor>),
     Barrier(Box<super::conditions::BarrierOp>),
+    /// One of `as_completed`'s coroutines.
+    AsCompleted(Box<super::as_completed::WaitForOne>),
     /// A native operation (a Rust future), submitted at the first step.
     Op(Box<PendingOp>),
 }
@@ -166,6 +168,7 @@ impl NativeCoro {
             NativeCoro::CondWait(c) => c.step(it, input),
             NativeCoro::CondWaitFor(c) => c.step(it, input),
             NativeCoro::Barrier(b) => b.step(it, input),
+            NativeCoro::AsCompleted(w) => w.step(it, input),
         }
     }
 }

@@ -161,6 +161,7 @@ impl Interp {
         h.timer.borrow_mut().take();
         match &h.action {
             CallbackAction::Timeout(t) => self.timeout_expire(t),
+            CallbackAction::AsCompletedTimeout(s) => self.as_completed_timeout(s),
             CallbackAction::Script(f, args) => {
                 if let Err(e) = self.call_sync(f, args.clone()) {
                     self.report_loop_callback_error(&e);

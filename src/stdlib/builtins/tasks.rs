@@ -3,7 +3,7 @@
 
 use super::list_arg;
 use crate::runtime::call::{gather_items, Sig};
-use crate::runtime::error::value_error;
+use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::{coro_value, NativeCoro};
 use crate::runtime::native_fn::{Args, Ctx, Hot, NativeFn, NativeResult};
 use crate::runtime::scopes::secs_arg;
@@ -34,6 +34,10 @@ pub(super) fn functions() -> Vec<NativeFn> {
             Sig::new("wait", &["aws"]).named(&["timeout", "return_when"]),
             wait,
         ),
+        NativeFn::builtin(
+            Sig::new("as_completed", &["aws"]).named(&["timeout"]),
+            as_completed,
+        ),
         NativeFn::builtin(Sig::new("shield", &["aw"]), |ctx, mut a| {
             ctx.interp.shield(a.next("aw")?)
         }),
@@ -45,6 +49,23 @@ pub(super) fn functions() -> Vec<NativeFn> {
             Ok(Value::list(tasks.cloned().map(Value::Task).collect()))
         }),
     ]
+}
+
+/// `as_completed(aws, timeout: nil)`: see `runtime/as_completed.rs`.
+fn as_completed(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+    let aws: Value = a.next("aws")?;
+    let timeout = match a.keyword("timeout") {
+        None | Some(Value::Nil) => None,
+        Some(v) => Some(secs_arg("as_completed", &v)?),
+    };
+    if !matches!(aws, Value::List(_)) {
+        return Err(type_error(format!(
+            "as_completed() needs a list of awaitables, not `{}`",
+            aws.type_name()
+        )));
+    }
+    ctx.interp
+        .as_completed(list_arg("as_completed", &aws)?, timeout)
 }
 
 fn wait(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {

@@ -1,0 +1,179 @@
+//! `as_completed(aws, timeout: nil)`, following CPython 3.11's
+//! `asyncio.as_completed`: each awaitable gets a done callback that puts
+//! it on a queue (`_on_completion`), an optional timer puts a timeout
+//! marker there for every one still pending (`_on_timeout`), and the call
+//! returns one coroutine per awaitable (`_wait_for_one`), each taking the
+//! next thing off the queue as `Queue.get` does: the same futures and
+//! callbacks, so the same loop iterations as asyncio.
+
+use super::callbacks::{CallbackAction, LoopCallback};
+use super::error::{ErrorObj, ErrorRef};
+use super::future::{Awaitable, Callback, FutKind, FutState, Future};
+use super::handle::{Input, TimerAction};
+use super::interp::Interp;
+use super::native::{NativeCoro, NativeStep};
+use super::value::Value;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// What the callbacks, the timer and the coroutines of one call share.
+pub struct Shared {
+    /// The awaitables not yet done (`todo`).
+    todo: RefCell<Vec<Awaitable>>,
+    /// Done awaitables in completion order; `None` is a timeout (`done`).
+    done: RefCell<VecDeque<Option<Awaitable>>>,
+    /// The coroutines waiting for the queue (`Queue._getters`).
+    getters: RefCell<VecDeque<Rc<Future>>>,
+    /// The timeout's timer (`timeout_handle`).
+    timer: RefCell<Option<Rc<LoopCallback>>>,
+}
+
+/// One `_wait_for_one()` coroutine.
+pub struct WaitForOne {
+    shared: Rc<Shared>,
+    getter: Option<Rc<Future>>,
+}
+
+impl Interp {
+    /// `as_completed(items, timeout)`: a list of coroutines, the i-th of
+    /// which returns (or throws) what the i-th awaitable to finish did.
+    /// Distinct items only (`set(fs)`), and coroutines become tasks in
+    /// the order given (asyncio's order is the set's, which varies).
+    pub fn as_completed(
+        &mut self,
+        items: Vec<Value>,
+        timeout: Option<f64>,
+    ) -> Result<Value, ErrorRef> {
+        let shared = Rc::new(Shared {
+            todo: RefCell::new(Vec::new()),
+            done: RefCell::new(VecDeque::new()),
+            getters: RefCell::new(VecDeque::new()),
+            timer: RefCell::new(None),
+        });
+        let mut distinct: Vec<Value> = Vec::new();
+        for v in items {
+            if super::value::position(&distinct, &v)?.is_none() {
+                distinct.push(v);
+            }
+        }
+        for v in distinct {
+            let a = self.ensure_future(v)?;
+            shared.todo.borrow_mut().push(a);
+        }
+        let todo = shared.todo.borrow().clone();
+        for f in &todo {
+            self.add_done_callback(f, Callback::AsCompleted(shared.clone()));
+        }
+        if let (false, Some(secs)) = (todo.is_empty(), timeout) {
+            let cb = LoopCallback::new(CallbackAction::AsCompletedTimeout(shared.clone()));
+            let id = self.lp.call_later(secs, TimerAction::Call(cb.clone()));
+            *cb.timer.borrow_mut() = Some(id);
+            *shared.timer.borrow_mut() = Some(cb);
+        }
+        let coros = (0..todo.len())
+            .map(|_| {
+                let one = WaitForOne {
+                    shared: shared.clone(),
+                    getter: None,
+                };
+                super::native::coro_value("as_completed", NativeCoro::AsCompleted(Box::new(one)))
+            })
+            .collect();
+        Ok(Value::list(coros))
+    }
+
+    /// `_on_completion`: an awaitable ended.
+    pub(super) fn as_completed_member_done(&mut self, s: &Rc<Shared>, f: &Awaitable) {
+        {
+            let mut todo = s.todo.borrow_mut();
+            // `_on_timeout` came first.
+            let Some(i) = todo.iter().position(|t| t.ptr_eq(f)) else {
+                return;
+            };
+            todo.remove(i);
+        }
+        self.as_completed_put(s, Some(f.clone()));
+        if s.todo.borrow().is_empty() {
+            if let Some(cb) = s.timer.borrow_mut().take() {
+                self.cancel_callback(&cb);
+            }
+        }
+    }
+
+    /// `_on_timeout`: every awaitable still pending gets a timeout marker
+    /// on the queue, and stops being watched.
+    pub(super) fn as_completed_timeout(&mut self, s: &Rc<Shared>) {
+        s.timer.borrow_mut().take();
+        let todo = std::mem::take(&mut *s.todo.borrow_mut());
+        for f in &todo {
+            f.core()
+                .borrow_mut()
+                .callbacks
+                .retain(|c| !matches!(c, Callback::AsCompleted(x) if Rc::ptr_eq(x, s)));
+            self.as_completed_put(s, None);
+        }
+    }
+
+    /// `Queue.put_nowait`: the item goes on the queue and the first
+    /// getter still waiting is woken (`_wakeup_next`).
+    fn as_completed_put(&mut self, s: &Rc<Shared>, item: Option<Awaitable>) {
+        s.done.borrow_mut().push_back(item);
+        self.as_completed_wake_next(s);
+    }
+
+    fn as_completed_wake_next(&mut self, s: &Rc<Shared>) {
+        loop {
+            let Some(g) = s.getters.borrow_mut().pop_front() else {
+                return;
+            };
+            if !g.core.borrow().is_done() {
+                self.set_future_result(&g, Value::Nil);
+                return;
+            }
+        }
+    }
+}
+
+impl WaitForOne {
+    pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
+        let s = self.shared.clone();
+        if let Input::Throw(e) = input {
+            // `Queue.get`'s `except`: stop waiting, and pass a wake-up this
+            // getter got but cannot use on to the next getter.
+            if let Some(g) = self.getter.take() {
+                it.cancel_future(&g, None);
+                s.getters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &g));
+                let cancelled = matches!(g.core.borrow().state(), FutState::Cancelled(_));
+                if !s.done.borrow().is_empty() && !cancelled {
+                    it.as_completed_wake_next(&s);
+                }
+            }
+            return NativeStep::Throw(e);
+        }
+        self.getter = None;
+        let next = s.done.borrow_mut().pop_front();
+        match next {
+            // `while self.empty(): await getter`.
+            None => {
+                let g = Future::new(FutKind::Plain);
+                s.getters.borrow_mut().push_back(g.clone());
+                self.getter = Some(g.clone());
+                NativeStep::Await(Awaitable::Future(g))
+            }
+            Some(None) => {
+                NativeStep::Throw(ErrorObj::new("TimeoutError", "as_completed timed out"))
+            }
+            // `f.result()`.
+            Some(Some(f)) => match f.outcome() {
+                Some(Ok(v)) => NativeStep::Return(v),
+                Some(Err(e)) => NativeStep::Throw(e),
+                None => NativeStep::Throw(internal("as_completed: a pending future was queued")),
+            },
+        }
+    }
+}
+
+fn internal(msg: &str) -> ErrorRef {
+    ErrorObj::new("InternalError", msg)
+}
