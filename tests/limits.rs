@@ -136,3 +136,15 @@ fn max_ops_stops_tasks_that_spawn_tasks_and_end() {
     assert_eq!(r.stdout, "before\n");
     assert!(r.stderr.contains("OperationLimitError"), "{}", r.stderr);
 }
+
+#[test]
+fn max_memory_stops_a_task_that_awaits_a_spawn_of_itself() {
+    // Every task waits on the next: no loop, no call that counts, so only
+    // the start of each task checks the memory limit (before that check
+    // this took 13 GB and overflowed the stack).
+    let r = run(
+        &["--max-memory", "100MB"],
+        "async fn f() { await spawn f() }\nprint(\"before\")\nawait f()\n",
+    );
+    assert_limit(&r, "MemoryError", "main.tasks:1:16");
+}
