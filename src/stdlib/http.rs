@@ -334,19 +334,27 @@ struct Response {
     url: String,
 }
 
+/// Header names (lower-case, in the order received) and values, a repeated
+/// name's values joined by ", ": what `headers()` shows for a response and
+/// for a served request.
+pub(crate) fn header_pairs(map: &hyper::HeaderMap) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for (name, value) in map {
+        let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match headers.iter_mut().find(|(n, _)| n == name.as_str()) {
+            Some((_, old)) => {
+                old.push_str(", ");
+                old.push_str(&v);
+            }
+            None => headers.push((name.as_str().to_string(), v)),
+        }
+    }
+    headers
+}
+
 impl Response {
     fn new(parts: &hyper::http::response::Parts, body: &Bytes, url: String) -> Response {
-        let mut headers: Vec<(String, String)> = Vec::new();
-        for (name, value) in &parts.headers {
-            let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            match headers.iter_mut().find(|(n, _)| n == name.as_str()) {
-                Some((_, old)) => {
-                    old.push_str(", ");
-                    old.push_str(&v);
-                }
-                None => headers.push((name.as_str().to_string(), v)),
-            }
-        }
+        let headers = header_pairs(&parts.headers);
         Response {
             status: parts.status.as_u16(),
             reason: parts.status.canonical_reason().unwrap_or("").to_string(),

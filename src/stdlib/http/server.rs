@@ -464,17 +464,7 @@ struct Request {
 
 impl Request {
     fn new(parts: &hyper::http::request::Parts, body: Bytes) -> Request {
-        let mut headers: Vec<(String, String)> = Vec::new();
-        for (name, value) in &parts.headers {
-            let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            match headers.iter_mut().find(|(n, _)| n == name.as_str()) {
-                Some((_, old)) => {
-                    old.push_str(", ");
-                    old.push_str(&v);
-                }
-                None => headers.push((name.as_str().to_string(), v)),
-            }
-        }
+        let headers = super::header_pairs(&parts.headers);
         Request {
             method: parts.method.as_str().to_string(),
             path: percent_decode(parts.uri.path(), false),
