@@ -67,17 +67,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.patch(skip);
             }
             CompClause::For { target, iter } => {
-                self.expr(iter)?;
-                self.emit(Op::IterStart, iter.span);
-                let top = self.here();
-                let next = self.emit(Op::IterNext(0), iter.span);
-                self.f().scopes.push(Vec::new());
-                for n in target.names() {
-                    let i = self.declare_local(n, true);
-                    let at = self.emit(Op::Nop, n.span);
-                    self.f().locals[i].sites.push((at, Site::Decl));
-                }
-                self.store_pattern(target, true)?;
+                let (top, next) = self.for_header(target, iter)?;
                 self.comp_clauses(rest, make, acc)?;
                 self.f().scopes.pop();
                 self.emit(Op::Jump(top as u32), iter.span);

@@ -320,13 +320,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
         }
     }
 
-    pub(super) fn for_loop(
+    /// The head of a `for` loop and of a comprehension's `for` clause: the
+    /// iterator, the step that ends the loop (patched by the caller) and
+    /// the loop variables, bound in a scope of their own per iteration.
+    /// Returns where the loop jumps back to and the step to patch.
+    pub(super) fn for_header(
         &mut self,
         target: &'a Pattern,
         iter: &'a Expr,
-        body: &'a Block,
-        span: Span,
-    ) -> CResult<()> {
+    ) -> CResult<(usize, usize)> {
         self.expr(iter)?;
         self.emit(Op::IterStart, iter.span);
         let top = self.here();
@@ -338,6 +340,17 @@ impl<'a, 'g> Compiler<'a, 'g> {
             self.f().locals[i].sites.push((at, Site::Decl));
         }
         self.store_pattern(target, true)?;
+        Ok((top, next))
+    }
+
+    pub(super) fn for_loop(
+        &mut self,
+        target: &'a Pattern,
+        iter: &'a Expr,
+        body: &'a Block,
+        span: Span,
+    ) -> CResult<()> {
+        let (top, next) = self.for_header(target, iter)?;
         self.loop_body(body, top)?;
         self.f().scopes.pop();
         self.emit(Op::Jump(top as u32), span);
