@@ -12,7 +12,7 @@ use std::rc::Rc;
 type R = Result<Value, ErrorRef>;
 type Named = Vec<(Rc<str>, Value)>;
 
-fn str_arg(m: &str, v: &Value) -> Result<Str, ErrorRef> {
+pub(super) fn str_arg(m: &str, v: &Value) -> Result<Str, ErrorRef> {
     match v {
         Value::Str(s) => Ok(s.clone()),
         _ => Err(type_error(format!(

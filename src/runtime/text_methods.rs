@@ -4,6 +4,7 @@
 //! widths count code points.
 
 use super::error::{type_error, value_error, ErrorRef};
+use super::methods::str_arg;
 use super::value::{Str, Value};
 
 type R = Result<Value, ErrorRef>;
@@ -47,16 +48,6 @@ pub fn call(s: &Str, m: &str, args: &[Value]) -> R {
         }
         _ => unreachable!("not a text method: {m}"),
     })
-}
-
-fn str_arg(m: &str, v: &Value) -> Result<Str, ErrorRef> {
-    match v {
-        Value::Str(s) => Ok(s.clone()),
-        _ => Err(type_error(format!(
-            "{m}() needs a str, not `{}`",
-            v.type_name()
-        ))),
-    }
 }
 
 /// Non-overlapping occurrences; the empty string occurs between every two
