@@ -32,6 +32,8 @@ pub mod repl;
 pub(crate) mod runtime;
 pub(crate) mod scheduler;
 mod stdlib;
+#[doc(hidden)] // the `tasks` command's own, not the embedding API
+pub mod streams;
 pub(crate) mod syntax;
 
 pub use engine::{Engine, Options};

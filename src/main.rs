@@ -152,16 +152,39 @@ impl SharedOut {
 impl Write for SharedOut {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let written = self.lock().write(buf);
-        Ok(written.unwrap_or_else(|e| tasks::repl::exit_on_write_error(&e)))
+        Ok(written.unwrap_or_else(|e| tasks::streams::exit_on_write_error(&e)))
     }
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         let written = self.lock().write_all(buf);
-        written.map_err(|e| tasks::repl::exit_on_write_error(&e))
+        written.map_err(|e| tasks::streams::exit_on_write_error(&e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
         let flushed = self.lock().flush();
-        flushed.map_err(|e| tasks::repl::exit_on_write_error(&e))
+        flushed.map_err(|e| tasks::streams::exit_on_write_error(&e))
     }
+}
+
+/// The script's stderr. A write that fails (a closed stderr, `/dev/full`)
+/// ends the program with status 1, as a failing stdout does; what the
+/// script printed to stdout is flushed first.
+struct ScriptErr;
+
+impl Write for ScriptErr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = tasks::streams::stderr().write(buf);
+        Ok(written.unwrap_or_else(|e| exit_on_stderr_error(&e)))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let flushed = tasks::streams::stderr().flush();
+        flushed.map_err(|e| exit_on_stderr_error(&e))
+    }
+}
+
+fn exit_on_stderr_error(e: &std::io::Error) -> ! {
+    if let Some(out) = SCRIPT_OUT.get() {
+        let _ = out.lock().flush();
+    }
+    tasks::streams::exit_on_stderr_error(e)
 }
 
 /// The running script's stdout, for the panic hook.
@@ -312,7 +335,10 @@ fn run(args: RunArgs) -> ExitCode {
     };
     // Line by line on a terminal, so a person sees each line as it is
     // printed; in large blocks into a pipe.
-    let out: Box<dyn Write + Send> = if std::io::stdout().is_terminal() {
+    let out: Box<dyn Write + Send> = if tasks::streams::stdout_closed() {
+        // Nothing to buffer: the first print fails.
+        tasks::streams::stdout()
+    } else if std::io::stdout().is_terminal() {
         Box::new(std::io::LineWriter::new(std::io::stdout()))
     } else {
         Box::new(std::io::BufWriter::with_capacity(
@@ -323,7 +349,7 @@ fn run(args: RunArgs) -> ExitCode {
     let out = SharedOut(Arc::new(Mutex::new(out)));
     let _ = SCRIPT_OUT.set(out.clone());
     let color = opts.color;
-    let mut engine = Engine::new(opts, Box::new(out.clone()), Box::new(std::io::stderr()));
+    let mut engine = Engine::new(opts, Box::new(out.clone()), Box::new(ScriptErr));
     stop_on_signals(engine.interrupt_handle(), out, color);
     engine.set_args(args.script[1..].to_vec());
     ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
@@ -359,12 +385,12 @@ fn test(args: TestArgs) -> ExitCode {
     };
     tasks::golden::stop_cases_on_signals();
     let summary = tasks::golden::run(&paths, &opts);
-    let mut stdout = std::io::stdout();
+    let mut stdout = tasks::streams::stdout();
     if let Err(e) = stdout
         .write_all(summary.report.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        tasks::repl::exit_on_write_error(&e);
+        tasks::streams::exit_on_write_error(&e);
     }
     if summary.ok() {
         ExitCode::SUCCESS
@@ -372,6 +398,13 @@ fn test(args: TestArgs) -> ExitCode {
         ExitCode::from(1)
     }
 }
+
+/// Runs before Rust's runtime reopens a closed stdout or stderr on
+/// `/dev/null`, to see whether they were closed (see `tasks::streams`).
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static RECORD_CLOSED_STREAMS: extern "C" fn() = tasks::streams::record_closed;
 
 /// Counts the bytes the process holds, for `--max-memory`.
 #[global_allocator]

@@ -1083,6 +1083,59 @@ fn a_write_error_on_stdout_exits_1_with_a_message() {
     );
 }
 
+/// Runs `tasks run FILE` in `dir` with descriptor `fd` closed, as a
+/// shell's `>&-` (fd 1) or `2>&-` (fd 2) leaves it.
+#[cfg(target_os = "linux")]
+fn run_with_closed(dir: &Path, file: &str, fd: i32) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(EXE);
+    cmd.args(["run", file]).current_dir(dir);
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls close(2), which is async-signal-safe and allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::close(fd);
+            Ok(())
+        });
+    }
+    cmd.output().expect("run tasks")
+}
+
+/// A closed stdout is an error at the first print, like `/dev/full`
+/// (Rust reopens it on /dev/null before `main`; it used to exit 0).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_print_to_a_closed_stdout_exits_1_with_a_message() {
+    let dir = TempDir::new("closed-stdout");
+    dir.write("hello.tasks", "print(\"hello\")\n");
+    dir.write("quiet.tasks", "let x = 1 + 1\n");
+    let out = run_with_closed(dir.path(), "hello.tasks", 1);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot write to stdout: Bad file descriptor (os error 9)\n"
+    );
+    // Nothing printed, nothing failed.
+    let out = run_with_closed(dir.path(), "quiet.tasks", 1);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// A write to a closed stderr ends the program with status 1 (there is
+/// nowhere to say why); what was printed to stdout before it is kept.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_to_a_closed_stderr_exits_1_keeping_stdout() {
+    let dir = TempDir::new("closed-stderr");
+    dir.write(
+        "warn.tasks",
+        "print(\"before\")\neprint(\"oops\")\nprint(\"after\")\n",
+    );
+    let out = run_with_closed(dir.path(), "warn.tasks", 2);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
+}
+
 /// A case that a signal killed is reported as such, not as "exit status -1"
 /// (here the CPython twin kills itself).
 #[cfg(unix)]

@@ -5,8 +5,6 @@
 mod editor;
 mod output;
 
-pub use output::exit_on_write_error;
-
 use crate::engine::{Engine, LoopTick, Options, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
 use crate::runtime::task::Task;
 use output::{PromptShown, ReplWriter};

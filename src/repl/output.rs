@@ -6,18 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
-/// A write to stdout failed. A closed pipe (its reader went away, as
-/// `head -1` does) ends the program quietly with status 141, what a shell
-/// shows for a process stopped by SIGPIPE; any other error (a full disk,
-/// `/dev/full`) is an error: a message on stderr and status 1.
-pub fn exit_on_write_error(e: &std::io::Error) -> ! {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        std::process::exit(141);
-    }
-    let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
-    std::process::exit(1)
-}
-
 /// Shared by the editor thread and the loop: true while a prompt is shown.
 pub type PromptShown = Arc<AtomicBool>;
 
@@ -50,13 +38,15 @@ impl ReplWriter {
                 let _ = p.send(s.trim_end_matches('\n').to_string());
             }
             _ if self.to_stderr => {
-                let _ = std::io::stderr().write_all(text);
-                let _ = std::io::stderr().flush();
+                let mut err = crate::streams::stderr();
+                if let Err(e) = err.write_all(text).and_then(|()| err.flush()) {
+                    crate::streams::exit_on_stderr_error(&e);
+                }
             }
             _ => {
-                let mut out = std::io::stdout();
+                let mut out = crate::streams::stdout();
                 if let Err(e) = out.write_all(text).and_then(|()| out.flush()) {
-                    exit_on_write_error(&e);
+                    crate::streams::exit_on_write_error(&e);
                 }
             }
         }
