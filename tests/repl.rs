@@ -17,7 +17,18 @@ struct Term {
     seen: Arc<Mutex<String>>,
     /// How much of `seen` earlier expectations consumed.
     pos: usize,
+    /// How much of `seen` there was when the last line was typed.
+    sent_at: usize,
 }
+
+/// How long a test waits for the REPL before it fails: generous, so a
+/// loaded machine slows a test down without failing it.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What the editor writes when it starts reading a line: reedline asks
+/// the terminal for the cursor position (it also does when a background
+/// task prints above the prompt).
+const NEW_PROMPT: &str = "\x1b[6n";
 
 impl Term {
     fn start() -> Term {
@@ -62,17 +73,49 @@ impl Term {
             writer,
             seen,
             pos: 0,
+            sent_at: 0,
         };
         t.expect(":help for help");
         t
     }
 
+    /// Types `line` and Enter at the next prompt, as a person would: once
+    /// the editor reads a new line. Typed earlier, while the previous
+    /// input runs, the terminal is not in raw mode yet, and the line
+    /// discipline would echo it and turn its Enter into a newline.
     fn send_line(&mut self, line: &str) {
+        self.wait_for_prompt();
+        self.send_more(line);
+    }
+
+    /// Types `line` and Enter into the edit in progress (a continuation
+    /// line of a multi-line input: the same prompt, no new one to wait for).
+    fn send_more(&mut self, line: &str) {
+        self.sent_at = self.seen.lock().unwrap().len();
         self.writer.write_all(line.as_bytes()).unwrap();
         self.writer.write_all(b"\r").unwrap();
         self.writer.flush().unwrap();
-        // Let the editor take one line at a time, as a person types.
-        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Waits until the editor has started reading a line since the last
+    /// line was typed.
+    fn wait_for_prompt(&mut self) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            {
+                let seen = self.seen.lock().unwrap();
+                if seen[self.sent_at..].contains(NEW_PROMPT) {
+                    return;
+                }
+                if Instant::now() > deadline {
+                    panic!(
+                        "timed out waiting for a prompt; the terminal shows:\n{}",
+                        strip_ansi(&seen[self.sent_at..])
+                    );
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     fn send_control(&mut self, c: char) {
@@ -83,7 +126,7 @@ impl Term {
 
     /// Waits until `text` appears after what earlier expectations matched.
     fn expect(&mut self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             {
                 let seen = self.seen.lock().unwrap();
@@ -114,7 +157,7 @@ impl Term {
     /// switched the terminal to raw mode is taken by the terminal driver and
     /// lost, so wait for the prompt and repeat it now and then.
     fn quit(mut self) {
-        self.expect(">>> ");
+        self.wait_for_prompt();
         self.send_control('d');
         let start = Instant::now();
         while self
@@ -123,10 +166,7 @@ impl Term {
             .is_some_and(|s| format!("{s:?}").contains("StillAlive"))
         {
             let waited = start.elapsed();
-            assert!(
-                waited < Duration::from_secs(10),
-                "the REPL did not exit on Ctrl-D"
-            );
+            assert!(waited < PATIENCE, "the REPL did not exit on Ctrl-D");
             std::thread::sleep(Duration::from_millis(20));
             if waited.as_millis() % 1000 < 20 && waited > Duration::from_millis(500) {
                 self.send_control('d');
@@ -169,9 +209,9 @@ fn strip_ansi(s: &str) -> String {
 fn multi_line_definition_top_level_await_and_echo() {
     let mut p = Term::start();
     p.send_line("async fn double(n) {");
-    p.send_line("    await sleep(0.01)");
-    p.send_line("    return n * 2");
-    p.send_line("}");
+    p.send_more("    await sleep(0.01)");
+    p.send_more("    return n * 2");
+    p.send_more("}");
     p.send_line("await double(21) + 1000");
     p.expect("1042");
     p.send_line("\"echo\" + \"ed\"");
@@ -244,8 +284,10 @@ fn tasks_command_lists_waiting_tasks() {
 #[test]
 fn ctrl_c_cancels_a_long_await_but_not_the_session() {
     let mut p = Term::start();
-    p.send_line("await sleep(100)");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Ctrl-C once the input runs (the editor has left raw mode, so the
+    // terminal turns it into SIGINT).
+    p.send_line("print(\"waiting\"); await sleep(100)");
+    p.expect("waiting\r\n");
     p.send_control('c');
     p.expect("cancelled");
     p.send_line("print(\"still\" + \" here\")");
@@ -257,8 +299,8 @@ fn ctrl_c_cancels_a_long_await_but_not_the_session() {
 fn ctrl_c_stops_a_loop_that_never_yields() {
     let mut p = Term::start();
     p.send_line("let spins = 0");
-    p.send_line("while true { spins += 1 }");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send_line("while true { spins += 1; if spins == 1 { print(\"spinning\") } }");
+    p.expect("spinning\r\n");
     p.send_control('c');
     p.expect("KeyboardInterrupt");
     p.send_line("print(spins > 0)");
@@ -273,8 +315,8 @@ fn ctrl_c_stops_a_loop_that_never_yields() {
 #[test]
 fn after_ctrl_c_in_a_busy_loop_output_comes_before_the_next_prompt() {
     let mut p = Term::start();
-    p.send_line("while true { }");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send_line("print(\"spinning\"); while true { }");
+    p.expect("spinning\r\n");
     p.send_control('c');
     p.expect("KeyboardInterrupt");
     for (input, shown) in [

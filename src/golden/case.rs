@@ -223,14 +223,13 @@ impl Case {
 fn collect(mut cmd: Command, case: &Case, opts: &TestOptions, what: &str) -> Result<Run, Problem> {
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut child = cmd
-        .args(case.args())
+    cmd.args(case.args())
         .current_dir(case.dir())
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(Stdio::piped());
+    let (mut child, group) = super::signals::Running::spawn(&mut cmd)
         .map_err(|e| Problem::CannotRun(format!("{what}: {e}")))?;
     // Drain the pipes on threads so a chatty case cannot block on a full pipe.
     let mut out = child.stdout.take().expect("stdout");
@@ -246,7 +245,6 @@ fn collect(mut cmd: Command, case: &Case, opts: &TestOptions, what: &str) -> Res
         s
     });
     let start = Instant::now();
-    let group = super::signals::Running::new(child.id());
     let status = loop {
         if let Some(st) = child
             .try_wait()

@@ -4,6 +4,7 @@
 //! SIGTERM or SIGHUP, is killed as a group, so none is left running (an
 //! endless case would otherwise keep a CPU busy after the runner ended).
 
+use std::process::{Child, Command};
 use std::sync::Mutex;
 
 /// The process groups of the cases running now.
@@ -17,11 +18,16 @@ fn running() -> std::sync::MutexGuard<'static, Vec<i32>> {
 pub struct Running(i32);
 
 impl Running {
-    /// `pid` leads its own group (the case was spawned with `process_group(0)`).
-    pub fn new(pid: u32) -> Running {
-        let pgid = pid as i32;
-        running().push(pgid);
-        Running(pgid)
+    /// Spawns `cmd` (set to lead its own process group) and lists its
+    /// group. Both happen under the list's lock: a signal that comes while
+    /// the case starts waits for it to be listed and then kills it too,
+    /// instead of missing a case that runs but is not listed yet.
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<(Child, Running)> {
+        let mut list = running();
+        let child = cmd.spawn()?;
+        let pgid = child.id() as i32;
+        list.push(pgid);
+        Ok((child, Running(pgid)))
     }
 
     pub fn kill(&self) {
