@@ -4,7 +4,8 @@
 //! A stream is text: `read_line()` and `read(n)` decode UTF-8 (invalid
 //! bytes become U+FFFD), `write(text)` encodes it. Each method returns a
 //! coroutine whose future holds the socket only while it runs, so a
-//! cancelled read or write stops at once and the stream stays usable.
+//! cancelled read or write stops at once and the stream stays usable
+//! (what it had half done waits in the stream for the next one).
 //! `net.listen` shares `http.serve`'s binding and server object; each
 //! connection runs `handler(stream)` as a task, and the stream is closed
 //! when the handler ends.
@@ -72,7 +73,7 @@ struct Stream(Rc<StreamInner>);
 struct StreamInner {
     socket: async_net::TcpStream,
     reader: AsyncMutex<BufReader<async_net::TcpStream>>,
-    writer: AsyncMutex<async_net::TcpStream>,
+    writer: AsyncMutex<Writer>,
     /// What reports call the other end: `host:port`.
     peer: String,
     closed: Cell<bool>,
@@ -105,7 +106,11 @@ impl Stream {
         let _ = socket.set_nodelay(true);
         Rc::new(StreamInner {
             reader: AsyncMutex::new(BufReader::new(socket.clone())),
-            writer: AsyncMutex::new(socket.clone()),
+            writer: AsyncMutex::new(Writer {
+                socket: socket.clone(),
+                unsent: Vec::new(),
+                sent: 0,
+            }),
             socket,
             peer,
             closed: Cell::new(false),
@@ -148,18 +153,7 @@ impl NativeObject for Stream {
             "write" => (|| {
                 let text: String = args.next("text")?;
                 args.finish()?;
-                Ok(ctx.coroutine(
-                    &shown,
-                    Box::pin(async move {
-                        inner.check_open()?;
-                        let mut w = inner.writer.lock().await;
-                        w.write_all(text.as_bytes())
-                            .await
-                            .map_err(|e| io_error(&inner.peer, &e))?;
-                        w.flush().await.map_err(|e| io_error(&inner.peer, &e))?;
-                        Ok(Value::Nil)
-                    }),
-                ))
+                Ok(ctx.coroutine(&shown, Box::pin(async move { write(&inner, text).await })))
             })(),
             "close" => args.finish().map(|()| {
                 inner.close();
@@ -169,6 +163,52 @@ impl NativeObject for Stream {
         };
         Some(r)
     }
+}
+
+/// The sending half: the socket and what accepted writes have not sent
+/// yet. Both sit behind one async lock, so writes go out whole and in the
+/// order they took the lock.
+struct Writer {
+    socket: async_net::TcpStream,
+    /// Bytes of writes that were cancelled halfway. They are still sent,
+    /// before the next write's, as asyncio's transport sends what
+    /// `write()` buffered: the peer never sees half a message followed by
+    /// the next one.
+    unsent: Vec<u8>,
+    /// How much of `unsent` has gone out (dropped in one move when the
+    /// next write arrives, not after every partial send, which would copy
+    /// a large write's tail again and again).
+    sent: usize,
+}
+
+/// `await s.write(text)`: queues `text` behind anything a cancelled write
+/// left, then sends until the queue is empty. Only what is sent leaves
+/// the queue, so dropping this future (a cancel) loses nothing.
+async fn write(inner: &StreamInner, text: String) -> NativeResult {
+    inner.check_open()?;
+    let mut guard = inner.writer.lock().await;
+    let Writer {
+        socket,
+        unsent,
+        sent,
+    } = &mut *guard;
+    unsent.drain(..*sent);
+    *sent = 0;
+    unsent.extend_from_slice(text.as_bytes());
+    while *sent < unsent.len() {
+        let n = socket
+            .write(&unsent[*sent..])
+            .await
+            .map_err(|e| io_error(&inner.peer, &e))?;
+        if n == 0 {
+            let e = std::io::Error::from(std::io::ErrorKind::WriteZero);
+            return Err(io_error(&inner.peer, &e));
+        }
+        *sent += n;
+    }
+    unsent.clear();
+    *sent = 0;
+    Ok(Value::Nil)
 }
 
 /// The next line without its ending (`\n` or `\r\n`); `nil` at the end
