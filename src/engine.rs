@@ -283,7 +283,7 @@ impl Engine {
         // cancellation) is dropped: nothing outlives the program, not even
         // a child a script started and forgot.
         self.interp.lp.ops.abort_all();
-        crate::stdlib::process::kill_all();
+        crate::stdlib::process::kill_engine(self.id);
         let outcome = match Awaitable::Task(main.clone()).outcome() {
             Some(Err(e)) if e.is_cancel() => Err(main.cancel_error().unwrap_or(e)),
             Some(Err(e)) => Err(e),
@@ -494,6 +494,9 @@ impl Engine {
         d: Option<std::time::Duration>,
         other: impl std::future::Future<Output = T>,
     ) -> Option<T> {
+        // Native operations make progress here: what they start (a child
+        // process) belongs to this engine.
+        let _active = crate::runtime::task::enter_engine(self.id);
         let now = self.interp.lp.clock.now_ns();
         let deadline = d.map(|d| now.saturating_add(d.as_nanos().min(u64::MAX as u128) as u64));
         let mut out = None;
@@ -593,11 +596,19 @@ impl Engine {
     }
 
     /// The end of a session: cancel what is left and report, as a script's end does.
+    ///
+    /// As at the end of `tasks run`: servers stop taking requests before
+    /// their running handlers are cancelled (a request arriving during the
+    /// cancellation would start a handler nobody cancels), and native work
+    /// left after it (a task that swallowed its cancellation) is dropped.
     pub fn shutdown(&mut self) {
         let _active = crate::runtime::task::enter_engine(self.id);
+        self.interp.lp.ops.close_calls();
         if let Err(stuck) = self.interp.cancel_remaining() {
             self.report_stuck(stuck);
         }
+        self.interp.lp.ops.abort_all();
+        crate::stdlib::process::kill_engine(self.id);
         let _ = self.interp.out.flush();
     }
 

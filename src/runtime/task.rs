@@ -215,6 +215,11 @@ impl Drop for Task {
     }
 }
 
+/// The engine running on this thread now (0 outside any).
+pub fn active_engine() -> u64 {
+    ACTIVE_ENGINE.try_with(Cell::get).unwrap_or(0)
+}
+
 /// Marks engine `id` as the one running on this thread until the guard drops.
 pub fn enter_engine(id: u64) -> EngineGuard {
     EngineGuard(ACTIVE_ENGINE.with(|a| a.replace(id)))
@@ -242,7 +247,7 @@ pub fn take_never_awaited(id: u64) -> Vec<(Rc<str>, Option<Loc>)> {
 impl Drop for Coro {
     fn drop(&mut self) {
         if self.start.get_mut().is_some() {
-            let engine = ACTIVE_ENGINE.try_with(Cell::get).unwrap_or(0);
+            let engine = active_engine();
             if engine == 0 {
                 // Dropped outside any engine (the engine itself going away).
                 return;

@@ -7,9 +7,10 @@
 //! is dropped before the child was seen to exit — which is what happens
 //! when a script cancels the task awaiting `run`, or a timeout fires — and
 //! async-process reaps the child (no zombie). Live groups are also kept in
-//! a process-wide registry, so the end of the program and the Ctrl-C
-//! handler (which exits without running destructors) can kill them all
-//! with [`kill_all`].
+//! a process-wide registry, each under the engine that started it: the
+//! end of an engine's program kills its own with [`kill_engine`] (another
+//! engine of the host keeps its children), and the Ctrl-C handler (which
+//! exits without running destructors) kills them all with [`kill_all`].
 //!
 //! A child in its own group no longer gets the terminal's Ctrl-C; that is
 //! why the interpreter must call [`kill_all`] itself.
@@ -17,7 +18,7 @@
 use async_lock::Mutex as AsyncMutex;
 use futures_lite::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use std::cell::Cell;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -141,10 +142,13 @@ impl From<io::Error> for ProcessFailure {
     }
 }
 
-/// The process groups of children that may still be running.
-static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+/// The process groups of children that may still be running, each with
+/// the id of the engine that started it. Process-wide, not per engine,
+/// because the Ctrl-C handler runs on its own thread and must reach them
+/// all.
+static LIVE_GROUPS: Mutex<BTreeMap<i32, u64>> = Mutex::new(BTreeMap::new());
 
-fn live_groups() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+fn live_groups() -> std::sync::MutexGuard<'static, BTreeMap<i32, u64>> {
     LIVE_GROUPS.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -153,10 +157,32 @@ fn live_groups() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
 /// times. Returns how many groups it signalled.
 pub fn kill_all() -> usize {
     let groups = std::mem::take(&mut *live_groups());
-    for &pgid in &groups {
+    for &pgid in groups.keys() {
         kill_group(pgid);
     }
     groups.len()
+}
+
+/// SIGKILLs the process groups engine `engine` started that may still
+/// run: the end of its program (children held by a value that outlives
+/// the program's tasks). Returns how many groups it signalled.
+pub fn kill_engine(engine: u64) -> usize {
+    let mine: Vec<i32> = {
+        let mut live = live_groups();
+        let mine = live
+            .iter()
+            .filter(|&(_, &e)| e == engine)
+            .map(|(&pgid, _)| pgid)
+            .collect::<Vec<_>>();
+        for pgid in &mine {
+            live.remove(pgid);
+        }
+        mine
+    };
+    for &pgid in &mine {
+        kill_group(pgid);
+    }
+    mine.len()
 }
 
 /// How many child groups are registered as live (for tests and `:tasks`).
@@ -187,7 +213,7 @@ struct Group {
 impl Group {
     fn new(pid: u32) -> Group {
         let pgid = pid as i32;
-        live_groups().insert(pgid);
+        live_groups().insert(pgid, crate::runtime::task::active_engine());
         Group {
             pgid,
             exited: Cell::new(false),

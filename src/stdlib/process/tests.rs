@@ -74,7 +74,7 @@ fn read_pid(path: &std::path::Path) -> i32 {
 }
 
 fn is_live(pgid: i32) -> bool {
-    live_groups().contains(&pgid)
+    live_groups().contains_key(&pgid)
 }
 
 #[test]
@@ -339,4 +339,36 @@ fn kill_all_kills_every_live_group() {
         assert!(becomes_dead(pid), "grandchild {pid} survived kill_all");
     }
     assert_eq!(kill_all(), 0);
+}
+
+#[test]
+fn kill_engine_kills_only_that_engines_groups() {
+    let _s = serial();
+    let mine = {
+        let _e = crate::runtime::task::enter_engine(7001);
+        Child::start(&sh("sleep 30 & echo $!; wait")).unwrap()
+    };
+    let theirs = {
+        let _e = crate::runtime::task::enter_engine(7002);
+        Child::start(&sh("sleep 31 & echo $!; wait")).unwrap()
+    };
+    let my_grandchild: i32 = block_on(mine.read_line())
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(kill_engine(7001), 1);
+    assert_eq!(block_on(mine.wait()).unwrap(), -9);
+    assert!(
+        becomes_dead(my_grandchild),
+        "grandchild {my_grandchild} survived"
+    );
+    assert_eq!(
+        live_count(),
+        1,
+        "the other engine's child was not left registered"
+    );
+    assert_eq!(kill_engine(7001), 0);
+    assert_eq!(kill_engine(7002), 1);
+    assert_eq!(block_on(theirs.wait()).unwrap(), -9);
 }
