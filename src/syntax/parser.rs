@@ -6,6 +6,7 @@ use super::error::{self, SyntaxError};
 use super::habits;
 use pest::iterators::Pair;
 use pest::Parser;
+use std::cell::Cell;
 use std::rc::Rc;
 
 #[derive(pest_derive::Parser)]
@@ -15,44 +16,148 @@ pub(crate) struct TasksParser;
 type P<'a> = Pair<'a, Rule>;
 type Result<T> = std::result::Result<T, SyntaxError>;
 
-/// Parses a whole source file.
+/// Parses a whole source file, one top-level statement at a time: pest
+/// keeps every token of what it parses in one queue until the tree is
+/// built, so parsing the file at once took about 60 bytes per source byte
+/// (issue 16); one statement at a time, the queue holds one statement's
+/// tokens and is dropped as soon as its tree is built.
 pub fn parse_program(src: &str) -> Result<Program> {
     error::check_source(src)?;
-    match TasksParser::parse(Rule::program, src) {
-        Ok(mut pairs) => build(pairs.next().expect("program rule")),
-        Err(e) => Err(error::from_pest(src, e)),
+    let mut stmts = Vec::new();
+    // The previous simple statement, if not yet ended by `;`.
+    let mut open: Option<Simple> = None;
+    // Where each statement parsed so far ends (to re-parse near a failure).
+    let mut ends = vec![0];
+    // The first mistake found while building the tree: reported only if
+    // the rest parses, as when the whole file was parsed first.
+    let mut first_error = None;
+    loop {
+        let pos = *ends.last().expect("starts at 0");
+        let p = match TasksParser::parse(Rule::top_stmt, &src[pos..]) {
+            Ok(mut pairs) => pairs.next().expect("a statement or the end"),
+            Err(_) => return Err(parse_error(src, &ends)),
+        };
+        if p.as_rule() == Rule::EOI {
+            break;
+        }
+        ends.push(pos + p.as_span().end());
+        if first_error.is_some() {
+            continue;
+        }
+        let _base = Base::enter(pos);
+        let gap = match &open {
+            Some(prev) => &src[prev.span.end as usize..span(&p).start as usize],
+            None => "",
+        };
+        if let Err(e) = push_stmt(p, gap, &mut open, &mut stmts) {
+            first_error = Some(e);
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(Program { stmts }),
     }
 }
 
-fn build(program: P) -> Result<Program> {
-    let pairs = program.into_inner().filter(|p| p.as_rule() != Rule::EOI);
-    Ok(Program {
-        stmts: statements(pairs)?,
-    })
+/// The error for a statement that does not parse, worded as if the whole
+/// file had been parsed at once. pest words it from the rules it tried at
+/// the furthest position it reached, and the statement before the failing
+/// one may have tried some there too (a `(`, an operator or `else` after
+/// its last token), so the file is re-parsed from two statements before the
+/// failure: no statement's attempts reach past the first token of the next.
+fn parse_error(src: &str, ends: &[usize]) -> SyntaxError {
+    let from = ends[ends.len().saturating_sub(3)];
+    match TasksParser::parse(Rule::program, &src[from..]) {
+        Ok(_) => unreachable!("the statement that failed parses"),
+        Err(mut e) => {
+            use pest::error::InputLocation;
+            e.location = match e.location {
+                InputLocation::Pos(p) => InputLocation::Pos(from + p),
+                InputLocation::Span((a, b)) => InputLocation::Span((from + a, from + b)),
+            };
+            error::from_pest(src, e)
+        }
+    }
 }
 
-/// A block's or the program's statements. Simple statements (all but the
-/// ones that end in a block) that share a line with the next statement
-/// need a `;` after them: `print "hello"` is a mistake, not two statements.
+thread_local! {
+    /// Where the slice pest parsed starts in the source: pest's positions
+    /// are relative to it, the tree's spans are not.
+    static BASE: Cell<usize> = const { Cell::new(0) };
+}
+
+fn base() -> usize {
+    BASE.with(Cell::get)
+}
+
+/// Sets the base for the pairs of one top-level statement; back to 0 when
+/// dropped, so a parse that fails half-way leaves no stale offset.
+struct Base;
+
+impl Base {
+    fn enter(at: usize) -> Base {
+        BASE.with(|b| b.set(at));
+        Base
+    }
+}
+
+impl Drop for Base {
+    fn drop(&mut self) {
+        BASE.with(|b| b.set(0));
+    }
+}
+
+/// The last simple statement (all but the ones that end in a block) not
+/// yet ended by `;`: the next statement must start on another line.
+struct Simple<'a> {
+    rule: Rule,
+    /// Its source text, without trailing whitespace.
+    text: &'a str,
+    span: Span,
+}
+
+/// Adds the statement `p` to `out`. `gap` is the source between the open
+/// simple statement, if any, and `p`: without a line break in it, `print
+/// "hello"` is a mistake, not two statements.
+fn push_stmt<'a>(
+    p: P<'a>,
+    gap: &str,
+    open: &mut Option<Simple<'a>>,
+    out: &mut Vec<Stmt>,
+) -> Result<()> {
+    if p.as_rule() == Rule::semi {
+        *open = None;
+        return Ok(());
+    }
+    if let Some(prev) = open.take() {
+        if !gap.contains('\n') {
+            return Err(missing_semicolon(&prev, &p));
+        }
+    }
+    if is_simple(p.as_rule()) {
+        *open = Some(Simple {
+            rule: p.as_rule(),
+            text: p.as_str().trim_end(),
+            span: span(&p),
+        });
+    }
+    out.extend(stmt(p)?);
+    Ok(())
+}
+
+/// A block's statements.
 fn statements<'a>(pairs: impl Iterator<Item = P<'a>>) -> Result<Vec<Stmt>> {
     let mut out = Vec::new();
-    // The previous statement, if simple and not yet ended by `;`.
-    let mut open: Option<P<'a>> = None;
+    let mut open: Option<Simple<'a>> = None;
     for p in pairs {
-        if p.as_rule() == Rule::semi {
-            open = None;
-            continue;
-        }
-        if let Some(prev) = open.take() {
-            let between = &p.as_span().get_input()[span(&prev).end as usize..p.as_span().start()];
-            if !between.contains('\n') {
-                return Err(missing_semicolon(&prev, &p));
+        let gap = match &open {
+            Some(prev) => {
+                let from = prev.span.end as usize - base();
+                &p.as_span().get_input()[from..p.as_span().start()]
             }
-        }
-        if is_simple(p.as_rule()) {
-            open = Some(p.clone());
-        }
-        out.extend(stmt(p)?);
+            None => "",
+        };
+        push_stmt(p, gap, &mut open, &mut out)?;
     }
     Ok(out)
 }
@@ -71,28 +176,27 @@ fn is_simple(rule: Rule) -> bool {
 
 /// `prev next` on one line: names the call that was probably meant when
 /// `prev` is a bare name (`print "hello"` for `print("hello")`).
-fn missing_semicolon(prev: &P, next: &P) -> SyntaxError {
+fn missing_semicolon(prev: &Simple, next: &P) -> SyntaxError {
     let at = span(next);
     let mut e = SyntaxError::new(
         "two statements on one line need a `;` between them",
         at,
         "a second statement starts here",
     );
-    let name = prev.as_str().trim_end();
+    let name = prev.text;
     let is_word = name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if prev.as_rule() == Rule::expr_stmt && is_word {
+    if prev.rule == Rule::expr_stmt && is_word {
         let line_end = next.as_span().get_input()[next.as_span().start()..]
             .find('\n')
             .map_or(next.as_span().get_input().len(), |i| {
                 next.as_span().start() + i
             });
         let rest = &next.as_span().get_input()[next.as_span().start()..line_end];
-        if let Some(h) = habits::bare_word(name, span(prev), rest) {
+        if let Some(h) = habits::bare_word(name, prev.span, rest) {
             return h;
         }
     }
-    let bare_name =
-        prev.as_rule() == Rule::expr_stmt && is_word && next.as_rule() == Rule::expr_stmt;
+    let bare_name = prev.rule == Rule::expr_stmt && is_word && next.as_rule() == Rule::expr_stmt;
     e.help = Some(if bare_name {
         let args = next.as_str().trim_end();
         format!("to call `{name}`, put its arguments in parentheses: `{name}({args})`")
@@ -102,11 +206,12 @@ fn missing_semicolon(prev: &P, next: &P) -> SyntaxError {
     e
 }
 
-/// A pair's span without the whitespace a trailing repetition swallows.
+/// A pair's span in the source, without the whitespace a trailing
+/// repetition swallows.
 fn span(p: &P) -> Span {
-    let s = p.as_span();
+    let start = base() + p.as_span().start();
     let trimmed = p.as_str().trim_end().len();
-    Span::new(s.start(), s.start() + trimmed)
+    Span::new(start, start + trimmed)
 }
 
 fn ident(p: P) -> Ident {
@@ -233,7 +338,7 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             let mut links = Vec::with_capacity(else_ifs.len());
             for e in else_ifs {
                 let mut parts = e.into_inner().skip(1);
-                let start = parts.next().unwrap().as_span().start();
+                let start = span(&parts.next().unwrap()).start as usize;
                 let cond = expr(parts.next().unwrap())?;
                 links.push((start, cond, block(parts.next().unwrap())?));
             }
@@ -287,7 +392,7 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 }
             }
             if catches.is_empty() && finally.is_none() {
-                let after = &sp_input[body.span.end as usize..];
+                let after = &sp_input[body.span.end as usize - base()..];
                 let at = body.span.end as usize + (after.len() - after.trim_start().len());
                 if after.trim_start().starts_with("except") {
                     return Err(habits::bare_word("except", Span::new(at, at + 6), "").unwrap());
