@@ -2,7 +2,6 @@
 //! loop, and report what went wrong. The CLI, the REPL and the golden test
 //! runner all go through here, as an embedding program would.
 
-use crate::compile::code::Closure;
 use crate::compile::compile_program;
 use crate::compile::names::Globals;
 use crate::diagnostics::{self, Sources, Style, Waiter};
@@ -11,6 +10,7 @@ use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
 use crate::runtime::future::{Awaitable, FutState};
 use crate::runtime::interp::Interp;
+use crate::runtime::link::{link, Closure, NativeTable};
 use crate::runtime::task::{CoroStart, Task};
 use crate::runtime::value::Value;
 use crate::scheduler::clock::Clock;
@@ -56,6 +56,8 @@ pub struct Engine {
     id: u64,
     interp: Interp,
     globals: Globals,
+    /// The values of the natives `globals.natives` names.
+    natives: NativeTable,
     sources: Sources,
     style: Style,
     /// The files `import` has loaded, each once.
@@ -82,12 +84,14 @@ impl Engine {
             (None, false) => fastrand::Rng::new(),
         };
         let mut globals = Globals::default();
-        crate::stdlib::install(&mut globals.natives);
+        let mut natives = NativeTable::default();
+        crate::stdlib::install(&mut globals.natives, &mut natives);
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Engine {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             interp,
             globals,
+            natives,
             sources: Sources::default(),
             style: Style { color: opts.color },
             modules: Default::default(),
@@ -111,8 +115,11 @@ impl Engine {
         &mut self.interp
     }
 
-    pub(crate) fn globals_mut(&mut self) -> &mut Globals {
-        &mut self.globals
+    /// The natives' names (for the compiler) and values (for `link`).
+    pub(crate) fn natives_mut(
+        &mut self,
+    ) -> (&mut crate::compile::names::Natives, &mut NativeTable) {
+        (&mut self.globals.natives, &mut self.natives)
     }
 
     /// The strings `args()` returns.
@@ -211,7 +218,7 @@ impl Engine {
         self.interp.error_renderer = Some(Box::new(move |e| {
             diagnostics::runtime_error(&Style { color }, &sources, e)
         }));
-        let proto = compiled.main;
+        let proto = link(compiled.main, &self.natives);
         self.interp
             .globals
             .resize(self.globals.len(), Value::Uninit);

@@ -159,8 +159,13 @@ impl Module {
         self
     }
 
-    /// Registers the module's functions in `natives`.
-    pub(crate) fn install(self, natives: &mut crate::compile::names::Natives) {
+    /// Registers the module's functions: their names in `names`, their
+    /// values in `natives`.
+    pub(crate) fn install(
+        self,
+        names: &mut crate::compile::names::Natives,
+        natives: &mut crate::runtime::link::NativeTable,
+    ) {
         let members = self
             .functions
             .into_iter()
@@ -168,9 +173,8 @@ impl Module {
                 let short = f.name().rsplit('.').next().unwrap_or("").into();
                 (short, Value::Native(Rc::new(f)))
             })
-            .chain(self.constants)
-            .collect();
-        natives.modules.insert(self.name, members);
+            .chain(self.constants);
+        natives.add_module(names, self.name, members);
     }
 
     /// Adds a constant scripts read as `module.name` (no call), fixed when
@@ -232,14 +236,13 @@ impl Engine {
 
     /// Makes a module's functions callable as `module.function(...)`.
     pub fn register_module(&mut self, module: Module) -> &mut Self {
-        module.install(&mut self.globals_mut().natives);
+        let (names, natives) = self.natives_mut();
+        module.install(names, natives);
         self
     }
 
     fn add_native(&mut self, name: &str, f: NativeFn) {
-        self.globals_mut()
-            .natives
-            .functions
-            .insert(Rc::from(name), Value::Native(Rc::new(f)));
+        let (names, natives) = self.natives_mut();
+        natives.add_function(names, Rc::from(name), f);
     }
 }

@@ -7,10 +7,10 @@
 //! itself, directly or not, is a diagnostic showing the chain. Imports are
 //! code, not data: no `--allow-read` is needed.
 
+use crate::compile::code::ModuleDecl;
 use crate::compile::names::Globals;
 use crate::compile::{compile_program, CompileError, Elsewhere, Imported, Importer};
 use crate::diagnostics::{self, Sources, Style};
-use crate::runtime::record::ModuleObj;
 use crate::syntax::{parse_program, Span};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -19,7 +19,7 @@ use std::rc::Rc;
 /// The files an engine has loaded, by canonical path.
 #[derive(Default)]
 pub(crate) struct ModuleCache {
-    loaded: HashMap<PathBuf, Rc<ModuleObj>>,
+    loaded: HashMap<PathBuf, Rc<ModuleDecl>>,
     /// Source id → the folder its imports are relative to.
     dirs: HashMap<u32, PathBuf>,
 }
@@ -115,7 +115,7 @@ impl<'e> Loader<'e> {
             self.warnings
                 .push(diagnostics::compile_warning(self.style, src, w));
         }
-        let module = Rc::new(ModuleObj {
+        let module = Rc::new(ModuleDecl {
             name: Rc::from(name.as_str()),
             members,
         });

@@ -1,9 +1,9 @@
-//! The lowered program: flat instruction lists with resolved slots. Every
-//! instruction has a span, so runtime errors point at the source.
+//! The lowered program: flat instruction lists with resolved slots and
+//! typed tables of constants. Every instruction has a span, so runtime
+//! errors point at the source. Nothing here is a runtime value: the
+//! runtime's `link` turns a compiled function into what the evaluator runs.
 
-use crate::runtime::value::Value;
 use crate::syntax::Span;
-use std::cell::RefCell;
 use std::rc::Rc;
 
 /// The comparison of a fused compare-and-jump.
@@ -221,6 +221,19 @@ pub enum Op {
     },
 }
 
+/// Where a jump goes, for the instructions that jump.
+pub fn jump_target(op: &Op) -> Option<u32> {
+    match *op {
+        Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfFalseOrPop(t) | Op::JumpIfTrueOrPop(t) => {
+            Some(t)
+        }
+        Op::PushHandler(t) | Op::IterNext(t) | Op::CmpJump(_, t) => Some(t),
+        Op::CmpLocalIntJump { target, .. } => Some(target),
+        Op::DefaultArg { skip, .. } => Some(skip),
+        _ => None,
+    }
+}
+
 /// How a closure finds a captured variable when it is created.
 #[derive(Clone, Copy, Debug)]
 pub struct UpvalSource {
@@ -229,8 +242,47 @@ pub struct UpvalSource {
     pub index: u32,
 }
 
+/// A constant an instruction refers to by index (`Op::Const(k)`, a call's
+/// named-argument list, a field name, a catch's kinds, ...).
+#[derive(Clone, Debug)]
+pub enum Const {
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    /// Names: a call's named arguments, a `catch`'s error kinds.
+    Names(Rc<[Rc<str>]>),
+    /// A struct: the record type its constructor makes.
+    Record(Rc<RecordDecl>),
+    /// A native function or a native module's member, by its index in the
+    /// engine's table of native values (`Natives` holds the names).
+    Native(u32),
+    /// What an `import` binds.
+    Module(Rc<ModuleDecl>),
+}
+
+/// A `struct` declaration: the record type's name, fields and methods.
 #[derive(Debug)]
-pub struct FnProto {
+pub struct RecordDecl {
+    pub name: Rc<str>,
+    pub fields: Vec<Rc<str>>,
+    /// Method name → its function (which takes the record first; it
+    /// captures nothing).
+    pub methods: Vec<(Rc<str>, Rc<FnCode>)>,
+}
+
+/// An imported file as `x.name` sees it: its top-level names and the
+/// global slots that hold them. The script's module value is this
+/// declaration (one per file, so two imports of a file are the same module).
+#[derive(Debug)]
+pub struct ModuleDecl {
+    /// The file, as diagnostics name it.
+    pub name: Rc<str>,
+    pub members: std::collections::BTreeMap<Rc<str>, u32>,
+}
+
+/// A compiled function.
+#[derive(Clone, Debug)]
+pub struct FnCode {
     pub name: Rc<str>,
     pub params: Vec<Rc<str>>,
     /// How many of the last params have defaults (evaluated at each call that omits them).
@@ -243,34 +295,12 @@ pub struct FnProto {
     pub max_stack: usize,
     pub code: Vec<Op>,
     pub spans: Vec<Span>,
-    pub consts: Vec<Value>,
-    pub protos: Vec<Rc<FnProto>>,
+    pub consts: Vec<Const>,
+    pub protos: Vec<Rc<FnCode>>,
     pub upvals: Vec<UpvalSource>,
     pub is_async: bool,
     /// A struct's constructor: its parameters are the fields (for errors).
     pub is_struct: bool,
     pub source: u32,
     pub span: Span,
-}
-
-impl FnProto {
-    /// What its parameters are called in errors.
-    pub fn param_word(&self) -> &'static str {
-        if self.is_struct {
-            "field"
-        } else {
-            "parameter"
-        }
-    }
-}
-
-pub struct Closure {
-    pub proto: Rc<FnProto>,
-    pub upvals: Box<[Rc<RefCell<Value>>]>,
-}
-
-impl std::fmt::Debug for Closure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<closure {}>", self.proto.name)
-    }
 }

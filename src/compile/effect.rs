@@ -180,9 +180,10 @@ impl<'a> super::Compiler<'a, '_> {
         if self.resolve(name).is_some() {
             return self.fn_kind(name) == Some(true);
         }
-        match self.globals.natives.functions.get(&name.name) {
-            Some(crate::runtime::value::Value::Native(f)) => f.builtin_makes_coroutine(),
-            _ => false,
-        }
+        self.globals
+            .natives
+            .functions
+            .get(&name.name)
+            .is_some_and(|f| f.makes_coroutine)
     }
 }

@@ -1,6 +1,6 @@
 //! Lowering functions and expressions.
 
-use super::code::Op;
+use super::code::{Op, RecordDecl};
 use super::*;
 use crate::syntax::ast::*;
 
@@ -113,8 +113,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
         for m in &def.methods {
             methods.push(self.method(def, m)?);
         }
-        let ty = crate::runtime::record::RecordType::new(&def.name.name, fields, methods);
-        let ty = Value::RecordType(Rc::new(ty));
+        let ty = Const::Record(Rc::new(RecordDecl {
+            name: def.name.name.clone(),
+            fields,
+            methods,
+        }));
         let name = def.name.name.clone();
         let mut proto = self.callable_proto(name, &def.fields, false, def.span, "field", |c| {
             for f in &def.fields {
@@ -137,7 +140,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     /// A method of a struct: a function whose first parameter is `self`,
     /// made once (it captures nothing: a struct stands at the top level).
-    fn method(&mut self, def: &'a StructDef, m: &'a FnDef) -> CResult<(Rc<str>, Value)> {
+    fn method(&mut self, def: &'a StructDef, m: &'a FnDef) -> CResult<(Rc<str>, Rc<FnCode>)> {
         let name = m.name.as_ref().expect("a method has a name");
         if def.fields.iter().any(|f| f.name.name == name.name) {
             return Err(err(
@@ -174,11 +177,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 "declared inside a function",
             ));
         }
-        let closure = crate::compile::code::Closure {
-            proto,
-            upvals: Box::new([]),
-        };
-        Ok((name.name.clone(), Value::Func(Rc::new(closure))))
+        Ok((name.name.clone(), proto))
     }
 
     /// A function with these parameters (`what` names them in errors)
@@ -209,7 +208,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         span: Span,
         what: &str,
         body: impl FnOnce(&mut Self) -> CResult<()>,
-    ) -> CResult<Rc<FnProto>> {
+    ) -> CResult<Rc<FnCode>> {
         let mut n_defaults = 0;
         for p in params_ast {
             match &p.default {
@@ -303,13 +302,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
         for a in args {
             self.expr(&a.value)?;
             if let Some(n) = &a.name {
-                names.push(Value::Str((&n.name).into()));
+                names.push(n.name.clone());
             }
         }
         Ok(if names.is_empty() {
             None
         } else {
-            Some(self.constant(Value::list(names)))
+            Some(self.constant(Const::Names(names.into())))
         })
     }
 
@@ -329,23 +328,23 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 if let Ok(small) = i32::try_from(*n) {
                     self.emit(Op::Int(small), sp);
                 } else {
-                    let k = self.constant(Value::Int(*n));
+                    let k = self.constant(Const::Int(*n));
                     self.emit(Op::Const(k), sp);
                 }
             }
             ExprKind::Float(f) => {
-                let k = self.constant(Value::Float(*f));
+                let k = self.constant(Const::Float(*f));
                 self.emit(Op::Const(k), sp);
             }
             ExprKind::Str(s) => {
-                let k = self.constant(Value::Str(s.into()));
+                let k = self.constant(Const::Str(s.clone()));
                 self.emit(Op::Const(k), sp);
             }
             ExprKind::FStr(parts) => {
                 for p in parts {
                     match p {
                         FPart::Text(t) => {
-                            let k = self.constant(Value::str(t));
+                            let k = self.constant(Const::Str(t.as_str().into()));
                             self.emit(Op::Const(k), sp);
                         }
                         FPart::Expr { expr, repr, spec } => {
@@ -354,7 +353,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                                 self.emit(Op::Repr, expr.span);
                             }
                             let k = match spec {
-                                Some(s) => self.constant(Value::str(s)),
+                                Some(s) => self.constant(Const::Str(s.as_str().into())),
                                 None => u32::MAX,
                             };
                             self.emit(Op::Format(k), expr.span);
@@ -542,8 +541,8 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     // Some struct or module has this attribute: found by
                     // name when it runs (a builtin method of this name still
                     // answers for other values; its id follows the name).
-                    let k = self.constant(Value::Str((&name.name).into()));
-                    self.constant(Value::Int(builtin.map_or(-1, i64::from)));
+                    let k = self.constant(Const::Str(name.name.clone()));
+                    self.constant(Const::Int(builtin.map_or(-1, i64::from)));
                     self.expr(receiver)?;
                     let argc = args.len() as u32;
                     let names = self.args(args)?.unwrap_or(u32::MAX);
@@ -648,6 +647,6 @@ impl<'a, 'g> Compiler<'a, 'g> {
             });
             return Err(e);
         }
-        Ok(self.constant(Value::Str((&name.name).into())))
+        Ok(self.constant(Const::Str(name.name.clone())))
     }
 }

@@ -64,7 +64,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
             e.help = Some("move the import to the top level".into());
             return Err(e);
         };
-        let module = Value::Module(imported.module.clone());
+        let module = Const::Module(imported.module.clone());
         if let Some(body) = imported.body.clone() {
             let f = self.f();
             f.protos.push(body);

@@ -13,9 +13,8 @@ mod peephole;
 mod scope;
 mod stmt;
 
-use crate::runtime::value::Value;
 use crate::syntax::ast::*;
-use code::{FnProto, Op, UpvalSource};
+use code::{Const, FnCode, ModuleDecl, Op, UpvalSource};
 use names::Globals;
 use std::rc::Rc;
 
@@ -63,8 +62,8 @@ pub trait Importer {
 
 /// What an `import` statement binds, and the body to run there the first time.
 pub struct Imported {
-    pub module: Rc<crate::runtime::record::ModuleObj>,
-    pub body: Option<Rc<FnProto>>,
+    pub module: Rc<ModuleDecl>,
+    pub body: Option<Rc<FnCode>>,
 }
 
 type CResult<T> = Result<T, CompileError>;
@@ -116,8 +115,8 @@ struct FnState<'a> {
     name: Rc<str>,
     code: Vec<Op>,
     spans: Vec<Span>,
-    consts: Vec<Value>,
-    protos: Vec<Rc<FnProto>>,
+    consts: Vec<Const>,
+    protos: Vec<Rc<FnCode>>,
     locals: Vec<Local>,
     scopes: Vec<Vec<usize>>,
     upvals: Vec<(Rc<str>, UpvalSource)>,
@@ -150,7 +149,7 @@ enum VarRef {
 /// A compiled program: its main function, and warnings about code that
 /// runs but is probably wrong (a coroutine dropped without `await`).
 pub struct Compiled {
-    pub main: Rc<FnProto>,
+    pub main: Rc<FnCode>,
     pub warnings: Vec<CompileError>,
 }
 
@@ -250,7 +249,7 @@ impl<'a> FnState<'a> {
         n_defaults: usize,
         source: u32,
         span: Span,
-    ) -> CResult<FnProto> {
+    ) -> CResult<FnCode> {
         for local in &self.locals {
             for &(at, site) in &local.sites {
                 self.code[at] = match (site, local.captured) {
@@ -270,7 +269,7 @@ impl<'a> FnState<'a> {
         }
         self.check_balance(span)?;
         let (code, spans) = peephole::optimize(self.code, self.spans);
-        Ok(FnProto {
+        Ok(FnCode {
             local_names,
             upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),
             name: self.name,
@@ -341,7 +340,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         };
     }
 
-    fn constant(&mut self, v: Value) -> u32 {
+    fn constant(&mut self, v: Const) -> u32 {
         let f = self.f();
         f.consts.push(v);
         (f.consts.len() - 1) as u32

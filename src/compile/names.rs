@@ -2,7 +2,6 @@
 //! defines, the natives (builtins among them), and the method names values
 //! answer to.
 
-use crate::runtime::value::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -46,7 +45,7 @@ pub struct Globals {
     pub fields: std::collections::BTreeSet<Rc<str>>,
     /// Globals bound by `import`: slot → the module, so `util.name`
     /// resolves to the member's slot before running.
-    pub modules: HashMap<u32, Rc<crate::runtime::record::ModuleObj>>,
+    pub modules: HashMap<u32, Rc<super::code::ModuleDecl>>,
 }
 
 impl Default for Globals {
@@ -64,12 +63,25 @@ impl Default for Globals {
     }
 }
 
-/// The native functions and modules a script can call.
+/// The names of the native functions and modules a script can call: what
+/// the compiler needs to know of them. Their values are the runtime's (its
+/// `NativeTable`), which fills this in; compiled code names them by index
+/// (`Const::Native`).
 #[derive(Default, Clone)]
 pub struct Natives {
-    pub functions: HashMap<Rc<str>, Value>,
-    /// Module name → member name → function, members sorted (for "did you mean").
-    pub modules: HashMap<Rc<str>, std::collections::BTreeMap<Rc<str>, Value>>,
+    pub functions: HashMap<Rc<str>, NativeName>,
+    /// Module name → member name → index, members sorted (for "did you mean").
+    pub modules: HashMap<Rc<str>, std::collections::BTreeMap<Rc<str>, u32>>,
+}
+
+/// A native function as the compiler sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct NativeName {
+    /// Its index in the engine's table of native values.
+    pub id: u32,
+    /// A builtin that only makes coroutines (`sleep`): a call neither
+    /// awaited nor spawned is a mistake.
+    pub makes_coroutine: bool,
 }
 
 impl Globals {

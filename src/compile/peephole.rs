@@ -5,20 +5,8 @@
 //! (jump targets remapped). A fused instruction keeps the span of the part
 //! that can fail, so errors point where they did.
 
-use super::code::{Arith, Cmp, Op};
+use super::code::{jump_target as target, Arith, Cmp, Op};
 use crate::syntax::Span;
-
-fn target(op: &Op) -> Option<u32> {
-    match *op {
-        Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfFalseOrPop(t) | Op::JumpIfTrueOrPop(t) => {
-            Some(t)
-        }
-        Op::PushHandler(t) | Op::IterNext(t) | Op::CmpJump(_, t) => Some(t),
-        Op::CmpLocalIntJump { target, .. } => Some(target),
-        Op::DefaultArg { skip, .. } => Some(skip),
-        _ => None,
-    }
-}
 
 fn retarget(op: Op, map: &[u32]) -> Op {
     let m = |t: u32| map[t as usize];

@@ -294,8 +294,8 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::LoadGlobal(g), name.span);
             }
             None => {
-                if let Some(f) = self.globals.natives.functions.get(&name.name).cloned() {
-                    let k = self.constant(f);
+                if let Some(f) = self.globals.natives.functions.get(&name.name).copied() {
+                    let k = self.constant(Const::Native(f.id));
                     self.emit(Op::Const(k), name.span);
                 } else if self.globals.natives.modules.contains_key(&name.name) {
                     let mut e = err(
@@ -371,7 +371,7 @@ impl Compiler<'_, '_> {
         receiver: &Expr,
         member: &Ident,
         what: &str,
-    ) -> CResult<Option<Value>> {
+    ) -> CResult<Option<Const>> {
         let ExprKind::Var(m) = &receiver.kind else {
             return Ok(None);
         };
@@ -381,8 +381,8 @@ impl Compiler<'_, '_> {
         let Some(members) = self.globals.natives.modules.get(&m.name) else {
             return Ok(None);
         };
-        if let Some(f) = members.get(&member.name) {
-            return Ok(Some(f.clone()));
+        if let Some(&id) = members.get(&member.name) {
+            return Ok(Some(Const::Native(id)));
         }
         let mut e = err(
             format!("module `{}` has no {what} `{}`", m.name, member.name),

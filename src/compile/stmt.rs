@@ -391,12 +391,8 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 let kinds = if clause.kinds.is_empty() {
                     u32::MAX
                 } else {
-                    let list = clause
-                        .kinds
-                        .iter()
-                        .map(|k| Value::Str((&k.name).into()))
-                        .collect();
-                    self.constant(Value::list(list))
+                    let kinds = clause.kinds.iter().map(|k| k.name.clone()).collect();
+                    self.constant(Const::Names(kinds))
                 };
                 self.emit(Op::CatchMatch(kinds), clause.span);
                 let next = self.emit(Op::JumpIfFalse(0), clause.span);

@@ -8,9 +8,9 @@ use super::interp::Interp;
 use super::native_fn::Hot;
 use super::value::{Iter, Value};
 use super::vm::{Flow, Outcome};
-use crate::compile::code::Closure;
 use crate::runtime::future::Awaitable;
 use crate::runtime::handle::Input;
+use crate::runtime::link::Closure;
 use crate::runtime::task::CoroStart;
 use std::rc::Rc;
 

@@ -4,7 +4,7 @@
 
 use super::native::NativeCoro;
 use super::value::Value;
-use crate::compile::code::Closure;
+use crate::runtime::link::Closure;
 use smallvec::SmallVec;
 use std::rc::Rc;
 

@@ -15,6 +15,7 @@ pub mod group;
 pub mod handle;
 pub mod interp;
 pub mod interrupt;
+pub mod link;
 pub mod methods;
 pub mod native;
 pub mod native_fn;

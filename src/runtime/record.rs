@@ -9,7 +9,6 @@ use super::error::{ErrorObj, ErrorRef};
 use super::interp::Interp;
 use super::value::Value;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A struct declaration: its name and its fields, in order.
@@ -48,15 +47,6 @@ impl RecordType {
 pub struct Record {
     pub ty: Rc<RecordType>,
     pub values: RefCell<Box<[Value]>>,
-}
-
-/// What `import` binds: the module's top-level names and the global slots
-/// that hold them.
-#[derive(Debug)]
-pub struct ModuleObj {
-    /// The file, as diagnostics name it.
-    pub name: Rc<str>,
-    pub members: BTreeMap<Rc<str>, u32>,
 }
 
 fn no_field(owner: &str, name: &str, candidates: &[&str], what: &str) -> ErrorRef {
@@ -136,7 +126,7 @@ impl Interp {
     pub(super) fn call_attr(
         &mut self,
         ex: &mut super::exec::Exec,
-        proto: &crate::compile::code::FnProto,
+        proto: &super::link::FnProto,
         name: u32,
         argc: u32,
         names: u32,

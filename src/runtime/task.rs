@@ -7,7 +7,7 @@ use super::exec::Suspended;
 use super::future::{Awaitable, Core, FutState};
 use super::native::NativeCoro;
 use super::value::Value;
-use crate::compile::code::Closure;
+use crate::runtime::link::Closure;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 

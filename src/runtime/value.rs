@@ -2,8 +2,8 @@
 
 use super::error::ErrorRef;
 pub use super::str::Str;
-use crate::compile::code::Closure;
 use crate::runtime::future::Future;
+use crate::runtime::link::Closure;
 use crate::runtime::sync_state::{Event, Lock, Queue, Semaphore};
 use crate::runtime::task::{Coro, Task};
 use indexmap::IndexMap;
@@ -68,8 +68,9 @@ pub enum Value {
     Handle(Rc<crate::runtime::callbacks::LoopCallback>),
     /// A value of a `struct`.
     Record(Rc<super::record::Record>),
-    /// What `import "..." as name` binds.
-    Module(Rc<super::record::ModuleObj>),
+    /// What `import "..." as name` binds: the file's declaration (its
+    /// members' global slots), one per file, so `==` is identity.
+    Module(Rc<crate::compile::code::ModuleDecl>),
     /// Internal: a struct's type, a constant of its constructor.
     RecordType(Rc<super::record::RecordType>),
     /// Internal: the task group of a `group { }` block.

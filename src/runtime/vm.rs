@@ -9,10 +9,11 @@ use super::interp::Interp;
 use super::native::NativeStep;
 use super::ops;
 use super::value::{Iter, Key, MapTable, Value};
-use crate::compile::code::{Arith, Closure, Op};
+use crate::compile::code::{Arith, Op};
 use crate::compile::names::{LIST_PUSH, MAP_GET};
 use crate::runtime::future::Awaitable;
 use crate::runtime::handle::Input;
+use crate::runtime::link::Closure;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -138,7 +139,7 @@ impl Interp {
         // closure of frame `fi`, which stays on the frame stack until a
         // `Return` pops it, and every pop is followed by `reload!` before
         // `proto` is read again.
-        let mut proto: *const crate::compile::code::FnProto = &*ex.frames[fi].closure.proto;
+        let mut proto: *const super::link::FnProto = &*ex.frames[fi].closure.proto;
         let mut ip = ex.frames[fi].ip as usize;
         let mut base = ex.frames[fi].base as usize;
         // Calls and returns switch frames in place: save `ip`, then reload

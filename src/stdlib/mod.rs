@@ -17,10 +17,11 @@ pub(crate) mod time;
 
 use crate::compile::names::Natives;
 use crate::runtime::error::{ErrorObj, ErrorRef};
+use crate::runtime::link::NativeTable;
 use crate::runtime::native_fn::Ctx;
 
 /// Every module and top-level native function scripts get without an import.
-pub(crate) fn install(natives: &mut Natives) {
+pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
     for m in [
         env::module(),
         fs::module(),
@@ -34,16 +35,13 @@ pub(crate) fn install(natives: &mut Natives) {
         net::module(),
         stdio::stdin_module(),
     ] {
-        m.install(natives);
+        m.install(names, natives);
     }
     // The builtins first, so that a host's function of the same name
     // replaces one.
     let top_level = builtins::functions().into_iter().chain(stdio::functions());
     for f in top_level {
-        natives.functions.insert(
-            f.name.clone(),
-            crate::runtime::value::Value::Native(std::rc::Rc::new(f)),
-        );
+        natives.add_function(names, f.name.clone(), f);
     }
 }
 
