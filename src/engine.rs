@@ -462,6 +462,7 @@ impl Engine {
                 return None;
             }
         };
+        self.interp.forgive_memory();
         Some(self.interp.spawn_main(CoroStart::Script {
             closure,
             args: Vec::new(),

@@ -133,11 +133,28 @@ impl crate::runtime::interp::Interp {
         None
     }
 
+    /// A new REPL input may start although the process is over its
+    /// memory limit, with a tenth of the limit to spare: without that, the
+    /// input that would free the memory (`s = ""`) could not run, and every
+    /// input after a `MemoryError` would fail. The grace ends once the
+    /// process is back under the limit.
+    pub(crate) fn forgive_memory(&mut self) {
+        if let (Some(max), Some(now)) = (self.max_memory, allocated()) {
+            if now > max {
+                self.memory_grace = now.saturating_add(max / 10);
+            }
+        }
+    }
+
     fn memory_error(&mut self) -> Option<crate::runtime::error::ErrorRef> {
         let max = self.max_memory?;
         let now = allocated()?;
         if now <= max {
             OVER.store(false, Ordering::Relaxed);
+            self.memory_grace = 0;
+            return None;
+        }
+        if now <= self.memory_grace {
             return None;
         }
         Some(crate::runtime::error::ErrorObj::with_help(
@@ -282,10 +299,28 @@ pub fn parse_bytes(text: &str) -> Result<usize, String> {
     Ok(bytes as usize)
 }
 
-/// Half of the machine's physical memory: the default `--max-memory` of
-/// `tasks run`, so a runaway script ends in a `MemoryError` before the OS
-/// kills it (and its buffered output with it).
+/// Half of the memory the process can really have: the default
+/// `--max-memory` of `tasks run` and the REPL, so a runaway script ends in
+/// a `MemoryError` before the OS kills it (and its buffered output with
+/// it). Half, because a value that doubles needs its old and new copies
+/// at once.
+///
+/// What the process can have is the least of the machine's memory, the
+/// cgroup's limit (a container's `--memory`: there the OOM killer strikes
+/// long before the machine is full) and the address-space and data
+/// rlimits (`ulimit -v`, `ulimit -d`).
 pub fn default_max_memory() -> Option<usize> {
+    let bounds = [
+        mem_total(),
+        cgroup_limit(),
+        address_space_left(),
+        rlimit(rustix::process::Resource::Data),
+    ];
+    bounds.into_iter().flatten().min().map(|b| b / 2)
+}
+
+/// `MemTotal` of `/proc/meminfo`, in bytes.
+fn mem_total() -> Option<usize> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let kb: usize = info
         .lines()
@@ -295,7 +330,56 @@ pub fn default_max_memory() -> Option<usize> {
         .trim()
         .parse()
         .ok()?;
-    Some(kb * 1024 / 2)
+    kb.checked_mul(1024)
+}
+
+/// The memory limit of this process's cgroup (v2 `memory.max`, or v1
+/// `memory.limit_in_bytes`), when one is set.
+fn cgroup_limit() -> Option<usize> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mut limits = Vec::new();
+    for line in own.lines() {
+        // `0::/path` (v2) or `N:memory:/path` (v1).
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let file = match controllers {
+            "" => format!("/sys/fs/cgroup{path}/memory.max"),
+            c if c.split(',').any(|c| c == "memory") => {
+                format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes")
+            }
+            _ => continue,
+        };
+        if let Some(n) = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|t| t.trim().parse::<usize>().ok())
+        {
+            limits.push(n);
+        }
+    }
+    limits.into_iter().min()
+}
+
+/// What `ulimit -v` leaves of the address space: its limit less what is
+/// mapped already (the binary, the 256 MiB interpreter stack, the
+/// allocator's arenas), which the limit counts too.
+fn address_space_left() -> Option<usize> {
+    let limit = rlimit(rustix::process::Resource::As)?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(limit.saturating_sub(kb.saturating_mul(1024)))
+}
+
+/// The soft limit of `resource`, when it is not unlimited.
+fn rlimit(resource: rustix::process::Resource) -> Option<usize> {
+    let limit = rustix::process::getrlimit(resource).current?;
+    usize::try_from(limit).ok()
 }
 
 #[cfg(test)]
@@ -311,5 +395,14 @@ mod tests {
         assert!(parse_bytes("lots").is_err());
         assert!(parse_bytes("10XB").is_err());
         assert!(parse_bytes("0").is_err());
+    }
+
+    #[test]
+    fn the_default_is_half_of_the_least_bound() {
+        let d = default_max_memory().expect("a Linux machine has /proc/meminfo");
+        assert!(d <= mem_total().unwrap() / 2);
+        if let Some(c) = cgroup_limit() {
+            assert!(d <= c / 2);
+        }
     }
 }

@@ -21,8 +21,10 @@ struct Cli {
     run: RunArgs,
 }
 
+/// What a session takes, whether it runs a script or the REPL: the
+/// clock, the seed, the limits and the permissions.
 #[derive(clap::Args)]
-struct RunArgs {
+struct SessionArgs {
     /// Jump the clock to the next timer whenever every task waits.
     #[arg(long)]
     virtual_time: bool,
@@ -39,11 +41,42 @@ struct RunArgs {
     #[arg(long, value_name = "N")]
     max_tasks: Option<usize>,
     /// Bytes the process may hold: 100MB, 2GiB, ... (default: half of the
-    /// machine's memory).
+    /// memory the process can have: the machine's, a container's or
+    /// `ulimit -v`, the least).
     #[arg(long, value_name = "BYTES", value_parser = tasks::limits::parse_bytes)]
     max_memory: Option<usize>,
     #[command(flatten)]
     permissions: tasks::permissions::PermissionFlags,
+}
+
+impl SessionArgs {
+    /// The engine options these flags ask for, or the exit code of a
+    /// usage error (already reported).
+    fn options(&self) -> Result<Options, ExitCode> {
+        let permissions = self.permissions.to_permissions().map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })?;
+        Ok(Options {
+            virtual_time: self.virtual_time,
+            root_certificates: ca_file_roots()?,
+            limits: tasks::Limits {
+                max_ops: self.max_ops,
+                max_depth: self.max_depth,
+                max_tasks: self.max_tasks,
+                max_memory: self.max_memory.or_else(tasks::limits::default_max_memory),
+            },
+            color: color(),
+            permissions,
+            seed: self.seed,
+        })
+    }
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    session: SessionArgs,
     /// The script to run, then its arguments (returned by `args()`).
     /// Everything after the script's name belongs to the script.
     #[arg(
@@ -65,10 +98,7 @@ enum Command {
     /// Run a script.
     Run(Box<RunArgs>),
     /// Start the interactive REPL (also what `tasks` alone does).
-    Repl {
-        #[command(flatten)]
-        permissions: tasks::permissions::PermissionFlags,
-    },
+    Repl(Box<SessionArgs>),
     /// Parse and resolve a script without running it.
     Check { file: PathBuf },
     /// Run golden tests: NAME.tasks beside NAME.out (and optional .err, .code, .args).
@@ -279,59 +309,24 @@ fn ca_file_roots() -> Result<Vec<(String, Vec<u8>)>, ExitCode> {
     }
 }
 
-fn repl(virtual_time: bool, flags: &tasks::permissions::PermissionFlags) -> ExitCode {
-    let permissions = match flags.to_permissions() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let root_certificates = match ca_file_roots() {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let opts = Options {
-        virtual_time,
-        color: color(),
-        permissions,
-        root_certificates,
-        ..Options::default()
-    };
-    ExitCode::from(tasks::repl::run(opts) as u8)
+fn repl(args: &SessionArgs) -> ExitCode {
+    match args.options() {
+        Ok(opts) => ExitCode::from(tasks::repl::run(opts) as u8),
+        Err(code) => code,
+    }
 }
 
 fn run(args: RunArgs) -> ExitCode {
     let Some(file) = args.file() else {
-        return repl(args.virtual_time, &args.permissions);
+        return repl(&args.session);
     };
     let text = match read(&file) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let permissions = match args.permissions.to_permissions() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let root_certificates = match ca_file_roots() {
-        Ok(r) => r,
+    let opts = match args.session.options() {
+        Ok(o) => o,
         Err(code) => return code,
-    };
-    let opts = Options {
-        virtual_time: args.virtual_time,
-        root_certificates,
-        limits: tasks::Limits {
-            max_ops: args.max_ops,
-            max_depth: args.max_depth,
-            max_tasks: args.max_tasks,
-            max_memory: args.max_memory.or_else(tasks::limits::default_max_memory),
-        },
-        color: color(),
-        permissions,
-        seed: args.seed,
     };
     // Line by line on a terminal, so a person sees each line as it is
     // printed; in large blocks into a pipe.
@@ -447,7 +442,7 @@ fn main() -> ExitCode {
                 }
             }
             Some(Command::Test(args)) => test(args),
-            Some(Command::Repl { permissions }) => repl(false, &permissions),
+            Some(Command::Repl(args)) => repl(&args),
             None => run(cli.run),
         });
     match worker.map(|h| h.join()) {

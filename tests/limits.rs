@@ -85,6 +85,34 @@ fn max_memory_stops_a_string_that_doubles_for_ever() {
     );
 }
 
+/// With no `--max-memory`, the limit is half of what the process can
+/// have, and `ulimit -v` (as a container's limit) counts: the doubling
+/// string ends in a `MemoryError`, not an allocation failure's abort.
+#[test]
+fn the_default_memory_limit_respects_ulimit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tasks");
+    std::fs::write(
+        &file,
+        "print(\"before\")\nlet s = \"x\"\nwhile true { s = s + s }\n",
+    )
+    .unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 3000000 && exec \"$0\" run \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_tasks"))
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_limit(&r, "MemoryError", "main.tasks:3:1");
+}
+
 #[test]
 fn max_memory_takes_units_and_refuses_nonsense() {
     let r = run(&["--max-memory", "lots"], "print(1)\n");

@@ -36,6 +36,10 @@ impl Term {
     }
 
     fn start_with(env: &[(&str, &str)]) -> Term {
+        Term::start_args(&[], env)
+    }
+
+    fn start_args(args: &[&str], env: &[(&str, &str)]) -> Term {
         let home = std::env::temp_dir().join(format!(
             "tasks-repl-test-{}-{}",
             std::process::id(),
@@ -43,7 +47,8 @@ impl Term {
         ));
         std::fs::create_dir_all(&home).unwrap();
         let mut cmd = Command::new(BIN);
-        cmd.env("XDG_DATA_HOME", &home)
+        cmd.args(args)
+            .env("XDG_DATA_HOME", &home)
             .env("NO_COLOR", "1")
             .env("TERM", "xterm");
         for (k, v) in env {
@@ -245,6 +250,21 @@ fn an_error_does_not_end_the_session() {
     p.send_line("let ok = 6 * 7");
     p.send_line("ok");
     p.expect("42");
+    p.quit();
+}
+
+/// The REPL takes `tasks run`'s limits: a value that grows without end
+/// is a `MemoryError` for that input, and the session goes on (the memory
+/// is given back once the name is rebound).
+#[test]
+fn a_memory_limit_fails_the_input_not_the_session() {
+    let mut p = Term::start_args(&["repl", "--max-memory", "200MB"], &[]);
+    p.send_line("let s = \"x\"");
+    p.send_line("while true { s = s + s }");
+    p.expect("over the limit of 200000000 (--max-memory)");
+    p.send_line("s = \"small\"");
+    p.send_line("print(s.upper())");
+    p.expect("SMALL");
     p.quit();
 }
 

@@ -57,6 +57,9 @@ pub struct Interp {
     /// The host's callback asked to stop: every check point throws.
     pub stopped_by_host: bool,
     pub max_memory: Option<usize>,
+    /// Memory the REPL let the next input start with although it is over
+    /// `max_memory` (see `Interp::forgive_memory`); 0 when none.
+    pub memory_grace: usize,
     /// Set when a task other than the main one called `exit(code)`: the
     /// loop stops and the program ends with this status.
     pub exit_code: Option<i32>,
@@ -93,6 +96,7 @@ impl Interp {
             ops_left: u64::MAX,
             max_tasks: None,
             max_memory: None,
+            memory_grace: 0,
             progress: None,
             ops_done: 0,
             granted: u64::MAX,

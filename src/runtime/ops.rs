@@ -33,12 +33,7 @@ fn floats(a: &Value, b: &Value) -> Option<(f64, f64)> {
 pub fn add(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int).ok_or_else(overflow),
-        (Value::Str(x), Value::Str(y)) => {
-            let mut s = String::with_capacity(x.len() + y.len());
-            s.push_str(x);
-            s.push_str(y);
-            Ok(Value::Str(Str::from(s)))
-        }
+        (Value::Str(x), Value::Str(y)) => concat(&[x, y]),
         (Value::List(x), Value::List(y)) => {
             let mut v = x.borrow().clone();
             v.extend(y.borrow().iter().cloned());
@@ -49,6 +44,17 @@ pub fn add(a: &Value, b: &Value) -> R {
             None => Err(unsupported("+", a, b)),
         },
     }
+}
+
+/// Strings joined, or a `MemoryError` when there is no memory for the
+/// result.
+pub fn concat(parts: &[&str]) -> R {
+    Str::try_concat(parts).map(Value::Str).map_err(|layout| {
+        super::error::ErrorObj::new(
+            "MemoryError",
+            format!("cannot allocate a string of {} bytes", layout.size()),
+        )
+    })
 }
 
 pub fn sub(a: &Value, b: &Value) -> R {

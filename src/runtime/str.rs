@@ -33,22 +33,48 @@ fn layout(len: usize) -> Layout {
 
 impl Str {
     pub fn new(s: &str) -> Str {
-        let layout = layout(s.len());
+        Str::concat(&[s])
+    }
+
+    /// `parts` one after another, copied straight into the new block: no
+    /// intermediate `String`, so `s + s` on a large string needs its
+    /// result's bytes once, not twice (which is what lets a runaway
+    /// doubling end in a `MemoryError` rather than an abort).
+    pub fn concat(parts: &[&str]) -> Str {
+        match Str::try_concat(parts) {
+            Ok(s) => s,
+            Err(layout) => handle_alloc_error(layout),
+        }
+    }
+
+    /// [`Str::concat`], or the layout the allocator refused: for a large
+    /// string, running out of memory is the script's `MemoryError` (as in
+    /// CPython), not the end of the process.
+    pub fn try_concat(parts: &[&str]) -> Result<Str, Layout> {
+        let len = parts
+            .iter()
+            .try_fold(0usize, |n, p| n.checked_add(p.len()))
+            .expect("string too long");
+        let layout = layout(len);
         // SAFETY: the layout has a non-zero size (the header); the header
-        // is written before use and the bytes are copied in after it, within
-        // the allocation.
+        // is written before use, and the parts' bytes, `len` in all, are
+        // copied in after it, within the allocation. Concatenated `str`s
+        // are valid UTF-8.
         unsafe {
             let p = alloc(layout) as *mut Header;
             let Some(p) = NonNull::new(p) else {
-                handle_alloc_error(layout)
+                return Err(layout);
             };
             p.as_ptr().write(Header {
                 count: Cell::new(1),
-                len: s.len(),
+                len,
             });
-            let data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
-            std::ptr::copy_nonoverlapping(s.as_ptr(), data, s.len());
-            Str(p)
+            let mut data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
+            for part in parts {
+                std::ptr::copy_nonoverlapping(part.as_ptr(), data, part.len());
+                data = data.add(part.len());
+            }
+            Ok(Str(p))
         }
     }
 

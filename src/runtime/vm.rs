@@ -827,13 +827,15 @@ impl Interp {
                 }
                 Op::Concat(n) => {
                     let parts = ex.stack.split_off(ex.stack.len() - n as usize);
-                    let mut s = String::new();
-                    for p in &parts {
-                        if let Value::Str(x) = p {
-                            s.push_str(x);
-                        }
-                    }
-                    ex.push(Value::Str(s.into()));
+                    let texts: Vec<&str> = parts
+                        .iter()
+                        .filter_map(|p| match p {
+                            Value::Str(x) => Some(x.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    let joined = tri!(super::ops::concat(&texts));
+                    ex.push(joined);
                 }
                 Op::CatchMatch(k) => {
                     let v = pop!();
