@@ -62,6 +62,9 @@ pub struct Engine {
     style: Style,
     /// The files `import` has loaded, each once.
     modules: crate::modules::ModuleCache,
+    /// (source, offset) of each call the compiler warned makes a coroutine
+    /// nobody awaits: the end of the run does not warn about it again.
+    warned_dropped: std::collections::HashSet<(u32, u32)>,
 }
 
 impl Engine {
@@ -95,6 +98,7 @@ impl Engine {
             sources: Sources::default(),
             style: Style { color: opts.color },
             modules: Default::default(),
+            warned_dropped: Default::default(),
         }
     }
 
@@ -207,11 +211,15 @@ impl Engine {
             loader.roll_back();
         }
         let warnings = std::mem::take(&mut loader.warnings);
+        let dropped = std::mem::take(&mut loader.dropped_coroutines);
         for w in warnings {
             self.write_err(&w);
         }
         let compiled = compiled.map_err(|e| self.compile_failure(id, &e))?;
         self.report_compile_warnings(id, &compiled.warnings);
+        let here = compiled.dropped_coroutines.iter().map(|s| (id, *s));
+        self.warned_dropped
+            .extend(dropped.into_iter().chain(here).map(|(f, s)| (f, s.start)));
         // Errors reported while the program goes on (a server's failed
         // handler) are rendered as the CLI renders the one that ends it.
         let (sources, color) = (self.sources.snapshot(), self.style.color);
@@ -401,6 +409,9 @@ impl Engine {
 
     fn report_never_awaited(&mut self) {
         for (name, at) in Interp::never_awaited(self.id) {
+            if at.is_some_and(|l| self.warned_dropped.contains(&(l.source, l.span.start))) {
+                continue;
+            }
             let labels: Vec<(Loc, String)> = at
                 .map(|l| (l, "created here".to_string()))
                 .into_iter()

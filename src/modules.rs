@@ -34,6 +34,8 @@ pub(crate) struct Loader<'e> {
     chain: Vec<(PathBuf, String)>,
     /// Warnings found in imported files, rendered.
     pub warnings: Vec<String>,
+    /// (source, span) of each coroutine those warnings say is dropped.
+    pub dropped_coroutines: Vec<(u32, crate::syntax::Span)>,
     /// Files first loaded by this compilation (forgotten if it fails, so a
     /// REPL input that failed to compile leaves no half-loaded module).
     added: Vec<PathBuf>,
@@ -63,6 +65,7 @@ impl<'e> Loader<'e> {
             cache,
             chain,
             warnings: Vec::new(),
+            dropped_coroutines: Vec::new(),
             added: Vec::new(),
         }
     }
@@ -110,6 +113,8 @@ impl<'e> Loader<'e> {
         if let Some(body) = Rc::get_mut(&mut compiled.main) {
             body.name = Rc::from("<module>");
         }
+        self.dropped_coroutines
+            .extend(compiled.dropped_coroutines.iter().map(|&s| (id, s)));
         for w in &compiled.warnings {
             let src = &self.sources.files[id as usize];
             self.warnings

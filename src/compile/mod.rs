@@ -151,6 +151,9 @@ enum VarRef {
 pub struct Compiled {
     pub main: Rc<FnCode>,
     pub warnings: Vec<CompileError>,
+    /// Where the warnings say a coroutine is dropped: the run does not
+    /// warn a second time when one of these is never awaited.
+    pub dropped_coroutines: Vec<Span>,
 }
 
 /// Compiles a program against `globals` (which the REPL keeps between inputs).
@@ -171,6 +174,7 @@ pub fn compile_program(
         source,
         text,
         warnings: Vec::new(),
+        dropped_coroutines: Vec::new(),
     };
     c.funcs.push(FnState::new(Rc::from("main"), true, true));
     let stmts = &program.stmts;
@@ -203,6 +207,7 @@ pub fn compile_program(
     Ok(Compiled {
         main,
         warnings: c.warnings,
+        dropped_coroutines: c.dropped_coroutines,
     })
 }
 
@@ -217,6 +222,7 @@ struct Compiler<'a, 'g> {
     /// The source text, for diagnostics that quote it.
     text: &'a str,
     warnings: Vec<CompileError>,
+    dropped_coroutines: Vec<Span>,
 }
 
 impl<'a> FnState<'a> {

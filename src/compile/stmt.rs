@@ -55,6 +55,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     return Err(useless);
                 }
                 if let Some(w) = self.discarded_coroutine(e) {
+                    self.dropped_coroutines.push(w.span);
                     self.warnings.push(w);
                 }
                 self.emit(Op::Pop, s.span);
