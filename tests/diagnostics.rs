@@ -85,15 +85,22 @@ fn a_compile_error_past_column_65535_is_reported() {
 #[test]
 fn a_warning_past_column_65535_is_reported() {
     let src = format!(
-        "async fn f() {{ }}\n{}f()\nprint(\"done\")\n",
+        "async fn f() {{ }}\n{}f()\n{}let c = f()\nprint(\"done\")\n",
+        " ".repeat(PAD),
         " ".repeat(PAD)
     );
     let r = run("warning_far", src.as_bytes());
     assert_eq!(r.status, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("was never awaited"), "{}", r.stderr);
+    // The compiler's warning (a dropped call) and the run's (a coroutine
+    // kept in a variable and never awaited).
+    assert!(r.stderr.contains("is never awaited"), "{}", r.stderr);
     assert!(r
         .stderr
         .contains(&format!("[warning_far.tasks:2:{}]", PAD + 1)));
+    assert!(r.stderr.contains("was never awaited"), "{}", r.stderr);
+    assert!(r
+        .stderr
+        .contains(&format!("[warning_far.tasks:3:{}]", PAD + 9)));
     assert_short_lines(&r);
 }
 
