@@ -396,7 +396,7 @@ fn two_engines_on_one_thread_do_not_see_each_other() {
     let e = b.eval("c.tasks", "only_in_a()").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Compile);
     // A reports its own at the end of its own program.
-    a.eval("d.tasks", "async fn g() { }\ng()\nlet x = 1")
+    a.eval("d.tasks", "async fn g() { }\nlet kept = g()\nlet x = 1")
         .unwrap();
     assert!(
         err_a
