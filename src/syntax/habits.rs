@@ -149,6 +149,35 @@ fn word_at(src: &str, at: usize) -> &str {
 /// Python habits on the line of a parse failure at `pos`: `lambda`, `is`,
 /// `except`, a named argument written `f(b=2)`, tuples (`a, b = b, a`,
 /// `return a, b`). `innermost` is the bracket open at `pos`, if any.
+/// Python's `async with` and `async for`: a `with` block here is always
+/// asynchronous, and there is no async iteration protocol.
+fn async_statement(src: &str, async_span: Span, line_end: usize) -> Option<SyntaxError> {
+    let rest = &src[async_span.end as usize..line_end];
+    let next = rest.trim_start();
+    let at = line_end - rest.len() + (rest.len() - next.len());
+    let word = word_at(src, at);
+    let span = Span::new(async_span.start as usize, at + word.len());
+    match word {
+        "with" => Some(habit(
+            "`async with` is written `with`",
+            span,
+            "Python's `async with`",
+            "write `with EXPR { ... }`: a `with` block always enters and exits its \
+             object asynchronously (a lock, a semaphore, a timeout)"
+                .into(),
+        )),
+        "for" => Some(habit(
+            "there is no `async for`",
+            span,
+            "Python's `async for`",
+            "loop with `for` over a list, or with `while` and an `await` for each item \
+             (`while true { let line = await child.read_line() ... }`)"
+                .into(),
+        )),
+        _ => None,
+    }
+}
+
 pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<SyntaxError> {
     let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
     let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i);
@@ -176,6 +205,11 @@ pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<Synt
         let span = Span::new(at, at + word.len());
         match word {
             "lambda" => return Some(lambda(span, &src[span.end as usize..line_end])),
+            "async" => {
+                if let Some(h) = async_statement(src, span, line_end) {
+                    return Some(h);
+                }
+            }
             "except" => return Some(except(span)),
             "is" if at <= pos => {
                 let not = src[span.end as usize..].trim_start().starts_with("not ");
