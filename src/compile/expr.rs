@@ -638,8 +638,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 "unknown field",
             );
             let fields = self.globals.fields.iter().map(|f| &**f);
+            let is_method = names::METHODS.contains(&&*name.name);
             e.help = Some(match names::closest(&name.name, fields) {
                 Some(best) => format!("did you mean `{best}`?"),
+                // `r.stdout` for the method `r.stdout()` (a process result).
+                None if is_method => format!(
+                    "`{0}` is a method, not a field: call it, `.{0}()`",
+                    name.name
+                ),
                 None => format!(
                     "`.{0}` reads a field of a record (see `struct`); a map's entries are read by key: `m[\"{0}\"]`",
                     name.name

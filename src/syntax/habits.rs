@@ -229,6 +229,20 @@ pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<Synt
         }
     }
     let found = src[pos..].chars().next()?;
+    if found == '\'' {
+        let close = src[pos + 1..line_end].find('\'').map(|i| pos + 1 + i);
+        let (span, inner) = match close {
+            Some(end) => (Span::new(pos, end + 1), &src[pos + 1..end]),
+            None => (Span::new(pos, pos + 1), "..."),
+        };
+        let shown = format!("\"{}\"", inner.replace('"', "\\\""));
+        return Some(habit(
+            "strings are written with double quotes",
+            span,
+            "Python's single-quoted string",
+            format!("write `{shown}`"),
+        ));
+    }
     if found == '=' && !src[pos..].starts_with("==") && innermost == Some('(') {
         let before = src[..pos].trim_end();
         let name_start = before
