@@ -643,7 +643,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 Some(best) => format!("did you mean `{best}`?"),
                 // `r.stdout` for the method `r.stdout()` (a process result).
                 None if is_method => format!(
-                    "`{0}` is a method, not a field: call it, `.{0}()`",
+                    "`{0}` is a method, not a field: call it, `.{0}()`; a map's entries are read by key: `m[\"{0}\"]`",
                     name.name
                 ),
                 None => format!(
