@@ -14,8 +14,8 @@ use std::rc::Rc;
 /// A struct declaration: its name and its fields, in order.
 #[derive(Debug)]
 pub struct RecordType {
-    /// Leaked once per declaration, so `type_name` stays `&'static str`
-    /// for records too (error messages name the struct).
+    /// Interned (see [`intern_name`]), so `type_name` stays `&'static
+    /// str` for records too (error messages name the struct).
     pub name: &'static str,
     pub fields: Box<[Rc<str>]>,
     /// Method name → its function (which takes the record first).
@@ -25,7 +25,7 @@ pub struct RecordType {
 impl RecordType {
     pub fn new(name: &str, fields: Vec<Rc<str>>, methods: Vec<(Rc<str>, Value)>) -> RecordType {
         RecordType {
-            name: Box::leak(name.to_string().into_boxed_str()),
+            name: intern_name(name),
             fields: fields.into_boxed_slice(),
             methods: methods.into_boxed_slice(),
         }
@@ -41,6 +41,25 @@ impl RecordType {
     fn index_of(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| &**f == name)
     }
+}
+
+/// The one `&'static str` for a struct name. Each distinct name is
+/// allocated once per process and kept in this table, so a REPL that
+/// declares `struct P` a thousand times holds one "P", and leak checkers
+/// see a live table rather than one lost string per declaration.
+pub fn intern_name(name: &str) -> &'static str {
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = names.get(name) {
+        return known;
+    }
+    let new: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.insert(new);
+    new
 }
 
 /// A value of a struct: its type and one value per field.
@@ -249,4 +268,22 @@ pub fn records_equal(
         }
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecordType;
+
+    /// Declaring a struct again (each REPL input, each engine) reuses its
+    /// name instead of leaking a new copy (LeakSanitizer reported one per
+    /// declaration).
+    #[test]
+    fn a_struct_name_is_stored_once() {
+        let a = RecordType::new("Interned", Vec::new(), Vec::new());
+        let b = RecordType::new(&String::from("Interned"), Vec::new(), Vec::new());
+        assert!(std::ptr::eq(a.name, b.name));
+        assert_eq!(b.name, "Interned");
+        let c = RecordType::new("Other", Vec::new(), Vec::new());
+        assert!(!std::ptr::eq(a.name, c.name));
+    }
 }
