@@ -658,7 +658,7 @@ pub fn take_named(named: &mut Named, name: &str) -> Option<Value> {
 /// The awaitables of `gather(a, b)` or `gather([a, b])`.
 pub(crate) fn gather_items(args: Vec<Value>) -> Vec<Value> {
     match args.as_slice() {
-        [Value::List(l)] => l.borrow().clone(),
+        [Value::List(l)] => l.borrow().to_vec(),
         _ => args,
     }
 }

@@ -60,6 +60,16 @@ pub struct Closure {
     pub upvals: Box<[Rc<RefCell<Value>>]>,
 }
 
+/// Closures nest through the cells they capture (a closure that calls the
+/// previous one, made a million times in a loop): their drop must not
+/// recurse.
+impl Drop for Closure {
+    fn drop(&mut self) {
+        let upvals = std::mem::take(&mut self.upvals);
+        super::teardown::drop_contents(upvals, super::teardown::cells);
+    }
+}
+
 impl std::fmt::Debug for Closure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "<closure {}>", self.proto.name)

@@ -293,7 +293,7 @@ fn list_method(
             l.borrow_mut().extend(items);
             Value::Nil
         }
-        "copy" => Value::list(l.borrow().clone()),
+        "copy" => Value::list(l.borrow().to_vec()),
         "reverse" => {
             l.borrow_mut().reverse();
             Value::Nil
@@ -302,13 +302,13 @@ fn list_method(
             let reverse = take_named(&mut named, "reverse").is_some_and(|v| v.truthy());
             let key = take_named(&mut named, "key").filter(|k| !matches!(k, Value::Nil));
             // Sorts a copy: a key function may look at the list meanwhile.
-            let items = l.borrow().clone();
-            *l.borrow_mut() = sort_values(it, items, key.as_ref(), reverse)?;
+            let items = l.borrow().to_vec();
+            **l.borrow_mut() = sort_values(it, items, key.as_ref(), reverse)?;
             Value::Nil
         }
         "len" => Value::Int(l.borrow().len() as i64),
         "count" => {
-            let l = l.borrow().clone();
+            let l = l.borrow().to_vec();
             let mut n = 0;
             for v in &l {
                 if super::value::values_equal(v, &args[0])? {

@@ -28,6 +28,7 @@ pub mod str;
 pub mod sync_ops;
 pub mod sync_state;
 pub mod task;
+pub mod teardown;
 pub mod text_methods;
 pub mod value;
 pub mod vm;

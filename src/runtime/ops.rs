@@ -35,7 +35,7 @@ pub fn add(a: &Value, b: &Value) -> R {
         (Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int).ok_or_else(overflow),
         (Value::Str(x), Value::Str(y)) => concat(&[x, y]),
         (Value::List(x), Value::List(y)) => {
-            let mut v = x.borrow().clone();
+            let mut v = x.borrow().to_vec();
             v.extend(y.borrow().iter().cloned());
             Ok(Value::list(v))
         }
@@ -644,7 +644,7 @@ pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
 /// The items a `for` loop over `v` visits.
 pub fn items_of(v: &Value) -> Result<Vec<Value>, ErrorRef> {
     Ok(match v {
-        Value::List(l) => l.borrow().clone(),
+        Value::List(l) => l.borrow().to_vec(),
         Value::Str(s) => s
             .chars()
             .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))

@@ -68,6 +68,14 @@ pub struct Record {
     pub values: RefCell<Box<[Value]>>,
 }
 
+/// Records nest (`Node(1, Node(2, ...))`): their drop must not recurse.
+impl Drop for Record {
+    fn drop(&mut self) {
+        let values = std::mem::take(self.values.get_mut());
+        super::teardown::drop_contents(values, |v| v.into_vec());
+    }
+}
+
 fn no_field(owner: &str, name: &str, candidates: &[&str], what: &str) -> ErrorRef {
     let message = format!("{owner} has no {what} `{name}`");
     match crate::compile::names::closest(name, candidates.iter().copied()) {

@@ -9,14 +9,102 @@ use crate::runtime::task::{Coro, Task};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::fmt::Write;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
-pub type List = Rc<RefCell<Vec<Value>>>;
-/// A map's table. Hashing uses foldhash (fast, seeded per process): the
-/// default SipHash was most of a map-heavy loop. Iteration follows
-/// insertion order whatever the hash, so output does not depend on it.
-pub type MapTable = IndexMap<Key, Value, foldhash::fast::RandomState>;
+pub type List = Rc<RefCell<ListItems>>;
 pub type Map = Rc<RefCell<MapTable>>;
+
+/// A list's items: a `Vec` whose drop does not recurse into nested lists
+/// (see `teardown`). It derefs to the `Vec`. `ManuallyDrop`, so that its
+/// `Drop` moves the `Vec` out and drops it where `teardown` says, with no
+/// second, empty drop of the field after it.
+#[derive(Default, Clone)]
+pub struct ListItems(ManuallyDrop<Vec<Value>>);
+
+impl std::ops::Deref for ListItems {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ListItems {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl From<Vec<Value>> for ListItems {
+    #[inline]
+    fn from(items: Vec<Value>) -> ListItems {
+        ListItems(ManuallyDrop::new(items))
+    }
+}
+
+impl Drop for ListItems {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `drop` runs once and nothing reads `self.0` after it, so
+        // the `Vec` taken out here is dropped exactly once, by `teardown`.
+        let items = unsafe { ManuallyDrop::take(&mut self.0) };
+        super::teardown::drop_contents(items, |items| items);
+    }
+}
+
+/// The table inside a map. Hashing uses foldhash (fast, seeded per
+/// process): the default SipHash was most of a map-heavy loop. Iteration
+/// follows insertion order whatever the hash, so output does not depend on
+/// it.
+pub type Table = IndexMap<Key, Value, foldhash::fast::RandomState>;
+
+/// A map's table, whose drop does not recurse into nested values (see
+/// `teardown`), as [`ListItems`] does for lists. It derefs to the `IndexMap`.
+#[derive(Default, Clone)]
+pub struct MapTable(ManuallyDrop<Table>);
+
+impl MapTable {
+    /// An empty table with room for `n` entries.
+    #[inline]
+    pub fn with_capacity(n: usize) -> MapTable {
+        Table::with_capacity_and_hasher(n, Default::default()).into()
+    }
+}
+
+impl From<Table> for MapTable {
+    #[inline]
+    fn from(table: Table) -> MapTable {
+        MapTable(ManuallyDrop::new(table))
+    }
+}
+
+impl std::ops::Deref for MapTable {
+    type Target = Table;
+    fn deref(&self) -> &Table {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for MapTable {
+    fn deref_mut(&mut self) -> &mut Table {
+        &mut self.0
+    }
+}
+
+impl FromIterator<(Key, Value)> for MapTable {
+    fn from_iter<I: IntoIterator<Item = (Key, Value)>>(pairs: I) -> MapTable {
+        pairs.into_iter().collect::<Table>().into()
+    }
+}
+
+impl Drop for MapTable {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: as for `ListItems`: taken once, never read again.
+        let table = unsafe { ManuallyDrop::take(&mut self.0) };
+        super::teardown::drop_contents(table, |t| t.into_values().collect());
+    }
+}
 
 /// A script value. A host reads the plain ones (`Nil` to `Map`) and hands
 /// the others back unchanged.
@@ -172,7 +260,7 @@ impl Value {
     }
     /// A list value.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(items)))
+        Value::List(Rc::new(RefCell::new(items.into())))
     }
 
     /// What `type(v)` says.

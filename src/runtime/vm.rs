@@ -673,8 +673,7 @@ impl Interp {
                 }
                 Op::MakeMap(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - 2 * n as usize);
-                    let mut map =
-                        MapTable::with_capacity_and_hasher(n as usize, Default::default());
+                    let mut map = MapTable::with_capacity(n as usize);
                     let mut it = items.into_iter();
                     while let (Some(k), Some(v)) = (it.next(), it.next()) {
                         let key = tri!(Key::from_value(&k).ok_or_else(|| type_error(format!(
