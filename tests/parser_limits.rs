@@ -232,12 +232,13 @@ fn ten_megabytes_of_statements_parse_within_a_memory_cap() {
     let src = ordinary_program(10_000_000);
     let c = check("ten_megabytes", &src, None);
     assert_eq!(c.status, 0, "{}", c.stderr);
-    // Peak RSS of the whole `tasks check`: the source twice (read, and
-    // kept for diagnostics), its syntax tree, its compiled code and the
-    // process's own footprint (docs/PERFORMANCE.md, "Parsing"). Parsing
-    // the whole file at once took 62 bytes per source byte here (620 MB);
-    // one statement at a time, 38.
-    let cap_kib = 45 * src.len() as i64 / 1024;
+    // Peak RSS of the whole `tasks check`, about 27 bytes per source byte:
+    // its syntax tree (14), its compiled code (9), the source twice (read,
+    // and kept for diagnostics) and the process's own few MB
+    // (docs/PERFORMANCE.md, "Parsing"). Parsing the whole file at once
+    // took 62 (615 MB), and a tree with a separate copy of every name and
+    // spare room in every vector 38.
+    let cap_kib = 35 * src.len() as i64 / 1024;
     assert!(
         c.max_rss_kib < cap_kib,
         "`tasks check` on {} bytes peaked at {} KiB (cap {cap_kib} KiB)",

@@ -1070,3 +1070,31 @@ fn fstring(p: P) -> Result<Vec<FPart>> {
     }
     Ok(exact(parts))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_program;
+
+    /// The grammar's `keyword` is spelled as a tree of first letters; this
+    /// is the list it must refuse as names, and some names it must not.
+    #[test]
+    fn keywords_are_not_names_and_longer_words_are() {
+        let keywords = [
+            "let", "fn", "async", "await", "spawn", "return", "if", "else", "while", "for", "in",
+            "break", "continue", "try", "catch", "finally", "throw", "true", "false", "nil", "and",
+            "or", "not",
+        ];
+        for kw in keywords {
+            assert!(parse_program(&format!("let {kw} = 1")).is_err(), "{kw}");
+            for name in [format!("{kw}x"), format!("{kw}_"), format!("{kw}1")] {
+                let src = format!("let {name} = 1");
+                assert!(parse_program(&src).is_ok(), "{src}");
+            }
+        }
+        for name in [
+            "o", "a", "f", "i", "n", "t", "fo", "tr", "an", "nu", "with", "group",
+        ] {
+            assert!(parse_program(&format!("let {name} = 1")).is_ok(), "{name}");
+        }
+    }
+}
