@@ -209,6 +209,8 @@ impl Engine {
         let compiled = compile_program(&program, text, &mut self.globals, &mut loader, id, echo);
         if compiled.is_err() {
             loader.roll_back();
+        } else {
+            loader.succeeded();
         }
         let warnings = std::mem::take(&mut loader.warnings);
         let dropped = std::mem::take(&mut loader.dropped_coroutines);
@@ -555,7 +557,23 @@ impl Engine {
         };
         let _ = self.interp.out.flush();
         self.report_background_failures(task);
+        if !ok {
+            self.forget_unfinished_imports();
+        }
         ok
+    }
+
+    /// An input failed: the files it imported whose body did not finish
+    /// are not kept, so importing one again (once it is fixed) runs it
+    /// again. A body finished when the import after it bound its alias:
+    /// some global holds the module.
+    fn forget_unfinished_imports(&mut self) {
+        let globals = &self.interp.globals;
+        self.modules.forget_unfinished(|m| {
+            globals
+                .iter()
+                .any(|g| matches!(g, Value::Module(held) if Rc::ptr_eq(held, m)))
+        });
     }
 
     /// Warns about background tasks that failed and that nothing can await

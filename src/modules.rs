@@ -22,6 +22,23 @@ pub(crate) struct ModuleCache {
     loaded: HashMap<PathBuf, Rc<ModuleDecl>>,
     /// Source id → the folder its imports are relative to.
     dirs: HashMap<u32, PathBuf>,
+    /// The files the latest compilation that succeeded loaded first.
+    last_loaded: Vec<PathBuf>,
+}
+
+impl ModuleCache {
+    /// After the latest program (a REPL input) failed or was cancelled:
+    /// forgets each file its compilation loaded first whose body did not
+    /// run to its end (`finished` says), so that the next import reads and
+    /// runs it again, as Python drops a module whose body raised from
+    /// `sys.modules`. A file whose body finished stays loaded.
+    pub fn forget_unfinished(&mut self, finished: impl Fn(&Rc<ModuleDecl>) -> bool) {
+        for path in self.last_loaded.drain(..) {
+            if self.loaded.get(&path).is_some_and(|m| !finished(m)) {
+                self.loaded.remove(&path);
+            }
+        }
+    }
 }
 
 /// One compilation's importer: the engine's sources and cache, the chain
@@ -68,6 +85,12 @@ impl<'e> Loader<'e> {
             dropped_coroutines: Vec::new(),
             added: Vec::new(),
         }
+    }
+
+    /// The compilation succeeded: remembers which files it loaded first
+    /// (see [`ModuleCache::forget_unfinished`]).
+    pub fn succeeded(&mut self) {
+        self.cache.last_loaded = std::mem::take(&mut self.added);
     }
 
     /// Forgets the files this compilation loaded (it failed).

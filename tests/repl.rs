@@ -40,6 +40,11 @@ impl Term {
     }
 
     fn start_args(args: &[&str], env: &[(&str, &str)]) -> Term {
+        Term::start_in(&std::env::current_dir().unwrap(), args, env)
+    }
+
+    /// The REPL started in folder `dir` (what its imports are relative to).
+    fn start_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Term {
         let home = std::env::temp_dir().join(format!(
             "tasks-repl-test-{}-{}",
             std::process::id(),
@@ -48,6 +53,7 @@ impl Term {
         std::fs::create_dir_all(&home).unwrap();
         let mut cmd = Command::new(BIN);
         cmd.args(args)
+            .current_dir(dir)
             .env("XDG_DATA_HOME", &home)
             .env("NO_COLOR", "1")
             .env("TERM", "xterm");
@@ -413,6 +419,33 @@ fn the_repl_imports_relative_to_the_cwd_once() {
         (out.as_str(), err.as_str(), code),
         ("m runs\n42\ntrue\n", "", 0)
     );
+}
+
+/// An import whose body failed is not kept: once the file is fixed, the
+/// same import in the same session runs it again (as Python removes a
+/// module whose body raised from `sys.modules`); a file it imported whose
+/// body finished stays loaded and does not run again.
+#[test]
+fn a_failed_import_runs_again_once_fixed() {
+    let dir = std::env::temp_dir().join(format!("tasks-repl-failed-import-{}", nanos()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("z.tasks"), "print(\"z runs\")\nlet c = 10\n").unwrap();
+    let broken = "import \"./z.tasks\" as z\nprint(\"y runs\")\nlet a = 1\nlet b = 1 / 0\n";
+    std::fs::write(dir.join("y.tasks"), broken).unwrap();
+    let mut p = Term::start_in(&dir, &[], &[]);
+    p.send_line("import \"./y.tasks\" as y");
+    p.expect("z runs");
+    p.expect("y runs");
+    p.expect("division by zero");
+    let fixed = "import \"./z.tasks\" as z\nprint(\"fixed y runs\")\nlet a = 2\nlet b = z.c\n";
+    std::fs::write(dir.join("y.tasks"), fixed).unwrap();
+    p.send_line("import \"./y.tasks\" as y");
+    let before = p.until("fixed y runs");
+    assert!(!before.contains("z runs"), "z ran again: {before:?}");
+    p.send_line("print(y.a + y.b)");
+    p.expect("12\r\n");
+    p.quit();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
