@@ -199,12 +199,20 @@ await gather(a, b, c)
 
 #[test]
 fn a_completion_runs_before_a_timer_due_in_the_same_iteration() {
+    use std::sync::atomic::{AtomicU8, Ordering};
     let (mut e, out, _) = engine(false);
     let gate = gates(&mut e, &["g"]);
-    // `busy` holds the loop for 400 ms; meanwhile the gate opens (20 ms)
-    // and the timer falls due (100 ms). The next iteration sees both:
-    // the completion is handled first, as asyncio handles I/O events
-    // before timers.
+    // 0: before `busy`; 1: `busy` runs; 2: the gate has opened.
+    let stage = std::sync::Arc::new(AtomicU8::new(0));
+    let (busy_starts, opened) = (stage.clone(), stage.clone());
+    e.register_fn("busy_starts", move || {
+        busy_starts.store(1, Ordering::SeqCst)
+    });
+    e.register_fn("opened", move || opened.load(Ordering::SeqCst) == 2);
+    // `busy` holds the loop until the timer is due (100 ms) and the gate
+    // has opened (another thread sends on it once `busy` runs), however
+    // loaded the machine is. The next iteration sees both: the completion
+    // is handled first, as asyncio handles I/O events before timers.
     let src = r#"
 async fn timer() {
     await sleep(0.1)
@@ -214,8 +222,9 @@ async fn op() {
     print(await gate("g"))
 }
 fn busy() {
+    busy_starts()
     let start = now()
-    while now() - start < 0.4 { }
+    while now() - start < 0.15 or not opened() { }
 }
 let t = spawn timer()
 let o = spawn op()
@@ -223,11 +232,17 @@ await sleep(0)
 busy()
 await gather(t, o)
 "#;
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(20));
+    let opener = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while stage.load(Ordering::SeqCst) == 0 {
+            assert!(std::time::Instant::now() < deadline, "busy never ran");
+            std::thread::sleep(Duration::from_millis(1));
+        }
         gate["g"].send_blocking(7).unwrap();
+        stage.store(2, Ordering::SeqCst);
     });
     e.eval("t.tasks", src).unwrap();
+    opener.join().unwrap();
     assert_eq!(out.text(), "7\ntimer\n");
 }
 

@@ -114,17 +114,41 @@ fn pid_alive(pid: i32) -> bool {
     !stat.is_empty() && !stat.contains(") Z ")
 }
 
+/// The shell command of the tests below: a grandchild `sleep 30` whose
+/// pid the shell writes to `pidfile` (whole, by a rename).
+const GRANDCHILD: &str = "sleep 30 & echo $! > pidfile.tmp; mv pidfile.tmp pidfile; wait";
+
+/// Script code that waits (up to 30 s) until the shell wrote `pidfile`: the
+/// grandchild runs from then on, however loaded the machine is.
+const AWAIT_PIDFILE: &str = "\
+async fn pidfile_written() {
+    for i in range(3000) {
+        if await fs.exists(\"pidfile\") { return }
+        await sleep(0.01)
+    }
+}
+";
+
+/// Runs `script` (after [`AWAIT_PIDFILE`]; `GRANDCHILD` in it stands for
+/// the shell command), then says whether the grandchild outlived it.
 fn grandchild_survives(script: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
-    let r = run_in(dir.path(), SH, script);
+    let script = format!(
+        "{AWAIT_PIDFILE}{}",
+        script.replace("GRANDCHILD", &format!("{GRANDCHILD:?}"))
+    );
+    let r = run_in(dir.path(), &["--allow-run=sh", "--allow-read=."], &script);
     assert!(r.stdout.contains("cancelled"), "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr, "", "no error and no warning");
     let pid: i32 = std::fs::read_to_string(dir.path().join("pidfile"))
         .unwrap()
         .trim()
         .parse()
         .unwrap();
-    // The kill is sent before `tasks` exits; give the kernel a moment.
-    for _ in 0..50 {
+    // The kill is sent before `tasks` exits; give the kernel a moment
+    // (generously: the grandchild would sleep 30 s).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
         if !pid_alive(pid) {
             return false;
         }
@@ -137,8 +161,10 @@ fn grandchild_survives(script: &str) -> bool {
 fn a_timeout_kills_the_whole_process_tree() {
     let survives = grandchild_survives(
         r#"
+let shell = spawn process.shell(GRANDCHILD)
+await pidfile_written()
 try {
-    await wait_for(process.shell("sleep 30 & echo $! > pidfile; wait"), 0.5)
+    await wait_for(shell, 0.1)
 } catch e: TimeoutError {
     print("cancelled")
 }
@@ -151,8 +177,8 @@ try {
 fn cancelling_a_task_kills_its_child() {
     let survives = grandchild_survives(
         r#"
-let t = spawn process.shell("sleep 30 & echo $! > pidfile; wait")
-await sleep(0.5)
+let t = spawn process.shell(GRANDCHILD)
+await pidfile_written()
 t.cancel()
 try { await t } catch e: CancelledError { print("cancelled") }
 "#,
@@ -164,9 +190,9 @@ try { await t } catch e: CancelledError { print("cancelled") }
 fn the_end_of_the_program_kills_children() {
     let survives = grandchild_survives(
         r#"
-let p = process.start("sh", ["-c", "sleep 30 & echo $! > pidfile; wait"])
+let p = process.start("sh", ["-c", GRANDCHILD])
 spawn process.shell("sleep 30")
-await sleep(0.5)
+await pidfile_written()
 print("cancelled")
 "#,
     );
