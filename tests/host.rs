@@ -1,32 +1,13 @@
 //! The embedding API: Rust functions and async functions called from
 //! scripts, native operations on the loop, cancellation and errors.
 
+mod common;
+use common::Buf;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::io::Write;
 use std::rc::Rc;
 use std::time::Duration;
 use tasks::{Engine, ErrorKind, Module, Value};
-
-/// An output sink the test can read back.
-#[derive(Clone, Default)]
-struct Buf(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buf {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.borrow()).into_owned()
-    }
-}
 
 fn engine(virtual_time: bool) -> (Engine, Buf, Buf) {
     let (out, err) = (Buf::default(), Buf::default());

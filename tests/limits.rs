@@ -1,31 +1,9 @@
 //! Each limit ends a runaway script with its own error kind at the script's
 //! location, exit status 1, and what was printed before intact.
 
+mod common;
+use common::{run, Run};
 use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(flags: &[&str], script: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("main.tasks");
-    std::fs::write(&file, script).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_tasks"))
-        .arg("run")
-        .args(flags)
-        .arg(&file)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn assert_limit(r: &Run, kind: &str, line: &str) {
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -105,11 +83,7 @@ fn the_default_memory_limit_respects_ulimit() {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let r = Run::from(out);
     assert_limit(&r, "MemoryError", "main.tasks:3:1");
 }
 

@@ -4,6 +4,8 @@
 //! order of events (a hang-up before the script's next request), never
 //! timings.
 
+mod common;
+use common::Buf;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Output};
@@ -791,20 +793,6 @@ fn https_trusts_roots_from_tasks_ca_file() {
     );
 }
 
-/// What an engine in this process prints.
-#[derive(Clone, Default)]
-struct Buf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The end of one program closes its servers; the next program on the
 /// same engine serves again.
 #[test]
@@ -820,10 +808,7 @@ print((await http.get(s.url() + "/again")).text())
 "#;
     assert_eq!(engine.run("one.tasks", script), 0);
     assert_eq!(engine.run("two.tasks", script), 0);
-    assert_eq!(
-        String::from_utf8_lossy(&out.0.borrow()),
-        "served /again\nserved /again\n"
-    );
+    assert_eq!(out.text(), "served /again\nserved /again\n");
 }
 
 /// An embedding program adds a root with `EngineBuilder::add_root_certificate`.
@@ -839,7 +824,7 @@ fn https_trusts_a_root_given_to_the_engine() {
         .build();
     engine.set_args(vec![format!("https://127.0.0.1:{}/", srv.port)]);
     assert_eq!(engine.run("client.tasks", TLS_CLIENT), 0);
-    assert_eq!(String::from_utf8_lossy(&out.0.borrow()), "200 over tls\n");
+    assert_eq!(out.text(), "200 over tls\n");
     let out = Buf::default();
     let mut engine = tasks::Engine::builder()
         .permissions(tasks::Permissions::none().allow_net(["127.0.0.1"]))
@@ -849,7 +834,7 @@ fn https_trusts_a_root_given_to_the_engine() {
     engine.set_args(vec![format!("https://127.0.0.1:{}/", srv.port)]);
     engine.run("client.tasks", TLS_CLIENT);
     assert_eq!(
-        String::from_utf8_lossy(&out.0.borrow()),
+        out.text(),
         "HttpError root certificate 1: no certificate in it\n"
     );
 }

@@ -2,36 +2,8 @@
 //! statuses, streams, cancellation that kills whole process trees, and the
 //! `--allow-run` grant.
 
-use std::path::Path;
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, flags: &[&str], script: &str) -> Run {
-    std::fs::write(dir.join("main.tasks"), script).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_tasks"))
-        .arg("run")
-        .args(flags)
-        .arg("main.tasks")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn run(flags: &[&str], script: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    run_in(dir.path(), flags, script)
-}
+mod common;
+use common::{run, run_in};
 
 const SH: &[&str] = &["--allow-run=sh"];
 
