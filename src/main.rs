@@ -7,6 +7,23 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use tasks::{Engine, Options};
 
+/// `eprint!` that cannot panic. What the `tasks` command says about itself
+/// (a usage error, a missing file) is lost when stderr cannot be written
+/// (`2>/dev/full`), rather than turning into a crash: the exit status still
+/// tells.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`say!`] with a newline.
+macro_rules! sayln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "tasks",
@@ -54,7 +71,7 @@ impl SessionArgs {
     /// usage error (already reported).
     fn options(&self) -> Result<Options, ExitCode> {
         let permissions = self.permissions.to_permissions().map_err(|e| {
-            eprintln!("error: {e}");
+            sayln!("error: {e}");
             ExitCode::from(2)
         })?;
         Ok(Options {
@@ -150,14 +167,14 @@ const MAX_TIMEOUT_SECS: f64 = 31_536_000.0;
 
 fn read(path: &PathBuf) -> Result<String, ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| {
-        eprintln!("error: cannot read {}: {e}", path.display());
+        sayln!("error: cannot read {}: {e}", path.display());
         ExitCode::from(2)
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let style = tasks::diagnostics::Style { color: color() };
         let name = path.display().to_string();
         let report = tasks::diagnostics::not_utf8(&style, &name, e.as_bytes(), &e.utf8_error());
-        eprint!("{report}");
+        say!("{report}");
         ExitCode::from(2)
     })
 }
@@ -280,7 +297,7 @@ fn stop_on_signals(handle: tasks::InterruptHandle, out: SharedOut, color: bool) 
             // terminal's signal: stop them before leaving.
             tasks::signals::kill_children();
             let style = tasks::diagnostics::Style { color };
-            eprint!(
+            say!(
                 "{}",
                 tasks::diagnostics::stopped_by_signal(&style, signo, true)
             );
@@ -303,7 +320,7 @@ fn ca_file_roots() -> Result<Vec<(String, Vec<u8>)>, ExitCode> {
     match std::fs::read(&path) {
         Ok(pem) => Ok(vec![(shown, pem)]),
         Err(e) => {
-            eprintln!("error: cannot read {shown}: {e}");
+            sayln!("error: cannot read {shown}: {e}");
             Err(ExitCode::from(2))
         }
     }
@@ -352,7 +369,7 @@ fn run(args: RunArgs) -> ExitCode {
 
 fn test(args: TestArgs) -> ExitCode {
     if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
-        eprintln!("error: {} does not exist", missing.display());
+        sayln!("error: {} does not exist", missing.display());
         return ExitCode::from(2);
     }
     let paths = if args.paths.is_empty() {
@@ -363,7 +380,7 @@ fn test(args: TestArgs) -> ExitCode {
     let exe = match std::env::current_exe() {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: cannot find the tasks executable: {e}");
+            sayln!("error: cannot find the tasks executable: {e}");
             return ExitCode::from(2);
         }
     };
@@ -414,7 +431,7 @@ fn main() -> ExitCode {
         .stack_size(256 << 20)
         .spawn(move || match cli.command {
             Some(Command::Run(args)) if args.script.is_empty() => {
-                eprintln!(
+                sayln!(
                     "error: no script given\n\nUsage: tasks run [--virtual-time] FILE [ARGS]..."
                 );
                 ExitCode::from(2)
@@ -436,7 +453,7 @@ fn main() -> ExitCode {
                 match engine.check(&file.display().to_string(), &text) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(report) => {
-                        eprint!("{report}");
+                        say!("{report}");
                         ExitCode::from(2)
                     }
                 }
@@ -448,7 +465,7 @@ fn main() -> ExitCode {
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {
-            eprintln!("error: the interpreter crashed (this is a bug in tasks)");
+            sayln!("error: the interpreter crashed (this is a bug in tasks)");
             ExitCode::from(70)
         }
     }

@@ -1083,6 +1083,29 @@ fn a_write_error_on_stdout_exits_1_with_a_message() {
     );
 }
 
+/// The command's own messages (a missing file, a usage error) to a stderr
+/// that cannot be written are lost, not a panic: the status still says 2
+/// (it was 101, Rust's panic status).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_usage_error_to_a_full_stderr_is_still_status_2() {
+    for args in [
+        &["run", "/no/such/file.tasks"][..],
+        &["check", "/no/such/file.tasks"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full");
+        let out = Command::new(EXE)
+            .args(args)
+            .stderr(full)
+            .output()
+            .expect("run tasks");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
 /// Runs `tasks run FILE` in `dir` with descriptor `fd` closed, as a
 /// shell's `>&-` (fd 1) or `2>&-` (fd 2) leaves it.
 #[cfg(target_os = "linux")]
