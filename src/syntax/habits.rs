@@ -245,9 +245,13 @@ pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<Synt
     }
     if found == '=' && !src[pos..].starts_with("==") && innermost == Some('(') {
         let before = src[..pos].trim_end();
+        // Past the last character that is not part of a name, whatever
+        // its width (a BOM or `«` before `=` is more than one byte).
         let name_start = before
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let name = &before[name_start..];
         let opener = before[..name_start].trim_end().chars().last();
         if !name.is_empty() && matches!(opener, Some('(' | ',')) {
@@ -370,4 +374,39 @@ fn tuple_help(statement: &str, rest: &str) -> String {
     };
     let let_ = if is_let { "let " } else { "" };
     format!("unpack into a list of names: `{let_}[{names}] = {value}`")
+}
+
+#[cfg(test)]
+mod tests {
+    /// Inputs that reach each habit's text handling, with a character of
+    /// every UTF-8 width put at every position: a syntax error or a
+    /// program, never a panic on a byte index inside a character (the
+    /// fuzzer found `f(1 \u{feff}=2)`: a named-argument habit sliced
+    /// the BOM in half).
+    #[test]
+    fn habits_never_slice_inside_a_character() {
+        let snippets = [
+            "f(1 =2)",
+            "f(b=2, c = 3)",
+            "let x = lambda y: y",
+            "if a is not b { }",
+            "x = 'single'",
+            "a, b = b, a",
+            "for (k, v) in m { }",
+            "try { } except e { }",
+            "async with x { }",
+            "[x for x in xs if x]",
+            "{x for x in xs}",
+            "print(a if c else b)",
+            "let m = {a: 1,}",
+        ];
+        for snippet in snippets {
+            for wide in ['\u{e9}', '\u{ab}', '\u{feff}', '\u{1f600}'] {
+                for at in (0..=snippet.len()).filter(|&i| snippet.is_char_boundary(i)) {
+                    let text = format!("{}{wide}{}\n", &snippet[..at], &snippet[at..]);
+                    let _ = crate::syntax::parse_program(&text);
+                }
+            }
+        }
+    }
 }
