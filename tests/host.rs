@@ -572,3 +572,79 @@ mixed(n)
     drop(v);
     drop(e);
 }
+
+/// One REPL input, driven as the REPL's `Session::run_one` drives it:
+/// tick until the input's task ends; when nothing can ever wake it, report
+/// the deadlock and cancel the input.
+fn repl_input(e: &mut Engine, name: &str, text: &str) {
+    use tasks::engine::LoopTick;
+    let Some(task) = e.start_input(name, text) else {
+        return;
+    };
+    let mut reported = false;
+    while !task.is_done() {
+        match e.tick() {
+            LoopTick::Ran => {}
+            LoopTick::Idle(Some(d)) => {
+                e.wait_event(Some(d), std::future::pending::<()>());
+            }
+            LoopTick::Idle(None) | LoopTick::Stuck => {
+                if !reported {
+                    e.report_input_deadlock();
+                    reported = true;
+                }
+                e.cancel(&task);
+                if matches!(e.tick(), LoopTick::Stuck) {
+                    break;
+                }
+            }
+        }
+    }
+    e.finish_input(&task);
+}
+
+/// The REPL's engine lives as long as the session: an input that
+/// deadlocks (or sticks the virtual clock) is reported and cancelled, and
+/// once the REPL lets go of it nothing it made stays alive, whatever it
+/// waited on. Only tasks the session still lists (spawned ones, still
+/// pending and wakeable by a later input) may remain.
+#[test]
+fn a_deadlocked_repl_input_leaves_nothing_alive() {
+    for virtual_time in [false, true] {
+        let (mut e, _, err) = engine(virtual_time);
+        repl_input(
+            &mut e,
+            "<input 1>",
+            "let ev = event()\nlet q = queue()\nlet lk = lock()\nlet f = future()\nasync fn w() { await ev.wait() }\n",
+        );
+        let base = Engine::live_tasks_on_thread();
+        let inputs = [
+            "await ev.wait()",
+            "await q.get()",
+            "await f",
+            "await lk.acquire()\nawait lk.acquire()",
+            "await gather(spawn w(), future())",
+            "await gather(spawn w(), spawn w())",
+            "let g = future()\nlet h = future()\nasync fn a() { await g }\nasync fn b() { await h }\nawait gather(spawn a(), spawn b())",
+            // Virtual time stuck: polling with sleep(0) while a timer waits
+            // (on the real clock the timer simply fires).
+            "let ready = false\nasync fn setter() { await sleep(0.01); ready = true }\nspawn setter()\nwhile not ready { await sleep(0) }",
+        ];
+        for (i, text) in inputs.iter().enumerate() {
+            repl_input(&mut e, &format!("<input {}>", i + 2), text);
+            let listed = e.live_tasks().len();
+            assert_eq!(
+                Engine::live_tasks_on_thread(),
+                base + listed,
+                "tasks alive beyond the {listed} the session lists after:\n{text}\n{}",
+                err.text()
+            );
+        }
+        // Each input but the last deadlocked; the last one sticks the
+        // virtual clock (on the real clock it ends by itself).
+        let text = err.text();
+        assert!(text.matches("deadlock: every task").count() >= 7, "{text}");
+        let stuck = text.contains("virtual time is stuck");
+        assert_eq!(stuck, virtual_time, "{text}");
+    }
+}
