@@ -310,7 +310,7 @@ impl Engine {
         if let Some(c) = &cleanup {
             self.write_err(&c.report);
         }
-        self.interp.globals.iter_mut().for_each(|g| *g = Value::Nil);
+        self.reset_globals();
         self.report_unretrieved(&main);
         self.report_never_awaited();
         let _ = self.interp.out.flush();
@@ -561,6 +561,20 @@ impl Engine {
             self.forget_unfinished_imports();
         }
         ok
+    }
+
+    /// The end of a program: its globals are let go (the next program
+    /// starts afresh), but not those of the files it imported, which stay
+    /// loaded with their values (a body that did not finish is forgotten,
+    /// to run again at the next import).
+    fn reset_globals(&mut self) {
+        self.forget_unfinished_imports();
+        let kept = self.modules.member_slots();
+        for (slot, g) in self.interp.globals.iter_mut().enumerate() {
+            if !kept.contains(&(slot as u32)) {
+                *g = Value::Nil;
+            }
+        }
     }
 
     /// An input failed: the files it imported whose body did not finish

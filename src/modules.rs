@@ -27,6 +27,16 @@ pub(crate) struct ModuleCache {
 }
 
 impl ModuleCache {
+    /// The global slots of every loaded file's top-level names: they keep
+    /// their values from one program on an engine to the next, since a
+    /// file's body runs only at its first import.
+    pub fn member_slots(&self) -> std::collections::HashSet<u32> {
+        self.loaded
+            .values()
+            .flat_map(|m| m.members.values().copied())
+            .collect()
+    }
+
     /// After the latest program (a REPL input) failed or was cancelled:
     /// forgets each file its compilation loaded first whose body did not
     /// run to its end (`finished` says), so that the next import reads and

@@ -648,3 +648,27 @@ fn a_deadlocked_repl_input_leaves_nothing_alive() {
         assert_eq!(stuck, virtual_time, "{text}");
     }
 }
+
+/// A file a program imports stays loaded on the engine with its values:
+/// the next program that imports it sees its functions and top-level
+/// values (its body does not run again), while the program's own globals
+/// start afresh.
+#[test]
+fn an_imported_file_keeps_its_values_for_the_next_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("m.tasks");
+    std::fs::write(
+        &module,
+        "print(\"loading m\")\nfn double(x) { return x * 2 }\nlet greeting = \"hi\"\n",
+    )
+    .unwrap();
+    let (mut e, out, err) = engine(true);
+    let src = format!(
+        "import \"{}\" as m\nprint(m.double(21), m.greeting)\n",
+        module.display()
+    );
+    e.eval("a.tasks", &src).unwrap();
+    e.eval("b.tasks", &src).unwrap();
+    assert_eq!(out.text(), "loading m\n42 hi\n42 hi\n");
+    assert_eq!(err.text(), "");
+}
