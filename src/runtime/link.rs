@@ -37,6 +37,9 @@ pub struct FnProto {
     pub is_async: bool,
     /// A struct's constructor: its parameters are the fields (for errors).
     pub is_struct: bool,
+    /// Makes cells (locals that closures capture): its frame's end checks
+    /// them for cycles (`runtime::cycles`).
+    pub has_cells: bool,
     pub source: u32,
     pub span: Span,
     /// Keeps the struct from being built anywhere but here.
@@ -126,6 +129,10 @@ pub fn link(code: Rc<FnCode>, natives: &NativeTable) -> Rc<FnProto> {
     check_jumps(&code.code);
     let consts = code.consts.iter().map(|k| value_of(k, natives)).collect();
     let protos = code.protos.into_iter().map(|p| link(p, natives)).collect();
+    let has_cells = code
+        .code
+        .iter()
+        .any(|op| matches!(op, Op::NewCell(_) | Op::BoxLocal(_)));
     Rc::new(FnProto {
         name: code.name,
         params: code.params,
@@ -141,6 +148,7 @@ pub fn link(code: Rc<FnCode>, natives: &NativeTable) -> Rc<FnProto> {
         upvals: code.upvals,
         is_async: code.is_async,
         is_struct: code.is_struct,
+        has_cells,
         source: code.source,
         span: code.span,
         _linked: (),

@@ -5,6 +5,7 @@ pub mod as_completed;
 pub mod call;
 pub mod callbacks;
 pub mod conditions;
+pub mod cycles;
 pub mod driver;
 pub mod error;
 pub mod exec;

@@ -116,7 +116,7 @@ impl Interp {
                 return Ok(());
             }
             let f = ex.frames.pop().expect("frame");
-            ex.stack.truncate(f.ret_to as usize);
+            pop_frame_slots(ex, &f);
             if matches!(f.kind, FrameKind::Root) {
                 return Err(e);
             }
@@ -213,7 +213,7 @@ impl Interp {
             ($v:expr) => {{
                 let v = $v;
                 let f = ex.frames.pop().expect("frame");
-                ex.stack.truncate(f.ret_to as usize);
+                pop_frame_slots(ex, &f);
                 while ex
                     .handlers
                     .last()
@@ -348,7 +348,14 @@ impl Interp {
                     ex.stack[base + s as usize] = v;
                 }
                 Op::NewCell(s) => {
-                    ex.stack[base + s as usize] = Value::Cell(Rc::new(RefCell::new(Value::Uninit)))
+                    let fresh = Value::Cell(Rc::new(RefCell::new(Value::Uninit)));
+                    // A loop's next iteration: the last one's cell may be
+                    // left in a cycle (`let f = fn() { f() }` in a loop).
+                    if let Value::Cell(old) =
+                        std::mem::replace(&mut ex.stack[base + s as usize], fresh)
+                    {
+                        super::cycles::free_unreachable(vec![old]);
+                    }
                 }
                 Op::BoxLocal(s) => {
                     let slot = &mut ex.stack[base + s as usize];
@@ -923,4 +930,18 @@ fn set_int(slot: &mut Value, n: i64) {
         }
         slot.write(Value::Int(n));
     }
+}
+
+/// Cuts the stack back to where frame `f` started. A function that made
+/// cells may leave closures that capture themselves (a local `fn` calling
+/// itself): once its slots are gone, those nothing else reaches are freed.
+fn pop_frame_slots(ex: &mut Exec, f: &super::exec::Frame) {
+    if !f.closure.proto.has_cells {
+        ex.stack.truncate(f.ret_to as usize);
+        return;
+    }
+    let from = (f.base as usize).min(ex.stack.len());
+    let cells = super::cycles::cells_in(&ex.stack[from..]);
+    ex.stack.truncate(f.ret_to as usize);
+    super::cycles::free_unreachable(cells);
 }
