@@ -212,8 +212,17 @@ impl Interp {
         macro_rules! do_return {
             ($v:expr) => {{
                 let v = $v;
+                // Read through `proto`, not the popped frame's closure:
+                // this is every call's return.
+                // SAFETY: as for every `&*proto`: the frame at `fi`, still
+                // on the stack here, owns the pointee.
+                let has_cells = unsafe { (*proto).has_cells };
                 let f = ex.frames.pop().expect("frame");
-                pop_frame_slots(ex, &f);
+                if has_cells {
+                    pop_frame_cells(ex, &f);
+                } else {
+                    ex.stack.truncate(f.ret_to as usize);
+                }
                 while ex
                     .handlers
                     .last()
@@ -935,11 +944,19 @@ fn set_int(slot: &mut Value, n: i64) {
 /// Cuts the stack back to where frame `f` started. A function that made
 /// cells may leave closures that capture themselves (a local `fn` calling
 /// itself): once its slots are gone, those nothing else reaches are freed.
+#[inline(always)]
 fn pop_frame_slots(ex: &mut Exec, f: &super::exec::Frame) {
-    if !f.closure.proto.has_cells {
+    if f.closure.proto.has_cells {
+        pop_frame_cells(ex, f);
+    } else {
         ex.stack.truncate(f.ret_to as usize);
-        return;
     }
+}
+
+/// [`pop_frame_slots`] for a frame that made cells (out of the hot path).
+#[cold]
+#[inline(never)]
+fn pop_frame_cells(ex: &mut Exec, f: &super::exec::Frame) {
     let from = (f.base as usize).min(ex.stack.len());
     let cells = super::cycles::cells_in(&ex.stack[from..]);
     ex.stack.truncate(f.ret_to as usize);
