@@ -42,7 +42,7 @@ fn wrong_argument_type_is_a_type_error_at_the_call() {
     let report = err.to_string();
     assert!(report.contains("TypeError"), "{report}");
     assert!(
-        report.contains("argument `A1` must be an int, not `str`"),
+        report.contains("argument 1 must be an int, not `str`"),
         "{report}"
     );
     assert!(report.contains("t.tasks:2:"), "{report}");

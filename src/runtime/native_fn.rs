@@ -225,8 +225,9 @@ impl Args {
         match self.positional.next() {
             Some(v) => T::from_value(&v).map_err(|want| self.wrong_type(param, want, &v)),
             None => Err(type_error(format!(
-                "{}() missing argument `{param}`",
-                self.fname
+                "{}() missing {}",
+                self.fname,
+                argument(param)
             ))),
         }
     }
@@ -290,10 +291,22 @@ impl Args {
 
     fn wrong_type(&self, param: &str, want: &str, got: &Value) -> ErrorRef {
         type_error(format!(
-            "{}() argument `{param}` must be {want}, not `{}`",
+            "{}() {} must be {want}, not `{}`",
             self.fname,
+            argument(param),
             got.type_name()
         ))
+    }
+}
+
+/// How errors name a parameter: by name (`argument `path``), or by
+/// position for a host's closure, whose parameters have none
+/// (`argument 1`).
+fn argument(param: &str) -> String {
+    if !param.is_empty() && param.bytes().all(|b| b.is_ascii_digit()) {
+        format!("argument {param}")
+    } else {
+        format!("argument `{param}`")
     }
 }
 
@@ -488,7 +501,8 @@ macro_rules! host_fn {
             #[allow(non_snake_case, unused_mut)]
             fn into_native(self, name: Rc<str>) -> NativeFn {
                 NativeFn::sync(name, move |_ctx, mut args| {
-                    $(let $a: $a = args.next(stringify!($a))?;)*
+                    // The type parameters are `A1`, `A2`, ...: their position.
+                    $(let $a: $a = args.next(&stringify!($a)[1..])?;)*
                     args.finish()?;
                     (self)($($a),*).into_native_result()
                 })
@@ -504,7 +518,8 @@ macro_rules! host_fn {
             #[allow(non_snake_case, unused_mut)]
             fn into_native(self, name: Rc<str>) -> NativeFn {
                 NativeFn::asynchronous(name, move |_ctx, mut args| {
-                    $(let $a: $a = args.next(stringify!($a))?;)*
+                    // The type parameters are `A1`, `A2`, ...: their position.
+                    $(let $a: $a = args.next(&stringify!($a)[1..])?;)*
                     args.finish()?;
                     let fut = (self)($($a),*);
                     Ok(Box::pin(async move { fut.await.into_native_result() }) as OpFuture)
