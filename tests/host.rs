@@ -50,6 +50,11 @@ fn wrong_argument_type_is_a_type_error_at_the_call() {
     assert!(err
         .to_string()
         .contains("double() takes 1 argument but 2 were given"));
+    let err = e.eval("v.tasks", "double()").unwrap_err();
+    assert!(
+        err.to_string().contains("double() missing argument 1"),
+        "{err}"
+    );
 }
 
 #[test]
