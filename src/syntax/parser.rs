@@ -16,49 +16,178 @@ pub(crate) struct TasksParser;
 type P<'a> = Pair<'a, Rule>;
 type Result<T> = std::result::Result<T, SyntaxError>;
 
-/// Parses a whole source file, one top-level statement at a time: pest
-/// keeps every token of what it parses in one queue until the tree is
-/// built, so parsing the file at once took about 60 bytes per source byte
-/// (issue 16); one statement at a time, the queue holds one statement's
-/// tokens and is dropped as soon as its tree is built.
+/// Parses a whole source file, one statement at a time: pest keeps every
+/// token of what it parses in one queue until the tree is built, so
+/// parsing the file at once took about 60 bytes per source byte (issue
+/// 16). Each top-level statement is parsed by itself and its tree built
+/// before the next is read, and so is each statement of a function
+/// declaration's body (a whole program is often one `async fn main`).
 pub fn parse_program(src: &str) -> Result<Program> {
+    parse_with(src, true)
+}
+
+/// `parse_program`, with function bodies read whole when `stream_fns` is
+/// false (the tests compare the two).
+fn parse_with(src: &str, stream_fns: bool) -> Result<Program> {
     error::check_source(src)?;
     let _session = Session;
-    let mut stmts = Vec::new();
-    // The previous simple statement, if not yet ended by `;`.
-    let mut open: Option<Simple> = None;
-    // Where each statement parsed so far ends (to re-parse near a failure).
-    let mut ends = vec![0];
-    // The first mistake found while building the tree: reported only if
-    // the rest parses, as when the whole file was parsed first.
-    let mut first_error = None;
-    loop {
-        let pos = *ends.last().expect("starts at 0");
-        let p = match TasksParser::parse(Rule::top_stmt, &src[pos..]) {
-            Ok(mut pairs) => pairs.next().expect("a statement or the end"),
-            Err(_) => return Err(parse_error(src, &ends)),
-        };
-        if p.as_rule() == Rule::EOI {
-            break;
-        }
-        ends.push(pos + p.as_span().end());
-        if first_error.is_some() {
-            continue;
-        }
-        let _base = Base::enter(pos);
-        let gap = match &open {
-            Some(prev) => &src[prev.span.end as usize..span(&p).start as usize],
-            None => "",
-        };
-        if let Err(e) = push_stmt(p, gap, &mut open, &mut stmts) {
-            first_error = Some(e);
+    let mut reader = Reader {
+        src,
+        ends: vec![0],
+        first_error: None,
+        stream_fns,
+    };
+    let (stmts, _) = reader.items(0, Rule::top_stmt)?;
+    match reader.first_error {
+        Some(e) => Err(e),
+        None => Ok(Program { stmts }),
+    }
+}
+
+/// Reads statements one at a time.
+struct Reader<'s> {
+    src: &'s str,
+    /// Where each top-level statement read so far ends (to re-parse near a
+    /// failure).
+    ends: Vec<usize>,
+    /// The first mistake found while building the tree: reported only if
+    /// the rest parses, as when the whole file was parsed first. Once set,
+    /// statements are still parsed but no longer built.
+    first_error: Option<SyntaxError>,
+    stream_fns: bool,
+}
+
+impl<'s> Reader<'s> {
+    /// The statements from `pos` to the end of the file (`top_stmt`) or to
+    /// the `}` that closes a function body (`body_stmt`), and the position
+    /// after that end.
+    fn items(&mut self, mut pos: usize, rule: Rule) -> Result<(Vec<Stmt>, usize)> {
+        let src = self.src;
+        let mut stmts = Vec::new();
+        let mut open: Option<Simple<'s>> = None;
+        loop {
+            if let Some(end) = self.streamed_fn(pos, rule, &open, &mut stmts)? {
+                open = None;
+                pos = end;
+                continue;
+            }
+            let p = match TasksParser::parse(rule, &src[pos..]) {
+                Ok(mut pairs) => pairs.next().expect("a statement or the end"),
+                Err(_) => return Err(parse_error(src, &self.ends)),
+            };
+            let end = pos + p.as_span().end();
+            if matches!(p.as_rule(), Rule::EOI | Rule::rbrace) {
+                return Ok((exact(stmts), end));
+            }
+            if rule == Rule::top_stmt {
+                self.ends.push(end);
+            }
+            if self.first_error.is_none() {
+                let _base = Base::enter(pos);
+                let gap = match &open {
+                    Some(prev) => &src[prev.span.end as usize..span(&p).start as usize],
+                    None => "",
+                };
+                if let Err(e) = push_stmt(p, gap, &mut open, &mut stmts) {
+                    self.first_error = Some(e);
+                }
+            }
+            pos = end;
         }
     }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(Program {
-            stmts: exact(stmts),
-        }),
+
+    /// A function declaration at `pos`, its body read statement by
+    /// statement, added to `out`; the position after its `}`. `None` when
+    /// no declaration starts there, or when it would be the mistake of
+    /// sharing a line with `open` (then it is read whole, and reported as
+    /// before).
+    fn streamed_fn(
+        &mut self,
+        pos: usize,
+        rule: Rule,
+        open: &Option<Simple<'s>>,
+        out: &mut Vec<Stmt>,
+    ) -> Result<Option<usize>> {
+        if !self.stream_fns || !may_start_fn(&self.src[pos..]) {
+            return Ok(None);
+        }
+        // It matches the empty string; pest's own limits aside.
+        let Ok(mut pairs) = TasksParser::parse(Rule::fn_head, &self.src[pos..]) else {
+            return Ok(None);
+        };
+        let head = pairs.next().expect("fn_head");
+        let brace = pos + head.as_span().end() - 1;
+        let mut parts = head.into_inner().peekable();
+        let Some(first) = parts.peek() else {
+            return Ok(None);
+        };
+        let start = pos + first.as_span().start();
+        if let Some(prev) = open {
+            if !self.src[prev.span.end as usize..start].contains('\n') {
+                return Ok(None);
+            }
+        }
+        let is_async = parts.next_if(|p| p.as_rule() == Rule::kw_async).is_some();
+        parts.next(); // `fn`
+        let (name, params) = (parts.next().unwrap(), parts.next().unwrap());
+        // As `stmt` does: the declaration is a level of nesting for its
+        // body, and its name and parameters are built before its body.
+        let mut guard = None;
+        let mut built = None;
+        if self.first_error.is_none() {
+            let _base = Base::enter(pos);
+            let head_span = Span::new(start, start + 1);
+            match depth::enter(1, head_span).and_then(|g| Ok((g, self::params(params)?))) {
+                Ok((g, params)) => {
+                    guard = Some(g);
+                    built = Some((ident(name), params));
+                }
+                Err(e) => self.first_error = Some(e),
+            }
+        }
+        let (body, end) = self.items(brace + 1, Rule::body_stmt)?;
+        drop(guard);
+        if rule == Rule::top_stmt {
+            self.ends.push(end);
+        }
+        if let (Some((name, params)), None) = (built, &self.first_error) {
+            let sp = Span::new(start, end);
+            let def = FnDef {
+                name: Some(name),
+                params,
+                body: Block {
+                    stmts: body,
+                    span: Span::new(brace, end),
+                },
+                is_async,
+                span: sp,
+            };
+            out.push(Stmt {
+                kind: StmtKind::Fn(Rc::new(def)),
+                span: sp,
+            });
+        }
+        Ok(Some(end))
+    }
+}
+
+/// Whether `rest`, after whitespace and comments, starts with `fn` or
+/// `async`: only then can a function declaration start there, and looking
+/// is cheaper than asking pest (which decides).
+fn may_start_fn(rest: &str) -> bool {
+    let mut s = rest;
+    loop {
+        s = s.trim_start_matches([' ', '\t', '\n', '\r', '\u{feff}']);
+        if let Some(line) = s.strip_prefix('#') {
+            s = line.find('\n').map_or("", |i| &line[i..]);
+        } else if let Some(block) = s.strip_prefix("/*") {
+            match block.find("*/") {
+                Some(i) => s = &block[i + 2..],
+                None => return false,
+            }
+        } else {
+            return s.starts_with("fn") || s.starts_with("async");
+        }
     }
 }
 
@@ -1073,7 +1202,63 @@ fn fstring(p: P) -> Result<Vec<FPart>> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_program;
+    use super::{parse_program, parse_with};
+    use std::path::{Path, PathBuf};
+
+    fn tasks_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                tasks_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "tasks") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The same tree (spans included) or the same error, whether function
+    /// bodies are read statement by statement or whole.
+    fn assert_same(src: &str) {
+        let streamed = format!("{:?}", parse_with(src, true));
+        let whole = format!("{:?}", parse_with(src, false));
+        assert_eq!(streamed, whole, "{src}");
+    }
+
+    #[test]
+    fn streamed_function_bodies_parse_as_whole_ones() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        tasks_files(&root.join("tests"), &mut files);
+        tasks_files(&root.join("examples"), &mut files);
+        assert!(files.len() > 100);
+        for file in files {
+            let src = std::fs::read_to_string(&file).unwrap();
+            // Whole, and cut short (mostly inside a function body).
+            for cut in [src.len(), src.len() * 2 / 3, src.len() / 2] {
+                let mut cut = cut;
+                while !src.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                assert_same(&src[..cut]);
+            }
+        }
+        for src in [
+            "let x = 1 fn f() { }",
+            "let x = 1 async fn f() { }",
+            "f fn g() { }",
+            "fn f(a = 99999999999999999999) { }",
+            "fn f() { let x = 99999999999999999999 }\nlet y = )",
+            "fn f() { let x = 99999999999999999999 }\nlet y = 1",
+            "async fn main() {\n  fn inner(a, b = [1]) { return a }\n  print(inner(1)) print(2)\n}",
+            "async fn main() { fn a() { fn b() { return 1 } } }\nfn c() { } x = 1",
+            "fn f() { return }\nfn g() {",
+            "fn f() { } }",
+            "fn f(x) { x = 1 y = 2 }",
+            "fn f() {} else { }",
+        ] {
+            assert_same(src);
+        }
+    }
 
     /// The grammar's `keyword` is spelled as a tree of first letters; this
     /// is the list it must refuse as names, and some names it must not.
