@@ -529,6 +529,9 @@ fn an_engine_frees_its_tasks_however_its_program_ends() {
         // A sleep that never ends, and an error with tasks still pending.
         "async fn s() { await sleep(float(\"inf\")) }\nspawn s()\nawait s()\n",
         "async fn s() { await sleep(1) }\nlet t = spawn s()\nthrow error(\"boom\")\n",
+        // Deadlocked inside a function whose local fn calls itself (a
+        // cell -> closure -> cell cycle holding a task).
+        "let e = event()\nasync fn noop() { }\nasync fn w() {\n    let t = spawn noop()\n    fn g(n) { if n > 0 { return g(n - 1) }; return t }\n    await e.wait()\n}\nawait w()\n",
     ];
     for src in programs {
         let before = Engine::live_tasks_on_thread();

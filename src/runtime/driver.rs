@@ -359,7 +359,12 @@ impl Interp {
     pub fn release_cycles(&mut self) {
         let tasks: Vec<Rc<Task>> = self.lp.tasks.values().cloned().collect();
         for t in &tasks {
-            drop(t.exec.borrow_mut().take());
+            // A frame's local functions that call themselves are a cycle
+            // through its cells: freed once the frames are gone.
+            let exec = t.exec.borrow_mut().take();
+            let cells = exec.as_ref().map(|e| e.cells()).unwrap_or_default();
+            drop(exec);
+            super::cycles::free_unreachable(cells);
             drop(t.waiting_on.take());
             t.core.borrow_mut().callbacks.clear();
         }

@@ -126,6 +126,11 @@ impl Exec {
 }
 
 impl Suspended {
+    /// The cells its frames hold (see `runtime::cycles`).
+    pub fn cells(&self) -> Vec<std::rc::Rc<std::cell::RefCell<Value>>> {
+        super::cycles::cells_in(&self.stack)
+    }
+
     pub fn resume(self, bufs: &mut FrameBufs) -> Exec {
         let frames = if self.frames.spilled() {
             self.frames.into_vec()
