@@ -69,7 +69,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
             CompClause::For { target, iter } => {
                 let (top, next) = self.for_header(target, iter)?;
                 self.comp_clauses(rest, make, acc)?;
-                self.f().scopes.pop();
+                self.f().leave_scope();
                 self.emit(Op::Jump(top as u32), iter.span);
                 self.patch(next);
                 self.emit(Op::Pop, iter.span);

@@ -95,6 +95,8 @@ struct Local {
     /// call of it produces is known.
     fn_async: Option<bool>,
     sites: Vec<(usize, Site)>,
+    /// How many scopes were open when it was declared (its scope's depth).
+    depth: usize,
 }
 
 enum Unwind<'a> {
@@ -119,6 +121,10 @@ struct FnState<'a> {
     protos: Vec<Rc<FnCode>>,
     locals: Vec<Local>,
     scopes: Vec<Vec<usize>>,
+    /// Name → the locals of that name in the open scopes, innermost last:
+    /// a lookup is one hash, not a walk over every local in view (which
+    /// made a function with thousands of `let`s compile in quadratic time).
+    visible: std::collections::HashMap<Rc<str>, Vec<usize>>,
     upvals: Vec<(Rc<str>, UpvalSource)>,
     loops: Vec<LoopCtx>,
     unwind: Vec<Unwind<'a>>,
@@ -226,6 +232,20 @@ struct Compiler<'a, 'g> {
 }
 
 impl<'a> FnState<'a> {
+    /// Opens a block's scope.
+    fn enter_scope(&mut self) {
+        self.scopes.push(Vec::new());
+    }
+
+    /// Closes the innermost scope: its names are no longer in view.
+    fn leave_scope(&mut self) {
+        for i in self.scopes.pop().unwrap_or_default() {
+            if let Some(shadowed) = self.visible.get_mut(&self.locals[i].name) {
+                shadowed.pop();
+            }
+        }
+    }
+
     fn new(name: Rc<str>, is_async: bool, is_main: bool) -> Self {
         FnState {
             name,
@@ -235,6 +255,7 @@ impl<'a> FnState<'a> {
             protos: Vec::new(),
             locals: Vec::new(),
             scopes: vec![Vec::new()],
+            visible: std::collections::HashMap::new(),
             upvals: Vec::new(),
             loops: Vec::new(),
             unwind: Vec::new(),

@@ -11,8 +11,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     pub(super) fn declare_local(&mut self, name: &Ident, declared: bool) -> usize {
         let f = self.f();
-        let scope = f.scopes.last().expect("scope");
-        if let Some(&i) = scope.iter().find(|&&i| f.locals[i].name == name.name) {
+        let depth = f.scopes.len();
+        let innermost = f.visible.get(&name.name).and_then(|v| v.last());
+        if let Some(&i) = innermost.filter(|&&i| f.locals[i].depth == depth) {
             return i;
         }
         let slot = f.n_slots;
@@ -24,9 +25,11 @@ impl<'a, 'g> Compiler<'a, 'g> {
             declared,
             fn_async: None,
             sites: Vec::new(),
+            depth,
         });
         let i = f.locals.len() - 1;
         f.scopes.last_mut().expect("scope").push(i);
+        f.visible.entry(name.name.clone()).or_default().push(i);
         i
     }
 
@@ -136,13 +139,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     pub(super) fn block(&mut self, b: &'a Block) -> CResult<()> {
-        self.f().scopes.push(Vec::new());
+        self.f().enter_scope();
         self.predeclare(&b.stmts)?;
         self.hoist_fns(&b.stmts)?;
         for s in &b.stmts {
             self.stmt(s)?;
         }
-        self.f().scopes.pop();
+        self.f().leave_scope();
         Ok(())
     }
 
@@ -153,12 +156,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     fn find_local_except(f: &FnState, name: &str, skip: Option<usize>) -> Option<usize> {
-        f.scopes
+        f.visible
+            .get(name)?
             .iter()
             .rev()
-            .flat_map(|s| s.iter().rev())
             .copied()
-            .find(|&i| &*f.locals[i].name == name && Some(i) != skip)
+            .find(|&i| Some(i) != skip)
     }
 
     /// The binding a read of `name` sees: as [`Self::resolve`], except that

@@ -72,9 +72,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     Some(other) => {
                         let to_end = self.emit(Op::Jump(0), s.span);
                         self.patch(to_else);
-                        self.f().scopes.push(Vec::new());
+                        self.f().enter_scope();
                         self.stmt(other)?;
-                        self.f().scopes.pop();
+                        self.f().leave_scope();
                         self.patch(to_end);
                     }
                     None => self.patch(to_else),
@@ -334,7 +334,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.emit(Op::IterStart, iter.span);
         let top = self.here();
         let next = self.emit(Op::IterNext(0), iter.span);
-        self.f().scopes.push(Vec::new());
+        self.f().enter_scope();
         for n in target.names() {
             let i = self.declare_local(n, true);
             let at = self.emit(Op::Nop, n.span);
@@ -353,7 +353,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
     ) -> CResult<()> {
         let (top, next) = self.for_header(target, iter)?;
         self.loop_body(body, top)?;
-        self.f().scopes.pop();
+        self.f().leave_scope();
         self.emit(Op::Jump(top as u32), span);
         // Both `break` and exhaustion land here with the iterator on the stack.
         self.patch(next);
@@ -397,7 +397,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 };
                 self.emit(Op::CatchMatch(kinds), clause.span);
                 let next = self.emit(Op::JumpIfFalse(0), clause.span);
-                self.f().scopes.push(Vec::new());
+                self.f().enter_scope();
                 check_catch_binding(clause)?;
                 match &clause.binding {
                     Some(b) => {
@@ -411,7 +411,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     }
                 }
                 self.block(&clause.body)?;
-                self.f().scopes.pop();
+                self.f().leave_scope();
                 to_done.push(self.emit(Op::Jump(0), clause.span));
                 self.patch(next);
             }
