@@ -591,7 +591,7 @@ pub const MAX_NESTING: usize = 1000;
 pub fn nesting_error(what: &str) -> ErrorRef {
     super::error::ErrorObj::with_help(
         "RecursionError",
-        format!("maximum recursion depth exceeded in {what} (lists or maps nested more than {MAX_NESTING} deep)"),
+        format!("maximum recursion depth exceeded in {what} (lists, maps or records nested more than {MAX_NESTING} deep)"),
         "a list or map that contains itself?",
     )
 }
