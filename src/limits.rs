@@ -321,10 +321,15 @@ pub fn default_max_memory() -> Option<usize> {
 
 /// `MemTotal` of `/proc/meminfo`, in bytes.
 fn mem_total() -> Option<usize> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: usize = info
+    proc_bytes("/proc/meminfo", "MemTotal:")
+}
+
+/// The `KEY: N kB` line of a `/proc` file such as `meminfo`, in bytes.
+fn proc_bytes(file: &str, key: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let kb: usize = text
         .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -364,16 +369,8 @@ fn cgroup_limit() -> Option<usize> {
 /// allocator's arenas), which the limit counts too.
 fn address_space_left() -> Option<usize> {
     let limit = rlimit(rustix::process::Resource::As)?;
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: usize = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmSize:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(limit.saturating_sub(kb.saturating_mul(1024)))
+    let mapped = proc_bytes("/proc/self/status", "VmSize:")?;
+    Some(limit.saturating_sub(mapped))
 }
 
 /// The soft limit of `resource`, when it is not unlimited.
