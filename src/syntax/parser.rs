@@ -116,11 +116,14 @@ impl<'s> Reader<'s> {
             return Ok(None);
         };
         let head = pairs.next().expect("fn_head");
-        let brace = pos + head.as_span().end() - 1;
+        let head_end = pos + head.as_span().end();
         let mut parts = head.into_inner().peekable();
         let Some(first) = parts.peek() else {
             return Ok(None);
         };
+        // A head that matched something ends with the body's `{` (the
+        // empty match, where `head_end - 1` would underflow, returned above).
+        let brace = head_end - 1;
         let start = pos + first.as_span().start();
         if let Some(prev) = open {
             if !self.src[prev.span.end as usize..start].contains('\n') {
