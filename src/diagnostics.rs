@@ -172,8 +172,9 @@ const WINDOW_LEAD: usize = 80;
 struct Excerpt {
     name: String,
     text: String,
-    /// Each label's start in `text`, and its true column (bytes from its
-    /// line's start, 0-based, as miette counts).
+    /// Each label's start in `text`, and its true column (characters from
+    /// its line's start, 0-based). miette counts bytes, but a column is
+    /// where a person counts to (as rustc and `Sources::describe` count).
     columns: Vec<(usize, usize)>,
 }
 
@@ -228,8 +229,9 @@ impl Excerpt {
                 let start = l.offset().min(text.len());
                 let end = (start + l.len()).min(text.len());
                 let (new_start, new_end) = (map(start), map(end).max(map(start)));
-                let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                columns.push((new_start, start - line));
+                let at = floor_char_boundary(text, start);
+                let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                columns.push((new_start, text[line..at].chars().count()));
                 let label = l.label().map(str::to_string);
                 relabel(&l, label, (new_start, new_end - new_start).into())
             })
