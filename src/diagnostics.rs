@@ -462,28 +462,34 @@ pub struct Waiter {
     pub at: Option<Loc>,
 }
 
+/// The report when no task can go on. The excerpt shows one source:
+/// `focus`'s (where the main task waits), else the first waiter's; the
+/// waiters elsewhere are only in the list below it (their spans would
+/// point at unrelated text in this source).
 pub fn stuck(
     style: &Style,
     sources: &Sources,
     title: &str,
     help: &str,
     waiters: &[Waiter],
+    focus: Option<Loc>,
 ) -> String {
-    let src = waiters
-        .iter()
-        .find_map(|w| w.at)
-        .and_then(|l| sources.files.get(l.source as usize));
-    let labels: Vec<LabeledSpan> = waiters
-        .iter()
-        .filter_map(|w| {
-            let at = w.at?;
-            let text = &sources.files.get(at.source as usize)?.text;
-            Some(LabeledSpan::new_with_span(
-                Some(format!("task '{}' waits here", w.name)),
-                span_of(at.span, text),
-            ))
-        })
-        .collect();
+    let shown = focus.or_else(|| waiters.iter().find_map(|w| w.at));
+    let src = shown.and_then(|l| sources.files.get(l.source as usize));
+    let labels: Vec<LabeledSpan> = match src {
+        Some(src) => waiters
+            .iter()
+            .filter_map(|w| w.at.map(|at| (w, at)))
+            .filter(|(_, at)| shown.is_some_and(|s| s.source == at.source))
+            .map(|(w, at)| {
+                LabeledSpan::new_with_span(
+                    Some(format!("task '{}' waits here", w.name)),
+                    span_of(at.span, &src.text),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let d = MietteDiagnostic::new(title.to_string())
         .with_code("deadlock")
         .with_labels(labels)

@@ -65,6 +65,9 @@ pub struct Engine {
     /// (source, offset) of each call the compiler warned makes a coroutine
     /// nobody awaits: the end of the run does not warn about it again.
     warned_dropped: std::collections::HashSet<(u32, u32)>,
+    /// The main task last started (the program's, or the REPL's current
+    /// input): a stuck report shows the source it waits in.
+    main: std::rc::Weak<Task>,
 }
 
 impl Engine {
@@ -99,6 +102,7 @@ impl Engine {
             style: Style { color: opts.color },
             modules: Default::default(),
             warned_dropped: Default::default(),
+            main: std::rc::Weak::new(),
         }
     }
 
@@ -275,10 +279,7 @@ impl Engine {
         let closure = self.load(name, text, echo)?;
         // A previous program on this engine closed them at its end.
         self.interp.lp.ops.open_calls();
-        let main = self.interp.spawn_main(CoroStart::Script {
-            closure,
-            args: Vec::new(),
-        });
+        let main = self.spawn_main(closure);
         let ran = self
             .interp
             .run_until_complete(&Awaitable::Task(main.clone()));
@@ -351,6 +352,17 @@ impl Engine {
         }
     }
 
+    /// Spawns a program's (or an input's) main task, remembered as the
+    /// one stuck reports are about.
+    fn spawn_main(&mut self, closure: Rc<Closure>) -> Rc<Task> {
+        let main = self.interp.spawn_main(CoroStart::Script {
+            closure,
+            args: Vec::new(),
+        });
+        self.main = Rc::downgrade(&main);
+        main
+    }
+
     fn stuck_error(&mut self, stuck: Stuck) -> Error {
         let (title, help, tasks) = match stuck {
             Stuck::Deadlock(tasks) => (
@@ -371,9 +383,17 @@ impl Engine {
                 at: t.waiting_at.get(),
             })
             .collect();
+        // The main task's place, if it is one of the stuck tasks (the REPL's
+        // input waits among tasks earlier inputs left, defined elsewhere).
+        let main = self.main.upgrade();
+        let focus = tasks
+            .iter()
+            .find(|t| main.as_ref().is_some_and(|m| Rc::ptr_eq(m, t)))
+            .and_then(|t| t.waiting_at.get());
+        let report = diagnostics::stuck(&self.style, &self.sources, title, help, &waiters, focus);
         Error {
             kind: ErrorKind::Deadlock,
-            report: diagnostics::stuck(&self.style, &self.sources, title, help, &waiters),
+            report,
         }
     }
 
@@ -476,10 +496,7 @@ impl Engine {
             }
         };
         self.interp.forgive_memory();
-        Some(self.interp.spawn_main(CoroStart::Script {
-            closure,
-            args: Vec::new(),
-        }))
+        Some(self.spawn_main(closure))
     }
 
     /// Runs one loop iteration if something is ready or due; otherwise says

@@ -553,3 +553,40 @@ fn the_repl_runs_on_the_virtual_clock() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "100.0\n105.0\n");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// What the terminal showed, without colour and cursor codes, with the
+/// terminal's `\r\n` line ends as `\n`.
+fn shown(raw: &str) -> String {
+    strip_ansi(raw).replace("\r\n", "\n")
+}
+
+/// A deadlock report draws its labels on the input that deadlocked, not on
+/// an earlier input where another waiting task stopped (whose place would
+/// point at unrelated text); that task is only listed below the excerpt.
+#[test]
+fn a_deadlock_report_shows_the_input_that_deadlocked() {
+    let mut p = Term::start();
+    p.send_line("let e = event()");
+    p.send_line("async fn waiter() { await e.wait() }");
+    p.send_line("let w = spawn waiter()");
+    p.send_line("let q = queue()");
+    p.send_line("print(\"begin\" + \"s\"); await q.get()");
+    p.expect("begins\r\n");
+    let report = shown(&p.until("cancelled"));
+    assert_eq!(
+        report,
+        "deadlock
+
+  × deadlock: every task is waiting and nothing can wake any of them
+   ╭─[<input 5>:1:23]
+ 1 │ print(\"begin\" + \"s\"); await q.get()
+   ·                       ──────┬──────
+   ·                             ╰── task 'main' waits here
+   ╰────
+  help: each waiting task needs another task, a timer or an event to resume it
+  task 'Task-1' is waiting at <input 2>:1:21
+  task 'main' is waiting at <input 5>:1:23
+"
+    );
+    p.quit();
+}
