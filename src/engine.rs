@@ -68,6 +68,9 @@ pub struct Engine {
     /// The main task last started (the program's, or the REPL's current
     /// input): a stuck report shows the source it waits in.
     main: std::rc::Weak<Task>,
+    /// The clock's reading when the REPL's loop last reported a stuck
+    /// virtual clock: see [`Engine::tick`].
+    spin_reported_at: Option<u64>,
 }
 
 impl Engine {
@@ -103,6 +106,7 @@ impl Engine {
             modules: Default::default(),
             warned_dropped: Default::default(),
             main: std::rc::Weak::new(),
+            spin_reported_at: None,
         }
     }
 
@@ -517,11 +521,25 @@ impl Engine {
                 LoopTick::Idle(Some(std::time::Duration::from_secs(86_400)))
             }
             Ok(Tick::Idle(None)) => LoopTick::Idle(None),
+            Err(Stuck::Spinning(tasks)) if self.spin_already_reported(&tasks) => LoopTick::Ran,
             Err(stuck) => {
+                if let Stuck::Spinning(_) = stuck {
+                    self.spin_reported_at = Some(self.interp.lp.clock.now_ns());
+                }
                 self.report_stuck(stuck);
                 LoopTick::Stuck
             }
         }
+    }
+
+    /// A background task spinning at the REPL's prompt is reported once,
+    /// not again whenever an input breaks its run of `sleep(0)` iterations
+    /// (the clock is as stuck as when it was reported: it has not moved);
+    /// an input caught spinning (the main task among `tasks`) always is.
+    fn spin_already_reported(&self, tasks: &[Rc<Task>]) -> bool {
+        let main = self.main.upgrade();
+        let input_stuck = main.is_some_and(|m| tasks.iter().any(|t| Rc::ptr_eq(&m, t)));
+        !input_stuck && self.spin_reported_at == Some(self.interp.lp.clock.now_ns())
     }
 
     /// Waits, using no CPU, until a native operation completes, `d` passes

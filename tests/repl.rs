@@ -590,3 +590,56 @@ fn a_deadlock_report_shows_the_input_that_deadlocked() {
     );
     p.quit();
 }
+
+/// Under `--virtual-time`, an input that keeps yielding with `sleep(0)`
+/// while a timer waits is reported once, as `tasks run --virtual-time`
+/// reports it (it was reported three times: the loop's report, then a
+/// "deadlock" for the input, then the loop's again after the input was
+/// cancelled), and the session goes on.
+#[test]
+fn a_stuck_virtual_clock_is_reported_once_per_input() {
+    let mut p = Term::start_args(&["--virtual-time"], &[]);
+    p.send_line(
+        "let t = spawn sleep(10); print(\"spin\" + \"ning\"); while true { await sleep(0) }",
+    );
+    p.expect("spinning\r\n");
+    let report = shown(&p.until("cancelled"));
+    assert_eq!(
+        report,
+        "deadlock
+
+  × virtual time is stuck: tasks keep yielding with `sleep(0)` while a timer waits
+   ╭─[<input 1>:1:63]
+ 1 │ let t = spawn sleep(10); print(\"spin\" + \"ning\"); while true { await sleep(0) }
+   ·                                                               ───────┬──────
+   ·                                                                      ╰── task 'main' waits here
+   ╰────
+  help: under --virtual-time the clock only moves when every task waits; await the timer (or an
+        event) instead of polling
+  task 'main' is waiting at <input 1>:1:63
+  task 'Task-1' is waiting at its start
+"
+    );
+    p.send_line("print(\"still\" + \" here\")");
+    p.expect("still here");
+    p.quit();
+}
+
+/// A background task that spins while a timer waits, with the prompt
+/// idle, is reported once, not again at every turn of the loop (which
+/// flooded the terminal) until it stops.
+#[test]
+fn a_stuck_virtual_clock_at_the_prompt_is_reported_once() {
+    let mut p = Term::start_args(&["--virtual-time"], &[]);
+    p.send_line("async fn spin() { while true { await sleep(0) } }");
+    p.send_line("let t = spawn sleep(10); let s = spawn spin()");
+    p.expect("virtual time is stuck");
+    p.send_line("s.cancel()");
+    p.send_line("print(\"qu\" + \"iet\")");
+    let after = shown(&p.until("quiet\r\n"));
+    assert!(
+        !after.contains("virtual time is stuck"),
+        "reported again: {after}"
+    );
+    p.quit();
+}

@@ -146,12 +146,13 @@ impl Session {
                         self.interrupted(&task);
                     }
                 }
-                LoopTick::Idle(None) | LoopTick::Stuck => {
-                    // Nothing can ever wake the input: say so and cancel it.
-                    if !reported {
+                tick @ (LoopTick::Idle(None) | LoopTick::Stuck) => {
+                    // Nothing can ever wake the input: say so (unless the
+                    // loop just did: `Stuck`) and cancel it.
+                    if !reported && matches!(tick, LoopTick::Idle(None)) {
                         self.engine.report_input_deadlock();
-                        reported = true;
                     }
+                    reported = true;
                     self.engine.cancel(&task);
                     if matches!(self.engine.tick(), LoopTick::Stuck) {
                         break;
@@ -314,4 +315,71 @@ fn piped(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Recei
     }
     s.engine.shutdown();
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    /// What the session reports, kept to be read.
+    #[derive(Clone, Default)]
+    struct Captured(Rc<RefCell<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The prompt waiting with nothing typed: the loop's turns
+    /// [`Session::idle_until_message`] takes, a fixed number of them (more
+    /// than a stuck clock needs to be noticed).
+    fn idle(s: &mut Session) {
+        for _ in 0..1_500_000 {
+            let _ = s.engine.tick();
+        }
+    }
+
+    /// A background task keeps the virtual clock stuck at the prompt after
+    /// the input it stopped was reported and cancelled: not reported again
+    /// at the prompt, nor after each later input (which breaks the run of
+    /// `sleep(0)` iterations the loop counts); the next input caught in it
+    /// is reported. Deterministic here, where the pty tests would race the
+    /// loop's turns against the typing.
+    #[test]
+    fn a_clock_stuck_by_a_background_task_is_reported_once_per_stuck_input() {
+        let err = Captured::default();
+        let opts = Options {
+            virtual_time: true,
+            ..Options::default()
+        };
+        let engine = Engine::new(opts, Box::new(Captured::default()), Box::new(err.clone()));
+        let (_tx, rx) = async_channel::unbounded();
+        let mut s = Session {
+            engine,
+            rx,
+            inputs: 0,
+        };
+        let reports = || {
+            String::from_utf8_lossy(&err.0.borrow())
+                .matches("virtual time is stuck")
+                .count()
+        };
+        s.run_input("async fn spin() { while true { await sleep(0) } }");
+        s.run_input("let t = spawn sleep(100); let s = spawn spin(); await sleep(1)");
+        assert_eq!(reports(), 1);
+        idle(&mut s);
+        s.run_input("print(1)");
+        idle(&mut s);
+        assert_eq!(reports(), 1);
+        s.run_input("await sleep(1)");
+        assert_eq!(reports(), 2);
+        s.run_input("s.cancel()");
+        s.engine.shutdown();
+    }
 }
