@@ -329,7 +329,6 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             r,
             Rule::call_args
                 | Rule::index
-                | Rule::method
                 | Rule::field
                 | Rule::cmp_op
                 | Rule::add_op
@@ -349,6 +348,11 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.help = Some("the body of `if`, `while`, `for` and `fn` goes in braces".into());
         err.incomplete = at_end;
         return err;
+    }
+    if after_value && found == "`:`" {
+        if let Some(err) = map_as_statement(src, pos, here) {
+            return err;
+        }
     }
     if after_value {
         if ["`<`", "`>`", "`=`", "`!`"].contains(&found.as_str())
@@ -435,6 +439,37 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.help = Some("to compare values use `==`".into());
     }
     err
+}
+
+/// `{"a": 1}` where a statement starts (or right after a name, which is a
+/// statement of its own): there the `{` opens a block, so the map's first
+/// `:` is the mistake (`here`, at `pos`).
+fn map_as_statement(src: &str, pos: usize, here: Span) -> Option<SyntaxError> {
+    let open = scan_brackets(&src[..pos]).0.pop()?;
+    let inside = &src[open.at + 1..pos];
+    let before = src[..open.at].trim_end();
+    let starts_statement = before.is_empty()
+        || before.ends_with([';', '{', '}'])
+        || src[before.len()..open.at].contains('\n');
+    let word_len = before.len()
+        - before
+            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+            .len();
+    if open.ch != '{' || inside.contains(['\n', ';']) || !(starts_statement || word_len > 0) {
+        return None;
+    }
+    let mut err = SyntaxError::new(
+        "a `{` that starts a statement opens a block, not a map",
+        here,
+        "a map's `:` inside a block",
+    );
+    err.help = Some(if starts_statement {
+        "to use the map, give it a name (`let m = {...}`) or pass it on".into()
+    } else {
+        let name = &before[before.len() - word_len..];
+        format!("to call `{name}` with a map, put it in parentheses: `{name}({{...}})`")
+    });
+    Some(err)
 }
 
 /// Whether nothing but whitespace and comments comes from `pos` on (more
