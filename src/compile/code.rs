@@ -195,6 +195,12 @@ pub enum Op {
     /// the targets are stored left to right); a different count is a
     /// `ValueError`.
     Unpack(u32),
+    /// The value on top → `before` items, a list of the items between,
+    /// then `after` items, the first on top (`[a, *rest, z]`).
+    UnpackStar {
+        before: u32,
+        after: u32,
+    },
     /// Format the value with the spec const (u32::MAX: no spec).
     Format(u32),
     /// The value's `repr` as a string (`{x!r}`).

@@ -16,6 +16,7 @@ fn effect(op: &Op) -> (i32, i32) {
         | LoadUpval(_) | LoadGlobal(_) | Closure(_) | ArithLocalInt(..) => (0, 1),
         Dup2 => (0, 2),
         Unpack(k) => (1, n(k)),
+        UnpackStar { before, after } => (1, n(before) + n(after) + 1),
         Pop | StoreLocal(_) | StoreCell(_) | StoreUpval(_) | StoreGlobal(_) => (1, 0),
         Add | Sub | Mul | Div | FloorDiv | Mod | Pow | Eq | Ne | Lt | Le | Gt | Ge | In | Index => {
             (2, 1)

@@ -191,12 +191,22 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 Ok(())
             }
             Pattern::List(items, span) => {
-                self.emit(Op::Unpack(items.len() as u32), *span);
+                let n = items.len() as u32;
+                let op = match items.iter().position(|p| matches!(p, Pattern::Star(_))) {
+                    Some(at) => Op::UnpackStar {
+                        before: at as u32,
+                        after: n - at as u32 - 1,
+                    },
+                    None => Op::Unpack(n),
+                };
+                self.emit(op, *span);
                 for item in items {
                     self.store_pattern(item, declaring)?;
                 }
                 Ok(())
             }
+            // `UnpackStar` left the starred items' list where this item is.
+            Pattern::Star(inner) => self.store_pattern(inner, declaring),
         }
     }
 

@@ -49,6 +49,25 @@ pub fn unpack_op(ex: &mut Exec, n: usize) -> Result<(), ErrorRef> {
     Ok(())
 }
 
+/// `Op::UnpackStar`: the value on top → its first `before` items, a new
+/// list of the items between, and its last `after` items, the first on
+/// top. The list is new even when it takes every item (`[*copy] = xs`).
+#[inline(never)]
+pub fn unpack_star_op(ex: &mut Exec, before: usize, after: usize) -> Result<(), ErrorRef> {
+    let v = pop(ex);
+    let mut items = unpack_star(&v, before + after)?;
+    let tail = items.split_off(items.len() - after);
+    let middle = items.split_off(before);
+    for x in tail.into_iter().rev() {
+        ex.push(x);
+    }
+    ex.push(Value::list(middle));
+    for x in items.into_iter().rev() {
+        ex.push(x);
+    }
+    Ok(())
+}
+
 /// `Op::ListAppend`: appends the value on top to the comprehension's list
 /// in stack slot `at` (made by `MakeList(0)` before its loops).
 #[inline(never)]
@@ -73,16 +92,7 @@ pub fn map_insert_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
 /// `ValueError` for a wrong count, a `TypeError` for a value that is not
 /// iterable.
 pub fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
-    if !matches!(
-        v,
-        Value::List(_) | Value::Str(_) | Value::Map(_) | Value::Iter(_)
-    ) {
-        return Err(type_error(format!(
-            "cannot unpack non-iterable `{}`",
-            v.type_name()
-        )));
-    }
-    let items = items_of(v)?;
+    let items = iterable_items(v)?;
     match items.len() {
         got if got == n => Ok(items),
         got if got > n => Err(value_error(format!(
@@ -92,6 +102,34 @@ pub fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
             "not enough values to unpack (expected {n}, got {got})"
         ))),
     }
+}
+
+/// The items of `v` for a pattern with a `*name` and `n` other names:
+/// at least `n` of them, else a `ValueError` in CPython's words.
+fn unpack_star(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
+    let items = iterable_items(v)?;
+    if items.len() < n {
+        return Err(value_error(format!(
+            "not enough values to unpack (expected at least {n}, got {})",
+            items.len()
+        )));
+    }
+    Ok(items)
+}
+
+/// The items of a value a pattern unpacks; a `TypeError` for one that
+/// cannot be walked.
+fn iterable_items(v: &Value) -> Result<Vec<Value>, ErrorRef> {
+    if !matches!(
+        v,
+        Value::List(_) | Value::Str(_) | Value::Map(_) | Value::Iter(_)
+    ) {
+        return Err(type_error(format!(
+            "cannot unpack non-iterable `{}`",
+            v.type_name()
+        )));
+    }
+    items_of(v)
 }
 
 /// A slice's bounds made concrete for a length, as CPython's

@@ -822,6 +822,11 @@ impl Interp {
                     }
                 }
                 Op::Unpack(n) => tri!(super::seq::unpack_op(ex, n as usize)),
+                Op::UnpackStar { before, after } => tri!(super::seq::unpack_star_op(
+                    ex,
+                    before as usize,
+                    after as usize
+                )),
                 Op::Format(k) => {
                     let v = pop!();
                     let s = if k == u32::MAX {

@@ -92,8 +92,12 @@ pub enum Pattern {
     Name(Ident),
     /// `xs[i]` or `p.x`, in an assignment only.
     Place(Expr),
-    /// `[p, q, ...]`: a value with exactly that many items.
+    /// `[p, q, ...]`: a value with exactly that many items, or at least
+    /// as many as the others when one of them is a `Star`.
     List(Vec<Pattern>, Span),
+    /// `*rest` in a list (at most one per list, the parser sees to it):
+    /// the items the others leave, always stored as a new list.
+    Star(Box<Pattern>),
 }
 
 impl Pattern {
@@ -108,6 +112,7 @@ impl Pattern {
             Pattern::Name(n) => out.push(n),
             Pattern::Place(_) => {}
             Pattern::List(items, _) => items.iter().for_each(|p| p.collect_names(out)),
+            Pattern::Star(p) => p.collect_names(out),
         }
     }
 }

@@ -154,7 +154,7 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         slice_tail | slice_step => "`:`",
         comp_clauses | comp_for => "`for`",
         comp_if => "`if`",
-        list_pattern | for_target => "a name",
+        list_pattern | star_pattern | for_target => "a name",
         kw_in => "`in`",
         catch_clause | kw_catch => "`catch`",
         finally_clause | kw_finally => "`finally`",
@@ -185,16 +185,14 @@ fn token_at(src: &str, pos: usize) -> String {
     }
 }
 
-/// Is `pos` inside an unpacking pattern: `let [`, `for [`, or a line that
-/// starts with `[` and assigns (`[a, *b] = xs`)?
-fn in_pattern(src: &str, pos: usize) -> bool {
+/// Is `pos` right after `for k,` (a pair of names, where Python's `for
+/// k, *v in` puts a star)? Returns the name.
+fn after_for_pair(src: &str, pos: usize) -> Option<&str> {
     let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i);
-    let line = src[line_start..line_end].trim_start();
-    let assigns = line
-        .match_indices("] =")
-        .any(|(i, _)| !line[i + 3..].starts_with('='));
-    line.starts_with("let [") || line.starts_with("for [") || (line.starts_with('[') && assigns)
+    let before = src[line_start..pos].trim();
+    let name = before.strip_prefix("for ")?.strip_suffix(',')?.trim();
+    let is_name = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    is_name.then_some(name)
 }
 
 /// Converts a pest failure into a user-facing error.
@@ -293,26 +291,34 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     // In a pattern pest names the rule it last tried, at the last name read
     // (`for [k, v in`): the mistake is what follows that name.
     let name_wanted = !positives.is_empty()
-        && positives
-            .iter()
-            .all(|r| matches!(r, Rule::ident | Rule::list_pattern | Rule::for_target));
-    let word_len = src[pos..]
+        && positives.iter().all(|r| {
+            matches!(
+                r,
+                Rule::ident | Rule::list_pattern | Rule::star_pattern | Rule::for_target
+            )
+        });
+    // At a `*rest` pest names the rules it tried at the `*`.
+    let name_at = match src[pos..].strip_prefix('*') {
+        Some(rest) if name_wanted => src.len() - rest.trim_start().len(),
+        _ => pos,
+    };
+    let word_len = src[name_at..]
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(src.len() - pos);
+        .unwrap_or(src.len() - name_at);
     // The grammar's keywords (`ident` refuses them).
     const KEYWORDS: [&str; 23] = [
         "let", "fn", "async", "await", "spawn", "return", "if", "else", "while", "for", "in",
         "break", "continue", "try", "catch", "finally", "throw", "true", "false", "nil", "and",
         "or", "not",
     ];
-    let word = &src[pos..pos + word_len];
+    let word = &src[name_at..name_at + word_len];
     if name_wanted
         && innermost == Some('[')
         && word_len > 0
         && !word.starts_with(|c: char| c.is_ascii_digit())
         && !KEYWORDS.contains(&word)
     {
-        let after = pos + word_len;
+        let after = name_at + word_len;
         let next = after + (src[after..].len() - src[after..].trim_start().len());
         let end = (next + src[next..].chars().next().map_or(0, char::len_utf8)).min(src.len());
         return SyntaxError::new(
@@ -385,14 +391,16 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         return err;
     }
     let prev = src[..pos].trim_end().chars().last();
-    if found.starts_with("`*") && matches!(prev, Some('(' | ',' | '[')) && in_pattern(src, pos) {
-        // Python's `first, *rest = xs`.
-        let mut err = SyntaxError::new("there is no starred unpacking", here, "Python's `*rest`");
-        err.help = Some(
-            "a pattern takes exactly the items it names: index and slice instead, \
-             `let first = xs[0]` and `let rest = xs[1:]`"
-                .into(),
+    if let (true, Some(name)) = (found.starts_with("`*"), after_for_pair(src, pos)) {
+        // Python's `for k, *v in rows`: `for k, v` is a pair, no more.
+        let mut err = SyntaxError::new(
+            "a starred name needs a list pattern",
+            here,
+            "`for k, v` takes exactly two names",
         );
+        let rest = habits::word_at(src, pos + 1);
+        let rest = if rest.is_empty() { "rest" } else { rest };
+        err.help = Some(format!("write `for [{name}, *{rest}] in ...`"));
         return err;
     }
     if found.starts_with("`*") && matches!(prev, Some('(' | ',' | '[')) {

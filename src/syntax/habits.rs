@@ -139,7 +139,7 @@ fn operand(text: &str) -> &str {
 }
 
 /// The word made of identifier characters that starts at `at`.
-fn word_at(src: &str, at: usize) -> &str {
+pub(super) fn word_at(src: &str, at: usize) -> &str {
     let len = src[at..]
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(src.len() - at);

@@ -580,7 +580,22 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
         // assignment first and re-parsing on failure doubled the work at
         // every level of nested callbacks.
         Rule::expr_stmt => {
-            let target = expr(inner.next().unwrap())?;
+            let first = inner.next().unwrap();
+            if let (Some(list), Some(op)) = (sole_list(&first), inner.peek()) {
+                // `[a, *rest] = xs`: read as a pattern, where `*` is allowed.
+                if op.as_str() != "=" {
+                    return Err(compound_unpack(&op));
+                }
+                inner.next(); // `=`
+                return Ok(Some(Stmt {
+                    kind: StmtKind::AssignUnpack {
+                        pattern: target_list(list)?,
+                        value: expr(inner.next().unwrap())?,
+                    },
+                    span: sp,
+                }));
+            }
+            let target = expr(first)?;
             let Some(op) = inner.next() else {
                 return Ok(Some(Stmt {
                     kind: StmtKind::Expr(target),
@@ -600,21 +615,8 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 );
                 return Err(e);
             }
-            if let ExprKind::List(_) = target.kind {
-                if op.as_str() != "=" {
-                    return Err(SyntaxError::new(
-                        format!("`{}` cannot unpack", op.as_str()),
-                        span(&op),
-                        "only `=` assigns to a list of names",
-                    ));
-                }
-                return Ok(Some(Stmt {
-                    kind: StmtKind::AssignUnpack {
-                        pattern: target_pattern(target)?,
-                        value: expr(inner.next().unwrap())?,
-                    },
-                    span: sp,
-                }));
+            if let ExprKind::ListComp { .. } = target.kind {
+                return Err(cannot_unpack_into(target.span));
             }
             if !matches!(
                 target.kind,
@@ -648,11 +650,41 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
 
 /// A `list_pattern` or a name, as `let` and `for` declare them.
 fn pattern(p: P) -> Result<Pattern> {
-    if p.as_rule() == Rule::ident {
-        return Ok(Pattern::Name(ident(p)));
+    match p.as_rule() {
+        Rule::ident => return Ok(Pattern::Name(ident(p))),
+        Rule::star_pattern => {
+            let name = ident(p.into_inner().next().unwrap());
+            return Ok(Pattern::Star(Box::new(Pattern::Name(name))));
+        }
+        _ => {}
     }
     let sp = span(&p);
-    let items = p.into_inner().map(pattern).collect::<Result<_>>()?;
+    let items = p
+        .into_inner()
+        .map(|item| Ok((span(&item), pattern(item)?)))
+        .collect::<Result<_>>()?;
+    list_pattern(items, sp)
+}
+
+/// A list of patterns, each with its span, once it is checked that at
+/// most one of them is starred (CPython: "multiple starred expressions in
+/// assignment"): which items would the second one take?
+fn list_pattern(items: Vec<(Span, Pattern)>, sp: Span) -> Result<Pattern> {
+    let mut stars = items.iter().filter(|(_, p)| matches!(p, Pattern::Star(_)));
+    if let (Some(_), Some((second, _))) = (stars.next(), stars.next()) {
+        let mut e = SyntaxError::new(
+            "multiple starred names in one pattern",
+            *second,
+            "a second `*` in this list",
+        );
+        e.help = Some(
+            "a list takes one `*name`, which gets the items the other names leave: \
+             `[first, *rest]`"
+                .into(),
+        );
+        return Err(e);
+    }
+    let items = items.into_iter().map(|(_, p)| p).collect();
     Ok(Pattern::List(exact(items), sp))
 }
 
@@ -687,24 +719,86 @@ fn comp_clauses(p: P) -> Result<Vec<CompClause>> {
     Ok(exact(out))
 }
 
-/// The left side of `[a, xs[0], [b, c]] = value`, parsed as a list
-/// expression: each item a variable, an index or such a list again.
-fn target_pattern(e: Expr) -> Result<Pattern> {
+/// `[*xs, 1]` in an expression: Python's spread, which does not exist
+/// here (the grammar reads it for `[first, *rest] = xs`).
+fn star_in_list(sp: Span) -> SyntaxError {
+    let mut e = SyntaxError::new("there is no `*` spread in a list", sp, "Python's `*xs`");
+    e.help = Some(
+        "join lists with `+`: `xs + [1]`; `*name` only collects items when unpacking, \
+         as in `let [first, *rest] = xs`"
+            .into(),
+    );
+    e
+}
+
+/// The list literal an `expr` pair is, if it is nothing more (`[a, b]`,
+/// not `[a, b][0]`): the left side of an unpacking assignment.
+fn sole_list<'a>(p: &P<'a>) -> Option<P<'a>> {
+    let mut inner = p.clone().into_inner();
+    match (inner.next(), inner.next()) {
+        (Some(list), None) if list.as_rule() == Rule::list_lit => Some(list),
+        _ => None,
+    }
+}
+
+fn compound_unpack(op: &P) -> SyntaxError {
+    SyntaxError::new(
+        format!("`{}` cannot unpack", op.as_str()),
+        span(op),
+        "only `=` assigns to a list of names",
+    )
+}
+
+fn cannot_unpack_into(sp: Span) -> SyntaxError {
+    SyntaxError::new(
+        "cannot assign to this expression",
+        sp,
+        "only a variable, an index, a field or a list of them can be unpacked into",
+    )
+}
+
+/// The left side of `[a, xs[0], *rest, [b, c]] = value`, a `list_lit`:
+/// each item a variable, an index, a field, such a list again, or one
+/// `*` with a variable, an index or a field.
+fn target_list(p: P) -> Result<Pattern> {
+    let sp = span(&p);
+    let _depth = depth::enter(1, sp)?;
+    let mut items = Vec::new();
+    for part in p.into_inner() {
+        let item_span = span(&part);
+        let item = match part.as_rule() {
+            Rule::star_item => match target(part.into_inner().next().unwrap())? {
+                Pattern::List(..) => {
+                    return Err(SyntaxError::new(
+                        "cannot assign to this expression",
+                        item_span,
+                        "a `*` takes a variable, an index or a field",
+                    ))
+                }
+                place => Pattern::Star(Box::new(place)),
+            },
+            Rule::expr => target(part)?,
+            // A comprehension.
+            _ => return Err(cannot_unpack_into(sp)),
+        };
+        items.push((item_span, item));
+    }
+    if items.is_empty() {
+        return Err(cannot_unpack_into(sp));
+    }
+    list_pattern(items, sp)
+}
+
+/// One item of an unpacking assignment's left side (an `expr` pair).
+fn target(p: P) -> Result<Pattern> {
+    if let Some(list) = sole_list(&p) {
+        return target_list(list);
+    }
+    let e = expr(p)?;
     match e.kind {
         ExprKind::Var(name) => Ok(Pattern::Name(name)),
         ExprKind::Index { .. } | ExprKind::Field { .. } => Ok(Pattern::Place(e)),
-        ExprKind::List(items) if !items.is_empty() => {
-            let items = items
-                .into_iter()
-                .map(target_pattern)
-                .collect::<Result<_>>()?;
-            Ok(Pattern::List(items, e.span))
-        }
-        _ => Err(SyntaxError::new(
-            "cannot assign to this expression",
-            e.span,
-            "only a variable, an index, a field or a list of them can be unpacked into",
-        )),
+        _ => Err(cannot_unpack_into(e.span)),
     }
 }
 
@@ -1044,6 +1138,9 @@ fn primary(p: P) -> Result<Expr> {
                         kind: ExprKind::ListComp { item, clauses },
                         span: sp,
                     });
+                }
+                if part.as_rule() == Rule::star_item {
+                    return Err(star_in_list(span(&part)));
                 }
                 items.push(expr(part)?);
             }
