@@ -615,9 +615,6 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 );
                 return Err(e);
             }
-            if let ExprKind::ListComp { .. } = target.kind {
-                return Err(cannot_unpack_into(target.span));
-            }
             if !matches!(
                 target.kind,
                 ExprKind::Var(_) | ExprKind::Index { .. } | ExprKind::Field { .. }
