@@ -110,13 +110,17 @@ fn add_stmt<'a>(
 /// held at once (a program of small nested blocks parsed 20% slower).
 const WHOLE_BLOCK: usize = 2048;
 
-/// The statements of a short block (`start` is after its `{` in `text`,
-/// the file from `base` on), read at once; `None` when they do not parse
-/// (`items` then finds the mistake).
-fn whole_block(text: &str, base: usize, start: usize) -> Result<Option<Vec<Stmt>>> {
+/// The statements of a short block (from `start`, after its `{` in
+/// `text`, the file from `base` on, to `end`, after its `}`), read at once;
+/// `None` when they do not parse or end elsewhere (`items` then finds the
+/// mistake).
+fn whole_block(text: &str, base: usize, start: usize, end: usize) -> Result<Option<Vec<Stmt>>> {
     let Ok(pairs) = TasksParser::parse(Rule::block_stmts, &text[start..]) else {
         return Ok(None);
     };
+    if pairs.clone().last().map(|p| start + p.as_span().end()) != Some(end) {
+        return Ok(None);
+    }
     let _base = Base::enter(base + start);
     let mut stmts = Vec::new();
     let mut open: Option<Simple> = None;
@@ -359,7 +363,7 @@ fn block(p: P) -> Result<Block> {
     let text = p.as_span().get_input();
     let start = p.as_span().start() + 1;
     if p.as_span().end() - start <= WHOLE_BLOCK {
-        if let Some(stmts) = whole_block(text, base(), start)? {
+        if let Some(stmts) = whole_block(text, base(), start, p.as_span().end())? {
             return Ok(Block { stmts, span: sp });
         }
     }
