@@ -163,6 +163,47 @@ fn broken_nesting_is_reported_in_linear_time() {
     }
 }
 
+/// Every construct that nests, alone and in pairs, 60 deep around a
+/// mistake: each must be reported (status 2) at once. Before blocks were
+/// read once, several of these took time exponential in the depth.
+#[test]
+fn every_nesting_construct_is_linear_around_a_mistake() {
+    let shapes = [
+        ("f(", ")"),
+        ("[", "]"),
+        ("{1: ", "}"),
+        ("x.f(", ")"),
+        ("f(a: ", ")"),
+        ("async { ", " }"),
+        ("fn() { ", " }"),
+        ("if x { ", " }"),
+        ("if x { 1 } else { ", " }"),
+        ("{ ", " }"),
+        ("try { ", " } catch e { }"),
+        ("[y for y in ", "]"),
+        ("x[1:", "]"),
+        ("group { ", " }"),
+        ("with x { ", " }"),
+        ("f(fn() { ", " })"),
+        ("struct S { a = ", " }"),
+    ];
+    let mut sources = Vec::new();
+    for (i, a) in shapes.iter().enumerate() {
+        for b in &shapes[i..] {
+            let (open, close): (String, String) = (0..30)
+                .map(|_| (format!("{}{}", a.0, b.0), format!("{}{}", b.1, a.1)))
+                .unzip();
+            sources.push(format!("{open} x = = {close}\n"));
+        }
+    }
+    assert_eq!(sources.len(), 153);
+    for (n, source) in sources.iter().enumerate() {
+        let c = check(&format!("shape{n}"), source, None);
+        assert_eq!(c.status, 2, "{source}: {}", c.stderr);
+        assert!(c.stderr.contains("syntax error"), "{source}: {}", c.stderr);
+    }
+}
+
 #[test]
 fn long_operator_chains_stop_at_the_depth_limit() {
     let n = 200_000;
