@@ -355,11 +355,6 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.incomplete = at_end;
         return err;
     }
-    if after_value && found == "`:`" {
-        if let Some(err) = map_as_statement(src, pos, here) {
-            return err;
-        }
-    }
     if after_value {
         if ["`<`", "`>`", "`=`", "`!`"].contains(&found.as_str())
             && !positives.contains(&Rule::cmp_op)
@@ -415,6 +410,19 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         );
         return err;
     }
+    // Inside `struct Name { ... }`, after a field: only methods were tried
+    // as rules (the `,`, `=` and `}` are plain text to pest).
+    let in_struct = !positives.is_empty()
+        && positives
+            .iter()
+            .all(|r| matches!(r, Rule::kw_fn | Rule::kw_async | Rule::semi));
+    if in_struct {
+        return SyntaxError::new(
+            format!("expected `,`, `=`, a method or `}}`, found {found}"),
+            here,
+            "expected `,` between fields",
+        );
+    }
     let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
     words.sort_by_key(|w| match *w {
         "an expression" => 0,
@@ -447,37 +455,6 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.help = Some("to compare values use `==`".into());
     }
     err
-}
-
-/// `{"a": 1}` where a statement starts (or right after a name, which is a
-/// statement of its own): there the `{` opens a block, so the map's first
-/// `:` is the mistake (`here`, at `pos`).
-fn map_as_statement(src: &str, pos: usize, here: Span) -> Option<SyntaxError> {
-    let open = scan_brackets(&src[..pos]).0.pop()?;
-    let inside = &src[open.at + 1..pos];
-    let before = src[..open.at].trim_end();
-    let starts_statement = before.is_empty()
-        || before.ends_with([';', '{', '}'])
-        || src[before.len()..open.at].contains('\n');
-    let word_len = before.len()
-        - before
-            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
-            .len();
-    if open.ch != '{' || inside.contains(['\n', ';']) || !(starts_statement || word_len > 0) {
-        return None;
-    }
-    let mut err = SyntaxError::new(
-        "a `{` that starts a statement opens a block, not a map",
-        here,
-        "a map's `:` inside a block",
-    );
-    err.help = Some(if starts_statement {
-        "to use the map, give it a name (`let m = {...}`) or pass it on".into()
-    } else {
-        let name = &before[before.len() - word_len..];
-        format!("to call `{name}` with a map, put it in parentheses: `{name}({{...}})`")
-    });
-    Some(err)
 }
 
 /// Whether nothing but whitespace and comments comes from `pos` on (more

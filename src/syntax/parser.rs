@@ -41,7 +41,8 @@ pub fn parse_program(src: &str) -> Result<Program> {
 /// Where pest found a mistake: the statements of that level (the file, or
 /// one block) from `from` on, as `rule` reads them, do not parse.
 struct Failure {
-    from: usize,
+    /// `None` when `first` is the error to word as it is.
+    from: Option<usize>,
     rule: Rule,
     /// pest's own error for the failing statement, positions in the file.
     first: pest::error::Error<Rule>,
@@ -71,11 +72,71 @@ fn items(text: &str, base: usize, mut pos: usize, rule: Rule) -> Result<(Vec<Stm
         if matches!(p.as_rule(), Rule::EOI | Rule::rbrace) {
             return Ok((exact(stmts), end));
         }
-        ends.push(end);
         let _base = Base::enter(base + pos);
-        add_stmt(p, text, base, &mut open, &mut stmts)?;
+        let end = if p.as_rule() == Rule::block {
+            block_or_map(p, text, base, pos, &mut open, &mut stmts)?
+        } else {
+            add_stmt(p, text, base, &mut open, &mut stmts)?;
+            end
+        };
+        ends.push(end);
         pos = end;
     }
+}
+
+/// A statement that starts with `{` (at `pos` in `text`): a block if its
+/// statements parse, else a map (`{"a": 1}` typed into the REPL), as
+/// pest's ordered choice had it when blocks were parsed in place. Adds
+/// it; returns where it ends. When neither parses, the error is the one
+/// that got further. Each level tries the map at most once, so nested
+/// blocks stay linear (the map is read as an expression, with no block
+/// inside it read twice).
+fn block_or_map<'a>(
+    p: P<'a>,
+    text: &'a str,
+    base: usize,
+    pos: usize,
+    open: &mut Option<Simple<'a>>,
+    stmts: &mut Vec<Stmt>,
+) -> Result<usize> {
+    let end = pos + p.as_span().end();
+    let (was_open, was_first, was_len) = (
+        open.clone(),
+        FIRST_ERROR.with(|f| f.borrow().clone()),
+        stmts.len(),
+    );
+    let Err(e) = add_stmt(p, text, base, open, stmts) else {
+        return Ok(end);
+    };
+    let Some(as_block) = FAILED.take() else {
+        return Err(e);
+    };
+    let as_map = match TasksParser::parse(Rule::expr_first, &text[pos..]) {
+        Ok(mut pairs) => pairs.next().expect("a statement"),
+        Err(map_error) => {
+            let map_error = shifted(map_error, base + pos);
+            let further = |e: &pest::error::Error<Rule>| match e.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((a, _)) => a,
+            };
+            FAILED.set(Some(if further(&map_error) > further(&as_block.first) {
+                Failure {
+                    from: None,
+                    rule: Rule::expr_first,
+                    first: map_error,
+                }
+            } else {
+                as_block
+            }));
+            return Err(e);
+        }
+    };
+    *open = was_open;
+    FIRST_ERROR.set(was_first);
+    stmts.truncate(was_len);
+    let end = pos + as_map.as_span().end();
+    add_stmt(as_map, text, base, open, stmts)?;
+    Ok(end)
 }
 
 /// Adds the statement `p` (of `text`, the file from `base` on) to
@@ -99,7 +160,10 @@ fn add_stmt<'a>(
         if FAILED.with(|f| f.borrow().is_some()) {
             return Err(e);
         }
-        FIRST_ERROR.set(Some(e));
+        // A mistake inside one of its blocks came first.
+        FIRST_ERROR.with(|f| {
+            f.borrow_mut().get_or_insert(e);
+        });
         check_blocks(whole)?;
     }
     Ok(())
@@ -121,6 +185,10 @@ fn whole_block(text: &str, base: usize, start: usize, end: usize) -> Result<Opti
     if pairs.clone().last().map(|p| start + p.as_span().end()) != Some(end) {
         return Ok(None);
     }
+    // A `{` that starts a statement may be a map after all (`block_or_map`).
+    if pairs.clone().any(|p| p.as_rule() == Rule::block) {
+        return Ok(None);
+    }
     let _base = Base::enter(base + start);
     let mut stmts = Vec::new();
     let mut open: Option<Simple> = None;
@@ -137,21 +205,27 @@ fn fail(
     ends: &[usize],
     pos: usize,
     rule: Rule,
-    mut first: pest::error::Error<Rule>,
+    first: pest::error::Error<Rule>,
 ) -> SyntaxError {
-    use pest::error::InputLocation;
     let shift = base + pos;
-    first.location = match first.location {
-        InputLocation::Pos(p) => InputLocation::Pos(shift + p),
-        InputLocation::Span((a, b)) => InputLocation::Span((shift + a, shift + b)),
-    };
     FAILED.set(Some(Failure {
-        from: base + ends[ends.len().saturating_sub(3)],
+        from: Some(base + ends[ends.len().saturating_sub(3)]),
         rule,
-        first,
+        first: shifted(first, shift),
     }));
     // Replaced by `parse_program`, which words the error from the whole file.
     SyntaxError::new("syntax error", Span::new(shift, shift), "")
+}
+
+/// pest's error for a parse of the file from `shift` on, with positions
+/// in the file.
+fn shifted(mut e: pest::error::Error<Rule>, shift: usize) -> pest::error::Error<Rule> {
+    use pest::error::InputLocation;
+    e.location = match e.location {
+        InputLocation::Pos(p) => InputLocation::Pos(shift + p),
+        InputLocation::Span((a, b)) => InputLocation::Span((shift + a, shift + b)),
+    };
+    e
 }
 
 /// Parses the blocks of a statement that is not built (after a mistake),
@@ -175,21 +249,19 @@ fn check_blocks(p: P) -> Result<()> {
 /// past the first token of the next, nor into a block.
 fn parse_error(src: &str, failure: Failure) -> SyntaxError {
     let Failure { from, rule, first } = failure;
+    let Some(from) = from else {
+        return error::from_pest(src, first);
+    };
     let whole = match rule {
         Rule::top_stmt => Rule::program,
         _ => Rule::block_rest,
     };
-    let Err(mut e) = TasksParser::parse(whole, &src[from..]) else {
+    match TasksParser::parse(whole, &src[from..]) {
+        Err(e) => error::from_pest(src, shifted(e, from)),
         // The level parses from there, though one statement did not: say
         // what that statement's own parse says.
-        return error::from_pest(src, first);
-    };
-    use pest::error::InputLocation;
-    e.location = match e.location {
-        InputLocation::Pos(p) => InputLocation::Pos(from + p),
-        InputLocation::Span((a, b)) => InputLocation::Span((from + a, from + b)),
-    };
-    error::from_pest(src, e)
+        Ok(_) => error::from_pest(src, first),
+    }
 }
 
 thread_local! {
@@ -261,6 +333,7 @@ fn exact<T>(mut v: Vec<T>) -> Vec<T> {
 
 /// The last simple statement (all but the ones that end in a block) not
 /// yet ended by `;`: the next statement must start on another line.
+#[derive(Clone)]
 struct Simple<'a> {
     rule: Rule,
     /// Its source text, without trailing whitespace.
@@ -1286,6 +1359,7 @@ fn fstring(p: P) -> Result<Vec<FPart>> {
 #[cfg(test)]
 mod tests {
     use super::parse_program;
+    use crate::syntax::ast::StmtKind;
     use std::path::{Path, PathBuf};
 
     fn tasks_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -1350,6 +1424,41 @@ mod tests {
             assert_eq!(p.stmts.len(), 1, "{src}");
             assert_eq!(p.stmts[0].span.end as usize, src.len(), "{src}");
         }
+    }
+
+    /// A `{` that starts a statement is a block when its statements parse,
+    /// else a map; at every level, and in a short block read at once.
+    #[test]
+    fn a_statement_brace_is_a_block_or_else_a_map() {
+        let kinds = |src: &str| -> Vec<String> {
+            let p = parse_program(src).unwrap_or_else(|e| panic!("{src}: {}", e.message));
+            p.stmts
+                .iter()
+                .map(|s| {
+                    format!("{:?}", s.kind)
+                        .split(['(', ' '])
+                        .next()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(kinds("{}"), ["Block"]);
+        assert_eq!(kinds("{ x }"), ["Block"]);
+        assert_eq!(kinds("{\"a\": 1}"), ["Expr"]);
+        assert_eq!(kinds("{\"a\": 1}[\"a\"] + 1\nx = 2"), ["Expr", "Assign"]);
+        assert_eq!(kinds("x = 1\n{ {\"a\": 1}.keys() }"), ["Assign", "Block"]);
+        assert_eq!(kinds("if x { {1: async { {2: 3} }} }"), ["If"]);
+        let inner = "{ {\"a\": 1} }";
+        let p = parse_program(inner).unwrap();
+        let StmtKind::Block(b) = &p.stmts[0].kind else {
+            panic!("{inner}")
+        };
+        assert!(matches!(b.stmts[0].kind, StmtKind::Expr(_)), "{inner}");
+        // Neither: the error of the reading that got further.
+        let e = parse_program("{\"a\": 1 \"b\": 2}").unwrap_err();
+        let want = "expected an operator or the end of the statement, found `\"`";
+        assert_eq!((e.message.as_str(), e.span.start), (want, 8), "{e:?}");
     }
 
     /// The grammar's `keyword` is spelled as a tree of first letters; this
