@@ -87,8 +87,8 @@ fn items(text: &str, base: usize, mut pos: usize, rule: Rule) -> Result<(Vec<Stm
 /// A statement that starts with `{` (at `pos` in `text`): a block if its
 /// statements parse, else a map (`{"a": 1}` typed into the REPL), as
 /// pest's ordered choice had it when blocks were parsed in place. Adds
-/// it; returns where it ends. When neither parses, the error is the one
-/// that got further. Each level tries the map at most once, so nested
+/// it; returns where it ends. When neither parses, the error is the
+/// block's (see below). Each level tries the map at most once, so nested
 /// blocks stay linear (the map is read as an expression, with no block
 /// inside it read twice).
 fn block_or_map<'a>(
@@ -114,12 +114,18 @@ fn block_or_map<'a>(
     let as_map = match TasksParser::parse(Rule::expr_first, &text[pos..]) {
         Ok(mut pairs) => pairs.next().expect("a statement"),
         Err(map_error) => {
+            // The block's own error, unless its statements stopped at a
+            // `:` the map read past (`{"a": 1 "b": 2}` is a broken map). A
+            // map's error is no guide otherwise: it skipped the blocks
+            // inside it, whose mistake the block's error points at.
             let map_error = shifted(map_error, base + pos);
-            let further = |e: &pest::error::Error<Rule>| match e.location {
+            let at = |e: &pest::error::Error<Rule>| match e.location {
                 pest::error::InputLocation::Pos(p) => p,
                 pest::error::InputLocation::Span((a, _)) => a,
             };
-            FAILED.set(Some(if further(&map_error) > further(&as_block.first) {
+            let block_at = at(&as_block.first);
+            let meant_map = text[block_at - base..].starts_with(':') && at(&map_error) > block_at;
+            FAILED.set(Some(if meant_map {
                 Failure {
                     from: None,
                     rule: Rule::expr_first,
