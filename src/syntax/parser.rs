@@ -4,6 +4,7 @@ use super::ast::*;
 use super::depth;
 use super::error::{self, SyntaxError};
 use super::habits;
+use super::lex;
 use pest::iterators::Pair;
 use pest::Parser;
 use std::cell::{Cell, RefCell};
@@ -204,6 +205,56 @@ fn whole_block(text: &str, base: usize, start: usize, end: usize) -> Result<Opti
     Ok(Some(exact(stmts)))
 }
 
+/// Before a mistake pest found at `until` is reported, the blocks between
+/// `pos` and it are read: one of them may hold an earlier mistake
+/// (`spawn(async {` then `x = =` typed into the REPL, the `)` still to
+/// come), which is the one to report, as when blocks were parsed in place.
+/// Only blocks that cannot be maps are read: after `async`, or after the
+/// parameters of `fn`. `Err` when one of them does not parse.
+fn blocks_before(src: &str, pos: usize, until: usize) -> Result<()> {
+    let code = &src[pos..until];
+    // The last word read, whether the last `)` closed the parameters of
+    // `fn`, and for each open `(`: whether `fn` (or `fn name`) came before.
+    let (mut word, mut fn_params, mut parens) = ("", false, Vec::new());
+    let (mut word_start, mut prev_word) = (None, "");
+    let mut skip_to = 0;
+    for b in lex::Scanner::new(code) {
+        if b.at < skip_to {
+            continue;
+        }
+        let c = b.byte;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            word_start.get_or_insert(b.at);
+            continue;
+        }
+        if let Some(w) = word_start.take() {
+            prev_word = word;
+            word = &code[w..b.at];
+        }
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        match c {
+            b'(' => parens.push(word == "fn" || prev_word == "fn"),
+            b')' => fn_params = parens.pop().unwrap_or(false),
+            b'{' if word == "async" || fn_params => {
+                let at = pos + b.at;
+                if let Ok(mut pairs) = TasksParser::parse(Rule::block, &src[at..]) {
+                    let p = pairs.next().expect("a block");
+                    skip_to = b.at + p.as_span().end();
+                    let _base = Base::enter(at);
+                    check_blocks(p)?;
+                }
+            }
+            _ => {}
+        }
+        word = "";
+        prev_word = "";
+        fn_params = fn_params && c == b')';
+    }
+    Ok(())
+}
+
 /// Records a syntax error at one level: the statement at `pos` of `text`
 /// does not parse.
 fn fail(
@@ -262,12 +313,22 @@ fn parse_error(src: &str, failure: Failure) -> SyntaxError {
         Rule::top_stmt => Rule::program,
         _ => Rule::block_rest,
     };
-    match TasksParser::parse(whole, &src[from..]) {
-        Err(e) => error::from_pest(src, shifted(e, from)),
+    let e = match TasksParser::parse(whole, &src[from..]) {
+        Err(e) => shifted(e, from),
         // The level parses from there, though one statement did not: say
         // what that statement's own parse says.
-        Ok(_) => error::from_pest(src, first),
+        Ok(_) => first,
+    };
+    let at = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((a, _)) => a,
+    };
+    if blocks_before(src, from, at).is_err() {
+        if let Some(earlier) = FAILED.take() {
+            return parse_error(src, earlier);
+        }
     }
+    error::from_pest(src, e)
 }
 
 thread_local! {
@@ -1465,6 +1526,30 @@ mod tests {
         let e = parse_program("{\"a\": 1 \"b\": 2}").unwrap_err();
         let want = "expected an operator or the end of the statement, found `\"`";
         assert_eq!((e.message.as_str(), e.span.start), (want, 8), "{e:?}");
+    }
+
+    /// A mistake inside a callback's block is reported before one the
+    /// statement around it makes later (a missing `)`, a second mistake),
+    /// as when blocks were parsed in place; a map is not read as a block.
+    #[test]
+    fn a_mistake_in_a_callback_comes_before_one_around_it() {
+        for src in [
+            "let t = spawn(async {\n  x = =\n",
+            "f(fn(a, b) { a = = }, x y)",
+            "gather(async { x = 1 }, async { y = = }\n",
+            "print(1)\nf(x, fn() { let y = =\n",
+        ] {
+            let e = parse_program(src).unwrap_err();
+            // At the second `=` of `x = =`.
+            let at = src.rfind('=').unwrap();
+            assert_eq!(
+                (e.message.as_str(), e.span.start as usize),
+                ("expected an expression, found `=`", at),
+                "{src}"
+            );
+        }
+        let e = parse_program("f({\"a\": 1}, x y)").unwrap_err();
+        assert_eq!(e.message, "expected `,` or `)`, found `y`");
     }
 
     /// The grammar's `keyword` is spelled as a tree of first letters; this
