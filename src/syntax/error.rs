@@ -56,7 +56,13 @@ fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
                 };
                 match stack.pop() {
                     Some(o) if o.ch == want => {}
-                    _ => return (stack, Some((at, c as char))),
+                    // The opener this closer does not match is the one
+                    // left open.
+                    Some(o) => {
+                        stack.push(o);
+                        return (stack, Some((at, c as char)));
+                    }
+                    None => return (stack, Some((at, c as char))),
                 }
             }
             _ => {}
@@ -225,26 +231,32 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     }
     let (open, mismatch) = scan_brackets(src);
     if let Some((at, ch)) = mismatch {
+        let here = Span::new(at, at + 1);
+        let Some(o) = open.last() else {
+            return SyntaxError::new(
+                format!("unexpected `{ch}`"),
+                here,
+                "this bracket closes nothing",
+            );
+        };
+        // A closer of the wrong kind: the bracket still open is most
+        // likely the one left unclosed (`run("x", [y]` then `})`).
+        let closer = closer_of(o.ch);
         let mut err = SyntaxError::new(
-            format!("unexpected `{ch}`"),
-            Span::new(at, at + 1),
-            "this bracket closes nothing",
+            format!("expected `{closer}`, found `{ch}`"),
+            here,
+            format!("the `{}` must be closed before this", o.ch),
         );
-        if let Some(o) = open.last() {
-            err.related = Some((
-                Span::new(o.at, o.at + 1),
-                format!("the `{}` opened here is still open", o.ch),
-            ));
-        }
+        err.related = Some((
+            Span::new(o.at, o.at + 1),
+            format!("this `{}` is still open", o.ch),
+        ));
+        err.help = Some(format!("add a `{closer}` to close it"));
         return err;
     }
     let at_end = only_comments_from(src, pos);
     if let (Some(o), true) = (open.last(), at_end) {
-        let closer = match o.ch {
-            '(' => ')',
-            '[' => ']',
-            _ => '}',
-        };
+        let closer = closer_of(o.ch);
         let mut err = SyntaxError::new(
             format!("unclosed `{}`", o.ch),
             Span::new(o.at, o.at + 1),
@@ -455,6 +467,15 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.help = Some("to compare values use `==`".into());
     }
     err
+}
+
+/// The bracket that closes `open`.
+fn closer_of(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
 }
 
 /// Whether nothing but whitespace and comments comes from `pos` on (more
