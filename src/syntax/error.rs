@@ -285,13 +285,38 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         return err;
     }
     let found = token_at(src, pos);
+    if found == "`(`" && positives.contains(&Rule::params) {
+        if let Some(err) = in_params(src, pos) {
+            return err;
+        }
+    }
     let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
     let here = Span::new(pos, end.max(pos));
     for (kw, opener) in [("catch", "try"), ("finally", "try"), ("else", "if")] {
+        // Inside a block still open: most likely that block's `}` is
+        // missing (`if c {`, a line, then `else {`).
+        let open_block = scan_brackets(&src[..pos]).0.pop().filter(|o| {
+            let line = src[..o.at].rfind('\n').map_or(0, |i| i + 1);
+            let head = src[line..o.at]
+                .trim_start()
+                .trim_start_matches('}')
+                .trim_start();
+            o.ch == '{' && (head.starts_with(opener) || head.starts_with("catch"))
+        });
+        if let (true, Some(o)) = (found == format!("`{kw}`"), open_block) {
+            let mut err = SyntaxError::new(
+                format!("expected `}}` before `{kw}`"),
+                here,
+                format!("`{kw}` inside a block"),
+            );
+            err.related = Some((Span::new(o.at, o.at + 1), "this block is still open".into()));
+            err.help = Some(format!("close the block before `{kw}` with `}}`"));
+            return err;
+        }
         if found == format!("`{kw}`")
             && positives
                 .iter()
-                .any(|r| matches!(r, Rule::expr_stmt | Rule::EOI | Rule::let_stmt))
+                .any(|r| matches!(r, Rule::expr_stmt | Rule::EOI | Rule::let_stmt | Rule::semi))
         {
             return SyntaxError::new(
                 format!("`{kw}` without `{opener}`"),
@@ -467,6 +492,47 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.help = Some("to compare values use `==`".into());
     }
     err
+}
+
+/// `fn f(a b)`: pest names the parameter list, at its `(` (`pos`). The
+/// mistake is the first thing after a name that is not `,`, `=` or `)`.
+fn in_params(src: &str, pos: usize) -> Option<SyntaxError> {
+    let skip_space = |i: usize| i + (src[i..].len() - src[i..].trim_start().len());
+    let mut i = pos + 1;
+    loop {
+        i = skip_space(i);
+        let name = src[i..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(src.len() - i);
+        if name == 0 {
+            return None;
+        }
+        i = skip_space(i + name);
+        match src[i..].chars().next() {
+            Some(',') => i += 1,
+            Some(')' | '=') => return None,
+            Some(next) => {
+                return Some(SyntaxError::new(
+                    format!(
+                        "expected `,` or `)` after a parameter, found {}",
+                        token_at(src, i)
+                    ),
+                    Span::new(i, i + next.len_utf8()),
+                    "expected `,` or `)`",
+                ));
+            }
+            None => {
+                let mut err = SyntaxError::new(
+                    "unclosed `(`",
+                    Span::new(pos, pos + 1),
+                    "this `(` is never closed",
+                );
+                err.help = Some("add a `)` to close it".into());
+                err.incomplete = true;
+                return Some(err);
+            }
+        }
+    }
 }
 
 /// The bracket that closes `open`.
