@@ -256,17 +256,11 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     }
     let at_end = only_comments_from(src, pos);
     if let (Some(o), true) = (open.last(), at_end) {
-        let closer = closer_of(o.ch);
-        let mut err = SyntaxError::new(
-            format!("unclosed `{}`", o.ch),
-            Span::new(o.at, o.at + 1),
-            format!("this `{}` is never closed", o.ch),
-        );
-        err.help = Some(format!("add a `{closer}` to close it"));
-        err.incomplete = true;
-        return err;
+        return unclosed(o);
     }
-    let innermost = scan_brackets(&src[..pos]).0.last().map(|o| o.ch);
+    // The bracket open where pest failed.
+    let enclosing = scan_brackets(&src[..pos]).0.pop();
+    let innermost = enclosing.as_ref().map(|o| o.ch);
     if let Some(h) = habits::at_failure(src, pos, innermost) {
         return h;
     }
@@ -293,17 +287,15 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
     let here = Span::new(pos, end.max(pos));
     for (kw, opener) in [("catch", "try"), ("finally", "try"), ("else", "if")] {
-        // Inside a block still open: most likely that block's `}` is
-        // missing (`if c {`, a line, then `else {`).
-        let open_block = scan_brackets(&src[..pos]).0.pop().filter(|o| {
-            let line = src[..o.at].rfind('\n').map_or(0, |i| i + 1);
-            let head = src[line..o.at]
-                .trim_start()
-                .trim_start_matches('}')
-                .trim_start();
-            o.ch == '{' && (head.starts_with(opener) || head.starts_with("catch"))
-        });
-        if let (true, Some(o)) = (found == format!("`{kw}`"), open_block) {
+        if found != format!("`{kw}`") {
+            continue;
+        }
+        // Inside the block of an `if` or `try` still open: most likely its
+        // `}` is missing (`if c {`, a line, then `else {`).
+        if let Some(o) = enclosing
+            .as_ref()
+            .filter(|o| o.ch == '{' && heads(src, o.at, opener))
+        {
             let mut err = SyntaxError::new(
                 format!("expected `}}` before `{kw}`"),
                 here,
@@ -313,10 +305,9 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             err.help = Some(format!("close the block before `{kw}` with `}}`"));
             return err;
         }
-        if found == format!("`{kw}`")
-            && positives
-                .iter()
-                .any(|r| matches!(r, Rule::expr_stmt | Rule::EOI | Rule::let_stmt | Rule::semi))
+        if positives
+            .iter()
+            .any(|r| matches!(r, Rule::expr_stmt | Rule::EOI | Rule::let_stmt | Rule::semi))
         {
             return SyntaxError::new(
                 format!("`{kw}` without `{opener}`"),
@@ -404,8 +395,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             err.help = Some("combine them with `and`: `a < b and b < c`".into());
             return err;
         }
-        let inner = scan_brackets(&src[..pos]).0.last().map(|o| o.ch);
-        let wanted = match inner {
+        let wanted = match innermost {
             Some('[') => "`,` or `]`",
             Some('(') => "`,` or `)`",
             _ => "an operator or the end of the statement",
@@ -416,7 +406,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             format!("expected {wanted}"),
         );
         err.incomplete = at_end;
-        if inner.is_none() && found == "`{`" {
+        if innermost.is_none() && found == "`{`" {
             err.help =
                 Some("a block needs a statement before it, such as `if`, `while` or `for`".into());
         }
@@ -501,9 +491,7 @@ fn in_params(src: &str, pos: usize) -> Option<SyntaxError> {
     let mut i = pos + 1;
     loop {
         i = skip_space(i);
-        let name = src[i..]
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(src.len() - i);
+        let name = habits::word_at(src, i).len();
         if name == 0 {
             return None;
         }
@@ -521,18 +509,34 @@ fn in_params(src: &str, pos: usize) -> Option<SyntaxError> {
                     "expected `,` or `)`",
                 ));
             }
-            None => {
-                let mut err = SyntaxError::new(
-                    "unclosed `(`",
-                    Span::new(pos, pos + 1),
-                    "this `(` is never closed",
-                );
-                err.help = Some("add a `)` to close it".into());
-                err.incomplete = true;
-                return Some(err);
-            }
+            None => return Some(unclosed(&Open { ch: '(', at: pos })),
         }
     }
+}
+
+/// Whether the line of the `{` at `at` is the head of an `opener` block
+/// (`if`, `try`), or of a branch after one (`} else if`, `catch`).
+fn heads(src: &str, at: usize, opener: &str) -> bool {
+    let line = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let head = src[line..at]
+        .trim_start()
+        .trim_start_matches('}')
+        .trim_start();
+    [opener, "else", "catch"]
+        .iter()
+        .any(|w| head.starts_with(w))
+}
+
+/// A bracket never closed before the end: more input could close it.
+fn unclosed(o: &Open) -> SyntaxError {
+    let mut err = SyntaxError::new(
+        format!("unclosed `{}`", o.ch),
+        Span::new(o.at, o.at + 1),
+        format!("this `{}` is never closed", o.ch),
+    );
+    err.help = Some(format!("add a `{}` to close it", closer_of(o.ch)));
+    err.incomplete = true;
+    err
 }
 
 /// The bracket that closes `open`.

@@ -40,11 +40,12 @@ pub fn parse_program(src: &str) -> Result<Program> {
 }
 
 /// Where pest found a mistake: the statements of that level (the file, or
-/// one block) from `from` on, as `rule` reads them, do not parse.
+/// one block) from some statement on do not parse.
 struct Failure {
-    /// `None` when `first` is the error to word as it is.
-    from: Option<usize>,
-    rule: Rule,
+    /// Where its level is re-read from, and the rule that reads a statement
+    /// there (`top_stmt` or `body_stmt`); `None` when `first` is the error
+    /// to word as it is.
+    reread: Option<(usize, Rule)>,
     /// pest's own error for the failing statement, positions in the file.
     first: pest::error::Error<Rule>,
 }
@@ -125,8 +126,7 @@ fn block_or_map<'a>(
                 text[block_at - base..].starts_with(':') && error_at(&map_error) > block_at;
             FAILED.set(Some(if meant_map {
                 Failure {
-                    from: None,
-                    rule: Rule::expr_first,
+                    reread: None,
                     first: map_error,
                 }
             } else {
@@ -264,8 +264,7 @@ fn fail(
 ) -> SyntaxError {
     let shift = base + pos;
     FAILED.set(Some(Failure {
-        from: Some(base + ends[ends.len().saturating_sub(3)]),
-        rule,
+        reread: Some((base + ends[ends.len().saturating_sub(3)], rule)),
         first: shifted(first, shift),
     }));
     // Replaced by `parse_program`, which words the error from the whole file.
@@ -311,8 +310,8 @@ fn check_blocks(p: P) -> Result<()> {
 /// from two statements before the failure: no statement's attempts reach
 /// past the first token of the next, nor into a block.
 fn parse_error(src: &str, failure: Failure) -> SyntaxError {
-    let Failure { from, rule, first } = failure;
-    let Some(from) = from else {
+    let Failure { reread, first } = failure;
+    let Some((from, rule)) = reread else {
         return error::from_pest(src, first);
     };
     let whole = match rule {
@@ -1552,6 +1551,62 @@ mod tests {
         }
         let e = parse_program("f({\"a\": 1}, x y)").unwrap_err();
         assert_eq!(e.message, "expected `,` or `)`, found `y`");
+    }
+
+    /// The errors worded from where a mistake sits in the text around
+    /// pest's failure: each message, where it points, and whether the
+    /// REPL would wait for more input.
+    #[test]
+    fn errors_read_from_the_text_around_the_failure() {
+        let cases = [
+            (
+                "fn f(a b) {}",
+                "expected `,` or `)` after a parameter, found `b`",
+                "b",
+                false,
+            ),
+            ("fn f(a, b", "unclosed `(`", "(", true),
+            (
+                "struct Job { name cmd }",
+                "expected `,`, `=`, a method or `}`, found `cmd`",
+                "cmd",
+                false,
+            ),
+            (
+                "try {\n  f()\ncatch e { }",
+                "expected `}` before `catch`",
+                "catch",
+                false,
+            ),
+            (
+                "try { f() } catch e {\n  g()\nfinally { }",
+                "expected `}` before `finally`",
+                "finally",
+                false,
+            ),
+            (
+                "if a {\n} else if b {\n  c()\nelse { }",
+                "expected `}` before `else`",
+                "else {",
+                false,
+            ),
+            (
+                "async fn main() {\n  else { }\n}",
+                "`else` without `if`",
+                "else",
+                false,
+            ),
+            ("let x = [1, 2)", "expected `]`, found `)`", ")", false),
+        ];
+        for (src, message, at, incomplete) in cases {
+            let e = parse_program(src).unwrap_err();
+            let want_at = src.rfind(at).unwrap();
+            assert_eq!(
+                (e.message.as_str(), e.span.start as usize, e.incomplete),
+                (message, want_at, incomplete),
+                "{src}"
+            );
+        }
     }
 
     /// The grammar's `keyword` is spelled as a tree of first letters; this
