@@ -94,3 +94,41 @@ fn language_reference_examples_print_what_they_say() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn language_reference_contents_list_every_section_and_no_other() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/LANGUAGE.md")).unwrap();
+    let start = doc.find("Contents:\n").expect("a contents list");
+    // The title between `[` and `](` of each numbered line.
+    let listed: Vec<&str> = doc[start..]
+        .lines()
+        .skip(1)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(". [")?.1.split_once("](").map(|(t, _)| t))
+        .collect();
+    let headings: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert_eq!(
+        listed, headings,
+        "the contents list and the ## headings differ"
+    );
+}
+
+/// The README's first `tasks` command comes after the line that installs
+/// it, and the claim of the same order names the CPython version it holds
+/// for (3.12 changed `wait_for`).
+#[test]
+fn readme_installs_tasks_before_using_it_and_names_cpython_3_11() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let install = readme
+        .find("cargo install --path .")
+        .expect("an install line");
+    let first_use = readme.find("$ tasks ").expect("a `$ tasks` command");
+    assert!(
+        install < first_use,
+        "`tasks` is used before it is installed"
+    );
+    assert!(readme.contains("same order as CPython 3.11's asyncio"));
+}

@@ -2,172 +2,53 @@
 //!
 //! `parse` follows Python's `json.loads` (objects become maps in document
 //! order, a repeated key keeps its first place and its last value, arrays
-//! become lists, `null` is `nil`); integers become ints when they fit in
-//! i64 and floats beyond that. `stringify` writes exactly what Python's
+//! become lists, `null` is `nil`, `NaN`/`Infinity`/`-Infinity` and numbers
+//! too large for a float are floats, `-0` is the int 0), with its error
+//! messages (see `json/parse.rs`). `stringify` writes exactly what Python's
 //! `json.dumps(v)` / `json.dumps(v, indent=n)` writes for the values both
 //! languages have: same separators, `ensure_ascii` escapes (surrogate pairs
-//! beyond the BMP), floats as `repr` shows them.
+//! beyond the BMP), floats as `repr` shows them, `NaN` and the infinities
+//! as `json.dumps` writes them (not JSON, but Python's default).
 //!
-//! Where Python differs, by choice: `NaN`/`Infinity` are errors both ways
-//! (Python writes and reads them, though they are not JSON), integers
-//! beyond i64 become floats (and `-0` is the float `-0.0`: serde_json does
-//! not tell it from `-0.0`), lone surrogates in `\u` escapes are refused
-//! (strings are UTF-8), and nesting is capped (128 levels when parsing,
-//! `MAX_DEPTH` when writing; Python's limit is its recursion limit).
+//! Where Python differs, by choice: integers beyond i64 become floats,
+//! lone surrogates in `\u` escapes are refused (strings are UTF-8), and
+//! nesting is capped (128 levels when parsing, `MAX_DEPTH` when writing;
+//! Python's limit is its recursion limit).
 
-use crate::runtime::value::{format_float, Key, MapTable, Str, Value};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::cell::RefCell;
+use crate::runtime::value::{format_float, Key, MapTable, Value};
 use std::fmt::{self, Write};
 use std::rc::Rc;
 
-/// Text that is not JSON, with where (1-based line and column, the column
-/// counted in characters).
+mod parse;
+pub use parse::parse;
+
+/// Text that is not JSON, with where, as Python's `JSONDecodeError` says
+/// it: 1-based line and column, 0-based offset, all in characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonError {
     pub message: String,
     pub line: usize,
     pub column: usize,
+    pub char: usize,
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} at line {} column {}",
-            self.message, self.line, self.column
+            "{}: line {} column {} (char {})",
+            self.message, self.line, self.column, self.char
         )
     }
 }
 
 impl std::error::Error for JsonError {}
 
-/// Parses one JSON document (surrounding whitespace allowed).
-pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| json_error(text, &e))?;
-    Ok(value)
-}
-
-fn json_error(text: &str, e: &serde_json::Error) -> JsonError {
-    // serde_json appends " at line L column C" to its message and counts
-    // the column in bytes; a script author counts characters.
-    let full = e.to_string();
-    let message = match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full,
-    };
-    let line = e.line().max(1);
-    let column = text
-        .split('\n')
-        .nth(line - 1)
-        .map(|l| {
-            let bytes = e.column().min(l.len());
-            let end = (0..=bytes)
-                .rev()
-                .find(|&i| l.is_char_boundary(i))
-                .unwrap_or(0);
-            l[..end].chars().count()
-        })
-        .unwrap_or(e.column())
-        .max(1);
-    JsonError {
-        message,
-        line,
-        column,
-    }
-}
-
-/// Builds a `Value` straight from the parser's events (no intermediate
-/// `serde_json::Value`).
-struct ValueSeed;
-
-impl<'de> DeserializeSeed<'de> for ValueSeed {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
-    }
-}
-
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Nil)
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
-        Ok(Value::Int(i))
-    }
-    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
-        Ok(match i64::try_from(u) {
-            Ok(i) => Value::Int(i),
-            Err(_) => Value::Float(u as f64),
-        })
-    }
-    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
-        Ok(Value::Float(f))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::Str(Str::new(s)))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(v) = seq.next_element_seed(ValueSeed)? {
-            items.push(v);
-        }
-        Ok(Value::list(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut table = MapTable::default();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let value = map.next_value_seed(ValueSeed)?;
-            // A repeated key keeps its first place and takes the last
-            // value, as a Python dict built from the pairs does.
-            table.insert(Key::Str(key), value);
-        }
-        Ok(Value::Map(Rc::new(RefCell::new(table))))
-    }
-}
-
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Str;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Str, D::Error> {
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Str;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string key")
-    }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Str, E> {
-        Ok(Str::new(s))
-    }
-}
-
 /// A value that has no JSON form.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StringifyError {
     /// A function, task, error… (Python: `TypeError`).
     NotSerializable(&'static str),
-    /// NaN or an infinity (Python with `allow_nan=False`: `ValueError`).
-    NotFinite(f64),
     /// A list or map that contains itself (Python: `ValueError`).
     Circular,
     /// Containers nested deeper than [`MAX_DEPTH`] (Python: `RecursionError`).
@@ -179,7 +60,7 @@ impl StringifyError {
     pub fn kind(&self) -> &'static str {
         match self {
             StringifyError::NotSerializable(_) => "TypeError",
-            StringifyError::NotFinite(_) | StringifyError::Circular => "ValueError",
+            StringifyError::Circular => "ValueError",
             StringifyError::TooDeep => "RecursionError",
         }
     }
@@ -191,11 +72,6 @@ impl fmt::Display for StringifyError {
             StringifyError::NotSerializable(t) => {
                 write!(f, "Object of type {t} is not JSON serializable")
             }
-            StringifyError::NotFinite(x) => write!(
-                f,
-                "Out of range float values are not JSON compliant: {}",
-                format_float(*x)
-            ),
             StringifyError::Circular => f.write_str("Circular reference detected"),
             StringifyError::TooDeep => write!(
                 f,
@@ -239,7 +115,12 @@ impl Writer {
             Value::Int(i) => {
                 let _ = write!(self.out, "{i}");
             }
-            Value::Float(x) if !x.is_finite() => return Err(StringifyError::NotFinite(*x)),
+            // Not JSON, but what `json.dumps` writes (and `parse` reads).
+            Value::Float(x) if x.is_nan() => self.out.push_str("NaN"),
+            Value::Float(x) if x.is_infinite() => {
+                self.out
+                    .push_str(if *x > 0.0 { "Infinity" } else { "-Infinity" })
+            }
             Value::Float(x) => self.out.push_str(&format_float(*x)),
             Value::Str(s) => write_string(&mut self.out, s),
             Value::List(l) => {
