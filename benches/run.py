@@ -3,6 +3,7 @@
 
     python3 benches/run.py                      # everything, 3 runs, N = 10k/100k/1M
     python3 benches/run.py --only timers --sizes 1000,10000 --runs 5
+    python3 benches/run.py --only general       # the general workloads G1-G9
     python3 benches/run.py --tasks path/to/tasks
 
 For every workload and size the two implementations are run alternately
@@ -78,7 +79,29 @@ WORKLOADS = {
     # 2,000 small JSON files written, read, parsed and summed.
     "procs": ("IO-a", False, None, None, lambda n: "procs n=500 ok=500"),
     "json_files": ("IO-b", False, None, None, lambda n: "json_files n=2000 total=5995"),
+    # General workloads (issue 28): the code between the awaits, fixed sizes
+    # (N = 0 picks the size in the script).
+    "wordcount": ("G1", False, None, None,
+                  lambda n: "wordcount n=300000 distinct=300 top=gamma10=1101,gamma32=1082,kappa3=1078"),
+    "spectral_norm": ("G2", False, None, None, lambda n: "spectral_norm n=160 1.274223093"),
+    "csv_strings": ("G3", False, None, None,
+                    lambda n: "csv_strings n=200000 rows=200000 cities=37 first=CITY-0:2699185 "
+                              "sum=99900000 longest=name10:CITY-10"),
+    "closures": ("G4", False, None, None, lambda n: "closures n=4000 total=13827600"),
+    "pipeline": ("G5", False, None, None, lambda n: "pipeline n=100000 keys=13 k0=392250 total=5099544"),
+    "objects": ("G6", False, None, None, lambda n: "objects n=100000 total=44496000 seniors=43329 oldest=p89"),
+    "fanout": ("G7", False, None, None, lambda n: "fanout n=100000 total=2399987 chars=588890"),
+    "json_heavy": ("G8", False, None, None,
+                   lambda n: "json_heavy n=30000 total=450075000 size=3393340 doc=3453353 oks=15000"),
+    "regex_heavy": ("G9", False, None, None,
+                    lambda n: "regex_heavy n=50000 error=12500 numbers=500000 bytes=3555927 fields=350000"),
 }
+
+# The general workloads: each at least GENERAL_TARGET times CPython's speed,
+# their geometric mean at least GENERAL_MEAN_TARGET (issue 28).
+GENERAL = [name for name, w in WORKLOADS.items() if w[0].startswith("G")]
+GENERAL_TARGET = 2.0
+GENERAL_MEAN_TARGET = 3.0
 
 # What the I/O workloads need granted (tasks denies everything by default).
 GRANTS = {
@@ -246,6 +269,7 @@ def main():
     names = list(WORKLOADS)
     if args.only:
         wanted = [w for o in args.only for w in o.split(",") if w]
+        wanted = [g for w in wanted for g in (GENERAL if w == "general" else [w])]
         unknown = [w for w in wanted if w not in WORKLOADS]
         if unknown:
             sys.exit(f"run.py: unknown workload(s) {unknown}; known: {', '.join(WORKLOADS)}")
@@ -418,6 +442,22 @@ def main():
                 cb = b["tasks"]["wall"] / b["units"]
                 print(f"    tasks cost per {row['unit']}: {ca * 1e6:.2f} µs at N={a['n']} -> "
                       f"{cb * 1e6:.2f} µs at N={b['n']} ({cb / ca:.2f}x; flat is ~1x)")
+    general = []
+    for name in names:
+        if name in GENERAL:
+            both = [r for r in rows if r["name"] == name and r["tasks"] and r["cpython"]]
+            if both:
+                r = both[-1]["cpython"]["wall"] / both[-1]["tasks"]["wall"]
+                general.append(r)
+                print(f"  {name}: {r:.2f}x, target >= {GENERAL_TARGET}x: "
+                      f"{'MET' if r >= GENERAL_TARGET else 'MISSED'}")
+    if general:
+        mean = 1.0
+        for r in general:
+            mean *= r
+        mean **= 1 / len(general)
+        print(f"  general workloads ({len(general)}): geometric mean {mean:.2f}x, "
+              f"target >= {GENERAL_MEAN_TARGET}x: {'MET' if mean >= GENERAL_MEAN_TARGET else 'MISSED'}")
     if problems:
         print()
         print("Problems:")
