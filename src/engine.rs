@@ -123,6 +123,10 @@ impl Engine {
         pending
     }
 
+    pub(crate) fn interp(&self) -> &Interp {
+        &self.interp
+    }
+
     pub(crate) fn interp_mut(&mut self) -> &mut Interp {
         &mut self.interp
     }

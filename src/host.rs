@@ -2,7 +2,9 @@
 //! Rust functions and native modules, and the error `eval` returns.
 
 use crate::engine::{Engine, Options, EXIT_COMPILE, EXIT_RUNTIME};
-use crate::runtime::native_fn::{HostAsyncFn, HostFn, IntoValue, NativeFn};
+use crate::runtime::error::ScriptError;
+use crate::runtime::native_ctx::NativeCtx;
+use crate::runtime::native_fn::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn};
 use crate::runtime::value::Value;
 use std::io::Write;
 use std::rc::Rc;
@@ -68,6 +70,15 @@ pub struct EngineBuilder {
     opts: Options,
     out: Box<dyn Write>,
     err: Box<dyn Write>,
+    data: crate::runtime::native_ctx::DataSlots,
+}
+
+impl std::fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for EngineBuilder {
@@ -76,6 +87,7 @@ impl Default for EngineBuilder {
             opts: Options::default(),
             out: Box::new(std::io::stdout()),
             err: Box::new(std::io::stderr()),
+            data: Default::default(),
         }
     }
 }
@@ -123,6 +135,13 @@ impl EngineBuilder {
             .push((format!("root certificate {n}"), pem.into()));
         self
     }
+    /// Gives the engine a value of type `T` that natives read and change
+    /// through [`NativeCtx::data`] / [`NativeCtx::data_mut`] (one value per
+    /// type; a later one replaces an earlier).
+    pub fn data<T: 'static>(mut self, value: T) -> Self {
+        self.data.insert(value);
+        self
+    }
     /// Colour in reports.
     pub fn color(mut self, on: bool) -> Self {
         self.opts.color = on;
@@ -130,7 +149,9 @@ impl EngineBuilder {
     }
     /// The engine.
     pub fn build(self) -> Engine {
-        Engine::new(self.opts, self.out, self.err)
+        let mut engine = Engine::new(self.opts, self.out, self.err);
+        engine.interp_mut().data.extend(self.data);
+        engine
     }
 }
 
@@ -157,6 +178,36 @@ impl Module {
     pub(crate) fn native(mut self, f: NativeFn) -> Self {
         self.functions.push(f);
         self
+    }
+
+    /// Adds a sync function that takes its arguments itself, in order,
+    /// by name or not (`args.next("path")?`, `args.named("timeout")?`,
+    /// then `args.finish()?`), as the standard library's do.
+    pub fn raw(
+        self,
+        name: &str,
+        f: impl Fn(&mut NativeCtx<'_>, Args) -> Result<Value, ScriptError> + 'static,
+    ) -> Self {
+        let full = format!("{}.{name}", self.name);
+        self.native(NativeFn::sync(full, f))
+    }
+
+    /// Adds an async function that takes its arguments itself: it reads
+    /// them (and checks permissions) at the call, and returns the future
+    /// that does the work when the coroutine is awaited.
+    pub fn raw_async<Fut>(
+        self,
+        name: &str,
+        f: impl Fn(&mut NativeCtx<'_>, Args) -> Result<Fut, ScriptError> + 'static,
+    ) -> Self
+    where
+        Fut: std::future::Future<Output = Result<Value, ScriptError>> + 'static,
+    {
+        let full = format!("{}.{name}", self.name);
+        self.native(NativeFn::asynchronous(full, move |ctx, args| {
+            let fut = f(ctx, args)?;
+            Ok(Box::pin(fut) as crate::runtime::native_fn::OpFuture)
+        }))
     }
 
     /// Registers the module's functions: their names in `names`, their
@@ -231,6 +282,22 @@ impl Engine {
     /// catching the error does not let it go on).
     pub fn on_progress(&mut self, f: impl FnMut(u64) -> bool + 'static) -> &mut Self {
         self.interp_mut().set_progress(Box::new(f));
+        self
+    }
+
+    /// This engine's value of type `T` (see [`EngineBuilder::data`]).
+    pub fn data<T: 'static>(&self) -> Option<&T> {
+        self.interp().data.get::<T>()
+    }
+
+    /// This engine's value of type `T`, to change.
+    pub fn data_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.interp_mut().data.get_mut::<T>()
+    }
+
+    /// Sets this engine's value of type `T`.
+    pub fn set_data<T: 'static>(&mut self, value: T) -> &mut Self {
+        self.interp_mut().data.insert(value);
         self
     }
 

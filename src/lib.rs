@@ -37,11 +37,17 @@ pub mod streams;
 pub(crate) mod syntax;
 
 pub use engine::{Engine, Options};
+/// The random generator [`NativeCtx::rng`] hands out (fastrand's).
+pub use fastrand;
 pub use host::{EngineBuilder, Error, ErrorKind, Module};
 pub use limits::Limits;
 pub use permissions::Permissions;
+pub use runtime::error::ScriptError;
 pub use runtime::interrupt::InterruptHandle;
-pub use runtime::native_fn::{FromValue, IntoValue};
+pub use runtime::native_ctx::{NativeCtx, ScriptCaller};
+pub use runtime::native_fn::{
+    Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, WithCtx,
+};
 pub use runtime::value::Value;
 
 /// What the `tasks` command needs of the interpreter's signal handling.

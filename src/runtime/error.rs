@@ -6,7 +6,55 @@ use crate::syntax::Span;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-pub type ErrorRef = Rc<ErrorObj>;
+/// The crate's name for [`ScriptError`] (it was an `Rc<ErrorObj>`).
+pub(crate) type ErrorRef = ScriptError;
+
+/// An error value in a script: what `throw` throws, `catch` binds and a
+/// native function returns to raise one (`kind` is what `catch e: Kind`
+/// matches, `message` what `e.message()` reads). Cheap to clone: one
+/// shared object.
+///
+/// ```ignore
+/// Err(ScriptError::new("LookupError", "no row 7").with_help("ids start at 1"))
+/// ```
+#[derive(Clone, Debug)]
+pub struct ScriptError(Rc<ErrorObj>);
+
+impl std::ops::Deref for ScriptError {
+    type Target = ErrorObj;
+    fn deref(&self) -> &ErrorObj {
+        &self.0
+    }
+}
+
+impl ScriptError {
+    /// An error of `kind` (`ValueError`, or a name of the host's own such
+    /// as `LookupError`) saying `message`.
+    pub fn new(kind: &str, message: impl Into<String>) -> ScriptError {
+        ErrorObj::new(kind, message)
+    }
+    /// The same error with a hint shown under the report (`help: ...`).
+    pub fn with_help(self, help: impl Into<String>) -> ScriptError {
+        *self.0.help.borrow_mut() = Some(help.into());
+        self
+    }
+    /// What `e.kind()` says in the script.
+    pub fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    /// What `e.message()` says in the script.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+    /// Is `other` this very error (not just an equal one)?
+    pub(crate) fn same(&self, other: &ScriptError) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+    /// The hint, if any.
+    pub fn help(&self) -> Option<String> {
+        self.0.help.borrow().clone()
+    }
+}
 
 /// A place in a loaded source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,29 +77,36 @@ pub struct TaskOrigin {
     pub spawned_at: Option<Loc>,
 }
 
+/// What a [`ScriptError`] holds.
 #[derive(Debug)]
 pub struct ErrorObj {
-    pub kind: Rc<str>,
-    pub message: Rc<str>,
-    pub help: RefCell<Option<String>>,
-    pub origin: RefCell<Option<Loc>>,
-    pub trace: RefCell<Vec<TraceFrame>>,
-    pub task: RefCell<Option<TaskOrigin>>,
+    pub(crate) kind: Rc<str>,
+    pub(crate) message: Rc<str>,
+    pub(crate) help: RefCell<Option<String>>,
+    pub(crate) origin: RefCell<Option<Loc>>,
+    pub(crate) trace: RefCell<Vec<TraceFrame>>,
+    pub(crate) task: RefCell<Option<TaskOrigin>>,
 }
 
 impl ErrorObj {
-    pub fn new(kind: &str, message: impl Into<String>) -> ErrorRef {
-        Rc::new(ErrorObj {
+    // An error object only ever lives shared, behind a `ScriptError`.
+    #[allow(clippy::new_ret_no_self)]
+    pub(crate) fn new(kind: &str, message: impl Into<String>) -> ErrorRef {
+        ScriptError(Rc::new(ErrorObj {
             kind: Rc::from(kind),
             message: Rc::from(message.into().as_str()),
             help: RefCell::new(None),
             origin: RefCell::new(None),
             trace: RefCell::new(Vec::new()),
             task: RefCell::new(None),
-        })
+        }))
     }
 
-    pub fn with_help(kind: &str, message: impl Into<String>, help: impl Into<String>) -> ErrorRef {
+    pub(crate) fn with_help(
+        kind: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> ErrorRef {
         let e = ErrorObj::new(kind, message);
         *e.help.borrow_mut() = Some(help.into());
         e

@@ -71,6 +71,8 @@ pub struct Interp {
     pub error_renderer: Option<ErrorRenderer>,
     /// Roots and client settings for `https://`.
     pub tls: crate::stdlib::http::tls::Tls,
+    /// The natives' per-engine state, one value per type (`NativeCtx::data`).
+    pub(crate) data: super::native_ctx::DataSlots,
 }
 
 impl Interp {
@@ -104,6 +106,7 @@ impl Interp {
             interrupts: Default::default(),
             error_renderer: None,
             tls: Default::default(),
+            data: Default::default(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod interrupt;
 pub mod link;
 pub mod methods;
 pub mod native;
+pub mod native_ctx;
 pub mod native_fn;
 pub mod ops;
 pub mod record;

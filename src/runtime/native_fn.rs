@@ -7,6 +7,7 @@
 use super::call::{bind, Sig};
 use super::error::{type_error, ErrorRef};
 use super::interp::Interp;
+pub use super::native_ctx::NativeCtx;
 use super::value::Value;
 use std::future::Future;
 use std::pin::Pin;
@@ -146,10 +147,8 @@ impl NativeFn {
     }
 }
 
-/// The interpreter as a native function sees it while it runs.
-pub struct Ctx<'a> {
-    pub(crate) interp: &'a mut Interp,
-}
+/// The crate's short name for [`NativeCtx`].
+pub(crate) type Ctx<'a> = NativeCtx<'a>;
 
 /// A value made in Rust with methods of its own. Its methods are looked
 /// up by name at run time (the names must be among the compiler's known
@@ -182,22 +181,6 @@ impl Object {
     }
 }
 
-impl Ctx<'_> {
-    /// A coroutine that runs `fut` as a native operation when awaited;
-    /// `shown` is what `:tasks` calls it.
-    pub(crate) fn coroutine(&self, shown: &str, fut: OpFuture) -> Value {
-        let shown: Rc<str> = Rc::from(shown);
-        Value::Coro(crate::runtime::task::Coro::new(
-            crate::runtime::task::CoroStart::Native(super::native::NativeCoro::op(
-                shown.clone(),
-                fut,
-            )),
-            shown,
-            None,
-        ))
-    }
-}
-
 /// The arguments of a call: positional, then named (`f(1, key: 2)`).
 pub struct Args {
     pub(crate) fname: Rc<str>,
@@ -221,14 +204,12 @@ impl Args {
     }
 
     /// The next positional argument, converted; missing is an error.
+    /// An `Option<T>` may be left out (it is then `None`).
     pub fn next<T: FromValue>(&mut self, param: &str) -> Result<T, ErrorRef> {
         match self.positional.next() {
             Some(v) => T::from_value(&v).map_err(|want| self.wrong_type(param, want, &v)),
-            None => Err(type_error(format!(
-                "{}() missing {}",
-                self.fname,
-                argument(param)
-            ))),
+            None => T::missing()
+                .ok_or_else(|| type_error(format!("{}() missing {}", self.fname, argument(param)))),
         }
     }
 
@@ -311,12 +292,27 @@ fn argument(param: &str) -> String {
 }
 
 /// A script value converted to a Rust type; `Err` names what was wanted.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of a function scripts call",
+    label = "not convertible from a script value",
+    note = "parameters may be `i64`, `f64`, `bool`, `String`, `Value`, `Vec<T>`, `IndexMap<String, T>` or `Option<T>` of those (`tasks::FromValue`), and the first may be `&mut NativeCtx`"
+)]
 pub trait FromValue: Sized {
     /// The conversion.
     fn from_value(v: &Value) -> Result<Self, &'static str>;
+    /// What a parameter of this type is when the call leaves it out
+    /// (`None`: it may not be left out; `Option<T>` may).
+    fn missing() -> Option<Self> {
+        None
+    }
 }
 
 /// A Rust value converted to a script value.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned to a script",
+    label = "not convertible to a script value",
+    note = "results may be `i64`, `f64`, `bool`, `String`, `&str`, `()`, `Value`, `Vec<T>`, `IndexMap<String, T>` or `Option<T>` of those (`tasks::IntoValue`)"
+)]
 pub trait IntoValue {
     /// The conversion.
     fn into_value(self) -> Value;
@@ -407,6 +403,9 @@ impl<T: FromValue> FromValue for Option<T> {
             v => T::from_value(v).map(Some),
         }
     }
+    fn missing() -> Option<Self> {
+        Some(None)
+    }
 }
 impl<T: IntoValue> IntoValue for Option<T> {
     fn into_value(self) -> Value {
@@ -461,15 +460,27 @@ impl<T: IntoValue> IntoValue for indexmap::IndexMap<String, T> {
     }
 }
 
-/// What a registered function may return: a value, or a `Result` whose
-/// error becomes a script error (`RuntimeError` with its text).
+/// What a registered function may return: a value, a `Result` whose error
+/// becomes a `RuntimeError` with its text, or a `Result<T, ScriptError>`
+/// (an error of the kind the function chooses).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned to a script",
+    note = "return a value (`tasks::IntoValue`), a `Result<T, E: Display>` or a `Result<T, ScriptError>`"
+)]
 pub trait IntoNativeResult {
+    /// The conversion.
     fn into_native_result(self) -> NativeResult;
 }
 
 impl<T: IntoValue> IntoNativeResult for T {
     fn into_native_result(self) -> NativeResult {
         Ok(self.into_value())
+    }
+}
+
+impl<T: IntoValue> IntoNativeResult for Result<T, super::error::ScriptError> {
+    fn into_native_result(self) -> NativeResult {
+        self.map(T::into_value)
     }
 }
 
@@ -481,15 +492,35 @@ impl<T: IntoValue, E: std::fmt::Display> IntoNativeResult for Result<T, E> {
 }
 
 /// A Rust closure usable as a sync script function: `Fn(A, B, ...) -> R`
-/// with each argument [`FromValue`] and `R` a value or a `Result`.
+/// or `Fn(&mut NativeCtx, A, B, ...) -> R`, at most six arguments, each
+/// [`FromValue`], and `R` a value or a `Result` ([`IntoNativeResult`]).
+#[diagnostic::on_unimplemented(
+    message = "this closure cannot be registered as a sync script function",
+    label = "not a `Fn(A, ...) -> R` with convertible types",
+    note = "a sync function is `Fn(A1, ..., A6) -> R` or `Fn(&mut NativeCtx, A1, ..., A6) -> R`; each parameter `tasks::FromValue` (`i64`, not `usize`; `String`, not `&str`), `R` a `tasks::IntoValue` or a `Result`; annotate each parameter's type",
+    note = "a closure returning a future goes to `register_async_fn` / `Module::async_function`"
+)]
 pub trait HostFn<Marker>: 'static {
+    /// The native function scripts call as `name`.
     fn into_native(self, name: Rc<str>) -> NativeFn;
 }
 
 /// A Rust closure returning a future, usable as an async script function.
+#[diagnostic::on_unimplemented(
+    message = "this closure cannot be registered as an async script function",
+    label = "not a `Fn(A, ...) -> impl Future<Output = R> + 'static` with convertible types",
+    note = "an async function is `Fn(A1, ..., A6) -> Fut` or `Fn(&mut NativeCtx, A1, ..., A6) -> Fut` with `Fut: Future + 'static` (`move |x: i64| async move {{ ... }}`: the future may not borrow the context); each parameter `tasks::FromValue`, the output a `tasks::IntoValue` or a `Result`",
+    note = "a closure returning a value goes to `register_fn` / `Module::function`"
+)]
 pub trait HostAsyncFn<Marker>: 'static {
+    /// The native function scripts call as `name`.
     fn into_native(self, name: Rc<str>) -> NativeFn;
 }
+
+/// Marks the [`HostFn`]/[`HostAsyncFn`] of a closure that takes a
+/// [`NativeCtx`] first.
+#[derive(Debug)]
+pub struct WithCtx;
 
 macro_rules! host_fn {
     ($($a:ident),*) => {
@@ -522,6 +553,38 @@ macro_rules! host_fn {
                     $(let $a: $a = args.next(&stringify!($a)[1..])?;)*
                     args.finish()?;
                     let fut = (self)($($a),*);
+                    Ok(Box::pin(async move { fut.await.into_native_result() }) as OpFuture)
+                })
+            }
+        }
+
+        impl<F, R, $($a: FromValue),*> HostFn<(WithCtx, $($a,)* R,)> for F
+        where
+            F: Fn(&mut NativeCtx<'_>, $($a),*) -> R + 'static,
+            R: IntoNativeResult,
+        {
+            #[allow(non_snake_case, unused_mut)]
+            fn into_native(self, name: Rc<str>) -> NativeFn {
+                NativeFn::sync(name, move |ctx, mut args| {
+                    $(let $a: $a = args.next(&stringify!($a)[1..])?;)*
+                    args.finish()?;
+                    (self)(ctx, $($a),*).into_native_result()
+                })
+            }
+        }
+
+        impl<F, Fut, R, $($a: FromValue),*> HostAsyncFn<(WithCtx, $($a,)* Fut, R)> for F
+        where
+            F: Fn(&mut NativeCtx<'_>, $($a),*) -> Fut + 'static,
+            Fut: Future<Output = R> + 'static,
+            R: IntoNativeResult,
+        {
+            #[allow(non_snake_case, unused_mut)]
+            fn into_native(self, name: Rc<str>) -> NativeFn {
+                NativeFn::asynchronous(name, move |ctx, mut args| {
+                    $(let $a: $a = args.next(&stringify!($a)[1..])?;)*
+                    args.finish()?;
+                    let fut = (self)(ctx, $($a),*);
                     Ok(Box::pin(async move { fut.await.into_native_result() }) as OpFuture)
                 })
             }

@@ -666,7 +666,7 @@ pub(crate) fn eq_depth(a: &Value, b: &Value, depth: usize) -> Result<bool, Error
         (Value::Task(x), Value::Task(y)) => Rc::ptr_eq(x, y),
         (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),
         (Value::Error(x), Value::Error(y)) => {
-            Rc::ptr_eq(x, y) || (x.kind == y.kind && x.message == y.message)
+            x.same(y) || (x.kind == y.kind && x.message == y.message)
         }
         (Value::Queue(x), Value::Queue(y)) => Rc::ptr_eq(x, y),
         (Value::Iter(x), Value::Iter(y)) => match (&*x.borrow(), &*y.borrow()) {

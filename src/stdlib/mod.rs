@@ -18,7 +18,6 @@ pub(crate) mod time;
 use crate::compile::names::Natives;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::link::NativeTable;
-use crate::runtime::native_fn::Ctx;
 
 /// Every module and top-level native function scripts get without an import.
 pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
@@ -70,11 +69,4 @@ fn json_module() -> crate::host::Module {
 /// message names the flag that would allow the access.
 pub(crate) fn not_capable(d: crate::permissions::Denied) -> ErrorRef {
     ErrorObj::new("NotCapableError", d.to_string())
-}
-
-impl Ctx<'_> {
-    /// The engine's permissions.
-    pub fn permissions(&self) -> &crate::permissions::Permissions {
-        &self.interp.permissions
-    }
 }

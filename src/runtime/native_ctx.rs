@@ -1,0 +1,195 @@
+//! What a Rust function called from a script gets of the engine: the one
+//! context every native receives, the standard library's and a host's
+//! alike (`Module::function(name, |ctx: &mut NativeCtx, x: i64| ...)`).
+//! Permissions, the loop's clock, the engine's random generator, output,
+//! calling script functions (now, or later from a native operation),
+//! making coroutines and tasks, and per-engine data slots for a module's
+//! own state.
+
+use super::error::ScriptError;
+use super::interp::Interp;
+use super::script_call::{ScriptCall, TaskSet};
+use super::value::Value;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+
+/// The engine as a native function sees it while it runs.
+pub struct NativeCtx<'a> {
+    pub(crate) interp: &'a mut Interp,
+}
+
+impl std::fmt::Debug for NativeCtx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NativeCtx")
+    }
+}
+
+impl NativeCtx<'_> {
+    /// What the script may touch outside the interpreter: check it before
+    /// touching it (`ctx.permissions().check_read(path)`).
+    pub fn permissions(&self) -> &crate::permissions::Permissions {
+        &self.interp.permissions
+    }
+
+    /// The loop's clock in seconds, as `now()` reads it (virtual time
+    /// under `virtual_time(true)`).
+    pub fn now(&self) -> f64 {
+        self.interp.now()
+    }
+
+    /// The loop's clock in nanoseconds.
+    pub fn now_ns(&self) -> u64 {
+        self.interp.lp.clock.now_ns()
+    }
+
+    /// Does the engine run on the virtual clock?
+    pub fn virtual_time(&self) -> bool {
+        self.interp.lp.clock.is_virtual()
+    }
+
+    /// The engine's random generator (the one `random` uses: seeded by
+    /// `EngineBuilder::seed`, so a run is repeatable).
+    pub fn rng(&mut self) -> &mut fastrand::Rng {
+        &mut self.interp.rng
+    }
+
+    /// The script's arguments (`args()`).
+    pub fn args(&self) -> impl Iterator<Item = &str> {
+        self.interp.args.iter().map(|a| &**a)
+    }
+
+    /// Writes to the script's standard output (where `print` writes).
+    pub fn print(&mut self, text: &str) {
+        self.interp.write_out(text);
+    }
+
+    /// Writes to the script's standard error, after what its standard
+    /// output holds.
+    pub fn eprint(&mut self, text: &str) {
+        self.interp.write_err_text(text);
+    }
+
+    /// Calls a plain script function (or a sync native) now and returns
+    /// what it returns: a `key:` function, a callback. An `async fn`
+    /// cannot be called this way (spawn its coroutine instead).
+    pub fn call(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, ScriptError> {
+        self.interp.call_sync(f, args)
+    }
+
+    /// Runs a coroutine (an `async fn`'s call) as a new task and returns
+    /// the task, as `spawn` does.
+    pub fn spawn(&mut self, coroutine: Value) -> Result<Value, ScriptError> {
+        self.interp.spawn_value(coroutine, None, None)
+    }
+
+    /// A handle a native operation (a Rust future) keeps to have script
+    /// functions run on the loop while it waits: a server's handler.
+    pub fn caller(&self) -> ScriptCaller {
+        ScriptCaller {
+            inner: self.interp.lp.ops.caller(),
+            running: Rc::default(),
+        }
+    }
+
+    /// A coroutine that runs `fut` on the engine's executor when awaited
+    /// or spawned (and drops it when cancelled); `shown` is what `:tasks`
+    /// calls it. How an async method of an object is written.
+    pub fn coroutine(
+        &self,
+        shown: &str,
+        fut: impl Future<Output = Result<Value, ScriptError>> + 'static,
+    ) -> Value {
+        let shown: Rc<str> = Rc::from(shown);
+        let fut: super::native_fn::OpFuture = Box::pin(fut);
+        Value::Coro(super::task::Coro::new(
+            super::task::CoroStart::Native(super::native::NativeCoro::op(shown.clone(), fut)),
+            shown,
+            None,
+        ))
+    }
+
+    /// This engine's value of type `T`, if one was set
+    /// (`EngineBuilder::data`, [`NativeCtx::data_or_default`]).
+    pub fn data<T: 'static>(&self) -> Option<&T> {
+        self.interp.data.get::<T>()
+    }
+
+    /// This engine's value of type `T`, to change.
+    pub fn data_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.interp.data.get_mut::<T>()
+    }
+
+    /// This engine's value of type `T`, made with `T::default()` the first
+    /// time: a module's own state (a cache, a connection pool), one per
+    /// engine.
+    pub fn data_or_default<T: Default + 'static>(&mut self) -> &mut T {
+        self.interp.data.get_or_default::<T>()
+    }
+}
+
+/// Values of any type, at most one of each, that belong to one engine.
+#[derive(Default)]
+pub(crate) struct DataSlots(HashMap<TypeId, Box<dyn Any>>);
+
+impl DataSlots {
+    pub(crate) fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.get(&TypeId::of::<T>())?.downcast_ref()
+    }
+    pub(crate) fn get_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.0.get_mut(&TypeId::of::<T>())?.downcast_mut()
+    }
+    pub(crate) fn get_or_default<T: Default + 'static>(&mut self) -> &mut T {
+        self.0
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut()
+            .expect("a slot holds the type it is keyed by")
+    }
+    pub(crate) fn insert<T: 'static>(&mut self, value: T) {
+        self.0.insert(TypeId::of::<T>(), Box::new(value));
+    }
+    /// Adds every value of `other`, replacing those of the same type.
+    pub(crate) fn extend(&mut self, other: DataSlots) {
+        self.0.extend(other.0);
+    }
+}
+
+/// Has script functions run on the loop on behalf of a native operation
+/// (a Rust future that has no [`NativeCtx`] while it waits). Each call
+/// runs as a task if the function is an `async fn`, at once otherwise.
+#[derive(Clone)]
+pub struct ScriptCaller {
+    pub(crate) inner: crate::scheduler::ops::Caller<ScriptCall>,
+    /// The tasks its calls started, while they run.
+    running: Rc<TaskSet>,
+}
+
+impl std::fmt::Debug for ScriptCaller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScriptCaller")
+    }
+}
+
+impl ScriptCaller {
+    /// `f(args...)` run on the loop; its result (or error) once it ends.
+    /// Fails with a `CancelledError` once the program is ending.
+    pub async fn call(&self, f: Value, args: Vec<Value>) -> Result<Value, ScriptError> {
+        let (tx, rx) = async_channel::bounded(1);
+        let call = ScriptCall {
+            func: f,
+            args,
+            on_done: Box::new(move |_interp: &mut Interp, outcome| {
+                let _ = tx.try_send(outcome);
+            }),
+            running: self.running.clone(),
+            name: None,
+        };
+        let ended = || super::error::cancelled(Some(Rc::from("the program is ending")));
+        if self.inner.call(call).is_err() {
+            return Err(ended());
+        }
+        rx.recv().await.unwrap_or_else(|_| Err(ended()))
+    }
+}

@@ -1,0 +1,218 @@
+//! A host doing what the standard library does, through the public API
+//! only: the native context (permissions, clock, random generator, data
+//! slots, calling script functions now and later, spawning), errors of a
+//! chosen kind, raw argument lists with named arguments, omittable
+//! `Option` parameters.
+
+mod common;
+use common::Buf;
+use std::cell::Cell;
+use std::rc::Rc;
+use tasks::{Args, Engine, Module, NativeCtx, Permissions, ScriptError, Value};
+
+fn engine() -> (Engine, Buf, Buf) {
+    let (out, err) = (Buf::default(), Buf::default());
+    let e = Engine::builder()
+        .stdout(out.clone())
+        .stderr(err.clone())
+        .virtual_time(true)
+        .seed(7)
+        .build();
+    (e, out, err)
+}
+
+#[test]
+fn a_host_function_draws_from_the_engines_random_generator() {
+    // `random.random()` and the host share one generator: the script's
+    // draw after the host's is the second number of the seeded sequence.
+    let (mut a, out_a, _) = engine();
+    a.eval("a.tasks", "random.random()\nprint(random.random())")
+        .unwrap();
+    let (mut b, out_b, _) = engine();
+    b.register_fn("host_draw", |ctx: &mut NativeCtx| ctx.rng().f64());
+    b.eval("b.tasks", "host_draw()\nprint(random.random())")
+        .unwrap();
+    assert_eq!(out_a.text(), out_b.text());
+}
+
+#[test]
+fn a_host_function_reads_the_loops_clock() {
+    let (mut e, _, _) = engine();
+    e.register_fn("clock", |ctx: &mut NativeCtx| {
+        assert!(ctx.virtual_time());
+        ctx.now()
+    });
+    let v = e.eval("t.tasks", "await sleep(2.5)\nclock()").unwrap();
+    assert!(matches!(v, Value::Float(f) if f == 2.5), "{v:?}");
+}
+
+#[test]
+fn a_host_function_checks_the_engines_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let allowed = dir.path().join("ok.txt");
+    let (out, _) = (Buf::default(), Buf::default());
+    let mut e = Engine::builder()
+        .stdout(out.clone())
+        .permissions(Permissions::none().allow_read([&allowed]))
+        .build();
+    e.register_fn("may_read", |ctx: &mut NativeCtx, path: String| {
+        ctx.permissions()
+            .check_read(std::path::Path::new(&path))
+            .map(|_| true)
+            .map_err(|d| ScriptError::new("NotCapableError", d.to_string()))
+    });
+    let script = format!(
+        "print(may_read({:?}))\ntry {{ may_read({:?}) }} catch e: NotCapableError {{ print(e.kind()) }}",
+        allowed.display().to_string(),
+        dir.path().join("../etc/passwd").display().to_string()
+    );
+    e.eval("t.tasks", &script).unwrap();
+    assert_eq!(out.text(), "true\nNotCapableError\n");
+}
+
+#[derive(Default)]
+struct Counter(i64);
+
+#[test]
+fn data_slots_hold_a_modules_state_per_engine() {
+    let (out, _) = (Buf::default(), Buf::default());
+    let mut e = Engine::builder()
+        .stdout(out.clone())
+        .data(Counter(10))
+        .build();
+    e.register_fn("bump", |ctx: &mut NativeCtx| {
+        let c = ctx.data_mut::<Counter>().expect("set by the builder");
+        c.0 += 1;
+        c.0
+    });
+    e.register_fn("seen", |ctx: &mut NativeCtx| {
+        ctx.data_or_default::<Vec<i64>>().push(1);
+        ctx.data::<Vec<i64>>().map_or(0, |v| v.len() as i64)
+    });
+    e.eval("t.tasks", "bump()\nprint(bump(), seen(), seen())")
+        .unwrap();
+    assert_eq!(out.text(), "12 1 2\n");
+    assert_eq!(e.data::<Counter>().map(|c| c.0), Some(12));
+    // Another engine has its own.
+    let (mut other, _, _) = engine();
+    other.register_fn("has", |ctx: &mut NativeCtx| ctx.data::<Counter>().is_some());
+    assert!(matches!(
+        other.eval("u.tasks", "has()").unwrap(),
+        Value::Bool(false)
+    ));
+}
+
+#[test]
+fn an_error_of_a_chosen_kind_is_caught_by_that_kind() {
+    let (mut e, out, _) = engine();
+    e.register_fn("lookup", |id: i64| {
+        if id > 0 {
+            Ok(format!("row-{id}"))
+        } else {
+            Err(ScriptError::new("LookupError", format!("no row {id}")).with_help("ids start at 1"))
+        }
+    });
+    e.eval(
+        "t.tasks",
+        "print(lookup(1))\ntry { lookup(-1) } catch e: LookupError { print(e.kind(), e.message()) }",
+    )
+    .unwrap();
+    assert_eq!(out.text(), "row-1\nLookupError no row -1\n");
+    let err = e.eval("u.tasks", "lookup(0)").unwrap_err();
+    assert!(err.to_string().contains("LookupError"), "{err}");
+    assert!(err.to_string().contains("ids start at 1"), "{err}");
+}
+
+#[test]
+fn an_option_parameter_may_be_left_out() {
+    let (mut e, out, _) = engine();
+    e.register_fn("greet", |name: Option<String>| {
+        format!("hi {}", name.unwrap_or_else(|| "you".into()))
+    });
+    e.eval(
+        "t.tasks",
+        "print(greet())\nprint(greet(\"ann\"))\nprint(greet(nil))",
+    )
+    .unwrap();
+    assert_eq!(out.text(), "hi you\nhi ann\nhi you\n");
+}
+
+#[test]
+fn a_host_function_calls_a_script_function_back() {
+    let (mut e, out, _) = engine();
+    e.register_fn("apply_twice", |ctx: &mut NativeCtx, f: Value, x: i64| {
+        let once = ctx.call(&f, vec![Value::Int(x)])?;
+        ctx.call(&f, vec![once])
+    });
+    e.eval(
+        "t.tasks",
+        "fn inc(n) { return n + 1 }\nprint(apply_twice(inc, 5))\ntry { apply_twice(fn(n) { throw error(\"no\", kind: \"Bad\") }, 1) } catch e: Bad { print(\"caught\", e.message()) }",
+    )
+    .unwrap();
+    assert_eq!(out.text(), "7\ncaught no\n");
+}
+
+#[test]
+fn an_async_host_function_runs_a_script_function_on_the_loop_while_it_waits() {
+    let (mut e, out, _) = engine();
+    e.register_async_fn("later", |ctx: &mut NativeCtx, f: Value| {
+        let caller = ctx.caller();
+        async move {
+            let a = caller.call(f.clone(), vec![Value::Int(1)]).await?;
+            let b = caller.call(f, vec![Value::Int(2)]).await?;
+            Ok::<_, ScriptError>(format!("{} {}", a.to_display(), b.to_display()))
+        }
+    });
+    e.eval(
+        "t.tasks",
+        "async fn slow(n) { await sleep(1); print(\"ran\", n, now()); return n * 10 }\nprint(await later(slow))",
+    )
+    .unwrap();
+    assert_eq!(out.text(), "ran 1 1.0\nran 2 2.0\n10 20\n");
+}
+
+#[test]
+fn a_host_function_spawns_a_coroutine_as_a_task() {
+    let (mut e, out, _) = engine();
+    e.register_fn("start", |ctx: &mut NativeCtx, coro: Value| ctx.spawn(coro));
+    e.eval(
+        "t.tasks",
+        "async fn work() { await sleep(1); return 5 }\nlet t = start(work())\nprint(type(t), await t)",
+    )
+    .unwrap();
+    assert_eq!(out.text(), "task 5\n");
+}
+
+#[test]
+fn a_raw_function_takes_named_arguments_as_the_stdlib_does() {
+    let (mut e, out, _) = engine();
+    let calls = Rc::new(Cell::new(0));
+    let seen = calls.clone();
+    e.register_module(
+        Module::new("db")
+            .raw("find", move |_ctx, mut args: Args| {
+                seen.set(seen.get() + 1);
+                let table: String = args.next("table")?;
+                let limit: Option<i64> = args.named("limit")?;
+                args.finish()?;
+                Ok(Value::str(&format!("{table}:{}", limit.unwrap_or(-1))))
+            })
+            .raw_async("slow_count", |ctx, mut args: Args| {
+                let table: String = args.next("table")?;
+                args.finish()?;
+                let shown = format!("counting {table}");
+                let _ = ctx.now();
+                Ok(async move { Ok(Value::str(&shown)) })
+            }),
+    );
+    e.eval(
+        "t.tasks",
+        "print(db.find(\"users\", limit: 3), db.find(\"posts\"))\nprint(await db.slow_count(\"users\"))\ntry { db.find(\"x\", lmit: 1) } catch e: TypeError { print(e.message()) }",
+    )
+    .unwrap();
+    assert_eq!(
+        out.text(),
+        "users:3 posts:-1\ncounting users\ndb.find() has no parameter named `lmit`\n"
+    );
+    assert_eq!(calls.get(), 3);
+}
