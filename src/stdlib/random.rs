@@ -15,14 +15,14 @@ pub(crate) fn module() -> Module {
     Module::new("random")
         .native(NativeFn::sync("random.random", |ctx, args| {
             args.finish()?;
-            Ok(Value::Float(ctx.interp.rng.f64()))
+            Ok(Value::Float(ctx.rng().f64()))
         }))
         .native(NativeFn::sync("random.uniform", |ctx, mut args| {
             let a: f64 = args.next("a")?;
             let b: f64 = args.next("b")?;
             args.finish()?;
             // Python's formula: `b` may be below `a`, and is reachable.
-            Ok(Value::Float(a + (b - a) * ctx.interp.rng.f64()))
+            Ok(Value::Float(a + (b - a) * ctx.rng().f64()))
         }))
         .native(NativeFn::sync("random.randint", |ctx, mut args| {
             let a: i64 = args.next("a")?;
@@ -31,7 +31,7 @@ pub(crate) fn module() -> Module {
             if a > b {
                 return Err(value_error(format!("empty range for randint({a}, {b})")));
             }
-            Ok(Value::Int(ctx.interp.rng.i64(a..=b)))
+            Ok(Value::Int(ctx.rng().i64(a..=b)))
         }))
         .native(NativeFn::sync("random.choice", |ctx, mut args| {
             let xs: Value = args.next("items")?;
@@ -40,7 +40,7 @@ pub(crate) fn module() -> Module {
             if items.is_empty() {
                 return Err(index_error("Cannot choose from an empty sequence"));
             }
-            let i = ctx.interp.rng.usize(..items.len());
+            let i = ctx.rng().usize(..items.len());
             Ok(items[i].clone())
         }))
         .native(NativeFn::sync("random.shuffle", |ctx, mut args| {
@@ -52,7 +52,7 @@ pub(crate) fn module() -> Module {
                     xs.type_name()
                 )));
             };
-            ctx.interp.rng.shuffle(&mut list.borrow_mut());
+            ctx.rng().shuffle(&mut list.borrow_mut());
             Ok(Value::Nil)
         }))
         .native(NativeFn::sync("random.sample", |ctx, mut args| {
@@ -66,7 +66,7 @@ pub(crate) fn module() -> Module {
                 .ok_or_else(|| value_error("Sample larger than population or is negative"))?;
             // A partial Fisher-Yates: the first `k` places get distinct items.
             for i in 0..k {
-                let j = ctx.interp.rng.usize(i..pool.len());
+                let j = ctx.rng().usize(i..pool.len());
                 pool.swap(i, j);
             }
             pool.truncate(k);
@@ -75,7 +75,7 @@ pub(crate) fn module() -> Module {
         .native(NativeFn::sync("random.seed", |ctx, mut args| {
             let n: i64 = args.next("n")?;
             args.finish()?;
-            ctx.interp.rng.seed(n as u64);
+            ctx.rng().seed(n as u64);
             Ok(Value::Nil)
         }))
 }
