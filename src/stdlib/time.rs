@@ -52,8 +52,8 @@ pub(crate) fn module() -> Module {
 /// Epoch seconds now: the system's clock, or the virtual start plus the
 /// loop's clock.
 fn now(ctx: &Ctx<'_>) -> f64 {
-    if ctx.interp.lp.clock.is_virtual() {
-        return VIRTUAL_EPOCH + ctx.interp.now();
+    if ctx.virtual_time() {
+        return VIRTUAL_EPOCH + ctx.now();
     }
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
