@@ -15,7 +15,7 @@ pub(crate) fn functions() -> Vec<NativeFn> {
     vec![
         NativeFn::sync("eprint", |ctx, args| {
             let line = print_line(args)?;
-            ctx.interp.write_err_text(&line);
+            ctx.eprint(&line);
             Ok(Value::Nil)
         }),
         NativeFn::sync("exit", |_ctx, mut args| {
