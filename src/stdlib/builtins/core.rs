@@ -15,7 +15,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
                 let sep = a.keyword("sep");
                 let end = a.keyword("end");
                 let line = print_line(a.rest(), sep, end)?;
-                ctx.interp.write_out(&line);
+                ctx.print(&line);
                 Ok(Value::Nil)
             },
         ),
@@ -41,8 +41,8 @@ pub(super) fn functions() -> Vec<NativeFn> {
         NativeFn::builtin(Sig::new("error", &["message"]).named(&["kind"]), error),
         NativeFn::builtin(Sig::new("assert", &["cond", "message"]).required(1), assert),
         NativeFn::builtin(Sig::new("args", &[]), |ctx, _| {
-            let args = ctx.interp.args.iter();
-            Ok(Value::list(args.map(|a| Value::Str(a.into())).collect()))
+            let args = ctx.args();
+            Ok(Value::list(args.map(Value::str).collect()))
         }),
         NativeFn::builtin(Sig::new("abs", &["x"]), |_, mut a| abs(&a.next("x")?)),
         NativeFn::builtin(Sig::new("round", &["x", "digits"]).required(1), round),
