@@ -12,9 +12,7 @@ use crate::scheduler::event_loop::secs_to_ns;
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
-        NativeFn::builtin(Sig::new("now", &[]), |ctx, _| {
-            Ok(Value::Float(ctx.interp.now()))
-        }),
+        NativeFn::builtin(Sig::new("now", &[]), |ctx, _| Ok(Value::Float(ctx.now()))),
         // `await sleep(d)` skips the call: see `Interp::await_sleep_directly`.
         NativeFn::builtin(Sig::new("sleep", &["secs", "result"]).required(1), sleep)
             .coroutine()
@@ -88,7 +86,7 @@ fn timeout(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
             if secs.is_nan() {
                 return Err(value_error("timeout() needs a number of seconds, not nan"));
             }
-            let now = ctx.interp.lp.clock.now_ns();
+            let now = ctx.now_ns();
             Some(now.saturating_add(secs_to_ns(secs)))
         }
     };
