@@ -108,7 +108,7 @@ fn extreme(
     let mut best: Option<(Value, Value)> = None;
     for v in items {
         let k = match &key {
-            Some(f) => ctx.interp.call_sync(f, vec![v.clone()])?,
+            Some(f) => ctx.call(f, vec![v.clone()])?,
             None => v.clone(),
         };
         let replace = match &best {
@@ -217,7 +217,7 @@ fn map(ctx: &mut Ctx<'_>, mut args: Args) -> Result<Value, ErrorRef> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let call_args = lists.iter().map(|l| l[i].clone()).collect();
-        out.push(ctx.interp.call_sync(&f, call_args)?);
+        out.push(ctx.call(&f, call_args)?);
     }
     Ok(Value::list(out))
 }
@@ -235,7 +235,7 @@ fn filter(ctx: &mut Ctx<'_>, mut args: Args) -> Result<Value, ErrorRef> {
     for x in items {
         let keep = match &f {
             Value::Nil => x.truthy(),
-            f => ctx.interp.call_sync(f, vec![x.clone()])?.truthy(),
+            f => ctx.call(f, vec![x.clone()])?.truthy(),
         };
         if keep {
             out.push(x);
