@@ -85,7 +85,10 @@ impl Engine {
         interp.set_limits(&opts.limits);
         interp.permissions = opts.permissions;
         for (name, pem) in opts.root_certificates {
-            interp.tls.add_roots(&name, pem);
+            interp
+                .data
+                .get_or_default::<crate::stdlib::http::tls::Tls>()
+                .add_roots(&name, pem);
         }
         interp.rng = match (opts.seed, opts.virtual_time) {
             (Some(seed), _) => fastrand::Rng::with_seed(seed),

@@ -69,8 +69,6 @@ pub struct Interp {
     /// engine, used for errors reported while the program goes on (a
     /// server's failed handler).
     pub error_renderer: Option<ErrorRenderer>,
-    /// Roots and client settings for `https://`.
-    pub tls: crate::stdlib::http::tls::Tls,
     /// The natives' per-engine state, one value per type (`NativeCtx::data`).
     pub(crate) data: super::native_ctx::DataSlots,
 }
@@ -105,7 +103,6 @@ impl Interp {
             stopped_by_host: false,
             interrupts: Default::default(),
             error_renderer: None,
-            tls: Default::default(),
             data: Default::default(),
         }
     }

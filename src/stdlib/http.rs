@@ -160,7 +160,7 @@ fn start(
         body,
         timeout,
         max_body: max_body.map_or(DEFAULT_MAX_BODY, |m| m.max(0) as usize),
-        tls: ctx.interp.tls.client_config(),
+        tls: ctx.data_or_default::<tls::Tls>().client_config(),
     };
     Ok(Box::pin(async move {
         let timer = async {
