@@ -338,7 +338,7 @@ fn listen(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let accept = Box::pin(accept_loop(
         bound.listener,
         handler,
-        ctx.interp.lp.ops.caller(),
+        ctx.caller().inner,
         running.clone(),
     ));
     let state = ServerState::start(ctx, "tcp server", url, bound.port, running, accept);

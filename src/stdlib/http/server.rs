@@ -215,7 +215,7 @@ pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let running = Rc::new(TaskSet::default());
     let shared = Rc::new(Shared {
         handler,
-        caller: ctx.interp.lp.ops.caller(),
+        caller: ctx.caller().inner,
         running: running.clone(),
     });
     let accept = Box::pin(accept_loop(bound.listener, shared));
