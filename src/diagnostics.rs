@@ -32,18 +32,16 @@ impl Sources {
         (self.files.len() - 1) as u32
     }
 
-    /// A copy sharing the texts (for a renderer that outlives a borrow).
-    pub fn snapshot(&self) -> Sources {
-        Sources {
-            files: self
-                .files
-                .iter()
-                .map(|s| Source {
-                    name: s.name.clone(),
-                    text: s.text.clone(),
-                })
-                .collect(),
-        }
+    /// Makes this copy (sharing the texts, for a renderer that outlives a borrow) hold every file of
+    /// `newer`, which holds all of this copy's and then more: only the files
+    /// added since are copied.
+    pub fn catch_up_with(&mut self, newer: &Sources) {
+        let known = self.files.len();
+        let added = newer.files.get(known..).unwrap_or_default();
+        self.files.extend(added.iter().map(|s| Source {
+            name: s.name.clone(),
+            text: s.text.clone(),
+        }));
     }
 
     /// `file:line:col` for a location (1-based, columns in characters).

@@ -59,6 +59,9 @@ pub struct Engine {
     /// The values of the natives `globals.natives` names.
     natives: NativeTable,
     sources: Sources,
+    /// What a server's failed handler is rendered against: `sources`, kept
+    /// up to date at each load.
+    rendered_sources: Rc<std::cell::RefCell<Sources>>,
     style: Style,
     /// The files `import` has loaded, each once.
     modules: crate::modules::ModuleCache,
@@ -105,6 +108,7 @@ impl Engine {
             globals,
             natives,
             sources: Sources::default(),
+            rendered_sources: Default::default(),
             style: Style { color: opts.color },
             modules: Default::default(),
             warned_dropped: Default::default(),
@@ -239,15 +243,23 @@ impl Engine {
             .extend(dropped.into_iter().chain(here).map(|(f, s)| (f, s.start)));
         // Errors reported while the program goes on (a server's failed
         // handler) are rendered as the CLI renders the one that ends it.
-        let (sources, color) = (self.sources.snapshot(), self.style.color);
+        // The renderer's copy of the sources and the names of the globals
+        // only grow by what this load added: copying them whole at every
+        // load made each REPL input slower than the one before.
+        self.rendered_sources
+            .borrow_mut()
+            .catch_up_with(&self.sources);
+        let (sources, color) = (self.rendered_sources.clone(), self.style.color);
         self.interp.error_renderer = Some(Box::new(move |e| {
-            diagnostics::runtime_error(&Style { color }, &sources, e)
+            diagnostics::runtime_error(&Style { color }, &sources.borrow(), e)
         }));
         let proto = link(compiled.main, &self.natives);
         self.interp
             .globals
             .resize(self.globals.len(), Value::Uninit);
-        self.interp.global_names = self.globals.names.clone();
+        let known = self.interp.global_names.len();
+        let added = self.globals.names.get(known..).unwrap_or_default();
+        self.interp.global_names.extend_from_slice(added);
         Ok(Rc::new(Closure {
             proto,
             upvals: Box::new([]),
@@ -479,12 +491,14 @@ pub enum LoopTick {
 pub struct TaskInfo {
     /// The task's name.
     pub name: String,
-    /// `ready`, `waiting` or `cancelling`.
+    /// `ready`, `waiting`, `cancelling` or `failed`.
     pub state: &'static str,
     /// Where it waits (`file:line:col`), if it does.
     pub waiting_at: Option<String>,
     /// The native operation it waits on (`db.lookup(42)`), if any.
     pub waiting_on: Option<String>,
+    /// `Kind: message` of the error a failed task ended with.
+    pub error: Option<String>,
 }
 
 impl Drop for Engine {
@@ -587,6 +601,8 @@ impl Engine {
                 self.interp.write_out(&line);
                 true
             }
+            // `exit()`: the REPL leaves (see [`Engine::take_exit_request`]).
+            Some(Err(e)) if e.is_exit() => false,
             Some(Err(e)) if e.is_cancel() && task.cancel_requests.get() > 0 => {
                 self.write_err("cancelled\n");
                 false
@@ -663,6 +679,31 @@ impl Engine {
         self.interp.cancel_task(task, None);
     }
 
+    /// The status `exit()` asked for since the last call, in an input or
+    /// in a background task: the REPL leaves with it.
+    pub fn take_exit_request(&mut self) -> Option<i32> {
+        self.interp.exit_code.take()
+    }
+
+    /// The tasks that ended with an error nobody has retrieved yet, in the
+    /// order they failed: `:tasks` lists them with their error.
+    pub fn failed_tasks(&self) -> Vec<TaskInfo> {
+        let failed = self.interp.lp.failed.iter();
+        failed
+            .filter(|t| t.core.borrow().unretrieved)
+            .filter_map(|t| match t.core.borrow().state() {
+                FutState::Failed(e) => Some(TaskInfo {
+                    name: t.name().to_string(),
+                    state: "failed",
+                    waiting_at: None,
+                    waiting_on: None,
+                    error: Some(format!("{}: {}", e.kind, e.message)),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The tasks still pending, in creation order.
     pub fn live_tasks(&self) -> Vec<TaskInfo> {
         self.interp
@@ -684,6 +725,7 @@ impl Engine {
                     None
                 },
                 waiting_on: self.interp.native_op_of(t).map(|n| n.to_string()),
+                error: None,
             })
             .collect()
     }

@@ -370,6 +370,10 @@ fn piped_with(input: &str, env: &[(&str, &str)]) -> (String, String, i32) {
 }
 
 fn piped_in(dir: &std::path::Path, input: &str, env: &[(&str, &str)]) -> (String, String, i32) {
+    piped_bytes(dir, input.as_bytes(), env)
+}
+
+fn piped_bytes(dir: &std::path::Path, input: &[u8], env: &[(&str, &str)]) -> (String, String, i32) {
     let mut child = Command::new(BIN)
         .arg("repl")
         .current_dir(dir)
@@ -380,12 +384,7 @@ fn piped_in(dir: &std::path::Path, input: &str, env: &[(&str, &str)]) -> (String
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
     (
         String::from_utf8(out.stdout).unwrap(),
@@ -642,4 +641,77 @@ fn a_stuck_virtual_clock_at_the_prompt_is_reported_once() {
         "reported again: {after}"
     );
     p.quit();
+}
+
+/// A piped line that is not UTF-8 is reported as `tasks run` reports such
+/// a file, and ends the session with its status (it ended it with status 0
+/// and dropped every later line).
+#[test]
+fn piped_input_that_is_not_utf8_is_reported_and_exits_2() {
+    let dir = std::env::current_dir().unwrap();
+    let (out, err, code) = piped_bytes(&dir, b"print(1)\nprint(\"\xff\")\nprint(2)\n", &[]);
+    assert_eq!(out, "1\n");
+    assert!(
+        err.contains("the source is not valid UTF-8") && err.contains("byte 0xFF is not UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains("<input 2>:1:8"), "{err}");
+    assert_eq!(code, 2);
+}
+
+/// `exit(n)` leaves the session with status `n`, in an input or in a
+/// background task (it printed `SystemExit × 3` and went on).
+#[test]
+fn piped_exit_leaves_with_its_status() {
+    let (out, err, code) = piped("print(1)\nexit(3)\nprint(2)\n");
+    assert_eq!((out.as_str(), err.as_str(), code), ("1\n", "", 3));
+    let (out, err, code) = piped(
+        "async fn later() { await sleep(0.05); exit(4) }\nlet t = spawn later()\n\
+         print(\"waiting\")\nawait sleep(100)\nprint(\"not reached\")\n",
+    );
+    assert_eq!((out.as_str(), err.as_str(), code), ("waiting\n", "", 4));
+    let (out, _, code) = piped("exit()\nprint(2)\n");
+    assert_eq!((out.as_str(), code), ("", 0));
+}
+
+/// `quit` or `exit` typed alone says how to leave (it said "undefined
+/// variable `quit`"), and the session goes on.
+#[test]
+fn bare_quit_or_exit_says_how_to_leave() {
+    let (out, err, code) = piped("quit\nexit\nprint(7)\n");
+    assert_eq!(out, "7\n");
+    let hint =
+        "to leave, type :quit or press Ctrl-D (or call exit(), which leaves with a status)\n";
+    assert_eq!(err, hint.repeat(2));
+    assert_eq!(code, 0);
+}
+
+/// `:tasks` shows a background task that failed, with its error, until
+/// the error is retrieved (it was missing from the list).
+#[test]
+fn tasks_command_shows_a_failed_task_with_its_error() {
+    let (out, err, code) = piped(
+        "async fn f() { throw error(\"bad input\", kind: \"ValueError\") }\nlet t = spawn f()\n\
+         await sleep(0.01)\n:tasks\ntry { await t } catch e { print(\"caught\") }\n:tasks\n",
+    );
+    assert_eq!(
+        out,
+        "no live tasks\nTask-1       failed: ValueError: bad input\ncaught\nno live tasks\n"
+    );
+    assert_eq!((err.as_str(), code), ("", 0));
+}
+
+/// `exit(5)` at the prompt leaves the terminal session with status 5;
+/// `exit(6)` in a background task while the prompt waits does too.
+#[test]
+fn exit_leaves_the_terminal_session_with_its_status() {
+    use rexpect::process::WaitStatus;
+    let mut p = Term::start();
+    p.send_line("print(\"bye\" + \"!\"); exit(5)");
+    p.expect("bye!");
+    assert!(matches!(p.process.wait(), Ok(WaitStatus::Exited(_, 5))));
+    let mut p = Term::start();
+    p.send_line("async fn later() { await sleep(0.2); exit(6) }");
+    p.send_line("let t = spawn later()");
+    assert!(matches!(p.process.wait(), Ok(WaitStatus::Exited(_, 6))));
 }

@@ -60,10 +60,12 @@ pub fn run(
     asks: std::sync::mpsc::Receiver<()>,
     tx: async_channel::Sender<Msg>,
     shown: super::output::PromptShown,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
     let mut editor = Reedline::create()
         .with_validator(Box::new(TasksValidator))
-        .with_external_printer(printer);
+        .with_external_printer(printer)
+        .with_break_signal(stop);
     if let Some(h) = history_path().and_then(|p| FileBackedHistory::with_file(1000, p).ok()) {
         editor = editor.with_history(Box::new(h));
     }

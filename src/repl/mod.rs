@@ -4,11 +4,12 @@
 
 mod editor;
 mod output;
+mod piped;
 
 use crate::engine::{Engine, LoopTick, Options, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
 use crate::runtime::task::Task;
 use output::{PromptShown, ReplWriter};
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -29,9 +30,10 @@ Type statements and expressions; the value of an expression is shown.
 `await` works at the top level; `let`, `fn` and `async fn` definitions persist.
 Spawned tasks keep running between inputs.
 
-  :tasks   list live tasks, their state and where each waits
+  :tasks   list live tasks, their state and where each waits, and failed
+           tasks with their error
   :help    this text
-  :quit    leave (Ctrl-D too)
+  :quit    leave (Ctrl-D too; exit(n) leaves with status n)
 
 Ctrl-C cancels the running input (never the session).
 ";
@@ -42,7 +44,7 @@ pub fn run(opts: Options) -> i32 {
     if std::io::stdin().is_terminal() {
         interactive(opts, tx, rx)
     } else {
-        piped(opts, tx, rx)
+        piped::run(opts, tx, rx)
     }
 }
 
@@ -80,9 +82,32 @@ struct Session {
     engine: Engine,
     rx: async_channel::Receiver<Msg>,
     inputs: usize,
+    /// The status `exit()` asked for: the session ends with it.
+    exit: Option<i32>,
 }
 
+/// What the REPL says to `quit` or `exit` typed alone (Python's hint).
+const HOW_TO_LEAVE: &str =
+    "to leave, type :quit or press Ctrl-D (or call exit(), which leaves with a status)\n";
+
 impl Session {
+    fn new(engine: Engine, rx: async_channel::Receiver<Msg>) -> Session {
+        Session {
+            engine,
+            rx,
+            inputs: 0,
+            exit: None,
+        }
+    }
+
+    /// Notes an `exit()` that ran since the last look; true once there was one.
+    fn exit_requested(&mut self) -> bool {
+        if let Some(code) = self.engine.take_exit_request() {
+            self.exit.get_or_insert(code);
+        }
+        self.exit.is_some()
+    }
+
     /// Waits for `d`, a message or a native operation's completion,
     /// whichever comes first.
     fn wait(&mut self, d: Option<Duration>) -> Option<Msg> {
@@ -92,17 +117,21 @@ impl Session {
             .flatten()
     }
 
-    /// Keeps the loop running (background tasks) until a message arrives.
-    fn idle_until_message(&mut self) -> Msg {
+    /// Keeps the loop running (background tasks) until a message arrives
+    /// or a background task calls `exit()` (then `None`).
+    fn idle_until_message(&mut self) -> Option<Msg> {
         loop {
             if let Ok(m) = self.rx.try_recv() {
-                return m;
+                return Some(m);
+            }
+            if self.exit_requested() {
+                return None;
             }
             match self.engine.tick() {
                 LoopTick::Ran | LoopTick::Stuck => continue,
                 LoopTick::Idle(next) => {
                     if let Some(m) = self.wait(next) {
-                        return m;
+                        return Some(m);
                     }
                 }
             }
@@ -125,8 +154,13 @@ impl Session {
     }
 
     /// Runs one input as a task until it ends; Ctrl-C cancels it. Returns
-    /// the exit status `tasks run` would give for it.
+    /// the exit status `tasks run` would give for it (`exit()`'s, noted in
+    /// `self.exit`).
     fn run_one(&mut self, text: &str) -> i32 {
+        if matches!(text.trim(), "quit" | "exit") {
+            self.engine.print_error(HOW_TO_LEAVE);
+            return EXIT_OK;
+        }
         self.inputs += 1;
         let name = format!("<input {}>", self.inputs);
         let Some(task) = self.engine.start_input(&name, text) else {
@@ -135,7 +169,9 @@ impl Session {
         let mut reported = false;
         // A request left from before this input was cleared when the
         // prompt was shown; one made since (Ctrl-C right after Enter) is for it.
-        while !task.is_done() {
+        // `exit()` in a background task ends the session at once, as
+        // SystemExit leaves asyncio's loop.
+        while !task.is_done() && !self.exit_requested() {
             if let Ok(Msg::Interrupt) = self.rx.try_recv() {
                 self.interrupted(&task);
             }
@@ -160,10 +196,11 @@ impl Session {
                 }
             }
         }
-        if self.engine.finish_input(&task) {
-            EXIT_OK
-        } else {
-            EXIT_RUNTIME
+        let ok = self.engine.finish_input(&task);
+        match self.exit_requested() {
+            true => self.exit.unwrap_or(EXIT_OK),
+            false if ok => EXIT_OK,
+            false => EXIT_RUNTIME,
         }
     }
 
@@ -179,23 +216,31 @@ impl Session {
         match cmd.trim() {
             ":quit" | ":q" | ":exit" => return false,
             ":help" | ":h" => self.engine.print_text(HELP),
-            ":tasks" => {
-                let tasks = self.engine.live_tasks();
-                if tasks.is_empty() {
-                    self.engine.print_text("no live tasks\n");
-                }
-                for t in tasks {
-                    let on = t.waiting_on.map(|o| format!(" on {o}")).unwrap_or_default();
-                    let at = t.waiting_at.map(|w| format!("{on} at {w}")).unwrap_or(on);
-                    self.engine
-                        .print_text(&format!("{:<12} {}{at}\n", t.name, t.state));
-                }
-            }
+            ":tasks" => self.list_tasks(),
             other => self
                 .engine
                 .print_error(&format!("unknown command `{other}`; :help lists them\n")),
         }
         true
+    }
+}
+
+impl Session {
+    /// `:tasks`: the live tasks, then those that failed and whose error
+    /// nobody has retrieved (awaited) yet, with the error.
+    fn list_tasks(&mut self) {
+        let live = self.engine.live_tasks();
+        let failed = self.engine.failed_tasks();
+        if live.is_empty() {
+            self.engine.print_text("no live tasks\n");
+        }
+        for t in live.into_iter().chain(failed) {
+            let on = t.waiting_on.map(|o| format!(" on {o}")).unwrap_or_default();
+            let at = t.waiting_at.map(|w| format!("{on} at {w}")).unwrap_or(on);
+            let error = t.error.map(|e| format!(": {e}")).unwrap_or_default();
+            self.engine
+                .print_text(&format!("{:<12} {}{at}{error}\n", t.name, t.state));
+        }
     }
 }
 
@@ -213,16 +258,14 @@ fn interactive(
     on_ctrl_c(&engine, tx.clone());
     let (ask_tx, ask_rx) = std::sync::mpsc::channel();
     let editor_shown = shown.clone();
-    std::thread::spawn(move || editor::run(printer, ask_rx, tx, editor_shown));
+    let editor_break = Arc::new(AtomicBool::new(false));
+    let stop = editor_break.clone();
+    std::thread::spawn(move || editor::run(printer, ask_rx, tx, editor_shown, stop));
     println!(
         "tasks {} — :help for help, Ctrl-D to leave",
         env!("CARGO_PKG_VERSION")
     );
-    let mut s = Session {
-        engine,
-        rx,
-        inputs: 0,
-    };
+    let mut s = Session::new(engine, rx);
     // The editor answers each ask with exactly one message; a SIGINT
     // message comes from elsewhere and must not make the loop ask again, or
     // the editor draws the next prompt before the current input's output.
@@ -238,7 +281,13 @@ fn interactive(
             }
             asked = true;
         }
-        let msg = s.idle_until_message();
+        let Some(msg) = s.idle_until_message() else {
+            // `exit()` in a background task: stop the editor, which
+            // answers the ask it was reading for, and leave.
+            editor_break.store(true, Ordering::SeqCst);
+            while asked && matches!(s.rx.recv_blocking(), Ok(Msg::Interrupt)) {}
+            break;
+        };
         asked &= matches!(msg, Msg::Interrupt);
         match msg {
             Msg::Line(text) if text.trim().is_empty() => {}
@@ -249,6 +298,9 @@ fn interactive(
             }
             Msg::Line(text) => {
                 s.run_input(&text);
+                if s.exit.is_some() {
+                    break;
+                }
             }
             Msg::Cleared | Msg::Interrupt => {}
             Msg::Eof => break,
@@ -256,65 +308,7 @@ fn interactive(
     }
     shown.store(false, Ordering::SeqCst);
     s.engine.shutdown();
-    0
-}
-
-/// Statements from a pipe run as a script does: the first error ends the
-/// session with `tasks run`'s exit status for it.
-fn piped(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Receiver<Msg>) -> i32 {
-    let engine = session_engine(
-        opts,
-        Box::new(ReplWriter::new(
-            None,
-            Arc::new(AtomicBool::new(false)),
-            false,
-        )),
-        Box::new(ReplWriter::new(
-            None,
-            Arc::new(AtomicBool::new(false)),
-            true,
-        )),
-    );
-    on_ctrl_c(&engine, tx);
-    let mut s = Session {
-        engine,
-        rx,
-        inputs: 0,
-    };
-    let mut buffer = String::new();
-    let mut status = EXIT_OK;
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        if buffer.is_empty() && line.trim_start().starts_with(':') {
-            if !s.command(&line) {
-                buffer.clear();
-                break;
-            }
-            continue;
-        }
-        buffer.push_str(&line);
-        buffer.push('\n');
-        match crate::syntax::parse_program(&buffer) {
-            Err(e) if e.incomplete => continue,
-            _ => {
-                let text = std::mem::take(&mut buffer);
-                if !text.trim().is_empty() {
-                    status = s.run_input(&text);
-                }
-            }
-        }
-        if let Ok(Msg::Interrupt) = s.rx.try_recv() {
-            return 130;
-        }
-        if status != EXIT_OK {
-            break;
-        }
-    }
-    if status == EXIT_OK && !buffer.trim().is_empty() {
-        status = s.run_input(&buffer);
-    }
-    s.engine.shutdown();
-    status
+    s.exit.unwrap_or(EXIT_OK)
 }
 
 #[cfg(test)]
@@ -360,11 +354,7 @@ mod tests {
         };
         let engine = Engine::new(opts, Box::new(Captured::default()), Box::new(err.clone()));
         let (_tx, rx) = async_channel::unbounded();
-        let mut s = Session {
-            engine,
-            rx,
-            inputs: 0,
-        };
+        let mut s = Session::new(engine, rx);
         let reports = || {
             String::from_utf8_lossy(&err.0.borrow())
                 .matches("virtual time is stuck")
