@@ -18,7 +18,8 @@
 
 use mimalloc::MiMalloc;
 use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 /// The limits an engine enforces (`None`: no limit).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,25 +201,59 @@ pub(crate) fn memory_over() -> bool {
 
 /// Notes a new total; past the limit, makes check points take the slow path.
 #[inline]
-fn counted(total: usize) {
-    if total > LIMIT.load(Ordering::Relaxed) && !OVER.load(Ordering::Relaxed) {
+fn counted(total: isize) {
+    if total > LIMIT.load(Ordering::Relaxed) as isize && !OVER.load(Ordering::Relaxed) {
         OVER.store(true, Ordering::Relaxed);
     }
 }
 
-/// Bytes currently allocated through [`CountingAlloc`].
-static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+/// Bytes currently allocated through [`CountingAlloc`], up to what the
+/// threads have not added yet (see [`PENDING`]). Signed: one thread may
+/// add what another frees before the first has added it.
+static ALLOCATED: AtomicIsize = AtomicIsize::new(0);
 /// Whether [`CountingAlloc`] is the global allocator (else memory is unknown).
 static COUNTING: AtomicUsize = AtomicUsize::new(0);
+
+/// How far a thread's count may run from [`ALLOCATED`] before it is added.
+const BATCH: isize = 64 * 1024;
+
+thread_local! {
+    /// Bytes this thread allocated less those it freed, not yet added to
+    /// [`ALLOCATED`]. A locked add on every allocation and every free was
+    /// most of their cost (85 % of `alloc`'s samples in a string-heavy
+    /// script): small allocations now touch only this, and the shared
+    /// count moves once per 64 KiB, or at once for a large block. The
+    /// limit is thus seen up to 64 KiB per thread late, and a thread that
+    /// ends leaves up to that much uncounted. `const` and without `Drop`,
+    /// so reading it never allocates and works while a thread ends.
+    static PENDING: Cell<isize> = const { Cell::new(0) };
+}
+
+/// Counts `delta` bytes (negative when freed) for this thread.
+#[inline(always)]
+fn note(delta: isize) {
+    let d = PENDING.get() + delta;
+    if d > -BATCH && d < BATCH {
+        PENDING.set(d);
+    } else {
+        PENDING.set(0);
+        add(d);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn add(d: isize) {
+    counted(ALLOCATED.fetch_add(d, Ordering::Relaxed) + d);
+}
 
 /// mimalloc, counting the bytes it holds, so `--max-memory` can stop a
 /// runaway script before the OS kills the process. Install it with
 /// `#[global_allocator] static A: tasks::limits::CountingAlloc = tasks::limits::CountingAlloc;`.
-/// Written by hand because it is a dozen lines over `MiMalloc`; the cost is
-/// one relaxed atomic add per allocation. mimalloc rather than the system
-/// allocator because a script allocates a small string, list or map at
-/// almost every step: glibc's malloc and free were a fifth of the time of
-/// string-heavy scripts (issue 28).
+/// Written by hand because it is a dozen lines over `MiMalloc`. mimalloc
+/// rather than the system allocator because a script allocates a small
+/// string, list or map at almost every step: glibc's malloc and free were
+/// a fifth of the time of string-heavy scripts (issue 28).
 pub struct CountingAlloc;
 
 // SAFETY: every method forwards to `MiMalloc` with the same arguments, which
@@ -229,13 +264,13 @@ unsafe impl GlobalAlloc for CountingAlloc {
         // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
         let p = unsafe { MiMalloc.alloc(layout) };
         if !p.is_null() {
-            counted(ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed) + layout.size());
+            note(layout.size() as isize);
         }
         p
     }
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        note(-(layout.size() as isize));
         // SAFETY: forwarded unchanged; the caller upholds `dealloc`'s contract.
         unsafe { MiMalloc.dealloc(ptr, layout) }
     }
@@ -244,7 +279,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         // SAFETY: forwarded unchanged; the caller upholds `alloc_zeroed`'s contract.
         let p = unsafe { MiMalloc.alloc_zeroed(layout) };
         if !p.is_null() {
-            counted(ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed) + layout.size());
+            note(layout.size() as isize);
         }
         p
     }
@@ -253,8 +288,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         // SAFETY: forwarded unchanged; the caller upholds `realloc`'s contract.
         let p = unsafe { MiMalloc.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
-            counted(ALLOCATED.fetch_add(new_size, Ordering::Relaxed) + new_size);
+            note(new_size as isize - layout.size() as isize);
         }
         p
     }
@@ -270,7 +304,8 @@ impl CountingAlloc {
 
 /// Bytes the process holds now, if [`CountingAlloc`] counts them.
 pub fn allocated() -> Option<usize> {
-    (COUNTING.load(Ordering::Relaxed) == 1).then(|| ALLOCATED.load(Ordering::Relaxed))
+    (COUNTING.load(Ordering::Relaxed) == 1)
+        .then(|| ALLOCATED.load(Ordering::Relaxed).max(0) as usize)
 }
 
 /// Parses a byte count: `1000000`, `100MB`, `1.5GiB`, `512k` (decimal
