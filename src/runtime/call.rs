@@ -222,6 +222,13 @@ impl Interp {
                 ex.stack.push(v);
                 Ok(false)
             }
+            Value::Native(f) if names.is_none() && argc == 1 && f.unary_body().is_some() => {
+                let body = f.unary_body().expect("checked");
+                let v = body(&ex.stack[callee_at + 1])?;
+                ex.stack.truncate(callee_at);
+                ex.push_result(v);
+                Ok(false)
+            }
             Value::Native(f) => {
                 let (positional, named) = split_named(ex, callee_at, names);
                 ex.stack.pop();

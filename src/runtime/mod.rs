@@ -27,6 +27,7 @@ pub mod scopes;
 pub mod script_call;
 pub mod seq;
 pub mod str;
+mod str_methods;
 pub mod sync_ops;
 pub mod sync_state;
 pub mod task;

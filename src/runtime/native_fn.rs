@@ -49,6 +49,11 @@ pub(crate) struct BuiltinInfo {
     /// It returns a coroutine (`sleep`, `wait_for`, `race`): calling it
     /// without `await` or `spawn` draws the compiler's warning.
     pub(crate) makes_coroutine: bool,
+    /// Its body as a plain function of its one argument, which the
+    /// evaluator calls straight from the operand stack for a call with
+    /// exactly one positional argument (`len(x)`, `str(x)`, `int(x)`):
+    /// no argument vector, no binding, no boxed body.
+    pub(crate) unary: Option<fn(&Value) -> NativeResult>,
 }
 
 /// The builtins whose calls the evaluator recognises and runs without the
@@ -95,9 +100,25 @@ impl NativeFn {
             builtin: Some(Box::new(BuiltinInfo {
                 sig,
                 makes_coroutine: false,
+                unary: None,
             })),
             hot: None,
         }
+    }
+
+    /// Gives a builtin of one parameter its body as a plain function (see
+    /// [`BuiltinInfo::unary`]); it must do what the body does.
+    pub(crate) fn unary(mut self, f: fn(&Value) -> NativeResult) -> NativeFn {
+        if let Some(b) = &mut self.builtin {
+            b.unary = Some(f);
+        }
+        self
+    }
+
+    /// The builtin's one-argument body, if it has one.
+    #[inline]
+    pub(crate) fn unary_body(&self) -> Option<fn(&Value) -> NativeResult> {
+        self.builtin.as_ref().and_then(|b| b.unary)
     }
 
     /// Marks a builtin as one that makes coroutines (for the warning).

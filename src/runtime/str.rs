@@ -78,6 +78,57 @@ impl Str {
         }
     }
 
+    /// A new string of `len` bytes that `fill` writes in place (they
+    /// start zeroed): one allocation, no intermediate `String`.
+    ///
+    /// # Safety
+    /// `fill` must leave the bytes valid UTF-8.
+    pub(crate) unsafe fn build(len: usize, fill: impl FnOnce(&mut [u8])) -> Str {
+        let layout = layout(len);
+        // SAFETY: as in `try_concat`: the header is written before use and
+        // the `len` bytes after it lie within the allocation; they are
+        // zeroed before `fill` sees them, and the caller promises UTF-8.
+        unsafe {
+            let p = alloc(layout) as *mut Header;
+            let Some(p) = NonNull::new(p) else {
+                handle_alloc_error(layout)
+            };
+            p.as_ptr().write(Header {
+                count: Cell::new(1),
+                len,
+            });
+            let data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
+            data.write_bytes(0, len);
+            fill(std::slice::from_raw_parts_mut(data, len));
+            Str(p)
+        }
+    }
+
+    /// The decimal text of `n`, written straight into the string (what
+    /// `str(n)` and `f"{n}"` show), without a formatter or a `String`.
+    pub fn from_int(n: i64) -> Str {
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        let mut m = n.unsigned_abs();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (m % 10) as u8;
+            m /= 10;
+            if m == 0 {
+                break;
+            }
+        }
+        let digits = &buf[at..];
+        let sign = if n < 0 { 1 } else { 0 };
+        // SAFETY: a sign and ASCII digits are UTF-8; the lengths add up.
+        unsafe {
+            Str::build(sign + digits.len(), |out| {
+                out[..sign].fill(b'-');
+                out[sign..].copy_from_slice(digits);
+            })
+        }
+    }
+
     fn header(&self) -> &Header {
         // SAFETY: the block lives while any `Str` points at it.
         unsafe { self.0.as_ref() }
@@ -231,5 +282,12 @@ mod tests {
         assert!(Str::new("a") < Str::new("b"));
         assert_eq!(std::mem::size_of::<Str>(), 8);
         assert_eq!(std::mem::size_of::<Option<Str>>(), 8);
+    }
+
+    #[test]
+    fn writes_ints_as_display_does() {
+        for n in [0, 7, -7, 10, -10, 1234567890, i64::MAX, i64::MIN] {
+            assert_eq!(&*Str::from_int(n), n.to_string());
+        }
     }
 }

@@ -611,6 +611,16 @@ impl Interp {
                             continue;
                         }
                     }
+                    let at = n - argc as usize - 1;
+                    let fast = match &ex.stack[at] {
+                        Value::Str(s) => super::str_methods::call(method, s, &ex.stack[at + 1..]),
+                        _ => None,
+                    };
+                    if let Some(r) = fast {
+                        ex.stack.truncate(at);
+                        ex.push_result(r);
+                        continue;
+                    }
                     let args = ex.stack.split_off(ex.stack.len() - argc as usize);
                     let recv = pop!();
                     self.caller_depth = ex.frames.len();
@@ -828,6 +838,19 @@ impl Interp {
                     after as usize
                 )),
                 Op::Format(k) => {
+                    // Without a spec a string shows as itself and an int
+                    // as its digits: no formatter, no `String` copied over.
+                    if k == u32::MAX {
+                        match ex.stack.last_mut() {
+                            Some(Value::Str(_)) => continue,
+                            Some(top @ Value::Int(_)) => {
+                                let Value::Int(n) = *top else { unreachable!() };
+                                *top = Value::Str(super::str::Str::from_int(n));
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
                     let v = pop!();
                     let s = if k == u32::MAX {
                         v.try_display()
@@ -846,15 +869,20 @@ impl Interp {
                     ex.push(Value::Str(s.into()));
                 }
                 Op::Concat(n) => {
-                    let parts = ex.stack.split_off(ex.stack.len() - n as usize);
-                    let texts: Vec<&str> = parts
-                        .iter()
-                        .filter_map(|p| match p {
-                            Value::Str(x) => Some(x.as_str()),
-                            _ => None,
-                        })
-                        .collect();
-                    let joined = tri!(super::ops::concat(&texts));
+                    // The parts are read where they lie on the stack.
+                    let from = ex.stack.len() - n as usize;
+                    let joined = {
+                        let texts: smallvec::SmallVec<[&str; 8]> = ex.stack[from..]
+                            .iter()
+                            .filter_map(|p| match p {
+                                Value::Str(x) => Some(x.as_str()),
+                                _ => None,
+                            })
+                            .collect();
+                        super::ops::concat(&texts)
+                    };
+                    ex.stack.truncate(from);
+                    let joined = tri!(joined);
                     ex.push(joined);
                 }
                 Op::CatchMatch(k) => {

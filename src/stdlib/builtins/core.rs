@@ -19,18 +19,18 @@ pub(super) fn functions() -> Vec<NativeFn> {
                 Ok(Value::Nil)
             },
         ),
-        NativeFn::builtin(Sig::new("len", &["x"]), |_, mut a| len(&a.next("x")?)),
-        NativeFn::builtin(Sig::new("str", &["x"]).required(0), |_, mut a| {
-            let text = match a.next_opt::<Value>("x")? {
-                Some(v) => v.try_display()?,
-                None => String::new(),
-            };
-            Ok(Value::Str(crate::runtime::str::Str::from(text)))
-        }),
+        NativeFn::builtin(Sig::new("len", &["x"]), |_, mut a| len(&a.next("x")?)).unary(len),
+        NativeFn::builtin(Sig::new("str", &["x"]).required(0), |_, mut a| match a
+            .next_opt::<Value>("x")?
+        {
+            Some(v) => str_of(&v),
+            None => Ok(Value::str("")),
+        })
+        .unary(str_of),
         NativeFn::builtin(Sig::new("repr", &["x"]), |_, mut a| {
             Ok(Value::Str(a.next::<Value>("x")?.try_repr()?.into()))
         }),
-        NativeFn::builtin(Sig::new("int", &["x"]), |_, mut a| int(&a.next("x")?)),
+        NativeFn::builtin(Sig::new("int", &["x"]), |_, mut a| int(&a.next("x")?)).unary(int),
         NativeFn::builtin(Sig::new("float", &["x"]), |_, mut a| float(&a.next("x")?)),
         NativeFn::builtin(Sig::new("bool", &["x"]), |_, mut a| {
             Ok(Value::Bool(a.next::<Value>("x")?.truthy()))
@@ -93,6 +93,17 @@ fn range_len_value(r: (i64, i64, i64)) -> NativeResult {
                 "the range's length does not fit in 64 bits",
             )
         })
+}
+
+/// `str(v)`: a string is itself, an int its digits, anything else what
+/// `print` shows.
+fn str_of(v: &Value) -> NativeResult {
+    use crate::runtime::str::Str;
+    Ok(Value::Str(match v {
+        Value::Str(s) => s.clone(),
+        Value::Int(n) => Str::from_int(*n),
+        _ => Str::from(v.try_display()?),
+    }))
 }
 
 fn int(v: &Value) -> NativeResult {
