@@ -120,6 +120,13 @@ enum Command {
     Check { file: PathBuf },
     /// Run golden tests: NAME.tasks beside NAME.out (and optional .err, .code, .args).
     Test(TestArgs),
+    /// Print the completion script for a shell: `tasks completions bash > ~/.local/share/bash-completion/completions/tasks`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `tasks man > ~/.local/share/man/man1/tasks.1`.
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -422,6 +429,40 @@ static RECORD_CLOSED_STREAMS: extern "C" fn() = tasks::streams::record_closed;
 #[global_allocator]
 static ALLOC: tasks::limits::CountingAlloc = tasks::limits::CountingAlloc;
 
+/// `tasks completions SHELL`: clap_complete writes the script from the
+/// same command definition that parses the arguments, so it cannot drift.
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut out = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "tasks",
+        &mut out,
+    );
+    write_stdout(&out)
+}
+
+/// `tasks man`: the manual page, from the command definition (clap_mangen).
+fn man_page() -> ExitCode {
+    let mut out = Vec::new();
+    match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
+        Ok(()) => write_stdout(&out),
+        Err(e) => {
+            sayln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes all of `bytes` to stdout; a closed or full stdout is exit 1.
+fn write_stdout(bytes: &[u8]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
 fn main() -> ExitCode {
     tasks::limits::CountingAlloc::enable();
     let cli = Cli::parse();
@@ -459,6 +500,8 @@ fn main() -> ExitCode {
                 }
             }
             Some(Command::Test(args)) => test(args),
+            Some(Command::Completions { shell }) => completions(shell),
+            Some(Command::Man) => man_page(),
             Some(Command::Repl(args)) => repl(&args),
             None => run(cli.run),
         });
