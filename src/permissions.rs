@@ -16,6 +16,10 @@
 //! symlink between them is not caught (Deno has the same gap); the grant is
 //! a guard against mistakes and careless scripts, not a sandbox.
 
+mod net;
+
+pub use net::{parse_ip, system_lookup, Lookup, NetRefusal, NetUse};
+use net::{parse_net, NetPattern};
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -290,7 +294,7 @@ impl Permissions {
             Kind::Env => Target::Env,
             // An item the flag parser would refuse matches nothing here.
             Kind::Net => Target::Net(parse_net(raw).unwrap_or(NetPattern {
-                host: HostPattern::Exact(raw.to_string()),
+                host: net::HostPattern::Name(raw.to_string()),
                 port: Some(0),
             })),
         }
@@ -366,16 +370,16 @@ impl Permissions {
     }
 
     /// Would connecting to `host` on `port` be allowed? `host` may be a
-    /// name or an IP address (IPv6 with or without brackets).
+    /// name (looked up with the system's resolver, which blocks) or an IP
+    /// address in any spelling the resolver takes; see
+    /// [`Permissions::net_addresses`], which also gives the addresses to use.
     pub fn check_net(&self, host: &str, port: u16) -> Result<(), Denied> {
-        let host = normalise_host(host);
-        let covers = |e: &Entry| matches!(&e.target, Target::Net(n) if n.matches(&host, port));
-        let shown = if host.contains(':') {
-            format!("[{host}]:{port}")
-        } else {
-            format!("{host}:{port}")
-        };
-        self.decide(Kind::Net, shown, covers)
+        match self.net_addresses(host, port, NetUse::Connect, &mut net::system_lookup) {
+            Ok(_) => Ok(()),
+            Err(NetRefusal::Denied(d)) => Err(d),
+            // Nothing to reach: judged by the name alone.
+            Err(NetRefusal::Lookup(_)) => self.net_by_name(host, port),
+        }
     }
 
     /// Deny first (it always wins), then allow.
@@ -656,77 +660,6 @@ fn resolve_dir_of(path: &Path) -> PathBuf {
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum HostPattern {
-    Exact(String),
-    /// `*.example.com` keeps `.example.com`: any subdomain, not the domain.
-    Subdomains(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct NetPattern {
-    host: HostPattern,
-    /// `None`: any port.
-    port: Option<u16>,
-}
-
-impl NetPattern {
-    fn matches(&self, host: &str, port: u16) -> bool {
-        let host_ok = match &self.host {
-            HostPattern::Exact(h) => h == host,
-            HostPattern::Subdomains(suffix) => host.len() > suffix.len() && host.ends_with(suffix),
-        };
-        host_ok && self.port.is_none_or(|p| p == port)
-    }
-}
-
-/// Lower case, no brackets around an IPv6 address, no trailing dot.
-fn normalise_host(host: &str) -> String {
-    let h = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase()
-}
-
-/// `HOST`, `HOST:PORT`, `[IPV6]`, `[IPV6]:PORT`, a bare IPv6 address, or
-/// `*.DOMAIN[:PORT]`.
-fn parse_net(item: &str) -> Result<NetPattern, String> {
-    let (host, port) = if let Some(rest) = item.strip_prefix('[') {
-        let (h, after) = rest
-            .split_once(']')
-            .ok_or_else(|| format!("\"{item}\" has no closing ]"))?;
-        match after {
-            "" => (h, None),
-            _ => match after.strip_prefix(':') {
-                Some(p) => (h, Some(p)),
-                None => return Err(format!("\"{item}\": expected :PORT after ]")),
-            },
-        }
-    } else if item.matches(':').count() == 1 {
-        let (h, p) = item.split_once(':').expect("one colon");
-        (h, Some(p))
-    } else {
-        (item, None)
-    };
-    let port = match port {
-        None => None,
-        Some(p) => Some(
-            p.parse::<u16>()
-                .map_err(|_| format!("\"{p}\" in \"{item}\" is not a port (0 to 65535)"))?,
-        ),
-    };
-    let host = normalise_host(host);
-    if host.is_empty() {
-        return Err(format!("\"{item}\" has no host"));
-    }
-    let host = match host.strip_prefix("*.") {
-        Some(domain) if !domain.is_empty() => HostPattern::Subdomains(format!(".{domain}")),
-        _ => HostPattern::Exact(host),
-    };
-    Ok(NetPattern { host, port })
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ impl Server {
             for s in l.incoming() {
                 let Ok(s) = s else { return };
                 let log = log2.clone();
-                std::thread::spawn(move || serve(s, port, &log));
+                std::thread::spawn(move || serve(s, &log));
             }
         });
         Server { port, log }
@@ -52,7 +52,7 @@ fn respond(s: &mut TcpStream, status: &str, extra: &str, body: &str) {
     );
 }
 
-fn serve(mut s: TcpStream, port: u16, log: &Log) {
+fn serve(mut s: TcpStream, log: &Log) {
     let mut buf = Vec::new();
     let mut b = [0u8; 4096];
     let head_end = loop {
@@ -118,7 +118,8 @@ fn serve(mut s: TcpStream, port: u16, log: &Log) {
         "/redirect-far" => respond(
             &mut s,
             "302 Found",
-            &format!("Location: http://localhost:{port}/json\r\n"),
+            // The same machine, another port: not granted below.
+            "Location: http://localhost:9/json\r\n",
             "",
         ),
         "/loop" => respond(&mut s, "302 Found", "Location: /loop\r\n", ""),
@@ -257,25 +258,23 @@ try { await http.get(f"{base}/big", max_body: 4999) } catch e: HttpError { print
 #[test]
 fn redirects_are_followed_and_rechecked() {
     let srv = Server::start();
-    let out = run_ok(
-        r#"
+    let grant = format!("--allow-net=127.0.0.1:{}", srv.port);
+    let script = r#"
 let base = args()[0]
 let r = await http.get(f"{base}/redirect")
 print(r.status(), r.url() == f"{base}/json")
 print((await http.post(f"{base}/redirect-post", json: [1])).text())
 try { await http.get(f"{base}/redirect-far") } catch e: NotCapableError { print(e.message()) }
 try { await http.get(f"{base}/loop") } catch e: HttpError { print(e.kind()) }
-"#,
-        &srv,
-    );
+"#;
+    let out = tasks(&[&grant], script, &[&srv.url("")]);
     assert_eq!(
-        out,
-        format!(
-            "200 true\nGET content-type: none \n\
-             net access to \"localhost:{p}\" is not allowed — run again with --allow-net=localhost:{p}\n\
-             HttpError\n",
-            p = srv.port
-        )
+        String::from_utf8_lossy(&out.stdout),
+        "200 true\nGET content-type: none \n\
+         net access to \"localhost:9\" is not allowed — run again with --allow-net=localhost:9\n\
+         HttpError\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
     // The denied hop was never requested; the loop stopped after 5 redirects.
     let ev = srv.events();

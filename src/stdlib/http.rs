@@ -17,6 +17,7 @@ pub(crate) mod server;
 pub(crate) mod tls;
 mod url;
 
+use super::net::reach::Failure;
 use super::not_capable;
 use crate::host::Module;
 use crate::permissions::Permissions;
@@ -152,7 +153,10 @@ fn start(
         ));
     }
     let perms = ctx.permissions().clone();
-    perms.check_net(&url.host, url.port).map_err(not_capable)?;
+    // An address is refused here, at the call; a name once looked up.
+    if let Err(Failure::Denied(d)) = super::net::reach::precheck(&perms, &url.host, url.port) {
+        return Err(not_capable(d));
+    }
     let spec = Spec {
         method,
         url,
@@ -197,11 +201,11 @@ fn http_error(message: impl std::fmt::Display) -> ErrorRef {
     ErrorObj::new("HttpError", message.to_string())
 }
 
-/// Sends `spec`, following redirects; every hop after the first is checked
-/// against `perms` here.
+/// Sends `spec`, following redirects; every hop is checked against
+/// `perms` when it connects (`net::reach`).
 async fn fetch(perms: &Permissions, mut spec: Spec) -> Result<Response, ErrorRef> {
     for hop in 0..=MAX_REDIRECTS {
-        let r = exchange(&spec).await?;
+        let r = exchange(perms, &spec).await?;
         let Some(location) = redirect_target(&r) else {
             return Ok(r);
         };
@@ -209,9 +213,6 @@ async fn fetch(perms: &Permissions, mut spec: Spec) -> Result<Response, ErrorRef
             break;
         }
         let next = spec.url.join(&location).map_err(http_error)?;
-        perms
-            .check_net(&next.host, next.port)
-            .map_err(not_capable)?;
         // 303, and 301/302 after a POST, become a GET without a body (as
         // browsers and httpx do); 307 and 308 repeat the request as it was.
         if r.status == 303 || (matches!(r.status, 301 | 302) && spec.method == hyper::Method::POST)
@@ -240,17 +241,18 @@ fn redirect_target(r: &Response) -> Option<String> {
 }
 
 /// One request on its own connection.
-async fn exchange(spec: &Spec) -> Result<Response, ErrorRef> {
+async fn exchange(perms: &Permissions, spec: &Spec) -> Result<Response, ErrorRef> {
     let url = &spec.url;
-    let tcp = async_net::TcpStream::connect((url.host.as_str(), url.port))
+    let tcp = super::net::reach::connect(perms, &url.host, url.port)
         .await
-        .map_err(|e| {
-            http_error(format!(
+        .map_err(|f| match f {
+            Failure::Denied(d) => not_capable(d),
+            Failure::Io(e) => http_error(format!(
                 "cannot connect to {}:{}: {}",
                 url.host,
                 url.port,
                 plain_io_message(&e)
-            ))
+            )),
         })?;
     if url.scheme == "https" {
         let config = spec.tls.clone().map_err(http_error)?;

@@ -10,6 +10,8 @@
 //! connection runs `handler(stream)` as a task, and the stream is closed
 //! when the handler ends.
 
+pub(crate) mod reach;
+
 use super::http::server::{bind, check_handler, ServerState};
 use super::not_capable;
 use crate::host::Module;
@@ -41,17 +43,19 @@ pub(crate) fn module() -> Module {
                 .ok_or_else(|| {
                     ErrorObj::new("ValueError", format!("net.connect: no port {port}"))
                 })?;
-            ctx.permissions()
-                .check_net(&host, port)
-                .map_err(not_capable)?;
+            let perms = ctx.permissions().clone();
+            if let Err(reach::Failure::Denied(d)) = reach::precheck(&perms, &host, port) {
+                return Err(not_capable(d));
+            }
             Ok(Box::pin(async move {
-                let tcp = async_net::TcpStream::connect((host.as_str(), port))
+                let tcp = reach::connect(&perms, &host, port)
                     .await
-                    .map_err(|e| {
-                        connection_error(format!(
+                    .map_err(|f| match f {
+                        reach::Failure::Denied(d) => not_capable(d),
+                        reach::Failure::Io(e) => connection_error(format!(
                             "cannot connect to {host}:{port}: {}",
                             super::http::plain_io_message(&e)
-                        ))
+                        )),
                     })?;
                 Ok(Stream::value(tcp, format!("{host}:{port}")))
             }))

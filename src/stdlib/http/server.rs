@@ -17,6 +17,7 @@ use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::script_call::{NativeHook, ScriptCall, TaskSet};
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use crate::scheduler::ops::{Caller, OpId};
+use crate::stdlib::net::reach::Failure;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use std::cell::{Cell, RefCell};
@@ -39,22 +40,23 @@ pub(crate) struct Bound {
 pub(crate) fn bind(ctx: &Ctx<'_>, what: &str, host: &str, port: i64) -> Result<Bound, ErrorRef> {
     let port = u16::try_from(port)
         .map_err(|_| ErrorObj::new("ValueError", format!("{what}: no port {port}")))?;
-    ctx.permissions().check_net(host, port).map_err(|mut d| {
-        // Port 0 (any free port) needs the whole host: say so.
-        if port == 0 {
-            d.target = Some(host.to_string());
-        }
-        super::super::not_capable(d)
-    })?;
-    let std_listener = std::net::TcpListener::bind((host, port)).map_err(|e| {
-        ErrorObj::new(
-            "OSError",
-            format!(
-                "{what}: cannot listen on {host}:{port}: {}",
-                super::plain_io_message(&e)
+    let std_listener =
+        crate::stdlib::net::reach::bind(ctx.permissions(), host, port).map_err(|f| match f {
+            Failure::Denied(mut d) => {
+                // Port 0 (any free port) needs the whole host: say so.
+                if port == 0 {
+                    d.target = Some(host.to_string());
+                }
+                super::super::not_capable(d)
+            }
+            Failure::Io(e) => ErrorObj::new(
+                "OSError",
+                format!(
+                    "{what}: cannot listen on {host}:{port}: {}",
+                    super::plain_io_message(&e)
+                ),
             ),
-        )
-    })?;
+        })?;
     let port = std_listener.local_addr().map(|a| a.port()).unwrap_or(port);
     let listener = async_net::TcpListener::try_from(std_listener)
         .map_err(|e| ErrorObj::new("OSError", format!("{what}: {e}")))?;
