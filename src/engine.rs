@@ -100,6 +100,7 @@ impl Engine {
         };
         let mut globals = Globals::default();
         let mut natives = NativeTable::default();
+        crate::runtime::methods::register(&mut globals.natives);
         crate::stdlib::install(&mut globals.natives, &mut natives);
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Engine {
@@ -254,6 +255,9 @@ impl Engine {
             diagnostics::runtime_error(&Style { color }, &sources.borrow(), e)
         }));
         let proto = link(compiled.main, &self.natives);
+        if self.interp.method_names.len() != self.globals.natives.methods.len() {
+            self.interp.method_names = self.globals.natives.methods.clone();
+        }
         self.interp
             .globals
             .resize(self.globals.len(), Value::Uninit);

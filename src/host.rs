@@ -160,6 +160,8 @@ pub struct Module {
     name: Rc<str>,
     functions: Vec<NativeFn>,
     constants: Vec<(Rc<str>, Value)>,
+    /// The method names of the objects its functions return.
+    methods: Vec<&'static str>,
 }
 
 impl Module {
@@ -169,6 +171,7 @@ impl Module {
             name: Rc::from(name),
             functions: Vec::new(),
             constants: Vec::new(),
+            methods: Vec::new(),
         }
     }
 
@@ -217,6 +220,9 @@ impl Module {
         names: &mut crate::compile::names::Natives,
         natives: &mut crate::runtime::link::NativeTable,
     ) {
+        for m in &self.methods {
+            names.add_method(m);
+        }
         let members = self
             .functions
             .into_iter()
@@ -226,6 +232,13 @@ impl Module {
             })
             .chain(self.constants);
         natives.add_module(names, self.name, members);
+    }
+
+    /// Registers an object type its functions return (made with
+    /// [`Value::object`]): scripts may call its methods.
+    pub fn object<T: crate::NativeObject>(mut self) -> Self {
+        self.methods.extend_from_slice(T::methods());
+        self
     }
 
     /// Adds a constant scripts read as `module.name` (no call), fixed when

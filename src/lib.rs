@@ -46,7 +46,7 @@ pub use runtime::error::ScriptError;
 pub use runtime::interrupt::InterruptHandle;
 pub use runtime::native_ctx::{NativeCtx, ScriptCaller};
 pub use runtime::native_fn::{
-    Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, WithCtx,
+    Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, NativeObject, WithCtx,
 };
 pub use runtime::value::Value;
 

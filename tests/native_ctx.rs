@@ -216,3 +216,88 @@ fn a_raw_function_takes_named_arguments_as_the_stdlib_does() {
     );
     assert_eq!(calls.get(), 3);
 }
+
+/// A host's object type with a sync and an async method.
+struct Account {
+    balance: Cell<i64>,
+}
+
+impl tasks::NativeObject for Account {
+    fn type_name(&self) -> &'static str {
+        "account"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["deposit", "settle"]
+    }
+    fn method(
+        &self,
+        ctx: &mut NativeCtx<'_>,
+        name: &str,
+        mut args: Args,
+    ) -> Option<Result<Value, ScriptError>> {
+        Some(match name {
+            "deposit" => (|| {
+                // By position or by name.
+                let n: i64 = args.named("amount")?.ok_or_else(|| {
+                    ScriptError::new("TypeError", "deposit() missing argument `amount`")
+                })?;
+                args.finish()?;
+                self.balance.set(self.balance.get() + n);
+                Ok(Value::Int(self.balance.get()))
+            })(),
+            "settle" => args.finish().map(|()| {
+                let balance = self.balance.get();
+                ctx.coroutine("account.settle()", async move {
+                    Ok(Value::str(&format!("settled {balance}")))
+                })
+            }),
+            _ => return None,
+        })
+    }
+    fn repr(&self) -> String {
+        format!("<account {}>", self.balance.get())
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}
+
+#[test]
+fn a_host_object_type_has_methods_scripts_call() {
+    let (mut e, out, _) = engine();
+    // Before its module registers the type, the method is unknown.
+    let err = e.eval("t.tasks", "fn f(a) { a.deposit(1) }").unwrap_err();
+    assert!(
+        err.to_string().contains("unknown method `deposit`"),
+        "{err}"
+    );
+    e.register_module(
+        Module::new("bank")
+            .object::<Account>()
+            .function("open", || {
+                Value::object(Account {
+                    balance: Cell::new(0),
+                })
+            }),
+    );
+    let v = e
+        .eval(
+            "u.tasks",
+            "let a = bank.open()\na.deposit(5)\nprint(a, type(a), a.deposit(amount: 2), await a.settle())\na",
+        )
+        .unwrap();
+    assert_eq!(out.text(), "<account 7> account 7 settled 7\n");
+    assert_eq!(v.as_object::<Account>().map(|a| a.balance.get()), Some(7));
+    // A misspelt method is found before running, with the right name.
+    let err = e
+        .eval("v.tasks", "print(\"ran\")\nbank.open().depsit(1)")
+        .unwrap_err();
+    assert!(err.to_string().contains("did you mean `deposit`?"), "{err}");
+    assert_eq!(out.text(), "<account 7> account 7 settled 7\n");
+    // A name another type has is an AttributeError when it runs.
+    let err = e.eval("w.tasks", "bank.open().push(1)").unwrap_err();
+    assert!(
+        err.to_string().contains("`account` has no method `push`"),
+        "{err}"
+    );
+}

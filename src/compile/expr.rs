@@ -536,7 +536,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     self.call_args(args, sp)?;
                     return Ok(());
                 }
-                let builtin = names::method_id(&name.name);
+                let builtin = self.globals.natives.method_id(&name.name);
                 if self.globals.fields.contains(&name.name) {
                     // Some struct or module has this attribute: found by
                     // name when it runs (a builtin method of this name still
@@ -563,7 +563,8 @@ impl<'a, 'g> Compiler<'a, 'g> {
                         "no value has this method",
                     );
                     let attrs = self.globals.fields.iter().map(|f| &**f);
-                    let known = names::METHODS.iter().copied().chain(attrs);
+                    let methods = self.globals.natives.methods.iter().map(|m| &**m);
+                    let known = methods.chain(attrs);
                     if let Some(best) = names::closest(&name.name, known) {
                         e.help = Some(format!("did you mean `{best}`?"));
                     }
@@ -638,7 +639,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 "unknown field",
             );
             let fields = self.globals.fields.iter().map(|f| &**f);
-            let is_method = names::METHODS.contains(&&*name.name);
+            let is_method = self.globals.natives.method_id(&name.name).is_some();
             e.help = Some(match names::closest(&name.name, fields) {
                 Some(best) => format!("did you mean `{best}`?"),
                 // `r.stdout` for the method `r.stdout()` (a process result).

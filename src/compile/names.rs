@@ -72,6 +72,31 @@ pub struct Natives {
     pub functions: HashMap<Rc<str>, NativeName>,
     /// Module name → member name → index, members sorted (for "did you mean").
     pub modules: HashMap<Rc<str>, std::collections::BTreeMap<Rc<str>, u32>>,
+    /// Every method name some value answers to, as the runtime and the
+    /// modules registered them (the built-in types' first, then each
+    /// module's objects'); `Op::Method` carries an index here. A name
+    /// nobody registered is a mistake found before running.
+    pub methods: Vec<Rc<str>>,
+}
+
+impl Natives {
+    /// The index of a method name, if some value has such a method.
+    pub fn method_id(&self, name: &str) -> Option<u32> {
+        self.methods
+            .iter()
+            .position(|m| &**m == name)
+            .map(|i| i as u32)
+    }
+    /// Registers a method name (once); its index.
+    pub fn add_method(&mut self, name: &str) -> u32 {
+        match self.method_id(name) {
+            Some(i) => i,
+            None => {
+                self.methods.push(Rc::from(name));
+                (self.methods.len() - 1) as u32
+            }
+        }
+    }
 }
 
 /// A native function as the compiler sees it.
@@ -121,157 +146,6 @@ impl Globals {
     pub fn len(&self) -> usize {
         self.names.len()
     }
-}
-
-/// Every method name some value answers to; `Op::Method` carries an index here.
-/// The id of a method name, checked when the crate compiles.
-pub const fn known_method(name: &str) -> u32 {
-    let mut i = 0;
-    while i < METHODS.len() {
-        let (a, b) = (METHODS[i].as_bytes(), name.as_bytes());
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return i as u32;
-            }
-        }
-        i += 1;
-    }
-    panic!("not a method name")
-}
-
-/// `xs.push(v)` and `m.get(k, default)`: method calls hot enough in loops
-/// for their own paths in the evaluator.
-pub const LIST_PUSH: u32 = known_method("push");
-pub const MAP_GET: u32 = known_method("get");
-
-pub const METHODS: &[&str] = &[
-    // str
-    "upper",
-    "lower",
-    "strip",
-    "split",
-    "join",
-    "replace",
-    "starts_with",
-    "ends_with",
-    "find",
-    "count",
-    "is_digit",
-    "is_alpha",
-    "is_space",
-    "is_upper",
-    "is_lower",
-    "title",
-    "splitlines",
-    "pad_start",
-    "pad_end",
-    "center",
-    "partition",
-    // list
-    "push",
-    "pop",
-    "insert",
-    "remove",
-    "index",
-    "contains",
-    "slice",
-    "extend",
-    "copy",
-    "sort",
-    "reverse",
-    // map
-    "get",
-    "keys",
-    "values",
-    "items",
-    "update",
-    "setdefault",
-    // task and future
-    "done",
-    "cancelled",
-    "cancel",
-    "result",
-    "error",
-    "name",
-    "set_name",
-    "on_done",
-    "set_result",
-    "set_error",
-    // error
-    "kind",
-    "message",
-    // queue
-    "put",
-    "put_nowait",
-    "get_nowait",
-    "size",
-    "empty",
-    "full",
-    "close",
-    "task_done",
-    "join",
-    // event, lock, semaphore
-    "set",
-    "clear",
-    "is_set",
-    "wait",
-    "acquire",
-    "release",
-    "locked",
-    "value",
-    // condition, barrier
-    "wait_for",
-    "notify",
-    "notify_all",
-    "reset",
-    "abort",
-    "parties",
-    "n_waiting",
-    "broken",
-    // timeout
-    "reschedule",
-    "deadline",
-    "expired",
-    // shared
-    "len",
-    // native objects: a process run's result, a running child
-    "code",
-    "ok",
-    "stdout",
-    "stderr",
-    "read_line",
-    "write",
-    "close_stdin",
-    "kill",
-    "pid",
-    // http: response, client, request, server
-    "status",
-    "headers",
-    "text",
-    "json",
-    "url",
-    "raise_for_status",
-    "post",
-    "request",
-    "method",
-    "path",
-    "query",
-    "port",
-    // re: a match
-    "group",
-    "groups",
-    "start",
-    "end",
-    // net: streams
-    "read",
-];
-
-pub fn method_id(name: &str) -> Option<u32> {
-    METHODS.iter().position(|m| *m == name).map(|i| i as u32)
 }
 
 /// The closest name within a small edit distance, for "did you mean" help.

@@ -69,6 +69,9 @@ pub struct Interp {
     /// engine, used for errors reported while the program goes on (a
     /// server's failed handler).
     pub error_renderer: Option<ErrorRenderer>,
+    /// Every method name by the index `Op::Method` carries (the
+    /// compiler's `Natives::methods`, copied by the engine).
+    pub(crate) method_names: Vec<Rc<str>>,
     /// The natives' per-engine state, one value per type (`NativeCtx::data`).
     pub(crate) data: super::native_ctx::DataSlots,
 }
@@ -103,6 +106,7 @@ impl Interp {
             stopped_by_host: false,
             interrupts: Default::default(),
             error_renderer: None,
+            method_names: Vec::new(),
             data: Default::default(),
         }
     }
@@ -148,6 +152,14 @@ impl Interp {
         let _ = self.out.flush();
         let _ = self.err.write_all(text.as_bytes());
         let _ = self.err.flush();
+    }
+
+    /// The method name `Op::Method`'s index stands for.
+    pub(crate) fn method_name(&self, id: u32) -> Rc<str> {
+        self.method_names
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| Rc::from("?"))
     }
 
     pub fn now(&self) -> f64 {

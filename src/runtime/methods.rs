@@ -6,7 +6,6 @@ use super::interp::Interp;
 use super::ops;
 use super::seq::sort_values;
 use super::value::{Key, Str, Value};
-use crate::compile::names::METHODS;
 use std::rc::Rc;
 
 type R = Result<Value, ErrorRef>;
@@ -99,16 +98,145 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
     })
 }
 
+/// The methods of the built-in types, registered before any module's
+/// (so their indices are these): what the compiler knows of them.
+pub(crate) const BUILTIN_METHODS: &[&str] = &[
+    // str
+    "upper",
+    "lower",
+    "strip",
+    "split",
+    "join",
+    "replace",
+    "starts_with",
+    "ends_with",
+    "find",
+    "count",
+    "is_digit",
+    "is_alpha",
+    "is_space",
+    "is_upper",
+    "is_lower",
+    "title",
+    "splitlines",
+    "pad_start",
+    "pad_end",
+    "center",
+    "partition",
+    // list
+    "push",
+    "pop",
+    "insert",
+    "remove",
+    "index",
+    "contains",
+    "slice",
+    "extend",
+    "copy",
+    "sort",
+    "reverse",
+    // map
+    "get",
+    "keys",
+    "values",
+    "items",
+    "update",
+    "setdefault",
+    // task and future
+    "done",
+    "cancelled",
+    "cancel",
+    "result",
+    "error",
+    "name",
+    "set_name",
+    "on_done",
+    "set_result",
+    "set_error",
+    // error
+    "kind",
+    "message",
+    // queue
+    "put",
+    "put_nowait",
+    "get_nowait",
+    "size",
+    "empty",
+    "full",
+    "close",
+    "task_done",
+    // (and "join", above)
+    // event, lock, semaphore
+    "set",
+    "clear",
+    "is_set",
+    "wait",
+    "acquire",
+    "release",
+    "locked",
+    "value",
+    // condition, barrier
+    "wait_for",
+    "notify",
+    "notify_all",
+    "reset",
+    "abort",
+    "parties",
+    "n_waiting",
+    "broken",
+    // timeout
+    "reschedule",
+    "deadline",
+    "expired",
+    // shared
+    "len",
+];
+
+/// The index of a built-in method name, checked when the crate compiles.
+pub(crate) const fn known_method(name: &str) -> u32 {
+    let mut i = 0;
+    while i < BUILTIN_METHODS.len() {
+        let (a, b) = (BUILTIN_METHODS[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i as u32;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a method name")
+}
+
+/// `xs.push(v)` and `m.get(k, default)`: method calls hot enough in loops
+/// for their own paths in the evaluator.
+pub(crate) const LIST_PUSH: u32 = known_method("push");
+pub(crate) const MAP_GET: u32 = known_method("get");
+
+/// Registers the built-in types' method names with the compiler.
+pub(crate) fn register(names: &mut crate::compile::names::Natives) {
+    for m in BUILTIN_METHODS {
+        names.add_method(m);
+    }
+}
+
 pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: Named) -> R {
-    let m = METHODS[method as usize];
     if let Value::Object(o) = &recv {
-        let args = super::native_fn::Args::new(Rc::from(m), args, named);
+        // A module's object: its methods are found by name.
+        let m = it.method_name(method);
+        let args = super::native_fn::Args::new(m.clone(), args, named);
         let mut ctx = super::native_fn::Ctx { interp: it };
         return o
             .inner
-            .method(&mut ctx, m, args)
-            .unwrap_or_else(|| Err(no_method(&recv, m)));
+            .method(&mut ctx, &m, args)
+            .unwrap_or_else(|| Err(no_method(&recv, &m)));
     }
+    let Some(&m) = BUILTIN_METHODS.get(method as usize) else {
+        return Err(no_method(&recv, &it.method_name(method)));
+    };
     let Some(sig) = method_sig(recv.type_name(), m) else {
         return Err(no_method(&recv, m));
     };

@@ -171,15 +171,26 @@ impl NativeFn {
 /// The crate's short name for [`NativeCtx`].
 pub(crate) type Ctx<'a> = NativeCtx<'a>;
 
-/// A value made in Rust with methods of its own. Its methods are looked
-/// up by name at run time (the names must be among the compiler's known
-/// method names); an async method returns a coroutine made with
-/// [`Ctx::coroutine`].
-pub(crate) trait NativeObject: 'static {
+/// A value made in Rust with methods of its own (a host's type, or the
+/// standard library's process result, response, stream, match): made with
+/// [`Value::object`], its type registered with `Module::object::<T>()` so
+/// that scripts may call its methods (a method name nobody registered is
+/// an error before running). Methods are looked up by name when called;
+/// an async method returns a coroutine made with [`NativeCtx::coroutine`].
+pub trait NativeObject: 'static {
     /// What `type(v)` says.
     fn type_name(&self) -> &'static str;
+    /// The names of its methods (what [`NativeObject::method`] answers).
+    fn methods() -> &'static [&'static str]
+    where
+        Self: Sized;
     /// Runs method `name`; `None` if there is no such method.
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult>;
+    fn method(
+        &self,
+        ctx: &mut NativeCtx<'_>,
+        name: &str,
+        args: Args,
+    ) -> Option<Result<Value, super::error::ScriptError>>;
     /// How it prints.
     fn repr(&self) -> String {
         format!("<{}>", self.type_name())
@@ -196,9 +207,30 @@ pub struct Object {
     pub(crate) inner: Box<dyn NativeObject>,
 }
 
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.inner.repr())
+    }
+}
+
 impl Object {
     pub(crate) fn value(o: impl NativeObject) -> Value {
         Value::Object(Rc::new(Object { inner: Box::new(o) }))
+    }
+}
+
+impl Value {
+    /// A script value holding a Rust object with methods.
+    pub fn object(o: impl NativeObject) -> Value {
+        Object::value(o)
+    }
+    /// The Rust object of type `T` this value holds, if it holds one
+    /// whose [`NativeObject::as_any`] gives it out.
+    pub fn as_object<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Value::Object(o) => o.inner.as_any()?.downcast_ref(),
+            _ => None,
+        }
     }
 }
 

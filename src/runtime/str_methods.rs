@@ -5,7 +5,7 @@
 //! `methods.rs` runs and gives the error it always gave.
 
 use super::value::{Str, Value};
-use crate::compile::names::known_method;
+use super::methods::known_method;
 
 const UPPER: u32 = known_method("upper");
 const LOWER: u32 = known_method("lower");

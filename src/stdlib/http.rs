@@ -42,6 +42,11 @@ pub const DEFAULT_TIMEOUT: f64 = 30.0;
 
 pub(crate) fn module() -> Module {
     Module::new("http")
+        .object::<Response>()
+        .object::<Client>()
+        .object::<server::Server>()
+        .object::<server::Outgoing>()
+        .object::<server::Request>()
         .native(NativeFn::asynchronous("http.get", |ctx, mut args| {
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), "GET".into(), url, args, false)
@@ -383,6 +388,17 @@ impl NativeObject for Response {
     fn type_name(&self) -> &'static str {
         "response"
     }
+    fn methods() -> &'static [&'static str] {
+        &[
+            "status",
+            "ok",
+            "headers",
+            "text",
+            "json",
+            "url",
+            "raise_for_status",
+        ]
+    }
     fn repr(&self) -> String {
         format!("<response {} {}>", self.status, self.url)
     }
@@ -423,6 +439,9 @@ struct Client(Defaults);
 impl NativeObject for Client {
     fn type_name(&self) -> &'static str {
         "http client"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["get", "post", "request"]
     }
     fn repr(&self) -> String {
         match &self.0.base_url {

@@ -33,6 +33,8 @@ const MAX_LINE: usize = 16 << 20;
 
 pub(crate) fn module() -> Module {
     Module::new("net")
+        .object::<Stream>()
+        .object::<TcpServer>()
         .native(NativeFn::asynchronous("net.connect", |ctx, mut args| {
             let host: String = args.next("host")?;
             let port: i64 = args.next("port")?;
@@ -130,6 +132,9 @@ impl Stream {
 impl NativeObject for Stream {
     fn type_name(&self) -> &'static str {
         "stream"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["read_line", "read", "write", "close"]
     }
     fn repr(&self) -> String {
         let state = if self.0.closed.get() { " closed" } else { "" };
@@ -400,6 +405,9 @@ struct TcpServer(Rc<ServerState>);
 impl NativeObject for TcpServer {
     fn type_name(&self) -> &'static str {
         "tcp server"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["url", "port", "close", "wait"]
     }
     fn repr(&self) -> String {
         self.0.repr()

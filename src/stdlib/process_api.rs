@@ -12,6 +12,8 @@ use std::path::PathBuf;
 
 pub(crate) fn module() -> Module {
     Module::new("process")
+        .object::<Finished>()
+        .object::<Running>()
         .native(NativeFn::asynchronous("process.run", |ctx, mut args| {
             let cmd: String = args.next("cmd")?;
             let list: Option<Vec<String>> = args.named("args")?;
@@ -97,6 +99,9 @@ impl NativeObject for Finished {
     fn type_name(&self) -> &'static str {
         "process_result"
     }
+    fn methods() -> &'static [&'static str] {
+        &["code", "ok", "stdout", "stderr"]
+    }
     fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let v = match name {
             "code" => Value::Int(self.0.code as i64),
@@ -118,6 +123,9 @@ struct Running(Child);
 impl NativeObject for Running {
     fn type_name(&self) -> &'static str {
         "child"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["pid", "kill", "close_stdin", "read_line", "write", "wait"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         let child = self.0.clone();

@@ -25,6 +25,7 @@ thread_local! {
 
 pub(crate) fn module() -> Module {
     Module::new("re")
+        .object::<Match>()
         .native(NativeFn::sync("re.search", |_ctx, args| find(args, false)))
         .native(NativeFn::sync("re.match", |_ctx, args| find(args, true)))
         .native(NativeFn::sync("re.find_all", |_ctx, mut args| {
@@ -173,6 +174,9 @@ impl Match {
 impl NativeObject for Match {
     fn type_name(&self) -> &'static str {
         "match"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["group", "groups", "start", "end"]
     }
     fn repr(&self) -> String {
         match &self.groups[0] {

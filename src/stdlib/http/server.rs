@@ -175,11 +175,14 @@ impl ServerState {
 }
 
 /// `http.serve(...)`'s result.
-struct Server(Rc<ServerState>);
+pub(super) struct Server(Rc<ServerState>);
 
 impl NativeObject for Server {
     fn type_name(&self) -> &'static str {
         "http server"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["url", "port", "close", "wait"]
     }
     fn repr(&self) -> String {
         self.0.repr()
@@ -427,7 +430,7 @@ pub(crate) fn response(_ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
 }
 
 /// A response a handler made with `http.response`.
-struct Outgoing {
+pub(super) struct Outgoing {
     status: u16,
     headers: Vec<(String, String)>,
     body: Bytes,
@@ -436,6 +439,9 @@ struct Outgoing {
 impl NativeObject for Outgoing {
     fn type_name(&self) -> &'static str {
         "response"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["status", "headers", "text"]
     }
     fn repr(&self) -> String {
         format!("<response {}>", self.status)
@@ -455,7 +461,7 @@ impl NativeObject for Outgoing {
 }
 
 /// A request as the handler sees it, its body read.
-struct Request {
+pub(super) struct Request {
     method: String,
     /// Percent-decoded, without the query.
     path: String,
@@ -484,6 +490,9 @@ impl Request {
 impl NativeObject for Request {
     fn type_name(&self) -> &'static str {
         "request"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["method", "path", "query", "headers", "text", "json"]
     }
     fn repr(&self) -> String {
         format!("<request {} {}>", self.method, self.path)
