@@ -6,6 +6,10 @@ use crate::syntax::Span;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The error kind `exit()` unwinds with: `finally` blocks run, a bare
+/// `catch e` does not catch it (Python's `SystemExit` under `except Exception`).
+pub(crate) const EXIT_KIND: &str = "SystemExit";
+
 /// The crate's name for [`ScriptError`] (it was an `Rc<ErrorObj>`).
 pub(crate) type ErrorRef = ScriptError;
 
@@ -123,7 +127,7 @@ impl ErrorObj {
 
     /// `exit(code)` unwinding its task.
     pub fn is_exit(&self) -> bool {
-        &*self.kind == crate::stdlib::stdio::EXIT_KIND
+        &*self.kind == EXIT_KIND
     }
 
     /// The status `exit(code)` asked for.

@@ -79,7 +79,8 @@ pub struct Interp {
 impl Interp {
     pub fn new(clock: Clock, out: Box<dyn Write>, err: Box<dyn Write>) -> Interp {
         Interp {
-            rng: fastrand::Rng::with_seed(crate::engine::DEFAULT_SEED),
+            // A placeholder: the engine seeds it (`Engine::new`).
+            rng: fastrand::Rng::with_seed(0),
             globals: Vec::new(),
             global_names: Vec::new(),
             lp: EventLoop::new(clock),

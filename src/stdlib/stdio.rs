@@ -7,9 +7,7 @@ use crate::runtime::native_fn::{Args, NativeFn, OpFuture};
 use crate::runtime::value::Value;
 use std::io::BufRead;
 
-/// The error kind `exit()` unwinds with: `finally` blocks run, a bare
-/// `catch e` does not catch it (Python's `SystemExit` under `except Exception`).
-pub(crate) const EXIT_KIND: &str = "SystemExit";
+use crate::runtime::error::EXIT_KIND;
 
 pub(crate) fn functions() -> Vec<NativeFn> {
     vec![
