@@ -199,7 +199,39 @@ impl Interp {
                 }
             }};
         }
+        // Two numbers on top, at least one a float: compute in place, as
+        // `int_fast!` does (floats own nothing either). `$fast` gets both
+        // as floats (an int converted as Python converts it) and may
+        // decline (division by zero), leaving the error to the slow path.
+        macro_rules! float_fast {
+            ($fast:expr) => {{
+                let n = ex.stack.len();
+                let pair = match ex.stack.as_slice() {
+                    [.., Value::Float(x), Value::Float(y)] => Some((*x, *y)),
+                    [.., Value::Float(x), Value::Int(y)] => Some((*x, *y as f64)),
+                    [.., Value::Int(x), Value::Float(y)] => Some((*x as f64, *y)),
+                    _ => None,
+                };
+                if let Some((x, y)) = pair {
+                    if let Some(r) = $fast(x, y) {
+                        let slot: *mut Value = &mut ex.stack[n - 2];
+                        // SAFETY: both operands are ints or floats, which
+                        // own nothing: as in `int_fast!`.
+                        unsafe {
+                            slot.write(Value::Float(r));
+                            ex.stack.set_len(n - 1);
+                        }
+                        continue;
+                    }
+                }
+            }};
+        }
         macro_rules! binary {
+            ($fast:expr, $float:expr, $slow:path) => {{
+                int_fast!($fast);
+                float_fast!($float);
+                binary!($fast, $slow)
+            }};
             ($fast:expr, $slow:path) => {{
                 int_fast!($fast);
                 let b = pop!();
@@ -419,10 +451,26 @@ impl Interp {
                     let v = pop!();
                     self.globals[g as usize] = v;
                 }
-                Op::Add => binary!(|x: i64, y: i64| x.checked_add(y).map(Value::Int), ops::add),
-                Op::Sub => binary!(|x: i64, y: i64| x.checked_sub(y).map(Value::Int), ops::sub),
-                Op::Mul => binary!(|x: i64, y: i64| x.checked_mul(y).map(Value::Int), ops::mul),
-                Op::Div => binary!(|_: i64, _: i64| None::<Value>, ops::div),
+                Op::Add => binary!(
+                    |x: i64, y: i64| x.checked_add(y).map(Value::Int),
+                    |x: f64, y: f64| Some(x + y),
+                    ops::add
+                ),
+                Op::Sub => binary!(
+                    |x: i64, y: i64| x.checked_sub(y).map(Value::Int),
+                    |x: f64, y: f64| Some(x - y),
+                    ops::sub
+                ),
+                Op::Mul => binary!(
+                    |x: i64, y: i64| x.checked_mul(y).map(Value::Int),
+                    |x: f64, y: f64| Some(x * y),
+                    ops::mul
+                ),
+                Op::Div => binary!(
+                    |_: i64, _: i64| None::<Value>,
+                    |x: f64, y: f64| (y != 0.0).then(|| x / y),
+                    ops::div
+                ),
                 Op::FloorDiv => binary!(
                     |x: i64, y: i64| ops::int_floor_div(x, y).map(Value::Int),
                     ops::floor_div
@@ -647,6 +695,19 @@ impl Interp {
                     ex.push(r);
                 }
                 Op::Index => {
+                    // A list's item by an int in range: read in place.
+                    let n = ex.stack.len();
+                    if let [.., Value::List(l), Value::Int(i)] = ex.stack.as_slice() {
+                        let l = l.borrow();
+                        let j = if *i < 0 { *i + l.len() as i64 } else { *i };
+                        if (0..l.len() as i64).contains(&j) {
+                            let v = l[j as usize].clone();
+                            drop(l);
+                            ex.stack.truncate(n - 2);
+                            ex.push_result(v);
+                            continue;
+                        }
+                    }
                     let i = pop!();
                     let t = pop!();
                     let r = tri!(ops::index(&t, &i));
