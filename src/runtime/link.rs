@@ -123,12 +123,30 @@ impl NativeTable {
 
 /// The runtime's prototype of `code` and of every function nested in it.
 pub fn link(code: Rc<FnCode>, natives: &NativeTable) -> Rc<FnProto> {
+    link_in(code, natives, &mut Strings::default())
+}
+
+/// The string constants made so far by one [`link`]: every literal with
+/// the same text becomes the same `Str`, so a map key written in one
+/// place and looked up in another compares by pointer, not by bytes
+/// (`m["score"]` in a loop; issue 28).
+type Strings = std::collections::HashMap<Rc<str>, Value>;
+
+fn link_in(code: Rc<FnCode>, natives: &NativeTable, strs: &mut Strings) -> Rc<FnProto> {
     // The compiled code is usually referenced only here: take it apart
     // instead of copying it.
     let code = Rc::try_unwrap(code).unwrap_or_else(|shared| (*shared).clone());
     check_jumps(&code.code);
-    let consts = code.consts.iter().map(|k| value_of(k, natives)).collect();
-    let protos = code.protos.into_iter().map(|p| link(p, natives)).collect();
+    let consts = code
+        .consts
+        .iter()
+        .map(|k| value_of(k, natives, strs))
+        .collect();
+    let protos = code
+        .protos
+        .into_iter()
+        .map(|p| link_in(p, natives, strs))
+        .collect();
     let has_cells = code
         .code
         .iter()
@@ -166,11 +184,14 @@ fn check_jumps(code: &[Op]) {
         .all(|t| (t as usize) < code.len()));
 }
 
-fn value_of(k: &Const, natives: &NativeTable) -> Value {
+fn value_of(k: &Const, natives: &NativeTable, strs: &mut Strings) -> Value {
     match k {
         Const::Int(i) => Value::Int(*i),
         Const::Float(f) => Value::Float(*f),
-        Const::Str(s) => Value::str(s),
+        Const::Str(s) => strs
+            .entry(s.clone())
+            .or_insert_with(|| Value::str(s))
+            .clone(),
         Const::Names(names) => Value::list(names.iter().map(|n| Value::str(n)).collect()),
         Const::Native(id) => natives.values[*id as usize].clone(),
         Const::Module(m) => Value::Module(m.clone()),
@@ -179,7 +200,7 @@ fn value_of(k: &Const, natives: &NativeTable) -> Value {
                 .methods
                 .iter()
                 .map(|(name, code)| {
-                    let proto = link(code.clone(), natives);
+                    let proto = link_in(code.clone(), natives, strs);
                     let f = Closure {
                         proto,
                         upvals: Box::new([]),
@@ -248,6 +269,31 @@ mod tests {
             _ => None,
         });
         assert_eq!(names, Some(vec!["sep".to_string(), "end".to_string()]));
+    }
+
+    #[test]
+    fn equal_string_literals_share_one_string() {
+        use crate::runtime::str::Str;
+        let (main, _) = linked(
+            "let m = {\"key\": 1}\nfn f(m) { return m[\"key\"] }\nhello(m[\"key\"], \"other\")",
+        );
+        let strs = |p: &FnProto| -> Vec<Str> {
+            p.consts
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let top = strs(&main);
+        let keys: Vec<&Str> = top.iter().filter(|s| &***s == "key").collect();
+        assert_eq!(keys.len(), 2, "two literals in the top level: {top:?}");
+        assert!(Str::ptr_eq(keys[0], keys[1]));
+        let inner = strs(&main.protos[0]);
+        assert!(Str::ptr_eq(&inner[0], keys[0]), "and the one in f");
+        let other = top.iter().find(|s| &***s == "other").expect("other");
+        assert!(!Str::ptr_eq(other, keys[0]));
     }
 
     #[test]
