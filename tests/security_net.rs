@@ -4,9 +4,9 @@
 //! without a connection. Loads are bounded in count and in time.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Output};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `tasks run FLAGS main.tasks ARGS` in a fresh folder.
 fn tasks(flags: &[&str], script: &str, args: &[&str]) -> Output {
@@ -268,4 +268,152 @@ try {{
         let out = tasks(&["--allow-net", "--deny-net=127.0.0.1"], &script, &[]);
         assert_eq!(stdout(&out), "NotCapableError\n", "{call} on {host}");
     }
+}
+
+/// A `tasks` program serving `script` (which prints its server's port
+/// first), its open-file limit set to `files`, until dropped.
+struct Serving {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Serving {
+    fn start(script: &str, files: u32) -> (Serving, tempfile::TempDir) {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tasks"), script).unwrap();
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -n {files} && exec \"$0\" run --allow-net=127.0.0.1 main.tasks"
+            ))
+            .arg(env!("CARGO_BIN_EXE_tasks"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("no port: {line:?}"));
+        (Serving { child, port }, dir)
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A GET on a new connection; the answer's body, or why there is none
+/// within 10 s.
+fn get(port: u16) -> Result<String, String> {
+    let addr = ([127, 0, 0, 1], port).into();
+    let mut s =
+        TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    Ok(answer.rsplit("\r\n\r\n").next().unwrap_or("").to_string())
+}
+
+const SERVE_OK: &str = r#"
+let s = http.serve(fn(req) { return "ok" }, port: 0, header_timeout: 120)
+print(s.port())
+await stdin.read_line()
+"#;
+
+#[test]
+fn slow_clients_cannot_starve_http_serve() {
+    // 300 clients that never finish their headers, against a server
+    // allowed 128 open files: without a cap on waiting connections it
+    // would run out of descriptors and leave the rest in the backlog.
+    let (srv, _dir) = Serving::start(SERVE_OK, 128);
+    let mut slow = Vec::new();
+    for i in 0..300 {
+        let addr = ([127, 0, 0, 1], srv.port).into();
+        let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+            continue;
+        };
+        if i % 2 == 0 {
+            let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+        }
+        slow.push(s);
+    }
+    for _ in 0..8 {
+        assert_eq!(get(srv.port).as_deref(), Ok("ok"));
+    }
+    drop(slow);
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_closed() {
+    let script = SERVE_OK.replace("header_timeout: 120", "header_timeout: 0.3");
+    let (srv, _dir) = Serving::start(&script, 1024);
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let start = Instant::now();
+    let mut b = [0u8; 256];
+    // Closed (a 0-byte read, or a reset) well before the 10 s bound.
+    match s.read(&mut b) {
+        Ok(n) => assert!(
+            n == 0 || String::from_utf8_lossy(&b[..n]).starts_with("HTTP/1.1 408"),
+            "{n}"
+        ),
+        Err(e) => assert!(
+            !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+            "still open after {:?}: {e}",
+            start.elapsed()
+        ),
+    }
+    // An idle connection (nothing sent) is closed too, and the server
+    // still answers.
+    let mut idle = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    assert!(matches!(idle.read(&mut b), Ok(0) | Err(_)));
+    assert_eq!(get(srv.port).as_deref(), Ok("ok"));
+}
+
+#[test]
+fn a_handler_whose_client_hung_up_is_cancelled() {
+    let script = r#"
+let gone = event()
+async fn handler(req) {
+    try {
+        await sleep(60)
+        return "late"
+    } catch e: CancelledError {
+        print("handler cancelled")
+        gone.set()
+        throw e
+    }
+}
+let server = http.serve(handler, port: 0)
+let client = spawn http.get(server.url() + "/slow")
+await sleep(0.3)
+client.cancel()
+await wait_for(gone.wait(), 10)
+print("done")
+server.close()
+"#;
+    let out = tasks(&["--allow-net=127.0.0.1"], script, &[]);
+    assert_eq!(
+        stdout(&out),
+        "handler cancelled\ndone\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -185,6 +185,7 @@ impl ScriptCaller {
             }),
             running: self.running.clone(),
             name: None,
+            started: None,
         };
         let ended = || super::error::cancelled(Some(Rc::from("the program is ending")));
         if self.inner.call(call).is_err() {

@@ -35,6 +35,25 @@ pub struct ScriptCall {
     pub running: Rc<TaskSet>,
     /// What its task is called (`GET /posts/1`) instead of `Task-N`.
     pub name: Option<Rc<str>>,
+    /// Where its task is put when it starts, for an asker that may cancel
+    /// it (a server whose client hung up).
+    pub started: Option<Rc<Started>>,
+}
+
+/// The task a call started, if it started one and has not been cancelled
+/// through here.
+#[derive(Default)]
+pub struct Started(RefCell<Option<Rc<Task>>>);
+
+impl Started {
+    /// Cancels the call's task (nothing if it was a plain function or has
+    /// ended).
+    pub fn cancel(&self, interp: &mut Interp) {
+        let task = self.0.borrow_mut().take();
+        if let Some(t) = task {
+            interp.cancel_task(&t, None);
+        }
+    }
 }
 
 /// Tasks started for calls and not yet ended.
@@ -99,6 +118,7 @@ impl Interp {
             on_done,
             running,
             name,
+            started,
         } = call;
         let made = match &func {
             Value::Func(c) if c.proto.is_async => {
@@ -128,6 +148,9 @@ impl Interp {
             task.set_name(name);
         }
         running.insert(task.clone());
+        if let Some(s) = started {
+            *s.0.borrow_mut() = Some(task.clone());
+        }
         let hook = NativeHook::new(move |interp, a| {
             if let Awaitable::Task(t) = a {
                 running.remove(t);

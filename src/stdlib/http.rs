@@ -13,6 +13,7 @@
 //! up to a cap, before the coroutine returns, so a response's methods are
 //! plain, synchronous reads.
 
+mod conns;
 pub(crate) mod server;
 pub(crate) mod tls;
 mod url;

@@ -390,6 +390,7 @@ async fn accept_loop(
             }),
             running: running.clone(),
             name: Some(Rc::from(format!("connection from {from}"))),
+            started: None,
         };
         if let Err(refused) = caller.call(call) {
             // The program is ending: hang up.

@@ -9,12 +9,17 @@
 //! runs as a task of its own, and its outcome comes back on a channel as a
 //! finished [`Reply`]. A handler that throws answers 500 and is reported on
 //! stderr; the server goes on.
+//!
+//! The connections are kept in `conns.rs` (the header timeout, the cap on
+//! connections still sending a request). A client that hangs up before
+//! its answer has its handler cancelled ([`HangUp`]).
 
+use super::conns::Limits;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::future::{Awaitable, Callback, FutState};
 use crate::runtime::interp::Interp;
-use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object};
-use crate::runtime::script_call::{NativeHook, ScriptCall, TaskSet};
+use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::script_call::{NativeHook, ScriptCall, Started, TaskSet};
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use crate::scheduler::ops::{Caller, OpId};
 use crate::stdlib::net::reach::Failure;
@@ -203,13 +208,21 @@ pub(crate) fn check_handler(what: &str, each: &str, v: &Value) -> Result<(), Err
     }
 }
 
-/// `http.serve(handler, host: "127.0.0.1", port: 0)`.
+/// `http.serve(handler, host: "127.0.0.1", port: 0, header_timeout: 30)`.
 pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let handler: Value = args.next("handler")?;
     let host: Option<String> = args.named("host")?;
     let port: Option<i64> = args.named("port")?;
+    let header_timeout: Option<f64> = args.named("header_timeout")?;
     args.finish()?;
     check_handler("http.serve", "request", &handler)?;
+    let header_timeout = header_timeout.unwrap_or(Limits::DEFAULT_HEADER_TIMEOUT);
+    if header_timeout.is_nan() || header_timeout <= 0.0 {
+        return Err(ErrorObj::new(
+            "ValueError",
+            "http.serve: header_timeout must be a number of seconds, more than 0",
+        ));
+    }
     let host = host.unwrap_or_else(|| "127.0.0.1".to_string());
     let bound = bind(ctx, "http.serve", &host, port.unwrap_or(0))?;
     let url = if bound.host.contains(':') {
@@ -222,48 +235,19 @@ pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
         handler,
         caller: ctx.caller().inner,
         running: running.clone(),
+        limits: Limits::new(header_timeout),
     });
-    let accept = Box::pin(accept_loop(bound.listener, shared));
+    let accept = Box::pin(super::conns::accept_loop(bound.listener, shared));
     let state = ServerState::start(ctx, "http server", url, bound.port, running, accept);
     Ok(Object::value(Server(state)))
 }
 
 /// What every connection of one server needs.
-struct Shared {
+pub(super) struct Shared {
     handler: Value,
     caller: Caller<ScriptCall>,
     running: Rc<TaskSet>,
-}
-
-/// Accepts connections until dropped, serving each on an executor that is
-/// dropped (closing them all) with this future.
-async fn accept_loop(listener: async_net::TcpListener, shared: Rc<Shared>) -> NativeResult {
-    let conns = async_executor::LocalExecutor::new();
-    conns
-        .run(async {
-            loop {
-                let stream = match listener.accept().await {
-                    Ok((s, _)) => s,
-                    // Out of descriptors, say: wait a little and go on.
-                    Err(_) => {
-                        async_io::Timer::after(std::time::Duration::from_millis(10)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let shared = shared.clone();
-                conns.spawn(serve_connection(stream, shared)).detach();
-            }
-        })
-        .await
-}
-
-async fn serve_connection(stream: async_net::TcpStream, shared: Rc<Shared>) {
-    let io = smol_hyper::rt::FuturesIo::new(stream);
-    let service = hyper::service::service_fn(move |req| respond(req, shared.clone()));
-    let _ = hyper::server::conn::http1::Builder::new()
-        .serve_connection(io, service)
-        .await;
+    pub limits: Limits,
 }
 
 /// A finished answer, made on the loop from the handler's result.
@@ -297,9 +281,13 @@ impl Reply {
     }
 }
 
-async fn respond(
+/// Reads a request's body, calls `read` (the request is in), and answers
+/// with what the handler returns. If the client hangs up first, hyper
+/// drops this future, and the handler is cancelled ([`HangUp`]).
+pub(super) async fn respond(
     req: hyper::Request<Incoming>,
     shared: Rc<Shared>,
+    read: impl FnOnce(),
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
@@ -309,12 +297,14 @@ async fn respond(
         }
         Err(_) => return Ok(Reply::plain(400, "bad request body\n").into_hyper()),
     };
+    read();
     let request = Request::new(&parts, body);
     let label = format!("{} {}", request.method, request.path);
     // The handler's task is called after its request, in `:tasks` and in
     // reports.
     let name: Rc<str> = Rc::from(label.as_str());
     let (tx, rx) = async_channel::bounded::<Reply>(1);
+    let started = Rc::new(Started::default());
     let call = ScriptCall {
         func: shared.handler.clone(),
         args: vec![Object::value(request)],
@@ -323,15 +313,51 @@ async fn respond(
         }),
         running: shared.running.clone(),
         name: Some(name),
+        started: Some(started.clone()),
     };
     if shared.caller.call(call).is_err() {
         return Ok(Reply::plain(503, "the server is shutting down\n").into_hyper());
     }
+    let mut hang_up = HangUp {
+        started: Some(started),
+        shared,
+    };
     let reply = rx
         .recv()
         .await
         .unwrap_or_else(|_| Reply::plain(503, "the server is shutting down\n"));
+    hang_up.started = None; // answered: nothing to cancel
     Ok(reply.into_hyper())
+}
+
+/// Cancels a handler whose answer nobody waits for any more: dropped with
+/// [`respond`]'s future when the client hung up (or the server closed,
+/// which cancels its handlers anyway). The cancel is handed to the loop
+/// as a call of a native function, since only the loop can cancel a task.
+struct HangUp {
+    started: Option<Rc<Started>>,
+    shared: Rc<Shared>,
+}
+
+impl Drop for HangUp {
+    fn drop(&mut self) {
+        let Some(started) = self.started.take() else {
+            return;
+        };
+        let cancel = NativeFn::sync("the client hung up", move |ctx, _args| {
+            started.cancel(ctx.interp);
+            Ok(Value::Nil)
+        });
+        // Refused only when the program is ending: it cancels them all.
+        let _ = self.shared.caller.call(ScriptCall {
+            func: Value::Native(Rc::new(cancel)),
+            args: Vec::new(),
+            on_done: Box::new(|_, _| {}),
+            running: self.shared.running.clone(),
+            name: None,
+            started: None,
+        });
+    }
 }
 
 /// Turns a handler's outcome into an answer (on the loop, where a failure
