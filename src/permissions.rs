@@ -12,9 +12,12 @@
 //! `NotCapableError` (kept apart from the OS's `PermissionError`, as Deno 2
 //! does) whose message names the flag that would allow it.
 //!
-//! Checks and use are separate system calls, so a path swapped for a
-//! symlink between them is not caught (Deno has the same gap); the grant is
-//! a guard against mistakes and careless scripts, not a sandbox.
+//! A file check hands back the [`Place`] it checked (the grant's folder and
+//! the canonical rest), and the operation opens that place without
+//! following any link ([`beneath`]), so a path swapped for a symlink
+//! between the check and the use is refused, not followed. A process's own
+//! files under `/proc` (its environment, its memory) need `--allow-env` as
+//! well to be read, and are never written.
 
 mod net;
 
@@ -23,6 +26,9 @@ use net::{parse_net, NetPattern};
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
+
+pub mod beneath;
+pub use beneath::{Parent, Place};
 
 /// A kind of access, with its flag's name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,6 +90,9 @@ pub struct Denied {
     /// The deny flag that refused it, when one did (then an allow flag
     /// would not help, so the message does not suggest one).
     pub denied_by: Option<String>,
+    /// A rule of the interpreter's own that refused it (no flag did), said
+    /// in place of the flag to add.
+    pub rule: Option<&'static str>,
 }
 
 impl Denied {
@@ -97,6 +106,9 @@ impl fmt::Display for Denied {
         match &self.target {
             Some(t) => write!(f, "{kind} access to \"{t}\" is not allowed — ")?,
             None => write!(f, "{kind} access to all variables is not allowed — ")?,
+        }
+        if let Some(rule) = self.rule {
+            return write!(f, "{rule}");
         }
         match (&self.denied_by, &self.target) {
             (Some(flag), _) => write!(f, "it is denied by {flag}"),
@@ -302,22 +314,96 @@ impl Permissions {
 
     /// Would reading `path` be allowed?
     pub fn check_read(&self, path: &Path) -> Result<(), Denied> {
-        self.check_path(Kind::Read, path)
+        self.place(Kind::Read, path).map(drop)
     }
 
     /// Would writing, creating, renaming or removing `path` be allowed?
     pub fn check_write(&self, path: &Path) -> Result<(), Denied> {
-        self.check_path(Kind::Write, path)
+        self.place(Kind::Write, path).map(drop)
     }
 
-    fn check_path(&self, kind: Kind, path: &Path) -> Result<(), Denied> {
-        let rules = &self.rules[kind.index()];
-        if rules.deny.entries.is_empty() && !rules.deny.all && rules.allow.all {
-            return Ok(()); // nothing to compare with: skip the system calls
-        }
-        let resolved = resolve_path(&self.cwd, path);
+    /// Checks `kind` (read or write) for `path` and hands back what was
+    /// checked: the canonical path below the grant that covers it. Use the
+    /// file through the [`Place`], never by name again: it refuses a link
+    /// swapped in after this check instead of following it.
+    pub fn place(&self, kind: Kind, path: &Path) -> Result<Place, Denied> {
+        self.place_resolved(kind, path, resolve_path(&self.cwd, path))
+    }
+
+    /// [`Permissions::place`] for an operation on the path itself, not
+    /// what it links to (removing or renaming a link acts on the link):
+    /// its folder is resolved, its last name kept as it is.
+    pub fn place_itself(&self, kind: Kind, path: &Path) -> Result<Place, Denied> {
+        let abs = absolute(&self.cwd, path);
+        let resolved = match (abs.components().next_back(), abs.parent()) {
+            (Some(Component::Normal(name)), Some(dir)) => resolve(dir, 0).join(name),
+            _ => resolve(&abs, 0),
+        };
+        self.place_resolved(kind, path, resolved)
+    }
+
+    fn place_resolved(&self, kind: Kind, path: &Path, resolved: PathBuf) -> Result<Place, Denied> {
+        let shown = path.display().to_string();
+        self.process_files(kind, &resolved, &shown)?;
         let covers = |e: &Entry| matches!(&e.target, Target::Path(p) if resolved.starts_with(p));
-        self.decide(kind, path.display().to_string(), covers)
+        self.decide(kind, shown, covers)?;
+        let root = self.rules[kind.index()]
+            .allow
+            .entries
+            .iter()
+            .filter_map(|e| match &e.target {
+                Target::Path(p) if resolved.starts_with(p) => Some(p),
+                _ => None,
+            })
+            .max_by_key(|p| p.as_os_str().len())
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("/")); // allowed everywhere
+        Ok(Place::new(root, &resolved))
+    }
+
+    /// Checks moving `from` (write and read: what is moved becomes
+    /// readable where it lands) and refuses moving a folder with a denied
+    /// path inside, which would carry that path out from under its deny
+    /// rule. Returns the place, as [`Permissions::place`].
+    pub fn place_to_move(&self, from: &Path) -> Result<Place, Denied> {
+        let place = self.place_itself(Kind::Write, from)?;
+        self.place_itself(Kind::Read, from)?;
+        let moved = place.path();
+        for kind in [Kind::Read, Kind::Write] {
+            let inside = self.rules[kind.index()].deny.entries.iter().find(
+                |e| matches!(&e.target, Target::Path(p) if p.starts_with(&moved) && *p != moved),
+            );
+            if let Some(e) = inside {
+                return Err(Denied {
+                    kind: Kind::Write,
+                    target: Some(from.display().to_string()),
+                    denied_by: Some(format!("--deny-{}={}", kind.name(), e.raw)),
+                    rule: None,
+                });
+            }
+        }
+        Ok(place)
+    }
+
+    /// A process's own files under `/proc` (`/proc/self/environ`, `mem`,
+    /// ...) hold its environment and memory: reading them needs
+    /// `--allow-env` for every variable as well, and writing them (which
+    /// could rewrite the interpreter's code) is never allowed.
+    fn process_files(&self, kind: Kind, resolved: &Path, shown: &str) -> Result<(), Denied> {
+        if !is_process_file(resolved) || (kind == Kind::Read && self.check_env_all().is_ok()) {
+            return Ok(());
+        }
+        Err(Denied {
+            kind,
+            target: Some(shown.to_string()),
+            denied_by: None,
+            rule: Some(match kind {
+                Kind::Read => {
+                    "a process's files under /proc hold its environment: reading them needs --allow-env as well"
+                }
+                _ => "a process's files under /proc are never written",
+            }),
+        })
     }
 
     /// Would starting `program` (a name looked up in `PATH`, or a path) be
@@ -366,6 +452,7 @@ impl Permissions {
             kind: Kind::Env,
             target: None,
             denied_by,
+            rule: None,
         })
     }
 
@@ -407,6 +494,7 @@ impl Permissions {
             kind,
             target: Some(target),
             denied_by,
+            rule: None,
         })
     }
 
@@ -590,6 +678,26 @@ fn absolute(cwd: &Path, p: &Path) -> PathBuf {
         p.to_path_buf()
     } else {
         cwd.join(p)
+    }
+}
+
+/// Whether `p` (resolved) is in a process's folder under `/proc`: a pid,
+/// `self` or `thread-self`.
+fn is_process_file(p: &Path) -> bool {
+    let mut parts = p.components();
+    if parts.next() != Some(Component::RootDir)
+        || parts.next() != Some(Component::Normal(OsStr::new("proc")))
+    {
+        return false;
+    }
+    match parts.next() {
+        Some(Component::Normal(name)) => {
+            let name = name.to_string_lossy();
+            name == "self"
+                || name == "thread-self"
+                || (!name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()))
+        }
+        _ => false,
     }
 }
 

@@ -99,6 +99,7 @@ impl Permissions {
                 kind: Kind::Net,
                 target: Some(shown(host, port)),
                 denied_by,
+                rule: None,
             })
         };
         let deny_flag = |e: &Entry| Some(format!("--deny-net={}", e.raw));
@@ -164,6 +165,7 @@ impl Permissions {
             kind: Kind::Net,
             target: Some(shown(host, port)),
             denied_by,
+            rule: None,
         })
     }
 }

@@ -419,3 +419,66 @@ fn golden_header_words_grant_permissions() {
     );
     assert!(Permissions::none().allow_words("read=").is_err());
 }
+
+#[test]
+fn a_place_is_the_canonical_path_below_the_deepest_grant_covering_it() {
+    let (_d, root) = tmp();
+    symlink(root.join("a/sub"), root.join("b/to-sub")).unwrap();
+    let p = Permissions::none().allow_read([root.clone(), root.join("a")]);
+    let place = p.place(Kind::Read, &root.join("b/to-sub/x")).unwrap();
+    assert_eq!(place.root(), root.join("a"));
+    assert_eq!(place.path(), root.join("a/sub/x"));
+    let everything = Permissions::none().allow_all();
+    let place = everything.place(Kind::Read, &root.join("a/f.txt")).unwrap();
+    assert_eq!(place.root(), Path::new("/"));
+}
+
+#[test]
+fn a_place_itself_keeps_a_last_link_unresolved() {
+    let (_d, root) = tmp();
+    symlink(root.join("b/secret.txt"), root.join("a/link")).unwrap();
+    let p = Permissions::none().allow_write([root.join("a")]);
+    // Removing or renaming the link acts on the link, inside the grant.
+    let place = p.place_itself(Kind::Write, &root.join("a/link")).unwrap();
+    assert_eq!(place.path(), root.join("a/link"));
+    // Writing through it would write its target, outside.
+    assert!(p.place(Kind::Write, &root.join("a/link")).is_err());
+}
+
+#[test]
+fn a_process_own_files_under_proc_are_told_apart() {
+    for yes in [
+        "/proc/self",
+        "/proc/self/environ",
+        "/proc/12/mem",
+        "/proc/thread-self/x",
+    ] {
+        assert!(is_process_file(Path::new(yes)), "{yes}");
+    }
+    for no in [
+        "/proc",
+        "/proc/cpuinfo",
+        "/proc/sys/kernel",
+        "/procx/1",
+        "/home/proc/1",
+    ] {
+        assert!(!is_process_file(Path::new(no)), "{no}");
+    }
+}
+
+#[test]
+fn moving_a_folder_with_a_denied_path_inside_is_refused() {
+    let (_d, root) = tmp();
+    let p = Permissions::none()
+        .allow_read([&root])
+        .allow_write([&root])
+        .deny_write([root.join("a/sub")]);
+    let e = p.place_to_move(&root.join("a")).unwrap_err();
+    assert_eq!(
+        e.denied_by.as_deref(),
+        Some(&*format!("--deny-write={}", root.join("a/sub").display()))
+    );
+    assert!(p.place_to_move(&root.join("b")).is_ok());
+    // The denied folder itself is refused by its rule, as any write is.
+    assert!(p.place_to_move(&root.join("a/sub")).is_err());
+}

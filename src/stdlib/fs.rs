@@ -5,12 +5,14 @@
 
 use super::not_capable;
 use crate::host::Module;
+use crate::permissions::{beneath, Kind, Place};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{Args, Ctx, NativeFn, OpFuture};
 use crate::runtime::value::{Key, MapTable, Str, Value};
+use rustix::fs::OFlags;
 use std::cell::RefCell;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
@@ -20,17 +22,23 @@ pub(crate) fn module() -> Module {
             let text = read_utf8(&p)?;
             Ok(Data::Lines(text.lines().map(str::to_string).collect()))
         }))
-        .native(reader("fs.exists", |p| Ok(Data::Bool(p.exists()))))
-        .native(reader("fs.list", |p| {
-            let mut names = Vec::new();
-            for entry in std::fs::read_dir(&p)? {
-                names.push(entry?.file_name().to_string_lossy().into_owned());
+        .native(reader("fs.exists", |p| {
+            match p.parent().and_then(|p| p.metadata()) {
+                Err(e) if beneath::is_moved(&e) => Err(e),
+                found => Ok(Data::Bool(found.is_ok())),
             }
+        }))
+        .native(reader("fs.list", |p| {
+            let names = p.parent()?.list()?;
+            let mut names: Vec<String> = names
+                .into_iter()
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect();
             names.sort();
             Ok(Data::Lines(names))
         }))
         .native(reader("fs.stat", |p| {
-            let m = std::fs::metadata(&p)?;
+            let m = p.parent()?.metadata()?;
             let modified = m
                 .modified()
                 .ok()
@@ -43,39 +51,29 @@ pub(crate) fn module() -> Module {
             })
         }))
         .native(writer_text("fs.write_text", |p, text| {
-            std::fs::write(p, text).map(|_| Data::Nil)
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC;
+            write_all(p.open(flags, 0o666)?, &text)
         }))
         .native(writer_text("fs.append_text", |p, text| {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&p)?;
-            f.write_all(text.as_bytes()).map(|_| Data::Nil)
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
+            write_all(p.open(flags, 0o666)?, &text)
         }))
         .native(NativeFn::asynchronous("fs.remove", |ctx, mut args| {
             let p: String = args.next("path")?;
             args.finish()?;
-            let path = check(ctx, &p, Access::Write)?;
-            Ok(run(p, move || {
-                if std::fs::symlink_metadata(&path)?.is_dir() {
-                    std::fs::remove_dir(&path)?;
-                } else {
-                    std::fs::remove_file(&path)?;
-                }
-                Ok(Data::Nil)
-            }))
+            let place = check(ctx, &p, Access::Itself)?;
+            Ok(run(p, move || place.parent()?.remove().map(|_| Data::Nil)))
         }))
         .native(NativeFn::asynchronous("fs.mkdir", |ctx, mut args| {
             let p: String = args.next("path")?;
             let parents: Option<bool> = args.named("parents")?;
             args.finish()?;
-            let path = check(ctx, &p, Access::Write)?;
+            let place = check(ctx, &p, Access::Write)?;
             Ok(run(p, move || {
                 if parents.unwrap_or(true) {
-                    std::fs::create_dir_all(&path)?;
+                    place.mkdir_all()?;
                 } else {
-                    std::fs::create_dir(&path)?;
+                    place.parent()?.mkdir()?;
                 }
                 Ok(Data::Nil)
             }))
@@ -84,12 +82,17 @@ pub(crate) fn module() -> Module {
             let from: String = args.next("from")?;
             let to: String = args.next("to")?;
             args.finish()?;
-            let src = check(ctx, &from, Access::Write)?;
-            let dst = check(ctx, &to, Access::Write)?;
+            let src = check(ctx, &from, Access::Move)?;
+            let dst = check(ctx, &to, Access::Itself)?;
             Ok(run(from, move || {
-                std::fs::rename(&src, &dst).map(|_| Data::Nil)
+                src.parent()?.rename_to(&dst.parent()?).map(|_| Data::Nil)
             }))
         }))
+}
+
+fn write_all(mut file: std::fs::File, text: &str) -> io::Result<Data> {
+    use std::io::Write;
+    file.write_all(text.as_bytes()).map(|_| Data::Nil)
 }
 
 /// What a file call hands back from its thread (`Value` is not `Send`).
@@ -128,13 +131,13 @@ impl Data {
 }
 
 /// Strict UTF-8, as Python's `read_text` (a bad byte is a `UnicodeError`).
-fn read_utf8(p: &Path) -> io::Result<String> {
-    String::from_utf8(std::fs::read(p)?).map_err(|e| {
+fn read_utf8(p: &Place) -> io::Result<String> {
+    String::from_utf8(p.parent()?.read()?).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
                 "{} is not valid UTF-8 (byte {} is bad)",
-                p.display(),
+                p.path().display(),
                 e.utf8_error().valid_up_to()
             ),
         )
@@ -145,44 +148,51 @@ fn read_utf8(p: &Path) -> io::Result<String> {
 enum Access {
     Read,
     Write,
+    /// Writing the path itself, not what a link there points to (a
+    /// remove, a rename's destination).
+    Itself,
+    /// The source of a rename (see `Permissions::place_to_move`).
+    Move,
 }
 
-/// Checks the permission for `p` (made absolute against the current folder).
-fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<PathBuf, ErrorRef> {
-    let path = PathBuf::from(p);
+/// Checks the permission for `p` (relative to the folder `tasks` started
+/// in) and returns the place checked: the work opens that, never `p`.
+fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<Place, ErrorRef> {
+    let path = Path::new(p);
     let perms = ctx.permissions();
     match access {
-        Access::Read => perms.check_read(&path),
-        Access::Write => perms.check_write(&path),
+        Access::Read => perms.place(Kind::Read, path),
+        Access::Write => perms.place(Kind::Write, path),
+        Access::Itself => perms.place_itself(Kind::Write, path),
+        Access::Move => perms.place_to_move(path),
     }
-    .map_err(not_capable)?;
-    Ok(path)
+    .map_err(not_capable)
 }
 
 /// A function of one path that reads.
 fn reader(
     name: &'static str,
-    work: impl Fn(PathBuf) -> io::Result<Data> + Send + Sync + Copy + 'static,
+    work: impl Fn(Place) -> io::Result<Data> + Send + Sync + Copy + 'static,
 ) -> NativeFn {
     NativeFn::asynchronous(name, move |ctx, mut args| {
         let p: String = args.next("path")?;
         args.finish()?;
-        let path = check(ctx, &p, Access::Read)?;
-        Ok(run(p, move || work(path)))
+        let place = check(ctx, &p, Access::Read)?;
+        Ok(run(p, move || work(place)))
     })
 }
 
 /// A function of a path and a text that writes.
 fn writer_text(
     name: &'static str,
-    work: impl Fn(PathBuf, String) -> io::Result<Data> + Send + Sync + Copy + 'static,
+    work: impl Fn(Place, String) -> io::Result<Data> + Send + Sync + Copy + 'static,
 ) -> NativeFn {
     NativeFn::asynchronous(name, move |ctx, mut args: Args| {
         let p: String = args.next("path")?;
         let text: String = args.next("text")?;
         args.finish()?;
-        let path = check(ctx, &p, Access::Write)?;
-        Ok(run(p, move || work(path, text)))
+        let place = check(ctx, &p, Access::Write)?;
+        Ok(run(p, move || work(place, text)))
     })
 }
 
@@ -200,6 +210,12 @@ fn run(shown: String, work: impl FnOnce() -> io::Result<Data> + Send + 'static) 
 /// An OS error as the script's error kind (Python's names).
 pub(crate) fn io_error(e: &io::Error, path: &str) -> ErrorRef {
     use io::ErrorKind as K;
+    if let Some(moved) = e.get_ref().filter(|_| beneath::is_moved(e)) {
+        return ErrorObj::new(
+            "NotCapableError",
+            format!("access to {path:?} is refused: {moved}"),
+        );
+    }
     let (kind, what) = match e.kind() {
         K::NotFound => ("FileNotFoundError", "no such file or folder"),
         K::PermissionDenied => ("PermissionError", "the system refused access to"),
