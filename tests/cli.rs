@@ -147,6 +147,10 @@ fn test_missing_out_then_bless_then_pass_then_diff() {
          ---- hello ----\n\
          seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 hello.tasks\n\
          missing ./hello.out: run `tasks test --bless` to create it from this run\n\
+         what it printed on stdout:\n\
+         @@ -0,0 +1,2 @@\n\
+         +hello\n\
+         +same\n\
          \n\
          0 passed, 1 failed\n",
     );
@@ -188,6 +192,114 @@ fn test_missing_out_then_bless_then_pass_then_diff() {
         "hello\nsame\n",
         "test never rewrites"
     );
+}
+
+/// A new case that prints nothing says so.
+#[test]
+fn test_missing_out_of_a_silent_case_says_it_printed_nothing() {
+    let dir = TempDir::new("silent");
+    dir.write("quiet.tasks", "let x = 1\n");
+    let run = tasks(dir.path(), &["test"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "missing ./quiet.out: run `tasks test --bless` to create it from this run\n\
+             (it printed nothing on stdout)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `--bless` of a case whose run crashed the interpreter records it (the
+/// files show the crash: status 70 and the crash message at the end of
+/// `.err`), says so in its line and in the closing line, and exits 1; the
+/// next run fails the case whatever its files expect (a crash was blessed
+/// silently, and passed from then on).
+#[test]
+fn test_bless_of_a_crash_is_said_and_never_passes() {
+    let dir = TempDir::new("bless-crash");
+    dir.write("crash.tasks", "print(\"before\")\n");
+    let crash = |args: &[&str]| {
+        let out = Command::new(EXE)
+            .args(args)
+            .current_dir(dir.path())
+            .env("TASKS_TEST_CRASH", "1")
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .expect("run the tasks binary");
+        Run {
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            code: out.status.code().unwrap_or(-1),
+        }
+    };
+    let run = crash(&["test", "--bless"]);
+    assert_report(
+        &run,
+        1,
+        "blessed crash (T ms), but it CRASHED: see the end of its .err\n\
+         0 passed, 0 failed, 1 blessed although the interpreter crashed (a bug in tasks)\n",
+    );
+    assert_eq!(dir.read("crash.out"), "before\n");
+    assert_eq!(dir.read("crash.code"), "70\n");
+    assert!(
+        dir.read("crash.err")
+            .ends_with("error: the interpreter crashed (this is a bug in tasks)\n"),
+        "{}",
+        dir.read("crash.err")
+    );
+    let run = crash(&["test"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("FAILED  crash")
+            && run
+                .stdout
+                .contains("the interpreter crashed (exit status 70): a bug in tasks\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// An `.err` file in the stable form (its first line says so) is compared
+/// without line and column numbers: a comment added above the error
+/// keeps the case passing, where the exact form fails; `--bless` keeps
+/// the form; a different message still fails.
+#[test]
+fn test_stable_err_ignores_line_numbers() {
+    let dir = TempDir::new("stable-err");
+    let script = "let a = 1\nlet b = a + \"x\"\nprint(b)\n";
+    dir.write("stable.tasks", script);
+    dir.write("exact.tasks", script);
+    dir.write(
+        "stable.err",
+        "# stable: compared without line numbers (docs/TESTING.md)\n",
+    );
+    let run = tasks(dir.path(), &["test", "--bless"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let stable = dir.read("stable.err");
+    assert!(
+        stable
+            .starts_with("# stable: compared without line numbers (docs/TESTING.md)\nTypeError\n")
+            && stable.contains("╭─[stable.tasks]\n│ let b = a + \"x\"\n")
+            && !stable.contains("let a = 1")
+            && !stable.contains(":2:"),
+        "{stable}"
+    );
+    assert!(dir.read("exact.err").contains("exact.tasks:2:"));
+    let moved = format!("# a comment above the error\n{script}");
+    dir.write("stable.tasks", &moved);
+    dir.write("exact.tasks", &moved);
+    let run = tasks(dir.path(), &["test"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = untimed(&run.stdout);
+    assert!(
+        report.starts_with("FAILED  exact (T ms)\nok      stable (T ms)\n"),
+        "{report}"
+    );
+    dir.write("stable.tasks", &moved.replace("+ \"x\"", "+ \"y\""));
+    let run = tasks(dir.path(), &["test", "stable.tasks"]);
+    assert_eq!(run.code, 1, "a different source line still fails: {run:?}");
 }
 
 #[test]
@@ -459,6 +571,9 @@ fn test_helpers_imported_by_cases_are_not_cases() {
          ---- fresh ----\n\
          seed 0; to replay, in its folder: tasks run --virtual-time --seed 0 fresh.tasks\n\
          missing ./fresh.out: run `tasks test --bless` to create it from this run\n\
+         what it printed on stdout:\n\
+         @@ -0,0 +1 @@\n\
+         +2\n\
          \n\
          1 passed, 1 failed\n"
     );

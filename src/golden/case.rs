@@ -16,7 +16,13 @@ pub struct Case {
 pub enum Problem {
     Missing {
         file: String,
+        /// What the run printed on stdout, shown so it can be checked
+        /// before `--bless` records it.
+        printed: String,
     },
+    /// The interpreter crashed (a bug in tasks): never a pass, whatever
+    /// the expected files say.
+    Crashed,
     Differs {
         what: &'static str,
         expected: String,
@@ -33,6 +39,9 @@ pub enum Problem {
 pub enum Verdict {
     Pass,
     Blessed,
+    /// Blessed, but the run was a crash of the interpreter: said in the
+    /// summary, and the case fails until it is fixed.
+    BlessedCrash,
     Fail(Vec<Problem>),
 }
 
@@ -100,9 +109,16 @@ fn signal_name(signo: i32) -> String {
 impl Problem {
     pub fn render(&self, color: bool) -> String {
         match self {
-            Problem::Missing { file } => {
-                format!("missing {file}: run `tasks test --bless` to create it from this run\n")
-            }
+            Problem::Missing { file, printed } if printed.is_empty() => format!(
+                "missing {file}: run `tasks test --bless` to create it from this run\n\
+                 (it printed nothing on stdout)\n"
+            ),
+            Problem::Missing { file, printed } => format!(
+                "missing {file}: run `tasks test --bless` to create it from this run\n\
+                 what it printed on stdout:\n{}",
+                unified("", printed, color)
+            ),
+            Problem::Crashed => format!("the interpreter crashed ({CRASHED}): a bug in tasks\n"),
             Problem::Differs {
                 what,
                 expected,
@@ -278,6 +294,7 @@ impl Case {
             // Nothing to bless: CPython is the expected output.
             Ok(run) if self.python_twin().is_some() => self.compare_with_python(&run, opts),
             Ok(run) if opts.bless => match self.bless(&run) {
+                Ok(()) if crashed(&run) => Verdict::BlessedCrash,
                 Ok(()) => Verdict::Blessed,
                 Err(e) => Verdict::Fail(vec![Problem::CannotRun(e.to_string())]),
             },
@@ -320,6 +337,7 @@ impl Case {
         match read_opt(&sibling(&self.script, "out")) {
             None => problems.push(Problem::Missing {
                 file: format!("{}", sibling(&self.script, "out").display()),
+                printed: run.stdout.clone(),
             }),
             Some(expected) if expected != run.stdout => problems.push(Problem::Differs {
                 what: "stdout",
@@ -329,13 +347,20 @@ impl Case {
             Some(_) => {}
         }
         if let Some(expected) = read_opt(&sibling(&self.script, "err")) {
-            if expected != run.stderr {
+            let actual = match super::stable::is_stable(&expected) {
+                true => super::stable::stable_form(&run.stderr),
+                false => run.stderr.clone(),
+            };
+            if expected != actual {
                 problems.push(Problem::Differs {
                     what: "stderr",
                     expected,
-                    actual: run.stderr.clone(),
+                    actual,
                 });
             }
+        }
+        if crashed(run) {
+            problems.push(Problem::Crashed);
         }
         let expected_code = Ended::Code(
             read_opt(&sibling(&self.script, "code"))
@@ -356,6 +381,8 @@ impl Case {
             if err.exists() {
                 std::fs::remove_file(err)?;
             }
+        } else if read_opt(&err).is_some_and(|e| super::stable::is_stable(&e)) {
+            std::fs::write(err, super::stable::stable_form(&run.stderr))?;
         } else {
             std::fs::write(err, &run.stderr)?;
         }
@@ -376,6 +403,16 @@ impl Case {
         }
         Ok(())
     }
+}
+
+/// How `tasks` reports a crash of the interpreter (`main.rs`): this status
+/// and this last line.
+const CRASHED: &str = "exit status 70";
+const CRASH_STATUS: Ended = Ended::Code(70);
+const CRASH_LINE: &str = "error: the interpreter crashed (this is a bug in tasks)\n";
+
+fn crashed(run: &Run) -> bool {
+    run.status == CRASH_STATUS && run.stderr.ends_with(CRASH_LINE)
 }
 
 /// A wrong exit status, with the run's stderr (if any) shown under the

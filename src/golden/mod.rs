@@ -7,6 +7,7 @@
 mod case;
 mod diff;
 mod signals;
+mod stable;
 
 pub use signals::stop_cases_on_signals;
 
@@ -30,6 +31,8 @@ pub struct TestOptions {
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
+    /// Cases `--bless` recorded although the interpreter crashed.
+    pub blessed_crashes: usize,
     pub skipped: usize,
     /// The whole report, as printed.
     pub report: String,
@@ -37,7 +40,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn ok(&self) -> bool {
-        self.failed == 0
+        self.failed == 0 && self.blessed_crashes == 0
     }
 }
 
@@ -117,7 +120,7 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
     let results = run_parallel(&cases, opts);
     let mut report = String::new();
     let mut failures = String::new();
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut blessed_crashes) = (0, 0, 0);
     for r in &results {
         let name = display_name(&r.case.script, &root);
         let ms = r.elapsed.as_millis();
@@ -129,6 +132,12 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
             Verdict::Blessed => {
                 passed += 1;
                 report.push_str(&format!("blessed {name} ({ms} ms)\n"));
+            }
+            Verdict::BlessedCrash => {
+                blessed_crashes += 1;
+                report.push_str(&format!(
+                    "blessed {name} ({ms} ms), but it CRASHED: see the end of its .err\n"
+                ));
             }
             Verdict::Fail(problems) => {
                 failed += 1;
@@ -152,6 +161,11 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
         report.push('\n');
     }
     let mut closing = format!("{passed} passed, {failed} failed");
+    if blessed_crashes > 0 {
+        closing.push_str(&format!(
+            ", {blessed_crashes} blessed although the interpreter crashed (a bug in tasks)"
+        ));
+    }
     if !skipped.is_empty() {
         closing.push_str(&format!(", {} skipped", skipped.len()));
     }
@@ -160,6 +174,7 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
     Summary {
         passed,
         failed,
+        blessed_crashes,
         skipped: skipped.len(),
         report,
     }
