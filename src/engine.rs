@@ -329,6 +329,10 @@ impl Engine {
         // a child a script started and forgot.
         self.interp.lp.ops.abort_all();
         crate::stdlib::process::kill_engine(self.id);
+        // A file write the program started goes on on its thread although
+        // its task is gone: let it finish (as `asyncio.run` waits for its
+        // executor), so the process does not end in the middle of it.
+        crate::stdlib::fs_write::wait_for_writes(None);
         let outcome = match Awaitable::Task(main.clone()).outcome() {
             Some(Err(e)) if e.is_cancel() => Err(main.cancel_error().unwrap_or(e)),
             Some(Err(e)) => Err(e),

@@ -58,4 +58,11 @@ pub mod signals {
     pub fn kill_children() {
         crate::stdlib::process::kill_all();
     }
+
+    /// Waits (at most `limit`) for the file writes in flight to end, so
+    /// that leaving the process does not cut one short; returns whether
+    /// they all did. Those that did not leave their targets as they were.
+    pub fn wait_for_writes(limit: std::time::Duration) -> bool {
+        crate::stdlib::fs_write::wait_for_writes(Some(limit))
+    }
 }

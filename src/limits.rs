@@ -308,6 +308,37 @@ pub fn allocated() -> Option<usize> {
         .then(|| ALLOCATED.load(Ordering::Relaxed).max(0) as usize)
 }
 
+/// Makes room in `buf` for `more` bytes, as a native reading data of
+/// unknown size (a pipe, `/dev/zero`) grows its buffer: an error of kind
+/// `OutOfMemory` (the script's `MemoryError`) when the new capacity would
+/// take the process past `--max-memory`. The VM's check points cannot
+/// stop a native that reads on another thread; this does, before the
+/// allocation rather than after it.
+pub(crate) fn reserve(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
+    if buf.capacity() - buf.len() >= more {
+        return Ok(());
+    }
+    let need = buf.len().saturating_add(more);
+    let doubled = need.max(buf.capacity().saturating_mul(2)).max(64 << 10);
+    let limit = LIMIT.load(Ordering::Relaxed);
+    let Some(now) = allocated().filter(|_| limit != usize::MAX) else {
+        buf.reserve_exact(doubled - buf.len());
+        return Ok(());
+    };
+    // Doubling keeps a long read linear; near the limit, just what is needed.
+    for cap in [doubled, need] {
+        if now.saturating_add(cap - buf.capacity()) <= limit {
+            buf.reserve_exact(cap - buf.len());
+            return Ok(());
+        }
+    }
+    let after = now.saturating_add(need - buf.capacity());
+    Err(std::io::Error::new(
+        std::io::ErrorKind::OutOfMemory,
+        format!("reading this would take the process to {after} bytes, over the limit of {limit} (--max-memory)"),
+    ))
+}
+
 /// Parses a byte count: `1000000`, `100MB`, `1.5GiB`, `512k` (decimal
 /// units are powers of 1000, `i` units powers of 1024).
 pub fn parse_bytes(text: &str) -> Result<usize, String> {

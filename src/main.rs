@@ -303,6 +303,9 @@ fn stop_on_signals(handle: tasks::InterruptHandle, out: SharedOut, color: bool) 
             // Children run in their own process groups and miss the
             // terminal's signal: stop them before leaving.
             tasks::signals::kill_children();
+            // A file write in flight gets a moment to end whole; past
+            // it, the file keeps its old content.
+            tasks::signals::wait_for_writes(std::time::Duration::from_secs(5));
             let style = tasks::diagnostics::Style { color };
             say!(
                 "{}",

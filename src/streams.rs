@@ -81,17 +81,24 @@ impl Write for Closed {
 /// status 1.
 pub fn exit_on_write_error(e: &std::io::Error) -> ! {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        std::process::exit(141);
+        leave(141);
     }
     let _ = writeln!(stderr(), "error: cannot write to stdout: {e}");
-    std::process::exit(1)
+    leave(1)
 }
 
 /// A write to stderr failed: the same statuses as for stdout, with no
 /// message (there is nowhere to write it).
 pub fn exit_on_stderr_error(e: &std::io::Error) -> ! {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        std::process::exit(141);
+        leave(141);
     }
-    std::process::exit(1)
+    leave(1)
+}
+
+/// Ends the process, letting a file write in flight end whole first (a
+/// few seconds at most: past them the file keeps its old content).
+fn leave(code: i32) -> ! {
+    crate::stdlib::fs_write::wait_for_writes(Some(std::time::Duration::from_secs(5)));
+    std::process::exit(code)
 }

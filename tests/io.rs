@@ -190,3 +190,135 @@ fn the_repl_takes_the_permission_flags_too() {
     assert!(text(&out.stderr).contains("NotCapableError"));
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Natives that read data of unknown size stay within `--max-memory`,
+/// and a line has a length limit: each is an error the script can see,
+/// not a process that grows to the machine's size.
+#[test]
+fn reads_of_endless_input_end_in_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = || std::fs::File::open("/dev/zero").unwrap();
+    let run = |args: &[&str], script: &str| {
+        std::fs::write(dir.path().join("main.tasks"), script).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_tasks"))
+            .arg("run")
+            .args(args)
+            .arg("main.tasks")
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdin(zero())
+            .output()
+            .unwrap()
+    };
+    let line = run(
+        &["--max-memory", "200MB"],
+        "try { await stdin.read_line() } catch e: ValueError { print(e.message()) }\n",
+    );
+    assert_eq!(
+        text(&line.stdout),
+        "a line of standard input is longer than 16777216 bytes\n",
+        "{}",
+        text(&line.stderr)
+    );
+    let all = run(
+        &["--max-memory", "200MB"],
+        "print(\"before\")\nawait stdin.read_text()\n",
+    );
+    assert_eq!(text(&all.stdout), "before\n");
+    assert!(
+        text(&all.stderr).starts_with("MemoryError\n")
+            && text(&all.stderr).contains("over the limit of 200000000"),
+        "{}",
+        text(&all.stderr)
+    );
+    let file = run(
+        &["--max-memory", "200MB", "--allow-read=/dev/zero"],
+        "try { await fs.read_text(\"/dev/zero\") } catch e: MemoryError { print(\"MemoryError\") }\nprint(\"after\")\n",
+    );
+    assert_eq!(
+        text(&file.stdout),
+        "MemoryError\nafter\n",
+        "{}",
+        text(&file.stderr)
+    );
+}
+
+/// The files of `dir` whose name says they are a write's temporary file.
+fn temp_files(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tasks-tmp"))
+        .collect()
+}
+
+/// `f.txt` holds its old text or all of the new one, never a part.
+fn assert_old_or_whole(dir: &std::path::Path, len: usize) {
+    let got = std::fs::read(dir.join("f.txt")).unwrap();
+    assert!(
+        got == b"old" || (got.len() == len && got.iter().all(|b| *b == b'x')),
+        "f.txt holds {} bytes",
+        got.len()
+    );
+    assert_eq!(temp_files(dir), Vec::<String>::new());
+}
+
+/// A write a spawned task started goes on when the program ends; the
+/// process waits for it (it was cut short and the old text lost, before).
+#[test]
+fn a_write_in_flight_at_the_end_of_the_program_ends_whole() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f.txt"), "old").unwrap();
+        let out = tasks_in(
+            dir.path(),
+            &["--allow-write=f.txt"],
+            "spawn fs.write_text(\"f.txt\", \"x\" * 20000000)\nawait sleep(0.01)\n",
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_old_or_whole(dir.path(), 20_000_000);
+    }
+}
+
+/// SIGTERM during a big awaited write: the program stops, and the file is
+/// the old one or the whole new one (it held 10 to 33 MB of 200, before;
+/// here 2 runs of 3 cut a 50 MB write short).
+#[test]
+fn a_signal_during_a_write_leaves_no_part_of_a_file() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f.txt"), "old").unwrap();
+        std::fs::write(
+            dir.path().join("main.tasks"),
+            "let big = \"x\" * 50000000\nawait fs.write_text(\"started\", \"\")\nawait fs.write_text(\"f.txt\", big)\n",
+        )
+        .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_tasks"))
+            .args(["run", "--allow-write=.", "main.tasks"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while !dir.path().join("started").exists() {
+            assert!(started.elapsed().as_secs() < 30, "the script never started");
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        // The big write is under way (or about to be).
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        let pid = child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(143)),
+            "{:?} {}",
+            out.status,
+            text(&out.stderr)
+        );
+        std::fs::remove_file(dir.path().join("started")).unwrap();
+        assert_old_or_whole(dir.path(), 50_000_000);
+    }
+}

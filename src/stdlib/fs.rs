@@ -51,12 +51,11 @@ pub(crate) fn module() -> Module {
             })
         }))
         .native(writer_text("fs.write_text", |p, text| {
-            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC;
-            write_all(p.open(flags, 0o666)?, &text)
+            super::fs_write::replace(&p.parent()?, text.as_bytes()).map(|_| Data::Nil)
         }))
         .native(writer_text("fs.append_text", |p, text| {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
-            write_all(p.open(flags, 0o666)?, &text)
+            super::fs_write::registered(|| write_all(p.open(flags, 0o666)?, &text))
         }))
         .native(NativeFn::asynchronous("fs.remove", |ctx, mut args| {
             let p: String = args.next("path")?;
@@ -132,7 +131,7 @@ impl Data {
 
 /// Strict UTF-8, as Python's `read_text` (a bad byte is a `UnicodeError`).
 fn read_utf8(p: &Place) -> io::Result<String> {
-    String::from_utf8(p.parent()?.read()?).map_err(|e| {
+    String::from_utf8(read_bounded(p.parent()?.open(OFlags::RDONLY, 0)?)?).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
@@ -142,6 +141,35 @@ fn read_utf8(p: &Place) -> io::Result<String> {
             ),
         )
     })
+}
+
+/// All of `file`, its buffer grown within `--max-memory` (a file with no
+/// size, as `/dev/zero` or a pipe, would otherwise grow without end).
+fn read_bounded(mut file: std::fs::File) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let hint = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut buf = Vec::new();
+    crate::limits::reserve(&mut buf, hint.saturating_add(1))?;
+    // `buf` is zeroed up to its capacity once per growth; `len` is how
+    // much of it holds the file.
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            if buf.len() == buf.capacity() {
+                crate::limits::reserve(&mut buf, 64 << 10)?;
+            }
+            buf.resize(buf.capacity(), 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => {
+                buf.truncate(len);
+                return Ok(buf);
+            }
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -224,6 +252,13 @@ pub(crate) fn io_error(e: &io::Error, path: &str) -> ErrorRef {
         K::AlreadyExists => ("FileExistsError", "this already exists"),
         K::DirectoryNotEmpty => ("OSError", "the folder is not empty"),
         K::InvalidData => return ErrorObj::new("UnicodeError", e.to_string()),
+        K::OutOfMemory => {
+            return ErrorObj::with_help(
+                "MemoryError",
+                e.to_string(),
+                "raise the limit with --max-memory",
+            )
+        }
         _ => return ErrorObj::new("OSError", format!("{e}: {path:?}")),
     };
     ErrorObj::new(kind, format!("{what}: {path:?}"))

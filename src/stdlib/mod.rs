@@ -4,14 +4,17 @@
 pub(crate) mod builtins;
 pub(crate) mod env;
 pub(crate) mod fs;
+pub(crate) mod fs_write;
 pub(crate) mod http;
 pub(crate) mod json;
+pub(crate) mod lines;
 pub(crate) mod math;
 pub(crate) mod net;
 pub(crate) mod process;
 pub(crate) mod process_api;
 pub(crate) mod random;
 pub(crate) mod re;
+pub(crate) mod stdin;
 pub(crate) mod stdio;
 pub(crate) mod time;
 

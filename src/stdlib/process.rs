@@ -15,8 +15,9 @@
 //! A child in its own group no longer gets the terminal's Ctrl-C; that is
 //! why the interpreter must call [`kill_all`] itself.
 
+use super::lines::{Line, LineReader};
 use async_lock::Mutex as AsyncMutex;
-use futures_lite::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -99,9 +100,9 @@ impl ProcessFailure {
                 io::ErrorKind::PermissionDenied => "PermissionError",
                 _ => "OSError",
             },
-            ProcessFailure::OutputTooLarge { .. } | ProcessFailure::LineTooLong { .. } => {
-                "ProcessError"
-            }
+            ProcessFailure::OutputTooLarge { .. } => "ProcessError",
+            // As asyncio's `readline` past its limit.
+            ProcessFailure::LineTooLong { .. } => "ValueError",
             ProcessFailure::Io(_) => "OSError",
         }
     }
@@ -349,7 +350,8 @@ pub struct Child(Rc<ChildInner>);
 struct ChildInner {
     pid: u32,
     line_cap: usize,
-    stdout: AsyncMutex<Option<BufReader<async_process::ChildStdout>>>,
+    /// Its stdout, with the start of a line a cancelled `read_line` read.
+    stdout: AsyncMutex<Option<LineReader<BufReader<async_process::ChildStdout>>>>,
     stdin: AsyncMutex<Option<async_process::ChildStdin>>,
     /// Set by `close_stdin`; a write in flight closes the pipe when done.
     stdin_closed: Cell<bool>,
@@ -367,7 +369,11 @@ impl Child {
     /// Starts `spec` (its `stdin` text is ignored: use `write`).
     pub fn start(spec: &RunSpec) -> Result<Child, ProcessFailure> {
         let mut started = spawn(spec, Stdio::piped(), Stdio::inherit())?;
-        let stdout = started.child.stdout.take().map(BufReader::new);
+        let stdout = started
+            .child
+            .stdout
+            .take()
+            .map(|s| LineReader::new(BufReader::new(s)));
         let stdin = started.child.stdin.take();
         Ok(Child(Rc::new(ChildInner {
             pid: started.child.id(),
@@ -385,7 +391,8 @@ impl Child {
     }
 
     /// The next line of stdout without its line ending (`\n` or `\r\n`);
-    /// `None` at the end. Invalid UTF-8 becomes U+FFFD.
+    /// `None` at the end. Invalid UTF-8 becomes U+FFFD. Cancel-safe: what
+    /// a dropped read had of a line is the start of the next one.
     pub fn read_line(
         &self,
     ) -> impl std::future::Future<Output = Result<Option<String>, ProcessFailure>> + 'static {
@@ -396,24 +403,11 @@ impl Child {
                 return Ok(None);
             };
             let cap = inner.line_cap;
-            let mut line = Vec::new();
-            (&mut *reader)
-                .take(cap as u64 + 1)
-                .read_until(b'\n', &mut line)
-                .await?;
-            if line.is_empty() {
-                return Ok(None);
+            match reader.read_line(cap).await? {
+                Line::Text(line) => Ok(Some(String::from_utf8_lossy(&line).into_owned())),
+                Line::End => Ok(None),
+                Line::TooLong => Err(ProcessFailure::LineTooLong { cap }),
             }
-            if line.last() == Some(&b'\n') {
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-            }
-            if line.len() > cap {
-                return Err(ProcessFailure::LineTooLong { cap });
-            }
-            Ok(Some(String::from_utf8_lossy(&line).into_owned()))
         }
     }
 

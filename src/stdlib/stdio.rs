@@ -1,11 +1,11 @@
 //! Standard input and error, and `exit`: `eprint(...)`, `exit(code)`,
 //! `await stdin.read_line()`, `await stdin.read_text()`.
 
+use super::lines::Line;
 use crate::host::Module;
 use crate::runtime::error::{type_error, ErrorObj};
 use crate::runtime::native_fn::{Args, NativeFn, OpFuture};
 use crate::runtime::value::Value;
-use std::io::BufRead;
 
 use crate::runtime::error::EXIT_KIND;
 
@@ -50,46 +50,50 @@ pub(crate) fn stdin_module() -> Module {
     Module::new("stdin")
         .native(NativeFn::asynchronous("stdin.read_line", |_ctx, args| {
             args.finish()?;
-            Ok(read_stdin(|input| {
-                let mut line = String::new();
-                if input.read_line(&mut line)? == 0 {
-                    return Ok(None);
+            Ok(Box::pin(async {
+                match super::stdin::read_line().await {
+                    Ok(Line::Text(bytes)) => text_value(bytes),
+                    Ok(Line::End) => Ok(Value::Nil),
+                    Ok(Line::TooLong) => Err(ErrorObj::new(
+                        "ValueError",
+                        format!(
+                            "a line of standard input is longer than {} bytes",
+                            super::lines::MAX_LINE
+                        ),
+                    )),
+                    Err(e) => Err(stdin_error(&e)),
                 }
-                if line.ends_with('\n') {
-                    line.pop();
-                    if line.ends_with('\r') {
-                        line.pop();
-                    }
-                }
-                Ok(Some(line))
-            }))
+            }) as OpFuture)
         }))
         .native(NativeFn::asynchronous("stdin.read_text", |_ctx, args| {
             args.finish()?;
-            Ok(read_stdin(|input| {
-                let mut text = String::new();
-                std::io::Read::read_to_string(input, &mut text)?;
-                Ok(Some(text))
-            }))
+            Ok(Box::pin(async {
+                match super::stdin::read_all().await {
+                    Ok(bytes) => text_value(bytes),
+                    Err(e) => Err(stdin_error(&e)),
+                }
+            }) as OpFuture)
         }))
 }
 
-/// Reads standard input on a blocking thread (a terminal or pipe read
-/// cannot be cancelled; dropping the future abandons the read).
-fn read_stdin(
-    f: impl FnOnce(&mut std::io::StdinLock<'static>) -> std::io::Result<Option<String>> + Send + 'static,
-) -> OpFuture {
-    // `Value` is not `Send`: the thread hands back plain text (`None` at EOF).
-    let work = blocking::unblock(move || f(&mut std::io::stdin().lock()));
-    Box::pin(async move {
-        match work.await {
-            Ok(Some(s)) => Ok(Value::str(&s)),
-            Ok(None) => Ok(Value::Nil),
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(ErrorObj::new(
-                "UnicodeError",
-                "standard input is not valid UTF-8",
-            )),
-            Err(e) => Err(type_error(format!("cannot read standard input: {e}"))),
-        }
-    })
+/// Text read from standard input: strict UTF-8, as Python's `sys.stdin`.
+fn text_value(bytes: Vec<u8>) -> Result<Value, crate::runtime::error::ErrorRef> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Value::str(&s)),
+        Err(_) => Err(ErrorObj::new(
+            "UnicodeError",
+            "standard input is not valid UTF-8",
+        )),
+    }
+}
+
+fn stdin_error(e: &std::io::Error) -> crate::runtime::error::ErrorRef {
+    if e.kind() == std::io::ErrorKind::OutOfMemory {
+        return ErrorObj::with_help(
+            "MemoryError",
+            e.to_string(),
+            "read standard input a line at a time, or raise the limit with --max-memory",
+        );
+    }
+    type_error(format!("cannot read standard input: {e}"))
 }

@@ -372,3 +372,20 @@ fn kill_engine_kills_only_that_engines_groups() {
     assert_eq!(kill_engine(7002), 1);
     assert_eq!(block_on(theirs.wait()).unwrap(), -9);
 }
+
+#[test]
+fn a_dropped_read_line_keeps_the_start_of_the_line() {
+    let _s = serial();
+    let child = Child::start(&sh("printf 'par'; sleep 0.3; echo 'tial'; echo next")).unwrap();
+    block_on(async {
+        let timed_out = futures_lite::future::or(async { Some(child.read_line().await) }, async {
+            Timer::after(Duration::from_millis(100)).await;
+            None
+        })
+        .await;
+        assert!(timed_out.is_none(), "the line came before the timeout");
+        assert_eq!(child.read_line().await.unwrap().as_deref(), Some("partial"));
+        assert_eq!(child.read_line().await.unwrap().as_deref(), Some("next"));
+        assert_eq!(child.read_line().await.unwrap(), None);
+    });
+}

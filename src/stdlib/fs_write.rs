@@ -1,0 +1,152 @@
+//! Writes that complete or leave the old file intact.
+//!
+//! `fs.write_text` writes a temporary file in the target's folder and
+//! renames it over the target, so a reader (or a program that stops
+//! halfway) sees the old file or the new one, never a cut-short one.
+//!
+//! A file call runs on a blocking thread that the program's end does not
+//! stop, and leaving the process kills it mid-write. So every write is
+//! registered while in flight, and the end of a program, `exit` and the
+//! signals wait for them ([`wait_for_writes`]), as `asyncio.run` waits for
+//! its executor's threads. A wait that gives up (a second signal, a write
+//! stuck on a full disk or a FIFO) removes the temporary files, so
+//! nothing is left behind but the old files.
+
+use crate::permissions::beneath::Parent;
+use rustix::fs::OFlags;
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::{BorrowedFd, OwnedFd};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Writes in flight: an id, and the temporary file each one writes (if
+/// any).
+static IN_FLIGHT: Mutex<Vec<(u64, Option<Temp>)>> = Mutex::new(Vec::new());
+/// Notified when a write ends.
+static ENDED: Condvar = Condvar::new();
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary file: its folder (a handle of its own) and its name.
+struct Temp(OwnedFd, OsString);
+
+impl Temp {
+    fn remove(&self) {
+        let _ = rustix::fs::unlinkat(&self.0, &self.1, rustix::fs::AtFlags::empty());
+    }
+}
+
+fn in_flight() -> MutexGuard<'static, Vec<(u64, Option<Temp>)>> {
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A write registered until it is dropped.
+struct Flight(u64);
+
+impl Flight {
+    fn start(temp: Option<Temp>) -> Flight {
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        in_flight().push((id, temp));
+        Flight(id)
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        let mut flights = in_flight();
+        if let Some(i) = flights.iter().position(|(id, _)| *id == self.0) {
+            let (_, temp) = flights.swap_remove(i);
+            // Still there after a failed write: not worth keeping.
+            if let Some(temp) = temp {
+                temp.remove();
+            }
+        }
+        drop(flights);
+        ENDED.notify_all();
+    }
+}
+
+/// Runs `work` (a write that cannot be made atomic, as an append)
+/// registered as a write in flight.
+pub(crate) fn registered<T>(work: impl FnOnce() -> T) -> T {
+    let _flight = Flight::start(None);
+    work()
+}
+
+/// Replaces the file at `place` with `bytes`, whole or not at all; the
+/// new file keeps the old one's permissions. The temporary file is made
+/// and renamed in the place's own folder handle (the permission layer's:
+/// no link is followed).
+pub(crate) fn replace(place: &Parent, bytes: &[u8]) -> io::Result<()> {
+    let old = place.metadata().ok();
+    if old.as_ref().is_some_and(|m| m.is_dir()) {
+        return Err(io::Error::from(io::ErrorKind::IsADirectory));
+    }
+    let (file, name) = create_temp(place)?;
+    let dir: OwnedFd = rustix::io::dup(place.dir())?;
+    let flight = Flight::start(Some(Temp(dir, name.clone())));
+    let written = write_all(file, bytes, old.map(|m| m.permissions()));
+    let renamed = written.and_then(|()| rename(place.dir(), &name, place.name()));
+    // The flight's end removes the temporary file if the rename did not
+    // take it.
+    drop(flight);
+    renamed
+}
+
+fn rename(dir: BorrowedFd<'_>, from: &OsString, to: &std::ffi::OsStr) -> io::Result<()> {
+    rustix::fs::renameat(dir, from, dir, to).map_err(Into::into)
+}
+
+fn write_all(mut file: File, bytes: &[u8], perms: Option<std::fs::Permissions>) -> io::Result<()> {
+    if let Some(perms) = perms {
+        file.set_permissions(perms)?;
+    }
+    file.write_all(bytes)
+}
+
+/// A new file beside the place (same folder, so the rename cannot cross
+/// file systems), named so a person who finds one knows what it is.
+fn create_temp(place: &Parent) -> io::Result<(File, OsString)> {
+    let name = place.name().to_string_lossy().into_owned();
+    loop {
+        let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let temp = OsString::from(format!(".{name}.{}-{n}.tasks-tmp", std::process::id()));
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL;
+        match place.open_named(&temp, flags, 0o666) {
+            Ok(f) => return Ok((f, temp)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Waits until no write is in flight, at most `limit` (`None`: as long as
+/// it takes). Returns whether they all ended; if not, their temporary
+/// files are removed (their targets keep the old content).
+pub fn wait_for_writes(limit: Option<Duration>) -> bool {
+    let deadline = limit.map(|l| Instant::now() + l);
+    let mut flights = in_flight();
+    while !flights.is_empty() {
+        match deadline {
+            None => flights = ENDED.wait(flights).unwrap_or_else(|e| e.into_inner()),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    for (_, temp) in flights.iter_mut() {
+                        if let Some(temp) = temp.take() {
+                            temp.remove();
+                        }
+                    }
+                    return false;
+                }
+                flights = ENDED
+                    .wait_timeout(flights, left)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+        }
+    }
+    true
+}
