@@ -77,15 +77,24 @@ pub struct Style {
 
 impl Style {
     fn handler(&self) -> GraphicalReportHandler {
+        self.handler_at(report_width())
+    }
+
+    fn handler_at(&self, width: usize) -> GraphicalReportHandler {
         let theme = if self.color {
             GraphicalTheme::unicode()
         } else {
             GraphicalTheme::unicode_nocolor()
         };
         GraphicalReportHandler::new_themed(theme)
-            .with_width(100)
-            // A flag such as `--allow-env=HOME` must stay whole to be copied.
+            .with_width(width)
+            // A flag such as `--allow-read=/a/long/path` must stay whole to
+            // be copied: lines break at spaces only (not after a `/` or a
+            // `-`), and a word longer than the line goes on a line of its
+            // own, whole.
+            .with_word_separator(textwrap::WordSeparator::AsciiSpace)
             .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .with_break_words(false)
             .with_context_lines(1)
     }
 
@@ -93,6 +102,18 @@ impl Style {
         let mut out = String::new();
         let _ = self.handler().render_report(&mut out, report.as_ref());
         out
+    }
+}
+
+/// Reports are wrapped at 100 columns, or at the terminal's width when
+/// stderr is a narrower terminal: wider lines would be broken by the
+/// terminal itself, anywhere, a flag or a path included. Files and pipes
+/// (golden tests) always get 100.
+fn report_width() -> usize {
+    const WIDTH: usize = 100;
+    match rustix::termios::tcgetwinsize(std::io::stderr()) {
+        Ok(size) if size.ws_col >= 40 => WIDTH.min(usize::from(size.ws_col)),
+        _ => WIDTH,
     }
 }
 
@@ -360,6 +381,26 @@ pub fn compile_error(style: &Style, src: &Source, e: &CompileError) -> String {
     style.render(with_source(d, src))
 }
 
+/// How many mistakes found before running are shown in full; the rest are
+/// counted (a file pasted from elsewhere can have hundreds).
+pub const MAX_COMPILE_ERRORS: usize = 20;
+
+/// A compile error and the ones found with it ([`CompileError::also`]), at
+/// most [`MAX_COMPILE_ERRORS`] in full.
+pub fn compile_errors(style: &Style, src: &Source, e: &CompileError) -> String {
+    let all: Vec<&CompileError> = std::iter::once(e).chain(&e.also).collect();
+    let mut out: String = all
+        .iter()
+        .take(MAX_COMPILE_ERRORS)
+        .map(|e| compile_error(style, src, e))
+        .collect();
+    if let Some(more) = all.len().checked_sub(MAX_COMPILE_ERRORS).filter(|&n| n > 0) {
+        let s = if more == 1 { "" } else { "s" };
+        out.push_str(&format!("and {more} more error{s} in {}\n", src.name));
+    }
+    out
+}
+
 /// A compile-time warning: same layout as a compile error, but the program
 /// still runs.
 pub fn compile_warning(style: &Style, src: &Source, e: &CompileError) -> String {
@@ -553,3 +594,6 @@ pub fn stopped_by_signal(style: &Style, signo: i32, at_once: bool) -> String {
         .with_help(help);
     style.render(plain(d))
 }
+
+#[cfg(test)]
+mod tests;

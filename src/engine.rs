@@ -187,7 +187,7 @@ impl Engine {
         let (kind, report) = match e.elsewhere.as_deref() {
             None => (
                 ErrorKind::Compile,
-                diagnostics::compile_error(&self.style, file(id), e),
+                diagnostics::compile_errors(&self.style, file(id), e),
             ),
             Some(Elsewhere::Syntax { source, error }) => (
                 ErrorKind::Syntax,
@@ -195,7 +195,7 @@ impl Engine {
             ),
             Some(Elsewhere::Compile { source, error }) => (
                 ErrorKind::Compile,
-                diagnostics::compile_error(&self.style, file(*source), error),
+                diagnostics::compile_errors(&self.style, file(*source), error),
             ),
             Some(Elsewhere::Rendered(report)) => (ErrorKind::Compile, report.clone()),
         };

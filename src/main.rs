@@ -343,10 +343,34 @@ fn repl(args: &SessionArgs) -> ExitCode {
     }
 }
 
-fn run(args: RunArgs) -> ExitCode {
+/// `tasks tset`: a word that is no file but close to a command is a typo
+/// of the command, not a script's name.
+fn near_command(word: &str) -> Option<String> {
+    use clap::CommandFactory;
+    if word.contains(['/', '.']) || std::path::Path::new(word).exists() {
+        return None;
+    }
+    let limit = (word.chars().count() / 3).max(1);
+    Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .map(|name| (strsim::osa_distance(word, &name), name))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, name)| name)
+}
+
+fn run(args: RunArgs, bare: bool) -> ExitCode {
     let Some(file) = args.file() else {
         return repl(&args.session);
     };
+    if let Some(command) = bare.then(|| near_command(&args.script[0])).flatten() {
+        sayln!(
+            "error: `{}` is neither a command nor a file\n\n  did you mean `tasks {command}`?",
+            args.script[0]
+        );
+        return ExitCode::from(2);
+    }
     let text = match read(&file) {
         Ok(t) => t,
         Err(code) => return code,
@@ -480,7 +504,7 @@ fn main() -> ExitCode {
                 );
                 ExitCode::from(2)
             }
-            Some(Command::Run(args)) => run(*args),
+            Some(Command::Run(args)) => run(*args, false),
             Some(Command::Check { file }) => {
                 let text = match read(&file) {
                     Ok(t) => t,
@@ -506,7 +530,7 @@ fn main() -> ExitCode {
             Some(Command::Completions { shell }) => completions(shell),
             Some(Command::Man) => man_page(),
             Some(Command::Repl(args)) => repl(&args),
-            None => run(cli.run),
+            None => run(cli.run, true),
         });
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,

@@ -211,6 +211,7 @@ fn import_error(message: String, span: Span, label: &str) -> CompileError {
         label: label.into(),
         help: None,
         elsewhere: None,
+        also: Vec::new(),
     }
 }
 

@@ -638,6 +638,66 @@ fn check_reports_an_undefined_variable_without_running() {
 }
 
 #[test]
+fn check_reports_every_undefined_name_not_only_the_first() {
+    let dir = TempDir::new("check-undef-all");
+    dir.write(
+        "undef.tasks",
+        "print(a1)\nfn f() { return a2 + a3 }\nprint(a4)\n",
+    );
+    let run = tasks(dir.path(), &["check", "undef.tasks"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:?}");
+    let named: Vec<&str> = ["a1", "a2", "a3", "a4"]
+        .into_iter()
+        .filter(|n| run.stderr.contains(&format!("undefined variable `{n}`")))
+        .collect();
+    assert_eq!(named, ["a1", "a2", "a3", "a4"], "{}", run.stderr);
+    // In source order.
+    let at = |n: &str| run.stderr.find(&format!("`{n}`")).unwrap();
+    assert!(at("a1") < at("a2") && at("a2") < at("a3") && at("a3") < at("a4"));
+    // Past 20, the rest are counted.
+    let many: String = (0..25).map(|i| format!("print(m{i})\n")).collect();
+    dir.write("many.tasks", &many);
+    let run = tasks(dir.path(), &["check", "many.tasks"]);
+    assert_eq!(run.stderr.matches("undefined variable").count(), 20);
+    assert!(
+        run.stderr.ends_with("and 5 more errors in many.tasks\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_word_that_is_no_file_but_near_a_command_suggests_it() {
+    let dir = TempDir::new("near-command");
+    for (word, command) in [
+        ("tset", "test"),
+        ("chek", "check"),
+        ("rnu", "run"),
+        ("repel", "repl"),
+    ] {
+        let run = tasks(dir.path(), &[word]);
+        assert_run(
+            &run,
+            2,
+            "",
+            &format!(
+                "error: `{word}` is neither a command nor a file\n\n  did you mean `tasks {command}`?\n"
+            ),
+        );
+    }
+    // A word far from every command is a missing file, as before.
+    let run = tasks(dir.path(), &["deploy"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("error: cannot read deploy"),
+        "{run:?}"
+    );
+    // A file of that name is run, whatever it is called.
+    dir.write("tset", "print(\"ran\")\n");
+    assert_run(&tasks(dir.path(), &["tset"]), 0, "ran\n", "");
+}
+
+#[test]
 fn check_reports_a_mistake_in_an_imported_file() {
     let dir = TempDir::new("check-import");
     dir.write("lib/util.tasks", "fn f() { return nmae }\nlet name = 1\n");

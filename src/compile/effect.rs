@@ -41,6 +41,34 @@ fn is_pure(e: &Expr) -> bool {
     }
 }
 
+/// Can evaluating the pure expression `e` throw? Arithmetic (`1 // 0`,
+/// `1 + "a"`), ordering (`1 < "a"`), `in` (on a number) and f-string
+/// specs can; names, literals and `==` cannot. Inside a `try` with a
+/// `catch`, a statement that can throw does something: it may be there to
+/// be caught.
+fn may_throw(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Binary { op, left, right } => match op {
+            BinOp::Eq | BinOp::Ne => may_throw(left) || may_throw(right),
+            _ => true,
+        },
+        ExprKind::Unary { .. } => true,
+        ExprKind::FStr(parts) => parts.iter().any(|p| match p {
+            FPart::Text(_) => false,
+            FPart::Expr { expr, spec, .. } => spec.is_some() || may_throw(expr),
+        }),
+        // A map's key may be one no map takes (`{[1]: 2}`).
+        ExprKind::Map(pairs) => !pairs.is_empty(),
+        ExprKind::List(items) => items.iter().any(may_throw),
+        ExprKind::Not(x) => may_throw(x),
+        ExprKind::And(l, r) | ExprKind::Or(l, r) => may_throw(l) || may_throw(r),
+        ExprKind::IfExpr { cond, then, els } => {
+            may_throw(cond) || may_throw(then) || may_throw(els)
+        }
+        _ => false,
+    }
+}
+
 /// The compound assignment for an arithmetic operator (`+` → `+=`).
 fn compound(op: BinOp) -> Option<&'static str> {
     Some(match op {
@@ -57,9 +85,15 @@ fn compound(op: BinOp) -> Option<&'static str> {
 /// The error for an expression statement `e` that does nothing, if it is
 /// one. `text` is the source (for the suggested rewrite); `callable` says
 /// whether `e` is the bare name of a function (then a call was probably
-/// meant).
-pub(super) fn useless_statement(e: &Expr, text: &str, callable: bool) -> Option<CompileError> {
-    if !is_pure(e) {
+/// meant); `caught` whether an error it throws would be caught (the
+/// statement is in the body of a `try` with a `catch`).
+pub(super) fn useless_statement(
+    e: &Expr,
+    text: &str,
+    callable: bool,
+    caught: bool,
+) -> Option<CompileError> {
+    if !is_pure(e) || (caught && may_throw(e)) {
         return None;
     }
     let src = |s: Span| text.get(s.start as usize..s.end as usize).unwrap_or("…");

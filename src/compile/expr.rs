@@ -565,7 +565,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     let attrs = self.globals.fields.iter().map(|f| &**f);
                     let methods = self.globals.natives.methods.iter().map(|m| &**m);
                     let known = methods.chain(attrs);
-                    if let Some(best) = names::closest(&name.name, known) {
+                    if let Some(habit) = crate::syntax::habits::for_method(&name.name) {
+                        e.help = Some(habit);
+                    } else if let Some(best) = names::closest(&name.name, known) {
                         e.help = Some(format!("did you mean `{best}`?"));
                     }
                     return Err(e);
@@ -621,7 +623,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     self.emit(Op::Const(k), sp);
                     return Ok(());
                 }
-                let k = self.field_name(name)?;
+                let k = self.field_name(name).map_err(|mut e| {
+                    let receiver = self
+                        .text
+                        .get(target.span.start as usize..target.span.end as usize);
+                    let habit =
+                        crate::syntax::habits::for_field(&name.name, receiver.unwrap_or("x"));
+                    e.help = habit.or(e.help);
+                    e
+                })?;
                 self.expr(target)?;
                 self.emit(Op::GetField(k), sp);
             }

@@ -28,6 +28,9 @@ pub struct CompileError {
     /// Set when the mistake is in an imported file: the error to report
     /// instead, in that file (this one only says where the import is).
     pub elsewhere: Option<Box<Elsewhere>>,
+    /// More mistakes in the same file, reported after this one: every
+    /// undefined name is found in one pass, as a compiler reports them.
+    pub also: Vec<CompileError>,
 }
 
 /// A mistake inside an imported file.
@@ -75,6 +78,7 @@ fn err(message: impl Into<String>, span: Span, label: impl Into<String>) -> Comp
         label: label.into(),
         help: None,
         elsewhere: None,
+        also: Vec::new(),
     }
 }
 
@@ -181,40 +185,61 @@ pub fn compile_program(
         text,
         warnings: Vec::new(),
         dropped_coroutines: Vec::new(),
+        undefined: Vec::new(),
     };
-    c.funcs.push(FnState::new(Rc::from("main"), true, true));
-    let stmts = &program.stmts;
-    c.predeclare(stmts)?;
-    c.load_imports(stmts)?;
-    c.hoist_fns(stmts)?;
-    let last_expr = if echo {
-        stmts
-            .iter()
-            .rposition(|s| matches!(s.kind, StmtKind::Expr(_)))
-    } else {
-        None
-    };
-    let last_expr = last_expr.filter(|i| *i + 1 == stmts.len());
-    for (i, s) in stmts.iter().enumerate() {
-        if Some(i) == last_expr {
-            if let StmtKind::Expr(e) = &s.kind {
-                c.expr(e)?;
-                c.emit(Op::Return, s.span);
-            }
-        } else {
-            c.stmt(s)?;
-        }
+    let compiled = c.program(program, source, echo);
+    // Undefined names were noted and compiling went on: report them all,
+    // in source order, with the mistake that stopped it (if one did).
+    let mut errors = std::mem::take(&mut c.undefined);
+    if errors.is_empty() {
+        return compiled;
     }
-    let end = Span::new(0, 0);
-    c.emit(Op::Nil, end);
-    c.emit(Op::Return, end);
-    let f = c.funcs.pop().expect("main");
-    let main = Rc::new(f.finish(&[], 0, source, end)?);
-    Ok(Compiled {
-        main,
-        warnings: c.warnings,
-        dropped_coroutines: c.dropped_coroutines,
-    })
+    // `cont += 1` reads `cont` first: its store's error says the same.
+    let stopped = compiled.err();
+    errors.extend(stopped.filter(|e| errors.iter().all(|u| u.span.start != e.span.start)));
+    errors.sort_by_key(|e| e.span.start);
+    let mut first = errors.remove(0);
+    first.also = errors;
+    Err(first)
+}
+
+impl<'a> Compiler<'a, '_> {
+    fn program(&mut self, program: &'a Program, source: u32, echo: bool) -> CResult<Compiled> {
+        let c = self;
+        c.funcs.push(FnState::new(Rc::from("main"), true, true));
+        let stmts = &program.stmts;
+        c.predeclare(stmts)?;
+        c.load_imports(stmts)?;
+        c.hoist_fns(stmts)?;
+        let last_expr = if echo {
+            stmts
+                .iter()
+                .rposition(|s| matches!(s.kind, StmtKind::Expr(_)))
+        } else {
+            None
+        };
+        let last_expr = last_expr.filter(|i| *i + 1 == stmts.len());
+        for (i, s) in stmts.iter().enumerate() {
+            if Some(i) == last_expr {
+                if let StmtKind::Expr(e) = &s.kind {
+                    c.expr(e)?;
+                    c.emit(Op::Return, s.span);
+                }
+            } else {
+                c.stmt(s)?;
+            }
+        }
+        let end = Span::new(0, 0);
+        c.emit(Op::Nil, end);
+        c.emit(Op::Return, end);
+        let f = c.funcs.pop().expect("main");
+        let main = Rc::new(f.finish(&[], 0, source, end)?);
+        Ok(Compiled {
+            main,
+            warnings: std::mem::take(&mut c.warnings),
+            dropped_coroutines: std::mem::take(&mut c.dropped_coroutines),
+        })
+    }
 }
 
 struct Compiler<'a, 'g> {
@@ -229,6 +254,9 @@ struct Compiler<'a, 'g> {
     text: &'a str,
     warnings: Vec<CompileError>,
     dropped_coroutines: Vec<Span>,
+    /// Undefined names seen so far (each compiled as `nil`, so compiling
+    /// goes on to find the others).
+    undefined: Vec<CompileError>,
 }
 
 impl<'a> FnState<'a> {
@@ -331,6 +359,7 @@ impl<'a> FnState<'a> {
                 label: "in this statement".into(),
                 help: Some("this is a bug in tasks; please report it with this program".into()),
                 elsewhere: None,
+                also: Vec::new(),
             }
         })
     }

@@ -153,39 +153,18 @@ pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
     let limit = (name.len() / 3).max(1);
     candidates
         .filter(|c| *c != name)
-        .map(|c| (edit_distance(name, c), c))
+        // Optimal string alignment: a swap of two neighbouring letters is
+        // one edit (`nmae` is one slip from `name`).
+        .map(|c| (strsim::osa_distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.to_string()))
         .map(|(_, c)| c.to_string())
-}
-
-/// Edit distance counting a swap of two neighbouring letters as one edit
-/// (`nmae` is one slip from `name`), the optimal-string-alignment variant.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut before: Vec<usize> = Vec::new();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(before[j - 2] + 1);
-            }
-        }
-        before = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn a_swap_is_one_edit() {
-        assert_eq!(super::edit_distance("nmae", "name"), 1);
-        assert_eq!(super::edit_distance("kitten", "sitting"), 3);
         assert_eq!(
             super::closest("nmae", ["name", "cmd"].into_iter()).as_deref(),
             Some("name")

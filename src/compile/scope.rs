@@ -259,7 +259,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
             name.span,
             "not defined in this scope",
         );
+        let before = self
+            .text
+            .get(..name.span.start as usize)
+            .unwrap_or_default();
         if let Some(habit) = crate::syntax::habits::for_name(&name.name) {
+            e.help = Some(habit);
+        } else if let Some(habit) = crate::syntax::habits::after_floor_division(before, &name.name)
+        {
             e.help = Some(habit);
         } else if let Some(best) = names::closest(&name.name, candidates.iter().map(|s| s.as_str()))
         {
@@ -312,7 +319,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     ));
                     return Err(e);
                 } else {
-                    return Err(self.undefined(name));
+                    // Noted, and compiling goes on to find the others.
+                    let e = self.undefined(name);
+                    self.undefined.push(e);
+                    self.emit(Op::Nil, name.span);
                 }
             }
         }

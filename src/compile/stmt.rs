@@ -46,12 +46,17 @@ impl<'a, 'g> Compiler<'a, 'g> {
             } => self.import_stmt(*path_span, alias, s.span)?,
             StmtKind::Assign { target, op, value } => self.assign(target, *op, value, s.span)?,
             StmtKind::Expr(e) => {
+                let undefined = self.undefined.len();
                 self.expr(e)?;
                 let callable = match &e.kind {
                     ExprKind::Var(name) => self.names_a_function(name),
                     _ => false,
                 };
-                if let Some(useless) = super::effect::useless_statement(e, self.text, callable) {
+                let caught = self.f().unwind.iter().any(|u| matches!(u, Unwind::Handler));
+                let useless = super::effect::useless_statement(e, self.text, callable, caught);
+                // An undefined name in it is the mistake to report.
+                let useless = useless.filter(|_| self.undefined.len() == undefined);
+                if let Some(useless) = useless {
                     return Err(useless);
                 }
                 if let Some(w) = self.discarded_coroutine(e) {

@@ -42,8 +42,39 @@ pub fn bare_word(word: &str, word_span: Span, next: &str) -> Option<SyntaxError>
         ),
         "except" => except(word_span),
         "lambda" => lambda(word_span, next),
+        "raise" => raise(word_span, next),
         _ => return None,
     })
+}
+
+/// `raise ValueError("m")`: `rest` is what follows the word `raise`.
+fn raise(span: Span, rest: &str) -> SyntaxError {
+    let rest = rest.trim();
+    let kind = word_at(rest, 0);
+    let after = rest[kind.len()..].trim_start();
+    let help = match after.strip_prefix('(') {
+        Some(args) if !kind.is_empty() => {
+            let message = operand(args);
+            let message = if message.is_empty() {
+                "\"...\""
+            } else {
+                message
+            };
+            format!("write `throw error({message}, kind: \"{kind}\")`")
+        }
+        _ if !kind.is_empty() && after.is_empty() => {
+            format!("write `throw error(\"...\", kind: \"{kind}\")`")
+        }
+        _ => "write `throw error(\"message\", kind: \"ValueError\")`, or `throw e` for \
+              an error caught with `catch e`"
+            .into(),
+    };
+    habit(
+        "errors are thrown with `throw`, not `raise`",
+        span,
+        "Python's `raise`",
+        help,
+    )
 }
 
 fn except(span: Span) -> SyntaxError {
@@ -73,6 +104,37 @@ pub fn for_name(name: &str) -> Option<String> {
     Some(match name {
         "None" => "Python's `None` is `nil` here".into(),
         "True" | "False" => format!("booleans are lower-case: `{}`", name.to_ascii_lowercase()),
+        "raise" => "errors are thrown with `throw`: `throw e` throws a caught error again".into(),
+        _ => return None,
+    })
+}
+
+/// Help for an undefined name right after `//`: Python's floor division
+/// taken for a comment (`let t = 30 // seconds`). `before` is the source
+/// up to the name.
+pub fn after_floor_division(before: &str, name: &str) -> Option<String> {
+    let code = before.trim_end_matches([' ', '\t']).strip_suffix("//")?;
+    let line = code.rsplit('\n').next().unwrap_or_default().trim();
+    Some(format!(
+        "a comment starts with `#`: `{line}  # {name}` (`//` is floor division)"
+    ))
+}
+
+/// Help for a method no value has that is Python's spelling of one.
+pub fn for_method(name: &str) -> Option<String> {
+    Some(match name {
+        "append" => "a list grows with `push`: `xs.push(x)`".into(),
+        _ => return None,
+    })
+}
+
+/// Help for a field no struct has that other languages read a length
+/// with; `receiver` is the source of what it is read from.
+pub fn for_field(name: &str, receiver: &str) -> Option<String> {
+    Some(match name {
+        "length" | "size" | "len" => {
+            format!("the length of a list, string or map is `len({receiver})`")
+        }
         _ => return None,
     })
 }
@@ -166,6 +228,16 @@ fn async_statement(src: &str, async_span: Span, line_end: usize) -> Option<Synta
              object asynchronously (a lock, a semaphore, a timeout)"
                 .into(),
         )),
+        "def" => {
+            let header = src[span.end as usize..line_end].split(['{', ':']).next();
+            let header = header.unwrap_or_default().trim();
+            Some(habit(
+                "`async def` is written `async fn`",
+                span,
+                "Python's `async def`",
+                format!("write `async fn {header} {{ ... }}`"),
+            ))
+        }
         "for" => Some(habit(
             "there is no `async for`",
             span,
@@ -194,7 +266,7 @@ pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<Synt
     if let Some(&first) = words.first() {
         let word = word_at(src, first);
         let end = first + word.len();
-        if matches!(word, "def" | "elif" | "import" | "from") && first <= pos {
+        if matches!(word, "def" | "elif" | "import" | "from" | "raise") && first <= pos {
             if let Some(h) = bare_word(word, Span::new(first, end), &src[end..line_end]) {
                 return Some(h);
             }
@@ -399,6 +471,9 @@ mod tests {
             "{x for x in xs}",
             "print(a if c else b)",
             "let m = {a: 1,}",
+            "raise ValueError(\"m\")",
+            "raise X",
+            "async def f(x) { }",
         ];
         for snippet in snippets {
             for wide in ['\u{e9}', '\u{ab}', '\u{feff}', '\u{1f600}'] {
