@@ -4,8 +4,8 @@
 //! wrong type, an empty separator) returns `None`, and the general path in
 //! `methods.rs` runs and gives the error it always gave.
 
-use super::value::{Str, Value};
 use super::methods::known_method;
+use super::value::{Str, Value};
 
 const UPPER: u32 = known_method("upper");
 const LOWER: u32 = known_method("lower");
