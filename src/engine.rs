@@ -49,6 +49,9 @@ pub const EXIT_RUNTIME: i32 = 1;
 /// A syntax error or a mistake found before running.
 pub const EXIT_COMPILE: i32 = 2;
 
+mod analysis;
+pub use analysis::{Finding, Severity, Vocabulary};
+
 /// An interpreter: its globals, loaded sources, event loop and native
 /// functions. Build one with [`Engine::builder`].
 pub struct Engine {

@@ -25,6 +25,8 @@ pub mod engine;
 pub mod golden;
 pub mod host;
 pub mod limits;
+/// `tasks lsp`: the language server.
+pub mod lsp;
 mod modules;
 pub mod permissions;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API

@@ -127,6 +127,8 @@ enum Command {
     },
     /// Print the manual page (roff): `tasks man > ~/.local/share/man/man1/tasks.1`.
     Man,
+    /// Serve the Language Server Protocol on stdin/stdout, for editors.
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -529,6 +531,13 @@ fn main() -> ExitCode {
             Some(Command::Test(args)) => test(args),
             Some(Command::Completions { shell }) => completions(shell),
             Some(Command::Man) => man_page(),
+            Some(Command::Lsp) => match tasks::lsp::serve() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    sayln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
             Some(Command::Repl(args)) => repl(&args),
             None => run(cli.run, true),
         });

@@ -539,6 +539,28 @@ impl Sig {
         self
     }
 
+    /// `round(x, digits?)`, `sorted(xs, key:, reverse:)`: how the
+    /// language server shows the signature.
+    pub fn usage(&self) -> String {
+        let mut parts: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if i < self.required {
+                    p.to_string()
+                } else {
+                    format!("{p}?")
+                }
+            })
+            .collect();
+        if self.rest {
+            parts.push("...".into());
+        }
+        parts.extend(self.named.iter().map(|n| format!("{n}:")));
+        format!("{}({})", self.display(), parts.join(", "))
+    }
+
     /// `sorted`, `list.sort`: made only for an error message.
     fn display(&self) -> String {
         if self.owner.is_empty() {

@@ -93,6 +93,14 @@ impl NativeTable {
         (self.values.len() - 1) as u32
     }
 
+    /// The signature of the builtin at `id`, when it declares one.
+    pub fn usage(&self, id: u32) -> Option<String> {
+        match self.values.get(id as usize)? {
+            Value::Native(f) => f.builtin.as_ref().map(|b| b.sig.usage()),
+            _ => None,
+        }
+    }
+
     /// Makes `f` callable as `name` (replacing a native of that name).
     pub fn add_function(&mut self, names: &mut Natives, name: Rc<str>, f: NativeFn) {
         let makes_coroutine = f.builtin_makes_coroutine();

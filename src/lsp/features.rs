@@ -1,0 +1,243 @@
+//! One open document and what the server answers about it.
+
+use super::symbols::{self, Kind, Symbol};
+use super::text::{qualifier, word_at, Lines};
+use crate::engine::{Severity, Vocabulary};
+use crate::{Engine, Options};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, Diagnostic, DiagnosticSeverity, GotoDefinitionResponse,
+    Hover, HoverContents, Location, MarkupContent, MarkupKind, Position, Uri,
+};
+
+const KEYWORDS: &[&str] = &[
+    "let", "fn", "async", "await", "spawn", "return", "if", "else", "while", "for", "in", "break",
+    "continue", "try", "catch", "finally", "throw", "true", "false", "nil", "and", "or", "not",
+    "import", "as", "struct", "group", "with",
+];
+
+/// An open document: its text, the mistakes in it, its declarations.
+pub struct Document {
+    text: String,
+    findings: Vec<crate::engine::Finding>,
+    symbols: Vec<Symbol>,
+    vocabulary: Vocabulary,
+}
+
+/// The file a `file://` URI names (imports resolve beside it), or the URI
+/// itself for an unsaved buffer.
+fn path_of(uri: &Uri) -> String {
+    let s = uri.as_str();
+    let Some(path) = s.strip_prefix("file://") else {
+        return s.to_owned();
+    };
+    // Percent-decoding by hand: the only escapes a file URI's path has.
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|&b| hex(b)),
+            bytes.get(i + 2).and_then(|&b| hex(b)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, ..) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The declarations of `text`; while a line is half typed, those of the
+/// lines before it (the file's scope still reaching to its end), so that
+/// completion offers the names declared so far.
+fn declarations(text: &str) -> Vec<Symbol> {
+    // Cut before the line of each error in turn (an error can be reported
+    // a line after the mistake, at the next token), a few times at most.
+    let mut end = text.len();
+    for _ in 0..4 {
+        let err = match crate::syntax::parse_program(&text[..end]) {
+            Ok(p) => {
+                let mut symbols = symbols::collect(&p, end);
+                for s in &mut symbols {
+                    if s.scope == (0, end) {
+                        s.scope.1 = text.len();
+                    }
+                }
+                return symbols;
+            }
+            Err(e) => e,
+        };
+        let at = (err.span.start as usize).min(end);
+        let cut = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        end = if cut < end {
+            cut
+        } else {
+            text[..end].trim_end().rfind('\n').map_or(0, |i| i + 1)
+        };
+    }
+    Vec::new()
+}
+
+impl Document {
+    /// Reads `text` as the file `uri` names: its mistakes and declarations.
+    pub fn new(uri: &Uri, text: String) -> Document {
+        let mut engine = Engine::new(
+            Options::default(),
+            Box::new(std::io::sink()),
+            Box::new(std::io::sink()),
+        );
+        let findings = engine.analyze(&path_of(uri), &text);
+        let symbols = declarations(&text);
+        let vocabulary = engine.vocabulary();
+        Document {
+            text,
+            findings,
+            symbols,
+            vocabulary,
+        }
+    }
+
+    /// The mistakes, as the protocol shows them.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let lines = Lines::new(&self.text);
+        self.findings
+            .iter()
+            .map(|f| {
+                let mut message = f.message.clone();
+                if !f.label.is_empty() && f.label != f.message {
+                    message = format!("{message}\n{}", f.label);
+                }
+                if let Some(help) = &f.help {
+                    message = format!("{message}\nhelp: {help}");
+                }
+                Diagnostic {
+                    range: lines.range(f.start, f.end),
+                    severity: Some(match f.severity {
+                        Severity::Error => DiagnosticSeverity::ERROR,
+                        Severity::Warning => DiagnosticSeverity::WARNING,
+                    }),
+                    source: Some("tasks".into()),
+                    message,
+                    ..Diagnostic::default()
+                }
+            })
+            .collect()
+    }
+
+    fn markdown(value: String) -> Hover {
+        Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: None,
+        }
+    }
+
+    /// What the name under `pos` is: a signature, and a function's comment.
+    pub fn hover(&self, pos: Position) -> Option<Hover> {
+        let offset = Lines::new(&self.text).offset(pos);
+        let (start, word) = word_at(&self.text, offset)?;
+        if let Some(module) = qualifier(&self.text, start) {
+            let members = self.vocabulary.modules.get(module)?;
+            let sig = members
+                .get(word)?
+                .clone()
+                .unwrap_or_else(|| format!("{module}.{word}"));
+            return Some(Self::markdown(format!("```tasks\n{sig}\n```")));
+        }
+        if let Some(sym) = symbols::resolve(&self.symbols, word, start) {
+            let mut text = format!("```tasks\n{}\n```", sym.detail);
+            if matches!(sym.kind, Kind::Function | Kind::Record) {
+                if let Some(doc) = symbols::leading_comment(&self.text, sym.start) {
+                    text = format!("{text}\n\n{doc}");
+                }
+            }
+            return Some(Self::markdown(text));
+        }
+        if let Some(sig) = self.vocabulary.builtins.get(word) {
+            let sig = sig.clone().unwrap_or_else(|| format!("{word}(…)"));
+            return Some(Self::markdown(format!("```tasks\n{sig}\n```\n\nbuiltin")));
+        }
+        if self.vocabulary.modules.contains_key(word) {
+            return Some(Self::markdown(format!("module `{word}`")));
+        }
+        None
+    }
+
+    /// Where the name under `pos` is declared in this file.
+    pub fn definition(&self, uri: &Uri, pos: Position) -> Option<GotoDefinitionResponse> {
+        let lines = Lines::new(&self.text);
+        let (start, word) = word_at(&self.text, lines.offset(pos))?;
+        if qualifier(&self.text, start).is_some() {
+            return None;
+        }
+        let sym = symbols::resolve(&self.symbols, word, start)?;
+        let range = lines.range(sym.start, sym.end);
+        Some(GotoDefinitionResponse::Scalar(Location::new(
+            uri.clone(),
+            range,
+        )))
+    }
+
+    /// The names that can be typed at `pos`.
+    pub fn complete(&self, pos: Position) -> Vec<CompletionItem> {
+        let offset = Lines::new(&self.text).offset(pos);
+        let start = word_at(&self.text, offset).map_or(offset, |(s, _)| s);
+        let item = |label: &str, kind, detail: Option<&String>| CompletionItem {
+            label: label.to_owned(),
+            kind: Some(kind),
+            detail: detail.cloned(),
+            ..CompletionItem::default()
+        };
+        if let Some(module) = qualifier(&self.text, start) {
+            return self
+                .vocabulary
+                .modules
+                .get(module)
+                .map_or_else(Vec::new, |members| {
+                    members
+                        .iter()
+                        .map(|(m, sig)| item(m, CompletionItemKind::FUNCTION, sig.as_ref()))
+                        .collect()
+                });
+        }
+        let mut items: Vec<CompletionItem> = KEYWORDS
+            .iter()
+            .map(|k| item(k, CompletionItemKind::KEYWORD, None))
+            .collect();
+        items.extend(
+            self.vocabulary
+                .builtins
+                .iter()
+                .map(|(b, sig)| item(b, CompletionItemKind::FUNCTION, sig.as_ref())),
+        );
+        items.extend(
+            self.vocabulary
+                .modules
+                .keys()
+                .map(|m| item(m, CompletionItemKind::MODULE, None)),
+        );
+        let mut seen = std::collections::HashSet::new();
+        for s in &self.symbols {
+            let in_scope = s.scope.0 <= start && start <= s.scope.1;
+            if in_scope && seen.insert(s.name.clone()) {
+                let kind = match s.kind {
+                    Kind::Function => CompletionItemKind::FUNCTION,
+                    Kind::Record => CompletionItemKind::STRUCT,
+                    Kind::Module => CompletionItemKind::MODULE,
+                    Kind::Variable | Kind::Parameter => CompletionItemKind::VARIABLE,
+                };
+                items.push(item(&s.name, kind, Some(&s.detail)));
+            }
+        }
+        items
+    }
+}

@@ -1,0 +1,287 @@
+//! `tasks lsp` spoken to as an editor speaks to it: JSON-RPC over the
+//! child's stdin and stdout, with `Content-Length` frames.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+    /// Notifications received while waiting for a response.
+    notes: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tasks"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("tasks lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut c = Client {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+            notes: Vec::new(),
+        };
+        let caps = c.request(
+            "initialize",
+            json!({"capabilities": {}, "processId": null, "rootUri": null}),
+        );
+        assert!(
+            caps["capabilities"]["hoverProvider"].as_bool().unwrap(),
+            "{caps}"
+        );
+        assert!(
+            caps["capabilities"]["definitionProvider"]
+                .as_bool()
+                .unwrap(),
+            "{caps}"
+        );
+        assert_eq!(
+            caps["capabilities"]["completionProvider"]["triggerCharacters"],
+            json!(["."])
+        );
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            let n = self.stdout.read_line(&mut line).unwrap();
+            assert!(n > 0, "the server closed its output");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                len = v.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; len];
+        self.stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let msg = self.receive();
+            if msg["id"] == json!(id) {
+                assert!(msg.get("error").is_none(), "{msg}");
+                return msg["result"].clone();
+            }
+            self.notes.push(msg);
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The diagnostics the server publishes next for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        loop {
+            let msg = if let Some(i) = self
+                .notes
+                .iter()
+                .position(|n| n["method"] == "textDocument/publishDiagnostics")
+            {
+                self.notes.remove(i)
+            } else {
+                self.receive()
+            };
+            if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == uri {
+                return msg["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "tasks", "version": 1, "text": text}}),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn change(&mut self, uri: &str, version: i64, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn at(&mut self, method: &str, uri: &str, line: u32, character: u32) -> Value {
+        self.request(
+            method,
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+}
+
+const PROGRAM: &str = "\
+# Fetches one row after a short wait.
+async fn fetch_row(id) {
+    await sleep(0.01)
+    return f\"row-{id}\"
+}
+let rows = await gather(fetch_rwo(1), fetch_row(2))
+print(rows)
+";
+
+#[test]
+fn diagnostics_follow_the_text_as_it_is_typed() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/main.tasks";
+    let diags = c.open(uri, PROGRAM);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["range"]["start"], json!({"line": 5, "character": 24}));
+    assert_eq!(d["range"]["end"], json!({"line": 5, "character": 33}));
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("undefined variable `fetch_rwo`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("help: did you mean `fetch_row`?"),
+        "{message}"
+    );
+
+    let fixed = PROGRAM.replace("fetch_rwo", "fetch_row");
+    assert_eq!(c.change(uri, 2, &fixed), Vec::<Value>::new());
+
+    let broken = fixed.replace("return f\"row-{id}\"", "return f\"row-{id\"");
+    let diags = c.change(uri, 3, &broken);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["range"]["start"]["line"], 3, "{diags:?}");
+
+    // A coroutine never awaited is a warning, as `tasks check` says.
+    let diags = c.change(uri, 4, "async fn f() { }\nf()\n");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["severity"], 2, "{diags:?}");
+    c.shutdown();
+}
+
+#[test]
+fn hover_shows_signatures_and_the_leading_comment() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/hover.tasks";
+    c.open(uri, &PROGRAM.replace("fetch_rwo", "fetch_row"));
+    let sleep = c.at("textDocument/hover", uri, 2, 11);
+    let text = sleep["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("sleep(secs, result?)"), "{text}");
+    let own = c.at("textDocument/hover", uri, 5, 26);
+    let text = own["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("async fn fetch_row(id)"), "{text}");
+    assert!(
+        text.contains("Fetches one row after a short wait."),
+        "{text}"
+    );
+    assert_eq!(
+        c.at("textDocument/hover", uri, 0, 0),
+        Value::Null,
+        "nothing in a comment"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn definition_finds_functions_parameters_and_lets() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/def.tasks";
+    c.open(uri, &PROGRAM.replace("fetch_rwo", "fetch_row"));
+    let def = c.at("textDocument/definition", uri, 5, 26);
+    assert_eq!(def["uri"], uri);
+    assert_eq!(def["range"]["start"], json!({"line": 1, "character": 9}));
+    let param = c.at("textDocument/definition", uri, 3, 19);
+    assert_eq!(param["range"]["start"], json!({"line": 1, "character": 19}));
+    let rows = c.at("textDocument/definition", uri, 6, 7);
+    assert_eq!(rows["range"]["start"], json!({"line": 5, "character": 4}));
+    c.shutdown();
+}
+
+#[test]
+fn completion_offers_module_members_builtins_keywords_and_locals() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/complete.tasks";
+    let text = "let count = 1\nfs.\n";
+    c.open(uri, text);
+    let labels = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let members = labels(&c.at("textDocument/completion", uri, 1, 3));
+    assert!(members.contains(&"read_text".to_owned()), "{members:?}");
+    assert!(!members.contains(&"spawn".to_owned()), "{members:?}");
+    let all = labels(&c.at("textDocument/completion", uri, 2, 0));
+    for want in ["spawn", "gather", "fs", "count"] {
+        assert!(
+            all.contains(&want.to_owned()),
+            "{want} missing from {all:?}"
+        );
+    }
+    c.shutdown();
+}
+
+/// Every example, cut after each of its lines, is opened: the server
+/// answers each with diagnostics and never dies on half-typed text.
+#[test]
+fn half_typed_programs_never_crash_the_server() {
+    let mut c = Client::start();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "tasks") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let uri = format!("file://{}", path.display());
+        c.open(&uri, "");
+        let mut cut = 0;
+        for (i, _) in text.match_indices('\n') {
+            // Cut just after the newline and in the middle of the line.
+            for end in [i + 1, (cut + i) / 2] {
+                let end = (0..=end).rev().find(|&e| text.is_char_boundary(e)).unwrap();
+                n += 1;
+                c.change(&uri, n, &text[..end]);
+                c.at("textDocument/hover", &uri, 0, 3);
+                c.at("textDocument/completion", &uri, 0, 1);
+            }
+            cut = i;
+        }
+    }
+    assert!(n > 100, "only {n} prefixes");
+    c.shutdown();
+}
