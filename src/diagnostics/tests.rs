@@ -7,6 +7,7 @@ fn denied_at_80(target: &str) -> String {
         kind: Kind::Read,
         target: Some(target.to_string()),
         denied_by: None,
+        rule: None,
     };
     let d = MietteDiagnostic::new(denied.to_string()).with_code("NotCapableError");
     let mut out = String::new();
