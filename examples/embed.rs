@@ -1,11 +1,15 @@
 //! Embedding `tasks` in a Rust program: a sync and an async host function,
 //! ten concurrent calls gathered by a script, a cancellation by
-//! `wait_for`, and a limit stopping a runaway script.
+//! `wait_for`, a limit stopping a runaway script; then an object type with
+//! methods, host functions taking the native context (the engine's random
+//! generator, a call back into the script), a script function called from
+//! Rust, and a structured error.
 //!
 //! Run it with `cargo run --release --example embed`.
 
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
-use tasks::{Engine, Limits, Module, Value};
+use tasks::{Args, Engine, Limits, Module, NativeCtx, NativeObject, ScriptError, Value};
 
 /// Stands in for a database: each lookup takes 200 ms of real time.
 async fn lookup(id: i64) -> Result<String, String> {
@@ -50,7 +54,7 @@ fn main() {
             "host: the script ran in {:.1} s",
             started.elapsed().as_secs_f64()
         ),
-        Err(e) => eprintln!("{e}"),
+        Err(e) => eprintln!("{}", e.report()),
     }
 
     // An untrusted script under a budget ends with a diagnostic, not a hang.
@@ -64,7 +68,7 @@ fn main() {
         .eval("runaway.tasks", "let n = 0\nwhile true { n += 1 }")
         .unwrap_err();
     println!("host: the runaway script stopped: {:?}", err.kind());
-    eprintln!("{err}");
+    eprintln!("{}", err.report());
 
     // Values come back to the host.
     let v = Engine::builder()
@@ -73,4 +77,90 @@ fn main() {
         .unwrap();
     assert!(matches!(v, Value::Int(45)));
     println!("host: sum(range(10)) = {v:?}");
+
+    shop();
+}
+
+/// A host's object type: scripts get one from `shop.cart()` and call its
+/// methods (`add`, `total`); `add` with a negative price raises a
+/// `PriceError` the script can catch by kind.
+#[derive(Default)]
+struct Cart(RefCell<Vec<(String, i64)>>);
+
+impl NativeObject for Cart {
+    fn type_name(&self) -> &'static str {
+        "cart"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["add", "total"]
+    }
+    fn method(
+        &self,
+        _ctx: &mut NativeCtx<'_>,
+        name: &str,
+        mut args: Args,
+    ) -> Option<Result<Value, ScriptError>> {
+        Some(match name {
+            "add" => (|| {
+                let item: String = args.next("item")?;
+                let price: i64 = args.next("price")?;
+                args.finish()?;
+                if price < 0 {
+                    return Err(
+                        ScriptError::new("PriceError", format!("{item} costs {price}"))
+                            .with_help("prices are in cents, at least 0"),
+                    );
+                }
+                self.0.borrow_mut().push((item, price));
+                Ok(Value::Nil)
+            })(),
+            "total" => args
+                .finish()
+                .map(|()| Value::Int(self.0.borrow().iter().map(|(_, p)| p).sum())),
+            _ => return None,
+        })
+    }
+}
+
+const SHOP: &str = r#"
+let cart = shop.cart()
+shop.each(["pen", "ink"], fn(item) { cart.add(item, 250) })
+print("cart total:", cart.total(), "discount code:", shop.code())
+async fn twice(x) { await sleep(1); return x * 2 }
+twice
+"#;
+
+/// An object type with methods, host functions that take the context (the
+/// engine's random generator, a call back into the script), a script
+/// function called from Rust, and a structured error.
+fn shop() {
+    let mut engine = Engine::builder().seed(7).virtual_time(true).build();
+    engine.register_module(
+        Module::new("shop")
+            .object::<Cart>()
+            .function("cart", || Value::object(Cart::default()))
+            .function("code", |ctx: &mut NativeCtx| {
+                format!("SAVE{}", ctx.rng().u32(10..100))
+            })
+            .function(
+                "each",
+                |ctx: &mut NativeCtx, items: Vec<Value>, f: Value| -> Result<(), ScriptError> {
+                    for item in items {
+                        ctx.call(&f, vec![item])?;
+                    }
+                    Ok(())
+                },
+            ),
+    );
+    // The program's last expression is the function: call it from Rust.
+    let twice = engine.eval("shop.tasks", SHOP).unwrap();
+    let v = engine.call(&twice, vec![Value::Int(21)]).unwrap();
+    println!("host: twice(21) = {v:?}");
+
+    let err = engine
+        .eval("bad.tasks", "let c = shop.cart()\nc.add(\"pen\", -1)")
+        .unwrap_err();
+    let at = err.location().map(ToString::to_string).unwrap_or_default();
+    println!("host: {err} at {at}");
+    println!("host: help: {}", err.help().unwrap_or(""));
 }

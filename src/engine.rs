@@ -134,6 +134,16 @@ impl Engine {
         pending
     }
 
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// A script error raised outside any run (a bad `call`), as a run's is.
+    pub(crate) fn script_error(&self, e: &crate::runtime::error::ErrorRef) -> Error {
+        let report = diagnostics::runtime_error(&self.style, &self.sources, e);
+        Error::script(report, &self.sources, e)
+    }
+
     pub(crate) fn interp(&self) -> &Interp {
         &self.interp
     }
@@ -187,22 +197,31 @@ impl Engine {
     fn compile_failure(&self, id: u32, e: &crate::compile::CompileError) -> Error {
         use crate::compile::Elsewhere;
         let file = |i: u32| &self.sources.files[i as usize];
-        let (kind, report) = match e.elsewhere.as_deref() {
-            None => (
+        let at = |source: u32, e: &crate::compile::CompileError| {
+            let report = diagnostics::compile_errors(&self.style, file(source), e);
+            let loc = Loc {
+                source,
+                span: e.span,
+            };
+            let help = e.help.as_deref();
+            Error::at(
                 ErrorKind::Compile,
-                diagnostics::compile_errors(&self.style, file(id), e),
-            ),
-            Some(Elsewhere::Syntax { source, error }) => (
+                report,
+                &self.sources,
+                loc,
+                &e.message,
+                help,
+            )
+        };
+        match e.elsewhere.as_deref() {
+            None => at(id, e),
+            Some(Elsewhere::Syntax { source, error }) => Error::new(
                 ErrorKind::Syntax,
                 diagnostics::syntax_error(&self.style, file(*source), error),
             ),
-            Some(Elsewhere::Compile { source, error }) => (
-                ErrorKind::Compile,
-                diagnostics::compile_errors(&self.style, file(*source), error),
-            ),
-            Some(Elsewhere::Rendered(report)) => (ErrorKind::Compile, report.clone()),
-        };
-        Error { kind, report }
+            Some(Elsewhere::Compile { source, error }) => at(*source, error),
+            Some(Elsewhere::Rendered(report)) => Error::new(ErrorKind::Compile, report.clone()),
+        }
     }
 
     /// Warnings found while compiling, on stderr before anything runs.
@@ -218,9 +237,11 @@ impl Engine {
     fn load(&mut self, name: &str, text: &str, echo: bool) -> Result<Rc<Closure>, Error> {
         let id = self.sources.add(name, text);
         let src = &self.sources.files[id as usize];
-        let program = parse_program(text).map_err(|e| Error {
-            kind: ErrorKind::Syntax,
-            report: diagnostics::syntax_error(&self.style, src, &e),
+        let program = parse_program(text).map_err(|e| {
+            Error::new(
+                ErrorKind::Syntax,
+                diagnostics::syntax_error(&self.style, src, &e),
+            )
         })?;
         let mut loader = crate::modules::Loader::new(
             &mut self.sources,
@@ -297,9 +318,11 @@ impl Engine {
     /// [`Engine::eval`] of a file.
     pub fn eval_file(&mut self, path: impl AsRef<std::path::Path>) -> Result<Value, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error {
-            kind: ErrorKind::Io,
-            report: format!("error: cannot read {}: {e}\n", path.display()),
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("error: cannot read {}: {e}\n", path.display()),
+            )
         })?;
         self.execute(&path.display().to_string(), &text, true)
     }
@@ -307,9 +330,19 @@ impl Engine {
     fn execute(&mut self, name: &str, text: &str, echo: bool) -> Result<Value, Error> {
         let _active = crate::runtime::task::enter_engine(self.id);
         let closure = self.load(name, text, echo)?;
+        let main = self.spawn_main(CoroStart::Script {
+            closure,
+            args: Vec::new(),
+        });
+        self.run_main(main)
+    }
+
+    /// Runs the loop until `main` ends, then ends the program as
+    /// `asyncio.run` does: cancels what is left, reports, resets.
+    pub(crate) fn run_main(&mut self, main: Rc<Task>) -> Result<Value, Error> {
+        let _active = crate::runtime::task::enter_engine(self.id);
         // A previous program on this engine closed them at its end.
         self.interp.lp.ops.open_calls();
-        let main = self.spawn_main(closure);
         let ran = self
             .interp
             .run_until_complete(&Awaitable::Task(main.clone()));
@@ -357,10 +390,7 @@ impl Engine {
         if let Some(code) = exit {
             return match code {
                 0 => Ok(Value::Nil),
-                code => Err(Error {
-                    kind: ErrorKind::Exit(code),
-                    report: String::new(),
-                }),
+                code => Err(Error::new(ErrorKind::Exit(code), String::new())),
             };
         }
         match (outcome, cleanup) {
@@ -368,31 +398,25 @@ impl Engine {
             // may also have caught the cancellation and gone on, as under asyncio).
             (Err(e), _) if e.is_cancel() && self.interp.interrupts.signal().is_some() => {
                 let signo = self.interp.interrupts.signal().unwrap_or(2);
-                Err(Error {
-                    kind: ErrorKind::Signal(signo),
-                    report: diagnostics::stopped_by_signal(&self.style, signo, false),
-                })
+                Err(Error::new(
+                    ErrorKind::Signal(signo),
+                    diagnostics::stopped_by_signal(&self.style, signo, false),
+                ))
             }
-            (Err(e), _) => Err(Error {
-                kind: ErrorKind::Runtime,
-                report: diagnostics::runtime_error(&self.style, &self.sources, &e),
-            }),
+            (Err(e), _) => {
+                let report = diagnostics::runtime_error(&self.style, &self.sources, &e);
+                Err(Error::script(report, &self.sources, &e))
+            }
             // Already written, in its place before the warnings.
-            (Ok(_), Some(_)) => Err(Error {
-                kind: ErrorKind::Deadlock,
-                report: String::new(),
-            }),
+            (Ok(_), Some(_)) => Err(Error::new(ErrorKind::Deadlock, String::new())),
             (Ok(v), None) => Ok(v),
         }
     }
 
     /// Spawns a program's (or an input's) main task, remembered as the
     /// one stuck reports are about.
-    fn spawn_main(&mut self, closure: Rc<Closure>) -> Rc<Task> {
-        let main = self.interp.spawn_main(CoroStart::Script {
-            closure,
-            args: Vec::new(),
-        });
+    pub(crate) fn spawn_main(&mut self, start: CoroStart) -> Rc<Task> {
+        let main = self.interp.spawn_main(start);
         self.main = Rc::downgrade(&main);
         main
     }
@@ -425,10 +449,7 @@ impl Engine {
             .find(|t| main.as_ref().is_some_and(|m| Rc::ptr_eq(m, t)))
             .and_then(|t| t.waiting_at.get());
         let report = diagnostics::stuck(&self.style, &self.sources, title, help, &waiters, focus);
-        Error {
-            kind: ErrorKind::Deadlock,
-            report,
-        }
+        Error::new(ErrorKind::Deadlock, report)
     }
 
     fn report_stuck(&mut self, stuck: Stuck) {
@@ -532,7 +553,10 @@ impl Engine {
             }
         };
         self.interp.forgive_memory();
-        Some(self.spawn_main(closure))
+        Some(self.spawn_main(CoroStart::Script {
+            closure,
+            args: Vec::new(),
+        }))
     }
 
     /// Runs one loop iteration if something is ready or due; otherwise says

@@ -1,7 +1,7 @@
 //! The face an embedding Rust program sees: building an engine, registering
 //! Rust functions and native modules, and the error `eval` returns.
 
-use crate::engine::{Engine, Options, EXIT_COMPILE, EXIT_RUNTIME};
+use crate::engine::{Engine, Options};
 use crate::runtime::error::ScriptError;
 use crate::runtime::native_ctx::NativeCtx;
 use crate::runtime::native_fn::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn};
@@ -9,61 +9,7 @@ use crate::runtime::value::Value;
 use std::io::Write;
 use std::rc::Rc;
 
-/// What kind of failure an [`Error`] reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The source does not parse.
-    Syntax,
-    /// A mistake found before running (an undefined name, ...).
-    Compile,
-    /// The script threw an error nobody caught.
-    Runtime,
-    /// Every task waits and nothing can wake them (or virtual time is stuck).
-    Deadlock,
-    /// The script file could not be read.
-    Io,
-    /// A signal (SIGINT, SIGTERM, SIGHUP: its number) cancelled the main task.
-    Signal(i32),
-    /// The script called `exit(code)` (with a code other than 0).
-    Exit(i32),
-}
-
-/// A failed `eval`: its [`Display`](std::fmt::Display) is the same miette
-/// report the `tasks` command prints.
-#[derive(Clone, Debug)]
-pub struct Error {
-    pub(crate) kind: ErrorKind,
-    pub(crate) report: String,
-}
-
-impl Error {
-    /// What failed.
-    pub fn kind(&self) -> ErrorKind {
-        self.kind
-    }
-    /// The rendered report (empty when it was already written to the
-    /// engine's error stream, as a deadlock during cleanup is).
-    pub fn report(&self) -> &str {
-        &self.report
-    }
-    /// The status `tasks run` exits with for this error.
-    pub fn exit_status(&self) -> i32 {
-        match self.kind {
-            ErrorKind::Syntax | ErrorKind::Compile => EXIT_COMPILE,
-            ErrorKind::Signal(signo) => 128 + signo,
-            ErrorKind::Exit(code) => code,
-            _ => EXIT_RUNTIME,
-        }
-    }
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.report.trim_end())
-    }
-}
-
-impl std::error::Error for Error {}
+pub use crate::error::{Error, ErrorKind};
 
 /// Builds an [`Engine`]: output sinks, clock, limits.
 pub struct EngineBuilder {
@@ -296,6 +242,41 @@ impl Engine {
     pub fn on_progress(&mut self, f: impl FnMut(u64) -> bool + 'static) -> &mut Self {
         self.interp_mut().set_progress(Box::new(f));
         self
+    }
+
+    /// Calls a script function (one `eval` returned, or one a native was
+    /// given) with `args` from Rust, and runs the loop until it ends, as
+    /// `eval` runs a program: an `async fn` runs as the main task (it may
+    /// wait, spawn, gather), a plain one too. Errors are reported as
+    /// `eval`'s are. Globals are reset at the end of each `eval`, so the
+    /// function should not read the program's `let`s (its parameters and
+    /// the modules are fine).
+    pub fn call(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, Error> {
+        use crate::runtime::task::CoroStart;
+        let start =
+            match f {
+                Value::Func(c) => crate::runtime::interp::Interp::bind_args(c, args, Vec::new())
+                    .map(|args| CoroStart::Script {
+                        closure: c.clone(),
+                        args,
+                    }),
+                Value::Native(n) => {
+                    let _active = crate::runtime::task::enter_engine(self.id());
+                    match self.interp_mut().call_native(n, args, Vec::new()) {
+                        Ok(Value::Coro(c)) => c.take().ok_or_else(|| {
+                            crate::runtime::error::type_error("the coroutine already ran")
+                        }),
+                        other => return other.map_err(|e| self.script_error(&e)),
+                    }
+                }
+                other => Err(crate::runtime::error::type_error(format!(
+                    "`{}` is not callable",
+                    other.type_name()
+                ))),
+            };
+        let start = start.map_err(|e| self.script_error(&e))?;
+        let main = self.spawn_main(start);
+        self.run_main(main)
     }
 
     /// This engine's value of type `T` (see [`EngineBuilder::data`]).

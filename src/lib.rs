@@ -21,6 +21,7 @@ pub(crate) mod compile;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod diagnostics;
 pub mod engine;
+mod error;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod golden;
 pub mod host;
@@ -39,9 +40,10 @@ pub mod streams;
 pub(crate) mod syntax;
 
 pub use engine::{Engine, Options};
+pub use error::{Error, ErrorKind, Location, StackFrame};
 /// The random generator [`NativeCtx::rng`] hands out (fastrand's).
 pub use fastrand;
-pub use host::{EngineBuilder, Error, ErrorKind, Module};
+pub use host::{EngineBuilder, Module};
 pub use limits::Limits;
 pub use permissions::Permissions;
 pub use runtime::error::ScriptError;

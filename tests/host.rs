@@ -39,7 +39,26 @@ fn wrong_argument_type_is_a_type_error_at_the_call() {
     e.register_fn("double", |x: i64| x * 2);
     let err = e.eval("t.tasks", "let y = 1\ndouble(\"x\")").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Runtime);
-    let report = err.to_string();
+    // The parts, then the report the command would print.
+    assert_eq!(err.error_kind(), Some("TypeError"));
+    assert_eq!(
+        err.message(),
+        "double() argument 1 must be an int, not `str`"
+    );
+    assert_eq!(
+        err.to_string(),
+        "TypeError: double() argument 1 must be an int, not `str`"
+    );
+    let at = err.location().expect("a place");
+    assert_eq!((at.file.as_str(), at.line, at.column), ("t.tasks", 2, 1));
+    assert_eq!(err.task(), Some("main"));
+    let diag: &dyn miette::Diagnostic = &err;
+    assert_eq!(
+        diag.code().map(|c| c.to_string()).as_deref(),
+        Some("TypeError")
+    );
+    assert_eq!(diag.labels().map(|l| l.count()), Some(1));
+    let report = err.report();
     assert!(report.contains("TypeError"), "{report}");
     assert!(
         report.contains("argument 1 must be an int, not `str`"),
@@ -64,7 +83,7 @@ fn unknown_names_are_found_before_running() {
     let err = e.eval("t.tasks", "print(1)\ndb.lokup(1)").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Compile);
     assert!(
-        err.to_string().contains("did you mean `db.lookup`?"),
+        err.help() == Some("did you mean `db.lookup`?") && err.report().contains("db.lokup"),
         "{err}"
     );
     assert_eq!(out.text(), "", "nothing ran");
@@ -87,7 +106,7 @@ fn a_module_constant_is_read_without_a_call() {
     let err = e.eval("u.tasks", "print(app.verison)").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Compile);
     assert!(
-        err.to_string().contains("did you mean `app.version`?"),
+        err.report().contains("did you mean `app.version`?"),
         "{err}"
     );
 }
@@ -374,6 +393,10 @@ fn the_embedding_example_runs() {
     assert_eq!(lines[4], "DONE!");
     assert_eq!(lines[6], "host: the runaway script stopped: Runtime");
     assert_eq!(lines[7], "host: sum(range(10)) = 45");
+    assert_eq!(lines[8], "cart total: 500 discount code: SAVE49");
+    assert_eq!(lines[9], "host: twice(21) = 42");
+    assert_eq!(lines[10], "host: PriceError: pen costs -1 at bad.tasks:2:1");
+    assert_eq!(lines[11], "host: help: prices are in cents, at least 0");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("OperationLimitError"), "{stderr}");
     assert!(out.status.success());
@@ -452,7 +475,8 @@ fn a_progress_callback_can_stop_a_runaway_script() {
         )
         .unwrap_err();
     assert!(err.to_string().starts_with("StoppedError"), "{err}");
-    assert!(err.to_string().contains("t.tasks:3:1"), "{err}");
+    assert!(err.report().contains("t.tasks:3:1"), "{err}");
+    assert_eq!(err.location().map(|l| (l.line, l.column)), Some((3, 1)));
     assert_eq!(out.text(), "before\n");
     assert!(calls.get() >= 1_000_000, "told {} operations", calls.get());
     // An ordinary script under the same callback runs to its end.

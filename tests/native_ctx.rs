@@ -120,7 +120,9 @@ fn an_error_of_a_chosen_kind_is_caught_by_that_kind() {
     assert_eq!(out.text(), "row-1\nLookupError no row -1\n");
     let err = e.eval("u.tasks", "lookup(0)").unwrap_err();
     assert!(err.to_string().contains("LookupError"), "{err}");
-    assert!(err.to_string().contains("ids start at 1"), "{err}");
+    assert_eq!(err.error_kind(), Some("LookupError"));
+    assert_eq!(err.help(), Some("ids start at 1"));
+    assert!(err.report().contains("ids start at 1"), "{err}");
 }
 
 #[test]
@@ -292,7 +294,7 @@ fn a_host_object_type_has_methods_scripts_call() {
     let err = e
         .eval("v.tasks", "print(\"ran\")\nbank.open().depsit(1)")
         .unwrap_err();
-    assert!(err.to_string().contains("did you mean `deposit`?"), "{err}");
+    assert_eq!(err.help(), Some("did you mean `deposit`?"));
     assert_eq!(out.text(), "<account 7> account 7 settled 7\n");
     // A name another type has is an AttributeError when it runs.
     let err = e.eval("w.tasks", "bank.open().push(1)").unwrap_err();
@@ -300,4 +302,32 @@ fn a_host_object_type_has_methods_scripts_call() {
         err.to_string().contains("`account` has no method `push`"),
         "{err}"
     );
+}
+
+#[test]
+fn a_host_calls_a_script_function_from_rust() {
+    let (mut e, out, _) = engine();
+    let twice = e
+        .eval(
+            "t.tasks",
+            "async fn twice(x) { await sleep(1); print(\"at\", now()); return x * 2 }\ntwice",
+        )
+        .unwrap();
+    let v = e.call(&twice, vec![Value::Int(21)]).unwrap();
+    assert!(matches!(v, Value::Int(42)), "{v:?}");
+    let plain = e
+        .eval("u.tasks", "fn add(a, b) { return a + b }\nadd")
+        .unwrap();
+    let v = e.call(&plain, vec![Value::Int(2), Value::Int(3)]).unwrap();
+    assert!(matches!(v, Value::Int(5)), "{v:?}");
+    // A wrong count, and an error inside, come back as errors.
+    let err = e.call(&plain, vec![Value::Int(2)]).unwrap_err();
+    assert_eq!(err.error_kind(), Some("TypeError"), "{err}");
+    let err = e
+        .call(&plain, vec![Value::Int(2), Value::str("x")])
+        .unwrap_err();
+    assert_eq!(err.error_kind(), Some("TypeError"), "{err}");
+    assert_eq!(err.location().map(|l| l.file.as_str()), Some("u.tasks"));
+    assert!(e.call(&Value::Int(1), vec![]).is_err());
+    assert_eq!(out.text(), "at 1.0\n");
 }
