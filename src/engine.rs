@@ -18,6 +18,8 @@ use crate::syntax::parse_program;
 use std::io::Write;
 use std::rc::Rc;
 
+mod reports;
+
 /// How to run.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -455,48 +457,6 @@ impl Engine {
     fn report_stuck(&mut self, stuck: Stuck) {
         let e = self.stuck_error(stuck);
         self.write_err(&e.report);
-    }
-
-    fn report_unretrieved(&mut self, main: &Rc<Task>) {
-        let failed: Vec<Rc<Task>> = std::mem::take(&mut self.interp.lp.failed);
-        for t in failed {
-            if Rc::ptr_eq(&t, main) || !t.core.borrow().unretrieved {
-                continue;
-            }
-            let FutState::Failed(e) = t.core.borrow().state().clone() else {
-                continue;
-            };
-            let mut labels: Vec<(Loc, String)> = Vec::new();
-            if let Some(at) = *e.origin.borrow() {
-                labels.push((at, format!("{} thrown here", e.kind)));
-            }
-            if let Some(at) = t.spawned_at {
-                labels.push((at, format!("task '{}' spawned here", t.name())));
-            }
-            let msg = format!(
-                "task '{}' failed and nobody awaited it: {}: {}",
-                t.name(),
-                e.kind,
-                e.message
-            );
-            let report = diagnostics::warning(&self.style, &self.sources, &msg, &labels);
-            self.write_err(&report);
-        }
-    }
-
-    fn report_never_awaited(&mut self) {
-        for (name, at) in Interp::never_awaited(self.id) {
-            if at.is_some_and(|l| self.warned_dropped.contains(&(l.source, l.span.start))) {
-                continue;
-            }
-            let labels: Vec<(Loc, String)> = at
-                .map(|l| (l, "created here".to_string()))
-                .into_iter()
-                .collect();
-            let msg = format!("coroutine '{name}' was never awaited or spawned");
-            let report = diagnostics::warning(&self.style, &self.sources, &msg, &labels);
-            self.write_err(&report);
-        }
     }
 }
 

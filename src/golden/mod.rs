@@ -45,13 +45,17 @@ impl Summary {
 }
 
 /// Finds every `.tasks` file under the given paths (files are taken as they are).
+/// Symbolic links to folders are followed, but each real folder is
+/// visited once: a link back up the tree (`loop -> ..`) adds nothing and
+/// cannot make the walk run for ever.
 pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.is_file() {
             found.push(p.clone());
         } else {
-            walk(p, &mut found);
+            walk(p, &mut found, &mut seen);
         }
     }
     found.sort();
@@ -59,16 +63,34 @@ pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+/// Folders already walked, by device and inode (what a link leads to).
+type Seen = std::collections::HashSet<(u64, u64)>;
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>, seen: &mut Seen) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return;
+    };
+    if !seen.insert((meta.dev(), meta.ino())) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    for e in entries.flatten() {
-        let p = e.path();
-        let name = e.file_name();
+    // Sorted, real folders before links, so that a folder reached both
+    // ways is always named by the same (real) path.
+    let mut entries: Vec<_> = entries
+        .flatten()
+        .map(|e| {
+            let link = e.file_type().is_ok_and(|t| t.is_symlink());
+            (link, e.path(), e.file_name())
+        })
+        .collect();
+    entries.sort();
+    for (_, p, name) in entries {
         let hidden = name.to_string_lossy().starts_with('.') || name == "target";
         if p.is_dir() && !hidden {
-            walk(&p, found);
+            walk(&p, found, seen);
         } else if p.extension().is_some_and(|x| x == "tasks") {
             found.push(p);
         }
@@ -212,4 +234,29 @@ fn common_root(paths: &[PathBuf]) -> PathBuf {
 fn display_name(p: &Path, root: &Path) -> String {
     let rel = p.strip_prefix(root).unwrap_or(p);
     rel.with_extension("").display().to_string()
+}
+
+#[cfg(test)]
+mod discovery_tests {
+    use super::discover;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn each_real_folder_is_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("top.tasks"), "").unwrap();
+        std::fs::write(root.join("a/b/deep.tasks"), "").unwrap();
+        // A loop to the root, one to the parent from below (two loops: the
+        // walk used to run for ever), and a second name for a folder.
+        symlink("..", root.join("a/up")).unwrap();
+        symlink("../..", root.join("a/b/upup")).unwrap();
+        symlink("a/b", root.join("alias")).unwrap();
+        let found: Vec<String> = discover(&[root.to_path_buf()])
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(found, ["a/b/deep.tasks", "top.tasks"]);
+    }
 }
