@@ -15,10 +15,13 @@ use std::rc::Rc;
 /// Reports of each kind shown in full before the rest are counted.
 const IN_FULL: usize = 10;
 
+/// A place (source and offset) and an error kind or coroutine name.
+type Key = (Option<(u32, u32)>, Rc<str>);
+
 /// The reports past [`IN_FULL`]: how many per place (and error kind), in
 /// the order first seen.
 #[derive(Default)]
-struct Counts(IndexMap<(Option<(u32, u32)>, Rc<str>), (Option<Loc>, usize)>);
+struct Counts(IndexMap<Key, (Option<Loc>, usize)>);
 
 impl Counts {
     fn add(&mut self, at: Option<Loc>, kind: Rc<str>) {
@@ -102,7 +105,10 @@ impl Engine {
     }
 
     fn place(&self, at: Option<Loc>) -> String {
-        at.map_or_else(|| "an unknown place".to_string(), |l| self.sources.describe(l))
+        at.map_or_else(
+            || "an unknown place".to_string(),
+            |l| self.sources.describe(l),
+        )
     }
 }
 
@@ -111,7 +117,7 @@ fn more(n: usize, what: &str) -> String {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
