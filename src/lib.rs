@@ -69,4 +69,12 @@ pub mod signals {
     pub fn wait_for_writes(limit: std::time::Duration) -> bool {
         crate::stdlib::fs_write::wait_for_writes(Some(limit))
     }
+
+    /// Makes this process a child subreaper (Linux), so that whatever a
+    /// script (or a test case) starts is handed to us when its parent
+    /// exits, rather than to PID 1, and can be killed at the end. False
+    /// where that is not possible.
+    pub fn become_subreaper() -> bool {
+        crate::stdlib::process::become_subreaper()
+    }
 }

@@ -151,6 +151,10 @@ struct TestArgs {
     /// names it, to replay with `tasks run --seed N`).
     #[arg(long, value_name = "N", default_value_t = tasks::engine::DEFAULT_SEED)]
     seed: u64,
+    /// Run every case with no grants, ignoring its `# allow:` line (to see
+    /// what a folder of someone else's tests does without them).
+    #[arg(long)]
+    no_grants: bool,
 }
 
 /// `--timeout`: a positive number of seconds that a `Duration` can hold
@@ -429,6 +433,7 @@ fn test(args: TestArgs) -> ExitCode {
         timeout: std::time::Duration::from_secs_f64(args.timeout),
         exe,
         seed: args.seed,
+        no_grants: args.no_grants,
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     tasks::golden::stop_cases_on_signals();
@@ -495,6 +500,8 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
 fn main() -> ExitCode {
     tasks::limits::CountingAlloc::enable();
     let cli = Cli::parse();
+    // Nothing a script or a test case starts escapes: an orphan is ours.
+    tasks::signals::become_subreaper();
     flush_on_panic();
     // A large stack for the parser and compiler, which recurse on nesting.
     let worker = std::thread::Builder::new()

@@ -5,8 +5,9 @@
 //! rule and a deny rule; a rule covers everything (`--allow-read`) or a
 //! list (`--allow-read=a,b`). Deny always wins. Paths are compared after
 //! making them absolute against the start-up folder and resolving symlinks,
-//! so `..` and links cannot reach outside a grant; a program is matched by
-//! the name it was given and by where `PATH` finds it.
+//! so `..` and links cannot reach outside a grant; a program is resolved
+//! to a file (through our own `PATH`) at the check, and that file is what
+//! a grant must name and what runs.
 //!
 //! A refusal is a [`Denied`], which the interpreter raises as a
 //! `NotCapableError` (kept apart from the OS's `PermissionError`, as Deno 2
@@ -407,20 +408,51 @@ impl Permissions {
     }
 
     /// Would starting `program` (a name looked up in `PATH`, or a path) be
-    /// allowed? It matches a grant by the name as given, or by where `PATH`
-    /// finds it (so `--allow-run=sh` allows `/bin/sh` but not `bash`).
+    /// allowed? See [`Permissions::check_run_file`].
     pub fn check_run(&self, program: &str) -> Result<(), Denied> {
+        self.check_run_file(program).map(|_| ())
+    }
+
+    /// Checks `program` and says which file to run: the name looked up in
+    /// our own `PATH`, or the path made absolute against our start-up
+    /// folder, once, here (`None`: no such program in `PATH`). Run that
+    /// file, so that a child's `env:` (its `PATH`) or `cwd:` cannot make
+    /// the name mean another one.
+    ///
+    /// A grant covers the file it named when it was given (so
+    /// `--allow-run=sh` allows `/bin/sh` but not `bash`, nor an `sh` put
+    /// earlier in `PATH` later); a grant of a name `PATH` did not find then
+    /// covers that name. A deny covers its name and its file.
+    pub fn check_run_file(&self, program: &str) -> Result<Option<PathBuf>, Denied> {
+        let path = program_path(program, &self.cwd, None);
+        let same_file =
+            |e: &Entry| matches!((&e.target, &path), (Target::Program(Some(g)), Some(p)) if g == p);
         let rules = &self.rules[Kind::Run.index()];
-        let path = if rules.allow.all && rules.deny.entries.is_empty() {
-            None // nothing compares paths
+        let denied_by = if rules.deny.all {
+            Some("--deny-run".to_string())
         } else {
-            program_path(program, &self.cwd, None)
+            (rules.deny.entries.iter())
+                .find(|e| e.raw == program || same_file(e))
+                .map(|e| format!("--deny-run={}", e.raw))
         };
-        let covers = |e: &Entry| {
-            e.raw == program
-                || matches!((&e.target, &path), (Target::Program(Some(g)), Some(p)) if g == p)
-        };
-        self.decide(Kind::Run, program.to_string(), covers)
+        let granted = rules.allow.all
+            || rules.allow.entries.iter().any(|e| {
+                same_file(e) || (e.raw == program && matches!(e.target, Target::Program(None)))
+            });
+        if denied_by.is_none() && granted {
+            return Ok(path);
+        }
+        Err(Denied {
+            kind: Kind::Run,
+            target: Some(program.to_string()),
+            denied_by,
+        })
+    }
+
+    /// Is `kind` granted for everything (`--allow-run` with no list, or
+    /// `-A`)? Deny rules may still refuse some of it.
+    pub fn allows_all(&self, kind: Kind) -> bool {
+        self.rules[kind.index()].allow.all
     }
 
     /// Would reading the environment variable `name` be allowed?
@@ -751,7 +783,10 @@ fn program_path(program: &str, cwd: &Path, search: Option<&OsStr>) -> Option<Pat
         return Some(resolve_dir_of(&absolute(cwd, Path::new(program))));
     }
     let env_path = std::env::var_os("PATH");
-    let search = search.or(env_path.as_deref())?;
+    // Without PATH, where execvp looks (glibc's confstr(_CS_PATH)).
+    let search = search
+        .or(env_path.as_deref())
+        .unwrap_or(OsStr::new("/bin:/usr/bin"));
     std::env::split_paths(search)
         .map(|dir| absolute(cwd, &dir).join(program))
         .find(|candidate| is_executable(candidate))

@@ -15,6 +15,7 @@ fn corpus(dir: &str, min_cases: usize) {
         timeout: Duration::from_secs(30),
         exe: PathBuf::from(env!("CARGO_BIN_EXE_tasks")),
         color: false,
+        no_grants: false,
     };
     let summary = run(&[root], &opts);
     print!("{}", summary.report);

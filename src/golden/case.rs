@@ -179,23 +179,45 @@ impl Case {
     /// line `# allow: read=. run=sh` among the script's first lines. A test
     /// never silently depends on the machine: without it, nothing is granted.
     pub fn grants(&self) -> Result<Vec<String>, Problem> {
+        Ok(self.header_grants()?.map(|p| p.flags()).unwrap_or_default())
+    }
+
+    /// The grants of the `# allow:` line, if there is one.
+    fn header_grants(&self) -> Result<Option<crate::permissions::Permissions>, Problem> {
         let text = read_opt(&self.script).unwrap_or_default();
         let header = text
             .lines()
             .take(3)
             .find_map(|l| l.trim().strip_prefix("# allow:"));
         let Some(words) = header else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         crate::permissions::Permissions::none()
             .allow_words(words)
-            .map(|p| p.flags())
+            .map(Some)
             .map_err(|e| Problem::CannotRun(format!("bad `# allow:` line: {e}")))
+    }
+
+    /// The grants this run gives the case: its own, or none with
+    /// `--no-grants`.
+    pub fn grants_in(&self, opts: &TestOptions) -> Result<Vec<String>, Problem> {
+        if opts.no_grants {
+            return Ok(Vec::new());
+        }
+        self.grants()
+    }
+
+    /// Does the case grant itself every kind of access, for everything
+    /// (`# allow: all`, or each kind with no list)?
+    pub fn grants_everything(&self) -> bool {
+        use crate::permissions::Kind;
+        matches!(self.header_grants(), Ok(Some(p)) if Kind::ALL.into_iter().all(|k| p.allows_all(k)))
     }
 
     /// How to run the case again by hand, as `tasks test` ran it (the
     /// seed included, so `random` gives the same numbers).
-    pub fn replay_line(&self, seed: u64) -> String {
+    pub fn replay_line(&self, opts: &TestOptions) -> String {
+        let seed = opts.seed;
         let file = self
             .script
             .file_name()
@@ -205,7 +227,7 @@ impl Case {
             "tasks run --virtual-time".to_string(),
             format!("--seed {seed}"),
         ];
-        words.extend(self.grants().unwrap_or_default());
+        words.extend(self.grants_in(opts).unwrap_or_default());
         words.push(file.to_string());
         words.extend(self.args());
         format!(
@@ -221,7 +243,7 @@ impl Case {
             .arg("--virtual-time")
             .arg("--seed")
             .arg(opts.seed.to_string())
-            .args(self.grants()?)
+            .args(self.grants_in(opts)?)
             .arg(file);
         collect(cmd, self, opts, &opts.exe.display().to_string())
     }
@@ -272,11 +294,14 @@ fn collect(mut cmd: Command, case: &Case, opts: &TestOptions, what: &str) -> Res
             group.kill();
             let _ = child.kill();
             let _ = child.wait();
+            drop(group);
+            super::signals::sweep_orphans();
             return Err(Problem::TimedOut(opts.timeout));
         }
         std::thread::sleep(Duration::from_millis(2));
     };
     drop(group);
+    super::signals::sweep_orphans();
     let stdout = String::from_utf8_lossy(&out_t.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&err_t.join().unwrap_or_default()).into_owned();
     Ok(Run {

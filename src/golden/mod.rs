@@ -26,6 +26,8 @@ pub struct TestOptions {
     pub color: bool,
     /// Passed to every case as `--seed`.
     pub seed: u64,
+    /// Run every case with no grants, whatever its `# allow:` line says.
+    pub no_grants: bool,
 }
 
 pub struct Summary {
@@ -143,8 +145,12 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
     let mut report = String::new();
     let mut failures = String::new();
     let (mut passed, mut failed, mut blessed_crashes) = (0, 0, 0);
+    let mut everything = Vec::new();
     for r in &results {
         let name = display_name(&r.case.script, &root);
+        if !opts.no_grants && r.case.grants_everything() {
+            everything.push(name.clone());
+        }
         let ms = r.elapsed.as_millis();
         match &r.verdict {
             Verdict::Pass => {
@@ -165,12 +171,12 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
                 failed += 1;
                 report.push_str(&format!("FAILED  {name} ({ms} ms)\n"));
                 failures.push_str(&format!("\n---- {name} ----\n"));
-                if let Ok(grants) = r.case.grants() {
+                if let Ok(grants) = r.case.grants_in(opts) {
                     if !grants.is_empty() {
                         failures.push_str(&format!("granted: {}\n", grants.join(" ")));
                     }
                 }
-                failures.push_str(&r.case.replay_line(opts.seed));
+                failures.push_str(&r.case.replay_line(opts));
                 for p in problems {
                     failures.push_str(&p.render(opts.color));
                 }
@@ -191,6 +197,13 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
     if !skipped.is_empty() {
         closing.push_str(&format!(", {} skipped", skipped.len()));
     }
+    closing.push_str(&grants_note(&everything, opts.no_grants));
+    if !everything.is_empty() {
+        report.push_str(&format!(
+            "granted everything (# allow: all): {}\n",
+            everything.join(", ")
+        ));
+    }
     report.push_str(&closing);
     report.push('\n');
     Summary {
@@ -199,6 +212,18 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
         blessed_crashes,
         skipped: skipped.len(),
         report,
+    }
+}
+
+/// The closing line's word on grants: how many cases granted themselves
+/// everything (someone running another's tests should know), or that no
+/// case was granted anything.
+fn grants_note(everything: &[String], no_grants: bool) -> String {
+    match everything.len() {
+        _ if no_grants => "; no case was granted anything (--no-grants)".to_string(),
+        0 => String::new(),
+        1 => "; 1 case granted itself everything".to_string(),
+        n => format!("; {n} cases granted themselves everything"),
     }
 }
 

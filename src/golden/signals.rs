@@ -1,8 +1,12 @@
-//! `tasks test` and its cases' processes. Each case runs in a process
-//! group of its own, so whatever it starts goes with it; a case stopped by
-//! the timeout, and every running case when the runner gets SIGINT,
-//! SIGTERM or SIGHUP, is killed as a group, so none is left running (an
-//! endless case would otherwise keep a CPU busy after the runner ended).
+//! `tasks test` and its cases' processes. A case stopped by the timeout,
+//! and every running case when the runner gets SIGINT, SIGTERM or SIGHUP,
+//! is killed with its whole tree (every process below it, even those in
+//! other process groups or sessions: a case's `process.shell` runs in a
+//! group of its own) and its group, so none is left running (an endless
+//! case would otherwise keep a CPU busy after the runner ended). The
+//! runner is a subreaper (`main` makes it one): what a case's process
+//! leaves behind when it dies is handed to the runner, which kills it when
+//! the case ends ([`sweep_orphans`]).
 
 use std::process::{Child, Command};
 use std::sync::Mutex;
@@ -30,15 +34,68 @@ impl Running {
         Ok((child, Running(pgid)))
     }
 
+    /// Kills the case with its tree and its group. The case's process must
+    /// not have been reaped yet (its pid is the group's id).
     pub fn kill(&self) {
-        kill_group(self.0);
+        kill_tree_and_group(self.0);
     }
 }
+
+/// Kills and reaps the runner's children that are not running cases: what
+/// a case that ended left behind, handed to us (a subreaper) when its
+/// parent died, with whatever they started. Under the list's lock, so a
+/// case being started is not taken for an orphan.
+#[cfg(target_os = "linux")]
+pub fn sweep_orphans() {
+    use crate::stdlib::process::{children, is_subreaper, kill_tree, reap_if_exited};
+    if !is_subreaper() {
+        return; // a host's other children are not ours to kill
+    }
+    let list = running();
+    let me = std::process::id() as i32;
+    // Each pass kills what it finds; their children, handed to us as they
+    // die, are the next pass's.
+    for _ in 0..100 {
+        let orphans: Vec<i32> = children(me)
+            .into_iter()
+            .filter(|p| !list.contains(p))
+            .collect();
+        if orphans.is_empty() {
+            return;
+        }
+        for &pid in &orphans {
+            kill_tree(pid, true);
+        }
+        for &pid in &orphans {
+            // Killed: each exits at once; wait (briefly) to reap it.
+            for _ in 0..500 {
+                if reap_if_exited(pid) || !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn sweep_orphans() {}
 
 impl Drop for Running {
     fn drop(&mut self) {
         running().retain(|g| *g != self.0);
     }
+}
+
+#[cfg(target_os = "linux")]
+fn kill_tree_and_group(pgid: i32) {
+    crate::stdlib::process::kill_tree(pgid, true);
+    kill_group(pgid);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kill_tree_and_group(pgid: i32) {
+    kill_group(pgid);
 }
 
 #[cfg(unix)]
@@ -66,8 +123,14 @@ pub fn stop_cases_on_signals() {
     };
     std::thread::spawn(move || {
         if let Some(signo) = signals.forever().next() {
-            for pgid in running().iter() {
-                kill_group(*pgid);
+            let list = running();
+            for pgid in list.iter() {
+                kill_tree_and_group(*pgid);
+            }
+            // And what dead cases left behind, not swept yet.
+            #[cfg(target_os = "linux")]
+            if crate::stdlib::process::is_subreaper() {
+                crate::stdlib::process::kill_tree(std::process::id() as i32, false);
             }
             std::process::exit(128 + signo);
         }

@@ -267,6 +267,31 @@ fn a_program_is_looked_up_in_the_search_path() {
 }
 
 #[test]
+fn the_check_gives_the_file_to_run() {
+    let (_d, root) = tmp();
+    let sh = program_path("sh", Path::new("/"), None).expect("sh on PATH");
+    let p = Permissions::none()
+        .with_cwd(&root)
+        .allow_run(["sh", "./a/tool"]);
+    assert_eq!(p.check_run_file("sh"), Ok(Some(sh.clone())));
+    // A relative path is taken from the start-up folder, whatever the
+    // child's cwd will be.
+    assert_eq!(p.check_run_file("./a/tool"), Ok(Some(root.join("a/tool"))));
+    assert_eq!(
+        p.check_run_file("a/../a/tool"),
+        Ok(Some(root.join("a/tool")))
+    );
+    assert!(p.check_run_file("./b/tool").is_err());
+    // A grant of a name PATH did not find covers that name (and finds
+    // nothing to run); unscoped, every name passes and is looked up.
+    let q = Permissions::none().allow_run(["no-such-tool-anywhere"]);
+    assert_eq!(q.check_run_file("no-such-tool-anywhere"), Ok(None));
+    let all = Permissions::none().allow_all();
+    assert_eq!(all.check_run_file("sh"), Ok(Some(sh)));
+    assert!(all.allows_all(Kind::Run) && !p.allows_all(Kind::Run));
+}
+
+#[test]
 fn deny_run_wins_by_name_and_by_path() {
     let p = Permissions::none().allow_all().deny_run(["bash"]);
     assert!(p.check_run("sh").is_ok());

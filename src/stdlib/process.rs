@@ -1,19 +1,30 @@
 //! The `process` module's Rust side: `run` (and so `shell`) and the
 //! streaming `Child` of `start`, on async-process.
 //!
-//! Every child runs in its own process group, so that killing it reaches
-//! whatever it started (`sh -c 'sleep 30 & wait'`: killing only `sh` would
-//! leave the `sleep`). A [`Group`] guard SIGKILLs the whole group when it
-//! is dropped before the child was seen to exit — which is what happens
-//! when a script cancels the task awaiting `run`, or a timeout fires — and
-//! async-process reaps the child (no zombie). Live groups are also kept in
-//! a process-wide registry, each under the engine that started it: the
-//! end of an engine's program kills its own with [`kill_engine`] (another
+//! Every child runs in its own process group. Killing a child kills its
+//! whole tree ([`tree::kill_tree`]: every descendant, even one that left
+//! the group with `setsid`, found through `/proc`) and then the group
+//! (which also reaches a member whose parent has exited). A [`Group`]
+//! does that when the child is dropped before it was seen to exit — which
+//! is what happens when a script cancels the task awaiting `run`, or a
+//! timeout fires — and the child's status is then collected in the
+//! background ([`reaper`]: no zombie). Live groups are also kept in a
+//! process-wide registry, each under the engine that started it: the end
+//! of an engine's program kills its own with [`kill_engine`] (another
 //! engine of the host keeps its children), and the Ctrl-C handler (which
 //! exits without running destructors) kills them all with [`kill_all`].
+//! As a subreaper (the `tasks` command), the end of the program also kills
+//! the orphans handed to us: nothing a script started outlives it.
 //!
 //! A child in its own group no longer gets the terminal's Ctrl-C; that is
 //! why the interpreter must call [`kill_all`] itself.
+
+mod reaper;
+mod tree;
+
+pub use reaper::become_subreaper;
+pub(crate) use reaper::{is_subreaper, reap_if_exited};
+pub(crate) use tree::{children, kill_tree};
 
 use super::lines::{Line, LineReader};
 use async_lock::Mutex as AsyncMutex;
@@ -23,10 +34,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::rc::Rc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Captured output past this many bytes (per stream) is an error, unless
 /// the caller sets another cap.
@@ -35,8 +46,14 @@ pub const DEFAULT_OUTPUT_CAP: usize = 16 << 20;
 /// What to start, and how.
 #[derive(Clone, Debug)]
 pub struct RunSpec {
-    /// A program name (looked up in `PATH`) or a path.
+    /// A program name (looked up in `PATH`) or a path: the child's
+    /// `argv[0]`, and its name in messages.
     pub cmd: String,
+    /// The file to run, when the permission check resolved `cmd` already
+    /// (scripts' children always: then the child's `env:` and `cwd:`
+    /// cannot change which file runs). `None`: `cmd`, looked up as
+    /// `execvp` does, in the child's `PATH` and from its `cwd`.
+    pub program: Option<PathBuf>,
     pub args: Vec<String>,
     /// Where the child starts; `None`: where we are.
     pub cwd: Option<PathBuf>,
@@ -57,6 +74,7 @@ impl RunSpec {
     pub fn new(cmd: impl Into<String>, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
         RunSpec {
             cmd: cmd.into(),
+            program: None,
             args: args.into_iter().map(Into::into).collect(),
             cwd: None,
             env: Vec::new(),
@@ -143,46 +161,46 @@ impl From<io::Error> for ProcessFailure {
     }
 }
 
-/// The process groups of children that may still be running, each with
-/// the id of the engine that started it. Process-wide, not per engine,
-/// because the Ctrl-C handler runs on its own thread and must reach them
-/// all.
-static LIVE_GROUPS: Mutex<BTreeMap<i32, u64>> = Mutex::new(BTreeMap::new());
+/// The children that may still be running, by process group. Process-wide,
+/// not per engine, because the Ctrl-C handler runs on its own thread and
+/// must reach them all.
+static LIVE_GROUPS: Mutex<BTreeMap<i32, Arc<Group>>> = Mutex::new(BTreeMap::new());
 
-fn live_groups() -> std::sync::MutexGuard<'static, BTreeMap<i32, u64>> {
+fn live_groups() -> std::sync::MutexGuard<'static, BTreeMap<i32, Arc<Group>>> {
     LIVE_GROUPS.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// SIGKILLs every live child's process group. For the end of the program
-/// and the Ctrl-C handler; safe to call from any thread, any number of
-/// times. Returns how many groups it signalled.
+/// SIGKILLs every live child with its tree and group, and as a subreaper
+/// every other process below us. For the Ctrl-C handler; safe to call from
+/// any thread, any number of times. Returns how many children it killed.
 pub fn kill_all() -> usize {
     let groups = std::mem::take(&mut *live_groups());
-    for &pgid in groups.keys() {
-        kill_group(pgid);
+    for group in groups.values() {
+        group.kill();
+    }
+    if reaper::is_subreaper() && reaper::spawned() {
+        tree::kill_tree(std::process::id() as i32, false);
     }
     groups.len()
 }
 
-/// SIGKILLs the process groups engine `engine` started that may still
-/// run: the end of its program (children held by a value that outlives
-/// the program's tasks). Returns how many groups it signalled.
+/// SIGKILLs the children engine `engine` started that may still run, with
+/// their trees and groups: the end of its program (children held by a
+/// value that outlives the program's tasks). As a subreaper, also the
+/// orphans handed to us. Returns how many children it killed.
 pub fn kill_engine(engine: u64) -> usize {
-    let mine: Vec<i32> = {
+    let mine: Vec<Arc<Group>> = {
         let mut live = live_groups();
-        let mine = live
-            .iter()
-            .filter(|&(_, &e)| e == engine)
+        let mine: Vec<i32> = (live.iter())
+            .filter(|(_, g)| g.engine == engine)
             .map(|(&pgid, _)| pgid)
-            .collect::<Vec<_>>();
-        for pgid in &mine {
-            live.remove(pgid);
-        }
-        mine
+            .collect();
+        mine.iter().filter_map(|pgid| live.remove(pgid)).collect()
     };
-    for &pgid in &mine {
-        kill_group(pgid);
+    for group in &mine {
+        group.kill();
     }
+    reaper::kill_orphans();
     mine.len()
 }
 
@@ -199,41 +217,53 @@ fn kill_group(pgid: i32) {
     }
 }
 
-/// A child's process group: registered while it lives, killed if this is
-/// dropped before the child was seen to exit.
+/// A child (the leader of its process group), registered while it may
+/// run, with what killing it needs.
 ///
-/// Killing by group id is safe while the leader is unreaped (its pid, and
-/// so the group id, cannot be reused), and after that while any member is
-/// left (a live group's id is not reused either).
+/// Its pid (and so its group id) cannot be reused while it is unreaped:
+/// `exited` is set, under its lock, when its status is collected, and a
+/// kill takes the lock and kills only while it is unset. (A child whose
+/// status async-process collects in the middle of `run` is awaited on the
+/// thread that would kill it, so the two cannot meet either.)
 #[derive(Debug)]
 struct Group {
     pgid: i32,
-    exited: Cell<bool>,
+    engine: u64,
+    exited: Mutex<bool>,
 }
 
 impl Group {
-    fn new(pid: u32) -> Group {
-        let pgid = pid as i32;
-        live_groups().insert(pgid, crate::runtime::task::active_engine());
-        Group {
-            pgid,
-            exited: Cell::new(false),
-        }
+    fn new(pid: u32) -> Arc<Group> {
+        let group = Arc::new(Group {
+            pgid: pid as i32,
+            engine: crate::runtime::task::active_engine(),
+            exited: Mutex::new(false),
+        });
+        live_groups().insert(group.pgid, group.clone());
+        group
     }
 
-    /// The child exited normally: leave anything it left behind alone.
+    fn exited_lock(&self) -> std::sync::MutexGuard<'_, bool> {
+        self.exited.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The child exited (its status was collected): leave anything it left
+    /// behind alone (until the end of the program).
     fn exited(&self) {
-        self.exited.set(true);
+        *self.exited_lock() = true;
         live_groups().remove(&self.pgid);
     }
-}
 
-impl Drop for Group {
-    fn drop(&mut self) {
-        if !self.exited.get() {
+    /// SIGKILLs the child, its tree and its group, unless it was seen to
+    /// exit.
+    fn kill(&self) {
+        let exited = self.exited_lock();
+        if !*exited {
+            tree::kill_tree(self.pgid, true);
             kill_group(self.pgid);
-            live_groups().remove(&self.pgid);
         }
+        drop(exited);
+        live_groups().remove(&self.pgid);
     }
 }
 
@@ -245,8 +275,9 @@ fn exit_code(status: ExitStatus) -> i32 {
 }
 
 fn command(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> async_process::Command {
-    let mut std_cmd = std::process::Command::new(&spec.cmd);
-    std_cmd.args(&spec.args).process_group(0);
+    let program = spec.program.as_deref().unwrap_or(Path::new(&spec.cmd));
+    let mut std_cmd = std::process::Command::new(program);
+    std_cmd.arg0(&spec.cmd).args(&spec.args).process_group(0);
     if let Some(dir) = &spec.cwd {
         std_cmd.current_dir(dir);
     }
@@ -258,29 +289,42 @@ fn command(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> async_process::Comma
     cmd.stdin(Stdio::piped())
         .stdout(stdout)
         .stderr(stderr)
-        // The group kill covers this too; it is a second line for the
-        // leader if the group id could not be signalled.
+        // A second line: every child is reaped (or killed and handed to
+        // the background reaper) before it is dropped.
         .kill_on_drop(true);
     cmd
 }
 
-/// A started child and its group. Fields drop in order: the group is
-/// killed while the child is still unreaped (so its id cannot have been
-/// reused), then async-process's `Child` hands it to its reaper.
+/// A started child and its group. Dropped before the child's status was
+/// collected (`child` still there), it kills the child while it is still
+/// unreaped (so its id cannot have been reused), then hands it to the
+/// background reaper.
 struct Started {
-    group: Group,
-    child: async_process::Child,
+    group: Arc<Group>,
+    child: Option<async_process::Child>,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            self.group.kill();
+            reaper::reap_in_background(child);
+        }
+    }
 }
 
 fn spawn(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> Result<Started, ProcessFailure> {
-    let child = command(spec, stdout, stderr)
-        .spawn()
-        .map_err(|error| ProcessFailure::Spawn {
+    let child = reaper::spawn(&mut command(spec, stdout, stderr)).map_err(|error| {
+        ProcessFailure::Spawn {
             program: spec.cmd.clone(),
             error,
-        })?;
+        }
+    })?;
     let group = Group::new(child.id());
-    Ok(Started { group, child })
+    Ok(Started {
+        group,
+        child: Some(child),
+    })
 }
 
 /// Runs a program to the end: feeds `stdin`, reads stdout and stderr at
@@ -289,9 +333,10 @@ fn spawn(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> Result<Started, Proces
 /// is dropped before the end, the child's whole process group is killed.
 pub async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
     let mut started = spawn(&spec, Stdio::piped(), Stdio::piped())?;
-    let stdin = started.child.stdin.take();
-    let stdout = started.child.stdout.take();
-    let stderr = started.child.stderr.take();
+    let child = started.child.as_mut().expect("just spawned");
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
     let feed = async {
         if let Some(mut pipe) = stdin {
             match pipe.write_all(spec.stdin.as_bytes()).await {
@@ -310,8 +355,11 @@ pub async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
         read_capped(stderr, cap, "stderr"),
     )
     .await?;
-    let status = started.child.status().await?;
+    let child = started.child.as_mut().expect("not yet reaped");
+    let status = child.status().await?;
     started.group.exited();
+    reaper::reaped(child.id());
+    started.child = None;
     Ok(RunOutput {
         code: exit_code(status),
         stdout: String::from_utf8_lossy(&out).into_owned(),
@@ -356,7 +404,22 @@ struct ChildInner {
     /// Set by `close_stdin`; a write in flight closes the pipe when done.
     stdin_closed: Cell<bool>,
     code: Cell<Option<i32>>,
-    started: AsyncMutex<Started>,
+    group: Arc<Group>,
+    /// The background wait that collects the exit status as soon as the
+    /// child exits (so it is never left a zombie, awaited or not); taken
+    /// by the `wait` that sees it end.
+    exit: AsyncMutex<Option<async_executor::Task<io::Result<i32>>>>,
+}
+
+impl Drop for ChildInner {
+    /// The last handle is gone: kill the child unless it exited; its
+    /// background wait goes on and collects its status.
+    fn drop(&mut self) {
+        self.group.kill();
+        if let Some(exit) = self.exit.get_mut().take() {
+            exit.detach();
+        }
+    }
 }
 
 impl fmt::Debug for ChildInner {
@@ -369,20 +432,24 @@ impl Child {
     /// Starts `spec` (its `stdin` text is ignored: use `write`).
     pub fn start(spec: &RunSpec) -> Result<Child, ProcessFailure> {
         let mut started = spawn(spec, Stdio::piped(), Stdio::inherit())?;
-        let stdout = started
-            .child
+        let mut child = started.child.take().expect("just spawned");
+        let group = started.group.clone();
+        let stdout = child
             .stdout
             .take()
             .map(|s| LineReader::new(BufReader::new(s)));
-        let stdin = started.child.stdin.take();
+        let stdin = child.stdin.take();
+        let pid = child.id();
+        let exit = reaper::in_background(collect_exit(child, group.clone()));
         Ok(Child(Rc::new(ChildInner {
-            pid: started.child.id(),
+            pid,
             line_cap: spec.output_cap,
             stdout: AsyncMutex::new(stdout),
             stdin: AsyncMutex::new(stdin),
             stdin_closed: Cell::new(false),
             code: Cell::new(None),
-            started: AsyncMutex::new(started),
+            group,
+            exit: AsyncMutex::new(Some(exit)),
         })))
     }
 
@@ -453,25 +520,59 @@ impl Child {
             if let Some(code) = inner.code.get() {
                 return Ok(code);
             }
-            let mut started = inner.started.lock().await;
+            let mut exit = inner.exit.lock().await;
             if let Some(code) = inner.code.get() {
                 return Ok(code);
             }
-            let status = started.child.status().await?;
-            let code = exit_code(status);
+            let Some(task) = exit.as_mut() else {
+                return Err(ProcessFailure::Io(io::Error::other(
+                    "the exit status could not be read",
+                )));
+            };
+            let result = task.await;
+            *exit = None;
+            let code = result?;
             inner.code.set(Some(code));
-            started.group.exited();
             Ok(code)
         }
     }
 
-    /// SIGKILLs the child's process group (the child and all it started).
-    /// Does nothing once the child has been waited for.
+    /// SIGKILLs the child with all it started (its tree and its group).
+    /// Does nothing once it has exited.
     pub fn kill(&self) {
-        if self.0.code.get().is_none() {
-            kill_group(self.0.pid as i32);
-        }
+        self.0.group.kill();
     }
+}
+
+/// Waits for `child` to exit and collects its status (on the background
+/// thread), marking its group exited under the group's lock, so that a
+/// kill never signals a pid that was reaped (and could be reused). With a
+/// pidfd, the exit is seen without collecting the status; without one
+/// (kernels before 5.3), async-process collects it, and a kill in the
+/// instant between that and the mark could meet a reused pid.
+async fn collect_exit(mut child: async_process::Child, group: Arc<Group>) -> io::Result<i32> {
+    let pid = child.id();
+    let pidfd = rustix::process::Pid::from_raw(pid as i32)
+        .and_then(|p| rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok())
+        .and_then(|fd| async_io::Async::new(fd).ok());
+    if let Some(fd) = &pidfd {
+        let _ = fd.readable().await;
+    }
+    let status = {
+        let mut exited = group.exited_lock();
+        let status = child.try_status();
+        if let Ok(Some(_)) = status {
+            *exited = true;
+        }
+        status
+    };
+    let status = match status? {
+        Some(status) => status,
+        None => child.status().await?,
+    };
+    group.exited();
+    reaper::reaped(pid);
+    Ok(exit_code(status))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use super::not_capable;
 use super::process::{self as rust, Child, ProcessFailure, RunOutput, RunSpec};
 use crate::host::Module;
+use crate::permissions::{Denied, Kind};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
 use crate::runtime::value::Value;
@@ -33,14 +34,20 @@ pub(crate) fn module() -> Module {
         }))
 }
 
-/// The options `run`, `shell` and `start` share: `cwd:`, `env:`.
+/// The options `run`, `shell` and `start` share: `cwd:`, `env:`. The
+/// program is checked and resolved to a file here, once (see
+/// `Permissions::check_run_file`): the child runs that file, whatever its
+/// `env:` and `cwd:` say.
 fn spec(
     ctx: &mut Ctx<'_>,
     cmd: String,
     list: Vec<String>,
     args: &mut Args,
 ) -> Result<RunSpec, ErrorRef> {
-    ctx.permissions().check_run(&cmd).map_err(not_capable)?;
+    let file = ctx
+        .permissions()
+        .check_run_file(&cmd)
+        .map_err(not_capable)?;
     let mut spec = RunSpec::new(cmd, list);
     if let Some(cwd) = args.named::<String>("cwd")? {
         spec.cwd = Some(PathBuf::from(cwd));
@@ -48,7 +55,44 @@ fn spec(
     if let Some(env) = args.named::<indexmap::IndexMap<String, String>>("env")? {
         spec.env = env.into_iter().collect();
     }
+    check_env(ctx, &spec)?;
+    let Some(file) = file else {
+        return Err(failure(&ProcessFailure::Spawn {
+            program: spec.cmd,
+            error: std::io::ErrorKind::NotFound.into(),
+        }));
+    };
+    spec.program = Some(file);
     Ok(spec)
+}
+
+/// `env:` names: no `=` (it would end the name early), and with a grant of
+/// some programs only, none the dynamic loader reads (`LD_PRELOAD`,
+/// `LD_LIBRARY_PATH`, `DYLD_INSERT_LIBRARIES`, ...): they load other code
+/// into the granted program, which could then do anything. Deno has the
+/// same rule.
+fn check_env(ctx: &mut Ctx<'_>, spec: &RunSpec) -> Result<(), ErrorRef> {
+    for (name, _) in &spec.env {
+        if name.is_empty() || name.contains('=') || name.contains('\0') {
+            return Err(ErrorObj::new(
+                "ValueError",
+                format!("{name:?} is not an environment variable name"),
+            ));
+        }
+        let loader = name.starts_with("LD_") || name.starts_with("DYLD_");
+        if loader && !ctx.permissions().allows_all(Kind::Run) {
+            return Err(ErrorObj::with_help(
+                Denied::ERROR_KIND,
+                format!(
+                    "run access to \"{}\" with {name} in env: is not allowed — \
+                     it loads other code into the program; only an unscoped --allow-run allows it",
+                    spec.cmd
+                ),
+                "the dynamic loader's variables (LD_*, DYLD_*) need --allow-run with no list",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn start_run(

@@ -389,3 +389,29 @@ fn a_dropped_read_line_keeps_the_start_of_the_line() {
         assert_eq!(child.read_line().await.unwrap(), None);
     });
 }
+
+#[test]
+fn a_started_child_is_reaped_when_it_exits_without_wait() {
+    let _s = serial();
+    let child = Child::start(&RunSpec::new("true", [] as [&str; 0])).unwrap();
+    let pid = child.pid() as i32;
+    assert!(becomes_reaped(pid), "the exited child stayed a zombie");
+    assert!(!is_live(pid));
+    // Its status is still there for a late wait, and a kill is a no-op.
+    child.kill();
+    assert_eq!(block_on(child.wait()).unwrap(), 0);
+}
+
+#[test]
+fn a_killed_child_takes_its_setsid_grandchild() {
+    let _s = serial();
+    let child = Child::start(&sh("setsid sh -c 'echo $$; exec sleep 30' & wait")).unwrap();
+    let grandchild: i32 = block_on(child.read_line())
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    child.kill();
+    assert_eq!(block_on(child.wait()).unwrap(), -9);
+    assert!(becomes_dead(grandchild), "the setsid grandchild survived");
+}
