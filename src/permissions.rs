@@ -446,6 +446,7 @@ impl Permissions {
             kind: Kind::Run,
             target: Some(program.to_string()),
             denied_by,
+            rule: None,
         })
     }
 
