@@ -110,7 +110,12 @@ fn run_with_setsid_grandchild(dir: &Path, script: &str) -> i32 {
         "{AWAIT_PIDFILE}{}",
         script.replace("GRANDCHILD", &format!("{SETSID_GRANDCHILD:?}"))
     );
-    let r = run_in(dir, &["--allow-run=sh", "--allow-read"], &script);
+    // Reading /proc/PID/stat needs --allow-env as well (a process's /proc files).
+    let r = run_in(
+        dir,
+        &["--allow-run=sh", "--allow-read", "--allow-env"],
+        &script,
+    );
     assert_eq!(r.stderr, "", "no error and no warning");
     assert!(r.stdout.contains("stopped"), "{}", r.stdout);
     let pid = await_pid(dir, "pidfile");
@@ -296,7 +301,7 @@ fn never_awaited_children_stay_zombies() {
     let dir = tempfile::tempdir().unwrap();
     let mut tasks = start_tasks(
         dir.path(),
-        &["--allow-run=true", "--allow-write=."],
+        &["--allow-run=true", "--allow-read=.", "--allow-write=."],
         r#"let kids = []
 for i in range(50) { kids.push(process.start("true")) }
 await fs.write_text("pids.tmp", "\n".join([str(k.pid()) for k in kids]))
