@@ -202,7 +202,7 @@ impl Interp {
                 Callback::ShieldOuter(inner) => self.shield_outer_done(&a, &inner),
                 Callback::WaitMember(s) => self.wait_member_done(&s, &a),
                 Callback::AsCompleted(s) => self.as_completed_member_done(&s, &a),
-                Callback::Native(hook) => hook.run(self, &a),
+                Callback::Native(hook) | Callback::Now(hook) => hook.run(self, &a),
             },
             Handle::Complete(f, result) => {
                 if !f.core.borrow().is_done() {

@@ -47,6 +47,10 @@ pub enum Callback {
     AsCompleted(Rc<super::as_completed::Shared>),
     /// Rust code watching a task (a server's handler answering its request).
     Native(Rc<super::script_call::NativeHook>),
+    /// Rust code run as the awaitable completes, not as a handle of its
+    /// own (`map_concurrent` refilling a slot in the very step that freed
+    /// it, as a semaphore's `release` does).
+    Now(Rc<super::script_call::NativeHook>),
 }
 
 #[derive(Default)]

@@ -157,7 +157,10 @@ impl Interp {
             std::mem::take(&mut core.callbacks)
         };
         for cb in callbacks {
-            self.lp.call_soon(Handle::Callback(cb, a.clone()));
+            match cb {
+                Callback::Now(hook) => hook.run(self, a),
+                cb => self.lp.call_soon(Handle::Callback(cb, a.clone())),
+            }
         }
     }
 

@@ -17,6 +17,7 @@ pub mod handle;
 pub mod interp;
 pub mod interrupt;
 pub mod link;
+pub mod map_concurrent;
 pub mod methods;
 pub mod native;
 pub mod native_ctx;

@@ -42,6 +42,8 @@ pub enum NativeCoro {
     AsCompleted(Box<super::as_completed::WaitForOne>),
     /// A native operation (a Rust future), submitted at the first step.
     Op(Box<PendingOp>),
+    /// `map_concurrent(f, items, limit: n)`.
+    Map(Box<super::map_concurrent::MapConcurrent>),
 }
 
 pub struct PendingOp {
@@ -164,6 +166,7 @@ impl NativeCoro {
             NativeCoro::Wait(w) => w.step(it, input),
             NativeCoro::Race(r) => r.step(it, input),
             NativeCoro::Group(g) => g.step(it, input),
+            NativeCoro::Map(m) => m.step(it, input),
             NativeCoro::Sync(s) => s.step(it, input),
             NativeCoro::CondWait(c) => c.step(it, input),
             NativeCoro::CondWaitFor(c) => c.step(it, input),

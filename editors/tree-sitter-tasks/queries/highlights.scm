@@ -19,7 +19,7 @@
     "abs" "all" "all_tasks" "any" "args" "as_completed" "assert" "barrier" "bool"
     "call_at" "call_later" "call_soon" "chr" "condition" "contains" "current_task"
     "enumerate" "eprint" "error" "event" "exit" "filter" "float" "future" "gather" "int"
-    "items" "keys" "len" "lock" "map" "max" "min" "now" "ord" "print" "queue" "race"
+    "items" "keys" "len" "lock" "map" "map_concurrent" "max" "min" "now" "ord" "print" "queue" "race"
     "range" "repr" "reversed" "round" "semaphore" "shield" "sleep" "sorted" "str" "sum"
     "timeout" "timeout_at" "type" "values" "wait" "wait_for" "zip"))
 

@@ -4,7 +4,9 @@
 use super::list_arg;
 use crate::runtime::call::{gather_items, Sig};
 use crate::runtime::error::{type_error, value_error};
+use crate::runtime::map_concurrent::MapConcurrent;
 use crate::runtime::native::{coro_value, NativeCoro};
+use crate::runtime::ops::make_iter;
 use crate::runtime::native_fn::{Args, Ctx, Hot, NativeFn, NativeResult};
 use crate::runtime::scopes::secs_arg;
 use crate::runtime::value::Value;
@@ -31,6 +33,11 @@ pub(super) fn functions() -> Vec<NativeFn> {
         })
         .coroutine(),
         NativeFn::builtin(
+            Sig::new("map_concurrent", &["f", "items"]).named(&["limit", "return_errors"]),
+            map_concurrent,
+        )
+        .coroutine(),
+        NativeFn::builtin(
             Sig::new("wait", &["aws"]).named(&["timeout", "return_when"]),
             wait,
         ),
@@ -49,6 +56,40 @@ pub(super) fn functions() -> Vec<NativeFn> {
             Ok(Value::list(tasks.cloned().map(Value::Task).collect()))
         }),
     ]
+}
+
+/// `map_concurrent(f, items, limit: n, return_errors: false)`: see
+/// `runtime/map_concurrent.rs`.
+fn map_concurrent(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+    let f: Value = a.next("f")?;
+    let items: Value = a.next("items")?;
+    let limit = match a.keyword("limit") {
+        None | Some(Value::Nil) => None,
+        Some(Value::Int(n)) if n >= 1 => Some(n as usize),
+        Some(v) => {
+            return Err(value_error(format!(
+                "map_concurrent() limit must be an int of at least 1, not {}",
+                v.repr()
+            )))
+        }
+    };
+    let Some(limit) = limit else {
+        return Err(type_error(
+            "map_concurrent() needs `limit:`, how many to run at once",
+        ));
+    };
+    let return_errors = a.keyword("return_errors").is_some_and(|v| v.truthy());
+    if !matches!(f, Value::Func(_) | Value::Native(_)) {
+        return Err(type_error(format!(
+            "map_concurrent() needs a function to call, not `{}`",
+            f.type_name()
+        )));
+    }
+    let items = make_iter(&items)?;
+    Ok(coro_value(
+        "map_concurrent",
+        NativeCoro::Map(Box::new(MapConcurrent::new(f, items, limit, return_errors))),
+    ))
 }
 
 /// `as_completed(aws, timeout: nil)`: see `runtime/as_completed.rs`.

@@ -1,0 +1,201 @@
+//! `map_concurrent(f, items, limit: n)`: `f` over `items`, at most `n` at a
+//! time, results in input order.
+//!
+//! It streams: a task is made for an item only when a slot is free, so a
+//! million items hold `n` coroutines, not a million. The scheduling is the
+//! one of the hand-written asyncio version (a `Semaphore(n)` around each
+//! call, all under `gather`; `tests/parity/map_concurrent_order.py`): the
+//! first `n` start in the iteration after the call, and when one ends the
+//! next item starts in the following iteration, as the waiter the
+//! semaphore's `release` wakes would. That is why a slot is refilled from
+//! a [`Callback::Now`] hook that runs as the task ends, not from a done
+//! callback, which would start the next item an iteration later.
+//!
+//! The first error cancels the running tasks, waits for them to end (as a
+//! task group does) and is raised; `return_errors: true` puts errors in the
+//! results instead, as `gather` does.
+
+use super::error::ErrorRef;
+use super::interp::Interp;
+use super::native::NativeStep;
+use super::script_call::NativeHook;
+use super::task::{Coro, CoroStart, Task};
+use super::value::{Iter, Value};
+use crate::runtime::future::{Awaitable, Callback, FutKind, Future};
+use crate::runtime::handle::Input;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// What the running tasks' hooks and the waiting coroutine share.
+struct Shared {
+    f: Value,
+    items: RefCell<Iter>,
+    limit: usize,
+    return_errors: bool,
+    results: RefCell<Vec<Value>>,
+    running: RefCell<Vec<Rc<Task>>>,
+    /// No more items will be started: the items ran out, or an error or a
+    /// cancellation stopped the map.
+    stopped: Cell<bool>,
+    /// An error or a cancellation stopped the map: the cancellations of
+    /// its own running tasks are not errors of theirs.
+    aborting: Cell<bool>,
+    error: RefCell<Option<ErrorRef>>,
+    /// Set when nothing runs any more and nothing more will start.
+    finished: RefCell<Option<Rc<Future>>>,
+}
+
+/// The state of one `await map_concurrent(...)`.
+pub struct MapConcurrent {
+    shared: Rc<Shared>,
+    /// The cancellation to raise once the running tasks have ended.
+    cancelled: Option<ErrorRef>,
+}
+
+impl MapConcurrent {
+    pub fn new(f: Value, items: Iter, limit: usize, return_errors: bool) -> MapConcurrent {
+        MapConcurrent {
+            shared: Rc::new(Shared {
+                f,
+                items: RefCell::new(items),
+                limit,
+                return_errors,
+                results: RefCell::new(Vec::new()),
+                running: RefCell::new(Vec::new()),
+                stopped: Cell::new(false),
+                aborting: Cell::new(false),
+                error: RefCell::new(None),
+                finished: RefCell::new(None),
+            }),
+            cancelled: None,
+        }
+    }
+
+    pub fn step(&mut self, it: &mut Interp, input: Input) -> NativeStep {
+        let s = self.shared.clone();
+        match input {
+            Input::Start => it.map_fill(&s),
+            Input::Throw(e) if e.is_cancel() && self.cancelled.is_none() => {
+                // Our own cancellation: stop the running ones, wait for them.
+                self.cancelled = Some(e);
+                s.stopped.set(true);
+                s.aborting.set(true);
+                it.map_cancel_running(&s);
+            }
+            Input::Throw(e) => return NativeStep::Throw(e),
+            Input::Value(_) => {}
+        }
+        if !s.running.borrow().is_empty() {
+            let f = Future::new(FutKind::Plain);
+            *s.finished.borrow_mut() = Some(f.clone());
+            return NativeStep::Await(Awaitable::Future(f));
+        }
+        if let Some(c) = self.cancelled.take() {
+            return NativeStep::Throw(c);
+        }
+        let error = s.error.borrow_mut().take();
+        if let Some(e) = error {
+            return NativeStep::Throw(e);
+        }
+        let results = std::mem::take(&mut *s.results.borrow_mut());
+        NativeStep::Return(Value::list(results))
+    }
+}
+
+impl Interp {
+    /// Starts items until `limit` run or the items run out.
+    fn map_fill(&mut self, s: &Rc<Shared>) {
+        while !s.stopped.get() && s.running.borrow().len() < s.limit {
+            let item = s.items.borrow_mut().next_item();
+            let Some(item) = item else {
+                s.stopped.set(true);
+                break;
+            };
+            let index = {
+                let mut results = s.results.borrow_mut();
+                results.push(Value::Nil);
+                results.len() - 1
+            };
+            let started = self
+                .map_call(&s.f, vec![item])
+                .and_then(|v| match v {
+                    Value::Coro(_) => self.spawn_value(v, None, None).map(Some),
+                    // A plain function's result is the item's result.
+                    v => {
+                        s.results.borrow_mut()[index] = v;
+                        Ok(None)
+                    }
+                });
+            match started {
+                Ok(Some(Value::Task(task))) => {
+                    let hook = {
+                        let s = s.clone();
+                        NativeHook::new(move |it, a| it.map_item_done(&s, index, a))
+                    };
+                    self.add_done_callback(&Awaitable::Task(task.clone()), Callback::Now(hook));
+                    s.running.borrow_mut().push(task);
+                }
+                Ok(_) => {}
+                Err(e) => self.map_item_failed(s, index, e),
+            }
+        }
+    }
+
+    /// One item's task ended (run as it ends: [`Callback::Now`]).
+    fn map_item_done(&mut self, s: &Rc<Shared>, index: usize, a: &Awaitable) {
+        if let Awaitable::Task(t) = a {
+            s.running.borrow_mut().retain(|x| !Rc::ptr_eq(x, t));
+        }
+        match a.outcome() {
+            Some(Ok(v)) => s.results.borrow_mut()[index] = v,
+            // The ones the map cancelled itself say nothing.
+            Some(Err(e)) if e.is_cancel() && s.aborting.get() => {}
+            Some(Err(e)) => self.map_item_failed(s, index, e),
+            None => {}
+        }
+        self.map_fill(s);
+        if s.running.borrow().is_empty() {
+            let f = s.finished.borrow_mut().take();
+            if let Some(f) = f.filter(|f| !f.core.borrow().is_done()) {
+                self.set_future_result(&f, Value::Nil);
+            }
+        }
+    }
+
+    fn map_item_failed(&mut self, s: &Rc<Shared>, index: usize, e: ErrorRef) {
+        if s.return_errors {
+            s.results.borrow_mut()[index] = Value::Error(e);
+            return;
+        }
+        let first = s.error.borrow().is_none();
+        if first {
+            *s.error.borrow_mut() = Some(e);
+            s.stopped.set(true);
+            s.aborting.set(true);
+            self.map_cancel_running(s);
+        }
+    }
+
+    /// `f(item)`: an `async fn` gives its coroutine (not yet run), any
+    /// other callable is called now.
+    fn map_call(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, ErrorRef> {
+        match f {
+            Value::Func(c) if c.proto.is_async => {
+                let args = Self::bind_args(c, args, Vec::new())?;
+                let start = CoroStart::Script {
+                    closure: c.clone(),
+                    args,
+                };
+                Ok(Value::Coro(Coro::new(start, c.proto.name.clone(), None)))
+            }
+            f => self.call_sync(f, args),
+        }
+    }
+
+    fn map_cancel_running(&mut self, s: &Rc<Shared>) {
+        let running = s.running.borrow().clone();
+        for t in &running {
+            self.cancel_task(t, None);
+        }
+    }
+}
