@@ -116,16 +116,14 @@ impl Interp {
                 results.push(Value::Nil);
                 results.len() - 1
             };
-            let started = self
-                .map_call(&s.f, vec![item])
-                .and_then(|v| match v {
-                    Value::Coro(_) => self.spawn_value(v, None, None).map(Some),
-                    // A plain function's result is the item's result.
-                    v => {
-                        s.results.borrow_mut()[index] = v;
-                        Ok(None)
-                    }
-                });
+            let started = self.map_call(&s.f, vec![item]).and_then(|v| match v {
+                Value::Coro(_) => self.spawn_value(v, None, None).map(Some),
+                // A plain function's result is the item's result.
+                v => {
+                    s.results.borrow_mut()[index] = v;
+                    Ok(None)
+                }
+            });
             match started {
                 Ok(Some(Value::Task(task))) => {
                     let hook = {
