@@ -188,6 +188,7 @@ module.exports = grammar({
         $.float,
         $.integer,
         $.fstring,
+        $.bytes,
         $.string,
         $.true,
         $.false,
@@ -269,6 +270,9 @@ module.exports = grammar({
     string: ($) => seq('"', repeat(choice($.string_content, $.escape_sequence)), '"'),
     string_content: (_) => token.immediate(prec(2, /[^"\\]+/)),
     escape_sequence: (_) => token.immediate(/\\(u\{[0-9A-Fa-f]{1,6}\}|x[0-9A-Fa-f]{2}|.|\n)/),
+
+    // `b"..."`: ASCII text and escapes (`\xNN`), as a string's.
+    bytes: ($) => seq('b"', repeat(choice($.string_content, $.escape_sequence)), token.immediate('"')),
 
     fstring: ($) =>
       seq(

@@ -255,6 +255,8 @@ pub enum Const {
     Int(i64),
     Float(f64),
     Str(Rc<str>),
+    /// A bytes literal.
+    Bytes(Rc<[u8]>),
     /// Names: a call's named arguments, a `catch`'s error kinds.
     Names(Rc<[Rc<str>]>),
     /// A struct: the record type its constructor makes.

@@ -15,6 +15,7 @@ fn is_pure(e: &Expr) -> bool {
         | ExprKind::Int(_)
         | ExprKind::Float(_)
         | ExprKind::Str(_)
+        | ExprKind::Bytes(_)
         | ExprKind::Var(_) => true,
         ExprKind::FStr(parts) => parts.iter().all(|p| match p {
             FPart::Text(_) => true,

@@ -340,6 +340,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 let k = self.constant(Const::Str(s.clone()));
                 self.emit(Op::Const(k), sp);
             }
+            ExprKind::Bytes(b) => {
+                let k = self.constant(Const::Bytes(b.clone()));
+                self.emit(Op::Const(k), sp);
+            }
             ExprKind::FStr(parts) => {
                 for p in parts {
                     match p {

@@ -658,6 +658,9 @@ pub fn bind(
     for (k, v) in by_position.into_iter().enumerate() {
         match v {
             Some(v) => args.push(v),
+            // An optional parameter left out before one given by name
+            // (`b.decode(errors: "replace")`): nil, which means "left out".
+            None if given + k >= sig.required => args.push(Value::Nil),
             None => {
                 return Err(type_error(format!(
                     "{}() missing argument `{}`",

@@ -299,6 +299,7 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             Value::Nil => dst.write(Value::Nil),
             Value::Uninit => dst.write(Value::Uninit),
             other @ (Value::Str(_)
+            | Value::Bytes(_)
             | Value::List(_)
             | Value::Map(_)
             | Value::Func(_)

@@ -196,6 +196,7 @@ fn value_of(k: &Const, natives: &NativeTable, strs: &mut Strings) -> Value {
     match k {
         Const::Int(i) => Value::Int(*i),
         Const::Float(f) => Value::Float(*f),
+        Const::Bytes(b) => Value::bytes(b.to_vec()),
         Const::Str(s) => strs
             .entry(s.clone())
             .or_insert_with(|| Value::str(s))

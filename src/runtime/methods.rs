@@ -44,6 +44,10 @@ fn no_method(recv: &Value, m: &str) -> ErrorRef {
 /// such method.
 fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
     let sig = |params: &'static [&'static str]| Sig::new(m, params).of(ty);
+    if ty == "bytes" {
+        let (params, required) = super::bytes::method_params(m)?;
+        return Some(sig(params).required(required));
+    }
     Some(match (ty, m) {
         ("str", "upper" | "lower" | "len")
         | (
@@ -70,6 +74,7 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         ("str", "starts_with" | "ends_with" | "find" | "contains" | "count") => sig(&["s"]),
         ("str", "pad_start" | "pad_end" | "center") => sig(&["width", "fill"]).required(1),
         ("str", "partition") => sig(&["sep"]),
+        ("str", "encode") => sig(&["encoding", "errors"]).required(0),
         ("list", "count") => sig(&["x"]),
         ("map", "pop") => sig(&["k", "default"]).required(1),
         ("map", "setdefault") => sig(&["k", "default"]).required(1),
@@ -123,6 +128,10 @@ pub(crate) const BUILTIN_METHODS: &[&str] = &[
     "pad_end",
     "center",
     "partition",
+    "encode",
+    // bytes (and the str methods above)
+    "hex",
+    "decode",
     // list
     "push",
     "pop",
@@ -249,6 +258,7 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
             }
             _ => string_method(s, m, args),
         },
+        Value::Bytes(b) => super::bytes::call(b, m, &args),
         Value::List(_) => list_method(it, &recv, m, args, named),
         Value::Map(_) => map_method(&recv, m, args),
         Value::Error(e) => match m {
@@ -324,6 +334,7 @@ fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {
             )
         }
         "contains" => Value::Bool(s.contains(&*str_arg(m, &args[0])?)),
+        "encode" => super::bytes::encode(s, args.first(), args.get(1))?,
         "len" => Value::Int(s.chars().count() as i64),
         "slice" => {
             let chars: Vec<char> = s.chars().collect();
@@ -482,7 +493,7 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
     let key = |v: &Value| {
         Key::from_value(v).ok_or_else(|| {
             type_error(format!(
-                "a map key must be str, int or bool, not `{}`",
+                "a map key must be str, int, bool or bytes, not `{}`",
                 v.type_name()
             ))
         })

@@ -34,6 +34,7 @@ pub fn add(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int).ok_or_else(overflow),
         (Value::Str(x), Value::Str(y)) => concat(&[x, y]),
+        (Value::Bytes(x), Value::Bytes(y)) => Ok(Value::bytes([&x[..], &y[..]].concat())),
         (Value::List(x), Value::List(y)) => {
             let mut v = x.borrow().to_vec();
             v.extend(y.borrow().iter().cloned());
@@ -93,6 +94,9 @@ pub fn mul(a: &Value, b: &Value) -> R {
         }
         (Value::List(l), Value::Int(n)) | (Value::Int(n), Value::List(l)) => {
             Ok(Value::list(repeat(&l.borrow(), *n)?))
+        }
+        (Value::Bytes(b), Value::Int(n)) | (Value::Int(n), Value::Bytes(b)) => {
+            Ok(Value::bytes(repeat(b, *n)?))
         }
         _ => match floats(a, b) {
             Some((x, y)) => Ok(Value::Float(x * y)),
@@ -377,6 +381,7 @@ fn compare_at(
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
+        (Value::Bytes(x), Value::Bytes(y)) => Ok(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Ok(x.cmp(y)),
         (Value::List(x), Value::List(y)) => {
             if Rc::ptr_eq(x, y) {
@@ -437,11 +442,12 @@ pub fn contains(container: &Value, item: &Value) -> Result<bool, ErrorRef> {
             ))),
         },
         Value::Map(m) => Ok(Key::from_value(item).is_some_and(|k| m.borrow().contains_key(&k))),
+        Value::Bytes(b) => super::bytes::contains(b, item),
         _ if as_range(container).is_some() => {
             Ok(range_contains(as_range(container).expect("a range"), item))
         }
         _ => Err(type_error(format!(
-            "`in` needs a list, str, map or range on the right, not `{}`",
+            "`in` needs a list, str, bytes, map or range on the right, not `{}`",
             container.type_name()
         ))),
     }
@@ -549,10 +555,11 @@ pub fn index(target: &Value, i: &Value) -> R {
                     index_error(format!("string index {n} is out of range (length {len})"))
                 })
         }
+        (Value::Bytes(b), Value::Int(n)) => super::bytes::index(b, *n),
         (Value::Map(m), k) => {
             let key = Key::from_value(k).ok_or_else(|| {
                 type_error(format!(
-                    "a map key must be str, int or bool, not `{}`",
+                    "a map key must be str, int, bool or bytes, not `{}`",
                     k.type_name()
                 ))
             })?;
@@ -568,7 +575,7 @@ pub fn index(target: &Value, i: &Value) -> R {
             "range indices must be int, not `{}`",
             other.type_name()
         ))),
-        (Value::List(_) | Value::Str(_), other) => Err(type_error(format!(
+        (Value::List(_) | Value::Str(_) | Value::Bytes(_), other) => Err(type_error(format!(
             "{} indices must be int, not `{}`",
             target.type_name(),
             other.type_name()
@@ -594,7 +601,7 @@ pub fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), ErrorRef> 
         (Value::Map(m), k) => {
             let key = Key::from_value(k).ok_or_else(|| {
                 type_error(format!(
-                    "a map key must be str, int or bool, not `{}`",
+                    "a map key must be str, int, bool or bytes, not `{}`",
                     k.type_name()
                 ))
             })?;
@@ -650,6 +657,7 @@ pub fn items_of(v: &Value) -> Result<Vec<Value>, ErrorRef> {
             .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
             .collect(),
         Value::Map(m) => m.borrow().keys().map(|k| k.to_value()).collect(),
+        Value::Bytes(b) => b.iter().map(|&c| Value::Int(i64::from(c))).collect(),
         Value::Iter(it) => {
             let mut copy = make_iter(&Value::Iter(it.clone()))?;
             let mut out = Vec::new();

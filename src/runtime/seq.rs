@@ -122,7 +122,7 @@ fn unpack_star(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
 fn iterable_items(v: &Value) -> Result<Vec<Value>, ErrorRef> {
     if !matches!(
         v,
-        Value::List(_) | Value::Str(_) | Value::Map(_) | Value::Iter(_)
+        Value::List(_) | Value::Str(_) | Value::Bytes(_) | Value::Map(_) | Value::Iter(_)
     ) {
         return Err(type_error(format!(
             "cannot unpack non-iterable `{}`",
@@ -222,10 +222,14 @@ pub fn slice(target: &Value, start: &Value, stop: &Value, step: &Value) -> Resul
             let out: String = positions(b).map(|i| chars[i]).collect();
             Ok(Value::str(&out))
         }
+        Value::Bytes(bytes) => {
+            let b = bounds(bytes.len(), start, stop, step)?;
+            Ok(Value::bytes(positions(b).map(|i| bytes[i]).collect()))
+        }
         other => match as_range(other) {
             Some(r) => slice_range(r, start, stop, step),
             None => Err(type_error(format!(
-                "`{}` cannot be sliced (only lists, strings and ranges can)",
+                "`{}` cannot be sliced (only lists, strings, bytes and ranges can)",
                 other.type_name()
             ))),
         },

@@ -120,6 +120,8 @@ pub enum Value {
     Float(f64),
     /// A string.
     Str(Str),
+    /// Bytes, immutable (`b"..."`).
+    Bytes(Rc<Vec<u8>>),
     /// A list, shared and mutable.
     List(List),
     /// A map in insertion order, shared and mutable.
@@ -171,12 +173,13 @@ pub enum Value {
     Uninit,
 }
 
-/// A map key: maps are keyed by str, int or bool.
+/// A map key: maps are keyed by str, int, bool or bytes.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Key {
     Bool(bool),
     Int(i64),
     Str(Str),
+    Bytes(Rc<Vec<u8>>),
 }
 
 impl Key {
@@ -185,6 +188,7 @@ impl Key {
             Key::Bool(b) => Value::Bool(*b),
             Key::Int(i) => Value::Int(*i),
             Key::Str(s) => Value::Str(s.clone()),
+            Key::Bytes(b) => Value::Bytes(b.clone()),
         }
     }
     pub fn from_value(v: &Value) -> Option<Key> {
@@ -192,6 +196,7 @@ impl Key {
             Value::Bool(b) => Key::Bool(*b),
             Value::Int(i) => Key::Int(*i),
             Value::Str(s) => Key::Str(s.clone()),
+            Value::Bytes(b) => Key::Bytes(b.clone()),
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Key::Int(*f as i64),
             _ => return None,
         })
@@ -271,6 +276,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
             Value::List(_) => "list",
             Value::Map(_) => "map",
             Value::Func(c) if c.proto.is_async => "async fn",
@@ -307,6 +313,7 @@ impl Value {
             Value::Int(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.borrow().is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
             _ => true,
@@ -381,6 +388,7 @@ impl Value {
             }
             Value::Float(f) => out.push_str(&format_float(*f)),
             Value::Str(s) => write_quoted(out, s),
+            Value::Bytes(b) => super::bytes::write_repr(out, b),
             Value::List(l) => {
                 let Ok(items) = l.try_borrow() else {
                     out.push_str("[...]");
@@ -622,6 +630,7 @@ pub(crate) fn eq_depth(a: &Value, b: &Value, depth: usize) -> Result<bool, Error
             int_float_cmp(*x, *y) == Some(std::cmp::Ordering::Equal)
         }
         (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             if Rc::ptr_eq(x, y) {
                 return Ok(true);

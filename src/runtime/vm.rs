@@ -764,7 +764,7 @@ impl Interp {
                     let mut it = items.into_iter();
                     while let (Some(k), Some(v)) = (it.next(), it.next()) {
                         let key = tri!(Key::from_value(&k).ok_or_else(|| type_error(format!(
-                            "a map key must be str, int or bool, not `{}`",
+                            "a map key must be str, int, bool or bytes, not `{}`",
                             k.type_name()
                         ))));
                         map.insert(key, v);

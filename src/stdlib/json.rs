@@ -186,6 +186,7 @@ impl Writer {
                     let _ = write!(self.out, "\"{n}\"");
                 }
                 Key::Bool(b) => self.out.push_str(if *b { "\"true\"" } else { "\"false\"" }),
+                Key::Bytes(_) => return Err(StringifyError::NotSerializable("bytes")),
             }
             self.out.push_str(": ");
             self.value(v)?;

@@ -2,6 +2,7 @@
 //! embedding host uses ([`crate::Module`]): one file per module.
 
 pub(crate) mod builtins;
+pub(crate) mod bytes;
 pub(crate) mod env;
 pub(crate) mod fs;
 pub(crate) mod fs_write;
@@ -36,12 +37,16 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
         http::module(),
         net::module(),
         stdio::stdin_module(),
+        bytes::module(),
     ] {
         m.install(names, natives);
     }
     // The builtins first, so that a host's function of the same name
     // replaces one.
-    let top_level = builtins::functions().into_iter().chain(stdio::functions());
+    let top_level = builtins::functions()
+        .into_iter()
+        .chain(stdio::functions())
+        .chain([bytes::builtin()]);
     for f in top_level {
         natives.add_function(names, f.name.clone(), f);
     }

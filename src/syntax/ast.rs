@@ -238,6 +238,8 @@ pub enum ExprKind {
     Int(i64),
     Float(f64),
     Str(Rc<str>),
+    /// `b"..."`.
+    Bytes(Rc<[u8]>),
     FStr(Vec<FPart>),
     Var(Ident),
     List(Vec<Expr>),

@@ -150,9 +150,9 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
 fn describe(rule: &Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
-        expr | not_expr | unary | prefix | int | float | string | fstring | list_lit | map_lit
-        | fn_expr | async_fn_expr | async_block | paren | kw_true | kw_false | kw_nil
-        | kw_await | kw_spawn | kw_not | neg | arg => "an expression",
+        expr | not_expr | unary | prefix | int | float | string | fstring | bytes_lit
+        | list_lit | map_lit | fn_expr | async_fn_expr | async_block | paren | kw_true
+        | kw_false | kw_nil | kw_await | kw_spawn | kw_not | neg | arg => "an expression",
         ident => "a name",
         block | map_entry => "`{`",
         params | call_args => "`(`",
@@ -275,7 +275,11 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             Span::new(pos, pos + esc.len()),
             "not an escape sequence",
         );
-        err.help = Some("the escapes are \\n \\t \\r \\0 \\\\ \\\" \\{ \\} and \\u{1F600}".into());
+        err.help = Some(if positives.contains(&Rule::bytes_escape) {
+            "the escapes of a bytes literal are \\xNN (two hex digits) \\n \\t \\r \\0 \\\\ and \\\"".into()
+        } else {
+            "the escapes are \\n \\t \\r \\0 \\\\ \\\" \\{ \\} and \\u{1F600}".into()
+        });
         return err;
     }
     let found = token_at(src, pos);

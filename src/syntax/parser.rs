@@ -1267,6 +1267,7 @@ fn primary(p: P) -> Result<Expr> {
         }
         Rule::string => ExprKind::Str(intern(&string_body(p)?)),
         Rule::fstring => ExprKind::FStr(fstring(p)?),
+        Rule::bytes_lit => ExprKind::Bytes(bytes_body(p)?.into()),
         Rule::kw_true => ExprKind::Bool(true),
         Rule::kw_false => ExprKind::Bool(false),
         Rule::kw_nil => ExprKind::Nil,
@@ -1375,6 +1376,41 @@ fn string_body(p: P) -> Result<String> {
             Rule::escape => unescape(&part, &mut out)?,
             _ => {}
         }
+    }
+    Ok(out)
+}
+
+/// A bytes literal's bytes: its ASCII text, its escapes' bytes. Any other
+/// character is an error, as in Python (the text cannot say which
+/// encoding was meant).
+fn bytes_body(p: P) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for part in p.into_inner() {
+        let s = part.as_str();
+        if part.as_rule() == Rule::bytes_escape {
+            out.push(match &s[1..2] {
+                "n" => b'\n',
+                "t" => b'\t',
+                "r" => b'\r',
+                "0" => 0,
+                "x" => u8::from_str_radix(&s[2..4], 16).expect("two hex digits"),
+                other => other.as_bytes()[0],
+            });
+            continue;
+        }
+        if let Some((at, c)) = s.char_indices().find(|(_, c)| !c.is_ascii()) {
+            let start = span(&part).start as usize + at;
+            let mut e = SyntaxError::new(
+                format!("bytes literals can only hold ASCII characters, not `{c}`"),
+                Span::new(start, start + c.len_utf8()),
+                "not ASCII",
+            );
+            e.help = Some(format!(
+                "write its bytes as `\\xNN` escapes, or use `\"{c}\".encode()`"
+            ));
+            return Err(e);
+        }
+        out.extend_from_slice(s.as_bytes());
     }
     Ok(out)
 }

@@ -30,6 +30,7 @@
 
 (string) @string
 (fstring) @string
+(bytes) @string
 (string_content) @string
 (fstring_content) @string
 (escape_sequence) @string.escape

@@ -78,6 +78,14 @@ test('f-string interpolations are code, with their format spec', async () => {
   assert.strictEqual(scopeOf(t, '{{'), 'constant.character.escape.tasks');
 });
 
+test('bytes literals are strings with escapes, and a name b is not one', async () => {
+  const t = await tokens('let d = b"\\x00ab" + b');
+  assert.strictEqual(scopeOf(t, 'b"'), 'string.quoted.double.bytes.tasks');
+  assert.strictEqual(scopeOf(t, '\\x00'), 'constant.character.escape.tasks');
+  assert.strictEqual(scopeOf(t, 'ab'), 'string.quoted.double.bytes.tasks');
+  assert.ok(!t[t.length - 1][2].some((s) => s.startsWith('string')));
+});
+
 test('numbers and constants', async () => {
   const t = await tokens('let xs = [1_000, 2.5e3, 0xff, true, nil]');
   assert.strictEqual(scopeOf(t, '1_000'), 'constant.numeric.integer.tasks');

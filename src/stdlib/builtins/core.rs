@@ -71,6 +71,7 @@ fn print_line(
 fn len(v: &Value) -> NativeResult {
     let n = match v {
         Value::Str(s) => s.chars().count(),
+        Value::Bytes(b) => b.len(),
         Value::List(l) => l.borrow().len(),
         Value::Map(m) => m.borrow().len(),
         Value::Queue(q) => q.size(),

@@ -1,0 +1,31 @@
+//! The `bytes` builtin (`bytes(x)`, `bytes(s, encoding)`) and the module
+//! of the same name (`bytes.from_hex(s)`): a name is both, as Python's
+//! `bytes` type is callable and has `bytes.fromhex`. Bytes themselves
+//! (repr, methods, codecs) are in `runtime::bytes`.
+
+use crate::host::Module;
+use crate::runtime::bytes;
+use crate::runtime::call::Sig;
+use crate::runtime::native_fn::NativeFn;
+use crate::runtime::value::Value;
+
+pub(crate) fn module() -> Module {
+    Module::new("bytes").native(NativeFn::sync("bytes.from_hex", |_ctx, mut args| {
+        let text: String = args.next("s")?;
+        args.finish()?;
+        bytes::from_hex(&text)
+    }))
+}
+
+/// `bytes()`, `bytes(n)`, `bytes(items)`, `bytes(s, encoding, errors)`.
+pub(crate) fn builtin() -> NativeFn {
+    NativeFn::builtin(
+        Sig::new("bytes", &["x", "encoding", "errors"]).required(0),
+        |_ctx, mut args| {
+            let x: Option<Value> = args.next_opt("x")?;
+            let encoding: Option<Value> = args.next_opt("encoding")?;
+            let errors: Option<Value> = args.next_opt("errors")?;
+            bytes::construct(x.as_ref(), encoding.as_ref(), errors.as_ref())
+        },
+    )
+}
