@@ -123,6 +123,19 @@ fn serve(mut s: TcpStream, log: &Log) {
             "",
         ),
         "/loop" => respond(&mut s, "302 Found", "Location: /loop\r\n", ""),
+        "/a/redirect-query" => respond(
+            &mut s,
+            "302 Found",
+            "Location: ../json?from=http://127.0.0.1/x\r\n",
+            "",
+        ),
+        "/host" => {
+            let hosts: Vec<&str> = head
+                .lines()
+                .filter(|l| l.to_lowercase().starts_with("host:"))
+                .collect();
+            respond(&mut s, "200 OK", "", &hosts.join("|"))
+        }
         "/slow-headers" => {
             std::thread::sleep(Duration::from_millis(1500));
             respond(&mut s, "200 OK", "", "late");
@@ -887,4 +900,22 @@ try { await s.wait() } finally { print("main cancelled") }
     assert_eq!(status.code(), Some(130));
     assert_eq!(rest, ["main cancelled", "handler cancelled"]);
     assert!(client.join().unwrap().is_empty(), "no answer was sent");
+}
+
+#[test]
+fn urls_are_joined_as_rfc_3986_says_and_ports_are_checked() {
+    // Issue 24: a redirect whose query holds `://` was refused, a `Host`
+    // header given in `headers:` went out twice, and port 99999 became 80.
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+let r = await http.get(f"{base}/a/redirect-query")
+print(r.status(), r.url() == f"{base}/json?from=http://127.0.0.1/x")
+print((await http.get(f"{base}/host", headers: {"Host": "example.test"})).text())
+try { await http.get("http://127.0.0.1:99999/") } catch e: ValueError { print(e.kind()) }
+"#,
+        &srv,
+    );
+    assert_eq!(out, "200 true\nhost: example.test\nValueError\n");
 }

@@ -69,7 +69,7 @@ pub(crate) fn module() -> Module {
             let timeout: Option<f64> = args.named("timeout")?;
             args.finish()?;
             if let Some(b) = &base_url {
-                Url::parse(b).map_err(http_error)?;
+                Url::parse(b).map_err(url_error)?;
             }
             Ok(Object::value(Client(Defaults {
                 base_url,
@@ -129,10 +129,10 @@ fn start(
     let method = hyper::Method::from_bytes(method.to_uppercase().as_bytes())
         .map_err(|_| ErrorObj::new("ValueError", format!("not an HTTP method: {method:?}")))?;
     let full = match &defaults.base_url {
-        Some(base) if !url.contains("://") => url::join_base(base, &url),
+        Some(base) if !url::is_absolute(&url) => url::join_base(base, &url),
         _ => url,
     };
-    let url = Url::parse(&full).map_err(http_error)?;
+    let url = Url::parse(&full).map_err(url_error)?;
     let body = match (json, body) {
         (Some(_), Some(_)) => {
             return Err(crate::runtime::error::type_error(
@@ -203,6 +203,10 @@ fn header_arg(
     Ok(v.unwrap_or_default().into_iter().collect())
 }
 
+fn url_error(e: url::UrlError) -> ErrorRef {
+    ErrorObj::new(e.kind, e.message)
+}
+
 fn http_error(message: impl std::fmt::Display) -> ErrorRef {
     ErrorObj::new("HttpError", message.to_string())
 }
@@ -218,7 +222,7 @@ async fn fetch(perms: &Permissions, mut spec: Spec) -> Result<Response, ErrorRef
         if hop == MAX_REDIRECTS {
             break;
         }
-        let next = spec.url.join(&location).map_err(http_error)?;
+        let next = spec.url.join(&location).map_err(url_error)?;
         // 303, and 301/302 after a POST, become a GET without a body (as
         // browsers and httpx do); 307 and 308 repeat the request as it was.
         if r.status == 303 || (matches!(r.status, 301 | 302) && spec.method == hyper::Method::POST)
@@ -282,10 +286,25 @@ where
         .map_err(|e| http_error(format!("{url}: {e}")))?;
     let mut req = hyper::Request::builder()
         .method(spec.method.clone())
-        .uri(url.path_and_query.as_str())
-        .header("host", url.host_header())
-        .header("connection", "close")
-        .header("user-agent", concat!("tasks/", env!("CARGO_PKG_VERSION")));
+        .uri(url.path_and_query.as_str());
+    // A header the script gives replaces ours: each is sent once.
+    let given = |name: &str| {
+        spec.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    for (name, value) in [
+        ("host", url.host_header()),
+        ("connection", "close".to_string()),
+        (
+            "user-agent",
+            concat!("tasks/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+    ] {
+        if !given(name) {
+            req = req.header(name, value);
+        }
+    }
     for (n, v) in &spec.headers {
         req = req.header(n.as_str(), v.as_str());
     }
