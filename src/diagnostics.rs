@@ -499,6 +499,8 @@ pub fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
 pub struct Waiter {
     pub name: Rc<str>,
     pub at: Option<Loc>,
+    /// What it waits on, who awaits it, its group: a line each.
+    pub more: Vec<String>,
 }
 
 /// The report when no task can go on. The excerpt shows one source:
@@ -542,6 +544,9 @@ pub fn stuck(
             w.at.map(|l| sources.describe(l))
                 .unwrap_or_else(|| "its start".into());
         out.push_str(&format!("  task '{}' is waiting at {}\n", w.name, at));
+        for line in &w.more {
+            out.push_str(&format!("      {line}\n"));
+        }
     }
     out
 }

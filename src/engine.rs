@@ -53,6 +53,8 @@ pub const EXIT_COMPILE: i32 = 2;
 
 mod analysis;
 pub use analysis::{Finding, Severity, Vocabulary};
+mod tree;
+pub use tree::{render_tree, tree_line, TaskFacts};
 
 /// An interpreter: its globals, loaded sources, event loop and native
 /// functions. Build one with [`Engine::builder`].
@@ -436,11 +438,17 @@ impl Engine {
                 tasks,
             ),
         };
+        let facts = self.task_tree();
         let waiters: Vec<Waiter> = tasks
             .iter()
             .map(|t| Waiter {
                 name: t.name(),
                 at: t.waiting_at.get(),
+                more: facts
+                    .iter()
+                    .find(|f| f.id == t.id)
+                    .map(|f| tree::report_lines(f, &facts))
+                    .unwrap_or_default(),
             })
             .collect();
         // The main task's place, if it is one of the stuck tasks (the REPL's

@@ -584,7 +584,9 @@ fn a_deadlock_report_shows_the_input_that_deadlocked() {
    ╰────
   help: each waiting task needs another task, a timer or an event to resume it
   task 'Task-1' is waiting at <input 2>:1:21
+      on an event not yet set
   task 'main' is waiting at <input 5>:1:23
+      on get() of an empty queue (size 0, 1 waiting to get)
 "
     );
     p.quit();
@@ -617,6 +619,7 @@ fn a_stuck_virtual_clock_is_reported_once_per_input() {
         event) instead of polling
   task 'main' is waiting at <input 1>:1:63
   task 'Task-1' is waiting at its start
+      on sleep until 10.000s
 "
     );
     p.send_line("print(\"still\" + \" here\")");
@@ -714,4 +717,29 @@ fn exit_leaves_the_terminal_session_with_its_status() {
     p.send_line("async fn later() { await sleep(0.2); exit(6) }");
     p.send_line("let t = spawn later()");
     assert!(matches!(p.process.wait(), Ok(WaitStatus::Exited(_, 6))));
+}
+
+/// `:tasks` names the holder of the lock a task waits for, the tasks
+/// awaiting a task (up to the input) and the group a task is in.
+#[test]
+fn tasks_command_shows_lock_holders_awaiters_and_groups() {
+    let (out, err, code) = piped(
+        "let l = lock()\nlet q = queue()\n\
+         async fn keeper() { await l.acquire(); await q.get() }\n\
+         async fn wanting() { await l.acquire() }\n\
+         async fn boss(t) { await t }\n\
+         let k = spawn keeper(); k.set_name(\"keeper\")\n\
+         let b = spawn boss(k); b.set_name(\"boss\")\n\
+         let g = spawn (async fn() { group { spawn wanting() } })(); g.set_name(\"grouper\")\n\
+         await sleep(0.01)\n:tasks\n",
+    );
+    assert!(
+        out.contains("keeper       waiting at <input 3>:1:40 on get() of an empty queue (size 0, 1 waiting to get), awaited by 'boss'\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("on a lock held by task 'keeper', which waits at <input 3>:1:40, in the group of task 'grouper'\n"),
+        "{out}"
+    );
+    assert_eq!((err.as_str(), code), ("", 0));
 }

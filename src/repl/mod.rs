@@ -229,12 +229,16 @@ impl Session {
     /// `:tasks`: the live tasks, then those that failed and whose error
     /// nobody has retrieved (awaited) yet, with the error.
     fn list_tasks(&mut self) {
-        let live = self.engine.live_tasks();
+        let live = self.engine.task_tree();
         let failed = self.engine.failed_tasks();
         if live.is_empty() {
             self.engine.print_text("no live tasks\n");
         }
-        for t in live.into_iter().chain(failed) {
+        for t in &live {
+            let line = crate::engine::tree_line(t, &live);
+            self.engine.print_text(&line);
+        }
+        for t in failed {
             let on = t.waiting_on.map(|o| format!(" on {o}")).unwrap_or_default();
             let at = t.waiting_at.map(|w| format!("{on} at {w}")).unwrap_or(on);
             let error = t.error.map(|e| format!(": {e}")).unwrap_or_default();

@@ -105,6 +105,8 @@ impl Interp {
             }
             Outcome::Suspended(w) => {
                 task.waiting_at.set(self.current_loc(&ex));
+                task.waiting_since
+                    .set(crate::runtime::task::stamp_ms(self.lp.clock.last_ns()));
                 *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 self.add_done_callback(&w, Callback::Wakeup(task.clone()));
                 task.set_waiting_on(Some(w.clone()));
@@ -114,6 +116,8 @@ impl Interp {
             }
             Outcome::Parked => {
                 task.waiting_at.set(self.current_loc(&ex));
+                task.waiting_since
+                    .set(crate::runtime::task::stamp_ms(self.lp.clock.last_ns()));
                 *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 if task.must_cancel.get() && self.cancel_park(&task, task.cancel_msg()) {
                     task.must_cancel.set(false);
@@ -121,6 +125,8 @@ impl Interp {
             }
             Outcome::Yielded => {
                 task.waiting_at.set(self.current_loc(&ex));
+                task.waiting_since
+                    .set(crate::runtime::task::stamp_ms(self.lp.clock.last_ns()));
                 *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 self.lp
                     .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));

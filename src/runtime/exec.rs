@@ -126,6 +126,10 @@ impl Exec {
 }
 
 impl Suspended {
+    /// The native coroutine the task waits in, if any (what it waits on).
+    pub fn native(&self) -> Option<&NativeCoro> {
+        self.native.as_deref()
+    }
     /// The cells its frames hold (see `runtime::cycles`).
     pub fn cells(&self) -> Vec<std::rc::Rc<std::cell::RefCell<Value>>> {
         super::cycles::cells_in(&self.stack)

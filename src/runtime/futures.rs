@@ -61,7 +61,8 @@ impl Interp {
                     ..Default::default()
                 })
             })),
-            number,
+            // Wraps after 2^32 tasks (see `Task::number`).
+            number: number as u32,
             core: RefCell::new(Default::default()),
             exec: RefCell::new(Some(ex.suspend(&mut self.frame_bufs))),
             must_cancel: Cell::new(false),
@@ -71,6 +72,7 @@ impl Interp {
             cancel_requests: Cell::new(0),
             spawned_at,
             waiting_at: Cell::new(None),
+            waiting_since: Cell::new(crate::runtime::task::stamp_ms(self.lp.clock.last_ns())),
         });
         self.lp.tasks.insert(id, task.clone());
         self.lp.call_soon(Handle::Step(task.clone(), Input::Start));

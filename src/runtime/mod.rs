@@ -35,6 +35,7 @@ pub mod sync_state;
 pub mod task;
 pub mod teardown;
 pub mod text_methods;
+pub mod tree;
 pub mod value;
 pub mod vm;
 pub mod waits;

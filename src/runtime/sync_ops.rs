@@ -515,6 +515,7 @@ impl SyncWait {
                 if state == Park::No {
                     if !l.held.get() && l.waiters.borrow().iter().all(|w| waiter_cancelled(w)) {
                         l.held.set(true);
+                        *l.holder.borrow_mut() = Rc::downgrade(&w);
                         return NativeStep::Return(Value::Bool(true));
                     }
                     return it.park(&w, &l.waiters);
@@ -529,6 +530,7 @@ impl SyncWait {
                     }
                     _ => {
                         l.held.set(true);
+                        *l.holder.borrow_mut() = Rc::downgrade(&w);
                         NativeStep::Return(Value::Bool(true))
                     }
                 }

@@ -87,6 +87,9 @@ impl Event {
 /// `lock()`: asyncio.Lock, FIFO-fair.
 pub struct Lock {
     pub held: Cell<bool>,
+    /// The task that took it last (meaningful while `held`): who a task
+    /// waiting for the lock waits for, in the deadlock report and `tasks ps`.
+    pub holder: RefCell<std::rc::Weak<Task>>,
     pub waiters: Waiters,
 }
 
@@ -94,6 +97,7 @@ impl Lock {
     pub fn new() -> Rc<Lock> {
         Rc::new(Lock {
             held: Cell::new(false),
+            holder: RefCell::new(std::rc::Weak::new()),
             waiters: RefCell::new(VecDeque::new()),
         })
     }

@@ -39,7 +39,9 @@ pub enum Park {
 pub struct Task {
     pub id: u64,
     pub rare: Cell<Option<Box<TaskRare>>>,
-    pub number: u64,
+    /// The `N` of `Task-N` (wraps after 2^32 tasks: four bytes fewer keep
+    /// a task within its allocation size class).
+    pub number: u32,
     pub core: RefCell<Core>,
     /// The suspended frames; `None` while the task runs or once it is done.
     pub exec: RefCell<Option<Suspended>>,
@@ -53,6 +55,16 @@ pub struct Task {
     pub spawned_at: Option<Loc>,
     /// Where the task last suspended, for the deadlock report and `:tasks`.
     pub waiting_at: Cell<Option<Loc>>,
+    /// When it last suspended, in ms on the loop clock (its latest
+    /// reading: see `Clock::last_ns`; wrapping after 49 days), for how long
+    /// a task has waited. Milliseconds: four bytes keep a task within its
+    /// allocation size class.
+    pub waiting_since: Cell<u32>,
+}
+
+/// A clock reading (ns) as a task's `waiting_since` (ms, wrapping).
+pub fn stamp_ms(ns: u64) -> u32 {
+    (ns / 1_000_000) as u32
 }
 
 impl Task {

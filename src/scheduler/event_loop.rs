@@ -146,9 +146,11 @@ impl<K: LoopTypes> EventLoop<K> {
                 let flowed = now.saturating_add(started.elapsed().as_nanos() as u64);
                 *now = deadline.map_or(flowed, |d| flowed.min(d.max(*now)));
             }
-            Clock::Real { start } => {
+            Clock::Real { start, .. } => {
                 let until = deadline.map(|d| *start + Duration::from_nanos(d));
                 self.ops.wait_or(until, other);
+                // What wakes now starts its next wait about now.
+                self.clock.now_ns();
             }
         }
     }

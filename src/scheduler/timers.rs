@@ -66,6 +66,12 @@ impl<A> Timers<A> {
         flag
     }
 
+    /// When a live timer is due (a scan: for reports, not the loop).
+    pub fn deadline_of(&self, id: &TimerId) -> Option<u64> {
+        let e = self.heap.iter().find(|e| Rc::ptr_eq(&e.cancelled, id))?;
+        (!e.cancelled.get()).then_some(e.when)
+    }
+
     pub fn cancel(&mut self, id: &TimerId) {
         if !id.get() {
             id.set(true);

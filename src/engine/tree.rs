@@ -1,0 +1,178 @@
+//! The live task tree, public: [`Engine::task_tree`] turns the runtime's
+//! walk (`runtime::tree`) into [`TaskFacts`] with places in words, and
+//! [`render_tree`] draws it as `tasks ps`, Ctrl-\ and `:tasks` show it.
+
+use super::Engine;
+use crate::diagnostics::Sources;
+use crate::runtime::error::Loc;
+
+/// One pending task, as `tasks ps` shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskFacts {
+    /// The task's number in creation order (the main task's is the lowest).
+    pub id: u64,
+    /// Its name (`main`, `Task-3`, or what `set_name` gave it).
+    pub name: String,
+    /// `running`, `ready`, `waiting` or `cancelling`.
+    pub state: &'static str,
+    /// How long it has waited, in seconds of the run's clock (real or
+    /// virtual), if it waits. Under the real clock it counts from the
+    /// loop's latest reading before the wait (at most the length of the
+    /// computation that ran just before it too long).
+    pub waited: Option<f64>,
+    /// Where it waits (or will resume): `file:line:col`.
+    pub at: Option<String>,
+    /// The source line there, trimmed.
+    pub line: Option<String>,
+    /// What it waits on, in words: `a lock held by task 'x'`,
+    /// `an empty queue (...)`, `sleep(2) until 3.000s`, `http.get("...")`.
+    pub on: Option<String>,
+    /// The task holding the lock it waits for.
+    pub lock_holder: Option<String>,
+    /// The task awaiting it, the task awaiting that one, ... up to main.
+    pub awaited_by: Vec<String>,
+    /// The task whose `group { }` it belongs to.
+    pub group: Option<String>,
+}
+
+impl Engine {
+    /// The pending tasks, in creation order, with what each is doing.
+    pub fn task_tree(&self) -> Vec<TaskFacts> {
+        self.interp
+            .task_tree()
+            .into_iter()
+            .map(|n| TaskFacts {
+                id: n.id,
+                name: n.name.to_string(),
+                state: n.state,
+                waited: n.waited_ns.map(|w| w as f64 / 1e9),
+                at: n.at.map(|l| self.sources.describe(l)),
+                line: n.at.and_then(|l| source_line(&self.sources, l)),
+                on: n.on,
+                lock_holder: n.holder.map(|(h, _)| h.to_string()),
+                awaited_by: n.awaited_by.iter().map(|a| a.to_string()).collect(),
+                group: n.group_of.map(|g| g.to_string()),
+            })
+            .collect()
+    }
+
+    /// The clock's reading, in seconds (virtual under `--virtual-time`).
+    pub fn clock_secs(&self) -> f64 {
+        self.interp.lp.clock.now_secs()
+    }
+}
+
+/// The line `loc` is on, trimmed.
+pub(crate) fn source_line(sources: &Sources, loc: Loc) -> Option<String> {
+    let src = sources.files.get(loc.source as usize)?;
+    let start = (loc.span.start as usize).min(src.text.len());
+    let begin = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let end = src.text[start..]
+        .find('\n')
+        .map_or(src.text.len(), |i| start + i);
+    Some(src.text.get(begin..end)?.trim().to_string())
+}
+
+/// The tree as text: each task under the task awaiting it (or, if none,
+/// the task whose group it is in), roots in creation order.
+pub fn render_tree(tasks: &[TaskFacts]) -> String {
+    let parent = |t: &TaskFacts| t.awaited_by.first().or(t.group.as_ref()).cloned();
+    let by_name = |n: &str| tasks.iter().position(|t| t.name == n);
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
+    let mut roots = Vec::new();
+    for (i, t) in tasks.iter().enumerate() {
+        // A parent that awaits in a cycle, or is not pending, makes a root.
+        match parent(t).and_then(|p| by_name(&p)).filter(|&p| p != i) {
+            Some(p) if !in_cycle(tasks, i, &parent, &by_name) => children[p].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let mut out = String::new();
+    for r in roots {
+        draw(tasks, &children, r, 0, &mut out);
+    }
+    out
+}
+
+fn in_cycle(
+    tasks: &[TaskFacts],
+    start: usize,
+    parent: &impl Fn(&TaskFacts) -> Option<String>,
+    by_name: &impl Fn(&str) -> Option<usize>,
+) -> bool {
+    let mut at = start;
+    for _ in 0..tasks.len() {
+        match parent(&tasks[at]).and_then(|p| by_name(&p)) {
+            Some(p) if p == start => return true,
+            Some(p) => at = p,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn draw(tasks: &[TaskFacts], children: &[Vec<usize>], i: usize, depth: usize, out: &mut String) {
+    let t = &tasks[i];
+    let pad = "    ".repeat(depth);
+    out.push_str(&format!("{pad}{}\n", headline(t)));
+    if let Some(at) = &t.at {
+        let line = t.line.as_deref().unwrap_or("");
+        out.push_str(&format!("{pad}    at {at}  {line}\n"));
+    }
+    for &c in &children[i] {
+        draw(tasks, children, c, depth + 1, out);
+    }
+}
+
+/// `task 'name' waiting 1.200s on ... [in the group of 'main']`.
+pub fn headline(t: &TaskFacts) -> String {
+    let mut s = format!("task '{}' {}", t.name, t.state);
+    if let Some(w) = t.waited {
+        s.push_str(&format!(" {w:.3}s"));
+    }
+    if let Some(on) = &t.on {
+        s.push_str(&format!(" on {on}"));
+    }
+    if let Some(g) = &t.group {
+        s.push_str(&format!(" [in the group of '{g}']"));
+    }
+    s
+}
+
+/// The facts the deadlock report adds under each waiting task's line.
+pub(crate) fn report_lines(t: &TaskFacts, all: &[TaskFacts]) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(on) = &t.on {
+        // Where the holder of the lock waits, when it is pending.
+        let holder = t
+            .lock_holder
+            .as_ref()
+            .and_then(|h| all.iter().find(|o| &o.name == h && o.id != t.id))
+            .and_then(|h| h.at.as_ref().map(|at| format!(", which waits at {at}")));
+        lines.push(format!("on {on}{}", holder.unwrap_or_default()));
+    }
+    if !t.awaited_by.is_empty() {
+        let chain: Vec<String> = t.awaited_by.iter().map(|a| format!("'{a}'")).collect();
+        lines.push(format!("awaited by {}", chain.join(" <- ")));
+    }
+    if let Some(g) = &t.group {
+        lines.push(format!("in the group of task '{g}'"));
+    }
+    lines
+}
+
+/// One line of the REPL's `:tasks`: `name  state at file:line:col on ...,
+/// awaited by ..., in the group of ...`.
+pub fn tree_line(t: &TaskFacts, all: &[TaskFacts]) -> String {
+    let mut s = format!("{:<12} {}", t.name, t.state);
+    if let (Some(at), "waiting" | "cancelling") = (&t.at, t.state) {
+        s.push_str(&format!(" at {at}"));
+    }
+    let more = report_lines(t, all);
+    if !more.is_empty() {
+        s.push(' ');
+        s.push_str(&more.join(", "));
+    }
+    s.push('\n');
+    s
+}
