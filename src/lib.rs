@@ -52,6 +52,7 @@ pub use runtime::native_ctx::{NativeCtx, ScriptCaller};
 pub use runtime::native_fn::{
     Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, NativeObject, WithCtx,
 };
+pub use runtime::stream::NativeStream;
 pub use runtime::value::Value;
 
 /// What the `tasks` command needs of the interpreter's signal handling.

@@ -115,7 +115,14 @@ module.exports = grammar({
     while_statement: ($) => seq('while', field('condition', $._expression), field('body', $.block)),
 
     for_statement: ($) =>
-      seq('for', field('target', $._for_target), 'in', field('iterable', $._expression), field('body', $.block)),
+      seq(
+        'for',
+        optional(field('await', 'await')),
+        field('target', $._for_target),
+        'in',
+        field('iterable', $._expression),
+        field('body', $.block),
+      ),
     _for_target: ($) => choice($.list_pattern, seq($.identifier, optional(seq(',', $.identifier)))),
 
     try_statement: ($) => seq('try', field('body', $.block), repeat($.catch_clause), optional($.finally_clause)),

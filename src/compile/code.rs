@@ -220,6 +220,30 @@ pub enum Op {
         slot: u32,
         failed: bool,
     },
+    /// `for await`: the stream on top goes into the local, checked to be
+    /// one (a native stream, or a value with a `next` method).
+    StreamStart(u32),
+    /// `for await`: the next item of the stream in the local. A native
+    /// stream's item is pushed at once (or after its wait) and the `Await`
+    /// that follows is skipped; for any other stream `next()` is called
+    /// (`name`: the const index of "next" and its builtin method id, as
+    /// `CallAttr` has them) and the `Await` waits for its result.
+    StreamNext {
+        slot: u32,
+        name: u32,
+    },
+    /// `for await` is done with the stream in the local: a native stream
+    /// is closed (pushes nil, skips the next instruction); any other
+    /// stream's `close()` is called, when it has one (else nil).
+    StreamClose {
+        slot: u32,
+        name: u32,
+    },
+    /// Await the value on top if it is awaitable (a `close()` may be an
+    /// `async fn` or a plain one).
+    AwaitMaybe,
+    /// The end of a stream: if the value on top is nil, pop it and jump.
+    JumpIfNil(u32),
     /// Wait for every task of the group; on the error path the error is on the stack.
     GroupExit {
         slot: u32,
@@ -233,7 +257,7 @@ pub fn jump_target(op: &Op) -> Option<u32> {
         Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfFalseOrPop(t) | Op::JumpIfTrueOrPop(t) => {
             Some(t)
         }
-        Op::PushHandler(t) | Op::IterNext(t) | Op::CmpJump(_, t) => Some(t),
+        Op::PushHandler(t) | Op::IterNext(t) | Op::CmpJump(_, t) | Op::JumpIfNil(t) => Some(t),
         Op::CmpLocalIntJump { target, .. } => Some(target),
         Op::DefaultArg { skip, .. } => Some(skip),
         _ => None,

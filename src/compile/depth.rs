@@ -43,6 +43,9 @@ fn effect(op: &Op) -> (i32, i32) {
         // The native that waits for the group pushes its result.
         GroupExit { failed, .. } | WithExit { failed, .. } => (i32::from(failed), 1),
         WithEnter(_) => (0, 1),
+        StreamStart(_) => (1, 0),
+        StreamNext { .. } | StreamClose { .. } => (0, 1),
+        AwaitMaybe | JumpIfNil(_) => (0, 0),
         Neg
         | Not
         | Await
@@ -75,6 +78,8 @@ fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(us
         Jump(x) => out.push((t(x), after)),
         CmpJump(_, x) | JumpIfFalse(x) => out.extend([(pc + 1, after), (t(x), after)]),
         CmpLocalIntJump { target, .. } => out.extend([(pc + 1, after), (t(target), after)]),
+        // The jump pops the nil; falling through keeps the item.
+        JumpIfNil(x) => out.extend([(pc + 1, after), (t(x), before - 1)]),
         DefaultArg { skip, .. } => out.extend([(pc + 1, after), (t(skip), after)]),
         // The jump keeps the operand; falling through pops it.
         JumpIfFalseOrPop(x) | JumpIfTrueOrPop(x) => out.extend([(pc + 1, after), (t(x), before)]),

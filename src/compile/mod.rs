@@ -12,6 +12,7 @@ pub mod names;
 mod peephole;
 mod scope;
 mod stmt;
+mod stream;
 
 use crate::syntax::ast::*;
 use code::{Const, FnCode, ModuleDecl, Op, UpvalSource};
@@ -109,6 +110,8 @@ enum Unwind<'a> {
     Group(u32),
     /// A `with` block whose scope object is in this local.
     With(u32),
+    /// A `for await` loop whose stream is in this local.
+    Stream(u32),
 }
 
 struct LoopCtx {
@@ -391,6 +394,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
             Op::JumpIfTrueOrPop(_) => Op::JumpIfTrueOrPop(target),
             Op::PushHandler(_) => Op::PushHandler(target),
             Op::IterNext(_) => Op::IterNext(target),
+            Op::JumpIfNil(_) => Op::JumpIfNil(target),
             Op::DefaultArg { slot, .. } => Op::DefaultArg { slot, skip: target },
             other => other,
         };

@@ -17,6 +17,7 @@ fn retarget(op: Op, map: &[u32]) -> Op {
         Op::JumpIfTrueOrPop(t) => Op::JumpIfTrueOrPop(m(t)),
         Op::PushHandler(t) => Op::PushHandler(m(t)),
         Op::IterNext(t) => Op::IterNext(m(t)),
+        Op::JumpIfNil(t) => Op::JumpIfNil(m(t)),
         Op::CmpJump(c, t) => Op::CmpJump(c, m(t)),
         Op::CmpLocalIntJump {
             cmp,

@@ -94,7 +94,18 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.patch(exit);
                 self.finish_loop();
             }
-            StmtKind::For { target, iter, body } => self.for_loop(target, iter, body, s.span)?,
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                awaits: false,
+            } => self.for_loop(target, iter, body, s.span)?,
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                awaits: true,
+            } => self.for_await(target, iter, body, s.span)?,
             StmtKind::Try {
                 body,
                 catches,
@@ -313,6 +324,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 Unwind::With(slot) => {
                     self.leave_with(slot, span);
+                }
+                Unwind::Stream(slot) => {
+                    self.emit(Op::PopHandler, span);
+                    self.close_stream(slot, span);
                 }
             }
         }

@@ -29,6 +29,7 @@ pub mod scopes;
 pub mod script_call;
 pub mod seq;
 pub mod str;
+pub mod stream;
 mod str_methods;
 pub mod sync_ops;
 pub mod sync_state;

@@ -200,6 +200,10 @@ pub trait NativeObject: 'static {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
+    /// The object as a stream `for await` reads, if it is one.
+    fn stream(&self) -> Option<&dyn super::stream::NativeStream> {
+        None
+    }
 }
 
 /// A native object behind one thin pointer (a `Value` stays 16 bytes).

@@ -666,6 +666,6 @@ pub fn items_of(v: &Value) -> Result<Vec<Value>, ErrorRef> {
             }
             out
         }
-        _ => return Err(type_error(format!("`{}` is not iterable", v.type_name()))),
+        _ => return Err(super::stream::not_iterable(v)),
     })
 }

@@ -31,14 +31,14 @@ impl RecordType {
         }
     }
 
-    fn method(&self, name: &str) -> Option<&Value> {
+    pub(super) fn method(&self, name: &str) -> Option<&Value> {
         self.methods
             .iter()
             .find(|(n, _)| &**n == name)
             .map(|(_, f)| f)
     }
 
-    fn index_of(&self, name: &str) -> Option<usize> {
+    pub(super) fn index_of(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| &**f == name)
     }
 }

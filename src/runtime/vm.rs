@@ -994,6 +994,73 @@ impl Interp {
                         None => ex.push(Value::Nil),
                     }
                 }
+                Op::StreamStart(slot) => {
+                    let v = pop!();
+                    tri!(super::stream::check(&v));
+                    ex.stack[base + slot as usize] = v;
+                }
+                Op::StreamNext { slot, name } => {
+                    save!();
+                    let s = ex.stack[base + slot as usize].clone();
+                    if let Some(st) = super::stream::native(&s) {
+                        let mut ctx = super::native_fn::Ctx { interp: self };
+                        match st.ready(&mut ctx) {
+                            Some(item) => {
+                                ex.push(tri!(item));
+                                ip += 1; // past the `Await`
+                            }
+                            None => {
+                                let fut = tri!(st.wait(&mut ctx));
+                                ip += 1;
+                                save!();
+                                let shown: Rc<str> = Rc::from(s.type_name());
+                                self.push_native(ex, super::native::NativeCoro::op(shown, fut));
+                                return Flow::Next(Input::Start);
+                            }
+                        }
+                        continue;
+                    }
+                    ex.push(s);
+                    if tri!(self.call_attr(ex, proto, name, 0, u32::MAX)) {
+                        reload!();
+                    }
+                }
+                Op::StreamClose { slot, name } => {
+                    save!();
+                    let s = ex.stack[base + slot as usize].clone();
+                    if let Some(st) = super::stream::native(&s) {
+                        st.close(&mut super::native_fn::Ctx { interp: self });
+                        ex.push_nil();
+                        ip += 1; // past the `AwaitMaybe`
+                    } else if super::stream::has_method(&s, "close") {
+                        ex.push(s);
+                        if tri!(self.call_attr(ex, proto, name, 0, u32::MAX)) {
+                            reload!();
+                        }
+                    } else {
+                        ex.push_nil();
+                    }
+                }
+                Op::AwaitMaybe => {
+                    if matches!(
+                        ex.stack.last(),
+                        Some(Value::Coro(_) | Value::Task(_) | Value::Future(_))
+                    ) {
+                        save!();
+                        let v = pop!();
+                        match tri!(self.await_value(ex, v)) {
+                            None if ex.frames.len() == fi + 1 => {}
+                            None => reload!(),
+                            Some(flow) => return flow,
+                        }
+                    }
+                }
+                Op::JumpIfNil(t) => {
+                    if matches!(ex.stack.last(), Some(Value::Nil)) {
+                        ex.stack.pop();
+                        ip = t as usize;
+                    }
+                }
                 Op::GroupEnter(slot) => {
                     ex.stack[base + slot as usize] = super::group::new_group(self.current.clone());
                 }

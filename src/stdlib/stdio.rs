@@ -1,10 +1,14 @@
 //! Standard input and error, and `exit`: `eprint(...)`, `exit(code)`,
-//! `await stdin.read_line()`, `await stdin.read_text()`.
+//! `await stdin.read_line()`, `await stdin.read_text()`, and
+//! `for await line in stdin.lines()`.
 
 use super::lines::Line;
+use super::stdin::Got;
 use crate::host::Module;
-use crate::runtime::error::{type_error, ErrorObj};
-use crate::runtime::native_fn::{Args, NativeFn, OpFuture};
+use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
+use crate::runtime::native_ctx::NativeCtx;
+use crate::runtime::native_fn::{Args, NativeFn, NativeObject, NativeResult, OpFuture};
+use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 
 use crate::runtime::error::EXIT_KIND;
@@ -48,19 +52,18 @@ fn print_line(mut args: Args) -> Result<String, crate::runtime::error::ErrorRef>
 
 pub(crate) fn stdin_module() -> Module {
     Module::new("stdin")
+        .object::<StdinLines>()
+        .native(NativeFn::sync("stdin.lines", |_ctx, args| {
+            args.finish()?;
+            Ok(Value::object(StdinLines))
+        }))
         .native(NativeFn::asynchronous("stdin.read_line", |_ctx, args| {
             args.finish()?;
             Ok(Box::pin(async {
                 match super::stdin::read_line().await {
                     Ok(Line::Text(bytes)) => text_value(bytes),
                     Ok(Line::End) => Ok(Value::Nil),
-                    Ok(Line::TooLong) => Err(ErrorObj::new(
-                        "ValueError",
-                        format!(
-                            "a line of standard input is longer than {} bytes",
-                            super::lines::MAX_LINE
-                        ),
-                    )),
+                    Ok(Line::TooLong) => Err(too_long()),
                     Err(e) => Err(stdin_error(&e)),
                 }
             }) as OpFuture)
@@ -74,6 +77,75 @@ pub(crate) fn stdin_module() -> Module {
                 }
             }) as OpFuture)
         }))
+}
+
+/// `stdin.lines()`: standard input's lines for `for await`, read from the
+/// process's one buffer (so other readers and the stream share it).
+struct StdinLines;
+
+impl NativeObject for StdinLines {
+    fn type_name(&self) -> &'static str {
+        "lines"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["next"]
+    }
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+        match name {
+            "next" => Some(
+                args.finish()
+                    .and_then(|()| stream::next_coroutine(ctx, self, "stdin.lines().next")),
+            ),
+            _ => None,
+        }
+    }
+    fn repr(&self) -> String {
+        "<stdin.lines()>".into()
+    }
+    fn stream(&self) -> Option<&dyn NativeStream> {
+        Some(self)
+    }
+}
+
+impl NativeStream for StdinLines {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
+        super::stdin::poll_line(line_value).map(got_value)
+    }
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<OpFuture, ErrorRef> {
+        Ok(Box::pin(async {
+            got_value(super::stdin::read_line_with(line_value).await)
+        }))
+    }
+}
+
+/// A line's bytes as text, straight from the buffer.
+fn line_value(bytes: &[u8]) -> NativeResult {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Value::str(s)),
+        Err(_) => Err(ErrorObj::new(
+            "UnicodeError",
+            "standard input is not valid UTF-8",
+        )),
+    }
+}
+
+fn got_value(got: std::io::Result<Got<NativeResult>>) -> NativeResult {
+    match got {
+        Ok(Got::Line(v)) => v,
+        Ok(Got::End) => Ok(Value::Nil),
+        Ok(Got::TooLong) => Err(too_long()),
+        Err(e) => Err(stdin_error(&e)),
+    }
+}
+
+fn too_long() -> ErrorRef {
+    ErrorObj::new(
+        "ValueError",
+        format!(
+            "a line of standard input is longer than {} bytes",
+            super::lines::MAX_LINE
+        ),
+    )
 }
 
 /// Text read from standard input: strict UTF-8, as Python's `sys.stdin`.

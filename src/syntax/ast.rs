@@ -162,6 +162,8 @@ pub enum StmtKind {
         target: Pattern,
         iter: Expr,
         body: Block,
+        /// `for await x in stream`: each item is awaited from the stream.
+        awaits: bool,
     },
     Try {
         body: Block,

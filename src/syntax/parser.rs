@@ -661,6 +661,10 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
         }
         Rule::for_stmt => {
             inner.next();
+            let awaits = inner.peek().is_some_and(|p| p.as_rule() == Rule::kw_await);
+            if awaits {
+                inner.next();
+            }
             let target = for_target(inner.next().unwrap())?;
             inner.next(); // `in`
             let iter = expr(inner.next().unwrap())?;
@@ -668,6 +672,7 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
                 target,
                 iter,
                 body: block(inner.next().unwrap())?,
+                awaits,
             }
         }
         Rule::try_stmt => {

@@ -1,0 +1,82 @@
+//! Lowering `for await x in stream { body }` (LANGUAGE.md, Streams).
+//!
+//! The stream is kept in a local; each turn asks it for its next item and
+//! awaits it (`StreamNext`, `Await`: a native stream hands a ready item
+//! over without a coroutine or a wait), and `nil` ends the loop. The body
+//! runs under a handler, as a `with` block's does, so that every way out
+//! — the end, `break`, `return`, an error, a cancellation — closes the
+//! stream (`StreamClose`, awaited when the stream's `close` is async).
+
+use super::code::{Const, Op};
+use super::*;
+use crate::syntax::ast::*;
+
+impl<'a, 'g> Compiler<'a, 'g> {
+    pub(super) fn for_await(
+        &mut self,
+        target: &'a Pattern,
+        iter: &'a Expr,
+        body: &'a Block,
+        span: Span,
+    ) -> CResult<()> {
+        if !self.f().is_async {
+            return Err(err(
+                "`for await` outside an `async fn`",
+                span,
+                "each item is awaited, so the loop needs an async context",
+            ));
+        }
+        let slot = self.temp();
+        self.expr(iter)?;
+        self.emit(Op::StreamStart(slot), iter.span);
+        let handler = self.emit(Op::PushHandler(0), span);
+        self.f().unwind.push(Unwind::Stream(slot));
+        let next = self.method_const("next");
+        let top = self.here();
+        self.emit(Op::StreamNext { slot, name: next }, iter.span);
+        self.emit(Op::Await, iter.span);
+        let end = self.emit(Op::JumpIfNil(0), iter.span);
+        self.f().enter_scope();
+        for n in target.names() {
+            let i = self.declare_local(n, true);
+            let at = self.emit(Op::Nop, n.span);
+            self.f().locals[i].sites.push((at, Site::Decl));
+        }
+        self.store_pattern(target, true)?;
+        self.loop_body(body, top)?;
+        self.f().leave_scope();
+        self.emit(Op::Jump(top as u32), span);
+        // The end of the stream and `break` meet here, the stack as it was
+        // before the loop.
+        self.patch(end);
+        self.finish_loop();
+        self.f().unwind.pop();
+        self.emit(Op::PopHandler, span);
+        self.close_stream(slot, span);
+        let to_end = self.emit(Op::Jump(0), span);
+        self.patch(handler);
+        let error = self.temp();
+        self.emit(Op::StoreLocal(error), span);
+        self.close_stream(slot, span);
+        self.emit(Op::LoadLocal(error), span);
+        self.emit(Op::Rethrow, span);
+        self.patch(to_end);
+        Ok(())
+    }
+
+    /// Closes the stream in `slot` and drops what closing returned.
+    pub(super) fn close_stream(&mut self, slot: u32, span: Span) {
+        let close = self.method_const("close");
+        self.emit(Op::StreamClose { slot, name: close }, span);
+        self.emit(Op::AwaitMaybe, span);
+        self.emit(Op::Pop, span);
+    }
+
+    /// A method's name and builtin id as two consts, as `CallAttr` reads them.
+    fn method_const(&mut self, name: &str) -> u32 {
+        let builtin = self.globals.natives.method_id(name);
+        let k = self.constant(Const::Str(name.into()));
+        self.constant(Const::Int(builtin.map_or(-1, i64::from)));
+        k
+    }
+}
