@@ -100,11 +100,11 @@ impl Engine {
                 .get_or_default::<crate::stdlib::http::tls::Tls>()
                 .add_roots(&name, pem);
         }
-        interp.rng = match (opts.seed, opts.virtual_time) {
-            (Some(seed), _) => fastrand::Rng::with_seed(seed),
-            (None, true) => fastrand::Rng::with_seed(DEFAULT_SEED),
-            (None, false) => fastrand::Rng::new(),
-        };
+        let seed = opts.seed.or(opts.virtual_time.then_some(DEFAULT_SEED));
+        interp.rng = seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+        // `random` draws CPython's numbers from its own generator, started
+        // from the same seed as `random.seed(seed)` starts Python's.
+        crate::stdlib::random::seed_engine(&mut interp.data, seed);
         let mut globals = Globals::default();
         let mut natives = NativeTable::default();
         crate::runtime::methods::register(&mut globals.natives);

@@ -760,6 +760,16 @@ fn seed_makes_random_repeatable() {
         tasks(dir.path(), &["run", "--seed", "7", "r.tasks"]).stdout,
         seven.stdout
     );
+    // `--seed N` draws what CPython draws after `random.seed(N)`, for
+    // every u64 (two 32-bit words of key past 2^32).
+    let cpython = [
+        ("42", "0.6394267984578837 26855093\n"),
+        ("18446744073709551615", "0.021825695401270107 363027089\n"),
+    ];
+    for (seed, want) in cpython {
+        let r = tasks(dir.path(), &["run", "--seed", seed, "r.tasks"]);
+        assert_eq!(r.stdout, want, "--seed {seed}: {}", r.stderr);
+    }
     let eight = tasks(dir.path(), &["run", "--seed", "8", "r.tasks"]);
     assert_ne!(eight.stdout, seven.stdout, "another seed, other numbers");
     // Virtual time without a seed starts from seed 0, as `tasks test` does.

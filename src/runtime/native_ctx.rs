@@ -49,8 +49,10 @@ impl NativeCtx<'_> {
         self.interp.lp.clock.is_virtual()
     }
 
-    /// The engine's random generator (the one `random` uses: seeded by
-    /// `EngineBuilder::seed`, so a run is repeatable).
+    /// The engine's random generator for Rust code, seeded by
+    /// `EngineBuilder::seed` (so a run is repeatable). The script's
+    /// `random` module has a generator of its own from the same seed, one
+    /// that draws CPython's numbers.
     pub fn rng(&mut self) -> &mut fastrand::Rng {
         &mut self.interp.rng
     }

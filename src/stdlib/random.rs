@@ -1,37 +1,76 @@
-//! `random`: Python's `random` functions on a generator each engine owns
-//! (fastrand's wyrand, not Python's Mersenne Twister: the same seed gives
-//! other numbers than CPython, so there are no parity pairs). The engine
-//! seeds it from the system, or from `--seed N` / [`crate::EngineBuilder::seed`];
-//! under `--virtual-time` without a seed, from [`crate::engine::DEFAULT_SEED`],
-//! so a golden test's numbers are the same on every run.
+//! `random`: Python's `random` functions, drawing exactly CPython's
+//! numbers (`random/mt.rs`: its Mersenne Twister and `random.py`'s
+//! methods), so a seeded script prints what its Python twin prints. Each
+//! engine has its own generator, in a data slot: [`seed_engine`] starts it
+//! from `--seed N` / [`crate::EngineBuilder::seed`] as `random.seed(N)`
+//! does, under `--virtual-time` without a seed from
+//! [`crate::engine::DEFAULT_SEED`] (so a golden test's numbers are the same
+//! on every run), and otherwise from the system.
 
 use crate::host::Module;
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native_fn::NativeFn;
+use crate::runtime::native_fn::{Ctx, NativeFn};
 use crate::runtime::ops::items_of;
 use crate::runtime::value::Value;
+
+mod mt;
+pub use mt::PyRandom;
+
+/// Starts an engine's generator: from `seed` as `random.seed(seed)` does,
+/// or from the system.
+pub(crate) fn seed_engine(data: &mut crate::runtime::native_ctx::DataSlots, seed: Option<u64>) {
+    let n = seed.unwrap_or_else(|| fastrand::u64(..));
+    data.insert(PyRandom::seeded_u64(n));
+}
+
+fn rng<'c>(ctx: &'c mut Ctx<'_>) -> &'c mut PyRandom {
+    ctx.data_or_default::<PyRandom>()
+}
+
+impl Default for PyRandom {
+    /// A generator no engine seeded (an engine always seeds its own).
+    fn default() -> Self {
+        PyRandom::seeded(fastrand::i64(..))
+    }
+}
 
 pub(crate) fn module() -> Module {
     Module::new("random")
         .native(NativeFn::sync("random.random", |ctx, args| {
             args.finish()?;
-            Ok(Value::Float(ctx.rng().f64()))
+            Ok(Value::Float(rng(ctx).random()))
         }))
         .native(NativeFn::sync("random.uniform", |ctx, mut args| {
             let a: f64 = args.next("a")?;
             let b: f64 = args.next("b")?;
             args.finish()?;
             // Python's formula: `b` may be below `a`, and is reachable.
-            Ok(Value::Float(a + (b - a) * ctx.rng().f64()))
+            Ok(Value::Float(a + (b - a) * rng(ctx).random()))
         }))
         .native(NativeFn::sync("random.randint", |ctx, mut args| {
             let a: i64 = args.next("a")?;
             let b: i64 = args.next("b")?;
             args.finish()?;
-            if a > b {
-                return Err(value_error(format!("empty range for randint({a}, {b})")));
-            }
-            Ok(Value::Int(ctx.rng().i64(a..=b)))
+            let r = rng(ctx).randrange(a.into(), i128::from(b) + 1, 1);
+            Ok(Value::Int(r.map_err(value_error)?))
+        }))
+        .native(NativeFn::sync("random.randrange", |ctx, mut args| {
+            let start: i64 = args.next("start")?;
+            let stop: Option<i64> = args.next_opt("stop")?;
+            let step: Option<i64> = args.next_opt("step")?;
+            args.finish()?;
+            let r = match (stop, step) {
+                (None, Some(_)) => {
+                    return Err(type_error("Missing a non-None stop argument"));
+                }
+                (None, None) if start > 0 => Ok(rng(ctx).below(start as u128) as i64),
+                (None, None) => Err("empty range for randrange()".to_string()),
+                (Some(stop), step) => {
+                    let step = step.unwrap_or(1).into();
+                    rng(ctx).randrange(start.into(), stop.into(), step)
+                }
+            };
+            Ok(Value::Int(r.map_err(value_error)?))
         }))
         .native(NativeFn::sync("random.choice", |ctx, mut args| {
             let xs: Value = args.next("items")?;
@@ -40,7 +79,7 @@ pub(crate) fn module() -> Module {
             if items.is_empty() {
                 return Err(index_error("Cannot choose from an empty sequence"));
             }
-            let i = ctx.rng().usize(..items.len());
+            let i = rng(ctx).index(items.len());
             Ok(items[i].clone())
         }))
         .native(NativeFn::sync("random.shuffle", |ctx, mut args| {
@@ -52,30 +91,24 @@ pub(crate) fn module() -> Module {
                     xs.type_name()
                 )));
             };
-            ctx.rng().shuffle(&mut list.borrow_mut());
+            rng(ctx).shuffle(&mut list.borrow_mut());
             Ok(Value::Nil)
         }))
         .native(NativeFn::sync("random.sample", |ctx, mut args| {
             let xs: Value = args.next("items")?;
             let k: i64 = args.next("k")?;
             args.finish()?;
-            let mut pool = items(&xs, "random.sample")?;
+            let pool = items(&xs, "random.sample")?;
             let k = usize::try_from(k)
                 .ok()
                 .filter(|&k| k <= pool.len())
                 .ok_or_else(|| value_error("Sample larger than population or is negative"))?;
-            // A partial Fisher-Yates: the first `k` places get distinct items.
-            for i in 0..k {
-                let j = ctx.rng().usize(i..pool.len());
-                pool.swap(i, j);
-            }
-            pool.truncate(k);
-            Ok(Value::list(pool))
+            Ok(Value::list(rng(ctx).sample(&pool, k)))
         }))
         .native(NativeFn::sync("random.seed", |ctx, mut args| {
             let n: i64 = args.next("n")?;
             args.finish()?;
-            ctx.rng().seed(n as u64);
+            *rng(ctx) = PyRandom::seeded(n);
             Ok(Value::Nil)
         }))
 }
