@@ -1,6 +1,7 @@
 //! Parity corpus: every `tests/parity/NAME.py` (CPython asyncio, real clock) has a twin
 //! `tests/parity/NAME.tasks` that must print byte-identical stdout when run with
-//! `tasks run --virtual-time NAME.tasks`. Exit statuses must agree as well.
+//! `tasks run --virtual-time NAME.tasks`. Exit statuses must agree as well, and
+//! where python3 writes nothing to stderr, tasks must write nothing either.
 //!
 //! The expected output is never stored: python3 is run live next to the interpreter.
 //!
@@ -215,11 +216,17 @@ fn check_case(dir: &Path, name: &str, tasks_bin: &Path) -> Result<(), String> {
     }
     let same_stdout = py.stdout == tasks.stdout;
     let same_status = !tasks.timed_out && py.code == tasks.code;
-    if same_stdout && same_status {
+    // Where CPython writes nothing to stderr (no warning, no traceback),
+    // neither may tasks: a stray "never awaited" is a difference too.
+    let quiet_too = !py.stderr.trim().is_empty() || tasks.stderr.trim().is_empty();
+    if same_stdout && same_status && quiet_too {
         return Ok(());
     }
 
     let _ = writeln!(report, "{name}:");
+    if !quiet_too {
+        let _ = writeln!(report, "  python3 wrote nothing to stderr, tasks did");
+    }
     if !same_status {
         let _ = writeln!(
             report,

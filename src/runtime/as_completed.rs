@@ -2,7 +2,8 @@
 //! `asyncio.as_completed`: each awaitable gets a done callback that puts
 //! it on a queue (`_on_completion`), an optional timer puts a timeout
 //! marker there for every one still pending (`_on_timeout`), and the call
-//! returns one coroutine per awaitable (`_wait_for_one`), each taking the
+//! returns a generator of one coroutine per awaitable (`_wait_for_one`,
+//! made as the loop reaches it), each taking the
 //! next thing off the queue as `Queue.get` does: the same futures and
 //! callbacks, so the same loop iterations as asyncio.
 
@@ -12,8 +13,8 @@ use super::future::{Awaitable, Callback, FutKind, FutState, Future};
 use super::handle::{Input, TimerAction};
 use super::interp::Interp;
 use super::native::{NativeCoro, NativeStep};
-use super::value::Value;
-use std::cell::RefCell;
+use super::value::{Iter, Value};
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -29,6 +30,30 @@ pub struct Shared {
     timer: RefCell<Option<Rc<LoopCallback>>>,
 }
 
+/// The generator `as_completed` returns: `for _ in range(len(todo)):
+/// yield _wait_for_one()`. Its coroutines are made one step at a time, so
+/// a loop left early (`break`, `return`, a first good answer) leaves none
+/// behind to be reported as never awaited, as in CPython.
+pub struct Pending {
+    shared: Rc<Shared>,
+    /// Coroutines still to make.
+    left: Cell<usize>,
+}
+
+impl Pending {
+    /// The next `_wait_for_one()`, or `None` when all are made.
+    pub fn next(&self) -> Option<Value> {
+        let left = self.left.get().checked_sub(1)?;
+        self.left.set(left);
+        let one = WaitForOne {
+            shared: self.shared.clone(),
+            getter: None,
+        };
+        let coro = NativeCoro::AsCompleted(Box::new(one));
+        Some(super::native::coro_value("as_completed", coro))
+    }
+}
+
 /// One `_wait_for_one()` coroutine.
 pub struct WaitForOne {
     shared: Rc<Shared>,
@@ -36,8 +61,9 @@ pub struct WaitForOne {
 }
 
 impl Interp {
-    /// `as_completed(items, timeout)`: a list of coroutines, the i-th of
-    /// which returns (or throws) what the i-th awaitable to finish did.
+    /// `as_completed(items, timeout)`: an iterator of coroutines (see
+    /// [`Pending`]), the i-th of which returns (or throws) what the i-th
+    /// awaitable to finish did.
     /// Distinct items only (`set(fs)`), and coroutines become tasks in
     /// the order given (asyncio's order is the set's, which varies).
     pub fn as_completed(
@@ -71,16 +97,12 @@ impl Interp {
             *cb.timer.borrow_mut() = Some(id);
             *shared.timer.borrow_mut() = Some(cb);
         }
-        let coros = (0..todo.len())
-            .map(|_| {
-                let one = WaitForOne {
-                    shared: shared.clone(),
-                    getter: None,
-                };
-                super::native::coro_value("as_completed", NativeCoro::AsCompleted(Box::new(one)))
-            })
-            .collect();
-        Ok(Value::list(coros))
+        let pending = Pending {
+            shared,
+            left: Cell::new(todo.len()),
+        };
+        let it = Iter::AsCompleted(Rc::new(pending));
+        Ok(Value::Iter(Rc::new(RefCell::new(it))))
     }
 
     /// `_on_completion`: an awaitable ended.

@@ -638,6 +638,8 @@ pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
                     list: list.clone(),
                     pos: *pos,
                 },
+                // A generator: each loop goes on where the last one left.
+                Iter::AsCompleted(p) => Iter::AsCompleted(p.clone()),
             }
         }
         Value::List(l) => Iter::List {

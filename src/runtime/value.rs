@@ -220,6 +220,10 @@ pub enum Iter {
         items: Rc<[Value]>,
         pos: usize,
     },
+    /// `as_completed(...)`: a generator, as in Python. Each step makes the
+    /// next coroutine; every loop over it shares its state, so a loop left
+    /// early leaves the rest unmade (and unreported).
+    AsCompleted(Rc<super::as_completed::Pending>),
 }
 
 impl Iter {
@@ -248,6 +252,7 @@ impl Iter {
                 *pos += 1;
                 v
             }
+            Iter::AsCompleted(p) => p.next(),
         }
     }
 }
@@ -300,6 +305,7 @@ impl Value {
             Value::Record(r) => r.ty.name,
             Value::Module(_) => "module",
             Value::RecordType(_) => "internal",
+            Value::Iter(it) if matches!(&*it.borrow(), Iter::AsCompleted(_)) => "iterator",
             Value::Iter(_) => "range",
             Value::Cell(_) | Value::Uninit => "internal",
         }
@@ -503,6 +509,7 @@ impl Value {
                     let _ = write!(out, "range({next}, {stop}, {step})");
                 }
                 Iter::Items { .. } | Iter::List { .. } => out.push_str("<iterator>"),
+                Iter::AsCompleted(_) => out.push_str("<as_completed iterator>"),
             },
             Value::Group(_) => out.push_str("<group>"),
             Value::Record(r) => {

@@ -888,7 +888,14 @@ impl Interp {
                     let next = it.next_item();
                     drop(it);
                     match next {
-                        Some(v) => ex.push_result(v),
+                        Some(v) => {
+                            // `as_completed`'s coroutines are made here.
+                            if matches!(v, Value::Coro(_)) {
+                                save!();
+                                self.mark_created(&v, ex);
+                            }
+                            ex.push_result(v);
+                        }
                         None => ip = exit as usize,
                     }
                 }

@@ -5,7 +5,7 @@ use crate::runtime::call::Sig;
 use crate::runtime::error::{overflow, type_error, value_error, ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeResult};
 use crate::runtime::ops;
-use crate::runtime::value::Value;
+use crate::runtime::value::{Iter, Value};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -75,8 +75,13 @@ fn len(v: &Value) -> NativeResult {
         Value::List(l) => l.borrow().len(),
         Value::Map(m) => m.borrow().len(),
         Value::Queue(q) => q.size(),
-        v @ Value::Iter(_) => match ops::as_range(v) {
+        v @ Value::Iter(it) => match ops::as_range(v) {
             Some(r) => return range_len_value(r),
+            // A generator has no length in Python either (and counting
+            // would make its coroutines).
+            None if matches!(&*it.borrow(), Iter::AsCompleted(_)) => {
+                return Err(type_error("`iterator` has no length"))
+            }
             None => ops::items_of(v)?.len(),
         },
         v => return Err(type_error(format!("`{}` has no length", v.type_name()))),
