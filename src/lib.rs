@@ -22,6 +22,7 @@ pub(crate) mod compile;
 pub mod diagnostics;
 pub mod engine;
 mod error;
+pub mod formatter;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod golden;
 pub mod host;

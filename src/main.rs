@@ -129,6 +129,17 @@ enum Command {
     Man,
     /// Serve the Language Server Protocol on stdin/stdout, for editors.
     Lsp,
+    /// Format scripts in place in the one canonical layout (`-` formats stdin to stdout).
+    Fmt(FmtArgs),
+}
+
+#[derive(clap::Args)]
+struct FmtArgs {
+    /// Files, or folders to search for .tasks files (default: the current folder).
+    paths: Vec<PathBuf>,
+    /// Change nothing: print a diff of each file that is not formatted, and exit 1 if any.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(clap::Args)]
@@ -546,6 +557,11 @@ fn main() -> ExitCode {
                 }
             },
             Some(Command::Repl(args)) => repl(&args),
+            Some(Command::Fmt(args)) => ExitCode::from(tasks::formatter::command::run(
+                &args.paths,
+                args.check,
+                color(),
+            )),
             None => run(cli.run, true),
         });
     match worker.map(|h| h.join()) {

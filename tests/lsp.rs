@@ -229,6 +229,37 @@ fn definition_finds_functions_parameters_and_lets() {
 }
 
 #[test]
+fn formatting_gives_tasks_fmts_layout_as_one_edit() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/fmt.tasks";
+    c.open(uri, "fn f(a,b){\nreturn a+b}\n");
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(edits[0]["newText"], "fn f(a, b) {\n    return a + b\n}\n");
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+    assert_eq!(edits[0]["range"]["end"], json!({"line": 2, "character": 0}));
+    // Formatted already, or not a program yet: no edit.
+    c.change(uri, 2, "fn f(a, b) {\n    return a + b\n}\n");
+    let none = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(none, json!([]));
+    c.change(uri, 3, "fn f(a, {\n");
+    let broken = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(broken, json!([]));
+    c.shutdown();
+}
+
+#[test]
 fn completion_offers_module_members_builtins_keywords_and_locals() {
     let mut c = Client::start();
     let uri = "file:///tmp/lsp_test/complete.tasks";

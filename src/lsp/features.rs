@@ -142,6 +142,19 @@ impl Document {
     }
 
     /// What the name under `pos` is: a signature, and a function's comment.
+    /// `tasks fmt`'s layout as one edit of the whole text; none when the
+    /// text is formatted already or does not parse.
+    pub fn formatting(&self) -> Vec<lsp_types::TextEdit> {
+        match crate::formatter::format(&self.text) {
+            Ok(out) if out != self.text => {
+                let lines = Lines::new(&self.text);
+                let range = lines.range(0, self.text.len());
+                vec![lsp_types::TextEdit::new(range, out)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub fn hover(&self, pos: Position) -> Option<Hover> {
         let offset = Lines::new(&self.text).offset(pos);
         let (start, word) = word_at(&self.text, offset)?;

@@ -3,7 +3,7 @@
 //! change parses and resolves it as `tasks check` does, publishing every
 //! mistake as a diagnostic with the same message and help. Hover, go to
 //! definition and completion read the script's declarations and the
-//! engine's builtins and native modules.
+//! engine's builtins and native modules; formatting is `tasks fmt`'s.
 
 mod features;
 mod symbols;
@@ -15,7 +15,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Completion, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{Completion, Formatting, GotoDefinition, HoverRequest, Request as _};
 use lsp_types::{
     CompletionOptions, HoverProviderCapability, OneOf, PublishDiagnosticsParams,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
@@ -39,6 +39,7 @@ fn capabilities() -> ServerCapabilities {
             trigger_characters: Some(vec![".".into()]),
             ..CompletionOptions::default()
         }),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -138,6 +139,13 @@ fn answer(docs: &HashMap<String, Document>, req: Request) -> Response {
                 let at = p.text_document_position;
                 doc_of(&at.text_document.uri).map(|d| serde_json::to_value(d.complete(at.position)))
             }),
+        Formatting::METHOD => {
+            serde_json::from_value::<lsp_types::DocumentFormattingParams>(req.params)
+                .ok()
+                .and_then(|p| {
+                    doc_of(&p.text_document.uri).map(|d| serde_json::to_value(d.formatting()))
+                })
+        }
         _ => return Response::new_err(id, -32601, format!("unsupported request {}", req.method)),
     };
     match result {
