@@ -436,6 +436,24 @@ pub fn not_utf8(style: &Style, name: &str, bytes: &[u8], err: &std::str::Utf8Err
     style.render(with_source(d, &src))
 }
 
+/// What an error carries beside its message: its data (cut short: an HTTP
+/// body may be long) and the other errors raised with it.
+fn error_data(out: &mut String, e: &ErrorObj) {
+    const MAX: usize = 300;
+    if let Some(d) = e.data.borrow().as_ref() {
+        let mut text = escape_controls(&d.repr());
+        if let Some((cut, _)) = text.char_indices().nth(MAX) {
+            text.truncate(cut);
+            text.push_str(" ...");
+        }
+        out.push_str(&format!("data: {text}\n"));
+    }
+    for o in e.others.borrow().iter() {
+        let msg = escape_controls(&o.message);
+        out.push_str(&format!("also failed: {}: {msg}\n", o.kind));
+    }
+}
+
 /// An error that escaped: the report, then the call stack and the task chain.
 pub fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
     let mut d = MietteDiagnostic::new(e.message.to_string()).with_code(e.kind.to_string());
@@ -457,6 +475,7 @@ pub fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
             }
             None => style.render(plain(d)),
         };
+    error_data(&mut out, e);
     let trace = e.trace.borrow();
     if trace.len() > 1 {
         out.push_str("call stack (most recent call last):\n");

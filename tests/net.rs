@@ -207,7 +207,7 @@ print(data["title"], data["tags"])
 print(type(r))
 let missing = await http.get(f"{base}/status/404")
 print(missing.status(), missing.ok(), missing.text())
-try { missing.raise_for_status() } catch e: HttpError { print(e.message().ends_with("404 Not Found for " + base + "/status/404")) }
+try { missing.raise_for_status() } catch e: HttpStatusError { print(e.message().ends_with("404 Not Found for " + base + "/status/404")) }
 "#,
         &srv,
     );

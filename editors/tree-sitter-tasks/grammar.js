@@ -135,7 +135,7 @@ module.exports = grammar({
     break_statement: (_) => 'break',
     continue_statement: (_) => 'continue',
     throw_statement: ($) => seq('throw', $._expression),
-    group_statement: ($) => seq('group', $.block),
+    group_statement: ($) => seq('group', optional(seq('as', field('name', $.identifier))), $.block),
     with_statement: ($) => seq('with', field('value', $._expression), field('body', $.block)),
 
     expression_statement: ($) => $._expression,
@@ -229,7 +229,12 @@ module.exports = grammar({
         optional(field('stop', $._expression)),
         optional(seq(':', optional(field('step', $._expression)))),
       ),
-    field_access: ($) => prec(PREC.postfix, seq(field('value', $._primary), '.', field('field', $.identifier))),
+    // `g.spawn(...)`: a keyword is a method name after a dot.
+    field_access: ($) =>
+      prec(
+        PREC.postfix,
+        seq(field('value', $._primary), '.', field('field', choice($.identifier, alias('spawn', $.identifier)))),
+      ),
 
     parenthesized_expression: ($) => seq('(', $._expression, ')'),
     if_expression: ($) =>

@@ -156,7 +156,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.expr(e)?;
                 self.emit(Op::Throw, s.span);
             }
-            StmtKind::Group(body) => self.group(body, s.span)?,
+            StmtKind::Group { name, body } => self.group(name.as_ref(), body, s.span)?,
             StmtKind::With { scope, body } => self.with_stmt(scope, body, s.span)?,
             StmtKind::Block(b) => self.block(b)?,
         }
@@ -534,7 +534,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
         Ok(())
     }
 
-    pub(super) fn group(&mut self, body: &'a Block, span: Span) -> CResult<()> {
+    pub(super) fn group(
+        &mut self,
+        name: Option<&Ident>,
+        body: &'a Block,
+        span: Span,
+    ) -> CResult<()> {
         if !self.f().is_async {
             return Err(err(
                 "`group` outside an `async fn`",
@@ -547,7 +552,17 @@ impl<'a, 'g> Compiler<'a, 'g> {
         let handler = self.emit(Op::PushHandler(0), span);
         self.f().unwind.push(Unwind::Group(slot));
         let saved = self.f().group_slot.replace(slot);
+        // `group as g`: the group is a value in a variable of the block's.
+        self.f().enter_scope();
+        if let Some(b) = name {
+            self.emit(Op::LoadLocal(slot), b.span);
+            let i = self.declare_local(b, true);
+            let at = self.emit(Op::Nop, b.span);
+            self.f().locals[i].sites.push((at, Site::Decl));
+            self.store_var(b, true)?;
+        }
         self.block(body)?;
+        self.f().leave_scope();
         self.f().group_slot = saved;
         self.f().unwind.pop();
         self.leave_group(slot, span);

@@ -141,7 +141,7 @@ fn stmt_symbols(stmt: &Stmt, scope: (usize, usize), out: &mut Vec<Symbol>) {
             }
         }
         StmtKind::While { body, .. }
-        | StmtKind::Group(body)
+        | StmtKind::Group { body, .. }
         | StmtKind::With { body, .. }
         | StmtKind::Block(body) => block(body, out),
         StmtKind::For { target, body, .. } => {

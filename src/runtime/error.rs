@@ -58,6 +58,25 @@ impl ScriptError {
     pub fn help(&self) -> Option<String> {
         self.0.help.borrow().clone()
     }
+    /// The same error carrying `data` (what `e.data()` returns; a map's
+    /// keys are also read by `e.status()`, `e.path()`, ...).
+    pub fn with_data(self, data: super::value::Value) -> ScriptError {
+        *self.0.data.borrow_mut() = Some(data);
+        self
+    }
+    /// The error's data, if it has any.
+    pub fn data(&self) -> Option<super::value::Value> {
+        self.0.data.borrow().clone()
+    }
+    /// The same error with a map of `data`'s pairs as its data.
+    pub(crate) fn with_fields(self, fields: &[(&str, super::value::Value)]) -> ScriptError {
+        use super::value::{Key, MapTable, Str, Value};
+        let table: MapTable = fields
+            .iter()
+            .map(|(k, v)| (Key::Str(Str::new(k)), v.clone()))
+            .collect();
+        self.with_data(Value::Map(Rc::new(RefCell::new(table))))
+    }
 }
 
 /// A place in a loaded source.
@@ -90,6 +109,12 @@ pub struct ErrorObj {
     pub(crate) origin: RefCell<Option<Loc>>,
     pub(crate) trace: RefCell<Vec<TraceFrame>>,
     pub(crate) task: RefCell<Option<TaskOrigin>>,
+    /// What `e.data()` returns (a map, usually): an HTTP status, a
+    /// process's output, a path; `e.status()` and the like read its keys.
+    pub(crate) data: RefCell<Option<super::value::Value>>,
+    /// The other errors of a group or a map that failed several times
+    /// (`e.others()`); this one is the first.
+    pub(crate) others: RefCell<Vec<ErrorRef>>,
 }
 
 impl ErrorObj {
@@ -103,6 +128,8 @@ impl ErrorObj {
             origin: RefCell::new(None),
             trace: RefCell::new(Vec::new()),
             task: RefCell::new(None),
+            data: RefCell::new(None),
+            others: RefCell::new(Vec::new()),
         }))
     }
 

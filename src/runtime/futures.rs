@@ -104,6 +104,10 @@ impl Interp {
                 "call an async fn to get a coroutine: `spawn work()`",
             ));
         };
+        if let Some(Value::Group(g)) = &group {
+            // Before the coroutine is taken: refused, it stays unrun.
+            Self::group_open(g)?;
+        }
         let Some(start) = c.take() else {
             return Err(type_error(format!(
                 "coroutine `{}` was already awaited or spawned",

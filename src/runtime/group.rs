@@ -21,6 +21,10 @@ pub struct Group {
     pub parent: RefCell<Option<Rc<Task>>>,
     pub parent_cancel_requested: Cell<bool>,
     pub on_completed: RefCell<Option<Rc<Future>>>,
+    /// `g.cancel()` was called: the body's cancellation is the group's own.
+    pub user_cancel: Cell<bool>,
+    /// The block has been left: nothing more can be spawned into it.
+    pub ended: Cell<bool>,
 }
 
 pub fn new_group(parent: Option<Rc<Task>>) -> Value {
@@ -89,13 +93,46 @@ impl Interp {
         }
     }
 
-    pub fn group_spawn(&mut self, g: &Rc<Group>, task: &Rc<Task>) -> Result<(), ErrorRef> {
+    /// `g.cancel()` (CPython 3.15's `TaskGroup.cancel()`): cancel the
+    /// group's tasks and its body if it still runs; the block then ends
+    /// without an error (unless a task had already failed).
+    pub fn group_cancel(&mut self, g: &Rc<Group>) {
+        if g.ended.get() {
+            return;
+        }
+        g.user_cancel.set(true);
+        if !g.aborting.get() {
+            self.group_abort(g);
+        }
+        if g.exiting.get() || g.parent_cancel_requested.get() {
+            return;
+        }
+        let parent = g.parent.borrow().clone();
+        if let Some(p) = parent.filter(|p| !p.is_done()) {
+            g.parent_cancel_requested.set(true);
+            self.cancel_task(&p, None);
+        }
+    }
+
+    /// Whether the group still takes tasks.
+    pub fn group_open(g: &Group) -> Result<(), ErrorRef> {
+        if g.ended.get() {
+            return Err(super::error::ErrorObj::new(
+                "RuntimeError",
+                "the group has ended: spawn into it while its block runs",
+            ));
+        }
         if g.aborting.get() {
             return Err(super::error::ErrorObj::new(
                 "RuntimeError",
                 "the group is shutting down",
             ));
         }
+        Ok(())
+    }
+
+    pub fn group_spawn(&mut self, g: &Rc<Group>, task: &Rc<Task>) -> Result<(), ErrorRef> {
+        Self::group_open(g)?;
         self.add_done_callback(
             &Awaitable::Task(task.clone()),
             crate::runtime::future::Callback::Group(g.clone()),
@@ -120,6 +157,11 @@ impl GroupExit {
                     p.cancel_requests.set(n);
                     if n == 0 {
                         self.propagate_cancel = None;
+                        if g.user_cancel.get() {
+                            // `uncancel()` as 3.13 has it: a cancel asked
+                            // for and not yet delivered is dropped too.
+                            p.must_cancel.set(false);
+                        }
                     }
                 }
             }
@@ -140,6 +182,7 @@ impl GroupExit {
             *g.on_completed.borrow_mut() = Some(f.clone());
             return NativeStep::Await(Awaitable::Future(f));
         }
+        g.ended.set(true);
         if let Some(c) = &self.propagate_cancel {
             if g.errors.borrow().is_empty() {
                 return NativeStep::Throw(c.clone());
@@ -151,6 +194,11 @@ impl GroupExit {
             }
         }
         let first = g.errors.borrow().first().cloned();
+        if let Some(e) = &first {
+            // The first is raised; it keeps the others (`e.others()`).
+            let rest = g.errors.borrow()[1..].to_vec();
+            e.others.borrow_mut().extend(rest);
+        }
         match first {
             Some(e) => NativeStep::Throw(e),
             None => NativeStep::Return(Value::Nil),

@@ -116,7 +116,7 @@ impl Interp {
                 results.push(Value::Nil);
                 results.len() - 1
             };
-            let started = self.map_call(&s.f, vec![item]).and_then(|v| match v {
+            let started = self.call_for_coro(&s.f, vec![item]).and_then(|v| match v {
                 Value::Coro(_) => self.spawn_value(v, None, None).map(Some),
                 // A plain function's result is the item's result.
                 v => {
@@ -165,18 +165,22 @@ impl Interp {
             s.results.borrow_mut()[index] = Value::Error(e);
             return;
         }
-        let first = s.error.borrow().is_none();
-        if first {
-            *s.error.borrow_mut() = Some(e);
-            s.stopped.set(true);
-            s.aborting.set(true);
-            self.map_cancel_running(s);
+        let first = s.error.borrow().clone();
+        match first {
+            // Raised with the first, as a group's are (`e.others()`).
+            Some(first) => first.others.borrow_mut().push(e),
+            None => {
+                *s.error.borrow_mut() = Some(e);
+                s.stopped.set(true);
+                s.aborting.set(true);
+                self.map_cancel_running(s);
+            }
         }
     }
 
     /// `f(item)`: an `async fn` gives its coroutine (not yet run), any
     /// other callable is called now.
-    fn map_call(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, ErrorRef> {
+    pub(crate) fn call_for_coro(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, ErrorRef> {
         match f {
             Value::Func(c) if c.proto.is_async => {
                 let args = Self::bind_args(c, args, Vec::new())?;

@@ -56,7 +56,9 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         )
         | ("list", "copy" | "reverse" | "len")
         | ("map", "keys" | "values" | "items" | "copy" | "len")
-        | ("error", "kind" | "message")
+        | ("error", "kind" | "message" | "data" | "others")
+        | ("error", "status" | "url" | "body" | "code" | "stdout" | "stderr" | "path" | "errno")
+        | ("group", "cancel")
         | ("task" | "future", "done" | "cancelled" | "result" | "error")
         | ("task", "name")
         | (
@@ -99,6 +101,7 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         ("condition", "wait_for") => sig(&["predicate"]),
         ("condition", "notify") => sig(&["n"]).required(0),
         ("future", "set_error") => sig(&["e"]),
+        ("group", "spawn") => sig(&["coro"]),
         _ => return None,
     })
 }
@@ -199,6 +202,18 @@ pub(crate) const BUILTIN_METHODS: &[&str] = &[
     "expired",
     // shared
     "len",
+    // error data, group
+    "data",
+    "others",
+    "status",
+    "url",
+    "body",
+    "code",
+    "stdout",
+    "stderr",
+    "path",
+    "errno",
+    "spawn",
 ];
 
 /// The index of a built-in method name, checked when the crate compiles.
@@ -261,9 +276,17 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
         Value::Bytes(b) => super::bytes::call(b, m, &args),
         Value::List(_) => list_method(it, &recv, m, args, named),
         Value::Map(_) => map_method(&recv, m, args),
-        Value::Error(e) => match m {
-            "kind" => Ok(Value::Str((&e.kind).into())),
-            _ => Ok(Value::Str((&e.message).into())),
+        Value::Error(e) => error_method(e, m),
+        Value::Group(g) => match m {
+            "spawn" => it.spawn_value(
+                args.into_iter().next().unwrap_or(Value::Nil),
+                None,
+                Some(recv.clone()),
+            ),
+            _ => {
+                it.group_cancel(g);
+                Ok(Value::Nil)
+            }
         },
         Value::Task(_) | Value::Future(_) => it.task_method(&recv, m, args),
         Value::Queue(_)
@@ -275,6 +298,39 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
         Value::Timeout(_) | Value::Handle(_) => it.scope_method(&recv, m, args),
         _ => Err(no_method(&recv, m)),
     }
+}
+
+/// `e.kind()`, `e.message()`, `e.data()`, `e.others()`, and the readers of
+/// the data's fields (`e.status()` of an `HttpStatusError`, ...).
+fn error_method(e: &super::error::ErrorRef, m: &str) -> R {
+    Ok(match m {
+        "kind" => Value::Str((&e.kind).into()),
+        "message" => Value::Str((&e.message).into()),
+        "data" => e.data().unwrap_or(Value::Nil),
+        "others" => Value::list(
+            e.others
+                .borrow()
+                .iter()
+                .cloned()
+                .map(Value::Error)
+                .collect(),
+        ),
+        field => {
+            let found = match e.data() {
+                Some(Value::Map(map)) => map
+                    .borrow()
+                    .get(&super::value::Key::Str(Str::new(field)))
+                    .cloned(),
+                _ => None,
+            };
+            return found.ok_or_else(|| {
+                super::error::ErrorObj::new(
+                    "AttributeError",
+                    format!("a {} has no {field}() (its data has no `{field}`)", e.kind),
+                )
+            });
+        }
+    })
 }
 
 fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {

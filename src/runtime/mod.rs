@@ -25,6 +25,7 @@ pub mod native_ctx;
 pub mod native_fn;
 pub mod ops;
 pub mod record;
+pub mod retry;
 pub mod scopes;
 pub mod script_call;
 pub mod seq;

@@ -44,6 +44,8 @@ pub enum NativeCoro {
     Op(Box<PendingOp>),
     /// `map_concurrent(f, items, limit: n)`.
     Map(Box<super::map_concurrent::MapConcurrent>),
+    /// `retry(f, ...)`.
+    Retry(Box<super::retry::Retry>),
 }
 
 pub struct PendingOp {
@@ -167,6 +169,7 @@ impl NativeCoro {
             NativeCoro::Race(r) => r.step(it, input),
             NativeCoro::Group(g) => g.step(it, input),
             NativeCoro::Map(m) => m.step(it, input),
+            NativeCoro::Retry(r) => r.step(it, input),
             NativeCoro::Sync(s) => s.step(it, input),
             NativeCoro::CondWait(c) => c.step(it, input),
             NativeCoro::CondWaitFor(c) => c.step(it, input),

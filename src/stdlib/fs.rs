@@ -259,7 +259,15 @@ pub(crate) fn io_error(e: &io::Error, path: &str) -> ErrorRef {
                 "raise the limit with --max-memory",
             )
         }
-        _ => return ErrorObj::new("OSError", format!("{e}: {path:?}")),
+        _ => return with_path(ErrorObj::new("OSError", format!("{e}: {path:?}")), e, path),
     };
-    ErrorObj::new(kind, format!("{what}: {path:?}"))
+    with_path(ErrorObj::new(kind, format!("{what}: {path:?}")), e, path)
+}
+
+/// `e.path()` and `e.errno()` (nil when the system gave no number).
+fn with_path(err: ErrorRef, e: &io::Error, path: &str) -> ErrorRef {
+    let errno = e
+        .raw_os_error()
+        .map_or(Value::Nil, |n| Value::Int(n.into()));
+    err.with_fields(&[("path", Value::str(path)), ("errno", errno)])
 }

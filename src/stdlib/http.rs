@@ -435,10 +435,17 @@ impl NativeObject for Response {
                 "url" => Value::str(&self.url),
                 "raise_for_status" => {
                     if self.status >= 400 {
-                        return Err(http_error(format!(
-                            "{} {} for {}",
-                            self.status, self.reason, self.url
-                        )));
+                        // Its own kind, so that `retry` and a `catch` can
+                        // tell a 404 from a refused connection.
+                        let e = ErrorObj::new(
+                            "HttpStatusError",
+                            format!("{} {} for {}", self.status, self.reason, self.url),
+                        );
+                        return Err(e.with_fields(&[
+                            ("status", Value::Int(self.status as i64)),
+                            ("url", Value::str(&self.url)),
+                            ("body", Value::str(&self.text())),
+                        ]));
                     }
                     Value::Nil
                 }

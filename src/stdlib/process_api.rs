@@ -130,6 +130,11 @@ fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
         msg,
         "pass `check: false` to get the result whatever the status",
     )
+    .with_fields(&[
+        ("code", Value::Int(out.code.into())),
+        ("stdout", Value::str(&out.stdout)),
+        ("stderr", Value::str(&out.stderr)),
+    ])
 }
 
 fn failure(e: &ProcessFailure) -> ErrorRef {

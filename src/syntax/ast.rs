@@ -174,7 +174,11 @@ pub enum StmtKind {
     Break,
     Continue,
     Throw(Expr),
-    Group(Block),
+    /// `group { }`, `group as g { }`.
+    Group {
+        name: Option<Ident>,
+        body: Block,
+    },
     /// `with scope { body }`: asyncio's `async with`.
     With {
         scope: Expr,

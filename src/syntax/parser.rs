@@ -717,7 +717,18 @@ fn stmt(p: P) -> Result<Option<Stmt>> {
             inner.next();
             StmtKind::Throw(expr(inner.next().unwrap())?)
         }
-        Rule::group_stmt => StmtKind::Group(block(inner.next().unwrap())?),
+        Rule::group_stmt => {
+            let mut name = None;
+            let mut next = inner.next().unwrap();
+            if next.as_rule() == Rule::kw_as {
+                name = Some(ident(inner.next().unwrap()));
+                next = inner.next().unwrap();
+            }
+            StmtKind::Group {
+                name,
+                body: block(next)?,
+            }
+        }
         Rule::with_stmt => StmtKind::With {
             scope: {
                 inner.next();

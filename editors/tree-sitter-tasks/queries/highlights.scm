@@ -20,7 +20,7 @@
     "call_at" "call_later" "call_soon" "chr" "condition" "contains" "current_task"
     "enumerate" "eprint" "error" "event" "exit" "filter" "float" "future" "gather" "int"
     "items" "keys" "len" "lock" "map" "map_concurrent" "max" "min" "now" "ord" "print" "queue" "race"
-    "range" "repr" "reversed" "round" "semaphore" "shield" "sleep" "sorted" "str" "sum"
+    "range" "repr" "retry" "reversed" "round" "semaphore" "shield" "sleep" "sorted" "str" "sum"
     "timeout" "timeout_at" "type" "values" "wait" "wait_for" "zip"))
 
 ((identifier) @module.builtin

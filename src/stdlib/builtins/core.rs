@@ -38,7 +38,10 @@ pub(super) fn functions() -> Vec<NativeFn> {
         NativeFn::builtin(Sig::new("type", &["x"]), |_, mut a| {
             Ok(Value::str(a.next::<Value>("x")?.type_name()))
         }),
-        NativeFn::builtin(Sig::new("error", &["message"]).named(&["kind"]), error),
+        NativeFn::builtin(
+            Sig::new("error", &["message"]).named(&["kind", "data"]),
+            error,
+        ),
         NativeFn::builtin(Sig::new("assert", &["cond", "message"]).required(1), assert),
         NativeFn::builtin(Sig::new("args", &[]), |ctx, _| {
             let args = ctx.args();
@@ -166,7 +169,11 @@ fn error(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
         }
         None => "Error".into(),
     };
-    Ok(Value::Error(ErrorObj::new(&kind, message.to_display())))
+    let e = ErrorObj::new(&kind, message.to_display());
+    Ok(Value::Error(match a.keyword("data") {
+        None | Some(Value::Nil) => e,
+        Some(data) => e.with_data(data),
+    }))
 }
 
 fn assert(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {

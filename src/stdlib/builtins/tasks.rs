@@ -8,6 +8,7 @@ use crate::runtime::map_concurrent::MapConcurrent;
 use crate::runtime::native::{coro_value, NativeCoro};
 use crate::runtime::native_fn::{Args, Ctx, Hot, NativeFn, NativeResult};
 use crate::runtime::ops::make_iter;
+use crate::runtime::retry::{check_policy, Retry, RetryOn, RetryPolicy, DEFAULT_ON};
 use crate::runtime::scopes::secs_arg;
 use crate::runtime::value::Value;
 use crate::runtime::waits::{ReturnWhen, Wait};
@@ -35,6 +36,11 @@ pub(super) fn functions() -> Vec<NativeFn> {
         NativeFn::builtin(
             Sig::new("map_concurrent", &["f", "items"]).named(&["limit", "return_errors"]),
             map_concurrent,
+        )
+        .coroutine(),
+        NativeFn::builtin(
+            Sig::new("retry", &["f"]).named(&["attempts", "backoff", "max_delay", "jitter", "on"]),
+            retry,
         )
         .coroutine(),
         NativeFn::builtin(
@@ -89,6 +95,79 @@ fn map_concurrent(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     Ok(coro_value(
         "map_concurrent",
         NativeCoro::Map(Box::new(MapConcurrent::new(f, items, limit, return_errors))),
+    ))
+}
+
+/// `retry(f, attempts: 3, backoff: 0.5, max_delay: 30, jitter: 0, on:
+/// [...])`: see `runtime/retry.rs`.
+fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+    let f: Value = a.next("f")?;
+    if !matches!(f, Value::Func(_) | Value::Native(_)) {
+        return Err(type_error(format!(
+            "retry() needs a function to call, not `{}` (pass the function, not its call)",
+            f.type_name()
+        )));
+    }
+    let num = |v: Option<Value>, default: f64, name: &str| match v {
+        None | Some(Value::Nil) => Ok(default),
+        Some(v) => secs_arg(&format!("retry() {name}"), &v),
+    };
+    let attempts = match a.keyword("attempts") {
+        None | Some(Value::Nil) => 3,
+        Some(Value::Int(n)) => u32::try_from(n.clamp(0, 1_000_000)).unwrap_or(0),
+        Some(v) => {
+            return Err(type_error(format!(
+                "retry() attempts must be an int, not `{}`",
+                v.type_name()
+            )))
+        }
+    };
+    let backoff = num(a.keyword("backoff"), 0.5, "backoff")?;
+    let max_delay = num(a.keyword("max_delay"), 30.0, "max_delay")?;
+    let jitter = match a.keyword("jitter") {
+        None | Some(Value::Nil) | Some(Value::Bool(false)) => 0.0,
+        Some(Value::Bool(true)) => 1.0,
+        Some(v) => num(Some(v), 0.0, "jitter")?,
+    };
+    let on = match a.keyword("on") {
+        None | Some(Value::Nil) => {
+            RetryOn::Kinds(DEFAULT_ON.iter().map(|s| s.to_string()).collect())
+        }
+        Some(Value::Str(s)) => RetryOn::Kinds(vec![s.to_string()]),
+        Some(Value::List(kinds)) => {
+            let mut names = Vec::new();
+            for k in kinds.borrow().iter() {
+                match k {
+                    Value::Str(s) => names.push(s.to_string()),
+                    other => {
+                        return Err(type_error(format!(
+                            "retry() on: lists error kinds as strings, not `{}`",
+                            other.type_name()
+                        )))
+                    }
+                }
+            }
+            RetryOn::Kinds(names)
+        }
+        Some(f @ (Value::Func(_) | Value::Native(_))) => RetryOn::Check(f),
+        Some(v) => {
+            return Err(type_error(format!(
+                "retry() on: is a list of error kinds or a function of the error, not `{}`",
+                v.type_name()
+            )))
+        }
+    };
+    let policy = RetryPolicy {
+        attempts,
+        backoff,
+        max_delay,
+        jitter,
+        on,
+    };
+    check_policy(&policy)?;
+    Ok(coro_value(
+        "retry",
+        NativeCoro::Retry(Box::new(Retry::new(f, policy))),
     ))
 }
 
