@@ -6,6 +6,7 @@
 use crate::host::Module;
 use crate::runtime::bytes;
 use crate::runtime::call::Sig;
+use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::native_fn::NativeFn;
 use crate::runtime::value::Value;
 
@@ -28,4 +29,21 @@ pub(crate) fn builtin() -> NativeFn {
             bytes::construct(x.as_ref(), encoding.as_ref(), errors.as_ref())
         },
     )
+}
+
+/// A data argument: bytes, or text as its UTF-8 (what the codecs, the
+/// hashes and the writers take).
+pub(crate) fn data_arg<'a>(
+    fname: &str,
+    param: &str,
+    v: &'a Value,
+) -> Result<std::borrow::Cow<'a, [u8]>, ErrorRef> {
+    match v {
+        Value::Bytes(b) => Ok(std::borrow::Cow::Borrowed(&b[..])),
+        Value::Str(s) => Ok(std::borrow::Cow::Owned(s.as_bytes().to_vec())),
+        other => Err(type_error(format!(
+            "{fname}() argument `{param}` must be bytes or a str, not `{}`",
+            other.type_name()
+        ))),
+    }
 }

@@ -1,11 +1,14 @@
 //! The standard library's native modules, on the same registration API an
 //! embedding host uses ([`crate::Module`]): one file per module.
 
+pub(crate) mod base64;
 pub(crate) mod builtins;
 pub(crate) mod bytes;
 pub(crate) mod env;
 pub(crate) mod fs;
 pub(crate) mod fs_write;
+pub(crate) mod gzip;
+pub(crate) mod hash;
 pub(crate) mod http;
 pub(crate) mod json;
 pub(crate) mod lines;
@@ -38,6 +41,9 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
         net::module(),
         stdio::stdin_module(),
         bytes::module(),
+        base64::module(),
+        hash::module(),
+        gzip::module(),
     ] {
         m.install(names, natives);
     }
