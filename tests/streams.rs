@@ -114,3 +114,73 @@ try {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_child_streams_stdout_and_stderr_by_lines() {
+    let script = r#"
+let p = process.start("sh", ["-c", "i=0; while [ $i -lt 3000 ]; do echo out $i; echo err $i >&2; i=$((i+1)); done"], stderr: "pipe")
+let errs = spawn(async fn() {
+    let n = 0
+    for await l in p.stderr_lines() { n += 1 }
+    return n
+}())
+let n = 0
+let last = nil
+for await line in p.lines() {
+    n += 1
+    last = line
+}
+print(n, last, await errs, await p.wait())
+"#;
+    let out = tasks(&["--allow-run=sh"], script, Vec::new());
+    assert_eq!(
+        text(&out.stdout),
+        "3000 out 2999 3000 0\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_inherited_stdout_comes_after_what_the_script_printed() {
+    let script = r#"
+print("first")
+let p = process.start("sh", ["-c", "echo second"], stdout: "inherit")
+for await line in p.lines() { print("never", line) }
+await p.wait()
+print("third")
+"#;
+    let out = tasks(&["--allow-run=sh"], script, Vec::new());
+    assert_eq!(
+        text(&out.stdout),
+        "first\nsecond\nthird\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_socket_streams_lines_after_and_before_read_line() {
+    let script = r#"
+async fn serve(s) {
+    await s.write("one\ntwo\r\nthree\nfour\nfive")
+}
+let server = net.listen(serve)
+let s = await net.connect("127.0.0.1", server.port())
+print(await s.read_line())
+for await line in s.lines() {
+    print("loop", line)
+    if line == "three" { break }
+}
+print(await s.read_line())
+for await line in s.lines() { print("rest", line) }
+server.close()
+"#;
+    let out = tasks(&["--allow-net=127.0.0.1"], script, Vec::new());
+    assert_eq!(
+        text(&out.stdout),
+        "one\nloop two\nloop three\nfour\nrest five\n",
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -67,6 +67,13 @@ impl NativeCtx<'_> {
         self.interp.write_out(text);
     }
 
+    /// Sends what the script printed on its way (before a child process
+    /// that writes to the same terminal starts).
+    pub fn flush_output(&mut self) {
+        use std::io::Write;
+        let _ = self.interp.out.flush();
+    }
+
     /// Writes to the script's standard error, after what its standard
     /// output holds.
     pub fn eprint(&mut self, text: &str) {

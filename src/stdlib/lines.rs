@@ -4,7 +4,7 @@
 //! buffer the same way). A `wait_for` that gives up on a half-read line
 //! leaves it for the next `read_line`.
 
-use futures_lite::io::{AsyncBufRead, AsyncBufReadExt};
+use futures_lite::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, BufReader};
 
 /// The longest line a reader accepts by default (16 MiB); a longer one
 /// is a `ValueError`, as asyncio's `LimitOverrunError` (whose default is
@@ -66,8 +66,21 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
     }
 }
 
+impl<R: AsyncRead + Unpin> LineReader<BufReader<R>> {
+    /// A line the buffer holds already, taken without reading (how
+    /// `for await` gets a line without a wait); `None` when the buffer
+    /// holds no whole line, and then nothing is taken.
+    pub(crate) fn try_line(&mut self, cap: usize) -> Option<Line> {
+        let buf = self.reader.buffer();
+        let i = memchr(buf)?;
+        self.partial.extend_from_slice(&buf[..=i]);
+        self.reader.consume(i + 1);
+        Some(finish(std::mem::take(&mut self.partial), cap))
+    }
+}
+
 fn memchr(buf: &[u8]) -> Option<usize> {
-    buf.iter().position(|b| *b == b'\n')
+    memchr::memchr(b'\n', buf)
 }
 
 /// A whole line (with its ending, if any) as a [`Line`].

@@ -10,6 +10,7 @@
 //! connection runs `handler(stream)` as a task, and the stream is closed
 //! when the handler ends.
 
+mod lines;
 pub(crate) mod reach;
 
 use super::http::server::{bind, check_handler, ServerState};
@@ -134,7 +135,7 @@ impl NativeObject for Stream {
         "stream"
     }
     fn methods() -> &'static [&'static str] {
-        &["read_line", "read", "write", "close"]
+        &["read_line", "read", "write", "close", "lines"]
     }
     fn repr(&self) -> String {
         let state = if self.0.closed.get() { " closed" } else { "" };
@@ -168,6 +169,9 @@ impl NativeObject for Stream {
                 inner.close();
                 Value::Nil
             }),
+            "lines" => args
+                .finish()
+                .map(|()| Object::value(lines::StreamLines(inner))),
             _ => return None,
         };
         Some(r)

@@ -68,6 +68,39 @@ pub struct RunSpec {
     /// fails with [`ProcessFailure::OutputTooLarge`]. For `Child`, the
     /// longest line `read_line` accepts.
     pub output_cap: usize,
+    /// Where a started child's (`Child::start`) standard streams go: by
+    /// default its stdin and stdout are pipes to us and its stderr is ours.
+    pub stdin_io: Io,
+    pub stdout_io: Io,
+    pub stderr_io: Io,
+}
+
+/// Where a child's standard stream goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Io {
+    /// A pipe to us (read a line at a time, or written).
+    Pipe,
+    /// Ours: the terminal, for an interactive child.
+    Inherit,
+    /// `/dev/null`.
+    Null,
+}
+
+impl Io {
+    fn stdio(self) -> Stdio {
+        match self {
+            Io::Pipe => Stdio::piped(),
+            Io::Inherit => Stdio::inherit(),
+            Io::Null => Stdio::null(),
+        }
+    }
+}
+
+/// Which output of a child to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pipe {
+    Stdout,
+    Stderr,
 }
 
 impl RunSpec {
@@ -81,6 +114,9 @@ impl RunSpec {
             clear_env: false,
             stdin: String::new(),
             output_cap: DEFAULT_OUTPUT_CAP,
+            stdin_io: Io::Pipe,
+            stdout_io: Io::Pipe,
+            stderr_io: Io::Inherit,
         }
     }
 }
@@ -274,7 +310,7 @@ fn exit_code(status: ExitStatus) -> i32 {
         .unwrap_or(-1)
 }
 
-fn command(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> async_process::Command {
+fn command(spec: &RunSpec, stdin: Stdio, stdout: Stdio, stderr: Stdio) -> async_process::Command {
     let program = spec.program.as_deref().unwrap_or(Path::new(&spec.cmd));
     let mut std_cmd = std::process::Command::new(program);
     std_cmd.arg0(&spec.cmd).args(&spec.args).process_group(0);
@@ -286,7 +322,7 @@ fn command(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> async_process::Comma
     }
     std_cmd.envs(spec.env.iter().map(|(k, v)| (k, v)));
     let mut cmd = async_process::Command::from(std_cmd);
-    cmd.stdin(Stdio::piped())
+    cmd.stdin(stdin)
         .stdout(stdout)
         .stderr(stderr)
         // A second line: every child is reaped (or killed and handed to
@@ -313,8 +349,13 @@ impl Drop for Started {
     }
 }
 
-fn spawn(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> Result<Started, ProcessFailure> {
-    let child = reaper::spawn(&mut command(spec, stdout, stderr)).map_err(|error| {
+fn spawn(
+    spec: &RunSpec,
+    stdin: Stdio,
+    stdout: Stdio,
+    stderr: Stdio,
+) -> Result<Started, ProcessFailure> {
+    let child = reaper::spawn(&mut command(spec, stdin, stdout, stderr)).map_err(|error| {
         ProcessFailure::Spawn {
             program: spec.cmd.clone(),
             error,
@@ -332,7 +373,7 @@ fn spawn(spec: &RunSpec, stdout: Stdio, stderr: Stdio) -> Result<Started, Proces
 /// for it to exit. Nothing starts until the future is first polled; if it
 /// is dropped before the end, the child's whole process group is killed.
 pub async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
-    let mut started = spawn(&spec, Stdio::piped(), Stdio::piped())?;
+    let mut started = spawn(&spec, Stdio::piped(), Stdio::piped(), Stdio::piped())?;
     let child = started.child.as_mut().expect("just spawned");
     let stdin = child.stdin.take();
     let stdout = child.stdout.take();
@@ -383,8 +424,8 @@ async fn read_capped(
     Ok(buf)
 }
 
-/// A running child for streaming (`process.start`): its stdout is read a
-/// line at a time, its stdin written; its stderr goes to ours. A cheap
+/// A running child for streaming (`process.start`): its stdout (and its
+/// stderr, when piped) is read a line at a time, its stdin written. A cheap
 /// handle (clones share the child), so that a script can wait on one
 /// method while another is in flight: each method returns a `'static`
 /// future. When the last handle is dropped before the child was waited
@@ -395,11 +436,25 @@ async fn read_capped(
 #[derive(Clone, Debug)]
 pub struct Child(Rc<ChildInner>);
 
+/// A child's output, read a line at a time.
+type Lines = LineReader<BufReader<Box<dyn AsyncRead + Unpin>>>;
+
+/// Reads of this many bytes: a child's output read line by line from a
+/// pipe costs one system call per 64 KiB, not per 8.
+const PIPE_BUFFER: usize = 64 << 10;
+
+fn lines(pipe: Option<impl AsyncRead + Unpin + 'static>) -> Option<Lines> {
+    let pipe: Box<dyn AsyncRead + Unpin> = Box::new(pipe?);
+    Some(LineReader::new(BufReader::with_capacity(PIPE_BUFFER, pipe)))
+}
+
 struct ChildInner {
     pid: u32,
     line_cap: usize,
     /// Its stdout, with the start of a line a cancelled `read_line` read.
-    stdout: AsyncMutex<Option<LineReader<BufReader<async_process::ChildStdout>>>>,
+    stdout: AsyncMutex<Option<Lines>>,
+    /// Its stderr, when piped.
+    stderr: AsyncMutex<Option<Lines>>,
     stdin: AsyncMutex<Option<async_process::ChildStdin>>,
     /// Set by `close_stdin`; a write in flight closes the pipe when done.
     stdin_closed: Cell<bool>,
@@ -409,6 +464,24 @@ struct ChildInner {
     /// child exits (so it is never left a zombie, awaited or not); taken
     /// by the `wait` that sees it end.
     exit: AsyncMutex<Option<async_executor::Task<io::Result<i32>>>>,
+}
+
+impl ChildInner {
+    fn pipe(&self, pipe: Pipe) -> &AsyncMutex<Option<Lines>> {
+        match pipe {
+            Pipe::Stdout => &self.stdout,
+            Pipe::Stderr => &self.stderr,
+        }
+    }
+}
+
+/// A line read from a child: UTF-8, invalid bytes replaced.
+fn line_text(line: Line, cap: usize) -> Result<Option<String>, ProcessFailure> {
+    match line {
+        Line::Text(line) => Ok(Some(String::from_utf8_lossy(&line).into_owned())),
+        Line::End => Ok(None),
+        Line::TooLong => Err(ProcessFailure::LineTooLong { cap }),
+    }
 }
 
 impl Drop for ChildInner {
@@ -431,13 +504,16 @@ impl fmt::Debug for ChildInner {
 impl Child {
     /// Starts `spec` (its `stdin` text is ignored: use `write`).
     pub fn start(spec: &RunSpec) -> Result<Child, ProcessFailure> {
-        let mut started = spawn(spec, Stdio::piped(), Stdio::inherit())?;
+        let mut started = spawn(
+            spec,
+            spec.stdin_io.stdio(),
+            spec.stdout_io.stdio(),
+            spec.stderr_io.stdio(),
+        )?;
         let mut child = started.child.take().expect("just spawned");
         let group = started.group.clone();
-        let stdout = child
-            .stdout
-            .take()
-            .map(|s| LineReader::new(BufReader::new(s)));
+        let stdout = lines(child.stdout.take());
+        let stderr = lines(child.stderr.take());
         let stdin = child.stdin.take();
         let pid = child.id();
         let exit = reaper::in_background(collect_exit(child, group.clone()));
@@ -445,6 +521,7 @@ impl Child {
             pid,
             line_cap: spec.output_cap,
             stdout: AsyncMutex::new(stdout),
+            stderr: AsyncMutex::new(stderr),
             stdin: AsyncMutex::new(stdin),
             stdin_closed: Cell::new(false),
             code: Cell::new(None),
@@ -463,19 +540,35 @@ impl Child {
     pub fn read_line(
         &self,
     ) -> impl std::future::Future<Output = Result<Option<String>, ProcessFailure>> + 'static {
+        self.read_line_from(Pipe::Stdout)
+    }
+
+    /// [`Child::read_line`] from stdout or stderr (`None` at once if that
+    /// one is not piped).
+    pub fn read_line_from(
+        &self,
+        pipe: Pipe,
+    ) -> impl std::future::Future<Output = Result<Option<String>, ProcessFailure>> + 'static {
         let inner = self.0.clone();
         async move {
-            let mut stdout = inner.stdout.lock().await;
-            let Some(reader) = stdout.as_mut() else {
+            let mut lines = inner.pipe(pipe).lock().await;
+            let Some(reader) = lines.as_mut() else {
                 return Ok(None);
             };
             let cap = inner.line_cap;
-            match reader.read_line(cap).await? {
-                Line::Text(line) => Ok(Some(String::from_utf8_lossy(&line).into_owned())),
-                Line::End => Ok(None),
-                Line::TooLong => Err(ProcessFailure::LineTooLong { cap }),
-            }
+            line_text(reader.read_line(cap).await?, cap)
         }
+    }
+
+    /// A line of stdout or stderr already read into the buffer, without
+    /// waiting; `None` when one must be waited for.
+    pub fn try_line(&self, pipe: Pipe) -> Option<Result<Option<String>, ProcessFailure>> {
+        let mut lines = self.0.pipe(pipe).try_lock()?;
+        let Some(reader) = lines.as_mut() else {
+            return Some(Ok(None));
+        };
+        let cap = self.0.line_cap;
+        Some(line_text(reader.try_line(cap)?, cap))
     }
 
     /// Writes `text` to the child's stdin (waiting while the pipe is full).

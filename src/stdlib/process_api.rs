@@ -3,11 +3,14 @@
 //! killing on cancel, output caps).
 
 use super::not_capable;
-use super::process::{self as rust, Child, ProcessFailure, RunOutput, RunSpec};
+use super::process::{self as rust, Child, Io, Pipe, ProcessFailure, RunOutput, RunSpec};
 use crate::host::Module;
 use crate::permissions::{Denied, Kind};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native_fn::{
+    Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
+};
+use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 use std::path::PathBuf;
 
@@ -15,6 +18,7 @@ pub(crate) fn module() -> Module {
     Module::new("process")
         .object::<Finished>()
         .object::<Running>()
+        .object::<ChildLines>()
         .native(NativeFn::asynchronous("process.run", |ctx, mut args| {
             let cmd: String = args.next("cmd")?;
             let list: Option<Vec<String>> = args.named("args")?;
@@ -27,11 +31,36 @@ pub(crate) fn module() -> Module {
         .native(NativeFn::sync("process.start", |ctx, mut args| {
             let cmd: String = args.next("cmd")?;
             let list: Option<Vec<String>> = args.named("args")?;
-            let spec = spec(ctx, cmd, list.unwrap_or_default(), &mut args)?;
+            let mut spec = spec(ctx, cmd, list.unwrap_or_default(), &mut args)?;
+            spec.stdin_io = io_arg(&mut args, "stdin", Io::Pipe)?;
+            spec.stdout_io = io_arg(&mut args, "stdout", Io::Pipe)?;
+            spec.stderr_io = io_arg(&mut args, "stderr", Io::Inherit)?;
             args.finish()?;
+            // What the script printed goes out before what the child
+            // writes to the streams it shares with us.
+            ctx.flush_output();
             let child = Child::start(&spec).map_err(|e| failure(&e))?;
             Ok(Object::value(Running(child)))
         }))
+}
+
+/// `start`'s `stdin:`, `stdout:`, `stderr:`: "pipe" (to the script),
+/// "inherit" (the script's own: the terminal, for an interactive child)
+/// or "null".
+fn io_arg(args: &mut Args, name: &str, default: Io) -> Result<Io, ErrorRef> {
+    Ok(match args.named::<String>(name)?.as_deref() {
+        None => default,
+        Some("pipe") => Io::Pipe,
+        Some("inherit") => Io::Inherit,
+        Some("null") => Io::Null,
+        Some(other) => {
+            return Err(ErrorObj::with_help(
+                "ValueError",
+                format!("{name}: {other:?} is not a way to connect a child's stream"),
+                "use \"pipe\", \"inherit\" or \"null\"",
+            ))
+        }
+    })
 }
 
 /// The options `run`, `shell` and `start` share: `cwd:`, `env:`. The
@@ -174,7 +203,16 @@ impl NativeObject for Running {
         "child"
     }
     fn methods() -> &'static [&'static str] {
-        &["pid", "kill", "close_stdin", "read_line", "write", "wait"]
+        &[
+            "pid",
+            "kill",
+            "close_stdin",
+            "read_line",
+            "write",
+            "wait",
+            "lines",
+            "stderr_lines",
+        ]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         let child = self.0.clone();
@@ -188,6 +226,18 @@ impl NativeObject for Running {
             "close_stdin" => args.finish().map(|()| {
                 child.close_stdin();
                 Value::Nil
+            }),
+            "lines" => args.finish().map(|()| {
+                Object::value(ChildLines {
+                    child,
+                    pipe: Pipe::Stdout,
+                })
+            }),
+            "stderr_lines" => args.finish().map(|()| {
+                Object::value(ChildLines {
+                    child,
+                    pipe: Pipe::Stderr,
+                })
             }),
             "read_line" => args.finish().map(|()| {
                 let fut = child.read_line();
@@ -229,5 +279,64 @@ impl NativeObject for Running {
     }
     fn repr(&self) -> String {
         format!("<child pid={}>", self.0.pid())
+    }
+}
+
+/// `p.lines()` and `p.stderr_lines()`: a child's output for `for await`,
+/// read from the same buffer as `p.read_line()`.
+struct ChildLines {
+    child: Child,
+    pipe: Pipe,
+}
+
+impl ChildLines {
+    fn shown(&self) -> String {
+        let m = match self.pipe {
+            Pipe::Stdout => "lines",
+            Pipe::Stderr => "stderr_lines",
+        };
+        format!("child({}).{m}()", self.child.pid())
+    }
+}
+
+impl NativeObject for ChildLines {
+    fn type_name(&self) -> &'static str {
+        "lines"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["next"]
+    }
+    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+        match name {
+            "next" => Some(
+                args.finish()
+                    .and_then(|()| stream::next_coroutine(ctx, self, &self.shown())),
+            ),
+            _ => None,
+        }
+    }
+    fn repr(&self) -> String {
+        format!("<{}>", self.shown())
+    }
+    fn stream(&self) -> Option<&dyn NativeStream> {
+        Some(self)
+    }
+}
+
+impl NativeStream for ChildLines {
+    fn ready(&self, _ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+        self.child.try_line(self.pipe).map(line_value)
+    }
+    fn wait(&self, _ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+        let fut = self.child.read_line_from(self.pipe);
+        Ok(Box::pin(async move { line_value(fut.await) }))
+    }
+}
+
+fn line_value(line: Result<Option<String>, ProcessFailure>) -> NativeResult {
+    match line {
+        Ok(Some(line)) => Ok(Value::str(&line)),
+        Ok(None) => Ok(Value::Nil),
+        Err(e) => Err(failure(&e)),
     }
 }
