@@ -54,7 +54,7 @@ pub const EXIT_COMPILE: i32 = 2;
 mod analysis;
 pub use analysis::{Finding, Severity, Vocabulary};
 mod tree;
-pub use tree::{render_tree, tree_line, TaskFacts};
+pub use tree::{render_tree, tree_line, tree_report, TaskFacts, TreeRequest};
 
 /// An interpreter: its globals, loaded sources, event loop and native
 /// functions. Build one with [`Engine::builder`].

@@ -31,6 +31,7 @@ pub mod limits;
 pub mod lsp;
 mod modules;
 pub mod permissions;
+pub mod ps;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod repl;
 pub(crate) mod runtime;

@@ -131,6 +131,14 @@ enum Command {
     Lsp,
     /// Format scripts in place in the one canonical layout (`-` formats stdin to stdout).
     Fmt(FmtArgs),
+    /// Print the task tree of your running `tasks run` PID: each pending
+    /// task, where and how long it waits, on what (a lock and its holder,
+    /// a queue, a sleep, a native operation), who awaits it. (Ctrl-\ in its
+    /// terminal prints the same to its stderr.)
+    Ps {
+        /// The process id of a `tasks run`.
+        pid: i32,
+    },
 }
 
 #[derive(clap::Args)]
@@ -333,6 +341,60 @@ fn stop_on_signals(handle: tasks::InterruptHandle, out: SharedOut, color: bool) 
     });
 }
 
+/// Ctrl-\ (SIGQUIT) prints the task tree to stderr and the script goes
+/// on; a second one within a second quits as SIGQUIT always did. SIGUSR1
+/// is `tasks ps` asking: the tree goes to the runtime folder (`tasks::ps`).
+fn trees_on_signals(engine: &mut Engine) {
+    use signal_hook::consts::{SIGQUIT, SIGUSR1};
+    use tasks::engine::TreeRequest;
+    let handle = engine.interrupt_handle();
+    engine.on_tree_request(|who, text| match who {
+        TreeRequest::Quit => say!("{text}"),
+        TreeRequest::Ps => {
+            if let Err(e) = tasks::ps::publish_tree(&text) {
+                sayln!("tasks ps: cannot answer: {e}");
+            }
+        }
+    });
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGQUIT, SIGUSR1]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        let mut last_quit: Option<std::time::Instant> = None;
+        for signo in signals.forever() {
+            if signo == SIGUSR1 {
+                handle.request_tree(TreeRequest::Ps);
+                continue;
+            }
+            if last_quit.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1)) {
+                let _ = signal_hook::low_level::emulate_default_handler(SIGQUIT);
+            }
+            last_quit = Some(std::time::Instant::now());
+            handle.request_tree(TreeRequest::Quit);
+        }
+    });
+}
+
+/// `tasks ps PID`.
+fn ps(pid: i32) -> ExitCode {
+    match tasks::ps::ask(pid, std::time::Duration::from_secs(5)) {
+        Ok(text) => {
+            let mut stdout = tasks::streams::stdout();
+            if let Err(e) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                tasks::streams::exit_on_write_error(&e);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            sayln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -414,6 +476,7 @@ fn run(args: RunArgs, bare: bool) -> ExitCode {
     let color = opts.color;
     let mut engine = Engine::new(opts, Box::new(out.clone()), Box::new(ScriptErr));
     stop_on_signals(engine.interrupt_handle(), out, color);
+    trees_on_signals(&mut engine);
     engine.set_args(args.script[1..].to_vec());
     ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
 }
@@ -562,6 +625,7 @@ fn main() -> ExitCode {
                 args.check,
                 color(),
             )),
+            Some(Command::Ps { pid }) => ps(pid),
             None => run(cli.run, true),
         });
     match worker.map(|h| h.join()) {

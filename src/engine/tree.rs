@@ -5,6 +5,8 @@
 use super::Engine;
 use crate::diagnostics::Sources;
 use crate::runtime::error::Loc;
+use crate::runtime::interp::Interp;
+pub use crate::runtime::interrupt::TreeRequest;
 
 /// One pending task, as `tasks ps` shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,28 +40,56 @@ pub struct TaskFacts {
 impl Engine {
     /// The pending tasks, in creation order, with what each is doing.
     pub fn task_tree(&self) -> Vec<TaskFacts> {
-        self.interp
-            .task_tree()
-            .into_iter()
-            .map(|n| TaskFacts {
-                id: n.id,
-                name: n.name.to_string(),
-                state: n.state,
-                waited: n.waited_ns.map(|w| w as f64 / 1e9),
-                at: n.at.map(|l| self.sources.describe(l)),
-                line: n.at.and_then(|l| source_line(&self.sources, l)),
-                on: n.on,
-                lock_holder: n.holder.map(|(h, _)| h.to_string()),
-                awaited_by: n.awaited_by.iter().map(|a| a.to_string()).collect(),
-                group: n.group_of.map(|g| g.to_string()),
-            })
-            .collect()
+        facts(&self.interp, &self.sources)
     }
 
     /// The clock's reading, in seconds (virtual under `--virtual-time`).
     pub fn clock_secs(&self) -> f64 {
         self.interp.lp.clock.now_secs()
     }
+
+    /// Calls `f` with the task tree drawn as text ([`tree_report`]) when
+    /// [`InterruptHandle::request_tree`](crate::InterruptHandle::request_tree)
+    /// asks for it (Ctrl-\, `tasks ps`): between two steps of the loop, or
+    /// at the running code's next check point. The run goes on.
+    pub fn on_tree_request(&mut self, mut f: impl FnMut(TreeRequest, String) + 'static) {
+        let sources = self.rendered_sources.clone();
+        self.interp.tree_sink = Some(Box::new(move |interp: &Interp, who| {
+            let tasks = facts(interp, &sources.borrow());
+            f(who, tree_report(&tasks, interp.lp.clock.now_secs()));
+        }));
+    }
+}
+
+fn facts(interp: &Interp, sources: &Sources) -> Vec<TaskFacts> {
+    interp
+        .task_tree()
+        .into_iter()
+        .map(|n| TaskFacts {
+            id: n.id,
+            name: n.name.to_string(),
+            state: n.state,
+            waited: n.waited_ns.map(|w| w as f64 / 1e9),
+            at: n.at.map(|l| sources.describe(l)),
+            line: n.at.and_then(|l| source_line(sources, l)),
+            on: n.on,
+            lock_holder: n.holder.map(|(h, _)| h.to_string()),
+            awaited_by: n.awaited_by.iter().map(|a| a.to_string()).collect(),
+            group: n.group_of.map(|g| g.to_string()),
+        })
+        .collect()
+}
+
+/// What Ctrl-\ prints and `tasks ps` shows: a title line with the
+/// process and the clock, then [`render_tree`].
+pub fn tree_report(tasks: &[TaskFacts], clock: f64) -> String {
+    let n = tasks.len();
+    let s = if n == 1 { "" } else { "s" };
+    format!(
+        "tasks: {n} pending task{s} at {clock:.3}s (pid {})\n{}",
+        std::process::id(),
+        render_tree(tasks)
+    )
 }
 
 /// The line `loc` is on, trimmed.

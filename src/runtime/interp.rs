@@ -74,7 +74,12 @@ pub struct Interp {
     pub(crate) method_names: Vec<Rc<str>>,
     /// The natives' per-engine state, one value per type (`NativeCtx::data`).
     pub(crate) data: super::native_ctx::DataSlots,
+    /// Given the task tree when Ctrl-\ or `tasks ps` asks (set by the engine).
+    pub(crate) tree_sink: Option<TreeSink>,
 }
+
+/// What the engine does with a task tree asked for (see `Interp::tree_sink`).
+pub(crate) type TreeSink = Box<dyn FnMut(&Interp, super::interrupt::TreeRequest)>;
 
 impl Interp {
     pub fn new(clock: Clock, out: Box<dyn Write>, err: Box<dyn Write>) -> Interp {
@@ -109,6 +114,7 @@ impl Interp {
             error_renderer: None,
             method_names: Vec::new(),
             data: Default::default(),
+            tree_sink: None,
         }
     }
 

@@ -18,7 +18,7 @@ use super::error::{cancelled, ErrorObj, ErrorRef};
 use super::interp::Interp;
 use crate::runtime::task::Task;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, Ordering};
 use std::sync::Arc;
 
 type WakeChannel = (async_channel::Sender<()>, async_channel::Receiver<()>);
@@ -34,6 +34,8 @@ pub(crate) struct Interrupts {
     main_pending: AtomicBool,
     /// `tasks run`: the main task has ended, so a signal now stops at once.
     main_done: AtomicBool,
+    /// Task trees asked for (Ctrl-\, `tasks ps`): bits of [`TreeRequest`].
+    trees: AtomicU8,
     /// Ends the loop's wait for a timer or an event when a signal comes. A
     /// leftover token only makes one later wait return early, which the
     /// loop treats as nothing due.
@@ -47,6 +49,7 @@ impl Default for Interrupts {
             signal: AtomicI32::new(0),
             main_pending: AtomicBool::new(false),
             main_done: AtomicBool::new(false),
+            trees: AtomicU8::new(0),
             wake: async_channel::bounded(1),
         }
     }
@@ -62,6 +65,14 @@ impl Interrupts {
     /// Forgets a request nobody acted on (the REPL handled it another way).
     pub(crate) fn clear(&self) {
         self.requested.store(false, Ordering::Relaxed);
+    }
+
+    /// The task trees asked for since the last call (bits of [`TreeRequest`]).
+    pub(crate) fn take_trees(&self) -> u8 {
+        if self.trees.load(Ordering::Relaxed) == 0 {
+            return 0;
+        }
+        self.trees.swap(0, Ordering::SeqCst)
     }
 
     /// The stopping signal `tasks run` received, if any.
@@ -118,6 +129,28 @@ impl InterruptHandle {
     }
 }
 
+/// Who asked for the task tree: Ctrl-\ (printed to stderr) or `tasks ps`
+/// (written where it reads it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeRequest {
+    /// Ctrl-\ (SIGQUIT): printed to stderr.
+    Quit = 1,
+    /// `tasks ps` (SIGUSR1): written to the user's runtime folder.
+    Ps = 2,
+}
+
+impl InterruptHandle {
+    /// Asks the engine for its task tree: the loop hands it to the
+    /// engine's tree callback (`Engine::on_tree_request`) between two
+    /// steps, or the running code's next check point does.
+    pub fn request_tree(&self, who: TreeRequest) {
+        let i = &self.0;
+        i.trees.fetch_or(who as u8, Ordering::SeqCst);
+        i.requested.store(true, Ordering::SeqCst);
+        let _ = i.wake.0.try_send(());
+    }
+}
+
 fn keyboard_interrupt() -> ErrorRef {
     ErrorObj::with_help(
         "KeyboardInterrupt",
@@ -133,6 +166,11 @@ impl Interp {
     /// dealt with the signal.
     pub(crate) fn interrupt_error(&mut self) -> Option<ErrorRef> {
         self.interrupts.clear();
+        if self.give_trees() && !self.interrupts.main_pending.load(Ordering::SeqCst) {
+            // Only a tree was asked for (`tasks run` takes no Ctrl-C as an
+            // interrupt: its SIGINT sets `main_pending`).
+            return None;
+        }
         if self.interrupts.signal().is_none() {
             return Some(keyboard_interrupt());
         }
@@ -155,6 +193,7 @@ impl Interp {
     /// while no script code ran cancels the main task, as `asyncio.run`'s
     /// SIGINT handler does.
     pub(crate) fn handle_stop_signal(&mut self) {
+        self.give_trees();
         let pending = &self.interrupts.main_pending;
         if pending.load(Ordering::Relaxed) && pending.swap(false, Ordering::SeqCst) {
             self.interrupts.clear();
@@ -162,6 +201,24 @@ impl Interp {
                 self.cancel_task(&main, None);
             }
         }
+    }
+
+    /// Hands the task trees asked for to the engine's callback; true if
+    /// any was.
+    fn give_trees(&mut self) -> bool {
+        let asked = self.interrupts.take_trees();
+        if asked == 0 {
+            return false;
+        }
+        if let Some(mut sink) = self.tree_sink.take() {
+            for who in [TreeRequest::Quit, TreeRequest::Ps] {
+                if asked & who as u8 != 0 {
+                    sink(self, who);
+                }
+            }
+            self.tree_sink = Some(sink);
+        }
+        true
     }
 
     /// The main task (number 0, the first in creation order) while it is pending.
