@@ -260,6 +260,67 @@ fn formatting_gives_tasks_fmts_layout_as_one_edit() {
 }
 
 #[test]
+fn references_and_rename_find_every_use_of_one_declaration() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/refs.tasks";
+    let text =
+        "let n = 1\nfn f(n) {\n    return n + 1  # n\n}\nprint(f\"{n}\", \"n\", f(n), x.n)\n";
+    c.open(uri, text);
+    let refs = |c: &mut Client, line: u32, character: u32, decl: bool| {
+        let r = c.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character},
+                   "context": {"includeDeclaration": decl}}),
+        );
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["range"]["start"]["line"].as_u64().unwrap(),
+                    l["range"]["start"]["character"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // The top-level n: its declaration, inside the f-string, the argument;
+    // not the parameter, the string, the comment or the field.
+    assert_eq!(refs(&mut c, 0, 4, true), [(0, 4), (4, 9), (4, 21)]);
+    assert_eq!(refs(&mut c, 4, 21, false), [(4, 9), (4, 21)]);
+    // The parameter n, from its use inside the function.
+    assert_eq!(refs(&mut c, 2, 11, true), [(1, 5), (2, 11)]);
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 3}, "newName": "g"}),
+    );
+    let edits = edit["changes"][uri].as_array().unwrap();
+    let starts: Vec<_> = edits
+        .iter()
+        .map(|e| (e["range"]["start"]["line"].clone(), e["newText"].clone()))
+        .collect();
+    assert_eq!(starts, [(json!(1), json!("g")), (json!(4), json!("g"))]);
+    // A keyword or a non-name is refused with a message for the user.
+    c.next_id += 1;
+    let id = c.next_id;
+    c.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/rename",
+                  "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}, "newName": "for"}}));
+    let answer = loop {
+        let msg = c.receive();
+        if msg["id"] == json!(id) {
+            break msg;
+        }
+    };
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`for` is not a name"),
+        "{answer}"
+    );
+    c.shutdown();
+}
+
+#[test]
 fn completion_offers_module_members_builtins_keywords_and_locals() {
     let mut c = Client::start();
     let uri = "file:///tmp/lsp_test/complete.tasks";

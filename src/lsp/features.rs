@@ -1,12 +1,14 @@
 //! One open document and what the server answers about it.
 
+use super::references;
 use super::symbols::{self, Kind, Symbol};
 use super::text::{qualifier, word_at, Lines};
 use crate::engine::{Severity, Vocabulary};
 use crate::{Engine, Options};
 use lsp_types::{
     CompletionItem, CompletionItemKind, Diagnostic, DiagnosticSeverity, GotoDefinitionResponse,
-    Hover, HoverContents, Location, MarkupContent, MarkupKind, Position, Uri,
+    Hover, HoverContents, Location, MarkupContent, MarkupKind, Position, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 const KEYWORDS: &[&str] = &[
@@ -183,6 +185,42 @@ impl Document {
             return Some(Self::markdown(format!("module `{word}`")));
         }
         None
+    }
+
+    /// Every use of the name under `pos` in this file (its declaration
+    /// too, when asked).
+    pub fn references(&self, uri: &Uri, pos: Position, declaration: bool) -> Vec<Location> {
+        let lines = Lines::new(&self.text);
+        let Some((decl, uses)) =
+            references::occurrences(&self.text, &self.symbols, lines.offset(pos))
+        else {
+            return Vec::new();
+        };
+        uses.into_iter()
+            .filter(|&(s, _)| declaration || s != decl.start)
+            .map(|(s, e)| Location::new(uri.clone(), lines.range(s, e)))
+            .collect()
+    }
+
+    /// Renames the name under `pos` and every use of it in this file.
+    pub fn rename(
+        &self,
+        uri: &Uri,
+        pos: Position,
+        new_name: &str,
+    ) -> Result<WorkspaceEdit, String> {
+        if !references::valid_name(new_name, KEYWORDS) {
+            return Err(format!("`{new_name}` is not a name that can be declared"));
+        }
+        let lines = Lines::new(&self.text);
+        let (_, uses) = references::occurrences(&self.text, &self.symbols, lines.offset(pos))
+            .ok_or("no name declared in this file is here")?;
+        let edits = uses
+            .into_iter()
+            .map(|(s, e)| TextEdit::new(lines.range(s, e), new_name.to_owned()))
+            .collect();
+        let changes = std::collections::HashMap::from([(uri.clone(), edits)]);
+        Ok(WorkspaceEdit::new(changes))
     }
 
     /// Where the name under `pos` is declared in this file.

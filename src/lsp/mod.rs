@@ -3,9 +3,11 @@
 //! change parses and resolves it as `tasks check` does, publishing every
 //! mistake as a diagnostic with the same message and help. Hover, go to
 //! definition and completion read the script's declarations and the
-//! engine's builtins and native modules; formatting is `tasks fmt`'s.
+//! engine's builtins and native modules; references and rename every use
+//! of a declaration in the file; formatting is `tasks fmt`'s.
 
 mod features;
+mod references;
 mod symbols;
 mod text;
 
@@ -15,7 +17,9 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Completion, Formatting, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{
+    Completion, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
+};
 use lsp_types::{
     CompletionOptions, HoverProviderCapability, OneOf, PublishDiagnosticsParams,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
@@ -40,6 +44,8 @@ fn capabilities() -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         document_formatting_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -145,6 +151,27 @@ fn answer(docs: &HashMap<String, Document>, req: Request) -> Response {
                 .and_then(|p| {
                     doc_of(&p.text_document.uri).map(|d| serde_json::to_value(d.formatting()))
                 })
+        }
+        References::METHOD => serde_json::from_value::<lsp_types::ReferenceParams>(req.params)
+            .ok()
+            .and_then(|p| {
+                let at = p.text_document_position;
+                let uri = &at.text_document.uri;
+                let decl = p.context.include_declaration;
+                doc_of(uri).map(|d| serde_json::to_value(d.references(uri, at.position, decl)))
+            }),
+        Rename::METHOD => {
+            let Ok(p) = serde_json::from_value::<lsp_types::RenameParams>(req.params) else {
+                return Response::new_ok(id, serde_json::Value::Null);
+            };
+            let at = p.text_document_position;
+            let uri = &at.text_document.uri;
+            match doc_of(uri).map(|d| d.rename(uri, at.position, &p.new_name)) {
+                Some(Ok(edit)) => serde_json::to_value(edit).ok().map(Ok),
+                // The client shows the message to the user.
+                Some(Err(why)) => return Response::new_err(id, -32803, why),
+                None => None,
+            }
         }
         _ => return Response::new_err(id, -32601, format!("unsupported request {}", req.method)),
     };
