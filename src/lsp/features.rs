@@ -219,6 +219,9 @@ impl Document {
             .into_iter()
             .map(|(s, e)| TextEdit::new(lines.range(s, e), new_name.to_owned()))
             .collect();
+        // lsp-types keys its edits by Uri, whose cache clippy sees as
+        // interior mutability; it is never changed once built.
+        #[allow(clippy::mutable_key_type)]
         let changes = std::collections::HashMap::from([(uri.clone(), edits)]);
         Ok(WorkspaceEdit::new(changes))
     }
