@@ -46,6 +46,34 @@ def tree_nodes(n):
     return nodes
 
 
+# The stdin_filter input: FILTER_ROWS rows of ~34 bytes (~200 MB), made
+# once per run of this script in a temporary folder (never committed).
+FILTER_ROWS = 6_000_000
+
+
+def filter_row(i):
+    return f"{i},city{i % 37},{i * 7919 % 100000},name{i % 1000}\n"
+
+
+def filter_expected():
+    matched = total = 0
+    for i in range(FILTER_ROWS):
+        if (i * 7919 % 100000) % 10 == 3:
+            matched += 1
+            total += i
+    return f"stdin_filter rows={FILTER_ROWS} matched={matched} total={total}"
+
+
+def write_filter_input(path):
+    with open(path, "w") as f:
+        for start in range(0, FILTER_ROWS, 100_000):
+            f.write("".join(filter_row(i) for i in range(start, min(start + 100_000, FILTER_ROWS))))
+
+
+# Workloads that read a generated file on stdin: name -> writer(path).
+STDIN_FILES = {"stdin_filter": write_filter_input}
+
+
 def tree_depth(n):
     return tree_nodes(n).bit_length() - 1
 
@@ -79,6 +107,9 @@ WORKLOADS = {
     # 2,000 small JSON files written, read, parsed and summed.
     "procs": ("IO-a", False, None, None, lambda n: "procs n=500 ok=500"),
     "json_files": ("IO-b", False, None, None, lambda n: "json_files n=2000 total=5995"),
+    # Streams (issue 26): a ~200 MB CSV (FILTER_ROWS rows) filtered line by
+    # line from stdin.
+    "stdin_filter": ("IO-c", False, None, None, lambda n: filter_expected()),
     # General workloads (issue 28): the code between the awaits, fixed sizes
     # (N = 0 picks the size in the script).
     "wordcount": ("G1", False, None, None,
@@ -167,14 +198,15 @@ def have_gnu_time():
 USE_GNU_TIME = None  # set in main()
 
 
-def run_once(cmd, timeout):
+def run_once(cmd, timeout, stdin_path=None):
     """Runs cmd as a child; returns a Run with wall time, CPU time and peak RSS."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile("r") as rssfile:
+            tempfile.NamedTemporaryFile("r") as rssfile, \
+            open(stdin_path or os.devnull, "rb") as stdin:
         full = [GNU_TIME, "-f", "%M", "-o", rssfile.name, *cmd] if USE_GNU_TIME else cmd
         t0 = time.perf_counter()
         # Own session, so a timeout kills time's child as well.
-        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+        proc = subprocess.Popen(full, stdin=stdin, stdout=out, stderr=err,
                                 start_new_session=True)
         killed = []
 
@@ -285,15 +317,29 @@ def main():
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
 
+    scratch = tempfile.TemporaryDirectory(prefix="tasks-bench-")
+    inputs = {}
+
+    def stdin_for(name):
+        if name not in STDIN_FILES:
+            return None
+        if name not in inputs:
+            path = os.path.join(scratch.name, name + ".in")
+            log(f"{name}: writing its input {path}")
+            STDIN_FILES[name](path)
+            inputs[name] = path
+        return inputs[name]
+
     def measure(name, n, skip, count=None):
         """Alternating runs of both implementations; returns {impl: [Run]}."""
         runs = {k: [] for k in impls}
+        stdin_path = stdin_for(name)
         for i in range(count or args.runs):
             order = list(impls) if i % 2 == 0 else list(impls)[::-1]
             for impl in order:
                 if impl in skip:
                     continue
-                r = run_once(impls[impl](name, n), args.timeout)
+                r = run_once(impls[impl](name, n), args.timeout, stdin_path)
                 runs[impl].append(r)
                 state = "TIMEOUT" if r.timed_out else f"exit {r.status}"
                 log(f"  {name} N={n} {impl:7} run {i + 1}: {r.wall:.3f} s, "

@@ -184,3 +184,88 @@ server.close()
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_file_is_written_read_by_pieces_and_closed_by_with() {
+    let script = r#"
+let f = await fs.open("out.txt", "w")
+try {
+    with f {
+        await f.write("héllo\nworld\n")
+        await f.write("third")
+        throw error("boom")
+    }
+} catch e { print("caught", e.message(), f.closed()) }
+let r = await fs.open("out.txt")
+print(repr(await r.read(2)), r.tell())
+print(repr(await r.read_line()))
+for await line in r.lines() { print("line", repr(line)) }
+print(repr(await r.read_line()), repr(await r.read(5)))
+r.seek(1)
+print(repr(await r.read_all()))
+r.close()
+try { await r.read_line() } catch e { print(e.kind(), e.message()) }
+"#;
+    let out = tasks(&["--allow-read=.", "--allow-write=."], script, Vec::new());
+    assert_eq!(
+        text(&out.stdout),
+        "caught boom true\n\"hé\" 3\n\"llo\"\nline \"world\"\nline \"third\"\nnil \"\"\n\"éllo\\nworld\\nthird\"\nValueError I/O operation on closed file\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn following_a_file_sees_what_is_appended_and_waits_for_a_cut_character() {
+    let script = r#"
+let w = await fs.open("log.txt", "wb")
+let r = await fs.open("log.txt")
+await w.write(b"one\ncaf\xc3")
+await w.flush()
+print(repr(await r.read_line()), repr(await r.read_all()))
+await w.write(b"\xa9 au lait\ntwo\n")
+await w.flush()
+print(repr(await r.read_line()), repr(await r.read_line()), repr(await r.read_line()))
+"#;
+    let out = tasks(&["--allow-read=.", "--allow-write=."], script, Vec::new());
+    assert_eq!(
+        text(&out.stdout),
+        "\"one\" \"caf\"\n\"é au lait\" \"two\" nil\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn opening_a_file_is_checked_at_open_links_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "s").unwrap();
+    let granted = dir.path().join("granted");
+    std::fs::create_dir(&granted).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret"), granted.join("link")).unwrap();
+    let script = r#"
+for [path, mode] in [["granted/link", "r"], ["../secret", "r"], ["granted/new", "w"], ["other", "w"]] {
+    try {
+        let f = await fs.open(path, mode)
+        print(path, mode, "opened")
+        f.close()
+    } catch e { print(path, mode, e.kind()) }
+}
+"#;
+    let file = dir.path().join("main.tasks");
+    std::fs::write(&file, script).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tasks"))
+        .args(["run", "--allow-read=granted", "--allow-write=granted"])
+        .arg(&file)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        "granted/link r NotCapableError\n../secret r NotCapableError\ngranted/new w opened\nother w NotCapableError\n",
+        "{}",
+        text(&out.stderr)
+    );
+}

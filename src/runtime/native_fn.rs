@@ -204,6 +204,15 @@ pub trait NativeObject: 'static {
     fn stream(&self) -> Option<&dyn super::stream::NativeStream> {
         None
     }
+    /// Can `with obj { }` take it? Then [`NativeObject::exit_scope`] runs
+    /// when the block ends, by any way (a file closes).
+    fn is_scope(&self) -> bool {
+        false
+    }
+    /// The end of a `with` block over the object.
+    fn exit_scope(&self, _ctx: &mut NativeCtx<'_>) -> Result<(), super::error::ScriptError> {
+        Ok(())
+    }
 }
 
 /// A native object behind one thin pointer (a `Value` stays 16 bytes).

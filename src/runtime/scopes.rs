@@ -42,10 +42,11 @@ impl Interp {
                 self.timeout_enter(t)?;
                 Ok(Enter::Value(scope.clone()))
             }
+            Value::Object(o) if o.inner.is_scope() => Ok(Enter::Value(scope.clone())),
             other => Err(ErrorObj::with_help(
                 "TypeError",
                 format!("`{}` cannot be used in `with`", other.type_name()),
-                "`with` takes a lock, a semaphore, a condition or a timeout(...)",
+                "`with` takes a lock, a semaphore, a condition, a timeout(...) or a file",
             )),
         }
     }
@@ -60,6 +61,9 @@ impl Interp {
                 Ok(())
             }
             Value::Timeout(t) => self.timeout_exit(t, error),
+            Value::Object(o) => o
+                .inner
+                .exit_scope(&mut super::native_fn::Ctx { interp: self }),
             _ => Ok(()),
         }
     }

@@ -17,6 +17,9 @@ use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
     Module::new("fs")
+        .object::<super::fs_file::File>()
+        .object::<super::fs_file::FileLines>()
+        .native(NativeFn::asynchronous("fs.open", super::fs_file::open))
         .native(reader("fs.read_text", |p| read_utf8(&p).map(Data::Text)))
         .native(reader("fs.read_lines", |p| {
             let text = read_utf8(&p)?;
@@ -173,7 +176,7 @@ fn read_bounded(mut file: std::fs::File) -> io::Result<Vec<u8>> {
 }
 
 #[derive(Clone, Copy)]
-enum Access {
+pub(crate) enum Access {
     Read,
     Write,
     /// Writing the path itself, not what a link there points to (a
@@ -185,7 +188,7 @@ enum Access {
 
 /// Checks the permission for `p` (relative to the folder `tasks` started
 /// in) and returns the place checked: the work opens that, never `p`.
-fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<Place, ErrorRef> {
+pub(crate) fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<Place, ErrorRef> {
     let path = Path::new(p);
     let perms = ctx.permissions();
     match access {

@@ -6,6 +6,7 @@ pub(crate) mod builtins;
 pub(crate) mod bytes;
 pub(crate) mod env;
 pub(crate) mod fs;
+pub(crate) mod fs_file;
 pub(crate) mod fs_write;
 pub(crate) mod gzip;
 pub(crate) mod hash;
