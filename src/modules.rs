@@ -66,6 +66,8 @@ pub(crate) struct Loader<'e> {
     /// Files first loaded by this compilation (forgotten if it fails, so a
     /// REPL input that failed to compile leaves no half-loaded module).
     added: Vec<PathBuf>,
+    /// How deep in imported files the compiler is (0: the program).
+    importing: usize,
 }
 
 impl<'e> Loader<'e> {
@@ -94,6 +96,7 @@ impl<'e> Loader<'e> {
             warnings: Vec::new(),
             dropped_coroutines: Vec::new(),
             added: Vec::new(),
+            importing: 0,
         }
     }
 
@@ -134,7 +137,9 @@ impl<'e> Loader<'e> {
             .map_err(|error| elsewhere(span, Elsewhere::Syntax { source: id, error }))?;
         self.chain.push((canonical.clone(), name.clone()));
         let back = globals.enter_new_space();
+        self.importing += 1;
         let compiled = compile_program(&program, text, globals, self, id, false);
+        self.importing -= 1;
         let members = globals.members();
         globals.leave_space(back);
         self.chain.pop();
@@ -167,6 +172,10 @@ impl<'e> Loader<'e> {
 }
 
 impl Importer for Loader<'_> {
+    fn in_import(&self) -> bool {
+        self.importing > 0
+    }
+
     fn import(
         &mut self,
         globals: &mut Globals,

@@ -270,6 +270,16 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     // ------------------------------------------------------------ expressions
 
+    /// `is_main()` with the builtin's name not taken by a variable.
+    fn is_main_call(&mut self, callee: &Expr, args: &[Arg]) -> bool {
+        match &callee.kind {
+            ExprKind::Var(name) if args.is_empty() && &*name.name == "is_main" => {
+                self.resolve(name).is_none()
+            }
+            _ => false,
+        }
+    }
+
     /// The global a call names directly, when it is sure to be set by the
     /// time the call runs (inside a function, or after its declaration):
     /// such calls skip pushing the callee.
@@ -504,6 +514,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     Some(slot) => self.emit(Op::SpawnInGroup(slot), sp),
                     None => self.emit(Op::Spawn, sp),
                 };
+            }
+            ExprKind::Call { callee, args } if self.is_main_call(callee, args) => {
+                // `is_main()`: known here, where the file is compiled as
+                // the program or as an import (Python's `__name__`).
+                let main = !self.importer.in_import();
+                self.emit(if main { Op::True } else { Op::False }, sp);
             }
             ExprKind::Call { callee, args } => {
                 // A call of a global function by name skips pushing the callee.

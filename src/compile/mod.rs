@@ -62,6 +62,12 @@ pub trait Importer {
         path: &str,
         span: Span,
     ) -> CResult<Imported>;
+
+    /// Whether the code being compiled is an imported file's, not the
+    /// program's (what `is_main()` answers).
+    fn in_import(&self) -> bool {
+        false
+    }
 }
 
 /// What an `import` statement binds, and the body to run there the first time.

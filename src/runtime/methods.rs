@@ -70,7 +70,9 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
         | ("lock" | "semaphore", "acquire" | "release" | "locked")
         | ("semaphore", "value") => sig(&[]),
         ("str", "strip") => sig(&["chars"]).required(0),
-        ("str", "split") => sig(&["sep"]).required(0),
+        ("str", "split") => sig(&["sep", "max_split"]).required(0),
+        ("str", "lstrip" | "rstrip") => sig(&["chars"]).required(0),
+        ("str", "zfill") => sig(&["width"]),
         ("str", "join") | ("list", "extend") => sig(&["items"]),
         ("str", "replace") => sig(&["old", "new"]),
         ("str", "starts_with" | "ends_with" | "find" | "contains" | "count") => sig(&["s"]),
@@ -214,6 +216,10 @@ pub(crate) const BUILTIN_METHODS: &[&str] = &[
     "path",
     "errno",
     "spawn",
+    // str, Python's
+    "lstrip",
+    "rstrip",
+    "zfill",
 ];
 
 /// The index of a built-in method name, checked when the crate compiles.
@@ -271,6 +277,7 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
             | "splitlines" | "pad_start" | "pad_end" | "center" | "partition" => {
                 super::text_methods::call(s, m, &args)
             }
+            "split" | "lstrip" | "rstrip" | "zfill" => super::text_split::call(s, m, &args),
             _ => string_method(s, m, args),
         },
         Value::Bytes(b) => super::bytes::call(b, m, &args),
@@ -344,19 +351,6 @@ fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {
             }
             None => Value::str(s.trim()),
         },
-        "split" => {
-            let parts: Vec<Value> = match args.first() {
-                Some(sep) => {
-                    let sep = str_arg(m, sep)?;
-                    if sep.is_empty() {
-                        return Err(value_error("split() separator must not be empty"));
-                    }
-                    s.split(&*sep).map(Value::str).collect()
-                }
-                None => s.split_whitespace().map(Value::str).collect(),
-            };
-            Value::list(parts)
-        }
         "join" => {
             let items = ops::items_of(&args[0])?;
             let mut out = String::new();

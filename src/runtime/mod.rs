@@ -37,6 +37,7 @@ pub mod sync_state;
 pub mod task;
 pub mod teardown;
 pub mod text_methods;
+mod text_split;
 pub mod tree;
 pub mod value;
 pub mod vm;

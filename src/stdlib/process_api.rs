@@ -42,6 +42,21 @@ pub(crate) fn module() -> Module {
             let child = Child::start(&spec).map_err(|e| failure(&e))?;
             Ok(Object::value(Running(child)))
         }))
+        .function("quote", quote)
+}
+
+/// `process.quote(s)`: `s` as one word for `sh` (Python's `shlex.quote`):
+/// as it is when every character is safe, else in single quotes, each `'`
+/// written `'"'"'`. Needs no permission: it runs nothing.
+pub(crate) fn quote(s: String) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
+    if s.is_empty() {
+        return "''".into();
+    }
+    if s.chars().all(safe) {
+        return s;
+    }
+    format!("'{}'", s.replace('\'', "'\"'\"'"))
 }
 
 /// `start`'s `stdin:`, `stdout:`, `stderr:`: "pipe" (to the script),

@@ -17,7 +17,7 @@
 ((identifier) @function.builtin
   (#any-of? @function.builtin
     "abs" "all" "all_tasks" "any" "args" "as_completed" "assert" "barrier" "bool"
-    "call_at" "call_later" "call_soon" "chr" "condition" "contains" "current_task"
+    "call_at" "call_later" "call_soon" "chr" "condition" "contains" "current_task" "divmod" "is_main"
     "enumerate" "eprint" "error" "event" "exit" "filter" "float" "future" "gather" "int"
     "items" "keys" "len" "lock" "map" "map_concurrent" "max" "min" "now" "ord" "print" "queue" "race"
     "range" "repr" "retry" "reversed" "round" "semaphore" "shield" "sleep" "sorted" "str" "sum"

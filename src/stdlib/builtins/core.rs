@@ -30,13 +30,33 @@ pub(super) fn functions() -> Vec<NativeFn> {
         NativeFn::builtin(Sig::new("repr", &["x"]), |_, mut a| {
             Ok(Value::Str(a.next::<Value>("x")?.try_repr()?.into()))
         }),
-        NativeFn::builtin(Sig::new("int", &["x"]), |_, mut a| int(&a.next("x")?)).unary(int),
+        NativeFn::builtin(Sig::new("int", &["x", "base"]).required(1), |_, mut a| {
+            let x: Value = a.next("x")?;
+            match a.next_opt::<Value>("base")? {
+                None | Some(Value::Nil) => int(&x),
+                Some(base) => int_base(&x, &base),
+            }
+        })
+        .unary(int),
+        NativeFn::builtin(Sig::new("divmod", &["a", "b"]), |_, mut a| {
+            let (x, y): (Value, Value) = (a.next("a")?, a.next("b")?);
+            let q = crate::runtime::ops::floor_div(&x, &y)?;
+            let r = crate::runtime::ops::modulo(&x, &y)?;
+            Ok(Value::list(vec![q, r]))
+        }),
         NativeFn::builtin(Sig::new("float", &["x"]), |_, mut a| float(&a.next("x")?)),
         NativeFn::builtin(Sig::new("bool", &["x"]), |_, mut a| {
             Ok(Value::Bool(a.next::<Value>("x")?.truthy()))
         }),
         NativeFn::builtin(Sig::new("type", &["x"]), |_, mut a| {
             Ok(Value::str(a.next::<Value>("x")?.type_name()))
+        }),
+        // Called by name, `is_main()` is answered by the compiler (see
+        // `compile/expr.rs`); this is what a call through a variable meets.
+        NativeFn::builtin(Sig::new("is_main", &[]), |_, _| {
+            Err(type_error(
+                "is_main() is answered where it is written: call it by its name",
+            ))
         }),
         NativeFn::builtin(
             Sig::new("error", &["message"]).named(&["kind", "data"]),
@@ -131,6 +151,58 @@ fn int(v: &Value) -> NativeResult {
             v.type_name()
         ))),
     }
+}
+
+/// `int(s, base)`: Python's, with a `0x`/`0o`/`0b` prefix allowed when it
+/// matches the base (base 0: the prefix decides) and `_` between digits.
+fn int_base(v: &Value, base: &Value) -> NativeResult {
+    let Value::Int(base) = *base else {
+        return Err(type_error(format!(
+            "int() base must be an int, not `{}`",
+            base.type_name()
+        )));
+    };
+    if base != 0 && !(2..=36).contains(&base) {
+        return Err(value_error("int() base must be 0 or between 2 and 36"));
+    }
+    let Value::Str(s) = v else {
+        return Err(type_error(format!(
+            "int() with a base needs a str, not `{}`",
+            v.type_name()
+        )));
+    };
+    let bad = || value_error(format!("invalid int in base {base}: {}", v.repr()));
+    let t = s.trim();
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let lower = t.get(..2).map(str::to_ascii_lowercase);
+    let prefixed = match lower.as_deref() {
+        Some("0x") => Some(16),
+        Some("0o") => Some(8),
+        Some("0b") => Some(2),
+        _ => None,
+    };
+    let (base, digits) = match prefixed {
+        Some(p) if base == 0 || base == p => (p, &t[2..]),
+        _ if base == 0 => (10, t),
+        _ => (base, t),
+    };
+    let digits = digits.strip_prefix('_').filter(|_| prefixed.is_some()).unwrap_or(digits);
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__")
+    {
+        return Err(bad());
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if clean.starts_with(['+', '-']) {
+        return Err(bad());
+    }
+    let n = i128::from_str_radix(&clean, base as u32).map_err(|_| bad())?;
+    i64::try_from(if negative { -n } else { n })
+        .map(Value::Int)
+        .map_err(|_| overflow())
 }
 
 fn float(v: &Value) -> NativeResult {
