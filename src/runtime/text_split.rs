@@ -55,7 +55,10 @@ fn split(s: &str, sep: Option<&Value>, max: Option<&Value>) -> R {
                 return Err(value_error("split() separator must not be empty"));
             }
             match max {
-                Some(n) => s.splitn(n.saturating_add(1), &*sep).map(Value::str).collect(),
+                Some(n) => s
+                    .splitn(n.saturating_add(1), &*sep)
+                    .map(Value::str)
+                    .collect(),
                 None => s.split(&*sep).map(Value::str).collect(),
             }
         }
@@ -108,7 +111,9 @@ mod tests {
     use super::*;
 
     fn words(v: R) -> Vec<String> {
-        let Ok(Value::List(l)) = v else { panic!("not a list") };
+        let Ok(Value::List(l)) = v else {
+            panic!("not a list")
+        };
         let items = l.borrow();
         items.iter().map(|v| v.to_display()).collect()
     }

@@ -190,8 +190,14 @@ fn int_base(v: &Value, base: &Value) -> NativeResult {
         _ if base == 0 => (10, t),
         _ => (base, t),
     };
-    let digits = digits.strip_prefix('_').filter(|_| prefixed.is_some()).unwrap_or(digits);
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__")
+    let digits = digits
+        .strip_prefix('_')
+        .filter(|_| prefixed.is_some())
+        .unwrap_or(digits);
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
     {
         return Err(bad());
     }
