@@ -129,6 +129,25 @@ impl Term {
         }
     }
 
+    /// Pastes `text` as a terminal does, with no Enter after it: between
+    /// the bracketed-paste markers if the REPL turned that mode on
+    /// (`ESC [?2004h`), else as if typed, all at once.
+    fn paste(&mut self, text: &str) {
+        let (seen, bracketed) = {
+            let seen = self.seen.lock().unwrap();
+            (seen.len(), seen.contains("\x1b[?2004h"))
+        };
+        self.sent_at = seen;
+        let (open, close): (&[u8], &[u8]) = match bracketed {
+            true => (b"\x1b[200~", b"\x1b[201~"),
+            false => (b"", b""),
+        };
+        self.writer.write_all(open).unwrap();
+        self.writer.write_all(text.as_bytes()).unwrap();
+        self.writer.write_all(close).unwrap();
+        self.writer.flush().unwrap();
+    }
+
     fn send_control(&mut self, c: char) {
         let byte = (c as u8) & 0x1f;
         self.writer.write_all(&[byte]).unwrap();
@@ -742,4 +761,86 @@ fn tasks_command_shows_lock_holders_awaiters_and_groups() {
         "{out}"
     );
     assert_eq!((err.as_str(), code), ("", 0));
+}
+
+/// SIGINT with the prompt up (what Ctrl-C becomes while the terminal is not
+/// yet in the editor's raw mode): no input runs, so it interrupts nothing,
+/// and the next input runs whole. Before, the request stayed set and the
+/// next input failed with `KeyboardInterrupt` as it started.
+#[test]
+fn a_sigint_at_the_prompt_does_not_drop_the_next_input() {
+    let mut p = Term::start();
+    p.send_line("print(\"re\" + \"ady\")");
+    p.expect("ready");
+    p.wait_for_prompt();
+    p.process
+        .signal(rexpect::process::Signal::SIGINT)
+        .expect("signal the REPL");
+    // Let the signal reach the loop before the line does (their order is
+    // what this test is about, not a deadline).
+    std::thread::sleep(Duration::from_millis(300));
+    p.send_more("print(40 + 2)");
+    p.expect("42\r\n");
+    p.quit();
+}
+
+/// Bracketed paste: a 100 KB line pasted (inside the terminal's paste
+/// markers) is one edit, parsed once at Enter. Before, each character was a
+/// key event with its own batch and repaint: two minutes for 100 KB. The
+/// patience is a hang guard only.
+#[test]
+fn a_pasted_100_kb_line_runs() {
+    let mut p = Term::start();
+    let big = format!("print(len(\"{}\"), \"pasted\")", "x".repeat(100_000));
+    p.wait_for_prompt();
+    p.paste(&big);
+    p.send_more("");
+    p.expect("100000 pasted");
+    // A multi-line paste keeps its newlines as text: one input.
+    p.paste("let a = 20\nlet b = 22\nprint(a + b, \"both\")");
+    p.send_more("");
+    p.expect("42 both");
+    p.quit();
+}
+
+/// A 3 KB line arriving at once without paste markers (a terminal without
+/// bracketed paste, or fast typing): crossterm's default reader left what
+/// followed its first 1 KiB read unread until another key came (crossterm
+/// issue 813), so the line never ran; its poll(2) reader (`use-dev-tty`)
+/// reads on.
+#[test]
+fn a_3_kb_line_typed_at_once_runs() {
+    let mut p = Term::start();
+    p.send_line(&format!("print(len(\"{}\"), \"typed\")", "y".repeat(3000)));
+    p.expect("3000 typed");
+    p.quit();
+}
+
+/// 5,000 nested brackets: a clear error, and the REPL answers at once after
+/// it (before, it was unresponsive for over a minute).
+#[test]
+fn deeply_nested_brackets_fail_and_the_session_goes_on() {
+    let mut p = Term::start();
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    p.wait_for_prompt();
+    p.paste(&deep);
+    p.send_more("");
+    p.expect("nest");
+    p.send_line("print(6 * 7)");
+    p.expect("42\r\n");
+    p.quit();
+}
+
+/// A thousand inputs, one after another, each waiting for its answer: the
+/// last is answered as the first is (the session does not slow as it
+/// grows; the patience per input is a hang guard only).
+#[test]
+fn the_thousandth_input_is_answered() {
+    let mut p = Term::start();
+    p.send_line("let total = 0");
+    for i in 0..1000 {
+        p.send_line(&format!("total += {i}; print(f\"n{{total}}.\")"));
+        p.expect(&format!("n{}.", i * (i + 1) / 2));
+    }
+    p.quit();
 }

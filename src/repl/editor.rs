@@ -62,7 +62,17 @@ pub fn run(
     shown: super::output::PromptShown,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
+    // Known and left: a byte that starts a UTF-8 sequence but is not
+    // followed by one (a Latin-1 terminal's `é`) is dropped by crossterm's
+    // parser together with the byte after it (parse_utf8_char fails and
+    // Parser::advance clears its buffer), so the next key is lost; the
+    // editor never sees either byte.
+    // Bracketed paste: a paste arrives as one event, inserted at once,
+    // instead of one key event (and one batch and repaint) per character;
+    // its newlines are text, so the validator runs once, at the Enter
+    // that follows.
     let mut editor = Reedline::create()
+        .use_bracketed_paste(true)
         .with_validator(Box::new(TasksValidator))
         .with_external_printer(printer)
         .with_break_signal(stop);

@@ -306,7 +306,14 @@ fn interactive(
                     break;
                 }
             }
-            Msg::Cleared | Msg::Interrupt => {}
+            Msg::Cleared => {}
+            // SIGINT with the prompt up (a Ctrl-C the terminal turned into
+            // a signal, before the editor took the keyboard): no input runs,
+            // so the request is for nothing. Left set, it would interrupt
+            // the next input the moment it starts.
+            Msg::Interrupt => {
+                s.engine.take_interrupt();
+            }
             Msg::Eof => break,
         }
     }
