@@ -185,7 +185,7 @@ impl Engine {
         scratch.natives = self.globals.natives.clone();
         let mut cache = crate::modules::ModuleCache::default();
         let mut loader =
-            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name);
+            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name, None);
         let compiled = compile_program(&program, text, &mut scratch, &mut loader, id, false);
         let warnings = std::mem::take(&mut loader.warnings);
         for w in warnings {
@@ -253,6 +253,7 @@ impl Engine {
             &mut self.modules,
             id,
             name,
+            Some(&self.interp.permissions),
         );
         let compiled = compile_program(&program, text, &mut self.globals, &mut loader, id, echo);
         if compiled.is_err() {

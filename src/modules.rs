@@ -4,13 +4,21 @@
 //! the REPL and for sources that are not files). Each file is loaded once
 //! per engine, keyed by its canonical path; the first import compiles it
 //! into a namespace of its own and runs its body there. A file that imports
-//! itself, directly or not, is a diagnostic showing the chain. Imports are
-//! code, not data: no `--allow-read` is needed.
+//! itself, directly or not, is a diagnostic showing the chain.
+//!
+//! Imports are code, not data: one from the main script's folder (or
+//! below it) needs no `--allow-read`, one from elsewhere does, and a
+//! `--deny-read` holds for every one. Only a regular file whose real name
+//! ends in `.tasks` is ever read ([`open`]), and a file that is not a
+//! script (not UTF-8) is reported without quoting it.
+
+mod open;
 
 use crate::compile::code::ModuleDecl;
 use crate::compile::names::Globals;
 use crate::compile::{compile_program, CompileError, Elsewhere, Imported, Importer};
 use crate::diagnostics::{self, Sources, Style};
+use crate::permissions::Permissions;
 use crate::syntax::{parse_program, Span};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -68,26 +76,39 @@ pub(crate) struct Loader<'e> {
     added: Vec<PathBuf>,
     /// How deep in imported files the compiler is (0: the program).
     importing: usize,
+    /// The grants imports are checked against (`None`: a static check,
+    /// which runs nothing and checks no grant).
+    permissions: Option<&'e Permissions>,
+    /// The main script's folder (canonical), whose files need no grant.
+    home: PathBuf,
 }
 
 impl<'e> Loader<'e> {
-    /// A loader for compiling source `main` (named `name`).
+    /// A loader for compiling source `main` (named `name`), its imports
+    /// checked against `permissions` (see [`Permissions::check_import`]).
     pub fn new(
         sources: &'e mut Sources,
         style: &'e Style,
         cache: &'e mut ModuleCache,
         main: u32,
         name: &str,
+        permissions: Option<&'e Permissions>,
     ) -> Loader<'e> {
         let path = Path::new(name);
         let mut chain = Vec::new();
+        let mut home = std::env::current_dir().unwrap_or_default();
         if path.is_file() {
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
             cache.dirs.insert(main, dir);
             if let Ok(canonical) = path.canonicalize() {
+                home = canonical
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
                 chain.push((canonical, name.to_string()));
             }
         }
+        let home = home.canonicalize().unwrap_or(home);
         Loader {
             sources,
             style,
@@ -97,6 +118,8 @@ impl<'e> Loader<'e> {
             dropped_coroutines: Vec::new(),
             added: Vec::new(),
             importing: 0,
+            permissions,
+            home,
         }
     }
 
@@ -119,17 +142,9 @@ impl<'e> Loader<'e> {
         canonical: PathBuf,
         name: String,
         span: Span,
+        bytes: Vec<u8>,
     ) -> Result<Imported, CompileError> {
-        let bytes = std::fs::read(&canonical).map_err(|e| {
-            import_error(format!("cannot read `{name}`: {e}"), span, "imported here")
-        })?;
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let report = diagnostics::not_utf8(self.style, &name, &bytes, &e);
-                return Err(elsewhere(span, Elsewhere::Rendered(report)));
-            }
-        };
+        let text = std::str::from_utf8(&bytes).map_err(|e| not_utf8(&name, &bytes, &e, span))?;
         let id = self.sources.add(&name, text);
         let dir = Path::new(&name).parent().map(Path::to_path_buf);
         self.cache.dirs.insert(id, dir.unwrap_or_default());
@@ -186,8 +201,34 @@ impl Importer for Loader<'_> {
         let dir = self.cache.dirs.get(&from).cloned().unwrap_or_default();
         let joined = dir.join(path);
         let name = normalize(&joined);
-        let Ok(canonical) = joined.canonicalize() else {
-            return Err(not_found(path, &name, &dir, span));
+        if !open::is_script_name(Path::new(path)) {
+            return Err(not_a_script(
+                path,
+                span,
+                "only `.tasks` files can be imported",
+            ));
+        }
+        let rules = open::Rules {
+            permissions: self.permissions,
+            home: &self.home,
+        };
+        let (chain, loaded) = (&self.chain, &self.cache.loaded);
+        let unseen =
+            |real: &Path| !chain.iter().any(|(p, _)| p == real) && !loaded.contains_key(real);
+        let (canonical, bytes) = match open::open(&joined, &name, &rules, unseen) {
+            Ok(opened) => opened,
+            Err(open::Refusal::NotFound) => {
+                return Err(not_found(path, &name, &dir, span, &rules));
+            }
+            Err(open::Refusal::NotScript) => {
+                let why = "it is not a `.tasks` file once its links are followed";
+                return Err(not_a_script(path, span, why));
+            }
+            Err(open::Refusal::Denied(d)) => return Err(denied(path, &d, &self.home, span)),
+            Err(open::Refusal::Io(e)) => {
+                let message = format!("cannot read `{name}`: {e}");
+                return Err(import_error(message, span, "imported here"));
+            }
         };
         if let Some(at) = self.chain.iter().position(|(p, _)| *p == canonical) {
             let mut names: Vec<&str> = self.chain[at..].iter().map(|(_, n)| n.as_str()).collect();
@@ -209,7 +250,8 @@ impl Importer for Loader<'_> {
                 body: None,
             });
         }
-        self.compile_file(globals, canonical, name, span)
+        let bytes = bytes.expect("read, since neither loaded nor being compiled");
+        self.compile_file(globals, canonical, name, span, bytes)
     }
 }
 
@@ -230,8 +272,58 @@ fn elsewhere(span: Span, inner: Elsewhere) -> CompileError {
     e
 }
 
-/// A missing file, with the closest `.tasks` file beside it as a guess.
-fn not_found(path: &str, name: &str, dir: &Path, span: Span) -> CompileError {
+/// An import of what is not a script: said without reading it.
+fn not_a_script(path: &str, span: Span, why: &str) -> CompileError {
+    let mut e = import_error(
+        format!("cannot import `{path}`: {why}"),
+        span,
+        "not a script",
+    );
+    e.help = Some(
+        "an import reads only a regular file whose real name ends in `.tasks`; data is read with fs.read_text (and --allow-read)".into(),
+    );
+    e
+}
+
+/// An import the grants refuse.
+fn denied(path: &str, d: &crate::permissions::Denied, home: &Path, span: Span) -> CompileError {
+    let mut e = import_error(format!("cannot import `{path}`: {d}"), span, "not allowed");
+    if d.denied_by.is_none() {
+        e.help = Some(format!(
+            "an import from the main script's folder ({}) or below needs no grant; from elsewhere, --allow-read must cover it",
+            home.display()
+        ));
+    }
+    e
+}
+
+/// An imported file that is not UTF-8 is not a script: where the first
+/// bad byte is, without quoting the file (it may be anything).
+fn not_utf8(name: &str, bytes: &[u8], err: &std::str::Utf8Error, span: Span) -> CompileError {
+    let at = err.valid_up_to();
+    let before = &bytes[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = at
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    let mut e = import_error(
+        format!(
+            "cannot import `{name}`: it is not UTF-8 text (byte 0x{:02X} at line {line}, column {column})",
+            bytes[at]
+        ),
+        span,
+        "not a script",
+    );
+    e.help = Some("save the file as UTF-8".into());
+    e
+}
+
+/// A missing file, with the closest `.tasks` file beside it as a guess
+/// (only from a folder the import could read: no listing of others).
+fn not_found(path: &str, name: &str, dir: &Path, span: Span, rules: &open::Rules) -> CompileError {
     let mut e = import_error(
         format!("cannot import `{path}`: there is no file `{name}`"),
         span,
@@ -240,10 +332,15 @@ fn not_found(path: &str, name: &str, dir: &Path, span: Span) -> CompileError {
     let target = Path::new(path);
     let folder = dir.join(target.parent().unwrap_or(Path::new("")));
     let wanted = target.file_name().and_then(|f| f.to_str()).unwrap_or("");
-    let mut files: Vec<String> = std::fs::read_dir(&folder)
-        .into_iter()
-        .flatten()
-        .flatten()
+    let listable = match (rules.permissions, folder.canonicalize()) {
+        (None, _) => true,
+        (Some(p), Ok(real)) => p.check_import(&real, path, rules.home).is_ok(),
+        (Some(_), Err(_)) => false,
+    };
+    let listing = listable
+        .then(|| std::fs::read_dir(&folder))
+        .and_then(Result::ok);
+    let mut files: Vec<String> = (listing.into_iter().flatten().flatten())
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|f| f.ends_with(".tasks"))
         .collect();

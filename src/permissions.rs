@@ -20,6 +20,7 @@
 //! files under `/proc` (its environment, its memory) need `--allow-env` as
 //! well to be read, and are never written.
 
+mod imports;
 mod net;
 
 pub use net::{parse_ip, system_lookup, Lookup, NetRefusal, NetUse};
@@ -510,16 +511,7 @@ impl Permissions {
         covers: impl Fn(&Entry) -> bool,
     ) -> Result<(), Denied> {
         let rules = &self.rules[kind.index()];
-        let denied_by = if rules.deny.all {
-            Some(format!("--deny-{}", kind.name()))
-        } else {
-            rules
-                .deny
-                .entries
-                .iter()
-                .find(|e| covers(e))
-                .map(|e| format!("--deny-{}={}", kind.name(), e.raw))
-        };
+        let denied_by = self.denied_by(kind, &covers);
         if denied_by.is_none() && (rules.allow.all || rules.allow.entries.iter().any(covers)) {
             return Ok(());
         }
@@ -529,6 +521,17 @@ impl Permissions {
             denied_by,
             rule: None,
         })
+    }
+
+    /// The deny flag that covers a target, if one does.
+    fn denied_by(&self, kind: Kind, covers: impl Fn(&Entry) -> bool) -> Option<String> {
+        let deny = &self.rules[kind.index()].deny;
+        if deny.all {
+            return Some(format!("--deny-{}", kind.name()));
+        }
+        (deny.entries.iter())
+            .find(|e| covers(e))
+            .map(|e| format!("--deny-{}={}", kind.name(), e.raw))
     }
 
     /// The grants as command-line flags (`--allow-read=. --allow-run=sh`),

@@ -72,7 +72,7 @@ impl Engine {
         scratch.natives = self.globals.natives.clone();
         let mut cache = crate::modules::ModuleCache::default();
         let mut loader =
-            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name);
+            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name, None);
         let compiled = compile_program(&program, text, &mut scratch, &mut loader, id, false);
         drop(loader);
         let (errors, warnings) = match compiled {
