@@ -694,7 +694,14 @@ fn an_imported_file_keeps_its_values_for_the_next_program() {
         "print(\"loading m\")\nfn double(x) { return x * 2 }\nlet greeting = \"hi\"\n",
     )
     .unwrap();
-    let (mut e, out, err) = engine(true);
+    // The file is outside the current folder: importing it needs the read grant.
+    let (out, err) = (Buf::default(), Buf::default());
+    let mut e = Engine::builder()
+        .stdout(out.clone())
+        .stderr(err.clone())
+        .virtual_time(true)
+        .permissions(tasks::permissions::Permissions::none().allow_read([dir.path()]))
+        .build();
     let src = format!(
         "import \"{}\" as m\nprint(m.double(21), m.greeting)\n",
         module.display()
