@@ -49,9 +49,31 @@ pub fn history_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    private_history(&base)
+}
+
+/// `BASE/tasks/history`, made readable by its owner only (0600, as shells
+/// keep theirs: what was typed may hold secrets), created so before the
+/// editor opens it (reedline would create it 0644) and tightened if an
+/// earlier version left it readable by others. `None` (no history) if it
+/// cannot be made private.
+fn private_history(base: &std::path::Path) -> Option<PathBuf> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let dir = base.join("tasks");
     std::fs::create_dir_all(&dir).ok()?;
-    Some(dir.join("history"))
+    let path = dir.join("history");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)
+        .ok()?;
+    let mode = file.metadata().ok()?.permissions().mode();
+    if mode & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(mode & 0o700))
+            .ok()?;
+    }
+    Some(path)
 }
 
 /// Runs the editor: waits for the loop to ask for a line, reads it, sends it back.
@@ -93,5 +115,34 @@ pub fn run(
         if tx.send_blocking(msg).is_err() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &std::path::Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_new_history_file_is_readable_by_its_owner_only() {
+        let base = tempfile::tempdir().unwrap();
+        let path = super::private_history(base.path()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn a_history_file_readable_by_others_is_tightened() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("tasks");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("history");
+        std::fs::write(&file, "let token = 1\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let path = super::private_history(base.path()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "let token = 1\n");
     }
 }
