@@ -280,9 +280,11 @@ impl Engine {
             .borrow_mut()
             .catch_up_with(&self.sources);
         let (sources, color) = (self.rendered_sources.clone(), self.style.color);
+        let named = sources.clone();
         self.interp.error_renderer = Some(Box::new(move |e| {
             diagnostics::runtime_error(&Style { color }, &sources.borrow(), e)
         }));
+        self.interp.site_namer = Some(Box::new(move |loc| named.borrow().describe(loc)));
         let proto = link(compiled.main, &self.natives);
         if self.interp.method_names.len() != self.globals.natives.methods.len() {
             self.interp.method_names = self.globals.natives.methods.clone();

@@ -208,6 +208,10 @@ impl Importer for Loader<'_> {
                 "only `.tasks` files can be imported",
             ));
         }
+        if let Some(p) = self.permissions.filter(|p| p.audits()) {
+            let at = crate::runtime::error::Loc { source: from, span };
+            p.set_site(Some(&self.sources.describe(at)));
+        }
         let rules = open::Rules {
             permissions: self.permissions,
             home: &self.home,
@@ -334,7 +338,7 @@ fn not_found(path: &str, name: &str, dir: &Path, span: Span, rules: &open::Rules
     let wanted = target.file_name().and_then(|f| f.to_str()).unwrap_or("");
     let listable = match (rules.permissions, folder.canonicalize()) {
         (None, _) => true,
-        (Some(p), Ok(real)) => p.check_import(&real, path, rules.home).is_ok(),
+        (Some(p), Ok(real)) => p.import_judged(&real, path, rules.home).is_ok(),
         (Some(_), Err(_)) => false,
     };
     let listing = listable

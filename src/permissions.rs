@@ -20,6 +20,7 @@
 //! files under `/proc` (its environment, its memory) need `--allow-env` as
 //! well to be read, and are never written.
 
+mod audit;
 mod imports;
 mod net;
 
@@ -179,6 +180,8 @@ pub struct Permissions {
     /// folder the program started in.
     cwd: PathBuf,
     rules: [Rules; 5],
+    /// `--audit-permissions`: where each check is logged.
+    audit: Option<audit::Audit>,
 }
 
 impl Default for Permissions {
@@ -194,6 +197,7 @@ impl Permissions {
         Permissions {
             cwd,
             rules: Default::default(),
+            audit: None,
         }
     }
 
@@ -346,6 +350,12 @@ impl Permissions {
 
     fn place_resolved(&self, kind: Kind, path: &Path, resolved: PathBuf) -> Result<Place, Denied> {
         let shown = path.display().to_string();
+        let place = self.place_unaudited(kind, &shown, resolved);
+        self.audited(kind, Some(&shown), place)
+    }
+
+    fn place_unaudited(&self, kind: Kind, shown: &str, resolved: PathBuf) -> Result<Place, Denied> {
+        let shown = shown.to_string();
         self.process_files(kind, &resolved, &shown)?;
         let covers = |e: &Entry| matches!(&e.target, Target::Path(p) if resolved.starts_with(p));
         self.decide(kind, shown, covers)?;
@@ -376,12 +386,14 @@ impl Permissions {
                 |e| matches!(&e.target, Target::Path(p) if p.starts_with(&moved) && *p != moved),
             );
             if let Some(e) = inside {
-                return Err(Denied {
+                let target = from.display().to_string();
+                let denied = Denied {
                     kind: Kind::Write,
-                    target: Some(from.display().to_string()),
+                    target: Some(target.clone()),
                     denied_by: Some(format!("--deny-{}={}", kind.name(), e.raw)),
                     rule: None,
-                });
+                };
+                return self.audited(Kind::Write, Some(&target), Err(denied));
             }
         }
         Ok(place)
@@ -425,6 +437,11 @@ impl Permissions {
     /// earlier in `PATH` later); a grant of a name `PATH` did not find then
     /// covers that name. A deny covers its name and its file.
     pub fn check_run_file(&self, program: &str) -> Result<Option<PathBuf>, Denied> {
+        let outcome = self.run_file(program);
+        self.audited(Kind::Run, Some(program), outcome)
+    }
+
+    fn run_file(&self, program: &str) -> Result<Option<PathBuf>, Denied> {
         let path = program_path(program, &self.cwd, None);
         let same_file =
             |e: &Entry| matches!((&e.target, &path), (Target::Program(Some(g)), Some(p)) if g == p);
@@ -463,7 +480,8 @@ impl Permissions {
             Some(prefix) => name.starts_with(prefix),
             None => e.raw == name,
         };
-        self.decide(Kind::Env, name.to_string(), covers)
+        let outcome = self.decide(Kind::Env, name.to_string(), covers);
+        self.audited(Kind::Env, Some(name), outcome)
     }
 
     /// Would reading every environment variable (`env.all()`) be allowed?
@@ -479,15 +497,16 @@ impl Permissions {
                 .first()
                 .map(|e| format!("--deny-env={}", e.raw))
         };
-        if rules.allow.all && denied_by.is_none() {
-            return Ok(());
-        }
-        Err(Denied {
-            kind: Kind::Env,
-            target: None,
-            denied_by,
-            rule: None,
-        })
+        let outcome = match rules.allow.all && denied_by.is_none() {
+            true => Ok(()),
+            false => Err(Denied {
+                kind: Kind::Env,
+                target: None,
+                denied_by,
+                rule: None,
+            }),
+        };
+        self.audited(Kind::Env, None, outcome)
     }
 
     /// Would connecting to `host` on `port` be allowed? `host` may be a
@@ -499,7 +518,10 @@ impl Permissions {
             Ok(_) => Ok(()),
             Err(NetRefusal::Denied(d)) => Err(d),
             // Nothing to reach: judged by the name alone.
-            Err(NetRefusal::Lookup(_)) => self.net_by_name(host, port),
+            Err(NetRefusal::Lookup(_)) => {
+                let outcome = self.net_by_name(host, port);
+                self.audited(Kind::Net, Some(&net::shown(host, port)), outcome)
+            }
         }
     }
 
@@ -665,6 +687,10 @@ pub struct PermissionFlags {
     /// Deny connecting to these hosts (all if none given); wins over allow.
     #[arg(long, value_name = "HOST", num_args = 0.., value_delimiter = ',', require_equals = true)]
     pub deny_net: Option<Vec<String>>,
+    /// Append one JSON line per permission check to FILE: kind, target,
+    /// granted or not (and why), and the script's file:line:col.
+    #[arg(long, value_name = "FILE")]
+    pub audit_permissions: Option<PathBuf>,
 }
 
 impl PermissionFlags {
@@ -689,6 +715,12 @@ impl PermissionFlags {
                 parse_items(kind, &flag, items.iter().map(String::as_str))?
             };
             p = p.add(kind, is_deny, scope);
+        }
+        if let Some(path) = &self.audit_permissions {
+            p = p.audit_to(path).map_err(|e| FlagError {
+                flag: "--audit-permissions".into(),
+                message: format!("cannot open {}: {e}", path.display()),
+            })?;
         }
         Ok(p)
     }

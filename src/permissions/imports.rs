@@ -11,6 +11,17 @@ impl Permissions {
     /// with `fs` would. A `--deny-read` covering it refuses it anywhere.
     /// `shown` is the path as the script wrote it, for the message.
     pub fn check_import(&self, real: &Path, shown: &str, home: &Path) -> Result<(), Denied> {
+        let outcome = self.import_judged(real, shown, home);
+        self.audited(Kind::Read, Some(shown), outcome)
+    }
+
+    /// [`Permissions::check_import`] without the audit log.
+    pub(crate) fn import_judged(
+        &self,
+        real: &Path,
+        shown: &str,
+        home: &Path,
+    ) -> Result<(), Denied> {
         let covers = |e: &Entry| matches!(&e.target, Target::Path(p) if real.starts_with(p));
         if !real.starts_with(home) {
             return self.decide(Kind::Read, shown.to_string(), covers);

@@ -91,6 +91,24 @@ impl Permissions {
         purpose: NetUse,
         lookup: Lookup<'_>,
     ) -> Result<Vec<IpAddr>, NetRefusal> {
+        let outcome = self.net_judged(host, port, purpose, lookup);
+        if let Err(NetRefusal::Denied(d)) = &outcome {
+            self.record_refusal(Kind::Net, &shown(host, port), &d.to_string());
+        } else if outcome.is_ok() {
+            let _ = self.audited(Kind::Net, Some(&shown(host, port)), Ok(()));
+        }
+        outcome
+    }
+
+    /// [`Permissions::net_addresses`] without the audit log (a lookup that
+    /// failed is no decision, and is not logged either).
+    pub fn net_judged(
+        &self,
+        host: &str,
+        port: u16,
+        purpose: NetUse,
+        lookup: Lookup<'_>,
+    ) -> Result<Vec<IpAddr>, NetRefusal> {
         let rules = &self.rules[Kind::Net.index()];
         let literal = parse_ip(host);
         let name = literal.is_none().then(|| normalise_host(host));

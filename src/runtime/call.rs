@@ -232,6 +232,9 @@ impl Interp {
             Value::Native(f) => {
                 let (positional, named) = split_named(ex, callee_at, names);
                 ex.stack.pop();
+                if self.permissions.audits() {
+                    self.note_call_site(ex);
+                }
                 // For `call_sync`, should it call back (`sorted(key: f)`).
                 self.caller_depth = ex.frames.len();
                 let v = self.call_native(f, positional, named);
@@ -322,6 +325,14 @@ impl Interp {
                 c.created_at.set(self.current_loc(ex));
             }
         }
+    }
+
+    /// `--audit-permissions`: tells the log where the native call about
+    /// to be made is, for the checks it makes.
+    #[cold]
+    fn note_call_site(&self, ex: &Exec) {
+        let site = (self.current_loc(ex)).and_then(|loc| Some((self.site_namer.as_ref()?)(loc)));
+        self.permissions.set_site(site.as_deref());
     }
 
     pub(crate) fn current_loc(&self, ex: &Exec) -> Option<super::error::Loc> {

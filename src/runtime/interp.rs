@@ -69,6 +69,9 @@ pub struct Interp {
     /// engine, used for errors reported while the program goes on (a
     /// server's failed handler).
     pub error_renderer: Option<ErrorRenderer>,
+    /// A location as `file:line:col`: set by the engine, used for the
+    /// permission audit log (`Interp::note_call_site`).
+    pub site_namer: Option<Box<dyn Fn(super::error::Loc) -> String>>,
     /// Every method name by the index `Op::Method` carries (the
     /// compiler's `Natives::methods`, copied by the engine).
     pub(crate) method_names: Vec<Rc<str>>,
@@ -112,6 +115,7 @@ impl Interp {
             stopped_by_host: false,
             interrupts: Default::default(),
             error_renderer: None,
+            site_namer: None,
             method_names: Vec::new(),
             data: Default::default(),
             tree_sink: None,

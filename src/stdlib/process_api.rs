@@ -125,6 +125,9 @@ fn check_env(ctx: &mut Ctx<'_>, spec: &RunSpec) -> Result<(), ErrorRef> {
         }
         let loader = name.starts_with("LD_") || name.starts_with("DYLD_");
         if loader && !ctx.permissions().allows_all(Kind::Run) {
+            let target = format!("{} (env: {name})", spec.cmd);
+            let reason = "the dynamic loader's variables need --allow-run with no list";
+            ctx.permissions().record_refusal(Kind::Run, &target, reason);
             return Err(ErrorObj::with_help(
                 Denied::ERROR_KIND,
                 format!(

@@ -4,7 +4,7 @@
 //! lead somewhere unchecked. `net.connect`, `http.*` (each redirect too),
 //! `net.listen` and `http.serve` all go through here.
 
-use crate::permissions::{system_lookup, Denied, NetRefusal, NetUse, Permissions};
+use crate::permissions::{system_lookup, Denied, Kind, NetRefusal, NetUse, Permissions};
 use std::net::{IpAddr, SocketAddr};
 
 /// Why a host could not be reached.
@@ -33,14 +33,33 @@ pub(crate) fn precheck(
     host: &str,
     port: u16,
 ) -> Result<Option<Vec<IpAddr>>, Failure> {
+    judge_literal(perms, host, port, false)
+}
+
+/// [`precheck`]; `audited`: the decision is logged (`--audit-permissions`)
+/// as the connection's own check, else only a refusal is (a call's early
+/// look, which the connection's check repeats).
+fn judge_literal(
+    perms: &Permissions,
+    host: &str,
+    port: u16,
+    audited: bool,
+) -> Result<Option<Vec<IpAddr>>, Failure> {
     let mut wanted = false;
     let mut no_lookup = |_: &str| {
         wanted = true;
         Err(std::io::ErrorKind::WouldBlock.into())
     };
-    let r = perms.net_addresses(host, port, NetUse::Connect, &mut no_lookup);
+    let r = match audited {
+        true => perms.net_addresses(host, port, NetUse::Connect, &mut no_lookup),
+        false => perms.net_judged(host, port, NetUse::Connect, &mut no_lookup),
+    };
     if wanted {
         return Ok(None);
+    }
+    if let (false, Err(NetRefusal::Denied(d))) = (audited, &r) {
+        let target = d.target.as_deref().unwrap_or(host);
+        perms.record_refusal(Kind::Net, target, &d.to_string());
     }
     Ok(Some(r?))
 }
@@ -48,7 +67,7 @@ pub(crate) fn precheck(
 /// The addresses `host:port` may reach; a lookup, which blocks, runs on a
 /// blocking thread.
 async fn addresses(perms: &Permissions, host: &str, port: u16) -> Result<Vec<IpAddr>, Failure> {
-    if let Some(addrs) = precheck(perms, host, port)? {
+    if let Some(addrs) = judge_literal(perms, host, port, true)? {
         return Ok(addrs);
     }
     let (perms, host) = (perms.clone(), host.to_string());
