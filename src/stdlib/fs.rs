@@ -53,12 +53,22 @@ pub(crate) fn module() -> Module {
                 is_dir: m.is_dir(),
             })
         }))
-        .native(writer_text("fs.write_text", |p, text| {
-            super::fs_write::replace(&p.parent()?, text.as_bytes()).map(|_| Data::Nil)
+        .native(writer("fs.write_text", false, |p, text| {
+            super::fs_write::replace(&p.parent()?, &text).map(|_| Data::Nil)
         }))
-        .native(writer_text("fs.append_text", |p, text| {
+        .native(writer("fs.append_text", false, |p, text| {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
             super::fs_write::registered(|| write_all(p.open(flags, 0o666)?, &text))
+        }))
+        .native(reader("fs.read_bytes", |p| {
+            read_bounded(p.parent()?.open(OFlags::RDONLY, 0)?).map(Data::Bytes)
+        }))
+        .native(writer("fs.write_bytes", true, |p, data| {
+            super::fs_write::replace(&p.parent()?, &data).map(|_| Data::Nil)
+        }))
+        .native(writer("fs.append_bytes", true, |p, data| {
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
+            super::fs_write::registered(|| write_all(p.open(flags, 0o666)?, &data))
         }))
         .native(NativeFn::asynchronous("fs.remove", |ctx, mut args| {
             let p: String = args.next("path")?;
@@ -92,9 +102,9 @@ pub(crate) fn module() -> Module {
         }))
 }
 
-fn write_all(mut file: std::fs::File, text: &str) -> io::Result<Data> {
+fn write_all(mut file: std::fs::File, data: &[u8]) -> io::Result<Data> {
     use std::io::Write;
-    file.write_all(text.as_bytes()).map(|_| Data::Nil)
+    file.write_all(data).map(|_| Data::Nil)
 }
 
 /// What a file call hands back from its thread (`Value` is not `Send`).
@@ -102,6 +112,7 @@ enum Data {
     Nil,
     Bool(bool),
     Text(String),
+    Bytes(Vec<u8>),
     Lines(Vec<String>),
     Stat {
         size: i64,
@@ -116,6 +127,7 @@ impl Data {
             Data::Nil => Value::Nil,
             Data::Bool(b) => Value::Bool(b),
             Data::Text(t) => Value::str(&t),
+            Data::Bytes(b) => Value::bytes(b),
             Data::Lines(ls) => Value::list(ls.iter().map(|l| Value::str(l)).collect()),
             Data::Stat {
                 size,
@@ -213,17 +225,37 @@ fn reader(
     })
 }
 
-/// A function of a path and a text that writes.
-fn writer_text(
+/// A function of a path and data that writes: text (`write_text`), or
+/// bytes (`write_bytes`). Each refuses the other kind, as Python's do:
+/// which encoding text is written in, or whether bytes are text, is the
+/// script's to say.
+fn writer(
     name: &'static str,
-    work: impl Fn(Place, String) -> io::Result<Data> + Send + Sync + Copy + 'static,
+    bytes: bool,
+    work: impl Fn(Place, Vec<u8>) -> io::Result<Data> + Send + Sync + Copy + 'static,
 ) -> NativeFn {
     NativeFn::asynchronous(name, move |ctx, mut args: Args| {
         let p: String = args.next("path")?;
-        let text: String = args.next("text")?;
+        let data: Value = args.next(if bytes { "data" } else { "text" })?;
         args.finish()?;
+        let data = match (&data, bytes) {
+            (Value::Str(s), false) => s.as_bytes().to_vec(),
+            (Value::Bytes(b), true) => b.to_vec(),
+            (other, _) => {
+                let (want, other_fn) = if bytes {
+                    ("bytes", "fs.write_text, or s.encode()")
+                } else {
+                    ("a str", "fs.write_bytes (or append_bytes), or b.decode()")
+                };
+                return Err(ErrorObj::with_help(
+                    "TypeError",
+                    format!("{name}() needs {want}, not `{}`", other.type_name()),
+                    format!("for this use {other_fn}"),
+                ));
+            }
+        };
         let place = check(ctx, &p, Access::Write)?;
-        Ok(run(p, move || work(place, text)))
+        Ok(run(p, move || work(place, data)))
     })
 }
 

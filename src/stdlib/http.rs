@@ -116,7 +116,7 @@ fn start(
     mut args: Args,
     with_body: bool,
 ) -> Result<OpFuture, ErrorRef> {
-    let (json, body): (Option<Value>, Option<String>) = if with_body {
+    let (json, body): (Option<Value>, Option<Value>) = if with_body {
         (args.named("json")?, args.named("body")?)
     } else {
         (None, None)
@@ -145,7 +145,13 @@ fn start(
             set_default(&mut headers, "content-type", "application/json");
             Some(Bytes::from(text))
         }
+        // Text is sent as UTF-8 text, bytes as they are.
+        (None, Some(Value::Bytes(b))) => {
+            set_default(&mut headers, "content-type", "application/octet-stream");
+            Some(Bytes::from(b.to_vec()))
+        }
         (None, Some(t)) => {
+            let t = super::bytes::data_arg("http request", "body", &t)?.into_owned();
             set_default(&mut headers, "content-type", "text/plain; charset=utf-8");
             Some(Bytes::from(t))
         }
@@ -414,6 +420,7 @@ impl NativeObject for Response {
             "ok",
             "headers",
             "text",
+            "bytes",
             "json",
             "url",
             "raise_for_status",
@@ -430,6 +437,7 @@ impl NativeObject for Response {
                 "ok" => Value::Bool((200..300).contains(&self.status)),
                 "headers" => str_map(&self.headers),
                 "text" => Value::str(&self.text()),
+                "bytes" => Value::bytes(self.body.to_vec()),
                 "json" => super::json::parse(&self.text())
                     .map_err(|e| ErrorObj::new("JsonError", e.to_string()))?,
                 "url" => Value::str(&self.url),
@@ -453,7 +461,8 @@ impl NativeObject for Response {
             })
         };
         match name {
-            "status" | "ok" | "headers" | "text" | "json" | "url" | "raise_for_status" => Some(r()),
+            "status" | "ok" | "headers" | "text" | "bytes" | "json" | "url"
+            | "raise_for_status" => Some(r()),
             _ => None,
         }
     }

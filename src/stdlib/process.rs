@@ -63,7 +63,7 @@ pub struct RunSpec {
     pub clear_env: bool,
     /// Fed to the child's stdin, which is then closed (`""`: closed at
     /// once, so a child never waits on the terminal).
-    pub stdin: String,
+    pub stdin: Vec<u8>,
     /// Most bytes kept from stdout, and from stderr; past it the run
     /// fails with [`ProcessFailure::OutputTooLarge`]. For `Child`, the
     /// longest line `read_line` accepts.
@@ -112,7 +112,7 @@ impl RunSpec {
             cwd: None,
             env: Vec::new(),
             clear_env: false,
-            stdin: String::new(),
+            stdin: Vec::new(),
             output_cap: DEFAULT_OUTPUT_CAP,
             stdin_io: Io::Pipe,
             stdout_io: Io::Pipe,
@@ -127,9 +127,21 @@ pub struct RunOutput {
     /// The exit status, or minus the signal number that ended the child
     /// (as Python's `returncode`).
     pub code: i32,
-    /// Decoded as UTF-8, invalid bytes replaced by U+FFFD.
-    pub stdout: String,
-    pub stderr: String,
+    /// As the child wrote them (`stdout_bytes()`); `stdout()` decodes
+    /// them as UTF-8, invalid bytes replaced by U+FFFD.
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl RunOutput {
+    /// stdout decoded as UTF-8, invalid bytes replaced by U+FFFD.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    /// stderr, likewise.
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
 }
 
 /// Why a process could not be run to the end.
@@ -380,7 +392,7 @@ pub async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
     let stderr = child.stderr.take();
     let feed = async {
         if let Some(mut pipe) = stdin {
-            match pipe.write_all(spec.stdin.as_bytes()).await {
+            match pipe.write_all(&spec.stdin).await {
                 // A child that exits without reading all of it is fine
                 // (Python's communicate() ignores this too).
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
@@ -403,8 +415,8 @@ pub async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
     started.child = None;
     Ok(RunOutput {
         code: exit_code(status),
-        stdout: String::from_utf8_lossy(&out).into_owned(),
-        stderr: String::from_utf8_lossy(&err).into_owned(),
+        stdout: out,
+        stderr: err,
     })
 }
 

@@ -149,7 +149,9 @@ fn start_run(
     mut args: Args,
 ) -> Result<crate::runtime::native_fn::OpFuture, ErrorRef> {
     let mut spec = spec(ctx, cmd, list, &mut args)?;
-    spec.stdin = args.named::<String>("stdin")?.unwrap_or_default();
+    if let Some(input) = args.named::<Value>("stdin")? {
+        spec.stdin = super::bytes::data_arg("process.run", "stdin", &input)?.into_owned();
+    }
     let check = args.named::<bool>("check")?.unwrap_or(true);
     args.finish()?;
     let shown = spec.cmd.clone();
@@ -165,7 +167,8 @@ fn start_run(
 /// `check: true` and a non-zero exit: a `ProcessError` with the status and
 /// the end of what the program wrote to stderr.
 fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
-    let tail: Vec<&str> = out.stderr.lines().rev().take(5).collect();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();
     let mut msg = format!("`{cmd}` exited with status {}", out.code);
     if !tail.is_empty() {
@@ -179,8 +182,8 @@ fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
     )
     .with_fields(&[
         ("code", Value::Int(out.code.into())),
-        ("stdout", Value::str(&out.stdout)),
-        ("stderr", Value::str(&out.stderr)),
+        ("stdout", Value::str(&out.stdout_text())),
+        ("stderr", Value::str(&out.stderr_text())),
     ])
 }
 
@@ -196,14 +199,23 @@ impl NativeObject for Finished {
         "process_result"
     }
     fn methods() -> &'static [&'static str] {
-        &["code", "ok", "stdout", "stderr"]
+        &[
+            "code",
+            "ok",
+            "stdout",
+            "stderr",
+            "stdout_bytes",
+            "stderr_bytes",
+        ]
     }
     fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let v = match name {
             "code" => Value::Int(self.0.code as i64),
             "ok" => Value::Bool(self.0.code == 0),
-            "stdout" => Value::str(&self.0.stdout),
-            "stderr" => Value::str(&self.0.stderr),
+            "stdout" => Value::str(&self.0.stdout_text()),
+            "stderr" => Value::str(&self.0.stderr_text()),
+            "stdout_bytes" => Value::bytes(self.0.stdout.clone()),
+            "stderr_bytes" => Value::bytes(self.0.stderr.clone()),
             _ => return None,
         };
         Some(args.finish().map(|()| v))

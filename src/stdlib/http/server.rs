@@ -422,7 +422,7 @@ fn json_text(v: &Value) -> Result<String, ErrorRef> {
 /// returns for anything but a 200 with the default content type.
 pub(crate) fn response(_ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let status: i64 = args.next("status")?;
-    let body: Option<String> = args.named("body")?;
+    let body: Option<Value> = args.named("body")?;
     let json: Option<Value> = args.named("json")?;
     let headers: Option<indexmap::IndexMap<String, String>> = args.named("headers")?;
     args.finish()?;
@@ -433,7 +433,12 @@ pub(crate) fn response(_ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let mut out_headers: Vec<(String, String)> = Vec::new();
     let body = match (body, json) {
         (Some(_), Some(_)) => return Err(type_error("give `json:` or `body:`, not both")),
+        (Some(Value::Bytes(b)), None) => {
+            out_headers.push(("content-type".into(), "application/octet-stream".into()));
+            Bytes::from(b.to_vec())
+        }
         (Some(t), None) => {
+            let t = crate::stdlib::bytes::data_arg("http.response", "body", &t)?.into_owned();
             out_headers.push(("content-type".into(), "text/plain; charset=utf-8".into()));
             Bytes::from(t)
         }
@@ -518,7 +523,9 @@ impl NativeObject for Request {
         "request"
     }
     fn methods() -> &'static [&'static str] {
-        &["method", "path", "query", "headers", "text", "json"]
+        &[
+            "method", "path", "query", "headers", "text", "bytes", "json",
+        ]
     }
     fn repr(&self) -> String {
         format!("<request {} {}>", self.method, self.path)
@@ -538,13 +545,14 @@ impl NativeObject for Request {
                 }
                 "headers" => super::str_map(&self.headers),
                 "text" => Value::str(&self.text()),
+                "bytes" => Value::bytes(self.body.to_vec()),
                 "json" => crate::stdlib::json::parse(&self.text())
                     .map_err(|e| ErrorObj::new("JsonError", e.to_string()))?,
                 _ => unreachable!(),
             })
         };
         match name {
-            "method" | "path" | "query" | "headers" | "text" | "json" => Some(r()),
+            "method" | "path" | "query" | "headers" | "text" | "bytes" | "json" => Some(r()),
             _ => None,
         }
     }

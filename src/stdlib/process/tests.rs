@@ -99,12 +99,15 @@ fn stdin_is_fed_then_closed() {
     let _s = serial();
     let mut spec = RunSpec::new("cat", [] as [&str; 0]);
     spec.stdin = "hello\nworld".into();
-    assert_eq!(run_ok(spec).stdout, "hello\nworld");
+    assert_eq!(run_ok(spec).stdout_text(), "hello\nworld");
     // Empty stdin: closed at once, so `cat` ends instead of waiting.
-    assert_eq!(run_ok(RunSpec::new("cat", [] as [&str; 0])).stdout, "");
+    assert_eq!(
+        run_ok(RunSpec::new("cat", [] as [&str; 0])).stdout_text(),
+        ""
+    );
     // A child that does not read its input is not an error.
     let mut spec = sh("exit 0");
-    spec.stdin = "x".repeat(1 << 20);
+    spec.stdin = "x".repeat(1 << 20).into_bytes();
     assert_eq!(run_ok(spec).code, 0);
 }
 
@@ -117,21 +120,22 @@ fn large_output_on_both_streams_does_not_deadlock() {
         "i=0; while [ $i -lt 40 ]; do head -c 8192 /dev/zero | tr '\\0' o; \
          head -c 8192 /dev/zero | tr '\\0' e >&2; i=$((i+1)); done; wc -c",
     );
-    spec.stdin = "z".repeat(300_000);
+    spec.stdin = "z".repeat(300_000).into_bytes();
     let out = run_ok(spec);
     assert_eq!(out.code, 0);
-    let counted = out.stdout.trim_start_matches('o');
-    assert_eq!(out.stdout.len() - counted.len(), 40 * 8192);
+    let stdout = out.stdout_text();
+    let counted = stdout.trim_start_matches('o');
+    assert_eq!(stdout.len() - counted.len(), 40 * 8192);
     assert_eq!(counted.trim(), "300000");
-    assert_eq!(out.stderr, "e".repeat(40 * 8192));
+    assert_eq!(out.stderr_text(), "e".repeat(40 * 8192));
 }
 
 #[test]
 fn invalid_utf8_becomes_replacement_characters() {
     let _s = serial();
     let out = run_ok(sh("printf 'a\\377b\\n'; printf '\\303' >&2"));
-    assert_eq!(out.stdout, "a\u{fffd}b\n");
-    assert_eq!(out.stderr, "\u{fffd}");
+    assert_eq!(out.stdout_text(), "a\u{fffd}b\n");
+    assert_eq!(out.stderr_text(), "\u{fffd}");
 }
 
 #[test]
@@ -141,14 +145,14 @@ fn cwd_and_env() {
     let real = std::fs::canonicalize(dir.path()).unwrap();
     let mut spec = RunSpec::new("pwd", [] as [&str; 0]);
     spec.cwd = Some(real.clone());
-    assert_eq!(run_ok(spec).stdout, format!("{}\n", real.display()));
+    assert_eq!(run_ok(spec).stdout_text(), format!("{}\n", real.display()));
 
     let mut spec = sh("echo \"$TASKS_TEST_VAR/${HOME:+home-set}\"");
     spec.env = vec![("TASKS_TEST_VAR".into(), "value 1".into())];
-    assert_eq!(run_ok(spec.clone()).stdout, "value 1/home-set\n");
+    assert_eq!(run_ok(spec.clone()).stdout_text(), "value 1/home-set\n");
     spec.clear_env = true;
     spec.cmd = "/bin/sh".into();
-    assert_eq!(run_ok(spec).stdout, "value 1/\n");
+    assert_eq!(run_ok(spec).stdout_text(), "value 1/\n");
 }
 
 #[test]
