@@ -69,6 +69,8 @@ pub mod signals {
     /// Waits (at most `limit`) for the file writes in flight to end, so
     /// that leaving the process does not cut one short; returns whether
     /// they all did. Those that did not leave their targets as they were.
+    /// Meant for just before the process ends: once a wait has given up,
+    /// later whole-file writes fail rather than leave a temporary file.
     pub fn wait_for_writes(limit: std::time::Duration) -> bool {
         crate::stdlib::fs_write::wait_for_writes(Some(limit))
     }

@@ -18,7 +18,7 @@ use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::{BorrowedFd, OwnedFd};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 static IN_FLIGHT: Mutex<Vec<(u64, Option<Temp>)>> = Mutex::new(Vec::new());
 /// Notified when a write ends.
 static ENDED: Condvar = Condvar::new();
+/// Set when a wait gave up on the writes in flight (the process is about
+/// to end): a temporary file made after that is removed at once.
+static GAVE_UP: AtomicBool = AtomicBool::new(false);
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// A temporary file: its folder (a handle of its own) and its name.
@@ -50,6 +53,23 @@ impl Flight {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         in_flight().push((id, temp));
         Flight(id)
+    }
+
+    /// Names the temporary file this write made, so that a wait that
+    /// gives up removes it. False (and the file removed) when a wait has
+    /// already given up.
+    fn attach(&self, temp: Temp) -> bool {
+        let mut flights = in_flight();
+        match flights.iter_mut().find(|(id, _)| *id == self.0) {
+            Some((_, slot)) if !GAVE_UP.load(Ordering::SeqCst) => {
+                *slot = Some(temp);
+                true
+            }
+            _ => {
+                temp.remove();
+                false
+            }
+        }
     }
 }
 
@@ -84,9 +104,18 @@ pub(crate) fn replace(place: &Parent, bytes: &[u8]) -> io::Result<()> {
     if old.as_ref().is_some_and(|m| m.is_dir()) {
         return Err(io::Error::from(io::ErrorKind::IsADirectory));
     }
-    let (file, name) = create_temp(place)?;
+    // Registered before the temporary file exists: a program ending
+    // between the two would otherwise leave it behind (a CI run of
+    // `a_signal_during_a_write_leaves_no_part_of_a_file` found one).
+    let flight = Flight::start(None);
     let dir: OwnedFd = rustix::io::dup(place.dir())?;
-    let flight = Flight::start(Some(Temp(dir, name.clone())));
+    let (file, name) = create_temp(place)?;
+    if !flight.attach(Temp(dir, name.clone())) {
+        return Err(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "the program is ending",
+        ));
+    }
     let written = write_all(file, bytes, old.map(|m| m.permissions()));
     let renamed = written.and_then(|()| rename(place.dir(), &name, place.name()));
     // The flight's end removes the temporary file if the rename did not
@@ -134,6 +163,7 @@ pub fn wait_for_writes(limit: Option<Duration>) -> bool {
             Some(d) => {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
+                    GAVE_UP.store(true, Ordering::SeqCst);
                     for (_, temp) in flights.iter_mut() {
                         if let Some(temp) = temp.take() {
                             temp.remove();
