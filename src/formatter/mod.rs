@@ -48,8 +48,12 @@ impl std::fmt::Display for FormatError {
 /// Between code and a comment after it on its line, as PEP 8 has it.
 const COMMENT_GAP: &str = "  ";
 
-/// The source in the canonical layout.
+/// The source in the canonical layout; a file that says `# fmt: off` on
+/// a line of its own before its first line of code is left as it is.
 pub fn format(src: &str) -> Result<String, FormatError> {
+    if is_off(src) {
+        return Ok(src.to_string());
+    }
     let before = tree(src).ok_or(FormatError::Syntax)?;
     let tokens = scan(src).map_err(|_: ScanError| FormatError::Syntax)?;
     let out = render(tokens);
@@ -62,6 +66,17 @@ pub fn format(src: &str) -> Result<String, FormatError> {
         return Err(FormatError::Changed("its tokens differ".into()));
     }
     Ok(out)
+}
+
+/// Whether the file opts out, as Black's `# fmt: off`: a test fixture
+/// whose columns matter (the tree-sitter highlight tests point at them),
+/// or a table laid out by hand. Only the file's leading comment lines
+/// count, so a `# fmt: off` elsewhere is an ordinary comment.
+fn is_off(src: &str) -> bool {
+    src.lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#'))
+        .any(|l| l == "# fmt: off")
 }
 
 fn render(tokens: Vec<Token>) -> String {

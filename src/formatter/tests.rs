@@ -97,3 +97,12 @@ fn keeps_maps_and_blocks_apart() {
     );
     assert_eq!(fmt("xs[1:-1]\nxs[::2]\n"), "xs[1:-1]\nxs[::2]\n");
 }
+
+#[test]
+fn a_file_that_says_fmt_off_first_is_left_alone() {
+    let off = "# A fixture\n# fmt: off\nlet   x=1\n";
+    assert_eq!(format(off).unwrap(), off);
+    // Below the first code line it is an ordinary comment.
+    let late = "let   x=1\n# fmt: off\nlet   y=2\n";
+    assert_eq!(format(late).unwrap(), "let x = 1\n# fmt: off\nlet y = 2\n");
+}
