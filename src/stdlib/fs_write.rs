@@ -11,25 +11,36 @@
 //! its executor's threads. A wait that gives up (a second signal, a write
 //! stuck on a full disk or a FIFO) removes the temporary files, so
 //! nothing is left behind but the old files.
+//!
+//! A write that streams (`r.save(path)`, a download) is [`Staged`]: its
+//! temporary file is registered too, but nothing waits for it — it may
+//! take minutes, and it goes on on the loop thread, which a wait blocks.
+//! The program's end drops it (its task's operation is dropped, and the
+//! temporary file with it), and a wait just before the process ends
+//! removes it at once.
 
 use crate::permissions::beneath::Parent;
 use rustix::fs::OFlags;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::fd::{BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Writes in flight: an id, and the temporary file each one writes (if
-/// any).
-static IN_FLIGHT: Mutex<Vec<(u64, Option<Temp>)>> = Mutex::new(Vec::new());
+/// Writes in flight: an id, the temporary file each one writes (if any),
+/// and whether the end of a program waits for it (not for a [`Staged`]).
+static IN_FLIGHT: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+type Entry = (u64, Option<Temp>, bool);
 /// Notified when a write ends.
 static ENDED: Condvar = Condvar::new();
 /// Set when a wait gave up on the writes in flight (the process is about
 /// to end): a temporary file made after that is removed at once.
 static GAVE_UP: AtomicBool = AtomicBool::new(false);
+/// Set by a wait just before the process ends: a [`Staged`] write made
+/// after that fails.
+static ENDING: AtomicBool = AtomicBool::new(false);
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// A temporary file: its folder (a handle of its own) and its name.
@@ -41,7 +52,7 @@ impl Temp {
     }
 }
 
-fn in_flight() -> MutexGuard<'static, Vec<(u64, Option<Temp>)>> {
+fn in_flight() -> MutexGuard<'static, Vec<Entry>> {
     IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -50,8 +61,12 @@ struct Flight(u64);
 
 impl Flight {
     fn start(temp: Option<Temp>) -> Flight {
+        Flight::register(temp, true)
+    }
+
+    fn register(temp: Option<Temp>, waited: bool) -> Flight {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        in_flight().push((id, temp));
+        in_flight().push((id, temp, waited));
         Flight(id)
     }
 
@@ -60,8 +75,11 @@ impl Flight {
     /// already given up.
     fn attach(&self, temp: Temp) -> bool {
         let mut flights = in_flight();
-        match flights.iter_mut().find(|(id, _)| *id == self.0) {
-            Some((_, slot)) if !GAVE_UP.load(Ordering::SeqCst) => {
+        match flights.iter_mut().find(|(id, _, _)| *id == self.0) {
+            Some((_, slot, waited))
+                if !GAVE_UP.load(Ordering::SeqCst)
+                    && (*waited || !ENDING.load(Ordering::SeqCst)) =>
+            {
                 *slot = Some(temp);
                 true
             }
@@ -76,8 +94,8 @@ impl Flight {
 impl Drop for Flight {
     fn drop(&mut self) {
         let mut flights = in_flight();
-        if let Some(i) = flights.iter().position(|(id, _)| *id == self.0) {
-            let (_, temp) = flights.swap_remove(i);
+        if let Some(i) = flights.iter().position(|(id, _, _)| *id == self.0) {
+            let (_, temp, _) = flights.swap_remove(i);
             // Still there after a failed write: not worth keeping.
             if let Some(temp) = temp {
                 temp.remove();
@@ -151,20 +169,83 @@ fn create_temp(place: &Parent) -> io::Result<(File, OsString)> {
     }
 }
 
+/// A file written a piece at a time beside its target and renamed over it
+/// by [`Staged::commit`]; dropped before that (an error, a cancel, the
+/// end of the program), it is removed and the target keeps what it had.
+pub(crate) struct Staged {
+    file: File,
+    dir: OwnedFd,
+    name: OsString,
+    target: OsString,
+    _flight: Flight,
+}
+
+impl Staged {
+    /// Starts replacing the file at `place` (its permissions kept).
+    pub(crate) fn create(place: &Parent) -> io::Result<Staged> {
+        let old = place.metadata().ok();
+        if old.as_ref().is_some_and(|m| m.is_dir()) {
+            return Err(io::Error::from(io::ErrorKind::IsADirectory));
+        }
+        let flight = Flight::register(None, false);
+        let dir: OwnedFd = rustix::io::dup(place.dir())?;
+        let (file, name) = create_temp(place)?;
+        let temp_dir = rustix::io::dup(&dir)?;
+        if !flight.attach(Temp(temp_dir, name.clone())) {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "the program is ending",
+            ));
+        }
+        if let Some(m) = old {
+            file.set_permissions(m.permissions())?;
+        }
+        Ok(Staged {
+            file,
+            dir,
+            name,
+            target: place.name().to_os_string(),
+            _flight: flight,
+        })
+    }
+
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.file.write_all(bytes)
+    }
+
+    /// Renames the file over its target; the flight's end then finds no
+    /// temporary file to remove.
+    pub(crate) fn commit(self) -> io::Result<()> {
+        rename(self.dir.as_fd(), &self.name, &self.target)
+    }
+}
+
 /// Waits until no write is in flight, at most `limit` (`None`: as long as
 /// it takes). Returns whether they all ended; if not, their temporary
-/// files are removed (their targets keep the old content).
+/// files are removed (their targets keep the old content). With a limit
+/// (the process is about to end), [`Staged`] writes are not waited for:
+/// their temporary files are removed at once.
 pub fn wait_for_writes(limit: Option<Duration>) -> bool {
     let deadline = limit.map(|l| Instant::now() + l);
     let mut flights = in_flight();
-    while !flights.is_empty() {
+    if limit.is_some() {
+        ENDING.store(true, Ordering::SeqCst);
+        for (_, temp, waited) in flights.iter_mut() {
+            if !*waited {
+                if let Some(temp) = temp.take() {
+                    temp.remove();
+                }
+            }
+        }
+    }
+    while flights.iter().any(|(_, _, waited)| *waited) {
         match deadline {
             None => flights = ENDED.wait(flights).unwrap_or_else(|e| e.into_inner()),
             Some(d) => {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     GAVE_UP.store(true, Ordering::SeqCst);
-                    for (_, temp) in flights.iter_mut() {
+                    for (_, temp, _) in flights.iter_mut() {
                         if let Some(temp) = temp.take() {
                             temp.remove();
                         }

@@ -11,8 +11,11 @@
 //! Redirects are followed by hand (at most [`MAX_REDIRECTS`]) and each hop
 //! is checked against `--allow-net` again. The body is read completely,
 //! up to a cap, before the coroutine returns, so a response's methods are
-//! plain, synchronous reads.
+//! plain, synchronous reads — unless the request says `stream: true`:
+//! then the coroutine returns at the headers, and the body is read a piece
+//! at a time, without a cap (`body.rs`).
 
+mod body;
 mod conns;
 pub(crate) mod server;
 pub(crate) mod tls;
@@ -45,6 +48,7 @@ pub(crate) fn module() -> Module {
     Module::new("http")
         .object::<Response>()
         .object::<Client>()
+        .object::<body::Chunks>()
         .object::<server::Server>()
         .object::<server::Outgoing>()
         .object::<server::Request>()
@@ -101,13 +105,16 @@ struct Spec {
     headers: Vec<(String, String)>,
     body: Option<Bytes>,
     timeout: f64,
-    max_body: usize,
+    /// The cap `max_body:` gives; a body read whole has one by default.
+    max_body: Option<usize>,
+    /// `stream: true`: the body is left to read.
+    stream: bool,
     /// For `https://` (a redirect may lead there too).
     tls: Result<std::sync::Arc<rustls::ClientConfig>, String>,
 }
 
 /// Binds the rest of a request's arguments (`json:`, `body:`, `headers:`,
-/// `timeout:`, `max_body:`), checks the first hop and returns the operation.
+/// `timeout:`, `max_body:`, `stream:`), checks the first hop and returns the operation.
 fn start(
     ctx: &mut Ctx<'_>,
     defaults: &Defaults,
@@ -125,6 +132,7 @@ fn start(
     headers.extend(header_arg(args.named("headers")?)?);
     let timeout: Option<f64> = args.named("timeout")?;
     let max_body: Option<i64> = args.named("max_body")?;
+    let stream: Option<bool> = args.named("stream")?;
     args.finish()?;
     let method = hyper::Method::from_bytes(method.to_uppercase().as_bytes())
         .map_err(|_| ErrorObj::new("ValueError", format!("not an HTTP method: {method:?}")))?;
@@ -175,7 +183,8 @@ fn start(
         headers,
         body,
         timeout,
-        max_body: max_body.map_or(DEFAULT_MAX_BODY, |m| m.max(0) as usize),
+        max_body: max_body.map(|m| m.max(0) as usize),
+        stream: stream.unwrap_or(false),
         tls: ctx.data_or_default::<tls::Tls>().client_config(),
     };
     Ok(Box::pin(async move {
@@ -317,36 +326,45 @@ where
     let req = req
         .body(Full::new(spec.body.clone().unwrap_or_default()))
         .map_err(|e| http_error(format!("bad request header: {e}")))?;
-    let talk = async {
-        let resp = sender
-            .send_request(req)
-            .await
-            .map_err(|e| http_error(format!("{url}: {e}")))?;
-        let (parts, body) = resp.into_parts();
-        let bytes = Limited::new(body, spec.max_body)
-            .collect()
-            .await
-            .map_err(|e| {
-                if e.is::<http_body_util::LengthLimitError>() {
-                    http_error(format!(
-                        "{url}: the response body is larger than {} bytes",
-                        spec.max_body
-                    ))
-                } else {
-                    http_error(format!("{url}: {e}"))
-                }
-            })?
-            .to_bytes();
-        Ok(Response::new(&parts, &bytes, url.to_string()))
-    };
-    // The connection is driven beside the exchange, inside this future: when
-    // the future is dropped, both go, and the socket closes. If the
-    // connection ends first, the exchange sees it as an error or an end.
-    let drive = async {
+    // The connection is driven beside the exchange, inside this future
+    // (and, for a streamed body, inside each read's): when the future is
+    // dropped, both go, and the socket closes. If the connection ends
+    // first, the exchange sees it as an error or an end.
+    let mut conn: body::Conn = Some(Box::pin(async move {
         let _ = conn.await;
-        std::future::pending().await
-    };
-    futures_lite::future::or(talk, drive).await
+    }));
+    let resp = body::driven(&mut conn, sender.send_request(req))
+        .await
+        .map_err(|e| http_error(format!("{url}: {e}")))?;
+    let (parts, incoming) = resp.into_parts();
+    if spec.stream {
+        let pending = body::Pending {
+            body: incoming,
+            conn,
+            _sender: Box::new(sender),
+        };
+        let cap = spec.max_body.map(|m| m as u64);
+        let reader = body::BodyReader::streaming(pending, cap, spec.timeout, url.to_string());
+        return Ok(Response::new(
+            &parts,
+            Body::Stream(Rc::new(reader)),
+            url.to_string(),
+        ));
+    }
+    let max_body = spec.max_body.unwrap_or(DEFAULT_MAX_BODY);
+    let bytes = body::driven(&mut conn, Limited::new(incoming, max_body).collect())
+        .await
+        .map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                http_error(format!(
+                    "{url}: the response body is larger than {max_body} bytes"
+                ))
+            } else {
+                http_error(format!("{url}: {e}"))
+            }
+        })?
+        .to_bytes();
+    Ok(Response::new(&parts, Body::Whole(bytes), url.to_string()))
 }
 
 pub(crate) fn plain_io_message(e: &std::io::Error) -> String {
@@ -357,14 +375,20 @@ pub(crate) fn plain_io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// A response, its body read completely.
+/// A response, its body read completely or left to stream.
 struct Response {
     status: u16,
     reason: String,
     /// Lower-case names, in the order received; repeated ones joined by ", ".
     headers: Vec<(String, String)>,
-    body: Bytes,
+    body: Body,
     url: String,
+}
+
+enum Body {
+    Whole(Bytes),
+    /// `stream: true`: read by `chunks()` or `save()`.
+    Stream(Rc<body::BodyReader>),
 }
 
 /// Header names (lower-case, in the order received) and values, a repeated
@@ -386,19 +410,35 @@ pub(crate) fn header_pairs(map: &hyper::HeaderMap) -> Vec<(String, String)> {
 }
 
 impl Response {
-    fn new(parts: &hyper::http::response::Parts, body: &Bytes, url: String) -> Response {
+    fn new(parts: &hyper::http::response::Parts, body: Body, url: String) -> Response {
         let headers = header_pairs(&parts.headers);
         Response {
             status: parts.status.as_u16(),
             reason: parts.status.canonical_reason().unwrap_or("").to_string(),
             headers,
-            body: body.clone(),
+            body,
             url,
         }
     }
 
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+    /// The body read whole; a streamed one is an error naming `method`.
+    fn whole(&self, method: &str) -> Result<&Bytes, ErrorRef> {
+        match &self.body {
+            Body::Whole(b) => Ok(b),
+            Body::Stream(_) => Err(body::not_whole(method)),
+        }
+    }
+
+    fn text(&self, method: &str) -> Result<String, ErrorRef> {
+        Ok(String::from_utf8_lossy(self.whole(method)?).into_owned())
+    }
+
+    /// What `chunks()` and `save()` read: the stream, or the body held.
+    fn reader(&self) -> Rc<body::BodyReader> {
+        match &self.body {
+            Body::Whole(b) => Rc::new(body::BodyReader::whole(b.clone(), self.url.clone())),
+            Body::Stream(r) => r.clone(),
+        }
     }
 }
 
@@ -424,21 +464,33 @@ impl NativeObject for Response {
             "json",
             "url",
             "raise_for_status",
+            "chunks",
+            "save",
         ]
     }
     fn repr(&self) -> String {
         format!("<response {} {}>", self.status, self.url)
     }
-    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+        match name {
+            "save" => return Some(body::save(ctx, &self.reader(), args)),
+            "chunks" => {
+                return Some(
+                    args.finish()
+                        .map(|()| Object::value(body::Chunks(self.reader()))),
+                )
+            }
+            _ => {}
+        }
         let r = || {
             args.finish()?;
             Ok(match name {
                 "status" => Value::Int(self.status as i64),
                 "ok" => Value::Bool((200..300).contains(&self.status)),
                 "headers" => str_map(&self.headers),
-                "text" => Value::str(&self.text()),
-                "bytes" => Value::bytes(self.body.to_vec()),
-                "json" => super::json::parse(&self.text())
+                "text" => Value::str(&self.text("text")?),
+                "bytes" => Value::bytes(self.whole("bytes")?.to_vec()),
+                "json" => super::json::parse(&self.text("json")?)
                     .map_err(|e| ErrorObj::new("JsonError", e.to_string()))?,
                 "url" => Value::str(&self.url),
                 "raise_for_status" => {
@@ -452,7 +504,8 @@ impl NativeObject for Response {
                         return Err(e.with_fields(&[
                             ("status", Value::Int(self.status as i64)),
                             ("url", Value::str(&self.url)),
-                            ("body", Value::str(&self.text())),
+                            // A streamed body is not read for it.
+                            ("body", Value::str(&self.text("").unwrap_or_default())),
                         ]));
                     }
                     Value::Nil
