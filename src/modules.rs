@@ -97,9 +97,12 @@ impl<'e> Loader<'e> {
         let path = Path::new(name);
         let mut chain = Vec::new();
         let mut home = std::env::current_dir().unwrap_or_default();
+        // Imports are beside the file, also one not saved yet (an
+        // editor's new buffer, as `tasks lsp` sees it).
+        if let Some(dir) = path.parent().filter(|d| d.is_dir()) {
+            cache.dirs.insert(main, dir.to_path_buf());
+        }
         if path.is_file() {
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            cache.dirs.insert(main, dir);
             if let Ok(canonical) = path.canonicalize() {
                 home = canonical
                     .parent()

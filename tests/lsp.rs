@@ -377,3 +377,102 @@ fn half_typed_programs_never_crash_the_server() {
     assert!(n > 100, "only {n} prefixes");
     c.shutdown();
 }
+
+const MEMBERS: &str = "\
+# A job to run.
+struct Job {
+    name,
+    timeout,
+    # Says what it is.
+    fn describe(self) {
+        return f\"{self.name} ({self.timeout})\"
+    }
+}
+let q = queue()
+let j = Job(\"build\", 5)
+q.put_nowait(j.describe())
+print(\"a,b\".split(\",\"), [[1]][0].pop())
+";
+
+fn hover_text(c: &mut Client, uri: &str, line: u32, character: u32) -> String {
+    let v = c.at("textDocument/hover", uri, line, character);
+    v["contents"]["value"].as_str().unwrap_or("").to_owned()
+}
+
+/// The methods of a value whose type a `let` makes plain, a record's
+/// fields and methods (`self` too), and every type's method of a name
+/// when the receiver's type is not plain.
+#[test]
+fn hover_and_completion_know_methods_fields_and_self() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/members.tasks";
+    assert_eq!(c.open(uri, MEMBERS), Vec::<Value>::new());
+    assert!(hover_text(&mut c, uri, 11, 3).contains("queue.put_nowait(x)"));
+    let describe = hover_text(&mut c, uri, 11, 17);
+    assert!(describe.contains("fn describe(self)"), "{describe}");
+    assert!(describe.contains("Says what it is."), "{describe}");
+    let field = hover_text(&mut c, uri, 6, 24);
+    assert!(field.contains("Job.name"), "{field}");
+    assert!(field.contains("struct Job { name, timeout }"), "{field}");
+    assert!(hover_text(&mut c, uri, 12, 12).contains("str.split(sep?, max_split?)"));
+    // `[[1]][0]` is not plain: both types' `pop`.
+    let pop = hover_text(&mut c, uri, 12, 34);
+    assert!(
+        pop.contains("list.pop(i?)") && pop.contains("map.pop(k, default?)"),
+        "{pop}"
+    );
+
+    // Go to the field `self.timeout` reads.
+    let def = c.at("textDocument/definition", uri, 6, 39);
+    assert_eq!(def["range"]["start"], json!({"line": 3, "character": 4}));
+
+    let labels = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    c.change(uri, 2, &format!("{MEMBERS}q.\nj.\n"));
+    let queue = labels(&c.at("textDocument/completion", uri, 13, 2));
+    assert!(
+        queue.contains(&"put".to_owned()) && queue.contains(&"get".to_owned()),
+        "{queue:?}"
+    );
+    assert!(!queue.contains(&"upper".to_owned()), "{queue:?}");
+    let job = labels(&c.at("textDocument/completion", uri, 14, 2));
+    assert_eq!(job, ["name", "timeout", "describe"]);
+    c.shutdown();
+}
+
+/// `m.name` of an imported file: hover shows its declaration and comment,
+/// go to definition opens that file at it.
+#[test]
+fn hover_and_definition_reach_into_imported_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lib.tasks"),
+        "let base = 1\n# Adds the base.\nfn inc(x) {\n    return x + base\n}\n",
+    )
+    .unwrap();
+    let main = dir.path().join("main.tasks");
+    let uri = url_of(&main);
+    let mut c = Client::start();
+    let text = "import \"lib.tasks\" as lib\nprint(lib.inc(1))\n";
+    assert_eq!(c.open(&uri, text), Vec::<Value>::new());
+    let hover = hover_text(&mut c, &uri, 1, 11);
+    assert!(hover.contains("fn inc(x)"), "{hover}");
+    assert!(hover.contains("Adds the base."), "{hover}");
+    let def = c.at("textDocument/definition", &uri, 1, 11);
+    assert_eq!(def["uri"], url_of(&dir.path().join("lib.tasks")));
+    assert_eq!(def["range"]["start"], json!({"line": 2, "character": 3}));
+    assert_eq!(
+        c.at("textDocument/definition", &uri, 1, 7)["range"]["start"]["line"],
+        0
+    );
+    c.shutdown();
+}
+
+fn url_of(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}

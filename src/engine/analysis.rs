@@ -44,6 +44,8 @@ pub struct Vocabulary {
     pub builtins: BTreeMap<String, Option<String>>,
     /// Native modules → member → signature when declared.
     pub modules: BTreeMap<String, BTreeMap<String, Option<String>>>,
+    /// Built-in types → method → usage (`list.pop(i?)`).
+    pub methods: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Engine {
@@ -125,6 +127,17 @@ impl Engine {
                 (module.to_string(), members)
             })
             .collect();
-        Vocabulary { builtins, modules }
+        let mut methods: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (ty, m, usage) in crate::runtime::methods::method_catalogue() {
+            methods
+                .entry(ty.to_string())
+                .or_default()
+                .insert(m.to_string(), usage);
+        }
+        Vocabulary {
+            builtins,
+            modules,
+            methods,
+        }
     }
 }

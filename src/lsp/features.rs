@@ -1,8 +1,9 @@
 //! One open document and what the server answers about it.
 
+use super::members::{MemberKind, Scope};
 use super::references;
 use super::symbols::{self, Kind, Symbol};
-use super::text::{qualifier, word_at, Lines};
+use super::text::{qualifier, receiver, word_at, Lines, Receiver};
 use crate::engine::{Severity, Vocabulary};
 use crate::{Engine, Options};
 use lsp_types::{
@@ -19,6 +20,8 @@ const KEYWORDS: &[&str] = &[
 
 /// An open document: its text, the mistakes in it, its declarations.
 pub struct Document {
+    /// The file the document is (imports resolve beside it).
+    path: String,
     text: String,
     findings: Vec<crate::engine::Finding>,
     symbols: Vec<Symbol>,
@@ -59,7 +62,7 @@ fn path_of(uri: &Uri) -> String {
 /// The declarations of `text`; while a line is half typed, those of the
 /// lines before it (the file's scope still reaching to its end), so that
 /// completion offers the names declared so far.
-fn declarations(text: &str) -> Vec<Symbol> {
+pub(super) fn declarations(text: &str) -> Vec<Symbol> {
     // Cut before the line of each error in turn (an error can be reported
     // a line after the mistake, at the next token), a few times at most.
     let mut end = text.len();
@@ -95,10 +98,12 @@ impl Document {
             Box::new(std::io::sink()),
             Box::new(std::io::sink()),
         );
-        let findings = engine.analyze(&path_of(uri), &text);
+        let path = path_of(uri);
+        let findings = engine.analyze(&path, &text);
         let symbols = declarations(&text);
         let vocabulary = engine.vocabulary();
         Document {
+            path,
             text,
             findings,
             symbols,
@@ -157,16 +162,45 @@ impl Document {
         }
     }
 
+    fn scope(&self) -> Scope<'_> {
+        Scope {
+            text: &self.text,
+            symbols: &self.symbols,
+            vocabulary: &self.vocabulary,
+        }
+    }
+
+    /// The native module `m.` names, unless a declaration hides it.
+    fn module_before(&self, start: usize) -> Option<&str> {
+        let module = qualifier(&self.text, start)?;
+        let hidden = symbols::resolve(&self.symbols, module, start).is_some();
+        (self.vocabulary.modules.contains_key(module) && !hidden).then_some(module)
+    }
+
+    /// The declaration `m.word` names when `m` is an imported file.
+    fn imported(&self, start: usize, word: &str) -> Option<super::imports::Found> {
+        let module = qualifier(&self.text, start)?;
+        let sym = symbols::resolve(&self.symbols, module, start)?;
+        let path = sym.ty.as_deref().filter(|_| sym.kind == Kind::Module)?;
+        super::imports::member(&self.path, path, word)
+    }
+
     pub fn hover(&self, pos: Position) -> Option<Hover> {
         let offset = Lines::new(&self.text).offset(pos);
         let (start, word) = word_at(&self.text, offset)?;
-        if let Some(module) = qualifier(&self.text, start) {
+        if let Some(module) = self.module_before(start) {
             let members = self.vocabulary.modules.get(module)?;
             let sig = members
                 .get(word)?
                 .clone()
                 .unwrap_or_else(|| format!("{module}.{word}"));
             return Some(Self::markdown(format!("```tasks\n{sig}\n```")));
+        }
+        if let Some(found) = self.imported(start, word) {
+            return Some(Self::markdown(found.hover()));
+        }
+        if let Some(recv) = receiver(&self.text, start) {
+            return self.scope().hover(&recv, word, start).map(Self::markdown);
         }
         if let Some(sym) = symbols::resolve(&self.symbols, word, start) {
             let mut text = format!("```tasks\n{}\n```", sym.detail);
@@ -230,8 +264,20 @@ impl Document {
     pub fn definition(&self, uri: &Uri, pos: Position) -> Option<GotoDefinitionResponse> {
         let lines = Lines::new(&self.text);
         let (start, word) = word_at(&self.text, lines.offset(pos))?;
-        if qualifier(&self.text, start).is_some() {
-            return None;
+        if let Some(found) = self.imported(start, word) {
+            let there = Lines::new(&found.text).range(found.symbol.start, found.symbol.end);
+            return Some(GotoDefinitionResponse::Scalar(Location::new(
+                found.uri()?,
+                there,
+            )));
+        }
+        if let Some(recv) = receiver(&self.text, start) {
+            let (s, e) = self.scope().definition(&recv, word, start)?;
+            let range = lines.range(s, e);
+            return Some(GotoDefinitionResponse::Scalar(Location::new(
+                uri.clone(),
+                range,
+            )));
         }
         let sym = symbols::resolve(&self.symbols, word, start)?;
         let range = lines.range(sym.start, sym.end);
@@ -239,6 +285,30 @@ impl Document {
             uri.clone(),
             range,
         )))
+    }
+
+    /// What can follow `recv.`: its type's members when the type is
+    /// plain, else every member of every type, each name once.
+    fn member_completions(&self, recv: &Receiver, start: usize) -> Vec<CompletionItem> {
+        let scope = self.scope();
+        let members = match scope.type_of(recv, start) {
+            Some(ty) => scope.members_of(&ty),
+            None => scope.all_members(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        members
+            .into_iter()
+            .filter(|m| seen.insert(m.name.clone()))
+            .map(|m| CompletionItem {
+                label: m.name,
+                kind: Some(match m.kind {
+                    MemberKind::Method => CompletionItemKind::METHOD,
+                    MemberKind::Field => CompletionItemKind::FIELD,
+                }),
+                detail: Some(m.detail),
+                ..CompletionItem::default()
+            })
+            .collect()
     }
 
     /// The names that can be typed at `pos`.
@@ -251,7 +321,7 @@ impl Document {
             detail: detail.cloned(),
             ..CompletionItem::default()
         };
-        if let Some(module) = qualifier(&self.text, start) {
+        if let Some(module) = self.module_before(start) {
             return self
                 .vocabulary
                 .modules
@@ -262,6 +332,9 @@ impl Document {
                         .map(|(m, sig)| item(m, CompletionItemKind::FUNCTION, sig.as_ref()))
                         .collect()
                 });
+        }
+        if let Some(recv) = receiver(&self.text, start) {
+            return self.member_completions(&recv, start);
         }
         let mut items: Vec<CompletionItem> = KEYWORDS
             .iter()

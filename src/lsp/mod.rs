@@ -7,6 +7,8 @@
 //! of a declaration in the file; formatting is `tasks fmt`'s.
 
 mod features;
+mod imports;
+mod members;
 mod references;
 mod symbols;
 mod text;

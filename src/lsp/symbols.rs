@@ -1,7 +1,7 @@
 //! The names a script declares, where, and where each can be seen: what
 //! hover, go to definition and completion need of the script itself.
 
-use crate::syntax::ast::{Block, FnDef, Param, Program, Stmt, StmtKind};
+use crate::syntax::ast::{Block, Expr, ExprKind, FnDef, Param, Program, Stmt, StmtKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -23,6 +23,11 @@ pub struct Symbol {
     pub scope: (usize, usize),
     /// `async fn fetch(url, tries = 3)`, `struct Job { name, timeout }`.
     pub detail: String,
+    /// A variable's type when its `let` makes it plain (`"str"`, `"queue"`,
+    /// or a record's name); a method's record; an import's path.
+    pub ty: Option<String>,
+    /// A record's fields: each name and where it is declared.
+    pub fields: Vec<(String, usize, usize)>,
 }
 
 /// Every declaration in `program` (whose text is `len` bytes long).
@@ -52,7 +57,37 @@ fn add(
         end: name.span.end as usize,
         scope,
         detail,
+        ty: None,
+        fields: Vec::new(),
     });
+}
+
+/// The type a `let`'s value plainly has: a literal's, a spawn's, or what
+/// a builtin constructor makes; a call of any other name gives that name
+/// (a record's constructor; `Document` checks it is one).
+fn type_of(value: &Expr) -> Option<String> {
+    let ty = match &value.kind {
+        ExprKind::Str(_) | ExprKind::FStr(_) => "str",
+        ExprKind::Bytes(_) => "bytes",
+        ExprKind::List(_) | ExprKind::ListComp { .. } => "list",
+        ExprKind::Map(_) | ExprKind::MapComp { .. } => "map",
+        ExprKind::Spawn(_) => "task",
+        ExprKind::Call { callee, .. } => match &callee.kind {
+            ExprKind::Var(f) => match &*f.name {
+                "queue" | "event" | "lock" | "semaphore" | "condition" | "barrier" | "future"
+                | "timeout" | "error" => return Some(f.name.to_string()),
+                "call_later" => "handle",
+                "create_task" => "task",
+                "str" | "repr" => "str",
+                "list" | "sorted" | "reversed" | "enumerate" | "zip" | "keys" | "values"
+                | "items" => "list",
+                name => return Some(name.to_string()),
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(ty.to_string())
 }
 
 fn params_text(params: &[Param]) -> String {
@@ -97,13 +132,18 @@ fn block(b: &Block, out: &mut Vec<Symbol>) {
 
 fn stmt_symbols(stmt: &Stmt, scope: (usize, usize), out: &mut Vec<Symbol>) {
     match &stmt.kind {
-        StmtKind::Let { name, .. } => add(
-            out,
-            name,
-            Kind::Variable,
-            scope,
-            format!("let {}", name.name),
-        ),
+        StmtKind::Let { name, value } => {
+            add(
+                out,
+                name,
+                Kind::Variable,
+                scope,
+                format!("let {}", name.name),
+            );
+            if let Some(last) = out.last_mut() {
+                last.ty = value.as_ref().and_then(type_of);
+            }
+        }
         StmtKind::LetUnpack { pattern, .. } => {
             for n in pattern.names() {
                 add(out, n, Kind::Variable, scope, format!("let {}", n.name));
@@ -119,8 +159,22 @@ fn stmt_symbols(stmt: &Stmt, scope: (usize, usize), out: &mut Vec<Symbol>) {
                 scope,
                 format!("struct {} {{ {fields} }}", s.name.name),
             );
+            if let Some(record) = out.last_mut() {
+                record.fields = s
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let (start, end) = (f.name.span.start as usize, f.name.span.end as usize);
+                        (f.name.name.to_string(), start, end)
+                    })
+                    .collect();
+            }
             for m in &s.methods {
+                let at = out.len();
                 function(m, scope, out);
+                if let Some(method) = out.get_mut(at) {
+                    method.ty = Some(s.name.name.to_string());
+                }
             }
         }
         StmtKind::Import { path, alias, .. } => {
@@ -131,6 +185,9 @@ fn stmt_symbols(stmt: &Stmt, scope: (usize, usize), out: &mut Vec<Symbol>) {
                 scope,
                 format!("import \"{path}\" as {}", alias.name),
             );
+            if let Some(module) = out.last_mut() {
+                module.ty = Some(path.to_string());
+            }
         }
         StmtKind::If {
             then, otherwise, ..

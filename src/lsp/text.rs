@@ -86,6 +86,35 @@ pub fn qualifier(text: &str, start: usize) -> Option<&str> {
     Some(&before[q_start..])
 }
 
+/// What stands before the `.` in front of the name at `start`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Receiver<'a> {
+    /// `x.name`: a name.
+    Name(&'a str),
+    /// `"a,b".split`: a string literal (or an f-string).
+    Str,
+    /// `xs[0].name`, `f().name`: something whose type is not plain.
+    Other,
+}
+
+/// The receiver of the name at `start`, when it is written `x.name`.
+pub fn receiver(text: &str, start: usize) -> Option<Receiver<'_>> {
+    let before = text[..start].strip_suffix('.')?;
+    if let Some(q) = qualifier(text, start) {
+        let is_number = q.chars().next().is_some_and(|c| c.is_ascii_digit());
+        return Some(if is_number {
+            Receiver::Other
+        } else {
+            Receiver::Name(q)
+        });
+    }
+    Some(if before.ends_with('"') {
+        Receiver::Str
+    } else {
+        Receiver::Other
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +136,15 @@ mod tests {
         assert_eq!(qualifier(text, 3), Some("fs"));
         assert_eq!(word_at(text, 0), Some((0, "fs")));
         assert_eq!(word_at("1.5", 1), None);
+    }
+
+    #[test]
+    fn the_receiver_before_a_dot() {
+        let text = "q.put(1); \"a,b\".split(\",\"); xs[0].pop(); x";
+        let at = |w: &str| text.find(w).unwrap();
+        assert_eq!(receiver(text, at("put")), Some(Receiver::Name("q")));
+        assert_eq!(receiver(text, at("split")), Some(Receiver::Str));
+        assert_eq!(receiver(text, at("pop")), Some(Receiver::Other));
+        assert_eq!(receiver(text, text.len() - 1), None);
     }
 }

@@ -108,6 +108,40 @@ fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
     })
 }
 
+/// The types whose methods [`method_sig`] knows.
+const METHOD_TYPES: &[&str] = &[
+    "str",
+    "bytes",
+    "list",
+    "map",
+    "task",
+    "future",
+    "error",
+    "queue",
+    "event",
+    "lock",
+    "semaphore",
+    "condition",
+    "barrier",
+    "timeout",
+    "handle",
+    "group",
+];
+
+/// Every method of the built-in types as `(type, method, usage)`, the
+/// usage as an argument error shows it (`str.split(sep?, max_split?)`):
+/// what an editor offers, from the same table the calls are bound with.
+pub(crate) fn method_catalogue() -> Vec<(&'static str, &'static str, String)> {
+    METHOD_TYPES
+        .iter()
+        .flat_map(|ty| {
+            BUILTIN_METHODS
+                .iter()
+                .filter_map(move |m| method_sig(ty, m).map(|sig| (*ty, *m, sig.usage())))
+        })
+        .collect()
+}
+
 /// The methods of the built-in types, registered before any module's
 /// (so their indices are these): what the compiler knows of them.
 pub(crate) const BUILTIN_METHODS: &[&str] = &[
