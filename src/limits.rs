@@ -332,11 +332,29 @@ pub(crate) fn reserve(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
             return Ok(());
         }
     }
-    let after = now.saturating_add(need - buf.capacity());
-    Err(std::io::Error::new(
+    Err(over_limit(now.saturating_add(need - buf.capacity()), limit))
+}
+
+/// As [`reserve`], but room for exactly `more` bytes (a read whose size
+/// is known: no doubling, no 64 KiB floor).
+pub(crate) fn reserve_exact(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
+    let limit = LIMIT.load(Ordering::Relaxed);
+    match allocated().filter(|_| limit != usize::MAX) {
+        Some(now) if now.saturating_add(more) > limit => {
+            Err(over_limit(now.saturating_add(more), limit))
+        }
+        _ => {
+            buf.reserve_exact(more);
+            Ok(())
+        }
+    }
+}
+
+fn over_limit(after: usize, limit: usize) -> std::io::Error {
+    std::io::Error::new(
         std::io::ErrorKind::OutOfMemory,
         format!("reading this would take the process to {after} bytes, over the limit of {limit} (--max-memory)"),
-    ))
+    )
 }
 
 /// Parses a byte count: `1000000`, `100MB`, `1.5GiB`, `512k` (decimal
