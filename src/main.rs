@@ -5,6 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tasks::streams::counted;
 use tasks::{Engine, Options};
 
 /// `eprint!` that cannot panic. What the `tasks` command says about itself
@@ -230,15 +232,15 @@ impl SharedOut {
 /// `head -1` must stop.
 impl Write for SharedOut {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.lock().write(buf);
+        let written = counted(|| self.lock().write(buf));
         Ok(written.unwrap_or_else(|e| tasks::streams::exit_on_write_error(&e)))
     }
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        let written = self.lock().write_all(buf);
+        let written = counted(|| self.lock().write_all(buf));
         written.map_err(|e| tasks::streams::exit_on_write_error(&e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        let flushed = self.lock().flush();
+        let flushed = counted(|| self.lock().flush());
         flushed.map_err(|e| tasks::streams::exit_on_write_error(&e))
     }
 }
@@ -250,11 +252,11 @@ struct ScriptErr;
 
 impl Write for ScriptErr {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = tasks::streams::stderr().write(buf);
+        let written = counted(|| tasks::streams::stderr().write(buf));
         Ok(written.unwrap_or_else(|e| exit_on_stderr_error(&e)))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        let flushed = tasks::streams::stderr().flush();
+        let flushed = counted(|| tasks::streams::stderr().flush());
         flushed.map_err(|e| exit_on_stderr_error(&e))
     }
 }
@@ -313,7 +315,9 @@ impl SharedOut {
 /// cancels the main task, as `asyncio.run` does on Ctrl-C, so `finally`
 /// blocks run and the engine reports it and exits 128 + the signal's
 /// number. A second one (or one once the main task has ended) stops the
-/// process at once, flushing what was printed first.
+/// process at once, flushing what was printed first. So does the first
+/// when the program is stuck in a write for a second after it (its output
+/// a pipe nobody reads): it would never get to its `finally` blocks.
 fn stop_on_signals(handle: tasks::InterruptHandle, out: SharedOut, color: bool) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
@@ -322,23 +326,39 @@ fn stop_on_signals(handle: tasks::InterruptHandle, out: SharedOut, color: bool) 
     std::thread::spawn(move || {
         for signo in signals.forever() {
             if handle.stop(signo) {
+                let out = out.clone();
+                std::thread::spawn(move || {
+                    tasks::streams::wait_until_a_write_is_stuck(Duration::from_secs(1));
+                    stop_now(out, color, signo)
+                });
                 continue;
             }
-            out.flush_if_free();
-            // Children run in their own process groups and miss the
-            // terminal's signal: stop them before leaving.
-            tasks::signals::kill_children();
-            // A file write in flight gets a moment to end whole; past
-            // it, the file keeps its old content.
-            tasks::signals::wait_for_writes(std::time::Duration::from_secs(5));
-            let style = tasks::diagnostics::Style { color };
-            say!(
-                "{}",
-                tasks::diagnostics::stopped_by_signal(&style, signo, true)
-            );
-            std::process::exit(128 + signo);
+            stop_now(out.clone(), color, signo)
         }
     });
+}
+
+/// Stops the process with status 128 + `signo`: children killed, file
+/// writes in flight given a moment to end whole, then what was printed
+/// flushed and the signal reported, each on a helper thread given half a
+/// second: a pipe nobody reads must not keep the process alive.
+fn stop_now(out: SharedOut, color: bool, signo: i32) -> ! {
+    // Children run in their own process groups and miss the terminal's
+    // signal: stop them before leaving.
+    tasks::signals::kill_children();
+    // A file write in flight gets a moment to end whole; past it, the
+    // file keeps its old content.
+    tasks::signals::wait_for_writes(Duration::from_secs(5));
+    let half = Duration::from_millis(500);
+    let flushed = tasks::streams::ends_within(half, move || out.flush_if_free());
+    let said = tasks::streams::ends_within(half, move || {
+        let style = tasks::diagnostics::Style { color };
+        say!(
+            "{}",
+            tasks::diagnostics::stopped_by_signal(&style, signo, true)
+        );
+    });
+    tasks::streams::exit(128 + signo, flushed && said)
 }
 
 /// Ctrl-\ (SIGQUIT) prints the task tree to stderr and the script goes

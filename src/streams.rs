@@ -13,7 +13,8 @@
 //! `1<>/dev/null` opens the same file the same way.)
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -101,4 +102,67 @@ pub fn exit_on_stderr_error(e: &std::io::Error) -> ! {
 fn leave(code: i32) -> ! {
     crate::stdlib::fs_write::wait_for_writes(Some(std::time::Duration::from_secs(5)));
     std::process::exit(code)
+}
+
+/// Writes of the script's output begun and ended (see [`counted`]).
+static WRITES_BEGUN: AtomicU64 = AtomicU64::new(0);
+static WRITES_ENDED: AtomicU64 = AtomicU64::new(0);
+
+/// Runs one write of the script's output, counted, so that a signal can
+/// tell a program stuck in a write (to a pipe nobody reads, which blocks
+/// for ever) from one that is busy: [`wait_until_a_write_is_stuck`].
+pub fn counted<T>(write: impl FnOnce() -> T) -> T {
+    WRITES_BEGUN.fetch_add(1, Ordering::Relaxed);
+    let result = write();
+    WRITES_ENDED.fetch_add(1, Ordering::Relaxed);
+    result
+}
+
+/// Returns once one write of the script's output has been under way for
+/// `limit` (never, if none is). The same write: no other one began since.
+pub fn wait_until_a_write_is_stuck(limit: Duration) {
+    let mut seen = None;
+    let mut since = Instant::now();
+    loop {
+        let begun = WRITES_BEGUN.load(Ordering::Relaxed);
+        let pending = (WRITES_ENDED.load(Ordering::Relaxed) != begun).then_some(begun);
+        if pending != seen {
+            (seen, since) = (pending, Instant::now());
+        } else if seen.is_some() && since.elapsed() >= limit {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Runs `step` (a flush, a message) on a helper thread and waits for it
+/// at most `limit`; true if it ended in time. A write to a pipe nobody
+/// reads never returns, and must not keep a stopping program alive.
+pub fn ends_within(limit: Duration, step: impl FnOnce() + Send + 'static) -> bool {
+    let (ended, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        step();
+        let _ = ended.send(());
+    });
+    done.recv_timeout(limit).is_ok()
+}
+
+/// Ends the process with `code`; `cleanly` unless a write of ours may
+/// still be under way. Only the first caller ends the process; any other
+/// waits for it.
+pub fn exit(code: i32, cleanly: bool) -> ! {
+    static LEAVING: AtomicBool = AtomicBool::new(false);
+    if LEAVING.swap(true, Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+    if cleanly {
+        std::process::exit(code)
+    }
+    // Not `process::exit`: its clean-up flushes Rust's stdout, which can
+    // block on the same pipe as the write still under way.
+    // SAFETY: `_exit` ends the process at once; no Rust invariant outlives
+    // it, and nothing more of this process runs.
+    unsafe { libc::_exit(code) }
 }

@@ -1,7 +1,8 @@
 //! Programs that end with thousands of reports to write: the first few in
 //! full, the rest one line per place and error kind with a count, so
 //! stderr stays small and the run short. And `tasks test` over folders
-//! whose symbolic links loop: each real folder is walked once.
+//! whose symbolic links loop: each real folder is walked once. And a
+//! stopping signal ends a program whose output nobody reads.
 
 mod common;
 use common::run;
@@ -138,4 +139,90 @@ fn tasks_test_walks_each_real_folder_once() {
             "{case}: {stdout}"
         );
     }
+}
+
+/// A pipe whose write end is full before the child gets it: every write to
+/// it blocks until someone reads the other end, and nobody does.
+fn full_pipe() -> (std::fs::File, std::fs::File) {
+    use std::io::Write;
+    use std::os::fd::FromRawFd;
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    // SAFETY: both were just opened and belong to nobody else.
+    let (read, mut write) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
+    let set = |flags: i32| {
+        // SAFETY: F_SETFL on a descriptor this function owns.
+        assert_eq!(unsafe { libc::fcntl(fds[1], libc::F_SETFL, flags) }, 0);
+    };
+    set(libc::O_NONBLOCK);
+    while write.write(&[b'.'; 4096]).is_ok() {}
+    set(0);
+    (read, write)
+}
+
+/// Runs `script` with stdout and stderr full pipes, sends `signals`
+/// SIGTERMs once the file `ready` exists, and returns the exit status. The
+/// 60-second deadline only keeps a hang from hanging the suite.
+fn terminate_with_full_pipes(script: &str, signals: usize) -> Option<i32> {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tasks"), script).unwrap();
+    let (_out_read, out) = full_pipe();
+    let (_err_read, err) = full_pipe();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tasks"))
+        .args(["run", "--allow-write=.", "main.tasks"])
+        .current_dir(dir.path())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ready = dir.path().join("ready");
+    while !ready.exists() {
+        assert!(Instant::now() < deadline, "never ready");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for _ in 0..signals {
+        // SAFETY: kill only sends a signal to our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        // Pacing only: a second signal at any point takes the same path.
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    panic!("still running 60 s after SIGTERM");
+}
+
+/// Stuck in a write to stderr, a pipe nobody reads, with what it printed
+/// still buffered for a full stdout: the first SIGTERM cannot cancel the
+/// main task (its thread never gets back to the loop), so the process
+/// stops as for a second signal, without waiting on either stream.
+/// Before, it never ended.
+#[test]
+fn sigterm_ends_a_program_stuck_writing_to_a_full_pipe() {
+    let script = "await fs.write_text(\"ready\", \"0\")\nprint(\"out\")\neprint(\"err\")\n";
+    assert_eq!(terminate_with_full_pipes(script, 1), Some(143));
+}
+
+/// A second SIGTERM, while a `finally` block spins: flushing what was
+/// printed blocks on the full stdout, reporting the signal on the full
+/// stderr; the process ends anyway. (No write is under way when the
+/// signals come, and no `await` after them flushes stdout.) Before, it
+/// never ended.
+#[test]
+fn a_second_sigterm_ends_a_program_whose_output_nobody_reads() {
+    let script = "try {\n    await fs.write_text(\"ready\", \"0\")\n    print(\"out\")\n    while true { }\n} finally {\n    while true { }\n}\n";
+    assert_eq!(terminate_with_full_pipes(script, 2), Some(143));
 }
