@@ -1,6 +1,8 @@
 //! `tasks lsp` spoken to as an editor speaks to it: JSON-RPC over the
 //! child's stdin and stdout, with `Content-Length` frames.
 
+mod programs;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -375,6 +377,44 @@ fn half_typed_programs_never_crash_the_server() {
         }
     }
     assert!(n > 100, "only {n} prefixes");
+    c.shutdown();
+}
+
+/// The generator's programs (valid and near-valid, as `tests/generated.rs`
+/// runs them), each opened cut after every line: every request is
+/// answered, and hover, definition and completion are asked at the cut.
+#[test]
+fn generated_programs_cut_at_every_line_never_crash_the_server() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/generated.tasks";
+    c.open(uri, "");
+    let mut version = 0;
+    for seed in 0..24u64 {
+        let mut g = programs::Gen::new(seed);
+        let mut text = g.program();
+        if seed % 3 == 2 {
+            text = programs::mutate(&mut g.rng, &text);
+        }
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        for end in 1..=lines.len() {
+            version += 1;
+            let cut = lines[..end].concat();
+            c.change(uri, version, &cut);
+            let (line, character) = ((end - 1) as u32, 6);
+            for method in [
+                "textDocument/hover",
+                "textDocument/definition",
+                "textDocument/completion",
+            ] {
+                let answer = c.at(method, uri, line, character);
+                assert!(
+                    answer.is_null() || answer.is_object() || answer.is_array(),
+                    "{method}: {answer}"
+                );
+            }
+        }
+    }
+    assert!(version > 200, "only {version} cuts");
     c.shutdown();
 }
 
