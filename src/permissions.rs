@@ -201,6 +201,11 @@ impl Permissions {
         }
     }
 
+    /// The folder relative paths are taken from.
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
     /// Takes relative paths from `dir` instead, re-resolving what was
     /// granted so far.
     pub fn with_cwd(mut self, dir: impl AsRef<Path>) -> Permissions {

@@ -15,6 +15,7 @@ pub(crate) mod json;
 pub(crate) mod lines;
 pub(crate) mod math;
 pub(crate) mod net;
+pub(crate) mod path;
 pub(crate) mod process;
 pub(crate) mod process_api;
 pub(crate) mod random;
@@ -32,6 +33,7 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
     for m in [
         env::module(),
         fs::module(),
+        path::module(),
         json_module(),
         math::module(),
         random::module(),
