@@ -18,6 +18,7 @@ pub(crate) mod net;
 pub(crate) mod path;
 pub(crate) mod process;
 pub(crate) mod process_api;
+pub(crate) mod process_pipe;
 pub(crate) mod random;
 pub(crate) mod re;
 pub(crate) mod stdin;

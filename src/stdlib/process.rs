@@ -1,5 +1,6 @@
-//! The `process` module's Rust side: `run` (and so `shell`) and the
-//! streaming `Child` of `start`, on async-process.
+//! The `process` module's Rust side: `run` (and so `shell`), the
+//! streaming `Child` of `start`, and `pipe` (`pipeline.rs`), on
+//! async-process.
 //!
 //! Every child runs in its own process group. Killing a child kills its
 //! whole tree ([`tree::kill_tree`]: every descendant, even one that left
@@ -19,9 +20,11 @@
 //! A child in its own group no longer gets the terminal's Ctrl-C; that is
 //! why the interpreter must call [`kill_all`] itself.
 
+mod pipeline;
 mod reaper;
 mod tree;
 
+pub use pipeline::pipeline;
 pub use reaper::become_subreaper;
 pub(crate) use reaper::{is_subreaper, reap_if_exited};
 pub(crate) use tree::{children, kill_tree};

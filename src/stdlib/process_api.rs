@@ -19,6 +19,10 @@ pub(crate) fn module() -> Module {
         .object::<Finished>()
         .object::<Running>()
         .object::<ChildLines>()
+        .native(NativeFn::asynchronous(
+            "process.pipe",
+            super::process_pipe::pipe,
+        ))
         .native(NativeFn::asynchronous("process.run", |ctx, mut args| {
             let cmd: String = args.next("cmd")?;
             let list: Option<Vec<String>> = args.named("args")?;
@@ -88,17 +92,40 @@ fn spec(
     list: Vec<String>,
     args: &mut Args,
 ) -> Result<RunSpec, ErrorRef> {
+    let place = place_args(args)?;
+    checked_spec(ctx, cmd, list, &place)
+}
+
+/// `cwd:` and `env:`.
+pub(super) struct Place {
+    cwd: Option<PathBuf>,
+    env: Vec<(String, String)>,
+}
+
+pub(super) fn place_args(args: &mut Args) -> Result<Place, ErrorRef> {
+    let cwd = args.named::<String>("cwd")?.map(PathBuf::from);
+    let env = args.named::<indexmap::IndexMap<String, String>>("env")?;
+    Ok(Place {
+        cwd,
+        env: env.unwrap_or_default().into_iter().collect(),
+    })
+}
+
+/// The spec of `cmd` with `list`, run where `place` says, once the
+/// program passed the permission check.
+pub(super) fn checked_spec(
+    ctx: &mut Ctx<'_>,
+    cmd: String,
+    list: Vec<String>,
+    place: &Place,
+) -> Result<RunSpec, ErrorRef> {
     let file = ctx
         .permissions()
         .check_run_file(&cmd)
         .map_err(not_capable)?;
     let mut spec = RunSpec::new(cmd, list);
-    if let Some(cwd) = args.named::<String>("cwd")? {
-        spec.cwd = Some(PathBuf::from(cwd));
-    }
-    if let Some(env) = args.named::<indexmap::IndexMap<String, String>>("env")? {
-        spec.env = env.into_iter().collect();
-    }
+    spec.cwd.clone_from(&place.cwd);
+    spec.env.clone_from(&place.env);
     check_env(ctx, &spec)?;
     let Some(file) = file else {
         return Err(failure(&ProcessFailure::Spawn {
@@ -160,13 +187,14 @@ fn start_run(
         if check && out.code != 0 {
             return Err(check_error(&shown, &out));
         }
-        Ok(Object::value(Finished(out)))
+        let codes = vec![out.code];
+        Ok(Object::value(Finished(out, codes)))
     }))
 }
 
 /// `check: true` and a non-zero exit: a `ProcessError` with the status and
 /// the end of what the program wrote to stderr.
-fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
+pub(super) fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();
@@ -187,12 +215,14 @@ fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
     ])
 }
 
-fn failure(e: &ProcessFailure) -> ErrorRef {
+pub(super) fn failure(e: &ProcessFailure) -> ErrorRef {
     ErrorObj::new(e.kind(), e.to_string())
 }
 
-/// What `process.run` returns: `code()`, `ok()`, `stdout()`, `stderr()`.
-struct Finished(RunOutput);
+/// What `process.run` returns: `code()`, `ok()`, `stdout()`, `stderr()`;
+/// and `process.pipe`, with each program's status in `codes()` (the last
+/// one's is `code()`; its stderr is theirs, one after the other).
+pub(super) struct Finished(pub(super) RunOutput, pub(super) Vec<i32>);
 
 impl NativeObject for Finished {
     fn type_name(&self) -> &'static str {
@@ -206,16 +236,19 @@ impl NativeObject for Finished {
             "stderr",
             "stdout_bytes",
             "stderr_bytes",
+            "codes",
         ]
     }
     fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let v = match name {
             "code" => Value::Int(self.0.code as i64),
-            "ok" => Value::Bool(self.0.code == 0),
+            // As `check:` judges: for a pipe, no program failed.
+            "ok" => Value::Bool(super::process_pipe::failed(&self.1).is_none()),
             "stdout" => Value::str(&self.0.stdout_text()),
             "stderr" => Value::str(&self.0.stderr_text()),
             "stdout_bytes" => Value::bytes(self.0.stdout.clone()),
             "stderr_bytes" => Value::bytes(self.0.stderr.clone()),
+            "codes" => Value::list(self.1.iter().map(|&c| Value::Int(c.into())).collect()),
             _ => return None,
         };
         Some(args.finish().map(|()| v))
