@@ -200,6 +200,9 @@ fn hover_shows_signatures_and_the_leading_comment() {
     let sleep = c.at("textDocument/hover", uri, 2, 11);
     let text = sleep["contents"]["value"].as_str().unwrap();
     assert!(text.contains("sleep(secs, result?)"), "{text}");
+    // And what the reference's row says of it.
+    let about = text.rsplit("```").next().unwrap().trim();
+    assert!(about.len() > 10 && about != "builtin", "{text}");
     let own = c.at("textDocument/hover", uri, 5, 26);
     let text = own["contents"]["value"].as_str().unwrap();
     assert!(text.contains("async fn fetch_row(id)"), "{text}");

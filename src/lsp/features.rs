@@ -18,6 +18,14 @@ const KEYWORDS: &[&str] = &[
     "import", "as", "struct", "group", "with",
 ];
 
+/// A signature, and the reference's one line about it when it has one.
+fn with_description(sig: String, about: Option<&str>) -> String {
+    match about {
+        Some(about) => format!("```tasks\n{sig}\n```\n\n{about}"),
+        None => format!("```tasks\n{sig}\n```"),
+    }
+}
+
 /// An open document: its text, the mistakes in it, its declarations.
 pub struct Document {
     /// The file the document is (imports resolve beside it).
@@ -194,7 +202,8 @@ impl Document {
                 .get(word)?
                 .clone()
                 .unwrap_or_else(|| format!("{module}.{word}"));
-            return Some(Self::markdown(format!("```tasks\n{sig}\n```")));
+            let about = super::reference::describe(&format!("{module}.{word}"));
+            return Some(Self::markdown(with_description(sig, about)));
         }
         if let Some(found) = self.imported(start, word) {
             return Some(Self::markdown(found.hover()));
@@ -213,7 +222,8 @@ impl Document {
         }
         if let Some(sig) = self.vocabulary.builtins.get(word) {
             let sig = sig.clone().unwrap_or_else(|| format!("{word}(…)"));
-            return Some(Self::markdown(format!("```tasks\n{sig}\n```\n\nbuiltin")));
+            let about = super::reference::describe(word).unwrap_or("builtin");
+            return Some(Self::markdown(with_description(sig, Some(about))));
         }
         if self.vocabulary.modules.contains_key(word) {
             return Some(Self::markdown(format!("module `{word}`")));

@@ -9,6 +9,7 @@
 mod features;
 mod imports;
 mod members;
+mod reference;
 mod references;
 mod symbols;
 mod text;

@@ -1,0 +1,155 @@
+//! One-line descriptions for hover, taken from the reference itself:
+//! the first cell of each table row of `docs/LANGUAGE.md` names a function
+//! (`random.randint(a, b)`, or `sqrt(x)` under the `math` heading) and the
+//! second says what it does; a paragraph that starts with a call
+//! (`` `json.parse(text)` is Python's ... ``) says it in its first sentence. Read from the document people read, so the
+//! editor and the reference cannot disagree, and there is no second list
+//! to keep.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+static REFERENCE: &str = include_str!("../../docs/LANGUAGE.md");
+
+/// The description of `name` (`sleep`, `fs.read_text`), when the
+/// reference has a table row for it.
+pub fn describe(name: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| rows(REFERENCE))
+        .get(name)
+        .map(String::as_str)
+}
+
+fn rows(text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut module: Option<String> = None;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let starts_paragraph = i == 0 || lines[i - 1].trim().is_empty();
+        if starts_paragraph {
+            if let Some((name, about)) = paragraph_call(&lines[i..]) {
+                out.entry(name).or_insert(about);
+            }
+        }
+        if let Some(heading) = line.strip_prefix("## ") {
+            // `## Math: `math``: bare names below are that module's.
+            module = heading
+                .split('`')
+                .nth(1)
+                .filter(|m| m.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                .map(str::to_owned);
+            continue;
+        }
+        let Some(row) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let mut cells = row.split(" | ");
+        let (Some(first), Some(second)) = (cells.next(), cells.next()) else {
+            continue;
+        };
+        let description = plain(second.trim_end_matches('|').trim());
+        for span in format!("`{first}").split('`').skip(1).step_by(2) {
+            let Some(name) = called_name(span) else {
+                continue;
+            };
+            if !name.contains('.') {
+                if let Some(m) = &module {
+                    out.entry(format!("{m}.{name}"))
+                        .or_insert_with(|| description.clone());
+                }
+            }
+            out.entry(name.to_owned())
+                .or_insert_with(|| description.clone());
+        }
+    }
+    out
+}
+
+/// `` `json.parse(text)` is Python's `json.loads`: ... `` at the start of
+/// a paragraph: the name, and the rest of the first sentence.
+fn paragraph_call(lines: &[&str]) -> Option<(String, String)> {
+    let first = lines.first()?.strip_prefix('`')?;
+    let (span, _) = first.split_once('`')?;
+    let name = called_name(span)?;
+    let paragraph: Vec<&str> = lines
+        .iter()
+        .take_while(|l| !l.trim().is_empty())
+        .copied()
+        .collect();
+    let joined = paragraph.join(" ");
+    let rest = joined[span.len() + 2..].trim_start();
+    let sentence = rest.find(". ").map_or(rest, |end| &rest[..=end]);
+    let sentence = sentence.trim_end_matches(':').trim();
+    if sentence.is_empty() || sentence.len() > 400 {
+        return None;
+    }
+    Some((name.to_owned(), plain(sentence)))
+}
+
+/// `fs.read_text` of `fs.read_text(path)`.
+fn called_name(span: &str) -> Option<&str> {
+    let (name, _) = span.split_once('(')?;
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    ok.then_some(name)
+}
+
+/// A cell without its markdown links: `[Bytes](#bytes)` reads `Bytes`.
+fn plain(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    let mut rest = cell;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find("](").map(|c| open + c) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|e| close + e) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..close]);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_name_functions_and_module_headings_qualify_bare_names() {
+        let text = "## Math: `math`\n\n| `sqrt(x)` `exp(x)` | a [float](#numbers) |\n\
+                    ## Time\n| `sleep(secs)` | waits |\n| `x` | not a call |\n";
+        let rows = rows(text);
+        assert_eq!(rows["math.sqrt"], "a float");
+        assert_eq!(rows["math.exp"], "a float");
+        assert_eq!(rows["sleep"], "waits");
+        assert!(!rows.contains_key("x") && !rows.contains_key("time.sleep"));
+        let prose =
+            "text\n\n`json.parse(text)` is Python's `json.loads`: maps\nand lists. More here.\n";
+        assert_eq!(
+            super::rows(prose)["json.parse"],
+            "is Python's `json.loads`: maps and lists."
+        );
+    }
+
+    #[test]
+    fn the_reference_describes_the_common_functions() {
+        for name in [
+            "sleep",
+            "gather",
+            "sorted",
+            "fs.read_text",
+            "random.randint",
+            "math.sqrt",
+            "process.run",
+            "json.parse",
+        ] {
+            assert!(describe(name).is_some(), "{name} has no row in LANGUAGE.md");
+        }
+    }
+}
