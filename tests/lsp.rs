@@ -519,3 +519,46 @@ fn hover_and_definition_reach_into_imported_files() {
 fn url_of(path: &std::path::Path) -> String {
     format!("file://{}", path.display())
 }
+
+/// A record's field: its references are its declaration and every `.field`
+/// on a value of that record (`self` in its methods too), not a task's
+/// `.name()`; rename changes exactly those.
+#[test]
+fn references_and_rename_of_a_records_field() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/lsp_test/fields.tasks";
+    let text = format!("{MEMBERS}let t = spawn sleep(0)\nprint(t.name(), j.name)\n");
+    assert_eq!(c.open(uri, &text), Vec::<Value>::new());
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 5},
+               "context": {"includeDeclaration": true}}),
+    );
+    let starts: Vec<Value> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["range"]["start"].clone())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            json!({"line": 2, "character": 4}),
+            json!({"line": 6, "character": 23}),
+            json!({"line": 14, "character": 18}),
+        ]
+    );
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 6, "character": 40},
+               "newName": "limit"}),
+    );
+    let edits = edit["changes"][uri].as_array().unwrap();
+    let lines: Vec<u64> = edits
+        .iter()
+        .map(|e| e["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 6]);
+    assert!(edits.iter().all(|e| e["newText"] == "limit"));
+    c.shutdown();
+}

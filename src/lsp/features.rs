@@ -235,15 +235,25 @@ impl Document {
     /// too, when asked).
     pub fn references(&self, uri: &Uri, pos: Position, declaration: bool) -> Vec<Location> {
         let lines = Lines::new(&self.text);
-        let Some((decl, uses)) =
-            references::occurrences(&self.text, &self.symbols, lines.offset(pos))
-        else {
+        let Some((decl, uses)) = self.occurrences(lines.offset(pos)) else {
             return Vec::new();
         };
         uses.into_iter()
-            .filter(|&(s, _)| declaration || s != decl.start)
+            .filter(|&(s, _)| declaration || s != decl)
             .map(|(s, e)| Location::new(uri.clone(), lines.range(s, e)))
             .collect()
+    }
+
+    /// Where the declaration of the name at `offset` starts, and every use
+    /// of it: a record's field or method (written after `.` or declared
+    /// there), else a name declared in this file.
+    fn occurrences(&self, offset: usize) -> Option<(usize, Vec<(usize, usize)>)> {
+        if let Some(((start, _), uses)) =
+            references::member_occurrences(&self.text, &self.scope(), offset)
+        {
+            return Some((start, uses));
+        }
+        references::occurrences(&self.text, &self.symbols, offset).map(|(d, uses)| (d.start, uses))
     }
 
     /// Renames the name under `pos` and every use of it in this file.
@@ -257,7 +267,8 @@ impl Document {
             return Err(format!("`{new_name}` is not a name that can be declared"));
         }
         let lines = Lines::new(&self.text);
-        let (_, uses) = references::occurrences(&self.text, &self.symbols, lines.offset(pos))
+        let (_, uses) = self
+            .occurrences(lines.offset(pos))
             .ok_or("no name declared in this file is here")?;
         let edits = uses
             .into_iter()

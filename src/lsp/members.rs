@@ -126,12 +126,17 @@ impl Scope<'_> {
             Some(ty) => self.members_of(&ty),
             None => self.all_members(),
         };
-        let mut found = candidates
+        // One declaration, or none: a built-in type's method of the same
+        // name (`t.name()`) makes an unplain receiver ambiguous.
+        let found: Vec<Option<(usize, usize)>> = candidates
             .into_iter()
             .filter(|m| m.name == word)
-            .filter_map(|m| m.at);
-        let first = found.next()?;
-        found.next().is_none().then_some(first)
+            .map(|m| m.at)
+            .collect();
+        match found[..] {
+            [Some(at)] => Some(at),
+            _ => None,
+        }
     }
 
     /// Hover text for `.word` after `receiver`: the one member when the

@@ -3,8 +3,9 @@
 //! a comment or after a `.`) that resolves to the same declaration as the
 //! name under the cursor.
 
-use super::symbols::{self, Symbol};
-use super::text::{qualifier, word_at};
+use super::members::Scope;
+use super::symbols::{self, Kind, Symbol};
+use super::text::{qualifier, receiver, word_at};
 use crate::syntax::lex::Scanner;
 
 /// The declaration of the name at `offset`, and where each use of it
@@ -25,6 +26,44 @@ pub fn occurrences<'a>(
         .filter(|&(s, _)| declared_at(symbols, word, s).is_some_and(|d| same(d, target)))
         .collect();
     Some((target, uses))
+}
+
+/// A record's field or method under `offset` (written after a `.`, or
+/// its declaration), and every `.name` that means it, its declaration
+/// first: a use counts when its receiver's type says so (see
+/// [`Scope::definition`]).
+pub fn member_occurrences(
+    text: &str,
+    scope: &Scope,
+    offset: usize,
+) -> Option<((usize, usize), Vec<(usize, usize)>)> {
+    let (start, word) = word_at(text, offset)?;
+    let target = match receiver(text, start) {
+        Some(recv) => scope.definition(&recv, word, start)?,
+        None => member_declared_at(scope.symbols, start)?,
+    };
+    let mut uses = vec![target];
+    for (s, e) in code_words(text) {
+        let means_it =
+            || receiver(text, s).is_some_and(|r| scope.definition(&r, word, s) == Some(target));
+        if &text[s..e] == word && means_it() {
+            uses.push((s, e));
+        }
+    }
+    Some((target, uses))
+}
+
+/// The field or method a record declares at `at`.
+fn member_declared_at(symbols: &[Symbol], at: usize) -> Option<(usize, usize)> {
+    symbols.iter().find_map(|s| match s.kind {
+        Kind::Record => s
+            .fields
+            .iter()
+            .find(|(_, start, _)| *start == at)
+            .map(|(_, start, end)| (*start, *end)),
+        Kind::Function if s.ty.is_some() && s.start == at => Some((s.start, s.end)),
+        _ => None,
+    })
 }
 
 /// The declaration the name written at `at` means: itself where it is
