@@ -28,15 +28,14 @@ pub fn occurrences<'a>(
     Some((target, uses))
 }
 
+/// Where a name is written: its first byte and the byte after it.
+type Span = (usize, usize);
+
 /// A record's field or method under `offset` (written after a `.`, or
 /// its declaration), and every `.name` that means it, its declaration
 /// first: a use counts when its receiver's type says so (see
 /// [`Scope::definition`]).
-pub fn member_occurrences(
-    text: &str,
-    scope: &Scope,
-    offset: usize,
-) -> Option<((usize, usize), Vec<(usize, usize)>)> {
+pub fn member_occurrences(text: &str, scope: &Scope, offset: usize) -> Option<(Span, Vec<Span>)> {
     let (start, word) = word_at(text, offset)?;
     let target = match receiver(text, start) {
         Some(recv) => scope.definition(&recv, word, start)?,
