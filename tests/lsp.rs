@@ -450,7 +450,9 @@ fn hover_and_completion_know_methods_fields_and_self() {
     let mut c = Client::start();
     let uri = "file:///tmp/lsp_test/members.tasks";
     assert_eq!(c.open(uri, MEMBERS), Vec::<Value>::new());
-    assert!(hover_text(&mut c, uri, 11, 3).contains("queue.put_nowait(x)"));
+    let put = hover_text(&mut c, uri, 11, 3);
+    assert!(put.contains("queue.put_nowait(x)"), "{put}");
+    assert!(put.contains("adds `x` or throws `QueueFull`"), "{put}");
     let describe = hover_text(&mut c, uri, 11, 17);
     assert!(describe.contains("fn describe(self)"), "{describe}");
     assert!(describe.contains("Says what it is."), "{describe}");

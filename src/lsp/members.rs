@@ -74,7 +74,7 @@ impl Scope<'_> {
                     name: m.clone(),
                     detail: usage.clone(),
                     kind: MemberKind::Method,
-                    doc: None,
+                    doc: super::reference::describe(&format!("{ty}.{m}")).map(str::to_owned),
                     at: None,
                 })
                 .collect();

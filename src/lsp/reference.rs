@@ -137,6 +137,21 @@ mod tests {
         );
     }
 
+    /// Every method calls are bound with has its line in the reference
+    /// (a method added without one fails here).
+    #[test]
+    fn the_reference_describes_every_built_in_method() {
+        let missing: Vec<String> = crate::runtime::methods::method_catalogue()
+            .into_iter()
+            .map(|(ty, m, _)| format!("{ty}.{m}"))
+            .filter(|name| describe(name).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "add these to LANGUAGE.md's \"Each method in a line\": {missing:?}"
+        );
+    }
+
     #[test]
     fn the_reference_describes_the_common_functions() {
         for name in [
