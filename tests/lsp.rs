@@ -515,6 +515,30 @@ fn hover_and_definition_reach_into_imported_files() {
         c.at("textDocument/definition", &uri, 1, 7)["range"]["start"]["line"],
         0
     );
+    // References: the declaration there, and both uses here (not the string).
+    c.change(&uri, 2, &format!("{text}print(lib.inc(2), \"lib.inc\")\n"));
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 11},
+               "context": {"includeDeclaration": true}}),
+    );
+    let at: Vec<(String, u64)> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let file = l["uri"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            (file, l["range"]["start"]["line"].as_u64().unwrap())
+        })
+        .collect();
+    let expected = [("lib.tasks", 2), ("main.tasks", 1), ("main.tasks", 2)];
+    assert_eq!(at, expected.map(|(f, l)| (f.to_owned(), l)));
     c.shutdown();
 }
 

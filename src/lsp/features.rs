@@ -235,6 +235,9 @@ impl Document {
     /// too, when asked).
     pub fn references(&self, uri: &Uri, pos: Position, declaration: bool) -> Vec<Location> {
         let lines = Lines::new(&self.text);
+        if let Some(found) = self.imported_references(uri, lines.offset(pos), declaration) {
+            return found;
+        }
         let Some((decl, uses)) = self.occurrences(lines.offset(pos)) else {
             return Vec::new();
         };
@@ -242,6 +245,37 @@ impl Document {
             .filter(|&(s, _)| declaration || s != decl)
             .map(|(s, e)| Location::new(uri.clone(), lines.range(s, e)))
             .collect()
+    }
+
+    /// `m.name` of an imported file: its declaration there, and every
+    /// `m.name` in this file that reads the same import.
+    fn imported_references(
+        &self,
+        uri: &Uri,
+        offset: usize,
+        declaration: bool,
+    ) -> Option<Vec<Location>> {
+        let (start, word) = word_at(&self.text, offset)?;
+        let found = self.imported(start, word)?;
+        let module = qualifier(&self.text, start)?;
+        let import = symbols::resolve(&self.symbols, module, start)?;
+        let lines = Lines::new(&self.text);
+        let mut out = Vec::new();
+        if declaration {
+            let there = Lines::new(&found.text).range(found.symbol.start, found.symbol.end);
+            out.push(Location::new(found.uri()?, there));
+        }
+        for (s, e) in references::code_words(&self.text) {
+            let same_import = || {
+                qualifier(&self.text, s) == Some(module)
+                    && symbols::resolve(&self.symbols, module, s)
+                        .is_some_and(|i| i.start == import.start)
+            };
+            if &self.text[s..e] == word && same_import() {
+                out.push(Location::new(uri.clone(), lines.range(s, e)));
+            }
+        }
+        Some(out)
     }
 
     /// Where the declaration of the name at `offset` starts, and every use

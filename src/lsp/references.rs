@@ -81,7 +81,7 @@ fn same(a: &Symbol, b: &Symbol) -> bool {
 
 /// The names written in code: runs of word bytes the scanner says are
 /// code, which do not start with a digit.
-fn code_words(text: &str) -> Vec<(usize, usize)> {
+pub fn code_words(text: &str) -> Vec<(usize, usize)> {
     let mut words: Vec<(usize, usize)> = Vec::new();
     let mut current: Option<(usize, usize)> = None;
     for b in Scanner::new(text) {
