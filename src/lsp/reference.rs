@@ -26,7 +26,11 @@ fn rows(text: &str) -> HashMap<String, String> {
     let mut module: Option<String> = None;
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        let starts_paragraph = i == 0 || lines[i - 1].trim().is_empty();
+        // A paragraph, or a sentence, that starts with the call.
+        let starts_paragraph = i == 0 || {
+            let before = lines[i - 1].trim_end();
+            before.is_empty() || before.ends_with('.')
+        };
         if starts_paragraph {
             if let Some((name, about)) = paragraph_call(&lines[i..]) {
                 out.entry(name).or_insert(about);
@@ -87,9 +91,15 @@ fn paragraph_call(lines: &[&str]) -> Option<(String, String)> {
     Some((name.to_owned(), plain(sentence)))
 }
 
-/// `fs.read_text` of `fs.read_text(path)`.
+/// `fs.read_text` of `fs.read_text(path)` (or `await fs.open(path)`),
+/// and `math.pi` of itself (a module's constant).
 fn called_name(span: &str) -> Option<&str> {
-    let (name, _) = span.split_once('(')?;
+    let span = span.strip_prefix("await ").unwrap_or(span);
+    let name = match span.split_once('(') {
+        Some((name, _)) => name,
+        None if span.contains('.') => span,
+        None => return None,
+    };
     let ok = !name.is_empty()
         && name
             .chars()
@@ -149,6 +159,35 @@ mod tests {
         assert!(
             missing.is_empty(),
             "add these to LANGUAGE.md's \"Each method in a line\": {missing:?}"
+        );
+    }
+
+    /// Every builtin and native module member has its line in the
+    /// reference (a native added without one fails here).
+    #[test]
+    fn the_reference_describes_every_builtin_and_module_member() {
+        let engine = crate::Engine::new(
+            crate::Options::default(),
+            Box::new(std::io::sink()),
+            Box::new(std::io::sink()),
+        );
+        let vocabulary = engine.vocabulary();
+        let members = vocabulary
+            .modules
+            .iter()
+            .flat_map(|(m, members)| members.keys().map(move |k| format!("{m}.{k}")));
+        let missing: Vec<String> = vocabulary
+            .builtins
+            .keys()
+            .cloned()
+            .chain(members)
+            .filter(|name| describe(name).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "LANGUAGE.md says nothing an editor can show of {missing:?}: give each a table \
+             row (`| `name(args)` | what it does |`) or a sentence that starts with \
+             `name(args)` on its own line"
         );
     }
 
