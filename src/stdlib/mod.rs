@@ -4,6 +4,7 @@
 pub(crate) mod base64;
 pub(crate) mod builtins;
 pub(crate) mod bytes;
+pub(crate) mod csv;
 pub(crate) mod env;
 pub(crate) mod fs;
 pub(crate) mod fs_file;
@@ -46,6 +47,7 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
         stdio::stdin_module(),
         bytes::module(),
         base64::module(),
+        csv::module(),
         hash::module(),
         gzip::module(),
     ] {
