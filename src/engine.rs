@@ -163,6 +163,24 @@ impl Engine {
         (&mut self.globals.natives, &mut self.natives)
     }
 
+    /// Starts recording the schedule (`tasks run --trace`, `--timeline`):
+    /// what ran, waited, spawned, woke and printed, until
+    /// [`Engine::finish_trace`].
+    #[doc(hidden)]
+    pub fn start_trace(&mut self, title: &str) {
+        let virtual_time = self.interp.lp.clock.is_virtual();
+        self.interp.tracer = Some(Box::new(crate::trace::Tracer::new(title, virtual_time)));
+    }
+
+    /// The schedule recorded since [`Engine::start_trace`], what is still
+    /// open closed now; recording stops.
+    #[doc(hidden)]
+    pub fn finish_trace(&mut self) -> Option<crate::trace::events::Trace> {
+        let now = self.interp.lp.clock.now_ns();
+        let mut tracer = self.interp.tracer.take()?;
+        Some(tracer.finish(now))
+    }
+
     /// The strings `args()` returns.
     pub fn set_args(&mut self, args: Vec<String>) {
         self.interp.args = args.into_iter().map(|a| Rc::from(a.as_str())).collect();

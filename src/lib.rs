@@ -40,6 +40,8 @@ mod stdlib;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod streams;
 pub(crate) mod syntax;
+#[doc(hidden)] // the `tasks` command's own, not the embedding API
+pub mod trace;
 
 pub use engine::{Engine, Options};
 pub use error::{Error, ErrorKind, Location, StackFrame};

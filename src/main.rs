@@ -96,6 +96,12 @@ impl SessionArgs {
 struct RunArgs {
     #[command(flatten)]
     session: SessionArgs,
+    /// Write the schedule to FILE in Chrome's trace format (Perfetto, chrome://tracing).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Draw the schedule in FILE, an HTML page (a Gantt chart of the tasks).
+    #[arg(long, value_name = "FILE")]
+    timeline: Option<PathBuf>,
     /// The script to run, then its arguments (returned by `args()`).
     /// Everything after the script's name belongs to the script.
     #[arg(
@@ -494,11 +500,29 @@ fn run(args: RunArgs, bare: bool) -> ExitCode {
     let out = SharedOut(Arc::new(Mutex::new(out)));
     let _ = SCRIPT_OUT.set(out.clone());
     let color = opts.color;
+    let outputs = match tasks::trace::Outputs::create(args.trace, args.timeline) {
+        Ok(o) => o,
+        Err(e) => {
+            sayln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut engine = Engine::new(opts, Box::new(out.clone()), Box::new(ScriptErr));
     stop_on_signals(engine.interrupt_handle(), out, color);
     trees_on_signals(&mut engine);
     engine.set_args(args.script[1..].to_vec());
-    ExitCode::from(engine.run(&file.display().to_string(), &text) as u8)
+    let name = file.display().to_string();
+    if outputs.wanted() {
+        engine.start_trace(&name);
+    }
+    let code = engine.run(&name, &text);
+    if let Some(trace) = engine.finish_trace() {
+        if let Err(e) = outputs.write(&trace) {
+            sayln!("error: {e}");
+            return ExitCode::from(if code == 0 { 1 } else { code as u8 });
+        }
+    }
+    ExitCode::from(code as u8)
 }
 
 fn test(args: TestArgs) -> ExitCode {

@@ -33,7 +33,15 @@ impl Interp {
     // ------------------------------------------------------------ stepping
 
     /// `Task.__step`: runs the task until it waits, yields or ends.
-    fn step(&mut self, task: Rc<Task>, mut input: Input) {
+    #[inline]
+    fn step(&mut self, task: Rc<Task>, input: Input) {
+        if self.tracer.is_some() {
+            return self.traced_step(task, input);
+        }
+        self.step_body(task, input)
+    }
+
+    pub(super) fn step_body(&mut self, task: Rc<Task>, mut input: Input) {
         if task.is_done() {
             return;
         }
@@ -170,7 +178,15 @@ impl Interp {
         self.complete(&Awaitable::Task(task.clone()), state);
     }
 
+    #[inline]
     fn run_handle(&mut self, h: Handle) -> bool {
+        if self.tracer.is_some() {
+            return self.traced_handle(h);
+        }
+        self.run_handle_body(h)
+    }
+
+    pub(super) fn run_handle_body(&mut self, h: Handle) -> bool {
         match h {
             Handle::Step(t, input) => {
                 let spin = matches!(input, Input::Value(Value::Nil)) && t.awaits_nothing();

@@ -75,6 +75,9 @@ impl Interp {
             waiting_since: Cell::new(crate::runtime::task::stamp_ms(self.lp.clock.last_ns())),
         });
         self.lp.tasks.insert(id, task.clone());
+        if self.tracer.is_some() {
+            self.trace_spawned(&task);
+        }
         self.lp.call_soon(Handle::Step(task.clone(), Input::Start));
         task
     }
@@ -154,6 +157,9 @@ impl Interp {
     }
 
     pub(super) fn complete(&mut self, a: &Awaitable, state: FutState) {
+        if self.tracer.is_some() {
+            self.trace_completed(a);
+        }
         let callbacks = {
             let mut core = a.core().borrow_mut();
             if matches!(state, FutState::Failed(_)) {
@@ -203,6 +209,9 @@ impl Interp {
         if let FutKind::Native(id) = f.kind {
             self.lp.ops.abort(id);
             self.lp.op_futures.remove(&id);
+            if self.tracer.is_some() {
+                self.trace_op_dropped(id);
+            }
         }
         self.complete(
             &Awaitable::Future(f.clone()),
@@ -405,6 +414,9 @@ impl Interp {
             "set_name" => match &a {
                 Awaitable::Task(t) => {
                     t.set_name(Rc::from(args[0].to_display().as_str()));
+                    if self.tracer.is_some() {
+                        self.trace_renamed(t);
+                    }
                     Ok(Value::Nil)
                 }
                 _ => Err(ErrorObj::new("AttributeError", "a future has no name")),

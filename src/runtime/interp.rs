@@ -79,6 +79,9 @@ pub struct Interp {
     pub(crate) data: super::native_ctx::DataSlots,
     /// Given the task tree when Ctrl-\ or `tasks ps` asks (set by the engine).
     pub(crate) tree_sink: Option<TreeSink>,
+    /// Records the schedule when `--trace` or `--timeline` asks
+    /// (`runtime/tracing.rs`); `None` costs each hook one branch.
+    pub(crate) tracer: Option<Box<crate::trace::Tracer>>,
 }
 
 /// What the engine does with a task tree asked for (see `Interp::tree_sink`).
@@ -119,6 +122,7 @@ impl Interp {
             method_names: Vec::new(),
             data: Default::default(),
             tree_sink: None,
+            tracer: None,
         }
     }
 
@@ -154,6 +158,9 @@ impl Interp {
     }
 
     pub fn write_out(&mut self, text: &str) {
+        if self.tracer.is_some() {
+            self.trace_printed(text);
+        }
         let _ = self.out.write_all(text.as_bytes());
     }
 

@@ -38,6 +38,7 @@ pub mod task;
 pub mod teardown;
 pub mod text_methods;
 mod text_split;
+pub mod tracing;
 pub mod tree;
 pub mod value;
 pub mod vm;

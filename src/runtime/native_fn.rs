@@ -726,6 +726,13 @@ impl Interp {
         fut: OpFuture,
     ) -> Rc<crate::runtime::future::Future> {
         use crate::runtime::future::{FutKind, Future as SFuture};
+        if self.tracer.is_some() {
+            let id = self.lp.ops.submit(name.clone(), fut);
+            self.trace_op_begin(id, &name);
+            let f = SFuture::new(FutKind::Native(id));
+            self.lp.op_futures.insert(id, f.clone());
+            return f;
+        }
         let id = self.lp.ops.submit(name, fut);
         let f = SFuture::new(FutKind::Native(id));
         self.lp.op_futures.insert(id, f.clone());

@@ -146,6 +146,9 @@ impl Interp {
         };
         if let Some(name) = name {
             task.set_name(name);
+            if self.tracer.is_some() {
+                self.trace_renamed(&task);
+            }
         }
         running.insert(task.clone());
         if let Some(s) = started {

@@ -67,6 +67,9 @@ impl Interp {
     pub(super) fn wake(&mut self, t: &Rc<Task>, v: Value) {
         if t.park.get() == Park::Waiting {
             t.park.set(Park::Woken);
+            if self.tracer.is_some() {
+                self.trace_woken(t);
+            }
             self.lp.call_soon(Handle::Wake(t.clone(), Input::Value(v)));
         }
     }
@@ -77,6 +80,9 @@ impl Interp {
             return false;
         }
         t.park.set(Park::Cancelled);
+        if self.tracer.is_some() {
+            self.trace_woken(t);
+        }
         self.lp.call_soon(Handle::Wake(
             t.clone(),
             Input::Throw(super::error::cancelled(msg)),

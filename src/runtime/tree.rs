@@ -79,6 +79,11 @@ impl Interp {
         }
     }
 
+    /// What a waiting task waits on, in words (the trace's labels).
+    pub(crate) fn wait_words(&self, t: &Task) -> Option<String> {
+        self.wait_of(t).0
+    }
+
     /// What a waiting task waits on: the native coroutine it is in (a
     /// primitive, a sleep), else the future or task it awaits.
     fn wait_of(&self, t: &Task) -> Wait {

@@ -1,0 +1,160 @@
+//! The trace as data: its tracks (one per task in spawn order, the event
+//! loop's timers, lanes of native operations) and what happened on them,
+//! in the order it was recorded. Times are nanoseconds on the run's clock
+//! (virtual under `--virtual-time`), strictly increasing from one reading
+//! to the next so that slices keep their order even where the clock stood
+//! still. `chrome.rs` writes it as Chrome trace JSON, `timeline.rs` draws it.
+
+use std::rc::Rc;
+
+/// What a track shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TrackKind {
+    /// One task: its steps and the waits between them.
+    Task,
+    /// The event loop: timers firing.
+    Loop,
+    /// A lane of native operations (a process, an HTTP request, a file).
+    Ops,
+}
+
+/// A row of the picture, a thread of the Chrome trace.
+#[derive(Clone, Debug)]
+pub struct Track {
+    pub name: Rc<str>,
+    pub kind: TrackKind,
+}
+
+/// What a task waited on, in the few kinds the timeline colours.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum WaitKind {
+    Sleep,
+    Queue,
+    Lock,
+    Event,
+    Semaphore,
+    /// A condition or a barrier.
+    Condition,
+    /// One task (`await t`).
+    Task,
+    /// Several tasks: `gather`, `wait`, `race`, `as_completed`, a group.
+    Tasks,
+    /// A native operation.
+    Op,
+    /// Ready again at once (`sleep(0)`).
+    Yield,
+    Other,
+}
+
+impl WaitKind {
+    pub const ALL: [WaitKind; 11] = [
+        WaitKind::Sleep,
+        WaitKind::Queue,
+        WaitKind::Lock,
+        WaitKind::Event,
+        WaitKind::Semaphore,
+        WaitKind::Condition,
+        WaitKind::Task,
+        WaitKind::Tasks,
+        WaitKind::Op,
+        WaitKind::Yield,
+        WaitKind::Other,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            WaitKind::Sleep => "sleep",
+            WaitKind::Queue => "queue",
+            WaitKind::Lock => "lock",
+            WaitKind::Event => "event",
+            WaitKind::Semaphore => "semaphore",
+            WaitKind::Condition => "condition",
+            WaitKind::Task => "task",
+            WaitKind::Tasks => "tasks",
+            WaitKind::Op => "native",
+            WaitKind::Yield => "yield",
+            WaitKind::Other => "other",
+        }
+    }
+}
+
+/// What a slice is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SliceKind {
+    /// A task's step: its code ran.
+    Step,
+    /// A task waited (from one step's end to the next one's start).
+    Wait(WaitKind),
+    /// A native operation, from its start to its completion.
+    Op,
+    /// A timer fired on the loop.
+    Timer,
+}
+
+/// A span of time on one track.
+#[derive(Clone, Debug)]
+pub struct Slice {
+    pub track: u32,
+    pub start: u64,
+    pub end: u64,
+    pub kind: SliceKind,
+    /// What was awaited, the operation's call, the timer's work; `None`
+    /// for a step.
+    pub label: Option<Rc<str>>,
+}
+
+/// A moment on a track.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Point {
+    pub track: u32,
+    pub ts: u64,
+}
+
+/// Why a flow arrow is drawn.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FlowKind {
+    /// From a spawn to the new task's first step.
+    Spawn,
+    /// From what woke a task (a completion, a `put`, a `set`, a timer, an
+    /// operation's end) to the step it woke it to.
+    Wake,
+}
+
+/// An arrow between two points.
+#[derive(Clone, Copy, Debug)]
+pub struct Flow {
+    pub kind: FlowKind,
+    pub from: Point,
+    pub to: Point,
+}
+
+/// One thing recorded, in order.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Slice(Slice),
+    Flow(Flow),
+    /// A line printed (to standard output) at this point.
+    Print(Point, Rc<str>),
+}
+
+/// A whole run.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// What ran (the script's name).
+    pub title: String,
+    /// Whether the clock was virtual.
+    pub virtual_time: bool,
+    pub tracks: Vec<Track>,
+    pub events: Vec<Event>,
+    /// The last time recorded.
+    pub end: u64,
+}
+
+impl Trace {
+    pub fn slices(&self) -> impl Iterator<Item = &Slice> {
+        self.events.iter().filter_map(|e| match e {
+            Event::Slice(s) => Some(s),
+            _ => None,
+        })
+    }
+}
