@@ -186,6 +186,7 @@ impl Interp {
         self.run_handle_body(h)
     }
 
+    #[inline(always)]
     pub(super) fn run_handle_body(&mut self, h: Handle) -> bool {
         match h {
             Handle::Step(t, input) => {

@@ -80,6 +80,10 @@ impl Task {
         self.with_rare(|r| r.and_then(|r| r.name.clone()))
             .unwrap_or_else(|| Rc::from(format!("Task-{}", self.number)))
     }
+    /// The name given by `set_name` (or `main`'s), without making `Task-N`.
+    pub fn given_name(&self) -> Option<Rc<str>> {
+        self.with_rare(|r| r.and_then(|r| r.name.clone()))
+    }
     pub fn set_name(&self, name: Rc<str>) {
         self.rare_mut(|r| r.name = Some(name));
     }

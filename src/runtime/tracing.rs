@@ -14,6 +14,10 @@ use crate::trace::Tracer;
 use std::rc::Rc;
 
 impl Interp {
+    fn tracer(&mut self) -> &mut Tracer {
+        self.tracer.as_deref_mut().expect("called while tracing")
+    }
+
     fn tracer_now(&mut self) -> (&mut Tracer, u64) {
         let now = self.lp.clock.now_ns();
         let tr = self.tracer.as_deref_mut().expect("called while tracing");
@@ -28,8 +32,10 @@ impl Interp {
         if task.is_done() || task.exec.borrow().is_none() {
             return self.step_body(task, input);
         }
-        let (tr, now) = self.tracer_now();
-        tr.step_begin(task.id, now);
+        // The loop's latest reading, not a new one: a step follows the
+        // previous one at once, or a wait that read the clock at its end.
+        let now = self.lp.clock.last_ns();
+        self.tracer().step_begin(task.id, now);
         self.step_body(task.clone(), input);
         let wait = if task.is_done() {
             None
@@ -90,31 +96,27 @@ impl Interp {
     #[cold]
     #[inline(never)]
     pub(super) fn trace_spawned(&mut self, task: &Task) {
-        let name = task.name();
-        let (tr, now) = self.tracer_now();
-        tr.spawned(task.id, name, now);
+        let name = task.given_name();
+        self.tracer().spawned(task.id, name, task.number);
     }
 
     #[cold]
     #[inline(never)]
     pub(super) fn trace_renamed(&mut self, task: &Task) {
         let name = task.name();
-        let (tr, _) = self.tracer_now();
-        tr.renamed(task.id, name);
+        self.tracer().renamed(task.id, name);
     }
 
     #[cold]
     #[inline(never)]
     pub(super) fn trace_completed(&mut self, a: &Awaitable) {
-        let (tr, now) = self.tracer_now();
-        tr.completed(a.addr(), now);
+        self.tracer().completed(a.addr());
     }
 
     #[cold]
     #[inline(never)]
     pub(super) fn trace_woken(&mut self, t: &Task) {
-        let (tr, now) = self.tracer_now();
-        tr.woken(t.id, now);
+        self.tracer().woken(t.id);
     }
 
     #[cold]
@@ -142,11 +144,28 @@ impl Interp {
     /// What a waiting task waits on: its kind and the task tree's words.
     fn wait_label(&self, t: &Task) -> (WaitKind, Option<Rc<str>>) {
         let exec = t.exec.borrow();
-        if let Some(NativeCoro::WaitFor(_)) = exec.as_ref().and_then(|e| e.native()) {
+        let native = exec.as_ref().and_then(|e| e.native());
+        if let Some(NativeCoro::WaitFor(_)) = native {
             // The tree sees only its waiter future.
             return (WaitKind::Task, Some(Rc::from("wait_for()")));
         }
+        let in_native = native.is_some();
         drop(exec);
+        if let (false, Some(Awaitable::Task(u))) = (in_native, t.waiting_on()) {
+            // The commonest wait, named without `format!` (as the tree
+            // words it): traced runs are paid for per step.
+            let mut words = String::with_capacity(16);
+            words.push_str("task '");
+            match u.given_name() {
+                Some(n) => words.push_str(&n),
+                None => {
+                    words.push_str("Task-");
+                    words.push_str(itoa::Buffer::new().format(u.number));
+                }
+            }
+            words.push('\'');
+            return (WaitKind::Task, Some(Rc::from(words)));
+        }
         (self.wait_kind(t), self.wait_words(t).map(Rc::from))
     }
 

@@ -4,42 +4,112 @@
 //! flow events for spawns and wake-ups; `i` instants for printed lines.
 //! Timestamps are µs with three decimals (the trace's ns). Everything is
 //! written in the order it was recorded, so the same run gives the same
-//! bytes.
+//! bytes. Written by hand into a buffer, numbers by `itoa` and strings
+//! escaped by serde_json when they need it: a run's trace has millions of
+//! events, and `write!` formatting took most of the time of a traced run.
 
 use super::events::{Event, FlowKind, SliceKind, Trace, TrackKind};
 use std::io::{self, Write};
 
+/// The output, flushed to the file in large pieces.
+struct Out<'w> {
+    buf: Vec<u8>,
+    w: &'w mut dyn Write,
+}
+
+impl Out<'_> {
+    fn raw(&mut self, s: &str) {
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    fn num(&mut self, n: u64) {
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+    /// ns as µs with three decimals (`1234.567`).
+    fn micros(&mut self, ns: u64) {
+        self.num(ns / 1000);
+        let frac = ns % 1000;
+        self.buf.extend_from_slice(&[
+            b'.',
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ]);
+    }
+    /// A JSON string: as it is when nothing needs escaping, else serde_json's.
+    fn string(&mut self, s: &str) {
+        let plain = s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+        if plain {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            // Writing into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut self.buf, s);
+        }
+    }
+    /// `"ph":"P","pid":1,"tid":T,"ts":TS` of an event on track `track`.
+    fn head(&mut self, ph: &str, track: u32, ts: u64) {
+        self.raw("{\"ph\":\"");
+        self.raw(ph);
+        self.raw("\",\"pid\":1,\"tid\":");
+        self.num(u64::from(track) + 1);
+        self.raw(",\"ts\":");
+        self.micros(ts);
+    }
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buf.len() >= 1 << 20 {
+            self.w.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
 /// The trace as one JSON document.
 pub fn write(trace: &Trace, w: &mut dyn Write) -> io::Result<()> {
-    let mut w = io::BufWriter::with_capacity(1 << 16, w);
-    write!(w, "{{\"displayTimeUnit\":\"ms\",\"otherData\":{{\"clock\":")?;
-    let clock = if trace.virtual_time {
+    let mut o = Out {
+        buf: Vec::with_capacity(1 << 21),
+        w,
+    };
+    o.raw("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"clock\":");
+    o.string(if trace.virtual_time {
         "virtual"
     } else {
         "real"
-    };
-    string(&mut w, clock)?;
-    writeln!(w, "}},\"traceEvents\":[")?;
-    write!(
-        w,
-        "{{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\",\"args\":{{\"name\":"
-    )?;
-    string(&mut w, &trace.title)?;
-    write!(w, "}}}}")?;
+    });
+    o.raw("},\"traceEvents\":[\n");
+    o.raw("{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\",\"args\":{\"name\":");
+    o.string(&trace.title);
+    o.raw("}}");
     for (i, t) in trace.tracks.iter().enumerate() {
-        let tid = i + 1;
-        write!(w, ",\n{{\"ph\":\"M\",\"pid\":1,\"tid\":{tid},\"name\":\"thread_name\",\"args\":{{\"name\":")?;
-        string(&mut w, &t.name)?;
+        let tid = i as u64 + 1;
+        o.raw(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":");
+        o.num(tid);
+        o.raw(",\"name\":\"thread_name\",\"args\":{\"name\":");
+        match t.number {
+            Some(n) => {
+                o.raw("\"Task-");
+                o.num(u64::from(n));
+                o.raw("\"");
+            }
+            None => o.string(&t.name),
+        }
+        o.raw("}},\n{\"ph\":\"M\",\"pid\":1,\"tid\":");
+        o.num(tid);
         // Tasks first, in spawn order; then the loop and the operations.
         let sort = match t.kind {
-            TrackKind::Task => i,
-            TrackKind::Loop | TrackKind::Ops => 1_000_000_000 + i,
+            TrackKind::Task => i as u64,
+            TrackKind::Loop | TrackKind::Ops => 1_000_000_000 + i as u64,
         };
-        write!(w, "}}}},\n{{\"ph\":\"M\",\"pid\":1,\"tid\":{tid},\"name\":\"thread_sort_index\",\"args\":{{\"sort_index\":{sort}}}}}")?;
+        o.raw(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":");
+        o.num(sort);
+        o.raw("}}");
+        o.spill()?;
     }
     let mut flow_id = 0u64;
-    for e in &trace.events {
-        w.write_all(b",\n")?;
+    for e in trace.events.iter() {
+        o.raw(",\n");
         match e {
             Event::Slice(s) => {
                 let (name, cat) = match s.kind {
@@ -52,26 +122,25 @@ pub fn write(trace: &Trace, w: &mut dyn Write) -> io::Result<()> {
                     (Some(l), SliceKind::Wait(_) | SliceKind::Op) => &**l,
                     _ => name,
                 };
-                write!(
-                    w,
-                    "{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":",
-                    s.track + 1
-                )?;
-                micros(&mut w, s.start)?;
-                w.write_all(b",\"dur\":")?;
-                micros(&mut w, s.end - s.start)?;
-                write!(w, ",\"cat\":\"{cat}\",\"name\":")?;
-                string(&mut w, name)?;
+                o.head("X", s.track, s.start);
+                o.raw(",\"dur\":");
+                o.micros(s.end - s.start);
+                o.raw(",\"cat\":\"");
+                o.raw(cat);
+                o.raw("\",\"name\":");
+                o.string(name);
                 match (s.kind, &s.label) {
                     (SliceKind::Wait(k), _) => {
-                        write!(w, ",\"args\":{{\"on\":\"{}\"}}}}", k.name())?
+                        o.raw(",\"args\":{\"on\":\"");
+                        o.raw(k.name());
+                        o.raw("\"}}");
                     }
                     (SliceKind::Timer, Some(l)) => {
-                        w.write_all(b",\"args\":{\"does\":")?;
-                        string(&mut w, l)?;
-                        w.write_all(b"}}")?;
+                        o.raw(",\"args\":{\"does\":");
+                        o.string(l);
+                        o.raw("}}");
                     }
-                    _ => w.write_all(b"}")?,
+                    _ => o.raw("}"),
                 }
             }
             Event::Flow(f) => {
@@ -80,50 +149,33 @@ pub fn write(trace: &Trace, w: &mut dyn Write) -> io::Result<()> {
                     FlowKind::Spawn => "spawn",
                     FlowKind::Wake => "wake",
                 };
-                write!(
-                    w,
-                    "{{\"ph\":\"s\",\"pid\":1,\"tid\":{},\"ts\":",
-                    f.from.track + 1
-                )?;
-                micros(&mut w, f.from.ts)?;
-                writeln!(
-                    w,
-                    ",\"id\":{flow_id},\"cat\":\"{name}\",\"name\":\"{name}\"}},"
-                )?;
-                write!(
-                    w,
-                    "{{\"ph\":\"f\",\"bp\":\"e\",\"pid\":1,\"tid\":{},\"ts\":",
-                    f.to.track + 1
-                )?;
-                micros(&mut w, f.to.ts)?;
-                write!(
-                    w,
-                    ",\"id\":{flow_id},\"cat\":\"{name}\",\"name\":\"{name}\"}}"
-                )?;
+                o.head("s", f.from.track, f.from.ts);
+                flow_tail(&mut o, flow_id, name);
+                o.raw(",\n");
+                o.head("f", f.to.track, f.to.ts);
+                o.raw(",\"bp\":\"e\"");
+                flow_tail(&mut o, flow_id, name);
             }
             Event::Print(at, text) => {
-                write!(
-                    w,
-                    "{{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{},\"ts\":",
-                    at.track + 1
-                )?;
-                micros(&mut w, at.ts)?;
-                w.write_all(b",\"cat\":\"print\",\"name\":")?;
-                string(&mut w, text)?;
-                w.write_all(b"}")?;
+                o.head("i", at.track, at.ts);
+                o.raw(",\"s\":\"t\",\"cat\":\"print\",\"name\":");
+                o.string(text);
+                o.raw("}");
             }
         }
+        o.spill()?;
     }
-    w.write_all(b"\n]}\n")?;
-    w.flush()
+    o.raw("\n]}\n");
+    o.w.write_all(&o.buf)?;
+    o.w.flush()
 }
 
-/// ns as µs with three decimals (`1234.567`).
-fn micros(w: &mut impl Write, ns: u64) -> io::Result<()> {
-    write!(w, "{}.{:03}", ns / 1000, ns % 1000)
-}
-
-/// A JSON string, escaped by serde_json.
-fn string(w: &mut impl Write, s: &str) -> io::Result<()> {
-    serde_json::to_writer(w, s).map_err(io::Error::from)
+fn flow_tail(o: &mut Out<'_>, id: u64, name: &str) {
+    o.raw(",\"id\":");
+    o.num(id);
+    o.raw(",\"cat\":\"");
+    o.raw(name);
+    o.raw("\",\"name\":\"");
+    o.raw(name);
+    o.raw("\"}");
 }

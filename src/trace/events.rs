@@ -21,8 +21,52 @@ pub enum TrackKind {
 /// A row of the picture, a thread of the Chrome trace.
 #[derive(Clone, Debug)]
 pub struct Track {
+    /// Its name, unless `number` is set.
     pub name: Rc<str>,
+    /// A task with no name of its own: it is `Task-{number}` (made only
+    /// when written: a traced run may have millions).
+    pub number: Option<u32>,
     pub kind: TrackKind,
+}
+
+impl Track {
+    pub fn name(&self) -> std::borrow::Cow<'_, str> {
+        match self.number {
+            Some(n) => format!("Task-{n}").into(),
+            None => (*self.name).into(),
+        }
+    }
+}
+
+/// What was recorded, in order: in chunks, so that recording never copies
+/// what it has (a growing `Vec` would, at each doubling).
+#[derive(Clone, Debug, Default)]
+pub struct Events {
+    chunks: Vec<Vec<Event>>,
+}
+
+const CHUNK: usize = 4096;
+
+impl Events {
+    pub fn push(&mut self, e: Event) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < CHUNK => c.push(e),
+            _ => {
+                let mut c = Vec::with_capacity(CHUNK);
+                c.push(e);
+                self.chunks.push(c);
+            }
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Event> {
+        self.chunks.iter().flatten()
+    }
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// What a task waited on, in the few kinds the timeline colours.
@@ -145,7 +189,7 @@ pub struct Trace {
     /// Whether the clock was virtual.
     pub virtual_time: bool,
     pub tracks: Vec<Track>,
-    pub events: Vec<Event>,
+    pub events: Events,
     /// The last time recorded.
     pub end: u64,
 }

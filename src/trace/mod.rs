@@ -56,6 +56,8 @@ pub struct Tracer {
     loop_track: Option<u32>,
     /// The timer firing now: its start and what it does.
     timer: Option<(u64, &'static str)>,
+    /// The name of every task track until it is written (see `Track::number`).
+    no_name: Rc<str>,
 }
 
 const NO_TRACK: u32 = u32::MAX;
@@ -77,6 +79,7 @@ impl Tracer {
             lanes: Vec::new(),
             loop_track: None,
             timer: None,
+            no_name: Rc::from(""),
         }
     }
 
@@ -88,7 +91,11 @@ impl Tracer {
     }
 
     fn add_track(&mut self, name: Rc<str>, kind: TrackKind) -> u32 {
-        self.trace.tracks.push(Track { name, kind });
+        self.trace.tracks.push(Track {
+            name,
+            number: None,
+            kind,
+        });
         self.states.push(TrackState::default());
         (self.trace.tracks.len() - 1) as u32
     }
@@ -98,27 +105,37 @@ impl Tracer {
         (t != NO_TRACK).then_some(t)
     }
 
-    /// The moment the code running now is at, if any is traced.
-    fn here(&mut self, now: u64) -> Option<Point> {
+    /// The moment the code running now is at, if any is traced: inside
+    /// the slice open on its track, just after the last time given (the
+    /// clock is read at the slices' ends, not at every moment in between).
+    fn here(&mut self) -> Option<Point> {
         match self.cause {
             Cause::None => None,
             Cause::Track(track) => Some(Point {
                 track,
-                ts: self.tick(now),
+                ts: self.tick(0),
             }),
             Cause::Point(p) => Some(p),
         }
     }
 
-    /// A task was made: its track, and an arrow from its spawner.
-    pub fn spawned(&mut self, task: u64, name: Rc<str>, now: u64) {
-        let track = self.add_track(name, TrackKind::Task);
+    /// A task was made (`name`: the one it was given, else it is
+    /// `Task-{number}`): its track, and an arrow from its spawner.
+    pub fn spawned(&mut self, task: u64, name: Option<Rc<str>>, number: u32) {
+        let unnamed = name.is_none();
+        let track = self.add_track(
+            name.unwrap_or_else(|| self.no_name.clone()),
+            TrackKind::Task,
+        );
+        if unnamed {
+            self.trace.tracks[track as usize].number = Some(number);
+        }
         let i = task as usize;
         if self.task_tracks.len() <= i {
             self.task_tracks.resize(i + 1, NO_TRACK);
         }
         self.task_tracks[i] = track;
-        let from = self.here(now);
+        let from = self.here();
         self.states[track as usize].pending = from.map(|p| (FlowKind::Spawn, p));
     }
 
@@ -126,21 +143,22 @@ impl Tracer {
     pub fn renamed(&mut self, task: u64, name: Rc<str>) {
         if let Some(track) = self.track_of(task) {
             self.trace.tracks[track as usize].name = name;
+            self.trace.tracks[track as usize].number = None;
         }
     }
 
     /// A parked task was woken (or its wait cancelled) by the code running now.
-    pub fn woken(&mut self, task: u64, now: u64) {
+    pub fn woken(&mut self, task: u64) {
         if let Some(track) = self.track_of(task) {
-            if let Some(p) = self.here(now) {
+            if let Some(p) = self.here() {
                 self.states[track as usize].pending = Some((FlowKind::Wake, p));
             }
         }
     }
 
     /// An awaitable (by address) completed: its callbacks point back here.
-    pub fn completed(&mut self, addr: usize, now: u64) {
-        if let Some(p) = self.here(now) {
+    pub fn completed(&mut self, addr: usize) {
+        if let Some(p) = self.here() {
             self.done_at.insert(addr, p);
         }
     }
@@ -186,7 +204,7 @@ impl Tracer {
         if let Some((kind, from)) = from {
             let to = Point {
                 track,
-                ts: self.tick(now),
+                ts: self.tick(0),
             };
             self.trace.events.push(Event::Flow(Flow { kind, from, to }));
         }

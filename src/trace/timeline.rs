@@ -49,7 +49,7 @@ fn layout(trace: &Trace) -> Rows {
     for (i, t) in tasks {
         if labels.len() < MAX_TASK_ROWS {
             of_track[i] = labels.len();
-            labels.push((t.name.to_string(), false));
+            labels.push((t.name().into_owned(), false));
         } else {
             let row = *shared.get_or_insert_with(|| {
                 labels.push((String::new(), true));
@@ -69,7 +69,7 @@ fn layout(trace: &Trace) -> Rows {
         .filter(|(_, t)| t.kind != TrackKind::Task)
     {
         of_track[i] = labels.len();
-        labels.push((t.name.to_string(), false));
+        labels.push((t.name().into_owned(), false));
     }
     Rows {
         of_track,
@@ -119,7 +119,7 @@ pub fn render(trace: &Trace) -> String {
     let mut arrows = String::new();
     let mut marks = String::new();
     let (mut n_arrows, mut skipped) = (0, 0);
-    for e in &trace.events {
+    for e in trace.events.iter() {
         match e {
             Event::Flow(f) if n_arrows < MAX_ARROWS => {
                 n_arrows += 1;
