@@ -182,6 +182,12 @@ struct TestArgs {
     /// what a folder of someone else's tests does without them).
     #[arg(long)]
     no_grants: bool,
+    /// Write each failing case's trace (Chrome's trace format) into DIR, as CASE.json.
+    #[arg(long, value_name = "DIR")]
+    trace: Option<PathBuf>,
+    /// Write each failing case's timeline (an HTML page) into DIR, as CASE.html.
+    #[arg(long, value_name = "DIR")]
+    timeline: Option<PathBuf>,
 }
 
 /// `--timeout`: a positive number of seconds that a `Duration` can hold
@@ -542,6 +548,18 @@ fn test(args: TestArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut dirs = [args.trace, args.timeline];
+    for dir in dirs.iter_mut().flatten() {
+        // The cases run in their own folders: the path must not be relative.
+        match std::fs::create_dir_all(&*dir).and_then(|()| std::path::absolute(&*dir)) {
+            Ok(abs) => *dir = abs,
+            Err(e) => {
+                sayln!("error: cannot write into {}: {e}", dir.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let [trace_dir, timeline_dir] = dirs;
     let opts = tasks::golden::TestOptions {
         bless: args.bless,
         filter: args.filter,
@@ -552,6 +570,8 @@ fn test(args: TestArgs) -> ExitCode {
         exe,
         seed: args.seed,
         no_grants: args.no_grants,
+        trace_dir,
+        timeline_dir,
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     tasks::golden::stop_cases_on_signals();

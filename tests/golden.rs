@@ -16,6 +16,8 @@ fn corpus(dir: &str, min_cases: usize) {
         exe: PathBuf::from(env!("CARGO_BIN_EXE_tasks")),
         color: false,
         no_grants: false,
+        trace_dir: None,
+        timeline_dir: None,
     };
     let summary = run(&[root], &opts);
     print!("{}", summary.report);

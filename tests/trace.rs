@@ -222,6 +222,56 @@ await r
     assert_eq!(woken_from_lanes, 2);
 }
 
+/// `tasks test --trace DIR --timeline DIR`: a failing case's trace and
+/// timeline stay in the folders, named after the case, and the report
+/// names them beside its diff; a passing case leaves nothing.
+#[test]
+fn tasks_test_keeps_the_trace_and_timeline_of_a_failing_case() {
+    let tmp = tempdir("tasks_test");
+    let cases = tmp.join("cases");
+    std::fs::create_dir_all(cases.join("sub")).unwrap();
+    std::fs::write(cases.join("pass.tasks"), "print(\"a\")\n").unwrap();
+    std::fs::write(cases.join("pass.out"), "a\n").unwrap();
+    let failing = "async fn w() {\n    await sleep(1)\n    print(\"late\")\n}\nspawn w()\nawait sleep(2)\nprint(\"b\")\n";
+    std::fs::write(cases.join("sub/fail.tasks"), failing).unwrap();
+    std::fs::write(cases.join("sub/fail.out"), "late\nc\n").unwrap();
+    let run = Command::new(EXE)
+        .args(["test", "--trace", "out/tr", "--timeline", "out/tl", "cases"])
+        .current_dir(&tmp)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let report = String::from_utf8(run.stdout).unwrap();
+    let (trace, page) = (
+        tmp.join("out/tr/sub__fail.json"),
+        tmp.join("out/tl/sub__fail.html"),
+    );
+    let note = format!("its schedule: {}, {}\n", trace.display(), page.display());
+    let failure = report
+        .split("---- sub/fail ----")
+        .nth(1)
+        .expect("the failure");
+    assert!(failure.contains(&note), "{report}");
+    assert!(
+        failure.find(&note) < failure.find("stdout differs"),
+        "{report}"
+    );
+    check_structure(&std::fs::read_to_string(&trace).unwrap(), &trace);
+    assert!(std::fs::read_to_string(&page)
+        .unwrap()
+        .contains(" late</title>"));
+    let left = |d: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(tmp.join(d))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(left("out/tr"), ["sub__fail.json"]);
+    assert_eq!(left("out/tl"), ["sub__fail.html"]);
+}
+
 #[test]
 fn a_trace_file_that_cannot_be_written_is_a_usage_error_before_the_run() {
     let tmp = tempdir("unwritable");

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 pub struct Case {
     pub script: PathBuf,
+    /// Where its trace and timeline go (`tasks test --trace DIR`).
+    pub schedule: super::schedule::ScheduleFiles,
 }
 
 pub enum Problem {
@@ -153,6 +155,7 @@ impl Case {
     pub fn load(script: &Path) -> Case {
         Case {
             script: script.to_path_buf(),
+            schedule: Default::default(),
         }
     }
 
@@ -244,6 +247,7 @@ impl Case {
             .arg("--seed")
             .arg(opts.seed.to_string())
             .args(self.grants_in(opts)?)
+            .args(self.schedule.flags())
             .arg(file);
         collect(cmd, self, opts, &opts.exe.display().to_string())
     }

@@ -6,6 +6,7 @@
 
 mod case;
 mod diff;
+mod schedule;
 mod signals;
 mod stable;
 
@@ -28,6 +29,10 @@ pub struct TestOptions {
     pub seed: u64,
     /// Run every case with no grants, whatever its `# allow:` line says.
     pub no_grants: bool,
+    /// Where each case writes its trace and its timeline (an absolute
+    /// folder that exists); a failing case's stay (`schedule.rs`).
+    pub trace_dir: Option<PathBuf>,
+    pub timeline_dir: Option<PathBuf>,
 }
 
 pub struct Summary {
@@ -141,7 +146,7 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
             .as_ref()
             .is_none_or(|f| display_name(p, &root).contains(f.as_str()))
     });
-    let results = run_parallel(&cases, opts);
+    let results = run_parallel(&cases, &root, opts);
     let mut report = String::new();
     let mut failures = String::new();
     let (mut passed, mut failed, mut blessed_crashes) = (0, 0, 0);
@@ -154,10 +159,12 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
         let ms = r.elapsed.as_millis();
         match &r.verdict {
             Verdict::Pass => {
+                r.case.schedule.remove();
                 passed += 1;
                 report.push_str(&format!("ok      {name} ({ms} ms)\n"));
             }
             Verdict::Blessed => {
+                r.case.schedule.remove();
                 passed += 1;
                 report.push_str(&format!("blessed {name} ({ms} ms)\n"));
             }
@@ -177,6 +184,7 @@ pub fn run(paths: &[PathBuf], opts: &TestOptions) -> Summary {
                     }
                 }
                 failures.push_str(&r.case.replay_line(opts));
+                failures.push_str(&r.case.schedule.note());
                 for p in problems {
                     failures.push_str(&p.render(opts.color));
                 }
@@ -227,7 +235,7 @@ fn grants_note(everything: &[String], no_grants: bool) -> String {
     }
 }
 
-fn run_parallel(cases: &[PathBuf], opts: &TestOptions) -> Vec<CaseResult> {
+fn run_parallel(cases: &[PathBuf], root: &Path, opts: &TestOptions) -> Vec<CaseResult> {
     let jobs = opts.jobs.max(1).min(cases.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<CaseResult>>> =
@@ -237,7 +245,9 @@ fn run_parallel(cases: &[PathBuf], opts: &TestOptions) -> Vec<CaseResult> {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(script) = cases.get(i) else { break };
-                let r = Case::load(script).run(opts);
+                let mut case = Case::load(script);
+                case.schedule = schedule::ScheduleFiles::of(&display_name(script, root), opts);
+                let r = case.run(opts);
                 *slots[i].lock().expect("slot") = Some(r);
             });
         }

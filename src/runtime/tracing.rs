@@ -160,7 +160,9 @@ impl Interp {
                 Some(n) => words.push_str(&n),
                 None => {
                     words.push_str("Task-");
-                    words.push_str(itoa::Buffer::new().format(u.number));
+                    crate::trace::decimal(u64::from(u.number), |d| {
+                        words.push_str(std::str::from_utf8(d).unwrap_or("?"))
+                    });
                 }
             }
             words.push('\'');

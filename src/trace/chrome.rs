@@ -4,7 +4,7 @@
 //! flow events for spawns and wake-ups; `i` instants for printed lines.
 //! Timestamps are µs with three decimals (the trace's ns). Everything is
 //! written in the order it was recorded, so the same run gives the same
-//! bytes. Written by hand into a buffer, numbers by `itoa` and strings
+//! bytes. Written by hand into a buffer, numbers by `super::decimal` and strings
 //! escaped by serde_json when they need it: a run's trace has millions of
 //! events, and `write!` formatting took most of the time of a traced run.
 
@@ -22,8 +22,7 @@ impl Out<'_> {
         self.buf.extend_from_slice(s.as_bytes());
     }
     fn num(&mut self, n: u64) {
-        self.buf
-            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        super::decimal(n, |digits| self.buf.extend_from_slice(digits));
     }
     /// ns as µs with three decimals (`1234.567`).
     fn micros(&mut self, ns: u64) {

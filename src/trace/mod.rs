@@ -12,6 +12,34 @@ pub mod timeline;
 use events::{Event, Flow, FlowKind, Point, Slice, SliceKind, Trace, Track, TrackKind, WaitKind};
 use std::rc::Rc;
 
+/// `n` in decimal digits, handed to `out`: the trace writes millions of
+/// numbers, and `write!`'s formatting machinery cost more than the rest of
+/// a traced run (a loop this small is not worth a dependency).
+pub fn decimal(mut n: u64, out: impl FnOnce(&[u8])) {
+    // Two digits at a time, from a table of "00" to "99".
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + n as u8;
+    }
+    out(&digits[i..]);
+}
+
 /// Where the code running now is, for the arrows of what it wakes.
 #[derive(Clone, Copy, Debug)]
 enum Cause {
@@ -394,5 +422,17 @@ impl Outputs {
                 .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_writes_what_display_writes() {
+        for n in [0, 7, 10, 99, 100, 101, 1234, 99_999, 1_000_000, u64::MAX] {
+            let mut got = String::new();
+            super::decimal(n, |d| got.push_str(std::str::from_utf8(d).unwrap()));
+            assert_eq!(got, n.to_string());
+        }
     }
 }
