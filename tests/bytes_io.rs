@@ -127,3 +127,40 @@ print(t.stdout(), t.stdout_bytes())
         "true 256 256 b''\ntext é b'text \\xc3\\xa9'\n"
     );
 }
+
+#[test]
+fn a_gzip_file_is_opened_only_with_the_read_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    let inside = dir.path().join("in");
+    std::fs::create_dir(&inside).unwrap();
+    std::fs::write(dir.path().join("secret.gz"), gzip_of(b"secret\n")).unwrap();
+    std::fs::write(inside.join("ok.gz"), gzip_of(b"one\ntwo\n")).unwrap();
+    std::os::unix::fs::symlink("../secret.gz", inside.join("link.gz")).unwrap();
+    let script = r#"
+for p in ["../secret.gz", "link.gz", "/etc/hostname"] {
+    try { await gzip.open(p) } catch e { print(p, e.kind()) }
+}
+let f = await gzip.open("ok.gz")
+for await line in f.lines() { print(line) }
+"#;
+    let out = run_in(&inside, &["--allow-read=."], script);
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(
+        text(&out.stdout),
+        "../secret.gz NotCapableError\nlink.gz NotCapableError\n/etc/hostname NotCapableError\none\ntwo\n"
+    );
+}
+
+/// `data` as a gzip file, made by the `gzip` program (another
+/// implementation than ours).
+fn gzip_of(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("gzip")
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(data).unwrap();
+    child.wait_with_output().unwrap().stdout
+}

@@ -1,5 +1,6 @@
 //! `gzip`: `compress(data, level = 9)` and `decompress(data)` of whole
-//! values, on `flate2` (Python's `gzip.compress`/`decompress`; the header's
+//! values, and `open(path)` to read a file as it is decompressed
+//! (`gzip_file.rs`), on `flate2` (Python's `gzip.compress`/`decompress`; the header's
 //! time is 0, so the same data always compresses to the same bytes).
 
 use crate::host::Module;
@@ -13,6 +14,9 @@ use std::io::{Read, Write};
 
 pub(crate) fn module() -> Module {
     Module::new("gzip")
+        .object::<super::gzip_file::GzipFile>()
+        .object::<super::gzip_file::GzipStream>()
+        .native(NativeFn::asynchronous("gzip.open", super::gzip_file::open))
         .native(NativeFn::sync("gzip.compress", |_ctx, mut args| {
             let data: Value = args.next("data")?;
             let level: Option<i64> = args.named("level")?;

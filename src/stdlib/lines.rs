@@ -66,6 +66,21 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
     }
 }
 
+impl<R: AsyncBufRead + Unpin> LineReader<R> {
+    /// What is read next, as it comes (the start of a line a cancelled
+    /// `read_line` had begun first); empty at the end. Cancel-safe: the
+    /// buffer is consumed only when the read completes.
+    pub(crate) async fn read_chunk(&mut self) -> std::io::Result<Vec<u8>> {
+        if !self.partial.is_empty() {
+            return Ok(std::mem::take(&mut self.partial));
+        }
+        let buf = self.reader.fill_buf().await?;
+        let chunk = buf.to_vec();
+        self.reader.consume(chunk.len());
+        Ok(chunk)
+    }
+}
+
 impl<R: AsyncRead + Unpin> LineReader<BufReader<R>> {
     /// A line the buffer holds already, taken without reading (how
     /// `for await` gets a line without a wait); `None` when the buffer

@@ -10,6 +10,7 @@ pub(crate) mod fs;
 pub(crate) mod fs_file;
 pub(crate) mod fs_write;
 pub(crate) mod gzip;
+pub(crate) mod gzip_file;
 pub(crate) mod hash;
 pub(crate) mod http;
 pub(crate) mod json;
