@@ -73,6 +73,50 @@ def write_filter_input(path):
 # Workloads that read a generated file on stdin: name -> writer(path).
 STDIN_FILES = {"stdin_filter": write_filter_input}
 
+# checksum's inputs: random files of these sizes (~130 MB in all).
+CHECKSUM_SIZES = [96 << 20, 32 << 20, (1 << 20) + 7]
+# log_follower's size: lines the writer appends.
+FOLLOW_LINES = 2_000_000
+
+
+def checksum_inputs(folder, shared):
+    """Writes checksum's files; returns its arguments and expected output."""
+    import hashlib
+    paths, lines = [], []
+    for i, size in enumerate(CHECKSUM_SIZES):
+        path = os.path.join(folder, f"checksum{i}.bin")
+        h = hashlib.sha256()
+        with open(path, "wb") as f:
+            left = size
+            while left:
+                block = os.urandom(min(left, 1 << 20))
+                f.write(block)
+                h.update(block)
+                left -= len(block)
+        paths.append(path)
+        lines.append(f"{h.hexdigest()}  {path}")
+    return paths, "\n".join(lines)
+
+
+def file_filter_inputs(folder, shared):
+    """file_filter reads stdin_filter's CSV by name."""
+    return [shared("stdin_filter")], filter_expected()
+
+
+def follow_inputs(folder, shared):
+    errors = len(range(4, FOLLOW_LINES, 5))
+    expected = f"log_follower n={FOLLOW_LINES} lines={FOLLOW_LINES + 2} errors={errors}"
+    return [os.path.join(folder, "follow.log"), str(FOLLOW_LINES)], expected
+
+
+# Workloads whose arguments are files in the scratch folder (instead of N):
+# name -> (inputs(folder, shared) -> (arguments, expected output), grants).
+FILE_ARGS = {
+    "checksum": (checksum_inputs, ["read"]),
+    "file_filter": (file_filter_inputs, ["read"]),
+    "log_follower": (follow_inputs, ["read", "write"]),
+}
+
 
 def tree_depth(n):
     return tree_nodes(n).bit_length() - 1
@@ -110,6 +154,13 @@ WORKLOADS = {
     # Streams (issue 26): a ~200 MB CSV (FILTER_ROWS rows) filtered line by
     # line from stdin.
     "stdin_filter": ("IO-c", False, None, None, lambda n: filter_expected()),
+    # The same CSV read from a file with fs.open; a streamed sha256 of
+    # ~130 MB in three files (examples/checksum.tasks itself); a log
+    # followed while a task appends 2M lines to it (run.py makes the
+    # files: FILE_ARGS).
+    "file_filter": ("IO-d", False, None, None, None),
+    "checksum": ("IO-e", False, None, None, None),
+    "log_follower": ("IO-f", False, None, None, None),
     # General workloads (issue 28): the code between the awaits, fixed sizes
     # (N = 0 picks the size in the script).
     "wordcount": ("G1", False, None, None,
@@ -307,18 +358,32 @@ def main():
             sys.exit(f"run.py: unknown workload(s) {unknown}; known: {', '.join(WORKLOADS)}")
         names = [n for n in names if n in wanted]
 
+    scratch = tempfile.TemporaryDirectory(prefix="tasks-bench-")
+    inputs = {}
+    file_args = {}  # name -> (arguments, expected output)
+
+    def argv(name, n):
+        return file_args[name][0] if name in FILE_ARGS else [str(n)]
+
+    def grants(name):
+        if name in FILE_ARGS:
+            return [f"--allow-{kind}={scratch.name}" for kind in FILE_ARGS[name][1]]
+        return GRANTS.get(name, [])
+
+    def script(name):
+        # checksum is the example itself; its twin is benches/checksum.py.
+        if name == "checksum":
+            return os.path.join(REPO, "examples", "checksum.tasks")
+        return os.path.join(HERE, name + ".tasks")
+
     impls = {
-        "tasks": lambda name, n: [tasks, "run", *GRANTS.get(name, []),
-                                  os.path.join(HERE, name + ".tasks"), str(n)],
-        "cpython": lambda name, n: [args.python, os.path.join(HERE, name + ".py"), str(n)],
+        "tasks": lambda name, n: [tasks, "run", *grants(name), script(name), *argv(name, n)],
+        "cpython": lambda name, n: [args.python, os.path.join(HERE, name + ".py"), *argv(name, n)],
     }
 
     def log(msg):
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
-
-    scratch = tempfile.TemporaryDirectory(prefix="tasks-bench-")
-    inputs = {}
 
     def stdin_for(name):
         if name not in STDIN_FILES:
@@ -334,6 +399,9 @@ def main():
         """Alternating runs of both implementations; returns {impl: [Run]}."""
         runs = {k: [] for k in impls}
         stdin_path = stdin_for(name)
+        if name in FILE_ARGS and name not in file_args:
+            log(f"{name}: writing its input in {scratch.name}")
+            file_args[name] = FILE_ARGS[name][0](scratch.name, stdin_for)
         for i in range(count or args.runs):
             order = list(impls) if i % 2 == 0 else list(impls)[::-1]
             for impl in order:
@@ -394,7 +462,7 @@ def main():
                 else:
                     row[impl] = None
                     skip.add(impl)
-            want = expected(arg)
+            want = file_args[name][1] if name in FILE_ARGS else expected(arg)
             row["verified"] = bool(row["tasks"] and row["cpython"]) and outs == {want}
             if not row["verified"] and row["tasks"] and row["cpython"]:
                 problems.append(f"{name} N={arg}: outputs {sorted(outs)!r}, expected {want!r}")
