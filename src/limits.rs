@@ -21,6 +21,9 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
+mod room;
+pub(crate) use room::{grown_capacity, release_freed_near_limit, room_for, LARGE};
+
 /// The limits an engine enforces (`None`: no limit).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -144,6 +147,7 @@ impl crate::runtime::interp::Interp {
         if let (Some(max), Some(now)) = (self.max_memory, allocated()) {
             if now > max {
                 self.memory_grace = now.saturating_add(max / 10);
+                GRACE.store(self.memory_grace, Ordering::Relaxed);
             }
         }
     }
@@ -154,6 +158,7 @@ impl crate::runtime::interp::Interp {
         if now <= max {
             OVER.store(false, Ordering::Relaxed);
             self.memory_grace = 0;
+            GRACE.store(0, Ordering::Relaxed);
             return None;
         }
         if now <= self.memory_grace {
@@ -186,7 +191,7 @@ fn stopped_error() -> crate::runtime::error::ErrorRef {
 }
 
 /// The `--max-memory` limit, for the allocator's side of the check.
-static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+pub(crate) static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// Set by the allocator when the process passes [`LIMIT`]; the next check
 /// point turns it into a `MemoryError`.
 static OVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -349,6 +354,10 @@ pub(crate) fn reserve_exact(buf: &mut Vec<u8>, more: usize) -> std::io::Result<(
         }
     }
 }
+
+/// The limit a REPL input over it may still grow to (see
+/// `Interp::forgive_memory`); 0 when none.
+pub(crate) static GRACE: AtomicUsize = AtomicUsize::new(0);
 
 fn over_limit(after: usize, limit: usize) -> std::io::Error {
     std::io::Error::new(

@@ -452,7 +452,9 @@ fn list_method(
     let Value::List(l) = recv else { unreachable!() };
     Ok(match m {
         "push" => {
-            l.borrow_mut().push(args.pop().expect("arg"));
+            let mut items = l.borrow_mut();
+            super::growth::list_room(&mut items, 1)?;
+            items.push(args.pop().expect("arg"));
             Value::Nil
         }
         "pop" => {
@@ -474,6 +476,7 @@ fn list_method(
             let len = l.len() as i64;
             let i = int_arg(m, &args[0])?;
             let i = if i < 0 { (i + len).max(0) } else { i.min(len) };
+            super::growth::list_room(&mut l, 1)?;
             l.insert(i as usize, v);
             Value::Nil
         }
@@ -513,7 +516,9 @@ fn list_method(
         }
         "extend" => {
             let items = ops::items_of(&args[0])?;
-            l.borrow_mut().extend(items);
+            let mut l = l.borrow_mut();
+            super::growth::list_room(&mut l, items.len())?;
+            l.extend(items);
             Value::Nil
         }
         "copy" => Value::list(l.borrow().to_vec()),
@@ -622,7 +627,9 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
         "setdefault" => {
             let k = key(&args[0])?;
             let default = args.get(1).cloned().unwrap_or(Value::Nil);
-            map.borrow_mut().entry(k).or_insert(default).clone()
+            let mut map = map.borrow_mut();
+            super::growth::map_room(&mut map, &k)?;
+            map.entry(k).or_insert(default).clone()
         }
         "update" => {
             // Collected first: `m.update(m)` reads the map it writes.
@@ -649,6 +656,7 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
             };
             let mut map = map.borrow_mut();
             for (k, v) in pairs {
+                super::growth::map_room(&mut map, &k)?;
                 map.insert(k, v);
             }
             Value::Nil

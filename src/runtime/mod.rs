@@ -14,6 +14,7 @@ pub mod format;
 pub mod future;
 pub mod futures;
 pub mod group;
+pub mod growth;
 pub mod handle;
 pub mod interp;
 pub mod interrupt;

@@ -50,6 +50,16 @@ pub fn add(a: &Value, b: &Value) -> R {
 /// Strings joined, or a `MemoryError` when there is no memory for the
 /// result.
 pub fn concat(parts: &[&str]) -> R {
+    let len = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+    if len >= crate::limits::LARGE {
+        crate::limits::room_for(len).map_err(|(after, limit)| {
+            super::error::ErrorObj::with_help(
+                "MemoryError",
+                format!("a new string would be over the limit of {limit} (--max-memory)"),
+                format!("it takes {len} bytes: the process would hold {after}. A value that grows without end? raise the limit with --max-memory"),
+            )
+        })?;
+    }
     Str::try_concat(parts).map(Value::Str).map_err(|layout| {
         super::error::ErrorObj::new(
             "MemoryError",
@@ -605,7 +615,9 @@ pub fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), ErrorRef> 
                     k.type_name()
                 ))
             })?;
-            m.borrow_mut().insert(key, v);
+            let mut m = m.borrow_mut();
+            super::growth::map_room(&mut m, &key)?;
+            m.insert(key, v);
             Ok(())
         }
         (Value::List(_), other) => Err(type_error(format!(

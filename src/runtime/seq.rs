@@ -71,11 +71,14 @@ pub fn unpack_star_op(ex: &mut Exec, before: usize, after: usize) -> Result<(), 
 /// `Op::ListAppend`: appends the value on top to the comprehension's list
 /// in stack slot `at` (made by `MakeList(0)` before its loops).
 #[inline(never)]
-pub fn list_append_op(ex: &mut Exec, at: usize) {
+pub fn list_append_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
     let v = pop(ex);
     if let Value::List(l) = &ex.stack[at] {
-        l.borrow_mut().push(v);
+        let mut items = l.borrow_mut();
+        super::growth::list_room(&mut items, 1)?;
+        items.push(v);
     }
+    Ok(())
 }
 
 /// `Op::MapInsert`: sets the key and value on top in the comprehension's

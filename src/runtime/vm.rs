@@ -639,7 +639,10 @@ impl Interp {
                         let Value::List(l) = pop!() else {
                             unreachable!()
                         };
-                        l.borrow_mut().push(v);
+                        let mut items = l.borrow_mut();
+                        tri!(super::growth::list_room(&mut items, 1));
+                        items.push(v);
+                        drop(items);
                         ex.push_nil();
                         continue;
                     }
@@ -752,7 +755,7 @@ impl Interp {
                         values: RefCell::new(values.into_boxed_slice()),
                     })));
                 }
-                Op::ListAppend(s) => super::seq::list_append_op(ex, base + s as usize),
+                Op::ListAppend(s) => tri!(super::seq::list_append_op(ex, base + s as usize)),
                 Op::MapInsert(s) => tri!(super::seq::map_insert_op(ex, base + s as usize)),
                 Op::MakeList(n) => {
                     let items = ex.stack.split_off(ex.stack.len() - n as usize);

@@ -1,0 +1,98 @@
+//! Room for more items in a list or a map, checked against
+//! `--max-memory` before the collection grows. The allocator's count
+//! alone sees a doubling only once it is made: a list that doubled from
+//! 60 % of the limit held 1.8 times it (old and new block) before the
+//! next check point raised `MemoryError`. Here a growth that would pass
+//! the limit is made smaller, or refused with a `MemoryError`, before any
+//! byte is allocated.
+
+use super::error::{ErrorObj, ErrorRef};
+use super::value::{Key, Table, Value};
+
+/// Room for `more` items in a list, as `push`, `insert` and `extend`
+/// need. Inline for the common case: there is room already.
+#[inline]
+pub fn list_room(items: &mut Vec<Value>, more: usize) -> Result<(), ErrorRef> {
+    if items.capacity() - items.len() >= more {
+        return Ok(());
+    }
+    grow_list(items, more)
+}
+
+#[cold]
+#[inline(never)]
+fn grow_list(items: &mut Vec<Value>, more: usize) -> Result<(), ErrorRef> {
+    let need = items.len().saturating_add(more);
+    // What `Vec::push` would do: double, at least 4.
+    let wanted = need.max(items.capacity().saturating_mul(2)).max(4);
+    let bytes = |cap: usize| cap.saturating_mul(std::mem::size_of::<Value>());
+    match crate::limits::grown_capacity(items.capacity(), need, wanted, bytes) {
+        Ok(cap) => {
+            let old = bytes(items.capacity());
+            items.reserve_exact(cap - items.len());
+            released(old);
+            Ok(())
+        }
+        Err(over) => Err(too_big("list", need, over)),
+    }
+}
+
+/// Room for `key` in a map before it goes in (`m[k] = v`, `setdefault`,
+/// `update`): none needed if the map has room or holds the key already.
+#[inline]
+pub fn map_room(table: &mut Table, key: &Key) -> Result<(), ErrorRef> {
+    if table.len() < table.capacity() || table.contains_key(key) {
+        return Ok(());
+    }
+    grow_map(table)
+}
+
+#[cold]
+#[inline(never)]
+fn grow_map(table: &mut Table) -> Result<(), ErrorRef> {
+    let need = table.len() + 1;
+    // What the map's own growth would give: the index table's slots
+    // doubled, 7/8 of them usable, the entries as many.
+    let wanted = (need.saturating_mul(8).div_ceil(7))
+        .next_power_of_two()
+        .max(8)
+        / 8
+        * 7;
+    // An entry holds its hash, key and value; the index table beside the
+    // entries has a power of two of slots (an index and a control byte
+    // each), at most 7/8 full. Reserving exactly grows the entries by as
+    // much as asked and the index table only when it is full.
+    let entry = std::mem::size_of::<(u64, Key, Value)>();
+    let bytes = |cap: usize| {
+        let slots = cap.saturating_mul(8).div_ceil(7).next_power_of_two();
+        cap.saturating_mul(entry)
+            .saturating_add(slots.saturating_mul(std::mem::size_of::<usize>() + 1))
+    };
+    match crate::limits::grown_capacity(table.len(), need, wanted, bytes) {
+        Ok(cap) => {
+            let old = bytes(table.capacity());
+            table.reserve_exact(cap - table.len());
+            released(old);
+            Ok(())
+        }
+        Err(over) => Err(too_big("map", need, over)),
+    }
+}
+
+/// The block a large collection left when it grew goes back to the
+/// system at once near the limit (see `limits::release_freed`): resident
+/// memory follows the count.
+fn released(old_bytes: usize) {
+    if old_bytes >= crate::limits::LARGE {
+        crate::limits::release_freed_near_limit();
+    }
+}
+
+/// Short enough for one line of an 80-column report.
+fn too_big(what: &str, items: usize, (after, limit): (usize, usize)) -> ErrorRef {
+    ErrorObj::with_help(
+        "MemoryError",
+        format!("growing this {what} would be over the limit of {limit} (--max-memory)"),
+        format!("to {items} items the process would hold {after} bytes. A value that grows without end? raise the limit with --max-memory"),
+    )
+}
