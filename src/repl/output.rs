@@ -30,6 +30,20 @@ impl ReplWriter {
         }
     }
 
+    /// Known and left (docs/LANGUAGE.md, the REPL): reedline 0.52.1's
+    /// `Painter::print_external_message` moves up `lines().count() - 1`
+    /// rows before printing, assuming the cursor is on the input's last
+    /// row; `str::lines()` drops an empty last line, so just after Enter on
+    /// an unfinished input it moves one row short and the message is
+    /// overwritten by a copy of the input's first line (seen through a pty
+    /// and a terminal emulator; the input is kept and redrawn). A way that
+    /// was not tried for lack of time: learn the buffer and cursor from a
+    /// `Highlighter` (called with both at every paint) and start the
+    /// message with the cursor motion that corrects the painter's count.
+    /// Taking the print over through `Signal::ExternalBreak` does not mend
+    /// it: the next `read_line` reuses the old prompt rows when the cursor
+    /// is still inside them (`select_prompt_row`) and paints over what was
+    /// printed there. Mending it needs reedline's painter.
     fn emit(&mut self, text: &[u8]) {
         let shown = self.prompt_shown.load(Ordering::SeqCst);
         match &self.printer {
