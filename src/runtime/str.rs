@@ -37,11 +37,25 @@ impl Str {
     /// here: 8 % of the instructions of `benches/csv_strings` went to that
     /// loop and its length fold).
     pub fn new(s: &str) -> Str {
-        let len = s.len();
+        // SAFETY: the `s.len()` bytes of `s` (UTF-8) fill the block.
+        unsafe {
+            let (out, data) = Str::alloc_raw(s.len());
+            std::ptr::copy_nonoverlapping(s.as_ptr(), data, s.len());
+            out
+        }
+    }
+
+    /// A new block for `len` bytes, its header written and its bytes not:
+    /// the string and where its bytes go.
+    ///
+    /// # Safety
+    /// The caller must write `len` bytes of UTF-8 at the pointer before the
+    /// string is read or dropped.
+    unsafe fn alloc_raw(len: usize) -> (Str, *mut u8) {
         let layout = layout(len);
-        // SAFETY: as in `try_concat`: the layout has a non-zero size, the
-        // header is written before use, and the `len` bytes of `s` (UTF-8)
-        // are copied in after it, within the allocation.
+        // SAFETY: as in `try_concat`: the layout has a non-zero size and
+        // the header is written before use; the bytes lie after it, within
+        // the allocation.
         unsafe {
             let p = alloc(layout) as *mut Header;
             let Some(p) = NonNull::new(p) else {
@@ -52,8 +66,7 @@ impl Str {
                 len,
             });
             let data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
-            std::ptr::copy_nonoverlapping(s.as_ptr(), data, len);
-            Str(p)
+            (Str(p), data)
         }
     }
 
@@ -128,7 +141,7 @@ impl Str {
     /// The decimal text of `n`, written straight into the string (what
     /// `str(n)` and `f"{n}"` show), without a formatter or a `String`.
     pub fn from_int(n: i64) -> Str {
-        let mut buf = [0u8; 20];
+        let mut buf = [0u8; 21];
         let mut at = buf.len();
         let mut m = n.unsigned_abs();
         loop {
@@ -139,14 +152,17 @@ impl Str {
                 break;
             }
         }
-        let digits = &buf[at..];
-        let sign = if n < 0 { 1 } else { 0 };
-        // SAFETY: a sign and ASCII digits are UTF-8; the lengths add up.
+        if n < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        let text = &buf[at..];
+        // SAFETY: a sign and ASCII digits are UTF-8, written in full (no
+        // zeroing first, as `build` does: a `memset` call per number).
         unsafe {
-            Str::build(sign + digits.len(), |out| {
-                out[..sign].fill(b'-');
-                out[sign..].copy_from_slice(digits);
-            })
+            let (out, data) = Str::alloc_raw(text.len());
+            std::ptr::copy_nonoverlapping(text.as_ptr(), data, text.len());
+            out
         }
     }
 

@@ -39,7 +39,7 @@ pub(super) fn call(method: u32, s: &Str, args: &[Value]) -> Option<Value> {
             // A one-byte separator is searched for as a byte (memchr), not
             // with the two-way search a `&str` pattern sets up each time.
             match sep.as_bytes() {
-                &[b] if b.is_ascii() => Value::list(s.split(b as char).map(Value::str).collect()),
+                &[b] if b.is_ascii() => split_byte(s, b),
                 _ => Value::list(s.split(&**sep).map(Value::str).collect()),
             }
         }
@@ -69,6 +69,21 @@ fn trimmed(s: &Str, part: &str) -> Value {
     } else {
         Value::str(part)
     }
+}
+
+/// `s.split(sep)` for a one-byte (ASCII) separator, found with `memchr`:
+/// `str::split` with a `char` pattern set up a `CharSearcher` and cost
+/// about twice as many instructions a piece. Cutting at an ASCII byte
+/// leaves every piece UTF-8.
+fn split_byte(s: &str, sep: u8) -> Value {
+    let mut out = Vec::with_capacity(4);
+    let mut start = 0;
+    for at in memchr::memchr_iter(sep, s.as_bytes()) {
+        out.push(Value::str(&s[start..at]));
+        start = at + 1;
+    }
+    out.push(Value::str(&s[start..]));
+    Value::list(out)
 }
 
 /// `upper()` / `lower()`: ASCII text changes case in place in the new
