@@ -485,12 +485,14 @@ impl Interp {
                 Op::Gt => binary!(|x: i64, y: i64| Some(Value::Bool(x > y)), ops::gt),
                 Op::Ge => binary!(|x: i64, y: i64| Some(Value::Bool(x >= y)), ops::ge),
                 Op::Eq => {
+                    int_fast!(|x: i64, y: i64| Some(Value::Bool(x == y)));
                     let b = pop!();
                     let a = pop!();
                     let r = tri!(super::value::values_equal(&a, &b));
                     ex.stack.push(Value::Bool(r));
                 }
                 Op::Ne => {
+                    int_fast!(|x: i64, y: i64| Some(Value::Bool(x != y)));
                     let b = pop!();
                     let a = pop!();
                     let r = tri!(super::value::values_equal(&a, &b));
