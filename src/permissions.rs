@@ -23,6 +23,7 @@
 mod audit;
 mod imports;
 mod net;
+mod trees;
 
 pub use net::{parse_ip, system_lookup, Lookup, NetRefusal, NetUse};
 use net::{parse_net, NetPattern};

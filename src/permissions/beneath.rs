@@ -350,5 +350,8 @@ fn walk(from: Option<BorrowedFd<'_>>, path: &Path) -> io::Result<OwnedFd> {
     }
 }
 
+mod tree;
+pub use tree::{names_in, open_child};
+
 #[cfg(test)]
 mod tests;

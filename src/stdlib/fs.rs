@@ -8,15 +8,13 @@ use crate::host::Module;
 use crate::permissions::{beneath, Kind, Place};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{Args, Ctx, NativeFn, OpFuture};
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::value::Value;
 use rustix::fs::OFlags;
-use std::cell::RefCell;
 use std::io;
 use std::path::Path;
-use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
-    Module::new("fs")
+    let m = Module::new("fs")
         .object::<super::fs_file::File>()
         .object::<super::fs_file::FileLines>()
         .native(NativeFn::asynchronous("fs.open", super::fs_file::open))
@@ -39,19 +37,6 @@ pub(crate) fn module() -> Module {
                 .collect();
             names.sort();
             Ok(Data::Lines(names))
-        }))
-        .native(reader("fs.stat", |p| {
-            let m = p.parent()?.metadata()?;
-            let modified = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0.0, |d| d.as_secs_f64());
-            Ok(Data::Stat {
-                size: m.len() as i64,
-                modified,
-                is_dir: m.is_dir(),
-            })
         }))
         .native(writer("fs.write_text", false, |p, text| {
             super::fs_write::replace(&p.parent()?, &text).map(|_| Data::Nil)
@@ -99,7 +84,8 @@ pub(crate) fn module() -> Module {
             Ok(run(from, move || {
                 src.parent()?.rename_to(&dst.parent()?).map(|_| Data::Nil)
             }))
-        }))
+        }));
+    super::fs_ops::add(m)
 }
 
 fn write_all(mut file: std::fs::File, data: &[u8]) -> io::Result<Data> {
@@ -108,17 +94,13 @@ fn write_all(mut file: std::fs::File, data: &[u8]) -> io::Result<Data> {
 }
 
 /// What a file call hands back from its thread (`Value` is not `Send`).
-enum Data {
+pub(crate) enum Data {
     Nil,
     Bool(bool),
     Text(String),
     Bytes(Vec<u8>),
     Lines(Vec<String>),
-    Stat {
-        size: i64,
-        modified: f64,
-        is_dir: bool,
-    },
+    Stat(super::fs_ops::StatInfo),
 }
 
 impl Data {
@@ -129,17 +111,7 @@ impl Data {
             Data::Text(t) => Value::str(&t),
             Data::Bytes(b) => Value::bytes(b),
             Data::Lines(ls) => Value::list(ls.iter().map(|l| Value::str(l)).collect()),
-            Data::Stat {
-                size,
-                modified,
-                is_dir,
-            } => {
-                let mut m = MapTable::default();
-                m.insert(Key::Str(Str::new("size")), Value::Int(size));
-                m.insert(Key::Str(Str::new("modified")), Value::Float(modified));
-                m.insert(Key::Str(Str::new("is_dir")), Value::Bool(is_dir));
-                Value::Map(Rc::new(RefCell::new(m)))
-            }
+            Data::Stat(info) => info.into_value(),
         }
     }
 }
@@ -188,6 +160,11 @@ pub(crate) enum Access {
     Itself,
     /// The source of a rename (see `Permissions::place_to_move`).
     Move,
+    /// Reading the path itself, not what a link there points to (`lstat`).
+    Look,
+    /// Writing the path itself and all below it (`remove_tree`; see
+    /// `Permissions::place_tree`).
+    Tree,
 }
 
 /// Checks the permission for `p` (relative to the folder `tasks` started
@@ -200,6 +177,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<Place,
         Access::Write => perms.place(Kind::Write, path),
         Access::Itself => perms.place_itself(Kind::Write, path),
         Access::Move => perms.place_to_move(path),
+        Access::Look => perms.place_itself(Kind::Read, path),
+        Access::Tree => perms.place_tree(path),
     }
     .map_err(not_capable)
 }
@@ -253,7 +232,10 @@ fn writer(
 
 /// Runs `work` on the blocking pool when the coroutine is first stepped
 /// (not before: nothing starts until it is awaited or spawned).
-fn run(shown: String, work: impl FnOnce() -> io::Result<Data> + Send + 'static) -> OpFuture {
+pub(crate) fn run(
+    shown: String,
+    work: impl FnOnce() -> io::Result<Data> + Send + 'static,
+) -> OpFuture {
     Box::pin(async move {
         blocking::unblock(work)
             .await

@@ -118,8 +118,19 @@ pub(crate) fn registered<T>(work: impl FnOnce() -> T) -> T {
 /// and renamed in the place's own folder handle (the permission layer's:
 /// no link is followed).
 pub(crate) fn replace(place: &Parent, bytes: &[u8]) -> io::Result<()> {
-    let old = place.metadata().ok();
-    if old.as_ref().is_some_and(|m| m.is_dir()) {
+    let old = place.metadata().ok().map(|m| m.permissions());
+    replace_with(place, old, |file| file.write_all(bytes))
+}
+
+/// Replaces the file at `place` with what `fill` writes, whole or not at
+/// all, as [`replace`] does; the new file gets `perms` (a copy's are its
+/// source's).
+pub(crate) fn replace_with(
+    place: &Parent,
+    perms: Option<std::fs::Permissions>,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
+    if place.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(io::Error::from(io::ErrorKind::IsADirectory));
     }
     // Registered before the temporary file exists: a program ending
@@ -127,14 +138,18 @@ pub(crate) fn replace(place: &Parent, bytes: &[u8]) -> io::Result<()> {
     // `a_signal_during_a_write_leaves_no_part_of_a_file` found one).
     let flight = Flight::start(None);
     let dir: OwnedFd = rustix::io::dup(place.dir())?;
-    let (file, name) = create_temp(place)?;
+    let (mut file, name) = create_temp(place)?;
     if !flight.attach(Temp(dir, name.clone())) {
         return Err(io::Error::new(
             io::ErrorKind::Interrupted,
             "the program is ending",
         ));
     }
-    let written = write_all(file, bytes, old.map(|m| m.permissions()));
+    let written = match perms {
+        Some(perms) => file.set_permissions(perms),
+        None => Ok(()),
+    };
+    let written = written.and_then(|()| fill(&mut file));
     let renamed = written.and_then(|()| rename(place.dir(), &name, place.name()));
     // The flight's end removes the temporary file if the rename did not
     // take it.
@@ -144,13 +159,6 @@ pub(crate) fn replace(place: &Parent, bytes: &[u8]) -> io::Result<()> {
 
 fn rename(dir: BorrowedFd<'_>, from: &OsString, to: &std::ffi::OsStr) -> io::Result<()> {
     rustix::fs::renameat(dir, from, dir, to).map_err(Into::into)
-}
-
-fn write_all(mut file: File, bytes: &[u8], perms: Option<std::fs::Permissions>) -> io::Result<()> {
-    if let Some(perms) = perms {
-        file.set_permissions(perms)?;
-    }
-    file.write_all(bytes)
 }
 
 /// A new file beside the place (same folder, so the rename cannot cross

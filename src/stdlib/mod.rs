@@ -8,6 +8,7 @@ pub(crate) mod csv;
 pub(crate) mod env;
 pub(crate) mod fs;
 pub(crate) mod fs_file;
+pub(crate) mod fs_ops;
 pub(crate) mod fs_write;
 pub(crate) mod gzip;
 pub(crate) mod gzip_file;

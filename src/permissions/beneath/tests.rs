@@ -101,3 +101,41 @@ fn the_grant_itself_can_be_listed_made_and_removed() {
     grant.mkdir_all().unwrap();
     assert!(root.join("in/d").is_dir());
 }
+
+#[test]
+fn remove_tree_racing_folders_swapped_for_links_never_empties_what_they_point_to() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let (_d, root) = tmp();
+    let tree = root.join("in/t");
+    for round in 0..30 {
+        for sub in 0..16 {
+            std::fs::create_dir_all(tree.join(format!("s{sub}/deep"))).unwrap();
+            std::fs::write(tree.join(format!("s{sub}/deep/f")), "f").unwrap();
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let attacker = {
+            let (stop, tree, out) = (stop.clone(), tree.clone(), root.join("out"));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    for sub in 0..16 {
+                        let s = tree.join(format!("s{sub}"));
+                        let moved = tree.join(format!("x{sub}-{round}"));
+                        if std::fs::rename(&s, &moved).is_ok() {
+                            let _ = symlink(&out, &s);
+                        }
+                    }
+                }
+            })
+        };
+        let _ = place(&root, "t").parent().unwrap().remove_tree();
+        stop.store(true, Ordering::Relaxed);
+        attacker.join().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("out/x")).unwrap(),
+            "outside",
+            "round {round}"
+        );
+        let _ = std::fs::remove_dir_all(&tree);
+    }
+}
