@@ -394,6 +394,8 @@ impl Engine {
         // its task is gone: let it finish (as `asyncio.run` waits for its
         // executor), so the process does not end in the middle of it.
         crate::stdlib::fs_write::wait_for_writes(None);
+        // Then the temporary files and folders it made go.
+        crate::stdlib::fs_temp::remove_engine(self.id);
         let outcome = match Awaitable::Task(main.clone()).outcome() {
             Some(Err(e)) if e.is_cancel() => Err(main.cancel_error().unwrap_or(e)),
             Some(Err(e)) => Err(e),

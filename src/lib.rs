@@ -77,6 +77,12 @@ pub mod signals {
         crate::stdlib::fs_write::wait_for_writes(Some(limit))
     }
 
+    /// Removes the temporary files and folders scripts made
+    /// (`fs.temp_dir()`), for just before the process ends.
+    pub fn remove_temp_files() {
+        crate::stdlib::fs_temp::remove_all()
+    }
+
     /// Makes this process a child subreaper (Linux), so that whatever a
     /// script (or a test case) starts is handed to us when its parent
     /// exits, rather than to PID 1, and can be killed at the end. False

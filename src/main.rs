@@ -361,6 +361,8 @@ fn stop_now(out: SharedOut, color: bool, signo: i32) -> ! {
     // A file write in flight gets a moment to end whole; past it, the
     // file keeps its old content.
     tasks::signals::wait_for_writes(Duration::from_secs(5));
+    // The temporary files and folders scripts made go with the process.
+    tasks::signals::remove_temp_files();
     let half = Duration::from_millis(500);
     let flushed = tasks::streams::ends_within(half, move || out.flush_if_free());
     let said = tasks::streams::ends_within(half, move || {

@@ -251,3 +251,89 @@ fn move_refuses_a_folder_with_a_denied_path_inside() {
     assert_eq!(run.stdout, "NotCapableError\n", "{}", run.stderr);
     assert!(work.join("data/box/secret").is_dir());
 }
+
+#[test]
+fn walk_reports_links_out_of_the_grant_without_going_through_them() {
+    let (_d, work, outside) = setup();
+    std::fs::create_dir_all(work.join("data/a")).unwrap();
+    std::fs::write(work.join("data/a/f"), "f").unwrap();
+    symlink(&outside, work.join("data/a/out")).unwrap();
+    symlink("..", work.join("data/a/up")).unwrap();
+    let script = "for await e in fs.walk(\"data\") { print(e[\"path\"], e[\"kind\"]) }\n\
+                  print(await fs.glob(\"data/**/*\"))\n\
+                  try { for await e in fs.walk(\"data\", follow: true) { print(e[\"path\"]) } } \
+                  catch e { print(e.kind()) }";
+    let run = run_in(&work, &RW, script);
+    assert_no_leak(&run);
+    assert!(!run.stdout.contains("secret.txt"), "{}", run.stdout);
+    assert_eq!(
+        run.stdout,
+        "data/a dir\ndata/a/f file\ndata/a/out link\ndata/a/up link\n\
+         [\"data/a\", \"data/a/f\", \"data/a/out\", \"data/a/up\"]\n\
+         data/a\ndata/a/f\nNotCapableError\n",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn walk_with_follow_never_loops_through_links_back_up() {
+    let (_d, work, _outside) = setup();
+    std::fs::create_dir_all(work.join("data/a/b")).unwrap();
+    symlink("..", work.join("data/a/b/up")).unwrap();
+    symlink("../..", work.join("data/a/b/top")).unwrap();
+    symlink("l2", work.join("data/a/l1")).unwrap();
+    symlink("l1", work.join("data/a/l2")).unwrap();
+    let script = "let n = 0\nfor await e in fs.walk(\"data\", follow: true) { n += 1 }\nprint(n)";
+    let run = run_in(&work, &RW, script);
+    // a, a/b, a/b/top, a/b/up, a/l1, a/l2: the loops are reported, not walked.
+    assert_eq!(run.stdout, "6\n", "{}", run.stderr);
+}
+
+#[test]
+fn walk_and_glob_refuse_a_denied_folder_inside() {
+    let (_d, work, _outside) = setup();
+    std::fs::create_dir_all(work.join("data/private")).unwrap();
+    std::fs::write(work.join("data/private/key"), SECRET).unwrap();
+    let flags = ["--allow-read=data", "--deny-read=data/private"];
+    for call in [
+        "for await e in fs.walk(\"data\") { print(e[\"path\"]) }",
+        "print(await fs.glob(\"data/**/key\"))",
+    ] {
+        let script = format!("try {{ {call} }} catch e {{ print(e.kind()) }}");
+        let run = run_in(&work, &flags, &script);
+        assert!(
+            run.stdout.ends_with("NotCapableError\n"),
+            "{call}: {}{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(!run.stdout.contains("key"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn glob_cannot_climb_out_of_the_grant() {
+    let (_d, work, _outside) = setup();
+    for pattern in ["../outside/*", "data/../../outside/*", "/*"] {
+        let script =
+            format!("try {{ print(await fs.glob({pattern:?})) }} catch e {{ print(e.kind()) }}");
+        let run = run_in(&work, &RW, &script);
+        assert_eq!(run.stdout, "NotCapableError\n", "{pattern}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn temp_dir_needs_the_write_grant_and_is_gone_at_the_end_links_inside_not_followed() {
+    let (_d, work, outside) = setup();
+    let script = "let d = await fs.temp_dir(dir: \"data\")\n\
+                  await fs.write_text(path.join(d, \"f\"), \"x\")\n\
+                  print(len(await fs.list(\"data\")))\n\
+                  try { await fs.temp_file() } catch e { print(e.kind()) }";
+    symlink(&outside, work.join("data/o")).unwrap();
+    let run = run_in(&work, &RW, script);
+    assert_eq!(run.stdout, "2\nNotCapableError\n", "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(work.join("data")).unwrap().collect();
+    assert_eq!(left.len(), 1, "the temporary folder is left: {left:?}");
+    outside_intact(&outside);
+}

@@ -351,7 +351,7 @@ fn walk(from: Option<BorrowedFd<'_>>, path: &Path) -> io::Result<OwnedFd> {
 }
 
 mod tree;
-pub use tree::{names_in, open_child};
+pub use tree::{names_in, open_child, remove_tree_at};
 
 #[cfg(test)]
 mod tests;

@@ -107,6 +107,12 @@ struct Frame {
     name: OsString,
 }
 
+/// Removes `name` in the open folder `dir` as [`Parent::remove_tree`]
+/// does (a temporary folder at the end of a program).
+pub fn remove_tree_at(dir: impl AsFd, name: &OsStr) -> io::Result<()> {
+    remove_entry(dir.as_fd(), name)
+}
+
 /// Removes `name` in `dir` and, for a folder, all it holds, depth first
 /// with a handle per level (a loop, not recursion: a deep tree costs
 /// descriptors, not stack). Whatever is not a folder is unlinked itself.
