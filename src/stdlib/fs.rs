@@ -3,6 +3,7 @@
 //! thread pool once it is awaited (a file call cannot be interrupted:
 //! cancelling abandons its result).
 
+use super::fs_write::Flight;
 use super::not_capable;
 use crate::host::Module;
 use crate::permissions::{beneath, Kind, Place};
@@ -38,22 +39,22 @@ pub(crate) fn module() -> Module {
             names.sort();
             Ok(Data::Lines(names))
         }))
-        .native(writer("fs.write_text", false, |p, text| {
-            super::fs_write::replace(&p.parent()?, &text).map(|_| Data::Nil)
+        .native(writer("fs.write_text", false, |p, text, flight| {
+            super::fs_write::replace(&p.parent()?, &text, flight).map(|_| Data::Nil)
         }))
-        .native(writer("fs.append_text", false, |p, text| {
+        .native(writer("fs.append_text", false, |p, text, _| {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
-            super::fs_write::registered(|| write_all(p.open(flags, 0o666)?, &text))
+            write_all(p.open(flags, 0o666)?, &text)
         }))
         .native(reader("fs.read_bytes", |p| {
             read_bounded(p.parent()?.open(OFlags::RDONLY, 0)?).map(Data::Bytes)
         }))
-        .native(writer("fs.write_bytes", true, |p, data| {
-            super::fs_write::replace(&p.parent()?, &data).map(|_| Data::Nil)
+        .native(writer("fs.write_bytes", true, |p, data, flight| {
+            super::fs_write::replace(&p.parent()?, &data, flight).map(|_| Data::Nil)
         }))
-        .native(writer("fs.append_bytes", true, |p, data| {
+        .native(writer("fs.append_bytes", true, |p, data, _| {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
-            super::fs_write::registered(|| write_all(p.open(flags, 0o666)?, &data))
+            write_all(p.open(flags, 0o666)?, &data)
         }))
         .native(NativeFn::asynchronous("fs.remove", |ctx, mut args| {
             let p: String = args.next("path")?;
@@ -203,7 +204,7 @@ fn reader(
 fn writer(
     name: &'static str,
     bytes: bool,
-    work: impl Fn(Place, Vec<u8>) -> io::Result<Data> + Send + Sync + Copy + 'static,
+    work: impl Fn(Place, Vec<u8>, &Flight) -> io::Result<Data> + Send + Sync + Copy + 'static,
 ) -> NativeFn {
     NativeFn::asynchronous(name, move |ctx, mut args: Args| {
         let p: String = args.next("path")?;
@@ -226,7 +227,16 @@ fn writer(
             }
         };
         let place = check(ctx, &p, Access::Write)?;
-        Ok(run(p, move || work(place, data)))
+        Ok(Box::pin(async move {
+            // Registered when first polled, on the loop's thread: before
+            // the blocking thread starts (see `Flight::begin`). Dropped
+            // with the work, run or cancelled before it ran.
+            let flight = Flight::begin();
+            blocking::unblock(move || work(place, data, &flight))
+                .await
+                .map(Data::into_value)
+                .map_err(|e| io_error(&e, &p))
+        }))
     })
 }
 

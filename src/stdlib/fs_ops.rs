@@ -114,9 +114,9 @@ fn copy(src: &crate::permissions::Place, dst: &crate::permissions::Place) -> io:
         return Err(io::Error::other("not a regular file"));
     }
     let to = dst.parent()?;
-    super::fs_write::replace_with(&to, Some(meta.permissions()), |out| {
-        io::copy(&mut file, out).map(drop)
-    })
+    let flight = super::fs_write::Flight::begin();
+    let fill = |out: &mut std::fs::File| io::copy(&mut file, out).map(drop);
+    super::fs_write::replace_with(&to, Some(meta.permissions()), fill, &flight)
 }
 
 /// A mode: an int (`0o755` is `493`), or its octal digits as a string

@@ -57,11 +57,22 @@ fn in_flight() -> MutexGuard<'static, Vec<Entry>> {
 }
 
 /// A write registered until it is dropped.
-struct Flight(u64);
+pub(crate) struct Flight(u64);
 
 impl Flight {
     fn start(temp: Option<Temp>) -> Flight {
         Flight::register(temp, true)
+    }
+
+    /// Registers a write before anything of it runs: `fs`'s writers call
+    /// this on the loop's thread when their operation is first polled, so
+    /// that the end of a program (which waits for the writes registered)
+    /// cannot come between a blocking thread starting the write and the
+    /// write registering itself. A loaded CI run of
+    /// `a_signal_during_a_write_leaves_no_part_of_a_file` left a
+    /// temporary file from that window.
+    pub(crate) fn begin() -> Flight {
+        Flight::start(None)
     }
 
     fn register(temp: Option<Temp>, waited: bool) -> Flight {
@@ -106,20 +117,13 @@ impl Drop for Flight {
     }
 }
 
-/// Runs `work` (a write that cannot be made atomic, as an append)
-/// registered as a write in flight.
-pub(crate) fn registered<T>(work: impl FnOnce() -> T) -> T {
-    let _flight = Flight::start(None);
-    work()
-}
-
 /// Replaces the file at `place` with `bytes`, whole or not at all; the
 /// new file keeps the old one's permissions. The temporary file is made
 /// and renamed in the place's own folder handle (the permission layer's:
 /// no link is followed).
-pub(crate) fn replace(place: &Parent, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn replace(place: &Parent, bytes: &[u8], flight: &Flight) -> io::Result<()> {
     let old = place.metadata().ok().map(|m| m.permissions());
-    replace_with(place, old, |file| file.write_all(bytes))
+    replace_with(place, old, |file| file.write_all(bytes), flight)
 }
 
 /// Replaces the file at `place` with what `fill` writes, whole or not at
@@ -129,14 +133,13 @@ pub(crate) fn replace_with(
     place: &Parent,
     perms: Option<std::fs::Permissions>,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
+    flight: &Flight,
 ) -> io::Result<()> {
     if place.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(io::Error::from(io::ErrorKind::IsADirectory));
     }
-    // Registered before the temporary file exists: a program ending
-    // between the two would otherwise leave it behind (a CI run of
-    // `a_signal_during_a_write_leaves_no_part_of_a_file` found one).
-    let flight = Flight::start(None);
+    // `flight` was registered before the temporary file exists (see
+    // [`Flight::begin`]).
     let dir: OwnedFd = rustix::io::dup(place.dir())?;
     let (mut file, name) = create_temp(place)?;
     if !flight.attach(Temp(dir, name.clone())) {
@@ -150,11 +153,9 @@ pub(crate) fn replace_with(
         None => Ok(()),
     };
     let written = written.and_then(|()| fill(&mut file));
-    let renamed = written.and_then(|()| rename(place.dir(), &name, place.name()));
-    // The flight's end removes the temporary file if the rename did not
-    // take it.
-    drop(flight);
-    renamed
+    // The flight's end (the caller drops it) removes the temporary file
+    // if the rename did not take it.
+    written.and_then(|()| rename(place.dir(), &name, place.name()))
 }
 
 fn rename(dir: BorrowedFd<'_>, from: &OsString, to: &std::ffi::OsStr) -> io::Result<()> {
