@@ -266,7 +266,7 @@ fn page(
 <body data-status="loading" data-rows="{n_rows}" data-end-ns="{end}">
 <header><h1>{title}</h1><p>{n_tasks} tasks · {clock_name} clock · {total} in all · wheel to zoom, drag to pan, double-click to fit</p>
 <p class="legend">{legend}</p>{notes}</header>
-<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" data-label-width="{LABEL_W}" data-plot-width="{PLOT_W}">
+<svg id="timeline" width="100%" height="{height}" data-label-width="{LABEL_W}" data-plot-width="{PLOT_W}">
 <defs><clipPath id="plot-clip"><rect x="{LABEL_W}" y="0" width="100000" height="{height}"/></clipPath></defs>
 <rect class="backdrop" x="0" y="0" width="100%" height="{height}"/>
 <g id="axis"></g>
