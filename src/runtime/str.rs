@@ -46,28 +46,38 @@ impl Str {
     }
 
     /// A new block for `len` bytes, its header written and its bytes not:
-    /// the string and where its bytes go.
+    /// the string and where its bytes go, or the layout the allocator
+    /// refused.
     ///
     /// # Safety
     /// The caller must write `len` bytes of UTF-8 at the pointer before the
     /// string is read or dropped.
-    unsafe fn alloc_raw(len: usize) -> (Str, *mut u8) {
+    unsafe fn try_alloc_raw(len: usize) -> Result<(Str, *mut u8), Layout> {
         let layout = layout(len);
-        // SAFETY: as in `try_concat`: the layout has a non-zero size and
-        // the header is written before use; the bytes lie after it, within
-        // the allocation.
+        // SAFETY: the layout has a non-zero size (the header); the header
+        // is written before use, and the bytes lie after it, within the
+        // allocation.
         unsafe {
             let p = alloc(layout) as *mut Header;
             let Some(p) = NonNull::new(p) else {
-                handle_alloc_error(layout)
+                return Err(layout);
             };
             p.as_ptr().write(Header {
                 count: Cell::new(1),
                 len,
             });
             let data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
-            (Str(p), data)
+            Ok((Str(p), data))
         }
+    }
+
+    /// [`Str::try_alloc_raw`], ending the process if the allocator refuses.
+    ///
+    /// # Safety
+    /// As for [`Str::try_alloc_raw`].
+    unsafe fn alloc_raw(len: usize) -> (Str, *mut u8) {
+        // SAFETY: the caller keeps `try_alloc_raw`'s promise.
+        unsafe { Str::try_alloc_raw(len) }.unwrap_or_else(|layout| handle_alloc_error(layout))
     }
 
     /// `parts` one after another, copied straight into the new block: no
@@ -89,26 +99,15 @@ impl Str {
             .iter()
             .try_fold(0usize, |n, p| n.checked_add(p.len()))
             .expect("string too long");
-        let layout = layout(len);
-        // SAFETY: the layout has a non-zero size (the header); the header
-        // is written before use, and the parts' bytes, `len` in all, are
-        // copied in after it, within the allocation. Concatenated `str`s
-        // are valid UTF-8.
+        // SAFETY: the parts' bytes, `len` in all, are copied in right
+        // away; concatenated `str`s are valid UTF-8.
         unsafe {
-            let p = alloc(layout) as *mut Header;
-            let Some(p) = NonNull::new(p) else {
-                return Err(layout);
-            };
-            p.as_ptr().write(Header {
-                count: Cell::new(1),
-                len,
-            });
-            let mut data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
+            let (s, mut data) = Str::try_alloc_raw(len)?;
             for part in parts {
                 std::ptr::copy_nonoverlapping(part.as_ptr(), data, part.len());
                 data = data.add(part.len());
             }
-            Ok(Str(p))
+            Ok(s)
         }
     }
 
@@ -118,23 +117,13 @@ impl Str {
     /// # Safety
     /// `fill` must leave the bytes valid UTF-8.
     pub(crate) unsafe fn build(len: usize, fill: impl FnOnce(&mut [u8])) -> Str {
-        let layout = layout(len);
-        // SAFETY: as in `try_concat`: the header is written before use and
-        // the `len` bytes after it lie within the allocation; they are
-        // zeroed before `fill` sees them, and the caller promises UTF-8.
+        // SAFETY: the `len` bytes are zeroed before `fill` sees them, and
+        // the caller promises they are UTF-8 after it.
         unsafe {
-            let p = alloc(layout) as *mut Header;
-            let Some(p) = NonNull::new(p) else {
-                handle_alloc_error(layout)
-            };
-            p.as_ptr().write(Header {
-                count: Cell::new(1),
-                len,
-            });
-            let data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
+            let (s, data) = Str::alloc_raw(len);
             data.write_bytes(0, len);
             fill(std::slice::from_raw_parts_mut(data, len));
-            Str(p)
+            s
         }
     }
 
