@@ -19,6 +19,18 @@ struct Term {
     pos: usize,
     /// How much of `seen` there was when the last line was typed.
     sent_at: usize,
+    /// What a 24x80 terminal shows of it all (`vt100::Parser::default`).
+    screen: Arc<Mutex<vt100::Parser>>,
+}
+
+/// How the terminal answers a cursor-position query.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// Always row 1, column 1 (enough where no test reads the screen).
+    Fixed,
+    /// Where the cursor really is on the emulated screen (the pty's size
+    /// set to match), as a terminal emulator answers.
+    Emulated,
 }
 
 /// How long a test waits for the REPL before it fails: generous, so a
@@ -45,6 +57,21 @@ impl Term {
 
     /// The REPL started in folder `dir` (what its imports are relative to).
     fn start_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Term {
+        Term::start_answering(dir, args, env, Answer::Fixed)
+    }
+
+    /// The REPL on an emulated 24x80 screen (see `Term::screen`).
+    fn start_emulated() -> Term {
+        let dir = std::env::current_dir().unwrap();
+        Term::start_answering(&dir, &[], &[], Answer::Emulated)
+    }
+
+    fn start_answering(
+        dir: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        answer_with: Answer,
+    ) -> Term {
         let home = std::env::temp_dir().join(format!(
             "tasks-repl-test-{}-{}",
             std::process::id(),
@@ -64,8 +91,12 @@ impl Term {
         let mut reader = process.get_file_handle().unwrap();
         let mut answer = process.get_file_handle().unwrap();
         let writer = process.get_file_handle().unwrap();
+        if let Answer::Emulated = answer_with {
+            set_size(&writer, 24, 80);
+        }
         let seen = Arc::new(Mutex::new(String::new()));
-        let sink = seen.clone();
+        let screen = Arc::new(Mutex::new(vt100::Parser::default()));
+        let (sink, shown) = (seen.clone(), screen.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = reader.read(&mut buf) {
@@ -73,8 +104,22 @@ impl Term {
                     break;
                 }
                 let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-                for _ in 0..text.matches("\x1b[6n").count() {
-                    let _ = answer.write_all(b"\x1b[1;1R");
+                // Each query is answered with the screen as it is where the
+                // query was written.
+                let mut parts = text.split("\x1b[6n").peekable();
+                while let Some(part) = parts.next() {
+                    let mut screen = shown.lock().unwrap();
+                    screen.process(part.as_bytes());
+                    if parts.peek().is_some() {
+                        let reply = match answer_with {
+                            Answer::Fixed => "\x1b[1;1R".to_string(),
+                            Answer::Emulated => {
+                                let (row, col) = screen.screen().cursor_position();
+                                format!("\x1b[{};{}R", row + 1, col + 1)
+                            }
+                        };
+                        let _ = answer.write_all(reply.as_bytes());
+                    }
                 }
                 sink.lock().unwrap().push_str(&text);
             }
@@ -85,6 +130,7 @@ impl Term {
             seen,
             pos: 0,
             sent_at: 0,
+            screen,
         };
         t.expect(":help for help");
         t
@@ -205,6 +251,21 @@ impl Term {
     }
 }
 
+/// The pty's window size, as a terminal emulator sets it.
+fn set_size(pty: &std::fs::File, rows: u16, cols: u16) {
+    use std::os::fd::AsRawFd;
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads one `winsize` through the pointer, which
+    // points at a live local of that type; the fd is the open pty master.
+    let rc = unsafe { libc::ioctl(pty.as_raw_fd(), libc::TIOCSWINSZ, &size) };
+    assert_eq!(rc, 0, "set the pty's size");
+}
+
 fn nanos() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -262,6 +323,51 @@ fn background_task_prints_while_the_prompt_waits() {
     p.expect("tick-2-done");
     p.send_line("print(\"after\", t.done())");
     p.expect("after true");
+    p.quit();
+}
+
+/// A background print just after Enter on an unfinished input (the cursor
+/// on the input's empty last row) goes above the input and leaves the
+/// input drawn once: reedline's painter counted one row short there and
+/// left a copy of the input's first row above each print (failed before).
+#[test]
+fn background_prints_during_a_multi_line_input_leave_it_drawn_once() {
+    let mut p = Term::start_emulated();
+    p.send_line("async fn ticker() { for i in range(3) { await sleep(1); print(f\"tick-{i}\") } }");
+    p.send_line("let t = spawn ticker()");
+    p.send_line("if true {");
+    p.expect("tick-0");
+    p.expect("tick-1");
+    p.expect("tick-2");
+    // The repaint after the last print.
+    p.wait_for_prompt();
+    std::thread::sleep(Duration::from_millis(200));
+    let rows: Vec<String> = {
+        let screen = p.screen.lock().unwrap();
+        screen
+            .screen()
+            .rows(0, 80)
+            .map(|r| r.trim_end().to_string())
+            .collect()
+    };
+    let shown = rows.join("\n");
+    let count = |text: &str| rows.iter().filter(|r| r.contains(text)).count();
+    assert_eq!(count("if true {"), 1, "the screen shows:\n{shown}");
+    let at = |text: &str| rows.iter().position(|r| r == text);
+    let ticks: Vec<_> = (0..3).map(|i| at(&format!("tick-{i}"))).collect();
+    assert!(
+        ticks.iter().all(Option::is_some),
+        "the screen shows:\n{shown}"
+    );
+    let input = rows.iter().position(|r| r.ends_with("if true {"));
+    assert!(
+        ticks.windows(2).all(|w| w[0] < w[1]),
+        "the screen shows:\n{shown}"
+    );
+    assert!(ticks[2] < input, "the screen shows:\n{shown}");
+    p.send_more("print(\"inside\")");
+    p.send_more("}");
+    p.expect("inside");
     p.quit();
 }
 

@@ -3,8 +3,8 @@
 
 use super::Msg;
 use reedline::{
-    ExternalPrinter, FileBackedHistory, Prompt, PromptEditMode, PromptHistorySearch, Reedline,
-    Signal, ValidationResult, Validator,
+    ExampleHighlighter, ExternalPrinter, FileBackedHistory, Highlighter, Prompt, PromptEditMode,
+    PromptHistorySearch, Reedline, Signal, StyledText, ValidationResult, Validator,
 };
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -21,6 +21,20 @@ impl Validator for TasksValidator {
             Err(e) if e.incomplete => ValidationResult::Incomplete,
             _ => ValidationResult::Complete,
         }
+    }
+}
+
+/// reedline's own default highlighter, watched: it is called with the
+/// buffer and the cursor at every paint (see
+/// `output::INPUT_ENDS_ON_AN_EMPTY_ROW`).
+#[derive(Default)]
+struct CursorWatcher(ExampleHighlighter);
+
+impl Highlighter for CursorWatcher {
+    fn highlight(&self, line: &str, cursor: usize) -> StyledText {
+        let on_empty_row = cursor == line.len() && line.ends_with('\n');
+        super::output::INPUT_ENDS_ON_AN_EMPTY_ROW.store(on_empty_row, Ordering::SeqCst);
+        self.0.highlight(line, cursor)
     }
 }
 
@@ -99,6 +113,7 @@ pub fn run(
     let mut editor = Reedline::create()
         .use_bracketed_paste(true)
         .with_validator(Box::new(TasksValidator))
+        .with_highlighter(Box::<CursorWatcher>::default())
         .with_external_printer(printer)
         .with_break_signal(stop);
     if let Some(h) = history_path().and_then(|p| FileBackedHistory::with_file(1000, p).ok()) {

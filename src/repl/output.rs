@@ -6,6 +6,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
+/// reedline 0.52.1's `Painter::print_external_message` moves up
+/// `lines().count() - 1` rows before printing, assuming the cursor is on the
+/// input's last row; `str::lines()` drops an empty last line, so just after
+/// Enter on an unfinished input it moves one row short, prints on the empty
+/// row, and leaves a copy of the input's first row above the message (once
+/// per print). The editor's highlighter, called at every paint with the
+/// buffer and cursor, sets this when the cursor is on such an empty last row;
+/// the next message printed then starts by going up that row and erasing it.
+/// (The painter measures the cursor after printing, so its own count of
+/// rows stays right.) A static: there is one terminal and one editor.
+pub static INPUT_ENDS_ON_AN_EMPTY_ROW: AtomicBool = AtomicBool::new(false);
+
+/// Up one row, to its start, and erase it (ECMA-48 CUU, CR, EL 2).
+const UP_AND_ERASE: &str = "\x1b[1A\r\x1b[2K";
+
 /// Shared by the editor thread and the loop: true while a prompt is shown.
 pub type PromptShown = Arc<AtomicBool>;
 
@@ -30,26 +45,18 @@ impl ReplWriter {
         }
     }
 
-    /// Known and left (docs/LANGUAGE.md, the REPL): reedline 0.52.1's
-    /// `Painter::print_external_message` moves up `lines().count() - 1`
-    /// rows before printing, assuming the cursor is on the input's last
-    /// row; `str::lines()` drops an empty last line, so just after Enter on
-    /// an unfinished input it moves one row short and the message is
-    /// overwritten by a copy of the input's first line (seen through a pty
-    /// and a terminal emulator; the input is kept and redrawn). A way that
-    /// was not tried for lack of time: learn the buffer and cursor from a
-    /// `Highlighter` (called with both at every paint) and start the
-    /// message with the cursor motion that corrects the painter's count.
-    /// Taking the print over through `Signal::ExternalBreak` does not mend
-    /// it: the next `read_line` reuses the old prompt rows when the cursor
-    /// is still inside them (`select_prompt_row`) and paints over what was
-    /// printed there. Mending it needs reedline's painter.
+    /// Lines printed while a prompt is shown go through reedline's
+    /// external printer, which draws them above the input.
     fn emit(&mut self, text: &[u8]) {
         let shown = self.prompt_shown.load(Ordering::SeqCst);
         match &self.printer {
             Some(p) if shown => {
                 let s = String::from_utf8_lossy(text);
-                let _ = p.send(s.trim_end_matches('\n').to_string());
+                let mut message = s.trim_end_matches('\n').to_string();
+                if INPUT_ENDS_ON_AN_EMPTY_ROW.swap(false, Ordering::SeqCst) {
+                    message.insert_str(0, UP_AND_ERASE);
+                }
+                let _ = p.send(message);
             }
             _ if self.to_stderr => {
                 let mut err = crate::streams::stderr();
