@@ -52,7 +52,7 @@ pub use limits::Limits;
 pub use permissions::Permissions;
 pub use runtime::error::ScriptError;
 pub use runtime::interrupt::InterruptHandle;
-pub use runtime::native_ctx::{NativeCtx, ScriptCaller};
+pub use runtime::native_ctx::{NativeCtx, Operation, ScriptCaller};
 pub use runtime::native_fn::{
     Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, NativeObject, WithCtx,
 };

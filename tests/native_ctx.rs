@@ -339,3 +339,165 @@ fn a_host_calls_a_script_function_from_rust() {
     assert!(e.call(&Value::Int(1), vec![]).is_err());
     assert_eq!(out.text(), "at 1.0\n");
 }
+
+/// A host's server, made as `http.serve` is: an operation no task awaits
+/// (here reading messages the host sends on a channel) hands each one to
+/// a script handler through a `ScriptCaller`; the handler's task is named
+/// after its message; `close()` aborts the operation.
+struct Inbox {
+    op: tasks::Operation,
+    caller: tasks::ScriptCaller,
+}
+
+impl tasks::NativeObject for Inbox {
+    fn type_name(&self) -> &'static str {
+        "inbox"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["close"]
+    }
+    fn method(
+        &self,
+        ctx: &mut NativeCtx<'_>,
+        name: &str,
+        args: Args,
+    ) -> Option<Result<Value, ScriptError>> {
+        (name == "close").then(|| {
+            args.finish()?;
+            let was_open = ctx.abort(&self.op);
+            self.caller.cancel_all(ctx);
+            Ok(Value::Bool(was_open))
+        })
+    }
+}
+
+#[test]
+fn a_host_server_hands_each_message_to_a_script_handler() {
+    let (mut e, out, _) = engine();
+    let (tx, rx) = async_channel::unbounded::<String>();
+    let replies = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let kept = replies.clone();
+    e.register_module(Module::new("inbox").object::<Inbox>().function(
+        "serve",
+        move |ctx: &mut NativeCtx, handler: Value| {
+            let (rx, replies, caller) = (rx.clone(), kept.clone(), ctx.caller());
+            let calls = caller.clone();
+            let op = ctx.start_operation("inbox", async move {
+                while let Ok(msg) = rx.recv().await {
+                    let name = format!("message {msg}");
+                    let args = vec![Value::str(&msg)];
+                    let reply = calls
+                        .call_then(Some(&name), handler.clone(), args, |ctx, outcome| {
+                            outcome.map(|v| v.to_display()).unwrap_or_else(|e| {
+                                ctx.eprint(&format!("handler failed: {}\n", e.kind()));
+                                "500".to_string()
+                            })
+                        })
+                        .await?;
+                    replies.borrow_mut().push(reply);
+                }
+                Ok(Value::Nil)
+            });
+            Value::object(Inbox { op, caller })
+        },
+    ));
+    for msg in ["a", "b", "boom"] {
+        tx.try_send(msg.to_string()).unwrap();
+    }
+    e.eval(
+        "t.tasks",
+        r#"
+async fn handler(msg) {
+    await sleep(0.01)
+    print(current_task().name())
+    if msg == "boom" { throw error("no", kind: "Boom") }
+    return msg.upper()
+}
+let s = inbox.serve(handler)
+await sleep(0.5)
+print(s.close(), s.close())
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        out.text(),
+        "message a\nmessage b\nmessage boom\ntrue false\n"
+    );
+    assert_eq!(*replies.borrow(), ["A", "B", "500"]);
+}
+
+#[test]
+fn dropping_a_calls_future_cancels_the_scripts_task() {
+    // The host's coroutine is cancelled by `wait_for`: its future, and
+    // the `call` in it, are dropped, and the handler's task is cancelled
+    // (as a handler is when its HTTP client hangs up), before `wait_for`
+    // has seen the host's coroutine end.
+    let (mut e, out, _) = engine();
+    e.register_async_fn("run_on_loop", |ctx: &mut NativeCtx, f: Value| {
+        let caller = ctx.caller();
+        async move { caller.call(f, Vec::new()).await }
+    });
+    e.eval(
+        "t.tasks",
+        r#"
+async fn slow() {
+    try { await sleep(10) } catch e: CancelledError { print("handler cancelled"); throw e }
+}
+try { await wait_for(run_on_loop(slow), 0.05) } catch e: TimeoutError { print("timed out") }
+await sleep(0.05)
+print("end")
+"#,
+    )
+    .unwrap();
+    // Without the cancel the handler would sleep on, and be cancelled
+    // only at the end of the program, after "end".
+    assert_eq!(out.text(), "handler cancelled\ntimed out\nend\n");
+}
+
+#[test]
+fn a_host_function_watches_cancels_and_gathers_tasks() {
+    let (mut e, out, _) = engine();
+    e.register_fn("watch", |ctx: &mut NativeCtx, t: Value| {
+        ctx.on_done(&t, |ctx, outcome| {
+            let what = match outcome {
+                Ok(v) => format!("returned {}", v.to_display()),
+                Err(e) => format!("{}: {}", e.kind(), e.message()),
+            };
+            ctx.print(&format!("watched: {what}\n"));
+        })
+    });
+    e.register_fn("stop", |ctx: &mut NativeCtx, t: Value| {
+        ctx.cancel(&t, Some("the host says stop"))
+    });
+    e.register_fn("live", |ctx: &mut NativeCtx| ctx.tasks().len() as i64);
+    e.register_fn("me", |ctx: &mut NativeCtx| ctx.current_task());
+    e.register_fn("both", |ctx: &mut NativeCtx, a: Value, b: Value| {
+        ctx.gather(vec![a, b], true)
+    });
+    e.register_fn("soon", |ctx: &mut NativeCtx, f: Value| {
+        ctx.call_soon(f, vec![Value::Int(1)]);
+    });
+    e.eval(
+        "t.tasks",
+        r#"
+async fn work(n) { await sleep(n); return n }
+let t = spawn work(5)
+watch(t)
+print(live(), me() == current_task())
+print(stop(t), stop(t))
+try { await t } catch e: CancelledError { print("awaited:", e.message()) }
+let u = spawn work(1)
+watch(u)
+soon(fn(x) { print("soon", x) })
+print(await both(u, work(2)))
+async fn fail() { throw error("no", kind: "Boom") }
+let r = await both(work(1), fail())
+print(r[0], r[1].kind())
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        out.text(),
+        "2 true\ntrue true\nwatched: CancelledError: the host says stop\nawaited: the host says stop\nsoon 1\nwatched: returned 1\n[1, 2]\n1 Boom\n"
+    );
+}

@@ -531,7 +531,8 @@ fn list_method(
             let key = take_named(&mut named, "key").filter(|k| !matches!(k, Value::Nil));
             // Sorts a copy: a key function may look at the list meanwhile.
             let items = l.borrow().to_vec();
-            **l.borrow_mut() = sort_values(it, items, key.as_ref(), reverse)?;
+            let mut ctx = super::native_ctx::NativeCtx { interp: it };
+            **l.borrow_mut() = sort_values(&mut ctx, items, key.as_ref(), reverse)?;
             Value::Nil
         }
         "len" => Value::Int(l.borrow().len() as i64),

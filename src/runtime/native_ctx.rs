@@ -8,16 +8,21 @@
 
 use super::error::ScriptError;
 use super::interp::Interp;
-use super::script_call::{ScriptCall, TaskSet};
 use super::value::Value;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
+mod caller;
+mod tasks;
+pub use caller::{Operation, ScriptCaller};
+
 /// The engine as a native function sees it while it runs.
 pub struct NativeCtx<'a> {
-    pub(crate) interp: &'a mut Interp,
+    // Private to the runtime: the standard library reaches the engine
+    // through the methods here, as a host does.
+    pub(in crate::runtime) interp: &'a mut Interp,
 }
 
 impl std::fmt::Debug for NativeCtx<'_> {
@@ -96,10 +101,15 @@ impl NativeCtx<'_> {
     /// A handle a native operation (a Rust future) keeps to have script
     /// functions run on the loop while it waits: a server's handler.
     pub fn caller(&self) -> ScriptCaller {
-        ScriptCaller {
-            inner: self.interp.lp.ops.caller(),
-            running: Rc::default(),
-        }
+        ScriptCaller::new(self.interp.lp.ops.caller())
+    }
+
+    /// The report the `tasks` command prints for `e` (kind, message, the
+    /// source line and the stack, when the engine knows its sources): for
+    /// a native that reports a failure and goes on (a server whose handler
+    /// failed).
+    pub fn report(&self, e: &ScriptError) -> String {
+        self.interp.render_error(e)
     }
 
     /// A coroutine that runs `fut` on the engine's executor when awaited
@@ -162,44 +172,5 @@ impl DataSlots {
     /// Adds every value of `other`, replacing those of the same type.
     pub(crate) fn extend(&mut self, other: DataSlots) {
         self.0.extend(other.0);
-    }
-}
-
-/// Has script functions run on the loop on behalf of a native operation
-/// (a Rust future that has no [`NativeCtx`] while it waits). Each call
-/// runs as a task if the function is an `async fn`, at once otherwise.
-#[derive(Clone)]
-pub struct ScriptCaller {
-    pub(crate) inner: crate::scheduler::ops::Caller<ScriptCall>,
-    /// The tasks its calls started, while they run.
-    running: Rc<TaskSet>,
-}
-
-impl std::fmt::Debug for ScriptCaller {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ScriptCaller")
-    }
-}
-
-impl ScriptCaller {
-    /// `f(args...)` run on the loop; its result (or error) once it ends.
-    /// Fails with a `CancelledError` once the program is ending.
-    pub async fn call(&self, f: Value, args: Vec<Value>) -> Result<Value, ScriptError> {
-        let (tx, rx) = async_channel::bounded(1);
-        let call = ScriptCall {
-            func: f,
-            args,
-            on_done: Box::new(move |_interp: &mut Interp, outcome| {
-                let _ = tx.try_send(outcome);
-            }),
-            running: self.running.clone(),
-            name: None,
-            started: None,
-        };
-        let ended = || super::error::cancelled(Some(Rc::from("the program is ending")));
-        if self.inner.call(call).is_err() {
-            return Err(ended());
-        }
-        rx.recv().await.unwrap_or_else(|_| Err(ended()))
     }
 }

@@ -271,7 +271,7 @@ fn slice_range(
 /// original order, as Python's `reverse=True` does. Shared by `sorted` and
 /// `list.sort`.
 pub fn sort_values(
-    it: &mut super::interp::Interp,
+    ctx: &mut super::native_ctx::NativeCtx<'_>,
     items: Vec<Value>,
     key: Option<&Value>,
     reverse: bool,
@@ -279,7 +279,7 @@ pub fn sort_values(
     let mut keyed: Vec<(Value, Value)> = match key {
         Some(k) => items
             .into_iter()
-            .map(|v| Ok((it.call_sync(k, vec![v.clone()])?, v)))
+            .map(|v| Ok((ctx.call(k, vec![v.clone()])?, v)))
             .collect::<Result<_, ErrorRef>>()?,
         None => items.into_iter().map(|v| (v.clone(), v)).collect(),
     };

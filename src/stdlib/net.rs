@@ -17,11 +17,9 @@ use super::http::server::{bind, check_handler, ServerState};
 use super::not_capable;
 use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::interp::Interp;
+use crate::runtime::native_ctx::ScriptCaller;
 use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
-use crate::runtime::script_call::{ScriptCall, TaskSet};
 use crate::runtime::value::Value;
-use crate::scheduler::ops::Caller;
 use async_lock::Mutex as AsyncMutex;
 use futures_lite::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use std::cell::{Cell, RefCell};
@@ -347,14 +345,9 @@ fn listen(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     } else {
         format!("tcp://{}:{}", bound.host, bound.port)
     };
-    let running = Rc::new(TaskSet::default());
-    let accept = Box::pin(accept_loop(
-        bound.listener,
-        handler,
-        ctx.caller().inner,
-        running.clone(),
-    ));
-    let state = ServerState::start(ctx, "tcp server", url, bound.port, running, accept);
+    let caller = ctx.caller();
+    let accept = Box::pin(accept_loop(bound.listener, handler, caller.clone()));
+    let state = ServerState::start(ctx, "tcp server", url, bound.port, caller, accept);
     Ok(Object::value(TcpServer(state)))
 }
 
@@ -362,8 +355,7 @@ fn listen(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
 async fn accept_loop(
     listener: async_net::TcpListener,
     handler: Value,
-    caller: Caller<ScriptCall>,
-    running: Rc<TaskSet>,
+    caller: ScriptCaller,
 ) -> NativeResult {
     loop {
         let (socket, addr) = match listener.accept().await {
@@ -378,27 +370,21 @@ async fn accept_loop(
         let mine = stream.clone();
         // The peer's port changes from run to run: reports name its host.
         let from = addr.ip();
-        let call = ScriptCall {
-            func: handler.clone(),
-            args: vec![Object::value(Stream(stream))],
-            on_done: Box::new(move |interp: &mut Interp, outcome| {
-                mine.close();
-                if let Err(e) = outcome {
-                    if !e.is_cancel() {
-                        let report = interp.render_error(&e);
-                        interp.write_err_text(&format!(
-                            "warning: the net.listen handler failed on a connection from {from}\n{report}"
-                        ));
-                    }
+        let name = format!("connection from {from}");
+        let args = vec![Object::value(Stream(stream))];
+        let started = caller.start(Some(&name), handler.clone(), args, move |ctx, outcome| {
+            mine.close();
+            if let Err(e) = outcome {
+                if !e.is_cancel() {
+                    let report = ctx.report(&e);
+                    ctx.eprint(&format!(
+                        "warning: the net.listen handler failed on a connection from {from}\n{report}"
+                    ));
                 }
-            }),
-            running: running.clone(),
-            name: Some(Rc::from(format!("connection from {from}"))),
-            started: None,
-        };
-        if let Err(refused) = caller.call(call) {
-            // The program is ending: hang up.
-            drop(refused);
+            }
+        });
+        if started.is_err() {
+            // The program is ending: the stream was dropped (hung up).
             return Ok(Value::Nil);
         }
     }

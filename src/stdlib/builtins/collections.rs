@@ -142,12 +142,7 @@ fn sorted(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     let reverse = a.keyword("reverse").is_some_and(|v| v.truthy());
     let key = a.keyword("key").filter(|k| !matches!(k, Value::Nil));
     let items = list_arg("sorted", &items)?;
-    Ok(Value::list(sort_values(
-        ctx.interp,
-        items,
-        key.as_ref(),
-        reverse,
-    )?))
+    Ok(Value::list(sort_values(ctx, items, key.as_ref(), reverse)?))
 }
 
 fn enumerate(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {

@@ -11,7 +11,6 @@ use crate::runtime::ops::make_iter;
 use crate::runtime::retry::{check_policy, Retry, RetryOn, RetryPolicy, DEFAULT_ON};
 use crate::runtime::scopes::secs_arg;
 use crate::runtime::value::Value;
-use crate::runtime::waits::{ReturnWhen, Wait};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -21,7 +20,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
             Sig::new("gather", &[]).rest().named(&["return_errors"]),
             |ctx, mut a| {
                 let return_errors = a.keyword("return_errors").is_some_and(|v| v.truthy());
-                ctx.interp.gather(gather_items(a.rest()), return_errors)
+                ctx.gather(gather_items(a.rest()), return_errors)
             },
         )
         .hot(Hot::Gather),
@@ -52,14 +51,13 @@ pub(super) fn functions() -> Vec<NativeFn> {
             as_completed,
         ),
         NativeFn::builtin(Sig::new("shield", &["aw"]), |ctx, mut a| {
-            ctx.interp.shield(a.next("aw")?)
+            ctx.shield(a.next("aw")?)
         }),
         NativeFn::builtin(Sig::new("current_task", &[]), |ctx, _| {
-            Ok(ctx.interp.current.clone().map_or(Value::Nil, Value::Task))
+            Ok(ctx.current_task().unwrap_or(Value::Nil))
         }),
         NativeFn::builtin(Sig::new("all_tasks", &[]), |ctx, _| {
-            let tasks = ctx.interp.lp.tasks.values().filter(|t| !t.is_done());
-            Ok(Value::list(tasks.cloned().map(Value::Task).collect()))
+            Ok(Value::list(ctx.tasks()))
         }),
     ]
 }
@@ -184,8 +182,7 @@ fn as_completed(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
             aws.type_name()
         )));
     }
-    ctx.interp
-        .as_completed(list_arg("as_completed", &aws)?, timeout)
+    ctx.as_completed(list_arg("as_completed", &aws)?, timeout)
 }
 
 fn wait(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
@@ -194,10 +191,16 @@ fn wait(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
         None | Some(Value::Nil) => None,
         Some(v) => Some(secs_arg("wait", &v)?),
     };
-    let when = ReturnWhen::parse(a.keyword("return_when").as_ref())?;
-    let fs = ctx.interp.wait_members(list_arg("wait", &aws)?)?;
-    Ok(coro_value(
-        "wait",
-        NativeCoro::Wait(Box::new(Wait::new(fs, timeout, when))),
-    ))
+    let when = match a.keyword("return_when") {
+        None => None,
+        Some(Value::Str(s)) => Some(s),
+        Some(other) => {
+            return Err(value_error(format!(
+                "Invalid return_when value: {}",
+                other.repr()
+            )))
+        }
+    };
+    let when = when.as_deref().unwrap_or("ALL_COMPLETED");
+    ctx.wait(list_arg("wait", &aws)?, timeout, when)
 }

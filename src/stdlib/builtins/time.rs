@@ -33,12 +33,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
                 .positional_only(),
             |ctx, mut a| {
                 let delay = secs_arg("call_later", &a.next("delay")?)?;
-                let at = ctx
-                    .interp
-                    .lp
-                    .clock
-                    .now_ns()
-                    .saturating_add(secs_to_ns(delay));
+                let at = ctx.now_ns().saturating_add(secs_to_ns(delay));
                 schedule(ctx, "call_later", Some(at), a)
             },
         ),
@@ -98,7 +93,10 @@ fn timeout(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
 fn schedule(ctx: &mut Ctx<'_>, name: &str, at: Option<u64>, mut a: Args) -> NativeResult {
     let f: Value = a.next("f")?;
     callback_arg(name, &f)?;
-    Ok(ctx.interp.schedule_callback(at, f, a.rest()))
+    Ok(match at {
+        None => ctx.call_soon(f, a.rest()),
+        Some(at) => ctx.call_at(at, f, a.rest()),
+    })
 }
 
 /// A loop callback must be a plain function: it runs to completion in

@@ -5,27 +5,24 @@
 //! it, on an executor of its own, so aborting the operation (`close()`, the
 //! task that started the server being cancelled, the end of the program)
 //! drops every connection with it. Each request, its body read, is handed
-//! to the loop as a script call (`runtime::script_call`): `handler(request)`
-//! runs as a task of its own, and its outcome comes back on a channel as a
-//! finished [`Reply`]. A handler that throws answers 500 and is reported on
-//! stderr; the server goes on.
+//! to the loop through a `ScriptCaller` (the public API a host's server
+//! would use): `handler(request)` runs as a task of its own, and its
+//! outcome comes back as a finished [`Reply`]. A handler that throws
+//! answers 500 and is reported on stderr; the server goes on.
 //!
 //! The connections are kept in `conns.rs` (the header timeout, the cap on
 //! connections still sending a request). A client that hangs up before
-//! its answer has its handler cancelled ([`HangUp`]).
+//! its answer has its handler cancelled (the call's future is dropped).
 
 use super::conns::Limits;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::future::{Awaitable, Callback, FutState};
-use crate::runtime::interp::Interp;
-use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
-use crate::runtime::script_call::{NativeHook, ScriptCall, Started, TaskSet};
+use crate::runtime::native_ctx::{Operation, ScriptCaller};
+use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::value::{Key, MapTable, Str, Value};
-use crate::scheduler::ops::{Caller, OpId};
 use crate::stdlib::net::reach::Failure;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::Rc;
 
@@ -78,10 +75,10 @@ pub(crate) struct ServerState {
     kind: &'static str,
     url: String,
     port: u16,
-    /// The accept loop; `None` once closed.
-    op: Cell<Option<OpId>>,
-    /// Handler tasks still running.
-    running: Rc<TaskSet>,
+    /// The accept loop.
+    accept: Operation,
+    /// Runs the handlers; cancels those still running when the server closes.
+    caller: ScriptCaller,
     /// Closed when the server is: what `wait()` waits for.
     closed: (async_channel::Sender<()>, async_channel::Receiver<()>),
 }
@@ -95,44 +92,37 @@ impl ServerState {
         kind: &'static str,
         url: String,
         port: u16,
-        running: Rc<TaskSet>,
+        caller: ScriptCaller,
         accept: crate::runtime::native_fn::OpFuture,
     ) -> Rc<ServerState> {
-        let id = ctx
-            .interp
-            .lp
-            .ops
-            .submit(Rc::from(format!("{kind} {url}")), accept);
+        let accept = ctx.start_operation(&format!("{kind} {url}"), accept);
         let state = Rc::new(ServerState {
             kind,
             url,
             port,
-            op: Cell::new(Some(id)),
-            running,
+            accept,
+            caller,
             closed: async_channel::bounded(1),
         });
-        if let Some(starter) = ctx.interp.current.clone() {
+        if let Some(starter) = ctx.current_task() {
             // Strong: the server must close even if the script dropped it.
             let server = state.clone();
-            let hook = NativeHook::new(move |interp, a| {
-                if matches!(a.core().borrow().state(), FutState::Cancelled(_)) {
-                    server.close(interp);
+            let _ = ctx.on_done(&starter, move |ctx, outcome| {
+                if outcome.is_err_and(|e| e.is_cancel()) {
+                    server.close(ctx);
                 }
             });
-            ctx.interp
-                .add_done_callback(&Awaitable::Task(starter), Callback::Native(hook));
         }
         state
     }
 
     /// Stops accepting, drops open connections and cancels running
     /// handlers. Closing twice does nothing.
-    pub(crate) fn close(&self, interp: &mut Interp) {
-        let Some(id) = self.op.take() else {
+    pub(crate) fn close(&self, ctx: &mut Ctx<'_>) {
+        if !ctx.abort(&self.accept) {
             return;
-        };
-        interp.lp.ops.abort(id);
-        self.running.cancel_all(interp);
+        }
+        self.caller.cancel_all(ctx);
         self.closed.0.close();
     }
 
@@ -153,7 +143,7 @@ impl ServerState {
             "url" => Value::str(&self.url),
             "port" => Value::Int(self.port as i64),
             "close" => {
-                self.close(ctx.interp);
+                self.close(ctx);
                 Value::Nil
             }
             _ => {
@@ -170,10 +160,10 @@ impl ServerState {
     }
 
     pub(crate) fn repr(&self) -> String {
-        let state = if self.op.get().is_some() {
-            ""
-        } else {
+        let state = if self.accept.is_aborted() {
             " closed"
+        } else {
+            ""
         };
         format!("<{} {}{state}>", self.kind, self.url)
     }
@@ -230,23 +220,21 @@ pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     } else {
         format!("http://{}:{}", bound.host, bound.port)
     };
-    let running = Rc::new(TaskSet::default());
+    let caller = ctx.caller();
     let shared = Rc::new(Shared {
         handler,
-        caller: ctx.caller().inner,
-        running: running.clone(),
+        caller: caller.clone(),
         limits: Limits::new(header_timeout),
     });
     let accept = Box::pin(super::conns::accept_loop(bound.listener, shared));
-    let state = ServerState::start(ctx, "http server", url, bound.port, running, accept);
+    let state = ServerState::start(ctx, "http server", url, bound.port, caller, accept);
     Ok(Object::value(Server(state)))
 }
 
 /// What every connection of one server needs.
 pub(super) struct Shared {
     handler: Value,
-    caller: Caller<ScriptCall>,
-    running: Rc<TaskSet>,
+    caller: ScriptCaller,
     pub limits: Limits,
 }
 
@@ -283,7 +271,7 @@ impl Reply {
 
 /// Reads a request's body, calls `read` (the request is in), and answers
 /// with what the handler returns. If the client hangs up first, hyper
-/// drops this future, and the handler is cancelled ([`HangUp`]).
+/// drops this future, and with it the call, which cancels the handler.
 pub(super) async fn respond(
     req: hyper::Request<Incoming>,
     shared: Rc<Shared>,
@@ -302,74 +290,30 @@ pub(super) async fn respond(
     let label = format!("{} {}", request.method, request.path);
     // The handler's task is called after its request, in `:tasks` and in
     // reports.
-    let name: Rc<str> = Rc::from(label.as_str());
-    let (tx, rx) = async_channel::bounded::<Reply>(1);
-    let started = Rc::new(Started::default());
-    let call = ScriptCall {
-        func: shared.handler.clone(),
-        args: vec![Object::value(request)],
-        on_done: Box::new(move |interp, outcome| {
-            let _ = tx.try_send(reply_for(interp, &label, outcome));
-        }),
-        running: shared.running.clone(),
-        name: Some(name),
-        started: Some(started.clone()),
-    };
-    if shared.caller.call(call).is_err() {
-        return Ok(Reply::plain(503, "the server is shutting down\n").into_hyper());
-    }
-    let mut hang_up = HangUp {
-        started: Some(started),
-        shared,
-    };
-    let reply = rx
-        .recv()
+    let name = label.clone();
+    let reply = shared
+        .caller
+        .call_then(
+            Some(&name),
+            shared.handler.clone(),
+            vec![Object::value(request)],
+            move |ctx, outcome| reply_for(ctx, &label, outcome),
+        )
         .await
         .unwrap_or_else(|_| Reply::plain(503, "the server is shutting down\n"));
-    hang_up.started = None; // answered: nothing to cancel
     Ok(reply.into_hyper())
-}
-
-/// Cancels a handler whose answer nobody waits for any more: dropped with
-/// [`respond`]'s future when the client hung up (or the server closed,
-/// which cancels its handlers anyway). The cancel is handed to the loop
-/// as a call of a native function, since only the loop can cancel a task.
-struct HangUp {
-    started: Option<Rc<Started>>,
-    shared: Rc<Shared>,
-}
-
-impl Drop for HangUp {
-    fn drop(&mut self) {
-        let Some(started) = self.started.take() else {
-            return;
-        };
-        let cancel = NativeFn::sync("the client hung up", move |ctx, _args| {
-            started.cancel(ctx.interp);
-            Ok(Value::Nil)
-        });
-        // Refused only when the program is ending: it cancels them all.
-        let _ = self.shared.caller.call(ScriptCall {
-            func: Value::Native(Rc::new(cancel)),
-            args: Vec::new(),
-            on_done: Box::new(|_, _| {}),
-            running: self.shared.running.clone(),
-            name: None,
-            started: None,
-        });
-    }
 }
 
 /// Turns a handler's outcome into an answer (on the loop, where a failure
 /// can be reported with its source line).
-fn reply_for(interp: &mut Interp, label: &str, outcome: Result<Value, ErrorRef>) -> Reply {
+fn reply_for(ctx: &mut Ctx<'_>, label: &str, outcome: Result<Value, ErrorRef>) -> Reply {
     let made = outcome.and_then(|v| reply_from_value(&v));
     match made {
         Ok(r) => r,
         Err(e) if e.is_cancel() => Reply::plain(503, "the handler was cancelled\n"),
         Err(e) => {
-            let report = interp.render_error(&e);
-            interp.write_err_text(&format!(
+            let report = ctx.report(&e);
+            ctx.eprint(&format!(
                 "warning: the http handler failed on {label}; the client got a 500\n{report}"
             ));
             Reply::plain(500, "Internal Server Error\n")
