@@ -5,7 +5,7 @@
 use crate::compile::compile_program;
 use crate::compile::names::Globals;
 use crate::diagnostics::{self, Sources, Style, Waiter};
-use crate::host::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind};
 use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
 use crate::runtime::future::{Awaitable, FutState};
@@ -43,13 +43,7 @@ pub struct Options {
 /// and the one `tasks test` passes to every case unless told otherwise.
 pub const DEFAULT_SEED: u64 = 0;
 
-/// Exit statuses (LANGUAGE.md §10).
-/// Success.
-pub const EXIT_OK: i32 = 0;
-/// An error escaped the main task, or a deadlock.
-pub const EXIT_RUNTIME: i32 = 1;
-/// A syntax error or a mistake found before running.
-pub const EXIT_COMPILE: i32 = 2;
+pub use crate::error::{EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
 
 mod analysis;
 pub use analysis::{Finding, Severity, Vocabulary};

@@ -5,9 +5,15 @@
 //! `miette::Diagnostic`, so a host may render it its own way.
 
 use crate::diagnostics::{line_col, Sources};
-use crate::engine::{EXIT_COMPILE, EXIT_RUNTIME};
 use crate::runtime::error::{ErrorObj, Loc};
 use std::sync::Arc;
+
+/// Exit statuses (LANGUAGE.md §10). Success.
+pub const EXIT_OK: i32 = 0;
+/// An error escaped the main task, or a deadlock.
+pub const EXIT_RUNTIME: i32 = 1;
+/// A syntax error or a mistake found before running.
+pub const EXIT_COMPILE: i32 = 2;
 
 /// What kind of failure an [`Error`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,6 +26,8 @@ pub mod formatter;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod golden;
 pub mod host;
+#[cfg(test)]
+mod layers;
 pub mod limits;
 /// `tasks lsp`: the language server.
 pub mod lsp;

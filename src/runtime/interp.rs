@@ -10,8 +10,6 @@ use crate::scheduler::clock::Clock;
 use std::io::Write;
 use std::rc::Rc;
 
-pub const DEFAULT_RECURSION_LIMIT: usize = 1000;
-
 /// Renders an error as the CLI reports it.
 pub type ErrorRenderer = Box<dyn Fn(&ErrorRef) -> String>;
 
@@ -98,7 +96,7 @@ impl Interp {
             out,
             err,
             args: Vec::new(),
-            recursion_limit: DEFAULT_RECURSION_LIMIT,
+            recursion_limit: crate::limits::DEFAULT_RECURSION_LIMIT,
             outer_depth: 0,
             caller_depth: 0,
             reentries: 0,

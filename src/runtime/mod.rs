@@ -2,6 +2,7 @@
 //! asyncio-faithful loop over them.
 
 pub mod as_completed;
+pub mod budget;
 pub mod bytes;
 pub mod call;
 pub mod callbacks;

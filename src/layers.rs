@@ -1,0 +1,274 @@
+//! The layers of the crate, as `src/README.md` draws them, and the test
+//! that keeps them true: it reads every `crate::…` path in the code of
+//! `src/` (comments skipped) and fails when a module imports one of a
+//! higher layer, or when top-level modules import each other in a circle.
+//! Within a layer, modules may use each other, in one direction only.
+//! An import in [`EXCEPTIONS`] is let through both checks.
+
+/// Lowest first. A module may use those of its own layer and below.
+const LAYERS: &[(&str, &[&str])] = &[
+    // Import nothing of the crate.
+    (
+        "leaves",
+        &["syntax", "scheduler", "trace", "limits", "permissions"],
+    ),
+    ("compiler", &["compile"]),
+    ("runtime", &["runtime"]),
+    // Beside the runtime, on it: native modules, reports, the importer.
+    ("beside", &["stdlib", "diagnostics", "modules"]),
+    // The public face an embedder uses.
+    ("face", &["error", "host", "engine"]),
+    // The `tasks` command's own: what it runs on the face.
+    (
+        "front",
+        &[
+            "repl",
+            "golden",
+            "streams",
+            "formatter",
+            "lsp",
+            "ps",
+            "main",
+        ],
+    ),
+];
+
+/// Imports that run up, each with why it is still there. Keep it short.
+const EXCEPTIONS: &[(&str, &str, &str)] = &[(
+    "stdlib",
+    "host",
+    "`Module` (what a native module registers into) lives in host.rs beside \
+     `EngineBuilder`; it moves down once host.rs is free to change",
+)];
+
+#[cfg(test)]
+mod tests {
+    use super::{EXCEPTIONS, LAYERS};
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
+    fn layer_of(module: &str) -> Option<usize> {
+        LAYERS.iter().position(|(_, ms)| ms.contains(&module))
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The top-level modules a line of code names through `crate::`.
+    fn named(line: &str) -> Vec<String> {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            return vec![];
+        }
+        let code = code.split(" // ").next().unwrap_or(code);
+        let mut out = vec![];
+        let mut rest = code;
+        while let Some(i) = rest.find("crate::") {
+            let before = rest[..i].chars().next_back();
+            rest = &rest[i + "crate::".len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+                continue; // `$crate::`, `my_crate::`
+            }
+            if let Some(group) = rest.strip_prefix('{') {
+                // `crate::{a::X, b}`: each item's first name.
+                let end = group.find('}').unwrap_or(group.len());
+                for item in group[..end].split(',') {
+                    let first = item.trim().split("::").next().unwrap_or("");
+                    out.push(first.to_string());
+                }
+            } else {
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                out.push(rest[..end].to_string());
+            }
+        }
+        out
+    }
+
+    /// Top-level module → (module it imports → first place it does).
+    fn graph() -> Graph {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![];
+        rust_files(&src, &mut files);
+        let mut edges = Graph::new();
+        for file in files {
+            let rel = file.strip_prefix(&src).unwrap();
+            let first = rel.components().next().unwrap().as_os_str();
+            let from = first.to_str().unwrap().trim_end_matches(".rs").to_string();
+            if from == "lib" || from == "layers" {
+                continue; // the root re-exports everything
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                for to in named(line) {
+                    // A name that is no module: a root re-export (`Engine`,
+                    // `Value`...), which is the face.
+                    let to = if layer_of(&to).is_some() {
+                        to
+                    } else {
+                        "engine".into()
+                    };
+                    if to != from {
+                        let at = format!("src/{}:{}", rel.display(), n + 1);
+                        edges
+                            .entry(from.clone())
+                            .or_default()
+                            .entry(to)
+                            .or_insert(at);
+                    }
+                }
+            }
+        }
+        edges
+    }
+
+    #[test]
+    fn every_module_has_a_layer() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for entry in std::fs::read_dir(src).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+            let rust = path.is_dir() || path.extension().is_some_and(|e| e == "rs");
+            if rust && !["lib", "layers"].contains(&name.as_str()) {
+                assert!(
+                    layer_of(&name).is_some(),
+                    "src/{name} is in no layer of layers.rs"
+                );
+            }
+        }
+    }
+
+    type Graph = BTreeMap<String, BTreeMap<String, String>>;
+
+    /// The imports of `g` that run from a lower layer up.
+    fn ups(g: &Graph) -> Vec<String> {
+        let mut up = vec![];
+        for (from, tos) in g {
+            let lf = layer_of(from).unwrap();
+            for (to, at) in tos {
+                let lt = layer_of(to).unwrap();
+                let excused = EXCEPTIONS.iter().any(|(f, t, _)| f == from && t == to);
+                if lt > lf && !excused {
+                    let (fl, tl) = (LAYERS[lf].0, LAYERS[lt].0);
+                    up.push(format!("{at}: {from} ({fl}) uses {to} ({tl})"));
+                }
+            }
+        }
+        up
+    }
+
+    #[test]
+    fn no_module_imports_a_higher_layer() {
+        let up = ups(&graph());
+        assert!(
+            up.is_empty(),
+            "imports from a lower layer up:\n{}",
+            up.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_exceptions_are_still_needed() {
+        let g = graph();
+        for (from, to, _) in EXCEPTIONS {
+            let used = g.get(*from).is_some_and(|t| t.contains_key(*to));
+            assert!(
+                used,
+                "{from} no longer uses {to}: drop its exception in layers.rs"
+            );
+        }
+    }
+
+    /// The circles of `g`, each as the imports that close it, apart
+    /// from the imports in [`EXCEPTIONS`].
+    fn circles(g: &Graph) -> Vec<String> {
+        let mut g = g.clone();
+        for (from, to, _) in EXCEPTIONS {
+            g.entry(from.to_string()).or_default().remove(*to);
+        }
+        let mut circles = BTreeSet::new();
+        for (start, tos) in &g {
+            let back: Vec<String> = tos
+                .iter()
+                .filter(|(to, _)| reaches(&g, to, start))
+                .map(|(to, at)| format!("{start} → {to} ({at})"))
+                .collect();
+            if !back.is_empty() {
+                circles.insert(back.join(", "));
+            }
+        }
+        circles.into_iter().collect()
+    }
+
+    #[test]
+    fn no_circle_between_top_level_modules() {
+        let circles = circles(&graph());
+        assert!(circles.is_empty(), "circles:\n{}", circles.join("\n"));
+    }
+
+    #[test]
+    fn an_import_up_and_a_circle_are_seen() {
+        fn edge(g: &mut Graph, from: &str, to: &str) {
+            let at = format!("src/{from}.rs:1");
+            g.entry(from.to_string())
+                .or_default()
+                .insert(to.to_string(), at);
+        }
+        let mut g = Graph::new();
+        edge(&mut g, "runtime", "compile");
+        edge(&mut g, "stdlib", "runtime");
+        edge(&mut g, "stdlib", "host"); // excused
+        edge(&mut g, "host", "stdlib"); // a circle only through the excused import
+        assert!(ups(&g).is_empty() && circles(&g).is_empty());
+        edge(&mut g, "runtime", "engine");
+        edge(&mut g, "streams", "repl");
+        edge(&mut g, "repl", "streams");
+        let up = ups(&g);
+        assert_eq!(
+            up,
+            ["src/runtime.rs:1: runtime (runtime) uses engine (face)"]
+        );
+        let c = circles(&g);
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert!(c[0].starts_with("repl → streams"), "{c:?}");
+    }
+
+    fn reaches(g: &Graph, from: &str, to: &str) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(m) = todo.pop() {
+            if m == to {
+                return true;
+            }
+            if seen.insert(m.clone()) {
+                todo.extend(g.get(&m).into_iter().flat_map(|t| t.keys().cloned()));
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn the_reader_sees_each_form_of_import() {
+        assert_eq!(named("use crate::runtime::value::Value;"), ["runtime"]);
+        assert_eq!(
+            named("use crate::{Engine, runtime::x};"),
+            ["Engine", "runtime"]
+        );
+        assert_eq!(
+            named("    let x = crate::stdlib::f(crate::limits::g());"),
+            ["stdlib", "limits"]
+        );
+        assert!(named("//! see [`crate::engine::Engine`]").is_empty());
+        assert!(named("$crate::runtime::x").is_empty());
+        assert_eq!(named("f(); // crate::engine::x").len(), 0);
+    }
+}
