@@ -774,3 +774,40 @@ print(g(2) == g)
     assert_eq!(out.text(), "1 0\ndone\ntrue\n".repeat(4), "{}", err.text());
     assert_eq!(Engine::live_tasks_on_thread(), base + 4 * escaped);
 }
+
+/// A panic inside a host's async function (a bug in the host, or in a
+/// stdlib operation) fails the call that awaited it with an
+/// `InternalError`, and the engine goes on: it neither unwinds through the
+/// loop nor waits forever for an operation that will never complete.
+#[test]
+fn a_panic_in_a_native_operation_fails_its_call_and_the_engine_goes_on() {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut e, out, _) = engine(false);
+        e.register_async_fn("boom", || async {
+            async_io::Timer::after(Duration::from_millis(10)).await;
+            if std::env::var_os("NEVER_SET_BY_ANYONE_1234").is_none() {
+                panic!("a bug in the host");
+            }
+            1i64
+        });
+        let src = "try { await boom() } catch e { print(e.kind(), e.message()) }\n\
+                   let t = spawn boom()\nawait sleep(0.05)\nprint(t.done())\nprint(\"after\")";
+        let r = e
+            .eval("t.tasks", src)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        let again = e.eval("u.tasks", "print(\"again\")").map(|_| ());
+        let _ = done_tx.send((r, again.is_ok(), out.text()));
+    });
+    let (r, again, text) = done_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the engine hung after a panic in a native operation");
+    assert_eq!(r, Ok(()));
+    assert!(again, "the engine runs the next program");
+    assert_eq!(
+        text,
+        "InternalError internal error (a bug in tasks or in a host function): a bug in the host\n\
+         true\nafter\nagain\n"
+    );
+}

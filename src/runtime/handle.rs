@@ -40,6 +40,21 @@ pub enum TimerAction {
     Call(Rc<LoopCallback>),
 }
 
+/// A native operation that panicked fails the call awaiting it, as a
+/// panic in a task's step does (`Interp::resume_catching_panics`).
+impl crate::scheduler::ops::FromPanic for Result<Value, ErrorRef> {
+    fn from_panic(payload: Box<dyn std::any::Any + Send>) -> Self {
+        Err(super::error::ErrorObj::with_help(
+            "InternalError",
+            format!(
+                "internal error (a bug in tasks or in a host function): {}",
+                super::driver::panic_text(&*payload)
+            ),
+            "the program goes on; please report what ran",
+        ))
+    }
+}
+
 /// The runtime's instance of the scheduler's generic loop.
 pub enum Vm {}
 

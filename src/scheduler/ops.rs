@@ -18,11 +18,22 @@
 //! the VM.
 
 use async_executor::{LocalExecutor, Task as ExecTask};
+use futures_lite::FutureExt;
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::time::Instant;
+
+/// What an operation's result is when its future panicked (a bug in a
+/// host's function or in tasks). The panic is caught where the operation
+/// runs: unwinding through the executor would skip the completion, and
+/// the loop would wait forever for an operation that will never end.
+pub trait FromPanic {
+    fn from_panic(payload: Box<dyn Any + Send>) -> Self;
+}
 
 /// Identifies one submitted operation.
 pub type OpId = u64;
@@ -121,13 +132,21 @@ impl<T: 'static, C> NativeOps<T, C> {
 
     /// Starts `fut` on the executor; its output arrives through
     /// [`NativeOps::take_completions`] unless it is aborted first.
-    pub fn submit(&mut self, name: Rc<str>, fut: impl Future<Output = T> + 'static) -> OpId {
+    pub fn submit(&mut self, name: Rc<str>, fut: impl Future<Output = T> + 'static) -> OpId
+    where
+        T: FromPanic,
+    {
         self.next_id += 1;
         let id = self.next_id;
         let done = self.done.clone();
         let signal = self.signal.0.clone();
         let task = self.executor.spawn(async move {
-            let out = fut.await;
+            // The operation's state is dropped with it, so a panic leaves
+            // nothing half-changed that anyone reads afterwards.
+            let out = match AssertUnwindSafe(fut).catch_unwind().await {
+                Ok(out) => out,
+                Err(payload) => T::from_panic(payload),
+            };
             done.borrow_mut().push_back((id, out));
             let _ = signal.try_send(());
         });
@@ -237,6 +256,40 @@ mod tests {
     use super::*;
     use std::cell::Cell;
     use std::time::Duration;
+
+    // A panicked operation of these tests completes with the type's MAX.
+    macro_rules! max_on_panic {
+        ($($t:ty),*) => {$(
+            impl FromPanic for $t {
+                fn from_panic(_: Box<dyn Any + Send>) -> Self {
+                    <$t>::MAX
+                }
+            }
+        )*};
+    }
+    max_on_panic!(u8, u32);
+
+    impl FromPanic for () {
+        fn from_panic(_: Box<dyn Any + Send>) -> Self {}
+    }
+
+    #[test]
+    fn a_panicking_operation_completes_with_what_its_panic_becomes() {
+        let mut ops: NativeOps<u32> = NativeOps::default();
+        let id = ops.submit("boom".into(), async {
+            async_io::Timer::after(Duration::from_millis(5)).await;
+            panic!("a bug");
+        });
+        let other = ops.submit("fine".into(), async { 3 });
+        ops.wait(None);
+        let mut out = Vec::new();
+        while out.len() < 2 {
+            ops.wait(None);
+            ops.take_completions(&mut out);
+        }
+        assert_eq!(out, vec![(other, 3), (id, u32::MAX)]);
+        assert_eq!(ops.in_flight(), 0);
+    }
 
     #[test]
     fn completions_come_back_in_the_order_they_happened() {
