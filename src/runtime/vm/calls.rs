@@ -1,0 +1,251 @@
+//! Calls, returns, awaits and spawns: the ops that switch frames, and the
+//! check point (`--max-ops`, memory, Ctrl-C) that every call and backward
+//! jump passes.
+
+use super::{pop, pop_frame_cells, Flow, Regs, Step, Stop};
+use crate::runtime::call::SpawnStep;
+use crate::runtime::exec::{Exec, FrameKind};
+use crate::runtime::interp::Interp;
+use crate::runtime::link::FnProto;
+use crate::runtime::value::Value;
+
+impl Interp {
+    /// A check point, where a script could run for ever: Ctrl-C and
+    /// signals, the operation budget and memory (`limits.rs`). The fast
+    /// path is one countdown and two relaxed loads.
+    #[inline(always)]
+    fn check(&mut self, ex: &mut Exec, r: &Regs, cost: u64) -> Step {
+        if self.countdown <= cost || self.interrupts.pending() || crate::limits::memory_over() {
+            r.save(ex);
+            if let Some(e) = self.check_point(cost) {
+                return Err(Stop::Fail(e));
+            }
+        } else {
+            self.countdown -= cost;
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(super) fn op_jump(&mut self, ex: &mut Exec, r: &mut Regs, t: u32) -> Step {
+        if (t as usize) < r.ip {
+            self.check(ex, r, (r.ip - t as usize) as u64)?;
+        }
+        r.ip = t as usize;
+        Ok(())
+    }
+
+    /// Awaits `v` in the running task: an inline coroutine gets a frame,
+    /// a pending task or future suspends the loop.
+    #[inline(always)]
+    fn await_top(&mut self, ex: &mut Exec, r: &mut Regs, v: Value) -> Step {
+        match self.await_value(ex, v)? {
+            None if ex.frames.len() == r.fi + 1 => Ok(()),
+            None => {
+                r.reload(ex);
+                Ok(())
+            }
+            Some(flow) => Err(Stop::Exit(flow)),
+        }
+    }
+
+    /// A call of a global function by name: straight into its frame when
+    /// it takes `argc` arguments and is async exactly when awaited (`Ok(true)`);
+    /// otherwise the callee goes below its arguments for the general path.
+    #[inline(always)]
+    fn global_call(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        global: u32,
+        argc: usize,
+        is_async: bool,
+        kind: FrameKind,
+    ) -> Result<bool, Stop> {
+        self.check(ex, r, 1)?;
+        if let Value::Func(c) = &self.globals[global as usize] {
+            if c.proto.is_async == is_async && argc == c.proto.params.len() {
+                let c = c.clone();
+                let at = ex.stack.len() - argc;
+                self.push_frame(ex, c, at, at, kind)?;
+                r.reload(ex);
+                return Ok(true);
+            }
+        }
+        let callee = self.globals[global as usize].clone();
+        if matches!(callee, Value::Uninit) {
+            return Err(Stop::Fail(self.name_error(global)));
+        }
+        ex.stack.insert(ex.stack.len() - argc, callee);
+        Ok(false)
+    }
+
+    #[inline(always)]
+    pub(super) fn op_call(&mut self, ex: &mut Exec, r: &mut Regs, argc: u32) -> Step {
+        r.save(ex);
+        self.check(ex, r, 1)?;
+        if self.call_value(ex, argc as usize, None, false)? {
+            r.reload(ex);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(super) fn op_call_global(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        global: u32,
+        argc: u32,
+    ) -> Step {
+        r.save(ex);
+        let argc = argc as usize;
+        if self.global_call(ex, r, global, argc, false, FrameKind::Call)? {
+            return Ok(());
+        }
+        if self.call_value(ex, argc, None, false)? {
+            r.reload(ex);
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    pub(super) fn op_call_named(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        proto: &FnProto,
+        argc: u32,
+        names: u32,
+    ) -> Step {
+        r.save(ex);
+        let names = proto.consts[names as usize].clone();
+        if self.call_value(ex, argc as usize, Some(&names), false)? {
+            r.reload(ex);
+        }
+        Ok(())
+    }
+
+    /// `await f(args)` with the callee below its arguments.
+    #[inline(always)]
+    pub(super) fn op_call_await(&mut self, ex: &mut Exec, r: &mut Regs, argc: u32) -> Step {
+        r.save(ex);
+        self.call_await(ex, r, argc as usize)
+    }
+
+    #[inline(always)]
+    fn call_await(&mut self, ex: &mut Exec, r: &mut Regs, argc: usize) -> Step {
+        if let Some(flow) = self.await_sleep_directly(ex, argc) {
+            return Err(Stop::Exit(flow));
+        }
+        if self.call_value(ex, argc, None, true)? {
+            r.reload(ex);
+            return Ok(());
+        }
+        let v = pop(ex);
+        self.await_top(ex, r, v)
+    }
+
+    #[inline(always)]
+    pub(super) fn op_call_await_global(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        global: u32,
+        argc: u32,
+    ) -> Step {
+        r.save(ex);
+        let argc = argc as usize;
+        if self.global_call(ex, r, global, argc, true, FrameKind::Inline)? {
+            return Ok(());
+        }
+        self.call_await(ex, r, argc)
+    }
+
+    #[inline(always)]
+    pub(super) fn op_await(&mut self, ex: &mut Exec, r: &mut Regs) -> Step {
+        r.save(ex);
+        let v = pop(ex);
+        self.await_top(ex, r, v)
+    }
+
+    /// Awaits the top value if it is awaitable (`async with` and `async for`
+    /// on objects whose methods may or may not be async).
+    #[inline(always)]
+    pub(super) fn op_await_maybe(&mut self, ex: &mut Exec, r: &mut Regs) -> Step {
+        if matches!(
+            ex.stack.last(),
+            Some(Value::Coro(_) | Value::Task(_) | Value::Future(_))
+        ) {
+            r.save(ex);
+            let v = pop(ex);
+            return self.await_top(ex, r, v);
+        }
+        Ok(())
+    }
+
+    /// Pops the top frame and hands `v` to whoever called it.
+    #[inline(always)]
+    pub(super) fn op_return(&mut self, ex: &mut Exec, r: &mut Regs, v: Value) -> Step {
+        // Read through `proto`, not the popped frame's closure: this is
+        // every call's return.
+        // SAFETY: as for every `&*proto`: the frame at `fi`, still on the
+        // stack here, owns the pointee.
+        let has_cells = unsafe { (*r.proto).has_cells };
+        let f = ex.frames.pop().expect("frame");
+        if has_cells {
+            pop_frame_cells(ex, &f);
+        } else {
+            ex.stack.truncate(f.ret_to as usize);
+        }
+        while ex
+            .handlers
+            .last()
+            .is_some_and(|h| h.frame >= ex.frames.len())
+        {
+            ex.handlers.pop();
+        }
+        if matches!(f.kind, FrameKind::Root) || ex.frames.is_empty() {
+            return Err(Stop::Exit(Flow::Done(Ok(v))));
+        }
+        r.reload(ex);
+        if matches!(f.kind, FrameKind::SpawnResult) {
+            let at = self.current_loc(ex);
+            let t = self.spawn_value(v, at, None)?;
+            ex.push(t);
+        } else if matches!(f.kind, FrameKind::AwaitResult) {
+            return self.await_top(ex, r, v);
+        } else {
+            ex.push(v);
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    pub(super) fn op_spawn_call(&mut self, ex: &mut Exec, r: &mut Regs, argc: u32) -> Step {
+        r.save(ex);
+        match self.spawn_call(ex, argc as usize)? {
+            SpawnStep::Spawned => {}
+            SpawnStep::Frame => r.reload(ex),
+            SpawnStep::Value => {
+                let v = pop(ex);
+                let at = self.current_loc(ex);
+                let t = self.spawn_value(v, at, None)?;
+                ex.push(t);
+            }
+        }
+        Ok(())
+    }
+
+    /// `spawn v`, into the task group in local `group` if given.
+    #[inline(never)]
+    pub(super) fn op_spawn(&mut self, ex: &mut Exec, r: &Regs, group: Option<u32>) -> Step {
+        r.save(ex);
+        let v = pop(ex);
+        let group = group.map(|slot| ex.stack[r.base + slot as usize].clone());
+        let at = self.current_loc(ex);
+        let t = self.spawn_value(v, at, group)?;
+        ex.push(t);
+        Ok(())
+    }
+}

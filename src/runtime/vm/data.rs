@@ -1,0 +1,291 @@
+//! Ops on containers and objects: indexing, building lists, maps, records
+//! and closures, iteration, fields, and method calls.
+
+use super::{pop, Regs, Step};
+use crate::runtime::call::split_named;
+use crate::runtime::error::type_error;
+use crate::runtime::exec::Exec;
+use crate::runtime::interp::Interp;
+use crate::runtime::link::{Closure, FnProto};
+use crate::runtime::methods::{LIST_PUSH, MAP_GET};
+use crate::runtime::ops;
+use crate::runtime::value::{Iter, Key, MapTable, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[inline(always)]
+pub(super) fn index(ex: &mut Exec) -> Step {
+    // A list's item by an int in range: read in place.
+    let n = ex.stack.len();
+    if let [.., Value::List(l), Value::Int(i)] = ex.stack.as_slice() {
+        let l = l.borrow();
+        let j = if *i < 0 { *i + l.len() as i64 } else { *i };
+        if (0..l.len() as i64).contains(&j) {
+            let v = l[j as usize].clone();
+            drop(l);
+            ex.stack.truncate(n - 2);
+            ex.push_result(v);
+            return Ok(());
+        }
+    }
+    let i = pop(ex);
+    let t = pop(ex);
+    let r = ops::index(&t, &i)?;
+    ex.push(r);
+    Ok(())
+}
+
+#[inline(always)]
+pub(super) fn store_index(ex: &mut Exec) -> Step {
+    let v = pop(ex);
+    let i = pop(ex);
+    let t = pop(ex);
+    ops::store_index(&t, &i, v)?;
+    Ok(())
+}
+
+#[inline(never)]
+pub(super) fn make_record(ex: &mut Exec, proto: &FnProto, ty: u32, n: u32) {
+    let Value::RecordType(ty) = &proto.consts[ty as usize] else {
+        unreachable!("a record type const")
+    };
+    let values = ex.stack.split_off(ex.stack.len() - n as usize);
+    ex.push(Value::Record(Rc::new(crate::runtime::record::Record {
+        ty: ty.clone(),
+        values: RefCell::new(values.into_boxed_slice()),
+    })));
+}
+
+#[inline(always)]
+pub(super) fn make_list(ex: &mut Exec, n: u32) {
+    let items = ex.stack.split_off(ex.stack.len() - n as usize);
+    ex.push(Value::list(items));
+}
+
+#[inline(never)]
+pub(super) fn make_map(ex: &mut Exec, n: u32) -> Step {
+    let items = ex.stack.split_off(ex.stack.len() - 2 * n as usize);
+    let mut map = MapTable::with_capacity(n as usize);
+    let mut it = items.into_iter();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        let key = Key::from_value(&k).ok_or_else(|| {
+            type_error(format!(
+                "a map key must be str, int, bool or bytes, not `{}`",
+                k.type_name()
+            ))
+        })?;
+        map.insert(key, v);
+    }
+    ex.push(Value::Map(Rc::new(RefCell::new(map))));
+    Ok(())
+}
+
+/// A closure of `proto.protos[idx]`, capturing cells of this frame's
+/// locals or of its own captures.
+#[inline(never)]
+pub(super) fn closure(ex: &mut Exec, r: &Regs, proto: &FnProto, idx: u32) {
+    let p = proto.protos[idx as usize].clone();
+    let upvals = p
+        .upvals
+        .iter()
+        .map(|u| {
+            if u.from_local {
+                match &ex.stack[r.base + u.index as usize] {
+                    Value::Cell(c) => c.clone(),
+                    other => Rc::new(RefCell::new(other.clone())),
+                }
+            } else {
+                ex.frames[r.fi].closure.upvals[u.index as usize].clone()
+            }
+        })
+        .collect();
+    ex.stack
+        .push(Value::Func(Rc::new(Closure { proto: p, upvals })));
+}
+
+#[inline(always)]
+pub(super) fn iter_start(ex: &mut Exec) -> Step {
+    let v = pop(ex);
+    let it = ops::make_iter(&v)?;
+    ex.push(Value::Iter(Rc::new(RefCell::new(it))));
+    Ok(())
+}
+
+impl Interp {
+    /// The next item of the iterator on top, or a jump to `exit`.
+    #[inline(always)]
+    pub(super) fn op_iter_next(&mut self, ex: &mut Exec, r: &mut Regs, exit: u32) -> Step {
+        let Some(Value::Iter(it)) = ex.stack.last() else {
+            unreachable!("IterNext without an iterator")
+        };
+        let mut it = it.borrow_mut();
+        // A range yields its ints in place (the common loop).
+        if let Iter::Range { next, stop, step } = &mut *it {
+            let more = if *step > 0 {
+                *next < *stop
+            } else {
+                *next > *stop
+            };
+            if more {
+                let n = *next;
+                *next = next.saturating_add(*step);
+                drop(it);
+                ex.push_int(n);
+            } else {
+                r.ip = exit as usize;
+            }
+            return Ok(());
+        }
+        // So does a list's item, read straight from the list.
+        if let Iter::List { list, pos } = &mut *it {
+            let item = list.borrow().get(*pos).map(|v| match v {
+                Value::Int(n) => Ok(*n),
+                other => Err(other.clone()),
+            });
+            *pos += 1;
+            drop(it);
+            match item {
+                Some(Ok(n)) => ex.push_int(n),
+                Some(Err(v)) => ex.push(v),
+                None => r.ip = exit as usize,
+            }
+            return Ok(());
+        }
+        let next = it.next_item();
+        drop(it);
+        match next {
+            Some(v) => {
+                // `as_completed`'s coroutines are made here.
+                if matches!(v, Value::Coro(_)) {
+                    r.save(ex);
+                    self.mark_created(&v, ex);
+                }
+                ex.push_result(v);
+            }
+            None => r.ip = exit as usize,
+        }
+        Ok(())
+    }
+
+    /// `recv.method(args)`: `push` on a list, `get` on a map and the hot
+    /// string methods run from the stack; the rest through `methods::call`.
+    #[inline(always)]
+    pub(super) fn op_method(&mut self, ex: &mut Exec, r: &Regs, method: u32, argc: u32) -> Step {
+        r.save(ex);
+        let n = ex.stack.len();
+        if method == LIST_PUSH && argc == 1 && matches!(ex.stack[n - 2], Value::List(_)) {
+            let v = pop(ex);
+            let Value::List(l) = pop(ex) else {
+                unreachable!()
+            };
+            let mut items = l.borrow_mut();
+            crate::runtime::growth::list_room(&mut items, 1)?;
+            items.push(v);
+            drop(items);
+            ex.push_nil();
+            return Ok(());
+        }
+        if method == MAP_GET && (argc == 1 || argc == 2) {
+            let at = n - argc as usize - 1;
+            if let (Value::Map(m), Some(key)) = (&ex.stack[at], Key::from_value(&ex.stack[at + 1]))
+            {
+                let found = m.borrow().get(&key).cloned();
+                let r = match found {
+                    Some(v) => v,
+                    None if argc == 2 => ex.stack[at + 2].clone(),
+                    None => Value::Nil,
+                };
+                ex.stack.truncate(at);
+                ex.push_result(r);
+                return Ok(());
+            }
+        }
+        self.method_slow(ex, method, argc)
+    }
+
+    /// [`Self::op_method`] past its fast paths.
+    #[inline(never)]
+    fn method_slow(&mut self, ex: &mut Exec, method: u32, argc: u32) -> Step {
+        let at = ex.stack.len() - argc as usize - 1;
+        let fast = match &ex.stack[at] {
+            Value::Str(s) => crate::runtime::str_methods::call(method, s, &ex.stack[at + 1..]),
+            _ => None,
+        };
+        if let Some(r) = fast {
+            ex.stack.truncate(at);
+            ex.push_result(r);
+            return Ok(());
+        }
+        let args = ex.stack.split_off(ex.stack.len() - argc as usize);
+        let recv = pop(ex);
+        self.caller_depth = ex.frames.len();
+        let r = crate::runtime::methods::call(self, method, recv, args, Vec::new());
+        self.caller_depth = 0;
+        let r = r?;
+        self.mark_created(&r, ex);
+        ex.push_result(r);
+        Ok(())
+    }
+
+    #[inline(never)]
+    pub(super) fn op_method_named(
+        &mut self,
+        ex: &mut Exec,
+        r: &Regs,
+        proto: &FnProto,
+        method: u32,
+        argc: u32,
+        names: u32,
+    ) -> Step {
+        r.save(ex);
+        let names = proto.consts[names as usize].clone();
+        let recv_at = ex.stack.len() - argc as usize - 1;
+        let (positional, named) = split_named(ex, recv_at, Some(&names));
+        let recv = pop(ex);
+        self.caller_depth = ex.frames.len();
+        let r = crate::runtime::methods::call(self, method, recv, positional, named);
+        self.caller_depth = 0;
+        let r = r?;
+        ex.push(r);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(super) fn op_call_attr(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        proto: &FnProto,
+        name: u32,
+        argc: u32,
+        names: u32,
+    ) -> Step {
+        r.save(ex);
+        if self.call_attr(ex, proto, name, argc, names)? {
+            r.reload(ex);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(super) fn op_get_field(&mut self, ex: &mut Exec, proto: &FnProto, k: u32) -> Step {
+        let Value::Str(name) = &proto.consts[k as usize] else {
+            unreachable!("a field name const")
+        };
+        let t = pop(ex);
+        let r = self.get_field(&t, name)?;
+        ex.push(r);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(super) fn op_set_field(&mut self, ex: &mut Exec, proto: &FnProto, k: u32) -> Step {
+        let Value::Str(name) = &proto.consts[k as usize] else {
+            unreachable!("a field name const")
+        };
+        let v = pop(ex);
+        let t = pop(ex);
+        self.set_field(&t, name, v)?;
+        Ok(())
+    }
+}
