@@ -106,6 +106,11 @@ fn every_fs_operation_refuses_a_folder_swapped_for_a_link_out_of_the_grant() {
            [\"rename in\", fs.rename(\"data/d1/in/secret.txt\", \"data/stolen.txt\")],\n\
            [\"rename out\", fs.rename(\"data/y\", \"data/d1/in/y\")],\n\
            [\"remove\", fs.remove(\"data/d1/in/secret.txt\")],\n\
+           [\"open\", fs.open(\"data/d1/in/secret.txt\")],\n\
+           [\"open w\", fs.open(\"data/d1/in/made.txt\", \"w\")],\n\
+           [\"gzip\", gzip.open(\"data/d1/in/secret.txt\")],\n\
+           [\"gzip w\", gzip.open(\"data/d1/in/made.gz\", \"w\")],\n\
+           [\"gzip a\", gzip.open(\"data/d1/in/secret.txt\", \"a\")],\n\
          ]\n{SWAP}\
          for call in calls {{\n\
            try {{ print(call[0], await call[1]) }} catch e {{ print(call[0], e.kind()) }}\n\
@@ -125,6 +130,11 @@ fn every_fs_operation_refuses_a_folder_swapped_for_a_link_out_of_the_grant() {
         "rename in",
         "rename out",
         "remove",
+        "open",
+        "open w",
+        "gzip",
+        "gzip w",
+        "gzip a",
     ] {
         assert!(
             run.stdout.contains(&format!("{op} NotCapableError\n")),

@@ -1,6 +1,6 @@
 //! `gzip`: `compress(data, level = 9)` and `decompress(data)` of whole
-//! values, and `open(path)` to read a file as it is decompressed
-//! (`gzip_file.rs`), on `flate2` (Python's `gzip.compress`/`decompress`; the header's
+//! values, and `open(path, mode)` to read a file as it is decompressed
+//! (`gzip_file.rs`) or write one as it is compressed (`gzip_write.rs`), on `flate2` (Python's `gzip.compress`/`decompress`; the header's
 //! time is 0, so the same data always compresses to the same bytes).
 
 use crate::host::Module;
@@ -16,6 +16,7 @@ pub(crate) fn module() -> Module {
     Module::new("gzip")
         .object::<super::gzip_file::GzipFile>()
         .object::<super::gzip_file::GzipStream>()
+        .object::<super::gzip_write::GzipWriter>()
         .native(NativeFn::asynchronous("gzip.open", super::gzip_file::open))
         .native(NativeFn::sync("gzip.compress", |_ctx, mut args| {
             let data: Value = args.next("data")?;

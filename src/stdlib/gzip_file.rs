@@ -56,10 +56,48 @@ impl<R: AsyncRead + Unpin> AsyncRead for Fused<R> {
     }
 }
 
-/// `gzip.open(path)`.
+/// `gzip.open(path, mode = "r", level: 9)`: read here, written by
+/// `gzip_write.rs`.
 pub(crate) fn open(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorRef> {
     let path: String = args.next("path")?;
+    let mode: Option<String> = args.next_opt("mode")?;
+    let level: Option<i64> = args.named("level")?;
     args.finish()?;
+    // Python's letters: "t" (text) and "b" (bytes) change nothing here:
+    // lines() are text, chunks() bytes, and a writer takes either.
+    let mode = mode.unwrap_or_else(|| "r".into());
+    let write = match mode.trim_end_matches(['t', 'b']) {
+        "r" => None,
+        "w" => Some(false),
+        "a" => Some(true),
+        _ => {
+            return Err(ErrorObj::with_help(
+                "ValueError",
+                format!("invalid mode: {mode:?}"),
+                "a mode is \"r\" (read), \"w\" (write) or \"a\" (append a member)",
+            ))
+        }
+    };
+    let level = match (write, level) {
+        (_, None) => 9,
+        (Some(_), Some(l)) if (0..=9).contains(&l) => l as u32,
+        (Some(_), Some(l)) => {
+            return Err(ErrorObj::new(
+                "ValueError",
+                format!("gzip.open() level must be 0..9, not {l}"),
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(ErrorObj::new(
+                "TypeError",
+                "gzip.open() takes level: only to write",
+            ))
+        }
+    };
+    if let Some(append) = write {
+        let level = flate2::Compression::new(level);
+        return super::gzip_write::open(ctx, path, append, level);
+    }
     let place = check(ctx, &path, Access::Read)?;
     Ok(Box::pin(async move {
         let file = blocking::unblock(move || place.open(OFlags::RDONLY, 0))

@@ -15,6 +15,7 @@ pub(crate) mod fs_walk;
 pub(crate) mod fs_write;
 pub(crate) mod gzip;
 pub(crate) mod gzip_file;
+pub(crate) mod gzip_write;
 pub(crate) mod hash;
 pub(crate) mod http;
 pub(crate) mod json;
