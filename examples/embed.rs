@@ -3,7 +3,8 @@
 //! `wait_for`, a limit stopping a runaway script; then an object type with
 //! methods, host functions taking the native context (the engine's random
 //! generator, a call back into the script), a script function called from
-//! Rust, and a structured error.
+//! Rust, and a structured error; last, `eval_async`, the engine as a future
+//! beside the host's own on one executor.
 //!
 //! Run it with `cargo run --release --example embed`.
 
@@ -79,6 +80,28 @@ fn main() {
     println!("host: sum(range(10)) = {v:?}");
 
     shop();
+    async_host();
+}
+
+/// `eval_async`: the script runs as a future the host drives on its own
+/// executor (here async-io's `block_on`), beside the host's other futures:
+/// while the script sleeps, the host's timer ticks.
+fn async_host() {
+    let mut engine = Engine::builder().build();
+    let ticks = std::cell::Cell::new(0);
+    let host = async {
+        for _ in 0..3 {
+            async_io::Timer::after(Duration::from_millis(50)).await;
+            ticks.set(ticks.get() + 1);
+        }
+    };
+    let script = engine.eval_async("async.tasks", "await sleep(0.3)\n6 * 7");
+    let (v, ()) = async_io::block_on(futures_lite::future::zip(script, host));
+    println!(
+        "host: eval_async gave {:?}; the host's timer ticked {} times meanwhile",
+        v.unwrap(),
+        ticks.get()
+    );
 }
 
 /// A host's object type: scripts get one from `shop.cart()` and call its

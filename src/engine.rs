@@ -4,7 +4,7 @@
 
 use crate::compile::compile_program;
 use crate::compile::names::Globals;
-use crate::diagnostics::{self, Sources, Style, Waiter};
+use crate::diagnostics::{self, Sources, Style};
 use crate::error::{Error, ErrorKind};
 use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
@@ -19,6 +19,7 @@ use std::io::Write;
 use std::rc::Rc;
 
 mod reports;
+mod run;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -72,6 +73,10 @@ pub struct Engine {
     /// The main task last started (the program's, or the REPL's current
     /// input): a stuck report shows the source it waits in.
     main: std::rc::Weak<Task>,
+    /// A program runs (`eval`, `call`, `eval_async`): still set when the
+    /// next starts, the future of an `eval_async` was dropped before its
+    /// end.
+    in_run: bool,
     /// The clock's reading when the REPL's loop last reported a stuck
     /// virtual clock: see [`Engine::tick`].
     spin_reported_at: Option<u64>,
@@ -115,6 +120,7 @@ impl Engine {
             modules: Default::default(),
             warned_dropped: Default::default(),
             main: std::rc::Weak::new(),
+            in_run: false,
             spin_reported_at: None,
         }
     }
@@ -311,186 +317,6 @@ impl Engine {
             proto,
             upvals: Box::new([]),
         }))
-    }
-
-    /// Runs a whole program as `asyncio.run` would, returning the exit
-    /// status; reports go to the error stream.
-    pub fn run(&mut self, name: &str, text: &str) -> i32 {
-        match self.execute(name, text, false) {
-            Ok(_) => EXIT_OK,
-            Err(e) => {
-                self.write_err(&e.report);
-                e.exit_status()
-            }
-        }
-    }
-
-    /// Runs a program as `asyncio.run` would and returns the value of its
-    /// last expression statement (`nil` if it ends otherwise). Warnings
-    /// (a failed task nobody awaited, a coroutine never awaited) still go to
-    /// the error stream; the error, if any, is returned, rendered as the
-    /// CLI would print it.
-    pub fn eval(&mut self, name: &str, source: &str) -> Result<Value, Error> {
-        self.execute(name, source, true)
-    }
-
-    /// [`Engine::eval`] of a file.
-    pub fn eval_file(&mut self, path: impl AsRef<std::path::Path>) -> Result<Value, Error> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("error: cannot read {}: {e}\n", path.display()),
-            )
-        })?;
-        self.execute(&path.display().to_string(), &text, true)
-    }
-
-    fn execute(&mut self, name: &str, text: &str, echo: bool) -> Result<Value, Error> {
-        let _active = crate::runtime::task::enter_engine(self.id);
-        let closure = self.load(name, text, echo)?;
-        let main = self.spawn_main(CoroStart::Script {
-            closure,
-            args: Vec::new(),
-        });
-        self.run_main(main)
-    }
-
-    /// Runs the loop until `main` ends, then ends the program as
-    /// `asyncio.run` does: cancels what is left, reports, resets.
-    pub(crate) fn run_main(&mut self, main: Rc<Task>) -> Result<Value, Error> {
-        let _active = crate::runtime::task::enter_engine(self.id);
-        // A previous program on this engine closed them at its end.
-        self.interp.lp.ops.open_calls();
-        let ran = self
-            .interp
-            .run_until_complete(&Awaitable::Task(main.clone()));
-        self.interp.interrupts.main_finished();
-        // Servers take no more requests once the main task has ended; the
-        // handlers still running are cancelled with the other tasks.
-        self.interp.lp.ops.close_calls();
-        if let Err(stuck) = ran {
-            self.interp.lp.ops.abort_all();
-            let _ = self.interp.out.flush();
-            return Err(self.stuck_error(stuck));
-        }
-        crash_if_asked();
-        let mut cleanup = None;
-        if let Err(stuck) = self.interp.cancel_remaining() {
-            cleanup = Some(self.stuck_error(stuck));
-        }
-        // Whatever native work is left (a task that swallowed its
-        // cancellation) is dropped: nothing outlives the program, not even
-        // a child a script started and forgot.
-        self.interp.lp.ops.abort_all();
-        crate::stdlib::process::kill_engine(self.id);
-        // A file write the program started goes on on its thread although
-        // its task is gone: let it finish (as `asyncio.run` waits for its
-        // executor), so the process does not end in the middle of it.
-        crate::stdlib::fs_write::wait_for_writes(None);
-        // Then the temporary files and folders it made go.
-        crate::stdlib::fs_temp::remove_engine(self.id);
-        let outcome = match Awaitable::Task(main.clone()).outcome() {
-            Some(Err(e)) if e.is_cancel() => Err(main.cancel_error().unwrap_or(e)),
-            Some(Err(e)) => Err(e),
-            Some(Ok(v)) => Ok(v),
-            None => Ok(Value::Nil),
-        };
-        if let Some(c) = &cleanup {
-            self.write_err(&c.report);
-        }
-        self.reset_globals();
-        self.report_unretrieved(&main);
-        self.report_never_awaited();
-        let _ = self.interp.out.flush();
-        let exit = self
-            .interp
-            .exit_code
-            .take()
-            .or_else(|| outcome.as_ref().err().and_then(|e| e.exit_code()));
-        if let Some(code) = exit {
-            return match code {
-                0 => Ok(Value::Nil),
-                code => Err(Error::new(ErrorKind::Exit(code), String::new())),
-            };
-        }
-        match (outcome, cleanup) {
-            // A signal cancelled the main task and it ended cancelled (it
-            // may also have caught the cancellation and gone on, as under asyncio).
-            (Err(e), _) if e.is_cancel() && self.interp.interrupts.signal().is_some() => {
-                let signo = self.interp.interrupts.signal().unwrap_or(2);
-                Err(Error::new(
-                    ErrorKind::Signal(signo),
-                    diagnostics::stopped_by_signal(&self.style, signo, false),
-                ))
-            }
-            (Err(e), _) => {
-                let report = diagnostics::runtime_error(&self.style, &self.sources, &e);
-                Err(Error::script(report, &self.sources, &e))
-            }
-            // Already written, in its place before the warnings.
-            (Ok(_), Some(_)) => Err(Error::new(ErrorKind::Deadlock, String::new())),
-            (Ok(v), None) => Ok(v),
-        }
-    }
-
-    /// Spawns a program's (or an input's) main task, remembered as the
-    /// one stuck reports are about.
-    pub(crate) fn spawn_main(&mut self, start: CoroStart) -> Rc<Task> {
-        let main = self.interp.spawn_main(start);
-        self.main = Rc::downgrade(&main);
-        main
-    }
-
-    fn stuck_error(&mut self, stuck: Stuck) -> Error {
-        let (title, help, tasks) = match stuck {
-            Stuck::Deadlock(tasks) => (
-                "deadlock: every task is waiting and nothing can wake any of them",
-                "each waiting task needs another task, a timer or an event to resume it",
-                tasks,
-            ),
-            Stuck::Spinning(tasks) => (
-                "virtual time is stuck: tasks keep yielding with `sleep(0)` while a timer waits",
-                "under --virtual-time the clock only moves when every task waits; await the timer (or an event) instead of polling",
-                tasks,
-            ),
-        };
-        let facts = self.task_tree();
-        let waiters: Vec<Waiter> = tasks
-            .iter()
-            .map(|t| Waiter {
-                name: t.name(),
-                at: t.waiting_at.get(),
-                more: facts
-                    .iter()
-                    .find(|f| f.id == t.id)
-                    .map(|f| tree::report_lines(f, &facts))
-                    .unwrap_or_default(),
-            })
-            .collect();
-        // The main task's place, if it is one of the stuck tasks (the REPL's
-        // input waits among tasks earlier inputs left, defined elsewhere).
-        let main = self.main.upgrade();
-        let focus = tasks
-            .iter()
-            .find(|t| main.as_ref().is_some_and(|m| Rc::ptr_eq(m, t)))
-            .and_then(|t| t.waiting_at.get());
-        let report = diagnostics::stuck(&self.style, &self.sources, title, help, &waiters, focus);
-        Error::new(ErrorKind::Deadlock, report)
-    }
-
-    fn report_stuck(&mut self, stuck: Stuck) {
-        let e = self.stuck_error(stuck);
-        self.write_err(&e.report);
-    }
-}
-
-/// `TASKS_TEST_CRASH=1` panics once the main task has ended, before the
-/// output is flushed: the only way to test that a crash keeps what was
-/// printed (`tests/cli.rs`), since no known program crashes.
-fn crash_if_asked() {
-    if std::env::var_os("TASKS_TEST_CRASH").is_some_and(|v| v == "1") {
-        panic!("TASKS_TEST_CRASH=1: crashing on purpose");
     }
 }
 

@@ -252,7 +252,26 @@ impl Engine {
     /// function should not read the program's `let`s (its parameters and
     /// the modules are fine).
     pub fn call(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, Error> {
+        match self.start_call(f, args)? {
+            Call::Main(main) => self.run_main(main),
+            Call::Returned(v) => Ok(v),
+        }
+    }
+
+    /// [`Engine::call`] as a future a host's executor drives, as
+    /// [`Engine::eval_async`] runs a program.
+    pub async fn call_async(&mut self, f: &Value, args: Vec<Value>) -> Result<Value, Error> {
+        match self.start_call(f, args)? {
+            Call::Main(main) => self.run_main_async(main).await,
+            Call::Returned(v) => Ok(v),
+        }
+    }
+
+    /// A call of `f` from Rust: the main task to run, or the value a sync
+    /// native returned at once.
+    fn start_call(&mut self, f: &Value, args: Vec<Value>) -> Result<Call, Error> {
         use crate::runtime::task::CoroStart;
+        let _active = crate::runtime::task::enter_engine(self.id());
         let start =
             match f {
                 Value::Func(c) => crate::runtime::interp::Interp::bind_args(c, args, Vec::new())
@@ -260,23 +279,20 @@ impl Engine {
                         closure: c.clone(),
                         args,
                     }),
-                Value::Native(n) => {
-                    let _active = crate::runtime::task::enter_engine(self.id());
-                    match self.interp_mut().call_native(n, args, Vec::new()) {
-                        Ok(Value::Coro(c)) => c.take().ok_or_else(|| {
-                            crate::runtime::error::type_error("the coroutine already ran")
-                        }),
-                        other => return other.map_err(|e| self.script_error(&e)),
-                    }
-                }
+                Value::Native(n) => match self.interp_mut().call_native(n, args, Vec::new()) {
+                    Ok(Value::Coro(c)) => c.take().ok_or_else(|| {
+                        crate::runtime::error::type_error("the coroutine already ran")
+                    }),
+                    Ok(v) => return Ok(Call::Returned(v)),
+                    Err(e) => Err(e),
+                },
                 other => Err(crate::runtime::error::type_error(format!(
                     "`{}` is not callable",
                     other.type_name()
                 ))),
             };
         let start = start.map_err(|e| self.script_error(&e))?;
-        let main = self.spawn_main(start);
-        self.run_main(main)
+        Ok(Call::Main(self.spawn_main(start)))
     }
 
     /// This engine's value of type `T` (see [`EngineBuilder::data`]).
@@ -306,4 +322,12 @@ impl Engine {
         let (names, natives) = self.natives_mut();
         natives.add_function(names, Rc::from(name), f);
     }
+}
+
+/// What [`Engine::start_call`] started.
+enum Call {
+    /// The task that runs the call.
+    Main(Rc<crate::runtime::task::Task>),
+    /// A sync native's result.
+    Returned(Value),
 }

@@ -397,6 +397,10 @@ fn the_embedding_example_runs() {
     assert_eq!(lines[9], "host: twice(21) = 42");
     assert_eq!(lines[10], "host: PriceError: pen costs -1 at bad.tasks:2:1");
     assert_eq!(lines[11], "host: help: prices are in cents, at least 0");
+    assert_eq!(
+        lines[12],
+        "host: eval_async gave 42; the host's timer ticked 3 times meanwhile"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("OperationLimitError"), "{stderr}");
     assert!(out.status.success());

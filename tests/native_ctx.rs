@@ -501,3 +501,73 @@ print(r[0], r[1].kind())
         "2 true\ntrue true\nwatched: CancelledError: the host says stop\nawaited: the host says stop\nsoon 1\nwatched: returned 1\n[1, 2]\n1 Boom\n"
     );
 }
+
+#[test]
+fn eval_async_lets_the_hosts_executor_run_its_other_futures_while_the_script_waits() {
+    // On the real clock: the host's future ticks at 50, 100 and 150 ms on
+    // the same thread and executor while the script sleeps 400 ms. With
+    // the blocking `eval` none could tick before the script ended.
+    let log = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let mut e = Engine::builder().stdout(Buf::default()).build();
+    let noted = log.clone();
+    e.register_fn("note", move |what: String| noted.borrow_mut().push(what));
+    let ex = async_executor::LocalExecutor::new();
+    let ticks = log.clone();
+    let host = ex.spawn(async move {
+        for _ in 0..3 {
+            async_io::Timer::after(std::time::Duration::from_millis(50)).await;
+            ticks.borrow_mut().push("host tick".to_string());
+        }
+    });
+    let v = async_io::block_on(ex.run(async {
+        let v = e
+            .eval_async("t.tasks", "await sleep(0.4)\nnote(\"script done\")\n6 * 7")
+            .await;
+        host.await;
+        v
+    }))
+    .unwrap();
+    assert!(matches!(v, Value::Int(42)), "{v:?}");
+    assert_eq!(
+        *log.borrow(),
+        ["host tick", "host tick", "host tick", "script done"]
+    );
+}
+
+#[test]
+fn an_async_run_ends_as_a_blocking_one_and_its_errors_are_the_same() {
+    let (mut e, out, _) = engine();
+    let twice = futures_lite::future::block_on(e.eval_async(
+        "t.tasks",
+        "async fn twice(x) { await sleep(1); print(\"at\", now()); return x * 2 }\ntwice",
+    ))
+    .unwrap();
+    let v = futures_lite::future::block_on(e.call_async(&twice, vec![Value::Int(21)])).unwrap();
+    assert!(matches!(v, Value::Int(42)), "{v:?}");
+    let err = futures_lite::future::block_on(e.eval_async(
+        "u.tasks",
+        "let t = spawn sleep(1)\nfn f() { return 1 / 0 }\nf()",
+    ))
+    .unwrap_err();
+    assert_eq!(err.error_kind(), Some("ZeroDivisionError"), "{err}");
+    assert_eq!(err.location().map(|l| l.line), Some(2));
+    assert_eq!(out.text(), "at 1.0\n");
+}
+
+#[test]
+fn a_dropped_async_run_is_ended_before_the_next_program_starts() {
+    let (mut e, out, _) = engine();
+    e.register_async_fn("forever", std::future::pending::<i64>);
+    {
+        let run = e.eval_async(
+            "t.tasks",
+            "print(\"started\")\ntry { await forever() } finally { print(\"cleaned up\") }",
+        );
+        let first = futures_lite::future::block_on(futures_lite::future::poll_once(run));
+        assert!(first.is_none(), "the run waits for ever");
+    }
+    // Without the clean-up the old program would be cancelled at the end
+    // of this one, after "next".
+    e.eval("u.tasks", "print(\"next\")").unwrap();
+    assert_eq!(out.text(), "started\ncleaned up\nnext\n");
+}

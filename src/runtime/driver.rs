@@ -22,6 +22,31 @@ pub enum Stuck {
     Spinning(Vec<Rc<Task>>),
 }
 
+/// How the loop waits when nothing is ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Drive {
+    /// The thread blocks in async-io (`Engine::eval`): the `async fn`s of
+    /// the loop never suspend, and [`at_once`] runs them.
+    Blocking,
+    /// The loop is a future a host's executor polls (`Engine::eval_async`):
+    /// a wait suspends it, and it yields now and then while it runs.
+    Async,
+}
+
+/// Iterations an async run makes between two yields to the host's executor.
+const YIELD_EVERY: u32 = 64;
+
+/// Runs a future of the loop driven by [`Drive::Blocking`], which waits by
+/// blocking the thread and so ends at its first poll.
+pub(crate) fn at_once<T>(fut: impl std::future::Future<Output = T>) -> T {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => unreachable!("a blocking run of the loop suspended"),
+    }
+}
+
 /// What [`Interp::tick`] did.
 pub enum Tick {
     Ran,
@@ -270,6 +295,7 @@ impl Interp {
 
     /// One loop iteration, waiting first if nothing is ready. `Err` when
     /// nothing can ever happen again.
+    #[inline]
     fn run_once(&mut self) -> Result<(), Stuck> {
         let (out, interrupts) = (&mut self.out, &self.interrupts);
         let waited = self.lp.wait_until_ready(|| {
@@ -279,6 +305,21 @@ impl Interp {
         });
         if waited.is_err() {
             return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect()));
+        }
+        self.handle_stop_signal();
+        self.run_iteration()
+    }
+
+    /// As [`Interp::run_once`], waiting as a future (`Drive::Async`).
+    async fn run_once_async(&mut self) -> Result<(), Stuck> {
+        match self.lp.next_wait() {
+            Err(_) => return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect())),
+            Ok(Some(deadline)) => {
+                let _ = self.out.flush();
+                let woken = self.interrupts.woken();
+                self.lp.wait_for_event_or_async(deadline, woken).await;
+            }
+            Ok(None) => {}
         }
         self.handle_stop_signal();
         self.run_iteration()
@@ -315,10 +356,32 @@ impl Interp {
     /// `run_until_complete`: runs until `target` is done and the stop
     /// callback it schedules has run.
     pub fn run_until_complete(&mut self, target: &Awaitable) -> Result<(), Stuck> {
+        at_once(self.run_until_complete_in(target, Drive::Blocking))
+    }
+
+    /// [`Interp::run_until_complete`], waiting as `drive` says.
+    pub(crate) async fn run_until_complete_in(
+        &mut self,
+        target: &Awaitable,
+        drive: Drive,
+    ) -> Result<(), Stuck> {
         self.lp.stopping = false;
         self.add_done_callback(target, Callback::Stop);
+        let mut turns: u32 = 0;
         while !self.lp.stopping {
-            if let Err(stuck) = self.run_once() {
+            let ran = match drive {
+                Drive::Blocking => self.run_once(),
+                Drive::Async => {
+                    // A script that never waits still lets the host's
+                    // other futures run now and then.
+                    turns = turns.wrapping_add(1);
+                    if turns.is_multiple_of(YIELD_EVERY) {
+                        futures_lite::future::yield_now().await;
+                    }
+                    self.run_once_async().await
+                }
+            };
+            if let Err(stuck) = ran {
                 target
                     .core()
                     .borrow_mut()
@@ -343,13 +406,18 @@ impl Interp {
     /// `shutdown_default_executor()` do. Tasks spawned during the shutdown
     /// (by a `finally`) get exactly the loop turns CPython gives them.
     pub fn cancel_remaining(&mut self) -> Result<(), Stuck> {
-        self.cancel_all_tasks()?;
-        self.run_until_complete_at_once()?;
-        self.run_until_complete_at_once()
+        at_once(self.cancel_remaining_in(Drive::Blocking))
+    }
+
+    /// [`Interp::cancel_remaining`], waiting as `drive` says.
+    pub(crate) async fn cancel_remaining_in(&mut self, drive: Drive) -> Result<(), Stuck> {
+        self.cancel_all_tasks(drive).await?;
+        self.run_until_complete_at_once(drive).await?;
+        self.run_until_complete_at_once(drive).await
     }
 
     /// `_cancel_all_tasks`.
-    fn cancel_all_tasks(&mut self) -> Result<(), Stuck> {
+    async fn cancel_all_tasks(&mut self, drive: Drive) -> Result<(), Stuck> {
         let pending: Vec<Rc<Task>> = self.lp.tasks.values().cloned().collect();
         if pending.is_empty() {
             return Ok(());
@@ -359,7 +427,8 @@ impl Interp {
         }
         let all: Vec<Awaitable> = pending.iter().map(|t| Awaitable::Task(t.clone())).collect();
         let g = self.gather_awaitables(all, true).expect("gather of tasks");
-        self.run_until_complete(&Awaitable::Future(g))
+        self.run_until_complete_in(&Awaitable::Future(g), drive)
+            .await
     }
 
     /// `loop.run_until_complete(coro)` for a coroutine that returns without
@@ -367,11 +436,12 @@ impl Interp {
     /// generators and no default executor): its task's first step ends it
     /// in one iteration, and the stop callback runs in the next. A future
     /// resolved by a ready handle takes the same two iterations.
-    fn run_until_complete_at_once(&mut self) -> Result<(), Stuck> {
+    async fn run_until_complete_at_once(&mut self, drive: Drive) -> Result<(), Stuck> {
         let f = crate::runtime::future::Future::new(crate::runtime::future::FutKind::Plain);
         self.lp
             .call_soon(Handle::Timer(TimerAction::SetResult(f.clone())));
-        self.run_until_complete(&Awaitable::Future(f))
+        self.run_until_complete_in(&Awaitable::Future(f), drive)
+            .await
     }
 
     /// Breaks the reference cycles a program that ended stuck leaves (a

@@ -37,6 +37,13 @@ pub trait LoopTypes {
 /// flight: nothing can ever happen again.
 pub struct NeverReady;
 
+/// A wait as [`EventLoop::plan_wait`] sets it up: until when the thread
+/// waits (`None`: no deadline), and since when virtual time flows.
+struct WaitPlan {
+    until: Option<Instant>,
+    flowing_since: Option<Instant>,
+}
+
 /// Under virtual time, tasks kept yielding with `sleep(0)` while a timer
 /// is due later, for more than [`SPIN_LIMIT`] iterations (said once per
 /// unbroken run of them).
@@ -129,53 +136,108 @@ impl<K: LoopTypes> EventLoop<K> {
         deadline: Option<u64>,
         other: impl std::future::Future<Output = ()>,
     ) {
+        if let Some(plan) = self.plan_wait(deadline) {
+            self.ops.wait_or(plan.until, other);
+            self.after_wait(deadline, plan);
+        }
+    }
+
+    /// As [`EventLoop::wait_for_event_or`], as a future a host's executor
+    /// drives (the same clock rules).
+    pub async fn wait_for_event_or_async(
+        &mut self,
+        deadline: Option<u64>,
+        other: impl std::future::Future<Output = ()>,
+    ) {
+        if let Some(plan) = self.plan_wait(deadline) {
+            self.ops.wait_or_async(plan.until, other).await;
+            self.after_wait(deadline, plan);
+        }
+    }
+
+    /// The clock's side of a wait, before it: under virtual time with no
+    /// operation in flight the clock jumps to `deadline` and there is
+    /// nothing to wait for (`None`), unless there is no deadline (then
+    /// only what the caller waits for besides can move). Otherwise, until
+    /// when the thread waits.
+    fn plan_wait(&mut self, deadline: Option<u64>) -> Option<WaitPlan> {
         match &mut self.clock {
             Clock::Virtual { now } => {
                 if self.ops.in_flight() == 0 {
-                    match deadline {
-                        Some(d) => *now = (*now).max(d),
-                        // Nothing in the loop can move: only `other` can.
-                        None => self.ops.wait_or(None, other),
+                    if let Some(d) = deadline {
+                        *now = (*now).max(d);
+                        return None;
                     }
-                    return;
+                    return Some(WaitPlan {
+                        until: None,
+                        flowing_since: None,
+                    });
                 }
                 let started = Instant::now();
                 let until =
                     deadline.map(|d| started + Duration::from_nanos(d.saturating_sub(*now)));
-                self.ops.wait_or(until, other);
-                let flowed = now.saturating_add(started.elapsed().as_nanos() as u64);
-                *now = deadline.map_or(flowed, |d| flowed.min(d.max(*now)));
+                Some(WaitPlan {
+                    until,
+                    flowing_since: Some(started),
+                })
             }
-            Clock::Real { start, .. } => {
-                let until = deadline.map(|d| *start + Duration::from_nanos(d));
-                self.ops.wait_or(until, other);
-                // What wakes now starts its next wait about now.
+            Clock::Real { start, .. } => Some(WaitPlan {
+                until: deadline.map(|d| *start + Duration::from_nanos(d)),
+                flowing_since: None,
+            }),
+        }
+    }
+
+    /// The clock's side of a wait, after it: virtual time flowed at the
+    /// real rate while an operation was in flight, capped at the deadline;
+    /// the real clock is read (what wakes now starts its next wait about now).
+    fn after_wait(&mut self, deadline: Option<u64>, plan: WaitPlan) {
+        match &mut self.clock {
+            Clock::Virtual { now } => {
+                if let Some(started) = plan.flowing_since {
+                    let flowed = now.saturating_add(started.elapsed().as_nanos() as u64);
+                    *now = deadline.map_or(flowed, |d| flowed.min(d.max(*now)));
+                }
+            }
+            Clock::Real { .. } => {
                 self.clock.now_ns();
             }
         }
+    }
+
+    /// Whether the loop must wait before its next iteration: `Ok(None)`
+    /// when something is ready or has finished, `Ok(Some(deadline))` when
+    /// it waits for a completion or the timer due at `deadline`, `Err`
+    /// when nothing can ever happen again (a deadlock).
+    #[inline]
+    pub fn next_wait(&mut self) -> Result<Option<Option<u64>>, NeverReady> {
+        if !self.ready.is_empty() {
+            return Ok(None);
+        }
+        self.ops.poll();
+        if self.ops.has_completions() {
+            return Ok(None);
+        }
+        let deadline = self.timers.next_deadline();
+        if deadline.is_none() && self.ops.in_flight() == 0 {
+            return Err(NeverReady);
+        }
+        Ok(Some(deadline))
     }
 
     /// When nothing is ready, waits for a completion, the next timer or the
     /// future `before_wait` returns (a signal); `before_wait` runs only
     /// when the loop is about to wait (it flushes output). `Err` when
     /// nothing can ever happen again (a deadlock).
+    #[inline]
     pub fn wait_until_ready<F: std::future::Future<Output = ()>>(
         &mut self,
         before_wait: impl FnOnce() -> F,
     ) -> Result<(), NeverReady> {
-        if !self.ready.is_empty() {
-            return Ok(());
+        if let Some(deadline) = self.next_wait()? {
+            let other = before_wait();
+            self.wait_for_event_or(deadline, other);
         }
-        self.ops.poll();
-        if self.ops.has_completions() {
-            return Ok(());
-        }
-        let deadline = self.timers.next_deadline();
-        if deadline.is_none() && self.ops.in_flight() == 0 {
-            return Err(NeverReady);
-        }
-        let other = before_wait();
-        self.wait_for_event_or(deadline, other);
         Ok(())
     }
 
@@ -199,6 +261,7 @@ impl<K: LoopTypes> EventLoop<K> {
     /// timers now due join the ready queue. Returns how many handles this
     /// iteration runs (exactly those ready now: what they schedule waits
     /// for the next one) and whether a timer fired.
+    #[inline]
     pub fn fire_due_timers(&mut self) -> (usize, bool) {
         let mut due = Vec::new();
         // Reading the clock costs a system call's worth of time; with no

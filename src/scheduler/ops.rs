@@ -235,6 +235,16 @@ impl<T: 'static, C> NativeOps<T, C> {
         if self.has_completions() {
             return;
         }
+        async_io::block_on(self.wait_or_async(until, other));
+    }
+
+    /// As [`NativeOps::wait_or`], as a future: for a loop a host's
+    /// executor drives (`Engine::eval_async`), which goes on running its
+    /// other futures meanwhile.
+    pub async fn wait_or_async(&self, until: Option<Instant>, other: impl Future<Output = ()>) {
+        if self.has_completions() {
+            return;
+        }
         let completion = async {
             let _ = self.signal.1.recv().await;
         };
@@ -247,7 +257,7 @@ impl<T: 'static, C> NativeOps<T, C> {
             }
         };
         let either = futures_lite::future::or(completion, futures_lite::future::or(timer, other));
-        async_io::block_on(self.executor.run(either));
+        self.executor.run(either).await;
     }
 }
 
