@@ -154,18 +154,18 @@ impl Interp {
         if let (false, Some(Awaitable::Task(u))) = (in_native, t.waiting_on()) {
             // The commonest wait, named without `format!` (as the tree
             // words it): traced runs are paid for per step.
-            let mut words = String::with_capacity(16);
-            words.push_str("task '");
+            let mut words = Vec::with_capacity(16);
+            words.extend_from_slice(b"task '");
             match u.given_name() {
-                Some(n) => words.push_str(&n),
+                Some(n) => words.extend_from_slice(n.as_bytes()),
                 None => {
-                    words.push_str("Task-");
-                    crate::trace::decimal(u64::from(u.number), |d| {
-                        words.push_str(std::str::from_utf8(d).unwrap_or("?"))
-                    });
+                    words.extend_from_slice(b"Task-");
+                    crate::trace::decimal(u64::from(u.number), &mut words);
                 }
             }
-            words.push('\'');
+            words.push(b'\'');
+            // A str's bytes and ASCII: always UTF-8.
+            let words = String::from_utf8(words).unwrap_or_default();
             return (WaitKind::Task, Some(Rc::from(words)));
         }
         (self.wait_kind(t), self.wait_words(t).map(Rc::from))

@@ -22,7 +22,7 @@ impl Out<'_> {
         self.buf.extend_from_slice(s.as_bytes());
     }
     fn num(&mut self, n: u64) {
-        super::decimal(n, |digits| self.buf.extend_from_slice(digits));
+        super::decimal(n, &mut self.buf);
     }
     /// ns as µs with three decimals (`1234.567`).
     fn micros(&mut self, ns: u64) {

@@ -12,32 +12,67 @@ pub mod timeline;
 use events::{Event, Flow, FlowKind, Point, Slice, SliceKind, Trace, Track, TrackKind, WaitKind};
 use std::rc::Rc;
 
-/// `n` in decimal digits, handed to `out`: the trace writes millions of
+/// Two digits at a time, from a table of "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// `n` in decimal digits, appended to `out`: the trace writes millions of
 /// numbers, and `write!`'s formatting machinery cost more than the rest of
 /// a traced run (a loop this small is not worth a dependency).
-pub fn decimal(mut n: u64, out: impl FnOnce(&[u8])) {
-    // Two digits at a time, from a table of "00" to "99".
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    while n >= 100 {
+pub fn decimal(n: u64, out: &mut Vec<u8>) {
+    match u32::try_from(n) {
+        Ok(n) if n < 10 => out.push(b'0' + n as u8),
+        Ok(n) => decimal32(n, out),
+        Err(_) => decimal64(n, out),
+    }
+}
+
+/// Nearly every number of a trace (ids, µs): counted first, then written
+/// into a fixed block that is appended whole and cut to length (a copy of
+/// a constant size is a few stores; one of the number's own length was a
+/// call to memcpy, as costly as the digits).
+fn decimal32(mut n: u32, out: &mut Vec<u8>) {
+    let len = match n {
+        0..=99 => 2,
+        100..=999 => 3,
+        1_000..=9_999 => 4,
+        10_000..=99_999 => 5,
+        100_000..=999_999 => 6,
+        1_000_000..=9_999_999 => 7,
+        10_000_000..=99_999_999 => 8,
+        100_000_000..=999_999_999 => 9,
+        _ => 10,
+    };
+    let mut digits = [0u8; 10];
+    let mut i = len;
+    while i >= 2 {
         let pair = (n % 100) as usize * 2;
         n /= 100;
         i -= 2;
-        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        digits[i] = PAIRS[pair];
+        digits[i + 1] = PAIRS[pair + 1];
     }
-    if n >= 10 {
-        i -= 2;
-        digits[i..i + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
-    } else {
+    if i == 1 {
+        digits[0] = b'0' + n as u8;
+    }
+    out.extend_from_slice(&digits);
+    out.truncate(out.len() - (digits.len() - len));
+}
+
+fn decimal64(mut n: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    while n >= 10 {
         i -= 1;
-        digits[i] = b'0' + n as u8;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
     }
-    out(&digits[i..]);
+    i -= 1;
+    digits[i] = b'0' + n as u8;
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Where the code running now is, for the arrows of what it wakes.
@@ -429,10 +464,29 @@ impl Outputs {
 mod tests {
     #[test]
     fn decimal_writes_what_display_writes() {
-        for n in [0, 7, 10, 99, 100, 101, 1234, 99_999, 1_000_000, u64::MAX] {
-            let mut got = String::new();
-            super::decimal(n, |d| got.push_str(std::str::from_utf8(d).unwrap()));
-            assert_eq!(got, n.to_string());
+        for n in [
+            0,
+            7,
+            9,
+            10,
+            42,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            1234,
+            99_999,
+            1_000_000,
+            999_999_999,
+            1_000_000_000,
+            4_294_967_295,
+            4_294_967_296,
+            u64::MAX,
+        ] {
+            let mut got = b"x".to_vec();
+            super::decimal(n, &mut got);
+            assert_eq!(String::from_utf8(got).unwrap(), format!("x{n}"));
         }
     }
 }
