@@ -6,12 +6,10 @@ use crate::compile::compile_program;
 use crate::compile::names::Globals;
 use crate::diagnostics::{self, Sources, Style};
 use crate::error::{Error, ErrorKind};
-use crate::runtime::driver::Stuck;
 use crate::runtime::error::Loc;
-use crate::runtime::future::{Awaitable, FutState};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{link, Closure, NativeTable};
-use crate::runtime::task::{CoroStart, Task};
+use crate::runtime::task::Task;
 use crate::runtime::value::Value;
 use crate::scheduler::clock::Clock;
 use crate::syntax::parse_program;
@@ -48,7 +46,9 @@ pub use crate::error::{EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
 
 mod analysis;
 pub use analysis::{Finding, Severity, Vocabulary};
+pub mod session;
 mod tree;
+pub use session::{Input, LoopTick, Session, TaskInfo};
 pub use tree::{render_tree, tree_line, tree_report, TaskFacts, TreeRequest};
 
 /// An interpreter: its globals, loaded sources, event loop and native
@@ -320,153 +320,8 @@ impl Engine {
     }
 }
 
-/// What one [`Engine::tick`] did.
-pub enum LoopTick {
-    /// One iteration ran.
-    Ran,
-    /// Nothing to do until the next timer (in this long), or ever (`None`).
-    Idle(Option<std::time::Duration>),
-    /// The loop cannot make progress; already reported.
-    Stuck,
-}
-
-/// One live task, as `:tasks` lists it.
-pub struct TaskInfo {
-    /// The task's name.
-    pub name: String,
-    /// `ready`, `waiting`, `cancelling` or `failed`.
-    pub state: &'static str,
-    /// Where it waits (`file:line:col`), if it does.
-    pub waiting_at: Option<String>,
-    /// The native operation it waits on (`db.lookup(42)`), if any.
-    pub waiting_on: Option<String>,
-    /// `Kind: message` of the error a failed task ended with.
-    pub error: Option<String>,
-}
-
-impl Drop for Engine {
-    fn drop(&mut self) {
-        self.interp.release_cycles();
-    }
-}
-
-/// The REPL's view of the engine: inputs run as tasks on one long-lived loop.
+/// What a program leaves on the engine for the next one.
 impl Engine {
-    /// Compiles an input (echoing a final expression) and spawns it as a
-    /// task. Errors are reported and give `None`.
-    pub fn start_input(&mut self, name: &str, text: &str) -> Option<Rc<Task>> {
-        let _active = crate::runtime::task::enter_engine(self.id);
-        let closure = match self.load(name, text, true) {
-            Ok(c) => c,
-            Err(e) => {
-                self.write_err(&e.report);
-                return None;
-            }
-        };
-        self.interp.forgive_memory();
-        Some(self.spawn_main(CoroStart::Script {
-            closure,
-            args: Vec::new(),
-        }))
-    }
-
-    /// Runs one loop iteration if something is ready or due; otherwise says
-    /// when the next timer is due.
-    pub fn tick(&mut self) -> LoopTick {
-        let _active = crate::runtime::task::enter_engine(self.id);
-        use crate::runtime::driver::Tick;
-        match self.interp.tick() {
-            Ok(Tick::Ran) => LoopTick::Ran,
-            Ok(Tick::Idle(Some(at))) => {
-                let now = self.interp.lp.clock.now_ns();
-                LoopTick::Idle(Some(std::time::Duration::from_nanos(
-                    at.saturating_sub(now),
-                )))
-            }
-            // Native operations in flight will wake the loop: not stuck.
-            Ok(Tick::Idle(None)) if self.interp.lp.ops.in_flight() > 0 => {
-                LoopTick::Idle(Some(std::time::Duration::from_secs(86_400)))
-            }
-            Ok(Tick::Idle(None)) => LoopTick::Idle(None),
-            Err(Stuck::Spinning(tasks)) if self.spin_already_reported(&tasks) => LoopTick::Ran,
-            Err(stuck) => {
-                if let Stuck::Spinning(_) = stuck {
-                    self.spin_reported_at = Some(self.interp.lp.clock.now_ns());
-                }
-                self.report_stuck(stuck);
-                LoopTick::Stuck
-            }
-        }
-    }
-
-    /// A background task spinning at the REPL's prompt is reported once,
-    /// not again whenever an input breaks its run of `sleep(0)` iterations
-    /// (the clock is as stuck as when it was reported: it has not moved);
-    /// an input caught spinning (the main task among `tasks`) always is.
-    fn spin_already_reported(&self, tasks: &[Rc<Task>]) -> bool {
-        let main = self.main.upgrade();
-        let input_stuck = main.is_some_and(|m| tasks.iter().any(|t| Rc::ptr_eq(&m, t)));
-        !input_stuck && self.spin_reported_at == Some(self.interp.lp.clock.now_ns())
-    }
-
-    /// Waits, using no CPU, until a native operation completes, `d` passes
-    /// or `other` finishes (with its output). The REPL waits here for input
-    /// while timers and operations keep the loop alive.
-    pub fn wait_event<T>(
-        &mut self,
-        d: Option<std::time::Duration>,
-        other: impl std::future::Future<Output = T>,
-    ) -> Option<T> {
-        // Native operations make progress here: what they start (a child
-        // process) belongs to this engine.
-        let _active = crate::runtime::task::enter_engine(self.id);
-        let now = self.interp.lp.clock.now_ns();
-        let deadline = d.map(|d| now.saturating_add(d.as_nanos().min(u64::MAX as u128) as u64));
-        let mut out = None;
-        let other = async {
-            out = Some(other.await);
-        };
-        self.interp.lp.wait_for_event_or(deadline, other);
-        out
-    }
-
-    /// Reports a deadlock of the input task (nothing else can ever wake it).
-    pub fn report_input_deadlock(&mut self) {
-        let tasks = self.interp.lp.tasks.values().cloned().collect();
-        self.report_stuck(Stuck::Deadlock(tasks));
-    }
-
-    /// After an input's task ended: echo its value or report its error.
-    /// Returns false when the input failed or was cancelled.
-    pub fn finish_input(&mut self, task: &Rc<Task>) -> bool {
-        let _active = crate::runtime::task::enter_engine(self.id);
-        let ok = match Awaitable::Task(task.clone()).outcome() {
-            Some(Ok(Value::Nil)) | None => true,
-            Some(Ok(v)) => {
-                let line = format!("{}\n", v.repr());
-                self.interp.write_out(&line);
-                true
-            }
-            // `exit()`: the REPL leaves (see [`Engine::take_exit_request`]).
-            Some(Err(e)) if e.is_exit() => false,
-            Some(Err(e)) if e.is_cancel() && task.cancel_requests.get() > 0 => {
-                self.write_err("cancelled\n");
-                false
-            }
-            Some(Err(e)) => {
-                let report = diagnostics::runtime_error(&self.style, &self.sources, &e);
-                self.write_err(&report);
-                false
-            }
-        };
-        let _ = self.interp.out.flush();
-        self.report_background_failures(task);
-        if !ok {
-            self.forget_unfinished_imports();
-        }
-        ok
-    }
-
     /// The end of a program: its globals are let go (the next program
     /// starts afresh), but not those of the files it imported, which stay
     /// loaded with their values (a body that did not finish is forgotten,
@@ -494,113 +349,16 @@ impl Engine {
         });
     }
 
-    /// Warns about background tasks that failed and that nothing can await
-    /// any more (no variable holds them), as CPython warns when it collects them.
-    pub fn report_background_failures(&mut self, input: &Rc<Task>) {
-        let failed = std::mem::take(&mut self.interp.lp.failed);
-        let (unreachable, kept): (Vec<_>, Vec<_>) = failed
-            .into_iter()
-            .partition(|t| Rc::strong_count(t) == 1 || Rc::ptr_eq(t, input));
-        self.interp.lp.failed = unreachable;
-        self.report_unretrieved(input);
-        self.interp.lp.failed = kept;
-    }
-
-    /// A panic while an input's code runs fails that input with an
-    /// `InternalError` instead of ending the process (the REPL).
-    pub fn catch_panics(&mut self) {
-        self.interp.catch_panics = true;
-    }
-
     /// Tasks made on this thread and not yet freed (by any engine): after
     /// an engine is dropped, its tasks are gone, however its program ended.
     #[doc(hidden)]
     pub fn live_tasks_on_thread() -> usize {
         crate::runtime::task::live_tasks()
     }
+}
 
-    /// Cancels a task (the REPL's Ctrl-C).
-    pub fn cancel(&mut self, task: &Rc<Task>) {
-        let _active = crate::runtime::task::enter_engine(self.id);
-        self.interp.cancel_task(task, None);
-    }
-
-    /// The status `exit()` asked for since the last call, in an input or
-    /// in a background task: the REPL leaves with it.
-    pub fn take_exit_request(&mut self) -> Option<i32> {
-        self.interp.exit_code.take()
-    }
-
-    /// The tasks that ended with an error nobody has retrieved yet, in the
-    /// order they failed: `:tasks` lists them with their error.
-    pub fn failed_tasks(&self) -> Vec<TaskInfo> {
-        let failed = self.interp.lp.failed.iter();
-        failed
-            .filter(|t| t.core.borrow().unretrieved)
-            .filter_map(|t| match t.core.borrow().state() {
-                FutState::Failed(e) => Some(TaskInfo {
-                    name: t.name().to_string(),
-                    state: "failed",
-                    waiting_at: None,
-                    waiting_on: None,
-                    error: Some(format!("{}: {}", e.kind, e.message)),
-                }),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The tasks still pending, in creation order.
-    pub fn live_tasks(&self) -> Vec<TaskInfo> {
-        self.interp
-            .lp
-            .tasks
-            .values()
-            .map(|t| TaskInfo {
-                name: t.name().to_string(),
-                state: if t.must_cancel.get() {
-                    "cancelling"
-                } else if t.is_waiting() {
-                    "waiting"
-                } else {
-                    "ready"
-                },
-                waiting_at: if t.is_waiting() {
-                    t.waiting_at.get().map(|l| self.sources.describe(l))
-                } else {
-                    None
-                },
-                waiting_on: self.interp.native_op_of(t).map(|n| n.to_string()),
-                error: None,
-            })
-            .collect()
-    }
-
-    /// The end of a session: cancel what is left and report, as a script's end does.
-    ///
-    /// As at the end of `tasks run`: servers stop taking requests before
-    /// their running handlers are cancelled (a request arriving during the
-    /// cancellation would start a handler nobody cancels), and native work
-    /// left after it (a task that swallowed its cancellation) is dropped.
-    pub fn shutdown(&mut self) {
-        let _active = crate::runtime::task::enter_engine(self.id);
-        self.interp.lp.ops.close_calls();
-        if let Err(stuck) = self.interp.cancel_remaining() {
-            self.report_stuck(stuck);
-        }
-        self.interp.lp.ops.abort_all();
-        crate::stdlib::process::kill_engine(self.id);
-        let _ = self.interp.out.flush();
-    }
-
-    /// Text for the user on stdout (REPL command output).
-    pub fn print_text(&mut self, text: &str) {
-        self.interp.write_out(text);
-        let _ = self.interp.out.flush();
-    }
-
-    /// Text for the user on stderr, after what stdout holds.
-    pub fn print_error(&mut self, text: &str) {
-        self.write_err(text);
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.interp.release_cycles();
     }
 }

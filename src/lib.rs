@@ -24,28 +24,33 @@ pub mod engine;
 mod error;
 pub mod formatter;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
+#[cfg(feature = "cli")]
 pub mod golden;
 pub mod host;
 #[cfg(test)]
 mod layers;
 pub mod limits;
 /// `tasks lsp`: the language server.
+#[cfg(feature = "cli")]
 pub mod lsp;
 mod modules;
 pub mod permissions;
+#[cfg(feature = "cli")]
 pub mod ps;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
+#[cfg(feature = "cli")]
 pub mod repl;
 pub(crate) mod runtime;
 pub(crate) mod scheduler;
 mod stdlib;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
+#[cfg(feature = "cli")]
 pub mod streams;
 pub(crate) mod syntax;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod trace;
 
-pub use engine::{Engine, Options};
+pub use engine::{Engine, LoopTick, Options, Session};
 pub use error::{Error, ErrorKind, Location, StackFrame};
 /// The random generator [`NativeCtx::rng`] hands out (fastrand's).
 pub use fastrand;

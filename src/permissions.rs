@@ -21,13 +21,19 @@
 //! well to be read, and are never written.
 
 mod audit;
+#[cfg(feature = "cli")]
+mod flags;
+#[cfg(feature = "cli")]
+pub use flags::PermissionFlags;
+mod paths;
+pub use paths::resolve_path;
+use paths::{absolute, is_process_file, program_path, resolve};
 mod imports;
 mod net;
 mod trees;
 
 pub use net::{parse_ip, system_lookup, Lookup, NetRefusal, NetUse};
 use net::{parse_net, NetPattern};
-use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
@@ -653,198 +659,6 @@ fn parse_items<'a>(
         out.push(item.to_string());
     }
     Ok(Scope::Only(out))
-}
-
-/// The permission flags of `tasks run`, `test` and `repl`, for a clap
-/// command to flatten. Each list flag is absent (`None`), bare (`Some`
-/// of nothing: everything) or has items (`--allow-read=a,b`).
-#[derive(clap::Args, Clone, Debug, Default, PartialEq, Eq)]
-pub struct PermissionFlags {
-    /// Allow everything (the deny flags still win).
-    #[arg(short = 'A', long)]
-    pub allow_all: bool,
-    /// Allow reading files under these paths (all files if none given).
-    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub allow_read: Option<Vec<String>>,
-    /// Allow writing files under these paths (all files if none given).
-    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub allow_write: Option<Vec<String>>,
-    /// Allow running these programs (any program if none given).
-    #[arg(long, value_name = "PROGRAM", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub allow_run: Option<Vec<String>>,
-    /// Allow reading these environment variables (all if none given; `P_*` for a prefix).
-    #[arg(long, value_name = "NAME", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub allow_env: Option<Vec<String>>,
-    /// Allow connecting to these hosts (HOST[:PORT], `*.example.com`; any if none given).
-    #[arg(long, value_name = "HOST", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub allow_net: Option<Vec<String>>,
-    /// Deny reading under these paths (everything if none given); wins over allow.
-    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub deny_read: Option<Vec<String>>,
-    /// Deny writing under these paths (everything if none given); wins over allow.
-    #[arg(long, value_name = "PATH", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub deny_write: Option<Vec<String>>,
-    /// Deny running these programs (every program if none given); wins over allow.
-    #[arg(long, value_name = "PROGRAM", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub deny_run: Option<Vec<String>>,
-    /// Deny reading these environment variables (all if none given); wins over allow.
-    #[arg(long, value_name = "NAME", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub deny_env: Option<Vec<String>>,
-    /// Deny connecting to these hosts (all if none given); wins over allow.
-    #[arg(long, value_name = "HOST", num_args = 0.., value_delimiter = ',', require_equals = true)]
-    pub deny_net: Option<Vec<String>>,
-    /// Append one JSON line per permission check to FILE: kind, target,
-    /// granted or not (and why), and the script's file:line:col.
-    #[arg(long, value_name = "FILE")]
-    pub audit_permissions: Option<PathBuf>,
-}
-
-impl PermissionFlags {
-    /// The permissions these flags give, relative paths taken from the
-    /// current folder.
-    pub fn to_permissions(&self) -> Result<Permissions, FlagError> {
-        let mut p = Permissions::none();
-        if self.allow_all {
-            p = p.allow_all();
-        }
-        for (is_deny, kind, value) in self.lists() {
-            let Some(items) = value else { continue };
-            let flag = format!(
-                "--{}-{}",
-                if is_deny { "deny" } else { "allow" },
-                kind.name()
-            );
-            // A bare flag arrives as no items: everything.
-            let scope = if items.is_empty() {
-                Scope::All
-            } else {
-                parse_items(kind, &flag, items.iter().map(String::as_str))?
-            };
-            p = p.add(kind, is_deny, scope);
-        }
-        if let Some(path) = &self.audit_permissions {
-            p = p.audit_to(path).map_err(|e| FlagError {
-                flag: "--audit-permissions".into(),
-                message: format!("cannot open {}: {e}", path.display()),
-            })?;
-        }
-        Ok(p)
-    }
-
-    fn lists(&self) -> [(bool, Kind, &Option<Vec<String>>); 10] {
-        [
-            (false, Kind::Read, &self.allow_read),
-            (false, Kind::Write, &self.allow_write),
-            (false, Kind::Run, &self.allow_run),
-            (false, Kind::Env, &self.allow_env),
-            (false, Kind::Net, &self.allow_net),
-            (true, Kind::Read, &self.deny_read),
-            (true, Kind::Write, &self.deny_write),
-            (true, Kind::Run, &self.deny_run),
-            (true, Kind::Env, &self.deny_env),
-            (true, Kind::Net, &self.deny_net),
-        ]
-    }
-}
-
-fn absolute(cwd: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        cwd.join(p)
-    }
-}
-
-/// Whether `p` (resolved) is in a process's folder under `/proc`: a pid,
-/// `self` or `thread-self`.
-fn is_process_file(p: &Path) -> bool {
-    let mut parts = p.components();
-    if parts.next() != Some(Component::RootDir)
-        || parts.next() != Some(Component::Normal(OsStr::new("proc")))
-    {
-        return false;
-    }
-    match parts.next() {
-        Some(Component::Normal(name)) => {
-            let name = name.to_string_lossy();
-            name == "self"
-                || name == "thread-self"
-                || (!name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()))
-        }
-        _ => false,
-    }
-}
-
-/// How many symlinks one resolution follows by hand (the kernel's limit).
-const MAX_LINKS: u32 = 40;
-
-/// The path the OS would reach for `p`: absolute against `cwd`, symlinks
-/// resolved. For a path that does not exist (yet), the nearest existing
-/// ancestor is canonicalised and the rest appended, following dangling
-/// symlinks too, so that creating a file through a link that points
-/// outside a grant is seen as what it is.
-pub fn resolve_path(cwd: &Path, p: &Path) -> PathBuf {
-    resolve(&absolute(cwd, p), 0)
-}
-
-fn resolve(path: &Path, links: u32) -> PathBuf {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return real;
-    }
-    if links < MAX_LINKS {
-        if let Ok(target) = std::fs::read_link(path) {
-            let base = path.parent().unwrap_or(Path::new("/"));
-            return resolve(&base.join(target), links + 1);
-        }
-    }
-    let mut components = path.components();
-    let last = components.next_back();
-    let parent = components.as_path();
-    match last {
-        Some(Component::Normal(name)) => resolve(parent, links).join(name),
-        Some(Component::ParentDir) => {
-            let mut p = resolve(parent, links);
-            p.pop();
-            p
-        }
-        Some(Component::CurDir) => resolve(parent, links),
-        Some(Component::RootDir | Component::Prefix(_)) | None => path.to_path_buf(),
-    }
-}
-
-/// Where a program would be found: a path with a `/` as it is (made
-/// absolute), a bare name looked up in `search` (else `$PATH`). The
-/// folder's symlinks are resolved but not the program's own, so `/bin/sh`
-/// and `/usr/bin/sh` are one program, while `sh` does not become whatever
-/// shell it links to.
-fn program_path(program: &str, cwd: &Path, search: Option<&OsStr>) -> Option<PathBuf> {
-    if program.is_empty() {
-        return None;
-    }
-    if program.contains('/') {
-        return Some(resolve_dir_of(&absolute(cwd, Path::new(program))));
-    }
-    let env_path = std::env::var_os("PATH");
-    // Without PATH, where execvp looks (glibc's confstr(_CS_PATH)).
-    let search = search
-        .or(env_path.as_deref())
-        .unwrap_or(OsStr::new("/bin:/usr/bin"));
-    std::env::split_paths(search)
-        .map(|dir| absolute(cwd, &dir).join(program))
-        .find(|candidate| is_executable(candidate))
-        .map(|found| resolve_dir_of(&found))
-}
-
-fn resolve_dir_of(path: &Path) -> PathBuf {
-    match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) => resolve(dir, 0).join(name),
-        _ => resolve(path, 0),
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]

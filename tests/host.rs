@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
-use tasks::{Engine, ErrorKind, Module, Value};
+use tasks::{Engine, ErrorKind, Module, Session, Value};
 
 fn engine(virtual_time: bool) -> (Engine, Buf, Buf) {
     let (out, err) = (Buf::default(), Buf::default());
@@ -412,12 +412,14 @@ fn two_engines_on_one_thread_do_not_see_each_other() {
     let (mut b, out_b, err_b) = engine(true);
     a.register_fn("only_in_a", || 1);
     // Engine A leaves a coroutine that never runs; B must not report it.
-    assert!(a
-        .start_input("a.tasks", "async fn from_a() { }\nfrom_a()")
+    let mut session = Session::new(a);
+    assert!(session
+        .start("a.tasks", "async fn from_a() { }\nfrom_a()")
         .is_some());
     for _ in 0..3 {
-        a.tick();
+        session.tick();
     }
+    let a = session.engine_mut();
     b.eval("b.tasks", "print(1)").unwrap();
     assert_eq!(out_b.text(), "1\n");
     assert_eq!(err_b.text(), "", "B reports nothing of A's");
@@ -447,8 +449,9 @@ fn a_task_waiting_on_a_native_operation_says_which() {
     e.register_module(
         Module::new("db").async_function("lookup", |_id: i64| std::future::pending::<()>()),
     );
+    let mut e = Session::new(e);
     let task = e
-        .start_input("in.tasks", "let t = spawn db.lookup(42)\nawait sleep(1)")
+        .start("in.tasks", "let t = spawn db.lookup(42)\nawait sleep(1)")
         .unwrap();
     for _ in 0..3 {
         e.tick();
@@ -609,12 +612,12 @@ mixed(n)
     drop(e);
 }
 
-/// One REPL input, driven as the REPL's `Session::run_one` drives it:
+/// One REPL input, driven as the REPL's `Repl::run_one` drives it:
 /// tick until the input's task ends; when nothing can ever wake it, report
 /// the deadlock and cancel the input.
-fn repl_input(e: &mut Engine, name: &str, text: &str) {
-    use tasks::engine::LoopTick;
-    let Some(task) = e.start_input(name, text) else {
+fn repl_input(e: &mut Session, name: &str, text: &str) {
+    use tasks::LoopTick;
+    let Some(task) = e.start(name, text) else {
         return;
     };
     let mut reported = false;
@@ -626,7 +629,7 @@ fn repl_input(e: &mut Engine, name: &str, text: &str) {
             }
             LoopTick::Idle(None) | LoopTick::Stuck => {
                 if !reported {
-                    e.report_input_deadlock();
+                    e.report_deadlock();
                     reported = true;
                 }
                 e.cancel(&task);
@@ -636,7 +639,7 @@ fn repl_input(e: &mut Engine, name: &str, text: &str) {
             }
         }
     }
-    e.finish_input(&task);
+    e.finish(&task);
 }
 
 /// The REPL's engine lives as long as the session: an input that
@@ -647,7 +650,8 @@ fn repl_input(e: &mut Engine, name: &str, text: &str) {
 #[test]
 fn a_deadlocked_repl_input_leaves_nothing_alive() {
     for virtual_time in [false, true] {
-        let (mut e, _, err) = engine(virtual_time);
+        let (e, _, err) = engine(virtual_time);
+        let mut e = Session::new(e);
         repl_input(
             &mut e,
             "<input 1>",

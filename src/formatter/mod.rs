@@ -13,7 +13,9 @@
 
 mod breaking;
 /// The `tasks fmt` command.
+#[cfg(feature = "cli")]
 pub mod command;
+#[cfg(feature = "cli")]
 mod files;
 mod lines;
 mod spacing;

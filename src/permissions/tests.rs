@@ -1,5 +1,4 @@
 use super::*;
-use clap::Parser;
 use std::os::unix::fs::symlink;
 use tempfile::TempDir;
 
@@ -352,64 +351,6 @@ fn flag_values_parse_as_deno_writes_them() {
     assert!(parse_flag_value(Kind::Net, "--allow-net", Some("[::1")).is_err());
     assert!(parse_flag_value(Kind::Net, "--allow-net", Some(":80")).is_err());
     assert!(parse_flag_value(Kind::Net, "--allow-net", Some("::1")).is_ok());
-}
-
-#[derive(Parser, Debug)]
-struct TestCli {
-    #[command(flatten)]
-    perms: PermissionFlags,
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    script: Vec<String>,
-}
-
-fn cli(args: &[&str]) -> TestCli {
-    TestCli::try_parse_from(std::iter::once("tasks").chain(args.iter().copied()))
-        .expect("flags parse")
-}
-
-#[test]
-fn clap_flags_become_permissions() {
-    let c = cli(&[
-        "--allow-read",
-        "--allow-run=sh,git",
-        "--deny-net=evil.com",
-        "s.tasks",
-        "--allow-all",
-    ]);
-    assert_eq!(c.perms.allow_read, Some(vec![]));
-    assert_eq!(c.perms.allow_run, Some(vec!["sh".into(), "git".into()]));
-    assert_eq!(c.perms.allow_write, None);
-    assert!(
-        !c.perms.allow_all,
-        "flags after the script are the script's"
-    );
-    assert_eq!(c.script, ["s.tasks", "--allow-all"]);
-    let p = c.perms.to_permissions().unwrap();
-    assert!(p.check_read(Path::new("/etc/hostname")).is_ok());
-    assert!(p.check_run("git").is_ok());
-    assert!(p.check_run("bash").is_err());
-    assert!(p.check_write(Path::new("x")).is_err());
-    assert_eq!(
-        p.flags(),
-        ["--allow-read", "--allow-run=sh,git", "--deny-net=evil.com"]
-    );
-
-    let all = cli(&["-A", "--deny-env=SECRET"])
-        .perms
-        .to_permissions()
-        .unwrap();
-    assert!(all.check_env("HOME").is_ok());
-    assert!(all.check_env("SECRET").is_err());
-
-    let bad = cli(&["--allow-net=a.com:99999"]).perms.to_permissions();
-    assert_eq!(
-        bad.unwrap_err().to_string(),
-        "invalid value for --allow-net: \"99999\" in \"a.com:99999\" is not a port (0 to 65535)"
-    );
-    // Without `=`, the next word is not the flag's value.
-    let c = cli(&["--allow-read", "s.tasks"]);
-    assert_eq!(c.perms.allow_read, Some(vec![]));
-    assert_eq!(c.script, ["s.tasks"]);
 }
 
 #[test]

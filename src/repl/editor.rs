@@ -17,9 +17,9 @@ impl Validator for TasksValidator {
         if line.trim_start().starts_with(':') {
             return ValidationResult::Complete;
         }
-        match crate::syntax::parse_program(line) {
-            Err(e) if e.incomplete => ValidationResult::Incomplete,
-            _ => ValidationResult::Complete,
+        match crate::engine::session::is_incomplete(line) {
+            true => ValidationResult::Incomplete,
+            false => ValidationResult::Complete,
         }
     }
 }

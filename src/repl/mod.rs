@@ -6,11 +6,11 @@ mod editor;
 mod output;
 mod piped;
 
-use crate::engine::{Engine, LoopTick, Options, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME};
-use crate::runtime::task::Task;
+use crate::engine::{
+    Engine, Input, LoopTick, Options, Session, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME,
+};
 use output::{PromptShown, ReplWriter};
 use std::io::IsTerminal;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,20 +48,19 @@ pub fn run(opts: Options) -> i32 {
     }
 }
 
-/// The session's engine: it outlives a panic in one input (a bug in
+/// The REPL's session: it outlives a panic in one input (a bug in
 /// tasks), which fails that input with an `InternalError`.
-fn session_engine(
+fn new_session(
     opts: Options,
     out: Box<dyn std::io::Write>,
     err: Box<dyn std::io::Write>,
-) -> Engine {
+) -> Session {
     let mut engine = Engine::new(opts, out, err);
-    engine.catch_panics();
     // The tests' way to make an input panic: no input known today does.
     if std::env::var_os(TEST_PANIC_VAR).is_some() {
         engine.register_fn("__panic", |msg: String| -> i64 { panic!("{msg}") });
     }
-    engine
+    Session::new(engine)
 }
 
 /// With this set in the environment, the REPL has a function `__panic(msg)`
@@ -70,16 +69,16 @@ pub const TEST_PANIC_VAR: &str = "TASKS_REPL_TEST_PANIC";
 
 /// Ctrl-C for the session's engine: the flag stops script code that never
 /// yields; the message cancels an input that waits.
-fn on_ctrl_c(engine: &Engine, tx: async_channel::Sender<Msg>) {
-    let handle = engine.interrupt_handle();
+fn on_ctrl_c(session: &Session, tx: async_channel::Sender<Msg>) {
+    let handle = session.engine().interrupt_handle();
     let _ = ctrlc::set_handler(move || {
         handle.interrupt();
         let _ = tx.send_blocking(Msg::Interrupt);
     });
 }
 
-struct Session {
-    engine: Engine,
+struct Repl {
+    session: Session,
     rx: async_channel::Receiver<Msg>,
     inputs: usize,
     /// The status `exit()` asked for: the session ends with it.
@@ -90,10 +89,10 @@ struct Session {
 const HOW_TO_LEAVE: &str =
     "to leave, type :quit or press Ctrl-D (or call exit(), which leaves with a status)\n";
 
-impl Session {
-    fn new(engine: Engine, rx: async_channel::Receiver<Msg>) -> Session {
-        Session {
-            engine,
+impl Repl {
+    fn new(session: Session, rx: async_channel::Receiver<Msg>) -> Repl {
+        Repl {
+            session,
             rx,
             inputs: 0,
             exit: None,
@@ -102,7 +101,7 @@ impl Session {
 
     /// Notes an `exit()` that ran since the last look; true once there was one.
     fn exit_requested(&mut self) -> bool {
-        if let Some(code) = self.engine.take_exit_request() {
+        if let Some(code) = self.session.take_exit_request() {
             self.exit.get_or_insert(code);
         }
         self.exit.is_some()
@@ -112,7 +111,7 @@ impl Session {
     /// whichever comes first.
     fn wait(&mut self, d: Option<Duration>) -> Option<Msg> {
         let rx = self.rx.clone();
-        self.engine
+        self.session
             .wait_event(d, async move { rx.recv().await.ok() })
             .flatten()
     }
@@ -127,7 +126,7 @@ impl Session {
             if self.exit_requested() {
                 return None;
             }
-            match self.engine.tick() {
+            match self.session.tick() {
                 LoopTick::Ran | LoopTick::Stuck => continue,
                 LoopTick::Idle(next) => {
                     if let Some(m) = self.wait(next) {
@@ -138,15 +137,15 @@ impl Session {
         }
     }
 
-    /// [`Session::run_one`], surviving a panic outside the input's own
+    /// [`Repl::run_one`], surviving a panic outside the input's own
     /// code (inside, the engine turns it into an `InternalError`).
     fn run_input(&mut self, text: &str) -> i32 {
         let run = std::panic::AssertUnwindSafe(|| self.run_one(text));
         match std::panic::catch_unwind(run) {
             Ok(status) => status,
             Err(payload) => {
-                let msg = crate::runtime::driver::panic_text(&*payload);
-                self.engine
+                let msg = crate::engine::session::panic_text(&*payload);
+                self.session
                     .print_error(&format!("internal error (a bug in tasks): {msg}\n"));
                 EXIT_RUNTIME
             }
@@ -158,12 +157,12 @@ impl Session {
     /// `self.exit`).
     fn run_one(&mut self, text: &str) -> i32 {
         if matches!(text.trim(), "quit" | "exit") {
-            self.engine.print_error(HOW_TO_LEAVE);
+            self.session.print_error(HOW_TO_LEAVE);
             return EXIT_OK;
         }
         self.inputs += 1;
         let name = format!("<input {}>", self.inputs);
-        let Some(task) = self.engine.start_input(&name, text) else {
+        let Some(task) = self.session.start(&name, text) else {
             return EXIT_COMPILE;
         };
         let mut reported = false;
@@ -175,7 +174,7 @@ impl Session {
             if let Ok(Msg::Interrupt) = self.rx.try_recv() {
                 self.interrupted(&task);
             }
-            match self.engine.tick() {
+            match self.session.tick() {
                 LoopTick::Ran => {}
                 LoopTick::Idle(Some(d)) => {
                     if let Some(Msg::Interrupt) = self.wait(Some(d)) {
@@ -186,17 +185,17 @@ impl Session {
                     // Nothing can ever wake the input: say so (unless the
                     // loop just did: `Stuck`) and cancel it.
                     if !reported && matches!(tick, LoopTick::Idle(None)) {
-                        self.engine.report_input_deadlock();
+                        self.session.report_deadlock();
                     }
                     reported = true;
-                    self.engine.cancel(&task);
-                    if matches!(self.engine.tick(), LoopTick::Stuck) {
+                    self.session.cancel(&task);
+                    if matches!(self.session.tick(), LoopTick::Stuck) {
                         break;
                     }
                 }
             }
         }
-        let ok = self.engine.finish_input(&task);
+        let ok = self.session.finish(&task);
         match self.exit_requested() {
             true => self.exit.unwrap_or(EXIT_OK),
             false if ok => EXIT_OK,
@@ -206,43 +205,43 @@ impl Session {
 
     /// Ctrl-C reached the loop: cancel the waiting input, unless the
     /// evaluator already took the request and threw `KeyboardInterrupt`.
-    fn interrupted(&mut self, task: &Rc<Task>) {
-        if self.engine.take_interrupt() {
-            self.engine.cancel(task);
+    fn interrupted(&mut self, task: &Input) {
+        if self.session.take_interrupt() {
+            self.session.cancel(task);
         }
     }
 
     fn command(&mut self, cmd: &str) -> bool {
         match cmd.trim() {
             ":quit" | ":q" | ":exit" => return false,
-            ":help" | ":h" => self.engine.print_text(HELP),
+            ":help" | ":h" => self.session.print_text(HELP),
             ":tasks" => self.list_tasks(),
             other => self
-                .engine
+                .session
                 .print_error(&format!("unknown command `{other}`; :help lists them\n")),
         }
         true
     }
 }
 
-impl Session {
+impl Repl {
     /// `:tasks`: the live tasks, then those that failed and whose error
     /// nobody has retrieved (awaited) yet, with the error.
     fn list_tasks(&mut self) {
-        let live = self.engine.task_tree();
-        let failed = self.engine.failed_tasks();
+        let live = self.session.engine().task_tree();
+        let failed = self.session.failed_tasks();
         if live.is_empty() {
-            self.engine.print_text("no live tasks\n");
+            self.session.print_text("no live tasks\n");
         }
         for t in &live {
             let line = crate::engine::tree_line(t, &live);
-            self.engine.print_text(&line);
+            self.session.print_text(&line);
         }
         for t in failed {
             let on = t.waiting_on.map(|o| format!(" on {o}")).unwrap_or_default();
             let at = t.waiting_at.map(|w| format!("{on} at {w}")).unwrap_or(on);
             let error = t.error.map(|e| format!(": {e}")).unwrap_or_default();
-            self.engine
+            self.session
                 .print_text(&format!("{:<12} {}{at}{error}\n", t.name, t.state));
         }
     }
@@ -258,8 +257,8 @@ fn interactive(
     let shown: PromptShown = Arc::new(AtomicBool::new(false));
     let out = ReplWriter::new(Some(sender.clone()), shown.clone(), false);
     let err = ReplWriter::new(Some(sender), shown.clone(), true);
-    let engine = session_engine(opts, Box::new(out), Box::new(err));
-    on_ctrl_c(&engine, tx.clone());
+    let session = new_session(opts, Box::new(out), Box::new(err));
+    on_ctrl_c(&session, tx.clone());
     let (ask_tx, ask_rx) = std::sync::mpsc::channel();
     let editor_shown = shown.clone();
     let editor_break = Arc::new(AtomicBool::new(false));
@@ -269,7 +268,7 @@ fn interactive(
         "tasks {} — :help for help, Ctrl-D to leave",
         env!("CARGO_PKG_VERSION")
     );
-    let mut s = Session::new(engine, rx);
+    let mut s = Repl::new(session, rx);
     // The editor answers each ask with exactly one message; a SIGINT
     // message comes from elsewhere and must not make the loop ask again, or
     // the editor draws the next prompt before the current input's output.
@@ -278,7 +277,7 @@ fn interactive(
         if !asked {
             // Ctrl-C at the prompt is a key for the editor, not a signal:
             // an interrupt request still set is from the input before.
-            s.engine.take_interrupt();
+            s.session.take_interrupt();
             shown.store(true, Ordering::SeqCst);
             if ask_tx.send(()).is_err() {
                 break;
@@ -312,13 +311,13 @@ fn interactive(
             // so the request is for nothing. Left set, it would interrupt
             // the next input the moment it starts.
             Msg::Interrupt => {
-                s.engine.take_interrupt();
+                s.session.take_interrupt();
             }
             Msg::Eof => break,
         }
     }
     shown.store(false, Ordering::SeqCst);
-    s.engine.shutdown();
+    s.session.shutdown();
     s.exit.unwrap_or(EXIT_OK)
 }
 
@@ -326,6 +325,7 @@ fn interactive(
 mod tests {
     use super::*;
     use std::cell::RefCell;
+    use std::rc::Rc;
 
     /// What the session reports, kept to be read.
     #[derive(Clone, Default)]
@@ -342,11 +342,11 @@ mod tests {
     }
 
     /// The prompt waiting with nothing typed: the loop's turns
-    /// [`Session::idle_until_message`] takes, a fixed number of them (more
+    /// [`Repl::idle_until_message`] takes, a fixed number of them (more
     /// than a stuck clock needs to be noticed).
-    fn idle(s: &mut Session) {
+    fn idle(s: &mut Repl) {
         for _ in 0..1_500_000 {
-            let _ = s.engine.tick();
+            let _ = s.session.tick();
         }
     }
 
@@ -365,7 +365,7 @@ mod tests {
         };
         let engine = Engine::new(opts, Box::new(Captured::default()), Box::new(err.clone()));
         let (_tx, rx) = async_channel::unbounded();
-        let mut s = Session::new(engine, rx);
+        let mut s = Repl::new(Session::new(engine), rx);
         let reports = || {
             String::from_utf8_lossy(&err.0.borrow())
                 .matches("virtual time is stuck")
@@ -381,6 +381,6 @@ mod tests {
         s.run_input("await sleep(1)");
         assert_eq!(reports(), 2);
         s.run_input("s.cancel()");
-        s.engine.shutdown();
+        s.session.shutdown();
     }
 }

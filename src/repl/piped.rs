@@ -2,7 +2,7 @@
 //! error ends the session with the exit status `tasks run` gives for it.
 
 use super::output::ReplWriter;
-use super::{on_ctrl_c, session_engine, Msg, Session};
+use super::{new_session, on_ctrl_c, Msg, Repl};
 use crate::engine::{Options, EXIT_COMPILE, EXIT_OK};
 use std::io::BufRead;
 use std::sync::atomic::AtomicBool;
@@ -11,9 +11,9 @@ use std::sync::Arc;
 pub fn run(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Receiver<Msg>) -> i32 {
     let style = crate::diagnostics::Style { color: opts.color };
     let writer = |to_stderr| ReplWriter::new(None, Arc::new(AtomicBool::new(false)), to_stderr);
-    let engine = session_engine(opts, Box::new(writer(false)), Box::new(writer(true)));
-    on_ctrl_c(&engine, tx);
-    let mut s = Session::new(engine, rx);
+    let session = new_session(opts, Box::new(writer(false)), Box::new(writer(true)));
+    on_ctrl_c(&session, tx);
+    let mut s = Repl::new(session, rx);
     let mut buffer = String::new();
     let mut status = EXIT_OK;
     let mut input = std::io::stdin().lock();
@@ -24,7 +24,7 @@ pub fn run(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Rec
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
-                s.engine
+                s.session
                     .print_error(&format!("error: cannot read stdin: {e}\n"));
                 status = EXIT_COMPILE;
                 break;
@@ -38,7 +38,7 @@ pub fn run(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Rec
             let bad = std::str::from_utf8(&text).expect_err("the line is not UTF-8");
             let name = format!("<input {}>", s.inputs + 1);
             let report = crate::diagnostics::not_utf8(&style, &name, &text, &bad);
-            s.engine.print_error(&report);
+            s.session.print_error(&report);
             status = EXIT_COMPILE;
             break;
         };
@@ -52,14 +52,12 @@ pub fn run(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Rec
         }
         buffer.push_str(line);
         buffer.push('\n');
-        match crate::syntax::parse_program(&buffer) {
-            Err(e) if e.incomplete => continue,
-            _ => {
-                let text = std::mem::take(&mut buffer);
-                if !text.trim().is_empty() {
-                    status = s.run_input(&text);
-                }
-            }
+        if crate::engine::session::is_incomplete(&buffer) {
+            continue;
+        }
+        let text = std::mem::take(&mut buffer);
+        if !text.trim().is_empty() {
+            status = s.run_input(&text);
         }
         if let Ok(Msg::Interrupt) = s.rx.try_recv() {
             return 130;
@@ -71,6 +69,6 @@ pub fn run(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Rec
     if status == EXIT_OK && s.exit.is_none() && !buffer.trim().is_empty() {
         status = s.run_input(&buffer);
     }
-    s.engine.shutdown();
+    s.session.shutdown();
     s.exit.unwrap_or(status)
 }

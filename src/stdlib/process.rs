@@ -26,7 +26,10 @@ mod tree;
 
 pub use pipeline::pipeline;
 pub use reaper::become_subreaper;
+// The golden runner's (`golden/signals.rs`): it kills what a case left.
+#[cfg(feature = "cli")]
 pub(crate) use reaper::{is_subreaper, reap_if_exited};
+#[cfg(feature = "cli")]
 pub(crate) use tree::{children, kill_tree};
 
 use super::lines::{Line, LineReader};
