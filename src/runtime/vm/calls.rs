@@ -80,11 +80,31 @@ impl Interp {
         Ok(false)
     }
 
+    /// `f(args)` with the callee below its arguments. A plain script
+    /// function given exactly its parameters (a closure passed around, the
+    /// commonest call that is not of a global) gets its frame here: the
+    /// callee is moved out of its slot into the frame, which the return
+    /// cuts back to anyway, so the call costs no reference count.
     #[inline(always)]
     pub(super) fn op_call(&mut self, ex: &mut Exec, r: &mut Regs, argc: u32) -> Step {
         r.save(ex);
         self.check(ex, r, 1)?;
-        if self.call_value(ex, argc as usize, None, false)? {
+        let argc = argc as usize;
+        let callee_at = ex.stack.len() - argc - 1;
+        if let Value::Func(c) = &ex.stack[callee_at] {
+            if !c.proto.is_async && argc == c.proto.params.len() {
+                if ex.frames.len() + self.outer_depth >= self.recursion_limit {
+                    return Err(Stop::Fail(self.recursion_error()));
+                }
+                let Value::Func(c) = std::mem::replace(&mut ex.stack[callee_at], Value::Nil) else {
+                    unreachable!("matched above")
+                };
+                self.push_frame(ex, c, callee_at + 1, callee_at, FrameKind::Call)?;
+                r.reload(ex);
+                return Ok(());
+            }
+        }
+        if self.call_value(ex, argc, None, false)? {
             r.reload(ex);
         }
         Ok(())

@@ -28,6 +28,19 @@ pub(super) fn index(ex: &mut Exec) -> Step {
             return Ok(());
         }
     }
+    // A map's value by a str key (`p["name"]`): looked up where both lie.
+    if let [.., Value::Map(m), Value::Str(k)] = ex.stack.as_slice() {
+        // SAFETY: a bitwise copy of the key's `Str` without its count,
+        // never dropped (`ManuallyDrop`) and gone before the stack changes:
+        // the original on the stack keeps the text alive meanwhile.
+        let key = std::mem::ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
+        let found = m.borrow().get(&*key).cloned();
+        if let Some(v) = found {
+            ex.stack.truncate(n - 2);
+            ex.push_result(v);
+            return Ok(());
+        }
+    }
     let i = pop(ex);
     let t = pop(ex);
     let r = ops::index(&t, &i)?;
@@ -37,6 +50,31 @@ pub(super) fn index(ex: &mut Exec) -> Step {
 
 #[inline(always)]
 pub(super) fn store_index(ex: &mut Exec) -> Step {
+    // An existing str key of a map (`p["score"] = ...`): the value is
+    // replaced in place; the map does not grow, so needs no room.
+    let n = ex.stack.len();
+    if let [.., Value::Map(m), Value::Str(k), _] = ex.stack.as_slice() {
+        // SAFETY: as in `index`: an uncounted copy, never dropped, not
+        // used after the stack is cut.
+        let key = std::mem::ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
+        let m: *const RefCell<MapTable> = &**m;
+        // SAFETY: the map's `Rc` stays on the stack until the `truncate`
+        // below, after the table's last use.
+        let mut table = unsafe { &*m }.borrow_mut();
+        if let Some(slot) = table.get_mut(&*key) {
+            // SAFETY: `n >= 3` (matched above): the value moves into the
+            // map and the stack forgets it.
+            let v = unsafe {
+                ex.stack.set_len(n - 1);
+                std::ptr::read(ex.stack.as_ptr().add(n - 1))
+            };
+            let old = std::mem::replace(slot, v);
+            drop(table);
+            ex.stack.truncate(n - 3);
+            drop(old);
+            return Ok(());
+        }
+    }
     let v = pop(ex);
     let i = pop(ex);
     let t = pop(ex);
