@@ -252,8 +252,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
             candidates.extend(f.upvals.iter().map(|(n, _)| n.to_string()));
         }
         let natives = &self.globals.natives;
-        candidates.extend(natives.functions.keys().map(|s| s.to_string()));
-        candidates.extend(natives.modules.keys().map(|s| s.to_string()));
+        let builtins: Vec<&str> = (natives.functions.keys().map(|s| &**s))
+            .chain(natives.modules.keys().map(|s| &**s))
+            .collect();
         let mut e = err(
             format!("undefined variable `{}`", name.name),
             name.span,
@@ -268,8 +269,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         } else if let Some(habit) = crate::syntax::habits::after_floor_division(before, &name.name)
         {
             e.help = Some(habit);
-        } else if let Some(best) = names::closest(&name.name, candidates.iter().map(|s| s.as_str()))
-        {
+        } else if let Some(best) = closest_preferring_own(&name.name, &candidates, &builtins) {
             e.help = Some(format!("did you mean `{best}`?"));
         }
         e
@@ -406,5 +406,19 @@ impl Compiler<'_, '_> {
             e.help = Some(format!("did you mean `{}.{best}`?", m.name));
         }
         Err(e)
+    }
+}
+
+/// The name closest to `name`: the script's own names win a tie with the
+/// builtins and modules (`totl` is `total`'s slip, not `toml`'s).
+fn closest_preferring_own(name: &str, own: &[String], builtins: &[&str]) -> Option<String> {
+    let own = names::closest(name, own.iter().map(|s| s.as_str()));
+    let builtin = names::closest(name, builtins.iter().copied());
+    match (own, builtin) {
+        (Some(o), Some(b)) if strsim::osa_distance(name, &b) < strsim::osa_distance(name, &o) => {
+            Some(b)
+        }
+        (Some(o), _) => Some(o),
+        (None, b) => b,
     }
 }

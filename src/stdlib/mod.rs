@@ -6,6 +6,7 @@ pub(crate) mod builtins;
 pub(crate) mod bytes;
 pub(crate) mod csv;
 pub(crate) mod env;
+pub(crate) mod formats;
 pub(crate) mod fs;
 pub(crate) mod fs_file;
 pub(crate) mod fs_glob;
@@ -31,6 +32,9 @@ pub(crate) mod re;
 pub(crate) mod stdin;
 pub(crate) mod stdio;
 pub(crate) mod time;
+pub(crate) mod toml;
+pub(crate) mod yaml;
+pub(crate) mod yaml_read;
 
 use crate::compile::names::Natives;
 use crate::runtime::error::{ErrorObj, ErrorRef};
@@ -54,6 +58,8 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
         bytes::module(),
         base64::module(),
         csv::module(),
+        toml::module(),
+        yaml::module(),
         hash::module(),
         gzip::module(),
     ] {
