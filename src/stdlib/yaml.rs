@@ -80,7 +80,7 @@ fn to_yaml(v: &Value, open: &mut Open) -> Result<Yaml<'static>, ErrorRef> {
         Value::Bool(b) => Yaml::Value(Scalar::Boolean(*b)),
         Value::Int(i) => Yaml::Value(Scalar::Integer(*i)),
         Value::Float(f) => plain(float_text(*f)),
-        Value::Str(s) => string(&s.to_string()),
+        Value::Str(s) => string(s.as_ref()),
         Value::Bytes(b) => {
             use base64::Engine;
             let text = base64::engine::general_purpose::STANDARD.encode(b.as_slice());
