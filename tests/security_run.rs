@@ -376,3 +376,115 @@ fn sigterm_to_the_test_runner_leaves_case_processes_running() {
     assert_dies(sh, "the case's sh");
     assert_dies(sleep, "the case's sleep");
 }
+
+/// `sh"…"` commands: every value an attacker chooses (here the command
+/// line's arguments) stays one word of the shell's, whatever quotes,
+/// substitutions, separators, globs or newlines it holds; a value next to
+/// another (a trailing `\` before a quote) does not join them; nothing
+/// named `pwned` is ever created.
+#[test]
+fn sh_command_values_never_break_out_of_their_word() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("decoy"), "").unwrap();
+    let values = [
+        "it's here",
+        "'; touch pwned; echo '",
+        "\"; touch pwned; echo \"",
+        "$(touch pwned)",
+        "`touch pwned`",
+        "a\nb; touch pwned",
+        "\\",
+        "\\'",
+        "x' '$(touch pwned)",
+        "-n",
+        "",
+        "*",
+        "~",
+        "${IFS}touch${IFS}pwned",
+        "é ü \u{7f}",
+    ];
+    let script = r#"let vs = args()
+for v in vs {
+    let r = await process.run(sh"printf '[%s]' {v} {[v, v]}; printf '\n'")
+    print(r.stdout() == f"[{v}][{v}][{v}]\n", repr(v))
+}
+# A trailing backslash, then a value with quotes: still two words.
+let r = await process.run(sh"printf '[%s]' {vs[6]}{vs[1]} {vs[6]} {vs[1]}")
+print(r.stdout() == f"[{vs[6]}{vs[1]}][{vs[6]}][{vs[1]}]")
+"#;
+    std::fs::write(dir.path().join("main.tasks"), script).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tasks"))
+        .args(["run", "--allow-run=sh", "main.tasks"])
+        .args(values)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), values.len() + 1, "{stdout}");
+    for line in &lines {
+        assert!(
+            line.starts_with("true"),
+            "a value was split or ran: {stdout}"
+        );
+    }
+    assert!(!dir.path().join("pwned").exists(), "{stdout}");
+}
+
+/// A template that puts a value where the shell would not read its quotes
+/// (inside quotes of its own, after `\` or `$`, in a here-document) is
+/// refused before anything runs; a value that is no word (`nil`, a map) is
+/// a `TypeError` before the shell starts. And `sh"…"` is `sh`: it needs
+/// `--allow-run=sh` however the grant is spelt, and `--deny-run=sh` wins.
+#[test]
+fn sh_commands_refuse_unquotable_places_and_need_the_shell_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    for template in [
+        "echo '{v}'",
+        "echo \\\"{v}\\\"",
+        "echo \\\\{v}",
+        "echo ${v}",
+        "cat <<EOF\\n{v}\\nEOF",
+    ] {
+        let script =
+            format!("let v = \"'; touch pwned; '\"\nawait process.run(sh\"{template}\")\n");
+        let r = run_in(dir.path(), &["--allow-run"], &script);
+        assert_eq!(r.code, 2, "{template}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("would not be one word"), "{}", r.stderr);
+    }
+    let r = run_in(
+        dir.path(),
+        &["--allow-run=sh"],
+        r#"for v in [nil, {"a": 1}, [[1]]] {
+    try { await process.run(sh"touch pwned {v}") } catch e: TypeError { print(e.message()) }
+}
+"#,
+    );
+    assert_eq!(
+        r.stdout,
+        "a `nil` is not a word of a command\na `map` is not a word of a command\na `list` is not a word of a command\n",
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("pwned").exists());
+    let script = r#"try { await process.run(sh"touch {"pwned"}") } catch e: NotCapableError { print("refused") }"#;
+    for flags in [
+        &[][..],
+        &["--allow-run=printf,touch"],
+        &["--allow-run", "--deny-run=sh"],
+        &["--allow-run", "--deny-run=/bin/sh"],
+    ] {
+        let r = run_in(dir.path(), flags, script);
+        assert_eq!(r.stdout, "refused\n", "{flags:?}: {}", r.stderr);
+        assert!(!dir.path().join("pwned").exists(), "{flags:?}");
+    }
+    let r = run_in(dir.path(), &["--allow-run=/bin/sh"], script);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(dir.path().join("pwned").exists());
+}

@@ -195,6 +195,7 @@ module.exports = grammar({
         $.float,
         $.integer,
         $.fstring,
+        $.command_string,
         $.bytes,
         $.string,
         $.true,
@@ -289,6 +290,14 @@ module.exports = grammar({
     fstring: ($) =>
       seq(
         'f"',
+        repeat(choice($.fstring_content, $.escape_sequence, $.double_brace, $.interpolation)),
+        token.immediate('"'),
+      ),
+    // `sh"grep {pattern} {file}"`: a command for `sh`, its values quoted;
+    // its parts are an f-string's.
+    command_string: ($) =>
+      seq(
+        'sh"',
         repeat(choice($.fstring_content, $.escape_sequence, $.double_brace, $.interpolation)),
         token.immediate('"'),
       ),

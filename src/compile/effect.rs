@@ -17,7 +17,7 @@ fn is_pure(e: &Expr) -> bool {
         | ExprKind::Str(_)
         | ExprKind::Bytes(_)
         | ExprKind::Var(_) => true,
-        ExprKind::FStr(parts) => parts.iter().all(|p| match p {
+        ExprKind::FStr(parts) | ExprKind::Command(parts) => parts.iter().all(|p| match p {
             FPart::Text(_) => true,
             FPart::Expr { expr, .. } => is_pure(expr),
         }),
@@ -58,6 +58,8 @@ fn may_throw(e: &Expr) -> bool {
             FPart::Text(_) => false,
             FPart::Expr { expr, spec, .. } => spec.is_some() || may_throw(expr),
         }),
+        // A value that is no word (nil) is a `TypeError`.
+        ExprKind::Command(parts) => parts.iter().any(|p| matches!(p, FPart::Expr { .. })),
         // A map's key may be one no map takes (`{[1]: 2}`).
         ExprKind::Map(pairs) => !pairs.is_empty(),
         ExprKind::List(items) => items.iter().any(may_throw),
@@ -145,6 +147,11 @@ pub(super) fn useless_statement(
                 "did you mean `if {0} {{ ... }}` or `assert({0})`?",
                 src(e.span)
             ),
+        ),
+        ExprKind::Command(_) => (
+            "a sh\"…\" command on its own does nothing".to_string(),
+            "it is not run".to_string(),
+            format!("did you mean `await process.run({})`?", src(e.span)),
         ),
         ExprKind::Unary { .. } => (
             "this arithmetic does nothing".to_string(),

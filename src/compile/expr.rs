@@ -376,6 +376,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 }
                 self.emit(Op::Concat(parts.len() as u32), sp);
             }
+            ExprKind::Command(parts) => self.command(parts, sp)?,
             ExprKind::Var(name) => self.load_var(name)?,
             ExprKind::List(items) => {
                 for i in items {
@@ -464,6 +465,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
                         "this function is not async",
                     );
                     e.help = Some("declare the enclosing function with `async fn`".into());
+                    return Err(e);
+                }
+                if let ExprKind::Command(_) = inner.kind {
+                    let mut e = err(
+                        "a sh\"…\" command is not a coroutine",
+                        inner.span,
+                        "a list: the program and its arguments",
+                    );
+                    e.help = Some("run it: `await process.run(sh\"…\")`".into());
                     return Err(e);
                 }
                 if let ExprKind::Method {

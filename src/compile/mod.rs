@@ -4,6 +4,7 @@
 //! loop — are reported here, before the first statement runs.
 
 pub mod code;
+mod command;
 mod depth;
 mod effect;
 mod expr;

@@ -84,6 +84,15 @@ fn strings_and_fstrings_are_kept_verbatim() {
 }
 
 #[test]
+fn sh_commands_are_kept_verbatim_with_their_interpolations() {
+    let src = "let c = sh\"a  {d[\"}\"]}  |  b\"+[\"x\"]\nprint(  c  )\n";
+    assert_eq!(
+        fmt(src),
+        "let c = sh\"a  {d[\"}\"]}  |  b\" + [\"x\"]\nprint(c)\n"
+    );
+}
+
+#[test]
 fn refuses_what_does_not_parse() {
     assert_eq!(format("let = 1\n"), Err(FormatError::Syntax));
     assert_eq!(format("print(\"x)\n"), Err(FormatError::Syntax));

@@ -105,9 +105,9 @@ fn token_at(src: &str, i: usize) -> Result<(Kind, usize), ScanError> {
                 j += 1;
             }
             if b.get(j) == Some(&b'"') {
-                // A prefixed string: `f"…"` interpolates, any other
-                // prefix (`b"…"`) reads as a plain string does.
-                let f = &src[i..j] == "f";
+                // A prefixed string: `f"…"` and `sh"…"` interpolate, any
+                // other prefix (`b"…"`) reads as a plain string does.
+                let f = matches!(&src[i..j], "f" | "sh");
                 (Kind::Str, string_end(b, j, f)?)
             } else {
                 (Kind::Word, j)
@@ -167,6 +167,15 @@ fn string_end(b: &[u8], q: usize, interpolates: bool) -> Result<usize, ScanError
     Err(ScanError::UnclosedString(q))
 }
 
+/// Does the string whose quote is at `q` interpolate (`f"…"`, `sh"…"`)?
+fn interpolating_prefix(b: &[u8], q: usize) -> bool {
+    let word_start = b[..q]
+        .iter()
+        .rposition(|&c| !is_word_byte(c))
+        .map_or(0, |p| p + 1);
+    matches!(&b[word_start..q], b"f" | b"sh")
+}
+
 /// Where the interpolation whose `{` is at `open` ends (after its `}`):
 /// code with brackets and strings of its own, then an optional `:spec`.
 fn interpolation_end(b: &[u8], open: usize) -> Result<usize, ScanError> {
@@ -175,7 +184,7 @@ fn interpolation_end(b: &[u8], open: usize) -> Result<usize, ScanError> {
     while j < b.len() {
         match b[j] {
             b'"' => {
-                let f = j > 0 && b[j - 1] == b'f';
+                let f = interpolating_prefix(b, j);
                 j = string_end(b, j, f)?;
                 continue;
             }

@@ -69,7 +69,7 @@ fn type_of(value: &Expr) -> Option<String> {
     let ty = match &value.kind {
         ExprKind::Str(_) | ExprKind::FStr(_) => "str",
         ExprKind::Bytes(_) => "bytes",
-        ExprKind::List(_) | ExprKind::ListComp { .. } => "list",
+        ExprKind::List(_) | ExprKind::ListComp { .. } | ExprKind::Command(_) => "list",
         ExprKind::Map(_) | ExprKind::MapComp { .. } => "map",
         ExprKind::Spawn(_) => "task",
         ExprKind::Call { callee, .. } => match &callee.kind {

@@ -8,7 +8,7 @@ use crate::host::Module;
 use crate::permissions::{Denied, Kind};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{
-    Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
+    Args, Ctx, FromValue, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
@@ -24,18 +24,16 @@ pub(crate) fn module() -> Module {
             super::process_pipe::pipe,
         ))
         .native(NativeFn::asynchronous("process.run", |ctx, mut args| {
-            let cmd: String = args.next("cmd")?;
-            let list: Option<Vec<String>> = args.named("args")?;
-            start_run(ctx, cmd, list.unwrap_or_default(), args)
+            let (cmd, list) = command(&mut args)?;
+            start_run(ctx, cmd, list, args)
         }))
         .native(NativeFn::asynchronous("process.shell", |ctx, mut args| {
             let script: String = args.next("script")?;
             start_run(ctx, "sh".into(), vec!["-c".into(), script], args)
         }))
         .native(NativeFn::sync("process.start", |ctx, mut args| {
-            let cmd: String = args.next("cmd")?;
-            let list: Option<Vec<String>> = args.named("args")?;
-            let mut spec = spec(ctx, cmd, list.unwrap_or_default(), &mut args)?;
+            let (cmd, list) = command(&mut args)?;
+            let mut spec = spec(ctx, cmd, list, &mut args)?;
             spec.stdin_io = io_arg(&mut args, "stdin", Io::Pipe)?;
             spec.stdout_io = io_arg(&mut args, "stdout", Io::Pipe)?;
             spec.stderr_io = io_arg(&mut args, "stderr", Io::Inherit)?;
@@ -46,7 +44,71 @@ pub(crate) fn module() -> Module {
             let child = Child::start(&spec).map_err(|e| failure(&e))?;
             Ok(Object::value(Running(child)))
         }))
-        .function("quote", quote)
+        .native(NativeFn::sync("process.quote", |_ctx, mut args| {
+            let v: Value = args.next("s")?;
+            args.finish()?;
+            quote_value(&v).map(|s| Value::str(&s))
+        }))
+}
+
+/// `cmd` and `args` of `run` and `start`: `cmd` is a program's name, or a
+/// list of the program and its first arguments (what `sh"…"` makes); the
+/// words of `args` follow.
+fn command(args: &mut Args) -> Result<(String, Vec<String>), ErrorRef> {
+    let Command(cmd, mut list) = args.next("cmd")?;
+    list.extend(args.named::<Vec<String>>("args")?.unwrap_or_default());
+    Ok((cmd, list))
+}
+
+struct Command(String, Vec<String>);
+
+impl FromValue for Command {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        const WANT: &str = "a program's name or a non-empty list of strings";
+        match v {
+            Value::Str(s) => Ok(Command(s.to_string(), Vec::new())),
+            Value::List(_) => {
+                let mut words = Vec::<String>::from_value(v).map_err(|_| WANT)?;
+                if words.is_empty() {
+                    return Err(WANT);
+                }
+                let program = words.remove(0);
+                Ok(Command(program, words))
+            }
+            _ => Err(WANT),
+        }
+    }
+}
+
+/// `process.quote(v)`: a string or a number as one word; a list as one
+/// word per item, joined by spaces (Python's `shlex.join`). What a
+/// `sh"…"` command puts in for each interpolation. Anything else (`nil`,
+/// a map) is a `TypeError`, not the word "nil" in a command line.
+fn quote_value(v: &Value) -> Result<String, ErrorRef> {
+    match v {
+        Value::Str(s) => Ok(quote(s.to_string())),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => v.try_display().map(quote),
+        Value::List(items) => {
+            let items = items.borrow();
+            let mut words = Vec::with_capacity(items.len());
+            for item in items.iter() {
+                if matches!(item, Value::List(_)) {
+                    return Err(word_error(item));
+                }
+                words.push(quote_value(item)?);
+            }
+            Ok(words.join(" "))
+        }
+        other => Err(word_error(other)),
+    }
+}
+
+fn word_error(v: &Value) -> ErrorRef {
+    ErrorObj::with_help(
+        "TypeError",
+        format!("a `{}` is not a word of a command", v.type_name()),
+        "give a string, a number, or a list of them (one word each)",
+    )
 }
 
 /// `process.quote(s)`: `s` as one word for `sh` (Python's `shlex.quote`):

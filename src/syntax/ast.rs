@@ -247,6 +247,9 @@ pub enum ExprKind {
     /// `b"..."`.
     Bytes(Rc<[u8]>),
     FStr(Vec<FPart>),
+    /// `sh"grep {pattern} {file}"`: the command `["sh", "-c", line]`,
+    /// each value in the line quoted as one word.
+    Command(Vec<FPart>),
     Var(Ident),
     List(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),

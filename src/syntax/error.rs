@@ -150,9 +150,9 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
 fn describe(rule: &Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
-        expr | not_expr | unary | prefix | int | float | string | fstring | bytes_lit
-        | list_lit | map_lit | fn_expr | async_fn_expr | async_block | paren | kw_true
-        | kw_false | kw_nil | kw_await | kw_spawn | kw_not | neg | arg => "an expression",
+        expr | not_expr | unary | prefix | int | float | string | fstring | shstring
+        | bytes_lit | list_lit | map_lit | fn_expr | async_fn_expr | async_block | paren
+        | kw_true | kw_false | kw_nil | kw_await | kw_spawn | kw_not | neg | arg => "an expression",
         ident => "a name",
         block | map_entry => "`{`",
         params | call_args => "`(`",

@@ -1,8 +1,9 @@
 //! The one lexical scanner: it tells code apart from strings and comments
 //! for every check that must skip them (nesting depth, bracket matching,
 //! unclosed strings and comments, a line that starts with `//`). It agrees
-//! with the grammar: `#` and `/* */` are comments, `"…"` and `f"…"` are
-//! strings, and the `{ }` interpolations of an f-string are code again.
+//! with the grammar: `#` and `/* */` are comments, `"…"`, `f"…"` and
+//! `sh"…"` are strings, and the `{ }` interpolations of an f-string (and
+//! of a `sh"…"` command) are code again.
 
 /// One byte of code (outside every string and comment).
 #[derive(Debug, Clone, Copy)]
@@ -78,11 +79,13 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Does the string opening here interpolate: `f"…"`, or a command
+    /// `sh"…"`? (`if"x"` is the keyword and a plain string.)
     fn is_fstring_quote(&self) -> bool {
-        let i = self.i;
-        i > 0
-            && self.src[i - 1] == b'f'
-            && (i < 2 || !(self.src[i - 2].is_ascii_alphanumeric() || self.src[i - 2] == b'_'))
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let before = &self.src[..self.i];
+        let start = before.iter().rposition(|&b| !word(b)).map_or(0, |p| p + 1);
+        matches!(&before[start..], b"f" | b"sh")
     }
 
     /// Skips a `#` comment (to the end of the line) or a `/* */` one.

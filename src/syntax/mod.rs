@@ -1,6 +1,7 @@
 //! Source text to syntax tree. Knows nothing of running programs.
 
 pub mod ast;
+pub mod command;
 pub mod depth;
 pub mod error;
 pub mod habits;

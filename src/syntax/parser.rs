@@ -1283,6 +1283,11 @@ fn primary(p: P) -> Result<Expr> {
         }
         Rule::string => ExprKind::Str(intern(&string_body(p)?)),
         Rule::fstring => ExprKind::FStr(fstring(p)?),
+        Rule::shstring => {
+            let parts = fstring(p)?;
+            super::command::check(&parts)?;
+            ExprKind::Command(parts)
+        }
         Rule::bytes_lit => ExprKind::Bytes(bytes_body(p)?.into()),
         Rule::kw_true => ExprKind::Bool(true),
         Rule::kw_false => ExprKind::Bool(false),

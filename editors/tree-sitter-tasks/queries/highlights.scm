@@ -30,6 +30,7 @@
 
 (string) @string
 (fstring) @string
+(command_string) @string
 (bytes) @string
 (string_content) @string
 (fstring_content) @string

@@ -78,6 +78,14 @@ test('f-string interpolations are code, with their format spec', async () => {
   assert.strictEqual(scopeOf(t, '{{'), 'constant.character.escape.tasks');
 });
 
+test('a sh"…" command interpolates as an f-string does, and a name sh is not one', async () => {
+  const t = await tokens('let c = sh"grep -c {pattern} ${{HOME}}" + sh');
+  assert.strictEqual(scopeOf(t, 'grep -c'), 'string.interpolated.tasks');
+  assert.ok(t.find(([s]) => s === 'pattern')[2].includes('meta.interpolation.tasks'));
+  assert.strictEqual(scopeOf(t, '{{'), 'constant.character.escape.tasks');
+  assert.ok(!t[t.length - 1][2].some((s) => s.startsWith('string')));
+});
+
 test('bytes literals are strings with escapes, and a name b is not one', async () => {
   const t = await tokens('let d = b"\\x00ab" + b');
   assert.strictEqual(scopeOf(t, 'b"'), 'string.quoted.double.bytes.tasks');
