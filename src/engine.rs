@@ -12,6 +12,7 @@ use crate::runtime::link::{link, Closure, NativeTable};
 use crate::runtime::task::Task;
 use crate::runtime::value::Value;
 use crate::scheduler::clock::Clock;
+use crate::stdlib::args::ProgramName;
 use crate::syntax::parse_program;
 use std::io::Write;
 use std::rc::Rc;
@@ -257,6 +258,12 @@ impl Engine {
 
     /// Compiles `text`; on failure the report is the error.
     fn load(&mut self, name: &str, text: &str, echo: bool) -> Result<Rc<Closure>, Error> {
+        if self.interp.data.get::<ProgramName>().is_none() {
+            // What `args.parse`'s usage line calls the program.
+            let base = std::path::Path::new(name).file_name();
+            let base = base.map_or(name.into(), |b| b.to_string_lossy());
+            self.interp.data.insert(ProgramName(base.into_owned()));
+        }
         let id = self.sources.add(name, text);
         let src = &self.sources.files[id as usize];
         let program = parse_program(text).map_err(|e| {

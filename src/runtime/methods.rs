@@ -254,6 +254,9 @@ pub(crate) const BUILTIN_METHODS: &[&str] = &[
     "lstrip",
     "rstrip",
     "zfill",
+    // records (`runtime/record_map.rs`)
+    "to_map",
+    "from_map",
 ];
 
 /// The index of a built-in method name, checked when the crate compiles.
@@ -301,6 +304,15 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
     let Some(&m) = BUILTIN_METHODS.get(method as usize) else {
         return Err(no_method(&recv, &it.method_name(method)));
     };
+    match (&recv, m) {
+        (Value::Record(r), "to_map") if named.is_empty() => {
+            return super::record_map::to_map(r, &args)
+        }
+        (Value::Func(c), "from_map") if c.proto.is_struct => {
+            return super::record_map::from_map(it, c, args, named)
+        }
+        _ => {}
+    }
     let Some(sig) = method_sig(recv.type_name(), m) else {
         return Err(no_method(&recv, m));
     };

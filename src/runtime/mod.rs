@@ -27,6 +27,7 @@ pub mod native_ctx;
 pub mod native_fn;
 pub mod ops;
 pub mod record;
+mod record_map;
 pub mod retry;
 pub mod scopes;
 pub mod script_call;

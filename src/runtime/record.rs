@@ -170,7 +170,12 @@ impl Interp {
         if let Some(argc) = self.place_attr_callee(&mut ex.stack, recv_at, attr, argc)? {
             return self.call_value(ex, argc, names, false);
         }
-        if *builtin < 0 || matches!(ex.stack[recv_at], Value::Record(_) | Value::Module(_)) {
+        // A record without a `to_map` of its own still has the builtin one.
+        let record_builtin = matches!(ex.stack[recv_at], Value::Record(_)) && &**attr == "to_map";
+        if *builtin < 0
+            || matches!(ex.stack[recv_at], Value::Module(_))
+            || (matches!(ex.stack[recv_at], Value::Record(_)) && !record_builtin)
+        {
             return Err(self.no_attr_method(&ex.stack[recv_at], attr));
         }
         let (args, named) = super::call::split_named(ex, recv_at, names);

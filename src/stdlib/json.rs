@@ -137,6 +137,17 @@ impl Writer {
                 self.map(&table)?;
                 self.open.pop();
             }
+            // A record is the object of its fields (`dataclasses.asdict`).
+            Value::Record(r) => {
+                let id = Rc::as_ptr(r) as *const () as usize;
+                let values = r
+                    .values
+                    .try_borrow()
+                    .map_err(|_| StringifyError::Circular)?;
+                self.enter(id)?;
+                self.record(&r.ty.fields, &values)?;
+                self.open.pop();
+            }
             Value::Cell(c) => {
                 let inner = c.try_borrow().map_err(|_| StringifyError::Circular)?;
                 self.value(&inner)?;
@@ -188,6 +199,22 @@ impl Writer {
                 Key::Bool(b) => self.out.push_str(if *b { "\"true\"" } else { "\"false\"" }),
                 Key::Bytes(_) => return Err(StringifyError::NotSerializable("bytes")),
             }
+            self.out.push_str(": ");
+            self.value(v)?;
+        }
+        self.close('}');
+        Ok(())
+    }
+
+    fn record(&mut self, fields: &[Rc<str>], values: &[Value]) -> Result<(), StringifyError> {
+        if fields.is_empty() {
+            self.out.push_str("{}");
+            return Ok(());
+        }
+        self.out.push('{');
+        for (i, (k, v)) in fields.iter().zip(values).enumerate() {
+            self.separator(i);
+            write_string(&mut self.out, k);
             self.out.push_str(": ");
             self.value(v)?;
         }

@@ -1,6 +1,7 @@
 //! The standard library's native modules, on the same registration API an
 //! embedding host uses ([`crate::Module`]): one file per module.
 
+pub(crate) mod args;
 pub(crate) mod base64;
 pub(crate) mod builtins;
 pub(crate) mod bytes;
@@ -62,6 +63,7 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
         yaml::module(),
         hash::module(),
         gzip::module(),
+        args::module(),
     ] {
         m.install(names, natives);
     }

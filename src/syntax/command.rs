@@ -133,7 +133,7 @@ mod tests {
             r#"let c = sh"cat <<<{p}""#,
             r#"let c = sh"sh -c 'echo \"x\"' {p}""#,
             // A quote inside an interpolation, in a block the grammar skips.
-            r#"if true { let c = sh"echo {f["}"]} {f["{"]} '}'" }"#,
+            r#"if true { let c = sh"echo {f["}"]} {f["{"]} '}}'" }"#,
         ] {
             assert_eq!(
                 refused(&format!("let p = 1\nlet f = 2\n{ok}")),
