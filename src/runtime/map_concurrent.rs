@@ -43,6 +43,45 @@ struct Shared {
     error: RefCell<Option<ErrorRef>>,
     /// Set when nothing runs any more and nothing more will start.
     finished: RefCell<Option<Rc<Future>>>,
+    /// Read by `for await` (`map_stream.rs`): each outcome goes here as it
+    /// comes, in completion order, instead of into `results`.
+    /// Dropped once the last outcome is in, which ends the stream.
+    sink: RefCell<Option<async_channel::Sender<Result<Value, ErrorRef>>>>,
+}
+
+impl Shared {
+    pub(super) fn new(f: Value, items: Iter, limit: usize, return_errors: bool) -> Shared {
+        Shared {
+            f,
+            items: RefCell::new(items),
+            limit,
+            return_errors,
+            results: RefCell::new(Vec::new()),
+            running: RefCell::new(Vec::new()),
+            stopped: Cell::new(false),
+            aborting: Cell::new(false),
+            error: RefCell::new(None),
+            finished: RefCell::new(None),
+            sink: RefCell::new(None),
+        }
+    }
+}
+
+impl Shared {
+    /// Item `index`'s outcome: into the results, or down the stream.
+    fn deliver(&self, index: usize, outcome: Result<Value, ErrorRef>) {
+        if let Some(tx) = &*self.sink.borrow() {
+            let _ = tx.try_send(outcome);
+            return;
+        }
+        if let Ok(v) = outcome {
+            self.results.borrow_mut()[index] = v;
+        }
+    }
+
+    fn streaming(&self) -> bool {
+        self.sink.borrow().is_some()
+    }
 }
 
 /// The state of one `await map_concurrent(...)`.
@@ -55,18 +94,7 @@ pub struct MapConcurrent {
 impl MapConcurrent {
     pub fn new(f: Value, items: Iter, limit: usize, return_errors: bool) -> MapConcurrent {
         MapConcurrent {
-            shared: Rc::new(Shared {
-                f,
-                items: RefCell::new(items),
-                limit,
-                return_errors,
-                results: RefCell::new(Vec::new()),
-                running: RefCell::new(Vec::new()),
-                stopped: Cell::new(false),
-                aborting: Cell::new(false),
-                error: RefCell::new(None),
-                finished: RefCell::new(None),
-            }),
+            shared: Rc::new(Shared::new(f, items, limit, return_errors)),
             cancelled: None,
         }
     }
@@ -113,14 +141,16 @@ impl Interp {
             };
             let index = {
                 let mut results = s.results.borrow_mut();
-                results.push(Value::Nil);
-                results.len() - 1
+                if !s.streaming() {
+                    results.push(Value::Nil);
+                }
+                results.len().wrapping_sub(1)
             };
             let started = self.call_for_coro(&s.f, vec![item]).and_then(|v| match v {
                 Value::Coro(_) => self.spawn_value(v, None, None).map(Some),
                 // A plain function's result is the item's result.
                 v => {
-                    s.results.borrow_mut()[index] = v;
+                    s.deliver(index, Ok(v));
                     Ok(None)
                 }
             });
@@ -145,7 +175,7 @@ impl Interp {
             s.running.borrow_mut().retain(|x| !Rc::ptr_eq(x, t));
         }
         match a.outcome() {
-            Some(Ok(v)) => s.results.borrow_mut()[index] = v,
+            Some(Ok(v)) => s.deliver(index, Ok(v)),
             // The ones the map cancelled itself say nothing.
             Some(Err(e)) if e.is_cancel() && s.aborting.get() => {}
             Some(Err(e)) => self.map_item_failed(s, index, e),
@@ -157,18 +187,29 @@ impl Interp {
             if let Some(f) = f.filter(|f| !f.core.borrow().is_done()) {
                 self.set_future_result(&f, Value::Nil);
             }
+            if s.stopped.get() {
+                // Nothing more comes: the stream ends after what it holds.
+                s.sink.borrow_mut().take();
+            }
         }
     }
 
     fn map_item_failed(&mut self, s: &Rc<Shared>, index: usize, e: ErrorRef) {
         if s.return_errors {
-            s.results.borrow_mut()[index] = Value::Error(e);
+            s.deliver(index, Ok(Value::Error(e)));
             return;
         }
         let first = s.error.borrow().clone();
         match first {
             // Raised with the first, as a group's are (`e.others()`).
             Some(first) => first.others.borrow_mut().push(e),
+            // Read as a stream: raised where the loop reads it; the loop's
+            // end (`close`) stops the map, as the finally of the asyncio
+            // twin's generator does.
+            None if s.streaming() => {
+                s.deliver(index, Err(e.clone()));
+                *s.error.borrow_mut() = Some(e);
+            }
             None => {
                 *s.error.borrow_mut() = Some(e);
                 s.stopped.set(true);
@@ -199,5 +240,95 @@ impl Interp {
         for t in &running {
             self.cancel_task(t, None);
         }
+    }
+}
+
+/// `for await r in map_concurrent(f, items, limit: n)`: the same calls, at
+/// most `n` at a time, but each result comes as soon as its call ends
+/// (completion order, as `asyncio.as_completed` over the semaphore-bound
+/// calls). The first error is raised at its place in the stream (the calls
+/// still running are cancelled); with `return_errors: true` it is an item.
+/// Leaving the loop early cancels the calls still running.
+struct MapStream {
+    shared: Rc<Shared>,
+    rx: async_channel::Receiver<Result<Value, ErrorRef>>,
+    started: Cell<bool>,
+}
+
+/// The stream a `for await` reads from an `map_concurrent(...)` call not
+/// yet awaited; any other value as it is.
+pub(crate) fn as_stream(v: Value) -> Value {
+    let Value::Coro(c) = &v else {
+        return v;
+    };
+    let is_map = matches!(
+        &*c.start.borrow(),
+        Some(CoroStart::Native(super::native::NativeCoro::Map(_)))
+    );
+    if !is_map {
+        return v;
+    }
+    let Some(CoroStart::Native(super::native::NativeCoro::Map(m))) = c.take() else {
+        return v;
+    };
+    let (tx, rx) = async_channel::unbounded();
+    *m.shared.sink.borrow_mut() = Some(tx);
+    super::native_fn::Object::value(MapStream {
+        shared: m.shared.clone(),
+        rx,
+        started: Cell::new(false),
+    })
+}
+
+impl super::native_fn::NativeObject for MapStream {
+    fn type_name(&self) -> &'static str {
+        "map_concurrent"
+    }
+    fn methods() -> &'static [&'static str] {
+        &[]
+    }
+    fn method(
+        &self,
+        _ctx: &mut super::native_fn::Ctx<'_>,
+        _name: &str,
+        _args: super::native_fn::Args,
+    ) -> Option<super::native_fn::NativeResult> {
+        None
+    }
+    fn stream(&self) -> Option<&dyn super::stream::NativeStream> {
+        Some(self)
+    }
+}
+
+impl super::stream::NativeStream for MapStream {
+    fn ready(&self, ctx: &mut super::native_fn::Ctx<'_>) -> Option<super::native_fn::NativeResult> {
+        let s = &self.shared;
+        if !self.started.replace(true) {
+            ctx.interp.map_fill(s);
+            if s.stopped.get() && s.running.borrow().is_empty() {
+                s.sink.borrow_mut().take();
+            }
+        }
+        match self.rx.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(async_channel::TryRecvError::Closed) => Some(Ok(Value::Nil)),
+            Err(async_channel::TryRecvError::Empty) => None,
+        }
+    }
+    fn wait(
+        &self,
+        _ctx: &mut super::native_fn::Ctx<'_>,
+    ) -> Result<super::native_fn::OpFuture, ErrorRef> {
+        let rx = self.rx.clone();
+        Ok(Box::pin(async move {
+            rx.recv().await.unwrap_or(Ok(Value::Nil))
+        }))
+    }
+    fn close(&self, ctx: &mut super::native_fn::Ctx<'_>) {
+        let s = &self.shared;
+        s.stopped.set(true);
+        s.aborting.set(true);
+        ctx.interp.map_cancel_running(s);
+        s.sink.borrow_mut().take();
     }
 }

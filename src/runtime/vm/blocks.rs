@@ -68,7 +68,7 @@ pub(super) fn catch_match(ex: &mut Exec, proto: &FnProto, k: u32) {
 
 #[inline(never)]
 pub(super) fn stream_start(ex: &mut Exec, r: &Regs, slot: u32) -> Step {
-    let v = pop(ex);
+    let v = crate::runtime::map_concurrent::as_stream(pop(ex));
     crate::runtime::stream::check(&v)?;
     ex.stack[r.base + slot as usize] = v;
     Ok(())
