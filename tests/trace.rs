@@ -222,6 +222,65 @@ await r
     assert_eq!(woken_from_lanes, 2);
 }
 
+/// An operation nobody awaits (`http.serve`'s accept loop, started with
+/// `NativeCtx::start_operation`) is a slice too, from the serve to the
+/// close that aborts it; the request the script makes beside it is its own.
+#[test]
+fn a_servers_accept_loop_is_a_slice_until_it_is_closed() {
+    let tmp = tempdir("serve");
+    let script = r#"let server = http.serve(fn(req) { return "hi " + req.path() }, port: 0)
+let r = await http.get(server.url() + "/a")
+print(r.text())
+server.close()
+"#;
+    std::fs::write(tmp.join("serve.tasks"), script).unwrap();
+    let run = Command::new(EXE)
+        .args([
+            "run",
+            "--allow-net=127.0.0.1",
+            "--trace",
+            "t.json",
+            "serve.tasks",
+        ])
+        .current_dir(&tmp)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hi /a\n");
+    let text = std::fs::read_to_string(tmp.join("t.json")).unwrap();
+    check_structure(&text, &tmp.join("serve.tasks"));
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let events = doc["traceEvents"].as_array().unwrap();
+    let ops: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["cat"] == "native" && e["ph"] == "X")
+        .collect();
+    let name = |e: &&Value| e["name"].as_str().unwrap().to_string();
+    let server = ops
+        .iter()
+        .find(|e| name(e).starts_with("http server http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no server slice in {ops:?}"));
+    assert!(name(server).ends_with("(cancelled)"), "{server}");
+    let get = ops
+        .iter()
+        .find(|e| name(e).starts_with("http.get("))
+        .unwrap_or_else(|| panic!("no request slice in {ops:?}"));
+    // The request ran while the server was up, on another lane.
+    let (s0, s1) = span(server);
+    let (g0, g1) = span(get);
+    assert!(s0 < g0 && g1 <= s1, "{server} {get}");
+    assert_ne!(server["tid"], get["tid"]);
+}
+
+fn span(e: &Value) -> (f64, f64) {
+    let ts = e["ts"].as_f64().unwrap();
+    (ts, ts + e["dur"].as_f64().unwrap())
+}
+
 /// `tasks test --trace DIR --timeline DIR`: a failing case's trace and
 /// timeline stay in the folders, named after the case, and the report
 /// names them beside its diff; a passing case leaves nothing.

@@ -11,6 +11,11 @@
 use super::events::{Event, FlowKind, SliceKind, Trace, TrackKind};
 use std::io::{self, Write};
 
+const X: &str = "{\"ph\":\"X\",\"pid\":1,\"tid\":";
+const S: &str = "{\"ph\":\"s\",\"pid\":1,\"tid\":";
+const F: &str = "{\"ph\":\"f\",\"pid\":1,\"tid\":";
+const I: &str = "{\"ph\":\"i\",\"pid\":1,\"tid\":";
+
 /// The output, flushed to the file in large pieces.
 struct Out<'w> {
     buf: Vec<u8>,
@@ -18,6 +23,10 @@ struct Out<'w> {
 }
 
 impl Out<'_> {
+    // Inlined so that a literal's length is known where it is copied: the
+    // copy is then a few moves, not a call to memcpy (most of what the
+    // writer appends are short constants).
+    #[inline(always)]
     fn raw(&mut self, s: &str) {
         self.buf.extend_from_slice(s.as_bytes());
     }
@@ -47,14 +56,20 @@ impl Out<'_> {
             let _ = serde_json::to_writer(&mut self.buf, s);
         }
     }
-    /// `"ph":"P","pid":1,"tid":T,"ts":TS` of an event on track `track`.
-    fn head(&mut self, ph: &str, track: u32, ts: u64) {
-        self.raw("{\"ph\":\"");
-        self.raw(ph);
-        self.raw("\",\"pid\":1,\"tid\":");
+    /// `{"ph":"P","pid":1,"tid":T,"ts":TS` of an event on track `track`;
+    /// `start` is `{"ph":"P","pid":1,"tid":` (one constant per phase).
+    #[inline(always)]
+    fn head(&mut self, start: &str, track: u32, ts: u64) {
+        self.raw(start);
         self.num(u64::from(track) + 1);
         self.raw(",\"ts\":");
         self.micros(ts);
+    }
+    /// A name known to need no escaping, quoted.
+    fn quoted(&mut self, s: &str) {
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(s.as_bytes());
+        self.buf.push(b'"');
     }
     fn spill(&mut self) -> io::Result<()> {
         if self.buf.len() >= 1 << 20 {
@@ -111,52 +126,45 @@ pub fn write(trace: &Trace, w: &mut dyn Write) -> io::Result<()> {
         o.raw(",\n");
         match e {
             Event::Slice(s) => {
-                let (name, cat) = match s.kind {
-                    SliceKind::Step => ("step", "step"),
-                    SliceKind::Wait(k) => (k.name(), "wait"),
-                    SliceKind::Op => ("native", "native"),
-                    SliceKind::Timer => ("timer", "timer"),
-                };
-                let name = match (&s.label, s.kind) {
-                    (Some(l), SliceKind::Wait(_) | SliceKind::Op) => &**l,
-                    _ => name,
-                };
-                o.head("X", s.track, s.start);
+                o.head(X, s.track, s.start);
                 o.raw(",\"dur\":");
                 o.micros(s.end - s.start);
-                o.raw(",\"cat\":\"");
-                o.raw(cat);
-                o.raw("\",\"name\":");
-                o.string(name);
                 match (s.kind, &s.label) {
-                    (SliceKind::Wait(k), _) => {
-                        o.raw(",\"args\":{\"on\":\"");
-                        o.raw(k.name());
-                        o.raw("\"}}");
+                    (SliceKind::Step, _) => o.raw(",\"cat\":\"step\",\"name\":\"step\"}"),
+                    (SliceKind::Wait(k), label) => {
+                        o.raw(",\"cat\":\"wait\",\"name\":");
+                        match label {
+                            Some(l) => o.string(l),
+                            None => o.quoted(k.name()),
+                        }
+                        o.raw(",\"args\":{\"on\":");
+                        o.quoted(k.name());
+                        o.raw("}}");
+                    }
+                    (SliceKind::Op, label) => {
+                        o.raw(",\"cat\":\"native\",\"name\":");
+                        o.string(label.as_deref().unwrap_or("native"));
+                        o.raw("}");
                     }
                     (SliceKind::Timer, Some(l)) => {
-                        o.raw(",\"args\":{\"does\":");
+                        o.raw(",\"cat\":\"timer\",\"name\":\"timer\",\"args\":{\"does\":");
                         o.string(l);
                         o.raw("}}");
                     }
-                    _ => o.raw("}"),
+                    (SliceKind::Timer, None) => o.raw(",\"cat\":\"timer\",\"name\":\"timer\"}"),
                 }
             }
             Event::Flow(f) => {
                 flow_id += 1;
-                let name = match f.kind {
-                    FlowKind::Spawn => "spawn",
-                    FlowKind::Wake => "wake",
-                };
-                o.head("s", f.from.track, f.from.ts);
-                flow_tail(&mut o, flow_id, name);
+                o.head(S, f.from.track, f.from.ts);
+                flow_tail(&mut o, flow_id, f.kind);
                 o.raw(",\n");
-                o.head("f", f.to.track, f.to.ts);
+                o.head(F, f.to.track, f.to.ts);
                 o.raw(",\"bp\":\"e\"");
-                flow_tail(&mut o, flow_id, name);
+                flow_tail(&mut o, flow_id, f.kind);
             }
             Event::Print(at, text) => {
-                o.head("i", at.track, at.ts);
+                o.head(I, at.track, at.ts);
                 o.raw(",\"s\":\"t\",\"cat\":\"print\",\"name\":");
                 o.string(text);
                 o.raw("}");
@@ -169,12 +177,11 @@ pub fn write(trace: &Trace, w: &mut dyn Write) -> io::Result<()> {
     o.w.flush()
 }
 
-fn flow_tail(o: &mut Out<'_>, id: u64, name: &str) {
+fn flow_tail(o: &mut Out<'_>, id: u64, kind: FlowKind) {
     o.raw(",\"id\":");
     o.num(id);
-    o.raw(",\"cat\":\"");
-    o.raw(name);
-    o.raw("\",\"name\":\"");
-    o.raw(name);
-    o.raw("\"}");
+    match kind {
+        FlowKind::Spawn => o.raw(",\"cat\":\"spawn\",\"name\":\"spawn\"}"),
+        FlowKind::Wake => o.raw(",\"cat\":\"wake\",\"name\":\"wake\"}"),
+    }
 }

@@ -174,7 +174,16 @@ impl NativeCtx<'_> {
         name: &str,
         fut: impl Future<Output = Result<Value, ScriptError>> + 'static,
     ) -> Operation {
-        let id = self.interp.lp.ops.submit(Rc::from(name), fut);
+        let name: Rc<str> = Rc::from(name);
+        let id = self.interp.lp.ops.submit(name.clone(), fut);
+        if self.interp.tracer.is_some() {
+            // Traced, its end is delivered as an awaited operation's is
+            // (to a future nobody awaits), so that it gets its slice.
+            use crate::runtime::future::{FutKind, Future};
+            self.interp.trace_op_begin(id, &name);
+            let f = Future::new(FutKind::Native(id));
+            self.interp.lp.op_futures.insert(id, f);
+        }
         Operation(Cell::new(Some(id)))
     }
 
@@ -184,6 +193,9 @@ impl NativeCtx<'_> {
         match op.0.take() {
             Some(id) => {
                 self.interp.lp.ops.abort(id);
+                if self.interp.lp.op_futures.remove(&id).is_some() {
+                    self.interp.trace_op_dropped(id);
+                }
                 true
             }
             None => false,
