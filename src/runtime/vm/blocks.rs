@@ -11,7 +11,7 @@ use crate::runtime::value::Value;
 use std::rc::Rc;
 
 #[inline(never)]
-pub(super) fn throw(ex: &mut Exec, r: &Regs) -> Step {
+pub(super) fn throw(ex: &mut Exec, r: Regs) -> Step {
     r.save(ex);
     let v = pop(ex);
     let e = match v {
@@ -22,7 +22,7 @@ pub(super) fn throw(ex: &mut Exec, r: &Regs) -> Step {
 }
 
 #[inline(never)]
-pub(super) fn rethrow(ex: &mut Exec, r: &Regs) -> Step {
+pub(super) fn rethrow(ex: &mut Exec, r: Regs) -> Step {
     r.save(ex);
     let Value::Error(e) = pop(ex) else {
         unreachable!("rethrow of a non-error")
@@ -67,7 +67,7 @@ pub(super) fn catch_match(ex: &mut Exec, proto: &FnProto, k: u32) {
 }
 
 #[inline(never)]
-pub(super) fn stream_start(ex: &mut Exec, r: &Regs, slot: u32) -> Step {
+pub(super) fn stream_start(ex: &mut Exec, r: Regs, slot: u32) -> Step {
     let v = crate::runtime::map_concurrent::as_stream(pop(ex));
     crate::runtime::stream::check(&v)?;
     ex.stack[r.base + slot as usize] = v;
@@ -87,7 +87,7 @@ fn block_error(ex: &mut Exec, failed: bool) -> Option<crate::runtime::error::Err
 
 impl Interp {
     #[inline(never)]
-    pub(super) fn op_with_enter(&mut self, ex: &mut Exec, r: &Regs, slot: u32) -> Step {
+    pub(super) fn op_with_enter(&mut self, ex: &mut Exec, r: Regs, slot: u32) -> Step {
         r.save(ex);
         let scope = ex.stack[r.base + slot as usize].clone();
         match self.with_enter(&scope)? {
@@ -101,13 +101,7 @@ impl Interp {
     }
 
     #[inline(never)]
-    pub(super) fn op_with_exit(
-        &mut self,
-        ex: &mut Exec,
-        r: &Regs,
-        slot: u32,
-        failed: bool,
-    ) -> Step {
+    pub(super) fn op_with_exit(&mut self, ex: &mut Exec, r: Regs, slot: u32, failed: bool) -> Step {
         r.save(ex);
         let scope = ex.stack[r.base + slot as usize].clone();
         let error = block_error(ex, failed);
@@ -187,7 +181,7 @@ impl Interp {
     }
 
     #[inline(never)]
-    pub(super) fn op_group_enter(&mut self, ex: &mut Exec, r: &Regs, slot: u32) {
+    pub(super) fn op_group_enter(&mut self, ex: &mut Exec, r: Regs, slot: u32) {
         ex.stack[r.base + slot as usize] = crate::runtime::group::new_group(self.current.clone());
     }
 
@@ -195,7 +189,7 @@ impl Interp {
     pub(super) fn op_group_exit(
         &mut self,
         ex: &mut Exec,
-        r: &Regs,
+        r: Regs,
         slot: u32,
         failed: bool,
     ) -> Step {

@@ -68,7 +68,7 @@ impl Interp {
                 let c = c.clone();
                 let at = ex.stack.len() - argc;
                 self.push_frame(ex, c, at, at, kind)?;
-                r.reload(ex);
+                r.enter(ex, at);
                 return Ok(true);
             }
         }
@@ -100,7 +100,7 @@ impl Interp {
                     unreachable!("matched above")
                 };
                 self.push_frame(ex, c, callee_at + 1, callee_at, FrameKind::Call)?;
-                r.reload(ex);
+                r.enter(ex, callee_at + 1);
                 return Ok(());
             }
         }
@@ -259,7 +259,7 @@ impl Interp {
 
     /// `spawn v`, into the task group in local `group` if given.
     #[inline(never)]
-    pub(super) fn op_spawn(&mut self, ex: &mut Exec, r: &Regs, group: Option<u32>) -> Step {
+    pub(super) fn op_spawn(&mut self, ex: &mut Exec, r: Regs, group: Option<u32>) -> Step {
         r.save(ex);
         let v = pop(ex);
         let group = group.map(|slot| ex.stack[r.base + slot as usize].clone());

@@ -121,7 +121,7 @@ pub(super) fn make_map(ex: &mut Exec, n: u32) -> Step {
 /// A closure of `proto.protos[idx]`, capturing cells of this frame's
 /// locals or of its own captures.
 #[inline(never)]
-pub(super) fn closure(ex: &mut Exec, r: &Regs, proto: &FnProto, idx: u32) {
+pub(super) fn closure(ex: &mut Exec, r: Regs, proto: &FnProto, idx: u32) {
     let p = proto.protos[idx as usize].clone();
     let upvals = p
         .upvals
@@ -269,7 +269,7 @@ impl Interp {
     pub(super) fn op_method_named(
         &mut self,
         ex: &mut Exec,
-        r: &Regs,
+        r: Regs,
         proto: &FnProto,
         method: u32,
         argc: u32,
