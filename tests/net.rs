@@ -919,3 +919,37 @@ try { await http.get("http://127.0.0.1:99999/") } catch e: ValueError { print(e.
     );
     assert_eq!(out, "200 true\nhost: example.test\nValueError\n");
 }
+
+#[test]
+fn params_are_encoded_and_so_are_spaces_and_non_ascii() {
+    // Issue 27: `params:` adds an encoded query (after the URL's own), and
+    // a space or a non-ASCII character in a path or query goes out
+    // %-escaped, never as an "invalid uri character" error.
+    let srv = Server::start();
+    let out = run_ok(
+        r#"
+let base = args()[0]
+let r = await http.get(f"{base}/json?x=1#frag", params: {"q": "café au lait", "n": [1, 2], "skip": nil})
+print(r.status(), r.url() == f"{base}/json?x=1&q=caf%C3%A9+au+lait&n=1&n=2")
+await http.get(f"{base}/a b/é?q=x y&w=ü")
+await http.post(f"{base}/echo", params: [["a", "&="], ["a", "/"]], body: "x")
+let c = http.client(base_url: base, params: {"key": "k y"})
+await c.get("/json", params: {"page": 2})
+try { await http.get(base, params: {"a": {"b": 1}}) } catch e { print(e.kind(), e.message()) }
+"#,
+        &srv,
+    );
+    assert_eq!(
+        out,
+        "200 true\nTypeError `params:`: a `map` cannot be a query name or value\n"
+    );
+    assert_eq!(
+        srv.events(),
+        [
+            "GET /json?x=1&q=caf%C3%A9+au+lait&n=1&n=2",
+            "GET /a%20b/%C3%A9?q=x%20y&w=%C3%BC",
+            "POST /echo?a=%26%3D&a=%2F",
+            "GET /json?key=k+y&page=2",
+        ]
+    );
+}

@@ -71,14 +71,20 @@ pub(crate) fn module() -> Module {
             let base_url: Option<String> = args.named("base_url")?;
             let headers = header_arg(args.named("headers")?)?;
             let timeout: Option<f64> = args.named("timeout")?;
+            let params: Option<Value> = args.named("params")?;
             args.finish()?;
             if let Some(b) = &base_url {
                 Url::parse(b).map_err(url_error)?;
+            }
+            if let Some(p) = &params {
+                // A mistake in them is the call's, not every request's.
+                super::urls::encode_query("`params:`", p)?;
             }
             Ok(Object::value(Client(Defaults {
                 base_url,
                 headers,
                 timeout,
+                params,
             })))
         }))
 }
@@ -89,6 +95,8 @@ struct Defaults {
     base_url: Option<String>,
     headers: Vec<(String, String)>,
     timeout: Option<f64>,
+    /// `params:`, added to the query of every request before the call's own.
+    params: Option<Value>,
 }
 
 impl Defaults {
@@ -114,7 +122,7 @@ struct Spec {
 }
 
 /// Binds the rest of a request's arguments (`json:`, `body:`, `headers:`,
-/// `timeout:`, `max_body:`, `stream:`), checks the first hop and returns the operation.
+/// `params:`, `timeout:`, `max_body:`, `stream:`), checks the first hop and returns the operation.
 fn start(
     ctx: &mut Ctx<'_>,
     defaults: &Defaults,
@@ -130,6 +138,7 @@ fn start(
     };
     let mut headers = defaults.headers.clone();
     headers.extend(header_arg(args.named("headers")?)?);
+    let params: Option<Value> = args.named("params")?;
     let timeout: Option<f64> = args.named("timeout")?;
     let max_body: Option<i64> = args.named("max_body")?;
     let stream: Option<bool> = args.named("stream")?;
@@ -140,7 +149,11 @@ fn start(
         Some(base) if !url::is_absolute(&url) => url::join_base(base, &url),
         _ => url,
     };
-    let url = Url::parse(&full).map_err(url_error)?;
+    let mut url = Url::parse(&full).map_err(url_error)?;
+    for p in defaults.params.iter().chain(&params) {
+        let query = super::urls::encode_query("`params:`", p)?;
+        url = url.with_query(&query).map_err(url_error)?;
+    }
     let body = match (json, body) {
         (Some(_), Some(_)) => {
             return Err(crate::runtime::error::type_error(

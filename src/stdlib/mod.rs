@@ -34,6 +34,7 @@ pub(crate) mod stdin;
 pub(crate) mod stdio;
 pub(crate) mod time;
 pub(crate) mod toml;
+pub(crate) mod urls;
 pub(crate) mod yaml;
 pub(crate) mod yaml_read;
 
@@ -61,6 +62,7 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
         csv::module(),
         toml::module(),
         yaml::module(),
+        urls::module(),
         hash::module(),
         gzip::module(),
         args::module(),

@@ -87,6 +87,22 @@ impl Url {
         }
     }
 
+    /// This URL with `query` (already encoded) added to its query, after
+    /// an `&` if it has one (as `requests` adds `params=`).
+    pub fn with_query(&self, query: &str) -> Result<Url, UrlError> {
+        if query.is_empty() {
+            return Ok(self.clone());
+        }
+        let mut inner = self.inner.clone();
+        let joined = match inner.query().filter(|q| !q.is_empty()) {
+            Some(q) => format!("{q}&{query}"),
+            None => query.to_string(),
+        };
+        inner.set_query(Some(&joined));
+        let text = inner.to_string();
+        Url::from_inner(&text, inner)
+    }
+
     /// A `Location` resolved against this URL (RFC 3986 reference
     /// resolution).
     pub fn join(&self, location: &str) -> Result<Url, UrlError> {
@@ -183,6 +199,10 @@ mod tests {
             j("/next?u=http://127.0.0.1/x"),
             "http://127.0.0.1:81/next?u=http://127.0.0.1/x"
         );
+        let q = |u: &str| Url::parse(u).unwrap().with_query("a=1&b=x+y").unwrap();
+        assert_eq!(q("http://h/p#f").to_string(), "http://h/p?a=1&b=x+y");
+        assert_eq!(q("http://h/p?z=0").path_and_query, "/p?z=0&a=1&b=x+y");
+        assert_eq!(q("http://h/p?").path_and_query, "/p?a=1&b=x+y");
         assert!(is_absolute("http://127.0.0.1/"));
         assert!(!is_absolute("/search?u=http://127.0.0.1:8000/"));
         assert_eq!(
