@@ -27,7 +27,7 @@ mod flags;
 pub use flags::PermissionFlags;
 mod paths;
 pub use paths::resolve_path;
-use paths::{absolute, is_process_file, program_path, resolve};
+use paths::{absolute, is_process_file, is_under, program_path, resolve};
 mod imports;
 mod net;
 mod trees;
@@ -361,22 +361,21 @@ impl Permissions {
     }
 
     fn place_resolved(&self, kind: Kind, path: &Path, resolved: PathBuf) -> Result<Place, Denied> {
-        let shown = path.display().to_string();
+        let shown = path.to_string_lossy();
         let place = self.place_unaudited(kind, &shown, resolved);
         self.audited(kind, Some(&shown), place)
     }
 
     fn place_unaudited(&self, kind: Kind, shown: &str, resolved: PathBuf) -> Result<Place, Denied> {
-        let shown = shown.to_string();
-        self.process_files(kind, &resolved, &shown)?;
-        let covers = |e: &Entry| matches!(&e.target, Target::Path(p) if resolved.starts_with(p));
+        self.process_files(kind, &resolved, shown)?;
+        let covers = |e: &Entry| matches!(&e.target, Target::Path(p) if is_under(&resolved, p));
         self.decide(kind, shown, covers)?;
         let root = self.rules[kind.index()]
             .allow
             .entries
             .iter()
             .filter_map(|e| match &e.target {
-                Target::Path(p) if resolved.starts_with(p) => Some(p),
+                Target::Path(p) if is_under(&resolved, p) => Some(p),
                 _ => None,
             })
             .max_by_key(|p| p.as_os_str().len())
@@ -492,7 +491,7 @@ impl Permissions {
             Some(prefix) => name.starts_with(prefix),
             None => e.raw == name,
         };
-        let outcome = self.decide(Kind::Env, name.to_string(), covers);
+        let outcome = self.decide(Kind::Env, name, covers);
         self.audited(Kind::Env, Some(name), outcome)
     }
 
@@ -541,7 +540,7 @@ impl Permissions {
     fn decide(
         &self,
         kind: Kind,
-        target: String,
+        target: &str,
         covers: impl Fn(&Entry) -> bool,
     ) -> Result<(), Denied> {
         let rules = &self.rules[kind.index()];
@@ -551,7 +550,7 @@ impl Permissions {
         }
         Err(Denied {
             kind,
-            target: Some(target),
+            target: Some(target.to_string()),
             denied_by,
             rule: None,
         })

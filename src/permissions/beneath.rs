@@ -4,12 +4,12 @@
 //! A check ([`super::Permissions::place`]) resolves a path through its
 //! symlinks to a canonical path and finds the grant that covers it; it
 //! hands back a [`Place`]: that grant's folder and the canonical rest
-//! below it. Everything an `fs` function does then starts from a directory
-//! handle of the grant and walks the canonical rest *without following
-//! any symlink and without leaving the grant*: `openat2` with
-//! `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS` (which implies
-//! `RESOLVE_NO_MAGICLINKS`) where the kernel has it, one `O_NOFOLLOW` open
-//! per component where it does not. The last component is acted on
+//! below it. Everything an `fs` function does then opens the place's
+//! folder by its canonical path *without following any symlink*, so
+//! without leaving the grant (a canonical path has no `..`): `openat2`
+//! with `RESOLVE_NO_SYMLINKS` (which implies `RESOLVE_NO_MAGICLINKS`;
+//! `RESOLVE_BENEATH` too when walking from a folder's handle) where the
+//! kernel has it, one `O_NOFOLLOW` open per component where it does not. The last component is acted on
 //! relative to its folder's handle ([`Parent`]: `openat`, `mkdirat`,
 //! `unlinkat`, `renameat`, all refusing to follow a link).
 //!
@@ -81,7 +81,18 @@ const WALK: OFlags = OFlags::RDONLY
 impl Place {
     /// `canonical` must be `root` or under it, both canonical.
     pub(super) fn new(root: PathBuf, canonical: &Path) -> Place {
-        let rel = canonical.strip_prefix(&root).unwrap_or(Path::new(""));
+        use std::os::unix::ffi::OsStrExt;
+        // By bytes, as `paths::is_under` compares (both canonical).
+        let rel = match canonical
+            .as_os_str()
+            .as_bytes()
+            .strip_prefix(root.as_os_str().as_bytes())
+        {
+            Some(rest) if super::paths::is_under(canonical, &root) => {
+                Path::new(OsStr::from_bytes(rest.strip_prefix(b"/").unwrap_or(rest)))
+            }
+            _ => Path::new(""),
+        };
         Place {
             rel: rel.to_path_buf(),
             root,
@@ -108,15 +119,14 @@ impl Place {
     /// followed), so that a grant can be created, listed or removed.
     pub fn parent(&self) -> io::Result<Parent> {
         let (dir, name) = match (self.rel.parent(), self.rel.file_name()) {
-            (Some(up), Some(name)) => {
-                let root = open_dir(None, &self.root)?;
-                let dir = if up.as_os_str().is_empty() {
-                    root
-                } else {
-                    open_dir(Some(root.as_fd()), up)?
-                };
-                (dir, name)
+            // One open of the whole canonical path: it has no `..` and no
+            // link may be followed on it, so it cannot leave the grant's
+            // folder, as opening that folder first and walking beneath it
+            // would ensure, at half the system calls.
+            (Some(up), Some(name)) if up.as_os_str().is_empty() => {
+                (open_dir(None, &self.root)?, name)
             }
+            (Some(up), Some(name)) => (open_dir(None, &self.root.join(up))?, name),
             _ => match (self.root.parent(), self.root.file_name()) {
                 (Some(up), Some(name)) => (open_dir(None, up)?, name),
                 // The root folder of the system: itself, as ".".

@@ -24,7 +24,7 @@ impl Permissions {
     ) -> Result<(), Denied> {
         let covers = |e: &Entry| matches!(&e.target, Target::Path(p) if real.starts_with(p));
         if !real.starts_with(home) {
-            return self.decide(Kind::Read, shown.to_string(), covers);
+            return self.decide(Kind::Read, shown, covers);
         }
         match self.denied_by(Kind::Read, covers) {
             None => Ok(()),

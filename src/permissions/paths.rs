@@ -34,6 +34,16 @@ pub(super) fn is_process_file(p: &Path) -> bool {
     }
 }
 
+/// Whether the canonical `path` is `dir` or below it. Both are canonical
+/// (absolute; no `.`, `..`, doubled or trailing `/` but in `/` itself), so
+/// comparing bytes says what `Path::starts_with` does, which walks both
+/// paths component by component and was most of a check's cost.
+pub(crate) fn is_under(path: &Path, dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let (p, d) = (path.as_os_str().as_bytes(), dir.as_os_str().as_bytes());
+    p.starts_with(d) && (p.len() == d.len() || d.ends_with(b"/") || p[d.len()] == b'/')
+}
+
 /// How many symlinks one resolution follows by hand (the kernel's limit).
 const MAX_LINKS: u32 = 40;
 

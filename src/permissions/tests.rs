@@ -448,3 +448,22 @@ fn moving_a_folder_with_a_denied_path_inside_is_refused() {
     // The denied folder itself is refused by its rule, as any write is.
     assert!(p.place_to_move(&root.join("a/sub")).is_err());
 }
+
+/// The check compares canonical paths by bytes: a folder covers itself and
+/// what is below it, never a sibling whose name it prefixes; `/` covers all.
+#[test]
+fn is_under_compares_whole_components() {
+    use super::paths::is_under;
+    let p = |s: &str| Path::new(s).to_path_buf();
+    assert!(is_under(&p("/data"), &p("/data")));
+    assert!(is_under(&p("/data/x/y"), &p("/data")));
+    assert!(!is_under(&p("/database"), &p("/data")));
+    assert!(!is_under(&p("/dat"), &p("/data")));
+    assert!(is_under(&p("/anything"), &p("/")));
+    assert!(is_under(&p("/"), &p("/")));
+    // A place below its grant keeps the rest below it, by the same rule.
+    let place = Place::new(p("/data"), &p("/data/x/y"));
+    assert_eq!(place.path(), p("/data/x/y"));
+    assert_eq!(Place::new(p("/"), &p("/etc/x")).path(), p("/etc/x"));
+    assert_eq!(Place::new(p("/data"), &p("/data")).path(), p("/data"));
+}
