@@ -18,7 +18,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("beside", &["stdlib", "diagnostics", "modules"]),
     // The public face an embedder uses.
     ("face", &["error", "host", "engine"]),
-    // The `tasks` command's own: what it runs on the face.
+    // The `tasks` command's own: what it runs on the face (`cli/`: the
+    // binary's modules, beside `main.rs`).
     (
         "front",
         &[
@@ -29,6 +30,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "lsp",
             "ps",
             "main",
+            "cli",
         ],
     ),
 ];

@@ -1,8 +1,9 @@
 //! Runs what the loop schedules: `run_handle` gives each handle its
 //! meaning, `step` is `Task.__step`. The iteration's order (completions,
 //! then due timers, then exactly the handles ready at its start, as
-//! CPython 3.11's `BaseEventLoop._run_once`) and the wait are the
-//! scheduler's (`scheduler::event_loop`).
+//! CPython 3.11's `BaseEventLoop._run_once`), the stop and the wait are
+//! the scheduler's (`scheduler::iteration`, `scheduler::event_loop`): the
+//! interpreter is its [`Runner`].
 
 use super::error::{cancelled, ErrorRef, Loc};
 use super::interp::Interp;
@@ -12,6 +13,8 @@ use crate::runtime::future::{Awaitable, Callback, FutState};
 use crate::runtime::handle::TimerAction;
 use crate::runtime::handle::{Handle, Input};
 use crate::runtime::task::Task;
+use crate::scheduler::event_loop::{EventLoop, NeverReady};
+use crate::scheduler::iteration::{self, Runner, Stop};
 use std::rc::Rc;
 
 /// Why the loop stopped before its target finished.
@@ -293,21 +296,11 @@ impl Interp {
         );
     }
 
-    /// One loop iteration, waiting first if nothing is ready. `Err` when
-    /// nothing can ever happen again.
+    /// One loop iteration, waiting first if nothing is ready (the
+    /// scheduler's `run_once`). `Err` when nothing can ever happen again.
     #[inline]
     fn run_once(&mut self) -> Result<(), Stuck> {
-        let (out, interrupts) = (&mut self.out, &self.interrupts);
-        let waited = self.lp.wait_until_ready(|| {
-            let _ = out.flush();
-            // A signal under `tasks run` ends the wait early.
-            interrupts.woken()
-        });
-        if waited.is_err() {
-            return Err(Stuck::Deadlock(self.lp.tasks.values().cloned().collect()));
-        }
-        self.handle_stop_signal();
-        self.run_iteration()
+        iteration::run_once(self).map_err(|why| self.stuck(why))
     }
 
     /// As [`Interp::run_once`], waiting as a future (`Drive::Async`).
@@ -322,7 +315,7 @@ impl Interp {
             Ok(None) => {}
         }
         self.handle_stop_signal();
-        self.run_iteration()
+        iteration::run_iteration(self).map_err(|_| self.stuck(Stop::Spinning))
     }
 
     /// Runs one iteration if anything is ready, finished or due, without waiting.
@@ -330,27 +323,17 @@ impl Interp {
         if let Err(next) = self.lp.poll_ready() {
             return Ok(Tick::Idle(next));
         }
-        self.run_iteration()?;
+        iteration::run_iteration(self).map_err(|_| self.stuck(Stop::Spinning))?;
         Ok(Tick::Ran)
     }
 
-    /// Runs exactly the handles ready at the iteration's start.
-    fn run_iteration(&mut self) -> Result<(), Stuck> {
-        // CPython's `_run_once` order: I/O events (completions, and the
-        // script calls servers hand over), then the timers now due.
-        self.lp.collect_completions();
-        self.start_script_calls();
-        let (n, fired) = self.lp.fire_due_timers();
-        let mut only_spun = n > 0 && !fired;
-        for _ in 0..n {
-            let Some(h) = self.lp.ready.pop_front() else {
-                break;
-            };
-            only_spun &= self.run_handle(h);
+    /// Why the loop stopped, with the tasks it leaves waiting.
+    fn stuck(&self, why: Stop) -> Stuck {
+        let tasks = self.lp.tasks.values().cloned().collect();
+        match why {
+            Stop::Never => Stuck::Deadlock(tasks),
+            Stop::Spinning => Stuck::Spinning(tasks),
         }
-        self.lp
-            .end_iteration(only_spun)
-            .map_err(|_| Stuck::Spinning(self.lp.tasks.values().cloned().collect()))
     }
 
     /// `run_until_complete`: runs until `target` is done and the stop
@@ -486,5 +469,38 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
             Some(s) => s.clone(),
             None => "a panic".to_string(),
         },
+    }
+}
+
+/// The scheduler's iterations run the interpreter's handles.
+impl Runner for Interp {
+    type Types = super::handle::Vm;
+
+    #[inline(always)]
+    fn event_loop(&mut self) -> &mut EventLoop<Self::Types> {
+        &mut self.lp
+    }
+
+    #[inline(always)]
+    fn run(&mut self, handle: Handle) -> bool {
+        self.run_handle(handle)
+    }
+
+    #[inline(always)]
+    fn start_calls(&mut self) {
+        self.start_script_calls();
+    }
+
+    /// Flushes the output before the thread sleeps, and wakes for a signal
+    /// under `tasks run`; a stop signal is handled once awake.
+    #[inline]
+    fn wait(&mut self) -> Result<(), NeverReady> {
+        let (out, interrupts) = (&mut self.out, &self.interrupts);
+        self.lp.wait_until_ready(|| {
+            let _ = out.flush();
+            interrupts.woken()
+        })?;
+        self.handle_stop_signal();
+        Ok(())
     }
 }

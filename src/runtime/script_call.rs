@@ -102,6 +102,7 @@ impl NativeHook {
 impl Interp {
     /// Starts the calls native operations handed over since the last
     /// iteration, in the order they were handed over.
+    #[inline]
     pub(crate) fn start_script_calls(&mut self) {
         if !self.lp.ops.has_completions() {
             return;

@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod event_loop;
+pub mod iteration;
 pub mod ops;
 pub mod registry;
 pub mod timers;

@@ -79,6 +79,7 @@ impl<A> Timers<A> {
         }
     }
 
+    #[inline]
     fn drop_cancelled_head(&mut self) {
         while self.heap.peek().is_some_and(|e| e.cancelled.get()) {
             self.heap.pop();
