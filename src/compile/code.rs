@@ -191,6 +191,12 @@ pub enum Op {
     PopHandler,
     IterStart,
     IterNext(u32),
+    /// `IterNext` whose item goes straight into the loop variable's local
+    /// (`IterNext(exit); StoreLocal(slot)` fused by the peephole pass).
+    IterNextLocal {
+        slot: u32,
+        exit: u32,
+    },
     /// Replace the value on top with its `n` items, the first on top (so
     /// the targets are stored left to right); a different count is a
     /// `ValueError`.
@@ -259,6 +265,7 @@ pub fn jump_target(op: &Op) -> Option<u32> {
         }
         Op::PushHandler(t) | Op::IterNext(t) | Op::CmpJump(_, t) | Op::JumpIfNil(t) => Some(t),
         Op::CmpLocalIntJump { target, .. } => Some(target),
+        Op::IterNextLocal { exit, .. } => Some(exit),
         Op::DefaultArg { skip, .. } => Some(skip),
         _ => None,
     }

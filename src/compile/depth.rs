@@ -63,6 +63,7 @@ fn effect(op: &Op) -> (i32, i32) {
         | PushHandler(_)
         | PopHandler
         | Jump(_)
+        | IterNextLocal { .. }
         | CmpLocalIntJump { .. } => (0, 0),
         Return | ReturnLocal(_) | Throw | Rethrow => (0, 0),
     }
@@ -84,6 +85,7 @@ fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(us
         // The jump keeps the operand; falling through pops it.
         JumpIfFalseOrPop(x) | JumpIfTrueOrPop(x) => out.extend([(pc + 1, after), (t(x), before)]),
         IterNext(x) => out.extend([(pc + 1, after), (t(x), before)]),
+        IterNextLocal { exit, .. } => out.extend([(pc + 1, after), (t(exit), before)]),
         // A caught error lands on the handler with the stack cut back to
         // where it was set up, plus the error.
         PushHandler(x) => out.extend([(pc + 1, after), (t(x), before + 1)]),

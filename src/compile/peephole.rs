@@ -17,6 +17,10 @@ fn retarget(op: Op, map: &[u32]) -> Op {
         Op::JumpIfTrueOrPop(t) => Op::JumpIfTrueOrPop(m(t)),
         Op::PushHandler(t) => Op::PushHandler(m(t)),
         Op::IterNext(t) => Op::IterNext(m(t)),
+        Op::IterNextLocal { slot, exit } => Op::IterNextLocal {
+            slot,
+            exit: m(exit),
+        },
         Op::JumpIfNil(t) => Op::JumpIfNil(m(t)),
         Op::CmpJump(c, t) => Op::CmpJump(c, m(t)),
         Op::CmpLocalIntJump {
@@ -61,6 +65,7 @@ pub fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>)
         }
     }
     fuse_local_ops(&mut code, &mut spans, &is_target);
+    fuse_iter_store(&mut code, &is_target);
     // map[old] = index of the first kept instruction at or after `old`.
     let mut map = vec![0u32; code.len() + 1];
     let mut kept = 0u32;
@@ -87,6 +92,25 @@ pub fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>)
         .filter_map(target)
         .all(|t| (t as usize) < out_code.len()));
     (out_code, out_spans)
+}
+
+/// Fuses a `for` loop's `IterNext` with the `StoreLocal` of its variable
+/// (past the `Nop`s of its declaration) when no jump lands in between. The
+/// fused instruction keeps `IterNext`'s span: the store cannot fail.
+fn fuse_iter_store(code: &mut [Op], is_target: &[bool]) {
+    for i in 0..code.len() {
+        let Op::IterNext(exit) = code[i] else {
+            continue;
+        };
+        let mut j = i + 1;
+        while j < code.len() && code[j] == Op::Nop && !is_target[j] {
+            j += 1;
+        }
+        if let (Some(&Op::StoreLocal(slot)), false) = (code.get(j), is_target[j]) {
+            code[i] = Op::IterNextLocal { slot, exit };
+            code[j] = Op::Nop;
+        }
+    }
 }
 
 /// Fuses `LoadLocal; Int; op` and `LoadLocal; Return` when no jump lands
@@ -137,5 +161,53 @@ fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
         code[i + 1] = Op::Nop;
         code[i + 2] = Op::Nop;
         i += 3;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::optimize;
+    use crate::compile::code::Op::{self, *};
+    use crate::syntax::Span;
+
+    fn run(code: Vec<Op>) -> Vec<Op> {
+        let spans = vec![Span::default(); code.len()];
+        optimize(code, spans).0
+    }
+
+    #[test]
+    fn a_loop_step_and_the_store_of_its_variable_fuse() {
+        // The declaration's `Nop` between them goes too; the exit moves.
+        let code = vec![
+            LoadLocal(0),
+            IterStart,
+            IterNext(7),
+            Nop,
+            StoreLocal(1),
+            Nil,
+            Jump(2),
+            Pop,
+            Nil,
+            Return,
+        ];
+        let fused = vec![
+            LoadLocal(0),
+            IterStart,
+            IterNextLocal { slot: 1, exit: 5 },
+            Nil,
+            Jump(2),
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(run(code), fused);
+    }
+
+    #[test]
+    fn no_fusion_when_a_jump_lands_on_the_store_or_it_is_a_cell() {
+        let code = vec![IterNext(4), StoreLocal(1), Jump(1), Nop, Nil, Return];
+        assert_eq!(run(code)[..2], [IterNext(3), StoreLocal(1)]);
+        let code = vec![IterNext(3), NewCell(1), StoreCell(1), Nil, Return];
+        assert_eq!(run(code)[0], IterNext(3));
     }
 }

@@ -71,6 +71,28 @@ impl MapTable {
     pub fn with_capacity(n: usize) -> MapTable {
         Table::with_capacity_and_hasher(n, Default::default()).into()
     }
+
+    /// The index of str key `k`. A small table is first scanned for the
+    /// very same string block: string literals are interned program-wide
+    /// when the program is linked, so `p["name"]` of a map built from a
+    /// literal finds its key by pointer, neither hashing it nor reading the
+    /// hash table (a dependent cache miss per lookup when there are many
+    /// small maps). Anything else is looked up by hash.
+    #[inline(always)]
+    pub fn index_of_str(&self, k: &Str) -> Option<usize> {
+        const SCAN: usize = 8;
+        if self.len() <= SCAN {
+            let same = |key: &Key| matches!(key, Key::Str(s) if Str::ptr_eq(s, k));
+            if let Some(i) = self.keys().position(same) {
+                return Some(i);
+            }
+        }
+        // SAFETY: a bitwise copy of the `Str` without its count, never
+        // dropped (`ManuallyDrop`) and gone when this returns; `k` keeps
+        // the text alive meanwhile.
+        let key = ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
+        self.get_index_of(&*key)
+    }
 }
 
 impl From<Table> for MapTable {

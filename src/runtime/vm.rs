@@ -19,6 +19,7 @@ use super::value::Value;
 use crate::compile::code::Op;
 use crate::runtime::future::Awaitable;
 use crate::runtime::handle::Input;
+use data::Sink;
 
 /// How a run of a task ended.
 pub enum Outcome {
@@ -166,7 +167,7 @@ impl Interp {
             // SAFETY: `ip` starts at 0 or at a saved position, advances one
             // instruction at a time or jumps to a target inside the code, and
             // every function ends in `Return` (asserted by the peephole pass).
-            let op = unsafe { *proto.code.get_unchecked(r.ip) };
+            let op = unsafe { *r.code.add(r.ip) };
             r.ip += 1;
             match op {
                 Op::Const(k) => ex.push_copy(&proto.consts[k as usize]),
@@ -273,7 +274,11 @@ impl Interp {
                 Op::PopHandler => blocks::pop_handler(ex),
                 Op::CatchMatch(k) => blocks::catch_match(ex, proto, k),
                 Op::IterStart => go!(data::iter_start(ex)),
-                Op::IterNext(exit) => go!(self.op_iter_next(ex, &mut r, exit)),
+                Op::IterNext(exit) => go!(self.op_iter_next(ex, &mut r, exit, Sink::Push)),
+                Op::IterNextLocal { slot, exit } => {
+                    let at = r.base + slot as usize;
+                    go!(self.op_iter_next(ex, &mut r, exit, Sink::Local(at)))
+                }
                 Op::Unpack(n) => go!(fallible(super::seq::unpack_op(ex, n as usize))),
                 Op::UnpackStar { before, after } => go!(fallible(super::seq::unpack_star_op(
                     ex,
@@ -324,6 +329,9 @@ impl Interp {
 pub(super) struct Regs {
     fi: usize,
     proto: *const FnProto,
+    /// `proto.code`'s first instruction, kept apart so the fetch is one
+    /// load, not two dependent ones through `proto`.
+    code: *const Op,
     ip: usize,
     base: usize,
 }
@@ -336,6 +344,7 @@ impl Regs {
         Regs {
             fi,
             proto: &*f.closure.proto,
+            code: f.closure.proto.code.as_ptr(),
             ip: f.ip as usize,
             base: f.base as usize,
         }
@@ -353,9 +362,11 @@ impl Regs {
     #[inline(always)]
     fn enter(&mut self, ex: &Exec, base: usize) {
         let fi = ex.frames.len() - 1;
+        let proto: &FnProto = &ex.frames[fi].closure.proto;
         *self = Regs {
             fi,
-            proto: &*ex.frames[fi].closure.proto,
+            proto,
+            code: proto.code.as_ptr(),
             ip: 0,
             base,
         };
@@ -392,7 +403,19 @@ fn fallible(r: Result<(), ErrorRef>) -> Step {
 
 #[inline(always)]
 fn pop(ex: &mut Exec) -> Value {
-    ex.stack.pop().expect("stack underflow")
+    // A value that owns nothing is rebuilt from its fields: it was most
+    // likely pushed a moment ago with narrower stores, and one wide load of
+    // it would stall until they land (see `Exec::push`).
+    let v = match ex.stack.last().expect("stack underflow") {
+        Value::Int(n) => Value::Int(*n),
+        Value::Float(f) => Value::Float(*f),
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Nil => Value::Nil,
+        _ => return ex.stack.pop().expect("stack underflow"),
+    };
+    // SAFETY: the top value owns nothing (matched above); its copy is `v`.
+    unsafe { ex.stack.set_len(ex.stack.len() - 1) };
+    v
 }
 
 /// Cuts the stack back to where frame `f` started. A function that made
@@ -403,7 +426,28 @@ fn pop_frame_slots(ex: &mut Exec, f: &super::exec::Frame) {
     if f.closure.proto.has_cells {
         pop_frame_cells(ex, f);
     } else {
-        ex.stack.truncate(f.ret_to as usize);
+        cut_stack(ex, f.ret_to as usize);
+    }
+}
+
+/// `ex.stack.truncate(to)`, with values that own nothing (a returning
+/// frame's ints and floats, most often) forgotten instead of each dropped
+/// through an out-of-line call.
+#[inline(always)]
+fn cut_stack(ex: &mut Exec, to: usize) {
+    let to = to.min(ex.stack.len());
+    let plain = ex.stack[to..].iter().all(|v| {
+        matches!(
+            v,
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil
+        )
+    });
+    if plain {
+        // SAFETY: the values past `to` own nothing, so forgetting them
+        // leaks nothing.
+        unsafe { ex.stack.set_len(to) }
+    } else {
+        ex.stack.truncate(to);
     }
 }
 

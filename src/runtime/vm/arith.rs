@@ -192,6 +192,14 @@ pub(super) fn eq(ex: &mut Exec, negate: bool) -> Step {
 
 #[inline(always)]
 pub(super) fn contains(ex: &mut Exec) -> Step {
+    // A str key in a map (`"k" in m`), looked up where both lie.
+    if let [.., Value::Str(k), Value::Map(m)] = ex.stack.as_slice() {
+        let hit = m.borrow().index_of_str(k).is_some();
+        let n = ex.stack.len();
+        ex.stack.truncate(n - 2);
+        ex.push(Value::Bool(hit));
+        return Ok(());
+    }
     let b = pop(ex);
     let a = pop(ex);
     let r = ops::contains(&b, &a)?;

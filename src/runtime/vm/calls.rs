@@ -2,7 +2,7 @@
 //! check point (`--max-ops`, memory, Ctrl-C) that every call and backward
 //! jump passes.
 
-use super::{pop, pop_frame_cells, Flow, Regs, Step, Stop};
+use super::{cut_stack, pop, pop_frame_cells, Flow, Regs, Step, Stop};
 use crate::runtime::call::SpawnStep;
 use crate::runtime::exec::{Exec, FrameKind};
 use crate::runtime::interp::Interp;
@@ -216,7 +216,7 @@ impl Interp {
         if has_cells {
             pop_frame_cells(ex, &f);
         } else {
-            ex.stack.truncate(f.ret_to as usize);
+            cut_stack(ex, f.ret_to as usize);
         }
         while ex
             .handlers

@@ -30,11 +30,9 @@ pub(super) fn index(ex: &mut Exec) -> Step {
     }
     // A map's value by a str key (`p["name"]`): looked up where both lie.
     if let [.., Value::Map(m), Value::Str(k)] = ex.stack.as_slice() {
-        // SAFETY: a bitwise copy of the key's `Str` without its count,
-        // never dropped (`ManuallyDrop`) and gone before the stack changes:
-        // the original on the stack keeps the text alive meanwhile.
-        let key = std::mem::ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
-        let found = m.borrow().get(&*key).cloned();
+        let table = m.borrow();
+        let found = table.index_of_str(k).map(|i| table[i].clone());
+        drop(table);
         if let Some(v) = found {
             ex.stack.truncate(n - 2);
             ex.push_result(v);
@@ -54,14 +52,12 @@ pub(super) fn store_index(ex: &mut Exec) -> Step {
     // replaced in place; the map does not grow, so needs no room.
     let n = ex.stack.len();
     if let [.., Value::Map(m), Value::Str(k), _] = ex.stack.as_slice() {
-        // SAFETY: as in `index`: an uncounted copy, never dropped, not
-        // used after the stack is cut.
-        let key = std::mem::ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
         let m: *const RefCell<MapTable> = &**m;
         // SAFETY: the map's `Rc` stays on the stack until the `truncate`
         // below, after the table's last use.
         let mut table = unsafe { &*m }.borrow_mut();
-        if let Some(slot) = table.get_mut(&*key) {
+        let at = table.index_of_str(k);
+        if let Some(slot) = at.map(|i| &mut table[i]) {
             // SAFETY: `n >= 3` (matched above): the value moves into the
             // map and the stack forgets it.
             let v = unsafe {
@@ -149,10 +145,52 @@ pub(super) fn iter_start(ex: &mut Exec) -> Step {
     Ok(())
 }
 
+/// Where a loop's next item goes: onto the stack (`IterNext`, for a
+/// pattern or a cell) or into the loop variable's slot (`IterNextLocal`).
+#[derive(Clone, Copy)]
+pub(super) enum Sink {
+    Push,
+    Local(usize),
+}
+
+impl Sink {
+    #[inline(always)]
+    fn int(self, ex: &mut Exec, n: i64) {
+        match self {
+            Sink::Push => ex.push_int(n),
+            Sink::Local(at) => super::vars::set_plain(&mut ex.stack[at], Value::Int(n)),
+        }
+    }
+
+    #[inline(always)]
+    fn value(self, ex: &mut Exec, v: Value) {
+        match self {
+            Sink::Push => ex.push_result(v),
+            Sink::Local(at) => ex.stack[at] = v,
+        }
+    }
+}
+
+/// A map key from a value: a str as it lies (for [`MapTable::index_of_str`],
+/// no count taken), any other key made with [`Key::from_value`].
+#[inline(always)]
+fn map_key(v: &Value) -> Option<Result<&crate::runtime::value::Str, Key>> {
+    match v {
+        Value::Str(s) => Some(Ok(s)),
+        other => Key::from_value(other).map(Err),
+    }
+}
+
 impl Interp {
     /// The next item of the iterator on top, or a jump to `exit`.
     #[inline(always)]
-    pub(super) fn op_iter_next(&mut self, ex: &mut Exec, r: &mut Regs, exit: u32) -> Step {
+    pub(super) fn op_iter_next(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        exit: u32,
+        to: Sink,
+    ) -> Step {
         let Some(Value::Iter(it)) = ex.stack.last() else {
             unreachable!("IterNext without an iterator")
         };
@@ -168,7 +206,7 @@ impl Interp {
                 let n = *next;
                 *next = next.saturating_add(*step);
                 drop(it);
-                ex.push_int(n);
+                to.int(ex, n);
             } else {
                 r.ip = exit as usize;
             }
@@ -183,8 +221,8 @@ impl Interp {
             *pos += 1;
             drop(it);
             match item {
-                Some(Ok(n)) => ex.push_int(n),
-                Some(Err(v)) => ex.push(v),
+                Some(Ok(n)) => to.int(ex, n),
+                Some(Err(v)) => to.value(ex, v),
                 None => r.ip = exit as usize,
             }
             return Ok(());
@@ -198,7 +236,7 @@ impl Interp {
                     r.save(ex);
                     self.mark_created(&v, ex);
                 }
-                ex.push_result(v);
+                to.value(ex, v);
             }
             None => r.ip = exit as usize,
         }
@@ -225,9 +263,13 @@ impl Interp {
         }
         if method == MAP_GET && (argc == 1 || argc == 2) {
             let at = n - argc as usize - 1;
-            if let (Value::Map(m), Some(key)) = (&ex.stack[at], Key::from_value(&ex.stack[at + 1]))
-            {
-                let found = m.borrow().get(&key).cloned();
+            if let (Value::Map(m), Some(key)) = (&ex.stack[at], map_key(&ex.stack[at + 1])) {
+                let table = m.borrow();
+                let found = match key {
+                    Ok(k) => table.index_of_str(k).map(|i| table[i].clone()),
+                    Err(key) => table.get(&key).cloned(),
+                };
+                drop(table);
                 let r = match found {
                     Some(v) => v,
                     None if argc == 2 => ex.stack[at + 2].clone(),

@@ -35,11 +35,21 @@ pub(super) fn default_arg(ex: &mut Exec, r: &mut Regs, slot: u32, skip: u32) {
 pub(super) fn store_local(ex: &mut Exec, at: usize) {
     // An int is moved as an int: copying the whole value, written a
     // moment ago, would stall on its narrower stores (see `Exec::push`).
-    if let Some(&Value::Int(n)) = ex.stack.last() {
-        // SAFETY: the top value is an `Int`, which owns nothing.
-        unsafe { ex.stack.set_len(ex.stack.len() - 1) };
-        set_int(&mut ex.stack[at], n);
-        return;
+    // Floats likewise (`s += x * y` in a float loop).
+    match ex.stack.last() {
+        Some(&Value::Int(n)) => {
+            // SAFETY: the top value is an `Int`, which owns nothing.
+            unsafe { ex.stack.set_len(ex.stack.len() - 1) };
+            set_plain(&mut ex.stack[at], Value::Int(n));
+            return;
+        }
+        Some(&Value::Float(f)) => {
+            // SAFETY: the top value is a `Float`, which owns nothing.
+            unsafe { ex.stack.set_len(ex.stack.len() - 1) };
+            set_plain(&mut ex.stack[at], Value::Float(f));
+            return;
+        }
+        _ => {}
     }
     let v = pop(ex);
     ex.stack[at] = v;
@@ -120,7 +130,7 @@ impl Interp {
         if let Some(&Value::Int(n)) = ex.stack.last() {
             // SAFETY: as in `store_local`.
             unsafe { ex.stack.set_len(ex.stack.len() - 1) };
-            set_int(&mut self.globals[g as usize], n);
+            set_plain(&mut self.globals[g as usize], Value::Int(n));
             return;
         }
         let v = pop(ex);
@@ -128,11 +138,12 @@ impl Interp {
     }
 }
 
-/// `*slot = Value::Int(n)`, with the int built in the slot: an assignment
-/// builds it in a temporary first (the old value's drop runs in between),
-/// and copying that back stalls on its narrower stores.
+/// `*slot = v` for a `v` that owns nothing (an int or a float built by the
+/// caller), written in the slot: an assignment builds it in a temporary
+/// first (the old value's drop runs in between), and copying that back
+/// stalls on its narrower stores.
 #[inline(always)]
-fn set_int(slot: &mut Value, n: i64) {
+pub(super) fn set_plain(slot: &mut Value, v: Value) {
     let slot: *mut Value = slot;
     // SAFETY: `slot` is valid; it is dropped at most once and rewritten
     // at once. Dropping a value never touches the stack or the globals.
@@ -143,6 +154,6 @@ fn set_int(slot: &mut Value, n: i64) {
         ) {
             std::ptr::drop_in_place(slot);
         }
-        slot.write(Value::Int(n));
+        slot.write(v);
     }
 }
