@@ -5,45 +5,20 @@
 
 mod common;
 
+use common::attack::{self, swap_setup, SWAP};
 use common::{run_in, Run};
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const SECRET: &str = "TOP-SECRET-41";
 
-/// A canonical temporary folder with `work/` (the script's folder and its
-/// grant) and `outside/secret.txt` (beyond every grant).
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = std::fs::canonicalize(dir.path()).unwrap();
-    let work = root.join("work");
-    let outside = root.join("outside");
-    std::fs::create_dir_all(&work).unwrap();
-    std::fs::create_dir_all(&outside).unwrap();
-    std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
-    (dir, work, outside)
+    attack::folders(SECRET)
 }
 
 fn assert_no_leak(run: &Run) {
-    assert!(
-        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
-        "leaked: {}{}",
-        run.stdout,
-        run.stderr
-    );
+    attack::assert_no_leak(run, SECRET)
 }
-
-/// `data/d1/x` is a file; `data/d2` holds links out of the grant: the
-/// script swaps `d2` into `d1`'s place after its calls were checked.
-fn swap_setup(work: &Path, outside: &Path) {
-    std::fs::create_dir_all(work.join("data/d1")).unwrap();
-    std::fs::create_dir_all(work.join("data/d2")).unwrap();
-    std::fs::write(work.join("data/d1/x"), "inside").unwrap();
-    symlink(outside.join("secret.txt"), work.join("data/d2/x")).unwrap();
-}
-
-const SWAP: &str = "await fs.rename(\"data/d1\", \"data/old\")\n\
-                    await fs.rename(\"data/d2\", \"data/d1\")\n";
 
 #[test]
 fn a_folder_swapped_for_a_symlink_after_the_check_cannot_redirect_a_read() {

@@ -6,52 +6,30 @@
 
 mod common;
 
+use common::attack::{self, swap_setup, SWAP};
 use common::{run_in, Run};
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 const SECRET: &str = "TOP-SECRET-77";
 
-/// A canonical temporary folder with `work/` (the script's folder and its
-/// grant) and `outside/secret.txt` (beyond every grant).
+/// The attacker's folders, with `work/data` (the grant of [`RW`]).
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = std::fs::canonicalize(dir.path()).unwrap();
-    let work = root.join("work");
-    let outside = root.join("outside");
+    let (dir, work, outside) = attack::folders(SECRET);
     std::fs::create_dir_all(work.join("data")).unwrap();
-    std::fs::create_dir_all(&outside).unwrap();
-    std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
     (dir, work, outside)
 }
 
 const RW: [&str; 2] = ["--allow-read=data", "--allow-write=data"];
 
 fn assert_no_leak(run: &Run) {
-    assert!(
-        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
-        "leaked: {}{}",
-        run.stdout,
-        run.stderr
-    );
+    attack::assert_no_leak(run, SECRET)
 }
 
 fn outside_intact(outside: &Path) {
     let text = std::fs::read_to_string(outside.join("secret.txt")).unwrap();
     assert_eq!(text, SECRET, "the file outside the grant changed");
 }
-
-/// `data/d1/x` is a file; `data/d2/x` links out of the grant: the script
-/// swaps `d2` into `d1`'s place after its calls were checked.
-fn swap_setup(work: &Path, outside: &Path) {
-    std::fs::create_dir_all(work.join("data/d1")).unwrap();
-    std::fs::create_dir_all(work.join("data/d2")).unwrap();
-    std::fs::write(work.join("data/d1/x"), "inside").unwrap();
-    symlink(outside.join("secret.txt"), work.join("data/d2/x")).unwrap();
-}
-
-const SWAP: &str = "await fs.rename(\"data/d1\", \"data/old\")\n\
-                    await fs.rename(\"data/d2\", \"data/d1\")\n";
 
 #[test]
 fn remove_tree_removes_a_link_to_a_folder_outside_not_what_it_holds() {

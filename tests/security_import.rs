@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::attack;
 use common::{run_in, Run};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -13,27 +14,14 @@ use std::time::{Duration, Instant};
 
 const SECRET: &str = "TOP-SECRET-41";
 
-/// A canonical temporary folder with `work/` (the script's folder) and
-/// `outside/` (beyond it), `outside/secret.txt` holding the secret in a
+/// The attacker's folders, `outside/secret.txt` holding the secret in a
 /// line that is not valid source (so a syntax error would quote it).
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = std::fs::canonicalize(dir.path()).unwrap();
-    let work = root.join("work");
-    let outside = root.join("outside");
-    std::fs::create_dir_all(&work).unwrap();
-    std::fs::create_dir_all(&outside).unwrap();
-    std::fs::write(outside.join("secret.txt"), format!("token = {SECRET} !\n")).unwrap();
-    (dir, work, outside)
+    attack::folders(&format!("token = {SECRET} !\n"))
 }
 
 fn assert_no_leak(run: &Run) {
-    assert!(
-        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
-        "leaked: {}{}",
-        run.stdout,
-        run.stderr
-    );
+    attack::assert_no_leak(run, SECRET)
 }
 
 /// The report's text on one line: its wrapped lines joined, without the

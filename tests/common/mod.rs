@@ -3,6 +3,8 @@
 //! them would warn about the rest: hence the `allow`.
 #![allow(dead_code)]
 
+pub mod attack;
+
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::Path;
