@@ -9,7 +9,7 @@
 //! `isoformat()` writes for `tomllib`'s values, except an offset of zero,
 //! which stays `Z`. `stringify` writes every string as a string.
 
-use super::formats::{line_col, parse_error, Open, MAX_DEPTH};
+use super::formats::{self, line_col, parse_error, Open, MAX_DEPTH};
 use crate::host::Module;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{Args, NativeFn, NativeResult};
@@ -95,7 +95,7 @@ fn to_toml(v: &Value, open: &mut Open) -> Result<toml::Value, ErrorRef> {
         Value::Str(s) => toml::Value::String(s.to_string()),
         Value::List(items) => {
             open.enter(F, v)?;
-            let items = items.borrow().iter().cloned().collect::<Vec<_>>();
+            let items = formats::items_of(items);
             let out = items
                 .iter()
                 .map(|i| to_toml(i, open))
@@ -105,11 +105,7 @@ fn to_toml(v: &Value, open: &mut Open) -> Result<toml::Value, ErrorRef> {
         }
         Value::Map(m) => {
             open.enter(F, v)?;
-            let pairs: Vec<(Key, Value)> = m
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let pairs = formats::pairs_of(m);
             let mut table = toml::Table::new();
             for (k, item) in &pairs {
                 let Key::Str(name) = k else {

@@ -5,12 +5,12 @@
 //! writing is saphyr's emitter, given the forms that PyYAML (YAML 1.1)
 //! reads back as the same values too.
 
-use super::formats::Open;
+use super::formats::{self, Open};
 use super::yaml_read::documents;
 use crate::host::Module;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native_fn::{Args, NativeFn, NativeResult};
-use crate::runtime::value::{format_float, Key, Value};
+use crate::runtime::value::{format_float, Value};
 use saphyr::{Scalar, ScalarStyle, Tag, Yaml};
 use std::borrow::Cow;
 
@@ -93,7 +93,7 @@ fn to_yaml(v: &Value, open: &mut Open) -> Result<Yaml<'static>, ErrorRef> {
         }
         Value::List(items) => {
             open.enter(F, v)?;
-            let items = items.borrow().iter().cloned().collect::<Vec<_>>();
+            let items = formats::items_of(items);
             let out = items
                 .iter()
                 .map(|i| to_yaml(i, open))
@@ -103,11 +103,7 @@ fn to_yaml(v: &Value, open: &mut Open) -> Result<Yaml<'static>, ErrorRef> {
         }
         Value::Map(m) => {
             open.enter(F, v)?;
-            let pairs: Vec<(Key, Value)> = m
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let pairs = formats::pairs_of(m);
             let mut out = saphyr::Mapping::new();
             for (k, item) in &pairs {
                 out.insert(to_yaml(&k.to_value(), open)?, to_yaml(item, open)?);
