@@ -37,34 +37,14 @@ pub struct Document {
 }
 
 /// The file a `file://` URI names (imports resolve beside it), or the URI
-/// itself for an unsaved buffer.
+/// itself for an unsaved buffer (`untitled:...`) or one that names no
+/// local file. Decoded by the `url` crate (percent escapes, `localhost`).
 fn path_of(uri: &Uri) -> String {
     let s = uri.as_str();
-    let Some(path) = s.strip_prefix("file://") else {
-        return s.to_owned();
-    };
-    // Percent-decoding by hand: the only escapes a file URI's path has.
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).and_then(|&b| hex(b)),
-            bytes.get(i + 2).and_then(|&b| hex(b)),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, ..) => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    match url::Url::parse(s).map(|u| u.to_file_path()) {
+        Ok(Ok(path)) => path.to_string_lossy().into_owned(),
+        _ => s.to_owned(),
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The declarations of `text`; while a line is half typed, those of the
@@ -421,5 +401,21 @@ impl Document {
             }
         }
         items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_uri_is_its_decoded_path_and_another_uri_itself() {
+        let path = |s: &str| path_of(&s.parse::<Uri>().unwrap());
+        assert_eq!(
+            path("file:///tmp/a%20b/%C3%A9t%C3%A9.tasks"),
+            "/tmp/a b/été.tasks"
+        );
+        assert_eq!(path("file://localhost/tmp/x.tasks"), "/tmp/x.tasks");
+        assert_eq!(path("untitled:Untitled-1"), "untitled:Untitled-1");
     }
 }
