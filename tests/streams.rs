@@ -269,3 +269,30 @@ for [path, mode] in [["granted/link", "r"], ["../secret", "r"], ["granted/new", 
         text(&out.stderr)
     );
 }
+
+#[test]
+fn csv_rows_hold_a_row_across_lines_and_a_cancelled_next_loses_nothing() {
+    // Issue 27: quoted fields go on over lines that come 300-400 ms apart;
+    // a `next` cancelled by its 500 ms timeout while it waits for the rest
+    // of a row (its first line came at 300 ms, the rest comes at 700 ms)
+    // loses nothing: the next `next` gives the whole row.
+    let script = r#"
+let p = process.start(["sh", "-c", "printf 'id,note\n'; sleep 0.3; printf '1,\"first\n'; sleep 0.4; printf 'second\",b\n\n2,\"x\"\"y\"\n3,\"c\n'; sleep 0.3; printf 'd\"\n4,z'"])
+let rows = csv.rows(p.lines())
+print(await rows.next())
+try { await wait_for(rows.next(), 0.5) } catch e: TimeoutError { print("timed out") }
+print(await rows.next())
+for await row in rows { print(row) }
+print(await rows.next(), await p.wait())
+let q = process.start(["sh", "-c", "printf 'k;v\nx;\"1\n2\"\n'"])
+for await m in csv.rows(q.lines(), delimiter: ";", header: true) { print(m) }
+"#;
+    let out = tasks(&["--allow-run=sh"], script, Vec::new());
+    assert_eq!(
+        text(&out.stdout),
+        "[\"id\", \"note\"]\ntimed out\n[\"1\", \"first\\nsecond\", \"b\"]\n[]\n[\"2\", \"x\\\"y\"]\n\
+         [\"3\", \"c\\nd\"]\n[\"4\", \"z\"]\nnil 0\n{\"k\": \"x\", \"v\": \"1\\n2\"}\n",
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -13,13 +13,19 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
-    Module::new("csv")
+    let m = Module::new("csv")
         .native(NativeFn::sync("csv.parse", |_ctx, args| parse(args)))
-        .native(NativeFn::sync("csv.write", |_ctx, args| write(args)))
+        .native(NativeFn::sync("csv.write", |_ctx, args| write(args)));
+    super::csv_rows::register(m)
 }
 
 /// A one-character option (`delimiter:`, `quote:`) as a byte.
-fn one_byte(fname: &str, name: &str, given: Option<String>, default: u8) -> Result<u8, ErrorRef> {
+pub(super) fn one_byte(
+    fname: &str,
+    name: &str,
+    given: Option<String>,
+    default: u8,
+) -> Result<u8, ErrorRef> {
     match given.as_deref().map(str::as_bytes) {
         None => Ok(default),
         Some([b]) if b.is_ascii() => Ok(*b),
@@ -48,7 +54,11 @@ fn parse(mut args: Args) -> NativeResult {
 
 /// Every row of `text`; an empty line is an empty row (Python's reader),
 /// which the crate skips: they are counted where a record ends.
-fn read_rows(text: &str, delimiter: u8, quote: u8) -> Result<Vec<Vec<String>>, ErrorRef> {
+pub(super) fn read_rows(
+    text: &str,
+    delimiter: u8,
+    quote: u8,
+) -> Result<Vec<Vec<String>>, ErrorRef> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -90,14 +100,14 @@ fn empty_lines(rest: &str) -> usize {
     n
 }
 
-fn row_value(row: Vec<String>) -> Value {
+pub(super) fn row_value(row: Vec<String>) -> Value {
     Value::list(row.iter().map(|f| Value::str(f)).collect())
 }
 
 /// A row as a map of the header's names: a missing field is `nil`, extra
 /// fields go to a list under `nil`'s place, as DictReader's `None` key
 /// (here the key `"_rest"`).
-fn record(names: &[String], row: Vec<String>) -> Value {
+pub(super) fn record(names: &[String], row: Vec<String>) -> Value {
     let mut table = MapTable::default();
     for (i, name) in names.iter().enumerate() {
         let v = row.get(i).map_or(Value::Nil, |f| Value::str(f));

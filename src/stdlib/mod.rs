@@ -6,6 +6,7 @@ pub(crate) mod base64;
 pub(crate) mod builtins;
 pub(crate) mod bytes;
 pub(crate) mod csv;
+pub(crate) mod csv_rows;
 pub(crate) mod env;
 pub(crate) mod formats;
 pub(crate) mod fs;
