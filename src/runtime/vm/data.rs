@@ -158,7 +158,7 @@ impl Sink {
     fn int(self, ex: &mut Exec, n: i64) {
         match self {
             Sink::Push => ex.push_int(n),
-            Sink::Local(at) => super::vars::set_plain(&mut ex.stack[at], Value::Int(n)),
+            Sink::Local(at) => super::vars::set_plain(&mut ex.stack[at], || Value::Int(n)),
         }
     }
 

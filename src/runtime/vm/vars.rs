@@ -40,13 +40,13 @@ pub(super) fn store_local(ex: &mut Exec, at: usize) {
         Some(&Value::Int(n)) => {
             // SAFETY: the top value is an `Int`, which owns nothing.
             unsafe { ex.stack.set_len(ex.stack.len() - 1) };
-            set_plain(&mut ex.stack[at], Value::Int(n));
+            set_plain(&mut ex.stack[at], || Value::Int(n));
             return;
         }
         Some(&Value::Float(f)) => {
             // SAFETY: the top value is a `Float`, which owns nothing.
             unsafe { ex.stack.set_len(ex.stack.len() - 1) };
-            set_plain(&mut ex.stack[at], Value::Float(f));
+            set_plain(&mut ex.stack[at], || Value::Float(f));
             return;
         }
         _ => {}
@@ -105,13 +105,17 @@ impl Interp {
 
     #[inline(always)]
     pub(super) fn op_load_upval(&self, ex: &mut Exec, r: &Regs, proto: &FnProto, u: u32) -> Step {
-        let v = ex.frames[r.fi].closure.upvals[u as usize].borrow().clone();
-        if matches!(v, Value::Uninit) {
+        let cell: *const RefCell<Value> = &*ex.frames[r.fi].closure.upvals[u as usize];
+        // SAFETY: the running frame's closure holds the cell, and pushing
+        // pops no frame; the copy is built in its slot (`push_copy`), not
+        // staged in a temporary that would stall on its own narrower stores.
+        let v = unsafe { &*cell }.borrow();
+        if matches!(*v, Value::Uninit) {
             return Err(Stop::Fail(
                 self.uninit_error(&proto.upval_names[u as usize]),
             ));
         }
-        ex.push(v);
+        ex.push_copy(&v);
         Ok(())
     }
 
@@ -130,7 +134,7 @@ impl Interp {
         if let Some(&Value::Int(n)) = ex.stack.last() {
             // SAFETY: as in `store_local`.
             unsafe { ex.stack.set_len(ex.stack.len() - 1) };
-            set_plain(&mut self.globals[g as usize], Value::Int(n));
+            set_plain(&mut self.globals[g as usize], || Value::Int(n));
             return;
         }
         let v = pop(ex);
@@ -138,12 +142,13 @@ impl Interp {
     }
 }
 
-/// `*slot = v` for a `v` that owns nothing (an int or a float built by the
-/// caller), written in the slot: an assignment builds it in a temporary
-/// first (the old value's drop runs in between), and copying that back
-/// stalls on its narrower stores.
+/// `*slot = make()` for a value that owns nothing (an int or a float),
+/// built in the slot after the old value is dropped: an assignment builds
+/// it in a temporary first (the drop runs in between), and copying that
+/// back stalls on its narrower stores. (A `Value` argument instead of
+/// `make` is staged the same way, around the drop call.)
 #[inline(always)]
-pub(super) fn set_plain(slot: &mut Value, v: Value) {
+pub(super) fn set_plain(slot: &mut Value, make: impl FnOnce() -> Value) {
     let slot: *mut Value = slot;
     // SAFETY: `slot` is valid; it is dropped at most once and rewritten
     // at once. Dropping a value never touches the stack or the globals.
@@ -154,6 +159,6 @@ pub(super) fn set_plain(slot: &mut Value, v: Value) {
         ) {
             std::ptr::drop_in_place(slot);
         }
-        slot.write(v);
+        slot.write(make());
     }
 }
