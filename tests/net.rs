@@ -953,3 +953,95 @@ try { await http.get(base, params: {"a": {"b": 1}}) } catch e { print(e.kind(), 
         ]
     );
 }
+
+/// An HTTP/1.1 server that keeps connections open (or, with
+/// `close_after: 1`, closes each after one answer without saying so, as a
+/// server whose idle timeout ran out does) and counts the connections it
+/// accepts.
+fn keep_alive_server(close_after: usize) -> (u16, Arc<Mutex<usize>>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let accepts: Arc<Mutex<usize>> = Arc::default();
+    let counted = accepts.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            *counted.lock().unwrap() += 1;
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut b = [0u8; 4096];
+                for _ in 0..close_after {
+                    let head_end = loop {
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                        match s.read(&mut b) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&b[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                    buf.drain(..head_end);
+                    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let body = format!("ok {path}");
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if s.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, accepts)
+}
+
+#[test]
+fn connections_are_kept_alive_and_reused() {
+    // Issue 27: 1,000 sequential requests to one host, through the module
+    // functions and a client, go over one connection; a connection the
+    // server closed while it was idle is not reused (or, for a GET, is
+    // retried on a new one); a refused address is still refused.
+    let (port, accepts) = keep_alive_server(usize::MAX);
+    let (closing_port, closing_accepts) = keep_alive_server(1);
+    let script = r#"
+let base = args()[0]
+let c = http.client(base_url: base)
+let ok = 0
+for i in range(1000) {
+    let r = await (if i % 2 == 0 { c.get(f"/n/{i}") } else { http.get(f"{base}/n/{i}") })
+    if r.text() == f"ok /n/{i}" { ok += 1 }
+}
+print(ok)
+let closing = args()[1]
+let fine = 0
+for i in range(20) {
+    if (await http.get(f"{closing}/c/{i}")).text() == f"ok /c/{i}" { fine += 1 }
+}
+print(fine)
+try { await http.get("http://127.0.0.1:9/") } catch e: NotCapableError { print(e.kind()) }
+"#;
+    let base = format!("http://127.0.0.1:{port}");
+    let closing = format!("http://127.0.0.1:{closing_port}");
+    let out = tasks(
+        &[&format!(
+            "--allow-net=127.0.0.1:{port},127.0.0.1:{closing_port}"
+        )],
+        script,
+        &[&base, &closing],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1000\n20\nNotCapableError\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        *accepts.lock().unwrap(),
+        1,
+        "one connection for 1,000 requests"
+    );
+    assert_eq!(*closing_accepts.lock().unwrap(), 20);
+}

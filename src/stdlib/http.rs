@@ -2,12 +2,14 @@
 //! async-net (and rustls for `https://`, `tls.rs`), run as native
 //! operations on the loop; `http.serve` is in `server.rs`.
 //!
-//! Each request opens its own connection (`Connection: close`): there is
-//! no pool, so a cancelled request cannot leave a half-used connection
-//! behind for the next one (httpx's `PoolTimeout` failure). The whole
-//! exchange — connect, headers, body — runs inside the operation's future;
-//! cancelling it (`t.cancel()`, `wait_for`, `race`, a failing `group`, the
-//! end of the program) drops the future, which closes the socket at once.
+//! A connection whose response was read to its end goes back to the
+//! engine's pool (`pool.rs`) for the next request to the same scheme, host
+//! and port (keep-alive); a cancelled or failed exchange drops its
+//! connection, so nothing half-read is ever reused (httpx's
+//! `PoolTimeout` failure cannot happen). The whole exchange — connect,
+//! headers, body — runs inside the operation's future; cancelling it
+//! (`t.cancel()`, `wait_for`, `race`, a failing `group`, the end of the
+//! program) drops the future, which closes the socket at once.
 //! Redirects are followed by hand (at most [`MAX_REDIRECTS`]) and each hop
 //! is checked against `--allow-net` again. The body is read completely,
 //! up to a cap, before the coroutine returns, so a response's methods are
@@ -17,6 +19,7 @@
 
 mod body;
 mod conns;
+mod pool;
 pub(crate) mod server;
 pub(crate) mod tls;
 mod url;
@@ -119,6 +122,8 @@ struct Spec {
     stream: bool,
     /// For `https://` (a redirect may lead there too).
     tls: Result<std::sync::Arc<rustls::ClientConfig>, String>,
+    /// The engine's idle connections.
+    pool: pool::Pool,
 }
 
 /// Binds the rest of a request's arguments (`json:`, `body:`, `headers:`,
@@ -199,6 +204,7 @@ fn start(
         max_body: max_body.map(|m| m.max(0) as usize),
         stream: stream.unwrap_or(false),
         tls: ctx.data_or_default::<tls::Tls>().client_config(),
+        pool: ctx.data_or_default::<pool::Pool>().clone(),
     };
     Ok(Box::pin(async move {
         let timer = async {
@@ -278,9 +284,22 @@ fn redirect_target(r: &Response) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
-/// One request on its own connection.
+/// One request, on an idle connection to the same place if one waits
+/// (`pool.rs`), else on a new one. A reused connection that fails before
+/// any answer (the server closed it meanwhile) is replaced by a new one
+/// once, for a method that may be repeated.
 async fn exchange(perms: &Permissions, spec: &Spec) -> Result<Response, ErrorRef> {
     let url = &spec.url;
+    let key: pool::Key = (url.scheme.clone(), url.host.clone(), url.port);
+    if !spec.stream {
+        if let Some(idle) = spec.pool.take(&key) {
+            match send(spec, idle.sender, idle.conn, Some(key.clone())).await {
+                Ok(r) => return Ok(r),
+                Err(Failed::BeforeAnswer(_)) if spec.method.is_idempotent() => {}
+                Err(Failed::BeforeAnswer(e) | Failed::Other(e)) => return Err(e),
+            }
+        }
+    }
     let tcp = super::net::reach::connect(perms, &url.host, url.port)
         .await
         .map_err(|f| match f {
@@ -292,26 +311,59 @@ async fn exchange(perms: &Permissions, spec: &Spec) -> Result<Response, ErrorRef
                 plain_io_message(&e)
             )),
         })?;
-    if url.scheme == "https" {
+    let r = if url.scheme == "https" {
         let config = spec.tls.clone().map_err(http_error)?;
         let stream = tls::connect(config, &url.host, tcp)
             .await
             .map_err(|e| http_error(format!("{url}: {e}")))?;
-        send(spec, smol_hyper::rt::FuturesIo::new(stream)).await
+        connect_and_send(spec, smol_hyper::rt::FuturesIo::new(stream), key).await
     } else {
-        send(spec, smol_hyper::rt::FuturesIo::new(tcp)).await
-    }
+        connect_and_send(spec, smol_hyper::rt::FuturesIo::new(tcp), key).await
+    };
+    r.map_err(|(Failed::BeforeAnswer(e) | Failed::Other(e))| e)
 }
 
-/// The request and its response over `io`, a connection made for it.
-async fn send<IO>(spec: &Spec, io: IO) -> Result<Response, ErrorRef>
+/// Why an exchange failed: before any answer came (on a reused
+/// connection, the sign of one the server had closed), or otherwise.
+enum Failed {
+    BeforeAnswer(ErrorRef),
+    Other(ErrorRef),
+}
+
+/// The HTTP/1.1 handshake over `io`, a connection made for this request,
+/// then the request.
+async fn connect_and_send<IO>(spec: &Spec, io: IO, key: pool::Key) -> Result<Response, Failed>
 where
     IO: hyper::rt::Read + hyper::rt::Write + Unpin + 'static,
 {
     let url = &spec.url;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(io)
+    let (sender, conn) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(io)
         .await
-        .map_err(|e| http_error(format!("{url}: {e}")))?;
+        .map_err(|e| Failed::Other(http_error(format!("{url}: {e}"))))?;
+    // The connection is driven beside the exchange, inside this future
+    // (and, for a streamed body, inside each read's): when the future is
+    // dropped, both go, and the socket closes. If the connection ends
+    // first, the exchange sees it as an error or an end.
+    let conn: body::Conn = Some(Box::pin(async move {
+        let _ = conn.await;
+    }));
+    send(spec, sender, conn, (!spec.stream).then_some(key)).await
+}
+
+/// The request and its response over a connection; with `keep`, the
+/// connection goes back to the pool under that key once the body has
+/// been read to its end, unless either side asked to close it.
+async fn send(
+    spec: &Spec,
+    mut sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    mut conn: body::Conn,
+    keep: Option<pool::Key>,
+) -> Result<Response, Failed> {
+    let url = &spec.url;
+    let before = |e: hyper::Error| Failed::BeforeAnswer(http_error(format!("{url}: {e}")));
+    body::driven(&mut conn, sender.ready())
+        .await
+        .map_err(before)?;
     let mut req = hyper::Request::builder()
         .method(spec.method.clone())
         .uri(url.path_and_query.as_str());
@@ -321,14 +373,18 @@ where
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case(name))
     };
-    for (name, value) in [
+    let mut ours = vec![
         ("host", url.host_header()),
-        ("connection", "close".to_string()),
         (
             "user-agent",
             concat!("tasks/", env!("CARGO_PKG_VERSION")).to_string(),
         ),
-    ] {
+    ];
+    if keep.is_none() {
+        // A streamed body's connection is never reused.
+        ours.push(("connection", "close".to_string()));
+    }
+    for (name, value) in ours {
         if !given(name) {
             req = req.header(name, value);
         }
@@ -338,17 +394,10 @@ where
     }
     let req = req
         .body(Full::new(spec.body.clone().unwrap_or_default()))
-        .map_err(|e| http_error(format!("bad request header: {e}")))?;
-    // The connection is driven beside the exchange, inside this future
-    // (and, for a streamed body, inside each read's): when the future is
-    // dropped, both go, and the socket closes. If the connection ends
-    // first, the exchange sees it as an error or an end.
-    let mut conn: body::Conn = Some(Box::pin(async move {
-        let _ = conn.await;
-    }));
+        .map_err(|e| Failed::Other(http_error(format!("bad request header: {e}"))))?;
     let resp = body::driven(&mut conn, sender.send_request(req))
         .await
-        .map_err(|e| http_error(format!("{url}: {e}")))?;
+        .map_err(before)?;
     let (parts, incoming) = resp.into_parts();
     if spec.stream {
         let pending = body::Pending {
@@ -368,15 +417,27 @@ where
     let bytes = body::driven(&mut conn, Limited::new(incoming, max_body).collect())
         .await
         .map_err(|e| {
-            if e.is::<http_body_util::LengthLimitError>() {
+            Failed::Other(if e.is::<http_body_util::LengthLimitError>() {
                 http_error(format!(
                     "{url}: the response body is larger than {max_body} bytes"
                 ))
             } else {
                 http_error(format!("{url}: {e}"))
-            }
+            })
         })?
         .to_bytes();
+    let closing = parts.version != hyper::Version::HTTP_11
+        || parts
+            .headers
+            .get_all(hyper::header::CONNECTION)
+            .iter()
+            .any(|v| {
+                v.to_str()
+                    .is_ok_and(|v| v.to_ascii_lowercase().contains("close"))
+            });
+    if let (Some(key), false) = (keep, closing || given("connection")) {
+        spec.pool.put(key, sender, conn);
+    }
     Ok(Response::new(&parts, Body::Whole(bytes), url.to_string()))
 }
 
