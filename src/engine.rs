@@ -6,10 +6,10 @@ use crate::compile::compile_program;
 use crate::compile::names::Globals;
 use crate::diagnostics::{self, Sources, Style};
 use crate::error::{Error, ErrorKind};
+use crate::runtime::asyncio::task::Task;
 use crate::runtime::error::Loc;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{link, Closure, NativeTable};
-use crate::runtime::task::Task;
 use crate::runtime::value::Value;
 use crate::scheduler::clock::Clock;
 use crate::stdlib::args::ProgramName;
@@ -360,7 +360,7 @@ impl Engine {
     /// an engine is dropped, its tasks are gone, however its program ended.
     #[doc(hidden)]
     pub fn live_tasks_on_thread() -> usize {
-        crate::runtime::task::live_tasks()
+        crate::runtime::asyncio::task::live_tasks()
     }
 }
 

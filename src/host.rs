@@ -3,8 +3,8 @@
 
 use crate::engine::{Engine, Options};
 use crate::runtime::error::ScriptError;
-use crate::runtime::native_ctx::NativeCtx;
-use crate::runtime::native_fn::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn};
+use crate::runtime::native::ctx::NativeCtx;
+use crate::runtime::native::function::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn};
 use crate::runtime::value::Value;
 use std::io::Write;
 use std::rc::Rc;
@@ -16,7 +16,7 @@ pub struct EngineBuilder {
     opts: Options,
     out: Box<dyn Write>,
     err: Box<dyn Write>,
-    data: crate::runtime::native_ctx::DataSlots,
+    data: crate::runtime::native::ctx::DataSlots,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -155,7 +155,7 @@ impl Module {
         let full = format!("{}.{name}", self.name);
         self.native(NativeFn::asynchronous(full, move |ctx, args| {
             let fut = f(ctx, args)?;
-            Ok(Box::pin(fut) as crate::runtime::native_fn::OpFuture)
+            Ok(Box::pin(fut) as crate::runtime::native::function::OpFuture)
         }))
     }
 
@@ -270,8 +270,8 @@ impl Engine {
     /// A call of `f` from Rust: the main task to run, or the value a sync
     /// native returned at once.
     fn start_call(&mut self, f: &Value, args: Vec<Value>) -> Result<Call, Error> {
-        use crate::runtime::task::CoroStart;
-        let _active = crate::runtime::task::enter_engine(self.id());
+        use crate::runtime::asyncio::task::CoroStart;
+        let _active = crate::runtime::asyncio::task::enter_engine(self.id());
         let start =
             match f {
                 Value::Func(c) => crate::runtime::interp::Interp::bind_args(c, args, Vec::new())
@@ -327,7 +327,7 @@ impl Engine {
 /// What [`Engine::start_call`] started.
 enum Call {
     /// The task that runs the call.
-    Main(Rc<crate::runtime::task::Task>),
+    Main(Rc<crate::runtime::asyncio::task::Task>),
     /// A sync native's result.
     Returned(Value),
 }

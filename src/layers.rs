@@ -43,9 +43,20 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[(
      `EngineBuilder`; it moves down once host.rs is free to change",
 )];
 
+/// Inside `runtime/`: a folder, and the runtime modules its files may not
+/// import (`crate::runtime::NAME`).
+const INSIDE_RUNTIME: &[(&str, &[&str])] = &[
+    // asyncio's objects work on the loop and the current task; running a
+    // task's code (the evaluator, its calls) is the driver's.
+    ("asyncio", &["vm", "call", "driver"]),
+    // What a native receives is the engine's face to Rust, not the
+    // evaluator's inside.
+    ("native", &["vm", "driver"]),
+];
+
 #[cfg(test)]
 mod tests {
-    use super::{EXCEPTIONS, LAYERS};
+    use super::{EXCEPTIONS, INSIDE_RUNTIME, LAYERS};
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Path, PathBuf};
 
@@ -66,6 +77,12 @@ mod tests {
 
     /// The top-level modules a line of code names through `crate::`.
     fn named(line: &str) -> Vec<String> {
+        named_in(line, "crate::")
+    }
+
+    /// The modules a line of code names through `prefix` (`crate::`,
+    /// `crate::runtime::`).
+    fn named_in(line: &str, prefix: &str) -> Vec<String> {
         let code = line.trim_start();
         if code.starts_with("//") {
             return vec![];
@@ -73,9 +90,9 @@ mod tests {
         let code = code.split(" // ").next().unwrap_or(code);
         let mut out = vec![];
         let mut rest = code;
-        while let Some(i) = rest.find("crate::") {
+        while let Some(i) = rest.find(prefix) {
             let before = rest[..i].chars().next_back();
-            rest = &rest[i + "crate::".len()..];
+            rest = &rest[i + prefix.len()..];
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
                 continue; // `$crate::`, `my_crate::`
             }
@@ -131,6 +148,42 @@ mod tests {
             }
         }
         edges
+    }
+
+    /// The imports inside `runtime/` that [`INSIDE_RUNTIME`] forbids.
+    fn inside_runtime_breaches() -> Vec<String> {
+        let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/runtime");
+        let mut out = vec![];
+        for (folder, forbidden) in INSIDE_RUNTIME {
+            let mut files = vec![];
+            rust_files(&runtime.join(folder), &mut files);
+            for file in files {
+                let text = std::fs::read_to_string(&file).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    for to in named_in(line, "crate::runtime::") {
+                        if forbidden.contains(&to.as_str()) {
+                            let at = file.strip_prefix(&runtime).unwrap().display();
+                            out.push(format!("src/runtime/{at}:{}: uses runtime::{to}", n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn runtime_folders_keep_to_their_part() {
+        let breaches = inside_runtime_breaches();
+        assert!(breaches.is_empty(), "{}", breaches.join("\n"));
+        // The reader sees what the rule forbids.
+        assert_eq!(
+            named_in(
+                "use crate::runtime::{vm::X, value::Value};",
+                "crate::runtime::"
+            ),
+            ["vm", "value"]
+        );
     }
 
     #[test]

@@ -59,8 +59,8 @@ pub use limits::Limits;
 pub use permissions::Permissions;
 pub use runtime::error::ScriptError;
 pub use runtime::interrupt::InterruptHandle;
-pub use runtime::native_ctx::{NativeCtx, Operation, ScriptCaller};
-pub use runtime::native_fn::{
+pub use runtime::native::ctx::{NativeCtx, Operation, ScriptCaller};
+pub use runtime::native::function::{
     Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, NativeObject, WithCtx,
 };
 pub use runtime::stream::NativeStream;

@@ -6,9 +6,9 @@
 
 use super::Engine;
 use crate::diagnostics;
+use crate::runtime::asyncio::future::FutState;
+use crate::runtime::asyncio::task::Task;
 use crate::runtime::error::Loc;
-use crate::runtime::future::FutState;
-use crate::runtime::task::Task;
 use indexmap::IndexMap;
 use std::rc::Rc;
 

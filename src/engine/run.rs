@@ -8,9 +8,9 @@
 use super::{tree, Engine, EXIT_OK};
 use crate::diagnostics::{self, Waiter};
 use crate::error::{Error, ErrorKind};
+use crate::runtime::asyncio::future::Awaitable;
+use crate::runtime::asyncio::task::{CoroStart, Task};
 use crate::runtime::driver::{at_once, Drive, Stuck};
-use crate::runtime::future::Awaitable;
-use crate::runtime::task::{CoroStart, Task};
 use crate::runtime::value::Value;
 use std::future::Future;
 use std::io::Write;
@@ -61,7 +61,7 @@ impl Engine {
     /// (its `finally` blocks run then).
     pub async fn eval_async(&mut self, name: &str, source: &str) -> Result<Value, Error> {
         let main = {
-            let _active = crate::runtime::task::enter_engine(self.id);
+            let _active = crate::runtime::asyncio::task::enter_engine(self.id);
             let closure = self.load(name, source, true)?;
             self.spawn_main(CoroStart::Script {
                 closure,
@@ -72,7 +72,7 @@ impl Engine {
     }
 
     fn execute(&mut self, name: &str, text: &str, echo: bool) -> Result<Value, Error> {
-        let _active = crate::runtime::task::enter_engine(self.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.id);
         let closure = self.load(name, text, echo)?;
         let main = self.spawn_main(CoroStart::Script {
             closure,
@@ -84,7 +84,7 @@ impl Engine {
     /// Runs the loop until `main` ends, then ends the program as
     /// `asyncio.run` does: cancels what is left, reports, resets.
     pub(crate) fn run_main(&mut self, main: Rc<Task>) -> Result<Value, Error> {
-        let _active = crate::runtime::task::enter_engine(self.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.id);
         at_once(self.run_main_in(main, Drive::Blocking))
     }
 
@@ -95,7 +95,7 @@ impl Engine {
         let id = self.id;
         let mut run = std::pin::pin!(self.run_main_in(main, Drive::Async));
         std::future::poll_fn(move |cx| {
-            let _active = crate::runtime::task::enter_engine(id);
+            let _active = crate::runtime::asyncio::task::enter_engine(id);
             run.as_mut().poll(cx)
         })
         .await
@@ -115,7 +115,7 @@ impl Engine {
     /// go; its outcome is lost with its future.
     fn end_abandoned_run(&mut self) {
         self.in_run = false;
-        let _active = crate::runtime::task::enter_engine(self.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.id);
         self.interp.interrupts.main_finished();
         self.interp.lp.ops.close_calls();
         if let Err(stuck) = self.interp.cancel_remaining() {

@@ -24,9 +24,9 @@
 
 use super::Engine;
 use crate::diagnostics;
+use crate::runtime::asyncio::future::{Awaitable, FutState};
+use crate::runtime::asyncio::task::{CoroStart, Task};
 use crate::runtime::driver::Stuck;
-use crate::runtime::future::{Awaitable, FutState};
-use crate::runtime::task::{CoroStart, Task};
 use crate::runtime::value::Value;
 use std::io::Write;
 use std::rc::Rc;
@@ -122,7 +122,7 @@ impl Session {
     /// Compiles an input (echoing a final expression) and spawns it as a
     /// task. Errors are reported and give `None`.
     pub fn start(&mut self, name: &str, text: &str) -> Option<Input> {
-        let _active = crate::runtime::task::enter_engine(self.engine.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.engine.id);
         let closure = match self.engine.load(name, text, true) {
             Ok(c) => c,
             Err(e) => {
@@ -140,7 +140,7 @@ impl Session {
     /// Runs one loop iteration if something is ready or due; otherwise says
     /// when the next timer is due.
     pub fn tick(&mut self) -> LoopTick {
-        let _active = crate::runtime::task::enter_engine(self.engine.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.engine.id);
         use crate::runtime::driver::Tick;
         match self.engine.interp.tick() {
             Ok(Tick::Ran) => LoopTick::Ran,
@@ -186,7 +186,7 @@ impl Session {
     ) -> Option<T> {
         // Native operations make progress here: what they start (a child
         // process) belongs to this engine.
-        let _active = crate::runtime::task::enter_engine(self.engine.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.engine.id);
         let now = self.engine.interp.lp.clock.now_ns();
         let deadline = d.map(|d| now.saturating_add(d.as_nanos().min(u64::MAX as u128) as u64));
         let mut out = None;
@@ -207,7 +207,7 @@ impl Session {
     /// Returns false when the input failed or was cancelled.
     pub fn finish(&mut self, input: &Input) -> bool {
         let task = &input.0;
-        let _active = crate::runtime::task::enter_engine(self.engine.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.engine.id);
         let ok = match Awaitable::Task(task.clone()).outcome() {
             Some(Ok(Value::Nil)) | None => true,
             Some(Ok(v)) => {
@@ -251,7 +251,7 @@ impl Session {
     /// Cancels a task (the REPL's Ctrl-C).
     pub fn cancel(&mut self, input: &Input) {
         let task = &input.0;
-        let _active = crate::runtime::task::enter_engine(self.engine.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.engine.id);
         self.engine.interp.cancel_task(task, None);
     }
 
@@ -314,7 +314,7 @@ impl Session {
     /// cancellation would start a handler nobody cancels), and native work
     /// left after it (a task that swallowed its cancellation) is dropped.
     pub fn shutdown(&mut self) {
-        let _active = crate::runtime::task::enter_engine(self.engine.id);
+        let _active = crate::runtime::asyncio::task::enter_engine(self.engine.id);
         self.engine.interp.lp.ops.close_calls();
         if let Err(stuck) = self.engine.interp.cancel_remaining() {
             self.engine.report_stuck(stuck);

@@ -1,5 +1,5 @@
 //! The live task tree, public: [`Engine::task_tree`] turns the runtime's
-//! walk (`runtime::tree`) into [`TaskFacts`] with places in words, and
+//! walk (`runtime::asyncio::tree`) into [`TaskFacts`] with places in words, and
 //! [`render_tree`] draws it as `tasks ps`, Ctrl-\ and `:tasks` show it.
 
 use super::Engine;

@@ -8,13 +8,13 @@ pub use sig::*;
 use super::error::{type_error, ErrorObj, ErrorRef};
 use super::exec::{Exec, Frame, FrameKind};
 use super::interp::Interp;
-use super::native_fn::Hot;
+use super::native::function::Hot;
 use super::value::{Iter, Value};
 use super::vm::{Flow, Outcome};
-use crate::runtime::future::Awaitable;
+use crate::runtime::asyncio::future::Awaitable;
+use crate::runtime::asyncio::task::CoroStart;
 use crate::runtime::handle::Input;
 use crate::runtime::link::Closure;
-use crate::runtime::task::CoroStart;
 use std::rc::Rc;
 
 /// What [`Interp::spawn_call`] left to do.
@@ -201,7 +201,7 @@ impl Interp {
                 let args = Self::bind_args(c, positional, named)?;
                 if c.proto.is_async {
                     let at = self.current_loc(ex);
-                    let coro = crate::runtime::task::Coro::new(
+                    let coro = crate::runtime::asyncio::task::Coro::new(
                         CoroStart::Script {
                             closure: c.clone(),
                             args,
@@ -271,7 +271,7 @@ impl Interp {
             Value::Float(f) if !f.is_nan() => f,
             _ => return None,
         };
-        if secs.is_finite() && secs >= super::scopes::MAX_SECS {
+        if secs.is_finite() && secs >= super::asyncio::scopes::MAX_SECS {
             return None; // `sleep` itself raises the OverflowError
         }
         ex.stack.truncate(n - 2);
@@ -316,7 +316,7 @@ impl Interp {
     }
 
     /// Pushes a frame for a native coroutine; it runs no code of its own.
-    pub(crate) fn push_native(&self, ex: &mut Exec, native: super::native::NativeCoro) {
+    pub(crate) fn push_native(&self, ex: &mut Exec, native: super::asyncio::coro::NativeCoro) {
         debug_assert!(ex.native.is_none(), "a native awaits another native");
         ex.native = Some(Box::new(native));
     }

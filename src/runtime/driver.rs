@@ -9,10 +9,10 @@ use super::error::{cancelled, ErrorRef, Loc};
 use super::interp::Interp;
 use super::value::{Str, Value};
 use super::vm::Outcome;
-use crate::runtime::future::{Awaitable, Callback, FutState};
+use crate::runtime::asyncio::future::{Awaitable, Callback, FutState};
+use crate::runtime::asyncio::task::Task;
 use crate::runtime::handle::TimerAction;
 use crate::runtime::handle::{Handle, Input};
-use crate::runtime::task::Task;
 use crate::scheduler::event_loop::{EventLoop, NeverReady};
 use crate::scheduler::iteration::{self, Runner, Stop};
 use std::rc::Rc;
@@ -142,7 +142,9 @@ impl Interp {
             Outcome::Suspended(w) => {
                 task.waiting_at.set(self.current_loc(&ex));
                 task.waiting_since
-                    .set(crate::runtime::task::stamp_ms(self.lp.clock.last_ns()));
+                    .set(crate::runtime::asyncio::task::stamp_ms(
+                        self.lp.clock.last_ns(),
+                    ));
                 *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 self.add_done_callback(&w, Callback::Wakeup(task.clone()));
                 task.set_waiting_on(Some(w.clone()));
@@ -153,7 +155,9 @@ impl Interp {
             Outcome::Parked => {
                 task.waiting_at.set(self.current_loc(&ex));
                 task.waiting_since
-                    .set(crate::runtime::task::stamp_ms(self.lp.clock.last_ns()));
+                    .set(crate::runtime::asyncio::task::stamp_ms(
+                        self.lp.clock.last_ns(),
+                    ));
                 *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 if task.must_cancel.get() && self.cancel_park(&task, task.cancel_msg()) {
                     task.must_cancel.set(false);
@@ -162,7 +166,9 @@ impl Interp {
             Outcome::Yielded => {
                 task.waiting_at.set(self.current_loc(&ex));
                 task.waiting_since
-                    .set(crate::runtime::task::stamp_ms(self.lp.clock.last_ns()));
+                    .set(crate::runtime::asyncio::task::stamp_ms(
+                        self.lp.clock.last_ns(),
+                    ));
                 *task.exec.borrow_mut() = Some(ex.suspend(&mut self.frame_bufs));
                 self.lp
                     .call_soon(Handle::Step(task.clone(), Input::Value(Value::Nil)));
@@ -420,7 +426,9 @@ impl Interp {
     /// in one iteration, and the stop callback runs in the next. A future
     /// resolved by a ready handle takes the same two iterations.
     async fn run_until_complete_at_once(&mut self, drive: Drive) -> Result<(), Stuck> {
-        let f = crate::runtime::future::Future::new(crate::runtime::future::FutKind::Plain);
+        let f = crate::runtime::asyncio::future::Future::new(
+            crate::runtime::asyncio::future::FutKind::Plain,
+        );
         self.lp
             .call_soon(Handle::Timer(TimerAction::SetResult(f.clone())));
         self.run_until_complete_in(&Awaitable::Future(f), drive)
@@ -455,7 +463,7 @@ impl Interp {
 
     /// Coroutine values made but never run, for the end-of-program warning.
     pub fn never_awaited(engine: u64) -> Vec<(Rc<str>, Option<Loc>)> {
-        crate::runtime::task::take_never_awaited(engine)
+        crate::runtime::asyncio::task::take_never_awaited(engine)
     }
 }
 

@@ -2,7 +2,7 @@
 //! handlers and the native coroutine it awaits, if any. A suspended task
 //! keeps it in the compact [`Suspended`] form.
 
-use super::native::NativeCoro;
+use super::asyncio::coro::NativeCoro;
 use super::value::Value;
 use crate::runtime::link::Closure;
 use smallvec::SmallVec;
@@ -346,7 +346,7 @@ mod sizes {
         assert_eq!(size_of::<super::Value>(), 16);
         assert_eq!(size_of::<crate::compile::code::Op>(), 16);
         // 216 + the `Rc` counts + malloc's header fit a 240-byte block.
-        assert!(size_of::<crate::runtime::task::Task>() <= 216);
-        assert!(size_of::<crate::runtime::native::NativeCoro>() <= 24);
+        assert!(size_of::<crate::runtime::asyncio::task::Task>() <= 216);
+        assert!(size_of::<crate::runtime::asyncio::coro::NativeCoro>() <= 24);
     }
 }

@@ -2,10 +2,10 @@
 //! a resumed task receives, and what a due timer does. The scheduler moves
 //! these around without looking inside (`scheduler::event_loop::LoopTypes`).
 
-use super::callbacks::LoopCallback;
+use super::asyncio::callbacks::LoopCallback;
+use super::asyncio::future::{Awaitable, Callback, Future};
+use super::asyncio::task::Task;
 use super::error::ErrorRef;
-use super::future::{Awaitable, Callback, Future};
-use super::task::Task;
 use super::value::Value;
 use std::rc::Rc;
 
@@ -64,7 +64,7 @@ impl crate::scheduler::event_loop::LoopTypes for Vm {
     type Task = Task;
     type OpResult = Result<Value, ErrorRef>;
     type OpTarget = Rc<Future>;
-    type Call = super::script_call::ScriptCall;
+    type Call = super::native::script_call::ScriptCall;
     fn complete(target: Rc<Future>, result: Result<Value, ErrorRef>) -> Handle {
         Handle::Complete(target, result)
     }

@@ -5,7 +5,7 @@ use super::error::{ErrorObj, ErrorRef, Loc, TaskOrigin, TraceFrame};
 use super::exec::Exec;
 use super::handle::EventLoop;
 use super::value::Value;
-use crate::runtime::task::Task;
+use crate::runtime::asyncio::task::Task;
 use crate::scheduler::clock::Clock;
 use std::io::Write;
 use std::rc::Rc;
@@ -74,7 +74,7 @@ pub struct Interp {
     /// compiler's `Natives::methods`, copied by the engine).
     pub(crate) method_names: Vec<Rc<str>>,
     /// The natives' per-engine state, one value per type (`NativeCtx::data`).
-    pub(crate) data: super::native_ctx::DataSlots,
+    pub(crate) data: super::native::ctx::DataSlots,
     /// Given the task tree when Ctrl-\ or `tasks ps` asks (set by the engine).
     pub(crate) tree_sink: Option<TreeSink>,
     /// Records the schedule when `--trace` or `--timeline` asks

@@ -16,7 +16,7 @@
 
 use super::error::{cancelled, ErrorObj, ErrorRef};
 use super::interp::Interp;
-use crate::runtime::task::Task;
+use crate::runtime::asyncio::task::Task;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, Ordering};
 use std::sync::Arc;

@@ -6,7 +6,7 @@
 //! `link` is the only way to make a [`FnProto`], and it checks the
 //! invariant the unchecked instruction fetch relies on.
 
-use super::native_fn::NativeFn;
+use super::native::function::NativeFn;
 use super::record::RecordType;
 use super::value::Value;
 use crate::compile::code::{Const, FnCode, Op, UpvalSource};

@@ -294,8 +294,8 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
     if let Value::Object(o) = &recv {
         // A module's object: its methods are found by name.
         let m = it.method_name(method);
-        let args = super::native_fn::Args::new(m.clone(), args, named);
-        let mut ctx = super::native_fn::Ctx { interp: it };
+        let args = super::native::function::Args::new(m.clone(), args, named);
+        let mut ctx = super::native::function::Ctx { interp: it };
         return o
             .inner
             .method(&mut ctx, &m, args)
@@ -543,7 +543,7 @@ fn list_method(
             let key = take_named(&mut named, "key").filter(|k| !matches!(k, Value::Nil));
             // Sorts a copy: a key function may look at the list meanwhile.
             let items = l.borrow().to_vec();
-            let mut ctx = super::native_ctx::NativeCtx { interp: it };
+            let mut ctx = super::native::ctx::NativeCtx { interp: it };
             **l.borrow_mut() = sort_values(&mut ctx, items, key.as_ref(), reverse)?;
             Value::Nil
         }

@@ -271,7 +271,7 @@ fn slice_range(
 /// original order, as Python's `reverse=True` does. Shared by `sorted` and
 /// `list.sort`.
 pub fn sort_values(
-    ctx: &mut super::native_ctx::NativeCtx<'_>,
+    ctx: &mut super::native::ctx::NativeCtx<'_>,
     items: Vec<Value>,
     key: Option<&Value>,
     reverse: bool,

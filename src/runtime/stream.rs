@@ -10,8 +10,8 @@
 //! trip through the loop: reading a buffered line costs what a call does.
 
 use super::error::{type_error, ErrorRef, ScriptError};
-use super::native_ctx::NativeCtx;
-use super::native_fn::OpFuture;
+use super::native::ctx::NativeCtx;
+use super::native::function::OpFuture;
 use super::value::Value;
 
 /// The native side of `for await`: a stream of values that ends with nil.

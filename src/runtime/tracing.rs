@@ -3,12 +3,12 @@
 //! `self.tracer.is_some()` first, so a run without a trace pays one
 //! predictable branch per hook and never enters these functions.
 
+use super::asyncio::coro::NativeCoro;
+use super::asyncio::sync_ops::SyncWait;
 use super::interp::Interp;
-use super::native::NativeCoro;
-use super::sync_ops::SyncWait;
-use crate::runtime::future::{Awaitable, FutKind};
+use crate::runtime::asyncio::future::{Awaitable, FutKind};
+use crate::runtime::asyncio::task::Task;
 use crate::runtime::handle::{Handle, Input, TimerAction};
-use crate::runtime::task::Task;
 use crate::trace::events::WaitKind;
 use crate::trace::Tracer;
 use std::rc::Rc;

@@ -5,10 +5,10 @@ pub use repr::format_float;
 
 use super::error::ErrorRef;
 pub use super::str::Str;
-use crate::runtime::future::Future;
+use crate::runtime::asyncio::future::Future;
+use crate::runtime::asyncio::sync_state::{Event, Lock, Queue, Semaphore};
+use crate::runtime::asyncio::task::{Coro, Task};
 use crate::runtime::link::Closure;
-use crate::runtime::sync_state::{Event, Lock, Queue, Semaphore};
-use crate::runtime::task::{Coro, Task};
 use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::mem::ManuallyDrop;
@@ -153,9 +153,9 @@ pub enum Value {
     /// A script function.
     Func(Rc<Closure>),
     /// A function written in Rust (a builtin, a host's, or a native module's).
-    Native(Rc<super::native_fn::NativeFn>),
+    Native(Rc<super::native::function::NativeFn>),
     /// A value made in Rust with methods of its own (a running process, ...).
-    Object(Rc<super::native_fn::Object>),
+    Object(Rc<super::native::function::Object>),
     /// A coroutine (the result of calling an async function).
     Coro(Rc<Coro>),
     /// A task.
@@ -173,13 +173,13 @@ pub enum Value {
     /// A semaphore.
     Semaphore(Rc<Semaphore>),
     /// `timeout(secs)`, `timeout_at(deadline)`: a `with` scope.
-    Timeout(Rc<crate::runtime::callbacks::Timeout>),
+    Timeout(Rc<crate::runtime::asyncio::callbacks::Timeout>),
     /// `condition(lock)`: a `with` scope too.
-    Condition(Rc<crate::runtime::sync_state::Condition>),
+    Condition(Rc<crate::runtime::asyncio::sync_state::Condition>),
     /// `barrier(n)`.
-    Barrier(Rc<crate::runtime::sync_state::Barrier>),
+    Barrier(Rc<crate::runtime::asyncio::sync_state::Barrier>),
     /// What `call_soon`, `call_later` and `call_at` return.
-    Handle(Rc<crate::runtime::callbacks::LoopCallback>),
+    Handle(Rc<crate::runtime::asyncio::callbacks::LoopCallback>),
     /// A value of a `struct`.
     Record(Rc<super::record::Record>),
     /// What `import "..." as name` binds: the file's declaration (its
@@ -188,7 +188,7 @@ pub enum Value {
     /// Internal: a struct's type, a constant of its constructor.
     RecordType(Rc<super::record::RecordType>),
     /// Internal: the task group of a `group { }` block.
-    Group(Rc<crate::runtime::group::Group>),
+    Group(Rc<crate::runtime::asyncio::group::Group>),
     /// Internal: a variable captured by a closure lives in a cell.
     Cell(Rc<RefCell<Value>>),
     /// Internal: the state of a `for` loop.
@@ -247,7 +247,7 @@ pub enum Iter {
     /// `as_completed(...)`: a generator, as in Python. Each step makes the
     /// next coroutine; every loop over it shares its state, so a loop left
     /// early leaves the rest unmade (and unreported).
-    AsCompleted(Rc<super::as_completed::Pending>),
+    AsCompleted(Rc<super::asyncio::as_completed::Pending>),
 }
 
 impl Iter {

@@ -10,14 +10,14 @@ mod jumps;
 mod text;
 mod vars;
 
+use super::asyncio::coro::NativeStep;
 use super::error::ErrorRef;
 use super::exec::{Exec, FrameKind};
 use super::interp::Interp;
 use super::link::FnProto;
-use super::native::NativeStep;
 use super::value::Value;
 use crate::compile::code::Op;
-use crate::runtime::future::Awaitable;
+use crate::runtime::asyncio::future::Awaitable;
 use crate::runtime::handle::Input;
 use data::Sink;
 

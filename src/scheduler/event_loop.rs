@@ -66,7 +66,7 @@ pub struct EventLoop<K: LoopTypes> {
     pub failed: Vec<Rc<K::Task>>,
     /// Native operations (host async functions, I/O, subprocesses) running
     /// on the executor, and the futures their results complete.
-    /// Servers hand script calls back through it (`runtime::script_call`).
+    /// Servers hand script calls back through it (`runtime::native::script_call`).
     pub ops: NativeOps<K::OpResult, K::Call>,
     pub op_futures: HashMap<OpId, K::OpTarget>,
     /// Consecutive iterations that only resumed tasks yielding with `sleep(0)`.
@@ -316,7 +316,7 @@ impl<K: LoopTypes> EventLoop<K> {
 pub const NEVER: u64 = u64::MAX;
 
 /// A delay in nanoseconds: `inf` is [`NEVER`]; finite delays are checked
-/// against the clock's range by their callers (`runtime::scopes::secs_arg`), and
+/// against the clock's range by their callers (`runtime::asyncio::scopes::secs_arg`), and
 /// clamped just below `NEVER` here.
 pub fn secs_to_ns(secs: f64) -> u64 {
     if secs <= 0.0 || secs.is_nan() {

@@ -11,7 +11,7 @@ mod spec;
 
 use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Ctx, NativeFn};
+use crate::runtime::native::function::{Ctx, NativeFn};
 use crate::runtime::value::Value;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -55,7 +55,7 @@ fn parse(
                 out.insert("command".to_string(), Value::str(name));
                 values(&spec.commands[name], m, &mut out)?;
             }
-            Ok(crate::runtime::native_fn::IntoValue::into_value(out))
+            Ok(crate::runtime::native::function::IntoValue::into_value(out))
         }
         Err(e) => {
             use clap::error::ErrorKind as K;

@@ -5,7 +5,7 @@
 
 use crate::host::Module;
 use crate::runtime::error::{type_error, value_error};
-use crate::runtime::native_fn::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, NativeFn, NativeResult};
 use crate::runtime::value::Value;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

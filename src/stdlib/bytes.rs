@@ -7,7 +7,7 @@ use crate::host::Module;
 use crate::runtime::bytes;
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, ErrorRef};
-use crate::runtime::native_fn::NativeFn;
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::value::Value;
 
 pub(crate) fn module() -> Module {

@@ -7,7 +7,7 @@
 
 use crate::host::Module;
 use crate::runtime::error::{type_error, value_error, ErrorRef};
-use crate::runtime::native_fn::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, NativeFn, NativeResult};
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -20,7 +20,7 @@
 use super::csv::{one_byte, record, row_value};
 use crate::host::Module;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{
+use crate::runtime::native::function::{
     Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
 use crate::runtime::stream::{self, NativeStream};

@@ -2,7 +2,7 @@
 
 use super::not_capable;
 use crate::host::Module;
-use crate::runtime::native_fn::NativeFn;
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -8,7 +8,7 @@ use super::not_capable;
 use crate::host::Module;
 use crate::permissions::{beneath, Kind, Place};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeFn, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeFn, OpFuture};
 use crate::runtime::value::Value;
 use rustix::fs::OFlags;
 use std::io;

@@ -16,7 +16,7 @@
 
 use super::fs::io_error;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 use rustix::fs::OFlags;

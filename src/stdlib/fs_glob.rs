@@ -7,7 +7,7 @@
 use super::fs::{check, Access};
 use super::fs_walk::{Options, Walker};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, OpFuture};
 use crate::runtime::value::Value;
 
 pub(crate) fn glob(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorRef> {

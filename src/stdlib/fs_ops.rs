@@ -5,7 +5,7 @@
 use super::fs::{check, run, Access, Data};
 use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::NativeFn;
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use rustix::fs::{FileType, OFlags};
 use std::cell::RefCell;

@@ -11,7 +11,7 @@
 use super::fs::{check, run, Access, Data};
 use crate::permissions::beneath::remove_tree_at;
 use crate::runtime::error::ErrorRef;
-use crate::runtime::native_fn::{Args, Ctx, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, OpFuture};
 use rustix::fs::{Mode, OFlags};
 use std::ffi::OsString;
 use std::io;
@@ -46,7 +46,7 @@ pub(crate) fn make(ctx: &mut Ctx<'_>, mut args: Args, folder: bool) -> Result<Op
         ));
     }
     let place = check(ctx, &dir, Access::Write)?;
-    let engine = crate::runtime::task::active_engine();
+    let engine = crate::runtime::asyncio::task::active_engine();
     Ok(run(dir, move || {
         let fd = place.parent()?.open_dir()?;
         let name = create(&fd, &prefix, folder)?;

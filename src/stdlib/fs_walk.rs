@@ -20,7 +20,7 @@ use super::not_capable;
 use crate::permissions::beneath::{self, names_in, open_child};
 use crate::permissions::{Kind, Permissions, Place};
 use crate::runtime::error::ErrorRef;
-use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use rustix::fs::{AtFlags, FileType};

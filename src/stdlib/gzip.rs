@@ -5,7 +5,7 @@
 
 use crate::host::Module;
 use crate::runtime::error::{value_error, ErrorObj};
-use crate::runtime::native_fn::NativeFn;
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::value::Value;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;

@@ -13,7 +13,7 @@
 use super::fs::{check, io_error, Access};
 use super::lines::{Line, LineReader, MAX_LINE};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 use blocking::Unblock;

@@ -8,7 +8,7 @@
 use crate::host::Module;
 use crate::runtime::bytes::hex;
 use crate::runtime::error::{value_error, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
 use crate::runtime::value::Value;
 use md5::Digest as _;
 use ring::{digest, hmac};

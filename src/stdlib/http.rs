@@ -29,7 +29,7 @@ use super::not_capable;
 use crate::host::Module;
 use crate::permissions::Permissions;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{
+use crate::runtime::native::function::{
     Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
 use crate::runtime::value::{Key, MapTable, Str, Value};

@@ -84,7 +84,7 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
 /// `json.parse(text)` and `json.stringify(value, indent: nil)`: no
 /// permission needed.
 fn json_module() -> crate::host::Module {
-    use crate::runtime::native_fn::NativeFn;
+    use crate::runtime::native::function::NativeFn;
     use crate::runtime::value::Value;
     crate::host::Module::new("json")
         .native(NativeFn::sync("json.parse", |_ctx, mut args| {

@@ -15,7 +15,7 @@
 use super::not_capable;
 use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeFn};
+use crate::runtime::native::function::{Args, Ctx, NativeFn};
 use crate::runtime::value::Value;
 
 pub(crate) fn module() -> Module {

@@ -290,7 +290,7 @@ impl Group {
     fn new(pid: u32) -> Arc<Group> {
         let group = Arc::new(Group {
             pgid: pid as i32,
-            engine: crate::runtime::task::active_engine(),
+            engine: crate::runtime::asyncio::task::active_engine(),
             exited: Mutex::new(false),
         });
         live_groups().insert(group.pgid, group.clone());

@@ -7,7 +7,7 @@ use super::process::{self as rust, Child, Io, Pipe, ProcessFailure, RunOutput, R
 use crate::host::Module;
 use crate::permissions::{Denied, Kind};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{
+use crate::runtime::native::function::{
     Args, Ctx, FromValue, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
 use crate::runtime::stream::{self, NativeStream};
@@ -236,7 +236,7 @@ fn start_run(
     cmd: String,
     list: Vec<String>,
     mut args: Args,
-) -> Result<crate::runtime::native_fn::OpFuture, ErrorRef> {
+) -> Result<crate::runtime::native::function::OpFuture, ErrorRef> {
     let mut spec = spec(ctx, cmd, list, &mut args)?;
     if let Some(input) = args.named::<Value>("stdin")? {
         spec.stdin = super::bytes::data_arg("process.run", "stdin", &input)?.into_owned();

@@ -9,7 +9,7 @@
 
 use crate::host::Module;
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native_fn::{Ctx, NativeFn};
+use crate::runtime::native::function::{Ctx, NativeFn};
 use crate::runtime::ops::items_of;
 use crate::runtime::value::Value;
 
@@ -18,7 +18,7 @@ pub use mt::PyRandom;
 
 /// Starts an engine's generator: from `seed` as `random.seed(seed)` does,
 /// or from the system.
-pub(crate) fn seed_engine(data: &mut crate::runtime::native_ctx::DataSlots, seed: Option<u64>) {
+pub(crate) fn seed_engine(data: &mut crate::runtime::native::ctx::DataSlots, seed: Option<u64>) {
     let n = seed.unwrap_or_else(|| fastrand::u64(..));
     data.insert(PyRandom::seeded_u64(n));
 }

@@ -6,7 +6,7 @@
 
 use crate::host::Module;
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
 use crate::runtime::value::Value;
 use regex::{Captures, Regex};
 use std::cell::RefCell;

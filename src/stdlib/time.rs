@@ -6,7 +6,7 @@
 
 use crate::host::Module;
 use crate::runtime::error::{value_error, ErrorRef};
-use crate::runtime::native_fn::{Ctx, NativeFn};
+use crate::runtime::native::function::{Ctx, NativeFn};
 use crate::runtime::value::Value;
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};

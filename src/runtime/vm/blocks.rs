@@ -68,7 +68,7 @@ pub(super) fn catch_match(ex: &mut Exec, proto: &FnProto, k: u32) {
 
 #[inline(never)]
 pub(super) fn stream_start(ex: &mut Exec, r: Regs, slot: u32) -> Step {
-    let v = crate::runtime::map_concurrent::as_stream(pop(ex));
+    let v = crate::runtime::asyncio::map_concurrent::as_stream(pop(ex));
     crate::runtime::stream::check(&v)?;
     ex.stack[r.base + slot as usize] = v;
     Ok(())
@@ -91,8 +91,8 @@ impl Interp {
         r.save(ex);
         let scope = ex.stack[r.base + slot as usize].clone();
         match self.with_enter(&scope)? {
-            crate::runtime::scopes::Enter::Value(v) => ex.push(v),
-            crate::runtime::scopes::Enter::Wait(n) => {
+            crate::runtime::asyncio::scopes::Enter::Value(v) => ex.push(v),
+            crate::runtime::asyncio::scopes::Enter::Wait(n) => {
                 self.push_native(ex, n);
                 return Err(Stop::Exit(Flow::Next(Input::Start)));
             }
@@ -130,7 +130,7 @@ impl Interp {
         r.save(ex);
         let s = ex.stack[r.base + slot as usize].clone();
         if let Some(st) = crate::runtime::stream::native(&s) {
-            let mut ctx = crate::runtime::native_fn::Ctx { interp: self };
+            let mut ctx = crate::runtime::native::function::Ctx { interp: self };
             match st.ready(&mut ctx) {
                 Some(item) => {
                     ex.push(item?);
@@ -141,7 +141,10 @@ impl Interp {
                     r.ip += 1;
                     r.save(ex);
                     let shown: Rc<str> = Rc::from(s.type_name());
-                    self.push_native(ex, crate::runtime::native::NativeCoro::op(shown, fut));
+                    self.push_native(
+                        ex,
+                        crate::runtime::asyncio::coro::NativeCoro::op(shown, fut),
+                    );
                     return Err(Stop::Exit(Flow::Next(Input::Start)));
                 }
             }
@@ -166,7 +169,7 @@ impl Interp {
         r.save(ex);
         let s = ex.stack[r.base + slot as usize].clone();
         if let Some(st) = crate::runtime::stream::native(&s) {
-            st.close(&mut crate::runtime::native_fn::Ctx { interp: self });
+            st.close(&mut crate::runtime::native::function::Ctx { interp: self });
             ex.push_nil();
             r.ip += 1; // past the `AwaitMaybe`
         } else if crate::runtime::stream::has_method(&s, "close") {
@@ -182,7 +185,8 @@ impl Interp {
 
     #[inline(never)]
     pub(super) fn op_group_enter(&mut self, ex: &mut Exec, r: Regs, slot: u32) {
-        ex.stack[r.base + slot as usize] = crate::runtime::group::new_group(self.current.clone());
+        ex.stack[r.base + slot as usize] =
+            crate::runtime::asyncio::group::new_group(self.current.clone());
     }
 
     #[inline(never)]
@@ -196,7 +200,7 @@ impl Interp {
         r.save(ex);
         let group = ex.stack[r.base + slot as usize].clone();
         let error = block_error(ex, failed);
-        self.push_native(ex, crate::runtime::group::exit(group, error));
+        self.push_native(ex, crate::runtime::asyncio::group::exit(group, error));
         Err(Stop::Exit(Flow::Next(Input::Start)))
     }
 }

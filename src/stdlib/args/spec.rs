@@ -105,7 +105,7 @@ fn text(map: &IndexMap<String, Value>, key: &str, what: &str) -> Result<Option<S
 }
 
 fn table(v: &Value, what: &str) -> Result<IndexMap<String, Value>, ErrorRef> {
-    use crate::runtime::native_fn::FromValue;
+    use crate::runtime::native::function::FromValue;
     IndexMap::<String, Value>::from_value(v).map_err(|_| {
         bad(
             format!(

@@ -7,7 +7,7 @@
 use super::{int_arg, list_arg};
 use crate::runtime::call::Sig;
 use crate::runtime::error::{overflow, type_error, value_error, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeResult};
 use crate::runtime::ops::{self, items_of};
 use crate::runtime::seq::sort_values;
 use crate::runtime::value::{Iter, Value};

@@ -3,7 +3,7 @@
 use super::int_arg;
 use crate::runtime::call::Sig;
 use crate::runtime::error::{overflow, type_error, value_error, ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeResult};
 use crate::runtime::ops;
 use crate::runtime::value::{Iter, Value};
 

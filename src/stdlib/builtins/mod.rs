@@ -7,7 +7,7 @@
 //! one says which benchmark justified it.
 //!
 //! [`Sig`]: crate::runtime::call::Sig
-//! [`Hot`]: crate::runtime::native_fn::Hot
+//! [`Hot`]: crate::runtime::native::function::Hot
 
 mod collections;
 mod core;
@@ -18,7 +18,7 @@ mod text;
 mod time;
 
 use crate::runtime::error::{type_error, ErrorRef};
-use crate::runtime::native_fn::NativeFn;
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::value::Value;
 
 /// Every builtin, to be installed as a top-level native.

@@ -2,11 +2,11 @@
 //! semaphores, conditions, barriers and bare futures.
 
 use super::int_arg;
+use crate::runtime::asyncio::future::{FutKind, Future};
+use crate::runtime::asyncio::sync_state::{self as sync, QueueKind};
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, value_error};
-use crate::runtime::future::{FutKind, Future};
-use crate::runtime::native_fn::NativeFn;
-use crate::runtime::sync_state::{self as sync, QueueKind};
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::value::Value;
 
 pub(super) fn functions() -> Vec<NativeFn> {

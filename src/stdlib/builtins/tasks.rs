@@ -2,14 +2,14 @@
 //! for some of them, shielding one, and the tasks that exist.
 
 use super::list_arg;
+use crate::runtime::asyncio::coro::{coro_value, NativeCoro};
+use crate::runtime::asyncio::map_concurrent::MapConcurrent;
+use crate::runtime::asyncio::retry::{check_policy, Retry, RetryOn, RetryPolicy, DEFAULT_ON};
+use crate::runtime::asyncio::scopes::secs_arg;
 use crate::runtime::call::{gather_items, Sig};
 use crate::runtime::error::{type_error, value_error};
-use crate::runtime::map_concurrent::MapConcurrent;
-use crate::runtime::native::{coro_value, NativeCoro};
-use crate::runtime::native_fn::{Args, Ctx, Hot, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, Ctx, Hot, NativeFn, NativeResult};
 use crate::runtime::ops::make_iter;
-use crate::runtime::retry::{check_policy, Retry, RetryOn, RetryPolicy, DEFAULT_ON};
-use crate::runtime::scopes::secs_arg;
 use crate::runtime::value::Value;
 
 pub(super) fn functions() -> Vec<NativeFn> {
@@ -63,7 +63,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
 }
 
 /// `map_concurrent(f, items, limit: n, return_errors: false)`: see
-/// `runtime/map_concurrent.rs`.
+/// `runtime/asyncio/map_concurrent.rs`.
 fn map_concurrent(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     let f: Value = a.next("f")?;
     let items: Value = a.next("items")?;
@@ -97,7 +97,7 @@ fn map_concurrent(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
 }
 
 /// `retry(f, attempts: 3, backoff: 0.5, max_delay: 30, jitter: 0, on:
-/// [...])`: see `runtime/retry.rs`.
+/// [...])`: see `runtime/asyncio/retry.rs`.
 fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     let f: Value = a.next("f")?;
     if !matches!(f, Value::Func(_) | Value::Native(_)) {
@@ -169,7 +169,7 @@ fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     ))
 }
 
-/// `as_completed(aws, timeout: nil)`: see `runtime/as_completed.rs`.
+/// `as_completed(aws, timeout: nil)`: see `runtime/asyncio/as_completed.rs`.
 fn as_completed(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     let aws: Value = a.next("aws")?;
     let timeout = match a.keyword("timeout") {

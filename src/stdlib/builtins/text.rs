@@ -3,7 +3,7 @@
 
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, value_error};
-use crate::runtime::native_fn::NativeFn;
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::value::Value;
 
 pub(super) fn functions() -> Vec<NativeFn> {

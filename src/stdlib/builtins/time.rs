@@ -1,12 +1,12 @@
 //! Builtins about time: the loop clock, sleeping, timeouts and callbacks
 //! the loop runs later.
 
+use crate::runtime::asyncio::callbacks::Timeout;
+use crate::runtime::asyncio::coro::{coro_value, NativeCoro};
+use crate::runtime::asyncio::scopes::{deadline_arg, secs_arg};
 use crate::runtime::call::Sig;
-use crate::runtime::callbacks::Timeout;
 use crate::runtime::error::{type_error, value_error, ErrorRef};
-use crate::runtime::native::{coro_value, NativeCoro};
-use crate::runtime::native_fn::{Args, Ctx, Hot, NativeFn, NativeResult};
-use crate::runtime::scopes::{deadline_arg, secs_arg};
+use crate::runtime::native::function::{Args, Ctx, Hot, NativeFn, NativeResult};
 use crate::runtime::value::Value;
 use crate::scheduler::event_loop::secs_to_ns;
 

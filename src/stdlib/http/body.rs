@@ -13,7 +13,7 @@
 use super::super::fs::{check, io_error, Access};
 use super::http_error;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 use http_body_util::BodyExt;

@@ -16,8 +16,8 @@
 
 use super::conns::Limits;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native_ctx::{Operation, ScriptCaller};
-use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, Object};
+use crate::runtime::native::ctx::{Operation, ScriptCaller};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use crate::stdlib::net::reach::Failure;
 use http_body_util::{BodyExt, Full, Limited};
@@ -93,7 +93,7 @@ impl ServerState {
         url: String,
         port: u16,
         caller: ScriptCaller,
-        accept: crate::runtime::native_fn::OpFuture,
+        accept: crate::runtime::native::function::OpFuture,
     ) -> Rc<ServerState> {
         let accept = ctx.start_operation(&format!("{kind} {url}"), accept);
         let state = Rc::new(ServerState {

@@ -3,7 +3,7 @@
 
 use super::{line_value, read_line, StreamInner};
 use crate::runtime::error::ErrorRef;
-use crate::runtime::native_fn::{Args, Ctx, NativeObject, NativeResult, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 use futures_lite::io::AsyncBufReadExt;

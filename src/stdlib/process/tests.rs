@@ -349,11 +349,11 @@ fn kill_all_kills_every_live_group() {
 fn kill_engine_kills_only_that_engines_groups() {
     let _s = serial();
     let mine = {
-        let _e = crate::runtime::task::enter_engine(7001);
+        let _e = crate::runtime::asyncio::task::enter_engine(7001);
         Child::start(&sh("sleep 30 & echo $!; wait")).unwrap()
     };
     let theirs = {
-        let _e = crate::runtime::task::enter_engine(7002);
+        let _e = crate::runtime::asyncio::task::enter_engine(7002);
         Child::start(&sh("sleep 31 & echo $!; wait")).unwrap()
     };
     let my_grandchild: i32 = block_on(mine.read_line())

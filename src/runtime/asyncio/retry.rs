@@ -9,12 +9,12 @@
 //! (by default a connection that failed or timed out, never an
 //! `HttpStatusError`: a 404 stays a 404), or is a function of the error.
 
-use super::error::{ErrorObj, ErrorRef};
-use super::interp::Interp;
-use super::native::NativeStep;
-use super::value::Value;
-use crate::runtime::future::{Awaitable, Future};
+use super::coro::NativeStep;
+use super::future::{Awaitable, Future};
+use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::handle::Input;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use std::rc::Rc;
 
 /// What `retry` retries when `on:` is not given.

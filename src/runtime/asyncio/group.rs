@@ -2,13 +2,13 @@
 //! lexically inside the block; the first failure cancels the others (and
 //! the block itself), and is rethrown once every task has ended.
 
-use super::error::ErrorRef;
-use super::interp::Interp;
-use super::native::{NativeCoro, NativeStep};
-use super::value::Value;
-use crate::runtime::future::{Awaitable, FutKind, Future};
+use super::coro::{NativeCoro, NativeStep};
+use super::future::{Awaitable, FutKind, Future};
+use super::task::Task;
+use crate::runtime::error::ErrorRef;
 use crate::runtime::handle::Input;
-use crate::runtime::task::Task;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -117,13 +117,13 @@ impl Interp {
     /// Whether the group still takes tasks.
     pub fn group_open(g: &Group) -> Result<(), ErrorRef> {
         if g.ended.get() {
-            return Err(super::error::ErrorObj::new(
+            return Err(crate::runtime::error::ErrorObj::new(
                 "RuntimeError",
                 "the group has ended: spawn into it while its block runs",
             ));
         }
         if g.aborting.get() {
-            return Err(super::error::ErrorObj::new(
+            return Err(crate::runtime::error::ErrorObj::new(
                 "RuntimeError",
                 "the group is shutting down",
             ));
@@ -135,7 +135,7 @@ impl Interp {
         Self::group_open(g)?;
         self.add_done_callback(
             &Awaitable::Task(task.clone()),
-            crate::runtime::future::Callback::Group(g.clone()),
+            super::future::Callback::Group(g.clone()),
         );
         g.tasks.borrow_mut().push(task.clone());
         Ok(())

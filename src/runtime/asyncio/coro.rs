@@ -3,12 +3,12 @@
 //! CPython's implementations step for step (same futures, same callbacks,
 //! so the same number of loop iterations).
 
-use super::error::{cancelled, ErrorObj, ErrorRef};
-use super::interp::Interp;
-use super::value::Value;
-use crate::runtime::future::{Awaitable, Callback, FutKind, Future};
+use super::future::{Awaitable, Callback, FutKind, Future};
+use crate::runtime::error::{cancelled, ErrorObj, ErrorRef};
 use crate::runtime::handle::Input;
 use crate::runtime::handle::TimerAction;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use crate::scheduler::timers::TimerId;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,7 +50,7 @@ pub enum NativeCoro {
 
 pub struct PendingOp {
     name: Rc<str>,
-    fut: Option<super::native_fn::OpFuture>,
+    fut: Option<crate::runtime::native::function::OpFuture>,
 }
 
 pub struct WaitFor {
@@ -122,7 +122,7 @@ impl NativeCoro {
         }))
     }
 
-    pub fn op(name: Rc<str>, fut: super::native_fn::OpFuture) -> NativeCoro {
+    pub fn op(name: Rc<str>, fut: crate::runtime::native::function::OpFuture) -> NativeCoro {
         NativeCoro::Op(Box::new(PendingOp {
             name,
             fut: Some(fut),

@@ -4,12 +4,12 @@
 //! chain of tasks awaiting it and the group it belongs to. One walk, read
 //! by the deadlock report, the REPL's `:tasks`, Ctrl-\ and `tasks ps`.
 
-use super::error::Loc;
-use super::interp::Interp;
-use super::native::NativeCoro;
+use super::coro::NativeCoro;
+use super::future::{Awaitable, Callback, Core, FutKind, Future};
 use super::sync_ops::SyncWait;
-use crate::runtime::future::{Awaitable, Callback, Core, FutKind, Future};
-use crate::runtime::task::{Park, Task};
+use super::task::{Park, Task};
+use crate::runtime::error::Loc;
+use crate::runtime::interp::Interp;
 use crate::scheduler::event_loop::NEVER;
 use std::rc::Rc;
 
@@ -64,7 +64,7 @@ impl Interp {
             name: t.name(),
             state,
             waited_ns: waiting.then(|| {
-                let now = crate::runtime::task::stamp_ms(self.lp.clock.now_ns());
+                let now = super::task::stamp_ms(self.lp.clock.now_ns());
                 u64::from(now.wrapping_sub(t.waiting_since.get())) * 1_000_000
             }),
             at: if waiting || !running {

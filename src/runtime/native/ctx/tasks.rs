@@ -5,12 +5,12 @@
 //! their argument checks.
 
 use super::NativeCtx;
+use crate::runtime::asyncio::coro::{coro_value, NativeCoro};
+use crate::runtime::asyncio::future::{Awaitable, Callback, FutState};
+use crate::runtime::asyncio::waits::{ReturnWhen, Wait};
 use crate::runtime::error::{cancelled, type_error, ScriptError};
-use crate::runtime::future::{Awaitable, Callback, FutState};
-use crate::runtime::native::{coro_value, NativeCoro};
-use crate::runtime::script_call::NativeHook;
+use crate::runtime::native::script_call::NativeHook;
 use crate::runtime::value::Value;
-use crate::runtime::waits::{ReturnWhen, Wait};
 use std::rc::Rc;
 
 impl NativeCtx<'_> {

@@ -6,9 +6,9 @@
 //! making coroutines and tasks, and per-engine data slots for a module's
 //! own state.
 
-use super::error::ScriptError;
-use super::interp::Interp;
-use super::value::Value;
+use crate::runtime::error::ScriptError;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::future::Future;
@@ -121,9 +121,11 @@ impl NativeCtx<'_> {
         fut: impl Future<Output = Result<Value, ScriptError>> + 'static,
     ) -> Value {
         let shown: Rc<str> = Rc::from(shown);
-        let fut: super::native_fn::OpFuture = Box::pin(fut);
-        Value::Coro(super::task::Coro::new(
-            super::task::CoroStart::Native(super::native::NativeCoro::op(shown.clone(), fut)),
+        let fut: super::function::OpFuture = Box::pin(fut);
+        Value::Coro(crate::runtime::asyncio::task::Coro::new(
+            crate::runtime::asyncio::task::CoroStart::Native(
+                crate::runtime::asyncio::coro::NativeCoro::op(shown.clone(), fut),
+            ),
             shown,
             None,
         ))

@@ -2,12 +2,12 @@
 //! holds the coroutine's suspended frames and the bookkeeping asyncio's
 //! `Task` keeps (pending cancel, the future it waits on, cancel count).
 
-use super::error::Loc;
-use super::exec::Suspended;
+use super::coro::NativeCoro;
 use super::future::{Awaitable, Core, FutState};
-use super::native::NativeCoro;
-use super::value::Value;
+use crate::runtime::error::Loc;
+use crate::runtime::exec::Suspended;
 use crate::runtime::link::Closure;
+use crate::runtime::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -20,7 +20,7 @@ pub struct TaskRare {
     pub name: Option<Rc<str>>,
     pub cancel_msg: Option<Rc<str>>,
     /// The CancelledError that ended the task, with where it was thrown.
-    pub cancel_error: Option<super::error::ErrorRef>,
+    pub cancel_error: Option<crate::runtime::error::ErrorRef>,
 }
 
 /// A task parked on a lock, event, semaphore or queue. asyncio makes a
@@ -95,10 +95,10 @@ impl Task {
             self.rare_mut(|r| r.cancel_msg = msg);
         }
     }
-    pub fn cancel_error(&self) -> Option<super::error::ErrorRef> {
+    pub fn cancel_error(&self) -> Option<crate::runtime::error::ErrorRef> {
         self.with_rare(|r| r.and_then(|r| r.cancel_error.clone()))
     }
-    pub fn set_cancel_error(&self, e: super::error::ErrorRef) {
+    pub fn set_cancel_error(&self, e: crate::runtime::error::ErrorRef) {
         self.rare_mut(|r| r.cancel_error = Some(e));
     }
     fn rare_mut(&self, f: impl FnOnce(&mut TaskRare)) {

@@ -8,12 +8,12 @@
 //! callbacks, so the same loop iterations as asyncio.
 
 use super::callbacks::{CallbackAction, LoopCallback};
-use super::error::{ErrorObj, ErrorRef};
+use super::coro::{NativeCoro, NativeStep};
 use super::future::{Awaitable, Callback, FutKind, FutState, Future};
-use super::handle::{Input, TimerAction};
-use super::interp::Interp;
-use super::native::{NativeCoro, NativeStep};
-use super::value::{Iter, Value};
+use crate::runtime::error::{ErrorObj, ErrorRef};
+use crate::runtime::handle::{Input, TimerAction};
+use crate::runtime::interp::Interp;
+use crate::runtime::value::{Iter, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -50,7 +50,7 @@ impl Pending {
             getter: None,
         };
         let coro = NativeCoro::AsCompleted(Box::new(one));
-        Some(super::native::coro_value("as_completed", coro))
+        Some(super::coro::coro_value("as_completed", coro))
     }
 }
 
@@ -79,7 +79,7 @@ impl Interp {
         });
         let mut distinct: Vec<Value> = Vec::new();
         for v in items {
-            if super::value::position(&distinct, &v)?.is_none() {
+            if crate::runtime::value::position(&distinct, &v)?.is_none() {
                 distinct.push(v);
             }
         }
@@ -106,7 +106,7 @@ impl Interp {
     }
 
     /// `_on_completion`: an awaitable ended.
-    pub(super) fn as_completed_member_done(&mut self, s: &Rc<Shared>, f: &Awaitable) {
+    pub(in crate::runtime) fn as_completed_member_done(&mut self, s: &Rc<Shared>, f: &Awaitable) {
         {
             let mut todo = s.todo.borrow_mut();
             // `_on_timeout` came first.
@@ -125,7 +125,7 @@ impl Interp {
 
     /// `_on_timeout`: every awaitable still pending gets a timeout marker
     /// on the queue, and stops being watched.
-    pub(super) fn as_completed_timeout(&mut self, s: &Rc<Shared>) {
+    pub(in crate::runtime) fn as_completed_timeout(&mut self, s: &Rc<Shared>) {
         s.timer.borrow_mut().take();
         let todo = std::mem::take(&mut *s.todo.borrow_mut());
         for f in &todo {

@@ -8,8 +8,8 @@
 use super::NativeCtx;
 use crate::runtime::error::{cancelled, ScriptError};
 use crate::runtime::interp::Interp;
-use crate::runtime::native_fn::NativeFn;
-use crate::runtime::script_call::{ScriptCall, Started, TaskSet};
+use crate::runtime::native::function::NativeFn;
+use crate::runtime::native::script_call::{ScriptCall, Started, TaskSet};
 use crate::runtime::value::Value;
 use crate::scheduler::ops::{Caller, OpId};
 use std::cell::Cell;
@@ -179,7 +179,7 @@ impl NativeCtx<'_> {
         if self.interp.tracer.is_some() {
             // Traced, its end is delivered as an awaited operation's is
             // (to a future nobody awaits), so that it gets its slice.
-            use crate::runtime::future::{FutKind, Future};
+            use crate::runtime::asyncio::future::{FutKind, Future};
             self.interp.trace_op_begin(id, &name);
             let f = Future::new(FutKind::Native(id));
             self.interp.lp.op_futures.insert(id, f);

@@ -3,14 +3,14 @@
 //! built on its condition exactly as asyncio's is, so waiters wake in the
 //! same order and after the same number of loop iterations.
 
-use super::error::{cancelled, ErrorObj, ErrorRef};
-use super::interp::Interp;
-use super::native::NativeStep;
+use super::coro::NativeStep;
 use super::sync_ops::{remove_waiter, SyncWait};
-use super::value::Value;
+use super::sync_state::{waiter_done, Barrier, BarrierState, Condition};
+use super::task::Park;
+use crate::runtime::error::{cancelled, ErrorObj, ErrorRef};
 use crate::runtime::handle::Input;
-use crate::runtime::sync_state::{waiter_done, Barrier, BarrierState, Condition};
-use crate::runtime::task::Park;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use std::rc::Rc;
 
 fn runtime_error(msg: &str) -> ErrorRef {

@@ -15,11 +15,11 @@
 //! The tasks a call started are kept in its [`TaskSet`] while they run, so
 //! whoever owns the set (a server) can cancel them when it closes.
 
-use super::error::ErrorRef;
-use super::interp::Interp;
-use super::value::Value;
-use crate::runtime::future::{Awaitable, Callback};
-use crate::runtime::task::{Coro, CoroStart, Task};
+use crate::runtime::asyncio::future::{Awaitable, Callback};
+use crate::runtime::asyncio::task::{Coro, CoroStart, Task};
+use crate::runtime::error::ErrorRef;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -2,17 +2,17 @@
 //! 3.11's asyncio implementations (waiter order and wake-up rules included).
 
 use super::conditions::{BarrierOp, BarrierOpKind, CondWait, CondWaitFor, Pred};
-use super::error::{overflow, value_error, ErrorObj, ErrorRef};
-use super::interp::Interp;
-use super::native::coro_value;
-use super::native::{NativeCoro, NativeStep};
-use super::value::Value;
-use crate::runtime::handle::{Handle, Input};
-use crate::runtime::sync_state::BarrierState;
-use crate::runtime::sync_state::{
+use super::coro::coro_value;
+use super::coro::{NativeCoro, NativeStep};
+use super::sync_state::BarrierState;
+use super::sync_state::{
     waiter_cancelled, waiter_done, Event, Lock, Queue, QueueKind, Semaphore, Waiters,
 };
-use crate::runtime::task::{Park, Task};
+use super::task::{Park, Task};
+use crate::runtime::error::{overflow, value_error, ErrorObj, ErrorRef};
+use crate::runtime::handle::{Handle, Input};
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -47,7 +47,7 @@ fn closed_error() -> ErrorRef {
     ErrorObj::new("QueueClosed", "the queue is closed")
 }
 
-pub(super) fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
+pub(in crate::runtime) fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
     let mut list = list.borrow_mut();
     if let Some(i) = list.iter().position(|x| Rc::ptr_eq(x, w)) {
         list.remove(i);
@@ -57,14 +57,14 @@ pub(super) fn remove_waiter(list: &Waiters, w: &Rc<Task>) {
 impl Interp {
     /// Parks `task` (the running one) on `list` (asyncio: a new waiter
     /// future, appended, then awaited).
-    pub(super) fn park(&mut self, task: &Rc<Task>, list: &Waiters) -> NativeStep {
+    pub(in crate::runtime) fn park(&mut self, task: &Rc<Task>, list: &Waiters) -> NativeStep {
         task.park.set(Park::Waiting);
         list.borrow_mut().push_back(task.clone());
         NativeStep::Park
     }
 
     /// `fut.set_result(v)` on a parked waiter.
-    pub(super) fn wake(&mut self, t: &Rc<Task>, v: Value) {
+    pub(in crate::runtime) fn wake(&mut self, t: &Rc<Task>, v: Value) {
         if t.park.get() == Park::Waiting {
             t.park.set(Park::Woken);
             if self.tracer.is_some() {
@@ -85,7 +85,7 @@ impl Interp {
         }
         self.lp.call_soon(Handle::Wake(
             t.clone(),
-            Input::Throw(super::error::cancelled(msg)),
+            Input::Throw(crate::runtime::error::cancelled(msg)),
         ));
         true
     }
@@ -147,7 +147,7 @@ impl Interp {
     }
 
     /// `Lock.release` (a `RuntimeError` when not locked).
-    pub(super) fn checked_release(&mut self, l: &Lock) -> Result<(), ErrorRef> {
+    pub(in crate::runtime) fn checked_release(&mut self, l: &Lock) -> Result<(), ErrorRef> {
         if !l.held.get() {
             return Err(ErrorObj::with_help(
                 "RuntimeError",
@@ -160,7 +160,7 @@ impl Interp {
     }
 
     /// Releases a held lock and wakes its first waiter.
-    pub(super) fn lock_release(&mut self, l: &Lock) {
+    pub(in crate::runtime) fn lock_release(&mut self, l: &Lock) {
         l.held.set(false);
         self.wake_first(&l.waiters);
     }
@@ -308,7 +308,7 @@ impl Interp {
                         ("notify", Some(v)) => match v {
                             Value::Int(n) => (*n).max(0) as usize,
                             other => {
-                                return Err(super::error::type_error(format!(
+                                return Err(crate::runtime::error::type_error(format!(
                                     "notify() needs an int, not `{}`",
                                     other.type_name()
                                 )))
@@ -417,7 +417,7 @@ fn take_item(q: &Queue) -> Result<Option<Value>, ErrorRef> {
 }
 
 fn less(a: &Value, b: &Value) -> Result<bool, ErrorRef> {
-    Ok(super::ops::compare(a, b, "<")?.is_lt())
+    Ok(crate::runtime::ops::compare(a, b, "<")?.is_lt())
 }
 
 /// `heapq._siftdown`: moves the item at `pos` up towards `start`.

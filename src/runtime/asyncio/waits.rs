@@ -2,13 +2,13 @@
 //! CPython 3.11's `asyncio.shield` and `asyncio.wait` (`_wait`): the same
 //! futures and done-callbacks, so the same loop iterations.
 
-use super::error::{type_error, value_error, ErrorRef};
-use super::interp::Interp;
-use super::native::NativeStep;
-use super::value::Value;
-use crate::runtime::future::{Awaitable, Callback, FutKind, FutState, Future};
+use super::coro::NativeStep;
+use super::future::{Awaitable, Callback, FutKind, FutState, Future};
+use crate::runtime::error::{type_error, value_error, ErrorRef};
 use crate::runtime::handle::Input;
 use crate::runtime::handle::TimerAction;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use crate::scheduler::timers::TimerId;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -109,7 +109,7 @@ impl Wait {
 
 impl Interp {
     /// `_on_completion` of `wait`.
-    pub(super) fn wait_member_done(&mut self, s: &Rc<WaitShared>, f: &Awaitable) {
+    pub(in crate::runtime) fn wait_member_done(&mut self, s: &Rc<WaitShared>, f: &Awaitable) {
         s.counter.set(s.counter.get().saturating_sub(1));
         let failed = || matches!(f.core().borrow().state(), FutState::Failed(_));
         let release = s.counter.get() == 0
@@ -177,7 +177,7 @@ impl Interp {
     }
 
     /// `_inner_done_callback` of `shield`.
-    pub(super) fn shield_inner_done(&mut self, outer: &Rc<Future>, inner: &Awaitable) {
+    pub(in crate::runtime) fn shield_inner_done(&mut self, outer: &Rc<Future>, inner: &Awaitable) {
         let outer_cancelled = matches!(outer.core.borrow().state(), FutState::Cancelled(_));
         let inner_cancelled = matches!(inner.core().borrow().state(), FutState::Cancelled(_));
         if outer_cancelled {
@@ -200,7 +200,7 @@ impl Interp {
     }
 
     /// `_outer_done_callback` of `shield`.
-    pub(super) fn shield_outer_done(&mut self, outer: &Awaitable, inner: &Awaitable) {
+    pub(in crate::runtime) fn shield_outer_done(&mut self, outer: &Awaitable, inner: &Awaitable) {
         if inner.is_done() {
             return;
         }

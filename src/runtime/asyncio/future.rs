@@ -1,8 +1,8 @@
 //! Futures: a result that arrives later, with done-callbacks that run in the
 //! order they were added (asyncio's `Future`). Tasks embed the same core.
 
-use super::error::ErrorRef;
-use super::value::{Str, Value};
+use crate::runtime::error::ErrorRef;
+use crate::runtime::value::{Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -46,11 +46,11 @@ pub enum Callback {
     /// `as_completed`: one of the awaitables ended.
     AsCompleted(Rc<super::as_completed::Shared>),
     /// Rust code watching a task (a server's handler answering its request).
-    Native(Rc<super::script_call::NativeHook>),
+    Native(Rc<crate::runtime::native::script_call::NativeHook>),
     /// Rust code run as the awaitable completes, not as a handle of its
     /// own (`map_concurrent` refilling a slot in the very step that freed
     /// it, as a semaphore's `release` does).
-    Now(Rc<super::script_call::NativeHook>),
+    Now(Rc<crate::runtime::native::script_call::NativeHook>),
 }
 
 #[derive(Default)]
@@ -161,9 +161,9 @@ impl Awaitable {
             FutState::Pending => None,
             FutState::Done(v) => Some(Ok(v.clone())),
             FutState::Failed(e) => Some(Err(e.clone())),
-            FutState::Cancelled(msg) => {
-                Some(Err(super::error::cancelled(msg.as_ref().map(Rc::from))))
-            }
+            FutState::Cancelled(msg) => Some(Err(crate::runtime::error::cancelled(
+                msg.as_ref().map(Rc::from),
+            ))),
         }
     }
 }

@@ -2,14 +2,14 @@
 //! semaphores and `timeout()` scopes (asyncio 3.11's `Timeout`, step for
 //! step); and the loop callbacks `call_soon`, `call_later`, `call_at`.
 
-use super::error::{type_error, ErrorObj, ErrorRef};
-use super::interp::Interp;
-use super::native::NativeCoro;
+use super::callbacks::{CallbackAction, LoopCallback, Timeout, TimeoutState};
+use super::coro::NativeCoro;
 use super::sync_ops::SyncWait;
-use super::value::Value;
-use crate::runtime::callbacks::{CallbackAction, LoopCallback, Timeout, TimeoutState};
+use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::handle::Handle;
 use crate::runtime::handle::TimerAction;
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use crate::scheduler::event_loop::secs_to_ns;
 use std::rc::Rc;
 
@@ -63,7 +63,7 @@ impl Interp {
             Value::Timeout(t) => self.timeout_exit(t, error),
             Value::Object(o) => o
                 .inner
-                .exit_scope(&mut super::native_fn::Ctx { interp: self }),
+                .exit_scope(&mut crate::runtime::native::function::Ctx { interp: self }),
             _ => Ok(()),
         }
     }
@@ -231,7 +231,7 @@ pub fn deadline_arg(f: &str, v: &Value) -> Result<Option<u64>, ErrorRef> {
         v => {
             let secs = secs_arg(f, v)?;
             if secs.is_nan() {
-                return Err(super::error::value_error(format!(
+                return Err(crate::runtime::error::value_error(format!(
                     "{f}() needs a time, not nan"
                 )));
             }
@@ -263,7 +263,7 @@ pub fn secs_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
             "OverflowError",
             format!(
                 "{f}(): {} seconds is too far ahead for the clock (at most about 292 years)",
-                super::value::format_float(secs)
+                crate::runtime::value::format_float(secs)
             ),
             "to wait for ever, use `inf`",
         ));

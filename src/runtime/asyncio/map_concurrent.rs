@@ -15,14 +15,14 @@
 //! task group does) and is raised; `return_errors: true` puts errors in the
 //! results instead, as `gather` does.
 
-use super::error::ErrorRef;
-use super::interp::Interp;
-use super::native::NativeStep;
-use super::script_call::NativeHook;
+use super::coro::NativeStep;
+use super::future::{Awaitable, Callback, FutKind, Future};
 use super::task::{Coro, CoroStart, Task};
-use super::value::{Iter, Value};
-use crate::runtime::future::{Awaitable, Callback, FutKind, Future};
+use crate::runtime::error::ErrorRef;
 use crate::runtime::handle::Input;
+use crate::runtime::interp::Interp;
+use crate::runtime::native::script_call::NativeHook;
+use crate::runtime::value::{Iter, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -50,7 +50,12 @@ struct Shared {
 }
 
 impl Shared {
-    pub(super) fn new(f: Value, items: Iter, limit: usize, return_errors: bool) -> Shared {
+    pub(in crate::runtime) fn new(
+        f: Value,
+        items: Iter,
+        limit: usize,
+        return_errors: bool,
+    ) -> Shared {
         Shared {
             f,
             items: RefCell::new(items),
@@ -263,24 +268,24 @@ pub(crate) fn as_stream(v: Value) -> Value {
     };
     let is_map = matches!(
         &*c.start.borrow(),
-        Some(CoroStart::Native(super::native::NativeCoro::Map(_)))
+        Some(CoroStart::Native(super::coro::NativeCoro::Map(_)))
     );
     if !is_map {
         return v;
     }
-    let Some(CoroStart::Native(super::native::NativeCoro::Map(m))) = c.take() else {
+    let Some(CoroStart::Native(super::coro::NativeCoro::Map(m))) = c.take() else {
         return v;
     };
     let (tx, rx) = async_channel::unbounded();
     *m.shared.sink.borrow_mut() = Some(tx);
-    super::native_fn::Object::value(MapStream {
+    crate::runtime::native::function::Object::value(MapStream {
         shared: m.shared.clone(),
         rx,
         started: Cell::new(false),
     })
 }
 
-impl super::native_fn::NativeObject for MapStream {
+impl crate::runtime::native::function::NativeObject for MapStream {
     fn type_name(&self) -> &'static str {
         "map_concurrent"
     }
@@ -289,19 +294,22 @@ impl super::native_fn::NativeObject for MapStream {
     }
     fn method(
         &self,
-        _ctx: &mut super::native_fn::Ctx<'_>,
+        _ctx: &mut crate::runtime::native::function::Ctx<'_>,
         _name: &str,
-        _args: super::native_fn::Args,
-    ) -> Option<super::native_fn::NativeResult> {
+        _args: crate::runtime::native::function::Args,
+    ) -> Option<crate::runtime::native::function::NativeResult> {
         None
     }
-    fn stream(&self) -> Option<&dyn super::stream::NativeStream> {
+    fn stream(&self) -> Option<&dyn crate::runtime::stream::NativeStream> {
         Some(self)
     }
 }
 
-impl super::stream::NativeStream for MapStream {
-    fn ready(&self, ctx: &mut super::native_fn::Ctx<'_>) -> Option<super::native_fn::NativeResult> {
+impl crate::runtime::stream::NativeStream for MapStream {
+    fn ready(
+        &self,
+        ctx: &mut crate::runtime::native::function::Ctx<'_>,
+    ) -> Option<crate::runtime::native::function::NativeResult> {
         let s = &self.shared;
         if !self.started.replace(true) {
             ctx.interp.map_fill(s);
@@ -317,14 +325,14 @@ impl super::stream::NativeStream for MapStream {
     }
     fn wait(
         &self,
-        _ctx: &mut super::native_fn::Ctx<'_>,
-    ) -> Result<super::native_fn::OpFuture, ErrorRef> {
+        _ctx: &mut crate::runtime::native::function::Ctx<'_>,
+    ) -> Result<crate::runtime::native::function::OpFuture, ErrorRef> {
         let rx = self.rx.clone();
         Ok(Box::pin(async move {
             rx.recv().await.unwrap_or(Ok(Value::Nil))
         }))
     }
-    fn close(&self, ctx: &mut super::native_fn::Ctx<'_>) {
+    fn close(&self, ctx: &mut crate::runtime::native::function::Ctx<'_>) {
         let s = &self.shared;
         s.stopped.set(true);
         s.aborting.set(true);

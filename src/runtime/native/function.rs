@@ -4,11 +4,11 @@
 //! future to the loop's executor (nothing runs until it is awaited or
 //! spawned, and cancelling the coroutine's wait drops the future).
 
-use super::call::{bind, Sig};
-use super::error::{type_error, ErrorRef};
-use super::interp::Interp;
-pub use super::native_ctx::NativeCtx;
-use super::value::Value;
+pub use super::ctx::NativeCtx;
+use crate::runtime::call::{bind, Sig};
+use crate::runtime::error::{type_error, ErrorRef};
+use crate::runtime::interp::Interp;
+use crate::runtime::value::Value;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -301,10 +301,10 @@ fn call_text(name: &str, args: &Args) -> Rc<str> {
 
 impl Interp {
     /// The native operation `t` waits on, by what `:tasks` calls it.
-    pub(crate) fn native_op_of(&self, t: &crate::runtime::task::Task) -> Option<Rc<str>> {
+    pub(crate) fn native_op_of(&self, t: &crate::runtime::asyncio::task::Task) -> Option<Rc<str>> {
         match t.waiting_on()? {
-            crate::runtime::future::Awaitable::Future(f) => match f.kind {
-                crate::runtime::future::FutKind::Native(id) => self.lp.ops.name(id),
+            crate::runtime::asyncio::future::Awaitable::Future(f) => match f.kind {
+                crate::runtime::asyncio::future::FutKind::Native(id) => self.lp.ops.name(id),
                 _ => None,
             },
             _ => None,
@@ -331,9 +331,9 @@ impl Interp {
                 // What `:tasks` shows while it runs: `db.lookup(42)`.
                 let shown = call_text(&f.name, &args);
                 let fut = body(&mut ctx, args)?;
-                let coro = super::native::NativeCoro::op(shown, fut);
-                Ok(Value::Coro(crate::runtime::task::Coro::new(
-                    crate::runtime::task::CoroStart::Native(coro),
+                let coro = crate::runtime::asyncio::coro::NativeCoro::op(shown, fut);
+                Ok(Value::Coro(crate::runtime::asyncio::task::Coro::new(
+                    crate::runtime::asyncio::task::CoroStart::Native(coro),
                     f.name.clone(),
                     None,
                 )))
@@ -346,8 +346,8 @@ impl Interp {
         &mut self,
         name: Rc<str>,
         fut: OpFuture,
-    ) -> Rc<crate::runtime::future::Future> {
-        use crate::runtime::future::{FutKind, Future as SFuture};
+    ) -> Rc<crate::runtime::asyncio::future::Future> {
+        use crate::runtime::asyncio::future::{FutKind, Future as SFuture};
         if self.tracer.is_some() {
             let id = self.lp.ops.submit(name.clone(), fut);
             self.trace_op_begin(id, &name);

@@ -2,13 +2,13 @@
 //! completing, cancelling (asyncio's `Task.cancel` and `Future.cancel`),
 //! `gather`, and the methods scripts call on tasks.
 
-use super::error::{cancelled, type_error, ErrorObj, ErrorRef, Loc};
-use super::exec::{Exec, Frame, FrameKind};
-use super::interp::Interp;
-use super::value::{Str, Value};
-use crate::runtime::future::{Awaitable, Callback, FutKind, FutState, Future, GatherState};
+use super::future::{Awaitable, Callback, FutKind, FutState, Future, GatherState};
+use super::task::{Coro, CoroStart, Task};
+use crate::runtime::error::{cancelled, type_error, ErrorObj, ErrorRef, Loc};
+use crate::runtime::exec::{Exec, Frame, FrameKind};
 use crate::runtime::handle::{Handle, Input};
-use crate::runtime::task::{Coro, CoroStart, Task};
+use crate::runtime::interp::Interp;
+use crate::runtime::value::{Str, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -21,7 +21,7 @@ impl Interp {
         self.spawn_named(start, spawned_at, None, number)
     }
 
-    pub(super) fn spawn_named(
+    pub(in crate::runtime) fn spawn_named(
         &mut self,
         start: CoroStart,
         spawned_at: Option<Loc>,
@@ -52,11 +52,11 @@ impl Interp {
             CoroStart::Native(n) => self.push_native(&mut ex, n),
         }
         let id = self.lp.next_id();
-        crate::runtime::task::count_task_made();
+        super::task::count_task_made();
         let task = Rc::new(Task {
             id,
             rare: Cell::new(name.map(|name| {
-                Box::new(crate::runtime::task::TaskRare {
+                Box::new(super::task::TaskRare {
                     name: Some(name),
                     ..Default::default()
                 })
@@ -67,12 +67,12 @@ impl Interp {
             exec: RefCell::new(Some(ex.suspend(&mut self.frame_bufs))),
             must_cancel: Cell::new(false),
             started: Cell::new(false),
-            park: Cell::new(crate::runtime::task::Park::No),
+            park: Cell::new(super::task::Park::No),
             waiting_on: Cell::new(None),
             cancel_requests: Cell::new(0),
             spawned_at,
             waiting_at: Cell::new(None),
-            waiting_since: Cell::new(crate::runtime::task::stamp_ms(self.lp.clock.last_ns())),
+            waiting_since: Cell::new(super::task::stamp_ms(self.lp.clock.last_ns())),
         });
         self.lp.tasks.insert(id, task.clone());
         if self.tracer.is_some() {
@@ -156,7 +156,7 @@ impl Interp {
         }
     }
 
-    pub(super) fn complete(&mut self, a: &Awaitable, state: FutState) {
+    pub(in crate::runtime) fn complete(&mut self, a: &Awaitable, state: FutState) {
         if self.tracer.is_some() {
             self.trace_completed(a);
         }
@@ -306,7 +306,7 @@ impl Interp {
     }
 
     /// `gather`'s `_done_callback`.
-    pub(super) fn gather_child_done(&mut self, outer: &Rc<Future>, child: &Awaitable) {
+    pub(in crate::runtime) fn gather_child_done(&mut self, outer: &Rc<Future>, child: &Awaitable) {
         let FutKind::Gather(g) = &outer.kind else {
             return;
         };

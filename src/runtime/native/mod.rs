@@ -1,0 +1,9 @@
+//! Rust called from scripts, the standard library's and a host's alike:
+//! the functions (`NativeFn`, their arguments and conversions, closures
+//! as script functions, objects with methods), the one context each
+//! receives (`NativeCtx`), and the script calls a native operation hands
+//! back to the loop.
+
+pub mod ctx;
+pub mod function;
+pub mod script_call;
