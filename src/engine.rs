@@ -157,6 +157,12 @@ impl Engine {
         &mut self.interp
     }
 
+    /// The end of a program: each module's end-of-program hooks
+    /// (`Module::at_end`), the last registered first.
+    pub(crate) fn run_end_hooks(&mut self) {
+        crate::runtime::native::module::run_end_hooks(&mut self.natives, &mut self.interp);
+    }
+
     /// The natives' names (for the compiler) and values (for `link`).
     pub(crate) fn natives_mut(
         &mut self,

@@ -2,9 +2,8 @@
 //! Rust functions and native modules, and the error `eval` returns.
 
 use crate::engine::{Engine, Options};
-use crate::runtime::error::ScriptError;
-use crate::runtime::native::ctx::NativeCtx;
-use crate::runtime::native::function::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn};
+use crate::runtime::native::function::{HostAsyncFn, HostFn, NativeFn};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use std::io::Write;
 use std::rc::Rc;
@@ -98,115 +97,6 @@ impl EngineBuilder {
         let mut engine = Engine::new(self.opts, self.out, self.err);
         engine.interp_mut().data.extend(self.data);
         engine
-    }
-}
-
-/// A native module: functions scripts call as `name.function(args)`.
-pub struct Module {
-    name: Rc<str>,
-    functions: Vec<NativeFn>,
-    constants: Vec<(Rc<str>, Value)>,
-    /// The method names of the objects its functions return.
-    methods: Vec<&'static str>,
-}
-
-impl Module {
-    /// An empty module called `name`.
-    pub fn new(name: &str) -> Module {
-        Module {
-            name: Rc::from(name),
-            functions: Vec::new(),
-            constants: Vec::new(),
-            methods: Vec::new(),
-        }
-    }
-
-    /// Adds a function written against the raw argument list (named
-    /// arguments, any count), as the standard library's are. Its name must
-    /// be `module.function`.
-    pub(crate) fn native(mut self, f: NativeFn) -> Self {
-        self.functions.push(f);
-        self
-    }
-
-    /// Adds a sync function that takes its arguments itself, in order,
-    /// by name or not (`args.next("path")?`, `args.named("timeout")?`,
-    /// then `args.finish()?`), as the standard library's do.
-    pub fn raw(
-        self,
-        name: &str,
-        f: impl Fn(&mut NativeCtx<'_>, Args) -> Result<Value, ScriptError> + 'static,
-    ) -> Self {
-        let full = format!("{}.{name}", self.name);
-        self.native(NativeFn::sync(full, f))
-    }
-
-    /// Adds an async function that takes its arguments itself: it reads
-    /// them (and checks permissions) at the call, and returns the future
-    /// that does the work when the coroutine is awaited.
-    pub fn raw_async<Fut>(
-        self,
-        name: &str,
-        f: impl Fn(&mut NativeCtx<'_>, Args) -> Result<Fut, ScriptError> + 'static,
-    ) -> Self
-    where
-        Fut: std::future::Future<Output = Result<Value, ScriptError>> + 'static,
-    {
-        let full = format!("{}.{name}", self.name);
-        self.native(NativeFn::asynchronous(full, move |ctx, args| {
-            let fut = f(ctx, args)?;
-            Ok(Box::pin(fut) as crate::runtime::native::function::OpFuture)
-        }))
-    }
-
-    /// Registers the module's functions: their names in `names`, their
-    /// values in `natives`.
-    pub(crate) fn install(
-        self,
-        names: &mut crate::compile::names::Natives,
-        natives: &mut crate::runtime::link::NativeTable,
-    ) {
-        for m in &self.methods {
-            names.add_method(m);
-        }
-        let members = self
-            .functions
-            .into_iter()
-            .map(|f| {
-                let short = f.name().rsplit('.').next().unwrap_or("").into();
-                (short, Value::Native(Rc::new(f)))
-            })
-            .chain(self.constants);
-        natives.add_module(names, self.name, members);
-    }
-
-    /// Registers an object type its functions return (made with
-    /// [`Value::object`]): scripts may call its methods.
-    pub fn object<T: crate::NativeObject>(mut self) -> Self {
-        self.methods.extend_from_slice(T::methods());
-        self
-    }
-
-    /// Adds a constant scripts read as `module.name` (no call), fixed when
-    /// the module is registered: `Module::new("app").constant("version", "1.2")`.
-    pub fn constant(mut self, name: &str, value: impl IntoValue) -> Self {
-        self.constants.push((Rc::from(name), value.into_value()));
-        self
-    }
-
-    /// Adds a sync function (`Fn(A, B, ...) -> R`).
-    pub fn function<M>(mut self, name: &str, f: impl HostFn<M>) -> Self {
-        let full = Rc::from(format!("{}.{name}", self.name));
-        self.functions.push(f.into_native(full));
-        self
-    }
-
-    /// Adds an async function (`Fn(A, B, ...) -> impl Future<Output = R>`):
-    /// calling it from a script returns a coroutine.
-    pub fn async_function<M>(mut self, name: &str, f: impl HostAsyncFn<M>) -> Self {
-        let full = Rc::from(format!("{}.{name}", self.name));
-        self.functions.push(f.into_native(full));
-        self
     }
 }
 

@@ -54,7 +54,7 @@ pub use engine::{Engine, LoopTick, Options, Session};
 pub use error::{Error, ErrorKind, Location, StackFrame};
 /// The random generator [`NativeCtx::rng`] hands out (fastrand's).
 pub use fastrand;
-pub use host::{EngineBuilder, Module};
+pub use host::EngineBuilder;
 pub use limits::Limits;
 pub use permissions::Permissions;
 pub use runtime::error::ScriptError;
@@ -63,6 +63,7 @@ pub use runtime::native::ctx::{NativeCtx, Operation, ScriptCaller};
 pub use runtime::native::function::{
     Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, NativeObject, WithCtx,
 };
+pub use runtime::native::module::Module;
 pub use runtime::stream::NativeStream;
 pub use runtime::value::Value;
 

@@ -6,7 +6,7 @@
 
 mod common;
 use common::Buf;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use tasks::{Args, Engine, Module, NativeCtx, Permissions, ScriptError, Value};
 
@@ -570,4 +570,56 @@ fn a_dropped_async_run_is_ended_before_the_next_program_starts() {
     // of this one, after "next".
     e.eval("u.tasks", "print(\"next\")").unwrap();
     assert_eq!(out.text(), "started\ncleaned up\nnext\n");
+}
+
+#[test]
+fn a_modules_end_hook_runs_at_each_programs_end_after_its_tasks() {
+    // A host module keeps what it opened for a script outside the engine
+    // (here: names in the engine's data slot, a log the host shares). Its
+    // `at_end` hook runs once the program is over: after the `finally` of
+    // a task the end cancelled, once per program, the module registered
+    // last first (as `atexit`), with the engine's context.
+    let log: Rc<RefCell<Vec<String>>> = Rc::default();
+    let (mut e, out, _) = engine();
+    let (first_log, second_log) = (log.clone(), log.clone());
+    let seen = out.clone();
+    e.register_module(Module::new("first").at_end(move |ctx| {
+        first_log
+            .borrow_mut()
+            .push(format!("first end, engine {}", ctx.engine_id()));
+    }));
+    e.register_module(
+        Module::new("res")
+            .function("open", |ctx: &mut NativeCtx, name: String| {
+                ctx.data_or_default::<Vec<String>>().push(name);
+            })
+            .at_end(move |ctx| {
+                let finally_ran = seen.text().contains("task finally");
+                let open = std::mem::take(ctx.data_or_default::<Vec<String>>());
+                second_log
+                    .borrow_mut()
+                    .push(format!("close {open:?} after finally: {finally_ran}"));
+            }),
+    );
+    let program = "async fn waits() {\n  try { await sleep(10) } finally { print(\"task finally\") }\n}\nlet t = spawn waits()\nres.open(\"a\")\nres.open(\"b\")\nawait sleep(0)\nprint(\"main done\")";
+    e.eval("end.tasks", program).unwrap();
+    assert_eq!(out.text(), "main done\ntask finally\n");
+    e.eval("again.tasks", "nil").unwrap();
+    let log = log.borrow();
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(log[0], r#"close ["a", "b"] after finally: true"#);
+    assert!(log[1].starts_with("first end, engine "), "{log:?}");
+    // The second program opened nothing; the hooks ran again.
+    assert_eq!(log[2], "close [] after finally: true");
+    assert_eq!(log[1], log[3]);
+    // Another engine's hooks see its own number.
+    let other_log: Rc<RefCell<Vec<u64>>> = Rc::default();
+    let (mut o, _, _) = engine();
+    let ol = other_log.clone();
+    o.register_module(Module::new("m").at_end(move |ctx| ol.borrow_mut().push(ctx.engine_id())));
+    o.eval("o.tasks", "nil").unwrap();
+    assert_ne!(
+        format!("first end, engine {}", other_log.borrow()[0]),
+        log[1]
+    );
 }

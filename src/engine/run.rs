@@ -122,7 +122,7 @@ impl Engine {
             self.report_stuck(stuck);
         }
         self.interp.lp.ops.abort_all();
-        crate::stdlib::process::kill_engine(self.id);
+        self.run_end_hooks();
         self.reset_globals();
         let _ = self.interp.out.flush();
     }
@@ -150,15 +150,11 @@ impl Engine {
         }
         // Whatever native work is left (a task that swallowed its
         // cancellation) is dropped: nothing outlives the program, not even
-        // a child a script started and forgot.
+        // a child a script started and forgot (the modules' end hooks:
+        // `process` kills the children, `fs` waits for its writes in flight
+        // and removes the temporary files).
         self.interp.lp.ops.abort_all();
-        crate::stdlib::process::kill_engine(self.id);
-        // A file write the program started goes on on its thread although
-        // its task is gone: let it finish (as `asyncio.run` waits for its
-        // executor), so the process does not end in the middle of it.
-        crate::stdlib::fs_write::wait_for_writes(None);
-        // Then the temporary files and folders it made go.
-        crate::stdlib::fs_temp::remove_engine(self.id);
+        self.run_end_hooks();
         let outcome = match Awaitable::Task(main.clone()).outcome() {
             Some(Err(e)) if e.is_cancel() => Err(main.cancel_error().unwrap_or(e)),
             Some(Err(e)) => Err(e),

@@ -320,7 +320,7 @@ impl Session {
             self.engine.report_stuck(stuck);
         }
         self.engine.interp.lp.ops.abort_all();
-        crate::stdlib::process::kill_engine(self.engine.id);
+        self.engine.run_end_hooks();
         let _ = self.engine.interp.out.flush();
     }
 

@@ -85,6 +85,8 @@ impl std::fmt::Debug for Closure {
 #[derive(Default)]
 pub struct NativeTable {
     values: Vec<Value>,
+    /// The modules' end-of-program hooks, in registration order.
+    pub(crate) at_end: Vec<super::native::module::EndHook>,
 }
 
 impl NativeTable {

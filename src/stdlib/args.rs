@@ -9,9 +9,9 @@
 
 mod spec;
 
-use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Ctx, NativeFn};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};

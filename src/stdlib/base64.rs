@@ -3,9 +3,9 @@
 //! `urlsafe_b64encode`, ...; the encoders return a str, which is what a
 //! script puts in a header or a URL). Decoding accepts missing padding.
 
-use crate::host::Module;
 use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

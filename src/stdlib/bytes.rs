@@ -3,11 +3,11 @@
 //! `bytes` type is callable and has `bytes.fromhex`. Bytes themselves
 //! (repr, methods, codecs) are in `runtime::bytes`.
 
-use crate::host::Module;
 use crate::runtime::bytes;
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::native::function::NativeFn;
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 
 pub(crate) fn module() -> Module {

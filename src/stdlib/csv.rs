@@ -5,9 +5,9 @@
 //! reading and writing are the `csv` crate's; what Python does
 //! differently (an empty line is an empty row) is kept here.
 
-use crate::host::Module;
 use crate::runtime::error::{type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;

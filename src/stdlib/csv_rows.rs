@@ -18,11 +18,11 @@
 //! on the loop through a [`ScriptCaller`] call of a native function.
 
 use super::csv::{one_byte, record, row_value};
-use crate::host::Module;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{
     Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
+use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 use std::cell::RefCell;

@@ -1,8 +1,8 @@
 //! `env`: the process environment, behind `--allow-env`.
 
 use super::not_capable;
-use crate::host::Module;
 use crate::runtime::native::function::NativeFn;
+use crate::runtime::native::module::Module;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;

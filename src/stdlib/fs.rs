@@ -5,10 +5,10 @@
 
 use super::fs_write::Flight;
 use super::not_capable;
-use crate::host::Module;
 use crate::permissions::{beneath, Kind, Place};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn, OpFuture};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use rustix::fs::OFlags;
 use std::io;
@@ -16,6 +16,14 @@ use std::path::Path;
 
 pub(crate) fn module() -> Module {
     let m = Module::new("fs")
+        // A file write the program started goes on on its thread although
+        // its task is gone: let it finish (as `asyncio.run` waits for its
+        // executor), so the process does not end in the middle of it; then
+        // the temporary files and folders it made go.
+        .at_end(|ctx| {
+            super::fs_write::wait_for_writes(None);
+            super::fs_temp::remove_engine(ctx.engine_id());
+        })
         .object::<super::fs_file::File>()
         .object::<super::fs_file::FileLines>()
         .native(NativeFn::asynchronous("fs.open", super::fs_file::open))

@@ -3,9 +3,9 @@
 //! the open-beneath layer as every `fs` call is.
 
 use super::fs::{check, run, Access, Data};
-use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::NativeFn;
+use crate::runtime::native::module::Module;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use rustix::fs::{FileType, OFlags};
 use std::cell::RefCell;

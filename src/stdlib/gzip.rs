@@ -3,9 +3,9 @@
 //! (`gzip_file.rs`) or write one as it is compressed (`gzip_write.rs`), on `flate2` (Python's `gzip.compress`/`decompress`; the header's
 //! time is 0, so the same data always compresses to the same bytes).
 
-use crate::host::Module;
 use crate::runtime::error::{value_error, ErrorObj};
 use crate::runtime::native::function::NativeFn;
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;

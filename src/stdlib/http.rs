@@ -26,12 +26,12 @@ mod url;
 
 use super::net::reach::Failure;
 use super::not_capable;
-use crate::host::Module;
 use crate::permissions::Permissions;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{
     Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
+use crate::runtime::native::module::Module;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;

@@ -5,9 +5,9 @@
 //! error")` where the function can overflow (`exp`), a domain error where
 //! it cannot (`sin(inf)` is nan: a domain error too).
 
-use crate::host::Module;
 use crate::runtime::error::{type_error, value_error, zero_div, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use crate::stdlib::builtins::float_to_int;
 use std::f64::consts;

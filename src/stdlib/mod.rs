@@ -83,10 +83,10 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
 
 /// `json.parse(text)` and `json.stringify(value, indent: nil)`: no
 /// permission needed.
-fn json_module() -> crate::host::Module {
+fn json_module() -> crate::runtime::native::module::Module {
     use crate::runtime::native::function::NativeFn;
     use crate::runtime::value::Value;
-    crate::host::Module::new("json")
+    crate::runtime::native::module::Module::new("json")
         .native(NativeFn::sync("json.parse", |_ctx, mut args| {
             let text: String = args.next("text")?;
             args.finish()?;

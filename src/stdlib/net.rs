@@ -15,10 +15,10 @@ pub(crate) mod reach;
 
 use super::http::server::{bind, check_handler, ServerState};
 use super::not_capable;
-use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::ScriptCaller;
 use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use async_lock::Mutex as AsyncMutex;
 use futures_lite::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};

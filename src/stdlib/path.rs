@@ -13,9 +13,9 @@
 //! slashes) and has no `relpath`; parity with Python is the point.
 
 use super::not_capable;
-use crate::host::Module;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 
 pub(crate) fn module() -> Module {

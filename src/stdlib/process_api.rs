@@ -4,18 +4,23 @@
 
 use super::not_capable;
 use super::process::{self as rust, Child, Io, Pipe, ProcessFailure, RunOutput, RunSpec};
-use crate::host::Module;
 use crate::permissions::{Denied, Kind};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{
     Args, Ctx, FromValue, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
+use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 use std::path::PathBuf;
 
 pub(crate) fn module() -> Module {
     Module::new("process")
+        // Nothing a program started outlives it: the children it forgot
+        // are killed with their trees.
+        .at_end(|ctx| {
+            super::process::kill_engine(ctx.engine_id());
+        })
         .object::<Finished>()
         .object::<Running>()
         .object::<ChildLines>()

@@ -7,9 +7,9 @@
 //! [`crate::engine::DEFAULT_SEED`] (so a golden test's numbers are the same
 //! on every run), and otherwise from the system.
 
-use crate::host::Module;
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Ctx, NativeFn};
+use crate::runtime::native::module::Module;
 use crate::runtime::ops::items_of;
 use crate::runtime::value::Value;
 

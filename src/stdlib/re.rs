@@ -4,9 +4,9 @@
 //! indices, as everywhere else in the language. Compiled patterns are
 //! cached per thread.
 
-use crate::host::Module;
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use regex::{Captures, Regex};
 use std::cell::RefCell;

@@ -4,10 +4,10 @@
 
 use super::lines::Line;
 use super::stdin::Got;
-use crate::host::Module;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::NativeCtx;
 use crate::runtime::native::function::{Args, NativeFn, NativeObject, NativeResult, OpFuture};
+use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::value::Value;
 

@@ -4,9 +4,9 @@
 //! UTC unless a call says `local: true` (the machine's zone, from `TZ` or
 //! the system's setting).
 
-use crate::host::Module;
 use crate::runtime::error::{value_error, ErrorRef};
 use crate::runtime::native::function::{Ctx, NativeFn};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::Value;
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};

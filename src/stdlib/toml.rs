@@ -10,9 +10,9 @@
 //! which stays `Z`. `stringify` writes every string as a string.
 
 use super::formats::{self, line_col, parse_error, Open, MAX_DEPTH};
-use crate::host::Module;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -10,9 +10,9 @@
 //! replacement of bad UTF-8). Checked against CPython by
 //! `tests/parity/url_module`.
 
-use crate::host::Module;
 use crate::runtime::error::{type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::module::Module;
 use crate::runtime::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;

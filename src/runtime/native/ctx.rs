@@ -32,6 +32,13 @@ impl std::fmt::Debug for NativeCtx<'_> {
 }
 
 impl NativeCtx<'_> {
+    /// This engine's number, unique in the process: the key for what a
+    /// module keeps outside the engine, in a registry all engines share
+    /// (the children each started, its temporary files).
+    pub fn engine_id(&self) -> u64 {
+        crate::runtime::asyncio::task::active_engine()
+    }
+
     /// What the script may touch outside the interpreter: check it before
     /// touching it (`ctx.permissions().check_read(path)`).
     pub fn permissions(&self) -> &crate::permissions::Permissions {

@@ -1,9 +1,11 @@
 //! Rust called from scripts, the standard library's and a host's alike:
 //! the functions (`NativeFn`, their arguments and conversions, closures
 //! as script functions, objects with methods), the one context each
-//! receives (`NativeCtx`), and the script calls a native operation hands
+//! receives (`NativeCtx`), the modules they are registered in
+//! (`Module`, with its end-of-program hooks), and the script calls a native operation hands
 //! back to the loop.
 
 pub mod ctx;
 pub mod function;
+pub mod module;
 pub mod script_call;
