@@ -60,6 +60,9 @@ pub enum Op {
     },
     /// `local <arith> k`: `LoadLocal`, `Int` and `Add`/`Sub`/`Mul` fused.
     ArithLocalInt(Arith, u32, i32),
+    /// Two `LoadLocal`s in a row (`a + b`, `f(x, y)`), fused by the
+    /// peephole pass: one dispatch instead of two.
+    LoadLocal2(u32, u32),
     /// `return local`.
     ReturnLocal(u32),
     /// Compare the top two values and jump when the comparison is false.

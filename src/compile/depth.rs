@@ -14,7 +14,7 @@ fn effect(op: &Op) -> (i32, i32) {
     match *op {
         Const(_) | Nil | True | False | Int(_) | Dup | LoadLocal(_) | LoadCell(_)
         | LoadUpval(_) | LoadGlobal(_) | Closure(_) | ArithLocalInt(..) => (0, 1),
-        Dup2 => (0, 2),
+        Dup2 | LoadLocal2(..) => (0, 2),
         Unpack(k) => (1, n(k)),
         UnpackStar { before, after } => (1, n(before) + n(after) + 1),
         Pop | StoreLocal(_) | StoreCell(_) | StoreUpval(_) | StoreGlobal(_) => (1, 0),

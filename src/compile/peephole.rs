@@ -66,6 +66,7 @@ pub fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>)
     }
     fuse_local_ops(&mut code, &mut spans, &is_target);
     fuse_iter_store(&mut code, &is_target);
+    fuse_local_pairs(&mut code, &is_target);
     // map[old] = index of the first kept instruction at or after `old`.
     let mut map = vec![0u32; code.len() + 1];
     let mut kept = 0u32;
@@ -109,6 +110,24 @@ fn fuse_iter_store(code: &mut [Op], is_target: &[bool]) {
         if let (Some(&Op::StoreLocal(slot)), false) = (code.get(j), is_target[j]) {
             code[i] = Op::IterNextLocal { slot, exit };
             code[j] = Op::Nop;
+        }
+    }
+}
+
+/// Fuses two `LoadLocal`s in a row when no jump lands on the second (after
+/// the fusions above, which take the `LoadLocal`s they need first). Neither
+/// can fail, so the span kept is the first one's.
+fn fuse_local_pairs(code: &mut [Op], is_target: &[bool]) {
+    let mut i = 0;
+    while i + 1 < code.len() {
+        if let (Op::LoadLocal(a), Op::LoadLocal(b), false) =
+            (code[i], code[i + 1], is_target[i + 1])
+        {
+            code[i] = Op::LoadLocal2(a, b);
+            code[i + 1] = Op::Nop;
+            i += 2;
+        } else {
+            i += 1;
         }
     }
 }
@@ -167,6 +186,7 @@ fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
 #[cfg(test)]
 mod tests {
     use super::optimize;
+    use crate::compile::code::Arith;
     use crate::compile::code::Op::{self, *};
     use crate::syntax::Span;
 
@@ -201,6 +221,20 @@ mod tests {
             Return,
         ];
         assert_eq!(run(code), fused);
+    }
+
+    #[test]
+    fn two_local_loads_fuse_unless_a_jump_lands_between() {
+        let code = vec![LoadLocal(0), LoadLocal(1), LoadLocal(2), Add, Add, Return];
+        assert_eq!(run(code)[..3], [LoadLocal2(0, 1), LoadLocal(2), Add]);
+        let code = vec![Jump(2), LoadLocal(0), LoadLocal(1), Add, Return];
+        assert_eq!(run(code)[1..3], [LoadLocal(0), LoadLocal(1)]);
+        // `local + 1` keeps its own fusion.
+        let code = vec![LoadLocal(0), LoadLocal(1), Int(1), Add, Add, Return];
+        assert_eq!(
+            run(code)[..3],
+            [LoadLocal(0), ArithLocalInt(Arith::Add, 1, 1), Add]
+        );
     }
 
     #[test]

@@ -181,6 +181,10 @@ impl Interp {
                 Op::Nop => {}
                 Op::DefaultArg { slot, skip } => vars::default_arg(ex, &mut r, slot, skip),
                 Op::LoadLocal(s) => ex.push_local(r.base + s as usize),
+                Op::LoadLocal2(a, b) => {
+                    ex.push_local(r.base + a as usize);
+                    ex.push_local(r.base + b as usize);
+                }
                 Op::StoreLocal(s) => vars::store_local(ex, r.base + s as usize),
                 Op::NewCell(s) => vars::new_cell(ex, r.base + s as usize),
                 Op::BoxLocal(s) => vars::box_local(ex, r.base + s as usize),
