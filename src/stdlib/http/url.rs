@@ -200,9 +200,15 @@ mod tests {
             "http://127.0.0.1:81/next?u=http://127.0.0.1/x"
         );
         let q = |u: &str| Url::parse(u).unwrap().with_query("a=1&b=x+y").unwrap();
-        assert_eq!(q("http://h/p#f").to_string(), "http://h/p?a=1&b=x+y");
-        assert_eq!(q("http://h/p?z=0").path_and_query, "/p?z=0&a=1&b=x+y");
-        assert_eq!(q("http://h/p?").path_and_query, "/p?a=1&b=x+y");
+        assert_eq!(
+            q("http://127.0.0.1/p#f").to_string(),
+            "http://127.0.0.1/p?a=1&b=x+y"
+        );
+        assert_eq!(
+            q("http://127.0.0.1/p?z=0").path_and_query,
+            "/p?z=0&a=1&b=x+y"
+        );
+        assert_eq!(q("http://127.0.0.1/p?").path_and_query, "/p?a=1&b=x+y");
         assert!(is_absolute("http://127.0.0.1/"));
         assert!(!is_absolute("/search?u=http://127.0.0.1:8000/"));
         assert_eq!(
