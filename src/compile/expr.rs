@@ -354,28 +354,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 let k = self.constant(Const::Bytes(b.clone()));
                 self.emit(Op::Const(k), sp);
             }
-            ExprKind::FStr(parts) => {
-                for p in parts {
-                    match p {
-                        FPart::Text(t) => {
-                            let k = self.constant(Const::Str(t.as_str().into()));
-                            self.emit(Op::Const(k), sp);
-                        }
-                        FPart::Expr { expr, repr, spec } => {
-                            self.expr(expr)?;
-                            if *repr {
-                                self.emit(Op::Repr, expr.span);
-                            }
-                            let k = match spec {
-                                Some(s) => self.constant(Const::Str(s.as_str().into())),
-                                None => u32::MAX,
-                            };
-                            self.emit(Op::Format(k), expr.span);
-                        }
-                    }
-                }
-                self.emit(Op::Concat(parts.len() as u32), sp);
-            }
+            ExprKind::FStr(parts) => self.template(parts, sp, None)?,
             ExprKind::Command(parts) => self.command(parts, sp)?,
             ExprKind::Var(name) => self.load_var(name)?,
             ExprKind::List(items) => {

@@ -90,3 +90,19 @@ pub fn next_coroutine(
     };
     Ok(ctx.coroutine(shown, fut))
 }
+
+/// The one method every native stream answers, `next()` (see
+/// [`next_coroutine`]): a `NativeObject::method` of a stream is this call.
+/// `shown` names the call in `:tasks`; it is made only when called.
+pub fn next_method(
+    ctx: &mut NativeCtx<'_>,
+    stream: &dyn NativeStream,
+    name: &str,
+    args: super::native::function::Args,
+    shown: impl FnOnce() -> String,
+) -> Option<super::native::function::NativeResult> {
+    (name == "next").then(|| {
+        args.finish()
+            .and_then(|()| next_coroutine(ctx, stream, &shown()))
+    })
+}

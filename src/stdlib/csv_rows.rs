@@ -221,13 +221,7 @@ impl NativeObject for Rows {
         &["next"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(
-                args.finish()
-                    .and_then(|()| stream::next_coroutine(ctx, self, "csv.rows().next")),
-            ),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || "csv.rows().next".into())
     }
     fn repr(&self) -> String {
         format!("<csv.rows({})>", self.source.repr())

@@ -520,12 +520,9 @@ impl NativeObject for FileLines {
         &["next"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(args.finish().and_then(|()| {
-                stream::next_coroutine(ctx, self, &format!("file({:?}).lines()", self.0.path))
-            })),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || {
+            format!("file({:?}).lines()", self.0.path)
+        })
     }
     fn stream(&self) -> Option<&dyn NativeStream> {
         Some(self)

@@ -310,12 +310,9 @@ impl NativeObject for Walk {
         &["next"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(args.finish().and_then(|()| {
-                stream::next_coroutine(ctx, self, &format!("fs.walk({:?})", self.shown))
-            })),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || {
+            format!("fs.walk({:?})", self.shown)
+        })
     }
     fn repr(&self) -> String {
         format!("<walk {:?}>", self.shown)

@@ -250,13 +250,9 @@ impl NativeObject for GzipStream {
         &["next"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(args.finish().and_then(|()| {
-                let shown = format!("gzip({:?}).{}()", self.inner.path, self.type_name());
-                stream::next_coroutine(ctx, self, &shown)
-            })),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || {
+            format!("gzip({:?}).{}()", self.inner.path, self.type_name())
+        })
     }
     fn stream(&self) -> Option<&dyn NativeStream> {
         Some(self)

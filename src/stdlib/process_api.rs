@@ -437,13 +437,7 @@ impl NativeObject for ChildLines {
         &["next"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(
-                args.finish()
-                    .and_then(|()| stream::next_coroutine(ctx, self, &self.shown())),
-            ),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || self.shown())
     }
     fn repr(&self) -> String {
         format!("<{}>", self.shown())

@@ -91,13 +91,7 @@ impl NativeObject for StdinLines {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(
-                args.finish()
-                    .and_then(|()| stream::next_coroutine(ctx, self, "stdin.lines().next")),
-            ),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || "stdin.lines().next".into())
     }
     fn repr(&self) -> String {
         "<stdin.lines()>".into()

@@ -191,12 +191,9 @@ impl NativeObject for Chunks {
         &["next"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(args.finish().and_then(|()| {
-                stream::next_coroutine(ctx, self, &format!("response({}).chunks()", self.0.url))
-            })),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || {
+            format!("response({}).chunks()", self.0.url)
+        })
     }
     fn repr(&self) -> String {
         format!("<response({}).chunks()>", self.0.url)

@@ -19,12 +19,9 @@ impl NativeObject for StreamLines {
         &["next"]
     }
     fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "next" => Some(args.finish().and_then(|()| {
-                stream::next_coroutine(ctx, self, &format!("stream({}).lines()", self.0.peer))
-            })),
-            _ => None,
-        }
+        stream::next_method(ctx, self, name, args, || {
+            format!("stream({}).lines()", self.0.peer)
+        })
     }
     fn repr(&self) -> String {
         format!("<stream({}).lines()>", self.0.peer)
