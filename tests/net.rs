@@ -52,17 +52,25 @@ fn respond(s: &mut TcpStream, status: &str, extra: &str, body: &str) {
     );
 }
 
-fn serve(mut s: TcpStream, log: &Log) {
-    let mut buf = Vec::new();
+/// Reads from `s` into `buf` until it holds a request's head; where the
+/// head ends, or `None` when the client hung up first.
+fn read_head(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<usize> {
     let mut b = [0u8; 4096];
-    let head_end = loop {
+    loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
+            return Some(i + 4);
         }
         match s.read(&mut b) {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return None,
             Ok(n) => buf.extend_from_slice(&b[..n]),
         }
+    }
+}
+
+fn serve(mut s: TcpStream, log: &Log) {
+    let mut buf = Vec::new();
+    let Some(head_end) = read_head(&mut s, &mut buf) else {
+        return;
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     let mut lines = head.lines();
@@ -76,6 +84,7 @@ fn serve(mut s: TcpStream, log: &Log) {
         .and_then(|(_, v)| v.trim().parse().ok())
         .unwrap_or(0);
     let mut body = buf[head_end..].to_vec();
+    let mut b = [0u8; 4096];
     while body.len() < len {
         match s.read(&mut b) {
             Ok(0) | Err(_) => break,
@@ -969,16 +978,9 @@ fn keep_alive_server(close_after: usize) -> (u16, Arc<Mutex<usize>>) {
             *counted.lock().unwrap() += 1;
             std::thread::spawn(move || {
                 let mut buf = Vec::new();
-                let mut b = [0u8; 4096];
                 for _ in 0..close_after {
-                    let head_end = loop {
-                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break i + 4;
-                        }
-                        match s.read(&mut b) {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&b[..n]),
-                        }
+                    let Some(head_end) = read_head(&mut s, &mut buf) else {
+                        return;
                     };
                     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
                     buf.drain(..head_end);

@@ -160,20 +160,7 @@ let p = await process.run("true")
 print(p.code())
 await r
 "#;
-    std::fs::write(tmp.join("ops.tasks"), script).unwrap();
-    let run = Command::new(EXE)
-        .args(["run", "-A", "--trace", "t.json", "ops.tasks"])
-        .current_dir(&tmp)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let text = std::fs::read_to_string(tmp.join("t.json")).unwrap();
-    check_structure(&text, &tmp.join("ops.tasks"));
-    let doc: Value = serde_json::from_str(&text).unwrap();
+    let (_, doc) = traced_in(&tmp, "-A", "ops.tasks", script);
     let events = doc["traceEvents"].as_array().unwrap();
     let names = track_names(events);
     let ops: Vec<(&str, &str)> = events
@@ -233,27 +220,8 @@ let r = await http.get(server.url() + "/a")
 print(r.text())
 server.close()
 "#;
-    std::fs::write(tmp.join("serve.tasks"), script).unwrap();
-    let run = Command::new(EXE)
-        .args([
-            "run",
-            "--allow-net=127.0.0.1",
-            "--trace",
-            "t.json",
-            "serve.tasks",
-        ])
-        .current_dir(&tmp)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&run.stdout), "hi /a\n");
-    let text = std::fs::read_to_string(tmp.join("t.json")).unwrap();
-    check_structure(&text, &tmp.join("serve.tasks"));
-    let doc: Value = serde_json::from_str(&text).unwrap();
+    let (stdout, doc) = traced_in(&tmp, "--allow-net=127.0.0.1", "serve.tasks", script);
+    assert_eq!(stdout, "hi /a\n");
     let events = doc["traceEvents"].as_array().unwrap();
     let ops: Vec<&Value> = events
         .iter()
@@ -274,6 +242,26 @@ server.close()
     let (g0, g1) = span(get);
     assert!(s0 < g0 && g1 <= s1, "{server} {get}");
     assert_ne!(server["tid"], get["tid"]);
+}
+
+/// Runs `script` as `name` in `dir` on the real clock with `grant` and
+/// `--trace`; its stdout and the trace, checked for what Perfetto needs.
+fn traced_in(dir: &Path, grant: &str, name: &str, script: &str) -> (String, Value) {
+    std::fs::write(dir.join(name), script).unwrap();
+    let run = Command::new(EXE)
+        .args(["run", grant, "--trace", "t.json", name])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("t.json")).unwrap();
+    check_structure(&text, &dir.join(name));
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    (stdout, serde_json::from_str(&text).unwrap())
 }
 
 fn span(e: &Value) -> (f64, f64) {
