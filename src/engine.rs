@@ -10,7 +10,7 @@ use crate::runtime::asyncio::task::Task;
 use crate::runtime::error::Loc;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{link, Closure, NativeTable};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use crate::scheduler::clock::Clock;
 use crate::stdlib::args::ProgramName;
 use crate::syntax::parse_program;

@@ -4,7 +4,7 @@
 use crate::engine::{Engine, Options};
 use crate::runtime::native::function::{HostAsyncFn, HostFn, NativeFn};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::io::Write;
 use std::rc::Rc;
 

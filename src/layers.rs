@@ -49,11 +49,23 @@ const INSIDE_RUNTIME: &[(&str, &[&str])] = &[
     // What a native receives is the engine's face to Rust, not the
     // evaluator's inside.
     ("native", &["vm", "driver"]),
+    // Values, their operators, methods and text are data: they run no
+    // task's code and know nothing of the loop.
+    ("values", &["vm", "driver", "asyncio"]),
 ];
+
+/// Files inside a folder of [`INSIDE_RUNTIME`] let through for one
+/// runtime module, each with why.
+const INSIDE_RUNTIME_EXCEPTIONS: &[(&str, &str, &str)] = &[(
+    "values/value.rs",
+    "asyncio",
+    "`Value`'s variants hold asyncio's objects (a task, a future, a lock): \
+     it names their types, and calls none of their code",
+)];
 
 #[cfg(test)]
 mod tests {
-    use super::{EXCEPTIONS, INSIDE_RUNTIME, LAYERS};
+    use super::{EXCEPTIONS, INSIDE_RUNTIME, INSIDE_RUNTIME_EXCEPTIONS, LAYERS};
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Path, PathBuf};
 
@@ -156,10 +168,13 @@ mod tests {
             rust_files(&runtime.join(folder), &mut files);
             for file in files {
                 let text = std::fs::read_to_string(&file).unwrap();
+                let at = file.strip_prefix(&runtime).unwrap().display().to_string();
                 for (n, line) in text.lines().enumerate() {
                     for to in named_in(line, "crate::runtime::") {
-                        if forbidden.contains(&to.as_str()) {
-                            let at = file.strip_prefix(&runtime).unwrap().display();
+                        let excused = INSIDE_RUNTIME_EXCEPTIONS
+                            .iter()
+                            .any(|(f, m, _)| *f == at && *m == to);
+                        if forbidden.contains(&to.as_str()) && !excused {
                             out.push(format!("src/runtime/{at}:{}: uses runtime::{to}", n + 1));
                         }
                     }
@@ -181,6 +196,21 @@ mod tests {
             ),
             ["vm", "value"]
         );
+    }
+
+    #[test]
+    fn the_runtime_exceptions_are_still_needed() {
+        let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/runtime");
+        for (file, module, _) in INSIDE_RUNTIME_EXCEPTIONS {
+            let text = std::fs::read_to_string(runtime.join(file)).unwrap();
+            let used = text
+                .lines()
+                .any(|l| named_in(l, "crate::runtime::").iter().any(|m| m == module));
+            assert!(
+                used,
+                "src/runtime/{file} no longer uses runtime::{module}: drop its exception"
+            );
+        }
     }
 
     #[test]
@@ -308,7 +338,10 @@ mod tests {
 
     #[test]
     fn the_reader_sees_each_form_of_import() {
-        assert_eq!(named("use crate::runtime::value::Value;"), ["runtime"]);
+        assert_eq!(
+            named("use crate::runtime::values::value::Value;"),
+            ["runtime"]
+        );
         assert_eq!(
             named("use crate::{Engine, runtime::x};"),
             ["Engine", "runtime"]

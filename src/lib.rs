@@ -65,7 +65,7 @@ pub use runtime::native::function::{
 };
 pub use runtime::native::module::Module;
 pub use runtime::stream::NativeStream;
-pub use runtime::value::Value;
+pub use runtime::values::value::Value;
 
 /// What the `tasks` command needs of the interpreter's signal handling.
 pub mod signals {

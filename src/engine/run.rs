@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::runtime::asyncio::future::Awaitable;
 use crate::runtime::asyncio::task::{CoroStart, Task};
 use crate::runtime::driver::{at_once, Drive, Stuck};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::future::Future;
 use std::io::Write;
 use std::rc::Rc;

@@ -27,7 +27,7 @@ use crate::diagnostics;
 use crate::runtime::asyncio::future::{Awaitable, FutState};
 use crate::runtime::asyncio::task::{CoroStart, Task};
 use crate::runtime::driver::Stuck;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::io::Write;
 use std::rc::Rc;
 

@@ -1,5 +1,5 @@
 //! How far a value may grow under `--max-memory`, checked before it
-//! grows (`runtime::growth` for lists and maps, `+` for strings), and the
+//! grows (`runtime::values::growth` for lists and maps, `+` for strings), and the
 //! memory freed blocks keep given back near the limit, so that what the
 //! process holds in memory follows what the allocator counts.
 

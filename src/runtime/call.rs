@@ -9,7 +9,7 @@ use super::error::{type_error, ErrorObj, ErrorRef};
 use super::exec::{Exec, Frame, FrameKind};
 use super::interp::Interp;
 use super::native::function::Hot;
-use super::value::{Iter, Value};
+use super::values::value::{Iter, Value};
 use super::vm::{Flow, Outcome};
 use crate::runtime::asyncio::future::Awaitable;
 use crate::runtime::asyncio::task::CoroStart;

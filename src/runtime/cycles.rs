@@ -15,7 +15,7 @@
 //! check only frees what is certainly unreachable.
 
 use super::link::Closure;
-use super::value::Value;
+use super::values::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -7,7 +7,7 @@
 
 use super::error::{cancelled, ErrorRef, Loc};
 use super::interp::Interp;
-use super::value::{Str, Value};
+use super::values::value::{Str, Value};
 use super::vm::Outcome;
 use crate::runtime::asyncio::future::{Awaitable, Callback, FutState};
 use crate::runtime::asyncio::task::Task;

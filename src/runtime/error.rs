@@ -60,17 +60,17 @@ impl ScriptError {
     }
     /// The same error carrying `data` (what `e.data()` returns; a map's
     /// keys are also read by `e.status()`, `e.path()`, ...).
-    pub fn with_data(self, data: super::value::Value) -> ScriptError {
+    pub fn with_data(self, data: super::values::value::Value) -> ScriptError {
         *self.0.data.borrow_mut() = Some(data);
         self
     }
     /// The error's data, if it has any.
-    pub fn data(&self) -> Option<super::value::Value> {
+    pub fn data(&self) -> Option<super::values::value::Value> {
         self.0.data.borrow().clone()
     }
     /// The same error with a map of `data`'s pairs as its data.
-    pub(crate) fn with_fields(self, fields: &[(&str, super::value::Value)]) -> ScriptError {
-        use super::value::{Key, MapTable, Str, Value};
+    pub(crate) fn with_fields(self, fields: &[(&str, super::values::value::Value)]) -> ScriptError {
+        use super::values::value::{Key, MapTable, Str, Value};
         let table: MapTable = fields
             .iter()
             .map(|(k, v)| (Key::Str(Str::new(k)), v.clone()))
@@ -111,7 +111,7 @@ pub struct ErrorObj {
     pub(crate) task: RefCell<Option<TaskOrigin>>,
     /// What `e.data()` returns (a map, usually): an HTTP status, a
     /// process's output, a path; `e.status()` and the like read its keys.
-    pub(crate) data: RefCell<Option<super::value::Value>>,
+    pub(crate) data: RefCell<Option<super::values::value::Value>>,
     /// The other errors of a group or a map that failed several times
     /// (`e.others()`); this one is the first.
     pub(crate) others: RefCell<Vec<ErrorRef>>,

@@ -3,7 +3,7 @@
 //! keeps it in the compact [`Suspended`] form.
 
 use super::asyncio::coro::NativeCoro;
-use super::value::Value;
+use super::values::value::Value;
 use crate::runtime::link::Closure;
 use smallvec::SmallVec;
 use std::rc::Rc;

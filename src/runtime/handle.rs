@@ -6,7 +6,7 @@ use super::asyncio::callbacks::LoopCallback;
 use super::asyncio::future::{Awaitable, Callback, Future};
 use super::asyncio::task::Task;
 use super::error::ErrorRef;
-use super::value::Value;
+use super::values::value::Value;
 use std::rc::Rc;
 
 /// What a task is resumed with.

@@ -4,7 +4,7 @@
 use super::error::{ErrorObj, ErrorRef, Loc, TaskOrigin, TraceFrame};
 use super::exec::Exec;
 use super::handle::EventLoop;
-use super::value::Value;
+use super::values::value::Value;
 use crate::runtime::asyncio::task::Task;
 use crate::scheduler::clock::Clock;
 use std::io::Write;

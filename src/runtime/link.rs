@@ -7,8 +7,8 @@
 //! invariant the unchecked instruction fetch relies on.
 
 use super::native::function::NativeFn;
-use super::record::RecordType;
-use super::value::Value;
+use super::values::record::RecordType;
+use super::values::value::Value;
 use crate::compile::code::{Const, FnCode, Op, UpvalSource};
 use crate::compile::names::{NativeName, Natives};
 use crate::syntax::Span;
@@ -69,7 +69,7 @@ pub struct Closure {
 impl Drop for Closure {
     fn drop(&mut self) {
         let upvals = std::mem::take(&mut self.upvals);
-        super::teardown::drop_contents(upvals, super::teardown::cells);
+        super::values::teardown::drop_contents(upvals, super::values::teardown::cells);
     }
 }
 
@@ -284,7 +284,7 @@ mod tests {
 
     #[test]
     fn equal_string_literals_share_one_string() {
-        use crate::runtime::str::Str;
+        use crate::runtime::values::str::Str;
         let (main, _) = linked(
             "let m = {\"key\": 1}\nfn f(m) { return m[\"key\"] }\nhello(m[\"key\"], \"other\")",
         );

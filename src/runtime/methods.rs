@@ -3,9 +3,9 @@
 use super::call::{bind, take_named, Sig};
 use super::error::{index_error, key_error, type_error, value_error, ErrorObj, ErrorRef};
 use super::interp::Interp;
-use super::ops;
-use super::seq::sort_values;
-use super::value::{Key, Str, Value};
+use super::values::ops;
+use super::values::seq::sort_values;
+use super::values::value::{Key, Str, Value};
 use std::rc::Rc;
 
 mod sigs;
@@ -60,10 +60,10 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
     };
     match (&recv, m) {
         (Value::Record(r), "to_map") if named.is_empty() => {
-            return super::record_map::to_map(r, &args)
+            return super::values::record_map::to_map(r, &args)
         }
         (Value::Func(c), "from_map") if c.proto.is_struct => {
-            return super::record_map::from_map(it, c, args, named)
+            return super::values::record_map::from_map(it, c, args, named)
         }
         _ => {}
     }
@@ -75,12 +75,12 @@ pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: 
         Value::Str(s) => match m {
             "count" | "is_digit" | "is_alpha" | "is_space" | "is_upper" | "is_lower" | "title"
             | "splitlines" | "pad_start" | "pad_end" | "center" | "partition" => {
-                super::text_methods::call(s, m, &args)
+                super::values::text_methods::call(s, m, &args)
             }
-            "split" | "lstrip" | "rstrip" | "zfill" => super::text_split::call(s, m, &args),
+            "split" | "lstrip" | "rstrip" | "zfill" => super::values::text_split::call(s, m, &args),
             _ => string_method(s, m, args),
         },
-        Value::Bytes(b) => super::bytes::call(b, m, &args),
+        Value::Bytes(b) => super::values::bytes::call(b, m, &args),
         Value::List(_) => list_method(it, &recv, m, args, named),
         Value::Map(_) => map_method(&recv, m, args),
         Value::Error(e) => error_method(e, m),
@@ -126,7 +126,7 @@ fn error_method(e: &super::error::ErrorRef, m: &str) -> R {
             let found = match e.data() {
                 Some(Value::Map(map)) => map
                     .borrow()
-                    .get(&super::value::Key::Str(Str::new(field)))
+                    .get(&super::values::value::Key::Str(Str::new(field)))
                     .cloned(),
                 _ => None,
             };
@@ -184,7 +184,7 @@ fn string_method(s: &Str, m: &str, args: Vec<Value>) -> R {
             )
         }
         "contains" => Value::Bool(s.contains(&*str_arg(m, &args[0])?)),
-        "encode" => super::bytes::encode(s, args.first(), args.get(1))?,
+        "encode" => super::values::bytes::encode(s, args.first(), args.get(1))?,
         "len" => Value::Int(s.chars().count() as i64),
         "slice" => {
             let chars: Vec<char> = s.chars().collect();
@@ -219,7 +219,7 @@ fn list_method(
     Ok(match m {
         "push" => {
             let mut items = l.borrow_mut();
-            super::growth::list_room(&mut items, 1)?;
+            super::values::growth::list_room(&mut items, 1)?;
             items.push(args.pop().expect("arg"));
             Value::Nil
         }
@@ -242,13 +242,13 @@ fn list_method(
             let len = l.len() as i64;
             let i = int_arg(m, &args[0])?;
             let i = if i < 0 { (i + len).max(0) } else { i.min(len) };
-            super::growth::list_room(&mut l, 1)?;
+            super::values::growth::list_room(&mut l, 1)?;
             l.insert(i as usize, v);
             Value::Nil
         }
         "remove" => {
             let mut l = l.borrow_mut();
-            let i = super::value::position(&l, &args[0])?;
+            let i = super::values::value::position(&l, &args[0])?;
             match i {
                 Some(i) => {
                     l.remove(i);
@@ -264,7 +264,7 @@ fn list_method(
         }
         "index" => {
             let l = l.borrow();
-            match super::value::position(&l, &args[0])? {
+            match super::values::value::position(&l, &args[0])? {
                 Some(i) => Value::Int(i as i64),
                 None => {
                     return Err(value_error(format!(
@@ -283,7 +283,7 @@ fn list_method(
         "extend" => {
             let items = ops::items_of(&args[0])?;
             let mut l = l.borrow_mut();
-            super::growth::list_room(&mut l, items.len())?;
+            super::values::growth::list_room(&mut l, items.len())?;
             l.extend(items);
             Value::Nil
         }
@@ -306,7 +306,7 @@ fn list_method(
             let l = l.borrow().to_vec();
             let mut n = 0;
             for v in &l {
-                if super::value::values_equal(v, &args[0])? {
+                if super::values::value::values_equal(v, &args[0])? {
                     n += 1;
                 }
             }
@@ -395,7 +395,7 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
             let k = key(&args[0])?;
             let default = args.get(1).cloned().unwrap_or(Value::Nil);
             let mut map = map.borrow_mut();
-            super::growth::map_room(&mut map, &k)?;
+            super::values::growth::map_room(&mut map, &k)?;
             map.entry(k).or_insert(default).clone()
         }
         "update" => {
@@ -423,7 +423,7 @@ fn map_method(recv: &Value, m: &str, args: Vec<Value>) -> R {
             };
             let mut map = map.borrow_mut();
             for (k, v) in pairs {
-                super::growth::map_room(&mut map, &k)?;
+                super::values::growth::map_room(&mut map, &k)?;
                 map.insert(k, v);
             }
             Value::Nil

@@ -12,7 +12,7 @@
 use super::error::{type_error, ErrorRef, ScriptError};
 use super::native::ctx::NativeCtx;
 use super::native::function::OpFuture;
-use super::value::Value;
+use super::values::value::Value;
 
 /// The native side of `for await`: a stream of values that ends with nil.
 pub trait NativeStream {

@@ -15,7 +15,7 @@ use super::error::ErrorRef;
 use super::exec::{Exec, FrameKind};
 use super::interp::Interp;
 use super::link::FnProto;
-use super::value::Value;
+use super::values::value::Value;
 use crate::compile::code::Op;
 use crate::runtime::asyncio::future::Awaitable;
 use crate::runtime::handle::Input;
@@ -246,17 +246,20 @@ impl Interp {
                     go!(self.op_call_attr(ex, &mut r, proto, name, argc, names))
                 }
                 Op::Index => go!(data::index(ex)),
-                Op::Slice => go!(fallible(super::seq::slice_op(ex))),
+                Op::Slice => go!(fallible(super::values::seq::slice_op(ex))),
                 Op::StoreIndex => go!(data::store_index(ex)),
                 Op::GetField(k) => go!(self.op_get_field(ex, proto, k)),
                 Op::SetField(k) => go!(self.op_set_field(ex, proto, k)),
                 Op::MakeRecord { ty, n } => data::make_record(ex, proto, ty, n),
-                Op::ListAppend(s) => go!(fallible(super::seq::list_append_op(
+                Op::ListAppend(s) => go!(fallible(super::values::seq::list_append_op(
                     ex,
                     r.base + s as usize
                 ))),
                 Op::MapInsert(s) => {
-                    go!(fallible(super::seq::map_insert_op(ex, r.base + s as usize)))
+                    go!(fallible(super::values::seq::map_insert_op(
+                        ex,
+                        r.base + s as usize
+                    )))
                 }
                 Op::MakeList(n) => data::make_list(ex, n),
                 Op::MakeMap(n) => go!(data::make_map(ex, n)),
@@ -283,12 +286,10 @@ impl Interp {
                     let at = r.base + slot as usize;
                     go!(self.op_iter_next(ex, &mut r, exit, Sink::Local(at)))
                 }
-                Op::Unpack(n) => go!(fallible(super::seq::unpack_op(ex, n as usize))),
-                Op::UnpackStar { before, after } => go!(fallible(super::seq::unpack_star_op(
-                    ex,
-                    before as usize,
-                    after as usize,
-                ))),
+                Op::Unpack(n) => go!(fallible(super::values::seq::unpack_op(ex, n as usize))),
+                Op::UnpackStar { before, after } => go!(fallible(
+                    super::values::seq::unpack_star_op(ex, before as usize, after as usize,)
+                )),
                 Op::Format(k) => go!(text::format(ex, proto, k)),
                 Op::Repr => go!(text::repr(ex)),
                 Op::Concat(n) => go!(text::concat(ex, n)),

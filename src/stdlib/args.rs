@@ -12,7 +12,7 @@ mod spec;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Ctx, NativeFn};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indexmap::IndexMap;

@@ -6,7 +6,7 @@
 use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;

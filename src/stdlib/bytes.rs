@@ -1,14 +1,14 @@
 //! The `bytes` builtin (`bytes(x)`, `bytes(s, encoding)`) and the module
 //! of the same name (`bytes.from_hex(s)`): a name is both, as Python's
 //! `bytes` type is callable and has `bytes.fromhex`. Bytes themselves
-//! (repr, methods, codecs) are in `runtime::bytes`.
+//! (repr, methods, codecs) are in `runtime::values::bytes`.
 
-use crate::runtime::bytes;
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::native::function::NativeFn;
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::bytes;
+use crate::runtime::values::value::Value;
 
 pub(crate) fn module() -> Module {
     Module::new("bytes").native(NativeFn::sync("bytes.from_hex", |_ctx, mut args| {

@@ -24,7 +24,7 @@ use crate::runtime::native::function::{
 };
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;

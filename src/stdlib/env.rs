@@ -3,7 +3,7 @@
 use super::not_capable;
 use crate::runtime::native::function::NativeFn;
 use crate::runtime::native::module::Module;
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

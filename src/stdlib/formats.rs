@@ -3,7 +3,7 @@
 //! value from following a list that contains itself or nesting without end.
 
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::value::{Key, Value};
+use crate::runtime::values::value::{Key, Value};
 
 /// How deep lists and maps may nest when read or written (as `json`'s
 /// reader: deeper is refused with an error, not a stack overflow).
@@ -71,12 +71,12 @@ impl Open {
 /// A list's items or a map's pairs, copied out before they are written:
 /// writing an item may enter the same container again (the [`Open`] guard
 /// then refuses it), which must not find it borrowed.
-pub(crate) fn items_of(items: &crate::runtime::value::List) -> Vec<Value> {
+pub(crate) fn items_of(items: &crate::runtime::values::value::List) -> Vec<Value> {
     items.borrow().iter().cloned().collect()
 }
 
 /// See [`items_of`].
-pub(crate) fn pairs_of(m: &crate::runtime::value::Map) -> Vec<(Key, Value)> {
+pub(crate) fn pairs_of(m: &crate::runtime::values::value::Map) -> Vec<(Key, Value)> {
     m.borrow()
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))

@@ -9,7 +9,7 @@ use crate::permissions::{beneath, Kind, Place};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn, OpFuture};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use rustix::fs::OFlags;
 use std::io;
 use std::path::Path;

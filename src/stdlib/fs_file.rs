@@ -18,7 +18,7 @@ use super::fs::io_error;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use rustix::fs::OFlags;
 use std::cell::{Cell, RefCell};
 use std::io::{self, Seek, SeekFrom, Write};

@@ -8,7 +8,7 @@ use super::fs::{check, Access};
 use super::fs_walk::{Options, Walker};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, OpFuture};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 pub(crate) fn glob(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorRef> {
     let pattern: String = args.next("pattern")?;

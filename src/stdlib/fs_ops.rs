@@ -6,7 +6,7 @@ use super::fs::{check, run, Access, Data};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::NativeFn;
 use crate::runtime::native::module::Module;
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use rustix::fs::{FileType, OFlags};
 use std::cell::RefCell;
 use std::io;

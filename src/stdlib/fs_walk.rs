@@ -22,7 +22,7 @@ use crate::permissions::{Kind, Permissions, Place};
 use crate::runtime::error::ErrorRef;
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use rustix::fs::{AtFlags, FileType};
 use std::cell::RefCell;
 use std::collections::VecDeque;

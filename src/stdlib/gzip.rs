@@ -6,7 +6,7 @@
 use crate::runtime::error::{value_error, ErrorObj};
 use crate::runtime::native::function::NativeFn;
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;

@@ -15,7 +15,7 @@ use super::lines::{Line, LineReader, MAX_LINE};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use blocking::Unblock;
 use flate2::read::MultiGzDecoder;
 use futures_lite::io::{AsyncRead, BufReader};

@@ -15,7 +15,7 @@
 use super::fs::{check, io_error, Access};
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rustix::fs::OFlags;

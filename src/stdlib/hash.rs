@@ -5,11 +5,11 @@
 //! The SHA family and HMAC are ring's (already in the build for TLS, with
 //! its assembly); MD5, which ring leaves out, is RustCrypto's `md-5`.
 
-use crate::runtime::bytes::hex;
 use crate::runtime::error::{value_error, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::bytes::hex;
+use crate::runtime::values::value::Value;
 use md5::Digest as _;
 use ring::{digest, hmac};
 use std::cell::RefCell;

@@ -32,7 +32,7 @@ use crate::runtime::native::function::{
     Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
 use crate::runtime::native::module::Module;
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use std::cell::RefCell;

@@ -15,7 +15,7 @@
 //! nesting is capped (128 levels when parsing, `MAX_DEPTH` when writing;
 //! Python's limit is its recursion limit).
 
-use crate::runtime::value::{format_float, Key, MapTable, Value};
+use crate::runtime::values::value::{format_float, Key, MapTable, Value};
 use std::fmt::{self, Write};
 use std::rc::Rc;
 
@@ -86,7 +86,7 @@ impl std::error::Error for StringifyError {}
 /// How deep `stringify` follows nested lists and maps (about Python's
 /// default recursion limit).
 /// The one nesting rule of every structural operation (`==`, `<`, `str`).
-pub const MAX_DEPTH: usize = crate::runtime::value::MAX_NESTING;
+pub const MAX_DEPTH: usize = crate::runtime::values::value::MAX_NESTING;
 
 /// Python's `json.dumps(v)` (`indent: None`) or `json.dumps(v, indent=n)`.
 pub fn stringify(v: &Value, indent: Option<usize>) -> Result<String, StringifyError> {

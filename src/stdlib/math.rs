@@ -8,7 +8,7 @@
 use crate::runtime::error::{type_error, value_error, zero_div, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use crate::stdlib::builtins::float_to_int;
 use std::f64::consts;
 

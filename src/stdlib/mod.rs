@@ -85,7 +85,7 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
 /// permission needed.
 fn json_module() -> crate::runtime::native::module::Module {
     use crate::runtime::native::function::NativeFn;
-    use crate::runtime::value::Value;
+    use crate::runtime::values::value::Value;
     crate::runtime::native::module::Module::new("json")
         .native(NativeFn::sync("json.parse", |_ctx, mut args| {
             let text: String = args.next("text")?;

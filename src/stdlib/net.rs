@@ -19,7 +19,7 @@ use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::ScriptCaller;
 use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use async_lock::Mutex as AsyncMutex;
 use futures_lite::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use std::cell::{Cell, RefCell};

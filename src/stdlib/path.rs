@@ -16,7 +16,7 @@ use super::not_capable;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 pub(crate) fn module() -> Module {
     Module::new("path")

@@ -11,7 +11,7 @@ use crate::runtime::native::function::{
 };
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::path::PathBuf;
 
 pub(crate) fn module() -> Module {

@@ -8,7 +8,7 @@ use super::process::{self as rust, RunOutput, DEFAULT_OUTPUT_CAP};
 use super::process_api::{checked_spec, failure, place_args, Finished};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, Object, OpFuture};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 /// The signal a program gets when it writes to a pipe whose reader has
 /// gone (13 on Linux and macOS): how `yes` ends in `yes | head -3`.

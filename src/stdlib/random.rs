@@ -10,8 +10,8 @@
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Ctx, NativeFn};
 use crate::runtime::native::module::Module;
-use crate::runtime::ops::items_of;
-use crate::runtime::value::Value;
+use crate::runtime::values::ops::items_of;
+use crate::runtime::values::value::Value;
 
 mod mt;
 pub use mt::PyRandom;

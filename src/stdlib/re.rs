@@ -7,7 +7,7 @@
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use regex::{Captures, Regex};
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -9,7 +9,7 @@ use crate::runtime::native::ctx::NativeCtx;
 use crate::runtime::native::function::{Args, NativeFn, NativeObject, NativeResult, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 use crate::runtime::error::EXIT_KIND;
 

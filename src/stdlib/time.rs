@@ -7,7 +7,7 @@
 use crate::runtime::error::{value_error, ErrorRef};
 use crate::runtime::native::function::{Ctx, NativeFn};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use std::fmt::Write;
@@ -66,7 +66,7 @@ fn instant(ts: f64) -> Result<DateTime<Utc>, ErrorRef> {
     let out_of_range = || {
         value_error(format!(
             "timestamp {} is out of range",
-            crate::runtime::value::format_float(ts)
+            crate::runtime::values::value::format_float(ts)
         ))
     };
     if !ts.is_finite() {

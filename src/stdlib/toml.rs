@@ -13,7 +13,7 @@ use super::formats::{self, line_col, parse_error, Open, MAX_DEPTH};
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -13,7 +13,7 @@
 use crate::runtime::error::{type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

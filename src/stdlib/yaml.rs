@@ -10,7 +10,7 @@ use super::yaml_read::documents;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, NativeFn, NativeResult};
 use crate::runtime::native::module::Module;
-use crate::runtime::value::{format_float, Value};
+use crate::runtime::values::value::{format_float, Value};
 use saphyr::{Scalar, ScalarStyle, Tag, Yaml};
 use std::borrow::Cow;
 

@@ -12,7 +12,7 @@
 
 use super::formats::{parse_error, MAX_DEPTH};
 use crate::runtime::error::ErrorRef;
-use crate::runtime::value::{Key, MapTable, Value};
+use crate::runtime::values::value::{Key, MapTable, Value};
 use saphyr::{Marker, Scalar, ScalarStyle, Tag};
 use saphyr_parser::{Event, Parser};
 use std::borrow::Cow;

@@ -13,7 +13,7 @@ use super::future::{Awaitable, Callback, FutKind, FutState, Future};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::handle::{Input, TimerAction};
 use crate::runtime::interp::Interp;
-use crate::runtime::value::{Iter, Value};
+use crate::runtime::values::value::{Iter, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -79,7 +79,7 @@ impl Interp {
         });
         let mut distinct: Vec<Value> = Vec::new();
         for v in items {
-            if crate::runtime::value::position(&distinct, &v)?.is_none() {
+            if crate::runtime::values::value::position(&distinct, &v)?.is_none() {
                 distinct.push(v);
             }
         }

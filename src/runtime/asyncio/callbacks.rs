@@ -3,7 +3,7 @@
 //! (asyncio's `Timeout`), whose expiry is such a callback.
 
 use super::task::Task;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use crate::scheduler::timers::TimerId;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -10,7 +10,7 @@ use super::task::Park;
 use crate::runtime::error::{cancelled, ErrorObj, ErrorRef};
 use crate::runtime::handle::Input;
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 fn runtime_error(msg: &str) -> ErrorRef {

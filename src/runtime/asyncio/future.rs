@@ -2,7 +2,7 @@
 //! order they were added (asyncio's `Future`). Tasks embed the same core.
 
 use crate::runtime::error::ErrorRef;
-use crate::runtime::value::{Str, Value};
+use crate::runtime::values::value::{Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

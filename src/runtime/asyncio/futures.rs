@@ -8,7 +8,7 @@ use crate::runtime::error::{cancelled, type_error, ErrorObj, ErrorRef, Loc};
 use crate::runtime::exec::{Exec, Frame, FrameKind};
 use crate::runtime::handle::{Handle, Input};
 use crate::runtime::interp::Interp;
-use crate::runtime::value::{Str, Value};
+use crate::runtime::values::value::{Str, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;

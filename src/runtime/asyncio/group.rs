@@ -8,7 +8,7 @@ use super::task::Task;
 use crate::runtime::error::ErrorRef;
 use crate::runtime::handle::Input;
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 

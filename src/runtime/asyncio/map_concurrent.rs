@@ -22,7 +22,7 @@ use crate::runtime::error::ErrorRef;
 use crate::runtime::handle::Input;
 use crate::runtime::interp::Interp;
 use crate::runtime::native::script_call::NativeHook;
-use crate::runtime::value::{Iter, Value};
+use crate::runtime::values::value::{Iter, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 

@@ -14,7 +14,7 @@ use super::future::{Awaitable, Future};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::handle::Input;
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 /// What `retry` retries when `on:` is not given.

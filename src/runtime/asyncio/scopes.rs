@@ -9,7 +9,7 @@ use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::handle::Handle;
 use crate::runtime::handle::TimerAction;
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use crate::scheduler::event_loop::secs_to_ns;
 use std::rc::Rc;
 
@@ -263,7 +263,7 @@ pub fn secs_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
             "OverflowError",
             format!(
                 "{f}(): {} seconds is too far ahead for the clock (at most about 292 years)",
-                crate::runtime::value::format_float(secs)
+                crate::runtime::values::value::format_float(secs)
             ),
             "to wait for ever, use `inf`",
         ));

@@ -12,7 +12,7 @@ use super::task::{Park, Task};
 use crate::runtime::error::{overflow, value_error, ErrorObj, ErrorRef};
 use crate::runtime::handle::{Handle, Input};
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -417,7 +417,7 @@ fn take_item(q: &Queue) -> Result<Option<Value>, ErrorRef> {
 }
 
 fn less(a: &Value, b: &Value) -> Result<bool, ErrorRef> {
-    Ok(crate::runtime::ops::compare(a, b, "<")?.is_lt())
+    Ok(crate::runtime::values::ops::compare(a, b, "<")?.is_lt())
 }
 
 /// `heapq._siftdown`: moves the item at `pos` up towards `start`.

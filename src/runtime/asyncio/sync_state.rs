@@ -2,7 +2,7 @@
 //! included. Each keeps FIFO lists of parked tasks (see [`Park`]).
 
 use super::task::{Park, Task};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;

@@ -7,7 +7,7 @@ use super::future::{Awaitable, Core, FutState};
 use crate::runtime::error::Loc;
 use crate::runtime::exec::Suspended;
 use crate::runtime::link::Closure;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 

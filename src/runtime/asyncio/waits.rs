@@ -8,7 +8,7 @@ use crate::runtime::error::{type_error, value_error, ErrorRef};
 use crate::runtime::handle::Input;
 use crate::runtime::handle::TimerAction;
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use crate::scheduler::timers::TimerId;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -2,7 +2,7 @@
 //! every call of them against its documentation.
 
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 /// Named arguments, in call order.

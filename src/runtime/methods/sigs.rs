@@ -11,7 +11,7 @@ use super::Sig;
 pub(super) fn method_sig(ty: &'static str, m: &'static str) -> Option<Sig> {
     let sig = |params: &'static [&'static str]| Sig::new(m, params).of(ty);
     if ty == "bytes" {
-        let (params, required) = crate::runtime::bytes::method_params(m)?;
+        let (params, required) = crate::runtime::values::bytes::method_params(m)?;
         return Some(sig(params).required(required));
     }
     Some(match (ty, m) {
@@ -220,7 +220,7 @@ pub(crate) const BUILTIN_METHODS: &[&str] = &[
     "lstrip",
     "rstrip",
     "zfill",
-    // records (`runtime/record_map.rs`)
+    // records (`runtime/values/record_map.rs`)
     "to_map",
     "from_map",
 ];

@@ -8,7 +8,7 @@
 
 use crate::runtime::error::ScriptError;
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::future::Future;

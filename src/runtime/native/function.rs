@@ -8,7 +8,7 @@ pub use super::ctx::NativeCtx;
 use crate::runtime::call::{bind, Sig};
 use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;

@@ -8,7 +8,7 @@ use super::function::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn};
 use crate::runtime::error::ScriptError;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::NativeTable;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 /// What a module runs at the end of each program (see [`Module::at_end`]).

@@ -19,7 +19,7 @@ use crate::runtime::asyncio::future::{Awaitable, Callback};
 use crate::runtime::asyncio::task::{Coro, CoroStart, Task};
 use crate::runtime::error::ErrorRef;
 use crate::runtime::interp::Interp;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -1,13 +1,13 @@
 //! Arithmetic and comparison ops. Two ints (or two numbers, one a float)
 //! on top of the stack are computed in place; anything else pops both
-//! operands and goes through `runtime::ops`.
+//! operands and goes through `runtime::values::ops`.
 
 use super::{pop, Regs, Step};
 use crate::compile::code::{Arith, Cmp};
 use crate::runtime::error::ErrorRef;
 use crate::runtime::exec::Exec;
-use crate::runtime::ops;
-use crate::runtime::value::Value;
+use crate::runtime::values::ops;
+use crate::runtime::values::value::Value;
 
 type Slow = fn(&Value, &Value) -> Result<Value, ErrorRef>;
 
@@ -185,7 +185,7 @@ pub(super) fn eq(ex: &mut Exec, negate: bool) -> Step {
     }
     let b = pop(ex);
     let a = pop(ex);
-    let r = crate::runtime::value::values_equal(&a, &b)?;
+    let r = crate::runtime::values::value::values_equal(&a, &b)?;
     ex.stack.push(Value::Bool(r != negate));
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::runtime::exec::{Exec, Handler};
 use crate::runtime::handle::Input;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 #[inline(never)]

@@ -7,7 +7,7 @@ use crate::runtime::call::SpawnStep;
 use crate::runtime::exec::{Exec, FrameKind};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 impl Interp {
     /// A check point, where a script could run for ever: Ctrl-C and

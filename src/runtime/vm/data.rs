@@ -8,8 +8,8 @@ use crate::runtime::exec::Exec;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{Closure, FnProto};
 use crate::runtime::methods::{LIST_PUSH, MAP_GET};
-use crate::runtime::ops;
-use crate::runtime::value::{Iter, Key, MapTable, Value};
+use crate::runtime::values::ops;
+use crate::runtime::values::value::{Iter, Key, MapTable, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -84,10 +84,12 @@ pub(super) fn make_record(ex: &mut Exec, proto: &FnProto, ty: u32, n: u32) {
         unreachable!("a record type const")
     };
     let values = ex.stack.split_off(ex.stack.len() - n as usize);
-    ex.push(Value::Record(Rc::new(crate::runtime::record::Record {
-        ty: ty.clone(),
-        values: RefCell::new(values.into_boxed_slice()),
-    })));
+    ex.push(Value::Record(Rc::new(
+        crate::runtime::values::record::Record {
+            ty: ty.clone(),
+            values: RefCell::new(values.into_boxed_slice()),
+        },
+    )));
 }
 
 #[inline(always)]
@@ -174,7 +176,7 @@ impl Sink {
 /// A map key from a value: a str as it lies (for [`MapTable::index_of_str`],
 /// no count taken), any other key made with [`Key::from_value`].
 #[inline(always)]
-fn map_key(v: &Value) -> Option<Result<&crate::runtime::value::Str, Key>> {
+fn map_key(v: &Value) -> Option<Result<&crate::runtime::values::value::Str, Key>> {
     match v {
         Value::Str(s) => Some(Ok(s)),
         other => Key::from_value(other).map(Err),
@@ -255,7 +257,7 @@ impl Interp {
                 unreachable!()
             };
             let mut items = l.borrow_mut();
-            crate::runtime::growth::list_room(&mut items, 1)?;
+            crate::runtime::values::growth::list_room(&mut items, 1)?;
             items.push(v);
             drop(items);
             ex.push_nil();
@@ -288,7 +290,9 @@ impl Interp {
     fn method_slow(&mut self, ex: &mut Exec, method: u32, argc: u32) -> Step {
         let at = ex.stack.len() - argc as usize - 1;
         let fast = match &ex.stack[at] {
-            Value::Str(s) => crate::runtime::str_methods::call(method, s, &ex.stack[at + 1..]),
+            Value::Str(s) => {
+                crate::runtime::values::str_methods::call(method, s, &ex.stack[at + 1..])
+            }
             _ => None,
         };
         if let Some(r) = fast {

@@ -3,7 +3,7 @@
 
 use super::{pop, Regs};
 use crate::runtime::exec::Exec;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 #[inline(always)]
 pub(super) fn if_false(ex: &mut Exec, r: &mut Regs, t: u32) {

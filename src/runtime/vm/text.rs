@@ -3,7 +3,7 @@
 use super::{pop, Step};
 use crate::runtime::exec::Exec;
 use crate::runtime::link::FnProto;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 /// Formats the top value, with the spec in `proto.consts[k]` unless `k`
 /// is `u32::MAX`.
@@ -16,7 +16,7 @@ pub(super) fn format(ex: &mut Exec, proto: &FnProto, k: u32) -> Step {
             Some(Value::Str(_)) => return Ok(()),
             Some(top @ Value::Int(_)) => {
                 let Value::Int(n) = *top else { unreachable!() };
-                *top = Value::Str(crate::runtime::str::Str::from_int(n));
+                *top = Value::Str(crate::runtime::values::str::Str::from_int(n));
                 return Ok(());
             }
             _ => {}
@@ -32,7 +32,7 @@ fn format_slow(ex: &mut Exec, proto: &FnProto, k: u32) -> Step {
         v.try_display()
     } else {
         match &proto.consts[k as usize] {
-            Value::Str(spec) => crate::runtime::format::format_spec(&v, spec),
+            Value::Str(spec) => crate::runtime::values::format::format_spec(&v, spec),
             _ => v.try_display(),
         }
     };
@@ -62,7 +62,7 @@ pub(super) fn concat(ex: &mut Exec, n: u32) -> Step {
                 _ => None,
             })
             .collect();
-        crate::runtime::ops::concat(&texts)
+        crate::runtime::values::ops::concat(&texts)
     };
     ex.stack.truncate(from);
     let joined = joined?;

@@ -5,7 +5,7 @@ use super::{pop, Regs, Step, Stop};
 use crate::runtime::exec::Exec;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -14,7 +14,7 @@
 //! ```
 
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use clap::builder::{PossibleValuesParser, TypedValueParser, ValueParser};
 use indexmap::IndexMap;
 

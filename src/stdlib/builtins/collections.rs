@@ -8,9 +8,9 @@ use super::{int_arg, list_arg};
 use crate::runtime::call::Sig;
 use crate::runtime::error::{overflow, type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeResult};
-use crate::runtime::ops::{self, items_of};
-use crate::runtime::seq::sort_values;
-use crate::runtime::value::{Iter, Value};
+use crate::runtime::values::ops::{self, items_of};
+use crate::runtime::values::seq::sort_values;
+use crate::runtime::values::value::{Iter, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

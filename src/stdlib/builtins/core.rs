@@ -4,8 +4,8 @@ use super::int_arg;
 use crate::runtime::call::Sig;
 use crate::runtime::error::{overflow, type_error, value_error, ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeResult};
-use crate::runtime::ops;
-use crate::runtime::value::{Iter, Value};
+use crate::runtime::values::ops;
+use crate::runtime::values::value::{Iter, Value};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -40,8 +40,8 @@ pub(super) fn functions() -> Vec<NativeFn> {
         .unary(int),
         NativeFn::builtin(Sig::new("divmod", &["a", "b"]), |_, mut a| {
             let (x, y): (Value, Value) = (a.next("a")?, a.next("b")?);
-            let q = crate::runtime::ops::floor_div(&x, &y)?;
-            let r = crate::runtime::ops::modulo(&x, &y)?;
+            let q = crate::runtime::values::ops::floor_div(&x, &y)?;
+            let r = crate::runtime::values::ops::modulo(&x, &y)?;
             Ok(Value::list(vec![q, r]))
         }),
         NativeFn::builtin(Sig::new("float", &["x"]), |_, mut a| float(&a.next("x")?)),
@@ -127,7 +127,7 @@ fn range_len_value(r: (i64, i64, i64)) -> NativeResult {
 /// `str(v)`: a string is itself, an int its digits, anything else what
 /// `print` shows.
 fn str_of(v: &Value) -> NativeResult {
-    use crate::runtime::str::Str;
+    use crate::runtime::values::str::Str;
     Ok(Value::Str(match v {
         Value::Str(s) => s.clone(),
         Value::Int(n) => Str::from_int(*n),
@@ -307,7 +307,7 @@ pub(crate) fn float_to_int(f: f64) -> NativeResult {
     let what = if f.is_infinite() {
         "float infinity".to_string()
     } else {
-        crate::runtime::value::format_float(f)
+        crate::runtime::values::value::format_float(f)
     };
     Err(ErrorObj::new(
         "OverflowError",

@@ -19,7 +19,7 @@ mod time;
 
 use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::native::function::NativeFn;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 /// Every builtin, to be installed as a top-level native.
 pub(crate) fn functions() -> Vec<NativeFn> {
@@ -46,7 +46,7 @@ pub(crate) fn int_arg(f: &str, v: &Value) -> Result<i64, ErrorRef> {
 
 /// The items of a list (or another iterable) argument.
 pub(crate) fn list_arg(f: &str, v: &Value) -> Result<Vec<Value>, ErrorRef> {
-    crate::runtime::ops::items_of(v).map_err(|_| {
+    crate::runtime::values::ops::items_of(v).map_err(|_| {
         type_error(format!(
             "{f}() needs a list (or another iterable), not `{}`",
             v.type_name()

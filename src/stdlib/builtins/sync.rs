@@ -7,7 +7,7 @@ use crate::runtime::asyncio::sync_state::{self as sync, QueueKind};
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::function::NativeFn;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![

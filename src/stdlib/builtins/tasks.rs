@@ -9,8 +9,8 @@ use crate::runtime::asyncio::scopes::secs_arg;
 use crate::runtime::call::{gather_items, Sig};
 use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::function::{Args, Ctx, Hot, NativeFn, NativeResult};
-use crate::runtime::ops::make_iter;
-use crate::runtime::value::Value;
+use crate::runtime::values::ops::make_iter;
+use crate::runtime::values::value::Value;
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![

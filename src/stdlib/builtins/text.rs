@@ -4,7 +4,7 @@
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::function::NativeFn;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![

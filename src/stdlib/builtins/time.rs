@@ -7,7 +7,7 @@ use crate::runtime::asyncio::scopes::{deadline_arg, secs_arg};
 use crate::runtime::call::Sig;
 use crate::runtime::error::{type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, Hot, NativeFn, NativeResult};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use crate::scheduler::event_loop::secs_to_ns;
 
 pub(super) fn functions() -> Vec<NativeFn> {

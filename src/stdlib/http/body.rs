@@ -15,7 +15,7 @@ use super::http_error;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
 use std::cell::{Cell, RefCell};

@@ -18,7 +18,7 @@ use super::conns::Limits;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::{Operation, ScriptCaller};
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
-use crate::runtime::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use crate::stdlib::net::reach::Failure;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};

@@ -1,5 +1,5 @@
 use super::*;
-use crate::runtime::value::Str;
+use crate::runtime::values::value::Str;
 use std::cell::RefCell;
 use std::io::Write as _;
 use std::process::{Command, Stdio};

@@ -5,7 +5,7 @@ use super::{line_value, read_line, StreamInner};
 use crate::runtime::error::ErrorRef;
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use futures_lite::io::AsyncBufReadExt;
 use std::rc::Rc;
 

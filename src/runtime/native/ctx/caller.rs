@@ -10,7 +10,7 @@ use crate::runtime::error::{cancelled, ScriptError};
 use crate::runtime::interp::Interp;
 use crate::runtime::native::function::NativeFn;
 use crate::runtime::native::script_call::{ScriptCall, Started, TaskSet};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use crate::scheduler::ops::{Caller, OpId};
 use std::cell::Cell;
 use std::future::Future;

@@ -10,7 +10,7 @@ use crate::runtime::asyncio::future::{Awaitable, Callback, FutState};
 use crate::runtime::asyncio::waits::{ReturnWhen, Wait};
 use crate::runtime::error::{cancelled, type_error, ScriptError};
 use crate::runtime::native::script_call::NativeHook;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 impl NativeCtx<'_> {

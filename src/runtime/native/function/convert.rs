@@ -2,7 +2,7 @@
 //! function's parameters and results go through.
 
 use super::NativeResult;
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 /// A script value converted to a Rust type; `Err` names what was wanted.
@@ -154,7 +154,9 @@ impl<T: FromValue> FromValue for indexmap::IndexMap<String, T> {
         m.borrow()
             .iter()
             .map(|(k, v)| match k {
-                crate::runtime::value::Key::Str(s) => T::from_value(v).map(|v| (s.to_string(), v)),
+                crate::runtime::values::value::Key::Str(s) => {
+                    T::from_value(v).map(|v| (s.to_string(), v))
+                }
                 _ => Err("a map with str keys"),
             })
             .collect::<Result<_, _>>()
@@ -163,10 +165,12 @@ impl<T: FromValue> FromValue for indexmap::IndexMap<String, T> {
 }
 impl<T: IntoValue> IntoValue for indexmap::IndexMap<String, T> {
     fn into_value(self) -> Value {
-        let mut table = crate::runtime::value::MapTable::default();
+        let mut table = crate::runtime::values::value::MapTable::default();
         for (k, v) in self {
             table.insert(
-                crate::runtime::value::Key::Str(crate::runtime::value::Str::new(&k)),
+                crate::runtime::values::value::Key::Str(crate::runtime::values::value::Str::new(
+                    &k,
+                )),
                 v.into_value(),
             );
         }

@@ -2,7 +2,7 @@
 //! standard library's (a process's result, a response, a stream, a match).
 
 use super::{Args, NativeCtx};
-use crate::runtime::value::Value;
+use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 /// A value made in Rust with methods of its own (a host's type, or the

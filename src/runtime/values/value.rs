@@ -3,11 +3,11 @@
 mod repr;
 pub use repr::format_float;
 
-use super::error::ErrorRef;
 pub use super::str::Str;
 use crate::runtime::asyncio::future::Future;
 use crate::runtime::asyncio::sync_state::{Event, Lock, Queue, Semaphore};
 use crate::runtime::asyncio::task::{Coro, Task};
+use crate::runtime::error::ErrorRef;
 use crate::runtime::link::Closure;
 use indexmap::IndexMap;
 use std::cell::RefCell;
@@ -153,9 +153,9 @@ pub enum Value {
     /// A script function.
     Func(Rc<Closure>),
     /// A function written in Rust (a builtin, a host's, or a native module's).
-    Native(Rc<super::native::function::NativeFn>),
+    Native(Rc<crate::runtime::native::function::NativeFn>),
     /// A value made in Rust with methods of its own (a running process, ...).
-    Object(Rc<super::native::function::Object>),
+    Object(Rc<crate::runtime::native::function::Object>),
     /// A coroutine (the result of calling an async function).
     Coro(Rc<Coro>),
     /// A task.
@@ -247,7 +247,7 @@ pub enum Iter {
     /// `as_completed(...)`: a generator, as in Python. Each step makes the
     /// next coroutine; every loop over it shares its state, so a loop left
     /// early leaves the rest unmade (and unreported).
-    AsCompleted(Rc<super::asyncio::as_completed::Pending>),
+    AsCompleted(Rc<crate::runtime::asyncio::as_completed::Pending>),
 }
 
 impl Iter {
@@ -384,7 +384,7 @@ pub const MAX_NESTING: usize = 1000;
 /// The error for a structure nested deeper than [`MAX_NESTING`].
 #[cold]
 pub fn nesting_error(what: &str) -> ErrorRef {
-    super::error::ErrorObj::with_help(
+    crate::runtime::error::ErrorObj::with_help(
         "RecursionError",
         format!("maximum recursion depth exceeded in {what} (lists, maps or records nested more than {MAX_NESTING} deep)"),
         "a list or map that contains itself?",

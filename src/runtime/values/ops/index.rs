@@ -3,7 +3,7 @@
 
 use super::R;
 use crate::runtime::error::{index_error, key_error, type_error, ErrorRef};
-use crate::runtime::value::{Iter, Key, Value};
+use crate::runtime::values::value::{Iter, Key, Value};
 
 /// A range's `(start, stop, step)`, if `v` is a range. Ranges answer
 /// `len`, `sum`, `in` and indexing arithmetically: `range(10**12)` is
@@ -107,7 +107,7 @@ pub fn index(target: &Value, i: &Value) -> R {
                     index_error(format!("string index {n} is out of range (length {len})"))
                 })
         }
-        (Value::Bytes(b), Value::Int(n)) => crate::runtime::bytes::index(b, *n),
+        (Value::Bytes(b), Value::Int(n)) => crate::runtime::values::bytes::index(b, *n),
         (Value::Map(m), k) => {
             let key = Key::from_value(k).ok_or_else(|| {
                 type_error(format!(
@@ -158,7 +158,7 @@ pub fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), ErrorRef> 
                 ))
             })?;
             let mut m = m.borrow_mut();
-            crate::runtime::growth::map_room(&mut m, &key)?;
+            crate::runtime::values::growth::map_room(&mut m, &key)?;
             m.insert(key, v);
             Ok(())
         }

@@ -10,8 +10,8 @@
 //! round-tripping digits (see `shortest` for the one rule fixed on top).
 //! `tests/parity/format_table.*` checks all of it against CPython.
 
-use super::error::{value_error, ErrorObj, ErrorRef};
 use super::value::Value;
+use crate::runtime::error::{value_error, ErrorObj, ErrorRef};
 use float::Layout;
 
 mod float;

@@ -4,9 +4,9 @@
 mod index;
 pub use index::*;
 
-use super::error::{overflow, type_error, value_error, zero_div, ErrorObj, ErrorRef};
 use super::value::{Key, Str, Value};
 use crate::compile::code::Cmp;
+use crate::runtime::error::{overflow, type_error, value_error, zero_div, ErrorObj, ErrorRef};
 use std::rc::Rc;
 
 type R = Result<Value, ErrorRef>;
@@ -54,7 +54,7 @@ pub fn concat(parts: &[&str]) -> R {
     let len = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
     if len >= crate::limits::LARGE {
         crate::limits::room_for(len).map_err(|(after, limit)| {
-            super::error::ErrorObj::with_help(
+            crate::runtime::error::ErrorObj::with_help(
                 "MemoryError",
                 format!("a new string would be over the limit of {limit} (--max-memory)"),
                 format!("it takes {len} bytes: the process would hold {after}. A value that grows without end? raise the limit with --max-memory"),
@@ -62,7 +62,7 @@ pub fn concat(parts: &[&str]) -> R {
         })?;
     }
     Str::try_concat(parts).map(Value::Str).map_err(|layout| {
-        super::error::ErrorObj::new(
+        crate::runtime::error::ErrorObj::new(
             "MemoryError",
             format!("cannot allocate a string of {} bytes", layout.size()),
         )
@@ -82,7 +82,7 @@ pub fn sub(a: &Value, b: &Value) -> R {
 fn repeat<T: Clone>(items: &[T], n: i64) -> Result<Vec<T>, ErrorRef> {
     let n = n.max(0) as usize;
     if items.len().saturating_mul(n) > 100_000_000 {
-        return Err(super::error::ErrorObj::new(
+        return Err(crate::runtime::error::ErrorObj::new(
             "MemoryError",
             "the repeated value would be too large",
         ));

@@ -6,8 +6,8 @@
 //! the limit is made smaller, or refused with a `MemoryError`, before any
 //! byte is allocated.
 
-use super::error::{ErrorObj, ErrorRef};
 use super::value::{Key, Table, Value};
+use crate::runtime::error::{ErrorObj, ErrorRef};
 
 /// Room for `more` items in a list, as `push`, `insert` and `extend`
 /// need. Inline for the common case: there is room already.

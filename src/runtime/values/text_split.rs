@@ -3,10 +3,10 @@
 //! drops leading whitespace and keeps the rest of the last part as it is;
 //! `zfill` puts the zeros after a sign.
 
-use super::error::{type_error, value_error, ErrorRef};
-use super::methods::str_arg;
 use super::str::Str;
 use super::value::Value;
+use crate::runtime::error::{type_error, value_error, ErrorRef};
+use crate::runtime::methods::str_arg;
 
 type R = Result<Value, ErrorRef>;
 

@@ -4,8 +4,8 @@
 //! wrong type, an empty separator) returns `None`, and the general path in
 //! `methods.rs` runs and gives the error it always gave.
 
-use super::methods::known_method;
 use super::value::{Str, Value};
+use crate::runtime::methods::known_method;
 
 const UPPER: u32 = known_method("upper");
 const LOWER: u32 = known_method("lower");
@@ -21,7 +21,7 @@ const LEN: u32 = known_method("len");
 /// `s.method(args...)` for the hot string methods with positional
 /// arguments, or `None` for the general path.
 #[inline]
-pub(super) fn call(method: u32, s: &Str, args: &[Value]) -> Option<Value> {
+pub(in crate::runtime) fn call(method: u32, s: &Str, args: &[Value]) -> Option<Value> {
     let arg = |i: usize| match args.get(i) {
         Some(Value::Str(a)) => Some(a),
         _ => None,

@@ -5,9 +5,9 @@
 //! are the fields, so positional and named arguments, defaults and their
 //! errors are the ones every call has); its body ends in `MakeRecord`.
 
-use super::error::{ErrorObj, ErrorRef};
-use super::interp::Interp;
 use super::value::Value;
+use crate::runtime::error::{ErrorObj, ErrorRef};
+use crate::runtime::interp::Interp;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -31,14 +31,14 @@ impl RecordType {
         }
     }
 
-    pub(super) fn method(&self, name: &str) -> Option<&Value> {
+    pub(in crate::runtime) fn method(&self, name: &str) -> Option<&Value> {
         self.methods
             .iter()
             .find(|(n, _)| &**n == name)
             .map(|(_, f)| f)
     }
 
-    pub(super) fn index_of(&self, name: &str) -> Option<usize> {
+    pub(in crate::runtime) fn index_of(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| &**f == name)
     }
 }
@@ -150,10 +150,10 @@ impl Interp {
     /// was pushed.
     #[cold]
     #[inline(never)]
-    pub(super) fn call_attr(
+    pub(in crate::runtime) fn call_attr(
         &mut self,
-        ex: &mut super::exec::Exec,
-        proto: &super::link::FnProto,
+        ex: &mut crate::runtime::exec::Exec,
+        proto: &crate::runtime::link::FnProto,
         name: u32,
         argc: u32,
         names: u32,
@@ -178,10 +178,10 @@ impl Interp {
         {
             return Err(self.no_attr_method(&ex.stack[recv_at], attr));
         }
-        let (args, named) = super::call::split_named(ex, recv_at, names);
+        let (args, named) = crate::runtime::call::split_named(ex, recv_at, names);
         let recv = ex.stack.pop().expect("the receiver");
         self.caller_depth = ex.frames.len();
-        let r = super::methods::call(self, *builtin as u32, recv, args, named);
+        let r = crate::runtime::methods::call(self, *builtin as u32, recv, args, named);
         self.caller_depth = 0;
         let r = r?;
         self.mark_created(&r, ex);

@@ -3,9 +3,9 @@
 //! Python's `rjust`/`ljust`/`center`) and `partition`. Lengths and
 //! widths count code points.
 
-use super::error::{type_error, value_error, ErrorRef};
-use super::methods::str_arg;
 use super::value::{Str, Value};
+use crate::runtime::error::{type_error, value_error, ErrorRef};
+use crate::runtime::methods::str_arg;
 
 type R = Result<Value, ErrorRef>;
 

@@ -4,16 +4,16 @@
 //! defaults, unknown and missing fields behave as in any construction).
 //! `json.stringify` writes a record as the object of its fields.
 
-use super::error::{type_error, ErrorRef};
-use super::interp::Interp;
-use super::link::Closure;
 use super::record::Record;
 use super::value::{Key, MapTable, Str, Value};
+use crate::runtime::error::{type_error, ErrorRef};
+use crate::runtime::interp::Interp;
+use crate::runtime::link::Closure;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 /// `r.to_map()`: its fields in declaration order.
-pub(super) fn to_map(r: &Record, args: &[Value]) -> Result<Value, ErrorRef> {
+pub(in crate::runtime) fn to_map(r: &Record, args: &[Value]) -> Result<Value, ErrorRef> {
     if !args.is_empty() {
         return Err(type_error(format!(
             "{}.to_map() takes no arguments",
@@ -28,7 +28,7 @@ pub(super) fn to_map(r: &Record, args: &[Value]) -> Result<Value, ErrorRef> {
 }
 
 /// `Job.from_map(m)`: the constructor called with `m`'s entries by name.
-pub(super) fn from_map(
+pub(in crate::runtime) fn from_map(
     it: &mut Interp,
     ctor: &Rc<Closure>,
     args: Vec<Value>,

@@ -5,8 +5,8 @@
 //! ASCII, with Python's `strict`, `replace` and `ignore`) are here, with
 //! Python's words in the errors.
 
-use super::error::{index_error, type_error, value_error, ErrorObj, ErrorRef};
 use super::value::Value;
+use crate::runtime::error::{index_error, type_error, value_error, ErrorObj, ErrorRef};
 use std::fmt::Write;
 use std::rc::Rc;
 
@@ -188,7 +188,7 @@ fn find(b: &[u8], sub: &[u8]) -> Option<usize> {
 }
 
 /// Which methods bytes have, and their parameters.
-pub(super) fn method_params(m: &str) -> Option<(&'static [&'static str], usize)> {
+pub(in crate::runtime) fn method_params(m: &str) -> Option<(&'static [&'static str], usize)> {
     Some(match m {
         "len" => (&[], 0),
         "hex" => (&["sep"], 0),
@@ -212,13 +212,13 @@ fn sub_arg(m: &str, v: &Value) -> Result<Vec<u8>, ErrorRef> {
 }
 
 /// The bytes methods (arguments already bound to [`method_params`]).
-pub(super) fn call(b: &Rc<Vec<u8>>, m: &str, args: &[Value]) -> R {
+pub(in crate::runtime) fn call(b: &Rc<Vec<u8>>, m: &str, args: &[Value]) -> R {
     Ok(match m {
         "len" => Value::Int(b.len() as i64),
         "hex" => {
             let sep = match args.first() {
                 None | Some(Value::Nil) => String::new(),
-                Some(v) => super::methods::str_arg(m, v)?.to_string(),
+                Some(v) => crate::runtime::methods::str_arg(m, v)?.to_string(),
             };
             Value::str(&hex(b, &sep))
         }

@@ -2,10 +2,10 @@
 //! clamping and negative indices), unpacking a value into a pattern's
 //! names (`let [a, b] = pair`), and a comprehension's appends.
 
-use super::error::{overflow, type_error, value_error, ErrorRef};
-use super::exec::Exec;
 use super::ops::{as_range, items_of, range_len, store_index};
 use super::value::{Iter, Value};
+use crate::runtime::error::{overflow, type_error, value_error, ErrorRef};
+use crate::runtime::exec::Exec;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -271,7 +271,7 @@ fn slice_range(
 /// original order, as Python's `reverse=True` does. Shared by `sorted` and
 /// `list.sort`.
 pub fn sort_values(
-    ctx: &mut super::native::ctx::NativeCtx<'_>,
+    ctx: &mut crate::runtime::native::ctx::NativeCtx<'_>,
     items: Vec<Value>,
     key: Option<&Value>,
     reverse: bool,

@@ -75,7 +75,7 @@ impl Value {
             }
             Value::Float(f) => out.push_str(&format_float(*f)),
             Value::Str(s) => write_quoted(out, s),
-            Value::Bytes(b) => crate::runtime::bytes::write_repr(out, b),
+            Value::Bytes(b) => crate::runtime::values::bytes::write_repr(out, b),
             Value::List(l) => {
                 let Ok(items) = l.try_borrow() else {
                     out.push_str("[...]");
@@ -260,7 +260,7 @@ fn write_quoted(out: &mut String, s: &str) {
 
 /// Formats a float the way Python's `repr(float)` does.
 pub fn format_float(f: f64) -> String {
-    crate::runtime::format::float_repr(f)
+    crate::runtime::values::format::float_repr(f)
 }
 
 /// The containers a repr is inside of.
