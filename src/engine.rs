@@ -50,7 +50,9 @@ pub use analysis::{Finding, Severity, Vocabulary};
 pub mod session;
 mod tree;
 pub use session::{Input, LoopTick, Session, TaskInfo};
-pub use tree::{render_tree, tree_line, tree_report, TaskFacts, TreeRequest};
+pub use tree::{
+    operation_line, render_tree, tree_line, tree_report, OperationFacts, TaskFacts, TreeRequest,
+};
 
 /// An interpreter: its globals, loaded sources, event loop and native
 /// functions. Build one with [`Engine::builder`].

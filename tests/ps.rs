@@ -99,6 +99,52 @@ fn ps_names_the_waiting_tasks_and_the_lock_holder() {
     }
 }
 
+/// A server's accept loop is no task: `tasks ps` lists it after the
+/// tasks, as an operation nobody awaits, with how long it has run.
+#[test]
+fn ps_lists_a_servers_accept_loop_as_an_operation() {
+    for clock in [&[][..], &["--virtual-time"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("serve.tasks"),
+            "let server = http.serve(fn(req) { return http.response(200) }, port: 0)\n\
+             print(\"serving\")\n\
+             await stdin.read_line()\n",
+        )
+        .unwrap();
+        let mut child = Command::new(EXE)
+            .args(["run", "--allow-net=127.0.0.1"])
+            .args(clock)
+            .arg("serve.tasks")
+            .current_dir(dir.path())
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line, "serving\n");
+        let (out, err, code) = ps(dir.path(), child.id());
+        assert_eq!((err.as_str(), code), ("", 0), "{clock:?}");
+        assert!(
+            out.starts_with("tasks: 1 pending task and 1 operation nobody awaits at "),
+            "{out}"
+        );
+        let op = out
+            .lines()
+            .find(|l| l.starts_with("operation 'http server http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no operation line in {out}"));
+        assert!(op.ends_with("s, nobody awaits it"), "{op}");
+        assert!(op.contains("' running "), "{op}");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
 #[test]
 fn ctrl_backslash_prints_the_tree_and_a_second_one_quits() {
     let dir = tempfile::tempdir().unwrap();

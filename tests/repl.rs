@@ -869,6 +869,41 @@ fn tasks_command_shows_lock_holders_awaiters_and_groups() {
     assert_eq!((err.as_str(), code), ("", 0));
 }
 
+/// `:tasks` lists a server's accept loop (no task awaits it) after the
+/// tasks, until the server is closed.
+#[test]
+fn tasks_command_lists_a_server_nobody_awaits() {
+    let mut child = Command::new(BIN)
+        .args(["repl", "--allow-net=127.0.0.1"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = "let s = http.serve(fn(req) { return http.response(200) }, port: 0)\n\
+                 :tasks\ns.close()\n:tasks\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines[0], "no live tasks");
+    assert!(
+        lines[1].starts_with("operation 'http server http://127.0.0.1:")
+            && lines[1].ends_with("s, nobody awaits it"),
+        "{text}"
+    );
+    assert_eq!(lines[2], "no live tasks");
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
 /// SIGINT with the prompt up (what Ctrl-C becomes while the terminal is not
 /// yet in the editor's raw mode): no input runs, so it interrupts nothing,
 /// and the next input runs whole. Before, the request stayed set and the

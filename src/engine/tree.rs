@@ -37,7 +37,22 @@ pub struct TaskFacts {
     pub group: Option<String>,
 }
 
+/// A native operation no task awaits (a server's accept loop), as
+/// `tasks ps` lists it after the tasks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OperationFacts {
+    /// What it is (`http.serve http://127.0.0.1:8080`).
+    pub name: String,
+    /// How long it has run, in seconds of the run's clock.
+    pub running: f64,
+}
+
 impl Engine {
+    /// The native operations no task awaits, oldest first.
+    pub fn operations(&self) -> Vec<OperationFacts> {
+        operations(&self.interp)
+    }
+
     /// The pending tasks, in creation order, with what each is doing.
     pub fn task_tree(&self) -> Vec<TaskFacts> {
         facts(&self.interp, &self.sources)
@@ -56,9 +71,24 @@ impl Engine {
         let sources = self.rendered_sources.clone();
         self.interp.tree_sink = Some(Box::new(move |interp: &Interp, who| {
             let tasks = facts(interp, &sources.borrow());
-            f(who, tree_report(&tasks, interp.lp.clock.now_secs()));
+            let ops = operations(interp);
+            f(who, tree_report(&tasks, &ops, interp.lp.clock.now_secs()));
         }));
     }
+}
+
+fn operations(interp: &Interp) -> Vec<OperationFacts> {
+    let now = interp.lp.clock.now_ns();
+    interp
+        .lp
+        .ops
+        .unawaited()
+        .into_iter()
+        .map(|(name, since)| OperationFacts {
+            name: name.to_string(),
+            running: now.saturating_sub(since) as f64 / 1e9,
+        })
+        .collect()
 }
 
 fn facts(interp: &Interp, sources: &Sources) -> Vec<TaskFacts> {
@@ -81,14 +111,32 @@ fn facts(interp: &Interp, sources: &Sources) -> Vec<TaskFacts> {
 }
 
 /// What Ctrl-\ prints and `tasks ps` shows: a title line with the
-/// process and the clock, then [`render_tree`].
-pub fn tree_report(tasks: &[TaskFacts], clock: f64) -> String {
+/// process and the clock, then [`render_tree`], then the operations no
+/// task awaits ([`operation_line`]).
+pub fn tree_report(tasks: &[TaskFacts], ops: &[OperationFacts], clock: f64) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let n = tasks.len();
-    let s = if n == 1 { "" } else { "s" };
-    format!(
-        "tasks: {n} pending task{s} at {clock:.3}s (pid {})\n{}",
+    let mut title = format!("tasks: {n} pending task{}", plural(n));
+    if !ops.is_empty() {
+        let m = ops.len();
+        title.push_str(&format!(" and {m} operation{} nobody awaits", plural(m)));
+    }
+    let mut out = format!(
+        "{title} at {clock:.3}s (pid {})\n{}",
         std::process::id(),
         render_tree(tasks)
+    );
+    for op in ops {
+        out.push_str(&operation_line(op));
+    }
+    out
+}
+
+/// `operation 'http.serve http://...' running 2.000s, nobody awaits it`.
+pub fn operation_line(op: &OperationFacts) -> String {
+    format!(
+        "operation '{}' running {:.3}s, nobody awaits it\n",
+        op.name, op.running
     )
 }
 

@@ -229,6 +229,7 @@ impl Repl {
     /// nobody has retrieved (awaited) yet, with the error.
     fn list_tasks(&mut self) {
         let live = self.session.engine().task_tree();
+        let ops = self.session.engine().operations();
         let failed = self.session.failed_tasks();
         if live.is_empty() {
             self.session.print_text("no live tasks\n");
@@ -236,6 +237,9 @@ impl Repl {
         for t in &live {
             let line = crate::engine::tree_line(t, &live);
             self.session.print_text(&line);
+        }
+        for op in &ops {
+            self.session.print_text(&crate::engine::operation_line(op));
         }
         for t in failed {
             let on = t.waiting_on.map(|o| format!(" on {o}")).unwrap_or_default();

@@ -21,7 +21,7 @@ use async_executor::{LocalExecutor, Task as ExecTask};
 use futures_lite::FutureExt;
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
@@ -46,6 +46,10 @@ pub struct NativeOps<T, C = ()> {
     inflight: HashMap<OpId, ExecTask<()>>,
     /// What each operation is called in reports (`lookup(42)`).
     names: HashMap<OpId, Rc<str>>,
+    /// Operations no task awaits (a server's accept loop), with when each
+    /// started on the loop's clock (ns): what `tasks ps` lists beside the
+    /// tasks.
+    unawaited: BTreeMap<OpId, u64>,
     next_id: OpId,
     done: Rc<RefCell<VecDeque<(OpId, T)>>>,
     signal: (async_channel::Sender<()>, async_channel::Receiver<()>),
@@ -93,6 +97,7 @@ impl<T: 'static, C> Default for NativeOps<T, C> {
             executor: LocalExecutor::new(),
             inflight: HashMap::new(),
             names: HashMap::new(),
+            unawaited: BTreeMap::new(),
             next_id: 0,
             done: Rc::default(),
             signal: async_channel::unbounded(),
@@ -159,6 +164,7 @@ impl<T: 'static, C> NativeOps<T, C> {
     /// False if it had already completed or was never submitted.
     pub fn abort(&mut self, id: OpId) -> bool {
         self.names.remove(&id);
+        self.unawaited.remove(&id);
         let found = self.inflight.remove(&id).is_some();
         // Dropping an executor task only marks it cancelled; the executor
         // drops its future the next time it runs. Run it now, so the work
@@ -178,12 +184,29 @@ impl<T: 'static, C> NativeOps<T, C> {
             while self.executor.try_tick() {}
         }
         self.names.clear();
+        self.unawaited.clear();
         self.done.borrow_mut().clear();
         self.calls.queue.borrow_mut().clear();
     }
 
     pub fn in_flight(&self) -> usize {
         self.inflight.len()
+    }
+
+    /// Marks a running operation as one no task awaits, started at
+    /// `since_ns` on the loop's clock.
+    pub fn mark_unawaited(&mut self, id: OpId, since_ns: u64) {
+        if self.inflight.contains_key(&id) {
+            self.unawaited.insert(id, since_ns);
+        }
+    }
+
+    /// The running operations no task awaits, oldest first: name and start.
+    pub fn unawaited(&self) -> Vec<(Rc<str>, u64)> {
+        self.unawaited
+            .iter()
+            .filter_map(|(id, &since)| Some((self.names.get(id)?.clone(), since)))
+            .collect()
     }
 
     pub fn name(&self, id: OpId) -> Option<Rc<str>> {
@@ -211,6 +234,7 @@ impl<T: 'static, C> NativeOps<T, C> {
         while let Some((id, v)) = done.pop_front() {
             if self.inflight.remove(&id).is_some() {
                 self.names.remove(&id);
+                self.unawaited.remove(&id);
                 out.push((id, v));
             }
         }

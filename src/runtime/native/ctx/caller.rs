@@ -176,6 +176,8 @@ impl NativeCtx<'_> {
     ) -> Operation {
         let name: Rc<str> = Rc::from(name);
         let id = self.interp.lp.ops.submit(name.clone(), fut);
+        let now = self.interp.lp.clock.now_ns();
+        self.interp.lp.ops.mark_unawaited(id, now);
         if self.interp.tracer.is_some() {
             // Traced, its end is delivered as an awaited operation's is
             // (to a future nobody awaits), so that it gets its slice.
