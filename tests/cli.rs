@@ -455,16 +455,18 @@ fn test_args_files_reach_args() {
 
 /// A script with a Python twin and no `.out`: CPython's run is the
 /// expected output (stdout and exit status), and `--bless` leaves it so.
+/// (CPython's sleeps are real: 100 ms apart, a loaded machine pausing it
+/// between the two cannot swap them; 10 ms apart, it could.)
 #[test]
 fn test_python_twin_is_the_oracle() {
     let dir = TempDir::new("twin");
     dir.write(
         "same.tasks",
-        "async fn f(n) {\n    await sleep(0.01 * n)\n    print(f\"done {n}\")\n}\nawait gather(f(2), f(1))\nprint(args())\n",
+        "async fn f(n) {\n    await sleep(0.1 * n)\n    print(f\"done {n}\")\n}\nawait gather(f(2), f(1))\nprint(args())\n",
     );
     dir.write(
         "same.py",
-        "import asyncio, sys\nasync def f(n):\n    await asyncio.sleep(0.01 * n)\n    print(f\"done {n}\")\nasync def main():\n    await asyncio.gather(f(2), f(1))\n    print(repr(sys.argv[1:]).replace(\"'\", '\"'))\nasyncio.run(main())\n",
+        "import asyncio, sys\nasync def f(n):\n    await asyncio.sleep(0.1 * n)\n    print(f\"done {n}\")\nasync def main():\n    await asyncio.gather(f(2), f(1))\n    print(repr(sys.argv[1:]).replace(\"'\", '\"'))\nasyncio.run(main())\n",
     );
     dir.write("same.args", "x\n");
     dir.write("differs.tasks", "print(\"tasks\")\n");

@@ -156,8 +156,17 @@ fn async_functions_return_coroutines_that_run_concurrently() {
 }
 
 /// A host function `gate(name)` whose futures the test completes, from
-/// another thread, in an order it chooses.
-fn gates(e: &mut Engine, names: &[&str]) -> HashMap<String, async_channel::Sender<i64>> {
+/// another thread, in an order it chooses; and how many gates the script
+/// has asked for so far.
+fn gates(
+    e: &mut Engine,
+    names: &[&str],
+) -> (
+    HashMap<String, async_channel::Sender<i64>>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = asked.clone();
     let mut senders = HashMap::new();
     let mut receivers = HashMap::new();
     for n in names {
@@ -168,6 +177,7 @@ fn gates(e: &mut Engine, names: &[&str]) -> HashMap<String, async_channel::Sende
     let receivers = RefCell::new(receivers);
     e.register_async_fn("gate", move |name: String| {
         let rx = receivers.borrow_mut().remove(&name);
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         async move {
             match rx {
                 Some(rx) => rx.recv().await.map_err(|e| e.to_string()),
@@ -175,13 +185,13 @@ fn gates(e: &mut Engine, names: &[&str]) -> HashMap<String, async_channel::Sende
             }
         }
     });
-    senders
+    (senders, asked)
 }
 
 #[test]
 fn completion_order_is_resume_order() {
     let (mut e, out, _) = engine(false);
-    let gate = gates(&mut e, &["a", "b", "c"]);
+    let (gate, asked) = gates(&mut e, &["a", "b", "c"]);
     let src = r#"
 async fn wait(name) {
     let v = await gate(name)
@@ -192,7 +202,18 @@ let b = spawn wait("b")
 let c = spawn wait("c")
 await gather(a, b, c)
 "#;
+    // The first completion waits until all three tasks wait on their
+    // gates: on a loaded machine the script may start late, and a gate
+    // opened before its task asked would complete in spawn order.
     std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while asked.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the gates were never asked for"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
         for (name, v) in [("b", 1), ("c", 2), ("a", 3)] {
             std::thread::sleep(Duration::from_millis(30));
             gate[name].send_blocking(v).unwrap();
@@ -206,7 +227,7 @@ await gather(a, b, c)
 fn a_completion_runs_before_a_timer_due_in_the_same_iteration() {
     use std::sync::atomic::{AtomicU8, Ordering};
     let (mut e, out, _) = engine(false);
-    let gate = gates(&mut e, &["g"]);
+    let (gate, _) = gates(&mut e, &["g"]);
     // 0: before `busy`; 1: `busy` runs; 2: the gate has opened.
     let stage = std::sync::Arc::new(AtomicU8::new(0));
     let (busy_starts, opened) = (stage.clone(), stage.clone());
@@ -786,7 +807,9 @@ print(g(2) == g)
 /// A panic inside a host's async function (a bug in the host, or in a
 /// stdlib operation) fails the call that awaited it with an
 /// `InternalError`, and the engine goes on: it neither unwinds through the
-/// loop nor waits forever for an operation that will never complete.
+/// loop nor waits forever for an operation that will never complete. (The
+/// spawned call's 10 ms operation ends long before the 0.5 s sleep does,
+/// even when the task starts late on a loaded machine.)
 #[test]
 fn a_panic_in_a_native_operation_fails_its_call_and_the_engine_goes_on() {
     let (done_tx, done_rx) = std::sync::mpsc::channel();
@@ -800,7 +823,7 @@ fn a_panic_in_a_native_operation_fails_its_call_and_the_engine_goes_on() {
             1i64
         });
         let src = "try { await boom() } catch e { print(e.kind(), e.message()) }\n\
-                   let t = spawn boom()\nawait sleep(0.05)\nprint(t.done())\nprint(\"after\")";
+                   let t = spawn boom()\nawait sleep(0.5)\nprint(t.done())\nprint(\"after\")";
         let r = e
             .eval("t.tasks", src)
             .map(|_| ())

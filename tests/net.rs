@@ -2,17 +2,75 @@
 //! std-only HTTP/1.1 server thread on 127.0.0.1:0 (one thread per
 //! connection). The server records what it saw, so the tests assert the
 //! order of events (a hang-up before the script's next request), never
-//! timings.
+//! timings. A hang-up is recorded by the thread watching its connection,
+//! or, if that thread has not run yet (a loaded machine), by the thread of
+//! the next request, which asks the kernel before it records its request.
 
 mod common;
 use common::Buf;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-type Log = Arc<Mutex<Vec<String>>>;
+type Log = Arc<Mutex<Events>>;
+
+/// What the server saw, in order, and the connections whose hang-up it
+/// looks for and has not recorded yet (with their route and peer).
+#[derive(Default)]
+struct Events {
+    seen: Vec<String>,
+    watched: Vec<(String, SocketAddr, TcpStream)>,
+}
+
+impl Events {
+    /// Records `event`, after the hang-ups that already happened: a client
+    /// that closed a connection and then sent a request has its FIN in the
+    /// kernel before the request, whether or not the watching thread ran.
+    fn push(&mut self, event: String) {
+        let (gone, open): (Vec<_>, Vec<_>) = std::mem::take(&mut self.watched)
+            .into_iter()
+            .partition(|(_, _, s)| hung_up(s));
+        self.watched = open;
+        for (what, _, _) in gone {
+            self.seen.push(format!("{what}: client hung up"));
+        }
+        self.seen.push(event);
+    }
+
+    /// The watching thread saw the hang-up of the connection from `peer`
+    /// (unless a request's thread recorded it first).
+    fn hang_up(&mut self, peer: SocketAddr) {
+        if let Some(i) = self.watched_at(peer) {
+            let (what, _, _) = self.watched.remove(i);
+            self.seen.push(format!("{what}: client hung up"));
+        }
+    }
+
+    fn watched_at(&self, peer: SocketAddr) -> Option<usize> {
+        (self.watched.iter()).position(|(_, p, _)| *p == peer)
+    }
+}
+
+/// Whether the peer closed `s` (or reset it), without waiting and without
+/// taking any data.
+fn hung_up(s: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut b = [0u8; 1];
+    // SAFETY: recv(2) writes at most 1 byte into `b`, which lives across
+    // the call; the descriptor is open (`s` is borrowed).
+    let n = unsafe {
+        libc::recv(
+            s.as_raw_fd(),
+            b.as_mut_ptr().cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    let err = std::io::Error::last_os_error().raw_os_error();
+    n == 0 || (n < 0 && err != Some(libc::EAGAIN) && err != Some(libc::EWOULDBLOCK))
+}
 
 struct Server {
     port: u16,
@@ -40,7 +98,7 @@ impl Server {
     }
 
     fn events(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
+        self.log.lock().unwrap().seen.clone()
     }
 }
 
@@ -92,8 +150,18 @@ fn serve(mut s: TcpStream, log: &Log) {
         }
     }
     let body = String::from_utf8_lossy(&body).to_string();
-    log.lock().unwrap().push(format!("{method} {path}"));
-    match path.split('?').next().unwrap_or("") {
+    let route = path.split('?').next().unwrap_or("");
+    {
+        // A connection whose hang-up the tests look for is watched from
+        // the moment its request is recorded.
+        let mut log = log.lock().unwrap();
+        log.push(format!("{method} {path}"));
+        if matches!(route, "/slow-body" | "/hang") {
+            let peer = s.peer_addr().unwrap();
+            (log.watched).push((route.to_string(), peer, s.try_clone().unwrap()));
+        }
+    }
+    match route {
         "/json" => respond(
             &mut s,
             "200 OK",
@@ -161,18 +229,21 @@ fn serve(mut s: TcpStream, log: &Log) {
 
 /// Waits up to 5 s for the client to close, logging when it does.
 fn watch_hang_up(s: &mut TcpStream, log: &Log, what: &str) {
+    let peer = s.peer_addr().unwrap();
     s.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
     let start = Instant::now();
     let mut b = [0u8; 64];
     while start.elapsed() < Duration::from_secs(5) {
         if let Ok(0) = s.read(&mut b) {
-            log.lock().unwrap().push(format!("{what}: client hung up"));
+            log.lock().unwrap().hang_up(peer);
             return;
         }
     }
-    log.lock()
-        .unwrap()
-        .push(format!("{what}: still connected after 5 s"));
+    let mut log = log.lock().unwrap();
+    if let Some(i) = log.watched_at(peer) {
+        log.watched.remove(i);
+        log.seen.push(format!("{what}: still connected after 5 s"));
+    }
 }
 
 fn tasks(flags: &[&str], script: &str, args: &[&str]) -> Output {
@@ -355,7 +426,10 @@ await http.get(f"{base}/json")
 }
 
 /// Cancelling the awaiting task (`t.cancel()`, `wait_for`) closes the
-/// socket: the server sees the hang-up before the next request.
+/// socket: the server sees the hang-up before the next request. Each
+/// cancel comes 0.5 s after the request started, time enough for it to
+/// reach the server on a loaded machine (the server only sees a hang-up
+/// of a request it received).
 #[test]
 fn cancellation_closes_the_connection() {
     let srv = Server::start();
@@ -363,12 +437,12 @@ fn cancellation_closes_the_connection() {
         r#"
 let base = args()[0]
 let t = spawn http.get(f"{base}/hang")
-await sleep(0.2)
+await sleep(0.5)
 t.cancel()
 try { await t } catch e: CancelledError { print("cancelled") }
 await sleep(0.1)
 await http.get(f"{base}/json?1")
-try { await wait_for(http.get(f"{base}/hang?2"), 0.2) } catch e: TimeoutError { print("timed out") }
+try { await wait_for(http.get(f"{base}/hang?2"), 0.5) } catch e: TimeoutError { print("timed out") }
 await sleep(0.1)
 await http.get(f"{base}/json?2")
 "#,

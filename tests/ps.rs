@@ -178,6 +178,12 @@ fn ctrl_backslash_prints_the_tree_and_a_second_one_quits() {
             break;
         }
     }
+    // The last one may still be ending the process (bounded wait).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while status.is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        status = child.try_wait().unwrap();
+    }
     let status = status.expect("a quick second Ctrl-\\ quits");
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(libc::SIGQUIT), "{status:?}");
@@ -214,7 +220,19 @@ fn ps_refuses_other_users_and_other_programs() {
         None
     };
     let pid = other.as_ref().map_or(1, |c| c.id());
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    // `setpriv` changes its user before it becomes `sleep`: wait (bounded)
+    // for the change, or a loaded machine has us ask while it is still
+    // root's, and ours.
+    if other.is_some() {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !owned_by(pid, 65534) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "setpriv never became user 65534"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
     let (_, err, code) = ps(dir.path(), pid);
     assert_eq!(code, 1);
     assert!(err.contains("is not yours"), "{err}");
@@ -222,6 +240,14 @@ fn ps_refuses_other_users_and_other_programs() {
         let _ = o.kill();
         let _ = o.wait();
     }
+}
+
+/// Whether every uid of process `pid` (real, effective, saved, file
+/// system) is `uid`.
+fn owned_by(pid: u32, uid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let uids = status.lines().find_map(|l| l.strip_prefix("Uid:"));
+    uids.is_some_and(|u| u.split_whitespace().all(|x| x == uid.to_string()))
 }
 
 /// The runtime folder is used only when it is a private folder of the

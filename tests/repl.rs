@@ -339,16 +339,24 @@ fn background_prints_during_a_multi_line_input_leave_it_drawn_once() {
     p.expect("tick-0");
     p.expect("tick-1");
     p.expect("tick-2");
-    // The repaint after the last print.
-    p.wait_for_prompt();
-    std::thread::sleep(Duration::from_millis(200));
-    let rows: Vec<String> = {
-        let screen = p.screen.lock().unwrap();
-        screen
-            .screen()
-            .rows(0, 80)
-            .map(|r| r.trim_end().to_string())
-            .collect()
+    // The repaint after the last print: the input drawn below it (waited
+    // for, bounded: a loaded machine may take a while to repaint).
+    let deadline = Instant::now() + PATIENCE;
+    let rows: Vec<String> = loop {
+        let rows: Vec<String> = {
+            let screen = p.screen.lock().unwrap();
+            screen
+                .screen()
+                .rows(0, 80)
+                .map(|r| r.trim_end().to_string())
+                .collect()
+        };
+        let last = rows.iter().position(|r| r == "tick-2");
+        let input = rows.iter().rposition(|r| r.ends_with("if true {"));
+        if (last.is_some() && input > last) || Instant::now() > deadline {
+            break rows;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     };
     let shown = rows.join("\n");
     let count = |text: &str| rows.iter().filter(|r| r.contains(text)).count();

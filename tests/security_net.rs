@@ -251,12 +251,16 @@ fn a_client_that_never_finishes_its_headers_is_closed() {
     assert_eq!(get(srv.port).as_deref(), Ok("ok"));
 }
 
+/// The client is cancelled once its handler runs (after a fixed sleep, a
+/// loaded machine could cancel it before its request got there).
 #[test]
 fn a_handler_whose_client_hung_up_is_cancelled() {
     let script = r#"
 let gone = event()
+let started = event()
 async fn handler(req) {
     try {
+        started.set()
         await sleep(60)
         return "late"
     } catch e: CancelledError {
@@ -267,7 +271,7 @@ async fn handler(req) {
 }
 let server = http.serve(handler, port: 0)
 let client = spawn http.get(server.url() + "/slow")
-await sleep(0.3)
+await wait_for(started.wait(), 10)
 client.cancel()
 await wait_for(gone.wait(), 10)
 print("done")

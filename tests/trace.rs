@@ -146,17 +146,24 @@ fn the_create_task_trace_shows_the_spawns_sleeps_and_wakeups() {
 }
 
 /// Native operations are slices of their own, on lanes (two at once: two
-/// lanes), and their completions wake the tasks that awaited them.
+/// lanes), and their completions wake the tasks that awaited them. The two
+/// overlap whatever the machine's load: `a.txt` is a named pipe, so the
+/// program (started first) cannot end before the read (started second)
+/// has opened it. (With a file and `true`, a loop thread paused right
+/// after the spawn could see `true` end before the read began, and both
+/// would use one lane.)
 #[test]
 fn native_operations_are_slices_and_their_completions_wake_their_tasks() {
     let tmp = tempdir("ops");
-    std::fs::write(tmp.join("a.txt"), "hello\n").unwrap();
+    let fifo = std::ffi::CString::new(tmp.join("a.txt").into_os_string().into_encoded_bytes());
+    // SAFETY: mkfifo reads the NUL-terminated path, which lives across the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.unwrap().as_ptr(), 0o600) }, 0);
     let script = r#"async fn reader() {
     let t = await fs.read_text("a.txt")
     print(t.strip())
 }
 let r = spawn reader()
-let p = await process.run("true")
+let p = await process.run("sh", ["-c", "echo hello > a.txt"])
 print(p.code())
 await r
 "#;
@@ -174,19 +181,13 @@ await r
         })
         .collect();
     assert_eq!(ops.len(), 2, "{ops:?}");
-    assert!(
-        ops.contains(&("native operations", "process.run(\"true\")")),
-        "{ops:?}"
-    );
+    assert!(ops.contains(&("native operations", RUN_SH)), "{ops:?}");
     assert!(
         ops.contains(&("native operations (2)", "fs.read_text(\"a.txt\")")),
         "{ops:?}"
     );
     // Each task's wait names the operation and a wake arrow leaves its lane.
-    for (task, op) in [
-        ("main", "process.run(\"true\")"),
-        ("Task-1", "fs.read_text(\"a.txt\")"),
-    ] {
+    for (task, op) in [("main", RUN_SH), ("Task-1", "fs.read_text(\"a.txt\")")] {
         let tid = *names.iter().find(|(_, n)| n.as_str() == task).unwrap().0;
         assert!(events.iter().any(|e| e["tid"] == tid
             && e["cat"] == "wait"
@@ -208,6 +209,9 @@ await r
         .count();
     assert_eq!(woken_from_lanes, 2);
 }
+
+/// The slice's name of the script's `process.run` above.
+const RUN_SH: &str = r#"process.run("sh", ["-c", "echo hello > a.txt"])"#;
 
 /// An operation nobody awaits (`http.serve`'s accept loop, started with
 /// `NativeCtx::start_operation`) is a slice too, from the serve to the

@@ -204,10 +204,13 @@ fn dropping_the_run_future_kills_the_whole_tree_and_reaps() {
     let _s = serial();
     let dir = tempfile::tempdir().unwrap();
     let (shpid, pidfile) = (dir.path().join("sh"), dir.path().join("pid"));
+    // The grandchild's pid is written whole (a rename): the timer below
+    // drops the run 50 ms after the file appears, and a shell paused
+    // between creating the file and writing to it would leave it empty.
     let spec = sh(&format!(
-        "echo $$ > {}; sleep 30 & echo $! > {}; wait",
-        shpid.display(),
-        pidfile.display()
+        "echo $$ > {sh}; sleep 30 & echo $! > {pid}.tmp; mv {pid}.tmp {pid}; wait",
+        sh = shpid.display(),
+        pid = pidfile.display()
     ));
     // Nothing starts before the first poll.
     let lazy = run(spec.clone());
@@ -380,7 +383,9 @@ fn kill_engine_kills_only_that_engines_groups() {
 #[test]
 fn a_dropped_read_line_keeps_the_start_of_the_line() {
     let _s = serial();
-    let child = Child::start(&sh("printf 'par'; sleep 0.3; echo 'tial'; echo next")).unwrap();
+    // The rest of the line comes 900 ms after the timeout, however late
+    // a loaded machine starts the timer.
+    let child = Child::start(&sh("printf 'par'; sleep 1; echo 'tial'; echo next")).unwrap();
     block_on(async {
         let timed_out = futures_lite::future::or(async { Some(child.read_line().await) }, async {
             Timer::after(Duration::from_millis(100)).await;
