@@ -132,6 +132,10 @@ pub fn stop_cases_on_signals() {
             if crate::stdlib::process::is_subreaper() {
                 crate::stdlib::process::kill_tree(std::process::id() as i32, false);
             }
+            // Gone before we are (a SIGKILL lands when the kernel next
+            // runs the process), within a bound.
+            #[cfg(target_os = "linux")]
+            crate::stdlib::process::wait_for_killed(std::time::Duration::from_secs(2));
             std::process::exit(128 + signo);
         }
     });

@@ -33,7 +33,7 @@ pub use reaper::become_subreaper;
 #[cfg(feature = "cli")]
 pub(crate) use reaper::{is_subreaper, reap_if_exited};
 #[cfg(feature = "cli")]
-pub(crate) use tree::{children, kill_tree};
+pub(crate) use tree::{children, kill_tree, wait_for_killed};
 
 use super::lines::{Line, LineReader};
 use async_lock::Mutex as AsyncMutex;
@@ -228,8 +228,9 @@ fn live_groups() -> std::sync::MutexGuard<'static, BTreeMap<i32, Arc<Group>>> {
 }
 
 /// SIGKILLs every live child with its tree and group, and as a subreaper
-/// every other process below us. For the Ctrl-C handler; safe to call from
-/// any thread, any number of times. Returns how many children it killed.
+/// every other process below us, and waits (bounded) until every process
+/// killed so far is dead. For the Ctrl-C handler; safe to call from any
+/// thread, any number of times. Returns how many children it killed.
 pub fn kill_all() -> usize {
     let groups = std::mem::take(&mut *live_groups());
     for group in groups.values() {
@@ -238,13 +239,21 @@ pub fn kill_all() -> usize {
     if reaper::is_subreaper() && reaper::spawned() {
         tree::kill_tree(std::process::id() as i32, false);
     }
+    tree::wait_for_killed(KILLED_DIE_WITHIN);
     groups.len()
 }
+
+/// How long the end of a program waits for the processes it killed to be
+/// dead (a SIGKILL lands when the kernel next runs the process): so that
+/// nothing it started runs on once it has ended.
+const KILLED_DIE_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// SIGKILLs the children engine `engine` started that may still run, with
 /// their trees and groups: the end of its program (children held by a
 /// value that outlives the program's tasks). As a subreaper, also the
-/// orphans handed to us. Returns how many children it killed.
+/// orphans handed to us. Then waits (bounded) until every process killed
+/// so far, these and those cancels killed earlier, is dead. Returns how
+/// many children it killed.
 pub fn kill_engine(engine: u64) -> usize {
     let mine: Vec<Arc<Group>> = {
         let mut live = live_groups();
@@ -258,6 +267,7 @@ pub fn kill_engine(engine: u64) -> usize {
         group.kill();
     }
     reaper::kill_orphans();
+    tree::wait_for_killed(KILLED_DIE_WITHIN);
     mine.len()
 }
 

@@ -12,10 +12,24 @@
 //! nothing new has seen the whole tree. Then all get SIGKILL (which ends a
 //! stopped process too). A process we may not signal (a set-uid program)
 //! is not stopped and not killed.
+//!
+//! A SIGKILL lands when the kernel next runs the process (a big one takes
+//! a while to free its memory), so each killed process is listed until it
+//! is seen dead: the end of a program waits for them ([`wait_for_killed`]),
+//! so that when `tasks` exits, nothing it killed still runs.
 
 use rustix::process::{kill_process, Pid, Signal};
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The processes SIGKILLed and not yet seen dead: pid and start time (a
+/// pid reused by a new process has another start time).
+static KILLED: Mutex<Vec<(i32, u64)>> = Mutex::new(Vec::new());
+
+fn killed() -> std::sync::MutexGuard<'static, Vec<(i32, u64)>> {
+    KILLED.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// Passes over a tree at most: a tree that still grows after this many
 /// (processes we cannot stop, forking) is killed as far as it was seen.
@@ -29,6 +43,13 @@ pub(crate) fn kill_tree(root: i32, with_root: bool) -> usize {
         signal(root, Signal::STOP);
     }
     let found = freeze_descendants(root);
+    // Listed before the SIGKILL, with the start time that tells each
+    // from a later process given the same pid.
+    let mut list = killed();
+    list.retain(|&(pid, start)| running(pid, start));
+    let all = found.iter().chain(with_root.then_some(&root));
+    list.extend(all.filter_map(|&pid| Some((pid, start_time(pid)?))));
+    drop(list);
     if with_root {
         signal(root, Signal::KILL);
     }
@@ -36,6 +57,40 @@ pub(crate) fn kill_tree(root: i32, with_root: bool) -> usize {
         signal(pid, Signal::KILL);
     }
     found.len() + usize::from(with_root)
+}
+
+/// Waits until every process [`kill_tree`] killed is dead (gone, or a
+/// zombie), for at most `bound` (a process stuck in the kernel may take
+/// longer; it is left as it is).
+pub(crate) fn wait_for_killed(bound: Duration) {
+    let start = Instant::now();
+    loop {
+        let mut list = killed();
+        list.retain(|&(pid, start)| running(pid, start));
+        if list.is_empty() || start.elapsed() >= bound {
+            return;
+        }
+        drop(list);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Whether process `pid`, started at `start`, still runs (it may be
+/// stopped): not gone, not a zombie, not another process with its pid.
+fn running(pid: i32, start: u64) -> bool {
+    stat_fields(pid).is_some_and(|(state, started)| started == start && !matches!(state, 'Z' | 'X'))
+}
+
+fn start_time(pid: i32) -> Option<u64> {
+    stat_fields(pid).map(|(_, start)| start)
+}
+
+/// The state letter and the start time (field 22) in `/proc/PID/stat`.
+fn stat_fields(pid: i32) -> Option<(char, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    Some((state, fields.nth(18)?.parse().ok()?))
 }
 
 /// Every descendant of `root`, each sent SIGSTOP when it was found.
