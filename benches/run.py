@@ -4,6 +4,7 @@
     python3 benches/run.py                      # everything, 3 runs, N = 10k/100k/1M
     python3 benches/run.py --only timers --sizes 1000,10000 --runs 5
     python3 benches/run.py --only general       # the general workloads G1-G9
+    python3 benches/run.py --only check_big,check_flat   # tasks check vs compile()
     python3 benches/run.py --tasks path/to/tasks
 
 For every workload and size the two implementations are run alternately
@@ -109,12 +110,31 @@ def follow_inputs(folder, shared):
     return [os.path.join(folder, "follow.log"), str(FOLLOW_LINES)], expected
 
 
+def big_program_inputs(kind):
+    """P1/P2: the big program and its Python twin (benches/big_program.py);
+    `tasks check` prints nothing, and neither does compile_file.py."""
+    def inputs(folder, shared):
+        sys.path.insert(0, HERE)
+        import big_program
+        paths = [os.path.join(folder, f"big_{kind}.tasks"), os.path.join(folder, f"big_{kind}.py")]
+        big_program.write(*paths, BIG_PROGRAM_BYTES, kind)
+        return paths, ""
+    return inputs
+
+
+# P1/P2's size: `tasks check` of a 10 MB program against compile() (issue 28).
+BIG_PROGRAM_BYTES = 10_000_000
+# P1/P2 are `tasks check FILE` against `python3 compile_file.py FILE.py`.
+CHECKS = {"check_big": "ordinary", "check_flat": "flat"}
+CHECK_TARGET = 2.0
+
 # Workloads whose arguments are files in the scratch folder (instead of N):
 # name -> (inputs(folder, shared) -> (arguments, expected output), grants).
 FILE_ARGS = {
     "checksum": (checksum_inputs, ["read"]),
     "file_filter": (file_filter_inputs, ["read"]),
     "log_follower": (follow_inputs, ["read", "write"]),
+    **{name: (big_program_inputs(kind), []) for name, kind in CHECKS.items()},
 }
 
 
@@ -177,6 +197,11 @@ WORKLOADS = {
                    lambda n: "json_heavy n=30000 total=450075000 size=3393340 doc=3453353 oks=15000"),
     "regex_heavy": ("G9", False, None, None,
                     lambda n: "regex_heavy n=50000 error=12500 numbers=500000 bytes=3555927 fields=350000"),
+    # Parsing (issue 28): `tasks check` of a 10 MB program against CPython's
+    # compile() of its twin (benches/big_program.py writes both): everyday
+    # code, and `x += 1` lines.
+    "check_big": ("P1", False, None, None, None),
+    "check_flat": ("P2", False, None, None, None),
 }
 
 # The general workloads: each at least GENERAL_TARGET times CPython's speed,
@@ -376,10 +401,17 @@ def main():
             return os.path.join(REPO, "examples", "checksum.tasks")
         return os.path.join(HERE, name + ".tasks")
 
-    impls = {
-        "tasks": lambda name, n: [tasks, "run", *grants(name), script(name), *argv(name, n)],
-        "cpython": lambda name, n: [args.python, os.path.join(HERE, name + ".py"), *argv(name, n)],
-    }
+    def tasks_cmd(name, n):
+        if name in CHECKS:
+            return [tasks, "check", argv(name, n)[0]]
+        return [tasks, "run", *grants(name), script(name), *argv(name, n)]
+
+    def cpython_cmd(name, n):
+        if name in CHECKS:
+            return [args.python, os.path.join(HERE, "compile_file.py"), argv(name, n)[1]]
+        return [args.python, os.path.join(HERE, name + ".py"), *argv(name, n)]
+
+    impls = {"tasks": tasks_cmd, "cpython": cpython_cmd}
 
     def log(msg):
         if not args.quiet:
@@ -556,6 +588,17 @@ def main():
                 cb = b["tasks"]["wall"] / b["units"]
                 print(f"    tasks cost per {row['unit']}: {ca * 1e6:.2f} µs at N={a['n']} -> "
                       f"{cb * 1e6:.2f} µs at N={b['n']} ({cb / ca:.2f}x; flat is ~1x)")
+    for name in names:
+        if name in CHECKS:
+            both = [r for r in rows if r["name"] == name and r["tasks"] and r["cpython"]]
+            if both:
+                t, c = both[-1]["tasks"], both[-1]["cpython"]
+                r = c["cpu"] / t["cpu"] if t["cpu"] else 0
+                less = t["rss"] < c["rss"]
+                print(f"  {name} ({CHECKS[name]}, {BIG_PROGRAM_BYTES / 1e6:.0f} MB): CPU-time {r:.2f}x, wall "
+                      f"{c['wall'] / t['wall']:.2f}x, target >= {CHECK_TARGET}x: "
+                      f"{'MET' if r >= CHECK_TARGET else 'MISSED'}; peak RSS {fmt_mib(t['rss'])} against "
+                      f"{fmt_mib(c['rss'])} MiB: {'less' if less else 'MORE'} than CPython")
     general = []
     for name in names:
         if name in GENERAL:

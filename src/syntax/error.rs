@@ -80,7 +80,17 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
         e.help = Some("remove it (in a string, a NUL character is written `\\0`)".into());
         return Err(e);
     }
-    if let Some(Unclosed::Comment(at)) = lex::unclosed(src) {
+    // One scan finds the first nesting or `//` mistake and, when there is
+    // none, whether a block comment is left open. An unclosed comment is
+    // reported first (it is what makes the rest look wrong): only when
+    // the scan stopped at a mistake does that take a second pass.
+    let mut scanner = Scanner::new(src);
+    let mistake = code_mistake(src, &mut scanner);
+    let unclosed = match mistake {
+        None => scanner.unclosed,
+        Some(_) => lex::unclosed(src),
+    };
+    if let Some(Unclosed::Comment(at)) = unclosed {
         let mut e = SyntaxError::new(
             "unclosed comment",
             Span::new(at, at + 2),
@@ -90,6 +100,12 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
         e.incomplete = true;
         return Err(e);
     }
+    mistake.map_or(Ok(()), Err)
+}
+
+/// The first nesting too deep or line that starts with `//` among the code
+/// bytes `scanner` yields (of `src`).
+fn code_mistake(src: &str, scanner: &mut Scanner) -> Option<SyntaxError> {
     let mut depth = 0usize;
     let mut unary_run = 0usize;
     let mut word_start = None;
@@ -98,7 +114,7 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
         at,
         byte: c,
         starts_line,
-    } in Scanner::new(src)
+    } in scanner.by_ref()
     {
         match c {
             b'(' | b'[' | b'{' => depth += 1,
@@ -110,7 +126,7 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
                     "`//` is floor division",
                 );
                 e.help = Some("comments start with #".into());
-                return Err(e);
+                return Some(e);
             }
             _ => {}
         }
@@ -141,10 +157,10 @@ pub fn check_source(src: &str) -> Result<(), SyntaxError> {
                 format!("more than {MAX_NESTING} levels deep here"),
             );
             e.help = Some("split the expression into smaller pieces with `let`".into());
-            return Err(e);
+            return Some(e);
         }
     }
-    Ok(())
+    None
 }
 
 fn describe(rule: &Rule) -> Option<&'static str> {

@@ -1047,6 +1047,9 @@ fn apply_tail(mut left: Expr, tail: P) -> Result<Expr> {
     if rule == Rule::postfix_ops {
         return postfix(left, tail);
     }
+    if rule == Rule::pow_tail {
+        return pow_tail(left, tail);
+    }
     let ops = tail
         .clone()
         .into_inner()
@@ -1072,6 +1075,75 @@ fn apply_tail(mut left: Expr, tail: P) -> Result<Expr> {
         left = Expr { kind, span };
     }
     Ok(left)
+}
+
+/// `left ** a ** -b ...`: the grammar reads the chain as a run (`**`,
+/// minus signs, an operand, ...) so that pest does not recurse on it;
+/// `**` is right-associative, so the run is folded from its end. Each
+/// `**` and each minus is a level of depth, entered left to right as
+/// when the chain nested in the grammar (the same error at the same
+/// place when it is too deep).
+fn pow_tail(left: Expr, tail: P) -> Result<Expr> {
+    let mut guards = Vec::new();
+    // Each right operand: its minus signs (their spans) and itself.
+    let mut operands: Vec<(Vec<Span>, Expr)> = Vec::new();
+    let mut negs = Vec::new();
+    let mut children = tail.into_inner().peekable();
+    while let Some(p) = children.next() {
+        match p.as_rule() {
+            Rule::pow_op => guards.push(depth::enter(1, span(&p))?),
+            Rule::neg => {
+                guards.push(depth::enter(1, span(&p))?);
+                negs.push(span(&p));
+            }
+            _ => {
+                let rest = std::iter::from_fn(|| {
+                    children.next_if(|p| !matches!(p.as_rule(), Rule::pow_op | Rule::neg))
+                });
+                let operand = sequence(std::iter::once(p).chain(rest))?;
+                operands.push((std::mem::take(&mut negs), operand));
+            }
+        }
+    }
+    let mut right: Option<Expr> = None;
+    while let Some((negs, operand)) = operands.pop() {
+        let mut e = match right.take() {
+            None => operand,
+            Some(r) => binary(BinOp::Pow, operand, r),
+        };
+        for at in negs.into_iter().rev() {
+            let end = e.span.end as usize;
+            e = negate(e, Span::new(at.start as usize, end));
+        }
+        right = Some(e);
+    }
+    let right = right.expect("an operand after `**`");
+    Ok(binary(BinOp::Pow, left, right))
+}
+
+fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
+    let span = Span {
+        start: left.span.start,
+        end: right.span.end,
+    };
+    let kind = ExprKind::Binary {
+        op,
+        left: Box::new(left),
+        right: Box::new(right),
+    };
+    Expr { kind, span }
+}
+
+/// `-operand`, a literal folded as `operand` does it.
+fn negate(operand: Expr, span: Span) -> Expr {
+    let kind = match operand.kind {
+        ExprKind::Int(n) => ExprKind::Int(n.wrapping_neg()),
+        ExprKind::Float(f) => ExprKind::Float(-f),
+        _ => ExprKind::Unary {
+            operand: Box::new(operand),
+        },
+    };
+    Expr { kind, span }
 }
 
 fn binop(s: &str) -> BinOp {
@@ -1193,29 +1265,34 @@ fn index(target: Expr, op: P, sp: Span) -> Result<Expr> {
     })
 }
 
-/// `if c { a } else { b }` as a value; `else if` nests on the right.
+/// `if c { a } else { b }` as a value. An `else if` chain is read as a
+/// run (`if`, condition, value, then `else if`, condition, value, ...,
+/// the last `else`'s value) and folded from its end: each `else if` is
+/// an `if` expression nested in the `else` before it, from its `if` to
+/// the end, and a level of depth, entered left to right.
 fn if_expr(p: P) -> Result<Expr> {
-    let sp = span(&p);
-    let _depth = depth::enter(1, sp)?;
-    let mut parts = p
-        .into_inner()
-        .filter(|p| !matches!(p.as_rule(), Rule::kw_if | Rule::kw_else));
-    let cond = expr(parts.next().unwrap())?;
-    let then = expr(parts.next().unwrap())?;
-    let last = parts.next().unwrap();
-    let els = if last.as_rule() == Rule::if_expr {
-        if_expr(last)?
-    } else {
-        expr(last)?
-    };
-    Ok(Expr {
-        kind: ExprKind::IfExpr {
+    let end = span(&p).end as usize;
+    let mut guards = Vec::new();
+    let mut branches = Vec::new();
+    let mut parts = p.into_inner().peekable();
+    while let Some(kw_if) = parts.next_if(|p| p.as_rule() == Rule::kw_if) {
+        let sp = Span::new(span(&kw_if).start as usize, end);
+        guards.push(depth::enter(1, sp)?);
+        let cond = expr(parts.next().unwrap())?;
+        let then = expr(parts.next().unwrap())?;
+        branches.push((sp, cond, then));
+        parts.next_if(|p| p.as_rule() == Rule::kw_else);
+    }
+    let mut els = expr(parts.next().expect("the last `else`'s value"))?;
+    while let Some((span, cond, then)) = branches.pop() {
+        let kind = ExprKind::IfExpr {
             cond: Box::new(cond),
             then: Box::new(then),
             els: Box::new(els),
-        },
-        span: sp,
-    })
+        };
+        els = Expr { kind, span };
+    }
+    Ok(els)
 }
 
 fn args(p: P) -> Result<Vec<Arg>> {
@@ -1486,6 +1563,30 @@ mod tests {
     use super::parse_program;
     use crate::syntax::ast::StmtKind;
     use std::path::{Path, PathBuf};
+
+    /// pest is built without its stack probe (Cargo.toml), so nothing in
+    /// the grammar may recurse once per link of a chain that `check_source`
+    /// does not cap: `**` and an `else if` chain of `if` expressions repeat
+    /// instead. On a 1 MiB stack, 50,000 links end in the depth error (they
+    /// overflowed the stack when each link nested in the grammar).
+    #[test]
+    fn long_chains_parse_without_deep_recursion() {
+        let run = || {
+            for src in [
+                format!("let x = 2{}\n", " ** 2".repeat(50_000)),
+                format!("let x = 2{}\n", " ** -2".repeat(50_000)),
+                format!(
+                    "let a = 1\nlet x = {}{{ 0 }}\n",
+                    "if a { 1 } else ".repeat(50_000)
+                ),
+            ] {
+                let e = parse_program(&src).unwrap_err();
+                assert!(e.message.contains("nests too deeply"), "{}", e.message);
+            }
+        };
+        let small = std::thread::Builder::new().stack_size(1 << 20);
+        small.spawn(run).unwrap().join().unwrap();
+    }
 
     fn tasks_files(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
