@@ -3,11 +3,13 @@
 //! running — undefined names, `await` in a plain `fn`, `break` outside a
 //! loop — are reported here, before the first statement runs.
 
+mod call;
 pub mod code;
 mod command;
 mod depth;
 mod effect;
 mod expr;
+mod function;
 mod import;
 pub mod names;
 mod peephole;

@@ -136,6 +136,11 @@ impl Interp {
     /// every arm jumps straight back to the fetch: funnelling all results
     /// through one shared check after the `match` cost call-heavy code
     /// more cycles (more mispredicted branches: closures 65 -> 75 ms).
+    ///
+    /// Longer than ~150 lines on purpose: it is one `match` with one line
+    /// per instruction (about 90 of them), each already a call of its
+    /// `op_*` body; cutting the `match` in two would put a second dispatch
+    /// on every instruction of the hot loop.
     fn execute(&mut self, ex: &mut Exec) -> Flow {
         let mut r = Regs::load(ex);
         // Leaves the loop on an op's `Err`; `Ok` goes on to the next fetch.

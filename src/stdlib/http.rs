@@ -20,6 +20,7 @@
 mod body;
 mod conns;
 mod pool;
+mod response;
 pub(crate) mod server;
 pub(crate) mod tls;
 mod url;
@@ -32,10 +33,11 @@ use crate::runtime::native::function::{
     Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
 };
 use crate::runtime::native::module::Module;
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::Value;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
-use std::cell::RefCell;
+pub(crate) use response::{header_pairs, str_map};
+use response::{Body, Response};
 use std::rc::Rc;
 use std::time::Duration;
 pub(crate) use url::Url;
@@ -446,152 +448,6 @@ pub(crate) fn plain_io_message(e: &std::io::Error) -> String {
     match s.find(" (os error ") {
         Some(i) => s[..i].to_string(),
         None => s,
-    }
-}
-
-/// A response, its body read completely or left to stream.
-struct Response {
-    status: u16,
-    reason: String,
-    /// Lower-case names, in the order received; repeated ones joined by ", ".
-    headers: Vec<(String, String)>,
-    body: Body,
-    url: String,
-}
-
-enum Body {
-    Whole(Bytes),
-    /// `stream: true`: read by `chunks()` or `save()`.
-    Stream(Rc<body::BodyReader>),
-}
-
-/// Header names (lower-case, in the order received) and values, a repeated
-/// name's values joined by ", ": what `headers()` shows for a response and
-/// for a served request.
-pub(crate) fn header_pairs(map: &hyper::HeaderMap) -> Vec<(String, String)> {
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for (name, value) in map {
-        let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        match headers.iter_mut().find(|(n, _)| n == name.as_str()) {
-            Some((_, old)) => {
-                old.push_str(", ");
-                old.push_str(&v);
-            }
-            None => headers.push((name.as_str().to_string(), v)),
-        }
-    }
-    headers
-}
-
-impl Response {
-    fn new(parts: &hyper::http::response::Parts, body: Body, url: String) -> Response {
-        let headers = header_pairs(&parts.headers);
-        Response {
-            status: parts.status.as_u16(),
-            reason: parts.status.canonical_reason().unwrap_or("").to_string(),
-            headers,
-            body,
-            url,
-        }
-    }
-
-    /// The body read whole; a streamed one is an error naming `method`.
-    fn whole(&self, method: &str) -> Result<&Bytes, ErrorRef> {
-        match &self.body {
-            Body::Whole(b) => Ok(b),
-            Body::Stream(_) => Err(body::not_whole(method)),
-        }
-    }
-
-    fn text(&self, method: &str) -> Result<String, ErrorRef> {
-        Ok(String::from_utf8_lossy(self.whole(method)?).into_owned())
-    }
-
-    /// What `chunks()` and `save()` read: the stream, or the body held.
-    fn reader(&self) -> Rc<body::BodyReader> {
-        match &self.body {
-            Body::Whole(b) => Rc::new(body::BodyReader::whole(b.clone(), self.url.clone())),
-            Body::Stream(r) => r.clone(),
-        }
-    }
-}
-
-pub(crate) fn str_map(pairs: &[(String, String)]) -> Value {
-    let mut m = MapTable::default();
-    for (k, v) in pairs {
-        m.insert(Key::Str(Str::new(k)), Value::str(v));
-    }
-    Value::Map(Rc::new(RefCell::new(m)))
-}
-
-impl NativeObject for Response {
-    fn type_name(&self) -> &'static str {
-        "response"
-    }
-    fn methods() -> &'static [&'static str] {
-        &[
-            "status",
-            "ok",
-            "headers",
-            "text",
-            "bytes",
-            "json",
-            "url",
-            "raise_for_status",
-            "chunks",
-            "save",
-        ]
-    }
-    fn repr(&self) -> String {
-        format!("<response {} {}>", self.status, self.url)
-    }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        match name {
-            "save" => return Some(body::save(ctx, &self.reader(), args)),
-            "chunks" => {
-                return Some(
-                    args.finish()
-                        .map(|()| Object::value(body::Chunks(self.reader()))),
-                )
-            }
-            _ => {}
-        }
-        let r = || {
-            args.finish()?;
-            Ok(match name {
-                "status" => Value::Int(self.status as i64),
-                "ok" => Value::Bool((200..300).contains(&self.status)),
-                "headers" => str_map(&self.headers),
-                "text" => Value::str(&self.text("text")?),
-                "bytes" => Value::bytes(self.whole("bytes")?.to_vec()),
-                "json" => super::json::parse(&self.text("json")?)
-                    .map_err(|e| ErrorObj::new("JsonError", e.to_string()))?,
-                "url" => Value::str(&self.url),
-                "raise_for_status" => {
-                    if self.status >= 400 {
-                        // Its own kind, so that `retry` and a `catch` can
-                        // tell a 404 from a refused connection.
-                        let e = ErrorObj::new(
-                            "HttpStatusError",
-                            format!("{} {} for {}", self.status, self.reason, self.url),
-                        );
-                        return Err(e.with_fields(&[
-                            ("status", Value::Int(self.status as i64)),
-                            ("url", Value::str(&self.url)),
-                            // A streamed body is not read for it.
-                            ("body", Value::str(&self.text("").unwrap_or_default())),
-                        ]));
-                    }
-                    Value::Nil
-                }
-                _ => unreachable!(),
-            })
-        };
-        match name {
-            "status" | "ok" | "headers" | "text" | "bytes" | "json" | "url"
-            | "raise_for_status" => Some(r()),
-            _ => None,
-        }
     }
 }
 

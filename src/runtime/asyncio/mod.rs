@@ -16,6 +16,7 @@ pub mod group;
 pub mod map_concurrent;
 pub mod retry;
 pub mod scopes;
+mod sync_methods;
 pub mod sync_ops;
 pub mod sync_state;
 pub mod task;

@@ -1,15 +1,13 @@
-//! The methods of queue, event, lock and semaphore, following CPython
+//! Queue, event, lock and semaphore: the waits their coroutines run and
+//! the steps their methods share (`sync_methods.rs`), following CPython
 //! 3.11's asyncio implementations (waiter order and wake-up rules included).
 
-use super::conditions::{BarrierOp, BarrierOpKind, CondWait, CondWaitFor, Pred};
-use super::coro::coro_value;
-use super::coro::{NativeCoro, NativeStep};
-use super::sync_state::BarrierState;
+use super::coro::NativeStep;
 use super::sync_state::{
     waiter_cancelled, waiter_done, Event, Lock, Queue, QueueKind, Semaphore, Waiters,
 };
 use super::task::{Park, Task};
-use crate::runtime::error::{overflow, value_error, ErrorObj, ErrorRef};
+use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::handle::{Handle, Input};
 use crate::runtime::interp::Interp;
 use crate::runtime::values::value::Value;
@@ -105,7 +103,7 @@ impl Interp {
         }
     }
 
-    fn queue_put_nowait(&mut self, q: &Rc<Queue>, item: Value) -> Result<(), ErrorRef> {
+    pub(super) fn queue_put_nowait(&mut self, q: &Rc<Queue>, item: Value) -> Result<(), ErrorRef> {
         if q.closed.get() {
             return Err(closed_error());
         }
@@ -119,7 +117,7 @@ impl Interp {
         Ok(())
     }
 
-    fn queue_get_nowait(&mut self, q: &Rc<Queue>) -> Result<Value, ErrorRef> {
+    pub(super) fn queue_get_nowait(&mut self, q: &Rc<Queue>) -> Result<Value, ErrorRef> {
         let item = take_item(q)?;
         match item {
             Some(v) => {
@@ -138,7 +136,7 @@ impl Interp {
         }
     }
 
-    fn sem_wake_next(&mut self, s: &Rc<Semaphore>) {
+    pub(super) fn sem_wake_next(&mut self, s: &Rc<Semaphore>) {
         let next = s.waiters.borrow().iter().find(|w| !waiter_done(w)).cloned();
         if let Some(w) = next {
             s.count.set(s.count.get() - 1);
@@ -166,7 +164,7 @@ impl Interp {
     }
 
     /// `Event.set`: every waiter not yet woken is woken, in order.
-    fn event_set(&mut self, e: &Rc<Event>) {
+    pub(super) fn event_set(&mut self, e: &Rc<Event>) {
         if !e.flag.get() {
             e.flag.set(true);
             let waiters: Vec<Rc<Task>> = e.waiters.borrow().iter().cloned().collect();
@@ -176,189 +174,8 @@ impl Interp {
         }
     }
 
-    fn sem_locked(s: &Semaphore) -> bool {
+    pub(super) fn sem_locked(s: &Semaphore) -> bool {
         s.count.get() == 0 || s.waiters.borrow().iter().any(|w| !waiter_cancelled(w))
-    }
-
-    /// A synchronisation primitive's method; the arguments are already
-    /// bound (`methods::call`).
-    pub fn sync_method(
-        &mut self,
-        recv: &Value,
-        m: &str,
-        mut args: Vec<Value>,
-    ) -> Result<Value, ErrorRef> {
-        let no_method = || {
-            ErrorObj::new(
-                "AttributeError",
-                format!("`{}` has no method `{m}`", recv.type_name()),
-            )
-        };
-        match recv {
-            Value::Queue(q) => match m {
-                "put" => {
-                    let item = args.pop();
-                    Ok(coro_value(
-                        "put",
-                        NativeCoro::Sync(SyncWait::QueuePut { q: q.clone(), item }),
-                    ))
-                }
-                "get" => Ok(coro_value(
-                    "get",
-                    NativeCoro::Sync(SyncWait::QueueGet { q: q.clone() }),
-                )),
-                "put_nowait" => {
-                    self.queue_put_nowait(q, args.pop().expect("arg"))?;
-                    Ok(Value::Nil)
-                }
-                "get_nowait" => self.queue_get_nowait(q),
-                "size" | "len" => Ok(Value::Int(q.size() as i64)),
-                "empty" => Ok(Value::Bool(q.size() == 0)),
-                "full" => Ok(Value::Bool(q.full())),
-                "task_done" => {
-                    let n = q.unfinished.get();
-                    if n == 0 {
-                        return Err(value_error("task_done() called too many times"));
-                    }
-                    q.unfinished.set(n - 1);
-                    if n == 1 {
-                        self.event_set(&q.finished);
-                    }
-                    Ok(Value::Nil)
-                }
-                "join" => Ok(coro_value(
-                    "join",
-                    NativeCoro::Sync(SyncWait::QueueJoin {
-                        e: q.finished.clone(),
-                    }),
-                )),
-                "close" => {
-                    q.closed.set(true);
-                    // Every waiter re-checks: getters find the queue closed, putters throw.
-                    let waiters: Vec<Rc<Task>> = q
-                        .getters
-                        .borrow_mut()
-                        .drain(..)
-                        .chain(q.putters.borrow_mut().drain(..))
-                        .collect();
-                    for w in waiters {
-                        self.wake(&w, Value::Nil);
-                    }
-                    Ok(Value::Nil)
-                }
-                _ => Err(no_method()),
-            },
-            Value::Event(e) => match m {
-                "set" => {
-                    self.event_set(e);
-                    Ok(Value::Nil)
-                }
-                "clear" => {
-                    e.flag.set(false);
-                    Ok(Value::Nil)
-                }
-                "is_set" => Ok(Value::Bool(e.flag.get())),
-                "wait" => Ok(coro_value(
-                    "wait",
-                    NativeCoro::Sync(SyncWait::EventWait { e: e.clone() }),
-                )),
-                _ => Err(no_method()),
-            },
-            Value::Lock(l) => match m {
-                "acquire" => Ok(coro_value(
-                    "acquire",
-                    NativeCoro::Sync(SyncWait::LockAcquire { l: l.clone() }),
-                )),
-                "release" => {
-                    self.checked_release(l)?;
-                    Ok(Value::Nil)
-                }
-                "locked" => Ok(Value::Bool(l.held.get())),
-                _ => Err(no_method()),
-            },
-            Value::Condition(c) => match m {
-                "acquire" => Ok(coro_value(
-                    "acquire",
-                    NativeCoro::Sync(SyncWait::LockAcquire { l: c.lock.clone() }),
-                )),
-                "release" => {
-                    self.checked_release(&c.lock)?;
-                    Ok(Value::Nil)
-                }
-                "locked" => Ok(Value::Bool(c.lock.held.get())),
-                "wait" => Ok(coro_value(
-                    "wait",
-                    NativeCoro::CondWait(Box::new(CondWait::new(c.clone()))),
-                )),
-                "wait_for" => Ok(coro_value(
-                    "wait_for",
-                    NativeCoro::CondWaitFor(Box::new(CondWaitFor::new(
-                        c.clone(),
-                        Pred::Script(args.swap_remove(0)),
-                    ))),
-                )),
-                "notify" | "notify_all" => {
-                    if !c.lock.held.get() {
-                        return Err(ErrorObj::new(
-                            "RuntimeError",
-                            "cannot notify on un-acquired lock",
-                        ));
-                    }
-                    let n = match (m, args.first()) {
-                        ("notify", Some(v)) => match v {
-                            Value::Int(n) => (*n).max(0) as usize,
-                            other => {
-                                return Err(crate::runtime::error::type_error(format!(
-                                    "notify() needs an int, not `{}`",
-                                    other.type_name()
-                                )))
-                            }
-                        },
-                        ("notify", None) => 1,
-                        _ => usize::MAX,
-                    };
-                    self.cond_notify(c, n);
-                    Ok(Value::Nil)
-                }
-                _ => Err(no_method()),
-            },
-            Value::Barrier(b) => match m {
-                "wait" | "reset" | "abort" => {
-                    let (name, kind) = match m {
-                        "wait" => ("wait", BarrierOpKind::Wait),
-                        "reset" => ("reset", BarrierOpKind::Reset),
-                        _ => ("abort", BarrierOpKind::Abort),
-                    };
-                    Ok(coro_value(
-                        name,
-                        NativeCoro::Barrier(Box::new(BarrierOp::new(b.clone(), kind))),
-                    ))
-                }
-                "parties" => Ok(Value::Int(b.parties)),
-                "n_waiting" => Ok(Value::Int(b.n_waiting())),
-                "broken" => Ok(Value::Bool(b.state.get() == BarrierState::Broken)),
-                _ => Err(no_method()),
-            },
-            Value::Semaphore(s) => match m {
-                "acquire" => Ok(coro_value(
-                    "acquire",
-                    NativeCoro::Sync(SyncWait::SemAcquire { s: s.clone() }),
-                )),
-                "release" => {
-                    if s.bound.is_some_and(|b| s.count.get() >= b) {
-                        return Err(value_error("bounded_semaphore released too many times"));
-                    }
-                    let n = s.count.get().checked_add(1).ok_or_else(overflow)?;
-                    s.count.set(n);
-                    self.sem_wake_next(s);
-                    Ok(Value::Nil)
-                }
-                "locked" => Ok(Value::Bool(Self::sem_locked(s))),
-                "value" => Ok(Value::Int(s.count.get())),
-                _ => Err(no_method()),
-            },
-            _ => Err(no_method()),
-        }
     }
 }
 
