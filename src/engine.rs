@@ -208,19 +208,36 @@ impl Engine {
         let src = &self.sources.files[id as usize];
         let program =
             parse_program(text).map_err(|e| diagnostics::syntax_error(&self.style, src, &e))?;
-        let mut scratch = Globals::default();
-        scratch.natives = self.globals.natives.clone();
-        let mut cache = crate::modules::ModuleCache::default();
-        let mut loader =
-            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name, None);
-        let compiled = compile_program(&program, text, &mut scratch, &mut loader, id, false);
-        let warnings = std::mem::take(&mut loader.warnings);
+        let (compiled, warnings) = self.compile_unlinked(&program, text, id, name);
         for w in warnings {
             self.write_err(&w);
         }
         let compiled = compiled.map_err(|e| self.compile_failure(id, &e).report)?;
         self.report_compile_warnings(id, &compiled.warnings);
         Ok(())
+    }
+
+    /// Compiles `program` (source `id`, called `name`) and its imports
+    /// against this engine's natives, without linking or running it and
+    /// without touching its globals (`check` and `analyze`): the result
+    /// and the imports' warnings, rendered.
+    pub(crate) fn compile_unlinked(
+        &mut self,
+        program: &crate::syntax::ast::Program,
+        text: &str,
+        id: u32,
+        name: &str,
+    ) -> (
+        Result<crate::compile::Compiled, crate::compile::CompileError>,
+        Vec<String>,
+    ) {
+        let mut scratch = Globals::default();
+        scratch.natives = self.globals.natives.clone();
+        let mut cache = crate::modules::ModuleCache::default();
+        let mut loader =
+            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name, None);
+        let compiled = compile_program(program, text, &mut scratch, &mut loader, id, false);
+        (compiled, std::mem::take(&mut loader.warnings))
     }
 
     /// The report of a mistake found before running: in the file compiled

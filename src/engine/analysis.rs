@@ -4,8 +4,7 @@
 //! with signatures where the registration declares one).
 
 use super::Engine;
-use crate::compile::names::Globals;
-use crate::compile::{compile_program, CompileError, Elsewhere};
+use crate::compile::{CompileError, Elsewhere};
 use crate::syntax::parse_program;
 use std::collections::BTreeMap;
 
@@ -70,13 +69,9 @@ impl Engine {
             }
         };
         let id = self.sources.add(name, text);
-        let mut scratch = Globals::default();
-        scratch.natives = self.globals.natives.clone();
-        let mut cache = crate::modules::ModuleCache::default();
-        let mut loader =
-            crate::modules::Loader::new(&mut self.sources, &self.style, &mut cache, id, name, None);
-        let compiled = compile_program(&program, text, &mut scratch, &mut loader, id, false);
-        drop(loader);
+        // The imports' warnings are rendered reports, not findings: an
+        // editor sees the import's own file when it opens it.
+        let (compiled, _import_warnings) = self.compile_unlinked(&program, text, id, name);
         let (errors, warnings) = match compiled {
             Ok(c) => (Vec::new(), c.warnings),
             Err(e) => (vec![e], Vec::new()),
