@@ -507,31 +507,61 @@ impl<'a, 'g> Compiler<'a, 'g> {
         body: &'a Block,
         span: Span,
     ) -> CResult<()> {
-        if !self.f().is_async {
-            return Err(err(
-                "`with` outside an `async fn`",
-                span,
-                "entering or leaving the block may wait, so it needs an async context",
-            ));
-        }
+        self.need_async(
+            "`with`",
+            span,
+            "entering or leaving the block may wait, so it needs an async context",
+        )?;
         let slot = self.temp();
         self.expr(scope)?;
         self.emit(Op::StoreLocal(slot), scope.span);
         self.emit(Op::WithEnter(slot), scope.span);
         self.emit(Op::Pop, scope.span);
+        self.guarded(
+            Unwind::With(slot),
+            span,
+            |c| c.block(body),
+            |c| c.leave_with(slot, span),
+            // Throws the error again (or the one the exit replaces it
+            // with); the `Pop` balances the stack should the exit return.
+            |c| {
+                c.emit(Op::WithExit { slot, failed: true }, span);
+                c.emit(Op::Pop, span);
+            },
+        )
+    }
+
+    /// Lowers `body` under an error handler with `unwind` on the unwind
+    /// stack (so `break`, `continue` and `return` leave by
+    /// [`Self::unwind_to`]): `leave` is the normal way out, once the entry
+    /// is popped; `failed` the handler's, with the error on the stack.
+    /// The shape of `with`, `group` and `for await`.
+    pub(super) fn guarded(
+        &mut self,
+        unwind: Unwind<'a>,
+        span: Span,
+        body: impl FnOnce(&mut Self) -> CResult<()>,
+        leave: impl FnOnce(&mut Self),
+        failed: impl FnOnce(&mut Self),
+    ) -> CResult<()> {
         let handler = self.emit(Op::PushHandler(0), span);
-        self.f().unwind.push(Unwind::With(slot));
-        self.block(body)?;
+        self.f().unwind.push(unwind);
+        body(self)?;
         self.f().unwind.pop();
-        self.leave_with(slot, span);
+        leave(self);
         let to_end = self.emit(Op::Jump(0), span);
         self.patch(handler);
-        // Throws the error again (or the one the exit replaces it with);
-        // the `Pop` balances the stack should the exit ever return.
-        self.emit(Op::WithExit { slot, failed: true }, span);
-        self.emit(Op::Pop, span);
+        failed(self);
         self.patch(to_end);
         Ok(())
+    }
+
+    /// `what` (`with`, `group`, `for await`) needs an `async fn` around it.
+    pub(super) fn need_async(&mut self, what: &str, span: Span, why: &str) -> CResult<()> {
+        if self.f().is_async {
+            return Ok(());
+        }
+        Err(err(format!("{what} outside an `async fn`"), span, why))
     }
 
     pub(super) fn group(
@@ -540,40 +570,40 @@ impl<'a, 'g> Compiler<'a, 'g> {
         body: &'a Block,
         span: Span,
     ) -> CResult<()> {
-        if !self.f().is_async {
-            return Err(err(
-                "`group` outside an `async fn`",
-                span,
-                "a group waits for its tasks, so it needs an async context",
-            ));
-        }
+        self.need_async(
+            "`group`",
+            span,
+            "a group waits for its tasks, so it needs an async context",
+        )?;
         let slot = self.temp();
         self.emit(Op::GroupEnter(slot), span);
-        let handler = self.emit(Op::PushHandler(0), span);
-        self.f().unwind.push(Unwind::Group(slot));
-        let saved = self.f().group_slot.replace(slot);
-        // `group as g`: the group is a value in a variable of the block's.
-        self.f().enter_scope();
-        if let Some(b) = name {
-            self.emit(Op::LoadLocal(slot), b.span);
-            let i = self.declare_local(b, true);
-            let at = self.emit(Op::Nop, b.span);
-            self.f().locals[i].sites.push((at, Site::Decl));
-            self.store_var(b, true)?;
-        }
-        self.block(body)?;
-        self.f().leave_scope();
-        self.f().group_slot = saved;
-        self.f().unwind.pop();
-        self.leave_group(slot, span);
-        let to_end = self.emit(Op::Jump(0), span);
-        self.patch(handler);
-        // Rethrows once the tasks end; the `Pop` balances the stack should
-        // the wait ever return.
-        self.emit(Op::GroupExit { slot, failed: true }, span);
-        self.emit(Op::Pop, span);
-        self.patch(to_end);
-        Ok(())
+        self.guarded(
+            Unwind::Group(slot),
+            span,
+            |c| {
+                let saved = c.f().group_slot.replace(slot);
+                // `group as g`: the group is a value in a variable of the block's.
+                c.f().enter_scope();
+                if let Some(b) = name {
+                    c.emit(Op::LoadLocal(slot), b.span);
+                    let i = c.declare_local(b, true);
+                    let at = c.emit(Op::Nop, b.span);
+                    c.f().locals[i].sites.push((at, Site::Decl));
+                    c.store_var(b, true)?;
+                }
+                c.block(body)?;
+                c.f().leave_scope();
+                c.f().group_slot = saved;
+                Ok(())
+            },
+            |c| c.leave_group(slot, span),
+            // Rethrows once the tasks end; the `Pop` balances the stack
+            // should the wait ever return.
+            |c| {
+                c.emit(Op::GroupExit { slot, failed: true }, span);
+                c.emit(Op::Pop, span);
+            },
+        )
     }
 }
 

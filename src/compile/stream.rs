@@ -19,49 +19,51 @@ impl<'a, 'g> Compiler<'a, 'g> {
         body: &'a Block,
         span: Span,
     ) -> CResult<()> {
-        if !self.f().is_async {
-            return Err(err(
-                "`for await` outside an `async fn`",
-                span,
-                "each item is awaited, so the loop needs an async context",
-            ));
-        }
+        self.need_async(
+            "`for await`",
+            span,
+            "each item is awaited, so the loop needs an async context",
+        )?;
         let slot = self.temp();
         self.expr(iter)?;
         self.emit(Op::StreamStart(slot), iter.span);
-        let handler = self.emit(Op::PushHandler(0), span);
-        self.f().unwind.push(Unwind::Stream(slot));
-        let next = self.method_const("next");
-        let top = self.here();
-        self.emit(Op::StreamNext { slot, name: next }, iter.span);
-        self.emit(Op::Await, iter.span);
-        let end = self.emit(Op::JumpIfNil(0), iter.span);
-        self.f().enter_scope();
-        for n in target.names() {
-            let i = self.declare_local(n, true);
-            let at = self.emit(Op::Nop, n.span);
-            self.f().locals[i].sites.push((at, Site::Decl));
-        }
-        self.store_pattern(target, true)?;
-        self.loop_body(body, top)?;
-        self.f().leave_scope();
-        self.emit(Op::Jump(top as u32), span);
-        // The end of the stream and `break` meet here, the stack as it was
-        // before the loop.
-        self.patch(end);
-        self.finish_loop();
-        self.f().unwind.pop();
-        self.emit(Op::PopHandler, span);
-        self.close_stream(slot, span);
-        let to_end = self.emit(Op::Jump(0), span);
-        self.patch(handler);
-        let error = self.temp();
-        self.emit(Op::StoreLocal(error), span);
-        self.close_stream(slot, span);
-        self.emit(Op::LoadLocal(error), span);
-        self.emit(Op::Rethrow, span);
-        self.patch(to_end);
-        Ok(())
+        self.guarded(
+            Unwind::Stream(slot),
+            span,
+            |c| {
+                let next = c.method_const("next");
+                let top = c.here();
+                c.emit(Op::StreamNext { slot, name: next }, iter.span);
+                c.emit(Op::Await, iter.span);
+                let end = c.emit(Op::JumpIfNil(0), iter.span);
+                c.f().enter_scope();
+                for n in target.names() {
+                    let i = c.declare_local(n, true);
+                    let at = c.emit(Op::Nop, n.span);
+                    c.f().locals[i].sites.push((at, Site::Decl));
+                }
+                c.store_pattern(target, true)?;
+                c.loop_body(body, top)?;
+                c.f().leave_scope();
+                c.emit(Op::Jump(top as u32), span);
+                // The end of the stream and `break` meet here, the stack
+                // as it was before the loop.
+                c.patch(end);
+                c.finish_loop();
+                Ok(())
+            },
+            |c| {
+                c.emit(Op::PopHandler, span);
+                c.close_stream(slot, span);
+            },
+            |c| {
+                let error = c.temp();
+                c.emit(Op::StoreLocal(error), span);
+                c.close_stream(slot, span);
+                c.emit(Op::LoadLocal(error), span);
+                c.emit(Op::Rethrow, span);
+            },
+        )
     }
 
     /// Closes the stream in `slot` and drops what closing returned.
