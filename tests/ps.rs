@@ -29,11 +29,17 @@ await w
 /// Starts the hung script (in `dir`, with `dir` as the runtime folder's
 /// base) and waits until it has printed its line.
 fn start_hung(dir: &Path, extra: &[&str]) -> Child {
-    std::fs::write(dir.join("hung.tasks"), HUNG).unwrap();
+    start(dir, "hung.tasks", HUNG, extra, "keeper has the lock\n")
+}
+
+/// Writes `script` to `dir/name` and runs it there (with `dir` as the
+/// runtime folder's base) until it has printed `first_line`.
+fn start(dir: &Path, name: &str, script: &str, extra: &[&str], first_line: &str) -> Child {
+    std::fs::write(dir.join(name), script).unwrap();
     let mut child = Command::new(EXE)
         .arg("run")
         .args(extra)
-        .arg("hung.tasks")
+        .arg(name)
         .current_dir(dir)
         .env("XDG_RUNTIME_DIR", dir)
         .stdin(Stdio::piped())
@@ -44,7 +50,7 @@ fn start_hung(dir: &Path, extra: &[&str]) -> Child {
     let mut line = String::new();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     out.read_line(&mut line).unwrap();
-    assert_eq!(line, "keeper has the lock\n");
+    assert_eq!(line, first_line);
     child
 }
 
@@ -105,29 +111,11 @@ fn ps_names_the_waiting_tasks_and_the_lock_holder() {
 fn ps_lists_a_servers_accept_loop_as_an_operation() {
     for clock in [&[][..], &["--virtual-time"][..]] {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("serve.tasks"),
-            "let server = http.serve(fn(req) { return http.response(200) }, port: 0)\n\
-             print(\"serving\")\n\
-             await stdin.read_line()\n",
-        )
-        .unwrap();
-        let mut child = Command::new(EXE)
-            .args(["run", "--allow-net=127.0.0.1"])
-            .args(clock)
-            .arg("serve.tasks")
-            .current_dir(dir.path())
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line, "serving\n");
+        let script = "let server = http.serve(fn(req) { return http.response(200) }, port: 0)\n\
+                      print(\"serving\")\n\
+                      await stdin.read_line()\n";
+        let extra = [&["--allow-net=127.0.0.1"][..], clock].concat();
+        let mut child = start(dir.path(), "serve.tasks", script, &extra, "serving\n");
         let (out, err, code) = ps(dir.path(), child.id());
         assert_eq!((err.as_str(), code), ("", 0), "{clock:?}");
         assert!(

@@ -506,9 +506,25 @@ fn piped_in(dir: &std::path::Path, input: &str, env: &[(&str, &str)]) -> (String
     piped_bytes(dir, input.as_bytes(), env)
 }
 
+/// The REPL started with `args` (grants), `input` piped in.
+fn piped_args(input: &str, args: &[&str]) -> (String, String, i32) {
+    let dir = std::env::current_dir().unwrap();
+    piped_full(&dir, input.as_bytes(), &[], args)
+}
+
 fn piped_bytes(dir: &std::path::Path, input: &[u8], env: &[(&str, &str)]) -> (String, String, i32) {
+    piped_full(dir, input, env, &[])
+}
+
+fn piped_full(
+    dir: &std::path::Path,
+    input: &[u8],
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (String, String, i32) {
     let mut child = Command::new(BIN)
         .arg("repl")
+        .args(args)
         .current_dir(dir)
         .envs(env.iter().copied())
         .env("NO_COLOR", "1")
@@ -881,24 +897,9 @@ fn tasks_command_shows_lock_holders_awaiters_and_groups() {
 /// tasks, until the server is closed.
 #[test]
 fn tasks_command_lists_a_server_nobody_awaits() {
-    let mut child = Command::new(BIN)
-        .args(["repl", "--allow-net=127.0.0.1"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let input = "let s = http.serve(fn(req) { return http.response(200) }, port: 0)\n\
                  :tasks\ns.close()\n:tasks\n";
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (text, err, code) = piped_args(input, &["--allow-net=127.0.0.1"]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert_eq!(lines[0], "no live tasks");
@@ -908,8 +909,7 @@ fn tasks_command_lists_a_server_nobody_awaits() {
         "{text}"
     );
     assert_eq!(lines[2], "no live tasks");
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!((err.as_str(), code), ("", 0));
 }
 
 /// SIGINT with the prompt up (what Ctrl-C becomes while the terminal is not

@@ -364,14 +364,20 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.emit(Op::IterStart, iter.span);
         let top = self.here();
         let next = self.emit(Op::IterNext(0), iter.span);
+        self.bind_loop_target(target)?;
+        Ok((top, next))
+    }
+
+    /// Opens the loop body's scope and stores the item on the stack into
+    /// the loop's variables (`for` and `for await`), declared afresh.
+    pub(super) fn bind_loop_target(&mut self, target: &'a Pattern) -> CResult<()> {
         self.f().enter_scope();
         for n in target.names() {
             let i = self.declare_local(n, true);
             let at = self.emit(Op::Nop, n.span);
             self.f().locals[i].sites.push((at, Site::Decl));
         }
-        self.store_pattern(target, true)?;
-        Ok((top, next))
+        self.store_pattern(target, true)
     }
 
     pub(super) fn for_loop(

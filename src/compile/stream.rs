@@ -36,13 +36,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 c.emit(Op::StreamNext { slot, name: next }, iter.span);
                 c.emit(Op::Await, iter.span);
                 let end = c.emit(Op::JumpIfNil(0), iter.span);
-                c.f().enter_scope();
-                for n in target.names() {
-                    let i = c.declare_local(n, true);
-                    let at = c.emit(Op::Nop, n.span);
-                    c.f().locals[i].sites.push((at, Site::Decl));
-                }
-                c.store_pattern(target, true)?;
+                c.bind_loop_target(target)?;
                 c.loop_body(body, top)?;
                 c.f().leave_scope();
                 c.emit(Op::Jump(top as u32), span);
