@@ -38,7 +38,7 @@ impl ModuleCache {
     /// The global slots of every loaded file's top-level names: they keep
     /// their values from one program on an engine to the next, since a
     /// file's body runs only at its first import.
-    pub fn member_slots(&self) -> std::collections::HashSet<u32> {
+    pub(crate) fn member_slots(&self) -> std::collections::HashSet<u32> {
         self.loaded
             .values()
             .flat_map(|m| m.members.values().copied())
@@ -50,7 +50,7 @@ impl ModuleCache {
     /// run to its end (`finished` says), so that the next import reads and
     /// runs it again, as Python drops a module whose body raised from
     /// `sys.modules`. A file whose body finished stays loaded.
-    pub fn forget_unfinished(&mut self, finished: impl Fn(&Rc<ModuleDecl>) -> bool) {
+    pub(crate) fn forget_unfinished(&mut self, finished: impl Fn(&Rc<ModuleDecl>) -> bool) {
         for path in self.last_loaded.drain(..) {
             if self.loaded.get(&path).is_some_and(|m| !finished(m)) {
                 self.loaded.remove(&path);
@@ -86,7 +86,7 @@ pub(crate) struct Loader<'e> {
 impl<'e> Loader<'e> {
     /// A loader for compiling source `main` (named `name`), its imports
     /// checked against `permissions` (see [`Permissions::check_import`]).
-    pub fn new(
+    pub(crate) fn new(
         sources: &'e mut Sources,
         style: &'e Style,
         cache: &'e mut ModuleCache,
@@ -128,12 +128,12 @@ impl<'e> Loader<'e> {
 
     /// The compilation succeeded: remembers which files it loaded first
     /// (see [`ModuleCache::forget_unfinished`]).
-    pub fn succeeded(&mut self) {
+    pub(crate) fn succeeded(&mut self) {
         self.cache.last_loaded = std::mem::take(&mut self.added);
     }
 
     /// Forgets the files this compilation loaded (it failed).
-    pub fn roll_back(&mut self) {
+    pub(crate) fn roll_back(&mut self) {
         for p in self.added.drain(..) {
             self.cache.loaded.remove(&p);
         }

@@ -261,7 +261,7 @@ pub enum Op {
 }
 
 /// Where a jump goes, for the instructions that jump.
-pub fn jump_target(op: &Op) -> Option<u32> {
+pub(crate) fn jump_target(op: &Op) -> Option<u32> {
     match *op {
         Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfFalseOrPop(t) | Op::JumpIfTrueOrPop(t) => {
             Some(t)
@@ -285,7 +285,7 @@ pub struct UpvalSource {
 /// A constant an instruction refers to by index (`Op::Const(k)`, a call's
 /// named-argument list, a field name, a catch's kinds, ...).
 #[derive(Clone, Debug)]
-pub enum Const {
+pub(crate) enum Const {
     Int(i64),
     Float(f64),
     Str(Rc<str>),
@@ -304,7 +304,7 @@ pub enum Const {
 
 /// A `struct` declaration: the record type's name, fields and methods.
 #[derive(Debug)]
-pub struct RecordDecl {
+pub(crate) struct RecordDecl {
     pub name: Rc<str>,
     pub fields: Vec<Rc<str>>,
     /// Method name → its function (which takes the record first; it
@@ -324,7 +324,7 @@ pub struct ModuleDecl {
 
 /// A compiled function.
 #[derive(Clone, Debug)]
-pub struct FnCode {
+pub(crate) struct FnCode {
     pub name: Rc<str>,
     pub params: Vec<Rc<str>>,
     /// How many of the last params have defaults (evaluated at each call that omits them).

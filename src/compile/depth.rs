@@ -94,7 +94,7 @@ fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(us
 }
 
 /// The most operand slots `code` holds at once.
-pub fn max_depth(code: &[Op]) -> usize {
+pub(super) fn max_depth(code: &[Op]) -> usize {
     // Valid code has one depth per instruction; the cap only guards the
     // walk against anything unforeseen.
     const CAP: i32 = 1 << 16;
@@ -151,7 +151,7 @@ fn exact_depths(code: &[Op]) -> (Vec<Option<i32>>, Option<(usize, usize)>) {
 /// statement, given as the code range `[start, end)` it compiled to, leaves
 /// the stack as it found it. On failure returns the innermost statement at
 /// fault (`None` when the fault is outside every statement).
-pub fn check_balance(code: &[Op], stmts: &[(usize, usize)]) -> Result<(), Option<usize>> {
+pub(super) fn check_balance(code: &[Op], stmts: &[(usize, usize)]) -> Result<(), Option<usize>> {
     let (depths, conflict) = exact_depths(code);
     let at = |pc: usize| depths.get(pc).copied().flatten();
     let within = |i: usize, pc: usize| stmts[i].0 <= pc && pc < stmts[i].1;

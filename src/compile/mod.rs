@@ -4,14 +4,14 @@
 //! loop — are reported here, before the first statement runs.
 
 mod call;
-pub mod code;
+pub(crate) mod code;
 mod command;
 mod depth;
 mod effect;
 mod expr;
 mod function;
 mod import;
-pub mod names;
+pub(crate) mod names;
 mod peephole;
 mod scope;
 mod stmt;
@@ -54,7 +54,7 @@ pub enum Elsewhere {
 
 /// Loads the files a program imports. The engine implements it: it owns
 /// the sources (for diagnostics) and the cache that loads each file once.
-pub trait Importer {
+pub(crate) trait Importer {
     /// The module `path` names, imported by source `from` at `span`;
     /// the first time a file is imported its body comes too, compiled into
     /// a namespace of its own in `globals`, to run at this import.
@@ -74,7 +74,7 @@ pub trait Importer {
 }
 
 /// What an `import` statement binds, and the body to run there the first time.
-pub struct Imported {
+pub(crate) struct Imported {
     pub module: Rc<ModuleDecl>,
     pub body: Option<Rc<FnCode>>,
 }
@@ -170,7 +170,7 @@ enum VarRef {
 
 /// A compiled program: its main function, and warnings about code that
 /// runs but is probably wrong (a coroutine dropped without `await`).
-pub struct Compiled {
+pub(crate) struct Compiled {
     pub main: Rc<FnCode>,
     pub warnings: Vec<CompileError>,
     /// Where the warnings say a coroutine is dropped: the run does not
@@ -180,7 +180,7 @@ pub struct Compiled {
 
 /// Compiles a program against `globals` (which the REPL keeps between inputs).
 /// With `echo`, a final expression statement becomes the main body's result.
-pub fn compile_program(
+pub(crate) fn compile_program(
     program: &Program,
     text: &str,
     globals: &mut Globals,

@@ -16,7 +16,7 @@ const KINDS_WITHOUT_ERROR_SUFFIX: &[&str] = &[
 
 /// Is `name` spelled like an error kind (`KeyError`, `Error`, a known
 /// kind)? A `catch` variable spelled so was meant as a kind.
-pub fn looks_like_error_kind(name: &str) -> bool {
+pub(crate) fn looks_like_error_kind(name: &str) -> bool {
     let capitalised = name.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     (capitalised && name.ends_with("Error")) || KINDS_WITHOUT_ERROR_SUFFIX.contains(&name)
 }
@@ -25,7 +25,7 @@ pub fn looks_like_error_kind(name: &str) -> bool {
 /// file has a namespace of its own (the main program or REPL session is
 /// namespace 0, each imported file gets the next one); all namespaces
 /// share one table of slots, so a module's globals are read like any other.
-pub struct Globals {
+pub(crate) struct Globals {
     pub names: Vec<Rc<str>>,
     /// Namespace → name → slot.
     spaces: Vec<HashMap<Rc<str>, u32>>,
@@ -68,7 +68,7 @@ impl Default for Globals {
 /// `NativeTable`), which fills this in; compiled code names them by index
 /// (`Const::Native`).
 #[derive(Default, Clone)]
-pub struct Natives {
+pub(crate) struct Natives {
     pub functions: HashMap<Rc<str>, NativeName>,
     /// Module name → member name → index, members sorted (for "did you mean").
     pub modules: HashMap<Rc<str>, std::collections::BTreeMap<Rc<str>, u32>>,
@@ -81,14 +81,14 @@ pub struct Natives {
 
 impl Natives {
     /// The index of a method name, if some value has such a method.
-    pub fn method_id(&self, name: &str) -> Option<u32> {
+    pub(crate) fn method_id(&self, name: &str) -> Option<u32> {
         self.methods
             .iter()
             .position(|m| &**m == name)
             .map(|i| i as u32)
     }
     /// Registers a method name (once); its index.
-    pub fn add_method(&mut self, name: &str) -> u32 {
+    pub(crate) fn add_method(&mut self, name: &str) -> u32 {
         match self.method_id(name) {
             Some(i) => i,
             None => {
@@ -101,7 +101,7 @@ impl Natives {
 
 /// A native function as the compiler sees it.
 #[derive(Clone, Copy, Debug)]
-pub struct NativeName {
+pub(crate) struct NativeName {
     /// Its index in the engine's table of native values.
     pub id: u32,
     /// A builtin that only makes coroutines (`sleep`): a call neither
@@ -110,10 +110,10 @@ pub struct NativeName {
 }
 
 impl Globals {
-    pub fn lookup(&self, name: &str) -> Option<u32> {
+    pub(crate) fn lookup(&self, name: &str) -> Option<u32> {
         self.spaces[self.space].get(name).copied()
     }
-    pub fn declare(&mut self, name: &Rc<str>) -> u32 {
+    pub(crate) fn declare(&mut self, name: &Rc<str>) -> u32 {
         if let Some(i) = self.lookup(name) {
             return i;
         }
@@ -124,32 +124,32 @@ impl Globals {
         i
     }
     /// The names of the namespace being compiled.
-    pub fn names_in_scope(&self) -> impl Iterator<Item = &Rc<str>> {
+    pub(crate) fn names_in_scope(&self) -> impl Iterator<Item = &Rc<str>> {
         self.spaces[self.space].keys()
     }
     /// Starts a new namespace (for an imported file); returns the one to
     /// go back to.
-    pub fn enter_new_space(&mut self) -> usize {
+    pub(crate) fn enter_new_space(&mut self) -> usize {
         self.spaces.push(HashMap::new());
         std::mem::replace(&mut self.space, self.spaces.len() - 1)
     }
     /// The namespace being compiled, name → slot, sorted.
-    pub fn members(&self) -> std::collections::BTreeMap<Rc<str>, u32> {
+    pub(crate) fn members(&self) -> std::collections::BTreeMap<Rc<str>, u32> {
         self.spaces[self.space]
             .iter()
             .map(|(k, v)| (k.clone(), *v))
             .collect()
     }
-    pub fn leave_space(&mut self, back_to: usize) {
+    pub(crate) fn leave_space(&mut self, back_to: usize) {
         self.space = back_to;
     }
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.names.len()
     }
 }
 
 /// The closest name within a small edit distance, for "did you mean" help.
-pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let limit = (name.len() / 3).max(1);
     candidates
         .filter(|c| *c != name)

@@ -42,7 +42,7 @@ fn retarget(op: Op, map: &[u32]) -> Op {
     }
 }
 
-pub fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
+pub(super) fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
     let mut is_target = vec![false; code.len() + 1];
     for op in &code {
         if let Some(t) = target(op) {

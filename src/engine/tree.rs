@@ -203,7 +203,7 @@ fn draw(tasks: &[TaskFacts], children: &[Vec<usize>], i: usize, depth: usize, ou
 }
 
 /// `task 'name' waiting 1.200s on ... [in the group of 'main']`.
-pub fn headline(t: &TaskFacts) -> String {
+pub(super) fn headline(t: &TaskFacts) -> String {
     let mut s = format!("task '{}' {}", t.name, t.state);
     if let Some(w) = t.waited {
         s.push_str(&format!(" {w:.3}s"));

@@ -9,11 +9,11 @@ use super::lines::{Line, INDENT};
 use super::spacing::{is_closer, is_opener, Bracket, Role};
 use super::tokens::{Kind, Token};
 
-pub const WIDTH: usize = 100;
+pub(super) const WIDTH: usize = 100;
 
 /// The tokens (with a synthetic trailing comma added when a group is
 /// opened up without one) and their roles.
-pub struct Tokens {
+pub(super) struct Tokens {
     pub tokens: Vec<Token>,
     pub roles: Vec<Role>,
 }
@@ -47,7 +47,7 @@ impl Tokens {
         self.tokens.len() - 1
     }
 
-    pub fn break_line(&mut self, line: Line, out: &mut Vec<Line>) {
+    pub(super) fn break_line(&mut self, line: Line, out: &mut Vec<Line>) {
         let Some(width) = self.width(&line) else {
             out.push(line);
             return;

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub fn script_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub(super) fn script_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         let meta =

@@ -7,11 +7,11 @@
 use super::spacing::{is_binary_operator, is_closer, is_opener, Bracket, Role};
 use super::tokens::{Kind, Token};
 
-pub const INDENT: usize = 4;
+pub(super) const INDENT: usize = 4;
 
 /// One output line: its indentation and its tokens (indices).
 #[derive(Debug, Clone)]
-pub struct Line {
+pub(super) struct Line {
     pub indent: usize,
     pub tokens: Vec<usize>,
     /// An empty line before it.
@@ -24,7 +24,7 @@ struct Open {
     close: usize,
 }
 
-pub fn lay_out(tokens: &[Token], roles: &[Role]) -> Vec<Line> {
+pub(super) fn lay_out(tokens: &[Token], roles: &[Role]) -> Vec<Line> {
     let rows = rows(tokens, roles);
     let mut open: Vec<Open> = Vec::new();
     let mut lines = Vec::with_capacity(rows.len());

@@ -6,7 +6,7 @@ use super::tokens::{Kind, Token};
 
 /// What a bracket opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bracket {
+pub(super) enum Bracket {
     /// `f(x)`, `fn name(x)`, `fn(x)`.
     Call,
     /// `(a + b)`.
@@ -23,14 +23,14 @@ pub enum Bracket {
 
 impl Bracket {
     /// A trailing comma is allowed before its closer.
-    pub fn takes_trailing_comma(self) -> bool {
+    pub(super) fn takes_trailing_comma(self) -> bool {
         matches!(self, Bracket::Call | Bracket::List | Bracket::Map)
     }
 }
 
 /// What the layout needs to know of a token.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Role {
+pub(super) struct Role {
     /// For `( [ {` and their closers: what they open or close.
     pub bracket: Option<Bracket>,
     /// For a closer: the index of its opener, and for an opener its closer
@@ -52,20 +52,20 @@ const KEYWORDS: [&str; 20] = [
     "continue", "try", "catch", "finally", "throw", "and", "or", "not",
 ];
 
-pub fn is_keyword(t: &Token) -> bool {
+pub(super) fn is_keyword(t: &Token) -> bool {
     t.kind == Kind::Word && KEYWORDS.contains(&t.text.as_str())
 }
 
-pub fn is_opener(t: &Token) -> bool {
+pub(super) fn is_opener(t: &Token) -> bool {
     t.kind == Kind::Punct && matches!(t.text.as_str(), "(" | "[" | "{")
 }
 
-pub fn is_closer(t: &Token) -> bool {
+pub(super) fn is_closer(t: &Token) -> bool {
     t.kind == Kind::Punct && matches!(t.text.as_str(), ")" | "]" | "}")
 }
 
 /// An operator that may stand between two operands.
-pub fn is_binary_operator(t: &Token) -> bool {
+pub(super) fn is_binary_operator(t: &Token) -> bool {
     match t.kind {
         Kind::Punct => matches!(
             t.text.as_str(),
@@ -116,7 +116,7 @@ const VALUE_WORDS: [&str; 8] = [
 ];
 
 /// Works out every token's role, left to right.
-pub fn roles(tokens: &[Token]) -> Vec<Role> {
+pub(super) fn roles(tokens: &[Token]) -> Vec<Role> {
     let mut roles = vec![Role::default(); tokens.len()];
     let mut open: Vec<usize> = Vec::new();
     // The last token that is code (comments are skipped for context).

@@ -7,7 +7,7 @@
 
 /// What a token is; its text is kept verbatim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A name or a keyword.
     Word,
     Number,
@@ -22,7 +22,7 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub(super) struct Token {
     pub kind: Kind,
     pub text: String,
     /// Line breaks between the previous token and this one.
@@ -30,22 +30,22 @@ pub struct Token {
 }
 
 impl Token {
-    pub fn is(&self, text: &str) -> bool {
+    pub(super) fn is(&self, text: &str) -> bool {
         self.kind == Kind::Punct && self.text == text
     }
 
-    pub fn is_word(&self, word: &str) -> bool {
+    pub(super) fn is_word(&self, word: &str) -> bool {
         self.kind == Kind::Word && self.text == word
     }
 
-    pub fn is_comment(&self) -> bool {
+    pub(super) fn is_comment(&self) -> bool {
         matches!(self.kind, Kind::LineComment | Kind::BlockComment)
     }
 }
 
 /// Why a source cannot be read as tokens.
 #[derive(Debug, PartialEq, Eq)]
-pub enum ScanError {
+pub(super) enum ScanError {
     UnclosedString(usize),
     UnclosedComment(usize),
 }
@@ -55,7 +55,7 @@ const OPERATORS: [&str; 14] = [
     "//=", "**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "->", "=>",
 ];
 
-pub fn scan(src: &str) -> Result<Vec<Token>, ScanError> {
+pub(super) fn scan(src: &str) -> Result<Vec<Token>, ScanError> {
     let b = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

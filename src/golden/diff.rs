@@ -11,7 +11,7 @@ const DIFF_TIME: Duration = Duration::from_millis(500);
 /// runaway case must not make a huge one.
 const MAX_LINES: usize = 400;
 
-pub fn unified(expected: &str, actual: &str, color: bool) -> String {
+pub(super) fn unified(expected: &str, actual: &str, color: bool) -> String {
     let diff = TextDiff::configure()
         .timeout(DIFF_TIME)
         .diff_lines(expected, actual);

@@ -19,14 +19,14 @@ fn running() -> std::sync::MutexGuard<'static, Vec<i32>> {
 }
 
 /// A running case's process group, listed while this value lives.
-pub struct Running(i32);
+pub(super) struct Running(i32);
 
 impl Running {
     /// Spawns `cmd` (set to lead its own process group) and lists its
     /// group. Both happen under the list's lock: a signal that comes while
     /// the case starts waits for it to be listed and then kills it too,
     /// instead of missing a case that runs but is not listed yet.
-    pub fn spawn(cmd: &mut Command) -> std::io::Result<(Child, Running)> {
+    pub(super) fn spawn(cmd: &mut Command) -> std::io::Result<(Child, Running)> {
         let mut list = running();
         let child = cmd.spawn()?;
         let pgid = child.id() as i32;
@@ -36,7 +36,7 @@ impl Running {
 
     /// Kills the case with its tree and its group. The case's process must
     /// not have been reaped yet (its pid is the group's id).
-    pub fn kill(&self) {
+    pub(super) fn kill(&self) {
         kill_tree_and_group(self.0);
     }
 }
@@ -46,7 +46,7 @@ impl Running {
 /// parent died, with whatever they started. Under the list's lock, so a
 /// case being started is not taken for an orphan.
 #[cfg(target_os = "linux")]
-pub fn sweep_orphans() {
+pub(super) fn sweep_orphans() {
     use crate::stdlib::process::{children, is_subreaper, kill_tree, reap_if_exited};
     if !is_subreaper() {
         return; // a host's other children are not ours to kill

@@ -8,16 +8,16 @@
 //! file, not the context lines around them.
 
 /// The first line of an `.err` file in the stable form.
-pub const HEADER: &str = "# stable: compared without line numbers (docs/TESTING.md)";
+pub(super) const HEADER: &str = "# stable: compared without line numbers (docs/TESTING.md)";
 
 /// Whether an `.err` file's text is in the stable form.
-pub fn is_stable(expected: &str) -> bool {
+pub(super) fn is_stable(expected: &str) -> bool {
     expected.lines().next() == Some(HEADER)
 }
 
 /// The stable form of a run's stderr: [`HEADER`], then the report as
 /// described in the module's comment.
-pub fn stable_form(stderr: &str) -> String {
+pub(super) fn stable_form(stderr: &str) -> String {
     let lines: Vec<&str> = stderr.lines().collect();
     let mut out = format!("{HEADER}\n");
     for (i, line) in lines.iter().enumerate() {

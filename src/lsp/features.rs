@@ -27,7 +27,7 @@ fn with_description(sig: String, about: Option<&str>) -> String {
 }
 
 /// An open document: its text, the mistakes in it, its declarations.
-pub struct Document {
+pub(super) struct Document {
     /// The file the document is (imports resolve beside it).
     path: String,
     text: String,
@@ -80,7 +80,7 @@ pub(super) fn declarations(text: &str) -> Vec<Symbol> {
 
 impl Document {
     /// Reads `text` as the file `uri` names: its mistakes and declarations.
-    pub fn new(uri: &Uri, text: String) -> Document {
+    pub(super) fn new(uri: &Uri, text: String) -> Document {
         let mut engine = Engine::new(
             Options::default(),
             Box::new(std::io::sink()),
@@ -100,7 +100,7 @@ impl Document {
     }
 
     /// The mistakes, as the protocol shows them.
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+    pub(super) fn diagnostics(&self) -> Vec<Diagnostic> {
         let lines = Lines::new(&self.text);
         self.findings
             .iter()
@@ -139,7 +139,7 @@ impl Document {
     /// What the name under `pos` is: a signature, and a function's comment.
     /// `tasks fmt`'s layout as one edit of the whole text; none when the
     /// text is formatted already or does not parse.
-    pub fn formatting(&self) -> Vec<lsp_types::TextEdit> {
+    pub(super) fn formatting(&self) -> Vec<lsp_types::TextEdit> {
         match crate::formatter::format(&self.text) {
             Ok(out) if out != self.text => {
                 let lines = Lines::new(&self.text);
@@ -173,7 +173,7 @@ impl Document {
         super::imports::member(&self.path, path, word)
     }
 
-    pub fn hover(&self, pos: Position) -> Option<Hover> {
+    pub(super) fn hover(&self, pos: Position) -> Option<Hover> {
         let offset = Lines::new(&self.text).offset(pos);
         let (start, word) = word_at(&self.text, offset)?;
         if let Some(module) = self.module_before(start) {
@@ -213,7 +213,7 @@ impl Document {
 
     /// Every use of the name under `pos` in this file (its declaration
     /// too, when asked).
-    pub fn references(&self, uri: &Uri, pos: Position, declaration: bool) -> Vec<Location> {
+    pub(super) fn references(&self, uri: &Uri, pos: Position, declaration: bool) -> Vec<Location> {
         let lines = Lines::new(&self.text);
         if let Some(found) = self.imported_references(uri, lines.offset(pos), declaration) {
             return found;
@@ -271,7 +271,7 @@ impl Document {
     }
 
     /// Renames the name under `pos` and every use of it in this file.
-    pub fn rename(
+    pub(super) fn rename(
         &self,
         uri: &Uri,
         pos: Position,
@@ -296,7 +296,7 @@ impl Document {
     }
 
     /// Where the name under `pos` is declared in this file.
-    pub fn definition(&self, uri: &Uri, pos: Position) -> Option<GotoDefinitionResponse> {
+    pub(super) fn definition(&self, uri: &Uri, pos: Position) -> Option<GotoDefinitionResponse> {
         let lines = Lines::new(&self.text);
         let (start, word) = word_at(&self.text, lines.offset(pos))?;
         if let Some(found) = self.imported(start, word) {
@@ -347,7 +347,7 @@ impl Document {
     }
 
     /// The names that can be typed at `pos`.
-    pub fn complete(&self, pos: Position) -> Vec<CompletionItem> {
+    pub(super) fn complete(&self, pos: Position) -> Vec<CompletionItem> {
         let offset = Lines::new(&self.text).offset(pos);
         let start = word_at(&self.text, offset).map_or(offset, |(s, _)| s);
         let item = |label: &str, kind, detail: Option<&String>| CompletionItem {

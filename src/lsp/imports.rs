@@ -6,7 +6,7 @@ use super::symbols::{self, Symbol};
 use std::path::{Path, PathBuf};
 
 /// A top-level declaration of an imported file.
-pub struct Found {
+pub(super) struct Found {
     pub file: PathBuf,
     pub text: String,
     pub symbol: Symbol,
@@ -14,7 +14,7 @@ pub struct Found {
 
 /// The top-level `name` of the file `import_path` names, imported by the
 /// document at `doc_path` (imports are relative to the importing file).
-pub fn member(doc_path: &str, import_path: &str, name: &str) -> Option<Found> {
+pub(super) fn member(doc_path: &str, import_path: &str, name: &str) -> Option<Found> {
     let dir = Path::new(doc_path).parent().unwrap_or(Path::new(""));
     let file = dir.join(import_path);
     let text = std::fs::read_to_string(&file).ok()?;
@@ -27,7 +27,7 @@ pub fn member(doc_path: &str, import_path: &str, name: &str) -> Option<Found> {
 impl Found {
     /// What hover shows: the declaration, and a function's or record's
     /// leading comment.
-    pub fn hover(&self) -> String {
+    pub(super) fn hover(&self) -> String {
         let mut out = format!("```tasks\n{}\n```", self.symbol.detail);
         if let Some(doc) = symbols::leading_comment(&self.text, self.symbol.start) {
             out = format!("{out}\n\n{doc}");
@@ -37,7 +37,7 @@ impl Found {
     }
 
     /// The file as a `file://` URI.
-    pub fn uri(&self) -> Option<lsp_types::Uri> {
+    pub(super) fn uri(&self) -> Option<lsp_types::Uri> {
         let absolute = std::path::absolute(&self.file).ok()?;
         let url = url::Url::from_file_path(absolute).ok()?;
         url.as_str().parse().ok()

@@ -7,7 +7,7 @@ use super::text::Receiver;
 use crate::engine::Vocabulary;
 
 /// One thing that can follow the `.`.
-pub struct Member {
+pub(super) struct Member {
     pub name: String,
     /// `str.split(sep?, max_split?)`, `Job.name`, `fn run(self)`.
     pub detail: String,
@@ -19,13 +19,13 @@ pub struct Member {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum MemberKind {
+pub(super) enum MemberKind {
     Method,
     Field,
 }
 
 /// What a document knows to look members up in.
-pub struct Scope<'a> {
+pub(super) struct Scope<'a> {
     pub text: &'a str,
     pub symbols: &'a [Symbol],
     pub vocabulary: &'a Vocabulary,
@@ -34,7 +34,7 @@ pub struct Scope<'a> {
 impl Scope<'_> {
     /// The receiver's type, when plain: a string literal's, a variable's
     /// whose `let` says it, `self`'s in a record's method.
-    pub fn type_of(&self, receiver: &Receiver, at: usize) -> Option<String> {
+    pub(super) fn type_of(&self, receiver: &Receiver, at: usize) -> Option<String> {
         let name = match receiver {
             Receiver::Str => return Some("str".into()),
             Receiver::Other => return None,
@@ -66,7 +66,7 @@ impl Scope<'_> {
 
     /// The members of type `ty`: a built-in type's methods, or a record's
     /// fields and methods.
-    pub fn members_of(&self, ty: &str) -> Vec<Member> {
+    pub(super) fn members_of(&self, ty: &str) -> Vec<Member> {
         if let Some(methods) = self.vocabulary.methods.get(ty) {
             return methods
                 .iter()
@@ -104,7 +104,7 @@ impl Scope<'_> {
     }
 
     /// Every member any type has, for a receiver whose type is not plain.
-    pub fn all_members(&self) -> Vec<Member> {
+    pub(super) fn all_members(&self) -> Vec<Member> {
         let records = self.symbols.iter().filter(|s| s.kind == Kind::Record);
         let mut out: Vec<Member> = self
             .vocabulary
@@ -121,7 +121,12 @@ impl Scope<'_> {
     /// Where `.word` after `receiver` is declared: a record's field or
     /// method, when the receiver's type is plain (or only one record has
     /// a member of that name).
-    pub fn definition(&self, receiver: &Receiver, word: &str, at: usize) -> Option<(usize, usize)> {
+    pub(super) fn definition(
+        &self,
+        receiver: &Receiver,
+        word: &str,
+        at: usize,
+    ) -> Option<(usize, usize)> {
         let candidates = match self.type_of(receiver, at) {
             Some(ty) => self.members_of(&ty),
             None => self.all_members(),
@@ -141,7 +146,7 @@ impl Scope<'_> {
 
     /// Hover text for `.word` after `receiver`: the one member when the
     /// type is known, else every type's member of that name.
-    pub fn hover(&self, receiver: &Receiver, word: &str, at: usize) -> Option<String> {
+    pub(super) fn hover(&self, receiver: &Receiver, word: &str, at: usize) -> Option<String> {
         let found: Vec<Member> = match self.type_of(receiver, at) {
             Some(ty) => self.members_of(&ty),
             None => self.all_members(),

@@ -13,7 +13,7 @@ static REFERENCE: &str = include_str!("../../docs/LANGUAGE.md");
 
 /// The description of `name` (`sleep`, `fs.read_text`), when the
 /// reference has a table row for it.
-pub fn describe(name: &str) -> Option<&'static str> {
+pub(super) fn describe(name: &str) -> Option<&'static str> {
     static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
     TABLE
         .get_or_init(|| rows(REFERENCE))

@@ -10,7 +10,7 @@ use crate::syntax::lex::Scanner;
 
 /// The declaration of the name at `offset`, and where each use of it
 /// (the declaration included) starts and ends.
-pub fn occurrences<'a>(
+pub(super) fn occurrences<'a>(
     text: &str,
     symbols: &'a [Symbol],
     offset: usize,
@@ -35,7 +35,11 @@ type Span = (usize, usize);
 /// its declaration), and every `.name` that means it, its declaration
 /// first: a use counts when its receiver's type says so (see
 /// [`Scope::definition`]).
-pub fn member_occurrences(text: &str, scope: &Scope, offset: usize) -> Option<(Span, Vec<Span>)> {
+pub(super) fn member_occurrences(
+    text: &str,
+    scope: &Scope,
+    offset: usize,
+) -> Option<(Span, Vec<Span>)> {
     let (start, word) = word_at(text, offset)?;
     let target = match receiver(text, start) {
         Some(recv) => scope.definition(&recv, word, start)?,
@@ -81,7 +85,7 @@ fn same(a: &Symbol, b: &Symbol) -> bool {
 
 /// The names written in code: runs of word bytes the scanner says are
 /// code, which do not start with a digit.
-pub fn code_words(text: &str) -> Vec<(usize, usize)> {
+pub(super) fn code_words(text: &str) -> Vec<(usize, usize)> {
     let mut words: Vec<(usize, usize)> = Vec::new();
     let mut current: Option<(usize, usize)> = None;
     for b in Scanner::new(text) {
@@ -104,7 +108,7 @@ pub fn code_words(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// A new name must be a name, and not a keyword.
-pub fn valid_name(name: &str, keywords: &[&str]) -> bool {
+pub(super) fn valid_name(name: &str, keywords: &[&str]) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -4,7 +4,7 @@
 use crate::syntax::ast::{Block, Expr, ExprKind, FnDef, Param, Program, Stmt, StmtKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     Variable,
     Function,
     Parameter,
@@ -13,7 +13,7 @@ pub enum Kind {
 }
 
 #[derive(Clone, Debug)]
-pub struct Symbol {
+pub(super) struct Symbol {
     pub name: String,
     pub kind: Kind,
     /// The declaring name's bytes.
@@ -31,7 +31,7 @@ pub struct Symbol {
 }
 
 /// Every declaration in `program` (whose text is `len` bytes long).
-pub fn collect(program: &Program, len: usize) -> Vec<Symbol> {
+pub(super) fn collect(program: &Program, len: usize) -> Vec<Symbol> {
     let mut out = Vec::new();
     for stmt in &program.stmts {
         stmt_symbols(stmt, (0, len), &mut out);
@@ -242,7 +242,7 @@ fn stmt_symbols(stmt: &Stmt, scope: (usize, usize), out: &mut Vec<Symbol>) {
 /// The declaration `name` at `offset` refers to: the nearest one before it
 /// whose scope holds it, else a function or record declared later in a
 /// scope that holds it (functions can be called before their `fn`).
-pub fn resolve<'a>(symbols: &'a [Symbol], name: &str, offset: usize) -> Option<&'a Symbol> {
+pub(super) fn resolve<'a>(symbols: &'a [Symbol], name: &str, offset: usize) -> Option<&'a Symbol> {
     let visible = |s: &&Symbol| s.name == name && s.scope.0 <= offset && offset <= s.scope.1;
     let before = symbols
         .iter()
@@ -258,7 +258,7 @@ pub fn resolve<'a>(symbols: &'a [Symbol], name: &str, offset: usize) -> Option<&
 }
 
 /// The comment lines right above byte `start` (`# ...`), as one text.
-pub fn leading_comment(text: &str, start: usize) -> Option<String> {
+pub(super) fn leading_comment(text: &str, start: usize) -> Option<String> {
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let mut lines: Vec<&str> = text[..line_start]
         .lines()

@@ -5,20 +5,20 @@ use lsp_types::{Position, Range};
 
 /// Where each line of a text starts, to turn byte offsets into positions
 /// and back.
-pub struct Lines<'a> {
+pub(super) struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(text: &'a str) -> Lines<'a> {
+    pub(super) fn new(text: &'a str) -> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         Lines { text, starts }
     }
 
-    pub fn position(&self, offset: usize) -> Position {
+    pub(super) fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
@@ -27,12 +27,12 @@ impl<'a> Lines<'a> {
         Position::new(line as u32, character as u32)
     }
 
-    pub fn range(&self, start: usize, end: usize) -> Range {
+    pub(super) fn range(&self, start: usize, end: usize) -> Range {
         Range::new(self.position(start), self.position(end.max(start)))
     }
 
     /// The byte offset of `pos` (clamped to its line and to the text).
-    pub fn offset(&self, pos: Position) -> usize {
+    pub(super) fn offset(&self, pos: Position) -> usize {
         let Some(&start) = self.starts.get(pos.line as usize) else {
             return self.text.len();
         };
@@ -57,7 +57,7 @@ fn is_word(c: char) -> bool {
 }
 
 /// The name at `offset` (touching it from either side), with its start.
-pub fn word_at(text: &str, offset: usize) -> Option<(usize, &str)> {
+pub(super) fn word_at(text: &str, offset: usize) -> Option<(usize, &str)> {
     let offset = offset.min(text.len());
     let start = text[..offset]
         .char_indices()
@@ -75,7 +75,7 @@ pub fn word_at(text: &str, offset: usize) -> Option<(usize, &str)> {
 }
 
 /// `fs` when the name starting at `start` is written `fs.name`.
-pub fn qualifier(text: &str, start: usize) -> Option<&str> {
+pub(super) fn qualifier(text: &str, start: usize) -> Option<&str> {
     let before = text[..start].strip_suffix('.')?;
     let q_start = before
         .char_indices()
@@ -88,7 +88,7 @@ pub fn qualifier(text: &str, start: usize) -> Option<&str> {
 
 /// What stands before the `.` in front of the name at `start`.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Receiver<'a> {
+pub(super) enum Receiver<'a> {
     /// `x.name`: a name.
     Name(&'a str),
     /// `"a,b".split`: a string literal (or an f-string).
@@ -98,7 +98,7 @@ pub enum Receiver<'a> {
 }
 
 /// The receiver of the name at `start`, when it is written `x.name`.
-pub fn receiver(text: &str, start: usize) -> Option<Receiver<'_>> {
+pub(super) fn receiver(text: &str, start: usize) -> Option<Receiver<'_>> {
     let before = text[..start].strip_suffix('.')?;
     if let Some(q) = qualifier(text, start) {
         let is_number = q.chars().next().is_some_and(|c| c.is_ascii_digit());

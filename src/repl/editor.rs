@@ -59,7 +59,7 @@ impl Prompt for TasksPrompt {
 }
 
 /// The history file in the user's data folder.
-pub fn history_path() -> Option<PathBuf> {
+pub(super) fn history_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
@@ -91,7 +91,7 @@ fn private_history(base: &std::path::Path) -> Option<PathBuf> {
 }
 
 /// Runs the editor: waits for the loop to ask for a line, reads it, sends it back.
-pub fn run(
+pub(super) fn run(
     printer: ExternalPrinter<String>,
     asks: std::sync::mpsc::Receiver<()>,
     tx: async_channel::Sender<Msg>,

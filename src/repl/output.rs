@@ -16,15 +16,15 @@ use std::sync::Arc;
 /// the next message printed then starts by going up that row and erasing it.
 /// (The painter measures the cursor after printing, so its own count of
 /// rows stays right.) A static: there is one terminal and one editor.
-pub static INPUT_ENDS_ON_AN_EMPTY_ROW: AtomicBool = AtomicBool::new(false);
+pub(super) static INPUT_ENDS_ON_AN_EMPTY_ROW: AtomicBool = AtomicBool::new(false);
 
 /// Up one row, to its start, and erase it (ECMA-48 CUU, CR, EL 2).
 const UP_AND_ERASE: &str = "\x1b[1A\r\x1b[2K";
 
 /// Shared by the editor thread and the loop: true while a prompt is shown.
-pub type PromptShown = Arc<AtomicBool>;
+pub(super) type PromptShown = Arc<AtomicBool>;
 
-pub struct ReplWriter {
+pub(super) struct ReplWriter {
     printer: Option<SyncSender<String>>,
     prompt_shown: PromptShown,
     to_stderr: bool,
@@ -32,7 +32,7 @@ pub struct ReplWriter {
 }
 
 impl ReplWriter {
-    pub fn new(
+    pub(super) fn new(
         printer: Option<SyncSender<String>>,
         prompt_shown: PromptShown,
         to_stderr: bool,

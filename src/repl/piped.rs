@@ -8,7 +8,11 @@ use std::io::BufRead;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-pub fn run(opts: Options, tx: async_channel::Sender<Msg>, rx: async_channel::Receiver<Msg>) -> i32 {
+pub(super) fn run(
+    opts: Options,
+    tx: async_channel::Sender<Msg>,
+    rx: async_channel::Receiver<Msg>,
+) -> i32 {
     let style = crate::diagnostics::Style { color: opts.color };
     let writer = |to_stderr| ReplWriter::new(None, Arc::new(AtomicBool::new(false)), to_stderr);
     let session = new_session(opts, Box::new(writer(false)), Box::new(writer(true)));

@@ -3,7 +3,7 @@
 //! running a callback to completion.
 
 mod sig;
-pub use sig::*;
+pub(crate) use sig::*;
 
 use super::error::{type_error, ErrorObj, ErrorRef};
 use super::exec::{Exec, Frame, FrameKind};
@@ -459,7 +459,7 @@ impl Interp {
 /// sorts again): each holds about KB of Rust stack (the dispatch loop, the
 /// builtin, this function), measured in `tests/limits.rs`; the cap keeps
 /// them within the interpreter thread's stack whatever `--max-depth` is.
-pub const MAX_REENTRIES: usize = 2000;
+pub(crate) const MAX_REENTRIES: usize = 2000;
 
 /// Splits the arguments above `callee_at` into positional and named ones.
 pub(super) fn split_named(

@@ -22,7 +22,7 @@ use std::rc::Rc;
 type Cell = Rc<RefCell<Value>>;
 
 /// The cells among `slots` (a frame's locals), before the frame lets go.
-pub fn cells_in(slots: &[Value]) -> Vec<Cell> {
+pub(crate) fn cells_in(slots: &[Value]) -> Vec<Cell> {
     slots
         .iter()
         .filter_map(|v| match v {
@@ -35,7 +35,7 @@ pub fn cells_in(slots: &[Value]) -> Vec<Cell> {
 /// Empties the cells of `cells` that only the group itself still
 /// references. The caller's own references (this vector) are accounted
 /// for; call it after the frame has let go of its slots.
-pub fn free_unreachable(mut cells: Vec<Cell>) {
+pub(crate) fn free_unreachable(mut cells: Vec<Cell>) {
     cells.sort_by_key(|c| Rc::as_ptr(c) as usize);
     cells.dedup_by(|a, b| Rc::ptr_eq(a, b));
     if cells.is_empty() {

@@ -470,7 +470,7 @@ impl Interp {
 use std::io::Write;
 
 /// The message a panic was raised with.
-pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     match payload.downcast_ref::<&str>() {
         Some(s) => s.to_string(),
         None => match payload.downcast_ref::<String>() {

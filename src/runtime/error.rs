@@ -88,14 +88,14 @@ pub struct Loc {
 
 /// One frame of the call stack at the moment of a throw.
 #[derive(Clone, Debug)]
-pub struct TraceFrame {
+pub(crate) struct TraceFrame {
     pub function: Rc<str>,
     pub loc: Loc,
 }
 
 /// Which task an error happened in, and where that task was spawned.
 #[derive(Clone, Debug)]
-pub struct TaskOrigin {
+pub(crate) struct TaskOrigin {
     pub name: Rc<str>,
     pub spawned_at: Option<Loc>,
 }
@@ -173,28 +173,28 @@ impl ErrorObj {
 }
 
 /// Shorthands for the error kinds the runtime raises itself.
-pub fn type_error(msg: impl Into<String>) -> ErrorRef {
+pub(crate) fn type_error(msg: impl Into<String>) -> ErrorRef {
     ErrorObj::new("TypeError", msg)
 }
-pub fn value_error(msg: impl Into<String>) -> ErrorRef {
+pub(crate) fn value_error(msg: impl Into<String>) -> ErrorRef {
     ErrorObj::new("ValueError", msg)
 }
-pub fn index_error(msg: impl Into<String>) -> ErrorRef {
+pub(crate) fn index_error(msg: impl Into<String>) -> ErrorRef {
     ErrorObj::new("IndexError", msg)
 }
-pub fn key_error(msg: impl Into<String>) -> ErrorRef {
+pub(crate) fn key_error(msg: impl Into<String>) -> ErrorRef {
     ErrorObj::new("KeyError", msg)
 }
-pub fn overflow() -> ErrorRef {
+pub(crate) fn overflow() -> ErrorRef {
     ErrorObj::new(
         "OverflowError",
         "integer overflow: the result does not fit in 64 bits",
     )
 }
-pub fn zero_div(msg: &str) -> ErrorRef {
+pub(crate) fn zero_div(msg: &str) -> ErrorRef {
     ErrorObj::new("ZeroDivisionError", msg)
 }
-pub fn cancelled(msg: Option<Rc<str>>) -> ErrorRef {
+pub(crate) fn cancelled(msg: Option<Rc<str>>) -> ErrorRef {
     ErrorObj::new(
         "CancelledError",
         msg.map(|m| m.to_string()).unwrap_or_default(),

@@ -74,4 +74,4 @@ impl crate::scheduler::event_loop::LoopTypes for Vm {
 }
 
 /// The loop as the runtime uses it.
-pub type EventLoop = crate::scheduler::event_loop::EventLoop<Vm>;
+pub(crate) type EventLoop = crate::scheduler::event_loop::EventLoop<Vm>;

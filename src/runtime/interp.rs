@@ -11,7 +11,7 @@ use std::io::Write;
 use std::rc::Rc;
 
 /// Renders an error as the CLI reports it.
-pub type ErrorRenderer = Box<dyn Fn(&ErrorRef) -> String>;
+pub(crate) type ErrorRenderer = Box<dyn Fn(&ErrorRef) -> String>;
 
 pub struct Interp {
     /// `random`'s generator, seeded by the engine.

@@ -83,7 +83,7 @@ impl std::fmt::Debug for Closure {
 /// modules' members) that compiled code names by index; the compiler sees
 /// only their names, in [`Natives`].
 #[derive(Default)]
-pub struct NativeTable {
+pub(crate) struct NativeTable {
     values: Vec<Value>,
     /// The modules' end-of-program hooks, in registration order.
     pub(crate) at_end: Vec<super::native::module::EndHook>,
@@ -96,7 +96,7 @@ impl NativeTable {
     }
 
     /// The signature of the builtin at `id`, when it declares one.
-    pub fn usage(&self, id: u32) -> Option<String> {
+    pub(crate) fn usage(&self, id: u32) -> Option<String> {
         match self.values.get(id as usize)? {
             Value::Native(f) => f.builtin.as_ref().map(|b| b.sig.usage()),
             _ => None,
@@ -104,7 +104,7 @@ impl NativeTable {
     }
 
     /// Makes `f` callable as `name` (replacing a native of that name).
-    pub fn add_function(&mut self, names: &mut Natives, name: Rc<str>, f: NativeFn) {
+    pub(crate) fn add_function(&mut self, names: &mut Natives, name: Rc<str>, f: NativeFn) {
         let makes_coroutine = f.builtin_makes_coroutine();
         let id = self.add(Value::Native(Rc::new(f)));
         names.functions.insert(
@@ -117,7 +117,7 @@ impl NativeTable {
     }
 
     /// Makes `members` readable as `module.member`.
-    pub fn add_module(
+    pub(crate) fn add_module(
         &mut self,
         names: &mut Natives,
         module: Rc<str>,
@@ -132,7 +132,7 @@ impl NativeTable {
 }
 
 /// The runtime's prototype of `code` and of every function nested in it.
-pub fn link(code: Rc<FnCode>, natives: &NativeTable) -> Rc<FnProto> {
+pub(crate) fn link(code: Rc<FnCode>, natives: &NativeTable) -> Rc<FnProto> {
     link_in(code, natives, &mut Strings::default())
 }
 

@@ -44,7 +44,7 @@ fn no_method(recv: &Value, m: &str) -> ErrorRef {
     )
 }
 
-pub fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: Named) -> R {
+pub(crate) fn call(it: &mut Interp, method: u32, recv: Value, args: Vec<Value>, named: Named) -> R {
     if let Value::Object(o) = &recv {
         // A module's object: its methods are found by name.
         let m = it.method_name(method);
@@ -324,7 +324,7 @@ fn update_error(v: &Value) -> ErrorRef {
 }
 
 /// `keys`, `values` and `items` as lists.
-pub fn map_view(m: &str, v: &Value) -> R {
+pub(crate) fn map_view(m: &str, v: &Value) -> R {
     let Value::Map(map) = v else {
         return Err(type_error(format!(
             "{m}() needs a map, not `{}`",

@@ -1,20 +1,20 @@
 //! Values, the evaluator and the builtins, plus the driver that runs the
 //! asyncio-faithful loop over them.
 
-pub mod asyncio;
-pub mod budget;
-pub mod call;
-pub mod cycles;
-pub mod driver;
-pub mod error;
-pub mod exec;
-pub mod handle;
-pub mod interp;
-pub mod interrupt;
-pub mod link;
-pub mod methods;
-pub mod native;
-pub mod stream;
-pub mod tracing;
-pub mod values;
-pub mod vm;
+pub(crate) mod asyncio;
+pub(crate) mod budget;
+pub(crate) mod call;
+pub(crate) mod cycles;
+pub(crate) mod driver;
+pub(crate) mod error;
+pub(crate) mod exec;
+pub(crate) mod handle;
+pub(crate) mod interp;
+pub(crate) mod interrupt;
+pub(crate) mod link;
+pub(crate) mod methods;
+pub(crate) mod native;
+pub(crate) mod stream;
+pub(crate) mod tracing;
+pub(crate) mod values;
+pub(crate) mod vm;

@@ -79,7 +79,7 @@ pub(crate) fn not_iterable(v: &Value) -> ErrorRef {
 
 /// `stream.next()` called as a method on a native stream: a coroutine of
 /// its next item, for a script that reads one item at a time.
-pub fn next_coroutine(
+pub(crate) fn next_coroutine(
     ctx: &mut NativeCtx<'_>,
     stream: &dyn NativeStream,
     shown: &str,
@@ -94,7 +94,7 @@ pub fn next_coroutine(
 /// The one method every native stream answers, `next()` (see
 /// [`next_coroutine`]): a `NativeObject::method` of a stream is this call.
 /// `shown` names the call in `:tasks`; it is made only when called.
-pub fn next_method(
+pub(crate) fn next_method(
     ctx: &mut NativeCtx<'_>,
     stream: &dyn NativeStream,
     name: &str,

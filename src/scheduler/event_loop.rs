@@ -313,12 +313,12 @@ impl<K: LoopTypes> EventLoop<K> {
 /// The deadline of a timer that never fires (`sleep(inf)`): the loop
 /// never waits for it, so a program whose tasks all wait on such timers is
 /// deadlocked.
-pub const NEVER: u64 = u64::MAX;
+pub(crate) const NEVER: u64 = u64::MAX;
 
 /// A delay in nanoseconds: `inf` is [`NEVER`]; finite delays are checked
 /// against the clock's range by their callers (`runtime::asyncio::scopes::secs_arg`), and
 /// clamped just below `NEVER` here.
-pub fn secs_to_ns(secs: f64) -> u64 {
+pub(crate) fn secs_to_ns(secs: f64) -> u64 {
     if secs <= 0.0 || secs.is_nan() {
         0
     } else if secs == f64::INFINITY {

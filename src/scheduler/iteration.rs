@@ -11,7 +11,7 @@
 use super::event_loop::{EventLoop, LoopTypes, NeverReady, Spinning};
 
 /// What drives the loop: it owns the [`EventLoop`] and runs its handles.
-pub trait Runner {
+pub(crate) trait Runner {
     /// The types the loop schedules.
     type Types: LoopTypes;
     /// The loop this runner drives.
@@ -32,7 +32,7 @@ pub trait Runner {
 }
 
 /// Why the loop cannot go on.
-pub enum Stop {
+pub(crate) enum Stop {
     /// Nothing is ready, due or in flight: a deadlock.
     Never,
     /// Under virtual time, tasks only yield with `sleep(0)` while a timer
@@ -55,7 +55,7 @@ impl From<Spinning> for Stop {
 /// One iteration, without waiting: completions, then due timers, then
 /// the handles ready now.
 #[inline]
-pub fn run_iteration<R: Runner>(r: &mut R) -> Result<(), Spinning> {
+pub(crate) fn run_iteration<R: Runner>(r: &mut R) -> Result<(), Spinning> {
     r.event_loop().collect_completions();
     r.start_calls();
     let (n, fired) = r.event_loop().fire_due_timers();
@@ -71,7 +71,7 @@ pub fn run_iteration<R: Runner>(r: &mut R) -> Result<(), Spinning> {
 
 /// `_run_once`: waits if nothing is ready, then one iteration.
 #[inline]
-pub fn run_once<R: Runner>(r: &mut R) -> Result<(), Stop> {
+pub(crate) fn run_once<R: Runner>(r: &mut R) -> Result<(), Stop> {
     r.wait()?;
     Ok(run_iteration(r)?)
 }

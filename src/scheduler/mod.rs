@@ -4,9 +4,9 @@
 //! syntax or of the VM: the runtime names its handle, task and result
 //! types through [`event_loop::LoopTypes`].
 
-pub mod clock;
-pub mod event_loop;
-pub mod iteration;
-pub mod ops;
-pub mod registry;
-pub mod timers;
+pub(crate) mod clock;
+pub(crate) mod event_loop;
+pub(crate) mod iteration;
+pub(crate) mod ops;
+pub(crate) mod registry;
+pub(crate) mod timers;

@@ -36,7 +36,7 @@ pub trait FromPanic {
 }
 
 /// Identifies one submitted operation.
-pub type OpId = u64;
+pub(crate) type OpId = u64;
 
 pub struct NativeOps<T, C = ()> {
     executor: LocalExecutor<'static>,

@@ -7,7 +7,7 @@ use std::collections::BinaryHeap;
 use std::rc::Rc;
 
 /// Shared with whoever may cancel the timer: true once cancelled or fired.
-pub type TimerId = Rc<Cell<bool>>;
+pub(crate) type TimerId = Rc<Cell<bool>>;
 
 struct Entry<A> {
     when: u64,

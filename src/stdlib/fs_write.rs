@@ -234,7 +234,7 @@ impl Staged {
 /// files are removed (their targets keep the old content). With a limit
 /// (the process is about to end), [`Staged`] writes are not waited for:
 /// their temporary files are removed at once.
-pub fn wait_for_writes(limit: Option<Duration>) -> bool {
+pub(crate) fn wait_for_writes(limit: Option<Duration>) -> bool {
     let deadline = limit.map(|l| Instant::now() + l);
     let mut flights = in_flight();
     if limit.is_some() {

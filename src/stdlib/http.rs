@@ -43,11 +43,11 @@ use std::time::Duration;
 pub(crate) use url::Url;
 
 /// Redirects followed before giving up (as browsers and httpx do, roughly).
-pub const MAX_REDIRECTS: usize = 5;
+pub(crate) const MAX_REDIRECTS: usize = 5;
 /// The default body cap: a response larger than this is an `HttpError`.
-pub const DEFAULT_MAX_BODY: usize = 16 << 20;
+pub(crate) const DEFAULT_MAX_BODY: usize = 16 << 20;
 /// The default timeout for the whole exchange, in seconds.
-pub const DEFAULT_TIMEOUT: f64 = 30.0;
+pub(crate) const DEFAULT_TIMEOUT: f64 = 30.0;
 
 pub(crate) fn module() -> Module {
     Module::new("http")

@@ -20,12 +20,12 @@ use std::fmt::{self, Write};
 use std::rc::Rc;
 
 mod parse;
-pub use parse::parse;
+pub(crate) use parse::parse;
 
 /// Text that is not JSON, with where, as Python's `JSONDecodeError` says
 /// it: 1-based line and column, 0-based offset, all in characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsonError {
+pub(crate) struct JsonError {
     pub message: String,
     pub line: usize,
     pub column: usize,
@@ -46,7 +46,7 @@ impl std::error::Error for JsonError {}
 
 /// A value that has no JSON form.
 #[derive(Clone, Debug, PartialEq)]
-pub enum StringifyError {
+pub(crate) enum StringifyError {
     /// A function, task, error… (Python: `TypeError`).
     NotSerializable(&'static str),
     /// A list or map that contains itself (Python: `ValueError`).
@@ -57,7 +57,7 @@ pub enum StringifyError {
 
 impl StringifyError {
     /// The error kind a script sees, Python's.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             StringifyError::NotSerializable(_) => "TypeError",
             StringifyError::Circular => "ValueError",
@@ -86,10 +86,10 @@ impl std::error::Error for StringifyError {}
 /// How deep `stringify` follows nested lists and maps (about Python's
 /// default recursion limit).
 /// The one nesting rule of every structural operation (`==`, `<`, `str`).
-pub const MAX_DEPTH: usize = crate::runtime::values::value::MAX_NESTING;
+pub(crate) const MAX_DEPTH: usize = crate::runtime::values::value::MAX_NESTING;
 
 /// Python's `json.dumps(v)` (`indent: None`) or `json.dumps(v, indent=n)`.
-pub fn stringify(v: &Value, indent: Option<usize>) -> Result<String, StringifyError> {
+pub(crate) fn stringify(v: &Value, indent: Option<usize>) -> Result<String, StringifyError> {
     let mut w = Writer {
         out: String::new(),
         indent,

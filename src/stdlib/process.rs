@@ -25,10 +25,10 @@ mod pipeline;
 mod reaper;
 mod tree;
 
-pub use child::Child;
+pub(crate) use child::Child;
 
-pub use pipeline::pipeline;
-pub use reaper::become_subreaper;
+pub(crate) use pipeline::pipeline;
+pub(crate) use reaper::become_subreaper;
 // The golden runner's (`golden/signals.rs`): it kills what a case left.
 #[cfg(feature = "cli")]
 pub(crate) use reaper::{is_subreaper, reap_if_exited};
@@ -50,11 +50,11 @@ use std::sync::{Arc, Mutex};
 
 /// Captured output past this many bytes (per stream) is an error, unless
 /// the caller sets another cap.
-pub const DEFAULT_OUTPUT_CAP: usize = 16 << 20;
+pub(crate) const DEFAULT_OUTPUT_CAP: usize = 16 << 20;
 
 /// What to start, and how.
 #[derive(Clone, Debug)]
-pub struct RunSpec {
+pub(crate) struct RunSpec {
     /// A program name (looked up in `PATH`) or a path: the child's
     /// `argv[0]`, and its name in messages.
     pub cmd: String,
@@ -86,7 +86,7 @@ pub struct RunSpec {
 
 /// Where a child's standard stream goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Io {
+pub(crate) enum Io {
     /// A pipe to us (read a line at a time, or written).
     Pipe,
     /// Ours: the terminal, for an interactive child.
@@ -107,13 +107,16 @@ impl Io {
 
 /// Which output of a child to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pipe {
+pub(crate) enum Pipe {
     Stdout,
     Stderr,
 }
 
 impl RunSpec {
-    pub fn new(cmd: impl Into<String>, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub(crate) fn new(
+        cmd: impl Into<String>,
+        args: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         RunSpec {
             cmd: cmd.into(),
             program: None,
@@ -132,7 +135,7 @@ impl RunSpec {
 
 /// What a finished `run` gives back.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunOutput {
+pub(crate) struct RunOutput {
     /// The exit status, or minus the signal number that ended the child
     /// (as Python's `returncode`).
     pub code: i32,
@@ -144,18 +147,18 @@ pub struct RunOutput {
 
 impl RunOutput {
     /// stdout decoded as UTF-8, invalid bytes replaced by U+FFFD.
-    pub fn stdout_text(&self) -> String {
+    pub(crate) fn stdout_text(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
     /// stderr, likewise.
-    pub fn stderr_text(&self) -> String {
+    pub(crate) fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
 }
 
 /// Why a process could not be run to the end.
 #[derive(Debug)]
-pub enum ProcessFailure {
+pub(crate) enum ProcessFailure {
     /// It could not be started (no such program, not executable, bad cwd).
     Spawn { program: String, error: io::Error },
     /// It wrote more than the cap to one stream; it has been killed.
@@ -168,7 +171,7 @@ pub enum ProcessFailure {
 
 impl ProcessFailure {
     /// The error kind a script sees.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             ProcessFailure::Spawn { error, .. } => match error.kind() {
                 io::ErrorKind::NotFound => "FileNotFoundError",
@@ -231,7 +234,7 @@ fn live_groups() -> std::sync::MutexGuard<'static, BTreeMap<i32, Arc<Group>>> {
 /// every other process below us, and waits (bounded) until every process
 /// killed so far is dead. For the Ctrl-C handler; safe to call from any
 /// thread, any number of times. Returns how many children it killed.
-pub fn kill_all() -> usize {
+pub(crate) fn kill_all() -> usize {
     let groups = std::mem::take(&mut *live_groups());
     for group in groups.values() {
         group.kill();
@@ -254,7 +257,7 @@ const KILLED_DIE_WITHIN: std::time::Duration = std::time::Duration::from_secs(2)
 /// orphans handed to us. Then waits (bounded) until every process killed
 /// so far, these and those cancels killed earlier, is dead. Returns how
 /// many children it killed.
-pub fn kill_engine(engine: u64) -> usize {
+pub(crate) fn kill_engine(engine: u64) -> usize {
     let mine: Vec<Arc<Group>> = {
         let mut live = live_groups();
         let mine: Vec<i32> = (live.iter())
@@ -273,7 +276,7 @@ pub fn kill_engine(engine: u64) -> usize {
 
 /// How many child groups are registered as live (for tests and `:tasks`).
 #[cfg(test)]
-pub fn live_count() -> usize {
+pub(crate) fn live_count() -> usize {
     live_groups().len()
 }
 
@@ -403,7 +406,7 @@ fn spawn(
 /// the same time (so neither pipe fills up and blocks the child), waits
 /// for it to exit. Nothing starts until the future is first polled; if it
 /// is dropped before the end, the child's whole process group is killed.
-pub async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
+pub(crate) async fn run(spec: RunSpec) -> Result<RunOutput, ProcessFailure> {
     let mut started = spawn(&spec, Stdio::piped(), Stdio::piped(), Stdio::piped())?;
     let child = started.child.as_mut().expect("just spawned");
     let stdin = child.stdin.take();

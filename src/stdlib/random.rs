@@ -14,7 +14,7 @@ use crate::runtime::values::ops::items_of;
 use crate::runtime::values::value::Value;
 
 mod mt;
-pub use mt::PyRandom;
+pub(crate) use mt::PyRandom;
 
 /// Starts an engine's generator: from `seed` as `random.seed(seed)` does,
 /// or from the system.

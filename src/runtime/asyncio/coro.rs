@@ -366,7 +366,7 @@ impl Race {
 
 /// A native coroutine as a value; `name` is what `:tasks` and the
 /// never-awaited warning call it.
-pub fn coro_value(name: &'static str, n: NativeCoro) -> Value {
+pub(crate) fn coro_value(name: &'static str, n: NativeCoro) -> Value {
     Value::Coro(super::task::Coro::new(
         super::task::CoroStart::Native(n),
         name,

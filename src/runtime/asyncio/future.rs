@@ -108,7 +108,7 @@ impl Future {
     }
 }
 
-pub fn state_name(s: &FutState) -> &'static str {
+pub(crate) fn state_name(s: &FutState) -> &'static str {
     match s {
         FutState::Pending => "pending",
         FutState::Done(_) | FutState::Failed(_) => "done",

@@ -27,13 +27,13 @@ pub struct Group {
     pub ended: Cell<bool>,
 }
 
-pub fn new_group(parent: Option<Rc<Task>>) -> Value {
+pub(crate) fn new_group(parent: Option<Rc<Task>>) -> Value {
     let g = Group::default();
     *g.parent.borrow_mut() = parent;
     Value::Group(Rc::new(g))
 }
 
-pub fn exit(group: Value, error: Option<ErrorRef>) -> NativeCoro {
+pub(crate) fn exit(group: Value, error: Option<ErrorRef>) -> NativeCoro {
     let Value::Group(group) = group else {
         unreachable!("group slot holds a group")
     };

@@ -6,19 +6,19 @@
 //! follows CPython 3.11's implementation step for step; what they use of
 //! the interpreter is the loop and the current task.
 
-pub mod as_completed;
-pub mod callbacks;
-pub mod conditions;
-pub mod coro;
-pub mod future;
-pub mod futures;
-pub mod group;
-pub mod map_concurrent;
-pub mod retry;
-pub mod scopes;
+pub(crate) mod as_completed;
+pub(crate) mod callbacks;
+pub(crate) mod conditions;
+pub(crate) mod coro;
+pub(crate) mod future;
+pub(crate) mod futures;
+pub(crate) mod group;
+pub(crate) mod map_concurrent;
+pub(crate) mod retry;
+pub(crate) mod scopes;
 mod sync_methods;
-pub mod sync_ops;
-pub mod sync_state;
-pub mod task;
-pub mod tree;
-pub mod waits;
+pub(crate) mod sync_ops;
+pub(crate) mod sync_state;
+pub(crate) mod task;
+pub(crate) mod tree;
+pub(crate) mod waits;

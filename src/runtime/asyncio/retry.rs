@@ -18,7 +18,7 @@ use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 /// What `retry` retries when `on:` is not given.
-pub const DEFAULT_ON: &[&str] = &["ConnectionError", "TimeoutError", "HttpError"];
+pub(crate) const DEFAULT_ON: &[&str] = &["ConnectionError", "TimeoutError", "HttpError"];
 
 /// Which errors are retried.
 pub enum RetryOn {
@@ -120,7 +120,7 @@ impl Retry {
 }
 
 /// The checks of `retry`'s arguments.
-pub fn check_policy(p: &RetryPolicy) -> Result<(), ErrorRef> {
+pub(crate) fn check_policy(p: &RetryPolicy) -> Result<(), ErrorRef> {
     let bad = |what: &str| Err(ErrorObj::new("ValueError", format!("retry() {what}")));
     if p.attempts < 1 {
         return bad("attempts must be at least 1");

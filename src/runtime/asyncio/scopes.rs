@@ -225,7 +225,7 @@ impl Interp {
 }
 
 /// A deadline in seconds on the loop clock (as `now()` gives), or nil.
-pub fn deadline_arg(f: &str, v: &Value) -> Result<Option<u64>, ErrorRef> {
+pub(crate) fn deadline_arg(f: &str, v: &Value) -> Result<Option<u64>, ErrorRef> {
     match v {
         Value::Nil => Ok(None),
         v => {
@@ -241,7 +241,7 @@ pub fn deadline_arg(f: &str, v: &Value) -> Result<Option<u64>, ErrorRef> {
 }
 
 /// A number argument (an int or a float), in the builtins' words.
-pub fn num_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
+pub(crate) fn num_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
     match v {
         Value::Int(i) => Ok(*i as f64),
         Value::Float(x) => Ok(*x),
@@ -256,7 +256,7 @@ pub fn num_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
 /// `call_at`): a number, `inf` for never; a finite time that the clock's
 /// nanoseconds cannot hold (past about 292 years) is an `OverflowError`
 /// rather than a silent wake-up at the clock's end.
-pub fn secs_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
+pub(crate) fn secs_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
     let secs = num_arg(f, v)?;
     if secs.is_finite() && secs >= MAX_SECS {
         return Err(ErrorObj::with_help(
@@ -272,4 +272,4 @@ pub fn secs_arg(f: &str, v: &Value) -> Result<f64, ErrorRef> {
 }
 
 /// 2**63 nanoseconds: the clock's end, in seconds.
-pub const MAX_SECS: f64 = 9_223_372_036.0;
+pub(crate) const MAX_SECS: f64 = 9_223_372_036.0;

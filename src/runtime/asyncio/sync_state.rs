@@ -8,15 +8,15 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// Tasks parked on a primitive, in arrival order.
-pub type Waiters = RefCell<VecDeque<Rc<Task>>>;
+pub(crate) type Waiters = RefCell<VecDeque<Rc<Task>>>;
 
 /// Whether a parked waiter is no longer pending (asyncio's `fut.done()`).
-pub fn waiter_done(t: &Task) -> bool {
+pub(crate) fn waiter_done(t: &Task) -> bool {
     t.park.get() != Park::Waiting
 }
 
 /// Whether a waiter's wait was cancelled (`fut.cancelled()`).
-pub fn waiter_cancelled(t: &Task) -> bool {
+pub(crate) fn waiter_cancelled(t: &Task) -> bool {
     t.park.get() == Park::Cancelled
 }
 

@@ -63,7 +63,7 @@ pub struct Task {
 }
 
 /// A clock reading (ns) as a task's `waiting_since` (ms, wrapping).
-pub fn stamp_ms(ns: u64) -> u32 {
+pub(crate) fn stamp_ms(ns: u64) -> u32 {
     (ns / 1_000_000) as u32
 }
 
@@ -216,12 +216,12 @@ thread_local! {
 }
 
 /// Tasks made on this thread and not yet freed.
-pub fn live_tasks() -> usize {
+pub(crate) fn live_tasks() -> usize {
     LIVE_TASKS.with(Cell::get)
 }
 
 /// Counts a task made (see [`live_tasks`]); its `Drop` counts it freed.
-pub fn count_task_made() {
+pub(crate) fn count_task_made() {
     LIVE_TASKS.with(|n| n.set(n.get() + 1));
 }
 
@@ -232,16 +232,16 @@ impl Drop for Task {
 }
 
 /// The engine running on this thread now (0 outside any).
-pub fn active_engine() -> u64 {
+pub(crate) fn active_engine() -> u64 {
     ACTIVE_ENGINE.try_with(Cell::get).unwrap_or(0)
 }
 
 /// Marks engine `id` as the one running on this thread until the guard drops.
-pub fn enter_engine(id: u64) -> EngineGuard {
+pub(crate) fn enter_engine(id: u64) -> EngineGuard {
     EngineGuard(ACTIVE_ENGINE.with(|a| a.replace(id)))
 }
 
-pub struct EngineGuard(u64);
+pub(crate) struct EngineGuard(u64);
 
 impl Drop for EngineGuard {
     fn drop(&mut self) {
@@ -251,7 +251,7 @@ impl Drop for EngineGuard {
 }
 
 /// Takes engine `id`'s never-awaited coroutines.
-pub fn take_never_awaited(id: u64) -> Vec<(Rc<str>, Option<Loc>)> {
+pub(crate) fn take_never_awaited(id: u64) -> Vec<(Rc<str>, Option<Loc>)> {
     NEVER_AWAITED.with(|w| {
         let mut w = w.borrow_mut();
         let (mine, others): (Vec<_>, Vec<_>) = w.drain(..).partition(|(e, _, _)| *e == id);

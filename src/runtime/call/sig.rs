@@ -6,14 +6,14 @@ use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
 /// Named arguments, in call order.
-pub type Named = Vec<(Rc<str>, Value)>;
+pub(crate) type Named = Vec<(Rc<str>, Value)>;
 
 /// The parameters of a builtin or a method, as its documentation gives
 /// them. One binder ([`bind`]) serves every builtin and every method, so
 /// each accepts exactly its documented names and rejects any other, as a
 /// script function does.
 #[derive(Clone, Copy, Debug)]
-pub struct Sig {
+pub(crate) struct Sig {
     /// The type whose method this is (`list`), or `""` for a builtin.
     pub owner: &'static str,
     /// How errors name it: `sorted`, or `sort` (shown as `list.sort`).
@@ -33,7 +33,7 @@ pub struct Sig {
 
 impl Sig {
     /// `params`, all of them required.
-    pub const fn new(name: &'static str, params: &'static [&'static str]) -> Sig {
+    pub(crate) const fn new(name: &'static str, params: &'static [&'static str]) -> Sig {
         Sig {
             owner: "",
             name,
@@ -45,31 +45,31 @@ impl Sig {
         }
     }
     /// A method of the type named `owner`.
-    pub const fn of(mut self, owner: &'static str) -> Sig {
+    pub(crate) const fn of(mut self, owner: &'static str) -> Sig {
         self.owner = owner;
         self
     }
     /// Only the first `n` parameters are required.
-    pub const fn required(mut self, n: usize) -> Sig {
+    pub(crate) const fn required(mut self, n: usize) -> Sig {
         self.required = n;
         self
     }
-    pub const fn rest(mut self) -> Sig {
+    pub(crate) const fn rest(mut self) -> Sig {
         self.rest = true;
         self
     }
-    pub const fn named(mut self, names: &'static [&'static str]) -> Sig {
+    pub(crate) const fn named(mut self, names: &'static [&'static str]) -> Sig {
         self.named = names;
         self
     }
-    pub const fn positional_only(mut self) -> Sig {
+    pub(crate) const fn positional_only(mut self) -> Sig {
         self.positional_only = true;
         self
     }
 
     /// `round(x, digits?)`, `sorted(xs, key:, reverse:)`: how the
     /// language server shows the signature.
-    pub fn usage(&self) -> String {
+    pub(crate) fn usage(&self) -> String {
         let mut parts: Vec<String> = self
             .params
             .iter()
@@ -148,7 +148,7 @@ impl Sig {
 /// Parameters given by name move to their positions in the returned list;
 /// the named-only ones come back by name, each at most once, for
 /// [`take_named`].
-pub fn bind(
+pub(crate) fn bind(
     sig: &Sig,
     mut args: Vec<Value>,
     named: Named,
@@ -210,7 +210,7 @@ pub fn bind(
 }
 
 /// Takes a named argument out of `named`, if given.
-pub fn take_named(named: &mut Named, name: &str) -> Option<Value> {
+pub(crate) fn take_named(named: &mut Named, name: &str) -> Option<Value> {
     let i = named.iter().position(|(n, _)| &**n == name)?;
     Some(named.remove(i).1)
 }

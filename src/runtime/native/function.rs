@@ -4,7 +4,7 @@
 //! future to the loop's executor (nothing runs until it is awaited or
 //! spawned, and cancelling the coroutine's wait drops the future).
 
-pub use super::ctx::NativeCtx;
+pub(crate) use super::ctx::NativeCtx;
 use crate::runtime::call::{bind, Sig};
 use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::interp::Interp;
@@ -14,9 +14,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 /// What an async native function's future produces.
-pub type NativeResult = Result<Value, ErrorRef>;
+pub(crate) type NativeResult = Result<Value, ErrorRef>;
 /// A native operation, not yet started.
-pub type OpFuture = Pin<Box<dyn Future<Output = NativeResult>>>;
+pub(crate) type OpFuture = Pin<Box<dyn Future<Output = NativeResult>>>;
 
 type SyncBody = dyn Fn(&mut Ctx<'_>, Args) -> NativeResult;
 type AsyncBody = dyn Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef>;
@@ -176,7 +176,8 @@ mod host_fn;
 mod object;
 pub use convert::{FromValue, IntoNativeResult, IntoValue};
 pub use host_fn::{HostAsyncFn, HostFn, WithCtx};
-pub use object::{NativeObject, Object};
+pub use object::NativeObject;
+pub(crate) use object::Object;
 
 /// The arguments of a call: positional, then named (`f(1, key: 2)`).
 pub struct Args {

@@ -5,7 +5,7 @@
 //! (`Module`, with its end-of-program hooks), and the script calls a native operation hands
 //! back to the loop.
 
-pub mod ctx;
-pub mod function;
-pub mod module;
-pub mod script_call;
+pub(crate) mod ctx;
+pub(crate) mod function;
+pub(crate) mod module;
+pub(crate) mod script_call;

@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// What runs on the loop with a call's outcome.
-pub type OnDone = Box<dyn FnOnce(&mut Interp, Result<Value, ErrorRef>)>;
+pub(crate) type OnDone = Box<dyn FnOnce(&mut Interp, Result<Value, ErrorRef>)>;
 
 /// `func(*args)`, to be run by the loop for a native operation.
 pub struct ScriptCall {

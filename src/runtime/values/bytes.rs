@@ -29,7 +29,7 @@ impl Value {
 /// Python's repr: `b'...'`, in double quotes when the bytes hold a `'`
 /// and no `"`; printable ASCII as itself, `\t \n \r`, and `\xNN` for the
 /// rest.
-pub fn write_repr(out: &mut String, b: &[u8]) {
+pub(crate) fn write_repr(out: &mut String, b: &[u8]) {
     let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
         b'"'
     } else {
@@ -57,7 +57,7 @@ pub fn write_repr(out: &mut String, b: &[u8]) {
 }
 
 /// `b.hex()`, `b.hex(":")`: two lowercase digits a byte, `sep` between.
-pub fn hex(b: &[u8], sep: &str) -> String {
+pub(crate) fn hex(b: &[u8], sep: &str) -> String {
     let mut out = String::with_capacity(b.len() * (2 + sep.len()));
     for (i, c) in b.iter().enumerate() {
         if i > 0 {
@@ -70,7 +70,7 @@ pub fn hex(b: &[u8], sep: &str) -> String {
 
 /// `bytes.from_hex(s)`: Python's `bytes.fromhex`, whitespace allowed
 /// between bytes; a bad or missing digit is a `ValueError` at its position.
-pub fn from_hex(s: &str) -> R {
+pub(crate) fn from_hex(s: &str) -> R {
     let digit = |c: Option<&u8>| c.and_then(|c| (*c as char).to_digit(16));
     let bad = |at: usize| {
         value_error(format!(
@@ -110,7 +110,7 @@ fn byte_of(v: &Value, what: &str) -> Result<u8, ErrorRef> {
 /// `bytes(x)`: `bytes()` is empty, `bytes(n)` n zero bytes, `bytes(items)`
 /// the ints of a list, range or bytes, `bytes(s, encoding)` the text
 /// encoded.
-pub fn construct(x: Option<&Value>, encoding: Option<&Value>, errors: Option<&Value>) -> R {
+pub(crate) fn construct(x: Option<&Value>, encoding: Option<&Value>, errors: Option<&Value>) -> R {
     let Some(x) = x else {
         return Ok(Value::bytes(Vec::new()));
     };
@@ -157,7 +157,7 @@ fn at_item(e: ErrorRef, i: usize) -> ErrorRef {
 }
 
 /// `b[i]`: the byte as an int, negative `i` counting from the end.
-pub fn index(b: &[u8], i: i64) -> R {
+pub(crate) fn index(b: &[u8], i: i64) -> R {
     super::ops::norm_index(i, b.len())
         .map(|j| Value::Int(i64::from(b[j])))
         .ok_or_else(|| {
@@ -169,7 +169,7 @@ pub fn index(b: &[u8], i: i64) -> R {
 }
 
 /// `x in b`: a byte (an int) or a run of bytes.
-pub fn contains(b: &[u8], x: &Value) -> Result<bool, ErrorRef> {
+pub(crate) fn contains(b: &[u8], x: &Value) -> Result<bool, ErrorRef> {
     match x {
         Value::Bytes(sub) => Ok(find(b, sub).is_some()),
         Value::Int(_) => {
@@ -313,7 +313,7 @@ fn handler(v: Option<&Value>) -> Result<Handler, ErrorRef> {
 }
 
 /// `b.decode(encoding = "utf-8", errors = "strict")`.
-pub fn decode(b: &[u8], encoding: Option<&Value>, errors: Option<&Value>) -> R {
+pub(crate) fn decode(b: &[u8], encoding: Option<&Value>, errors: Option<&Value>) -> R {
     let (codec, handler) = (codec(encoding)?, handler(errors)?);
     let text = match codec {
         Codec::Utf8 => decode_utf8(b, handler)?,
@@ -388,7 +388,7 @@ fn decode_error(codec: Codec, b: &[u8], at: usize, len: usize, reason: &str) -> 
 
 /// `s.encode(encoding = "utf-8", errors = "strict")`; `replace` writes `?`
 /// for a character the codec has no byte for, as Python does.
-pub fn encode(s: &str, encoding: Option<&Value>, errors: Option<&Value>) -> R {
+pub(crate) fn encode(s: &str, encoding: Option<&Value>, errors: Option<&Value>) -> R {
     let (codec, handler) = (codec(encoding)?, handler(errors)?);
     if codec == Codec::Utf8 {
         return Ok(Value::bytes(s.as_bytes().to_vec()));

@@ -15,12 +15,12 @@ use crate::runtime::error::{value_error, ErrorObj, ErrorRef};
 use float::Layout;
 
 mod float;
-pub use float::float_repr;
+pub(crate) use float::float_repr;
 
 /// Largest width or precision accepted. CPython allows more (it is
 /// limited by memory); a spec past this is a `ValueError` so that a typo
 /// cannot ask for gigabytes.
-pub const MAX_FORMAT_WIDTH: usize = 1_000_000;
+pub(crate) const MAX_FORMAT_WIDTH: usize = 1_000_000;
 
 /// Digit grouping: none, or a separator every `len` digits.
 #[derive(Clone, Copy, PartialEq)]
@@ -184,7 +184,7 @@ fn unknown_type(ty: char, type_name: &str) -> ErrorRef {
     ))
 }
 
-pub fn format_spec(v: &Value, spec: &str) -> Result<String, ErrorRef> {
+pub(crate) fn format_spec(v: &Value, spec: &str) -> Result<String, ErrorRef> {
     if spec.is_empty() {
         return v.try_display();
     }

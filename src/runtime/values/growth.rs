@@ -12,7 +12,7 @@ use crate::runtime::error::{ErrorObj, ErrorRef};
 /// Room for `more` items in a list, as `push`, `insert` and `extend`
 /// need. Inline for the common case: there is room already.
 #[inline]
-pub fn list_room(items: &mut Vec<Value>, more: usize) -> Result<(), ErrorRef> {
+pub(crate) fn list_room(items: &mut Vec<Value>, more: usize) -> Result<(), ErrorRef> {
     if items.capacity() - items.len() >= more {
         return Ok(());
     }
@@ -40,7 +40,7 @@ fn grow_list(items: &mut Vec<Value>, more: usize) -> Result<(), ErrorRef> {
 /// Room for `key` in a map before it goes in (`m[k] = v`, `setdefault`,
 /// `update`): none needed if the map has room or holds the key already.
 #[inline]
-pub fn map_room(table: &mut Table, key: &Key) -> Result<(), ErrorRef> {
+pub(crate) fn map_room(table: &mut Table, key: &Key) -> Result<(), ErrorRef> {
     if table.len() < table.capacity() || table.contains_key(key) {
         return Ok(());
     }

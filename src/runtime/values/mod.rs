@@ -3,16 +3,16 @@
 //! formatted. Nothing here runs a task's code: `layers.rs` keeps this
 //! folder from importing the evaluator (`vm`), the `driver` and
 //! `asyncio` (apart from the asyncio objects `Value` holds).
-pub mod bytes;
-pub mod format;
-pub mod growth;
-pub mod ops;
-pub mod record;
-pub mod record_map;
-pub mod seq;
-pub mod str;
-pub mod str_methods;
-pub mod teardown;
-pub mod text_methods;
-pub mod text_split;
-pub mod value;
+pub(crate) mod bytes;
+pub(crate) mod format;
+pub(crate) mod growth;
+pub(crate) mod ops;
+pub(crate) mod record;
+pub(crate) mod record_map;
+pub(crate) mod seq;
+pub(crate) mod str;
+pub(crate) mod str_methods;
+pub(crate) mod teardown;
+pub(crate) mod text_methods;
+pub(crate) mod text_split;
+pub(crate) mod value;

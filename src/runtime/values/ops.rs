@@ -2,7 +2,7 @@
 //! floor, ints overflow into an error rather than wrapping.
 
 mod index;
-pub use index::*;
+pub(crate) use index::*;
 
 use super::value::{Key, Str, Value};
 use crate::compile::code::Cmp;
@@ -31,7 +31,7 @@ fn floats(a: &Value, b: &Value) -> Option<(f64, f64)> {
     }
 }
 
-pub fn add(a: &Value, b: &Value) -> R {
+pub(crate) fn add(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int).ok_or_else(overflow),
         (Value::Str(x), Value::Str(y)) => concat(&[x, y]),
@@ -50,7 +50,7 @@ pub fn add(a: &Value, b: &Value) -> R {
 
 /// Strings joined, or a `MemoryError` when there is no memory for the
 /// result.
-pub fn concat(parts: &[&str]) -> R {
+pub(crate) fn concat(parts: &[&str]) -> R {
     let len = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
     if len >= crate::limits::LARGE {
         crate::limits::room_for(len).map_err(|(after, limit)| {
@@ -69,7 +69,7 @@ pub fn concat(parts: &[&str]) -> R {
     })
 }
 
-pub fn sub(a: &Value, b: &Value) -> R {
+pub(crate) fn sub(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_sub(*y).map(Value::Int).ok_or_else(overflow),
         _ => match floats(a, b) {
@@ -94,7 +94,7 @@ fn repeat<T: Clone>(items: &[T], n: i64) -> Result<Vec<T>, ErrorRef> {
     Ok(out)
 }
 
-pub fn mul(a: &Value, b: &Value) -> R {
+pub(crate) fn mul(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_mul(*y).map(Value::Int).ok_or_else(overflow),
         (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
@@ -116,7 +116,7 @@ pub fn mul(a: &Value, b: &Value) -> R {
     }
 }
 
-pub fn div(a: &Value, b: &Value) -> R {
+pub(crate) fn div(a: &Value, b: &Value) -> R {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         if *y == 0 {
             return Err(zero_div("division by zero"));
@@ -166,7 +166,7 @@ fn int_true_div(x: i64, y: i64) -> f64 {
 /// Python's `//` on ints; `None` for a zero divisor or an overflow (the
 /// caller reports those).
 #[inline]
-pub fn int_floor_div(x: i64, y: i64) -> Option<i64> {
+pub(crate) fn int_floor_div(x: i64, y: i64) -> Option<i64> {
     let q = x.checked_div(y)?;
     Some(if (x % y != 0) && ((x < 0) != (y < 0)) {
         q - 1
@@ -178,7 +178,7 @@ pub fn int_floor_div(x: i64, y: i64) -> Option<i64> {
 /// Python's `%` on ints (the sign of the divisor); `None` for a zero
 /// divisor.
 #[inline]
-pub fn int_mod(x: i64, y: i64) -> Option<i64> {
+pub(crate) fn int_mod(x: i64, y: i64) -> Option<i64> {
     if y == 0 {
         return None;
     }
@@ -190,7 +190,7 @@ pub fn int_mod(x: i64, y: i64) -> Option<i64> {
     })
 }
 
-pub fn floor_div(a: &Value, b: &Value) -> R {
+pub(crate) fn floor_div(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => {
             if *y == 0 {
@@ -208,7 +208,7 @@ pub fn floor_div(a: &Value, b: &Value) -> R {
     }
 }
 
-pub fn modulo(a: &Value, b: &Value) -> R {
+pub(crate) fn modulo(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => {
             if *y == 0 {
@@ -230,7 +230,7 @@ pub fn modulo(a: &Value, b: &Value) -> R {
 /// `(x / y).floor()` is wrong at the edges (`inf // 1` is nan,
 /// `-5.0 // inf` is -1.0, `-0.0 % 5.0` is 0.0), so follow CPython step
 /// by step: the remainder from `fmod` (Rust's `%`), the quotient from it.
-pub fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
+pub(crate) fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
     let mut m = x % y;
     let mut div = (x - m) / y;
     if m != 0.0 {
@@ -260,7 +260,7 @@ pub fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
 /// `x ** y` for ints when the answer is an int that fits: the fast path
 /// (a negative exponent gives a float, an overflow an error: the slow path).
 #[inline]
-pub fn int_pow_fast(x: i64, y: i64) -> Option<Value> {
+pub(crate) fn int_pow_fast(x: i64, y: i64) -> Option<Value> {
     let y = u32::try_from(y).ok()?;
     x.checked_pow(y).map(Value::Int)
 }
@@ -268,7 +268,7 @@ pub fn int_pow_fast(x: i64, y: i64) -> Option<Value> {
 /// Python's `**`: int ** non-negative int stays exact (an `OverflowError`
 /// past 64 bits, where Python would grow the int); anything else is a
 /// float, as CPython's `float_pow` gives it.
-pub fn pow(a: &Value, b: &Value) -> R {
+pub(crate) fn pow(a: &Value, b: &Value) -> R {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) if *y >= 0 => int_pow(*x, *y),
         (Value::Int(x), Value::Int(y)) => float_pow(*x as f64, *y as f64),
@@ -313,7 +313,7 @@ fn float_pow(x: f64, y: f64) -> R {
     Ok(Value::Float(r))
 }
 
-pub fn neg(a: &Value) -> R {
+pub(crate) fn neg(a: &Value) -> R {
     match a {
         Value::Int(x) => x.checked_neg().map(Value::Int).ok_or_else(overflow),
         Value::Float(f) => Ok(Value::Float(-f)),
@@ -332,7 +332,7 @@ pub fn neg(a: &Value) -> R {
 /// a NaN is false, as in Python (`nan <= 1` is false, not "equal"); two
 /// lists are decided by their first differing items under the same
 /// operator, as Python's list comparison does.
-pub fn cmp_holds(cmp: Cmp, a: &Value, b: &Value) -> Result<bool, ErrorRef> {
+pub(crate) fn cmp_holds(cmp: Cmp, a: &Value, b: &Value) -> Result<bool, ErrorRef> {
     cmp_holds_at(cmp, a, b, 0)
 }
 
@@ -378,7 +378,7 @@ fn num_cmp(a: &Value, b: &Value) -> Option<Option<std::cmp::Ordering>> {
     })
 }
 
-pub fn compare(a: &Value, b: &Value, op: &str) -> Result<std::cmp::Ordering, ErrorRef> {
+pub(crate) fn compare(a: &Value, b: &Value, op: &str) -> Result<std::cmp::Ordering, ErrorRef> {
     compare_at(a, b, op, 0)
 }
 
@@ -421,21 +421,21 @@ fn compare_at(
     }
 }
 
-pub fn lt(a: &Value, b: &Value) -> R {
+pub(crate) fn lt(a: &Value, b: &Value) -> R {
     cmp_holds(Cmp::Lt, a, b).map(Value::Bool)
 }
-pub fn le(a: &Value, b: &Value) -> R {
+pub(crate) fn le(a: &Value, b: &Value) -> R {
     cmp_holds(Cmp::Le, a, b).map(Value::Bool)
 }
-pub fn gt(a: &Value, b: &Value) -> R {
+pub(crate) fn gt(a: &Value, b: &Value) -> R {
     cmp_holds(Cmp::Gt, a, b).map(Value::Bool)
 }
-pub fn ge(a: &Value, b: &Value) -> R {
+pub(crate) fn ge(a: &Value, b: &Value) -> R {
     cmp_holds(Cmp::Ge, a, b).map(Value::Bool)
 }
 
 /// `item in container`.
-pub fn contains(container: &Value, item: &Value) -> Result<bool, ErrorRef> {
+pub(crate) fn contains(container: &Value, item: &Value) -> Result<bool, ErrorRef> {
     match container {
         Value::List(l) => {
             for v in l.borrow().iter() {

@@ -47,7 +47,7 @@ impl RecordType {
 /// allocated once per process and kept in this table, so a REPL that
 /// declares `struct P` a thousand times holds one "P", and leak checkers
 /// see a live table rather than one lost string per declaration.
-pub fn intern_name(name: &str) -> &'static str {
+pub(crate) fn intern_name(name: &str) -> &'static str {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
     static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
@@ -266,7 +266,7 @@ fn record_no_field(r: &Record, name: &str) -> ErrorRef {
 /// Two records are equal when they are of the same struct and their
 /// fields are equal (a dataclass's `__eq__`).
 /// `eq` compares two fields (and may fail on nesting too deep).
-pub fn records_equal(
+pub(crate) fn records_equal(
     a: &Record,
     b: &Record,
     eq: impl Fn(&Value, &Value) -> Result<bool, ErrorRef>,

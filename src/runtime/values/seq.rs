@@ -18,7 +18,7 @@ fn pop(ex: &mut Exec) -> Value {
 
 /// `Op::Slice`: target, start, stop and step on the stack → the slice.
 #[inline(never)]
-pub fn slice_op(ex: &mut Exec) -> Result<(), ErrorRef> {
+pub(crate) fn slice_op(ex: &mut Exec) -> Result<(), ErrorRef> {
     let step = pop(ex);
     let stop = pop(ex);
     let start = pop(ex);
@@ -30,7 +30,7 @@ pub fn slice_op(ex: &mut Exec) -> Result<(), ErrorRef> {
 
 /// `Op::Unpack(n)`: the value on top → its `n` items, the first on top.
 #[inline(never)]
-pub fn unpack_op(ex: &mut Exec, n: usize) -> Result<(), ErrorRef> {
+pub(crate) fn unpack_op(ex: &mut Exec, n: usize) -> Result<(), ErrorRef> {
     let v = pop(ex);
     // A list of the right length (`for k, v in items(m)`) is unpacked in
     // place; anything else is collected first.
@@ -53,7 +53,7 @@ pub fn unpack_op(ex: &mut Exec, n: usize) -> Result<(), ErrorRef> {
 /// list of the items between, and its last `after` items, the first on
 /// top. The list is new even when it takes every item (`[*copy] = xs`).
 #[inline(never)]
-pub fn unpack_star_op(ex: &mut Exec, before: usize, after: usize) -> Result<(), ErrorRef> {
+pub(crate) fn unpack_star_op(ex: &mut Exec, before: usize, after: usize) -> Result<(), ErrorRef> {
     let v = pop(ex);
     let mut items = unpack_star(&v, before + after)?;
     let tail = items.split_off(items.len() - after);
@@ -71,7 +71,7 @@ pub fn unpack_star_op(ex: &mut Exec, before: usize, after: usize) -> Result<(), 
 /// `Op::ListAppend`: appends the value on top to the comprehension's list
 /// in stack slot `at` (made by `MakeList(0)` before its loops).
 #[inline(never)]
-pub fn list_append_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
+pub(crate) fn list_append_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
     let v = pop(ex);
     if let Value::List(l) = &ex.stack[at] {
         let mut items = l.borrow_mut();
@@ -84,7 +84,7 @@ pub fn list_append_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
 /// `Op::MapInsert`: sets the key and value on top in the comprehension's
 /// map in stack slot `at`.
 #[inline(never)]
-pub fn map_insert_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
+pub(crate) fn map_insert_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
     let v = pop(ex);
     let k = pop(ex);
     let map = ex.stack[at].clone();
@@ -94,7 +94,7 @@ pub fn map_insert_op(ex: &mut Exec, at: usize) -> Result<(), ErrorRef> {
 /// The `n` items of `v` for `let [a, b] = v`, with Python's errors: a
 /// `ValueError` for a wrong count, a `TypeError` for a value that is not
 /// iterable.
-pub fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
+pub(crate) fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, ErrorRef> {
     let items = iterable_items(v)?;
     match items.len() {
         got if got == n => Ok(items),
@@ -201,7 +201,12 @@ fn positions(b: Bounds) -> impl Iterator<Item = usize> {
 
 /// `target[start:stop:step]` for a list (a new list) or a string (by code
 /// point, as indexing is).
-pub fn slice(target: &Value, start: &Value, stop: &Value, step: &Value) -> Result<Value, ErrorRef> {
+pub(crate) fn slice(
+    target: &Value,
+    start: &Value,
+    stop: &Value,
+    step: &Value,
+) -> Result<Value, ErrorRef> {
     match target {
         Value::List(l) => {
             let l = l.borrow();
@@ -270,7 +275,7 @@ fn slice_range(
 /// given); `reverse` sorts descending and still keeps equal items in their
 /// original order, as Python's `reverse=True` does. Shared by `sorted` and
 /// `list.sort`.
-pub fn sort_values(
+pub(crate) fn sort_values(
     ctx: &mut crate::runtime::native::ctx::NativeCtx<'_>,
     items: Vec<Value>,
     key: Option<&Value>,

@@ -29,7 +29,7 @@ thread_local! {
 /// recursion while that is shallow; past [`RECURSIVE_LEVELS`] containers
 /// deep, turns them into values with `into_values` and [`dismantle`]s them.
 #[inline(always)]
-pub fn drop_contents<T>(contents: T, into_values: impl FnOnce(T) -> Vec<Value>) {
+pub(crate) fn drop_contents<T>(contents: T, into_values: impl FnOnce(T) -> Vec<Value>) {
     let depth = DEPTH.get();
     if depth < RECURSIVE_LEVELS {
         DEPTH.set(depth + 1);
@@ -45,7 +45,7 @@ pub fn drop_contents<T>(contents: T, into_values: impl FnOnce(T) -> Vec<Value>) 
 /// items join the work list and the container is dropped empty, which
 /// takes constant stack. (A container some other value still holds is
 /// only released: that is one decrement.)
-pub fn dismantle(mut work: Vec<Value>) {
+pub(crate) fn dismantle(mut work: Vec<Value>) {
     while let Some(v) = work.pop() {
         match v {
             Value::List(l) => {
@@ -80,6 +80,6 @@ pub fn dismantle(mut work: Vec<Value>) {
 }
 
 /// A closure's captured cells as values, for [`dismantle`].
-pub fn cells(upvals: Box<[Rc<std::cell::RefCell<Value>>]>) -> Vec<Value> {
+pub(crate) fn cells(upvals: Box<[Rc<std::cell::RefCell<Value>>]>) -> Vec<Value> {
     upvals.into_vec().into_iter().map(Value::Cell).collect()
 }

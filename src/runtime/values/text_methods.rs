@@ -9,7 +9,7 @@ use crate::runtime::methods::str_arg;
 
 type R = Result<Value, ErrorRef>;
 
-pub fn call(s: &Str, m: &str, args: &[Value]) -> R {
+pub(crate) fn call(s: &Str, m: &str, args: &[Value]) -> R {
     Ok(match m {
         "count" => Value::Int(count(s, &str_arg(m, &args[0])?)),
         "is_digit" => Value::Bool(all_chars(s, char::is_numeric)),

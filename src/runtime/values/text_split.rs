@@ -10,7 +10,7 @@ use crate::runtime::methods::str_arg;
 
 type R = Result<Value, ErrorRef>;
 
-pub fn call(s: &Str, m: &str, args: &[Value]) -> R {
+pub(crate) fn call(s: &Str, m: &str, args: &[Value]) -> R {
     match m {
         "split" => split(s, args.first(), args.get(1)),
         "lstrip" | "rstrip" => {

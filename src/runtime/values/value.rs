@@ -1,9 +1,9 @@
 //! Runtime values: small (two words plus a tag) and cheap to clone.
 
 mod repr;
-pub use repr::format_float;
+pub(crate) use repr::format_float;
 
-pub use super::str::Str;
+pub(crate) use super::str::Str;
 use crate::runtime::asyncio::future::Future;
 use crate::runtime::asyncio::sync_state::{Event, Lock, Queue, Semaphore};
 use crate::runtime::asyncio::task::{Coro, Task};
@@ -14,8 +14,8 @@ use std::cell::RefCell;
 use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
-pub type List = Rc<RefCell<ListItems>>;
-pub type Map = Rc<RefCell<MapTable>>;
+pub(crate) type List = Rc<RefCell<ListItems>>;
+pub(crate) type Map = Rc<RefCell<MapTable>>;
 
 /// A list's items: a `Vec` whose drop does not recurse into nested lists
 /// (see `teardown`). It derefs to the `Vec`. `ManuallyDrop`, so that its
@@ -58,7 +58,7 @@ impl Drop for ListItems {
 /// process): the default SipHash was most of a map-heavy loop. Iteration
 /// follows insertion order whatever the hash, so output does not depend on
 /// it.
-pub type Table = IndexMap<Key, Value, foldhash::fast::RandomState>;
+pub(crate) type Table = IndexMap<Key, Value, foldhash::fast::RandomState>;
 
 /// A map's table, whose drop does not recurse into nested values (see
 /// `teardown`), as [`ListItems`] does for lists. It derefs to the `IndexMap`.
@@ -354,7 +354,7 @@ impl Value {
 /// An int against a float, exactly, as CPython compares them (converting
 /// the int to a float would round it past 2^53: `2**53 + 1 == 2.0**53`
 /// must be false). `None` for a NaN.
-pub fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+pub(crate) fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
     // 2^63, the first float past every i64.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     if f.is_nan() {
@@ -379,11 +379,11 @@ pub fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
 /// Python's default recursion limit. Deeper (or a list that contains
 /// itself, compared with another) is a `RecursionError`, never a wrong
 /// answer or an overflow of the interpreter's stack.
-pub const MAX_NESTING: usize = 1000;
+pub(crate) const MAX_NESTING: usize = 1000;
 
 /// The error for a structure nested deeper than [`MAX_NESTING`].
 #[cold]
-pub fn nesting_error(what: &str) -> ErrorRef {
+pub(crate) fn nesting_error(what: &str) -> ErrorRef {
     crate::runtime::error::ErrorObj::with_help(
         "RecursionError",
         format!("maximum recursion depth exceeded in {what} (lists, maps or records nested more than {MAX_NESTING} deep)"),
@@ -392,12 +392,12 @@ pub fn nesting_error(what: &str) -> ErrorRef {
 }
 
 /// Structural equality, as `==` sees it.
-pub fn values_equal(a: &Value, b: &Value) -> Result<bool, ErrorRef> {
+pub(crate) fn values_equal(a: &Value, b: &Value) -> Result<bool, ErrorRef> {
     eq_depth(a, b, 0)
 }
 
 /// Where `x` first is in `items` (`==`), for `index` and `remove`.
-pub fn position(items: &[Value], x: &Value) -> Result<Option<usize>, ErrorRef> {
+pub(crate) fn position(items: &[Value], x: &Value) -> Result<Option<usize>, ErrorRef> {
     for (i, v) in items.iter().enumerate() {
         if values_equal(v, x)? {
             return Ok(Some(i));

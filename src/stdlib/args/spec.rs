@@ -118,7 +118,7 @@ fn table(v: &Value, what: &str) -> Result<IndexMap<String, Value>, ErrorRef> {
 }
 
 impl Spec {
-    pub fn read(map: &IndexMap<String, Value>, prog: &str) -> Result<Spec, ErrorRef> {
+    pub(super) fn read(map: &IndexMap<String, Value>, prog: &str) -> Result<Spec, ErrorRef> {
         only_keys(map, TOP_KEYS, "the spec")?;
         let mut spec = Spec::level(map, prog.to_string(), "the spec")?;
         spec.prog = text(map, "prog", "the spec")?.unwrap_or(spec.prog);
@@ -295,7 +295,7 @@ impl Opt {
     }
 
     /// What the help shows as the default, for a value that is one.
-    pub fn default_shown(&self) -> Option<String> {
+    pub(super) fn default_shown(&self) -> Option<String> {
         match (&self.default, self.action) {
             (Some(Value::Nil) | None, _) | (_, Action::StoreTrue | Action::StoreFalse) => None,
             (Some(v), _) => v.try_display().ok(),
@@ -303,7 +303,7 @@ impl Opt {
     }
 
     /// The value when the argument is not given and has no default.
-    pub fn empty(&self) -> Value {
+    pub(super) fn empty(&self) -> Value {
         if self.action == Action::Append || matches!(self.nargs, Nargs::Any | Nargs::Some) {
             // argparse gives `None` for an absent `*` option; a list reads better.
             return Value::list(Vec::new());
@@ -470,11 +470,11 @@ fn check_positional_order(opts: &[Opt]) -> Result<(), ErrorRef> {
 }
 
 impl Nargs {
-    pub fn many(self) -> bool {
+    pub(super) fn many(self) -> bool {
         matches!(self, Nargs::Any | Nargs::Some)
     }
     /// How many values clap takes, when not one.
-    pub fn range(self) -> Option<(usize, Option<usize>)> {
+    pub(super) fn range(self) -> Option<(usize, Option<usize>)> {
         match self {
             Nargs::One => None,
             Nargs::Optional => Some((0, Some(1))),
@@ -492,7 +492,7 @@ impl Type {
             Type::Float => "a float",
         }
     }
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Type::Str => "str",
             Type::Int => "int",

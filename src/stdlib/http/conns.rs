@@ -29,12 +29,12 @@ pub(crate) struct Limits {
 
 impl Limits {
     /// The default timeout, in seconds.
-    pub const DEFAULT_HEADER_TIMEOUT: f64 = 30.0;
+    pub(super) const DEFAULT_HEADER_TIMEOUT: f64 = 30.0;
 
     /// `header_timeout` seconds, and a quarter of the open-file limit
     /// waiting (between 8 and 1024): the rest is left for connections
     /// being answered, files and processes.
-    pub fn new(header_timeout: f64) -> Limits {
+    pub(super) fn new(header_timeout: f64) -> Limits {
         let files = rustix::process::getrlimit(rustix::process::Resource::Nofile)
             .current
             .unwrap_or(4096);

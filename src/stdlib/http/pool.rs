@@ -24,9 +24,9 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// Idle connections kept per scheme, host and port.
-pub const MAX_IDLE_PER_HOST: usize = 64;
+pub(super) const MAX_IDLE_PER_HOST: usize = 64;
 /// How long an idle connection is kept.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+pub(super) const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A connection between exchanges: the request side and hyper's driver,
 /// which runs only inside an exchange's future.

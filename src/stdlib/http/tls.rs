@@ -12,7 +12,7 @@ use std::sync::Arc;
 /// A run's TLS settings: extra roots, and the client configuration built
 /// from them the first time an `https://` URL is fetched.
 #[derive(Default)]
-pub struct Tls {
+pub(crate) struct Tls {
     /// PEM texts, each with what it is called in errors.
     extra_roots: Vec<(String, Vec<u8>)>,
     config: OnceCell<Result<Arc<rustls::ClientConfig>, String>>,
@@ -21,13 +21,13 @@ pub struct Tls {
 impl Tls {
     /// Adds the certificates in a PEM text as trusted roots; `name` says
     /// where they came from (`TASKS_CA_FILE=...`).
-    pub fn add_roots(&mut self, name: &str, pem: Vec<u8>) {
+    pub(crate) fn add_roots(&mut self, name: &str, pem: Vec<u8>) {
         self.extra_roots.push((name.to_string(), pem));
         self.config = OnceCell::new();
     }
 
     /// The client configuration; `Err` if an extra root is not usable.
-    pub fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, String> {
+    pub(crate) fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, String> {
         self.config.get_or_init(|| self.build()).clone()
     }
 

@@ -25,7 +25,7 @@ pub(crate) struct Url {
 }
 
 impl Url {
-    pub fn parse(text: &str) -> Result<Url, UrlError> {
+    pub(crate) fn parse(text: &str) -> Result<Url, UrlError> {
         let inner = url::Url::parse(text).map_err(|e| parse_error(text, e))?;
         Url::from_inner(text, inner)
     }
@@ -74,7 +74,7 @@ impl Url {
     }
 
     /// The `Host` header: the host, and the port unless it is the scheme's.
-    pub fn host_header(&self) -> String {
+    pub(crate) fn host_header(&self) -> String {
         let host = if self.host.contains(':') {
             format!("[{}]", self.host)
         } else {
@@ -89,7 +89,7 @@ impl Url {
 
     /// This URL with `query` (already encoded) added to its query, after
     /// an `&` if it has one (as `requests` adds `params=`).
-    pub fn with_query(&self, query: &str) -> Result<Url, UrlError> {
+    pub(crate) fn with_query(&self, query: &str) -> Result<Url, UrlError> {
         if query.is_empty() {
             return Ok(self.clone());
         }
@@ -105,7 +105,7 @@ impl Url {
 
     /// A `Location` resolved against this URL (RFC 3986 reference
     /// resolution).
-    pub fn join(&self, location: &str) -> Result<Url, UrlError> {
+    pub(crate) fn join(&self, location: &str) -> Result<Url, UrlError> {
         let joined = self
             .inner
             .join(location)

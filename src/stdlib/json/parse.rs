@@ -12,10 +12,10 @@ use std::rc::Rc;
 
 /// How deep lists and maps may nest in the text (Python's limit is its
 /// recursion limit; this parser recurses too).
-pub const MAX_PARSE_DEPTH: usize = 128;
+pub(super) const MAX_PARSE_DEPTH: usize = 128;
 
 /// Parses one JSON document (surrounding whitespace allowed).
-pub fn parse(text: &str) -> Result<Value, JsonError> {
+pub(crate) fn parse(text: &str) -> Result<Value, JsonError> {
     let mut p = Parser {
         text,
         b: text.as_bytes(),

@@ -14,7 +14,7 @@ use super::*;
 /// `wait` does not read stdout: a child that writes more than a pipe holds
 /// (64 KiB) while nobody reads its lines blocks until someone does.
 #[derive(Clone, Debug)]
-pub struct Child(Rc<ChildInner>);
+pub(crate) struct Child(Rc<ChildInner>);
 
 /// A child's output, read a line at a time.
 type Lines = LineReader<BufReader<Box<dyn AsyncRead + Unpin>>>;
@@ -83,7 +83,7 @@ impl fmt::Debug for ChildInner {
 
 impl Child {
     /// Starts `spec` (its `stdin` text is ignored: use `write`).
-    pub fn start(spec: &RunSpec) -> Result<Child, ProcessFailure> {
+    pub(crate) fn start(spec: &RunSpec) -> Result<Child, ProcessFailure> {
         let mut started = spawn(
             spec,
             spec.stdin_io.stdio(),
@@ -110,14 +110,14 @@ impl Child {
         })))
     }
 
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.0.pid
     }
 
     /// The next line of stdout without its line ending (`\n` or `\r\n`);
     /// `None` at the end. Invalid UTF-8 becomes U+FFFD. Cancel-safe: what
     /// a dropped read had of a line is the start of the next one.
-    pub fn read_line(
+    pub(crate) fn read_line(
         &self,
     ) -> impl std::future::Future<Output = Result<Option<String>, ProcessFailure>> + 'static {
         self.read_line_from(Pipe::Stdout)
@@ -125,7 +125,7 @@ impl Child {
 
     /// [`Child::read_line`] from stdout or stderr (`None` at once if that
     /// one is not piped).
-    pub fn read_line_from(
+    pub(crate) fn read_line_from(
         &self,
         pipe: Pipe,
     ) -> impl std::future::Future<Output = Result<Option<String>, ProcessFailure>> + 'static {
@@ -142,7 +142,7 @@ impl Child {
 
     /// A line of stdout or stderr already read into the buffer, without
     /// waiting; `None` when one must be waited for.
-    pub fn try_line(&self, pipe: Pipe) -> Option<Result<Option<String>, ProcessFailure>> {
+    pub(crate) fn try_line(&self, pipe: Pipe) -> Option<Result<Option<String>, ProcessFailure>> {
         let mut lines = self.0.pipe(pipe).try_lock()?;
         let Some(reader) = lines.as_mut() else {
             return Some(Ok(None));
@@ -154,7 +154,7 @@ impl Child {
     /// Writes `text` to the child's stdin (waiting while the pipe is full).
     /// Writing after `close_stdin`, or to a child that closed its end, is
     /// an error.
-    pub fn write(
+    pub(crate) fn write(
         &self,
         text: String,
     ) -> impl std::future::Future<Output = Result<(), ProcessFailure>> + 'static {
@@ -178,7 +178,7 @@ impl Child {
 
     /// Closes the child's stdin, so it sees end of input. A write still in
     /// flight keeps the pipe until it finishes, then closes it.
-    pub fn close_stdin(&self) {
+    pub(crate) fn close_stdin(&self) {
         self.0.stdin_closed.set(true);
         if let Some(mut stdin) = self.0.stdin.try_lock() {
             stdin.take();
@@ -187,7 +187,9 @@ impl Child {
 
     /// Waits for the child to exit and gives its exit code (minus the
     /// signal number if a signal ended it). Waiting again gives it again.
-    pub fn wait(&self) -> impl std::future::Future<Output = Result<i32, ProcessFailure>> + 'static {
+    pub(crate) fn wait(
+        &self,
+    ) -> impl std::future::Future<Output = Result<i32, ProcessFailure>> + 'static {
         let inner = self.0.clone();
         async move {
             if let Some(code) = inner.code.get() {
@@ -212,7 +214,7 @@ impl Child {
 
     /// SIGKILLs the child with all it started (its tree and its group).
     /// Does nothing once it has exited.
-    pub fn kill(&self) {
+    pub(crate) fn kill(&self) {
         self.0.group.kill();
     }
 }

@@ -20,7 +20,7 @@ use std::task::Poll;
 
 /// What a finished pipeline gives back.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PipeOutput {
+pub(crate) struct PipeOutput {
     /// Each program's status, in order (minus the signal that ended it).
     pub codes: Vec<i32>,
     /// The last program's stdout.
@@ -32,7 +32,7 @@ pub struct PipeOutput {
 /// Runs `specs` as a pipeline to the end: `stdin` fed to the first, the
 /// last one's stdout and every stderr read (at most `cap` bytes each),
 /// every status collected. Nothing starts until the future is polled.
-pub async fn pipeline(
+pub(crate) async fn pipeline(
     specs: &[RunSpec],
     stdin: &[u8],
     cap: usize,

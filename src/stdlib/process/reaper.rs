@@ -38,7 +38,7 @@ fn unreaped() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
 
 /// Makes this process a child subreaper (Linux; elsewhere it does
 /// nothing). For the `tasks` command, before it starts anything.
-pub fn become_subreaper() -> bool {
+pub(crate) fn become_subreaper() -> bool {
     #[cfg(target_os = "linux")]
     if rustix::process::set_child_subreaper(Some(rustix::process::getpid())).is_ok() {
         SUBREAPER.store(true, Ordering::SeqCst);

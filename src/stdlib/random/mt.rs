@@ -10,17 +10,17 @@ use rand_mt::Mt;
 
 /// A generator that draws what CPython's `random` draws.
 #[derive(Clone)]
-pub struct PyRandom(Box<Mt>);
+pub(crate) struct PyRandom(Box<Mt>);
 
 impl PyRandom {
     /// As `random.seed(n)`: the key is `abs(n)`'s 32-bit words, least
     /// significant first (one word, 0, for 0).
-    pub fn seeded(n: i64) -> PyRandom {
+    pub(crate) fn seeded(n: i64) -> PyRandom {
         PyRandom::seeded_u64(n.unsigned_abs())
     }
 
     /// As `random.seed(n)` for a non-negative `n`.
-    pub fn seeded_u64(n: u64) -> PyRandom {
+    pub(crate) fn seeded_u64(n: u64) -> PyRandom {
         let lo = n as u32;
         let hi = (n >> 32) as u32;
         let key: &[u32] = if hi == 0 { &[lo] } else { &[lo, hi] };
@@ -28,7 +28,7 @@ impl PyRandom {
     }
 
     /// `random()`: 53 random bits as `genrand_res53` makes them.
-    pub fn random(&mut self) -> f64 {
+    pub(crate) fn random(&mut self) -> f64 {
         let a = self.0.next_u32() >> 5;
         let b = self.0.next_u32() >> 6;
         (f64::from(a) * 67_108_864.0 + f64::from(b)) * (1.0 / 9_007_199_254_740_992.0)
@@ -36,7 +36,7 @@ impl PyRandom {
 
     /// `getrandbits(k)` for `k <= 128`: whole 32-bit words from the least
     /// significant up, the last one cut to what is left (its top bits).
-    pub fn getrandbits(&mut self, k: u32) -> u128 {
+    pub(crate) fn getrandbits(&mut self, k: u32) -> u128 {
         debug_assert!(k <= 128);
         let mut r: u128 = 0;
         let mut left = k;
@@ -55,7 +55,7 @@ impl PyRandom {
 
     /// `_randbelow(n)` (`_randbelow_with_getrandbits`), for `n > 0`:
     /// `n.bit_length()` bits, drawn again until below `n`.
-    pub fn below(&mut self, n: u128) -> u128 {
+    pub(crate) fn below(&mut self, n: u128) -> u128 {
         debug_assert!(n > 0);
         let k = 128 - n.leading_zeros();
         loop {
@@ -67,13 +67,13 @@ impl PyRandom {
     }
 
     /// An index below `len` (`len > 0`), as `choice` draws it.
-    pub fn index(&mut self, len: usize) -> usize {
+    pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u128) as usize
     }
 
     /// `randrange(start, stop, step)` with a stop given; the error is
     /// Python's `ValueError` message.
-    pub fn randrange(&mut self, start: i128, stop: i128, step: i128) -> Result<i64, String> {
+    pub(crate) fn randrange(&mut self, start: i128, stop: i128, step: i128) -> Result<i64, String> {
         let width = stop - start;
         let pick = if step == 1 {
             if width <= 0 {
@@ -98,7 +98,7 @@ impl PyRandom {
     }
 
     /// `shuffle(x)`: from the last place down, swap with one at or below.
-    pub fn shuffle<T>(&mut self, xs: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, xs: &mut [T]) {
         for i in (1..xs.len()).rev() {
             let j = self.index(i + 1);
             xs.swap(i, j);
@@ -108,7 +108,7 @@ impl PyRandom {
     /// `sample(population, k)` for `k <= len`: a pool for a small
     /// population, otherwise indices drawn again until unseen, exactly as
     /// `random.py` chooses between them.
-    pub fn sample<T: Clone>(&mut self, population: &[T], k: usize) -> Vec<T> {
+    pub(crate) fn sample<T: Clone>(&mut self, population: &[T], k: usize) -> Vec<T> {
         let n = population.len();
         let mut setsize: u128 = 21;
         if k > 5 {

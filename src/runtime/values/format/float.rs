@@ -4,7 +4,7 @@
 
 /// Python's `repr(float)` (and `str`): shortest round-tripping digits,
 /// `1e+16` and `1e-05` style past 16 integer digits or 4 leading zeros.
-pub fn float_repr(x: f64) -> String {
+pub(crate) fn float_repr(x: f64) -> String {
     Layout {
         code: 'r',
         precision: 0,

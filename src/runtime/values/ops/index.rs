@@ -8,7 +8,7 @@ use crate::runtime::values::value::{Iter, Key, Value};
 /// A range's `(start, stop, step)`, if `v` is a range. Ranges answer
 /// `len`, `sum`, `in` and indexing arithmetically: `range(10**12)` is
 /// never materialised.
-pub fn as_range(v: &Value) -> Option<(i64, i64, i64)> {
+pub(crate) fn as_range(v: &Value) -> Option<(i64, i64, i64)> {
     match v {
         Value::Iter(it) => match &*it.borrow() {
             Iter::Range { next, stop, step } => Some((*next, *stop, *step)),
@@ -20,7 +20,7 @@ pub fn as_range(v: &Value) -> Option<(i64, i64, i64)> {
 
 /// How many ints a range yields, in 128 bits: `range(MIN, MAX)` has
 /// 2^64 - 1 of them.
-pub fn range_len((start, stop, step): (i64, i64, i64)) -> i128 {
+pub(crate) fn range_len((start, stop, step): (i64, i64, i64)) -> i128 {
     let (lo, hi, st) = (i128::from(start), i128::from(stop), i128::from(step));
     if st > 0 && lo < hi {
         (hi - lo - 1) / st + 1
@@ -33,7 +33,7 @@ pub fn range_len((start, stop, step): (i64, i64, i64)) -> i128 {
 
 /// The sum of a range's ints (the arithmetic series), `None` past 128
 /// bits, which is past 64 bits too.
-pub fn range_sum(r: (i64, i64, i64)) -> Option<i128> {
+pub(crate) fn range_sum(r: (i64, i64, i64)) -> Option<i128> {
     let n = range_len(r);
     // n (n - 1) / 2 without overflowing on the way: halve the even factor.
     let pairs = if n % 2 == 0 {
@@ -80,12 +80,12 @@ fn range_index(r: (i64, i64, i64), i: i64) -> R {
 }
 
 /// Resolves a possibly negative index against a length.
-pub fn norm_index(i: i64, len: usize) -> Option<usize> {
+pub(crate) fn norm_index(i: i64, len: usize) -> Option<usize> {
     let j = if i < 0 { i + len as i64 } else { i };
     (0..len as i64).contains(&j).then_some(j as usize)
 }
 
-pub fn index(target: &Value, i: &Value) -> R {
+pub(crate) fn index(target: &Value, i: &Value) -> R {
     match (target, i) {
         (Value::List(l), Value::Int(n)) => {
             let l = l.borrow();
@@ -139,7 +139,7 @@ pub fn index(target: &Value, i: &Value) -> R {
     }
 }
 
-pub fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), ErrorRef> {
+pub(crate) fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), ErrorRef> {
     match (target, i) {
         (Value::List(l), Value::Int(n)) => {
             let mut l = l.borrow_mut();
@@ -174,7 +174,7 @@ pub fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), ErrorRef> 
 }
 
 /// Lists, strings (characters), map keys and ranges can be iterated.
-pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
+pub(crate) fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
     Ok(match v {
         Value::Iter(it) => {
             // A range value: copy its state so each loop starts fresh.
@@ -205,7 +205,7 @@ pub fn make_iter(v: &Value) -> Result<Iter, ErrorRef> {
 }
 
 /// The items a `for` loop over `v` visits.
-pub fn items_of(v: &Value) -> Result<Vec<Value>, ErrorRef> {
+pub(crate) fn items_of(v: &Value) -> Result<Vec<Value>, ErrorRef> {
     Ok(match v {
         Value::List(l) => l.borrow().to_vec(),
         Value::Str(s) => s

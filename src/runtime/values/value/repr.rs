@@ -259,7 +259,7 @@ fn write_quoted(out: &mut String, s: &str) {
 }
 
 /// Formats a float the way Python's `repr(float)` does.
-pub fn format_float(f: f64) -> String {
+pub(crate) fn format_float(f: f64) -> String {
     crate::runtime::values::format::float_repr(f)
 }
 
