@@ -129,11 +129,26 @@ fn reentries_through_builtins_have_their_own_cap() {
 fn max_ops_stops_tasks_that_spawn_tasks_and_end() {
     // No loop and no counted call: each task spawns the next and ends, so
     // only the start of a task counts (found by tests/generated.rs; it
-    // ran for ever before).
-    let r = run(
-        &["--max-ops", "10000"],
+    // ran for ever before). The last task fails; the main task, asleep,
+    // fails at its next operation. On virtual time, so that the sleep
+    // ends only once no task is ready (on the real clock, a slow run of
+    // 10,000 task starts could outlast it and print "after"); `timeout`
+    // bounds a run the limit does not stop.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tasks"),
         "async fn chain() {\n  let t = spawn chain()\n  t.on_done(fn(x) { })\n}\nprint(\"before\")\nspawn chain()\nawait sleep(1)\nprint(\"after\")\n",
-    );
+    )
+    .unwrap();
+    let r: Run = Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_tasks"))
+        .args(["run", "--virtual-time", "--max-ops", "10000", "main.tasks"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.stdout, "before\n");
     assert!(r.stderr.contains("OperationLimitError"), "{}", r.stderr);
