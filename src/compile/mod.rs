@@ -14,6 +14,7 @@ mod import;
 pub(crate) mod names;
 mod peephole;
 mod scope;
+mod scoped;
 mod stmt;
 mod stream;
 
