@@ -217,12 +217,67 @@ fn after_for_pair(src: &str, pos: usize) -> Option<&str> {
     is_name.then_some(name)
 }
 
-/// Converts a pest failure into a user-facing error.
+/// Converts a pest failure into a user-facing error: the first of the
+/// stages below that recognises the mistake words it, else the words
+/// pest's expected rules translate into.
 pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    if let Some(err) = lexical_mistake(src, pos) {
+        return err;
+    }
+    // The bracket open where pest failed.
+    let enclosing = scan_brackets(&src[..pos]).0.pop();
+    let innermost = enclosing.as_ref().map(|o| o.ch);
+    if let Some(h) = habits::at_failure(src, pos, innermost) {
+        return h;
+    }
+    let positives = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
+    let f = Failure {
+        src,
+        pos,
+        found: token_at(src, pos),
+        here: Span::new(pos, end.max(pos)),
+        at_end: only_comments_from(src, pos),
+        enclosing,
+        innermost,
+        positives,
+    };
+    bad_escape(&f)
+        .or_else(|| in_params_at(&f))
+        .or_else(|| keyword_without_opener(&f))
+        .or_else(|| pattern_mistake(&f))
+        .or_else(|| after_value(&f))
+        .or_else(|| star_or_struct(&f))
+        .unwrap_or_else(|| expected(&f))
+}
+
+/// Where pest failed, and what is around it.
+struct Failure<'a> {
+    src: &'a str,
+    pos: usize,
+    /// The token there, in words (`` `x` ``, "the end of the line").
+    found: String,
+    /// Its first character.
+    here: Span,
+    /// Only comments and whitespace follow.
+    at_end: bool,
+    /// The bracket open there.
+    enclosing: Option<Open>,
+    innermost: Option<char>,
+    /// The rules pest tried there.
+    positives: Vec<Rule>,
+}
+
+/// An unterminated string or f-string interpolation, a closing bracket of
+/// the wrong kind, or a bracket left open at the end of the file.
+fn lexical_mistake(src: &str, pos: usize) -> Option<SyntaxError> {
     match lex::unclosed(src) {
         Some(Unclosed::Str(at)) => {
             let mut err = SyntaxError::new(
@@ -232,7 +287,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             );
             err.help = Some("close it with `\"`".into());
             err.incomplete = true;
-            return err;
+            return Some(err);
         }
         Some(Unclosed::Interpolation(at)) => {
             let mut err = SyntaxError::new(
@@ -241,7 +296,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
                 "this `{` is never closed",
             );
             err.help = Some("close it with `}` before the f-string's closing `\"`".into());
-            return err;
+            return Some(err);
         }
         _ => {}
     }
@@ -249,11 +304,11 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     if let Some((at, ch)) = mismatch {
         let here = Span::new(at, at + 1);
         let Some(o) = open.last() else {
-            return SyntaxError::new(
+            return Some(SyntaxError::new(
                 format!("unexpected `{ch}`"),
                 here,
                 "this bracket closes nothing",
-            );
+            ));
         };
         // A closer of the wrong kind: the bracket still open is most
         // likely the one left unclosed (`run("x", [y]` then `})`).
@@ -268,22 +323,18 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             format!("this `{}` is still open", o.ch),
         ));
         err.help = Some(format!("add a `{closer}` to close it"));
-        return err;
+        return Some(err);
     }
     let at_end = only_comments_from(src, pos);
     if let (Some(o), true) = (open.last(), at_end) {
-        return unclosed(o);
+        return Some(unclosed(o));
     }
-    // The bracket open where pest failed.
-    let enclosing = scan_brackets(&src[..pos]).0.pop();
-    let innermost = enclosing.as_ref().map(|o| o.ch);
-    if let Some(h) = habits::at_failure(src, pos, innermost) {
-        return h;
-    }
-    let positives = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
-        ErrorVariant::CustomError { .. } => Vec::new(),
-    };
+    None
+}
+
+/// `"\q"`: an escape the language does not have.
+fn bad_escape(f: &Failure) -> Option<SyntaxError> {
+    let (src, pos, positives) = (f.src, f.pos, &f.positives);
     if src[pos..].starts_with('\\') {
         let esc: String = src[pos..].chars().take(2).collect();
         let mut err = SyntaxError::new(
@@ -296,23 +347,31 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         } else {
             "the escapes are \\n \\t \\r \\0 \\\\ \\\" \\{ \\} and \\u{1F600}".into()
         });
-        return err;
+        return Some(err);
     }
-    let found = token_at(src, pos);
-    if found == "`(`" && positives.contains(&Rule::params) {
-        if let Some(err) = in_params(src, pos) {
-            return err;
-        }
+    None
+}
+
+/// `fn f(a b)`: the mistake inside a parameter list.
+fn in_params_at(f: &Failure) -> Option<SyntaxError> {
+    if f.found == "`(`" && f.positives.contains(&Rule::params) {
+        return in_params(f.src, f.pos);
     }
-    let end = (pos + src[pos..].chars().next().map_or(0, |c| c.len_utf8())).min(src.len());
-    let here = Span::new(pos, end.max(pos));
+    None
+}
+
+/// `else`, `catch` or `finally` without its `if` or `try` (or inside its
+/// block, whose `}` is missing).
+fn keyword_without_opener(f: &Failure) -> Option<SyntaxError> {
+    let (src, found, here, positives) = (f.src, &f.found, f.here, &f.positives);
     for (kw, opener) in [("catch", "try"), ("finally", "try"), ("else", "if")] {
-        if found != format!("`{kw}`") {
+        if *found != format!("`{kw}`") {
             continue;
         }
         // Inside the block of an `if` or `try` still open: most likely its
         // `}` is missing (`if c {`, a line, then `else {`).
-        if let Some(o) = enclosing
+        if let Some(o) = f
+            .enclosing
             .as_ref()
             .filter(|o| o.ch == '{' && heads(src, o.at, opener))
         {
@@ -323,19 +382,25 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             );
             err.related = Some((Span::new(o.at, o.at + 1), "this block is still open".into()));
             err.help = Some(format!("close the block before `{kw}` with `}}`"));
-            return err;
+            return Some(err);
         }
         if positives
             .iter()
             .any(|r| matches!(r, Rule::expr_stmt | Rule::EOI | Rule::let_stmt | Rule::semi))
         {
-            return SyntaxError::new(
+            return Some(SyntaxError::new(
                 format!("`{kw}` without `{opener}`"),
                 here,
                 format!("no `{opener}` block comes right before this"),
-            );
+            ));
         }
     }
+    None
+}
+
+/// A mistake after a name in a pattern (`for [k, v in`).
+fn pattern_mistake(f: &Failure) -> Option<SyntaxError> {
+    let (src, pos, positives, innermost) = (f.src, f.pos, &f.positives, f.innermost);
     // In a pattern pest names the rule it last tried, at the last name read
     // (`for [k, v in`): the mistake is what follows that name.
     let name_wanted = !positives.is_empty()
@@ -369,15 +434,22 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         let after = name_at + word_len;
         let next = after + (src[after..].len() - src[after..].trim_start().len());
         let end = (next + src[next..].chars().next().map_or(0, char::len_utf8)).min(src.len());
-        return SyntaxError::new(
+        return Some(SyntaxError::new(
             format!(
                 "expected `,` or `]` in the pattern, found {}",
                 token_at(src, next)
             ),
             Span::new(next, end),
             "a pattern is names in brackets: `[a, b]`",
-        );
+        ));
     }
+    None
+}
+
+/// A value where an operator, a `,` or a `{` was wanted.
+fn after_value(f: &Failure) -> Option<SyntaxError> {
+    let (found, here, positives, innermost, at_end) =
+        (&f.found, f.here, &f.positives, f.innermost, f.at_end);
     let after_value = positives.iter().any(|r| {
         matches!(
             r,
@@ -401,7 +473,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         );
         err.help = Some("the body of `if`, `while`, `for` and `fn` goes in braces".into());
         err.incomplete = at_end;
-        return err;
+        return Some(err);
     }
     if after_value {
         if ["`<`", "`>`", "`=`", "`!`"].contains(&found.as_str())
@@ -413,7 +485,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
                 "a second comparison here",
             );
             err.help = Some("combine them with `and`: `a < b and b < c`".into());
-            return err;
+            return Some(err);
         }
         let wanted = match innermost {
             Some('[') => "`,` or `]`",
@@ -430,8 +502,15 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             err.help =
                 Some("a block needs a statement before it, such as `if`, `while` or `for`".into());
         }
-        return err;
+        return Some(err);
     }
+    None
+}
+
+/// Python's `*` unpacking (`for k, *v`, `f(*xs)`), and a field list of a
+/// `struct` without its `,`.
+fn star_or_struct(f: &Failure) -> Option<SyntaxError> {
+    let (src, pos, found, here, positives) = (f.src, f.pos, &f.found, f.here, &f.positives);
     let prev = src[..pos].trim_end().chars().last();
     if let (true, Some(name)) = (found.starts_with("`*"), after_for_pair(src, pos)) {
         // Python's `for k, *v in rows`: `for k, v` is a pair, no more.
@@ -443,7 +522,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         let rest = habits::word_at(src, pos + 1);
         let rest = if rest.is_empty() { "rest" } else { rest };
         err.help = Some(format!("write `for [{name}, *{rest}] in ...`"));
-        return err;
+        return Some(err);
     }
     if found.starts_with("`*") && matches!(prev, Some('(' | ',' | '[')) {
         // Python's `f(*xs)`, `f(**kw)`, `[*xs]`.
@@ -455,7 +534,7 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
         err.help = Some(
             "there is no `*` unpacking: pass the list itself (`gather(tasks)` takes a list)".into(),
         );
-        return err;
+        return Some(err);
     }
     // Inside `struct Name { ... }`, after a field: only methods were tried
     // as rules (the `,`, `=` and `}` are plain text to pest).
@@ -464,12 +543,18 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
             .iter()
             .all(|r| matches!(r, Rule::kw_fn | Rule::kw_async | Rule::semi));
     if in_struct {
-        return SyntaxError::new(
+        return Some(SyntaxError::new(
             format!("expected `,`, `=`, a method or `}}`, found {found}"),
             here,
             "expected `,` between fields",
-        );
+        ));
     }
+    None
+}
+
+/// "expected X, found Y", from the rules pest tried.
+fn expected(f: &Failure) -> SyntaxError {
+    let (found, here, positives, at_end) = (&f.found, f.here, &f.positives, f.at_end);
     let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
     words.sort_by_key(|w| match *w {
         "an expression" => 0,

@@ -1,0 +1,229 @@
+use super::parse_program;
+use crate::syntax::ast::StmtKind;
+use std::path::{Path, PathBuf};
+
+/// pest is built without its stack probe (Cargo.toml), so nothing in
+/// the grammar may recurse once per link of a chain that `check_source`
+/// does not cap: `**` and an `else if` chain of `if` expressions repeat
+/// instead. On a 1 MiB stack, 50,000 links end in the depth error (they
+/// overflowed the stack when each link nested in the grammar).
+#[test]
+fn long_chains_parse_without_deep_recursion() {
+    let run = || {
+        for src in [
+            format!("let x = 2{}\n", " ** 2".repeat(50_000)),
+            format!("let x = 2{}\n", " ** -2".repeat(50_000)),
+            format!(
+                "let a = 1\nlet x = {}{{ 0 }}\n",
+                "if a { 1 } else ".repeat(50_000)
+            ),
+        ] {
+            let e = parse_program(&src).unwrap_err();
+            assert!(e.message.contains("nests too deeply"), "{}", e.message);
+        }
+    };
+    let small = std::thread::Builder::new().stack_size(1 << 20);
+    small.spawn(run).unwrap().join().unwrap();
+}
+
+fn tasks_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            tasks_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "tasks") {
+            out.push(path);
+        }
+    }
+}
+
+/// The grammar skips each block's text and `block` then reads its
+/// statements: the two must agree on where the block ends, or the
+/// parse reports a bug. Every file of the tests and examples, whole and
+/// cut short (mostly inside a block), never does.
+#[test]
+fn blocks_end_where_their_statements_end() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    tasks_files(&root.join("tests"), &mut files);
+    tasks_files(&root.join("examples"), &mut files);
+    assert!(files.len() > 100);
+    for file in files {
+        let src = std::fs::read_to_string(&file).unwrap();
+        for cut in [src.len(), src.len() * 2 / 3, src.len() / 2] {
+            let mut cut = cut;
+            while !src.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if let Err(e) = parse_program(&src[..cut]) {
+                assert!(
+                    !e.message.contains("a bug"),
+                    "{}: {}",
+                    file.display(),
+                    e.message
+                );
+            }
+        }
+    }
+}
+
+/// Braces in strings, f-strings, format specs and comments do not end
+/// a block; an f-string's `{ }` are code, `{{` is not.
+#[test]
+fn braces_that_are_not_code_stay_inside_the_block() {
+    for src in [
+        "if x { print(\"}\") }",
+        "if x { print(\"\\\"}\") }",
+        "if x { print(f\"{ {\"a\": \"}\"}[\"a\"] }\") }",
+        "if x { print(f\"{{}}\") }",
+        "if x { print(f\"{y:>5}}}\") }",
+        "if x { print(f\"{g(k: 1):>5}\") }",
+        "if x { # }\n print(1) }",
+        "if x { /* } */ print(1) }",
+        "if x { if\"}\" == y { } }",
+        "if x { print(f\"{f\"{1}\"}\") }",
+    ] {
+        let p = parse_program(src).unwrap_or_else(|e| panic!("{src}: {}", e.message));
+        // One statement: the `if` whose block ends at the last `}`.
+        assert_eq!(p.stmts.len(), 1, "{src}");
+        assert_eq!(p.stmts[0].span.end as usize, src.len(), "{src}");
+    }
+}
+
+/// A `{` that starts a statement is a block when its statements parse,
+/// else a map; at every level, and in a short block read at once.
+#[test]
+fn a_statement_brace_is_a_block_or_else_a_map() {
+    let kinds = |src: &str| -> Vec<String> {
+        let p = parse_program(src).unwrap_or_else(|e| panic!("{src}: {}", e.message));
+        p.stmts
+            .iter()
+            .map(|s| {
+                format!("{:?}", s.kind)
+                    .split(['(', ' '])
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(kinds("{}"), ["Block"]);
+    assert_eq!(kinds("{ x }"), ["Block"]);
+    assert_eq!(kinds("{\"a\": 1}"), ["Expr"]);
+    assert_eq!(kinds("{\"a\": 1}[\"a\"] + 1\nx = 2"), ["Expr", "Assign"]);
+    assert_eq!(kinds("x = 1\n{ {\"a\": 1}.keys() }"), ["Assign", "Block"]);
+    assert_eq!(kinds("if x { {1: async { {2: 3} }} }"), ["If"]);
+    let inner = "{ {\"a\": 1} }";
+    let p = parse_program(inner).unwrap();
+    let StmtKind::Block(b) = &p.stmts[0].kind else {
+        panic!("{inner}")
+    };
+    assert!(matches!(b.stmts[0].kind, StmtKind::Expr(_)), "{inner}");
+    // Neither: the error of the reading that got further.
+    let e = parse_program("{\"a\": 1 \"b\": 2}").unwrap_err();
+    let want = "expected an operator or the end of the statement, found `\"`";
+    assert_eq!((e.message.as_str(), e.span.start), (want, 8), "{e:?}");
+}
+
+/// A mistake inside a callback's block is reported before one the
+/// statement around it makes later (a missing `)`, a second mistake),
+/// as when blocks were parsed in place; a map is not read as a block.
+#[test]
+fn a_mistake_in_a_callback_comes_before_one_around_it() {
+    for src in [
+        "let t = spawn(async {\n  x = =\n",
+        "f(fn(a, b) { a = = }, x y)",
+        "gather(async { x = 1 }, async { y = = }\n",
+        "print(1)\nf(x, fn() { let y = =\n",
+    ] {
+        let e = parse_program(src).unwrap_err();
+        // At the second `=` of `x = =`.
+        let at = src.rfind('=').unwrap();
+        assert_eq!(
+            (e.message.as_str(), e.span.start as usize),
+            ("expected an expression, found `=`", at),
+            "{src}"
+        );
+    }
+    let e = parse_program("f({\"a\": 1}, x y)").unwrap_err();
+    assert_eq!(e.message, "expected `,` or `)`, found `y`");
+}
+
+/// The errors worded from where a mistake sits in the text around
+/// pest's failure: each message, where it points, and whether the
+/// REPL would wait for more input.
+#[test]
+fn errors_read_from_the_text_around_the_failure() {
+    let cases = [
+        (
+            "fn f(a b) {}",
+            "expected `,` or `)` after a parameter, found `b`",
+            "b",
+            false,
+        ),
+        ("fn f(a, b", "unclosed `(`", "(", true),
+        (
+            "struct Job { name cmd }",
+            "expected `,`, `=`, a method or `}`, found `cmd`",
+            "cmd",
+            false,
+        ),
+        (
+            "try {\n  f()\ncatch e { }",
+            "expected `}` before `catch`",
+            "catch",
+            false,
+        ),
+        (
+            "try { f() } catch e {\n  g()\nfinally { }",
+            "expected `}` before `finally`",
+            "finally",
+            false,
+        ),
+        (
+            "if a {\n} else if b {\n  c()\nelse { }",
+            "expected `}` before `else`",
+            "else {",
+            false,
+        ),
+        (
+            "async fn main() {\n  else { }\n}",
+            "`else` without `if`",
+            "else",
+            false,
+        ),
+        ("let x = [1, 2)", "expected `]`, found `)`", ")", false),
+    ];
+    for (src, message, at, incomplete) in cases {
+        let e = parse_program(src).unwrap_err();
+        let want_at = src.rfind(at).unwrap();
+        assert_eq!(
+            (e.message.as_str(), e.span.start as usize, e.incomplete),
+            (message, want_at, incomplete),
+            "{src}"
+        );
+    }
+}
+
+/// The grammar's `keyword` is spelled as a tree of first letters; this
+/// is the list it must refuse as names, and some names it must not.
+#[test]
+fn keywords_are_not_names_and_longer_words_are() {
+    let keywords = [
+        "let", "fn", "async", "await", "spawn", "return", "if", "else", "while", "for", "in",
+        "break", "continue", "try", "catch", "finally", "throw", "true", "false", "nil", "and",
+        "or", "not",
+    ];
+    for kw in keywords {
+        assert!(parse_program(&format!("let {kw} = 1")).is_err(), "{kw}");
+        for name in [format!("{kw}x"), format!("{kw}_"), format!("{kw}1")] {
+            let src = format!("let {name} = 1");
+            assert!(parse_program(&src).is_ok(), "{src}");
+        }
+    }
+    for name in [
+        "o", "a", "f", "i", "n", "t", "fo", "tr", "an", "nu", "with", "group",
+    ] {
+        assert!(parse_program(&format!("let {name} = 1")).is_ok(), "{name}");
+    }
+}
