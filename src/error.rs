@@ -84,6 +84,7 @@ pub(crate) struct Detail {
     location: Option<Location>,
     stack: Vec<StackFrame>,
     task: Option<String>,
+    awaited_by: Vec<String>,
 }
 
 impl Error {
@@ -137,6 +138,9 @@ impl Error {
             location: origin.and_then(place),
             stack,
             task: e.task.borrow().as_ref().map(|t| t.name.to_string()),
+            awaited_by: e.task.borrow().as_ref().map_or(vec![], |t| {
+                t.awaited_by.iter().map(|a| a.to_string()).collect()
+            }),
             ..Detail::default()
         };
         let mut err = Error {
@@ -213,6 +217,13 @@ impl Error {
     /// The task it happened in (`main` for the program's own).
     pub fn task(&self) -> Option<&str> {
         self.detail.task.as_deref()
+    }
+    /// The tasks that awaited [`task`](Error::task) when it threw, nearest
+    /// first, up to the one nobody awaited (`main` for an error that
+    /// reached the program's end through its awaits); empty when the
+    /// error happened in `main` itself or in a task nobody awaited.
+    pub fn awaited_by(&self) -> &[String] {
+        &self.detail.awaited_by
     }
     /// The rendered report the `tasks` command prints (empty when it was
     /// already written to the engine's error stream, as a deadlock during

@@ -77,6 +77,32 @@ fn wrong_argument_type_is_a_type_error_at_the_call() {
 }
 
 #[test]
+fn an_error_names_its_task_and_the_tasks_awaiting_it() {
+    let (mut e, _, _) = engine(true);
+    let src = "async fn leaf() {
+    await sleep(0)
+    throw error(\"no\", kind: \"LeafError\")
+}
+async fn middle() {
+    let t = spawn leaf()
+    t.set_name(\"leaf\")
+    return await t
+}
+let m = spawn middle()
+m.set_name(\"middle\")
+await m
+";
+    let err = e.eval("t.tasks", src).unwrap_err();
+    assert_eq!(err.error_kind(), Some("LeafError"));
+    assert_eq!(err.task(), Some("leaf"));
+    assert_eq!(err.awaited_by(), ["middle", "main"]);
+    // Thrown in `main` itself: no chain.
+    let err = e.eval("u.tasks", "throw error(\"x\")").unwrap_err();
+    assert_eq!(err.task(), Some("main"));
+    assert!(err.awaited_by().is_empty());
+}
+
+#[test]
 fn unknown_names_are_found_before_running() {
     let (mut e, out, _) = engine(true);
     e.register_module(Module::new("db").function("lookup", |k: i64| k + 1));

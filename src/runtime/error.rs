@@ -98,6 +98,9 @@ pub(crate) struct TraceFrame {
 pub(crate) struct TaskOrigin {
     pub name: Rc<str>,
     pub spawned_at: Option<Loc>,
+    /// The tasks awaiting it when it threw, nearest first, up to the one
+    /// nobody awaits (`main`, when the error reached the program's end).
+    pub awaited_by: Vec<Rc<str>>,
 }
 
 /// What a [`ScriptError`] holds.

@@ -151,6 +151,7 @@ impl Interp {
             *e.task.borrow_mut() = Some(TaskOrigin {
                 name: t.name(),
                 spawned_at: t.spawned_at,
+                awaited_by: super::asyncio::tree::awaited_by_chain(t),
             });
         }
     }

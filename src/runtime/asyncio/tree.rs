@@ -201,7 +201,9 @@ fn awaiters(core: &Core, out: &mut Vec<Rc<Task>>, depth: u32) {
     }
 }
 
-fn awaited_by_chain(t: &Rc<Task>) -> Vec<Rc<str>> {
+/// The tasks awaiting `t`, nearest first: each one's first awaiter, until
+/// a task nobody awaits (or a cycle, marked).
+pub(crate) fn awaited_by_chain(t: &Rc<Task>) -> Vec<Rc<str>> {
     let mut chain = Vec::new();
     let mut seen = vec![t.id];
     let mut at = t.clone();
