@@ -24,6 +24,8 @@ macro_rules! sayln {
     }};
 }
 
+#[path = "cli/files.rs"]
+mod files;
 /// The binary's own modules live in `src/cli/` (`src/` holds the library's).
 #[path = "cli/output.rs"]
 mod output;
@@ -461,6 +463,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Nothing a script or a test case starts escapes: an orphan is ours.
     tasks::signals::become_subreaper();
+    // A thousand connections at once need more than 1,024 descriptors.
+    files::raise_open_file_limit();
     flush_on_panic();
     // A large stack for the parser and compiler, which recurse on nesting.
     let worker = std::thread::Builder::new()

@@ -607,6 +607,59 @@ print(len(got), got[39])
     assert!(err.contains("kaboom"), "{err}");
 }
 
+/// Started with a soft limit of 256 open files (a hard one of 4,096),
+/// `tasks` raises its soft limit to the hard one: 300 requests at once to
+/// its own server (600 sockets) all succeed, and a program it starts
+/// inherits the raised limit. Before, every request past the 256th
+/// descriptor failed with "Too many open files".
+#[test]
+fn a_low_soft_open_file_limit_is_raised_to_the_hard_one() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("many.tasks"),
+        r#"
+let s = http.serve(fn(req) { return "ok" })
+let rs = await gather([http.get(s.url()) for i in range(300)], return_errors: true)
+print(len([r for r in rs if type(r) == "response" and r.status() == 200]))
+s.close()
+print((await process.shell("ulimit -Sn")).stdout().strip())
+"#,
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tasks"));
+    cmd.args([
+        "run",
+        "--allow-net=127.0.0.1",
+        "--allow-run=sh",
+        "many.tasks",
+    ])
+    .current_dir(dir.path());
+    // SAFETY: runs in the child between fork and exec, calling only
+    // setrlimit(2), which is async-signal-safe; the struct lives on the
+    // child's stack.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "300\n4096\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success());
+}
+
 /// 1,000 requests at once, the script fetching from its own server: every
 /// one answered, none failed.
 #[test]
