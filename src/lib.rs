@@ -47,9 +47,6 @@ mod stdlib;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 #[cfg(feature = "cli")]
 pub mod streams;
-// Not yet: the parser is being reworked on another branch this session;
-// its `pub` items become `pub(crate)` once that work has landed.
-#[allow(unreachable_pub)]
 pub(crate) mod syntax;
 #[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod trace;

@@ -16,12 +16,12 @@ pub(crate) fn add(m: Module) -> Module {
     m.object::<super::fs_walk::Walk>()
         .native(NativeFn::sync("fs.walk", super::fs_walk::walk))
         .native(NativeFn::asynchronous("fs.glob", super::fs_glob::glob))
-        .native(NativeFn::asynchronous("fs.temp_dir", |ctx, args| {
+        .raw_async("temp_dir", |ctx, args| {
             super::fs_temp::make(ctx, args, true)
-        }))
-        .native(NativeFn::asynchronous("fs.temp_file", |ctx, args| {
+        })
+        .raw_async("temp_file", |ctx, args| {
             super::fs_temp::make(ctx, args, false)
-        }))
+        })
         .native(stat("fs.stat", Access::Read, |p| p.parent()?.stat()))
         .native(stat("fs.lstat", Access::Look, |p| p.parent()?.lstat()))
         .native(NativeFn::asynchronous("fs.make_dirs", |ctx, mut args| {

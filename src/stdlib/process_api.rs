@@ -7,7 +7,7 @@ use super::process::{self as rust, Child, Io, Pipe, ProcessFailure, RunOutput, R
 use crate::permissions::{Denied, Kind};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{
-    Args, Ctx, FromValue, NativeFn, NativeObject, NativeResult, Object, OpFuture,
+    Args, Ctx, FromValue, NativeObject, NativeResult, Object, OpFuture,
 };
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
@@ -24,19 +24,16 @@ pub(crate) fn module() -> Module {
         .object::<Finished>()
         .object::<Running>()
         .object::<ChildLines>()
-        .native(NativeFn::asynchronous(
-            "process.pipe",
-            super::process_pipe::pipe,
-        ))
-        .native(NativeFn::asynchronous("process.run", |ctx, mut args| {
+        .raw_async("pipe", super::process_pipe::pipe)
+        .raw_async("run", |ctx, mut args| {
             let (cmd, list) = command(&mut args)?;
             start_run(ctx, cmd, list, args)
-        }))
-        .native(NativeFn::asynchronous("process.shell", |ctx, mut args| {
+        })
+        .raw_async("shell", |ctx, mut args| {
             let script: String = args.next("script")?;
             start_run(ctx, "sh".into(), vec!["-c".into(), script], args)
-        }))
-        .native(NativeFn::sync("process.start", |ctx, mut args| {
+        })
+        .raw("start", |ctx, mut args| {
             let (cmd, list) = command(&mut args)?;
             let mut spec = spec(ctx, cmd, list, &mut args)?;
             spec.stdin_io = io_arg(&mut args, "stdin", Io::Pipe)?;
@@ -48,12 +45,12 @@ pub(crate) fn module() -> Module {
             ctx.flush_output();
             let child = Child::start(&spec).map_err(|e| failure(&e))?;
             Ok(Object::value(Running(child)))
-        }))
-        .native(NativeFn::sync("process.quote", |_ctx, mut args| {
+        })
+        .raw("quote", |_ctx, mut args| {
             let v: Value = args.next("s")?;
             args.finish()?;
             quote_value(&v).map(|s| Value::str(&s))
-        }))
+        })
 }
 
 /// `cmd` and `args` of `run` and `start`: `cmd` is a program's name, or a

@@ -26,26 +26,26 @@ impl Span {
 }
 
 #[derive(Clone, Debug)]
-pub struct Ident {
+pub(crate) struct Ident {
     pub name: Rc<str>,
     pub span: Span,
 }
 
 #[derive(Debug)]
-pub struct Block {
+pub(crate) struct Block {
     pub stmts: Vec<Stmt>,
     pub span: Span,
 }
 
 #[derive(Debug)]
-pub struct Param {
+pub(crate) struct Param {
     pub name: Ident,
     pub default: Option<Expr>,
 }
 
 /// A function literal or declaration: `fn f(a, b = 1) { ... }`.
 #[derive(Debug)]
-pub struct FnDef {
+pub(crate) struct FnDef {
     pub name: Option<Ident>,
     pub params: Vec<Param>,
     pub body: Block,
@@ -57,7 +57,7 @@ pub struct FnDef {
 /// declared like parameters (defaults after the fields without one), then
 /// methods.
 #[derive(Debug)]
-pub struct StructDef {
+pub(crate) struct StructDef {
     pub name: Ident,
     pub fields: Vec<Param>,
     /// `fn m(self, ...)` declared in the body: `r.m(...)` passes `r` as `self`.
@@ -66,7 +66,7 @@ pub struct StructDef {
 }
 
 #[derive(Debug)]
-pub struct CatchClause {
+pub(crate) struct CatchClause {
     pub binding: Option<Ident>,
     /// Empty means "every error except cancellation".
     pub kinds: Vec<Ident>,
@@ -75,7 +75,7 @@ pub struct CatchClause {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AssignOp {
+pub(crate) enum AssignOp {
     Set,
     Add,
     Sub,
@@ -88,7 +88,7 @@ pub enum AssignOp {
 /// What a value is unpacked into: `let [a, b] = ...`, `for [k, v] in`,
 /// `[xs[0], b] = ...`.
 #[derive(Debug)]
-pub enum Pattern {
+pub(crate) enum Pattern {
     Name(Ident),
     /// `xs[i]` or `p.x`, in an assignment only.
     Place(Expr),
@@ -102,7 +102,7 @@ pub enum Pattern {
 
 impl Pattern {
     /// The names the pattern binds, left to right.
-    pub fn names(&self) -> Vec<&Ident> {
+    pub(crate) fn names(&self) -> Vec<&Ident> {
         let mut out = Vec::new();
         self.collect_names(&mut out);
         out
@@ -118,7 +118,7 @@ impl Pattern {
 }
 
 #[derive(Debug)]
-pub enum StmtKind {
+pub(crate) enum StmtKind {
     Let {
         name: Ident,
         value: Option<Expr>,
@@ -188,13 +188,13 @@ pub enum StmtKind {
 }
 
 #[derive(Debug)]
-pub struct Stmt {
+pub(crate) struct Stmt {
     pub kind: StmtKind,
     pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinOp {
+pub(crate) enum BinOp {
     Add,
     Sub,
     Mul,
@@ -213,7 +213,7 @@ pub enum BinOp {
 }
 
 #[derive(Debug)]
-pub enum FPart {
+pub(crate) enum FPart {
     Text(String),
     /// `{expr!r:spec}`: `repr` is set by the `!r` conversion.
     Expr {
@@ -224,7 +224,7 @@ pub enum FPart {
 }
 
 #[derive(Debug)]
-pub struct Arg {
+pub(crate) struct Arg {
     pub name: Option<Ident>,
     pub value: Expr,
 }
@@ -232,13 +232,13 @@ pub struct Arg {
 /// A clause of a comprehension, applied left to right as nested `for`
 /// loops and `if` tests.
 #[derive(Debug)]
-pub enum CompClause {
+pub(crate) enum CompClause {
     For { target: Pattern, iter: Expr },
     If(Expr),
 }
 
 #[derive(Debug)]
-pub enum ExprKind {
+pub(crate) enum ExprKind {
     Nil,
     Bool(bool),
     Int(i64),
@@ -314,12 +314,12 @@ pub enum ExprKind {
 }
 
 #[derive(Debug)]
-pub struct Expr {
+pub(crate) struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
 #[derive(Debug)]
-pub struct Program {
+pub(crate) struct Program {
     pub stmts: Vec<Stmt>,
 }

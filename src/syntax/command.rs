@@ -86,7 +86,7 @@ impl Reader {
 
 /// Checks that every interpolation of a command string stands where its
 /// quoted value stays one word.
-pub fn check(parts: &[FPart]) -> Result<(), SyntaxError> {
+pub(crate) fn check(parts: &[FPart]) -> Result<(), SyntaxError> {
     let mut reader = Reader {
         quote: Quote::None,
         escaped: false,

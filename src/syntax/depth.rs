@@ -11,18 +11,18 @@ use std::cell::Cell;
 /// inside a block, each operator of a chain (`a + b + c` is two), each
 /// call, index or method of a chain (`f()()` is two), each `else if` and
 /// each bracket counts as one level.
-pub const MAX_DEPTH: usize = 1000;
+pub(crate) const MAX_DEPTH: usize = 1000;
 
 thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Levels entered while building a node; left again when dropped.
-pub struct Guard(usize);
+pub(crate) struct Guard(usize);
 
 /// Enters `levels` levels for the node at `span`, or fails when that goes
 /// past [`MAX_DEPTH`].
-pub fn enter(levels: usize, span: Span) -> Result<Guard, SyntaxError> {
+pub(crate) fn enter(levels: usize, span: Span) -> Result<Guard, SyntaxError> {
     DEPTH.with(|d| {
         let now = d.get() + levels;
         if now > MAX_DEPTH {

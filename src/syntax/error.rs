@@ -8,7 +8,7 @@ use pest::error::{ErrorVariant, InputLocation};
 
 /// Deeper nesting than this is refused before parsing, so no input can
 /// exhaust the parser's stack.
-pub const MAX_NESTING: usize = 200;
+pub(crate) const MAX_NESTING: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
@@ -74,7 +74,7 @@ fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
 /// Checks made before parsing: a NUL byte, a block comment never closed, absurd
 /// nesting (the parser is recursive), and a line that starts with `//`
 /// (floor division, most likely meant as a comment).
-pub fn check_source(src: &str) -> Result<(), SyntaxError> {
+pub(crate) fn check_source(src: &str) -> Result<(), SyntaxError> {
     if let Some(at) = src.find('\0') {
         let mut e = SyntaxError::new("NUL byte in source", Span::new(at, at + 1), "a NUL byte");
         e.help = Some("remove it (in a string, a NUL character is written `\\0`)".into());
@@ -220,7 +220,7 @@ fn after_for_pair(src: &str, pos: usize) -> Option<&str> {
 /// Converts a pest failure into a user-facing error: the first of the
 /// stages below that recognises the mistake words it, else the words
 /// pest's expected rules translate into.
-pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
+pub(crate) fn from_pest(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,

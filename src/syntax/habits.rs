@@ -15,7 +15,7 @@ fn habit(message: &str, span: Span, label: &str, help: String) -> SyntaxError {
 
 /// `word next` on one line, where `word` is a bare name used as a
 /// statement: Python's `def f(x)`, `import asyncio`, `elif c`, `except E`.
-pub fn bare_word(word: &str, word_span: Span, next: &str) -> Option<SyntaxError> {
+pub(crate) fn bare_word(word: &str, word_span: Span, next: &str) -> Option<SyntaxError> {
     // A header is what comes before its body (`{` or Python's `:`).
     let header = next.split(['{', ':']).next().unwrap_or_default().trim();
     Some(match word {
@@ -100,7 +100,7 @@ fn lambda(span: Span, rest: &str) -> SyntaxError {
 }
 
 /// Help for an undefined name that is Python's spelling of a value.
-pub fn for_name(name: &str) -> Option<String> {
+pub(crate) fn for_name(name: &str) -> Option<String> {
     Some(match name {
         "None" => "Python's `None` is `nil` here".into(),
         "True" | "False" => format!("booleans are lower-case: `{}`", name.to_ascii_lowercase()),
@@ -112,7 +112,7 @@ pub fn for_name(name: &str) -> Option<String> {
 /// Help for an undefined name right after `//`: Python's floor division
 /// taken for a comment (`let t = 30 // seconds`). `before` is the source
 /// up to the name.
-pub fn after_floor_division(before: &str, name: &str) -> Option<String> {
+pub(crate) fn after_floor_division(before: &str, name: &str) -> Option<String> {
     let code = before.trim_end_matches([' ', '\t']).strip_suffix("//")?;
     let line = code.rsplit('\n').next().unwrap_or_default().trim();
     Some(format!(
@@ -121,7 +121,7 @@ pub fn after_floor_division(before: &str, name: &str) -> Option<String> {
 }
 
 /// Help for a method no value has that is Python's spelling of one.
-pub fn for_method(name: &str) -> Option<String> {
+pub(crate) fn for_method(name: &str) -> Option<String> {
     Some(match name {
         "append" => "a list grows with `push`: `xs.push(x)`".into(),
         _ => return None,
@@ -130,7 +130,7 @@ pub fn for_method(name: &str) -> Option<String> {
 
 /// Help for a field no struct has that other languages read a length
 /// with; `receiver` is the source of what it is read from.
-pub fn for_field(name: &str, receiver: &str) -> Option<String> {
+pub(crate) fn for_field(name: &str, receiver: &str) -> Option<String> {
     Some(match name {
         "length" | "size" | "len" => {
             format!("the length of a list, string or map is `len({receiver})`")
@@ -141,7 +141,7 @@ pub fn for_field(name: &str, receiver: &str) -> Option<String> {
 
 /// `asyncio.NAME(args)`: there is no module, its functions are built in.
 /// None for a name asyncio does not have (then `asyncio` may be a variable).
-pub fn asyncio_call(method: &str, span: Span, args: &str) -> Option<SyntaxError> {
+pub(crate) fn asyncio_call(method: &str, span: Span, args: &str) -> Option<SyntaxError> {
     const NAMES: [&str; 17] = [
         "create_task",
         "ensure_future",
@@ -250,7 +250,7 @@ fn async_statement(src: &str, async_span: Span, line_end: usize) -> Option<Synta
     }
 }
 
-pub fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<SyntaxError> {
+pub(crate) fn at_failure(src: &str, pos: usize, innermost: Option<char>) -> Option<SyntaxError> {
     let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
     let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i);
     // Whole words in code (not strings or comments) on the line, up to the failure.

@@ -7,7 +7,7 @@
 
 /// One byte of code (outside every string and comment).
 #[derive(Debug, Clone, Copy)]
-pub struct CodeByte {
+pub(crate) struct CodeByte {
     pub at: usize,
     pub byte: u8,
     /// Nothing but whitespace comes before it on its line.
@@ -16,7 +16,7 @@ pub struct CodeByte {
 
 /// A string or block comment that the source never closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unclosed {
+pub(crate) enum Unclosed {
     Str(usize),
     Comment(usize),
     /// A string opened inside an f-string's `{ }`, most likely the f-string's
@@ -35,7 +35,7 @@ enum Mode {
 }
 
 /// Iterates over the code bytes of a source, in order.
-pub struct Scanner<'a> {
+pub(crate) struct Scanner<'a> {
     src: &'a [u8],
     i: usize,
     modes: Vec<Mode>,
@@ -49,7 +49,7 @@ pub struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    pub fn new(src: &'a str) -> Self {
+    pub(crate) fn new(src: &'a str) -> Self {
         Scanner {
             src: src.as_bytes(),
             i: 0,
@@ -197,7 +197,7 @@ impl Scanner<'_> {
 }
 
 /// The string or block comment left open at the end, if any.
-pub fn unclosed(src: &str) -> Option<Unclosed> {
+pub(crate) fn unclosed(src: &str) -> Option<Unclosed> {
     let mut s = Scanner::new(src);
     s.by_ref().for_each(drop);
     s.unclosed

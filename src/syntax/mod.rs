@@ -1,13 +1,13 @@
 //! Source text to syntax tree. Knows nothing of running programs.
 
-pub mod ast;
-pub mod command;
-pub mod depth;
-pub mod error;
-pub mod habits;
-pub mod lex;
-pub mod parser;
+pub(crate) mod ast;
+pub(crate) mod command;
+pub(crate) mod depth;
+pub(crate) mod error;
+pub(crate) mod habits;
+pub(crate) mod lex;
+pub(crate) mod parser;
 
-pub use ast::Span;
-pub use error::SyntaxError;
-pub use parser::parse_program;
+pub(crate) use ast::Span;
+pub(crate) use error::SyntaxError;
+pub(crate) use parser::parse_program;

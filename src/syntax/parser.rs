@@ -33,7 +33,7 @@ type Result<T> = std::result::Result<T, SyntaxError>;
 /// statements are read one at a time when the block is built (`block`),
 /// so memory follows the largest statement outside blocks, and no mistake
 /// inside a block makes pest re-read the statement around it.
-pub fn parse_program(src: &str) -> Result<Program> {
+pub(crate) fn parse_program(src: &str) -> Result<Program> {
     error::check_source(src)?;
     let _session = Session;
     match items(src, 0, 0, Rule::top_stmt) {
