@@ -102,6 +102,42 @@ await m
     assert!(err.awaited_by().is_empty());
 }
 
+/// Parsing and compiling recurse on nesting. A host that calls `eval` on
+/// a thread with a small stack (256 KB here) still gets the deepest
+/// program the parser accepts run, and one nested deeper refused with a
+/// diagnostic: not a stack overflow that aborts the host (199 nested
+/// `fn` literals overflowed a 1 MB stack before).
+#[test]
+fn eval_on_a_small_stack_runs_deep_programs_instead_of_overflowing() {
+    let run = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let (mut e, out, _) = engine(true);
+            let deep = |n: usize| {
+                format!(
+                    "let f = {}1{}\nprint(\"ran\")",
+                    "fn() { return ".repeat(n),
+                    " }".repeat(n)
+                )
+            };
+            let parens = format!("print({}1{})", "(".repeat(198), ")".repeat(198));
+            e.eval("deep.tasks", &deep(150)).unwrap();
+            e.eval("parens.tasks", &parens).unwrap();
+            let too_deep = e.eval("deeper.tasks", &deep(400)).unwrap_err();
+            (
+                out.text(),
+                too_deep.kind().clone(),
+                too_deep.report().to_string(),
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(run.0, "ran\n1\n");
+    assert_eq!(run.1, ErrorKind::Syntax);
+    assert!(run.2.contains("the program nests too deeply"), "{}", run.2);
+}
+
 #[test]
 fn unknown_names_are_found_before_running() {
     let (mut e, out, _) = engine(true);

@@ -181,7 +181,20 @@ pub(crate) struct Compiled {
 
 /// Compiles a program against `globals` (which the REPL keeps between inputs).
 /// With `echo`, a final expression statement becomes the main body's result.
+/// It recurses on nesting as the parser does: on a small stack it runs on
+/// a grown one ([`crate::syntax::with_stack`]).
 pub(crate) fn compile_program(
+    program: &Program,
+    text: &str,
+    globals: &mut Globals,
+    importer: &mut dyn Importer,
+    source: u32,
+    echo: bool,
+) -> Result<Compiled, CompileError> {
+    crate::syntax::with_stack(|| compile_unchecked(program, text, globals, importer, source, echo))
+}
+
+fn compile_unchecked(
     program: &Program,
     text: &str,
     globals: &mut Globals,

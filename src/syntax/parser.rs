@@ -34,6 +34,10 @@ type Result<T> = std::result::Result<T, SyntaxError>;
 /// so memory follows the largest statement outside blocks, and no mistake
 /// inside a block makes pest re-read the statement around it.
 pub(crate) fn parse_program(src: &str) -> Result<Program> {
+    super::with_stack(|| parse_checked(src))
+}
+
+fn parse_checked(src: &str) -> Result<Program> {
     error::check_source(src)?;
     let _session = Session;
     match items(src, 0, 0, Rule::top_stmt) {
