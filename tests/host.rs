@@ -124,11 +124,7 @@ fn eval_on_a_small_stack_runs_deep_programs_instead_of_overflowing() {
             e.eval("deep.tasks", &deep(150)).unwrap();
             e.eval("parens.tasks", &parens).unwrap();
             let too_deep = e.eval("deeper.tasks", &deep(400)).unwrap_err();
-            (
-                out.text(),
-                too_deep.kind().clone(),
-                too_deep.report().to_string(),
-            )
+            (out.text(), too_deep.kind(), too_deep.report().to_string())
         })
         .unwrap()
         .join()
