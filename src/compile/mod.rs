@@ -191,17 +191,6 @@ pub(crate) fn compile_program(
     source: u32,
     echo: bool,
 ) -> Result<Compiled, CompileError> {
-    crate::syntax::with_stack(|| compile_unchecked(program, text, globals, importer, source, echo))
-}
-
-fn compile_unchecked(
-    program: &Program,
-    text: &str,
-    globals: &mut Globals,
-    importer: &mut dyn Importer,
-    source: u32,
-    echo: bool,
-) -> Result<Compiled, CompileError> {
     let mut c = Compiler {
         funcs: Vec::new(),
         globals,
@@ -213,7 +202,7 @@ fn compile_unchecked(
         dropped_coroutines: Vec::new(),
         undefined: Vec::new(),
     };
-    let compiled = c.program(program, source, echo);
+    let compiled = crate::syntax::with_stack(|| c.program(program, source, echo));
     // Undefined names were noted and compiling went on: report them all,
     // in source order, with the mistake that stopped it (if one did).
     let mut errors = std::mem::take(&mut c.undefined);
