@@ -263,13 +263,30 @@ impl Engine {
         };
         match e.elsewhere.as_deref() {
             None => at(id, e),
-            Some(Elsewhere::Syntax { source, error }) => Error::new(
-                ErrorKind::Syntax,
-                diagnostics::syntax_error(&self.style, file(*source), error),
-            ),
+            Some(Elsewhere::Syntax { source, error }) => self.syntax_failure(*source, error),
             Some(Elsewhere::Compile { source, error }) => at(*source, error),
             Some(Elsewhere::Rendered(report)) => Error::new(ErrorKind::Compile, report.clone()),
         }
+    }
+
+    /// A syntax error in source `id` as a structured error: its own words,
+    /// help and place (`message()`, `help()`, `location()`), beside the
+    /// rendered report.
+    fn syntax_failure(&self, id: u32, e: &crate::syntax::SyntaxError) -> Error {
+        let report = diagnostics::syntax_error(&self.style, &self.sources.files[id as usize], e);
+        let loc = Loc {
+            source: id,
+            span: e.span,
+        };
+        let help = e.help.as_deref();
+        Error::at(
+            ErrorKind::Syntax,
+            report,
+            &self.sources,
+            loc,
+            &e.message,
+            help,
+        )
     }
 
     /// Warnings found while compiling, on stderr before anything runs.
@@ -290,13 +307,7 @@ impl Engine {
             self.interp.data.insert(ProgramName(base.into_owned()));
         }
         let id = self.sources.add(name, text);
-        let src = &self.sources.files[id as usize];
-        let program = parse_program(text).map_err(|e| {
-            Error::new(
-                ErrorKind::Syntax,
-                diagnostics::syntax_error(&self.style, src, &e),
-            )
-        })?;
+        let program = parse_program(text).map_err(|e| self.syntax_failure(id, &e))?;
         let mut loader = crate::modules::Loader::new(
             &mut self.sources,
             &self.style,

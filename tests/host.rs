@@ -134,6 +134,19 @@ fn eval_on_a_small_stack_runs_deep_programs_instead_of_overflowing() {
     assert!(run.2.contains("the program nests too deeply"), "{}", run.2);
 }
 
+/// A syntax error is structured as a runtime one is: its own words and
+/// place, not only "syntax error" with the words in the rendered report.
+#[test]
+fn a_syntax_error_has_its_message_and_place() {
+    let (mut e, _, _) = engine(true);
+    let err = e.eval("t.tasks", "let a = 1\nlet b = (2 +\n").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Syntax);
+    assert_ne!(err.message(), "syntax error");
+    assert!(err.report().contains(err.message()), "{}", err.report());
+    let at = err.location().expect("a place");
+    assert_eq!((at.file.as_str(), at.line), ("t.tasks", 2), "{at:?}");
+}
+
 #[test]
 fn unknown_names_are_found_before_running() {
     let (mut e, out, _) = engine(true);
