@@ -196,7 +196,7 @@ fn serve(mut s: TcpStream, log: &Log) {
             &mut s,
             "302 Found",
             // The same machine, another port: not granted below.
-            "Location: http://localhost:9/json\r\n",
+            "Location: http://127.0.0.1:9/json\r\n",
             "",
         ),
         "/loop" => respond(&mut s, "302 Found", "Location: /loop\r\n", ""),
@@ -364,7 +364,7 @@ try { await http.get(f"{base}/loop") } catch e: HttpError { print(e.kind()) }
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "200 true\nGET content-type: none \n\
-         net access to \"localhost:9\" is not allowed — run again with --allow-net=localhost:9\n\
+         net access to \"127.0.0.1:9\" is not allowed — run again with --allow-net=127.0.0.1:9\n\
          HttpError\n",
         "{}",
         String::from_utf8_lossy(&out.stderr)

@@ -31,7 +31,7 @@ def parse(text):
 for text in [
     "HTTPS://127.0.0.1:s3cret@127.0.0.1:8443/a/b.html?x=1&y=2&x=3#top",
     "http://127.0.0.1/search?q=caf%C3%A9+au+lait&lang=fr&empty=&flag",
-    "http://[::1]:8000/p?",
+    "http://127.0.0.1:8000/p?",
     "https://127.0.0.1/",
     "ftp://127.0.0.1/pub/file.txt",
     "mailto:ada@127.0.0.1",
