@@ -1,14 +1,11 @@
 //! Syntax errors in words a user understands: pest's rule names never leak.
 
 use super::ast::Span;
+use super::brackets::{closer_of, scan_brackets, unclosed, Open};
 use super::habits;
-use super::lex::{self, CodeByte, Scanner, Unclosed};
+use super::lex::{self, Scanner, Unclosed};
 use super::parser::Rule;
 use pest::error::{ErrorVariant, InputLocation};
-
-/// Deeper nesting than this is refused before parsing, so no input can
-/// exhaust the parser's stack.
-pub(crate) const MAX_NESTING: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
@@ -33,134 +30,6 @@ impl SyntaxError {
             incomplete: false,
         }
     }
-}
-
-/// A bracket seen while scanning, with what closes it.
-struct Open {
-    ch: char,
-    at: usize,
-}
-
-/// Scans brackets outside strings and comments. Returns the brackets still
-/// open at the end, or the first mismatched closer.
-fn scan_brackets(src: &str) -> (Vec<Open>, Option<(usize, char)>) {
-    let mut stack: Vec<Open> = Vec::new();
-    for CodeByte { at, byte: c, .. } in Scanner::new(src) {
-        match c {
-            b'(' | b'[' | b'{' => stack.push(Open { ch: c as char, at }),
-            b')' | b']' | b'}' => {
-                let want = match c {
-                    b')' => '(',
-                    b']' => '[',
-                    _ => '{',
-                };
-                match stack.pop() {
-                    Some(o) if o.ch == want => {}
-                    // The opener this closer does not match is the one
-                    // left open.
-                    Some(o) => {
-                        stack.push(o);
-                        return (stack, Some((at, c as char)));
-                    }
-                    None => return (stack, Some((at, c as char))),
-                }
-            }
-            _ => {}
-        }
-    }
-    (stack, None)
-}
-
-/// Checks made before parsing: a NUL byte, a block comment never closed, absurd
-/// nesting (the parser is recursive), and a line that starts with `//`
-/// (floor division, most likely meant as a comment).
-pub(crate) fn check_source(src: &str) -> Result<(), SyntaxError> {
-    if let Some(at) = src.find('\0') {
-        let mut e = SyntaxError::new("NUL byte in source", Span::new(at, at + 1), "a NUL byte");
-        e.help = Some("remove it (in a string, a NUL character is written `\\0`)".into());
-        return Err(e);
-    }
-    // One scan finds the first nesting or `//` mistake and, when there is
-    // none, whether a block comment is left open. An unclosed comment is
-    // reported first (it is what makes the rest look wrong): only when
-    // the scan stopped at a mistake does that take a second pass.
-    let mut scanner = Scanner::new(src);
-    let mistake = code_mistake(src, &mut scanner);
-    let unclosed = match mistake {
-        None => scanner.unclosed,
-        Some(_) => lex::unclosed(src),
-    };
-    if let Some(Unclosed::Comment(at)) = unclosed {
-        let mut e = SyntaxError::new(
-            "unclosed comment",
-            Span::new(at, at + 2),
-            "this `/*` is never closed",
-        );
-        e.help = Some("close it with `*/`".into());
-        e.incomplete = true;
-        return Err(e);
-    }
-    mistake.map_or(Ok(()), Err)
-}
-
-/// The first nesting too deep or line that starts with `//` among the code
-/// bytes `scanner` yields (of `src`).
-fn code_mistake(src: &str, scanner: &mut Scanner) -> Option<SyntaxError> {
-    let mut depth = 0usize;
-    let mut unary_run = 0usize;
-    let mut word_start = None;
-    let bytes = src.as_bytes();
-    for CodeByte {
-        at,
-        byte: c,
-        starts_line,
-    } in scanner.by_ref()
-    {
-        match c {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'/' if starts_line && bytes.get(at + 1) == Some(&b'/') => {
-                let mut e = SyntaxError::new(
-                    "a line cannot start with `//`",
-                    Span::new(at, at + 2),
-                    "`//` is floor division",
-                );
-                e.help = Some("comments start with #".into());
-                return Some(e);
-            }
-            _ => {}
-        }
-        // Long runs of prefix operators (`-`, `not`, `await`, `spawn`) nest
-        // as deeply as brackets do.
-        let ident = c.is_ascii_alphanumeric() || c == b'_';
-        if ident && word_start.is_none() {
-            word_start = Some(at);
-        }
-        if !ident {
-            if let Some(w) = word_start.take() {
-                match &src[w..at] {
-                    "not" | "await" | "spawn" => unary_run += 1,
-                    _ => unary_run = 0,
-                }
-            }
-        }
-        if c == b'-' {
-            unary_run += 1;
-        } else if !ident && !c.is_ascii_whitespace() {
-            unary_run = 0;
-        }
-        if depth > MAX_NESTING || unary_run > MAX_NESTING {
-            let len = src[at..].chars().next().map_or(1, char::len_utf8);
-            let mut e = SyntaxError::new(
-                "the program nests too deeply",
-                Span::new(at, at + len),
-                format!("more than {MAX_NESTING} levels deep here"),
-            );
-            e.help = Some("split the expression into smaller pieces with `let`".into());
-            return Some(e);
-        }
-    }
-    None
 }
 
 fn describe(rule: &Rule) -> Option<&'static str> {
@@ -630,27 +499,6 @@ fn heads(src: &str, at: usize, opener: &str) -> bool {
     [opener, "else", "catch"]
         .iter()
         .any(|w| head.starts_with(w))
-}
-
-/// A bracket never closed before the end: more input could close it.
-fn unclosed(o: &Open) -> SyntaxError {
-    let mut err = SyntaxError::new(
-        format!("unclosed `{}`", o.ch),
-        Span::new(o.at, o.at + 1),
-        format!("this `{}` is never closed", o.ch),
-    );
-    err.help = Some(format!("add a `{}` to close it", closer_of(o.ch)));
-    err.incomplete = true;
-    err
-}
-
-/// The bracket that closes `open`.
-fn closer_of(open: char) -> char {
-    match open {
-        '(' => ')',
-        '[' => ']',
-        _ => '}',
-    }
 }
 
 /// Whether nothing but whitespace and comments comes from `pos` on (more

@@ -1,12 +1,14 @@
 //! Source text to syntax tree. Knows nothing of running programs.
 
 pub(crate) mod ast;
+mod brackets;
 pub(crate) mod command;
 pub(crate) mod depth;
 pub(crate) mod error;
 pub(crate) mod habits;
 pub(crate) mod lex;
 pub(crate) mod parser;
+mod source_check;
 
 pub(crate) use ast::Span;
 pub(crate) use error::SyntaxError;

@@ -5,6 +5,7 @@ use super::depth;
 use super::error::{self, SyntaxError};
 use super::habits;
 use super::lex;
+use super::source_check;
 use pest::iterators::Pair;
 use pest::Parser;
 use std::cell::{Cell, RefCell};
@@ -38,7 +39,7 @@ pub(crate) fn parse_program(src: &str) -> Result<Program> {
 }
 
 fn parse_checked(src: &str) -> Result<Program> {
-    error::check_source(src)?;
+    source_check::check_source(src)?;
     let _session = Session;
     match items(src, 0, 0, Rule::top_stmt) {
         Ok((stmts, _)) => match FIRST_ERROR.take() {
