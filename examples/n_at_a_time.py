@@ -2,7 +2,7 @@
 # each job takes a semaphore around its work, and gather runs them all.
 import asyncio
 
-durations = [0.4, 0.1, 0.3, 0.1, 0.4, 0.2, 0.4, 0.2]
+durations = [0.8, 0.2, 0.6, 0.2, 0.8, 0.4, 0.8, 0.4]
 running = 0
 peak = 0
 

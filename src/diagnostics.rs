@@ -11,23 +11,23 @@ use miette::{
 use std::rc::Rc;
 
 mod excerpt;
-pub use excerpt::escape_controls;
+pub(crate) use excerpt::escape_controls;
 use excerpt::{clean, Excerpt};
 
 /// A loaded source file.
-pub struct Source {
+pub(crate) struct Source {
     pub name: String,
     pub text: Rc<str>,
 }
 
 /// The sources of a run, indexed by the `source` field of a [`Loc`].
 #[derive(Default)]
-pub struct Sources {
+pub(crate) struct Sources {
     pub files: Vec<Source>,
 }
 
 impl Sources {
-    pub fn add(&mut self, name: &str, text: &str) -> u32 {
+    pub(crate) fn add(&mut self, name: &str, text: &str) -> u32 {
         self.files.push(Source {
             name: name.to_string(),
             text: Rc::from(text),
@@ -38,7 +38,7 @@ impl Sources {
     /// Makes this copy (sharing the texts, for a renderer that outlives a borrow) hold every file of
     /// `newer`, which holds all of this copy's and then more: only the files
     /// added since are copied.
-    pub fn catch_up_with(&mut self, newer: &Sources) {
+    pub(crate) fn catch_up_with(&mut self, newer: &Sources) {
         let known = self.files.len();
         let added = newer.files.get(known..).unwrap_or_default();
         self.files.extend(added.iter().map(|s| Source {
@@ -48,7 +48,7 @@ impl Sources {
     }
 
     /// `file:line:col` for a location (1-based, columns in characters).
-    pub fn describe(&self, loc: Loc) -> String {
+    pub(crate) fn describe(&self, loc: Loc) -> String {
         let Some(src) = self.files.get(loc.source as usize) else {
             return "?".into();
         };
@@ -57,7 +57,7 @@ impl Sources {
     }
 }
 
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
@@ -75,6 +75,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// How reports look: colours only on a terminal, a fixed width otherwise so
 /// golden files are stable.
 pub struct Style {
+    /// Colours (for a terminal); without, a fixed width for files and pipes.
     pub color: bool,
 }
 
@@ -139,7 +140,7 @@ fn plain(diag: MietteDiagnostic) -> Report {
     Report::new(clean(diag))
 }
 
-pub fn syntax_error(style: &Style, src: &Source, e: &SyntaxError) -> String {
+pub(crate) fn syntax_error(style: &Style, src: &Source, e: &SyntaxError) -> String {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         Some(e.label.clone()),
         span_of(e.span, &src.text),
@@ -159,7 +160,7 @@ pub fn syntax_error(style: &Style, src: &Source, e: &SyntaxError) -> String {
     style.render(with_source(d, src))
 }
 
-pub fn compile_error(style: &Style, src: &Source, e: &CompileError) -> String {
+pub(crate) fn compile_error(style: &Style, src: &Source, e: &CompileError) -> String {
     let label =
         LabeledSpan::new_primary_with_span(Some(e.label.clone()), span_of(e.span, &src.text));
     let mut d = MietteDiagnostic::new(e.message.clone())
@@ -173,11 +174,11 @@ pub fn compile_error(style: &Style, src: &Source, e: &CompileError) -> String {
 
 /// How many mistakes found before running are shown in full; the rest are
 /// counted (a file pasted from elsewhere can have hundreds).
-pub const MAX_COMPILE_ERRORS: usize = 20;
+pub(crate) const MAX_COMPILE_ERRORS: usize = 20;
 
 /// A compile error and the ones found with it ([`CompileError::also`]), at
 /// most [`MAX_COMPILE_ERRORS`] in full.
-pub fn compile_errors(style: &Style, src: &Source, e: &CompileError) -> String {
+pub(crate) fn compile_errors(style: &Style, src: &Source, e: &CompileError) -> String {
     let all: Vec<&CompileError> = std::iter::once(e).chain(&e.also).collect();
     let mut out: String = all
         .iter()
@@ -193,7 +194,7 @@ pub fn compile_errors(style: &Style, src: &Source, e: &CompileError) -> String {
 
 /// A compile-time warning: same layout as a compile error, but the program
 /// still runs.
-pub fn compile_warning(style: &Style, src: &Source, e: &CompileError) -> String {
+pub(crate) fn compile_warning(style: &Style, src: &Source, e: &CompileError) -> String {
     let label =
         LabeledSpan::new_primary_with_span(Some(e.label.clone()), span_of(e.span, &src.text));
     let mut d = MietteDiagnostic::new(e.message.clone())
@@ -245,7 +246,7 @@ fn error_data(out: &mut String, e: &ErrorObj) {
 }
 
 /// An error that escaped: the report, then the call stack and the task chain.
-pub fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
+pub(crate) fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
     let mut d = MietteDiagnostic::new(e.message.to_string()).with_code(e.kind.to_string());
     if e.message.is_empty() {
         d = MietteDiagnostic::new(e.kind.to_string()).with_code(e.kind.to_string());
@@ -305,7 +306,7 @@ pub fn runtime_error(style: &Style, sources: &Sources, e: &ErrorObj) -> String {
 }
 
 /// One waiting task, for the deadlock report.
-pub struct Waiter {
+pub(crate) struct Waiter {
     pub name: Rc<str>,
     pub at: Option<Loc>,
     /// What it waits on, who awaits it, its group: a line each.
@@ -316,7 +317,7 @@ pub struct Waiter {
 /// `focus`'s (where the main task waits), else the first waiter's; the
 /// waiters elsewhere are only in the list below it (their spans would
 /// point at unrelated text in this source).
-pub fn stuck(
+pub(crate) fn stuck(
     style: &Style,
     sources: &Sources,
     title: &str,
@@ -362,7 +363,7 @@ pub fn stuck(
 
 /// A warning printed at the end of a run (unretrieved task errors,
 /// coroutines never awaited).
-pub fn warning(
+pub(crate) fn warning(
     style: &Style,
     sources: &Sources,
     message: &str,

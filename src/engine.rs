@@ -265,7 +265,6 @@ impl Engine {
             None => at(id, e),
             Some(Elsewhere::Syntax { source, error }) => self.syntax_failure(*source, error),
             Some(Elsewhere::Compile { source, error }) => at(*source, error),
-            Some(Elsewhere::Rendered(report)) => Error::new(ErrorKind::Compile, report.clone()),
         }
     }
 

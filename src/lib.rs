@@ -5,28 +5,26 @@
 //! `tasks`: a scripting language for concurrent work whose scheduling
 //! matches CPython's asyncio.
 //!
-//! The pipeline, one module each:
-//! - [`syntax`]: source → pest parse → AST with spans;
-//! - [`compile`]: names resolved to slots, code lowered to flat instructions;
-//! - [`runtime`]: values, the evaluator (tasks suspend by keeping their
-//!   frames), builtins, and the driver of the event loop;
-//! - [`scheduler`]: the loop's data (ready queue, timers, clocks, futures,
-//!   tasks, synchronisation primitives);
-//! - [`diagnostics`]: every error rendered as a miette report;
-//! - [`engine`]: the public entry point the CLI, the REPL and the golden
-//!   runner share;
-//! - [`golden`]: the `tasks test` runner;
-//! - [`repl`]: the interactive session.
+//! The pipeline, one module each (crate-private, named here for the
+//! reader): `syntax` (source → pest parse → AST with spans), `compile`
+//! (names resolved to slots, code lowered to flat instructions), `runtime`
+//! (values, the evaluator, builtins, the driver of the event loop),
+//! `scheduler` (the loop's machinery), `diagnostics` (every error rendered
+//! as a miette report).
+//!
+//! The public face, what an embedding program and the `tasks` command
+//! alike use (the command's own modules live in the binary, `src/cli/`):
+//! - [`engine`] and [`host`]: [`Engine`] and [`EngineBuilder`], running
+//!   scripts, registering natives ([`Module`], [`NativeCtx`]);
+//! - [`Error`]: what a failed run or call returns;
+//! - [`limits`], [`permissions`], [`trace`], [`reports`], [`signals`],
+//!   [`formatter`].
 
 pub(crate) mod compile;
-#[doc(hidden)] // the `tasks` command's own, not the embedding API
-pub mod diagnostics;
+mod diagnostics;
 pub mod engine;
 mod error;
 pub mod formatter;
-#[doc(hidden)] // the `tasks` command's own, not the embedding API
-#[cfg(feature = "cli")]
-pub mod golden;
 pub mod host;
 #[cfg(test)]
 mod layers;
@@ -36,19 +34,10 @@ pub mod limits;
 pub mod lsp;
 mod modules;
 pub mod permissions;
-#[cfg(feature = "cli")]
-pub mod ps;
-#[doc(hidden)] // the `tasks` command's own, not the embedding API
-#[cfg(feature = "cli")]
-pub mod repl;
 pub(crate) mod runtime;
 pub(crate) mod scheduler;
 mod stdlib;
-#[doc(hidden)] // the `tasks` command's own, not the embedding API
-#[cfg(feature = "cli")]
-pub mod streams;
 pub(crate) mod syntax;
-#[doc(hidden)] // the `tasks` command's own, not the embedding API
 pub mod trace;
 
 pub use engine::{Engine, LoopTick, Options, Session};
@@ -67,6 +56,13 @@ pub use runtime::native::function::{
 pub use runtime::native::module::Module;
 pub use runtime::stream::NativeStream;
 pub use runtime::values::value::Value;
+
+/// Reports a front (the `tasks` command, a host's own) shows outside a
+/// script's run, in the look of the engine's own: a source that is not
+/// UTF-8, a program stopped by a signal.
+pub mod reports {
+    pub use crate::diagnostics::{not_utf8, stopped_by_signal, Style};
+}
 
 /// What the `tasks` command needs of the interpreter's signal handling.
 pub mod signals {
@@ -98,5 +94,36 @@ pub mod signals {
     /// where that is not possible.
     pub fn become_subreaper() -> bool {
         crate::stdlib::process::become_subreaper()
+    }
+
+    /// Whether this process is a child subreaper ([`become_subreaper`]).
+    pub fn is_subreaper() -> bool {
+        crate::stdlib::process::is_subreaper()
+    }
+
+    /// SIGKILLs every descendant of `root` (found through `/proc` on
+    /// Linux), and `root` itself if `with_root`; returns how many it
+    /// signalled. `root` must be a process whose id cannot be reused
+    /// meanwhile: an unreaped child of ours, or this process.
+    pub fn kill_tree(root: i32, with_root: bool) -> usize {
+        crate::stdlib::process::kill_tree(root, with_root)
+    }
+
+    /// Waits, at most `bound`, until every process [`kill_tree`] (or the
+    /// end of a program) killed is dead: a SIGKILL lands only when the
+    /// kernel next runs the process.
+    pub fn wait_for_killed(bound: std::time::Duration) {
+        crate::stdlib::process::wait_for_killed(bound)
+    }
+
+    /// The children of `pid` (of all its threads), from `/proc`.
+    pub fn children(pid: i32) -> Vec<i32> {
+        crate::stdlib::process::children(pid)
+    }
+
+    /// Collects `pid`'s exit status if it has exited (`waitpid` with
+    /// `WNOHANG`); whether it had.
+    pub fn reap_if_exited(pid: i32) -> bool {
+        crate::stdlib::process::reap_if_exited(pid)
     }
 }

@@ -24,12 +24,12 @@ macro_rules! sayln {
     }};
 }
 
-#[path = "cli/files.rs"]
-mod files;
 /// The binary's own modules live in `src/cli/` (`src/` holds the library's).
-#[path = "cli/output.rs"]
-mod output;
-use output::{flush_on_panic, stop_on_signals, trees_on_signals, ScriptErr, SharedOut, SCRIPT_OUT};
+mod cli;
+use cli::files;
+use cli::output::{
+    flush_on_panic, stop_on_signals, trees_on_signals, ScriptErr, SharedOut, SCRIPT_OUT,
+};
 
 #[derive(Parser)]
 #[command(
@@ -222,9 +222,9 @@ fn read(path: &PathBuf) -> Result<String, ExitCode> {
         ExitCode::from(2)
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        let style = tasks::diagnostics::Style { color: color() };
+        let style = tasks::reports::Style { color: color() };
         let name = path.display().to_string();
-        let report = tasks::diagnostics::not_utf8(&style, &name, e.as_bytes(), &e.utf8_error());
+        let report = tasks::reports::not_utf8(&style, &name, e.as_bytes(), &e.utf8_error());
         say!("{report}");
         ExitCode::from(2)
     })
@@ -232,14 +232,14 @@ fn read(path: &PathBuf) -> Result<String, ExitCode> {
 
 /// `tasks ps PID`.
 fn ps(pid: i32) -> ExitCode {
-    match tasks::ps::ask(pid, std::time::Duration::from_secs(5)) {
+    match crate::cli::ps::ask(pid, std::time::Duration::from_secs(5)) {
         Ok(text) => {
-            let mut stdout = tasks::streams::stdout();
+            let mut stdout = crate::cli::streams::stdout();
             if let Err(e) = stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
             {
-                tasks::streams::exit_on_write_error(&e);
+                crate::cli::streams::exit_on_write_error(&e);
             }
             ExitCode::SUCCESS
         }
@@ -272,7 +272,7 @@ fn ca_file_roots() -> Result<Vec<(String, Vec<u8>)>, ExitCode> {
 
 fn repl(args: &SessionArgs) -> ExitCode {
     match args.options() {
-        Ok(opts) => ExitCode::from(tasks::repl::run(opts) as u8),
+        Ok(opts) => ExitCode::from(crate::cli::repl::run(opts) as u8),
         Err(code) => code,
     }
 }
@@ -315,9 +315,9 @@ fn run(args: RunArgs, bare: bool) -> ExitCode {
     };
     // Line by line on a terminal, so a person sees each line as it is
     // printed; in large blocks into a pipe.
-    let out: Box<dyn Write + Send> = if tasks::streams::stdout_closed() {
+    let out: Box<dyn Write + Send> = if crate::cli::streams::stdout_closed() {
         // Nothing to buffer: the first print fails.
-        tasks::streams::stdout()
+        crate::cli::streams::stdout()
     } else if std::io::stdout().is_terminal() {
         Box::new(std::io::LineWriter::new(std::io::stdout()))
     } else {
@@ -383,7 +383,7 @@ fn test(args: TestArgs) -> ExitCode {
         }
     }
     let [trace_dir, timeline_dir] = dirs;
-    let opts = tasks::golden::TestOptions {
+    let opts = crate::cli::golden::TestOptions {
         bless: args.bless,
         filter: args.filter,
         jobs: args
@@ -397,14 +397,14 @@ fn test(args: TestArgs) -> ExitCode {
         timeline_dir,
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    tasks::golden::stop_cases_on_signals();
-    let summary = tasks::golden::run(&paths, &opts);
-    let mut stdout = tasks::streams::stdout();
+    crate::cli::golden::stop_cases_on_signals();
+    let summary = crate::cli::golden::run(&paths, &opts);
+    let mut stdout = crate::cli::streams::stdout();
     if let Err(e) = stdout
         .write_all(summary.report.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        tasks::streams::exit_on_write_error(&e);
+        crate::cli::streams::exit_on_write_error(&e);
     }
     if summary.ok() {
         ExitCode::SUCCESS
@@ -414,11 +414,11 @@ fn test(args: TestArgs) -> ExitCode {
 }
 
 /// Runs before Rust's runtime reopens a closed stdout or stderr on
-/// `/dev/null`, to see whether they were closed (see `tasks::streams`).
+/// `/dev/null`, to see whether they were closed (see `cli::streams`).
 #[cfg(target_os = "linux")]
 #[used]
 #[link_section = ".init_array"]
-static RECORD_CLOSED_STREAMS: extern "C" fn() = tasks::streams::record_closed;
+static RECORD_CLOSED_STREAMS: extern "C" fn() = crate::cli::streams::record_closed;
 
 /// Counts the bytes the process holds, for `--max-memory`.
 #[global_allocator]
@@ -509,11 +509,9 @@ fn main() -> ExitCode {
                 }
             },
             Some(Command::Repl(args)) => repl(&args),
-            Some(Command::Fmt(args)) => ExitCode::from(tasks::formatter::command::run(
-                &args.paths,
-                args.check,
-                color(),
-            )),
+            Some(Command::Fmt(args)) => {
+                ExitCode::from(crate::cli::fmt::run(&args.paths, args.check, color()))
+            }
             Some(Command::Ps { pid }) => ps(pid),
             None => run(cli.run, true),
         });

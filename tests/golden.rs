@@ -1,38 +1,37 @@
 //! The project's golden corpus (core language, errors, async, examples)
-//! runs through the same runner users get with `tasks test`.
+//! runs through `tasks test`, the runner users get, as they run it.
 
 use std::path::PathBuf;
-use std::time::Duration;
-use tasks::golden::{run, TestOptions};
+use std::process::Command;
 
 fn corpus(dir: &str, min_cases: usize) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let opts = TestOptions {
-        seed: tasks::engine::DEFAULT_SEED,
-        bless: false,
-        filter: std::env::var("GOLDEN_FILTER").ok(),
-        jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
-        timeout: Duration::from_secs(30),
-        exe: PathBuf::from(env!("CARGO_BIN_EXE_tasks")),
-        color: false,
-        no_grants: false,
-        trace_dir: None,
-        timeline_dir: None,
-    };
-    let summary = run(&[root], &opts);
-    print!("{}", summary.report);
-    assert!(
-        summary.ok(),
-        "{} golden case(s) failed in {dir}",
-        summary.failed
-    );
-    if opts.filter.is_none() {
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tasks"));
+    cmd.arg("test").arg(&root);
+    cmd.args(["--jobs", &jobs.to_string(), "--timeout", "30"]);
+    let filter = std::env::var("GOLDEN_FILTER").ok();
+    if let Some(f) = &filter {
+        cmd.args(["--filter", f]);
+    }
+    let out = cmd.env("NO_COLOR", "1").output().expect("tasks test runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    print!("{report}");
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "golden case(s) failed in {dir}");
+    if filter.is_none() {
+        let passed = passed_count(&report).expect("a closing `N passed` line");
         assert!(
-            summary.passed >= min_cases,
-            "expected at least {min_cases} cases in {dir}, found {}",
-            summary.passed
+            passed >= min_cases,
+            "expected at least {min_cases} cases in {dir}, found {passed}"
         );
     }
+}
+
+/// `N` of the report's closing line, `N passed, M failed...`.
+fn passed_count(report: &str) -> Option<usize> {
+    let closing = report.lines().rev().find(|l| l.contains(" passed, "))?;
+    closing.split(' ').next()?.parse().ok()
 }
 
 #[test]

@@ -913,3 +913,14 @@ fn a_panic_in_a_native_operation_fails_its_call_and_the_engine_goes_on() {
          true\nafter\nagain\n"
     );
 }
+
+#[test]
+fn imports_lists_a_programs_imports_without_running_it() {
+    let text = "import \"./lib/util.tasks\" as util\nprint(1)\nimport \"b.tasks\" as b\n";
+    assert_eq!(
+        tasks::Engine::imports(text),
+        Some(vec!["./lib/util.tasks".to_string(), "b.tasks".to_string()])
+    );
+    assert_eq!(tasks::Engine::imports("print(1)"), Some(vec![]));
+    assert_eq!(tasks::Engine::imports("import \"a.tasks\" as"), None);
+}

@@ -505,7 +505,8 @@ print(r[0], r[1].kind())
 #[test]
 fn eval_async_lets_the_hosts_executor_run_its_other_futures_while_the_script_waits() {
     // On the real clock: the host's future ticks at 50, 100 and 150 ms on
-    // the same thread and executor while the script sleeps 400 ms. With
+    // the same thread and executor while the script sleeps 1 s (850 ms
+    // apart, so a loaded machine cannot reorder them). With
     // the blocking `eval` none could tick before the script ended.
     let log = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
     let mut e = Engine::builder().stdout(Buf::default()).build();
@@ -521,7 +522,7 @@ fn eval_async_lets_the_hosts_executor_run_its_other_futures_while_the_script_wai
     });
     let v = async_io::block_on(ex.run(async {
         let v = e
-            .eval_async("t.tasks", "await sleep(0.4)\nnote(\"script done\")\n6 * 7")
+            .eval_async("t.tasks", "await sleep(1.0)\nnote(\"script done\")\n6 * 7")
             .await;
         host.await;
         v

@@ -927,7 +927,7 @@ fn a_sigint_at_the_prompt_does_not_drop_the_next_input() {
         .expect("signal the REPL");
     // Let the signal reach the loop before the line does (their order is
     // what this test is about, not a deadline).
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(1000));
     p.send_more("print(40 + 2)");
     p.expect("42\r\n");
     p.quit();

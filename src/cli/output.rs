@@ -3,10 +3,10 @@
 //! what was printed first), and what SIGINT, SIGTERM, SIGHUP, SIGQUIT and
 //! SIGUSR1 do during `tasks run`.
 
+use crate::cli::streams::counted;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tasks::streams::counted;
 use tasks::Engine;
 
 /// The script's stdout, shared with the Ctrl-C handler so that an
@@ -29,15 +29,15 @@ impl SharedOut {
 impl Write for SharedOut {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let written = counted(|| self.lock().write(buf));
-        Ok(written.unwrap_or_else(|e| tasks::streams::exit_on_write_error(&e)))
+        Ok(written.unwrap_or_else(|e| crate::cli::streams::exit_on_write_error(&e)))
     }
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         let written = counted(|| self.lock().write_all(buf));
-        written.map_err(|e| tasks::streams::exit_on_write_error(&e))
+        written.map_err(|e| crate::cli::streams::exit_on_write_error(&e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
         let flushed = counted(|| self.lock().flush());
-        flushed.map_err(|e| tasks::streams::exit_on_write_error(&e))
+        flushed.map_err(|e| crate::cli::streams::exit_on_write_error(&e))
     }
 }
 
@@ -48,11 +48,11 @@ pub(crate) struct ScriptErr;
 
 impl Write for ScriptErr {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = counted(|| tasks::streams::stderr().write(buf));
+        let written = counted(|| crate::cli::streams::stderr().write(buf));
         Ok(written.unwrap_or_else(|e| exit_on_stderr_error(&e)))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        let flushed = counted(|| tasks::streams::stderr().flush());
+        let flushed = counted(|| crate::cli::streams::stderr().flush());
         flushed.map_err(|e| exit_on_stderr_error(&e))
     }
 }
@@ -61,7 +61,7 @@ fn exit_on_stderr_error(e: &std::io::Error) -> ! {
     if let Some(out) = SCRIPT_OUT.get() {
         let _ = out.lock().flush();
     }
-    tasks::streams::exit_on_stderr_error(e)
+    crate::cli::streams::exit_on_stderr_error(e)
 }
 
 /// The running script's stdout, for the panic hook.
@@ -124,7 +124,7 @@ pub(crate) fn stop_on_signals(handle: tasks::InterruptHandle, out: SharedOut, co
             if handle.stop(signo) {
                 let out = out.clone();
                 std::thread::spawn(move || {
-                    tasks::streams::wait_until_a_write_is_stuck(Duration::from_secs(1));
+                    crate::cli::streams::wait_until_a_write_is_stuck(Duration::from_secs(1));
                     stop_now(out, color, signo)
                 });
                 continue;
@@ -148,20 +148,17 @@ fn stop_now(out: SharedOut, color: bool, signo: i32) -> ! {
     // The temporary files and folders scripts made go with the process.
     tasks::signals::remove_temp_files();
     let half = Duration::from_millis(500);
-    let flushed = tasks::streams::ends_within(half, move || out.flush_if_free());
-    let said = tasks::streams::ends_within(half, move || {
-        let style = tasks::diagnostics::Style { color };
-        say!(
-            "{}",
-            tasks::diagnostics::stopped_by_signal(&style, signo, true)
-        );
+    let flushed = crate::cli::streams::ends_within(half, move || out.flush_if_free());
+    let said = crate::cli::streams::ends_within(half, move || {
+        let style = tasks::reports::Style { color };
+        say!("{}", tasks::reports::stopped_by_signal(&style, signo, true));
     });
-    tasks::streams::exit(128 + signo, flushed && said)
+    crate::cli::streams::exit(128 + signo, flushed && said)
 }
 
 /// Ctrl-\ (SIGQUIT) prints the task tree to stderr and the script goes
 /// on; a second one within a second quits as SIGQUIT always did. SIGUSR1
-/// is `tasks ps` asking: the tree goes to the runtime folder (`tasks::ps`).
+/// is `tasks ps` asking: the tree goes to the runtime folder (`cli::ps`).
 pub(crate) fn trees_on_signals(engine: &mut Engine) {
     use signal_hook::consts::{SIGQUIT, SIGUSR1};
     use tasks::engine::TreeRequest;
@@ -169,7 +166,7 @@ pub(crate) fn trees_on_signals(engine: &mut Engine) {
     engine.on_tree_request(|who, text| match who {
         TreeRequest::Quit => say!("{text}"),
         TreeRequest::Ps => {
-            if let Err(e) = tasks::ps::publish_tree(&text) {
+            if let Err(e) = crate::cli::ps::publish_tree(&text) {
                 sayln!("tasks ps: cannot answer: {e}");
             }
         }

@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 /// A mistake found before running.
 #[derive(Debug, Clone)]
-pub struct CompileError {
+pub(crate) struct CompileError {
     pub message: String,
     pub span: Span,
     pub label: String,
@@ -40,7 +40,7 @@ pub struct CompileError {
 
 /// A mistake inside an imported file.
 #[derive(Debug, Clone)]
-pub enum Elsewhere {
+pub(crate) enum Elsewhere {
     Syntax {
         source: u32,
         error: crate::syntax::SyntaxError,
@@ -49,8 +49,6 @@ pub enum Elsewhere {
         source: u32,
         error: CompileError,
     },
-    /// Already rendered (a file that is not UTF-8).
-    Rendered(String),
 }
 
 /// Loads the files a program imports. The engine implements it: it owns

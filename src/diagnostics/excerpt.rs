@@ -31,7 +31,7 @@ fn relabel(l: &LabeledSpan, text: Option<String>, span: miette::SourceSpan) -> L
     }
 }
 
-pub fn escape_controls(s: &str) -> String {
+pub(crate) fn escape_controls(s: &str) -> String {
     if !s.chars().any(is_escaped_control) {
         return s.to_string();
     }

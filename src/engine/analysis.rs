@@ -48,6 +48,20 @@ pub struct Vocabulary {
 }
 
 impl Engine {
+    /// The files a program imports at its top level, as written
+    /// (`import "lib/util.tasks" as util` gives `lib/util.tasks`), in
+    /// order; `None` when it does not parse. Nothing is read or run: what
+    /// a test runner needs to tell a module the scripts share from a
+    /// script (`tasks test` does), or a bundler to find what to copy.
+    pub fn imports(text: &str) -> Option<Vec<String>> {
+        let program = parse_program(text).ok()?;
+        let paths = program.stmts.iter().filter_map(|s| match &s.kind {
+            crate::syntax::ast::StmtKind::Import { path, .. } => Some(path.to_string()),
+            _ => None,
+        });
+        Some(paths.collect())
+    }
+
     /// Parses and resolves `text` as the program `name` (its imports
     /// too), returning every mistake found instead of rendering it.
     pub fn analyze(&mut self, name: &str, text: &str) -> Vec<Finding> {
@@ -91,7 +105,6 @@ impl Engine {
             Some(Elsewhere::Compile { source, error }) => {
                 format!("in {}: {}", file(source), error.message)
             }
-            Some(Elsewhere::Rendered(report)) => report.clone(),
         };
         Finding {
             severity,

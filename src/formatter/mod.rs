@@ -12,11 +12,6 @@
 //! returned: the same tokens, and a program that parses to the same tree.
 
 mod breaking;
-/// The `tasks fmt` command.
-#[cfg(feature = "cli")]
-pub mod command;
-#[cfg(feature = "cli")]
-mod files;
 mod lines;
 mod spacing;
 mod tokens;

@@ -29,10 +29,8 @@ pub(crate) use child::Child;
 
 pub(crate) use pipeline::pipeline;
 pub(crate) use reaper::become_subreaper;
-// The golden runner's (`golden/signals.rs`): it kills what a case left.
-#[cfg(feature = "cli")]
+// Public through `tasks::signals` (the golden runner kills what a case left).
 pub(crate) use reaper::{is_subreaper, reap_if_exited};
-#[cfg(feature = "cli")]
 pub(crate) use tree::{children, kill_tree, wait_for_killed};
 
 use super::lines::{Line, LineReader};

@@ -8,7 +8,7 @@ use super::parser::Rule;
 use pest::error::{ErrorVariant, InputLocation};
 
 #[derive(Debug, Clone)]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     pub message: String,
     pub span: Span,
     pub label: String,
@@ -20,7 +20,7 @@ pub struct SyntaxError {
 }
 
 impl SyntaxError {
-    pub fn new(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
         SyntaxError {
             message: message.into(),
             span,

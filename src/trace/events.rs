@@ -26,10 +26,12 @@ pub struct Track {
     /// A task with no name of its own: it is `Task-{number}` (made only
     /// when written: a traced run may have millions).
     pub number: Option<u32>,
+    /// What the track shows.
     pub kind: TrackKind,
 }
 
 impl Track {
+    /// Its name as shown: `Task-{number}` for a task without one.
     pub fn name(&self) -> std::borrow::Cow<'_, str> {
         match self.number {
             Some(n) => format!("Task-{n}").into(),
@@ -48,6 +50,7 @@ pub struct Events {
 const CHUNK: usize = 4096;
 
 impl Events {
+    /// Records one more event, after the others.
     pub fn push(&mut self, e: Event) {
         match self.chunks.last_mut() {
             Some(c) if c.len() < CHUNK => c.push(e),
@@ -58,12 +61,15 @@ impl Events {
             }
         }
     }
+    /// The events in the order they were recorded.
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
         self.chunks.iter().flatten()
     }
+    /// How many events were recorded.
     pub fn len(&self) -> usize {
         self.chunks.iter().map(Vec::len).sum()
     }
+    /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -72,10 +78,15 @@ impl Events {
 /// What a task waited on, in the few kinds the timeline colours.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum WaitKind {
+    /// A `sleep`.
     Sleep,
+    /// A queue's `get` or `put`.
     Queue,
+    /// A lock.
     Lock,
+    /// An event's `wait`.
     Event,
+    /// A semaphore.
     Semaphore,
     /// A condition or a barrier.
     Condition,
@@ -87,10 +98,12 @@ pub enum WaitKind {
     Op,
     /// Ready again at once (`sleep(0)`).
     Yield,
+    /// Anything else (a future, a callback).
     Other,
 }
 
 impl WaitKind {
+    /// Every kind, in the order the timeline's legend lists them.
     pub const ALL: [WaitKind; 11] = [
         WaitKind::Sleep,
         WaitKind::Queue,
@@ -105,6 +118,7 @@ impl WaitKind {
         WaitKind::Other,
     ];
 
+    /// The kind's name, as the timeline's legend and classes write it.
     pub fn name(self) -> &'static str {
         match self {
             WaitKind::Sleep => "sleep",
@@ -138,9 +152,13 @@ pub enum SliceKind {
 /// A span of time on one track.
 #[derive(Clone, Debug)]
 pub struct Slice {
+    /// The track it is on (an index into [`Trace::tracks`]).
     pub track: u32,
+    /// When it started (ns on the run's clock).
     pub start: u64,
+    /// When it ended (ns on the run's clock).
     pub end: u64,
+    /// What it is.
     pub kind: SliceKind,
     /// What was awaited, the operation's call, the timer's work; `None`
     /// for a step.
@@ -150,7 +168,9 @@ pub struct Slice {
 /// A moment on a track.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Point {
+    /// The track it is on (an index into [`Trace::tracks`]).
     pub track: u32,
+    /// When (ns on the run's clock).
     pub ts: u64,
 }
 
@@ -167,15 +187,20 @@ pub enum FlowKind {
 /// An arrow between two points.
 #[derive(Clone, Copy, Debug)]
 pub struct Flow {
+    /// Why it is drawn.
     pub kind: FlowKind,
+    /// Where it starts.
     pub from: Point,
+    /// Where it ends.
     pub to: Point,
 }
 
 /// One thing recorded, in order.
 #[derive(Clone, Debug)]
 pub enum Event {
+    /// A span of time on a track.
     Slice(Slice),
+    /// An arrow between two points.
     Flow(Flow),
     /// A line printed (to standard output) at this point.
     Print(Point, Rc<str>),
@@ -188,13 +213,16 @@ pub struct Trace {
     pub title: String,
     /// Whether the clock was virtual.
     pub virtual_time: bool,
+    /// The rows: tasks in spawn order, the loop, the operation lanes.
     pub tracks: Vec<Track>,
+    /// What happened on them, in the order it was recorded.
     pub events: Events,
     /// The last time recorded.
     pub end: u64,
 }
 
 impl Trace {
+    /// The slices, in the order they were recorded.
     pub fn slices(&self) -> impl Iterator<Item = &Slice> {
         self.events.iter().filter_map(|e| match e {
             Event::Slice(s) => Some(s),

@@ -126,6 +126,7 @@ pub struct Tracer {
 const NO_TRACK: u32 = u32::MAX;
 
 impl Tracer {
+    /// A tracer for the run `title` names, on a virtual clock or a real one.
     pub fn new(title: &str, virtual_time: bool) -> Tracer {
         Tracer {
             trace: Trace {
@@ -320,6 +321,7 @@ impl Tracer {
         self.cause = Cause::Track(track);
     }
 
+    /// A timer's work has ended at `now`: its slice on the loop's track closes.
     pub fn timer_end(&mut self, now: u64) {
         if let (Some((start, what)), Some(track)) = (self.timer.take(), self.loop_track) {
             let end = self.tick(now);
@@ -426,6 +428,7 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// Creates the files asked for (`--trace`, `--timeline`); an error names a path that cannot be written.
     pub fn create(
         trace: Option<std::path::PathBuf>,
         timeline: Option<std::path::PathBuf>,
@@ -446,6 +449,7 @@ impl Outputs {
         self.chrome.is_some() || self.timeline.is_some()
     }
 
+    /// Writes the trace into the files: Chrome's trace JSON, the timeline page.
     pub fn write(self, trace: &Trace) -> Result<(), String> {
         if let Some((p, mut f)) = self.chrome {
             chrome::write(trace, &mut f)

@@ -47,7 +47,7 @@ impl Running {
 /// case being started is not taken for an orphan.
 #[cfg(target_os = "linux")]
 pub(super) fn sweep_orphans() {
-    use crate::stdlib::process::{children, is_subreaper, kill_tree, reap_if_exited};
+    use tasks::signals::{children, is_subreaper, kill_tree, reap_if_exited};
     if !is_subreaper() {
         return; // a host's other children are not ours to kill
     }
@@ -89,7 +89,7 @@ impl Drop for Running {
 
 #[cfg(target_os = "linux")]
 fn kill_tree_and_group(pgid: i32) {
-    crate::stdlib::process::kill_tree(pgid, true);
+    tasks::signals::kill_tree(pgid, true);
     kill_group(pgid);
 }
 
@@ -129,13 +129,13 @@ pub fn stop_cases_on_signals() {
             }
             // And what dead cases left behind, not swept yet.
             #[cfg(target_os = "linux")]
-            if crate::stdlib::process::is_subreaper() {
-                crate::stdlib::process::kill_tree(std::process::id() as i32, false);
+            if tasks::signals::is_subreaper() {
+                tasks::signals::kill_tree(std::process::id() as i32, false);
             }
             // Gone before we are (a SIGKILL lands when the kernel next
             // runs the process), within a bound.
             #[cfg(target_os = "linux")]
-            crate::stdlib::process::wait_for_killed(std::time::Duration::from_secs(2));
+            tasks::signals::wait_for_killed(std::time::Duration::from_secs(2));
             std::process::exit(128 + signo);
         }
     });

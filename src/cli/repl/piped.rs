@@ -3,17 +3,17 @@
 
 use super::output::ReplWriter;
 use super::{new_session, on_ctrl_c, Msg, Repl};
-use crate::engine::{Options, EXIT_COMPILE, EXIT_OK};
 use std::io::BufRead;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use tasks::engine::{Options, EXIT_COMPILE, EXIT_OK};
 
 pub(super) fn run(
     opts: Options,
     tx: async_channel::Sender<Msg>,
     rx: async_channel::Receiver<Msg>,
 ) -> i32 {
-    let style = crate::diagnostics::Style { color: opts.color };
+    let style = tasks::reports::Style { color: opts.color };
     let writer = |to_stderr| ReplWriter::new(None, Arc::new(AtomicBool::new(false)), to_stderr);
     let session = new_session(opts, Box::new(writer(false)), Box::new(writer(true)));
     on_ctrl_c(&session, tx);
@@ -41,7 +41,7 @@ pub(super) fn run(
             text.extend_from_slice(&bytes);
             let bad = std::str::from_utf8(&text).expect_err("the line is not UTF-8");
             let name = format!("<input {}>", s.inputs + 1);
-            let report = crate::diagnostics::not_utf8(&style, &name, &text, &bad);
+            let report = tasks::reports::not_utf8(&style, &name, &text, &bad);
             s.session.print_error(&report);
             status = EXIT_COMPILE;
             break;
@@ -56,7 +56,7 @@ pub(super) fn run(
         }
         buffer.push_str(line);
         buffer.push('\n');
-        if crate::engine::session::is_incomplete(&buffer) {
+        if tasks::engine::session::is_incomplete(&buffer) {
             continue;
         }
         let text = std::mem::take(&mut buffer);

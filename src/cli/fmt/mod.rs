@@ -4,10 +4,13 @@
 //! read or does not parse (its syntax error is shown as `tasks check`
 //! shows it; the file is left as it is).
 
-use super::{files::script_files, format, FormatError};
-use crate::{Engine, Options};
+mod files;
+
+use files::script_files;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use tasks::formatter::{format, FormatError};
+use tasks::{Engine, Options};
 
 /// Runs `tasks fmt [--check] PATHS`; returns the exit status.
 pub fn run(paths: &[PathBuf], check: bool, color: bool) -> u8 {
@@ -58,7 +61,7 @@ fn one_file(path: &Path, check: bool, color: bool) -> Result<bool, ()> {
     if check {
         let diff = similar::TextDiff::from_lines(&text, &out);
         let shown = diff.unified_diff().header(&name, &name).to_string();
-        let mut stdout = crate::streams::stdout();
+        let mut stdout = crate::cli::streams::stdout();
         let _ = stdout
             .write_all(shown.as_bytes())
             .and_then(|()| stdout.flush());
@@ -101,7 +104,7 @@ fn stdin_to_stdout(color: bool) -> u8 {
     }
     match formatted("<stdin>", &text, color) {
         Ok(out) => {
-            let mut stdout = crate::streams::stdout();
+            let mut stdout = crate::cli::streams::stdout();
             let _ = stdout
                 .write_all(out.as_bytes())
                 .and_then(|()| stdout.flush());

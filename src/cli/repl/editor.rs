@@ -17,7 +17,7 @@ impl Validator for TasksValidator {
         if line.trim_start().starts_with(':') {
             return ValidationResult::Complete;
         }
-        match crate::engine::session::is_incomplete(line) {
+        match tasks::engine::session::is_incomplete(line) {
             true => ValidationResult::Incomplete,
             false => ValidationResult::Complete,
         }

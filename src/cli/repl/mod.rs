@@ -6,14 +6,14 @@ mod editor;
 mod output;
 mod piped;
 
-use crate::engine::{
-    Engine, Input, LoopTick, Options, Session, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME,
-};
 use output::{PromptShown, ReplWriter};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tasks::engine::{
+    Engine, Input, LoopTick, Options, Session, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME,
+};
 
 /// What reaches the loop from outside.
 pub enum Msg {
@@ -144,7 +144,7 @@ impl Repl {
         match std::panic::catch_unwind(run) {
             Ok(status) => status,
             Err(payload) => {
-                let msg = crate::engine::session::panic_text(&*payload);
+                let msg = tasks::engine::session::panic_text(&*payload);
                 self.session
                     .print_error(&format!("internal error (a bug in tasks): {msg}\n"));
                 EXIT_RUNTIME
@@ -235,11 +235,11 @@ impl Repl {
             self.session.print_text("no live tasks\n");
         }
         for t in &live {
-            let line = crate::engine::tree_line(t, &live);
+            let line = tasks::engine::tree_line(t, &live);
             self.session.print_text(&line);
         }
         for op in &ops {
-            self.session.print_text(&crate::engine::operation_line(op));
+            self.session.print_text(&tasks::engine::operation_line(op));
         }
         for t in failed {
             let on = t.waiting_on.map(|o| format!(" on {o}")).unwrap_or_default();

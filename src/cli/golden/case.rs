@@ -186,7 +186,7 @@ impl Case {
     }
 
     /// The grants of the `# allow:` line, if there is one.
-    fn header_grants(&self) -> Result<Option<crate::permissions::Permissions>, Problem> {
+    fn header_grants(&self) -> Result<Option<tasks::permissions::Permissions>, Problem> {
         let text = read_opt(&self.script).unwrap_or_default();
         let header = text
             .lines()
@@ -195,7 +195,7 @@ impl Case {
         let Some(words) = header else {
             return Ok(None);
         };
-        crate::permissions::Permissions::none()
+        tasks::permissions::Permissions::none()
             .allow_words(words)
             .map(Some)
             .map_err(|e| Problem::CannotRun(format!("bad `# allow:` line: {e}")))
@@ -213,7 +213,7 @@ impl Case {
     /// Does the case grant itself every kind of access, for everything
     /// (`# allow: all`, or each kind with no list)?
     pub fn grants_everything(&self) -> bool {
-        use crate::permissions::Kind;
+        use tasks::permissions::Kind;
         matches!(self.header_grants(), Ok(Some(p)) if Kind::ALL.into_iter().all(|k| p.allows_all(k)))
     }
 

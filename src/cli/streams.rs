@@ -100,7 +100,7 @@ pub fn exit_on_stderr_error(e: &std::io::Error) -> ! {
 /// Ends the process, letting a file write in flight end whole first (a
 /// few seconds at most: past them the file keeps its old content).
 fn leave(code: i32) -> ! {
-    crate::stdlib::fs_write::wait_for_writes(Some(std::time::Duration::from_secs(5)));
+    tasks::signals::wait_for_writes(std::time::Duration::from_secs(5));
     std::process::exit(code)
 }
 

@@ -59,15 +59,15 @@ impl ReplWriter {
                 let _ = p.send(message);
             }
             _ if self.to_stderr => {
-                let mut err = crate::streams::stderr();
+                let mut err = crate::cli::streams::stderr();
                 if let Err(e) = err.write_all(text).and_then(|()| err.flush()) {
-                    crate::streams::exit_on_stderr_error(&e);
+                    crate::cli::streams::exit_on_stderr_error(&e);
                 }
             }
             _ => {
-                let mut out = crate::streams::stdout();
+                let mut out = crate::cli::streams::stdout();
                 if let Err(e) = out.write_all(text).and_then(|()| out.flush()) {
-                    crate::streams::exit_on_write_error(&e);
+                    crate::cli::streams::exit_on_write_error(&e);
                 }
             }
         }
