@@ -65,6 +65,19 @@ pub enum Op {
     LoadLocal2(u32, u32),
     /// `return local`.
     ReturnLocal(u32),
+    /// `local[k]` with a constant key (`p["score"]`): `LoadLocal`, `Const`
+    /// and `Index` fused; a map's value by a str key is read where the
+    /// map lies, neither it nor the key pushed.
+    IndexLocalConst {
+        slot: u32,
+        k: u32,
+    },
+    /// `local[k]` with an int key (`fields[2]`): `LoadLocal`, `Int` and
+    /// `Index` fused.
+    IndexLocalInt {
+        slot: u32,
+        k: i32,
+    },
     /// Compare the top two values and jump when the comparison is false.
     CmpJump(Cmp, u32),
     Const(u32),

@@ -12,8 +12,20 @@ fn effect(op: &Op) -> (i32, i32) {
     use Op::*;
     let n = |x: u32| x as i32;
     match *op {
-        Const(_) | Nil | True | False | Int(_) | Dup | LoadLocal(_) | LoadCell(_)
-        | LoadUpval(_) | LoadGlobal(_) | Closure(_) | ArithLocalInt(..) => (0, 1),
+        Const(_)
+        | Nil
+        | True
+        | False
+        | Int(_)
+        | Dup
+        | LoadLocal(_)
+        | LoadCell(_)
+        | LoadUpval(_)
+        | LoadGlobal(_)
+        | Closure(_)
+        | ArithLocalInt(..)
+        | IndexLocalConst { .. }
+        | IndexLocalInt { .. } => (0, 1),
         Dup2 | LoadLocal2(..) => (0, 2),
         Unpack(k) => (1, n(k)),
         UnpackStar { before, after } => (1, n(before) + n(after) + 1),

@@ -132,8 +132,8 @@ fn fuse_local_pairs(code: &mut [Op], is_target: &[bool]) {
     }
 }
 
-/// Fuses `LoadLocal; Int; op` and `LoadLocal; Return` when no jump lands
-/// inside the sequence.
+/// Fuses `LoadLocal; Int; op`, `LoadLocal; Const; Index` and
+/// `LoadLocal; Return` when no jump lands inside the sequence.
 fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
     let mut i = 0;
     while i + 1 < code.len() {
@@ -152,15 +152,30 @@ fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
             i += 2;
             continue;
         }
-        let (Op::Int(k), Some(&next), false) = (
-            code[i + 1],
+        let (Some(&next), false) = (
             code.get(i + 2),
             is_target.get(i + 2).copied().unwrap_or(true),
         ) else {
             i += 1;
             continue;
         };
+        let k = match (code[i + 1], next) {
+            (Op::Int(k), _) => k,
+            (Op::Const(k), Op::Index) => {
+                code[i] = Op::IndexLocalConst { slot, k };
+                spans[i] = spans[i + 2];
+                code[i + 1] = Op::Nop;
+                code[i + 2] = Op::Nop;
+                i += 3;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
         let fused = match next {
+            Op::Index => Op::IndexLocalInt { slot, k },
             Op::Add => Op::ArithLocalInt(Arith::Add, slot, k),
             Op::Sub => Op::ArithLocalInt(Arith::Sub, slot, k),
             Op::Mul => Op::ArithLocalInt(Arith::Mul, slot, k),
@@ -235,6 +250,33 @@ mod tests {
             run(code)[..3],
             [LoadLocal(0), ArithLocalInt(Arith::Add, 1, 1), Add]
         );
+    }
+
+    #[test]
+    fn a_local_indexed_by_a_constant_fuses_unless_a_jump_lands_inside() {
+        let code = vec![
+            LoadLocal(0),
+            Const(1),
+            Index,
+            LoadLocal(2),
+            Int(-1),
+            Index,
+            Add,
+            Return,
+        ];
+        assert_eq!(
+            run(code)[..3],
+            [
+                IndexLocalConst { slot: 0, k: 1 },
+                IndexLocalInt { slot: 2, k: -1 },
+                Add
+            ]
+        );
+        let code = vec![Jump(2), LoadLocal(0), Const(1), Index, Return];
+        assert_eq!(run(code)[1..4], [LoadLocal(0), Const(1), Index]);
+        // A constant key not followed by `Index` stays as it was.
+        let code = vec![LoadLocal(0), Const(1), Add, Return];
+        assert_eq!(run(code)[..3], [LoadLocal(0), Const(1), Add]);
     }
 
     #[test]

@@ -251,6 +251,14 @@ impl Interp {
                     go!(self.op_call_attr(ex, &mut r, proto, name, argc, names))
                 }
                 Op::Index => go!(data::index(ex)),
+                Op::IndexLocalConst { slot, k } => go!(data::index_local_const(
+                    ex,
+                    r.base + slot as usize,
+                    &proto.consts[k as usize]
+                )),
+                Op::IndexLocalInt { slot, k } => {
+                    go!(data::index_local_int(ex, r.base + slot as usize, k))
+                }
                 Op::Slice => go!(fallible(super::values::seq::slice_op(ex))),
                 Op::StoreIndex => go!(data::store_index(ex)),
                 Op::GetField(k) => go!(self.op_get_field(ex, proto, k)),

@@ -9,7 +9,7 @@ use crate::runtime::interp::Interp;
 use crate::runtime::link::{Closure, FnProto};
 use crate::runtime::methods::{LIST_PUSH, MAP_GET};
 use crate::runtime::values::ops;
-use crate::runtime::values::value::{Iter, Key, MapTable, Value};
+use crate::runtime::values::value::{Iter, Key, ListItems, MapTable, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -44,6 +44,54 @@ pub(super) fn index(ex: &mut Exec) -> Step {
     let r = ops::index(&t, &i)?;
     ex.push(r);
     Ok(())
+}
+
+/// `local[k]` with a constant key: a map's value by a str key is copied
+/// from where the map lies, neither the map nor the key pushed (no
+/// reference count on either, no drop after); anything else goes the way
+/// of `Index`.
+#[inline(always)]
+pub(super) fn index_local_const(ex: &mut Exec, at: usize, key: &Value) -> Step {
+    if let (Value::Map(m), Value::Str(k)) = (&ex.stack[at], key) {
+        let m: *const RefCell<MapTable> = &**m;
+        // SAFETY: the map's `Rc` stays in its local slot while the value is
+        // copied; growing the stack moves the slot, not the map.
+        let table = unsafe { &*m }.borrow();
+        if let Some(i) = table.index_of_str(k) {
+            ex.push_copy(&table[i]);
+            return Ok(());
+        }
+    }
+    index_local_slow(ex, at, key)
+}
+
+/// `local[k]` with an int key: a list's item in range is copied from
+/// where the list lies; anything else goes the way of `Index`.
+#[inline(always)]
+pub(super) fn index_local_int(ex: &mut Exec, at: usize, k: i32) -> Step {
+    if let Value::List(l) = &ex.stack[at] {
+        let l: *const RefCell<ListItems> = &**l;
+        // SAFETY: as in `index_local_const`: the list stays in its slot.
+        let items = unsafe { &*l }.borrow();
+        let j = if k < 0 {
+            k as i64 + items.len() as i64
+        } else {
+            k as i64
+        };
+        if (0..items.len() as i64).contains(&j) {
+            ex.push_copy(&items[j as usize]);
+            return Ok(());
+        }
+    }
+    index_local_slow(ex, at, &Value::Int(k as i64))
+}
+
+/// The fused index's other cases: both pushed, then `Index` itself.
+#[inline(never)]
+fn index_local_slow(ex: &mut Exec, at: usize, key: &Value) -> Step {
+    ex.push_local(at);
+    ex.push_copy(key);
+    index(ex)
 }
 
 #[inline(always)]
