@@ -17,12 +17,14 @@ pub enum Cmp {
     Ne,
 }
 
-/// The arithmetic of a fused local-and-int instruction.
+/// The arithmetic of a fused instruction with an int operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arith {
     Add,
     Sub,
     Mul,
+    FloorDiv,
+    Mod,
 }
 
 impl Cmp {
@@ -58,8 +60,11 @@ pub enum Op {
         k: i32,
         target: u32,
     },
-    /// `local <arith> k`: `LoadLocal`, `Int` and `Add`/`Sub`/`Mul` fused.
+    /// `local <arith> k`: `LoadLocal`, `Int` and `Add`/`Sub`/`Mul`/
+    /// `FloorDiv`/`Mod` fused.
     ArithLocalInt(Arith, u32, i32),
+    /// `<top> <arith> k`: `Int` and the arithmetic fused (`(i + j) * 2`).
+    ArithInt(Arith, i32),
     /// Two `LoadLocal`s in a row (`a + b`, `f(x, y)`), fused by the
     /// peephole pass: one dispatch instead of two.
     LoadLocal2(u32, u32),

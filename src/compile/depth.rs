@@ -60,6 +60,7 @@ fn effect(op: &Op) -> (i32, i32) {
         AwaitMaybe | JumpIfNil(_) => (0, 0),
         Neg
         | Not
+        | ArithInt(..)
         | Await
         | Spawn
         | SpawnInGroup(_)

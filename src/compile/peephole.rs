@@ -65,6 +65,7 @@ pub(super) fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec
         }
     }
     fuse_local_ops(&mut code, &mut spans, &is_target);
+    fuse_int_ops(&mut code, &mut spans, &is_target);
     fuse_iter_store(&mut code, &is_target);
     fuse_local_pairs(&mut code, &is_target);
     // map[old] = index of the first kept instruction at or after `old`.
@@ -132,6 +133,34 @@ fn fuse_local_pairs(code: &mut [Op], is_target: &[bool]) {
     }
 }
 
+/// The arithmetic `op` is, when it has a fused form with an int operand.
+fn arith_of(op: Op) -> Option<Arith> {
+    Some(match op {
+        Op::Add => Arith::Add,
+        Op::Sub => Arith::Sub,
+        Op::Mul => Arith::Mul,
+        Op::FloorDiv => Arith::FloorDiv,
+        Op::Mod => Arith::Mod,
+        _ => return None,
+    })
+}
+
+/// Fuses `Int; op` (what is left after `fuse_local_ops`: the int applied
+/// to a value computed just before) when no jump lands on `op`. The fused
+/// instruction keeps `op`'s span.
+fn fuse_int_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
+    for i in 0..code.len().saturating_sub(1) {
+        let (Op::Int(k), false) = (code[i], is_target[i + 1]) else {
+            continue;
+        };
+        if let Some(a) = arith_of(code[i + 1]) {
+            code[i] = Op::ArithInt(a, k);
+            spans[i] = spans[i + 1];
+            code[i + 1] = Op::Nop;
+        }
+    }
+}
+
 /// Fuses `LoadLocal; Int; op`, `LoadLocal; Const; Index` and
 /// `LoadLocal; Return` when no jump lands inside the sequence.
 fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
@@ -176,19 +205,19 @@ fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
         };
         let fused = match next {
             Op::Index => Op::IndexLocalInt { slot, k },
-            Op::Add => Op::ArithLocalInt(Arith::Add, slot, k),
-            Op::Sub => Op::ArithLocalInt(Arith::Sub, slot, k),
-            Op::Mul => Op::ArithLocalInt(Arith::Mul, slot, k),
             Op::CmpJump(cmp, target) => Op::CmpLocalIntJump {
                 cmp,
                 slot,
                 k,
                 target,
             },
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => match arith_of(next) {
+                Some(a) => Op::ArithLocalInt(a, slot, k),
+                None => {
+                    i += 1;
+                    continue;
+                }
+            },
         };
         code[i] = fused;
         spans[i] = spans[i + 2];
@@ -277,6 +306,23 @@ mod tests {
         // A constant key not followed by `Index` stays as it was.
         let code = vec![LoadLocal(0), Const(1), Add, Return];
         assert_eq!(run(code)[..3], [LoadLocal(0), Const(1), Add]);
+    }
+
+    #[test]
+    fn an_int_operand_fuses_with_its_arithmetic() {
+        // `(a + b) * 2`, `a % 10`, `(a + b) // 3`.
+        let code = vec![LoadLocal(0), LoadLocal(1), Add, Int(2), Mul, Return];
+        assert_eq!(
+            run(code)[..3],
+            [LoadLocal2(0, 1), Add, ArithInt(Arith::Mul, 2)]
+        );
+        let code = vec![LoadLocal(0), Int(10), Mod, Return];
+        assert_eq!(run(code)[0], ArithLocalInt(Arith::Mod, 0, 10));
+        // Not when a jump lands on the operator, nor for other operators.
+        let code = vec![Jump(2), Int(3), FloorDiv, Return];
+        assert_eq!(run(code)[1..3], [Int(3), FloorDiv]);
+        let code = vec![LoadLocal2(0, 1), Int(3), Pow, Return];
+        assert_eq!(run(code)[1..3], [Int(3), Pow]);
     }
 
     #[test]

@@ -223,6 +223,7 @@ impl Interp {
                     target,
                 } => go!(arith::cmp_local_int_jump(ex, &mut r, cmp, slot, k, target)),
                 Op::ArithLocalInt(a, slot, k) => go!(arith::arith_local_int(ex, &r, a, slot, k)),
+                Op::ArithInt(a, k) => go!(arith::arith_int(ex, a, k)),
                 Op::Jump(t) => go!(self.op_jump(ex, &mut r, t)),
                 Op::JumpIfFalse(t) => jumps::if_false(ex, &mut r, t),
                 Op::JumpIfFalseOrPop(t) => jumps::if_false_or_pop(ex, &mut r, t),

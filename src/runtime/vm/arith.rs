@@ -262,28 +262,83 @@ pub(super) fn cmp_local_int_jump(
     Ok(())
 }
 
-/// `local ± k` (or `* k`), pushed.
+/// `x <arith> k` of two ints, `None` where the general path decides (an
+/// overflow, a division by zero).
+#[inline(always)]
+fn int_arith(arith: Arith, x: i64, k: i64) -> Option<i64> {
+    match arith {
+        Arith::Add => x.checked_add(k),
+        Arith::Sub => x.checked_sub(k),
+        Arith::Mul => x.checked_mul(k),
+        Arith::FloorDiv => ops::int_floor_div(x, k),
+        Arith::Mod => ops::int_mod(x, k),
+    }
+}
+
+/// `a <arith> k` for anything else: the unfused ops' general path.
+#[inline(never)]
+fn arith_slow(arith: Arith, a: &Value, k: i32) -> Result<Value, ErrorRef> {
+    let b = Value::Int(k as i64);
+    match arith {
+        Arith::Add => ops::add(a, &b),
+        Arith::Sub => ops::sub(a, &b),
+        Arith::Mul => ops::mul(a, &b),
+        Arith::FloorDiv => ops::floor_div(a, &b),
+        Arith::Mod => ops::modulo(a, &b),
+    }
+}
+
+/// `local <arith> k`, pushed.
 #[inline(always)]
 pub(super) fn arith_local_int(ex: &mut Exec, r: &Regs, arith: Arith, slot: u32, k: i32) -> Step {
     let a = &ex.stack[r.base + slot as usize];
     if let Value::Int(x) = a {
-        let (x, k) = (*x, k as i64);
-        let r = match arith {
-            Arith::Add => x.checked_add(k),
-            Arith::Sub => x.checked_sub(k),
-            Arith::Mul => x.checked_mul(k),
-        };
-        if let Some(r) = r {
+        if let Some(r) = int_arith(arith, *x, k as i64) {
             ex.push_int(r);
             return Ok(());
         }
     }
-    let b = Value::Int(k as i64);
-    let r = match arith {
-        Arith::Add => ops::add(a, &b),
-        Arith::Sub => ops::sub(a, &b),
-        Arith::Mul => ops::mul(a, &b),
-    }?;
+    let r = arith_slow(arith, a, k)?;
+    ex.push(r);
+    Ok(())
+}
+
+/// `top <arith> k`, replacing the top. An int is computed in place, and
+/// so is a float with `+ - *` (as the unfused ops do: `k` converted as
+/// Python converts it).
+#[inline(always)]
+pub(super) fn arith_int(ex: &mut Exec, arith: Arith, k: i32) -> Step {
+    let n = ex.stack.len();
+    let top: *mut Value = &mut ex.stack[n - 1];
+    // SAFETY: `top` is the stack's last value; an int or float owns
+    // nothing, so it is overwritten without a drop (field by field: see
+    // `Exec::push`).
+    unsafe {
+        match *top {
+            Value::Int(x) => {
+                if let Some(r) = int_arith(arith, x, k as i64) {
+                    top.write(Value::Int(r));
+                    return Ok(());
+                }
+            }
+            Value::Float(x) => {
+                let y = k as f64;
+                let r = match arith {
+                    Arith::Add => Some(x + y),
+                    Arith::Sub => Some(x - y),
+                    Arith::Mul => Some(x * y),
+                    Arith::FloorDiv | Arith::Mod => None,
+                };
+                if let Some(r) = r {
+                    top.write(Value::Float(r));
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+    }
+    let a = pop(ex);
+    let r = arith_slow(arith, &a, k)?;
     ex.push(r);
     Ok(())
 }
