@@ -302,11 +302,26 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             Value::Bool(b) => dst.write(Value::Bool(*b)),
             Value::Nil => dst.write(Value::Nil),
             Value::Uninit => dst.write(Value::Uninit),
-            other @ (Value::Str(_)
-            | Value::Bytes(_)
-            | Value::List(_)
-            | Value::Map(_)
-            | Value::Func(_)
+            // The commonest counted values take their count in line (the
+            // arm below calls `Value::clone`, out of line, which matches
+            // on the variant again).
+            Value::Str(s) => {
+                std::mem::forget(s.clone());
+                std::ptr::copy_nonoverlapping(src, dst, 1);
+            }
+            Value::List(l) => {
+                std::mem::forget(l.clone());
+                std::ptr::copy_nonoverlapping(src, dst, 1);
+            }
+            Value::Map(m) => {
+                std::mem::forget(m.clone());
+                std::ptr::copy_nonoverlapping(src, dst, 1);
+            }
+            Value::Func(f) => {
+                std::mem::forget(f.clone());
+                std::ptr::copy_nonoverlapping(src, dst, 1);
+            }
+            other @ (Value::Bytes(_)
             | Value::Native(_)
             | Value::Object(_)
             | Value::Coro(_)
