@@ -349,6 +349,40 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
     }
 }
 
+/// Moves the value at `src` to `dst` field by field: its variant read as
+/// a byte and its payload as one word, each forwarded from the narrower
+/// stores that most likely wrote it a moment ago (a value moved whole, as
+/// one wide load, would wait for them to land: see [`Exec::push`]).
+///
+/// # Safety
+/// `src` is a valid value that the caller forgets (it is moved, not
+/// copied); `dst` is writable and holds nothing that needs dropping. They
+/// may be the same slot.
+#[inline(always)]
+pub(crate) unsafe fn move_value(src: *const Value, dst: *mut Value) {
+    macro_rules! moved {
+        ($($v:ident),*) => {
+            // SAFETY: the caller's contract: each arm reads the payload
+            // once (the source is forgotten) and writes one whole value.
+            unsafe {
+                match &*src {
+                    Value::Int(n) => dst.write(Value::Int(*n)),
+                    Value::Float(f) => dst.write(Value::Float(*f)),
+                    Value::Bool(b) => dst.write(Value::Bool(*b)),
+                    Value::Nil => dst.write(Value::Nil),
+                    Value::Uninit => dst.write(Value::Uninit),
+                    $(Value::$v(p) => dst.write(Value::$v(std::ptr::read(p))),)*
+                }
+            }
+        };
+    }
+    moved!(
+        Str, Bytes, List, Map, Func, Native, Object, Coro, Task, Future, Error, Queue, Event, Lock,
+        Semaphore, Timeout, Condition, Barrier, Handle, Group, Record, Module, RecordType, Cell,
+        Iter
+    )
+}
+
 #[cfg(test)]
 mod sizes {
     use std::mem::size_of;

@@ -278,10 +278,7 @@ impl Interp {
                 Op::MakeList(n) => data::make_list(ex, n),
                 Op::MakeMap(n) => go!(data::make_map(ex, n)),
                 Op::Closure(idx) => data::closure(ex, r, proto, idx),
-                Op::Return => {
-                    let v = pop(ex);
-                    go!(self.op_return(ex, &mut r, v))
-                }
+                Op::Return => go!(self.op_return_top(ex, &mut r)),
                 Op::ReturnLocal(slot) => {
                     let v = std::mem::replace(&mut ex.stack[r.base + slot as usize], Value::Nil);
                     go!(self.op_return(ex, &mut r, v))

@@ -4,7 +4,7 @@
 
 use super::{cut_stack, pop, pop_frame_cells, Flow, Regs, Step, Stop};
 use crate::runtime::call::SpawnStep;
-use crate::runtime::exec::{Exec, FrameKind};
+use crate::runtime::exec::{move_value, Exec, FrameKind};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
 use crate::runtime::values::value::Value;
@@ -201,6 +201,60 @@ impl Interp {
             let v = pop(ex);
             return self.await_top(ex, r, v);
         }
+        Ok(())
+    }
+
+    /// `return` of the value on top. A plain call (or an awaited
+    /// coroutine run inline) of a frame that made no cells moves the value
+    /// straight into the slot it returns to, field by field: popped into a
+    /// temporary and pushed back, it was read whole just after the narrower
+    /// stores that built it (a store-forwarding stall on every call).
+    #[inline(always)]
+    pub(super) fn op_return_top(&mut self, ex: &mut Exec, r: &mut Regs) -> Step {
+        // SAFETY: as for every `&*proto`: the frame at `fi` owns it.
+        let has_cells = unsafe { (*r.proto).has_cells };
+        let n = ex.frames.len();
+        if has_cells
+            || n < 2
+            || !matches!(ex.frames[n - 1].kind, FrameKind::Call | FrameKind::Inline)
+        {
+            let v = pop(ex);
+            return self.op_return(ex, r, v);
+        }
+        let f = ex.frames.pop().expect("frame");
+        let to = f.ret_to as usize;
+        let top = ex.stack.len() - 1;
+        if to < top {
+            let below = &mut ex.stack[to..top];
+            if !below.iter().all(|v| {
+                matches!(
+                    v,
+                    Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil
+                )
+            }) {
+                // SAFETY: the values below the result are dropped once
+                // here and forgotten by the `set_len` below; dropping
+                // touches neither the stack nor the frames.
+                unsafe { std::ptr::drop_in_place(below as *mut [Value]) };
+            }
+            // SAFETY: `to < top < len`; the result moves down into the
+            // slot whose value was just dropped, and the stack forgets
+            // everything above it.
+            unsafe {
+                let p = ex.stack.as_mut_ptr();
+                move_value(p.add(top), p.add(to));
+                ex.stack.set_len(to + 1);
+            }
+        }
+        while ex
+            .handlers
+            .last()
+            .is_some_and(|h| h.frame >= ex.frames.len())
+        {
+            ex.handlers.pop();
+        }
+        r.reload(ex);
+        drop(f);
         Ok(())
     }
 
