@@ -1,10 +1,10 @@
 //! Ops on containers and objects: indexing, building lists, maps, records
 //! and closures, iteration, fields, and method calls.
 
-use super::{pop, Regs, Step};
+use super::{pop, vars, Regs, Step};
 use crate::runtime::call::split_named;
 use crate::runtime::error::type_error;
-use crate::runtime::exec::Exec;
+use crate::runtime::exec::{move_value, Exec};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{Closure, FnProto};
 use crate::runtime::methods::{LIST_PUSH, MAP_GET};
@@ -299,17 +299,26 @@ impl Interp {
     pub(super) fn op_method(&mut self, ex: &mut Exec, r: &Regs, method: u32, argc: u32) -> Step {
         r.save(ex);
         let n = ex.stack.len();
-        if method == LIST_PUSH && argc == 1 && matches!(ex.stack[n - 2], Value::List(_)) {
-            let v = pop(ex);
-            let Value::List(l) = pop(ex) else {
-                unreachable!()
-            };
-            let mut items = l.borrow_mut();
-            crate::runtime::values::growth::list_room(&mut items, 1)?;
-            items.push(v);
-            drop(items);
-            ex.push_nil();
-            return Ok(());
+        if method == LIST_PUSH && argc == 1 {
+            if let Value::List(l) = &ex.stack[n - 2] {
+                let l: *const RefCell<ListItems> = &**l;
+                // SAFETY: the list's `Rc` stays in its slot until the item
+                // is in; the item moves from the top field by field (it was
+                // most likely just pushed: see `move_value`), and the stack
+                // forgets it.
+                unsafe {
+                    let mut items = (*l).borrow_mut();
+                    crate::runtime::values::growth::list_room(&mut items, 1)?;
+                    let len = items.len();
+                    move_value(ex.stack.as_ptr().add(n - 1), items.as_mut_ptr().add(len));
+                    items.set_len(len + 1);
+                    drop(items);
+                    ex.stack.set_len(n - 1);
+                }
+                // The list's slot becomes the call's result, nil.
+                vars::set_plain(&mut ex.stack[n - 2], || Value::Nil);
+                return Ok(());
+            }
         }
         if method == MAP_GET && (argc == 1 || argc == 2) {
             let at = n - argc as usize - 1;
