@@ -108,15 +108,13 @@ impl Engine {
         // from the same seed as `random.seed(seed)` starts Python's.
         crate::stdlib::random::seed_engine(&mut interp.data, seed);
         let mut globals = Globals::default();
-        let mut natives = NativeTable::default();
         crate::runtime::methods::register(&mut globals.natives);
-        crate::stdlib::install(&mut globals.natives, &mut natives);
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        Engine {
+        let mut engine = Engine {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             interp,
             globals,
-            natives,
+            natives: NativeTable::default(),
             sources: Sources::default(),
             rendered_sources: Default::default(),
             style: Style { color: opts.color },
@@ -125,7 +123,9 @@ impl Engine {
             main: std::rc::Weak::new(),
             in_run: false,
             spin_reported_at: None,
-        }
+        };
+        engine.install_stdlib();
+        engine
     }
 
     /// A handle that stops this engine's running script from another

@@ -2,8 +2,10 @@
 //! Rust functions and native modules, and the error `eval` returns.
 
 use crate::engine::{Engine, Options};
+use crate::runtime::error::ScriptError;
+use crate::runtime::native::function::Args;
 use crate::runtime::native::function::{HostAsyncFn, HostFn, NativeFn};
-use crate::runtime::native::module::Module;
+use crate::runtime::native::module::{raw_async_fn, raw_fn, Module};
 use crate::runtime::values::value::Value;
 use std::io::Write;
 use std::rc::Rc;
@@ -125,6 +127,36 @@ impl Engine {
         self
     }
 
+    /// Makes a Rust function that takes its arguments itself callable from
+    /// scripts by `name`, as [`Module::raw`] does for a module's: it gets
+    /// the [`NativeCtx`](crate::NativeCtx) and the call's [`Args`]
+    /// (`args.next("path")?`, `args.named("sep")?`, `args.rest()`, then
+    /// `args.finish()?`), so it may take named arguments and any count. The
+    /// standard library's `eprint` and `exit` are registered so.
+    pub fn register_raw(
+        &mut self,
+        name: &str,
+        f: impl Fn(&mut crate::NativeCtx<'_>, Args) -> Result<Value, ScriptError> + 'static,
+    ) -> &mut Self {
+        self.add_native(name, raw_fn(name, f));
+        self
+    }
+
+    /// [`Engine::register_raw`] for an async function, as
+    /// [`Module::raw_async`]: it reads its arguments at the call and
+    /// returns the future that does the work when the coroutine is awaited.
+    pub fn register_raw_async<Fut>(
+        &mut self,
+        name: &str,
+        f: impl Fn(&mut crate::NativeCtx<'_>, Args) -> Result<Fut, ScriptError> + 'static,
+    ) -> &mut Self
+    where
+        Fut: std::future::Future<Output = Result<Value, ScriptError>> + 'static,
+    {
+        self.add_native(name, raw_async_fn(name, f));
+        self
+    }
+
     /// Calls `f` with the number of operations done so far, every 10,000
     /// or so while script code runs; when it returns `false` the script
     /// stops with a `StoppedError` at its current line (and stays stopped:
@@ -206,6 +238,21 @@ impl Engine {
         let (names, natives) = self.natives_mut();
         module.install(names, natives);
         self
+    }
+
+    /// The standard library, registered as a host registers its own: its
+    /// modules with [`Engine::register_module`], `eprint` and `exit` with
+    /// [`Engine::register_raw`]. The builtins alone go in through the
+    /// runtime (see `stdlib::install_builtins`).
+    pub(crate) fn install_stdlib(&mut self) {
+        for m in crate::stdlib::modules() {
+            self.register_module(m);
+        }
+        let (names, natives) = self.natives_mut();
+        crate::stdlib::install_builtins(names, natives);
+        for (name, f) in crate::stdlib::globals() {
+            self.register_raw(name, f);
+        }
     }
 
     fn add_native(&mut self, name: &str, f: NativeFn) {

@@ -7,6 +7,8 @@
 mod common;
 use common::Buf;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use tasks::{Args, Engine, Module, NativeCtx, Permissions, ScriptError, Value};
 
@@ -225,6 +227,38 @@ fn a_raw_function_takes_named_arguments_as_the_stdlib_does() {
         "users:3 posts:-1\ncounting users\ndb.find() has no parameter named `lmit`\n"
     );
     assert_eq!(calls.get(), 3);
+}
+
+#[test]
+fn a_raw_global_function_takes_any_count_and_named_arguments() {
+    // What the standard library's `eprint` and `exit` are registered with.
+    let (mut e, out, _) = engine();
+    e.register_raw("join_all", |_ctx, mut args: Args| {
+        let items: Vec<String> = args.rest().iter().map(Value::to_display).collect();
+        let sep = args.keyword("sep").map_or("-".into(), |v| v.to_display());
+        args.finish()?;
+        Ok(Value::str(&items.join(&sep)))
+    });
+    e.register_raw_async("later", |ctx, mut args: Args| {
+        let f: Value = args.next("f")?;
+        args.finish()?;
+        let caller = ctx.caller();
+        // Boxed already (as the standard library's are): kept as it is.
+        let fut: Pin<Box<dyn Future<Output = Result<Value, ScriptError>>>> = Box::pin(async move {
+            let now = caller.on_loop(|ctx| ctx.now()).await?;
+            caller.call(f, vec![Value::Float(now)]).await
+        });
+        Ok(fut)
+    });
+    e.eval(
+        "t.tasks",
+        "print(join_all(1, 2, 3), join_all(\"a\", \"b\", sep: \"+\"))\nawait sleep(1.5)\nprint(await later(fn(t) { return t * 2 }))\nprint(repr(join_all), repr(later))\ntry { join_all(1, spe: 2) } catch e: TypeError { print(e.message()) }",
+    )
+    .unwrap();
+    assert_eq!(
+        out.text(),
+        "1-2-3 a+b\n3.0\n<fn join_all> <async fn later>\njoin_all() has no parameter named `spe`\n"
+    );
 }
 
 /// A host's object type with a sync and an async method.

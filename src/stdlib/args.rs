@@ -10,7 +10,7 @@
 mod spec;
 
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Ctx, NativeFn};
+use crate::runtime::native::function::Ctx;
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use clap::parser::ValueSource;
@@ -19,13 +19,13 @@ use indexmap::IndexMap;
 use spec::{Action, Kind, Opt, Spec, Type};
 
 pub(crate) fn module() -> Module {
-    Module::new("args").native(NativeFn::sync("args.parse", |ctx, mut args| {
+    Module::new("args").raw("parse", |ctx, mut args| {
         let spec: IndexMap<String, Value> = args.next("spec")?;
         let argv: Option<Vec<String>> = args.named("argv")?;
         args.finish()?;
         let argv = argv.unwrap_or_else(|| ctx.args().map(String::from).collect());
         parse(ctx, &spec, argv)
-    }))
+    })
 }
 
 /// The name a program's usage line shows: the file the engine runs

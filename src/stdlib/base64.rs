@@ -4,7 +4,7 @@
 //! script puts in a header or a URL). Decoding accepts missing padding.
 
 use crate::runtime::error::{type_error, value_error};
-use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
@@ -23,18 +23,18 @@ const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(
 
 pub(crate) fn module() -> Module {
     Module::new("base64")
-        .native(NativeFn::sync("base64.encode", |_ctx, args| {
+        .raw("encode", |_ctx, args| {
             encode(args, "base64.encode", &STANDARD)
-        }))
-        .native(NativeFn::sync("base64.url_encode", |_ctx, args| {
+        })
+        .raw("url_encode", |_ctx, args| {
             encode(args, "base64.url_encode", &URL_SAFE)
-        }))
-        .native(NativeFn::sync("base64.decode", |_ctx, args| {
+        })
+        .raw("decode", |_ctx, args| {
             decode(args, "base64.decode", &STANDARD_LENIENT)
-        }))
-        .native(NativeFn::sync("base64.url_decode", |_ctx, args| {
+        })
+        .raw("url_decode", |_ctx, args| {
             decode(args, "base64.url_decode", &URL_SAFE_LENIENT)
-        }))
+        })
 }
 
 fn encode(mut args: Args, fname: &str, engine: &GeneralPurpose) -> NativeResult {

@@ -11,11 +11,11 @@ use crate::runtime::values::bytes;
 use crate::runtime::values::value::Value;
 
 pub(crate) fn module() -> Module {
-    Module::new("bytes").native(NativeFn::sync("bytes.from_hex", |_ctx, mut args| {
+    Module::new("bytes").raw("from_hex", |_ctx, mut args| {
         let text: String = args.next("s")?;
         args.finish()?;
         bytes::from_hex(&text)
-    }))
+    })
 }
 
 /// `bytes()`, `bytes(n)`, `bytes(items)`, `bytes(s, encoding, errors)`.

@@ -6,7 +6,7 @@
 //! differently (an empty line is an empty row) is kept here.
 
 use crate::runtime::error::{type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
@@ -14,8 +14,8 @@ use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
     let m = Module::new("csv")
-        .native(NativeFn::sync("csv.parse", |_ctx, args| parse(args)))
-        .native(NativeFn::sync("csv.write", |_ctx, args| write(args)));
+        .raw("parse", |_ctx, args| parse(args))
+        .raw("write", |_ctx, args| write(args));
     super::csv_rows::register(m)
 }
 

@@ -19,9 +19,7 @@
 
 use super::csv::{one_byte, record, row_value};
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{
-    Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
-};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::values::value::Value;
@@ -30,8 +28,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub(crate) fn register(m: Module) -> Module {
-    m.object::<Rows>()
-        .native(NativeFn::sync("csv.rows", |_ctx, args| rows(args)))
+    m.object::<Rows>().raw("rows", |_ctx, args| rows(args))
 }
 
 fn rows(mut args: Args) -> NativeResult {
@@ -283,16 +280,8 @@ impl NativeStream for Rows {
                 }
                 // The row goes on: the source's next item, asked for on
                 // the loop (dropped unread if this read is cancelled).
-                let slot: Rc<RefCell<Option<OpFuture>>> = Rc::default();
-                let (ask, to) = (source.clone(), slot.clone());
-                let asker = NativeFn::sync("csv.rows: the next line", move |ctx, _args| {
-                    *to.borrow_mut() = Some(source_next(ctx, &ask)?);
-                    Ok(Value::Nil)
-                });
-                caller
-                    .call(Value::Native(Rc::new(asker)), Vec::new())
-                    .await?;
-                next = slot.borrow_mut().take().expect("the call filled it");
+                let ask = source.clone();
+                next = caller.on_loop(move |ctx| source_next(ctx, &ask)).await??;
             }
         }))
     }

@@ -1,7 +1,6 @@
 //! `env`: the process environment, behind `--allow-env`.
 
 use super::not_capable;
-use crate::runtime::native::function::NativeFn;
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
@@ -9,7 +8,7 @@ use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
     Module::new("env")
-        .native(NativeFn::sync("env.get", |ctx, mut args| {
+        .raw("get", |ctx, mut args| {
             let name: String = args.next("name")?;
             let default: Option<Value> = args.named("default")?;
             args.finish()?;
@@ -18,8 +17,8 @@ pub(crate) fn module() -> Module {
                 Ok(v) => Value::str(&v),
                 Err(_) => default.unwrap_or(Value::Nil),
             })
-        }))
-        .native(NativeFn::sync("env.all", |ctx, args| {
+        })
+        .raw("all", |ctx, args| {
             args.finish()?;
             ctx.permissions().check_env_all().map_err(not_capable)?;
             let mut vars: Vec<(String, String)> = std::env::vars_os()
@@ -32,5 +31,5 @@ pub(crate) fn module() -> Module {
                 table.insert(Key::Str(Str::new(&k)), Value::str(&v));
             }
             Ok(Value::Map(Rc::new(RefCell::new(table))))
-        }))
+        })
 }

@@ -7,7 +7,7 @@ use super::fs_write::Flight;
 use super::not_capable;
 use crate::permissions::{beneath, Kind, Place};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeFn, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use rustix::fs::OFlags;
@@ -26,51 +26,71 @@ pub(crate) fn module() -> Module {
         })
         .object::<super::fs_file::File>()
         .object::<super::fs_file::FileLines>()
-        .native(NativeFn::asynchronous("fs.open", super::fs_file::open))
-        .native(reader("fs.read_text", |p| read_utf8(&p).map(Data::Text)))
-        .native(reader("fs.read_lines", |p| {
-            let text = read_utf8(&p)?;
-            Ok(Data::Lines(text.lines().map(str::to_string).collect()))
-        }))
-        .native(reader("fs.exists", |p| {
-            match p.parent().and_then(|p| p.metadata()) {
+        .raw_async("open", super::fs_file::open)
+        .raw_async("read_text", reader(|p| read_utf8(&p).map(Data::Text)))
+        .raw_async(
+            "read_lines",
+            reader(|p| {
+                let text = read_utf8(&p)?;
+                Ok(Data::Lines(text.lines().map(str::to_string).collect()))
+            }),
+        )
+        .raw_async(
+            "exists",
+            reader(|p| match p.parent().and_then(|p| p.metadata()) {
                 Err(e) if beneath::is_moved(&e) => Err(e),
                 found => Ok(Data::Bool(found.is_ok())),
-            }
-        }))
-        .native(reader("fs.list", |p| {
-            let names = p.parent()?.list()?;
-            let mut names: Vec<String> = names
-                .into_iter()
-                .map(|n| n.to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            Ok(Data::Lines(names))
-        }))
-        .native(writer("fs.write_text", false, |p, text, flight| {
-            super::fs_write::replace(&p.parent()?, &text, flight).map(|_| Data::Nil)
-        }))
-        .native(writer("fs.append_text", false, |p, text, _| {
-            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
-            write_all(p.open(flags, 0o666)?, &text)
-        }))
-        .native(reader("fs.read_bytes", |p| {
-            read_bounded(p.parent()?.open(OFlags::RDONLY, 0)?).map(Data::Bytes)
-        }))
-        .native(writer("fs.write_bytes", true, |p, data, flight| {
-            super::fs_write::replace(&p.parent()?, &data, flight).map(|_| Data::Nil)
-        }))
-        .native(writer("fs.append_bytes", true, |p, data, _| {
-            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
-            write_all(p.open(flags, 0o666)?, &data)
-        }))
-        .native(NativeFn::asynchronous("fs.remove", |ctx, mut args| {
+            }),
+        )
+        .raw_async(
+            "list",
+            reader(|p| {
+                let names = p.parent()?.list()?;
+                let mut names: Vec<String> = names
+                    .into_iter()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .collect();
+                names.sort();
+                Ok(Data::Lines(names))
+            }),
+        )
+        .raw_async(
+            "write_text",
+            writer("fs.write_text", false, |p, text, flight| {
+                super::fs_write::replace(&p.parent()?, &text, flight).map(|_| Data::Nil)
+            }),
+        )
+        .raw_async(
+            "append_text",
+            writer("fs.append_text", false, |p, text, _| {
+                let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
+                write_all(p.open(flags, 0o666)?, &text)
+            }),
+        )
+        .raw_async(
+            "read_bytes",
+            reader(|p| read_bounded(p.parent()?.open(OFlags::RDONLY, 0)?).map(Data::Bytes)),
+        )
+        .raw_async(
+            "write_bytes",
+            writer("fs.write_bytes", true, |p, data, flight| {
+                super::fs_write::replace(&p.parent()?, &data, flight).map(|_| Data::Nil)
+            }),
+        )
+        .raw_async(
+            "append_bytes",
+            writer("fs.append_bytes", true, |p, data, _| {
+                let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
+                write_all(p.open(flags, 0o666)?, &data)
+            }),
+        )
+        .raw_async("remove", |ctx, mut args| {
             let p: String = args.next("path")?;
             args.finish()?;
             let place = check(ctx, &p, Access::Itself)?;
             Ok(run(p, move || place.parent()?.remove().map(|_| Data::Nil)))
-        }))
-        .native(NativeFn::asynchronous("fs.mkdir", |ctx, mut args| {
+        })
+        .raw_async("mkdir", |ctx, mut args| {
             let p: String = args.next("path")?;
             let parents: Option<bool> = args.named("parents")?;
             args.finish()?;
@@ -83,8 +103,8 @@ pub(crate) fn module() -> Module {
                 }
                 Ok(Data::Nil)
             }))
-        }))
-        .native(NativeFn::asynchronous("fs.rename", |ctx, mut args| {
+        })
+        .raw_async("rename", |ctx, mut args| {
             let from: String = args.next("from")?;
             let to: String = args.next("to")?;
             args.finish()?;
@@ -93,7 +113,7 @@ pub(crate) fn module() -> Module {
             Ok(run(from, move || {
                 src.parent()?.rename_to(&dst.parent()?).map(|_| Data::Nil)
             }))
-        }));
+        });
     super::fs_ops::add(m)
 }
 
@@ -194,15 +214,14 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<Place,
 
 /// A function of one path that reads.
 fn reader(
-    name: &'static str,
     work: impl Fn(Place) -> io::Result<Data> + Send + Sync + Copy + 'static,
-) -> NativeFn {
-    NativeFn::asynchronous(name, move |ctx, mut args| {
+) -> impl Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef> {
+    move |ctx: &mut Ctx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         args.finish()?;
         let place = check(ctx, &p, Access::Read)?;
         Ok(run(p, move || work(place)))
-    })
+    }
 }
 
 /// A function of a path and data that writes: text (`write_text`), or
@@ -213,8 +232,8 @@ fn writer(
     name: &'static str,
     bytes: bool,
     work: impl Fn(Place, Vec<u8>, &Flight) -> io::Result<Data> + Send + Sync + Copy + 'static,
-) -> NativeFn {
-    NativeFn::asynchronous(name, move |ctx, mut args: Args| {
+) -> impl Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef> {
+    move |ctx: &mut Ctx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         let data: Value = args.next(if bytes { "data" } else { "text" })?;
         args.finish()?;
@@ -245,7 +264,7 @@ fn writer(
                 .map(Data::into_value)
                 .map_err(|e| io_error(&e, &p))
         }))
-    })
+    }
 }
 
 /// Runs `work` on the blocking pool when the coroutine is first stepped

@@ -4,7 +4,7 @@
 
 use super::fs::{check, run, Access, Data};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::NativeFn;
+use crate::runtime::native::function::{Args, Ctx, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use rustix::fs::{FileType, OFlags};
@@ -14,17 +14,17 @@ use std::rc::Rc;
 
 pub(crate) fn add(m: Module) -> Module {
     m.object::<super::fs_walk::Walk>()
-        .native(NativeFn::sync("fs.walk", super::fs_walk::walk))
-        .native(NativeFn::asynchronous("fs.glob", super::fs_glob::glob))
+        .raw("walk", super::fs_walk::walk)
+        .raw_async("glob", super::fs_glob::glob)
         .raw_async("temp_dir", |ctx, args| {
             super::fs_temp::make(ctx, args, true)
         })
         .raw_async("temp_file", |ctx, args| {
             super::fs_temp::make(ctx, args, false)
         })
-        .native(stat("fs.stat", Access::Read, |p| p.parent()?.stat()))
-        .native(stat("fs.lstat", Access::Look, |p| p.parent()?.lstat()))
-        .native(NativeFn::asynchronous("fs.make_dirs", |ctx, mut args| {
+        .raw_async("stat", stat(Access::Read, |p| p.parent()?.stat()))
+        .raw_async("lstat", stat(Access::Look, |p| p.parent()?.lstat()))
+        .raw_async("make_dirs", |ctx, mut args| {
             let p: String = args.next("path")?;
             let exist_ok: Option<bool> = args.named("exist_ok")?;
             args.finish()?;
@@ -36,8 +36,8 @@ pub(crate) fn add(m: Module) -> Module {
                 }
                 place.mkdir_all().map(|()| Data::Nil)
             }))
-        }))
-        .native(NativeFn::asynchronous("fs.chmod", |ctx, mut args| {
+        })
+        .raw_async("chmod", |ctx, mut args| {
             let p: String = args.next("path")?;
             let mode = mode_of(args.next("mode")?)?;
             args.finish()?;
@@ -45,16 +45,16 @@ pub(crate) fn add(m: Module) -> Module {
             Ok(run(p, move || {
                 place.parent()?.chmod(mode).map(|()| Data::Nil)
             }))
-        }))
-        .native(NativeFn::asynchronous("fs.copy", |ctx, mut args| {
+        })
+        .raw_async("copy", |ctx, mut args| {
             let from: String = args.next("from")?;
             let to: String = args.next("to")?;
             args.finish()?;
             let src = check(ctx, &from, Access::Read)?;
             let dst = check(ctx, &to, Access::Write)?;
             Ok(run(from, move || copy(&src, &dst).map(|()| Data::Nil)))
-        }))
-        .native(NativeFn::asynchronous("fs.move", |ctx, mut args| {
+        })
+        .raw_async("move", |ctx, mut args| {
             let from: String = args.next("from")?;
             let to: String = args.next("to")?;
             args.finish()?;
@@ -73,31 +73,30 @@ pub(crate) fn add(m: Module) -> Module {
                     other => other.map(|()| Data::Nil),
                 }
             }))
-        }))
-        .native(NativeFn::asynchronous("fs.remove_tree", |ctx, mut args| {
+        })
+        .raw_async("remove_tree", |ctx, mut args| {
             let p: String = args.next("path")?;
             args.finish()?;
             let place = check(ctx, &p, Access::Tree)?;
             Ok(run(p, move || {
                 place.parent()?.remove_tree().map(|()| Data::Nil)
             }))
-        }))
+        })
 }
 
 /// `stat` or `lstat`: what is at a path, as a map.
 fn stat(
-    name: &'static str,
     access: Access,
     look: fn(&crate::permissions::Place) -> io::Result<rustix::fs::Stat>,
-) -> NativeFn {
-    NativeFn::asynchronous(name, move |ctx, mut args| {
+) -> impl Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef> {
+    move |ctx: &mut Ctx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         args.finish()?;
         let place = check(ctx, &p, access)?;
         Ok(run(p, move || {
             look(&place).map(|st| Data::Stat(StatInfo::of(&st)))
         }))
-    })
+    }
 }
 
 /// Copies the regular file `src` over `dst`, whole or not at all (a

@@ -4,7 +4,6 @@
 //! time is 0, so the same data always compresses to the same bytes).
 
 use crate::runtime::error::{value_error, ErrorObj};
-use crate::runtime::native::function::NativeFn;
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use flate2::read::MultiGzDecoder;
@@ -17,8 +16,8 @@ pub(crate) fn module() -> Module {
         .object::<super::gzip_file::GzipFile>()
         .object::<super::gzip_file::GzipStream>()
         .object::<super::gzip_write::GzipWriter>()
-        .native(NativeFn::asynchronous("gzip.open", super::gzip_file::open))
-        .native(NativeFn::sync("gzip.compress", |_ctx, mut args| {
+        .raw_async("open", super::gzip_file::open)
+        .raw("compress", |_ctx, mut args| {
             let data: Value = args.next("data")?;
             let level: Option<i64> = args.named("level")?;
             args.finish()?;
@@ -35,8 +34,8 @@ pub(crate) fn module() -> Module {
                 .and_then(|()| enc.finish())
                 .map(Value::bytes)
                 .map_err(|e| ErrorObj::new("OSError", e.to_string()))
-        }))
-        .native(NativeFn::sync("gzip.decompress", |_ctx, mut args| {
+        })
+        .raw("decompress", |_ctx, mut args| {
             let data: Value = args.next("data")?;
             args.finish()?;
             let data = super::bytes::data_arg("gzip.decompress", "data", &data)?;
@@ -53,5 +52,5 @@ pub(crate) fn module() -> Module {
                 .read_to_end(&mut out)
                 .map(|_| Value::bytes(out))
                 .map_err(|e| ErrorObj::new("BadGzipFile", format!("not gzip data: {e}")))
-        }))
+        })
 }

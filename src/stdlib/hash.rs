@@ -6,7 +6,7 @@
 //! its assembly); MD5, which ring leaves out, is RustCrypto's `md-5`.
 
 use crate::runtime::error::{value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::bytes::hex;
 use crate::runtime::values::value::Value;
@@ -20,20 +20,17 @@ const DIGESTS: &[&str] = &["md5", "sha1", "sha256", "sha384", "sha512"];
 pub(crate) fn module() -> Module {
     let mut m = Module::new("hash").object::<Hasher>();
     for &name in DIGESTS {
-        m = m.native(NativeFn::sync(
-            format!("hash.{name}"),
-            move |_ctx, mut args| {
-                let data: Option<Value> = args.next_opt("data")?;
-                args.finish()?;
-                let h = Hasher::new(name, State::digest(name));
-                if let Some(d) = data {
-                    h.update(&format!("hash.{name}"), &d)?;
-                }
-                Ok(Object::value(h))
-            },
-        ));
+        m = m.raw(name, move |_ctx, mut args| {
+            let data: Option<Value> = args.next_opt("data")?;
+            args.finish()?;
+            let h = Hasher::new(name, State::digest(name));
+            if let Some(d) = data {
+                h.update(&format!("hash.{name}"), &d)?;
+            }
+            Ok(Object::value(h))
+        });
     }
-    m.native(NativeFn::sync("hash.hmac", |_ctx, mut args| {
+    m.raw("hmac", |_ctx, mut args| {
         let key: Value = args.next("key")?;
         let data: Value = args.next("data")?;
         let algo: Option<String> = args.named("digest")?;
@@ -57,7 +54,7 @@ pub(crate) fn module() -> Module {
         let h = Hasher::new(hmac_name(&algo), State::Hmac(Box::new(ctx)));
         h.update("hash.hmac", &data)?;
         Ok(Object::value(h))
-    }))
+    })
 }
 
 fn hmac_name(algo: &str) -> &'static str {

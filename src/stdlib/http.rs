@@ -29,9 +29,7 @@ use super::net::reach::Failure;
 use super::not_capable;
 use crate::permissions::Permissions;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{
-    Args, Ctx, NativeFn, NativeObject, NativeResult, Object, OpFuture,
-};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use http_body_util::{BodyExt, Full, Limited};
@@ -57,22 +55,22 @@ pub(crate) fn module() -> Module {
         .object::<server::Server>()
         .object::<server::Outgoing>()
         .object::<server::Request>()
-        .native(NativeFn::asynchronous("http.get", |ctx, mut args| {
+        .raw_async("get", |ctx, mut args| {
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), "GET".into(), url, args, false)
-        }))
-        .native(NativeFn::asynchronous("http.post", |ctx, mut args| {
+        })
+        .raw_async("post", |ctx, mut args| {
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), "POST".into(), url, args, true)
-        }))
-        .native(NativeFn::asynchronous("http.request", |ctx, mut args| {
+        })
+        .raw_async("request", |ctx, mut args| {
             let method: String = args.next("method")?;
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), method, url, args, true)
-        }))
-        .native(NativeFn::sync("http.serve", server::serve))
-        .native(NativeFn::sync("http.response", server::response))
-        .native(NativeFn::sync("http.client", |_ctx, mut args| {
+        })
+        .raw("serve", server::serve)
+        .raw("response", server::response)
+        .raw("client", |_ctx, mut args| {
             let base_url: Option<String> = args.named("base_url")?;
             let headers = header_arg(args.named("headers")?)?;
             let timeout: Option<f64> = args.named("timeout")?;
@@ -91,7 +89,7 @@ pub(crate) fn module() -> Module {
                 timeout,
                 params,
             })))
-        }))
+        })
 }
 
 /// What a client adds to each of its requests.

@@ -6,7 +6,7 @@
 //! it cannot (`sin(inf)` is nan: a domain error too).
 
 use crate::runtime::error::{type_error, value_error, zero_div, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, Ctx, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use crate::stdlib::builtins::float_to_int;
@@ -34,7 +34,7 @@ pub(crate) fn module() -> Module {
         ("fabs", f64::abs, false),
     ];
     for (name, f, can_overflow) in float_fns {
-        m = m.native(float_fn(name, f, can_overflow));
+        m = m.raw(name, float_fn(f, can_overflow));
     }
     let int_fns: [(&str, FloatFn); 3] = [
         ("floor", f64::floor),
@@ -42,18 +42,15 @@ pub(crate) fn module() -> Module {
         ("trunc", f64::trunc),
     ];
     for (name, f) in int_fns {
-        m = m.native(to_int_fn(name, f));
+        m = m.raw(name, to_int_fn(name, f));
     }
     let logs: [(&str, FloatFn); 2] = [("log2", f64::log2), ("log10", f64::log10)];
     for (name, f) in logs {
-        m = m.native(NativeFn::sync(
-            format!("math.{name}"),
-            move |_ctx, mut args| {
-                let x: f64 = args.next("x")?;
-                args.finish()?;
-                log_with(x, f).map(Value::Float)
-            },
-        ));
+        m = m.raw(name, move |_ctx, mut args| {
+            let x: f64 = args.next("x")?;
+            args.finish()?;
+            log_with(x, f).map(Value::Float)
+        });
     }
     let tests: [(&str, FloatTest); 3] = [
         ("isnan", f64::is_nan),
@@ -61,16 +58,13 @@ pub(crate) fn module() -> Module {
         ("isfinite", f64::is_finite),
     ];
     for (name, f) in tests {
-        m = m.native(NativeFn::sync(
-            format!("math.{name}"),
-            move |_ctx, mut args| {
-                let x: f64 = args.next("x")?;
-                args.finish()?;
-                Ok(Value::Bool(f(x)))
-            },
-        ));
+        m = m.raw(name, move |_ctx, mut args| {
+            let x: f64 = args.next("x")?;
+            args.finish()?;
+            Ok(Value::Bool(f(x)))
+        });
     }
-    m.native(NativeFn::sync("math.log", |_ctx, mut args| {
+    m.raw("log", |_ctx, mut args| {
         let x: f64 = args.next("x")?;
         let base: Option<f64> = args.named("base")?;
         args.finish()?;
@@ -83,34 +77,34 @@ pub(crate) fn module() -> Module {
             return Err(zero_div("float division by zero"));
         }
         Ok(Value::Float(num / den))
-    }))
-    .native(NativeFn::sync("math.pow", |_ctx, mut args| {
+    })
+    .raw("pow", |_ctx, mut args| {
         let x: f64 = args.next("x")?;
         let y: f64 = args.next("y")?;
         args.finish()?;
         pow(x, y).map(Value::Float)
-    }))
-    .native(NativeFn::sync("math.atan2", |_ctx, mut args| {
+    })
+    .raw("atan2", |_ctx, mut args| {
         let y: f64 = args.next("y")?;
         let x: f64 = args.next("x")?;
         args.finish()?;
         Ok(Value::Float(y.atan2(x)))
-    }))
-    .native(NativeFn::sync("math.hypot", |_ctx, args| {
+    })
+    .raw("hypot", |_ctx, args| {
         let coords = rest(args, |v| match v {
             Value::Int(i) => Some(*i as f64),
             Value::Float(f) => Some(*f),
             _ => None,
         })?;
         Ok(Value::Float(hypot(&coords)))
-    }))
-    .native(NativeFn::sync("math.gcd", |_ctx, args| {
+    })
+    .raw("gcd", |_ctx, args| {
         let ints = rest(args, |v| match v {
             Value::Int(i) => Some(*i),
             _ => None,
         })?;
         gcd(&ints)
-    }))
+    })
 }
 
 fn domain_error() -> ErrorRef {
@@ -122,8 +116,8 @@ fn range_error() -> ErrorRef {
 }
 
 /// A function of one float, with CPython's `math_1` error rule.
-fn float_fn(name: &str, f: fn(f64) -> f64, can_overflow: bool) -> NativeFn {
-    NativeFn::sync(format!("math.{name}"), move |_ctx, mut args| {
+fn float_fn(f: fn(f64) -> f64, can_overflow: bool) -> impl Fn(&mut Ctx<'_>, Args) -> NativeResult {
+    move |_ctx: &mut Ctx<'_>, mut args: Args| {
         let x: f64 = args.next("x")?;
         args.finish()?;
         let r = f(x);
@@ -138,14 +132,14 @@ fn float_fn(name: &str, f: fn(f64) -> f64, can_overflow: bool) -> NativeFn {
             });
         }
         Ok(Value::Float(r))
-    })
+    }
 }
 
 /// `floor`, `ceil`, `trunc`: an int stays itself, a float is rounded and
 /// made an int (nan a `ValueError`, infinities an `OverflowError`).
-fn to_int_fn(name: &str, f: fn(f64) -> f64) -> NativeFn {
+fn to_int_fn(name: &str, f: fn(f64) -> f64) -> impl Fn(&mut Ctx<'_>, Args) -> NativeResult {
     let full = format!("math.{name}");
-    NativeFn::sync(full.clone(), move |_ctx, mut args| {
+    move |_ctx: &mut Ctx<'_>, mut args: Args| {
         let x: Value = args.next("x")?;
         args.finish()?;
         match x {
@@ -156,7 +150,7 @@ fn to_int_fn(name: &str, f: fn(f64) -> f64) -> NativeFn {
                 other.type_name()
             ))),
         }
-    })
+    }
 }
 
 /// A logarithm: nan stays nan, anything not above zero is outside its
@@ -189,8 +183,8 @@ fn pow(x: f64, y: f64) -> Result<f64, ErrorRef> {
 /// The remaining positional arguments, each converted by `f`; `want`
 /// names the kind for the error.
 fn rest<T>(mut args: Args, f: impl Fn(&Value) -> Option<T>) -> Result<Vec<T>, ErrorRef> {
-    let fname = args.fname.clone();
-    let values: Vec<Value> = args.positional.by_ref().collect();
+    let fname = args.name().to_string();
+    let values = args.rest();
     args.finish()?;
     let want = if fname.ends_with("gcd") {
         "an int"

@@ -42,10 +42,13 @@ pub(crate) mod yaml_read;
 use crate::compile::names::Natives;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::link::NativeTable;
+use crate::runtime::native::function::{Args, Ctx, NativeResult};
+use crate::runtime::native::module::Module;
 
-/// Every module and top-level native function scripts get without an import.
-pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
-    for m in [
+/// The modules scripts get without an import, for the engine to register
+/// as a host registers its own (`Engine::register_module`).
+pub(crate) fn modules() -> Vec<Module> {
+    vec![
         env::module(),
         fs::module(),
         path::module(),
@@ -67,39 +70,45 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
         hash::module(),
         gzip::module(),
         args::module(),
-    ] {
-        m.install(names, natives);
-    }
-    // The builtins first, so that a host's function of the same name
-    // replaces one.
-    let top_level = builtins::functions()
-        .into_iter()
-        .chain(stdio::functions())
-        .chain([bytes::builtin()]);
-    for f in top_level {
+    ]
+}
+
+/// A top-level function that takes its arguments itself.
+pub(crate) type RawFn = fn(&mut Ctx<'_>, Args) -> NativeResult;
+
+/// The top-level functions that are not builtins, for the engine to
+/// register as a host registers its own (`Engine::register_raw`).
+pub(crate) fn globals() -> [(&'static str, RawFn); 2] {
+    [("eprint", stdio::eprint), ("exit", stdio::exit)]
+}
+
+/// The builtins of LANGUAGE.md (`print`, `len`, `sleep`, `bytes`, ...):
+/// the runtime's own, not on the host's API, for each is bound to its
+/// documented signature (`Sig`) and some have fast paths in the evaluator.
+pub(crate) fn install_builtins(names: &mut Natives, natives: &mut NativeTable) {
+    for f in builtins::functions().into_iter().chain([bytes::builtin()]) {
         natives.add_function(names, f.name.clone(), f);
     }
 }
 
 /// `json.parse(text)` and `json.stringify(value, indent: nil)`: no
 /// permission needed.
-fn json_module() -> crate::runtime::native::module::Module {
-    use crate::runtime::native::function::NativeFn;
+fn json_module() -> Module {
     use crate::runtime::values::value::Value;
-    crate::runtime::native::module::Module::new("json")
-        .native(NativeFn::sync("json.parse", |_ctx, mut args| {
+    Module::new("json")
+        .raw("parse", |_ctx, mut args| {
             let text: String = args.next("text")?;
             args.finish()?;
             json::parse(&text).map_err(|e| ErrorObj::new("JsonError", e.to_string()))
-        }))
-        .native(NativeFn::sync("json.stringify", |_ctx, mut args| {
+        })
+        .raw("stringify", |_ctx, mut args| {
             let v: Value = args.next("value")?;
             let indent: Option<i64> = args.named("indent")?;
             args.finish()?;
             json::stringify(&v, indent.map(|i| i.max(0) as usize))
                 .map(|s| Value::str(&s))
                 .map_err(|e| ErrorObj::new(e.kind(), e.to_string()))
-        }))
+        })
 }
 
 /// A refused permission as the script sees it: a `NotCapableError` whose

@@ -17,7 +17,7 @@ use super::http::server::{bind, check_handler, ServerState};
 use super::not_capable;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::ScriptCaller;
-use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use async_lock::Mutex as AsyncMutex;
@@ -34,7 +34,7 @@ pub(crate) fn module() -> Module {
     Module::new("net")
         .object::<Stream>()
         .object::<TcpServer>()
-        .native(NativeFn::asynchronous("net.connect", |ctx, mut args| {
+        .raw_async("connect", |ctx, mut args| {
             let host: String = args.next("host")?;
             let port: i64 = args.next("port")?;
             args.finish()?;
@@ -48,7 +48,7 @@ pub(crate) fn module() -> Module {
             if let Err(reach::Failure::Denied(d)) = reach::precheck(&perms, &host, port) {
                 return Err(not_capable(d));
             }
-            Ok(Box::pin(async move {
+            Ok(async move {
                 let tcp = reach::connect(&perms, &host, port)
                     .await
                     .map_err(|f| match f {
@@ -59,9 +59,9 @@ pub(crate) fn module() -> Module {
                         )),
                     })?;
                 Ok(Stream::value(tcp, format!("{host}:{port}")))
-            }))
-        }))
-        .native(NativeFn::sync("net.listen", listen))
+            })
+        })
+        .raw("listen", listen)
 }
 
 fn connection_error(message: String) -> ErrorRef {

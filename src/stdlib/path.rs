@@ -14,74 +14,76 @@
 
 use super::not_capable;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeFn};
+use crate::runtime::native::function::{Args, Ctx};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 
 pub(crate) fn module() -> Module {
     Module::new("path")
-        .native(NativeFn::sync("path.join", |_ctx, mut args| {
+        .raw("join", |_ctx, mut args| {
             let first: String = args.next("path")?;
             let rest = strings(args.rest(), "path.join")?;
             Ok(Value::str(&join(&first, rest.iter().map(String::as_str))))
-        }))
-        .native(pure("path.base_name", |p| Value::str(base_name(p))))
-        .native(pure("path.dir_name", |p| Value::str(&dir_name(p))))
-        .native(pure("path.normalize", |p| Value::str(&normalize(p))))
-        .native(pure("path.is_absolute", |p| {
-            Value::Bool(p.starts_with('/'))
-        }))
-        .native(pure("path.stem", |p| {
-            Value::str(stem(&Pure::parse(p).name()))
-        }))
-        .native(pure("path.suffix", |p| {
-            Value::str(suffix(&Pure::parse(p).name()))
-        }))
-        .native(pure("path.parts", |p| {
-            let parts = Pure::parse(p).all_parts();
-            Value::list(parts.iter().map(|s| Value::str(s)).collect())
-        }))
-        .native(NativeFn::sync("path.with_suffix", |_ctx, mut args| {
+        })
+        .raw("base_name", pure(|p| Value::str(base_name(p))))
+        .raw("dir_name", pure(|p| Value::str(&dir_name(p))))
+        .raw("normalize", pure(|p| Value::str(&normalize(p))))
+        .raw("is_absolute", pure(|p| Value::Bool(p.starts_with('/'))))
+        .raw("stem", pure(|p| Value::str(stem(&Pure::parse(p).name()))))
+        .raw(
+            "suffix",
+            pure(|p| Value::str(suffix(&Pure::parse(p).name()))),
+        )
+        .raw(
+            "parts",
+            pure(|p| {
+                let parts = Pure::parse(p).all_parts();
+                Value::list(parts.iter().map(|s| Value::str(s)).collect())
+            }),
+        )
+        .raw("with_suffix", |_ctx, mut args| {
             let p: String = args.next("path")?;
             let s: String = args.next("suffix")?;
             args.finish()?;
             with_suffix(&p, &s).map(|p| Value::str(&p))
-        }))
-        .native(NativeFn::sync("path.cwd", |ctx, args| {
+        })
+        .raw("cwd", |ctx, args| {
             args.finish()?;
             Ok(Value::str(&cwd(ctx)?))
-        }))
-        .native(NativeFn::sync("path.absolute", |ctx, mut args| {
+        })
+        .raw("absolute", |ctx, mut args| {
             let p: String = args.next("path")?;
             args.finish()?;
             if p.starts_with('/') {
                 return Ok(Value::str(&normalize(&p)));
             }
             Ok(Value::str(&normalize(&join(&cwd(ctx)?, [p.as_str()]))))
-        }))
-        .native(NativeFn::sync("path.relative", |ctx, mut args| {
+        })
+        .raw("relative", |ctx, mut args| {
             let p: String = args.next("path")?;
             let to: Option<String> = args.next_opt("to")?;
             args.finish()?;
             relative_to(ctx, &p, to.as_deref().unwrap_or("."))
-        }))
-        .native(NativeFn::sync("path.home", |ctx, args| {
+        })
+        .raw("home", |ctx, args| {
             args.finish()?;
             ctx.permissions().check_env("HOME").map_err(not_capable)?;
             match std::env::var("HOME") {
                 Ok(home) if !home.is_empty() => Ok(Value::str(&home)),
                 _ => Err(ErrorObj::new("OSError", "HOME is not set")),
             }
-        }))
+        })
 }
 
 /// A function of one path string that needs no grant.
-fn pure(name: &'static str, f: impl Fn(&str) -> Value + 'static) -> NativeFn {
-    NativeFn::sync(name, move |_ctx, mut args: Args| {
+fn pure(
+    f: impl Fn(&str) -> Value + 'static,
+) -> impl Fn(&mut Ctx<'_>, Args) -> Result<Value, ErrorRef> {
+    move |_ctx: &mut Ctx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         args.finish()?;
         Ok(f(&p))
-    })
+    }
 }
 
 fn strings(values: Vec<Value>, name: &str) -> Result<Vec<String>, ErrorRef> {

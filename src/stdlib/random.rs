@@ -8,7 +8,7 @@
 //! on every run), and otherwise from the system.
 
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Ctx, NativeFn};
+use crate::runtime::native::function::Ctx;
 use crate::runtime::native::module::Module;
 use crate::runtime::values::ops::items_of;
 use crate::runtime::values::value::Value;
@@ -36,25 +36,25 @@ impl Default for PyRandom {
 
 pub(crate) fn module() -> Module {
     Module::new("random")
-        .native(NativeFn::sync("random.random", |ctx, args| {
+        .raw("random", |ctx, args| {
             args.finish()?;
             Ok(Value::Float(rng(ctx).random()))
-        }))
-        .native(NativeFn::sync("random.uniform", |ctx, mut args| {
+        })
+        .raw("uniform", |ctx, mut args| {
             let a: f64 = args.next("a")?;
             let b: f64 = args.next("b")?;
             args.finish()?;
             // Python's formula: `b` may be below `a`, and is reachable.
             Ok(Value::Float(a + (b - a) * rng(ctx).random()))
-        }))
-        .native(NativeFn::sync("random.randint", |ctx, mut args| {
+        })
+        .raw("randint", |ctx, mut args| {
             let a: i64 = args.next("a")?;
             let b: i64 = args.next("b")?;
             args.finish()?;
             let r = rng(ctx).randrange(a.into(), i128::from(b) + 1, 1);
             Ok(Value::Int(r.map_err(value_error)?))
-        }))
-        .native(NativeFn::sync("random.randrange", |ctx, mut args| {
+        })
+        .raw("randrange", |ctx, mut args| {
             let start: i64 = args.next("start")?;
             let stop: Option<i64> = args.next_opt("stop")?;
             let step: Option<i64> = args.next_opt("step")?;
@@ -71,8 +71,8 @@ pub(crate) fn module() -> Module {
                 }
             };
             Ok(Value::Int(r.map_err(value_error)?))
-        }))
-        .native(NativeFn::sync("random.choice", |ctx, mut args| {
+        })
+        .raw("choice", |ctx, mut args| {
             let xs: Value = args.next("items")?;
             args.finish()?;
             let items = items(&xs, "random.choice")?;
@@ -81,8 +81,8 @@ pub(crate) fn module() -> Module {
             }
             let i = rng(ctx).index(items.len());
             Ok(items[i].clone())
-        }))
-        .native(NativeFn::sync("random.shuffle", |ctx, mut args| {
+        })
+        .raw("shuffle", |ctx, mut args| {
             let xs: Value = args.next("items")?;
             args.finish()?;
             let Value::List(list) = xs else {
@@ -93,8 +93,8 @@ pub(crate) fn module() -> Module {
             };
             rng(ctx).shuffle(&mut list.borrow_mut());
             Ok(Value::Nil)
-        }))
-        .native(NativeFn::sync("random.sample", |ctx, mut args| {
+        })
+        .raw("sample", |ctx, mut args| {
             let xs: Value = args.next("items")?;
             let k: i64 = args.next("k")?;
             args.finish()?;
@@ -104,13 +104,13 @@ pub(crate) fn module() -> Module {
                 .filter(|&k| k <= pool.len())
                 .ok_or_else(|| value_error("Sample larger than population or is negative"))?;
             Ok(Value::list(rng(ctx).sample(&pool, k)))
-        }))
-        .native(NativeFn::sync("random.seed", |ctx, mut args| {
+        })
+        .raw("seed", |ctx, mut args| {
             let n: i64 = args.next("n")?;
             args.finish()?;
             *rng(ctx) = PyRandom::seeded(n);
             Ok(Value::Nil)
-        }))
+        })
 }
 
 /// The items `choice` and `sample` pick from: a list's, a string's

@@ -5,7 +5,7 @@
 //! cached per thread.
 
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use regex::{Captures, Regex};
@@ -26,15 +26,15 @@ thread_local! {
 pub(crate) fn module() -> Module {
     Module::new("re")
         .object::<Match>()
-        .native(NativeFn::sync("re.search", |_ctx, args| find(args, false)))
-        .native(NativeFn::sync("re.match", |_ctx, args| find(args, true)))
-        .native(NativeFn::sync("re.find_all", |_ctx, mut args| {
+        .raw("search", |_ctx, args| find(args, false))
+        .raw("match", |_ctx, args| find(args, true))
+        .raw("find_all", |_ctx, mut args| {
             let re = pattern(&mut args, false)?;
             let text: String = args.next("text")?;
             args.finish()?;
             Ok(Value::list(find_all(&re, &text)))
-        }))
-        .native(NativeFn::sync("re.replace", |_ctx, mut args| {
+        })
+        .raw("replace", |_ctx, mut args| {
             let re = pattern(&mut args, false)?;
             let replacement: String = args.next("replacement")?;
             let text: String = args.next("text")?;
@@ -42,14 +42,14 @@ pub(crate) fn module() -> Module {
             args.finish()?;
             let limit = usize::try_from(count.unwrap_or(0)).unwrap_or(0);
             Ok(Value::str(&re.replacen(&text, limit, replacement.as_str())))
-        }))
-        .native(NativeFn::sync("re.split", |_ctx, mut args| {
+        })
+        .raw("split", |_ctx, mut args| {
             let re = pattern(&mut args, false)?;
             let text: String = args.next("text")?;
             let max: Option<i64> = args.named("max_split")?;
             args.finish()?;
             Ok(Value::list(split(&re, &text, max.unwrap_or(0))))
-        }))
+        })
 }
 
 /// The compiled pattern of the first argument (from the cache); a bad

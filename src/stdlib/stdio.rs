@@ -6,40 +6,39 @@ use super::lines::Line;
 use super::stdin::Got;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::NativeCtx;
-use crate::runtime::native::function::{Args, NativeFn, NativeObject, NativeResult, OpFuture};
+use crate::runtime::native::function::{Args, NativeObject, NativeResult, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::values::value::Value;
 
 use crate::runtime::error::EXIT_KIND;
 
-pub(crate) fn functions() -> Vec<NativeFn> {
-    vec![
-        NativeFn::sync("eprint", |ctx, args| {
-            let line = print_line(args)?;
-            ctx.eprint(&line);
-            Ok(Value::Nil)
-        }),
-        NativeFn::sync("exit", |_ctx, mut args| {
-            let code: Option<i64> = args.next_opt("code")?;
-            args.finish()?;
-            let code = code.unwrap_or(0);
-            if !(0..=255).contains(&code) {
-                return Err(ErrorObj::new(
-                    "ValueError",
-                    format!("exit status must be 0 to 255, not {code}"),
-                ));
-            }
-            // The message is the status, as Python's `SystemExit(3)` prints `3`.
-            Err(ErrorObj::new(EXIT_KIND, code.to_string()))
-        }),
-    ]
+/// `eprint(...)`: `print` to standard error.
+pub(crate) fn eprint(ctx: &mut NativeCtx<'_>, args: Args) -> NativeResult {
+    let line = print_line(args)?;
+    ctx.eprint(&line);
+    Ok(Value::Nil)
+}
+
+/// `exit(code)`: the program ends with that status.
+pub(crate) fn exit(_ctx: &mut NativeCtx<'_>, mut args: Args) -> NativeResult {
+    let code: Option<i64> = args.next_opt("code")?;
+    args.finish()?;
+    let code = code.unwrap_or(0);
+    if !(0..=255).contains(&code) {
+        return Err(ErrorObj::new(
+            "ValueError",
+            format!("exit status must be 0 to 255, not {code}"),
+        ));
+    }
+    // The message is the status, as Python's `SystemExit(3)` prints `3`.
+    Err(ErrorObj::new(EXIT_KIND, code.to_string()))
 }
 
 /// `print`'s arguments (`sep:`, `end:`) made into the text it writes.
 fn print_line(mut args: Args) -> Result<String, crate::runtime::error::ErrorRef> {
     let mut items = Vec::new();
-    for v in args.positional.by_ref() {
+    for v in args.rest() {
         items.push(v.try_display()?);
     }
     let sep: Option<Value> = args.named("sep")?;
@@ -53,11 +52,11 @@ fn print_line(mut args: Args) -> Result<String, crate::runtime::error::ErrorRef>
 pub(crate) fn stdin_module() -> Module {
     Module::new("stdin")
         .object::<StdinLines>()
-        .native(NativeFn::sync("stdin.lines", |_ctx, args| {
+        .raw("lines", |_ctx, args| {
             args.finish()?;
             Ok(Value::object(StdinLines))
-        }))
-        .native(NativeFn::asynchronous("stdin.read_line", |_ctx, args| {
+        })
+        .raw_async("read_line", |_ctx, args| {
             args.finish()?;
             Ok(Box::pin(async {
                 match super::stdin::read_line().await {
@@ -67,8 +66,8 @@ pub(crate) fn stdin_module() -> Module {
                     Err(e) => Err(stdin_error(&e)),
                 }
             }) as OpFuture)
-        }))
-        .native(NativeFn::asynchronous("stdin.read_text", |_ctx, args| {
+        })
+        .raw_async("read_text", |_ctx, args| {
             args.finish()?;
             Ok(Box::pin(async {
                 match super::stdin::read_all().await {
@@ -76,7 +75,7 @@ pub(crate) fn stdin_module() -> Module {
                     Err(e) => Err(stdin_error(&e)),
                 }
             }) as OpFuture)
-        }))
+        })
 }
 
 /// `stdin.lines()`: standard input's lines for `for await`, read from the

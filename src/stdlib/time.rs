@@ -5,7 +5,7 @@
 //! the system's setting).
 
 use crate::runtime::error::{value_error, ErrorRef};
-use crate::runtime::native::function::{Ctx, NativeFn};
+use crate::runtime::native::function::Ctx;
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use chrono::format::{Item, StrftimeItems};
@@ -18,11 +18,11 @@ pub(crate) const VIRTUAL_EPOCH: f64 = 946_684_800.0;
 
 pub(crate) fn module() -> Module {
     Module::new("time")
-        .native(NativeFn::sync("time.time", |ctx, args| {
+        .raw("time", |ctx, args| {
             args.finish()?;
             Ok(Value::Float(now(ctx)))
-        }))
-        .native(NativeFn::sync("time.now_iso", |ctx, mut args| {
+        })
+        .raw("now_iso", |ctx, mut args| {
             let local: Option<bool> = args.named("local")?;
             args.finish()?;
             let ts = now(ctx);
@@ -32,21 +32,21 @@ pub(crate) fn module() -> Module {
                 "%Y-%m-%dT%H:%M:%S%.6f%:z"
             };
             format(ts, fmt, local.unwrap_or(false)).map(|s| Value::str(&s))
-        }))
-        .native(NativeFn::sync("time.format", |_ctx, mut args| {
+        })
+        .raw("format", |_ctx, mut args| {
             let ts: f64 = args.next("ts")?;
             let fmt: String = args.next("fmt")?;
             let local: Option<bool> = args.named("local")?;
             args.finish()?;
             format(ts, &fmt, local.unwrap_or(false)).map(|s| Value::str(&s))
-        }))
-        .native(NativeFn::sync("time.parse", |_ctx, mut args| {
+        })
+        .raw("parse", |_ctx, mut args| {
             let text: String = args.next("text")?;
             let fmt: String = args.next("fmt")?;
             let local: Option<bool> = args.named("local")?;
             args.finish()?;
             parse(&text, &fmt, local.unwrap_or(false)).map(Value::Float)
-        }))
+        })
 }
 
 /// Epoch seconds now: the system's clock, or the virtual start plus the

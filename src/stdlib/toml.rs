@@ -11,7 +11,7 @@
 
 use super::formats::{self, line_col, parse_error, Open, MAX_DEPTH};
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
@@ -19,10 +19,8 @@ use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
     Module::new("toml")
-        .native(NativeFn::sync("toml.parse", |_ctx, args| parse(args)))
-        .native(NativeFn::sync("toml.stringify", |_ctx, args| {
-            stringify(args)
-        }))
+        .raw("parse", |_ctx, args| parse(args))
+        .raw("stringify", |_ctx, args| stringify(args))
 }
 
 fn parse(mut args: Args) -> NativeResult {

@@ -11,7 +11,7 @@
 //! `tests/parity/url_module`.
 
 use crate::runtime::error::{type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
@@ -19,29 +19,25 @@ use std::rc::Rc;
 
 pub(crate) fn module() -> Module {
     Module::new("url")
-        .native(NativeFn::sync("url.parse", |_ctx, args| parse(args)))
-        .native(NativeFn::sync("url.join", |_ctx, args| join(args)))
-        .native(NativeFn::sync("url.encode_query", |_ctx, mut args| {
+        .raw("parse", |_ctx, args| parse(args))
+        .raw("join", |_ctx, args| join(args))
+        .raw("encode_query", |_ctx, mut args| {
             let query: Value = args.next("query")?;
             args.finish()?;
             Ok(Value::str(&encode_query("url.encode_query()", &query)?))
-        }))
-        .native(NativeFn::sync("url.quote", |_ctx, args| {
-            quoting(args, "/", false)
-        }))
-        .native(NativeFn::sync("url.quote_plus", |_ctx, args| {
-            quoting(args, "", true)
-        }))
-        .native(NativeFn::sync("url.unquote", |_ctx, mut args| {
+        })
+        .raw("quote", |_ctx, args| quoting(args, "/", false))
+        .raw("quote_plus", |_ctx, args| quoting(args, "", true))
+        .raw("unquote", |_ctx, mut args| {
             let text: String = args.next("text")?;
             args.finish()?;
             Ok(Value::str(&unquote(&text)))
-        }))
-        .native(NativeFn::sync("url.unquote_plus", |_ctx, mut args| {
+        })
+        .raw("unquote_plus", |_ctx, mut args| {
             let text: String = args.next("text")?;
             args.finish()?;
             Ok(Value::str(&unquote(&text.replace('+', " "))))
-        }))
+        })
 }
 
 fn quoting(mut args: Args, default_safe: &str, plus: bool) -> NativeResult {

@@ -8,7 +8,7 @@
 use super::formats::{self, Open};
 use super::yaml_read::documents;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, NativeFn, NativeResult};
+use crate::runtime::native::function::{Args, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::{format_float, Value};
 use saphyr::{Scalar, ScalarStyle, Tag, Yaml};
@@ -16,13 +16,9 @@ use std::borrow::Cow;
 
 pub(crate) fn module() -> Module {
     Module::new("yaml")
-        .native(NativeFn::sync("yaml.parse", |_ctx, args| parse(args)))
-        .native(NativeFn::sync("yaml.parse_all", |_ctx, args| {
-            parse_all(args)
-        }))
-        .native(NativeFn::sync("yaml.stringify", |_ctx, args| {
-            stringify(args)
-        }))
+        .raw("parse", |_ctx, args| parse(args))
+        .raw("parse_all", |_ctx, args| parse_all(args))
+        .raw("stringify", |_ctx, args| stringify(args))
 }
 
 /// The one document of the text (`nil` for none), as PyYAML's

@@ -236,14 +236,21 @@ impl Args {
             .map_err(|want| self.wrong_type(param, want, &v))
     }
 
-    /// Every positional argument not yet taken (a builtin's rest).
-    pub(crate) fn rest(&mut self) -> Vec<Value> {
+    /// The name scripts call the function by (`db.find`), for an error's
+    /// words.
+    pub fn name(&self) -> &str {
+        &self.fname
+    }
+
+    /// Every positional argument not yet taken (`print(a, b, ...)`,
+    /// `path.join(p, ...)`).
+    pub fn rest(&mut self) -> Vec<Value> {
         std::mem::take(&mut self.positional).collect()
     }
 
     /// A named-only argument (`sep:`, `key:`) if given: never a positional
     /// one, unlike [`Args::named`].
-    pub(crate) fn keyword(&mut self, param: &str) -> Option<Value> {
+    pub fn keyword(&mut self, param: &str) -> Option<Value> {
         let i = self.named.iter().position(|(n, _)| &**n == param)?;
         Some(self.named.remove(i).1)
     }

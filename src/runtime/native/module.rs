@@ -4,7 +4,7 @@
 //! program.
 
 use super::ctx::NativeCtx;
-use super::function::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn};
+use super::function::{Args, HostAsyncFn, HostFn, IntoValue, NativeFn, OpFuture};
 use crate::runtime::error::ScriptError;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::NativeTable;
@@ -46,6 +46,17 @@ impl Module {
         }
     }
 
+    /// `module.name`, what scripts and errors call a function. Without
+    /// `format!`, which costs five times as much: a hundred standard
+    /// library functions are named each time an engine starts.
+    fn full_name(&self, name: &str) -> Rc<str> {
+        let mut full = String::with_capacity(self.name.len() + 1 + name.len());
+        full.push_str(&self.name);
+        full.push('.');
+        full.push_str(name);
+        Rc::from(full)
+    }
+
     /// Runs `f` at the end of each program the engine runs (`eval`,
     /// `call`, a `Session`'s end), once the program's tasks are cancelled
     /// and its native operations dropped, before the next program starts:
@@ -58,10 +69,9 @@ impl Module {
         self
     }
 
-    /// Adds a function written against the raw argument list (named
-    /// arguments, any count), as the standard library's are. Its name must
-    /// be `module.function`.
-    pub(crate) fn native(mut self, f: NativeFn) -> Self {
+    /// Adds `f`, made by one of the public methods below: the one way in
+    /// for the standard library's functions as for a host's.
+    fn native(mut self, f: NativeFn) -> Self {
         self.functions.push(f);
         self
     }
@@ -74,13 +84,15 @@ impl Module {
         name: &str,
         f: impl Fn(&mut NativeCtx<'_>, Args) -> Result<Value, ScriptError> + 'static,
     ) -> Self {
-        let full = format!("{}.{name}", self.name);
-        self.native(NativeFn::sync(full, f))
+        let full = self.full_name(name);
+        self.native(raw_fn(full, f))
     }
 
     /// Adds an async function that takes its arguments itself: it reads
     /// them (and checks permissions) at the call, and returns the future
-    /// that does the work when the coroutine is awaited.
+    /// that does the work when the coroutine is awaited. A future already
+    /// boxed as a `Pin<Box<dyn Future<Output = Result<Value,
+    /// ScriptError>>>>` is kept as it is (not boxed a second time).
     pub fn raw_async<Fut>(
         self,
         name: &str,
@@ -89,11 +101,8 @@ impl Module {
     where
         Fut: std::future::Future<Output = Result<Value, ScriptError>> + 'static,
     {
-        let full = format!("{}.{name}", self.name);
-        self.native(NativeFn::asynchronous(full, move |ctx, args| {
-            let fut = f(ctx, args)?;
-            Ok(Box::pin(fut) as crate::runtime::native::function::OpFuture)
-        }))
+        let full = self.full_name(name);
+        self.native(raw_async_fn(full, f))
     }
 
     /// Registers the module's functions: their names in `names`, their
@@ -134,7 +143,7 @@ impl Module {
 
     /// Adds a sync function (`Fn(A, B, ...) -> R`).
     pub fn function<M>(mut self, name: &str, f: impl HostFn<M>) -> Self {
-        let full = Rc::from(format!("{}.{name}", self.name));
+        let full = self.full_name(name);
         self.functions.push(f.into_native(full));
         self
     }
@@ -142,10 +151,47 @@ impl Module {
     /// Adds an async function (`Fn(A, B, ...) -> impl Future<Output = R>`):
     /// calling it from a script returns a coroutine.
     pub fn async_function<M>(mut self, name: &str, f: impl HostAsyncFn<M>) -> Self {
-        let full = Rc::from(format!("{}.{name}", self.name));
+        let full = self.full_name(name);
         self.functions.push(f.into_native(full));
         self
     }
+}
+
+/// What [`Module::raw`] and `Engine::register_raw` register: `f` called
+/// with the arguments as given.
+pub(crate) fn raw_fn(
+    name: impl Into<Rc<str>>,
+    f: impl Fn(&mut NativeCtx<'_>, Args) -> Result<Value, ScriptError> + 'static,
+) -> NativeFn {
+    NativeFn::sync(name, f)
+}
+
+/// What [`Module::raw_async`] and `Engine::register_raw_async` register.
+pub(crate) fn raw_async_fn<Fut>(
+    name: impl Into<Rc<str>>,
+    f: impl Fn(&mut NativeCtx<'_>, Args) -> Result<Fut, ScriptError> + 'static,
+) -> NativeFn
+where
+    Fut: std::future::Future<Output = Result<Value, ScriptError>> + 'static,
+{
+    NativeFn::asynchronous(name, move |ctx, args| Ok(boxed_once(f(ctx, args)?)))
+}
+
+/// `fut` as the loop keeps a native operation: boxed, unless it already
+/// is (the check is on types, decided when compiling: no cost at a call).
+fn boxed_once<Fut>(fut: Fut) -> OpFuture
+where
+    Fut: std::future::Future<Output = Result<Value, ScriptError>> + 'static,
+{
+    use std::any::{Any, TypeId};
+    if TypeId::of::<Fut>() != TypeId::of::<OpFuture>() {
+        return Box::pin(fut);
+    }
+    let mut slot = Some(fut);
+    (&mut slot as &mut dyn Any)
+        .downcast_mut::<Option<OpFuture>>()
+        .and_then(Option::take)
+        .expect("`Fut` is `OpFuture`")
 }
 
 /// Runs the end-of-program hooks of every module `natives` holds, the last
@@ -154,5 +200,21 @@ pub(crate) fn run_end_hooks(natives: &mut NativeTable, interp: &mut Interp) {
     let mut ctx = NativeCtx { interp };
     for hook in natives.at_end.iter_mut().rev() {
         hook(&mut ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_boxed_future_is_kept_and_another_is_boxed() {
+        let boxed: OpFuture = Box::pin(async { Ok(Value::Int(1)) });
+        let at = &*boxed as *const _ as *const u8;
+        let kept = boxed_once(boxed);
+        assert_eq!(&*kept as *const _ as *const u8, at, "boxed a second time");
+        let plain = boxed_once(async { Ok(Value::Int(2)) });
+        let v = futures_lite::future::block_on(plain);
+        assert!(matches!(v, Ok(Value::Int(2))));
     }
 }

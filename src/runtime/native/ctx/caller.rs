@@ -79,6 +79,20 @@ impl ScriptCaller {
         out
     }
 
+    /// Runs `f` on the loop, where a context is at hand, and gives what it
+    /// returns: for a future that needs the engine while it waits (to ask
+    /// a stream for its next item, as `csv.rows` does). `Err` (a
+    /// `CancelledError`) once the program is ending.
+    pub async fn on_loop<T: 'static>(
+        &self,
+        f: impl FnOnce(&mut NativeCtx<'_>) -> T + 'static,
+    ) -> Result<T, ScriptError> {
+        let step = NativeFn::sync("a native operation's step", |_, _| Ok(Value::Nil));
+        let step = Value::Native(Rc::new(step));
+        self.call_then(None, step, Vec::new(), move |ctx, _| f(ctx))
+            .await
+    }
+
     /// Starts `f(args...)` on the loop without waiting for it: `then` runs
     /// on the loop with its outcome (a connection's handler, whose
     /// failure is reported and forgotten). `Err` once the program is
