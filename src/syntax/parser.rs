@@ -80,7 +80,7 @@ fn items(text: &str, base: usize, mut pos: usize, rule: Rule) -> Result<(Vec<Stm
     // Where each statement read so far ends (to re-parse near a failure).
     let mut ends = vec![pos];
     loop {
-        let p = match TasksParser::parse(rule, &text[pos..]) {
+        let p = match parse_at(rule, &text[pos..]) {
             Ok(mut pairs) => pairs.next().expect("a statement or the end"),
             Err(e) => return Err(fail(base, &ends, pos, rule, e)),
         };
@@ -127,7 +127,7 @@ fn block_or_map<'a>(
     let Some(as_block) = FAILED.take() else {
         return Err(e);
     };
-    let as_map = match TasksParser::parse(Rule::expr_first, &text[pos..]) {
+    let as_map = match parse_at(Rule::expr_first, &text[pos..]) {
         Ok(mut pairs) => pairs.next().expect("a statement"),
         Err(map_error) => {
             // The block's own error, unless its statements stopped at a
@@ -266,6 +266,23 @@ fn blocks_before(src: &str, pos: usize, until: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// Parses `input` with `rule` in the grammar's fast mode; when that
+/// fails, again with its exact twin (the grammar's `program` says why),
+/// whose error is the one to word. The twin accepts what the fast rule
+/// does: were that ever not so, its parse is the one to trust.
+fn parse_at(rule: Rule, input: &str) -> std::result::Result<Pairs<'_>, pest::error::Error<Rule>> {
+    TasksParser::parse(rule, input).or_else(|_| {
+        let exact = match rule {
+            Rule::top_stmt => Rule::top_exact,
+            Rule::body_stmt => Rule::body_exact,
+            _ => Rule::expr_first_exact,
+        };
+        TasksParser::parse(exact, input)
+    })
+}
+
+type Pairs<'a> = pest::iterators::Pairs<'a, Rule>;
 
 /// Records a syntax error at one level: the statement at `pos` of `text`
 /// does not parse.

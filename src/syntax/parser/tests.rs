@@ -1,5 +1,6 @@
-use super::parse_program;
+use super::{parse_program, Rule, TasksParser};
 use crate::syntax::ast::StmtKind;
+use pest::Parser;
 use std::path::{Path, PathBuf};
 
 /// pest is built without its stack probe (Cargo.toml), so nothing in
@@ -225,5 +226,148 @@ fn keywords_are_not_names_and_longer_words_are() {
         "o", "a", "f", "i", "n", "t", "fo", "tr", "an", "nu", "with", "group",
     ] {
         assert!(parse_program(&format!("let {name} = 1")).is_ok(), "{name}");
+    }
+}
+
+/// Every pair of a parse of `src` with `rule` (its rule and place), or
+/// `None` when it fails.
+fn pairs_of(rule: Rule, src: &str) -> Option<Vec<(Rule, usize, usize)>> {
+    let pairs = TasksParser::parse(rule, src).ok()?;
+    let flat = pairs.flatten();
+    Some(
+        flat.map(|p| (p.as_rule(), p.as_span().start(), p.as_span().end()))
+            .collect(),
+    )
+}
+
+/// The grammar's fast mode and its exact mode (tasks.pest, `program`)
+/// parse `src` (a block's statements when `body`) the same way: the same
+/// pairs, statement by statement and block by block, or both fail.
+fn both_modes_agree(src: &str, body: bool) {
+    let (fast, exact) = match body {
+        true => (Rule::body_stmt, Rule::body_exact),
+        false => (Rule::top_stmt, Rule::top_exact),
+    };
+    let mut pos = 0;
+    loop {
+        let got = pairs_of(fast, &src[pos..]);
+        assert_eq!(got, pairs_of(exact, &src[pos..]), "at {pos} of:\n{src}");
+        let Some(&(rule, _, end)) = got.as_ref().and_then(|g| g.first()) else {
+            return;
+        };
+        if matches!(rule, Rule::EOI | Rule::rbrace) {
+            return;
+        }
+        for &(_, start, _) in got.iter().flatten().filter(|p| p.0 == Rule::block) {
+            both_modes_agree(&src[pos + start + 1..], true);
+        }
+        pos += end;
+    }
+}
+
+/// The fast mode's shortcuts change no parse: every file of the tests
+/// and examples, and generated expressions of every operator, prefix and
+/// primary (chained comparisons, `not` after an operator, `-=` and `+ =`,
+/// comments between tokens), which must also parse or fail alike.
+#[test]
+fn the_fast_mode_parses_as_the_exact_grammar_does() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["tests", "examples", "benches"] {
+        tasks_files(&root.join(dir), &mut files);
+    }
+    for file in files {
+        both_modes_agree(&std::fs::read_to_string(&file).unwrap(), false);
+    }
+    let operands = [
+        "x",
+        "1",
+        "2.5",
+        "f(a)",
+        "xs[1:2]",
+        "o.m(2)",
+        "(a + b)",
+        "\"s\"",
+        "[1, 2]",
+        "true",
+        "nil",
+        "fn(a) { a < b }",
+        "f\"{a + 1}\"",
+        "{\"k\": 1}",
+        "if a { b } else { c }",
+        "o.spawn(g)",
+    ];
+    let prefixes = ["-", "not ", "await ", "spawn ", "- -", "not not "];
+    let ops = [
+        " + ",
+        " - ",
+        " * ",
+        " / ",
+        " // ",
+        " % ",
+        " ** ",
+        " == ",
+        " != ",
+        " < ",
+        " <= ",
+        " > ",
+        " >= ",
+        " in ",
+        " not in ",
+        " and ",
+        " or ",
+        "+",
+        "-",
+        "**-",
+        " # c\n+ ",
+        " /* c */ * ",
+        " = ",
+        " += ",
+        " -= ",
+        " + = ",
+        " *= ",
+        " //= ",
+        " not ",
+        " ! ",
+    ];
+    let shapes = [
+        "{}\n",
+        "y = {}\n",
+        "let y = {}\n",
+        "f({}, k: {})\n",
+        "if {} { {} }\n",
+        "[{} for q in {} if {}]\n",
+        "print(f\"{{{}}}\")\n",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut pick = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..3000 {
+        let expr = |pick: &mut dyn FnMut(usize) -> usize| {
+            let mut e = String::new();
+            for i in 0..=pick(4) {
+                if i > 0 {
+                    e.push_str(ops[pick(ops.len())]);
+                }
+                if pick(3) == 0 {
+                    e.push_str(prefixes[pick(prefixes.len())]);
+                }
+                e.push_str(operands[pick(operands.len())]);
+            }
+            e
+        };
+        let shape = shapes[pick(shapes.len())];
+        let mut src = String::new();
+        for (i, part) in shape.split("{}").enumerate() {
+            if i > 0 {
+                src.push_str(&expr(&mut pick));
+            }
+            src.push_str(part);
+        }
+        both_modes_agree(&src, false);
     }
 }
