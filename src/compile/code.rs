@@ -152,6 +152,12 @@ pub enum Op {
         method: u32,
         argc: u32,
     },
+    /// `Method` whose result is dropped (the statement `xs.push(v)`):
+    /// `Method; Pop` fused by the peephole pass.
+    MethodPop {
+        method: u32,
+        argc: u32,
+    },
     MethodNamed {
         method: u32,
         argc: u32,

@@ -48,6 +48,7 @@ fn effect(op: &Op) -> (i32, i32) {
         | Method { argc, .. }
         | MethodNamed { argc, .. }
         | CallAttr { argc, .. } => (n(argc) + 1, 1),
+        MethodPop { argc, .. } => (n(argc) + 1, 0),
         // No callee slot below the arguments.
         CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } => (n(argc), 1),
         MakeList(k) | Concat(k) => (n(k), 1),

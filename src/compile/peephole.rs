@@ -66,6 +66,7 @@ pub(super) fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec
     }
     fuse_local_ops(&mut code, &mut spans, &is_target);
     fuse_int_ops(&mut code, &mut spans, &is_target);
+    fuse_method_pop(&mut code, &is_target);
     fuse_iter_store(&mut code, &is_target);
     fuse_local_pairs(&mut code, &is_target);
     // map[old] = index of the first kept instruction at or after `old`.
@@ -111,6 +112,20 @@ fn fuse_iter_store(code: &mut [Op], is_target: &[bool]) {
         if let (Some(&Op::StoreLocal(slot)), false) = (code.get(j), is_target[j]) {
             code[i] = Op::IterNextLocal { slot, exit };
             code[j] = Op::Nop;
+        }
+    }
+}
+
+/// Fuses a method call with the `Pop` of its result (a statement
+/// `xs.push(v)`) when no jump lands on the `Pop`, which cannot fail: the
+/// call's span is kept.
+fn fuse_method_pop(code: &mut [Op], is_target: &[bool]) {
+    for i in 0..code.len().saturating_sub(1) {
+        if let (Op::Method { method, argc }, Op::Pop, false) =
+            (code[i], code[i + 1], is_target[i + 1])
+        {
+            code[i] = Op::MethodPop { method, argc };
+            code[i + 1] = Op::Nop;
         }
     }
 }
@@ -323,6 +338,49 @@ mod tests {
         assert_eq!(run(code)[1..3], [Int(3), FloorDiv]);
         let code = vec![LoadLocal2(0, 1), Int(3), Pow, Return];
         assert_eq!(run(code)[1..3], [Int(3), Pow]);
+    }
+
+    #[test]
+    fn a_method_call_fuses_with_the_pop_of_its_result() {
+        let code = vec![
+            LoadLocal(0),
+            Int(1),
+            Method {
+                method: 24,
+                argc: 1,
+            },
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(
+            run(code)[2],
+            MethodPop {
+                method: 24,
+                argc: 1
+            }
+        );
+        // Not when a jump lands on the `Pop`.
+        let code = vec![
+            Jump(2),
+            Method {
+                method: 24,
+                argc: 0,
+            },
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(
+            run(code)[1..3],
+            [
+                Method {
+                    method: 24,
+                    argc: 0
+                },
+                Pop
+            ]
+        );
     }
 
     #[test]

@@ -243,6 +243,9 @@ impl Interp {
                 Op::Await => go!(self.op_await(ex, &mut r)),
                 Op::AwaitMaybe => go!(self.op_await_maybe(ex, &mut r)),
                 Op::Method { method, argc } => go!(self.op_method(ex, &r, method, argc)),
+                Op::MethodPop { method, argc } => {
+                    go!(self.op_method_pop(ex, &r, method, argc))
+                }
                 Op::MethodNamed {
                     method,
                     argc,

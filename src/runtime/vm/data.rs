@@ -3,7 +3,7 @@
 
 use super::{pop, vars, Regs, Step};
 use crate::runtime::call::split_named;
-use crate::runtime::error::type_error;
+use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::exec::{move_value, Exec};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{Closure, FnProto};
@@ -44,6 +44,30 @@ pub(super) fn index(ex: &mut Exec) -> Step {
     let r = ops::index(&t, &i)?;
     ex.push(r);
     Ok(())
+}
+
+/// `list.push(v)` with the list and `v` on top: `v` moves into the list
+/// field by field (it was most likely just pushed: see `move_value`) and
+/// the list is left on top. `Ok(false)`: not a list, nothing done.
+#[inline(always)]
+fn list_push(ex: &mut Exec) -> Result<bool, ErrorRef> {
+    let n = ex.stack.len();
+    let Value::List(l) = &ex.stack[n - 2] else {
+        return Ok(false);
+    };
+    let l: *const RefCell<ListItems> = &**l;
+    // SAFETY: the list's `Rc` stays in its slot until the item is in; the
+    // item is read once and the stack forgets it.
+    unsafe {
+        let mut items = (*l).borrow_mut();
+        crate::runtime::values::growth::list_room(&mut items, 1)?;
+        let len = items.len();
+        move_value(ex.stack.as_ptr().add(n - 1), items.as_mut_ptr().add(len));
+        items.set_len(len + 1);
+        drop(items);
+        ex.stack.set_len(n - 1);
+    }
+    Ok(true)
 }
 
 /// `local[k]` with a constant key: a map's value by a str key is copied
@@ -299,26 +323,10 @@ impl Interp {
     pub(super) fn op_method(&mut self, ex: &mut Exec, r: &Regs, method: u32, argc: u32) -> Step {
         r.save(ex);
         let n = ex.stack.len();
-        if method == LIST_PUSH && argc == 1 {
-            if let Value::List(l) = &ex.stack[n - 2] {
-                let l: *const RefCell<ListItems> = &**l;
-                // SAFETY: the list's `Rc` stays in its slot until the item
-                // is in; the item moves from the top field by field (it was
-                // most likely just pushed: see `move_value`), and the stack
-                // forgets it.
-                unsafe {
-                    let mut items = (*l).borrow_mut();
-                    crate::runtime::values::growth::list_room(&mut items, 1)?;
-                    let len = items.len();
-                    move_value(ex.stack.as_ptr().add(n - 1), items.as_mut_ptr().add(len));
-                    items.set_len(len + 1);
-                    drop(items);
-                    ex.stack.set_len(n - 1);
-                }
-                // The list's slot becomes the call's result, nil.
-                vars::set_plain(&mut ex.stack[n - 2], || Value::Nil);
-                return Ok(());
-            }
+        if method == LIST_PUSH && argc == 1 && list_push(ex)? {
+            // The list's slot becomes the call's result, nil.
+            vars::set_plain(&mut ex.stack[n - 2], || Value::Nil);
+            return Ok(());
         }
         if method == MAP_GET && (argc == 1 || argc == 2) {
             let at = n - argc as usize - 1;
@@ -340,6 +348,25 @@ impl Interp {
             }
         }
         self.method_slow(ex, method, argc)
+    }
+
+    /// A method call whose result is dropped: `xs.push(v)` leaves nothing
+    /// behind (the list's reference is let go at once).
+    #[inline(always)]
+    pub(super) fn op_method_pop(
+        &mut self,
+        ex: &mut Exec,
+        r: &Regs,
+        method: u32,
+        argc: u32,
+    ) -> Step {
+        if method == LIST_PUSH && argc == 1 && list_push(ex)? {
+            ex.discard();
+            return Ok(());
+        }
+        self.op_method(ex, r, method, argc)?;
+        ex.discard();
+        Ok(())
     }
 
     /// [`Self::op_method`] past its fast paths.
