@@ -68,6 +68,11 @@ pub enum Op {
     /// Two `LoadLocal`s in a row (`a + b`, `f(x, y)`), fused by the
     /// peephole pass: one dispatch instead of two.
     LoadLocal2(u32, u32),
+    /// `a <arith> b` of two locals (`i + j`): two `LoadLocal`s and the
+    /// arithmetic fused.
+    ArithLocals(Arith, u32, u32),
+    /// `a[b]` of two locals (`v[j]`): two `LoadLocal`s and `Index` fused.
+    IndexLocals(u32, u32),
     /// `return local`.
     ReturnLocal(u32),
     /// `local[k]` with a constant key (`p["score"]`): `LoadLocal`, `Const`

@@ -25,6 +25,8 @@ fn effect(op: &Op) -> (i32, i32) {
         | Closure(_)
         | ArithLocalInt(..)
         | IndexLocalConst { .. }
+        | ArithLocals(..)
+        | IndexLocals(..)
         | IndexLocalInt { .. } => (0, 1),
         Dup2 | LoadLocal2(..) => (0, 2),
         Unpack(k) => (1, n(k)),

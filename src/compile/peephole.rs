@@ -68,7 +68,7 @@ pub(super) fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec
     fuse_int_ops(&mut code, &mut spans, &is_target);
     fuse_method_pop(&mut code, &is_target);
     fuse_iter_store(&mut code, &is_target);
-    fuse_local_pairs(&mut code, &is_target);
+    fuse_local_pairs(&mut code, &mut spans, &is_target);
     // map[old] = index of the first kept instruction at or after `old`.
     let mut map = vec![0u32; code.len() + 1];
     let mut kept = 0u32;
@@ -116,6 +116,18 @@ fn fuse_iter_store(code: &mut [Op], is_target: &[bool]) {
     }
 }
 
+/// The instruction that `LoadLocal(a); LoadLocal(b)` and the op at `at`
+/// fuse into, if they do (no jump may land on that op).
+fn pair_op(code: &[Op], is_target: &[bool], at: usize, a: u32, b: u32) -> Option<Op> {
+    if is_target.get(at).copied().unwrap_or(true) {
+        return None;
+    }
+    match *code.get(at)? {
+        Op::Index => Some(Op::IndexLocals(a, b)),
+        next => arith_of(next).map(|op| Op::ArithLocals(op, a, b)),
+    }
+}
+
 /// Fuses a method call with the `Pop` of its result (a statement
 /// `xs.push(v)`) when no jump lands on the `Pop`, which cannot fail: the
 /// call's span is kept.
@@ -131,14 +143,33 @@ fn fuse_method_pop(code: &mut [Op], is_target: &[bool]) {
 }
 
 /// Fuses two `LoadLocal`s in a row when no jump lands on the second (after
-/// the fusions above, which take the `LoadLocal`s they need first). Neither
-/// can fail, so the span kept is the first one's.
-fn fuse_local_pairs(code: &mut [Op], is_target: &[bool]) {
+/// the fusions above, which take the `LoadLocal`s they need first): with
+/// the arithmetic or `Index` that follows when no jump lands there either
+/// (the fused instruction keeps that op's span), else as a pair (neither
+/// can fail, so the span kept is the first one's).
+fn fuse_local_pairs(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
     let mut i = 0;
     while i + 1 < code.len() {
         if let (Op::LoadLocal(a), Op::LoadLocal(b), false) =
             (code[i], code[i + 1], is_target[i + 1])
         {
+            if let Some(fused) = pair_op(code, is_target, i + 2, a, b) {
+                code[i] = fused;
+                spans[i] = spans[i + 2];
+                code[i + 1] = Op::Nop;
+                code[i + 2] = Op::Nop;
+                i += 3;
+                continue;
+            }
+            // `out.push(a + b)`: `b` pairs with `a` and the `+`, not `out`.
+            if let (Some(&Op::LoadLocal(c)), Some(false)) =
+                (code.get(i + 2), is_target.get(i + 2).copied())
+            {
+                if pair_op(code, is_target, i + 3, b, c).is_some() {
+                    i += 1;
+                    continue;
+                }
+            }
             code[i] = Op::LoadLocal2(a, b);
             code[i + 1] = Op::Nop;
             i += 2;
@@ -284,8 +315,15 @@ mod tests {
 
     #[test]
     fn two_local_loads_fuse_unless_a_jump_lands_between() {
-        let code = vec![LoadLocal(0), LoadLocal(1), LoadLocal(2), Add, Add, Return];
-        assert_eq!(run(code)[..3], [LoadLocal2(0, 1), LoadLocal(2), Add]);
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(1),
+            LoadLocal(2),
+            Call(1),
+            Add,
+            Return,
+        ];
+        assert_eq!(run(code)[..3], [LoadLocal2(0, 1), LoadLocal(2), Call(1)]);
         let code = vec![Jump(2), LoadLocal(0), LoadLocal(1), Add, Return];
         assert_eq!(run(code)[1..3], [LoadLocal(0), LoadLocal(1)]);
         // `local + 1` keeps its own fusion.
@@ -328,16 +366,53 @@ mod tests {
         // `(a + b) * 2`, `a % 10`, `(a + b) // 3`.
         let code = vec![LoadLocal(0), LoadLocal(1), Add, Int(2), Mul, Return];
         assert_eq!(
-            run(code)[..3],
-            [LoadLocal2(0, 1), Add, ArithInt(Arith::Mul, 2)]
+            run(code)[..2],
+            [ArithLocals(Arith::Add, 0, 1), ArithInt(Arith::Mul, 2)]
         );
         let code = vec![LoadLocal(0), Int(10), Mod, Return];
         assert_eq!(run(code)[0], ArithLocalInt(Arith::Mod, 0, 10));
         // Not when a jump lands on the operator, nor for other operators.
         let code = vec![Jump(2), Int(3), FloorDiv, Return];
         assert_eq!(run(code)[1..3], [Int(3), FloorDiv]);
-        let code = vec![LoadLocal2(0, 1), Int(3), Pow, Return];
+        let code = vec![LoadLocal(0), Int(3), Pow, Return];
         assert_eq!(run(code)[1..3], [Int(3), Pow]);
+    }
+
+    #[test]
+    fn two_locals_fuse_with_the_arithmetic_or_index_that_follows() {
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(1),
+            Sub,
+            LoadLocal(2),
+            LoadLocal(3),
+            Index,
+            Add,
+            Return,
+        ];
+        assert_eq!(
+            run(code)[..3],
+            [ArithLocals(Arith::Sub, 0, 1), IndexLocals(2, 3), Add]
+        );
+        // Not when a jump lands on the operator: the pair alone.
+        let code = vec![Jump(3), LoadLocal(0), LoadLocal(1), Add, Return];
+        assert_eq!(run(code)[1..3], [LoadLocal2(0, 1), Add]);
+        // The last two of three locals fuse with the operator.
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(1),
+            LoadLocal(2),
+            Add,
+            Call(1),
+            Return,
+        ];
+        assert_eq!(
+            run(code)[..2],
+            [LoadLocal(0), ArithLocals(Arith::Add, 1, 2)]
+        );
+        // Other operators keep the pair.
+        let code = vec![LoadLocal(0), LoadLocal(1), Lt, Return];
+        assert_eq!(run(code)[..2], [LoadLocal2(0, 1), Lt]);
     }
 
     #[test]

@@ -224,6 +224,21 @@ impl Interp {
                 } => go!(arith::cmp_local_int_jump(ex, &mut r, cmp, slot, k, target)),
                 Op::ArithLocalInt(a, slot, k) => go!(arith::arith_local_int(ex, &r, a, slot, k)),
                 Op::ArithInt(a, k) => go!(arith::arith_int(ex, a, k)),
+                Op::ArithLocals(op, a, b) => {
+                    go!(arith::arith_locals(
+                        ex,
+                        op,
+                        r.base + a as usize,
+                        r.base + b as usize
+                    ))
+                }
+                Op::IndexLocals(a, b) => {
+                    go!(data::index_locals(
+                        ex,
+                        r.base + a as usize,
+                        r.base + b as usize
+                    ))
+                }
                 Op::Jump(t) => go!(self.op_jump(ex, &mut r, t)),
                 Op::JumpIfFalse(t) => jumps::if_false(ex, &mut r, t),
                 Op::JumpIfFalseOrPop(t) => jumps::if_false_or_pop(ex, &mut r, t),

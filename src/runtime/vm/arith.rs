@@ -278,13 +278,54 @@ fn int_arith(arith: Arith, x: i64, k: i64) -> Option<i64> {
 /// `a <arith> k` for anything else: the unfused ops' general path.
 #[inline(never)]
 fn arith_slow(arith: Arith, a: &Value, k: i32) -> Result<Value, ErrorRef> {
-    let b = Value::Int(k as i64);
+    arith_slow2(arith, a, &Value::Int(k as i64))
+}
+
+/// `a <arith> b` of two locals, pushed: two ints, or two numbers one of
+/// them a float with `+ - *`, computed from where they lie (as the unfused
+/// ops do); anything else through the unfused ops' general path.
+#[inline(always)]
+pub(super) fn arith_locals(ex: &mut Exec, arith: Arith, a: usize, b: usize) -> Step {
+    let (x, y) = (&ex.stack[a], &ex.stack[b]);
+    let floats = match (x, y) {
+        (Value::Int(x), Value::Int(y)) => {
+            if let Some(r) = int_arith(arith, *x, *y) {
+                ex.push_int(r);
+                return Ok(());
+            }
+            None
+        }
+        (Value::Float(x), Value::Float(y)) => Some((*x, *y)),
+        (Value::Float(x), Value::Int(y)) => Some((*x, *y as f64)),
+        (Value::Int(x), Value::Float(y)) => Some((*x as f64, *y)),
+        _ => None,
+    };
+    if let Some((x, y)) = floats {
+        let r = match arith {
+            Arith::Add => Some(x + y),
+            Arith::Sub => Some(x - y),
+            Arith::Mul => Some(x * y),
+            Arith::FloorDiv | Arith::Mod => None,
+        };
+        if let Some(r) = r {
+            ex.push(Value::Float(r));
+            return Ok(());
+        }
+    }
+    let r = arith_slow2(arith, &ex.stack[a], &ex.stack[b])?;
+    ex.push(r);
+    Ok(())
+}
+
+/// `a <arith> b` for anything else: the unfused ops' general path.
+#[inline(never)]
+fn arith_slow2(arith: Arith, a: &Value, b: &Value) -> Result<Value, ErrorRef> {
     match arith {
-        Arith::Add => ops::add(a, &b),
-        Arith::Sub => ops::sub(a, &b),
-        Arith::Mul => ops::mul(a, &b),
-        Arith::FloorDiv => ops::floor_div(a, &b),
-        Arith::Mod => ops::modulo(a, &b),
+        Arith::Add => ops::add(a, b),
+        Arith::Sub => ops::sub(a, b),
+        Arith::Mul => ops::mul(a, b),
+        Arith::FloorDiv => ops::floor_div(a, b),
+        Arith::Mod => ops::modulo(a, b),
     }
 }
 

@@ -110,6 +110,43 @@ pub(super) fn index_local_int(ex: &mut Exec, at: usize, k: i32) -> Step {
     index_local_slow(ex, at, &Value::Int(k as i64))
 }
 
+/// `a[b]` of two locals: a list's item by an int in range, or a map's
+/// value by a str key, copied from where the container lies; anything
+/// else goes the way of `Index`.
+#[inline(always)]
+pub(super) fn index_locals(ex: &mut Exec, a: usize, b: usize) -> Step {
+    match (&ex.stack[a], &ex.stack[b]) {
+        (Value::List(l), Value::Int(i)) => {
+            let l: *const RefCell<ListItems> = &**l;
+            // SAFETY: as in `index_local_const`: the list stays in its slot.
+            let items = unsafe { &*l }.borrow();
+            let j = if *i < 0 { *i + items.len() as i64 } else { *i };
+            if (0..items.len() as i64).contains(&j) {
+                ex.push_copy(&items[j as usize]);
+                return Ok(());
+            }
+        }
+        (Value::Map(m), Value::Str(k)) => {
+            let m: *const RefCell<MapTable> = &**m;
+            // SAFETY: as in `index_local_const`: the map stays in its slot.
+            let table = unsafe { &*m }.borrow();
+            if let Some(i) = table.index_of_str(k) {
+                ex.push_copy(&table[i]);
+                return Ok(());
+            }
+        }
+        _ => {}
+    }
+    index_locals_slow(ex, a, b)
+}
+
+#[inline(never)]
+fn index_locals_slow(ex: &mut Exec, a: usize, b: usize) -> Step {
+    ex.push_local(a);
+    ex.push_local(b);
+    index(ex)
+}
+
 /// The fused index's other cases: both pushed, then `Index` itself.
 #[inline(never)]
 fn index_local_slow(ex: &mut Exec, at: usize, key: &Value) -> Step {
