@@ -177,6 +177,21 @@ impl Interp {
                 }
             }
         }
+        // `len(x)`, `str(x)`, `int(x)`: a builtin of one argument with a
+        // plain body runs on its argument where it lies, the callee read
+        // where it lies too (no reference count on it, no drop after).
+        if names.is_none() && argc == 1 {
+            if let Value::Native(f) = &ex.stack[callee_at] {
+                if !f.is_hot(Hot::Gather) {
+                    if let Some(body) = f.unary_body() {
+                        let v = body(&ex.stack[callee_at + 1])?;
+                        ex.stack.truncate(callee_at);
+                        ex.push_result(v);
+                        return Ok(false);
+                    }
+                }
+            }
+        }
         let callee = ex.stack[callee_at].clone();
         match &callee {
             Value::Func(c) if names.is_none() && (!c.proto.is_async || awaiting) => {
@@ -223,13 +238,6 @@ impl Interp {
                 ex.stack.pop();
                 let v = self.gather(gather_items(args), false)?;
                 ex.stack.push(v);
-                Ok(false)
-            }
-            Value::Native(f) if names.is_none() && argc == 1 && f.unary_body().is_some() => {
-                let body = f.unary_body().expect("checked");
-                let v = body(&ex.stack[callee_at + 1])?;
-                ex.stack.truncate(callee_at);
-                ex.push_result(v);
                 Ok(false)
             }
             Value::Native(f) => {
