@@ -209,20 +209,46 @@ pub(super) fn make_list(ex: &mut Exec, n: u32) {
 
 #[inline(never)]
 pub(super) fn make_map(ex: &mut Exec, n: u32) -> Step {
-    let items = ex.stack.split_off(ex.stack.len() - 2 * n as usize);
+    let from = ex.stack.len() - 2 * n as usize;
+    // Every key is checked before any pair moves: a bad one leaves the
+    // stack as it was, for the unwinding to drop.
+    if let Some(bad) = ex.stack[from..]
+        .iter()
+        .step_by(2)
+        .find(|k| Key::from_value(k).is_none())
+    {
+        return Err(type_error(format!(
+            "a map key must be str, int, bool or bytes, not `{}`",
+            bad.type_name()
+        ))
+        .into());
+    }
     let mut map = MapTable::with_capacity(n as usize);
-    let mut it = items.into_iter();
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        let key = Key::from_value(&k).ok_or_else(|| {
-            type_error(format!(
-                "a map key must be str, int, bool or bytes, not `{}`",
-                k.type_name()
-            ))
-        })?;
-        map.insert(key, v);
+    // SAFETY: the pairs are read out of the stack once each (moved, the
+    // keys converted without a count: `into_key`), and the stack forgets
+    // them at once, before anything can fail or look at it (inserting
+    // drops only a replaced value, which owns nothing on the stack).
+    unsafe {
+        let p = ex.stack.as_ptr().add(from);
+        ex.stack.set_len(from);
+        for i in 0..n as usize {
+            let k = std::ptr::read(p.add(2 * i));
+            let v = std::ptr::read(p.add(2 * i + 1));
+            map.insert(into_key(k), v);
+        }
     }
     ex.push(Value::Map(Rc::new(RefCell::new(map))));
     Ok(())
+}
+
+/// A key checked by `Key::from_value`, moved instead of cloned.
+#[inline(always)]
+fn into_key(k: Value) -> Key {
+    match k {
+        Value::Str(s) => Key::Str(s),
+        Value::Bytes(b) => Key::Bytes(b),
+        other => Key::from_value(&other).expect("checked by make_map"),
+    }
 }
 
 /// A closure of `proto.protos[idx]`, capturing cells of this frame's
