@@ -139,8 +139,14 @@ impl Suspended {
         let frames = if self.frames.spilled() {
             self.frames.into_vec()
         } else {
+            // Inline means at most one frame: pushed as it is (an `extend`
+            // from the small vector's iterator was compiled as a generic
+            // loop in some builds, a third of this function's cost).
             let mut frames = bufs.take();
-            frames.extend(self.frames);
+            let mut inline = self.frames;
+            if let Some(f) = inline.pop() {
+                frames.push(f);
+            }
             frames
         };
         Exec {
