@@ -7,6 +7,7 @@
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
 use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
 use crate::runtime::native::module::Module;
+use crate::runtime::values::str::Str;
 use crate::runtime::values::value::Value;
 use regex::{Captures, Regex};
 use std::cell::RefCell;
@@ -17,10 +18,11 @@ use std::rc::Rc;
 const CACHE_SIZE: usize = 256;
 
 thread_local! {
-    /// Pattern (and whether anchored at the start) → compiled regex. Shared,
-    /// not cloned: a cloned `Regex` starts with an empty matching cache, and
-    /// building that cache again on every call cost 6x the match itself.
-    static CACHE: RefCell<HashMap<(String, bool), Rc<Regex>>> = RefCell::new(HashMap::new());
+    /// Pattern → compiled regex, as searched and anchored at the start.
+    /// Shared, not cloned: a cloned `Regex` starts with an empty matching
+    /// cache, and building that cache again on every call cost 6x the
+    /// match itself. Looked up by the argument's own text (no copy).
+    static CACHE: RefCell<[HashMap<Box<str>, Rc<Regex>>; 2]> = RefCell::default();
 }
 
 pub(crate) fn module() -> Module {
@@ -30,14 +32,14 @@ pub(crate) fn module() -> Module {
         .raw("match", |_ctx, args| find(args, true))
         .raw("find_all", |_ctx, mut args| {
             let re = pattern(&mut args, false)?;
-            let text: String = args.next("text")?;
+            let text: Str = args.next("text")?;
             args.finish()?;
             Ok(Value::list(find_all(&re, &text)))
         })
         .raw("replace", |_ctx, mut args| {
             let re = pattern(&mut args, false)?;
-            let replacement: String = args.next("replacement")?;
-            let text: String = args.next("text")?;
+            let replacement: Str = args.next("replacement")?;
+            let text: Str = args.next("text")?;
             let count: Option<i64> = args.named("count")?;
             args.finish()?;
             let limit = usize::try_from(count.unwrap_or(0)).unwrap_or(0);
@@ -45,7 +47,7 @@ pub(crate) fn module() -> Module {
         })
         .raw("split", |_ctx, mut args| {
             let re = pattern(&mut args, false)?;
-            let text: String = args.next("text")?;
+            let text: Str = args.next("text")?;
             let max: Option<i64> = args.named("max_split")?;
             args.finish()?;
             Ok(Value::list(split(&re, &text, max.unwrap_or(0))))
@@ -55,25 +57,25 @@ pub(crate) fn module() -> Module {
 /// The compiled pattern of the first argument (from the cache); a bad
 /// pattern is a `ValueError` with the regex crate's explanation.
 fn pattern(args: &mut Args, anchored: bool) -> Result<Rc<Regex>, ErrorRef> {
-    let source: String = args.next("pattern")?;
-    let key = (source, anchored);
-    if let Some(re) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    let source: Str = args.next("pattern")?;
+    let kind = usize::from(anchored);
+    if let Some(re) = CACHE.with(|c| c.borrow()[kind].get(&*source).cloned()) {
         return Ok(re);
     }
     let bad = |e: regex::Error| value_error(format!("bad pattern: {e}"));
-    let mut re = Regex::new(&key.0).map_err(bad)?;
+    let mut re = Regex::new(&source).map_err(bad)?;
     if anchored {
         // `\A` anchors at the start of the text even under `(?m)`; the
         // pattern alone compiled, so wrapped it does too.
-        re = Regex::new(&format!(r"\A(?:{})", key.0)).map_err(bad)?;
+        re = Regex::new(&format!(r"\A(?:{})", &*source)).map_err(bad)?;
     }
     let re = Rc::new(re);
     CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= CACHE_SIZE {
-            c.clear();
+        let cache = &mut c.borrow_mut()[kind];
+        if cache.len() >= CACHE_SIZE {
+            cache.clear();
         }
-        c.insert(key, re.clone());
+        cache.insert(Box::from(&*source), re.clone());
     });
     Ok(re)
 }
@@ -82,10 +84,10 @@ fn pattern(args: &mut Args, anchored: bool) -> Result<Rc<Regex>, ErrorRef> {
 /// `match`) as a match object, or nil.
 fn find(mut args: Args, anchored: bool) -> NativeResult {
     let re = pattern(&mut args, anchored)?;
-    let text: String = args.next("text")?;
+    let text: Str = args.next("text")?;
     args.finish()?;
     Ok(match re.captures(&text) {
-        Some(caps) => Match::value(&caps, &text, &re),
+        Some(caps) => Match::value(&caps, text.clone(), re.clone()),
         None => Value::Nil,
     })
 }
@@ -95,6 +97,10 @@ fn find(mut args: Args, anchored: bool) -> NativeResult {
 /// that took no part).
 fn find_all(re: &Regex, text: &str) -> Vec<Value> {
     let groups = re.captures_len() - 1;
+    if groups == 0 {
+        // No group to report: the faster search that finds no groups.
+        return re.find_iter(text).map(|m| Value::str(m.as_str())).collect();
+    }
     re.captures_iter(text)
         .map(|caps| {
             let group = |i: usize| Value::str(caps.get(i).map_or("", |m| m.as_str()));
@@ -111,6 +117,9 @@ fn find_all(re: &Regex, text: &str) -> Vec<Value> {
 /// groups in between (nil for a group that took no part); at most `max`
 /// splits when `max > 0`.
 fn split(re: &Regex, text: &str, max: i64) -> Vec<Value> {
+    if re.captures_len() == 1 {
+        return split_plain(re, text, max);
+    }
     let mut out = Vec::new();
     let mut last = 0;
     for (n, caps) in re.captures_iter(text).enumerate() {
@@ -128,28 +137,47 @@ fn split(re: &Regex, text: &str, max: i64) -> Vec<Value> {
     out
 }
 
-/// A match: its groups' texts and code-point spans.
+/// `split` of a pattern without groups: only the pieces between matches.
+fn split_plain(re: &Regex, text: &str, max: i64) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for (n, m) in re.find_iter(text).enumerate() {
+        if max > 0 && n as i64 >= max {
+            break;
+        }
+        out.push(Value::str(&text[last..m.start()]));
+        last = m.end();
+    }
+    out.push(Value::str(&text[last..]));
+    out
+}
+
+/// A match: the text searched (shared, not copied) and its groups' byte
+/// spans; a group's text and code-point positions are made when asked.
 struct Match {
-    /// Per group: `(start, end, text)` in code points, or `None` if the
-    /// group took no part.
-    groups: Vec<Option<(usize, usize, Rc<str>)>>,
-    /// Group name → index.
-    names: HashMap<String, usize>,
+    text: Str,
+    /// Per group: its byte span, or `None` if the group took no part.
+    groups: Vec<Option<(usize, usize)>>,
+    /// The pattern, for its group names.
+    re: Rc<Regex>,
 }
 
 impl Match {
-    fn value(caps: &Captures<'_>, text: &str, re: &Regex) -> Value {
-        let chars = |byte: usize| text[..byte].chars().count();
+    fn value(caps: &Captures<'_>, text: Str, re: Rc<Regex>) -> Value {
         let groups = caps
             .iter()
-            .map(|g| g.map(|m| (chars(m.start()), chars(m.end()), Rc::from(m.as_str()))))
+            .map(|g| g.map(|m| (m.start(), m.end())))
             .collect();
-        let names = re
-            .capture_names()
-            .enumerate()
-            .filter_map(|(i, n)| n.map(|n| (n.to_string(), i)))
-            .collect();
-        Object::value(Match { groups, names })
+        Object::value(Match { text, groups, re })
+    }
+
+    /// A byte offset of the text as a code-point index.
+    fn chars(&self, byte: usize) -> usize {
+        self.text[..byte].chars().count()
+    }
+
+    fn group_text(&self, (start, end): (usize, usize)) -> Value {
+        Value::str(&self.text[start..end])
     }
 
     /// The group an argument names: an index, or a name; out of range is
@@ -158,7 +186,7 @@ impl Match {
         let i = match which {
             None => Some(0),
             Some(Value::Int(i)) => usize::try_from(i).ok(),
-            Some(Value::Str(s)) => self.names.get(&*s.to_string()).copied(),
+            Some(Value::Str(s)) => self.re.capture_names().position(|n| n == Some(&*s)),
             Some(other) => {
                 return Err(type_error(format!(
                     "a group is an int or a name, not `{}`",
@@ -179,8 +207,11 @@ impl NativeObject for Match {
         &["group", "groups", "start", "end"]
     }
     fn repr(&self) -> String {
-        match &self.groups[0] {
-            Some((s, e, t)) => format!("<match [{s}, {e}] {:?}>", &**t),
+        match self.groups[0] {
+            Some((s, e)) => {
+                let (start, end) = (self.chars(s), self.chars(e));
+                format!("<match [{start}, {end}] {:?}>", &self.text[s..e])
+            }
             None => "<match>".to_string(),
         }
     }
@@ -193,20 +224,20 @@ impl NativeObject for Match {
                 args.finish()?;
                 let all = self.groups[1..]
                     .iter()
-                    .map(|g| g.as_ref().map_or(Value::Nil, |(_, _, t)| Value::str(t)))
+                    .map(|g| g.map_or(Value::Nil, |span| self.group_text(span)))
                     .collect();
                 return Ok(Value::list(all));
             }
             let which: Option<Value> = args.next_opt("group")?;
             args.finish()?;
-            let g = &self.groups[self.group_index(which)?];
+            let g = self.groups[self.group_index(which)?];
             Ok(match (name, g) {
                 (_, None) if name == "group" => Value::Nil,
                 // Python's -1 for a group that took no part.
                 (_, None) => Value::Int(-1),
-                ("group", Some((_, _, t))) => Value::str(t),
-                ("start", Some((s, _, _))) => Value::Int(*s as i64),
-                (_, Some((_, e, _))) => Value::Int(*e as i64),
+                ("group", Some(span)) => self.group_text(span),
+                ("start", Some((s, _))) => Value::Int(self.chars(s) as i64),
+                (_, Some((_, e))) => Value::Int(self.chars(e) as i64),
             })
         })();
         Some(r)

@@ -94,6 +94,15 @@ impl FromValue for String {
         }
     }
 }
+/// A string argument without a copy: the value's own text, shared.
+impl FromValue for crate::runtime::values::str::Str {
+    fn from_value(v: &Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Str(s) => Ok(s.clone()),
+            _ => Err("a str"),
+        }
+    }
+}
 impl IntoValue for String {
     fn into_value(self) -> Value {
         Value::str(&self)
