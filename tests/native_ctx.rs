@@ -215,16 +215,22 @@ fn a_raw_function_takes_named_arguments_as_the_stdlib_does() {
                 let shown = format!("counting {table}");
                 let _ = ctx.now();
                 Ok(async move { Ok(Value::str(&shown)) })
+            })
+            .raw_boxed("boxed_count", |_ctx, mut args: Args| {
+                let table: String = args.next("table")?;
+                args.finish()?;
+                let fut: tasks::NativeFuture = Box::pin(async move { Ok(Value::str(&table)) });
+                Ok(fut)
             }),
     );
     e.eval(
         "t.tasks",
-        "print(db.find(\"users\", limit: 3), db.find(\"posts\"))\nprint(await db.slow_count(\"users\"))\ntry { db.find(\"x\", lmit: 1) } catch e: TypeError { print(e.message()) }",
+        "print(db.find(\"users\", limit: 3), db.find(\"posts\"))\nprint(await db.slow_count(\"users\"), await db.boxed_count(\"logs\"))\ntry { db.find(\"x\", lmit: 1) } catch e: TypeError { print(e.message()) }",
     )
     .unwrap();
     assert_eq!(
         out.text(),
-        "users:3 posts:-1\ncounting users\ndb.find() has no parameter named `lmit`\n"
+        "users:3 posts:-1\ncounting users logs\ndb.find() has no parameter named `lmit`\n"
     );
     assert_eq!(calls.get(), 3);
 }

@@ -19,7 +19,7 @@
 
 use super::csv::{one_byte, record, row_value};
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::values::value::Value;
@@ -52,7 +52,7 @@ fn rows(mut args: Args) -> NativeResult {
         .delimiter(delimiter)
         .quote(quote)
         .build();
-    Ok(Object::value(Rows {
+    Ok(Value::object(Rows {
         source,
         state: Rc::new(RefCell::new(State {
             reader,

@@ -26,23 +26,23 @@ pub(crate) fn module() -> Module {
         })
         .object::<super::fs_file::File>()
         .object::<super::fs_file::FileLines>()
-        .raw_async("open", super::fs_file::open)
-        .raw_async("read_text", reader(|p| read_utf8(&p).map(Data::Text)))
-        .raw_async(
+        .raw_boxed("open", super::fs_file::open)
+        .raw_boxed("read_text", reader(|p| read_utf8(&p).map(Data::Text)))
+        .raw_boxed(
             "read_lines",
             reader(|p| {
                 let text = read_utf8(&p)?;
                 Ok(Data::Lines(text.lines().map(str::to_string).collect()))
             }),
         )
-        .raw_async(
+        .raw_boxed(
             "exists",
             reader(|p| match p.parent().and_then(|p| p.metadata()) {
                 Err(e) if beneath::is_moved(&e) => Err(e),
                 found => Ok(Data::Bool(found.is_ok())),
             }),
         )
-        .raw_async(
+        .raw_boxed(
             "list",
             reader(|p| {
                 let names = p.parent()?.list()?;
@@ -54,43 +54,43 @@ pub(crate) fn module() -> Module {
                 Ok(Data::Lines(names))
             }),
         )
-        .raw_async(
+        .raw_boxed(
             "write_text",
             writer("fs.write_text", false, |p, text, flight| {
                 super::fs_write::replace(&p.parent()?, &text, flight).map(|_| Data::Nil)
             }),
         )
-        .raw_async(
+        .raw_boxed(
             "append_text",
             writer("fs.append_text", false, |p, text, _| {
                 let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
                 write_all(p.open(flags, 0o666)?, &text)
             }),
         )
-        .raw_async(
+        .raw_boxed(
             "read_bytes",
             reader(|p| read_bounded(p.parent()?.open(OFlags::RDONLY, 0)?).map(Data::Bytes)),
         )
-        .raw_async(
+        .raw_boxed(
             "write_bytes",
             writer("fs.write_bytes", true, |p, data, flight| {
                 super::fs_write::replace(&p.parent()?, &data, flight).map(|_| Data::Nil)
             }),
         )
-        .raw_async(
+        .raw_boxed(
             "append_bytes",
             writer("fs.append_bytes", true, |p, data, _| {
                 let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND;
                 write_all(p.open(flags, 0o666)?, &data)
             }),
         )
-        .raw_async("remove", |ctx, mut args| {
+        .raw_boxed("remove", |ctx, mut args| {
             let p: String = args.next("path")?;
             args.finish()?;
             let place = check(ctx, &p, Access::Itself)?;
             Ok(run(p, move || place.parent()?.remove().map(|_| Data::Nil)))
         })
-        .raw_async("mkdir", |ctx, mut args| {
+        .raw_boxed("mkdir", |ctx, mut args| {
             let p: String = args.next("path")?;
             let parents: Option<bool> = args.named("parents")?;
             args.finish()?;
@@ -104,7 +104,7 @@ pub(crate) fn module() -> Module {
                 Ok(Data::Nil)
             }))
         })
-        .raw_async("rename", |ctx, mut args| {
+        .raw_boxed("rename", |ctx, mut args| {
             let from: String = args.next("from")?;
             let to: String = args.next("to")?;
             args.finish()?;

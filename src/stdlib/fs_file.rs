@@ -16,7 +16,7 @@
 
 use super::fs::io_error;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::values::value::Value;
 use rustix::fs::OFlags;
@@ -90,7 +90,7 @@ pub(crate) fn open(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorR
         let file = blocking::unblock(move || place.open(flags, 0o666))
             .await
             .map_err(|e| io_error(&e, &path))?;
-        Ok(Object::value(File(Rc::new(Inner {
+        Ok(Value::object(File(Rc::new(Inner {
             file: RefCell::new(Some(Arc::new(file))),
             path,
             mode,
@@ -484,7 +484,7 @@ impl NativeObject for File {
             "lines" => {
                 args.finish()?;
                 inner.need(true)?;
-                Ok(Object::value(FileLines(inner)))
+                Ok(Value::object(FileLines(inner)))
             }
             _ => unreachable!("a method of methods()"),
         })();

@@ -15,16 +15,16 @@ use std::rc::Rc;
 pub(crate) fn add(m: Module) -> Module {
     m.object::<super::fs_walk::Walk>()
         .raw("walk", super::fs_walk::walk)
-        .raw_async("glob", super::fs_glob::glob)
-        .raw_async("temp_dir", |ctx, args| {
+        .raw_boxed("glob", super::fs_glob::glob)
+        .raw_boxed("temp_dir", |ctx, args| {
             super::fs_temp::make(ctx, args, true)
         })
-        .raw_async("temp_file", |ctx, args| {
+        .raw_boxed("temp_file", |ctx, args| {
             super::fs_temp::make(ctx, args, false)
         })
-        .raw_async("stat", stat(Access::Read, |p| p.parent()?.stat()))
-        .raw_async("lstat", stat(Access::Look, |p| p.parent()?.lstat()))
-        .raw_async("make_dirs", |ctx, mut args| {
+        .raw_boxed("stat", stat(Access::Read, |p| p.parent()?.stat()))
+        .raw_boxed("lstat", stat(Access::Look, |p| p.parent()?.lstat()))
+        .raw_boxed("make_dirs", |ctx, mut args| {
             let p: String = args.next("path")?;
             let exist_ok: Option<bool> = args.named("exist_ok")?;
             args.finish()?;
@@ -37,7 +37,7 @@ pub(crate) fn add(m: Module) -> Module {
                 place.mkdir_all().map(|()| Data::Nil)
             }))
         })
-        .raw_async("chmod", |ctx, mut args| {
+        .raw_boxed("chmod", |ctx, mut args| {
             let p: String = args.next("path")?;
             let mode = mode_of(args.next("mode")?)?;
             args.finish()?;
@@ -46,7 +46,7 @@ pub(crate) fn add(m: Module) -> Module {
                 place.parent()?.chmod(mode).map(|()| Data::Nil)
             }))
         })
-        .raw_async("copy", |ctx, mut args| {
+        .raw_boxed("copy", |ctx, mut args| {
             let from: String = args.next("from")?;
             let to: String = args.next("to")?;
             args.finish()?;
@@ -54,7 +54,7 @@ pub(crate) fn add(m: Module) -> Module {
             let dst = check(ctx, &to, Access::Write)?;
             Ok(run(from, move || copy(&src, &dst).map(|()| Data::Nil)))
         })
-        .raw_async("move", |ctx, mut args| {
+        .raw_boxed("move", |ctx, mut args| {
             let from: String = args.next("from")?;
             let to: String = args.next("to")?;
             args.finish()?;
@@ -74,7 +74,7 @@ pub(crate) fn add(m: Module) -> Module {
                 }
             }))
         })
-        .raw_async("remove_tree", |ctx, mut args| {
+        .raw_boxed("remove_tree", |ctx, mut args| {
             let p: String = args.next("path")?;
             args.finish()?;
             let place = check(ctx, &p, Access::Tree)?;

@@ -46,7 +46,7 @@ pub(crate) fn make(ctx: &mut Ctx<'_>, mut args: Args, folder: bool) -> Result<Op
         ));
     }
     let place = check(ctx, &dir, Access::Write)?;
-    let engine = crate::runtime::asyncio::task::active_engine();
+    let engine = ctx.engine_id();
     Ok(run(dir, move || {
         let fd = place.parent()?.open_dir()?;
         let name = create(&fd, &prefix, folder)?;

@@ -20,7 +20,7 @@ use super::not_capable;
 use crate::permissions::beneath::{self, names_in, open_child};
 use crate::permissions::{Kind, Permissions, Place};
 use crate::runtime::error::ErrorRef;
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use rustix::fs::{AtFlags, FileType};
@@ -290,7 +290,7 @@ pub(crate) fn walk(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     };
     let perms = ctx.permissions().clone();
     let walker = Walker::start(perms, &place, &dir, opts).map_err(|e| io_error(&e, &dir))?;
-    Ok(Object::value(Walk {
+    Ok(Value::object(Walk {
         state: Arc::new(Mutex::new(walker)),
         shown: dir,
     }))

@@ -16,7 +16,7 @@ pub(crate) fn module() -> Module {
         .object::<super::gzip_file::GzipFile>()
         .object::<super::gzip_file::GzipStream>()
         .object::<super::gzip_write::GzipWriter>()
-        .raw_async("open", super::gzip_file::open)
+        .raw_boxed("open", super::gzip_file::open)
         .raw("compress", |_ctx, mut args| {
             let data: Value = args.next("data")?;
             let level: Option<i64> = args.named("level")?;

@@ -13,7 +13,7 @@
 use super::fs::{check, io_error, Access};
 use super::lines::{Line, LineReader, MAX_LINE};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::stream::{self, NativeStream};
 use crate::runtime::values::value::Value;
 use blocking::Unblock;
@@ -112,7 +112,7 @@ pub(crate) fn open(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorR
                 ended: false,
             },
         );
-        Ok(Object::value(GzipFile(Rc::new(Inner {
+        Ok(Value::object(GzipFile(Rc::new(Inner {
             reader: async_lock::Mutex::new(Some(LineReader::new(reader))),
             path,
             closed: Cell::new(false),
@@ -200,8 +200,8 @@ impl NativeObject for GzipFile {
     fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let inner = self.0.clone();
         let r = args.finish().map(|()| match name {
-            "lines" => Some(Object::value(GzipStream { inner, lines: true })),
-            "chunks" => Some(Object::value(GzipStream {
+            "lines" => Some(Value::object(GzipStream { inner, lines: true })),
+            "chunks" => Some(Value::object(GzipStream {
                 inner,
                 lines: false,
             })),

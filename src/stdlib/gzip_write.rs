@@ -14,7 +14,7 @@
 
 use super::fs::{check, io_error, Access};
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::values::value::Value;
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -48,7 +48,7 @@ pub(crate) fn open(
             .await
             .map_err(|e| io_error(&e, &path))?;
         let out = io::BufWriter::with_capacity(BLOCK, file);
-        Ok(Object::value(GzipWriter(Rc::new(Inner {
+        Ok(Value::object(GzipWriter(Rc::new(Inner {
             encoder: RefCell::new(Some(GzEncoder::new(out, level))),
             path,
         }))))

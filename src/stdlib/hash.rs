@@ -6,7 +6,7 @@
 //! its assembly); MD5, which ring leaves out, is RustCrypto's `md-5`.
 
 use crate::runtime::error::{value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::bytes::hex;
 use crate::runtime::values::value::Value;
@@ -27,7 +27,7 @@ pub(crate) fn module() -> Module {
             if let Some(d) = data {
                 h.update(&format!("hash.{name}"), &d)?;
             }
-            Ok(Object::value(h))
+            Ok(Value::object(h))
         });
     }
     m.raw("hmac", |_ctx, mut args| {
@@ -53,7 +53,7 @@ pub(crate) fn module() -> Module {
         let ctx = hmac::Context::with_key(&hmac::Key::new(alg, &key));
         let h = Hasher::new(hmac_name(&algo), State::Hmac(Box::new(ctx)));
         h.update("hash.hmac", &data)?;
-        Ok(Object::value(h))
+        Ok(Value::object(h))
     })
 }
 
@@ -147,7 +147,7 @@ impl NativeObject for Hasher {
                 "hex" => Value::str(&hex(&self.state.borrow().finish(), "")),
                 "digest" => Value::bytes(self.state.borrow().finish()),
                 "name" => Value::str(self.name),
-                _ => Object::value(Hasher::new(self.name, self.state.borrow().clone())),
+                _ => Value::object(Hasher::new(self.name, self.state.borrow().clone())),
             }),
             _ => return None,
         };

@@ -29,7 +29,7 @@ use super::net::reach::Failure;
 use super::not_capable;
 use crate::permissions::Permissions;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use http_body_util::{BodyExt, Full, Limited};
@@ -55,15 +55,15 @@ pub(crate) fn module() -> Module {
         .object::<server::Server>()
         .object::<server::Outgoing>()
         .object::<server::Request>()
-        .raw_async("get", |ctx, mut args| {
+        .raw_boxed("get", |ctx, mut args| {
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), "GET".into(), url, args, false)
         })
-        .raw_async("post", |ctx, mut args| {
+        .raw_boxed("post", |ctx, mut args| {
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), "POST".into(), url, args, true)
         })
-        .raw_async("request", |ctx, mut args| {
+        .raw_boxed("request", |ctx, mut args| {
             let method: String = args.next("method")?;
             let url: String = args.next("url")?;
             start(ctx, &Defaults::none(), method, url, args, true)
@@ -83,7 +83,7 @@ pub(crate) fn module() -> Module {
                 // A mistake in them is the call's, not every request's.
                 super::urls::encode_query("`params:`", p)?;
             }
-            Ok(Object::value(Client(Defaults {
+            Ok(Value::object(Client(Defaults {
                 base_url,
                 headers,
                 timeout,
@@ -219,7 +219,7 @@ fn start(
         };
         let exchange = async {
             let r = fetch(&perms, spec.clone()).await?;
-            Ok(Object::value(r))
+            Ok(Value::object(r))
         };
         futures_lite::future::or(exchange, timer).await
     }))

@@ -17,7 +17,7 @@ use super::http::server::{bind, check_handler, ServerState};
 use super::not_capable;
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::ScriptCaller;
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::value::Value;
 use async_lock::Mutex as AsyncMutex;
@@ -34,7 +34,7 @@ pub(crate) fn module() -> Module {
     Module::new("net")
         .object::<Stream>()
         .object::<TcpServer>()
-        .raw_async("connect", |ctx, mut args| {
+        .raw_boxed("connect", |ctx, mut args| {
             let host: String = args.next("host")?;
             let port: i64 = args.next("port")?;
             args.finish()?;
@@ -48,7 +48,7 @@ pub(crate) fn module() -> Module {
             if let Err(reach::Failure::Denied(d)) = reach::precheck(&perms, &host, port) {
                 return Err(not_capable(d));
             }
-            Ok(async move {
+            Ok(Box::pin(async move {
                 let tcp = reach::connect(&perms, &host, port)
                     .await
                     .map_err(|f| match f {
@@ -59,7 +59,7 @@ pub(crate) fn module() -> Module {
                         )),
                     })?;
                 Ok(Stream::value(tcp, format!("{host}:{port}")))
-            })
+            }))
         })
         .raw("listen", listen)
 }
@@ -124,7 +124,7 @@ impl Stream {
     }
 
     fn value(socket: async_net::TcpStream, peer: String) -> Value {
-        Object::value(Stream(Stream::open(socket, peer)))
+        Value::object(Stream(Stream::open(socket, peer)))
     }
 }
 
@@ -169,7 +169,7 @@ impl NativeObject for Stream {
             }),
             "lines" => args
                 .finish()
-                .map(|()| Object::value(lines::StreamLines(inner))),
+                .map(|()| Value::object(lines::StreamLines(inner))),
             _ => return None,
         };
         Some(r)
@@ -348,7 +348,7 @@ fn listen(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let caller = ctx.caller();
     let accept = Box::pin(accept_loop(bound.listener, handler, caller.clone()));
     let state = ServerState::start(ctx, "tcp server", url, bound.port, caller, accept);
-    Ok(Object::value(TcpServer(state)))
+    Ok(Value::object(TcpServer(state)))
 }
 
 /// Hands each connection to the loop as `handler(stream)`.
@@ -371,7 +371,7 @@ async fn accept_loop(
         // The peer's port changes from run to run: reports name its host.
         let from = addr.ip();
         let name = format!("connection from {from}");
-        let args = vec![Object::value(Stream(stream))];
+        let args = vec![Value::object(Stream(stream))];
         let started = caller.start(Some(&name), handler.clone(), args, move |ctx, outcome| {
             mine.close();
             if let Err(e) = outcome {

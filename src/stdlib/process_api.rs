@@ -7,7 +7,7 @@ use super::process::{self as rust, Child, Io, Pipe, ProcessFailure, RunOutput, R
 use crate::permissions::{Denied, Kind};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::native::function::{
-    Args, Ctx, FromValue, NativeObject, NativeResult, Object, OpFuture,
+    Args, Ctx, FromValue, NativeObject, NativeResult, OpFuture,
 };
 use crate::runtime::native::module::Module;
 use crate::runtime::stream::{self, NativeStream};
@@ -24,12 +24,12 @@ pub(crate) fn module() -> Module {
         .object::<Finished>()
         .object::<Running>()
         .object::<ChildLines>()
-        .raw_async("pipe", super::process_pipe::pipe)
-        .raw_async("run", |ctx, mut args| {
+        .raw_boxed("pipe", super::process_pipe::pipe)
+        .raw_boxed("run", |ctx, mut args| {
             let (cmd, list) = command(&mut args)?;
             start_run(ctx, cmd, list, args)
         })
-        .raw_async("shell", |ctx, mut args| {
+        .raw_boxed("shell", |ctx, mut args| {
             let script: String = args.next("script")?;
             start_run(ctx, "sh".into(), vec!["-c".into(), script], args)
         })
@@ -44,7 +44,7 @@ pub(crate) fn module() -> Module {
             // writes to the streams it shares with us.
             ctx.flush_output();
             let child = Child::start(&spec).map_err(|e| failure(&e))?;
-            Ok(Object::value(Running(child)))
+            Ok(Value::object(Running(child)))
         })
         .raw("quote", |_ctx, mut args| {
             let v: Value = args.next("s")?;
@@ -252,7 +252,7 @@ fn start_run(
             return Err(check_error(&shown, &out));
         }
         let codes = vec![out.code];
-        Ok(Object::value(Finished(out, codes)))
+        Ok(Value::object(Finished(out, codes)))
     }))
 }
 
@@ -355,13 +355,13 @@ impl NativeObject for Running {
                 Value::Nil
             }),
             "lines" => args.finish().map(|()| {
-                Object::value(ChildLines {
+                Value::object(ChildLines {
                     child,
                     pipe: Pipe::Stdout,
                 })
             }),
             "stderr_lines" => args.finish().map(|()| {
-                Object::value(ChildLines {
+                Value::object(ChildLines {
                     child,
                     pipe: Pipe::Stderr,
                 })

@@ -7,7 +7,7 @@
 use super::process::{self as rust, RunOutput, DEFAULT_OUTPUT_CAP};
 use super::process_api::{checked_spec, failure, place_args, Finished};
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, Object, OpFuture};
+use crate::runtime::native::function::{Args, Ctx, OpFuture};
 use crate::runtime::values::value::Value;
 
 /// The signal a program gets when it writes to a pipe whose reader has
@@ -62,7 +62,7 @@ pub(super) fn pipe(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorR
             stdout: out.stdout,
             stderr: out.stderr.concat(),
         };
-        Ok(Object::value(Finished(run, out.codes)))
+        Ok(Value::object(Finished(run, out.codes)))
     }))
 }
 

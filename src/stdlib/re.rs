@@ -5,7 +5,7 @@
 //! cached per thread.
 
 use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
 use crate::runtime::native::module::Module;
 use crate::runtime::values::str::Str;
 use crate::runtime::values::value::Value;
@@ -168,7 +168,7 @@ impl Match {
             .iter()
             .map(|g| g.map(|m| (m.start(), m.end())))
             .collect();
-        Object::value(Match { text, groups, re })
+        Value::object(Match { text, groups, re })
     }
 
     /// A byte offset of the text as a code-point index.

@@ -56,7 +56,7 @@ pub(crate) fn stdin_module() -> Module {
             args.finish()?;
             Ok(Value::object(StdinLines))
         })
-        .raw_async("read_line", |_ctx, args| {
+        .raw_boxed("read_line", |_ctx, args| {
             args.finish()?;
             Ok(Box::pin(async {
                 match super::stdin::read_line().await {
@@ -67,7 +67,7 @@ pub(crate) fn stdin_module() -> Module {
                 }
             }) as OpFuture)
         })
-        .raw_async("read_text", |_ctx, args| {
+        .raw_boxed("read_text", |_ctx, args| {
             args.finish()?;
             Ok(Box::pin(async {
                 match super::stdin::read_all().await {

@@ -6,7 +6,7 @@
 
 pub(crate) use super::ctx::NativeCtx;
 use crate::runtime::call::{bind, Sig};
-use crate::runtime::error::{type_error, ErrorRef};
+use crate::runtime::error::{type_error, ErrorRef, ScriptError};
 use crate::runtime::interp::Interp;
 use crate::runtime::values::value::Value;
 use std::future::Future;
@@ -15,8 +15,11 @@ use std::rc::Rc;
 
 /// What an async native function's future produces.
 pub(crate) type NativeResult = Result<Value, ErrorRef>;
+/// The future of an async native, boxed as the loop keeps it: what
+/// [`Module::raw_boxed`](crate::Module::raw_boxed) functions return.
+pub type NativeFuture = Pin<Box<dyn Future<Output = Result<Value, ScriptError>>>>;
 /// A native operation, not yet started.
-pub(crate) type OpFuture = Pin<Box<dyn Future<Output = NativeResult>>>;
+pub(crate) type OpFuture = NativeFuture;
 
 type SyncBody = dyn Fn(&mut Ctx<'_>, Args) -> NativeResult;
 type AsyncBody = dyn Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef>;

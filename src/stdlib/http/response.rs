@@ -4,7 +4,7 @@
 
 use super::body;
 use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use hyper::body::Bytes;
 use std::cell::RefCell;
@@ -112,7 +112,7 @@ impl NativeObject for Response {
             "chunks" => {
                 return Some(
                     args.finish()
-                        .map(|()| Object::value(body::Chunks(self.reader()))),
+                        .map(|()| Value::object(body::Chunks(self.reader()))),
                 )
             }
             _ => {}

@@ -17,7 +17,7 @@
 use super::conns::Limits;
 use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
 use crate::runtime::native::ctx::{Operation, ScriptCaller};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, Object};
+use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
 use crate::runtime::values::value::{Key, MapTable, Str, Value};
 use crate::stdlib::net::reach::Failure;
 use http_body_util::{BodyExt, Full, Limited};
@@ -228,7 +228,7 @@ pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     });
     let accept = Box::pin(super::conns::accept_loop(bound.listener, shared));
     let state = ServerState::start(ctx, "http server", url, bound.port, caller, accept);
-    Ok(Object::value(Server(state)))
+    Ok(Value::object(Server(state)))
 }
 
 /// What every connection of one server needs.
@@ -296,7 +296,7 @@ pub(super) async fn respond(
         .call_then(
             Some(&name),
             shared.handler.clone(),
-            vec![Object::value(request)],
+            vec![Value::object(request)],
             move |ctx, outcome| reply_for(ctx, &label, outcome),
         )
         .await
@@ -338,7 +338,7 @@ fn reply_from_value(v: &Value) -> Result<Reply, ErrorRef> {
             headers: Vec::new(),
             body: Bytes::new(),
         }),
-        Value::Object(o) => match o.inner.as_any().and_then(|a| a.downcast_ref::<Outgoing>()) {
+        Value::Object(_) => match v.as_object::<Outgoing>() {
             Some(out) => Ok(Reply {
                 status: out.status,
                 headers: out.headers.clone(),
@@ -397,7 +397,7 @@ pub(crate) fn response(_ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
         out_headers.retain(|(o, _)| *o != n);
         out_headers.push((n, v));
     }
-    Ok(Object::value(Outgoing {
+    Ok(Value::object(Outgoing {
         status,
         headers: out_headers,
         body,
