@@ -80,6 +80,9 @@ pub(crate) struct RunSpec {
     pub stdin_io: Io,
     pub stdout_io: Io,
     pub stderr_io: Io,
+    /// The engine that starts it (`NativeCtx::engine_id`; 0: none): the
+    /// end of that engine's program kills it.
+    pub engine: u64,
 }
 
 /// Where a child's standard stream goes.
@@ -127,6 +130,7 @@ impl RunSpec {
             stdin_io: Io::Pipe,
             stdout_io: Io::Pipe,
             stderr_io: Io::Inherit,
+            engine: 0,
         }
     }
 }
@@ -301,10 +305,10 @@ struct Group {
 }
 
 impl Group {
-    fn new(pid: u32) -> Arc<Group> {
+    fn new(pid: u32, engine: u64) -> Arc<Group> {
         let group = Arc::new(Group {
             pgid: pid as i32,
-            engine: crate::runtime::asyncio::task::active_engine(),
+            engine,
             exited: Mutex::new(false),
         });
         live_groups().insert(group.pgid, group.clone());
@@ -393,7 +397,7 @@ fn spawn(
             error,
         }
     })?;
-    let group = Group::new(child.id());
+    let group = Group::new(child.id(), spec.engine);
     Ok(Started {
         group,
         child: Some(child),

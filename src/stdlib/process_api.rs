@@ -198,6 +198,7 @@ pub(super) fn checked_spec(
         }));
     };
     spec.program = Some(file);
+    spec.engine = ctx.engine_id();
     Ok(spec)
 }
 

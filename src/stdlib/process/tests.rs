@@ -351,14 +351,13 @@ fn kill_all_kills_every_live_group() {
 #[test]
 fn kill_engine_kills_only_that_engines_groups() {
     let _s = serial();
-    let mine = {
-        let _e = crate::runtime::asyncio::task::enter_engine(7001);
-        Child::start(&sh("sleep 30 & echo $!; wait")).unwrap()
+    let on = |engine: u64, script: &str| {
+        let mut spec = sh(script);
+        spec.engine = engine;
+        Child::start(&spec).unwrap()
     };
-    let theirs = {
-        let _e = crate::runtime::asyncio::task::enter_engine(7002);
-        Child::start(&sh("sleep 31 & echo $!; wait")).unwrap()
-    };
+    let mine = on(7001, "sleep 30 & echo $!; wait");
+    let theirs = on(7002, "sleep 31 & echo $!; wait");
     let my_grandchild: i32 = block_on(mine.read_line())
         .unwrap()
         .unwrap()
