@@ -262,6 +262,18 @@ pub(super) fn cmp_local_int_jump(
     Ok(())
 }
 
+/// `x <arith> y` of two floats where it is one instruction (`+ - *`);
+/// `None` sends `//` and `%` to the general path (Python's signs, zero).
+#[inline(always)]
+fn float_arith(arith: Arith, x: f64, y: f64) -> Option<f64> {
+    match arith {
+        Arith::Add => Some(x + y),
+        Arith::Sub => Some(x - y),
+        Arith::Mul => Some(x * y),
+        Arith::FloorDiv | Arith::Mod => None,
+    }
+}
+
 /// `x <arith> k` of two ints, `None` where the general path decides (an
 /// overflow, a division by zero).
 #[inline(always)]
@@ -300,17 +312,9 @@ pub(super) fn arith_locals(ex: &mut Exec, arith: Arith, a: usize, b: usize) -> S
         (Value::Int(x), Value::Float(y)) => Some((*x as f64, *y)),
         _ => None,
     };
-    if let Some((x, y)) = floats {
-        let r = match arith {
-            Arith::Add => Some(x + y),
-            Arith::Sub => Some(x - y),
-            Arith::Mul => Some(x * y),
-            Arith::FloorDiv | Arith::Mod => None,
-        };
-        if let Some(r) = r {
-            ex.push(Value::Float(r));
-            return Ok(());
-        }
+    if let Some(r) = floats.and_then(|(x, y)| float_arith(arith, x, y)) {
+        ex.push(Value::Float(r));
+        return Ok(());
     }
     let r = arith_slow2(arith, &ex.stack[a], &ex.stack[b])?;
     ex.push(r);
@@ -363,14 +367,7 @@ pub(super) fn arith_int(ex: &mut Exec, arith: Arith, k: i32) -> Step {
                 }
             }
             Value::Float(x) => {
-                let y = k as f64;
-                let r = match arith {
-                    Arith::Add => Some(x + y),
-                    Arith::Sub => Some(x - y),
-                    Arith::Mul => Some(x * y),
-                    Arith::FloorDiv | Arith::Mod => None,
-                };
-                if let Some(r) = r {
+                if let Some(r) = float_arith(arith, x, k as f64) {
                     top.write(Value::Float(r));
                     return Ok(());
                 }
