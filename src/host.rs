@@ -83,7 +83,7 @@ impl EngineBuilder {
         self
     }
     /// Gives the engine a value of type `T` that natives read and change
-    /// through [`NativeCtx::data`] / [`NativeCtx::data_mut`] (one value per
+    /// through [`crate::NativeCtx::data`] / [`crate::NativeCtx::data_mut`] (one value per
     /// type; a later one replaces an earlier).
     pub fn data<T: 'static>(mut self, value: T) -> Self {
         self.data.insert(value);

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 impl Value {
     /// The text `print` and `str()` show. Lists and maps nested deeper
-    /// than [`MAX_NESTING`] show `[...]` there; see [`Value::try_display`].
+    /// than `MAX_NESTING` show `[...]` there; see [`Value::try_display`].
     pub fn to_display(&self) -> String {
         match self {
             Value::Str(s) => s.to_string(),
@@ -19,7 +19,7 @@ impl Value {
 
     /// What `print`, `str()` and an f-string show: the text of
     /// [`Value::to_display`], or a `RecursionError` for lists and maps
-    /// nested deeper than [`MAX_NESTING`] (as `==` and `<` have).
+    /// nested deeper than `MAX_NESTING` (as `==` and `<` have).
     pub fn try_display(&self) -> Result<String, ErrorRef> {
         match self {
             Value::Str(s) => Ok(s.to_string()),
