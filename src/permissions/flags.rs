@@ -24,7 +24,7 @@ pub struct PermissionFlags {
     /// Allow reading these environment variables (all if none given; `P_*` for a prefix).
     #[arg(long, value_name = "NAME", num_args = 0.., value_delimiter = ',', require_equals = true)]
     pub allow_env: Option<Vec<String>>,
-    /// Allow connecting to these hosts (HOST[:PORT], `*.example.com`; any if none given).
+    /// Allow connecting to these hosts (`HOST[:PORT]`, `*.example.com`; any if none given).
     #[arg(long, value_name = "HOST", num_args = 0.., value_delimiter = ',', require_equals = true)]
     pub allow_net: Option<Vec<String>>,
     /// Deny reading under these paths (everything if none given); wins over allow.
