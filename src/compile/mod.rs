@@ -13,6 +13,7 @@ mod function;
 mod import;
 pub(crate) mod names;
 mod peephole;
+mod python_names;
 mod scope;
 mod scoped;
 mod stmt;

@@ -392,7 +392,10 @@ impl Compiler<'_, '_> {
             return Ok(None);
         }
         let Some(members) = self.globals.natives.modules.get(&m.name) else {
-            return Ok(None);
+            return match python_names::foreign(&m.name, &member.name) {
+                Some(help) => Err(foreign_module(m, help)),
+                None => Ok(None),
+            };
         };
         if let Some(&id) = members.get(&member.name) {
             return Ok(Some(Const::Native(id)));
@@ -402,11 +405,24 @@ impl Compiler<'_, '_> {
             member.span,
             "not in this module",
         );
-        if let Some(best) = names::closest(&member.name, members.keys().map(|k| &**k)) {
+        if let Some(help) = python_names::member(&m.name, &member.name) {
+            e.help = Some(help.into());
+        } else if let Some(best) = names::closest(&member.name, members.keys().map(|k| &**k)) {
             e.help = Some(format!("did you mean `{}.{best}`?", m.name));
         }
         Err(e)
     }
+}
+
+/// `os.getcwd()` and the like: a Python module the script did not define.
+fn foreign_module(module: &Ident, help: &str) -> CompileError {
+    let mut e = err(
+        format!("there is no `{}` module", module.name),
+        module.span,
+        "Python's module",
+    );
+    e.help = Some(help.into());
+    e
 }
 
 /// The name closest to `name`: the script's own names win a tie with the
