@@ -80,6 +80,9 @@ fn items(text: &str, base: usize, mut pos: usize, rule: Rule) -> Result<(Vec<Stm
     // Where each statement read so far ends (to re-parse near a failure).
     let mut ends = vec![pos];
     loop {
+        if let Some(end) = batch(text, base, &mut pos, rule, &mut open, &mut stmts, &mut ends)? {
+            return Ok((exact(stmts), end));
+        }
         let p = match parse_at(rule, &text[pos..]) {
             Ok(mut pairs) => pairs.next().expect("a statement or the end"),
             Err(e) => return Err(fail(base, &ends, pos, rule, e)),
@@ -97,6 +100,52 @@ fn items(text: &str, base: usize, mut pos: usize, rule: Rule) -> Result<(Vec<Stm
         };
         ends.push(end);
         pos = end;
+    }
+}
+
+/// Reads statements from `pos` on, up to 16 in one call of pest (the
+/// grammar's `top_batch` and `body_batch`; `rule` says which level), and
+/// adds them as `items` does, moving `pos` and `ends` past each, as long
+/// as whole batches parse. Stops before a statement that does not parse
+/// and before one that starts with `{` (a block or a map: `items` reads
+/// those one at a time); `Some(end)` when it read the end of the level.
+fn batch<'a>(
+    text: &'a str,
+    base: usize,
+    pos: &mut usize,
+    rule: Rule,
+    open: &mut Option<Simple<'a>>,
+    stmts: &mut Vec<Stmt>,
+    ends: &mut Vec<usize>,
+) -> Result<Option<usize>> {
+    let batch_rule = match rule {
+        Rule::top_stmt => Rule::top_batch,
+        _ => Rule::body_batch,
+    };
+    loop {
+        let at = *pos;
+        // A batch never fails: a repetition, then an optional end.
+        let Ok(pairs) = TasksParser::parse(batch_rule, &text[at..]) else {
+            return Ok(None);
+        };
+        let _base = Base::enter(base + at);
+        let mut read = 0;
+        for p in pairs {
+            let end = at + p.as_span().end();
+            match p.as_rule() {
+                Rule::EOI | Rule::rbrace => return Ok(Some(end)),
+                Rule::block => return Ok(None),
+                _ => {
+                    add_stmt(p, text, base, open, stmts)?;
+                    ends.push(end);
+                    *pos = end;
+                    read += 1;
+                }
+            }
+        }
+        if read < 16 {
+            return Ok(None);
+        }
     }
 }
 

@@ -243,25 +243,50 @@ fn pairs_of(rule: Rule, src: &str) -> Option<Vec<(Rule, usize, usize)>> {
 /// The grammar's fast mode and its exact mode (tasks.pest, `program`)
 /// parse `src` (a block's statements when `body`) the same way: the same
 /// pairs, statement by statement and block by block, or both fail.
+///
+/// The batches (`top_batch`, `body_batch`) read what the one-statement
+/// rules read from the same place: a batch starts at every 16th
+/// statement, so each statement is checked in one.
 fn both_modes_agree(src: &str, body: bool) {
-    let (fast, exact) = match body {
-        true => (Rule::body_stmt, Rule::body_exact),
-        false => (Rule::top_stmt, Rule::top_exact),
+    let (fast, exact, batch) = match body {
+        true => (Rule::body_stmt, Rule::body_exact, Rule::body_batch),
+        false => (Rule::top_stmt, Rule::top_exact, Rule::top_batch),
     };
+    // Each statement's place and pairs, the failure or the end last.
+    let mut singles = Vec::new();
     let mut pos = 0;
     loop {
         let got = pairs_of(fast, &src[pos..]);
         assert_eq!(got, pairs_of(exact, &src[pos..]), "at {pos} of:\n{src}");
+        singles.push((pos, got.clone()));
         let Some(&(rule, _, end)) = got.as_ref().and_then(|g| g.first()) else {
-            return;
+            break;
         };
         if matches!(rule, Rule::EOI | Rule::rbrace) {
-            return;
+            break;
         }
         for &(_, start, _) in got.iter().flatten().filter(|p| p.0 == Rule::block) {
             both_modes_agree(&src[pos + start + 1..], true);
         }
         pos += end;
+    }
+    for first in (0..singles.len()).step_by(16) {
+        let at = singles[first].0;
+        let mut want = Vec::new();
+        for (n, (pos, pairs)) in singles[first..].iter().enumerate() {
+            let Some(pairs) = pairs else { break };
+            let is_end = matches!(pairs[0].0, Rule::EOI | Rule::rbrace);
+            if n == 16 && !is_end {
+                break;
+            }
+            let shift = pos - at;
+            want.extend(pairs.iter().map(|&(r, a, b)| (r, a + shift, b + shift)));
+            if is_end {
+                break;
+            }
+        }
+        let got = pairs_of(batch, &src[at..]);
+        assert_eq!(got, Some(want), "a batch at {at} of:\n{src}");
     }
 }
 
