@@ -50,10 +50,10 @@ pub use permissions::Permissions;
 pub use runtime::error::ScriptError;
 pub use runtime::interrupt::InterruptHandle;
 pub use runtime::native::ctx::{NativeCtx, Operation, ScriptCaller};
-pub use runtime::native::function::NativeFuture;
 pub use runtime::native::function::{
     Args, FromValue, HostAsyncFn, HostFn, IntoNativeResult, IntoValue, NativeObject, WithCtx,
 };
+pub use runtime::native::function::{NativeFuture, NativeResult};
 pub use runtime::native::module::Module;
 pub use runtime::stream::NativeStream;
 pub use runtime::values::value::Value;

@@ -214,8 +214,19 @@ pub fn allocated() -> Option<usize> {
 /// `OutOfMemory` (the script's `MemoryError`) when the new capacity would
 /// take the process past `--max-memory`. The VM's check points cannot
 /// stop a native that reads on another thread; this does, before the
-/// allocation rather than after it.
-pub(crate) fn reserve(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
+/// allocation rather than after it. Without a memory limit, or without
+/// [`CountingAlloc`] to count the process's bytes, it only makes room.
+/// A host's native turns the error into the script's `MemoryError`:
+///
+/// ```
+/// let mut buf = Vec::new();
+/// tasks::limits::reserve(&mut buf, 4096).map_err(|e| {
+///     tasks::ScriptError::new("MemoryError", e.to_string())
+/// })?;
+/// assert!(buf.capacity() >= 4096);
+/// # Ok::<(), tasks::ScriptError>(())
+/// ```
+pub fn reserve(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
     if buf.capacity() - buf.len() >= more {
         return Ok(());
     }
@@ -238,7 +249,7 @@ pub(crate) fn reserve(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
 
 /// As [`reserve`], but room for exactly `more` bytes (a read whose size
 /// is known: no doubling, no 64 KiB floor).
-pub(crate) fn reserve_exact(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
+pub fn reserve_exact(buf: &mut Vec<u8>, more: usize) -> std::io::Result<()> {
     let limit = LIMIT.load(Ordering::Relaxed);
     match allocated().filter(|_| limit != usize::MAX) {
         Some(now) if now.saturating_add(more) > limit => {

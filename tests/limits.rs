@@ -242,3 +242,48 @@ fn max_memory_holds_the_peak_near_the_cap_as_values_grow() {
         );
     }
 }
+
+// The counting allocator, as a host installs it (EMBEDDING.md): the tests
+// above run the `tasks` command, the one below an engine in this process.
+#[global_allocator]
+static ALLOC: tasks::limits::CountingAlloc = tasks::limits::CountingAlloc;
+
+/// A host's native that reads data of unknown size grows its buffer with
+/// `tasks::limits::reserve`, as the standard library's own readers do:
+/// under `max_memory`, room past the limit is refused before it is
+/// allocated (the native raises it as a `MemoryError`), room within it is
+/// made.
+#[test]
+fn a_hosts_reserve_stops_at_the_memory_limit() {
+    use tasks::limits::{allocated, reserve, reserve_exact, CountingAlloc};
+    use tasks::{Engine, Limits, ScriptError};
+    CountingAlloc::enable();
+    let limit = allocated().expect("counting") + (256 << 20);
+    let limits = Limits {
+        max_memory: Some(limit),
+        ..Limits::default()
+    };
+    let mut engine = Engine::builder().limits(limits).build();
+    let memory_error = |e: std::io::Error| ScriptError::new("MemoryError", e.to_string());
+    engine.register_fn("grow", move |n: i64| -> Result<i64, ScriptError> {
+        let mut buf = Vec::new();
+        reserve(&mut buf, n as usize).map_err(memory_error)?;
+        Ok(buf.capacity() as i64)
+    });
+    engine.register_fn("grow_exact", move |n: i64| -> Result<i64, ScriptError> {
+        let mut buf = Vec::new();
+        reserve_exact(&mut buf, n as usize).map_err(memory_error)?;
+        Ok(buf.capacity() as i64)
+    });
+    let script = r#"
+let refused = []
+for f in [grow, grow_exact] {
+    try { f(1099511627776) } catch e: MemoryError { refused.push(e.message()) }
+}
+[grow(1000) >= 1000, grow_exact(5000) >= 5000, refused]
+"#;
+    let v = engine.eval("grow.tasks", script).expect("runs");
+    let shown = format!("{v:?}");
+    assert!(shown.starts_with("[true, true, ["), "{shown}");
+    assert_eq!(shown.matches("over the limit of").count(), 2, "{shown}");
+}

@@ -136,6 +136,43 @@ fn an_error_of_a_chosen_kind_is_caught_by_that_kind() {
 }
 
 #[test]
+fn a_host_error_carries_fields_and_the_builtins_kinds() {
+    let (mut e, out, _) = engine();
+    e.register_fn("open_row", |path: String| -> Result<i64, ScriptError> {
+        let fields = [("path", Value::str(&path)), ("errno", Value::Int(2))];
+        Err(
+            ScriptError::new("FileNotFoundError", format!("no such file: {path:?}"))
+                .with_fields(&fields),
+        )
+    });
+    e.register_fn("check", |n: i64| -> Result<i64, ScriptError> {
+        Err(match n {
+            0 => ScriptError::type_error("check() wants a positive int"),
+            1 => ScriptError::value_error("one is not enough"),
+            2 => ScriptError::index_error("past the end"),
+            3 => ScriptError::key_error("no such key"),
+            4 => ScriptError::overflow(),
+            _ => ScriptError::exit(n as i32),
+        })
+    });
+    let script = r#"
+try { open_row("a.txt") } catch e: FileNotFoundError { print(e.path(), e.data()["errno"]) }
+for n in range(5) {
+    try { check(n) } catch e { print(e.kind(), e.message()) }
+}
+try { check(7) } catch e { print("not caught by a bare catch") } finally { print("unwound") }
+"#;
+    let err = e.eval("f.tasks", script).unwrap_err();
+    assert_eq!(err.kind(), tasks::ErrorKind::Exit(7), "{err}");
+    assert_eq!(
+        out.text(),
+        "a.txt 2\nTypeError check() wants a positive int\nValueError one is not enough\n\
+         IndexError past the end\nKeyError no such key\n\
+         OverflowError integer overflow: the result does not fit in 64 bits\nunwound\n"
+    );
+}
+
+#[test]
 fn an_option_parameter_may_be_left_out() {
     let (mut e, out, _) = engine();
     e.register_fn("greet", |name: Option<String>| {

@@ -37,6 +37,33 @@ impl ScriptError {
     pub fn new(kind: &str, message: impl Into<String>) -> ScriptError {
         ErrorObj::new(kind, message)
     }
+    /// A `TypeError` (a value of the wrong type), as the builtins raise.
+    pub fn type_error(message: impl Into<String>) -> ScriptError {
+        type_error(message)
+    }
+    /// A `ValueError` (a value of the right type that will not do).
+    pub fn value_error(message: impl Into<String>) -> ScriptError {
+        value_error(message)
+    }
+    /// An `IndexError` (a position past the end).
+    pub fn index_error(message: impl Into<String>) -> ScriptError {
+        index_error(message)
+    }
+    /// A `KeyError` (a key the map lacks).
+    pub fn key_error(message: impl Into<String>) -> ScriptError {
+        key_error(message)
+    }
+    /// The `OverflowError` of integer arithmetic whose result does not
+    /// fit in 64 bits, worded as the evaluator's own.
+    pub fn overflow() -> ScriptError {
+        overflow()
+    }
+    /// What `exit(code)` raises: a `SystemExit` that unwinds the task
+    /// (`finally` blocks run, a bare `catch e` does not catch it) and ends
+    /// the program with status `code` ([`ScriptError::exit_code`]).
+    pub fn exit(code: i32) -> ScriptError {
+        ErrorObj::new(EXIT_KIND, code.to_string())
+    }
     /// The same error with a hint shown under the report (`help: ...`).
     pub fn with_help(self, help: impl Into<String>) -> ScriptError {
         *self.0.help.borrow_mut() = Some(help.into());
@@ -68,8 +95,11 @@ impl ScriptError {
     pub fn data(&self) -> Option<super::values::value::Value> {
         self.0.data.borrow().clone()
     }
-    /// The same error with a map of `data`'s pairs as its data.
-    pub(crate) fn with_fields(self, fields: &[(&str, super::values::value::Value)]) -> ScriptError {
+    /// The same error with a map of `fields` as its data, in their order
+    /// (`e.data()["path"]`, and `e.path()`, `e.status()`, ... read them):
+    /// `ScriptError::new("FileError", "gone").with_fields(&[("path",
+    /// Value::str("a.txt"))])`.
+    pub fn with_fields(self, fields: &[(&str, super::values::value::Value)]) -> ScriptError {
         use super::values::value::{Key, MapTable, Str, Value};
         let table: MapTable = fields
             .iter()

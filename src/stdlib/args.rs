@@ -9,10 +9,7 @@
 
 mod spec;
 
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::Ctx;
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{Module, NativeCtx, ScriptError, Value};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indexmap::IndexMap;
@@ -33,10 +30,10 @@ pub(crate) fn module() -> Module {
 pub(crate) struct ProgramName(pub(crate) String);
 
 fn parse(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut NativeCtx<'_>,
     spec: &IndexMap<String, Value>,
     argv: Vec<String>,
-) -> Result<Value, ErrorRef> {
+) -> Result<Value, ScriptError> {
     let default_prog = ctx
         .data::<ProgramName>()
         .map_or_else(|| "tasks".to_string(), |p| p.0.clone());
@@ -55,7 +52,7 @@ fn parse(
                 out.insert("command".to_string(), Value::str(name));
                 values(&spec.commands[name], m, &mut out)?;
             }
-            Ok(crate::runtime::native::function::IntoValue::into_value(out))
+            Ok(crate::IntoValue::into_value(out))
         }
         Err(e) => {
             use clap::error::ErrorKind as K;
@@ -70,10 +67,7 @@ fn parse(
                     2
                 }
             };
-            Err(ErrorObj::new(
-                crate::runtime::error::EXIT_KIND,
-                code.to_string(),
-            ))
+            Err(ScriptError::exit(code))
         }
     }
 }
@@ -137,7 +131,11 @@ fn arg(opt: &Opt) -> Arg {
 }
 
 /// The values of one level's arguments, into `out` by their names.
-fn values(spec: &Spec, m: &ArgMatches, out: &mut IndexMap<String, Value>) -> Result<(), ErrorRef> {
+fn values(
+    spec: &Spec,
+    m: &ArgMatches,
+    out: &mut IndexMap<String, Value>,
+) -> Result<(), ScriptError> {
     for opt in &spec.opts {
         let id = opt.dest.as_str();
         let given = !matches!(m.value_source(id), None | Some(ValueSource::DefaultValue));
@@ -152,7 +150,7 @@ fn values(spec: &Spec, m: &ArgMatches, out: &mut IndexMap<String, Value>) -> Res
             _ if !given => opt.default.clone().unwrap_or_else(|| opt.empty()),
             Action::Append | Action::Store if opt.nargs.many() || opt.action == Action::Append => {
                 let items = m.try_get_raw(id).map_err(internal)?.into_iter().flatten();
-                let items: Result<Vec<Value>, ErrorRef> = items
+                let items: Result<Vec<Value>, ScriptError> = items
                     .map(|s| opt.ty.convert(&s.to_string_lossy()))
                     .collect();
                 Value::list(items?)
@@ -171,15 +169,15 @@ fn values(spec: &Spec, m: &ArgMatches, out: &mut IndexMap<String, Value>) -> Res
     Ok(())
 }
 
-fn internal(e: clap::parser::MatchesError) -> ErrorRef {
-    ErrorObj::new("InternalError", format!("args.parse: {e}"))
+fn internal(e: clap::parser::MatchesError) -> ScriptError {
+    ScriptError::new("InternalError", format!("args.parse: {e}"))
 }
 
 impl Type {
     /// A value clap has checked, as the script gets it.
-    fn convert(self, s: &str) -> Result<Value, ErrorRef> {
+    fn convert(self, s: &str) -> Result<Value, ScriptError> {
         let bad = || {
-            ErrorObj::new(
+            ScriptError::new(
                 "ValueError",
                 format!("invalid {} value: {s:?}", self.name()),
             )

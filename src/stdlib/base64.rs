@@ -2,11 +2,7 @@
 //! URL-safe alphabet's `url_encode`/`url_decode` (Python's `b64encode`,
 //! `urlsafe_b64encode`, ...; the encoders return a str, which is what a
 //! script puts in a header or a URL). Decoding accepts missing padding.
-
-use crate::runtime::error::{type_error, value_error};
-use crate::runtime::native::function::{Args, NativeResult};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{Args, Module, NativeResult, ScriptError, Value};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
@@ -51,7 +47,7 @@ fn decode(mut args: Args, fname: &str, engine: &GeneralPurpose) -> NativeResult 
         Value::Str(s) => s.as_bytes().to_vec(),
         Value::Bytes(b) => b.to_vec(),
         other => {
-            return Err(type_error(format!(
+            return Err(ScriptError::type_error(format!(
                 "{fname}() argument `text` must be a str or bytes, not `{}`",
                 other.type_name()
             )))
@@ -65,5 +61,5 @@ fn decode(mut args: Args, fname: &str, engine: &GeneralPurpose) -> NativeResult 
     engine
         .decode(&text)
         .map(Value::bytes)
-        .map_err(|e| value_error(format!("{fname}(): not base64: {e}")))
+        .map_err(|e| ScriptError::value_error(format!("{fname}(): not base64: {e}")))
 }

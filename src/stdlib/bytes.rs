@@ -4,11 +4,9 @@
 //! (repr, methods, codecs) are in `runtime::values::bytes`.
 
 use crate::runtime::call::Sig;
-use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::native::function::NativeFn;
-use crate::runtime::native::module::Module;
 use crate::runtime::values::bytes;
-use crate::runtime::values::value::Value;
+use crate::{Module, ScriptError, Value};
 
 pub(crate) fn module() -> Module {
     Module::new("bytes").raw("from_hex", |_ctx, mut args| {
@@ -37,11 +35,11 @@ pub(crate) fn data_arg<'a>(
     fname: &str,
     param: &str,
     v: &'a Value,
-) -> Result<std::borrow::Cow<'a, [u8]>, ErrorRef> {
+) -> Result<std::borrow::Cow<'a, [u8]>, ScriptError> {
     match v {
         Value::Bytes(b) => Ok(std::borrow::Cow::Borrowed(&b[..])),
         Value::Str(s) => Ok(std::borrow::Cow::Owned(s.as_bytes().to_vec())),
-        other => Err(type_error(format!(
+        other => Err(ScriptError::type_error(format!(
             "{fname}() argument `{param}` must be bytes or a str, not `{}`",
             other.type_name()
         ))),

@@ -5,10 +5,8 @@
 //! reading and writing are the `csv` crate's; what Python does
 //! differently (an empty line is an empty row) is kept here.
 
-use crate::runtime::error::{type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, NativeResult};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str};
+use crate::{Args, Module, NativeResult, ScriptError, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -25,11 +23,11 @@ pub(super) fn one_byte(
     name: &str,
     given: Option<String>,
     default: u8,
-) -> Result<u8, ErrorRef> {
+) -> Result<u8, ScriptError> {
     match given.as_deref().map(str::as_bytes) {
         None => Ok(default),
         Some([b]) if b.is_ascii() => Ok(*b),
-        Some(_) => Err(value_error(format!(
+        Some(_) => Err(ScriptError::value_error(format!(
             "{fname}() `{name}:` must be one ASCII character"
         ))),
     }
@@ -58,7 +56,7 @@ pub(super) fn read_rows(
     text: &str,
     delimiter: u8,
     quote: u8,
-) -> Result<Vec<Vec<String>>, ErrorRef> {
+) -> Result<Vec<Vec<String>>, ScriptError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -77,7 +75,7 @@ pub(super) fn read_rows(
         rows.extend(std::iter::repeat_n(Vec::new(), empty_lines(rest)));
         let more = reader
             .read_record(&mut record)
-            .map_err(|e| value_error(format!("csv.parse(): {e}")))?;
+            .map_err(|e| ScriptError::value_error(format!("csv.parse(): {e}")))?;
         if !more {
             return Ok(rows);
         }
@@ -130,13 +128,13 @@ fn write(mut args: Args) -> NativeResult {
         None | Some("\r\n") => "\r\n",
         Some("\n") => "\n",
         Some(other) => {
-            return Err(value_error(format!(
+            return Err(ScriptError::value_error(format!(
                 "csv.write() `line_end:` must be \"\\r\\n\" or \"\\n\", not {other:?}"
             )))
         }
     };
     let Value::List(rows) = rows else {
-        return Err(type_error(format!(
+        return Err(ScriptError::type_error(format!(
             "csv.write() argument `rows` must be a list, not `{}`",
             rows.type_name()
         )));
@@ -156,7 +154,7 @@ fn write(mut args: Args) -> NativeResult {
 /// The lines a row makes: its fields, or for the first map its keys'
 /// names first (DictWriter's `writeheader`), then its values in that
 /// order.
-fn fields_of(row: &Value, header: &mut Option<Vec<Key>>) -> Result<Vec<Vec<String>>, ErrorRef> {
+fn fields_of(row: &Value, header: &mut Option<Vec<Key>>) -> Result<Vec<Vec<String>>, ScriptError> {
     match row {
         Value::List(items) => Ok(vec![items.borrow().iter().map(field_text).collect()]),
         Value::Map(m) => {
@@ -175,7 +173,7 @@ fn fields_of(row: &Value, header: &mut Option<Vec<Key>>) -> Result<Vec<Vec<Strin
             );
             Ok(lines)
         }
-        other => Err(type_error(format!(
+        other => Err(ScriptError::type_error(format!(
             "csv.write() rows must be lists or maps, not `{}`",
             other.type_name()
         ))),
@@ -194,7 +192,7 @@ fn field_text(v: &Value) -> String {
 
 /// One record without its line end; no fields is an empty line (the
 /// crate would write `""`).
-fn line(fields: &[String], delimiter: u8, quote: u8) -> Result<String, ErrorRef> {
+fn line(fields: &[String], delimiter: u8, quote: u8) -> Result<String, ScriptError> {
     if fields.is_empty() {
         return Ok(String::new());
     }
@@ -203,7 +201,7 @@ fn line(fields: &[String], delimiter: u8, quote: u8) -> Result<String, ErrorRef>
         .quote(quote)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let failed = |e: &dyn std::fmt::Display| value_error(format!("csv.write(): {e}"));
+    let failed = |e: &dyn std::fmt::Display| ScriptError::value_error(format!("csv.write(): {e}"));
     writer.write_record(fields).map_err(|e| failed(&e))?;
     let mut bytes = writer.into_inner().map_err(|e| failed(&e))?;
     bytes.pop();

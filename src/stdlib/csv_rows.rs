@@ -18,11 +18,11 @@
 //! on the loop through a [`ScriptCaller`] call of a native function.
 
 use super::csv::{one_byte, record, row_value};
-use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::native::module::Module;
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::Value;
+use crate::runtime::stream;
+use crate::{
+    Args, Module, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError,
+    Value,
+};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -38,12 +38,14 @@ fn rows(mut args: Args) -> NativeResult {
     let header: Option<bool> = args.named("header")?;
     args.finish()?;
     if stream::native(&source).is_none() {
-        return Err(ErrorObj::with_help(
+        return Err(ScriptError::new(
             "TypeError",
             format!(
                 "csv.rows() reads a stream of lines or bytes, not `{}`",
                 source.type_name()
             ),
+        )
+        .with_help(
             "give it `f.lines()` of an open file, `p.lines()`, `stdin.lines()`, `s.lines()` or \
              `r.chunks()`; for text held whole, use `csv.parse(text)`",
         ));
@@ -85,7 +87,7 @@ struct State {
 impl State {
     /// Takes one item of the source: a line (`str`), a piece (`bytes`),
     /// or `nil` for its end.
-    fn feed(&mut self, item: &Value) -> Result<(), ErrorRef> {
+    fn feed(&mut self, item: &Value) -> Result<(), ScriptError> {
         match item {
             Value::Nil => {
                 if !self.partial.is_empty() {
@@ -107,7 +109,7 @@ impl State {
                 }
                 Ok(())
             }
-            other => Err(type_error(format!(
+            other => Err(ScriptError::type_error(format!(
                 "csv.rows(): the stream gave a `{}`, not a line or bytes",
                 other.type_name()
             ))),
@@ -115,7 +117,7 @@ impl State {
     }
 
     /// One line, without its ending.
-    fn line(&mut self, line: &[u8]) -> Result<(), ErrorRef> {
+    fn line(&mut self, line: &[u8]) -> Result<(), ScriptError> {
         if line.is_empty() && !self.open {
             // Python's reader gives an empty row; the engine skips it.
             return self.row(Vec::new());
@@ -126,14 +128,14 @@ impl State {
         self.read(&input)
     }
 
-    fn end(&mut self) -> Result<(), ErrorRef> {
+    fn end(&mut self) -> Result<(), ScriptError> {
         self.ended = true;
         self.read(&[])
     }
 
     /// Runs the engine over `input` (empty: the end of the text), cutting
     /// every row it completes.
-    fn read(&mut self, mut input: &[u8]) -> Result<(), ErrorRef> {
+    fn read(&mut self, mut input: &[u8]) -> Result<(), ScriptError> {
         use csv_core::ReadRecordResult as R;
         loop {
             if self.out.len() == self.out_len {
@@ -167,12 +169,12 @@ impl State {
     }
 
     /// The fields of the row just completed, as text.
-    fn fields(&mut self) -> Result<Vec<String>, ErrorRef> {
+    fn fields(&mut self) -> Result<Vec<String>, ScriptError> {
         let mut start = 0;
         let mut fields = Vec::with_capacity(self.ends_len);
         for &end in &self.ends[..self.ends_len] {
             let text = std::str::from_utf8(&self.out[start..end]).map_err(|_| {
-                ErrorObj::new("UnicodeError", "csv.rows(): a row is not valid UTF-8")
+                ScriptError::new("UnicodeError", "csv.rows(): a row is not valid UTF-8")
             })?;
             fields.push(text.to_owned());
             start = end;
@@ -182,7 +184,7 @@ impl State {
         Ok(fields)
     }
 
-    fn row(&mut self, fields: Vec<String>) -> Result<(), ErrorRef> {
+    fn row(&mut self, fields: Vec<String>) -> Result<(), ScriptError> {
         match &mut self.header {
             // `DictReader` skips empty rows, the header's too.
             Some(_) if fields.is_empty() => {}
@@ -217,7 +219,7 @@ impl NativeObject for Rows {
     fn methods() -> &'static [&'static str] {
         &["next"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         stream::next_method(ctx, self, name, args, || "csv.rows().next".into())
     }
     fn repr(&self) -> String {
@@ -229,12 +231,12 @@ impl NativeObject for Rows {
 }
 
 /// The source's next item without waiting, if it has one.
-fn source_ready(ctx: &mut Ctx<'_>, source: &Value) -> Option<NativeResult> {
+fn source_ready(ctx: &mut NativeCtx<'_>, source: &Value) -> Option<NativeResult> {
     stream::native(source).and_then(|s| s.ready(ctx))
 }
 
 /// A future of the source's next item.
-fn source_next(ctx: &mut Ctx<'_>, source: &Value) -> Result<OpFuture, ErrorRef> {
+fn source_next(ctx: &mut NativeCtx<'_>, source: &Value) -> Result<NativeFuture, ScriptError> {
     let s = stream::native(source).expect("checked by csv.rows");
     Ok(match s.ready(ctx) {
         Some(r) => Box::pin(std::future::ready(r)),
@@ -243,14 +245,14 @@ fn source_next(ctx: &mut Ctx<'_>, source: &Value) -> Result<OpFuture, ErrorRef> 
 }
 
 /// `item` fed to the state, and the row (or end) it completed, if any.
-fn feed_and_take(state: &RefCell<State>, item: &Value) -> Result<Option<Value>, ErrorRef> {
+fn feed_and_take(state: &RefCell<State>, item: &Value) -> Result<Option<Value>, ScriptError> {
     let mut s = state.borrow_mut();
     s.feed(item)?;
     Ok(s.take())
 }
 
 impl NativeStream for Rows {
-    fn ready(&self, ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+    fn ready(&self, ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         let mut state = self.state.borrow_mut();
         loop {
             if let Some(v) = state.take() {
@@ -267,7 +269,7 @@ impl NativeStream for Rows {
         }
     }
 
-    fn wait(&self, ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         let first = source_next(ctx, &self.source)?;
         let caller = ctx.caller();
         let (source, state) = (self.source.clone(), self.state.clone());
@@ -286,7 +288,7 @@ impl NativeStream for Rows {
         }))
     }
 
-    fn close(&self, ctx: &mut Ctx<'_>) {
+    fn close(&self, ctx: &mut NativeCtx<'_>) {
         if let Some(s) = stream::native(&self.source) {
             s.close(ctx);
         }

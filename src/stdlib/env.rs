@@ -1,8 +1,8 @@
 //! `env`: the process environment, behind `--allow-env`.
 
 use super::not_capable;
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str};
+use crate::{Module, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

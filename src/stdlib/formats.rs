@@ -2,8 +2,8 @@
 //! error is, as a person counts it, and the guard that keeps writing a
 //! value from following a list that contains itself or nesting without end.
 
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::values::value::{Key, Value};
+use crate::runtime::values::value::Key;
+use crate::{ScriptError, Value};
 
 /// How deep lists and maps may nest when read or written (as `json`'s
 /// reader: deeper is refused with an error, not a stack overflow).
@@ -23,8 +23,8 @@ pub(crate) fn line_col(text: &str, at: usize) -> (usize, usize) {
 
 /// A parse error of `kind` (`TomlError`, `YamlError`): the message says
 /// where, and the error's data has `line` and `column` for a script.
-pub(crate) fn parse_error(kind: &str, what: &str, line: usize, column: usize) -> ErrorRef {
-    ErrorObj::new(kind, format!("{what} (at line {line}, column {column})")).with_fields(&[
+pub(crate) fn parse_error(kind: &str, what: &str, line: usize, column: usize) -> ScriptError {
+    ScriptError::new(kind, format!("{what} (at line {line}, column {column})")).with_fields(&[
         ("line", Value::Int(line as i64)),
         ("column", Value::Int(column as i64)),
     ])
@@ -40,20 +40,20 @@ pub(crate) struct Open {
 impl Open {
     /// Enters `v` (a list or map), or the error of writing it: it is
     /// already open (`ValueError`), or the nesting is too deep.
-    pub(crate) fn enter(&mut self, fname: &str, v: &Value) -> Result<(), ErrorRef> {
+    pub(crate) fn enter(&mut self, fname: &str, v: &Value) -> Result<(), ScriptError> {
         let ptr = match v {
             Value::List(l) => std::rc::Rc::as_ptr(l) as *const (),
             Value::Map(m) => std::rc::Rc::as_ptr(m) as *const (),
             _ => return Ok(()),
         };
         if self.stack.contains(&ptr) {
-            return Err(ErrorObj::new(
+            return Err(ScriptError::new(
                 "ValueError",
                 format!("{fname}(): a {} contains itself", v.type_name()),
             ));
         }
         if self.stack.len() >= MAX_DEPTH {
-            return Err(ErrorObj::new(
+            return Err(ScriptError::new(
                 "RecursionError",
                 format!("{fname}(): lists and maps nested more than {MAX_DEPTH} deep"),
             ));

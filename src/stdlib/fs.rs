@@ -6,10 +6,7 @@
 use super::fs_write::Flight;
 use super::not_capable;
 use crate::permissions::{beneath, Kind, Place};
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, OpFuture};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{Args, Module, NativeCtx, NativeFuture, ScriptError, Value};
 use rustix::fs::OFlags;
 use std::io;
 use std::path::Path;
@@ -198,7 +195,11 @@ pub(crate) enum Access {
 
 /// Checks the permission for `p` (relative to the folder `tasks` started
 /// in) and returns the place checked: the work opens that, never `p`.
-pub(crate) fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<Place, ErrorRef> {
+pub(crate) fn check(
+    ctx: &mut NativeCtx<'_>,
+    p: &str,
+    access: Access,
+) -> Result<Place, ScriptError> {
     let path = Path::new(p);
     let perms = ctx.permissions();
     match access {
@@ -215,8 +216,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, p: &str, access: Access) -> Result<Place,
 /// A function of one path that reads.
 fn reader(
     work: impl Fn(Place) -> io::Result<Data> + Send + Sync + Copy + 'static,
-) -> impl Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef> {
-    move |ctx: &mut Ctx<'_>, mut args: Args| {
+) -> impl Fn(&mut NativeCtx<'_>, Args) -> Result<NativeFuture, ScriptError> {
+    move |ctx: &mut NativeCtx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         args.finish()?;
         let place = check(ctx, &p, Access::Read)?;
@@ -232,8 +233,8 @@ fn writer(
     name: &'static str,
     bytes: bool,
     work: impl Fn(Place, Vec<u8>, &Flight) -> io::Result<Data> + Send + Sync + Copy + 'static,
-) -> impl Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef> {
-    move |ctx: &mut Ctx<'_>, mut args: Args| {
+) -> impl Fn(&mut NativeCtx<'_>, Args) -> Result<NativeFuture, ScriptError> {
+    move |ctx: &mut NativeCtx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         let data: Value = args.next(if bytes { "data" } else { "text" })?;
         args.finish()?;
@@ -246,11 +247,11 @@ fn writer(
                 } else {
                     ("a str", "fs.write_bytes (or append_bytes), or b.decode()")
                 };
-                return Err(ErrorObj::with_help(
+                return Err(ScriptError::new(
                     "TypeError",
                     format!("{name}() needs {want}, not `{}`", other.type_name()),
-                    format!("for this use {other_fn}"),
-                ));
+                )
+                .with_help(format!("for this use {other_fn}")));
             }
         };
         let place = check(ctx, &p, Access::Write)?;
@@ -272,7 +273,7 @@ fn writer(
 pub(crate) fn run(
     shown: String,
     work: impl FnOnce() -> io::Result<Data> + Send + 'static,
-) -> OpFuture {
+) -> NativeFuture {
     Box::pin(async move {
         blocking::unblock(work)
             .await
@@ -282,10 +283,10 @@ pub(crate) fn run(
 }
 
 /// An OS error as the script's error kind (Python's names).
-pub(crate) fn io_error(e: &io::Error, path: &str) -> ErrorRef {
+pub(crate) fn io_error(e: &io::Error, path: &str) -> ScriptError {
     use io::ErrorKind as K;
     if let Some(moved) = e.get_ref().filter(|_| beneath::is_moved(e)) {
-        return ErrorObj::new(
+        return ScriptError::new(
             "NotCapableError",
             format!("access to {path:?} is refused: {moved}"),
         );
@@ -297,21 +298,24 @@ pub(crate) fn io_error(e: &io::Error, path: &str) -> ErrorRef {
         K::NotADirectory => ("NotADirectoryError", "this is not a folder"),
         K::AlreadyExists => ("FileExistsError", "this already exists"),
         K::DirectoryNotEmpty => ("OSError", "the folder is not empty"),
-        K::InvalidData => return ErrorObj::new("UnicodeError", e.to_string()),
+        K::InvalidData => return ScriptError::new("UnicodeError", e.to_string()),
         K::OutOfMemory => {
-            return ErrorObj::with_help(
-                "MemoryError",
-                e.to_string(),
-                "raise the limit with --max-memory",
+            return ScriptError::new("MemoryError", e.to_string())
+                .with_help("raise the limit with --max-memory")
+        }
+        _ => {
+            return with_path(
+                ScriptError::new("OSError", format!("{e}: {path:?}")),
+                e,
+                path,
             )
         }
-        _ => return with_path(ErrorObj::new("OSError", format!("{e}: {path:?}")), e, path),
     };
-    with_path(ErrorObj::new(kind, format!("{what}: {path:?}")), e, path)
+    with_path(ScriptError::new(kind, format!("{what}: {path:?}")), e, path)
 }
 
 /// `e.path()` and `e.errno()` (nil when the system gave no number).
-fn with_path(err: ErrorRef, e: &io::Error, path: &str) -> ErrorRef {
+fn with_path(err: ScriptError, e: &io::Error, path: &str) -> ScriptError {
     let errno = e
         .raw_os_error()
         .map_or(Value::Nil, |n| Value::Int(n.into()));

@@ -15,10 +15,10 @@
 //! `seek` and `close` write what is buffered.
 
 use super::fs::io_error;
-use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::Value;
+use crate::runtime::stream;
+use crate::{
+    Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
+};
 use rustix::fs::OFlags;
 use std::cell::{Cell, RefCell};
 use std::io::{self, Seek, SeekFrom, Write};
@@ -39,7 +39,7 @@ struct Mode {
     binary: bool,
 }
 
-fn parse_mode(mode: &str) -> Result<Mode, ErrorRef> {
+fn parse_mode(mode: &str) -> Result<Mode, ScriptError> {
     let (base, binary) = match mode.strip_suffix('b') {
         Some(base) => (base, true),
         None => (mode, false),
@@ -49,11 +49,11 @@ fn parse_mode(mode: &str) -> Result<Mode, ErrorRef> {
         "w" => (true, false),
         "a" => (true, true),
         _ => {
-            return Err(ErrorObj::with_help(
-                "ValueError",
-                format!("invalid mode: {mode:?}"),
-                "a mode is \"r\", \"w\" or \"a\", with \"b\" after it for bytes (\"rb\")",
-            ))
+            return Err(
+                ScriptError::new("ValueError", format!("invalid mode: {mode:?}")).with_help(
+                    "a mode is \"r\", \"w\" or \"a\", with \"b\" after it for bytes (\"rb\")",
+                ),
+            )
         }
     };
     Ok(Mode {
@@ -74,7 +74,7 @@ impl Mode {
 }
 
 /// `fs.open(path, mode = "r")`.
-pub(crate) fn open(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorRef> {
+pub(crate) fn open(ctx: &mut NativeCtx<'_>, mut args: Args) -> Result<NativeFuture, ScriptError> {
     let path: String = args.next("path")?;
     let mode: Option<String> = args.next_opt("mode")?;
     args.finish()?;
@@ -132,27 +132,27 @@ impl State {
     }
 }
 
-fn closed_error() -> ErrorRef {
-    ErrorObj::new("ValueError", "I/O operation on closed file")
+fn closed_error() -> ScriptError {
+    ScriptError::new("ValueError", "I/O operation on closed file")
 }
 
 impl Inner {
-    fn file(&self) -> Result<Arc<std::fs::File>, ErrorRef> {
+    fn file(&self) -> Result<Arc<std::fs::File>, ScriptError> {
         self.file.borrow().clone().ok_or_else(closed_error)
     }
 
-    fn need(&self, reading: bool) -> Result<(), ErrorRef> {
+    fn need(&self, reading: bool) -> Result<(), ScriptError> {
         self.file()?;
         if reading == self.mode.write {
             let what = if reading { "readable" } else { "writable" };
-            return Err(ErrorObj::new("OSError", format!("file not {what}")));
+            return Err(ScriptError::new("OSError", format!("file not {what}")));
         }
         Ok(())
     }
 
     /// Reads the next chunk into the buffer; how many bytes came (0: the
     /// end, for now). The position moves only once they are here.
-    async fn fill(&self) -> Result<usize, ErrorRef> {
+    async fn fill(&self) -> Result<usize, ScriptError> {
         let _one = self.reading.lock().await;
         let file = self.file()?;
         let pos = self.st.borrow().file_pos;
@@ -203,8 +203,8 @@ impl Inner {
         Ok(v)
     }
 
-    fn not_utf8(&self, at: u64) -> ErrorRef {
-        ErrorObj::new(
+    fn not_utf8(&self, at: u64) -> ScriptError {
+        ScriptError::new(
             "UnicodeError",
             format!("{} is not valid UTF-8 (byte {at} is bad)", self.path),
         )
@@ -233,7 +233,7 @@ impl Inner {
             match std::str::from_utf8(line) {
                 Ok(text) => Value::str(text),
                 Err(_) => {
-                    return Err(ErrorObj::new(
+                    return Err(ScriptError::new(
                         "UnicodeError",
                         format!("{}: a line is not valid UTF-8", self.path),
                     ))
@@ -253,7 +253,7 @@ impl Inner {
                 return line;
             }
             if self.st.borrow().pending().len() > super::lines::MAX_LINE {
-                return Err(ErrorObj::new(
+                return Err(ScriptError::new(
                     "ValueError",
                     format!(
                         "{}: a line is longer than {} bytes",
@@ -302,7 +302,7 @@ impl Inner {
     }
 
     /// Buffers `data`; past the buffer's size, writes it out.
-    fn write(&self, data: &[u8]) -> Result<(), ErrorRef> {
+    fn write(&self, data: &[u8]) -> Result<(), ScriptError> {
         self.need(false)?;
         let full = {
             let mut st = self.st.borrow_mut();
@@ -315,7 +315,7 @@ impl Inner {
         Ok(())
     }
 
-    fn flush(&self) -> Result<(), ErrorRef> {
+    fn flush(&self) -> Result<(), ScriptError> {
         let file = self.file()?;
         let data = std::mem::take(&mut self.st.borrow_mut().wbuf);
         if !data.is_empty() {
@@ -335,7 +335,7 @@ impl Inner {
             2 => SeekFrom::End(pos),
             0 => return Err(bad_seek()),
             _ => {
-                return Err(ErrorObj::new(
+                return Err(ScriptError::new(
                     "ValueError",
                     format!("whence must be 0, 1 or 2, not {whence}"),
                 ))
@@ -349,7 +349,7 @@ impl Inner {
         Ok(Value::Int(at as i64))
     }
 
-    fn tell(&self) -> Result<u64, ErrorRef> {
+    fn tell(&self) -> Result<u64, ScriptError> {
         let file = self.file()?;
         if self.mode.write {
             let at = (&*file)
@@ -361,7 +361,7 @@ impl Inner {
         Ok(st.file_pos - st.pending().len() as u64)
     }
 
-    fn close(&self) -> Result<(), ErrorRef> {
+    fn close(&self) -> Result<(), ScriptError> {
         if self.closed.replace(true) {
             return Ok(());
         }
@@ -371,8 +371,8 @@ impl Inner {
     }
 }
 
-fn bad_seek() -> ErrorRef {
-    ErrorObj::new("ValueError", "negative seek position")
+fn bad_seek() -> ScriptError {
+    ScriptError::new("ValueError", "negative seek position")
 }
 
 /// Does `b` end in the first bytes of a UTF-8 character?
@@ -417,7 +417,7 @@ impl NativeObject for File {
             "lines",
         ]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         if !Self::methods().contains(&name) {
             return None;
         }
@@ -448,7 +448,7 @@ impl NativeObject for File {
                 let written = match (&data, inner.mode.binary) {
                     (Value::Str(s), false) => inner.write(s.as_bytes()).map(|()| s.chars().count()),
                     (Value::Bytes(b), true) => inner.write(b).map(|()| b.len()),
-                    (v, binary) => Err(type_error(format!(
+                    (v, binary) => Err(ScriptError::type_error(format!(
                         "write() in {} mode needs {}, not `{}`",
                         if binary { "binary" } else { "text" },
                         if binary { "bytes" } else { "a str" },
@@ -497,7 +497,7 @@ impl NativeObject for File {
     fn is_scope(&self) -> bool {
         true
     }
-    fn exit_scope(&self, _ctx: &mut Ctx<'_>) -> Result<(), ErrorRef> {
+    fn exit_scope(&self, _ctx: &mut NativeCtx<'_>) -> Result<(), ScriptError> {
         self.0.close()
     }
 }
@@ -519,7 +519,7 @@ impl NativeObject for FileLines {
     fn methods() -> &'static [&'static str] {
         &["next"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         stream::next_method(ctx, self, name, args, || {
             format!("file({:?}).lines()", self.0.path)
         })
@@ -530,13 +530,13 @@ impl NativeObject for FileLines {
 }
 
 impl NativeStream for FileLines {
-    fn ready(&self, _ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         if self.0.closed.get() {
             return Some(Err(closed_error()));
         }
         self.0.ready_line()
     }
-    fn wait(&self, _ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         let inner = self.0.clone();
         Ok(Box::pin(async move { inner.read_line().await }))
     }

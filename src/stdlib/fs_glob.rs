@@ -6,11 +6,9 @@
 
 use super::fs::{check, Access};
 use super::fs_walk::{Options, Walker};
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, OpFuture};
-use crate::runtime::values::value::Value;
+use crate::{Args, NativeCtx, NativeFuture, ScriptError, Value};
 
-pub(crate) fn glob(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorRef> {
+pub(crate) fn glob(ctx: &mut NativeCtx<'_>, mut args: Args) -> Result<NativeFuture, ScriptError> {
     let pattern: String = args.next("pattern")?;
     let hidden: Option<bool> = args.named("hidden")?;
     args.finish()?;
@@ -29,7 +27,7 @@ pub(crate) fn glob(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorR
         .literal_separator(true)
         .backslash_escape(true)
         .build()
-        .map_err(|e| ErrorObj::new("ValueError", format!("invalid pattern {pattern:?}: {e}")))?
+        .map_err(|e| ScriptError::new("ValueError", format!("invalid pattern {pattern:?}: {e}")))?
         .compile_matcher();
     let opts = Options {
         follow: false,

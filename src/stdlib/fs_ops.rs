@@ -3,10 +3,8 @@
 //! the open-beneath layer as every `fs` call is.
 
 use super::fs::{check, run, Access, Data};
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, OpFuture};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str};
+use crate::{Args, Module, NativeCtx, NativeFuture, ScriptError, Value};
 use rustix::fs::{FileType, OFlags};
 use std::cell::RefCell;
 use std::io;
@@ -88,8 +86,8 @@ pub(crate) fn add(m: Module) -> Module {
 fn stat(
     access: Access,
     look: fn(&crate::permissions::Place) -> io::Result<rustix::fs::Stat>,
-) -> impl Fn(&mut Ctx<'_>, Args) -> Result<OpFuture, ErrorRef> {
-    move |ctx: &mut Ctx<'_>, mut args: Args| {
+) -> impl Fn(&mut NativeCtx<'_>, Args) -> Result<NativeFuture, ScriptError> {
+    move |ctx: &mut NativeCtx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         args.finish()?;
         let place = check(ctx, &p, access)?;
@@ -120,11 +118,9 @@ fn copy(src: &crate::permissions::Place, dst: &crate::permissions::Place) -> io:
 
 /// A mode: an int (`0o755` is `493`), or its octal digits as a string
 /// (`"755"`, `"0o755"`), as `chmod` takes them.
-fn mode_of(v: Value) -> Result<u32, ErrorRef> {
+fn mode_of(v: Value) -> Result<u32, ScriptError> {
     let bad = |shown: String| {
-        ErrorObj::with_help(
-            "ValueError",
-            format!("invalid mode: {shown}"),
+        ScriptError::new("ValueError", format!("invalid mode: {shown}")).with_help(
             "a mode is an int from 0 to 0o7777, or its octal digits as a string: \"755\"",
         )
     };
@@ -138,7 +134,7 @@ fn mode_of(v: Value) -> Result<u32, ErrorRef> {
                 .filter(|m| *m <= 0o7777 && !digits.starts_with('+'))
                 .ok_or_else(|| bad(format!("{:?}", s.as_str())))
         }
-        other => Err(ErrorObj::new(
+        other => Err(ScriptError::new(
             "TypeError",
             format!(
                 "fs.chmod() takes a mode as an int or a str, not `{}`",

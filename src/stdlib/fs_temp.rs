@@ -10,8 +10,7 @@
 
 use super::fs::{check, run, Access, Data};
 use crate::permissions::beneath::remove_tree_at;
-use crate::runtime::error::ErrorRef;
-use crate::runtime::native::function::{Args, Ctx, OpFuture};
+use crate::{Args, NativeCtx, NativeFuture, ScriptError};
 use rustix::fs::{Mode, OFlags};
 use std::ffi::OsString;
 use std::io;
@@ -33,14 +32,18 @@ fn temps() -> MutexGuard<'static, Vec<Temp>> {
 }
 
 /// `fs.temp_dir(dir:, prefix:)` (`folder`) or `fs.temp_file(...)`.
-pub(crate) fn make(ctx: &mut Ctx<'_>, mut args: Args, folder: bool) -> Result<OpFuture, ErrorRef> {
+pub(crate) fn make(
+    ctx: &mut NativeCtx<'_>,
+    mut args: Args,
+    folder: bool,
+) -> Result<NativeFuture, ScriptError> {
     let dir: Option<String> = args.named("dir")?;
     let prefix: Option<String> = args.named("prefix")?;
     args.finish()?;
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().to_string_lossy().into_owned());
     let prefix = prefix.unwrap_or_else(|| "tasks-".to_string());
     if prefix.contains('/') {
-        return Err(crate::runtime::error::ErrorObj::new(
+        return Err(ScriptError::new(
             "ValueError",
             format!("a prefix holds no '/': {prefix:?}"),
         ));

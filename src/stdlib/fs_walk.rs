@@ -17,12 +17,14 @@
 
 use super::fs::{check, io_error, Access};
 use super::not_capable;
-use crate::permissions::beneath::{self, names_in, open_child};
+use crate::permissions::beneath;
+use crate::permissions::beneath::{names_in, open_child};
 use crate::permissions::{Kind, Permissions, Place};
-use crate::runtime::error::ErrorRef;
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::stream;
+use crate::runtime::values::value::{Key, MapTable, Str};
+use crate::{
+    Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
+};
 use rustix::fs::{AtFlags, FileType};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -226,7 +228,7 @@ impl Walker {
 
     /// The next entry, an error, or `None` at the end; `Err(None)` when
     /// more must be found first.
-    fn take(&mut self) -> Result<Option<Value>, Option<ErrorRef>> {
+    fn take(&mut self) -> Result<Option<Value>, Option<ScriptError>> {
         if let Some(e) = self.pending.pop_front() {
             return Ok(Some(e.into_value()));
         }
@@ -268,7 +270,7 @@ pub(crate) enum WalkError {
 }
 
 impl WalkError {
-    pub(crate) fn into_error(self) -> ErrorRef {
+    pub(crate) fn into_error(self) -> ScriptError {
         match self {
             WalkError::Io(e, shown) => io_error(&e, &shown),
             WalkError::Refused(d) => not_capable(d),
@@ -277,7 +279,7 @@ impl WalkError {
 }
 
 /// `fs.walk(dir, follow: false, max_depth: nil)`.
-pub(crate) fn walk(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
+pub(crate) fn walk(ctx: &mut NativeCtx<'_>, mut args: Args) -> NativeResult {
     let dir: String = args.next("dir")?;
     let follow: Option<bool> = args.named("follow")?;
     let max_depth: Option<i64> = args.named("max_depth")?;
@@ -309,7 +311,7 @@ impl NativeObject for Walk {
     fn methods() -> &'static [&'static str] {
         &["next"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         stream::next_method(ctx, self, name, args, || {
             format!("fs.walk({:?})", self.shown)
         })
@@ -323,7 +325,7 @@ impl NativeObject for Walk {
 }
 
 impl NativeStream for Walk {
-    fn ready(&self, _ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         // Locked by the thread finding more: not ready.
         let mut w = self.state.try_lock().ok()?;
         match w.take() {
@@ -332,7 +334,7 @@ impl NativeStream for Walk {
             Err(None) => None,
         }
     }
-    fn wait(&self, _ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         let state = self.state.clone();
         Ok(Box::pin(async move {
             let found = state.clone();

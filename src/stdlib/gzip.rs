@@ -3,9 +3,7 @@
 //! (`gzip_file.rs`) or write one as it is compressed (`gzip_write.rs`), on `flate2` (Python's `gzip.compress`/`decompress`; the header's
 //! time is 0, so the same data always compresses to the same bytes).
 
-use crate::runtime::error::{value_error, ErrorObj};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{Module, ScriptError, Value};
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -27,13 +25,15 @@ pub(crate) fn module() -> Module {
                 .ok()
                 .filter(|l| *l <= 9)
                 .ok_or_else(|| {
-                    value_error(format!("gzip.compress() level must be 0..9, not {level}"))
+                    ScriptError::value_error(format!(
+                        "gzip.compress() level must be 0..9, not {level}"
+                    ))
                 })?;
             let mut enc = GzEncoder::new(Vec::new(), Compression::new(level));
             enc.write_all(&data)
                 .and_then(|()| enc.finish())
                 .map(Value::bytes)
-                .map_err(|e| ErrorObj::new("OSError", e.to_string()))
+                .map_err(|e| ScriptError::new("OSError", e.to_string()))
         })
         .raw("decompress", |_ctx, mut args| {
             let data: Value = args.next("data")?;
@@ -41,7 +41,7 @@ pub(crate) fn module() -> Module {
             let data = super::bytes::data_arg("gzip.decompress", "data", &data)?;
             if !data.starts_with(&[0x1f, 0x8b]) {
                 let start = Value::bytes(data.iter().take(2).copied().collect()).repr();
-                return Err(ErrorObj::new(
+                return Err(ScriptError::new(
                     "BadGzipFile",
                     format!("Not a gzipped file ({start})"),
                 ));
@@ -51,6 +51,6 @@ pub(crate) fn module() -> Module {
             MultiGzDecoder::new(&data[..])
                 .read_to_end(&mut out)
                 .map(|_| Value::bytes(out))
-                .map_err(|e| ErrorObj::new("BadGzipFile", format!("not gzip data: {e}")))
+                .map_err(|e| ScriptError::new("BadGzipFile", format!("not gzip data: {e}")))
         })
 }

@@ -12,10 +12,10 @@
 
 use super::fs::{check, io_error, Access};
 use super::lines::{Line, LineReader, MAX_LINE};
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::Value;
+use crate::runtime::stream;
+use crate::{
+    Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
+};
 use blocking::Unblock;
 use flate2::read::MultiGzDecoder;
 use futures_lite::io::{AsyncRead, BufReader};
@@ -58,7 +58,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Fused<R> {
 
 /// `gzip.open(path, mode = "r", level: 9)`: read here, written by
 /// `gzip_write.rs`.
-pub(crate) fn open(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorRef> {
+pub(crate) fn open(ctx: &mut NativeCtx<'_>, mut args: Args) -> Result<NativeFuture, ScriptError> {
     let path: String = args.next("path")?;
     let mode: Option<String> = args.next_opt("mode")?;
     let level: Option<i64> = args.named("level")?;
@@ -71,24 +71,23 @@ pub(crate) fn open(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorR
         "w" => Some(false),
         "a" => Some(true),
         _ => {
-            return Err(ErrorObj::with_help(
-                "ValueError",
-                format!("invalid mode: {mode:?}"),
-                "a mode is \"r\" (read), \"w\" (write) or \"a\" (append a member)",
-            ))
+            return Err(
+                ScriptError::new("ValueError", format!("invalid mode: {mode:?}"))
+                    .with_help("a mode is \"r\" (read), \"w\" (write) or \"a\" (append a member)"),
+            )
         }
     };
     let level = match (write, level) {
         (_, None) => 9,
         (Some(_), Some(l)) if (0..=9).contains(&l) => l as u32,
         (Some(_), Some(l)) => {
-            return Err(ErrorObj::new(
+            return Err(ScriptError::new(
                 "ValueError",
                 format!("gzip.open() level must be 0..9, not {l}"),
             ))
         }
         (None, Some(_)) => {
-            return Err(ErrorObj::new(
+            return Err(ScriptError::new(
                 "TypeError",
                 "gzip.open() takes level: only to write",
             ))
@@ -142,7 +141,7 @@ impl Inner {
     async fn read<T>(
         &self,
         read: impl AsyncFnOnce(&mut Decoded) -> io::Result<T>,
-    ) -> Result<Option<T>, ErrorRef> {
+    ) -> Result<Option<T>, ScriptError> {
         let mut guard = self.reader.lock().await;
         match guard.as_mut() {
             Some(r) if !self.closed.get() => read(r).await.map(Some).map_err(|e| self.error(&e)),
@@ -152,12 +151,12 @@ impl Inner {
 
     /// A decoder's error in Python's words: data that is not gzip is a
     /// `BadGzipFile`, a file cut short an `EOFError`.
-    fn error(&self, e: &io::Error) -> ErrorRef {
+    fn error(&self, e: &io::Error) -> ScriptError {
         match e.kind() {
             io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
-                ErrorObj::new("BadGzipFile", format!("{}: not gzip data: {e}", self.path))
+                ScriptError::new("BadGzipFile", format!("{}: not gzip data: {e}", self.path))
             }
-            io::ErrorKind::UnexpectedEof => ErrorObj::new(
+            io::ErrorKind::UnexpectedEof => ScriptError::new(
                 "EOFError",
                 format!(
                     "{}: the compressed file ended before its end-of-stream marker",
@@ -171,13 +170,13 @@ impl Inner {
     fn line_value(&self, line: Line) -> NativeResult {
         match line {
             Line::End => Ok(Value::Nil),
-            Line::TooLong => Err(ErrorObj::new(
+            Line::TooLong => Err(ScriptError::new(
                 "ValueError",
                 format!("{}: a line is longer than {MAX_LINE} bytes", self.path),
             )),
             Line::Text(b) => match String::from_utf8(b) {
                 Ok(t) => Ok(Value::str(&t)),
-                Err(_) => Err(ErrorObj::new(
+                Err(_) => Err(ScriptError::new(
                     "UnicodeError",
                     format!("{}: a line is not valid UTF-8", self.path),
                 )),
@@ -186,8 +185,8 @@ impl Inner {
     }
 }
 
-fn closed_error() -> ErrorRef {
-    ErrorObj::new("ValueError", "I/O operation on closed file")
+fn closed_error() -> ScriptError {
+    ScriptError::new("ValueError", "I/O operation on closed file")
 }
 
 impl NativeObject for GzipFile {
@@ -197,7 +196,7 @@ impl NativeObject for GzipFile {
     fn methods() -> &'static [&'static str] {
         &["lines", "chunks", "close", "closed"]
     }
-    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, _ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let inner = self.0.clone();
         let r = args.finish().map(|()| match name {
             "lines" => Some(Value::object(GzipStream { inner, lines: true })),
@@ -225,7 +224,7 @@ impl NativeObject for GzipFile {
     fn is_scope(&self) -> bool {
         true
     }
-    fn exit_scope(&self, _ctx: &mut Ctx<'_>) -> Result<(), ErrorRef> {
+    fn exit_scope(&self, _ctx: &mut NativeCtx<'_>) -> Result<(), ScriptError> {
         self.0.close();
         Ok(())
     }
@@ -249,7 +248,7 @@ impl NativeObject for GzipStream {
     fn methods() -> &'static [&'static str] {
         &["next"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         stream::next_method(ctx, self, name, args, || {
             format!("gzip({:?}).{}()", self.inner.path, self.type_name())
         })
@@ -261,7 +260,7 @@ impl NativeObject for GzipStream {
 
 impl NativeStream for GzipStream {
     /// A whole line already decompressed, taken without a wait.
-    fn ready(&self, _ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         if !self.lines {
             return None;
         }
@@ -272,7 +271,7 @@ impl NativeStream for GzipStream {
         let line = guard.as_mut()?.try_line(MAX_LINE)?;
         Some(self.inner.line_value(line))
     }
-    fn wait(&self, _ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         let inner = self.inner.clone();
         if self.lines {
             return Ok(Box::pin(async move {

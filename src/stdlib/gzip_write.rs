@@ -13,9 +13,7 @@
 //! Python's) read as one stream.
 
 use super::fs::{check, io_error, Access};
-use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::values::value::Value;
+use crate::{Args, NativeCtx, NativeFuture, NativeObject, NativeResult, ScriptError, Value};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rustix::fs::OFlags;
@@ -30,11 +28,11 @@ type Encoder = GzEncoder<io::BufWriter<std::fs::File>>;
 
 /// `gzip.open(path, "w" | "a", level:)`, after `gzip.open` read the mode.
 pub(crate) fn open(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut NativeCtx<'_>,
     path: String,
     append: bool,
     level: Compression,
-) -> Result<OpFuture, ErrorRef> {
+) -> Result<NativeFuture, ScriptError> {
     let place = check(ctx, &path, Access::Write)?;
     let flags = OFlags::WRONLY
         | OFlags::CREATE
@@ -68,14 +66,14 @@ impl Inner {
     fn with_encoder<T>(
         &self,
         f: impl FnOnce(&mut Encoder) -> io::Result<T>,
-    ) -> Result<T, ErrorRef> {
+    ) -> Result<T, ScriptError> {
         let mut encoder = self.encoder.borrow_mut();
         let enc = encoder.as_mut().ok_or_else(closed_error)?;
         f(enc).map_err(|e| io_error(&e, &self.path))
     }
 
     /// The trailer written and the file flushed; a second close is nothing.
-    fn close(&self) -> Result<(), ErrorRef> {
+    fn close(&self) -> Result<(), ScriptError> {
         let Some(enc) = self.encoder.borrow_mut().take() else {
             return Ok(());
         };
@@ -92,8 +90,8 @@ impl Drop for Inner {
     }
 }
 
-fn closed_error() -> ErrorRef {
-    ErrorObj::new("ValueError", "I/O operation on closed file")
+fn closed_error() -> ScriptError {
+    ScriptError::new("ValueError", "I/O operation on closed file")
 }
 
 impl NativeObject for GzipWriter {
@@ -103,7 +101,7 @@ impl NativeObject for GzipWriter {
     fn methods() -> &'static [&'static str] {
         &["write", "flush", "close", "closed"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         let inner = self.0.clone();
         Some(match name {
             "write" => args.next::<Value>("data").and_then(|data| {
@@ -114,7 +112,7 @@ impl NativeObject for GzipWriter {
                     Value::Str(s) => (s.as_bytes(), s.chars().count()),
                     Value::Bytes(b) => (&b[..], b.len()),
                     other => {
-                        return Err(type_error(format!(
+                        return Err(ScriptError::type_error(format!(
                             "write() needs a str or bytes, not `{}`",
                             other.type_name()
                         )))
@@ -151,7 +149,7 @@ impl NativeObject for GzipWriter {
     fn is_scope(&self) -> bool {
         true
     }
-    fn exit_scope(&self, _ctx: &mut Ctx<'_>) -> Result<(), ErrorRef> {
+    fn exit_scope(&self, _ctx: &mut NativeCtx<'_>) -> Result<(), ScriptError> {
         self.0.close()
     }
 }

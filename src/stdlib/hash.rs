@@ -5,11 +5,8 @@
 //! The SHA family and HMAC are ring's (already in the build for TLS, with
 //! its assembly); MD5, which ring leaves out, is RustCrypto's `md-5`.
 
-use crate::runtime::error::{value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
-use crate::runtime::native::module::Module;
 use crate::runtime::values::bytes::hex;
-use crate::runtime::values::value::Value;
+use crate::{Args, Module, NativeCtx, NativeObject, NativeResult, ScriptError, Value};
 use md5::Digest as _;
 use ring::{digest, hmac};
 use std::cell::RefCell;
@@ -43,11 +40,10 @@ pub(crate) fn module() -> Module {
             "sha384" => hmac::HMAC_SHA384,
             "sha512" => hmac::HMAC_SHA512,
             other => {
-                return Err(
-                    value_error(format!("hash.hmac() has no digest {other:?}")).with_help(
-                        "the HMAC digests are \"sha1\", \"sha256\", \"sha384\" and \"sha512\"",
-                    ),
-                )
+                return Err(ScriptError::value_error(format!(
+                    "hash.hmac() has no digest {other:?}"
+                ))
+                .with_help("the HMAC digests are \"sha1\", \"sha256\", \"sha384\" and \"sha512\""))
             }
         };
         let ctx = hmac::Context::with_key(&hmac::Key::new(alg, &key));
@@ -118,7 +114,7 @@ impl Hasher {
         }
     }
 
-    fn update(&self, fname: &str, data: &Value) -> Result<(), ErrorRef> {
+    fn update(&self, fname: &str, data: &Value) -> Result<(), ScriptError> {
         let data = super::bytes::data_arg(fname, "data", data)?;
         self.state.borrow_mut().update(&data);
         Ok(())
@@ -135,7 +131,7 @@ impl NativeObject for Hasher {
     fn repr(&self) -> String {
         format!("<hasher {}>", self.name)
     }
-    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+    fn method(&self, _ctx: &mut NativeCtx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         let r = match name {
             "update" => (|| {
                 let data: Value = args.next("data")?;

@@ -28,10 +28,9 @@ mod url;
 use super::net::reach::Failure;
 use super::not_capable;
 use crate::permissions::Permissions;
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{
+    Args, Module, NativeCtx, NativeFuture, NativeObject, NativeResult, ScriptError, Value,
+};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 pub(crate) use response::{header_pairs, str_map};
@@ -129,13 +128,13 @@ struct Spec {
 /// Binds the rest of a request's arguments (`json:`, `body:`, `headers:`,
 /// `params:`, `timeout:`, `max_body:`, `stream:`), checks the first hop and returns the operation.
 fn start(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut NativeCtx<'_>,
     defaults: &Defaults,
     method: String,
     url: String,
     mut args: Args,
     with_body: bool,
-) -> Result<OpFuture, ErrorRef> {
+) -> Result<NativeFuture, ScriptError> {
     let (json, body): (Option<Value>, Option<Value>) = if with_body {
         (args.named("json")?, args.named("body")?)
     } else {
@@ -149,7 +148,7 @@ fn start(
     let stream: Option<bool> = args.named("stream")?;
     args.finish()?;
     let method = hyper::Method::from_bytes(method.to_uppercase().as_bytes())
-        .map_err(|_| ErrorObj::new("ValueError", format!("not an HTTP method: {method:?}")))?;
+        .map_err(|_| ScriptError::new("ValueError", format!("not an HTTP method: {method:?}")))?;
     let full = match &defaults.base_url {
         Some(base) if !url::is_absolute(&url) => url::join_base(base, &url),
         _ => url,
@@ -161,13 +160,11 @@ fn start(
     }
     let body = match (json, body) {
         (Some(_), Some(_)) => {
-            return Err(crate::runtime::error::type_error(
-                "give `json:` or `body:`, not both",
-            ))
+            return Err(ScriptError::type_error("give `json:` or `body:`, not both"))
         }
         (Some(v), None) => {
             let text = super::json::stringify(&v, None)
-                .map_err(|e| ErrorObj::new(e.kind(), e.to_string()))?;
+                .map_err(|e| ScriptError::new(e.kind(), e.to_string()))?;
             set_default(&mut headers, "content-type", "application/json");
             Some(Bytes::from(text))
         }
@@ -185,7 +182,7 @@ fn start(
     };
     let timeout = timeout.or(defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
     if timeout.is_nan() || timeout < 0.0 {
-        return Err(ErrorObj::new(
+        return Err(ScriptError::new(
             "ValueError",
             "timeout must be a number of seconds, 0 or more",
         ));
@@ -209,7 +206,7 @@ fn start(
     Ok(Box::pin(async move {
         let timer = async {
             async_io::Timer::after(Duration::from_secs_f64(spec.timeout.min(1e9))).await;
-            Err(ErrorObj::new(
+            Err(ScriptError::new(
                 "TimeoutError",
                 format!(
                     "{} {} timed out after {}s",
@@ -233,21 +230,21 @@ fn set_default(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
 
 fn header_arg(
     v: Option<indexmap::IndexMap<String, String>>,
-) -> Result<Vec<(String, String)>, ErrorRef> {
+) -> Result<Vec<(String, String)>, ScriptError> {
     Ok(v.unwrap_or_default().into_iter().collect())
 }
 
-fn url_error(e: url::UrlError) -> ErrorRef {
-    ErrorObj::new(e.kind, e.message)
+fn url_error(e: url::UrlError) -> ScriptError {
+    ScriptError::new(e.kind, e.message)
 }
 
-fn http_error(message: impl std::fmt::Display) -> ErrorRef {
-    ErrorObj::new("HttpError", message.to_string())
+fn http_error(message: impl std::fmt::Display) -> ScriptError {
+    ScriptError::new("HttpError", message.to_string())
 }
 
 /// Sends `spec`, following redirects; every hop is checked against
 /// `perms` when it connects (`net::reach`).
-async fn fetch(perms: &Permissions, mut spec: Spec) -> Result<Response, ErrorRef> {
+async fn fetch(perms: &Permissions, mut spec: Spec) -> Result<Response, ScriptError> {
     for hop in 0..=MAX_REDIRECTS {
         let r = exchange(perms, &spec).await?;
         let Some(location) = redirect_target(&r) else {
@@ -288,7 +285,7 @@ fn redirect_target(r: &Response) -> Option<String> {
 /// (`pool.rs`), else on a new one. A reused connection that fails before
 /// any answer (the server closed it meanwhile) is replaced by a new one
 /// once, for a method that may be repeated.
-async fn exchange(perms: &Permissions, spec: &Spec) -> Result<Response, ErrorRef> {
+async fn exchange(perms: &Permissions, spec: &Spec) -> Result<Response, ScriptError> {
     let url = &spec.url;
     let key: pool::Key = (url.scheme.clone(), url.host.clone(), url.port);
     if !spec.stream {
@@ -326,8 +323,8 @@ async fn exchange(perms: &Permissions, spec: &Spec) -> Result<Response, ErrorRef
 /// Why an exchange failed: before any answer came (on a reused
 /// connection, the sign of one the server had closed), or otherwise.
 enum Failed {
-    BeforeAnswer(ErrorRef),
-    Other(ErrorRef),
+    BeforeAnswer(ScriptError),
+    Other(ScriptError),
 }
 
 /// The HTTP/1.1 handshake over `io`, a connection made for this request,
@@ -466,7 +463,7 @@ impl NativeObject for Client {
             None => "<http client>".to_string(),
         }
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         let (method, with_body) = match name {
             "get" => (Some("GET"), false),
             "post" => (Some("POST"), true),

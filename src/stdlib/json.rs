@@ -15,7 +15,8 @@
 //! nesting is capped (128 levels when parsing, `MAX_DEPTH` when writing;
 //! Python's limit is its recursion limit).
 
-use crate::runtime::values::value::{format_float, Key, MapTable, Value};
+use crate::runtime::values::value::{format_float, Key, MapTable};
+use crate::Value;
 use std::fmt::{self, Write};
 use std::rc::Rc;
 

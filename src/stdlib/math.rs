@@ -5,11 +5,8 @@
 //! error")` where the function can overflow (`exp`), a domain error where
 //! it cannot (`sin(inf)` is nan: a domain error too).
 
-use crate::runtime::error::{type_error, value_error, zero_div, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeResult};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
 use crate::stdlib::builtins::float_to_int;
+use crate::{Args, Module, NativeCtx, NativeResult, ScriptError, Value};
 use std::f64::consts;
 
 type FloatFn = fn(f64) -> f64;
@@ -74,7 +71,10 @@ pub(crate) fn module() -> Module {
         };
         let den = log_with(base, f64::ln)?;
         if den == 0.0 {
-            return Err(zero_div("float division by zero"));
+            return Err(ScriptError::new(
+                "ZeroDivisionError",
+                "float division by zero",
+            ));
         }
         Ok(Value::Float(num / den))
     })
@@ -107,17 +107,20 @@ pub(crate) fn module() -> Module {
     })
 }
 
-fn domain_error() -> ErrorRef {
-    value_error("math domain error")
+fn domain_error() -> ScriptError {
+    ScriptError::value_error("math domain error")
 }
 
-fn range_error() -> ErrorRef {
-    ErrorObj::new("OverflowError", "math range error")
+fn range_error() -> ScriptError {
+    ScriptError::new("OverflowError", "math range error")
 }
 
 /// A function of one float, with CPython's `math_1` error rule.
-fn float_fn(f: fn(f64) -> f64, can_overflow: bool) -> impl Fn(&mut Ctx<'_>, Args) -> NativeResult {
-    move |_ctx: &mut Ctx<'_>, mut args: Args| {
+fn float_fn(
+    f: fn(f64) -> f64,
+    can_overflow: bool,
+) -> impl Fn(&mut NativeCtx<'_>, Args) -> NativeResult {
+    move |_ctx: &mut NativeCtx<'_>, mut args: Args| {
         let x: f64 = args.next("x")?;
         args.finish()?;
         let r = f(x);
@@ -137,15 +140,15 @@ fn float_fn(f: fn(f64) -> f64, can_overflow: bool) -> impl Fn(&mut Ctx<'_>, Args
 
 /// `floor`, `ceil`, `trunc`: an int stays itself, a float is rounded and
 /// made an int (nan a `ValueError`, infinities an `OverflowError`).
-fn to_int_fn(name: &str, f: fn(f64) -> f64) -> impl Fn(&mut Ctx<'_>, Args) -> NativeResult {
+fn to_int_fn(name: &str, f: fn(f64) -> f64) -> impl Fn(&mut NativeCtx<'_>, Args) -> NativeResult {
     let full = format!("math.{name}");
-    move |_ctx: &mut Ctx<'_>, mut args: Args| {
+    move |_ctx: &mut NativeCtx<'_>, mut args: Args| {
         let x: Value = args.next("x")?;
         args.finish()?;
         match x {
             Value::Int(i) => Ok(Value::Int(i)),
             Value::Float(v) => float_to_int(f(v)),
-            other => Err(type_error(format!(
+            other => Err(ScriptError::type_error(format!(
                 "{full}() argument `x` must be a number, not `{}`",
                 other.type_name()
             ))),
@@ -155,7 +158,7 @@ fn to_int_fn(name: &str, f: fn(f64) -> f64) -> impl Fn(&mut Ctx<'_>, Args) -> Na
 
 /// A logarithm: nan stays nan, anything not above zero is outside its
 /// domain (`-inf` too), `inf` is `inf`.
-fn log_with(x: f64, f: fn(f64) -> f64) -> Result<f64, ErrorRef> {
+fn log_with(x: f64, f: fn(f64) -> f64) -> Result<f64, ScriptError> {
     if x.is_nan() {
         Ok(x)
     } else if x > 0.0 {
@@ -169,7 +172,7 @@ fn log_with(x: f64, f: fn(f64) -> f64) -> Result<f64, ErrorRef> {
 /// finite arguments: a nan result (a negative base, a fractional power)
 /// is a domain error, an infinite one a domain error for a zero base and
 /// an overflow otherwise.
-fn pow(x: f64, y: f64) -> Result<f64, ErrorRef> {
+fn pow(x: f64, y: f64) -> Result<f64, ScriptError> {
     let r = x.powf(y);
     if x.is_finite() && y.is_finite() && !r.is_finite() {
         if r.is_nan() || x == 0.0 {
@@ -182,7 +185,7 @@ fn pow(x: f64, y: f64) -> Result<f64, ErrorRef> {
 
 /// The remaining positional arguments, each converted by `f`; `want`
 /// names the kind for the error.
-fn rest<T>(mut args: Args, f: impl Fn(&Value) -> Option<T>) -> Result<Vec<T>, ErrorRef> {
+fn rest<T>(mut args: Args, f: impl Fn(&Value) -> Option<T>) -> Result<Vec<T>, ScriptError> {
     let fname = args.name().to_string();
     let values = args.rest();
     args.finish()?;
@@ -195,7 +198,7 @@ fn rest<T>(mut args: Args, f: impl Fn(&Value) -> Option<T>) -> Result<Vec<T>, Er
         .iter()
         .map(|v| {
             f(v).ok_or_else(|| {
-                type_error(format!(
+                ScriptError::type_error(format!(
                     "{fname}() arguments must each be {want}, not `{}`",
                     v.type_name()
                 ))
@@ -299,5 +302,5 @@ fn gcd(ints: &[i64]) -> NativeResult {
     }
     i64::try_from(g)
         .map(Value::Int)
-        .map_err(|_| crate::runtime::error::overflow())
+        .map_err(|_| ScriptError::overflow())
 }

@@ -1,5 +1,5 @@
 //! The standard library's native modules, on the same registration API an
-//! embedding host uses ([`crate::Module`]): one file per module.
+//! embedding host uses ([`Module`]): one file per module.
 
 pub(crate) mod args;
 pub(crate) mod base64;
@@ -40,10 +40,8 @@ pub(crate) mod yaml;
 pub(crate) mod yaml_read;
 
 use crate::compile::names::Natives;
-use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::link::NativeTable;
-use crate::runtime::native::function::{Args, Ctx, NativeResult};
-use crate::runtime::native::module::Module;
+use crate::{Args, Module, NativeCtx, NativeResult, ScriptError};
 
 /// The modules scripts get without an import, for the engine to register
 /// as a host registers its own (`Engine::register_module`).
@@ -74,7 +72,7 @@ pub(crate) fn modules() -> Vec<Module> {
 }
 
 /// A top-level function that takes its arguments itself.
-pub(crate) type RawFn = fn(&mut Ctx<'_>, Args) -> NativeResult;
+pub(crate) type RawFn = fn(&mut NativeCtx<'_>, Args) -> NativeResult;
 
 /// The top-level functions that are not builtins, for the engine to
 /// register as a host registers its own (`Engine::register_raw`).
@@ -94,12 +92,12 @@ pub(crate) fn install_builtins(names: &mut Natives, natives: &mut NativeTable) {
 /// `json.parse(text)` and `json.stringify(value, indent: nil)`: no
 /// permission needed.
 fn json_module() -> Module {
-    use crate::runtime::values::value::Value;
+    use crate::Value;
     Module::new("json")
         .raw("parse", |_ctx, mut args| {
             let text: String = args.next("text")?;
             args.finish()?;
-            json::parse(&text).map_err(|e| ErrorObj::new("JsonError", e.to_string()))
+            json::parse(&text).map_err(|e| ScriptError::new("JsonError", e.to_string()))
         })
         .raw("stringify", |_ctx, mut args| {
             let v: Value = args.next("value")?;
@@ -107,12 +105,12 @@ fn json_module() -> Module {
             args.finish()?;
             json::stringify(&v, indent.map(|i| i.max(0) as usize))
                 .map(|s| Value::str(&s))
-                .map_err(|e| ErrorObj::new(e.kind(), e.to_string()))
+                .map_err(|e| ScriptError::new(e.kind(), e.to_string()))
         })
 }
 
 /// A refused permission as the script sees it: a `NotCapableError` whose
 /// message names the flag that would allow the access.
-pub(crate) fn not_capable(d: crate::permissions::Denied) -> ErrorRef {
-    ErrorObj::new("NotCapableError", d.to_string())
+pub(crate) fn not_capable(d: crate::permissions::Denied) -> ScriptError {
+    ScriptError::new("NotCapableError", d.to_string())
 }

@@ -15,11 +15,9 @@ pub(crate) mod reach;
 
 use super::http::server::{bind, check_handler, ServerState};
 use super::not_capable;
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::ctx::ScriptCaller;
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{
+    Args, Module, NativeCtx, NativeObject, NativeResult, ScriptCaller, ScriptError, Value,
+};
 use async_lock::Mutex as AsyncMutex;
 use futures_lite::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use std::cell::{Cell, RefCell};
@@ -42,7 +40,7 @@ pub(crate) fn module() -> Module {
                 .ok()
                 .filter(|p| *p != 0)
                 .ok_or_else(|| {
-                    ErrorObj::new("ValueError", format!("net.connect: no port {port}"))
+                    ScriptError::new("ValueError", format!("net.connect: no port {port}"))
                 })?;
             let perms = ctx.permissions().clone();
             if let Err(reach::Failure::Denied(d)) = reach::precheck(&perms, &host, port) {
@@ -64,11 +62,11 @@ pub(crate) fn module() -> Module {
         .raw("listen", listen)
 }
 
-fn connection_error(message: String) -> ErrorRef {
-    ErrorObj::new("ConnectionError", message)
+fn connection_error(message: String) -> ScriptError {
+    ScriptError::new("ConnectionError", message)
 }
 
-fn io_error(peer: &str, e: &std::io::Error) -> ErrorRef {
+fn io_error(peer: &str, e: &std::io::Error) -> ScriptError {
     connection_error(format!("{peer}: {}", super::http::plain_io_message(e)))
 }
 
@@ -95,7 +93,7 @@ impl StreamInner {
         }
     }
 
-    fn check_open(&self) -> Result<(), ErrorRef> {
+    fn check_open(&self) -> Result<(), ScriptError> {
         if self.closed.get() {
             return Err(connection_error(format!(
                 "{}: the stream is closed",
@@ -139,7 +137,7 @@ impl NativeObject for Stream {
         let state = if self.0.closed.get() { " closed" } else { "" };
         format!("<stream {}{state}>", self.0.peer)
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         let inner = self.0.clone();
         let shown = format!("stream({}).{name}()", inner.peer);
         let r = match name {
@@ -150,7 +148,7 @@ impl NativeObject for Stream {
                 let n: i64 = args.next("n")?;
                 args.finish()?;
                 if n <= 0 {
-                    return Err(ErrorObj::new(
+                    return Err(ScriptError::new(
                         "ValueError",
                         format!("read(n) needs n > 0, not {n}"),
                     ));
@@ -260,7 +258,7 @@ async fn read_line(inner: &StreamInner) -> NativeResult {
         }
         if partial.len() > MAX_LINE {
             partial.clear();
-            return Err(ErrorObj::new(
+            return Err(ScriptError::new(
                 "ValueError",
                 format!("{}: a line longer than {MAX_LINE} bytes", inner.peer),
             ));
@@ -332,7 +330,7 @@ fn utf8_cut(bytes: &[u8], n: usize) -> usize {
 }
 
 /// `net.listen(handler, host: "127.0.0.1", port: 0)`.
-fn listen(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
+fn listen(ctx: &mut NativeCtx<'_>, mut args: Args) -> NativeResult {
     let handler: Value = args.next("handler")?;
     let host: Option<String> = args.named("host")?;
     let port: Option<i64> = args.named("port")?;
@@ -403,7 +401,7 @@ impl NativeObject for TcpServer {
     fn repr(&self) -> String {
         self.0.repr()
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         self.0.method(ctx, name, args)
     }
 }

@@ -13,10 +13,7 @@
 //! slashes) and has no `relpath`; parity with Python is the point.
 
 use super::not_capable;
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{Args, Module, NativeCtx, ScriptError, Value};
 
 pub(crate) fn module() -> Module {
     Module::new("path")
@@ -70,7 +67,7 @@ pub(crate) fn module() -> Module {
             ctx.permissions().check_env("HOME").map_err(not_capable)?;
             match std::env::var("HOME") {
                 Ok(home) if !home.is_empty() => Ok(Value::str(&home)),
-                _ => Err(ErrorObj::new("OSError", "HOME is not set")),
+                _ => Err(ScriptError::new("OSError", "HOME is not set")),
             }
         })
 }
@@ -78,20 +75,20 @@ pub(crate) fn module() -> Module {
 /// A function of one path string that needs no grant.
 fn pure(
     f: impl Fn(&str) -> Value + 'static,
-) -> impl Fn(&mut Ctx<'_>, Args) -> Result<Value, ErrorRef> {
-    move |_ctx: &mut Ctx<'_>, mut args: Args| {
+) -> impl Fn(&mut NativeCtx<'_>, Args) -> Result<Value, ScriptError> {
+    move |_ctx: &mut NativeCtx<'_>, mut args: Args| {
         let p: String = args.next("path")?;
         args.finish()?;
         Ok(f(&p))
     }
 }
 
-fn strings(values: Vec<Value>, name: &str) -> Result<Vec<String>, ErrorRef> {
+fn strings(values: Vec<Value>, name: &str) -> Result<Vec<String>, ScriptError> {
     values
         .into_iter()
         .map(|v| match v {
             Value::Str(s) => Ok(s.as_str().to_string()),
-            other => Err(ErrorObj::new(
+            other => Err(ScriptError::new(
                 "TypeError",
                 format!("{name}() takes strings, not `{}`", other.type_name()),
             )),
@@ -101,7 +98,7 @@ fn strings(values: Vec<Value>, name: &str) -> Result<Vec<String>, ErrorRef> {
 
 /// The folder relative paths are taken from (the one `tasks` started
 /// in), once `--allow-read` covers it.
-fn cwd(ctx: &mut Ctx<'_>) -> Result<String, ErrorRef> {
+fn cwd(ctx: &mut NativeCtx<'_>) -> Result<String, ScriptError> {
     let perms = ctx.permissions();
     let dir = perms.cwd().to_path_buf();
     perms.check_read(&dir).map_err(not_capable)?;
@@ -235,17 +232,17 @@ fn suffix(name: &str) -> &str {
 
 /// `PurePosixPath.with_suffix`: the last name's suffix replaced (added,
 /// or removed with `""`).
-fn with_suffix(p: &str, new: &str) -> Result<String, ErrorRef> {
+fn with_suffix(p: &str, new: &str) -> Result<String, ScriptError> {
     if new.contains('/') || new == "." || (!new.is_empty() && !new.starts_with('.')) {
-        return Err(ErrorObj::with_help(
-            "ValueError",
-            format!("invalid suffix {new:?}"),
-            "a suffix starts with a dot and holds no slash: \".txt\" (\"\" removes it)",
-        ));
+        return Err(
+            ScriptError::new("ValueError", format!("invalid suffix {new:?}")).with_help(
+                "a suffix starts with a dot and holds no slash: \".txt\" (\"\" removes it)",
+            ),
+        );
     }
     let mut pure = Pure::parse(p);
     let Some(last) = pure.names.pop() else {
-        return Err(ErrorObj::new(
+        return Err(ScriptError::new(
             "ValueError",
             format!("{p:?} has an empty name"),
         ));
@@ -270,9 +267,9 @@ impl Pure<'_> {
 /// `tasks` started in makes no difference (both absolute, or both
 /// relative with no `..` left in `to` past what they share); otherwise
 /// both are made absolute, which needs `--allow-read` of that folder.
-fn relative_to(ctx: &mut Ctx<'_>, p: &str, to: &str) -> Result<Value, ErrorRef> {
+fn relative_to(ctx: &mut NativeCtx<'_>, p: &str, to: &str) -> Result<Value, ScriptError> {
     if p.is_empty() {
-        return Err(ErrorObj::new("ValueError", "no path specified"));
+        return Err(ScriptError::new("ValueError", "no path specified"));
     }
     let (mut a, mut b) = (normalize(p), normalize(to));
     if !(a.starts_with('/') && b.starts_with('/')) {

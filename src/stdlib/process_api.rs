@@ -5,13 +5,11 @@
 use super::not_capable;
 use super::process::{self as rust, Child, Io, Pipe, ProcessFailure, RunOutput, RunSpec};
 use crate::permissions::{Denied, Kind};
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{
-    Args, Ctx, FromValue, NativeObject, NativeResult, OpFuture,
+use crate::runtime::stream;
+use crate::{
+    Args, FromValue, Module, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream,
+    ScriptError, Value,
 };
-use crate::runtime::native::module::Module;
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::Value;
 use std::path::PathBuf;
 
 pub(crate) fn module() -> Module {
@@ -56,7 +54,7 @@ pub(crate) fn module() -> Module {
 /// `cmd` and `args` of `run` and `start`: `cmd` is a program's name, or a
 /// list of the program and its first arguments (what `sh"…"` makes); the
 /// words of `args` follow.
-fn command(args: &mut Args) -> Result<(String, Vec<String>), ErrorRef> {
+fn command(args: &mut Args) -> Result<(String, Vec<String>), ScriptError> {
     let Command(cmd, mut list) = args.next("cmd")?;
     list.extend(args.named::<Vec<String>>("args")?.unwrap_or_default());
     Ok((cmd, list))
@@ -86,7 +84,7 @@ impl FromValue for Command {
 /// word per item, joined by spaces (Python's `shlex.join`). What a
 /// `sh"…"` command puts in for each interpolation. Anything else (`nil`,
 /// a map) is a `TypeError`, not the word "nil" in a command line.
-fn quote_value(v: &Value) -> Result<String, ErrorRef> {
+fn quote_value(v: &Value) -> Result<String, ScriptError> {
     match v {
         Value::Str(s) => Ok(quote(s.to_string())),
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => v.try_display().map(quote),
@@ -105,12 +103,12 @@ fn quote_value(v: &Value) -> Result<String, ErrorRef> {
     }
 }
 
-fn word_error(v: &Value) -> ErrorRef {
-    ErrorObj::with_help(
+fn word_error(v: &Value) -> ScriptError {
+    ScriptError::new(
         "TypeError",
         format!("a `{}` is not a word of a command", v.type_name()),
-        "give a string, a number, or a list of them (one word each)",
     )
+    .with_help("give a string, a number, or a list of them (one word each)")
 }
 
 /// `process.quote(s)`: `s` as one word for `sh` (Python's `shlex.quote`):
@@ -130,18 +128,18 @@ pub(crate) fn quote(s: String) -> String {
 /// `start`'s `stdin:`, `stdout:`, `stderr:`: "pipe" (to the script),
 /// "inherit" (the script's own: the terminal, for an interactive child)
 /// or "null".
-fn io_arg(args: &mut Args, name: &str, default: Io) -> Result<Io, ErrorRef> {
+fn io_arg(args: &mut Args, name: &str, default: Io) -> Result<Io, ScriptError> {
     Ok(match args.named::<String>(name)?.as_deref() {
         None => default,
         Some("pipe") => Io::Pipe,
         Some("inherit") => Io::Inherit,
         Some("null") => Io::Null,
         Some(other) => {
-            return Err(ErrorObj::with_help(
+            return Err(ScriptError::new(
                 "ValueError",
                 format!("{name}: {other:?} is not a way to connect a child's stream"),
-                "use \"pipe\", \"inherit\" or \"null\"",
-            ))
+            )
+            .with_help("use \"pipe\", \"inherit\" or \"null\""))
         }
     })
 }
@@ -151,11 +149,11 @@ fn io_arg(args: &mut Args, name: &str, default: Io) -> Result<Io, ErrorRef> {
 /// `Permissions::check_run_file`): the child runs that file, whatever its
 /// `env:` and `cwd:` say.
 fn spec(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut NativeCtx<'_>,
     cmd: String,
     list: Vec<String>,
     args: &mut Args,
-) -> Result<RunSpec, ErrorRef> {
+) -> Result<RunSpec, ScriptError> {
     let place = place_args(args)?;
     checked_spec(ctx, cmd, list, &place)
 }
@@ -166,7 +164,7 @@ pub(super) struct Place {
     env: Vec<(String, String)>,
 }
 
-pub(super) fn place_args(args: &mut Args) -> Result<Place, ErrorRef> {
+pub(super) fn place_args(args: &mut Args) -> Result<Place, ScriptError> {
     let cwd = args.named::<String>("cwd")?.map(PathBuf::from);
     let env = args.named::<indexmap::IndexMap<String, String>>("env")?;
     Ok(Place {
@@ -178,11 +176,11 @@ pub(super) fn place_args(args: &mut Args) -> Result<Place, ErrorRef> {
 /// The spec of `cmd` with `list`, run where `place` says, once the
 /// program passed the permission check.
 pub(super) fn checked_spec(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut NativeCtx<'_>,
     cmd: String,
     list: Vec<String>,
     place: &Place,
-) -> Result<RunSpec, ErrorRef> {
+) -> Result<RunSpec, ScriptError> {
     let file = ctx
         .permissions()
         .check_run_file(&cmd)
@@ -207,10 +205,10 @@ pub(super) fn checked_spec(
 /// `LD_LIBRARY_PATH`, `DYLD_INSERT_LIBRARIES`, ...): they load other code
 /// into the granted program, which could then do anything. Deno has the
 /// same rule.
-fn check_env(ctx: &mut Ctx<'_>, spec: &RunSpec) -> Result<(), ErrorRef> {
+fn check_env(ctx: &mut NativeCtx<'_>, spec: &RunSpec) -> Result<(), ScriptError> {
     for (name, _) in &spec.env {
         if name.is_empty() || name.contains('=') || name.contains('\0') {
-            return Err(ErrorObj::new(
+            return Err(ScriptError::new(
                 "ValueError",
                 format!("{name:?} is not an environment variable name"),
             ));
@@ -220,13 +218,15 @@ fn check_env(ctx: &mut Ctx<'_>, spec: &RunSpec) -> Result<(), ErrorRef> {
             let target = format!("{} (env: {name})", spec.cmd);
             let reason = "the dynamic loader's variables need --allow-run with no list";
             ctx.permissions().record_refusal(Kind::Run, &target, reason);
-            return Err(ErrorObj::with_help(
+            return Err(ScriptError::new(
                 Denied::ERROR_KIND,
                 format!(
                     "run access to \"{}\" with {name} in env: is not allowed — \
                      it loads other code into the program; only an unscoped --allow-run allows it",
                     spec.cmd
                 ),
+            )
+            .with_help(
                 "the dynamic loader's variables (LD_*, DYLD_*) need --allow-run with no list",
             ));
         }
@@ -235,11 +235,11 @@ fn check_env(ctx: &mut Ctx<'_>, spec: &RunSpec) -> Result<(), ErrorRef> {
 }
 
 fn start_run(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut NativeCtx<'_>,
     cmd: String,
     list: Vec<String>,
     mut args: Args,
-) -> Result<crate::runtime::native::function::OpFuture, ErrorRef> {
+) -> Result<NativeFuture, ScriptError> {
     let mut spec = spec(ctx, cmd, list, &mut args)?;
     if let Some(input) = args.named::<Value>("stdin")? {
         spec.stdin = super::bytes::data_arg("process.run", "stdin", &input)?.into_owned();
@@ -259,7 +259,7 @@ fn start_run(
 
 /// `check: true` and a non-zero exit: a `ProcessError` with the status and
 /// the end of what the program wrote to stderr.
-pub(super) fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
+pub(super) fn check_error(cmd: &str, out: &RunOutput) -> ScriptError {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();
@@ -268,20 +268,17 @@ pub(super) fn check_error(cmd: &str, out: &RunOutput) -> ErrorRef {
         msg.push_str(": ");
         msg.push_str(&tail.join(" | "));
     }
-    ErrorObj::with_help(
-        "ProcessError",
-        msg,
-        "pass `check: false` to get the result whatever the status",
-    )
-    .with_fields(&[
-        ("code", Value::Int(out.code.into())),
-        ("stdout", Value::str(&out.stdout_text())),
-        ("stderr", Value::str(&out.stderr_text())),
-    ])
+    ScriptError::new("ProcessError", msg)
+        .with_help("pass `check: false` to get the result whatever the status")
+        .with_fields(&[
+            ("code", Value::Int(out.code.into())),
+            ("stdout", Value::str(&out.stdout_text())),
+            ("stderr", Value::str(&out.stderr_text())),
+        ])
 }
 
-pub(super) fn failure(e: &ProcessFailure) -> ErrorRef {
-    ErrorObj::new(e.kind(), e.to_string())
+pub(super) fn failure(e: &ProcessFailure) -> ScriptError {
+    ScriptError::new(e.kind(), e.to_string())
 }
 
 /// What `process.run` returns: `code()`, `ok()`, `stdout()`, `stderr()`;
@@ -304,7 +301,7 @@ impl NativeObject for Finished {
             "codes",
         ]
     }
-    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, _ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let v = match name {
             "code" => Value::Int(self.0.code as i64),
             // As `check:` judges: for a pipe, no program failed.
@@ -342,7 +339,7 @@ impl NativeObject for Running {
             "stderr_lines",
         ]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         let child = self.0.clone();
         let pid = child.pid();
         let result = match name {
@@ -434,7 +431,7 @@ impl NativeObject for ChildLines {
     fn methods() -> &'static [&'static str] {
         &["next"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         stream::next_method(ctx, self, name, args, || self.shown())
     }
     fn repr(&self) -> String {
@@ -446,10 +443,10 @@ impl NativeObject for ChildLines {
 }
 
 impl NativeStream for ChildLines {
-    fn ready(&self, _ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         self.child.try_line(self.pipe).map(line_value)
     }
-    fn wait(&self, _ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         let fut = self.child.read_line_from(self.pipe);
         Ok(Box::pin(async move { line_value(fut.await) }))
     }

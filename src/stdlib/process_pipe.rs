@@ -6,15 +6,13 @@
 
 use super::process::{self as rust, RunOutput, DEFAULT_OUTPUT_CAP};
 use super::process_api::{checked_spec, failure, place_args, Finished};
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, OpFuture};
-use crate::runtime::values::value::Value;
+use crate::{Args, NativeCtx, NativeFuture, ScriptError, Value};
 
 /// The signal a program gets when it writes to a pipe whose reader has
 /// gone (13 on Linux and macOS): how `yes` ends in `yes | head -3`.
 const SIGPIPE: i32 = 13;
 
-pub(super) fn pipe(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorRef> {
+pub(super) fn pipe(ctx: &mut NativeCtx<'_>, mut args: Args) -> Result<NativeFuture, ScriptError> {
     let programs: Vec<Vec<String>> = args.next("programs")?;
     let place = place_args(&mut args)?;
     let stdin = match args.named::<Value>("stdin")? {
@@ -24,20 +22,16 @@ pub(super) fn pipe(ctx: &mut Ctx<'_>, mut args: Args) -> Result<OpFuture, ErrorR
     let check = args.named::<bool>("check")?.unwrap_or(true);
     args.finish()?;
     if programs.is_empty() {
-        return Err(ErrorObj::with_help(
-            "ValueError",
-            "process.pipe() needs at least one program",
-            "give a list of programs, each a list of its name and arguments: [[\"sort\"], [\"uniq\", \"-c\"]]",
-        ));
+        return Err(ScriptError::new("ValueError", "process.pipe() needs at least one program").with_help("give a list of programs, each a list of its name and arguments: [[\"sort\"], [\"uniq\", \"-c\"]]"));
     }
     let mut specs = Vec::with_capacity(programs.len());
     for (i, mut words) in programs.into_iter().enumerate() {
         if words.is_empty() {
-            return Err(ErrorObj::with_help(
+            return Err(ScriptError::new(
                 "ValueError",
                 format!("program {} of the pipe is an empty list", i + 1),
-                "each program is a list of its name and arguments: [\"grep\", \"x\"]",
-            ));
+            )
+            .with_help("each program is a list of its name and arguments: [\"grep\", \"x\"]"));
         }
         let cmd = words.remove(0);
         specs.push(checked_spec(ctx, cmd, words, &place)?);
@@ -79,7 +73,7 @@ pub(super) fn failed(codes: &[i32]) -> Option<usize> {
 
 /// `check: true` and a program that failed: a `ProcessError` naming it,
 /// with its status and the end of its stderr.
-fn check_error(cmd: &str, i: usize, n: usize, out: &RunOutput, codes: &[i32]) -> ErrorRef {
+fn check_error(cmd: &str, i: usize, n: usize, out: &RunOutput, codes: &[i32]) -> ScriptError {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();
@@ -92,18 +86,15 @@ fn check_error(cmd: &str, i: usize, n: usize, out: &RunOutput, codes: &[i32]) ->
         msg.push_str(": ");
         msg.push_str(&tail.join(" | "));
     }
-    ErrorObj::with_help(
-        "ProcessError",
-        msg,
-        "pass `check: false` to get the result whatever the statuses",
-    )
-    .with_fields(&[
-        ("code", Value::Int(out.code.into())),
-        (
-            "codes",
-            Value::list(codes.iter().map(|&c| Value::Int(c.into())).collect()),
-        ),
-        ("stdout", Value::str(&out.stdout_text())),
-        ("stderr", Value::str(&out.stderr_text())),
-    ])
+    ScriptError::new("ProcessError", msg)
+        .with_help("pass `check: false` to get the result whatever the statuses")
+        .with_fields(&[
+            ("code", Value::Int(out.code.into())),
+            (
+                "codes",
+                Value::list(codes.iter().map(|&c| Value::Int(c.into())).collect()),
+            ),
+            ("stdout", Value::str(&out.stdout_text())),
+            ("stderr", Value::str(&out.stderr_text())),
+        ])
 }

@@ -7,11 +7,8 @@
 //! [`crate::engine::DEFAULT_SEED`] (so a golden test's numbers are the same
 //! on every run), and otherwise from the system.
 
-use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native::function::Ctx;
-use crate::runtime::native::module::Module;
 use crate::runtime::values::ops::items_of;
-use crate::runtime::values::value::Value;
+use crate::{Module, NativeCtx, ScriptError, Value};
 
 mod mt;
 pub(crate) use mt::PyRandom;
@@ -23,7 +20,7 @@ pub(crate) fn seed_engine(data: &mut crate::runtime::native::ctx::DataSlots, see
     data.insert(PyRandom::seeded_u64(n));
 }
 
-fn rng<'c>(ctx: &'c mut Ctx<'_>) -> &'c mut PyRandom {
+fn rng<'c>(ctx: &'c mut NativeCtx<'_>) -> &'c mut PyRandom {
     ctx.data_or_default::<PyRandom>()
 }
 
@@ -52,7 +49,7 @@ pub(crate) fn module() -> Module {
             let b: i64 = args.next("b")?;
             args.finish()?;
             let r = rng(ctx).randrange(a.into(), i128::from(b) + 1, 1);
-            Ok(Value::Int(r.map_err(value_error)?))
+            Ok(Value::Int(r.map_err(ScriptError::value_error)?))
         })
         .raw("randrange", |ctx, mut args| {
             let start: i64 = args.next("start")?;
@@ -61,7 +58,7 @@ pub(crate) fn module() -> Module {
             args.finish()?;
             let r = match (stop, step) {
                 (None, Some(_)) => {
-                    return Err(type_error("Missing a non-None stop argument"));
+                    return Err(ScriptError::type_error("Missing a non-None stop argument"));
                 }
                 (None, None) if start > 0 => Ok(rng(ctx).below(start as u128) as i64),
                 (None, None) => Err("empty range for randrange()".to_string()),
@@ -70,14 +67,16 @@ pub(crate) fn module() -> Module {
                     rng(ctx).randrange(start.into(), stop.into(), step)
                 }
             };
-            Ok(Value::Int(r.map_err(value_error)?))
+            Ok(Value::Int(r.map_err(ScriptError::value_error)?))
         })
         .raw("choice", |ctx, mut args| {
             let xs: Value = args.next("items")?;
             args.finish()?;
             let items = items(&xs, "random.choice")?;
             if items.is_empty() {
-                return Err(index_error("Cannot choose from an empty sequence"));
+                return Err(ScriptError::index_error(
+                    "Cannot choose from an empty sequence",
+                ));
             }
             let i = rng(ctx).index(items.len());
             Ok(items[i].clone())
@@ -86,7 +85,7 @@ pub(crate) fn module() -> Module {
             let xs: Value = args.next("items")?;
             args.finish()?;
             let Value::List(list) = xs else {
-                return Err(type_error(format!(
+                return Err(ScriptError::type_error(format!(
                     "random.shuffle() needs a list (it shuffles in place), not `{}`",
                     xs.type_name()
                 )));
@@ -102,7 +101,9 @@ pub(crate) fn module() -> Module {
             let k = usize::try_from(k)
                 .ok()
                 .filter(|&k| k <= pool.len())
-                .ok_or_else(|| value_error("Sample larger than population or is negative"))?;
+                .ok_or_else(|| {
+                    ScriptError::value_error("Sample larger than population or is negative")
+                })?;
             Ok(Value::list(rng(ctx).sample(&pool, k)))
         })
         .raw("seed", |ctx, mut args| {
@@ -115,9 +116,9 @@ pub(crate) fn module() -> Module {
 
 /// The items `choice` and `sample` pick from: a list's, a string's
 /// characters, a range's ints, a map's keys.
-fn items(xs: &Value, fname: &str) -> Result<Vec<Value>, ErrorRef> {
+fn items(xs: &Value, fname: &str) -> Result<Vec<Value>, ScriptError> {
     items_of(xs).map_err(|_| {
-        type_error(format!(
+        ScriptError::type_error(format!(
             "{fname}() needs a list (or another iterable), not `{}`",
             xs.type_name()
         ))

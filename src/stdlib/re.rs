@@ -4,11 +4,8 @@
 //! indices, as everywhere else in the language. Compiled patterns are
 //! cached per thread.
 
-use crate::runtime::error::{index_error, type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
-use crate::runtime::native::module::Module;
 use crate::runtime::values::str::Str;
-use crate::runtime::values::value::Value;
+use crate::{Args, Module, NativeCtx, NativeObject, NativeResult, ScriptError, Value};
 use regex::{Captures, Regex};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -56,13 +53,13 @@ pub(crate) fn module() -> Module {
 
 /// The compiled pattern of the first argument (from the cache); a bad
 /// pattern is a `ValueError` with the regex crate's explanation.
-fn pattern(args: &mut Args, anchored: bool) -> Result<Rc<Regex>, ErrorRef> {
+fn pattern(args: &mut Args, anchored: bool) -> Result<Rc<Regex>, ScriptError> {
     let source: Str = args.next("pattern")?;
     let kind = usize::from(anchored);
     if let Some(re) = CACHE.with(|c| c.borrow()[kind].get(&*source).cloned()) {
         return Ok(re);
     }
-    let bad = |e: regex::Error| value_error(format!("bad pattern: {e}"));
+    let bad = |e: regex::Error| ScriptError::value_error(format!("bad pattern: {e}"));
     let mut re = Regex::new(&source).map_err(bad)?;
     if anchored {
         // `\A` anchors at the start of the text even under `(?m)`; the
@@ -182,20 +179,20 @@ impl Match {
 
     /// The group an argument names: an index, or a name; out of range is
     /// an `IndexError`, as Python's "no such group".
-    fn group_index(&self, which: Option<Value>) -> Result<usize, ErrorRef> {
+    fn group_index(&self, which: Option<Value>) -> Result<usize, ScriptError> {
         let i = match which {
             None => Some(0),
             Some(Value::Int(i)) => usize::try_from(i).ok(),
             Some(Value::Str(s)) => self.re.capture_names().position(|n| n == Some(&*s)),
             Some(other) => {
-                return Err(type_error(format!(
+                return Err(ScriptError::type_error(format!(
                     "a group is an int or a name, not `{}`",
                     other.type_name()
                 )))
             }
         };
         i.filter(|&i| i < self.groups.len())
-            .ok_or_else(|| index_error("no such group"))
+            .ok_or_else(|| ScriptError::index_error("no such group"))
     }
 }
 
@@ -215,7 +212,7 @@ impl NativeObject for Match {
             None => "<match>".to_string(),
         }
     }
-    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
+    fn method(&self, _ctx: &mut NativeCtx<'_>, name: &str, mut args: Args) -> Option<NativeResult> {
         if !matches!(name, "group" | "groups" | "start" | "end") {
             return None;
         }

@@ -4,14 +4,11 @@
 
 use super::lines::Line;
 use super::stdin::Got;
-use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::ctx::NativeCtx;
-use crate::runtime::native::function::{Args, NativeObject, NativeResult, OpFuture};
-use crate::runtime::native::module::Module;
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::Value;
-
-use crate::runtime::error::EXIT_KIND;
+use crate::runtime::stream;
+use crate::{
+    Args, Module, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError,
+    Value,
+};
 
 /// `eprint(...)`: `print` to standard error.
 pub(crate) fn eprint(ctx: &mut NativeCtx<'_>, args: Args) -> NativeResult {
@@ -26,17 +23,17 @@ pub(crate) fn exit(_ctx: &mut NativeCtx<'_>, mut args: Args) -> NativeResult {
     args.finish()?;
     let code = code.unwrap_or(0);
     if !(0..=255).contains(&code) {
-        return Err(ErrorObj::new(
+        return Err(ScriptError::new(
             "ValueError",
             format!("exit status must be 0 to 255, not {code}"),
         ));
     }
     // The message is the status, as Python's `SystemExit(3)` prints `3`.
-    Err(ErrorObj::new(EXIT_KIND, code.to_string()))
+    Err(ScriptError::exit(code as i32))
 }
 
 /// `print`'s arguments (`sep:`, `end:`) made into the text it writes.
-fn print_line(mut args: Args) -> Result<String, crate::runtime::error::ErrorRef> {
+fn print_line(mut args: Args) -> Result<String, ScriptError> {
     let mut items = Vec::new();
     for v in args.rest() {
         items.push(v.try_display()?);
@@ -65,7 +62,7 @@ pub(crate) fn stdin_module() -> Module {
                     Ok(Line::TooLong) => Err(too_long()),
                     Err(e) => Err(stdin_error(&e)),
                 }
-            }) as OpFuture)
+            }) as NativeFuture)
         })
         .raw_boxed("read_text", |_ctx, args| {
             args.finish()?;
@@ -74,7 +71,7 @@ pub(crate) fn stdin_module() -> Module {
                     Ok(bytes) => text_value(bytes),
                     Err(e) => Err(stdin_error(&e)),
                 }
-            }) as OpFuture)
+            }) as NativeFuture)
         })
 }
 
@@ -104,7 +101,7 @@ impl NativeStream for StdinLines {
     fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         super::stdin::poll_line(line_value).map(got_value)
     }
-    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         Ok(Box::pin(async {
             got_value(super::stdin::read_line_with(line_value).await)
         }))
@@ -115,7 +112,7 @@ impl NativeStream for StdinLines {
 fn line_value(bytes: &[u8]) -> NativeResult {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(Value::str(s)),
-        Err(_) => Err(ErrorObj::new(
+        Err(_) => Err(ScriptError::new(
             "UnicodeError",
             "standard input is not valid UTF-8",
         )),
@@ -131,8 +128,8 @@ fn got_value(got: std::io::Result<Got<NativeResult>>) -> NativeResult {
     }
 }
 
-fn too_long() -> ErrorRef {
-    ErrorObj::new(
+fn too_long() -> ScriptError {
+    ScriptError::new(
         "ValueError",
         format!(
             "a line of standard input is longer than {} bytes",
@@ -142,23 +139,21 @@ fn too_long() -> ErrorRef {
 }
 
 /// Text read from standard input: strict UTF-8, as Python's `sys.stdin`.
-fn text_value(bytes: Vec<u8>) -> Result<Value, crate::runtime::error::ErrorRef> {
+fn text_value(bytes: Vec<u8>) -> Result<Value, ScriptError> {
     match String::from_utf8(bytes) {
         Ok(s) => Ok(Value::str(&s)),
-        Err(_) => Err(ErrorObj::new(
+        Err(_) => Err(ScriptError::new(
             "UnicodeError",
             "standard input is not valid UTF-8",
         )),
     }
 }
 
-fn stdin_error(e: &std::io::Error) -> crate::runtime::error::ErrorRef {
+fn stdin_error(e: &std::io::Error) -> ScriptError {
     if e.kind() == std::io::ErrorKind::OutOfMemory {
-        return ErrorObj::with_help(
-            "MemoryError",
-            e.to_string(),
+        return ScriptError::new("MemoryError", e.to_string()).with_help(
             "read standard input a line at a time, or raise the limit with --max-memory",
         );
     }
-    type_error(format!("cannot read standard input: {e}"))
+    ScriptError::type_error(format!("cannot read standard input: {e}"))
 }

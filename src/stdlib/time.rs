@@ -4,10 +4,7 @@
 //! UTC unless a call says `local: true` (the machine's zone, from `TZ` or
 //! the system's setting).
 
-use crate::runtime::error::{value_error, ErrorRef};
-use crate::runtime::native::function::Ctx;
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::Value;
+use crate::{Module, NativeCtx, ScriptError, Value};
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use std::fmt::Write;
@@ -51,7 +48,7 @@ pub(crate) fn module() -> Module {
 
 /// Epoch seconds now: the system's clock, or the virtual start plus the
 /// loop's clock.
-fn now(ctx: &Ctx<'_>) -> f64 {
+fn now(ctx: &NativeCtx<'_>) -> f64 {
     if ctx.virtual_time() {
         return VIRTUAL_EPOCH + ctx.now();
     }
@@ -62,9 +59,9 @@ fn now(ctx: &Ctx<'_>) -> f64 {
 
 /// The instant `ts` seconds after the epoch, to the microsecond as
 /// Python's `datetime.fromtimestamp` rounds it.
-fn instant(ts: f64) -> Result<DateTime<Utc>, ErrorRef> {
+fn instant(ts: f64) -> Result<DateTime<Utc>, ScriptError> {
     let out_of_range = || {
-        value_error(format!(
+        ScriptError::value_error(format!(
             "timestamp {} is out of range",
             crate::runtime::values::value::format_float(ts)
         ))
@@ -80,13 +77,13 @@ fn instant(ts: f64) -> Result<DateTime<Utc>, ErrorRef> {
 }
 
 /// The strftime items of `fmt`, or a `ValueError` naming the bad spec.
-fn items(fmt: &str) -> Result<Vec<Item<'_>>, ErrorRef> {
+fn items(fmt: &str) -> Result<Vec<Item<'_>>, ScriptError> {
     StrftimeItems::new(fmt)
         .parse()
-        .map_err(|_| value_error(format!("invalid format string {fmt:?}")))
+        .map_err(|_| ScriptError::value_error(format!("invalid format string {fmt:?}")))
 }
 
-fn format(ts: f64, fmt: &str, local: bool) -> Result<String, ErrorRef> {
+fn format(ts: f64, fmt: &str, local: bool) -> Result<String, ScriptError> {
     let at = instant(ts)?;
     let items = items(fmt)?;
     let mut s = String::new();
@@ -99,14 +96,14 @@ fn format(ts: f64, fmt: &str, local: bool) -> Result<String, ErrorRef> {
     } else {
         write!(s, "{}", at.format_with_items(items.iter()))
     };
-    written.map_err(|_| value_error(format!("cannot format a date with {fmt:?}")))?;
+    written.map_err(|_| ScriptError::value_error(format!("cannot format a date with {fmt:?}")))?;
     Ok(s)
 }
 
 /// Epoch seconds of `text` read with `fmt`: with an offset (`%z`) it says
 /// where it is; without one it is UTC (or local time with `local`); a
 /// format with a date and no time means midnight.
-fn parse(text: &str, fmt: &str, local: bool) -> Result<f64, ErrorRef> {
+fn parse(text: &str, fmt: &str, local: bool) -> Result<f64, ScriptError> {
     items(fmt)?;
     if let Ok(at) = DateTime::parse_from_str(text, fmt) {
         return Ok(seconds(at.timestamp(), at.timestamp_subsec_micros()));
@@ -116,7 +113,7 @@ fn parse(text: &str, fmt: &str, local: bool) -> Result<f64, ErrorRef> {
         Err(first) => match NaiveDate::parse_from_str(text, fmt) {
             Ok(d) => d.and_time(chrono::NaiveTime::MIN),
             Err(_) => {
-                return Err(value_error(format!(
+                return Err(ScriptError::value_error(format!(
                     "time data {text:?} does not match format {fmt:?} ({first})"
                 )))
             }
@@ -126,7 +123,9 @@ fn parse(text: &str, fmt: &str, local: bool) -> Result<f64, ErrorRef> {
         Local
             .from_local_datetime(&naive)
             .earliest()
-            .ok_or_else(|| value_error(format!("{text:?} does not exist in local time")))?
+            .ok_or_else(|| {
+                ScriptError::value_error(format!("{text:?} does not exist in local time"))
+            })?
             .with_timezone(&Utc)
     } else {
         Utc.from_utc_datetime(&naive)

@@ -10,10 +10,8 @@
 //! which stays `Z`. `stringify` writes every string as a string.
 
 use super::formats::{self, line_col, parse_error, Open, MAX_DEPTH};
-use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, NativeResult};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str};
+use crate::{Args, Module, NativeResult, ScriptError, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -44,7 +42,7 @@ fn table_value(table: toml::Table, depth: usize) -> NativeResult {
 
 fn value(v: toml::Value, depth: usize) -> NativeResult {
     if depth > MAX_DEPTH {
-        return Err(ErrorObj::new(
+        return Err(ScriptError::new(
             "TomlError",
             format!("toml.parse(): arrays and tables nested more than {MAX_DEPTH} deep"),
         ));
@@ -69,7 +67,7 @@ fn stringify(mut args: Args) -> NativeResult {
     let v: Value = args.next("value")?;
     args.finish()?;
     let Value::Map(_) = v else {
-        return Err(type_error(format!(
+        return Err(ScriptError::type_error(format!(
             "toml.stringify() needs a map (a TOML document is a table), not `{}`",
             v.type_name()
         )));
@@ -78,13 +76,13 @@ fn stringify(mut args: Args) -> NativeResult {
         unreachable!("a map becomes a table")
     };
     let text = toml::to_string(&table)
-        .map_err(|e| ErrorObj::new("ValueError", format!("toml.stringify(): {e}")))?;
+        .map_err(|e| ScriptError::new("ValueError", format!("toml.stringify(): {e}")))?;
     Ok(Value::str(&text))
 }
 
 /// `v` as a TOML value, or why it has none: `nil` and functions, tasks...
 /// have no TOML form, and a table's keys are strings.
-fn to_toml(v: &Value, open: &mut Open) -> Result<toml::Value, ErrorRef> {
+fn to_toml(v: &Value, open: &mut Open) -> Result<toml::Value, ScriptError> {
     const F: &str = "toml.stringify";
     Ok(match v {
         Value::Bool(b) => toml::Value::Boolean(*b),
@@ -107,7 +105,7 @@ fn to_toml(v: &Value, open: &mut Open) -> Result<toml::Value, ErrorRef> {
             let mut table = toml::Table::new();
             for (k, item) in &pairs {
                 let Key::Str(name) = k else {
-                    return Err(type_error(format!(
+                    return Err(ScriptError::type_error(format!(
                         "{F}(): a TOML key is a string, not `{}` ({})",
                         k.to_value().type_name(),
                         k.to_value().repr()
@@ -118,9 +116,13 @@ fn to_toml(v: &Value, open: &mut Open) -> Result<toml::Value, ErrorRef> {
             open.leave();
             toml::Value::Table(table)
         }
-        Value::Nil => return Err(type_error(format!("{F}(): TOML has no nil (no null)"))),
+        Value::Nil => {
+            return Err(ScriptError::type_error(format!(
+                "{F}(): TOML has no nil (no null)"
+            )))
+        }
         other => {
-            return Err(type_error(format!(
+            return Err(ScriptError::type_error(format!(
                 "{F}(): a `{}` has no TOML form",
                 other.type_name()
             )))

@@ -10,10 +10,8 @@
 //! replacement of bad UTF-8). Checked against CPython by
 //! `tests/parity/url_module`.
 
-use crate::runtime::error::{type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, NativeResult};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str};
+use crate::{Args, Module, NativeResult, ScriptError, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -104,7 +102,7 @@ pub(crate) fn unquote(text: &str) -> String {
 /// `&`, each side as `quote_plus`. A list value repeats its name; `nil`
 /// leaves the name out (as `requests` does with `None`). `query` is a map
 /// or a list of `[name, value]` pairs.
-pub(crate) fn encode_query(fname: &str, query: &Value) -> Result<String, ErrorRef> {
+pub(crate) fn encode_query(fname: &str, query: &Value) -> Result<String, ScriptError> {
     let pairs: Vec<(Value, Value)> = match query {
         Value::Map(m) => m
             .borrow()
@@ -117,7 +115,7 @@ pub(crate) fn encode_query(fname: &str, query: &Value) -> Result<String, ErrorRe
             .map(|p| pair(fname, p))
             .collect::<Result<_, _>>()?,
         other => {
-            return Err(type_error(format!(
+            return Err(ScriptError::type_error(format!(
                 "{fname} takes a map or a list of [name, value] pairs, not `{}`",
                 other.type_name()
             )))
@@ -137,13 +135,13 @@ pub(crate) fn encode_query(fname: &str, query: &Value) -> Result<String, ErrorRe
     Ok(out.join("&"))
 }
 
-fn pair(fname: &str, p: &Value) -> Result<(Value, Value), ErrorRef> {
+fn pair(fname: &str, p: &Value) -> Result<(Value, Value), ScriptError> {
     if let Value::List(items) = p {
         if let [name, value] = &items.borrow()[..] {
             return Ok((name.clone(), value.clone()));
         }
     }
-    Err(type_error(format!(
+    Err(ScriptError::type_error(format!(
         "{fname}: a pair is a list of a name and a value, not {}",
         p.repr()
     )))
@@ -151,11 +149,11 @@ fn pair(fname: &str, p: &Value) -> Result<(Value, Value), ErrorRef> {
 
 /// A name or value as text: strings as they are, numbers and bools as
 /// `str` shows them; anything else has no place in a query.
-fn field(fname: &str, v: &Value) -> Result<String, ErrorRef> {
+fn field(fname: &str, v: &Value) -> Result<String, ScriptError> {
     match v {
         Value::Str(s) => Ok(s.to_string()),
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => Ok(v.to_display()),
-        other => Err(type_error(format!(
+        other => Err(ScriptError::type_error(format!(
             "{fname}: a `{}` cannot be a query name or value",
             other.type_name()
         ))),
@@ -287,7 +285,7 @@ fn join(mut args: Args) -> NativeResult {
     let reference: String = args.next("reference")?;
     args.finish()?;
     let b = ::url::Url::parse(&base).map_err(|e| match e {
-        ::url::ParseError::RelativeUrlWithoutBase => value_error(format!(
+        ::url::ParseError::RelativeUrlWithoutBase => ScriptError::value_error(format!(
             "url.join(): the base must be an absolute URL (with a scheme), not {base:?}"
         )),
         e => bad_url(&base, e),
@@ -296,8 +294,8 @@ fn join(mut args: Args) -> NativeResult {
     Ok(Value::str(joined.as_str()))
 }
 
-fn bad_url(text: &str, e: ::url::ParseError) -> ErrorRef {
-    value_error(format!("not a URL: {text:?} ({e})"))
+fn bad_url(text: &str, e: ::url::ParseError) -> ScriptError {
+    ScriptError::value_error(format!("not a URL: {text:?} ({e})"))
 }
 
 #[cfg(test)]

@@ -7,10 +7,8 @@
 
 use super::formats::{self, Open};
 use super::yaml_read::documents;
-use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, NativeResult};
-use crate::runtime::native::module::Module;
-use crate::runtime::values::value::{format_float, Value};
+use crate::runtime::values::value::format_float;
+use crate::{Args, Module, NativeResult, ScriptError, Value};
 use saphyr::{Scalar, ScalarStyle, Tag, Yaml};
 use std::borrow::Cow;
 
@@ -55,7 +53,7 @@ fn stringify(mut args: Args) -> NativeResult {
     emitter.multiline(true);
     emitter
         .dump(&doc)
-        .map_err(|e| ErrorObj::new("ValueError", format!("yaml.stringify(): {e}")))?;
+        .map_err(|e| ScriptError::new("ValueError", format!("yaml.stringify(): {e}")))?;
     // The emitter starts every document with `---` and ends it without a
     // line break; a file of one document needs neither.
     let body = out
@@ -68,7 +66,7 @@ fn stringify(mut args: Args) -> NativeResult {
     Ok(Value::str(&text))
 }
 
-fn to_yaml(v: &Value, open: &mut Open) -> Result<Yaml<'static>, ErrorRef> {
+fn to_yaml(v: &Value, open: &mut Open) -> Result<Yaml<'static>, ScriptError> {
     const F: &str = "yaml.stringify";
     let plain = |s: String| Yaml::Representation(Cow::Owned(s), ScalarStyle::Plain, None);
     Ok(match v {
@@ -108,7 +106,7 @@ fn to_yaml(v: &Value, open: &mut Open) -> Result<Yaml<'static>, ErrorRef> {
             Yaml::Mapping(out)
         }
         other => {
-            return Err(type_error(format!(
+            return Err(ScriptError::type_error(format!(
                 "{F}(): a `{}` has no YAML form",
                 other.type_name()
             )))

@@ -11,8 +11,8 @@
 //! text). An alias is the anchored value itself, shared (PyYAML's too).
 
 use super::formats::{parse_error, MAX_DEPTH};
-use crate::runtime::error::ErrorRef;
-use crate::runtime::values::value::{Key, MapTable, Value};
+use crate::runtime::values::value::{Key, MapTable};
+use crate::{ScriptError, Value};
 use saphyr::{Marker, Scalar, ScalarStyle, Tag};
 use saphyr_parser::{Event, Parser};
 use std::borrow::Cow;
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Every document of `text`.
-pub(crate) fn documents(text: &str) -> Result<Vec<(Value, Marker)>, ErrorRef> {
+pub(crate) fn documents(text: &str) -> Result<Vec<(Value, Marker)>, ScriptError> {
     let mut b = Builder::default();
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
@@ -34,7 +34,7 @@ pub(crate) fn documents(text: &str) -> Result<Vec<(Value, Marker)>, ErrorRef> {
 }
 
 /// A YAML error at `at`.
-fn error(what: &str, at: Marker) -> ErrorRef {
+fn error(what: &str, at: Marker) -> ScriptError {
     parse_error("YamlError", what, at.line(), at.col() + 1)
 }
 
@@ -73,7 +73,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn event(&mut self, event: Event<'_>, at: Marker) -> Result<(), ErrorRef> {
+    fn event(&mut self, event: Event<'_>, at: Marker) -> Result<(), ScriptError> {
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -115,7 +115,7 @@ impl Builder {
         Ok(())
     }
 
-    fn open(&mut self, anchor: usize, kind: Open, at: Marker) -> Result<(), ErrorRef> {
+    fn open(&mut self, anchor: usize, kind: Open, at: Marker) -> Result<(), ScriptError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(error(
                 &format!("lists and maps nested more than {MAX_DEPTH} deep"),
@@ -131,7 +131,7 @@ impl Builder {
     }
 
     /// A finished value: into the open list or map, or the document's root.
-    fn add(&mut self, v: Value, anchor: usize, at: Marker, merge: bool) -> Result<(), ErrorRef> {
+    fn add(&mut self, v: Value, anchor: usize, at: Marker, merge: bool) -> Result<(), ScriptError> {
         if anchor > 0 {
             self.anchors.insert(anchor, v.clone());
         }
@@ -161,7 +161,7 @@ impl Builder {
 }
 
 /// A map key: a string, int or bool (the keys the language's maps take).
-fn map_key(v: &Value, at: Marker) -> Result<Key, ErrorRef> {
+fn map_key(v: &Value, at: Marker) -> Result<Key, ScriptError> {
     match v {
         Value::Str(_) | Value::Int(_) | Value::Bool(_) => {
             Ok(Key::from_value(v).expect("strings, ints and bools are keys"))
@@ -179,7 +179,7 @@ fn map_key(v: &Value, at: Marker) -> Result<Key, ErrorRef> {
 /// The finished value of a list or map. A map's merge keys (`<<`) add
 /// the pairs of the maps they name, as PyYAML does: the map's own keys
 /// win, then the earlier of several merged maps; merged keys come first.
-fn close(kind: Open) -> Result<Value, ErrorRef> {
+fn close(kind: Open) -> Result<Value, ScriptError> {
     let (pairs, merges) = match kind {
         Open::Seq(items) => return Ok(Value::list(items)),
         Open::Map { pairs, merges, .. } => (pairs, merges),
@@ -221,7 +221,7 @@ fn scalar(
     style: ScalarStyle,
     tag: Option<&Tag>,
     at: Marker,
-) -> Result<Value, ErrorRef> {
+) -> Result<Value, ScriptError> {
     let core = tag
         .filter(|t| t.is_yaml_core_schema())
         .map(|t| t.suffix.as_str());
@@ -259,7 +259,7 @@ fn from_scalar(s: Scalar<'_>) -> Value {
 }
 
 /// `!!binary`: base64, line breaks and spaces allowed.
-fn binary(text: &str, at: Marker) -> Result<Value, ErrorRef> {
+fn binary(text: &str, at: Marker) -> Result<Value, ScriptError> {
     use base64::Engine;
     let packed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD

@@ -13,8 +13,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-/// What an async native function's future produces.
-pub(crate) type NativeResult = Result<Value, ErrorRef>;
+/// What a native function returns, and what its future produces: a value,
+/// or the script error it raises.
+pub type NativeResult = Result<Value, ScriptError>;
 /// The future of an async native, boxed as the loop keeps it: what
 /// [`Module::raw_boxed`](crate::Module::raw_boxed) functions return.
 pub type NativeFuture = Pin<Box<dyn Future<Output = Result<Value, ScriptError>>>>;

@@ -13,8 +13,7 @@
 //!  "commands": {"add": {"help": "...", "args": {...}}}}
 //! ```
 
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::values::value::Value;
+use crate::{ScriptError, Value};
 use clap::builder::{PossibleValuesParser, TypedValueParser, ValueParser};
 use indexmap::IndexMap;
 
@@ -79,11 +78,11 @@ const ARG_KEYS: &[&str] = &[
     "help", "short", "type", "default", "choices", "required", "nargs", "action", "metavar",
 ];
 
-fn bad(msg: impl Into<String>, help: &str) -> ErrorRef {
-    ErrorObj::with_help("ValueError", format!("args.parse: {}", msg.into()), help)
+fn bad(msg: impl Into<String>, help: &str) -> ScriptError {
+    ScriptError::new("ValueError", format!("args.parse: {}", msg.into())).with_help(help)
 }
 
-fn only_keys(map: &IndexMap<String, Value>, known: &[&str], what: &str) -> Result<(), ErrorRef> {
+fn only_keys(map: &IndexMap<String, Value>, known: &[&str], what: &str) -> Result<(), ScriptError> {
     match map.keys().find(|k| !known.contains(&k.as_str())) {
         Some(k) => Err(bad(
             format!("{what} has no key {k:?}"),
@@ -93,7 +92,11 @@ fn only_keys(map: &IndexMap<String, Value>, known: &[&str], what: &str) -> Resul
     }
 }
 
-fn text(map: &IndexMap<String, Value>, key: &str, what: &str) -> Result<Option<String>, ErrorRef> {
+fn text(
+    map: &IndexMap<String, Value>,
+    key: &str,
+    what: &str,
+) -> Result<Option<String>, ScriptError> {
     match map.get(key) {
         None | Some(Value::Nil) => Ok(None),
         Some(Value::Str(s)) => Ok(Some(s.to_string())),
@@ -104,8 +107,8 @@ fn text(map: &IndexMap<String, Value>, key: &str, what: &str) -> Result<Option<S
     }
 }
 
-fn table(v: &Value, what: &str) -> Result<IndexMap<String, Value>, ErrorRef> {
-    use crate::runtime::native::function::FromValue;
+fn table(v: &Value, what: &str) -> Result<IndexMap<String, Value>, ScriptError> {
+    use crate::FromValue;
     IndexMap::<String, Value>::from_value(v).map_err(|_| {
         bad(
             format!(
@@ -118,7 +121,7 @@ fn table(v: &Value, what: &str) -> Result<IndexMap<String, Value>, ErrorRef> {
 }
 
 impl Spec {
-    pub(super) fn read(map: &IndexMap<String, Value>, prog: &str) -> Result<Spec, ErrorRef> {
+    pub(super) fn read(map: &IndexMap<String, Value>, prog: &str) -> Result<Spec, ScriptError> {
         only_keys(map, TOP_KEYS, "the spec")?;
         let mut spec = Spec::level(map, prog.to_string(), "the spec")?;
         spec.prog = text(map, "prog", "the spec")?.unwrap_or(spec.prog);
@@ -144,7 +147,7 @@ impl Spec {
         Ok(spec)
     }
 
-    fn level(map: &IndexMap<String, Value>, prog: String, what: &str) -> Result<Spec, ErrorRef> {
+    fn level(map: &IndexMap<String, Value>, prog: String, what: &str) -> Result<Spec, ScriptError> {
         let mut opts: Vec<Opt> = Vec::new();
         if let Some(args) = map.get("args").filter(|v| !matches!(v, Value::Nil)) {
             for (name, v) in table(args, &format!("{what}'s \"args\""))? {
@@ -165,7 +168,7 @@ impl Spec {
 
     /// A sub-command's values go into the same map as the program's, with
     /// `"command"`: no name may mean two arguments.
-    fn check_merged_names(&self) -> Result<(), ErrorRef> {
+    fn check_merged_names(&self) -> Result<(), ScriptError> {
         let top = self.opts.iter().map(|o| &o.dest);
         if let Some(d) = top.clone().find(|d| *d == "command") {
             return Err(bad(
@@ -196,7 +199,7 @@ fn is_name(s: &str) -> bool {
 }
 
 impl Opt {
-    fn read(name: &str, v: &Value) -> Result<Opt, ErrorRef> {
+    fn read(name: &str, v: &Value) -> Result<Opt, ScriptError> {
         let what = format!("argument {name:?}");
         // `"pattern": "what to look for"`: only a help text.
         let map = match v {
@@ -312,7 +315,7 @@ impl Opt {
     }
 }
 
-fn action(map: &IndexMap<String, Value>, what: &str) -> Result<Action, ErrorRef> {
+fn action(map: &IndexMap<String, Value>, what: &str) -> Result<Action, ScriptError> {
     Ok(match text(map, "action", what)?.as_deref() {
         None | Some("store") => Action::Store,
         Some("store_true") => Action::StoreTrue,
@@ -328,7 +331,7 @@ fn action(map: &IndexMap<String, Value>, what: &str) -> Result<Action, ErrorRef>
     })
 }
 
-fn short(map: &IndexMap<String, Value>, what: &str) -> Result<Option<char>, ErrorRef> {
+fn short(map: &IndexMap<String, Value>, what: &str) -> Result<Option<char>, ScriptError> {
     let Some(s) = text(map, "short", what)? else {
         return Ok(None);
     };
@@ -346,7 +349,7 @@ fn short(map: &IndexMap<String, Value>, what: &str) -> Result<Option<char>, Erro
     }
 }
 
-fn ty(map: &IndexMap<String, Value>, what: &str) -> Result<Type, ErrorRef> {
+fn ty(map: &IndexMap<String, Value>, what: &str) -> Result<Type, ScriptError> {
     let name = match map.get("type") {
         None | Some(Value::Nil) => return Ok(Type::Str),
         Some(Value::Str(s)) => s.to_string(),
@@ -367,7 +370,11 @@ fn ty(map: &IndexMap<String, Value>, what: &str) -> Result<Type, ErrorRef> {
     })
 }
 
-fn choices(map: &IndexMap<String, Value>, what: &str, ty: Type) -> Result<Vec<String>, ErrorRef> {
+fn choices(
+    map: &IndexMap<String, Value>,
+    what: &str,
+    ty: Type,
+) -> Result<Vec<String>, ScriptError> {
     let Some(v) = map.get("choices").filter(|v| !matches!(v, Value::Nil)) else {
         return Ok(Vec::new());
     };
@@ -400,7 +407,7 @@ fn choices(map: &IndexMap<String, Value>, what: &str, ty: Type) -> Result<Vec<St
     Ok(out)
 }
 
-fn nargs(map: &IndexMap<String, Value>, what: &str) -> Result<Nargs, ErrorRef> {
+fn nargs(map: &IndexMap<String, Value>, what: &str) -> Result<Nargs, ScriptError> {
     Ok(match map.get("nargs") {
         None | Some(Value::Nil) => Nargs::One,
         Some(Value::Str(s)) if &**s == "?" => Nargs::Optional,
@@ -416,7 +423,7 @@ fn nargs(map: &IndexMap<String, Value>, what: &str) -> Result<Nargs, ErrorRef> {
 }
 
 /// No two arguments with the same name, long or short form.
-fn check_unique(opts: &[Opt], new: &Opt) -> Result<(), ErrorRef> {
+fn check_unique(opts: &[Opt], new: &Opt) -> Result<(), ScriptError> {
     for o in opts {
         let same_short = match (&o.kind, &new.kind) {
             (Kind::Option { short: Some(a), .. }, Kind::Option { short: Some(b), .. }) => a == b,
@@ -440,7 +447,7 @@ fn check_unique(opts: &[Opt], new: &Opt) -> Result<(), ErrorRef> {
 
 /// Positional arguments are taken in order: the required ones first, and
 /// at most one that takes any number of values, last.
-fn check_positional_order(opts: &[Opt]) -> Result<(), ErrorRef> {
+fn check_positional_order(opts: &[Opt]) -> Result<(), ScriptError> {
     let positional: Vec<&Opt> = opts
         .iter()
         .filter(|o| matches!(o.kind, Kind::Positional))

@@ -6,11 +6,12 @@
 
 use super::{int_arg, list_arg};
 use crate::runtime::call::Sig;
-use crate::runtime::error::{overflow, type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeResult};
-use crate::runtime::values::ops::{self, items_of};
+use crate::runtime::native::function::NativeFn;
+use crate::runtime::values::ops;
+use crate::runtime::values::ops::items_of;
 use crate::runtime::values::seq::sort_values;
-use crate::runtime::values::value::{Iter, Value};
+use crate::runtime::values::value::Iter;
+use crate::{Args, NativeCtx, NativeResult, ScriptError, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -80,7 +81,7 @@ fn range(args: Vec<Value>) -> NativeResult {
         _ => unreachable!("bound to 1 to 3 arguments"),
     };
     if step == 0 {
-        return Err(value_error("range() step must not be zero"));
+        return Err(ScriptError::value_error("range() step must not be zero"));
     }
     Ok(Value::Iter(Rc::new(RefCell::new(Iter::Range {
         next: start,
@@ -93,7 +94,7 @@ fn range(args: Vec<Value>) -> NativeResult {
 /// item that no later one is `better` than, compared by `key(item)` when a
 /// key is given (each item's key computed once, in order, as Python does).
 fn extreme(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut NativeCtx<'_>,
     name: &str,
     mut a: Args,
     better: fn(std::cmp::Ordering) -> bool,
@@ -120,16 +121,16 @@ fn extreme(
         }
     }
     best.map(|(v, _)| v)
-        .ok_or_else(|| value_error(format!("{name}() of an empty list")))
+        .ok_or_else(|| ScriptError::value_error(format!("{name}() of an empty list")))
 }
 
-fn sum(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn sum(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let items: Value = a.next("items")?;
     let mut total = a.next_opt::<Value>("start")?.unwrap_or(Value::Int(0));
     if let (Some(r), Value::Int(start)) = (ops::as_range(&items), &total) {
         let sum = ops::range_sum(r).and_then(|s| s.checked_add(i128::from(*start)));
         let sum = sum.and_then(|s| i64::try_from(s).ok());
-        return sum.map(Value::Int).ok_or_else(overflow);
+        return sum.map(Value::Int).ok_or_else(ScriptError::overflow);
     }
     for v in list_arg("sum", &items)? {
         total = ops::add(&total, &v)?;
@@ -137,7 +138,7 @@ fn sum(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     Ok(total)
 }
 
-fn sorted(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn sorted(ctx: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let items: Value = a.next("items")?;
     let reverse = a.keyword("reverse").is_some_and(|v| v.truthy());
     let key = a.keyword("key").filter(|k| !matches!(k, Value::Nil));
@@ -145,7 +146,7 @@ fn sorted(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     Ok(Value::list(sort_values(ctx, items, key.as_ref(), reverse)?))
 }
 
-fn enumerate(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn enumerate(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let items: Value = a.next("items")?;
     let start = match a.next_opt::<Value>("start")? {
         Some(s) => int_arg("enumerate", &s)?,
@@ -156,7 +157,7 @@ fn enumerate(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     let mut n = Some(start);
     for v in items {
         // The index after the last one may not fit; only a used one must.
-        let i = n.ok_or_else(overflow)?;
+        let i = n.ok_or_else(ScriptError::overflow)?;
         out.push(Value::list(vec![Value::Int(i), v]));
         n = i.checked_add(1);
     }
@@ -178,21 +179,21 @@ fn zip(args: Vec<Value>) -> NativeResult {
 
 /// The items of the next argument (a list, a string's characters, a
 /// range, a map's keys).
-fn items(args: &mut Args, fname: &str) -> Result<Vec<Value>, ErrorRef> {
+fn items(args: &mut Args, fname: &str) -> Result<Vec<Value>, ScriptError> {
     let v: Value = args.next("items")?;
     items_of(&v).map_err(|_| {
-        type_error(format!(
+        ScriptError::type_error(format!(
             "{fname}() needs a list (or another iterable), not `{}`",
             v.type_name()
         ))
     })
 }
 
-fn callable(f: &Value, fname: &str) -> Result<(), ErrorRef> {
+fn callable(f: &Value, fname: &str) -> Result<(), ScriptError> {
     if matches!(f, Value::Func(_) | Value::Native(_)) {
         return Ok(());
     }
-    Err(type_error(format!(
+    Err(ScriptError::type_error(format!(
         "{fname}() needs a function first, not `{}`",
         f.type_name()
     )))
@@ -200,7 +201,7 @@ fn callable(f: &Value, fname: &str) -> Result<(), ErrorRef> {
 
 /// `map(f, xs)`: `[f(x) for x in xs]`; with more lists, `f` takes one item
 /// of each, and the result is as long as the shortest (as Python's).
-fn map(ctx: &mut Ctx<'_>, mut args: Args) -> Result<Value, ErrorRef> {
+fn map(ctx: &mut NativeCtx<'_>, mut args: Args) -> Result<Value, ScriptError> {
     let f: Value = args.next("f")?;
     callable(&f, "map")?;
     let mut lists = vec![items(&mut args, "map")?];
@@ -219,7 +220,7 @@ fn map(ctx: &mut Ctx<'_>, mut args: Args) -> Result<Value, ErrorRef> {
 
 /// `filter(f, xs)`: the items for which `f(x)` is truthy; `filter(nil, xs)`
 /// keeps the truthy items themselves.
-fn filter(ctx: &mut Ctx<'_>, mut args: Args) -> Result<Value, ErrorRef> {
+fn filter(ctx: &mut NativeCtx<'_>, mut args: Args) -> Result<Value, ScriptError> {
     let f: Value = args.next("f")?;
     if !matches!(f, Value::Nil) {
         callable(&f, "filter")?;

@@ -2,10 +2,10 @@
 
 use super::int_arg;
 use crate::runtime::call::Sig;
-use crate::runtime::error::{overflow, type_error, value_error, ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeFn, NativeResult};
+use crate::runtime::native::function::NativeFn;
 use crate::runtime::values::ops;
-use crate::runtime::values::value::{Iter, Value};
+use crate::runtime::values::value::Iter;
+use crate::{Args, NativeCtx, NativeResult, ScriptError, Value};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -54,7 +54,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
         // Called by name, `is_main()` is answered by the compiler (see
         // `compile/expr.rs`); this is what a call through a variable meets.
         NativeFn::builtin(Sig::new("is_main", &[]), |_, _| {
-            Err(type_error(
+            Err(ScriptError::type_error(
                 "is_main() is answered where it is written: call it by its name",
             ))
         }),
@@ -77,7 +77,7 @@ fn print_line(
     args: Vec<Value>,
     sep: Option<Value>,
     end: Option<Value>,
-) -> Result<String, ErrorRef> {
+) -> Result<String, ScriptError> {
     let sep = sep.map(|v| v.to_display()).unwrap_or_else(|| " ".into());
     let end = end.map(|v| v.to_display()).unwrap_or_else(|| "\n".into());
     let mut line = String::new();
@@ -103,11 +103,16 @@ fn len(v: &Value) -> NativeResult {
             // A generator has no length in Python either (and counting
             // would make its coroutines).
             None if matches!(&*it.borrow(), Iter::AsCompleted(_)) => {
-                return Err(type_error("`iterator` has no length"))
+                return Err(ScriptError::type_error("`iterator` has no length"))
             }
             None => ops::items_of(v)?.len(),
         },
-        v => return Err(type_error(format!("`{}` has no length", v.type_name()))),
+        v => {
+            return Err(ScriptError::type_error(format!(
+                "`{}` has no length",
+                v.type_name()
+            )))
+        }
     };
     Ok(Value::Int(n as i64))
 }
@@ -117,7 +122,7 @@ fn range_len_value(r: (i64, i64, i64)) -> NativeResult {
     i64::try_from(ops::range_len(r))
         .map(Value::Int)
         .map_err(|_| {
-            ErrorObj::new(
+            ScriptError::new(
                 "OverflowError",
                 "the range's length does not fit in 64 bits",
             )
@@ -144,9 +149,9 @@ fn int(v: &Value) -> NativeResult {
             let t: String = s.trim().chars().filter(|c| *c != '_').collect();
             t.parse::<i64>()
                 .map(Value::Int)
-                .map_err(|_| value_error(format!("invalid int: {}", v.repr())))
+                .map_err(|_| ScriptError::value_error(format!("invalid int: {}", v.repr())))
         }
-        v => Err(type_error(format!(
+        v => Err(ScriptError::type_error(format!(
             "int() cannot convert `{}`",
             v.type_name()
         ))),
@@ -157,21 +162,23 @@ fn int(v: &Value) -> NativeResult {
 /// matches the base (base 0: the prefix decides) and `_` between digits.
 fn int_base(v: &Value, base: &Value) -> NativeResult {
     let Value::Int(base) = *base else {
-        return Err(type_error(format!(
+        return Err(ScriptError::type_error(format!(
             "int() base must be an int, not `{}`",
             base.type_name()
         )));
     };
     if base != 0 && !(2..=36).contains(&base) {
-        return Err(value_error("int() base must be 0 or between 2 and 36"));
+        return Err(ScriptError::value_error(
+            "int() base must be 0 or between 2 and 36",
+        ));
     }
     let Value::Str(s) = v else {
-        return Err(type_error(format!(
+        return Err(ScriptError::type_error(format!(
             "int() with a base needs a str, not `{}`",
             v.type_name()
         )));
     };
-    let bad = || value_error(format!("invalid int in base {base}: {}", v.repr()));
+    let bad = || ScriptError::value_error(format!("invalid int in base {base}: {}", v.repr()));
     let t = s.trim();
     let (negative, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -208,7 +215,7 @@ fn int_base(v: &Value, base: &Value) -> NativeResult {
     let n = i128::from_str_radix(&clean, base as u32).map_err(|_| bad())?;
     i64::try_from(if negative { -n } else { n })
         .map(Value::Int)
-        .map_err(|_| overflow())
+        .map_err(|_| ScriptError::overflow())
 }
 
 fn float(v: &Value) -> NativeResult {
@@ -226,35 +233,35 @@ fn float(v: &Value) -> NativeResult {
             };
             parsed
                 .map(Value::Float)
-                .ok_or_else(|| value_error(format!("invalid float: {}", v.repr())))
+                .ok_or_else(|| ScriptError::value_error(format!("invalid float: {}", v.repr())))
         }
-        v => Err(type_error(format!(
+        v => Err(ScriptError::type_error(format!(
             "float() cannot convert `{}`",
             v.type_name()
         ))),
     }
 }
 
-fn error(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn error(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let message: Value = a.next("message")?;
     let kind = match a.keyword("kind") {
         Some(Value::Str(k)) => k.to_string(),
         Some(other) => {
-            return Err(type_error(format!(
+            return Err(ScriptError::type_error(format!(
                 "error() kind must be a str, not `{}`",
                 other.type_name()
             )))
         }
         None => "Error".into(),
     };
-    let e = ErrorObj::new(&kind, message.to_display());
+    let e = ScriptError::new(&kind, message.to_display());
     Ok(Value::Error(match a.keyword("data") {
         None | Some(Value::Nil) => e,
         Some(data) => e.with_data(data),
     }))
 }
 
-fn assert(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn assert(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     if a.next::<Value>("cond")?.truthy() {
         return Ok(Value::Nil);
     }
@@ -262,21 +269,24 @@ fn assert(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
         .next_opt::<Value>("message")?
         .map(|m| m.to_display())
         .unwrap_or_else(|| "assertion failed".into());
-    Err(ErrorObj::new("AssertionError", msg))
+    Err(ScriptError::new("AssertionError", msg))
 }
 
 fn abs(v: &Value) -> NativeResult {
     match v {
-        Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(overflow),
+        Value::Int(i) => i
+            .checked_abs()
+            .map(Value::Int)
+            .ok_or_else(ScriptError::overflow),
         Value::Float(f) => Ok(Value::Float(f.abs())),
-        v => Err(type_error(format!(
+        v => Err(ScriptError::type_error(format!(
             "abs() needs a number, not `{}`",
             v.type_name()
         ))),
     }
 }
 
-fn round(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn round(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let x: Value = a.next("x")?;
     let digits = match a.next_opt::<Value>("digits")? {
         Some(d) => Some(int_arg("round", &d)?),
@@ -287,7 +297,7 @@ fn round(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
         (Value::Int(i), _) => Ok(Value::Int(*i)),
         (Value::Float(f), None) => float_to_int(f.round_ties_even()),
         (Value::Float(f), Some(d)) => round_float(*f, d),
-        (v, _) => Err(type_error(format!(
+        (v, _) => Err(ScriptError::type_error(format!(
             "round() needs a number, not `{}`",
             v.type_name()
         ))),
@@ -299,7 +309,9 @@ pub(crate) fn float_to_int(f: f64) -> NativeResult {
     // -2^63 is exact as a float; 2^63 is the first value past the range.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     if f.is_nan() {
-        return Err(value_error("cannot convert float NaN to integer"));
+        return Err(ScriptError::value_error(
+            "cannot convert float NaN to integer",
+        ));
     }
     if (-LIMIT..LIMIT).contains(&f) {
         return Ok(Value::Int(f as i64));
@@ -309,7 +321,7 @@ pub(crate) fn float_to_int(f: f64) -> NativeResult {
     } else {
         crate::runtime::values::value::format_float(f)
     };
-    Err(ErrorObj::new(
+    Err(ScriptError::new(
         "OverflowError",
         format!("cannot convert {what} to a 64-bit integer"),
     ))
@@ -332,7 +344,7 @@ fn round_int(i: i64, d: i64) -> NativeResult {
     let rounded = (q + i128::from(up)) * scale;
     i64::try_from(rounded)
         .map(Value::Int)
-        .map_err(|_| overflow())
+        .map_err(|_| ScriptError::overflow())
 }
 
 /// `round(f, d)`: CPython's `double_round`, the float correctly rounded
@@ -354,7 +366,7 @@ fn round_float(f: f64, d: i64) -> NativeResult {
     };
     let r: f64 = text.parse().expect("decimal digits");
     if r.is_infinite() {
-        return Err(ErrorObj::new(
+        return Err(ScriptError::new(
             "OverflowError",
             "rounded value too large to represent",
         ));

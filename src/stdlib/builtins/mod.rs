@@ -17,9 +17,8 @@ mod tasks;
 mod text;
 mod time;
 
-use crate::runtime::error::{type_error, ErrorRef};
 use crate::runtime::native::function::NativeFn;
-use crate::runtime::values::value::Value;
+use crate::{ScriptError, Value};
 
 /// Every builtin, to be installed as a top-level native.
 pub(crate) fn functions() -> Vec<NativeFn> {
@@ -33,11 +32,11 @@ pub(crate) fn functions() -> Vec<NativeFn> {
 }
 
 /// An int argument (a bool counts as 0 or 1), in the builtins' words.
-pub(crate) fn int_arg(f: &str, v: &Value) -> Result<i64, ErrorRef> {
+pub(crate) fn int_arg(f: &str, v: &Value) -> Result<i64, ScriptError> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
-        _ => Err(type_error(format!(
+        _ => Err(ScriptError::type_error(format!(
             "{f}() needs an int, not `{}`",
             v.type_name()
         ))),
@@ -45,9 +44,9 @@ pub(crate) fn int_arg(f: &str, v: &Value) -> Result<i64, ErrorRef> {
 }
 
 /// The items of a list (or another iterable) argument.
-pub(crate) fn list_arg(f: &str, v: &Value) -> Result<Vec<Value>, ErrorRef> {
+pub(crate) fn list_arg(f: &str, v: &Value) -> Result<Vec<Value>, ScriptError> {
     crate::runtime::values::ops::items_of(v).map_err(|_| {
-        type_error(format!(
+        ScriptError::type_error(format!(
             "{f}() needs a list (or another iterable), not `{}`",
             v.type_name()
         ))

@@ -5,9 +5,8 @@ use super::int_arg;
 use crate::runtime::asyncio::future::{FutKind, Future};
 use crate::runtime::asyncio::sync_state::{self as sync, QueueKind};
 use crate::runtime::call::Sig;
-use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::function::NativeFn;
-use crate::runtime::values::value::Value;
+use crate::{ScriptError, Value};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -29,7 +28,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
                     Ok(Value::Condition(sync::Condition::new(sync::Lock::new())))
                 }
                 Some(Value::Lock(l)) => Ok(Value::Condition(sync::Condition::new(l))),
-                Some(other) => Err(type_error(format!(
+                Some(other) => Err(ScriptError::type_error(format!(
                     "condition() needs a lock, not `{}`",
                     other.type_name()
                 ))),
@@ -38,7 +37,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
         NativeFn::builtin(Sig::new("barrier", &["parties"]), |_, mut a| {
             let n = int_arg("barrier", &a.next("parties")?)?;
             if n < 1 {
-                return Err(value_error("barrier() parties must be > 0"));
+                return Err(ScriptError::value_error("barrier() parties must be > 0"));
             }
             Ok(Value::Barrier(sync::Barrier::new(n)))
         }),
@@ -67,7 +66,9 @@ fn semaphore(name: &'static str, bounded: bool) -> NativeFn {
             None => 1,
         };
         if n < 0 {
-            return Err(value_error(format!("{name}() initial value must be >= 0")));
+            return Err(ScriptError::value_error(format!(
+                "{name}() initial value must be >= 0"
+            )));
         }
         Ok(Value::Semaphore(sync::Semaphore::new(n, bounded)))
     })

@@ -7,10 +7,9 @@ use crate::runtime::asyncio::map_concurrent::MapConcurrent;
 use crate::runtime::asyncio::retry::{check_policy, Retry, RetryOn, RetryPolicy, DEFAULT_ON};
 use crate::runtime::asyncio::scopes::secs_arg;
 use crate::runtime::call::{gather_items, Sig};
-use crate::runtime::error::{type_error, value_error};
-use crate::runtime::native::function::{Args, Ctx, Hot, NativeFn, NativeResult};
+use crate::runtime::native::function::{Hot, NativeFn};
 use crate::runtime::values::ops::make_iter;
-use crate::runtime::values::value::Value;
+use crate::{Args, NativeCtx, NativeResult, ScriptError, Value};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -27,7 +26,9 @@ pub(super) fn functions() -> Vec<NativeFn> {
         NativeFn::builtin(Sig::new("race", &[]).rest(), |_, mut a| {
             let items = gather_items(a.rest());
             if items.is_empty() {
-                return Err(value_error("race() needs at least one awaitable"));
+                return Err(ScriptError::value_error(
+                    "race() needs at least one awaitable",
+                ));
             }
             Ok(coro_value("race", NativeCoro::race(items)))
         })
@@ -64,27 +65,27 @@ pub(super) fn functions() -> Vec<NativeFn> {
 
 /// `map_concurrent(f, items, limit: n, return_errors: false)`: see
 /// `runtime/asyncio/map_concurrent.rs`.
-fn map_concurrent(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn map_concurrent(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let f: Value = a.next("f")?;
     let items: Value = a.next("items")?;
     let limit = match a.keyword("limit") {
         None | Some(Value::Nil) => None,
         Some(Value::Int(n)) if n >= 1 => Some(n as usize),
         Some(v) => {
-            return Err(value_error(format!(
+            return Err(ScriptError::value_error(format!(
                 "map_concurrent() limit must be an int of at least 1, not {}",
                 v.repr()
             )))
         }
     };
     let Some(limit) = limit else {
-        return Err(type_error(
+        return Err(ScriptError::type_error(
             "map_concurrent() needs `limit:`, how many to run at once",
         ));
     };
     let return_errors = a.keyword("return_errors").is_some_and(|v| v.truthy());
     if !matches!(f, Value::Func(_) | Value::Native(_)) {
-        return Err(type_error(format!(
+        return Err(ScriptError::type_error(format!(
             "map_concurrent() needs a function to call, not `{}`",
             f.type_name()
         )));
@@ -98,10 +99,10 @@ fn map_concurrent(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
 
 /// `retry(f, attempts: 3, backoff: 0.5, max_delay: 30, jitter: 0, on:
 /// [...])`: see `runtime/asyncio/retry.rs`.
-fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn retry(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let f: Value = a.next("f")?;
     if !matches!(f, Value::Func(_) | Value::Native(_)) {
-        return Err(type_error(format!(
+        return Err(ScriptError::type_error(format!(
             "retry() needs a function to call, not `{}` (pass the function, not its call)",
             f.type_name()
         )));
@@ -114,7 +115,7 @@ fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
         None | Some(Value::Nil) => 3,
         Some(Value::Int(n)) => u32::try_from(n.clamp(0, 1_000_000)).unwrap_or(0),
         Some(v) => {
-            return Err(type_error(format!(
+            return Err(ScriptError::type_error(format!(
                 "retry() attempts must be an int, not `{}`",
                 v.type_name()
             )))
@@ -138,7 +139,7 @@ fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
                 match k {
                     Value::Str(s) => names.push(s.to_string()),
                     other => {
-                        return Err(type_error(format!(
+                        return Err(ScriptError::type_error(format!(
                             "retry() on: lists error kinds as strings, not `{}`",
                             other.type_name()
                         )))
@@ -149,7 +150,7 @@ fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
         }
         Some(f @ (Value::Func(_) | Value::Native(_))) => RetryOn::Check(f),
         Some(v) => {
-            return Err(type_error(format!(
+            return Err(ScriptError::type_error(format!(
                 "retry() on: is a list of error kinds or a function of the error, not `{}`",
                 v.type_name()
             )))
@@ -170,14 +171,14 @@ fn retry(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
 }
 
 /// `as_completed(aws, timeout: nil)`: see `runtime/asyncio/as_completed.rs`.
-fn as_completed(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn as_completed(ctx: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let aws: Value = a.next("aws")?;
     let timeout = match a.keyword("timeout") {
         None | Some(Value::Nil) => None,
         Some(v) => Some(secs_arg("as_completed", &v)?),
     };
     if !matches!(aws, Value::List(_)) {
-        return Err(type_error(format!(
+        return Err(ScriptError::type_error(format!(
             "as_completed() needs a list of awaitables, not `{}`",
             aws.type_name()
         )));
@@ -185,7 +186,7 @@ fn as_completed(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     ctx.as_completed(list_arg("as_completed", &aws)?, timeout)
 }
 
-fn wait(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn wait(ctx: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let aws: Value = a.next("aws")?;
     let timeout = match a.keyword("timeout") {
         None | Some(Value::Nil) => None,
@@ -195,7 +196,7 @@ fn wait(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
         None => None,
         Some(Value::Str(s)) => Some(s),
         Some(other) => {
-            return Err(value_error(format!(
+            return Err(ScriptError::value_error(format!(
                 "Invalid return_when value: {}",
                 other.repr()
             )))

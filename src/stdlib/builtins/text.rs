@@ -2,9 +2,8 @@
 //! value, so they live in `core.rs`.)
 
 use crate::runtime::call::Sig;
-use crate::runtime::error::{type_error, value_error};
 use crate::runtime::native::function::NativeFn;
-use crate::runtime::values::value::Value;
+use crate::{ScriptError, Value};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -14,7 +13,7 @@ pub(super) fn functions() -> Vec<NativeFn> {
             let mut chars = s.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => Ok(Value::Int(c as i64)),
-                _ => Err(type_error(format!(
+                _ => Err(ScriptError::type_error(format!(
                     "ord() expected a character, but string of length {} found",
                     s.chars().count()
                 ))),
@@ -24,13 +23,15 @@ pub(super) fn functions() -> Vec<NativeFn> {
             let i: i64 = args.next("i")?;
             args.finish()?;
             if !(0..=0x10FFFF).contains(&i) {
-                return Err(value_error("chr() arg not in range(0x110000)"));
+                return Err(ScriptError::value_error("chr() arg not in range(0x110000)"));
             }
             // A surrogate is a code point no UTF-8 string can hold (Python's
             // strings can).
             char::from_u32(i as u32)
                 .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
-                .ok_or_else(|| value_error(format!("chr({i}) is a surrogate, not a character")))
+                .ok_or_else(|| {
+                    ScriptError::value_error(format!("chr({i}) is a surrogate, not a character"))
+                })
         }),
     ]
 }

@@ -5,10 +5,9 @@ use crate::runtime::asyncio::callbacks::Timeout;
 use crate::runtime::asyncio::coro::{coro_value, NativeCoro};
 use crate::runtime::asyncio::scopes::{deadline_arg, secs_arg};
 use crate::runtime::call::Sig;
-use crate::runtime::error::{type_error, value_error, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, Hot, NativeFn, NativeResult};
-use crate::runtime::values::value::Value;
+use crate::runtime::native::function::{Hot, NativeFn};
 use crate::scheduler::event_loop::secs_to_ns;
+use crate::{Args, NativeCtx, NativeResult, ScriptError, Value};
 
 pub(super) fn functions() -> Vec<NativeFn> {
     vec![
@@ -47,10 +46,12 @@ pub(super) fn functions() -> Vec<NativeFn> {
     ]
 }
 
-fn sleep(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn sleep(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let secs = secs_arg("sleep", &a.next("secs")?)?;
     if secs.is_nan() {
-        return Err(value_error("sleep() needs a number of seconds, not nan"));
+        return Err(ScriptError::value_error(
+            "sleep() needs a number of seconds, not nan",
+        ));
     }
     let sleep = NativeCoro::sleep(secs);
     Ok(match a.next_opt::<Value>("result")? {
@@ -59,7 +60,7 @@ fn sleep(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     })
 }
 
-fn wait_for(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn wait_for(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let aw: Value = a.next("awaitable")?;
     let timeout = match a.next::<Value>("secs")? {
         Value::Nil => None,
@@ -73,13 +74,15 @@ fn wait_for(_: &mut Ctx<'_>, mut a: Args) -> NativeResult {
     Ok(coro_value("wait_for", NativeCoro::wait_for(aw, timeout)))
 }
 
-fn timeout(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
+fn timeout(ctx: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     let when = match a.next::<Value>("secs")? {
         Value::Nil => None,
         v => {
             let secs = secs_arg("timeout", &v)?;
             if secs.is_nan() {
-                return Err(value_error("timeout() needs a number of seconds, not nan"));
+                return Err(ScriptError::value_error(
+                    "timeout() needs a number of seconds, not nan",
+                ));
             }
             let now = ctx.now_ns();
             Some(now.saturating_add(secs_to_ns(secs)))
@@ -90,7 +93,7 @@ fn timeout(ctx: &mut Ctx<'_>, mut a: Args) -> NativeResult {
 
 /// `call_soon(f, args...)` and the others once their time is taken: `at`
 /// in nanoseconds on the loop clock, `None` for the ready queue.
-fn schedule(ctx: &mut Ctx<'_>, name: &str, at: Option<u64>, mut a: Args) -> NativeResult {
+fn schedule(ctx: &mut NativeCtx<'_>, name: &str, at: Option<u64>, mut a: Args) -> NativeResult {
     let f: Value = a.next("f")?;
     callback_arg(name, &f)?;
     Ok(match at {
@@ -101,13 +104,13 @@ fn schedule(ctx: &mut Ctx<'_>, name: &str, at: Option<u64>, mut a: Args) -> Nati
 
 /// A loop callback must be a plain function: it runs to completion in
 /// the loop's turn.
-fn callback_arg(f: &str, v: &Value) -> Result<(), ErrorRef> {
+fn callback_arg(f: &str, v: &Value) -> Result<(), ScriptError> {
     match v {
-        Value::Func(c) if c.proto.is_async => Err(type_error(format!(
+        Value::Func(c) if c.proto.is_async => Err(ScriptError::type_error(format!(
             "{f}() needs a plain `fn`: a callback runs at once, it cannot be awaited"
         ))),
         Value::Func(_) | Value::Native(_) => Ok(()),
-        other => Err(type_error(format!(
+        other => Err(ScriptError::type_error(format!(
             "{f}() needs a function, not `{}`",
             other.type_name()
         ))),

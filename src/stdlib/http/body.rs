@@ -12,10 +12,10 @@
 
 use super::super::fs::{check, io_error, Access};
 use super::http_error;
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::Value;
+use crate::runtime::stream;
+use crate::{
+    Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
+};
 use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
 use std::cell::{Cell, RefCell};
@@ -94,7 +94,7 @@ impl BodyReader {
     }
 
     /// The next piece, `None` at the end.
-    async fn next(&self) -> Result<Option<Bytes>, ErrorRef> {
+    async fn next(&self) -> Result<Option<Bytes>, ScriptError> {
         if let Some(b) = self.held.borrow_mut().take() {
             return Ok(Some(b));
         }
@@ -107,7 +107,7 @@ impl BodyReader {
         };
         let timer = async {
             async_io::Timer::after(Duration::from_secs_f64(self.timeout.min(1e9))).await;
-            Err(ErrorObj::new(
+            Err(ScriptError::new(
                 "TimeoutError",
                 format!(
                     "{}: no part of the body came for {}s",
@@ -163,21 +163,13 @@ impl BodyReader {
     }
 }
 
-fn closed_error(url: &str) -> ErrorRef {
-    ErrorObj::with_help(
-        "HttpError",
-        format!("{url}: the response body was closed before its end"),
-        "a body can be read once: a `for await` left early, or a `save` that failed or was cancelled, closes it",
-    )
+fn closed_error(url: &str) -> ScriptError {
+    ScriptError::new("HttpError", format!("{url}: the response body was closed before its end")).with_help("a body can be read once: a `for await` left early, or a `save` that failed or was cancelled, closes it")
 }
 
 /// The error of `text()`, `bytes()` or `json()` on a streamed response.
-pub(super) fn not_whole(method: &str) -> ErrorRef {
-    ErrorObj::with_help(
-        "ValueError",
-        format!("`{method}()` reads a body whole, and this response was opened with `stream: true`"),
-        "read it with `for await chunk in r.chunks()` or `await r.save(path)`, or leave out `stream: true`",
-    )
+pub(super) fn not_whole(method: &str) -> ScriptError {
+    ScriptError::new("ValueError", format!("`{method}()` reads a body whole, and this response was opened with `stream: true`")).with_help("read it with `for await chunk in r.chunks()` or `await r.save(path)`, or leave out `stream: true`")
 }
 
 /// `r.chunks()`: the body's pieces as bytes, for `for await`.
@@ -190,7 +182,7 @@ impl NativeObject for Chunks {
     fn methods() -> &'static [&'static str] {
         &["next"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         stream::next_method(ctx, self, name, args, || {
             format!("response({}).chunks()", self.0.url)
         })
@@ -204,13 +196,13 @@ impl NativeObject for Chunks {
 }
 
 impl NativeStream for Chunks {
-    fn ready(&self, _ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         if let Some(b) = self.0.held.borrow_mut().take() {
             return Some(Ok(Value::bytes(b.to_vec())));
         }
         None
     }
-    fn wait(&self, _ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         let body = self.0.clone();
         Ok(Box::pin(async move {
             Ok(match body.next().await? {
@@ -220,7 +212,7 @@ impl NativeStream for Chunks {
         }))
     }
     /// A loop left before the end (or at it) lets go of the connection.
-    fn close(&self, _ctx: &mut Ctx<'_>) {
+    fn close(&self, _ctx: &mut NativeCtx<'_>) {
         self.0.close();
     }
 }
@@ -229,7 +221,7 @@ impl NativeStream for Chunks {
 /// a temporary file beside it renamed over it at the end (as
 /// `fs.write_bytes`), so that a failed or cancelled download leaves the
 /// old file, or none. Returns the number of bytes written.
-pub(super) fn save(ctx: &mut Ctx<'_>, body: &Rc<BodyReader>, mut args: Args) -> NativeResult {
+pub(super) fn save(ctx: &mut NativeCtx<'_>, body: &Rc<BodyReader>, mut args: Args) -> NativeResult {
     let path: String = args.next("path")?;
     args.finish()?;
     let place = check(ctx, &path, Access::Write)?;

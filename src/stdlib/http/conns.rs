@@ -122,7 +122,7 @@ impl Table {
 pub(super) async fn accept_loop(
     listener: async_net::TcpListener,
     shared: Rc<Shared>,
-) -> crate::runtime::native::function::NativeResult {
+) -> crate::NativeResult {
     let conns = LocalExecutor::new();
     let table = Rc::new(Table::default());
     conns

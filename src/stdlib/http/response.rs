@@ -3,9 +3,8 @@
 //! a served request.
 
 use super::body;
-use crate::runtime::error::{ErrorObj, ErrorRef};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str};
+use crate::{Args, NativeCtx, NativeObject, NativeResult, ScriptError, Value};
 use hyper::body::Bytes;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -57,14 +56,14 @@ impl Response {
     }
 
     /// The body read whole; a streamed one is an error naming `method`.
-    fn whole(&self, method: &str) -> Result<&Bytes, ErrorRef> {
+    fn whole(&self, method: &str) -> Result<&Bytes, ScriptError> {
         match &self.body {
             Body::Whole(b) => Ok(b),
             Body::Stream(_) => Err(body::not_whole(method)),
         }
     }
 
-    fn text(&self, method: &str) -> Result<String, ErrorRef> {
+    fn text(&self, method: &str) -> Result<String, ScriptError> {
         Ok(String::from_utf8_lossy(self.whole(method)?).into_owned())
     }
 
@@ -106,7 +105,7 @@ impl NativeObject for Response {
     fn repr(&self) -> String {
         format!("<response {} {}>", self.status, self.url)
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         match name {
             "save" => return Some(body::save(ctx, &self.reader(), args)),
             "chunks" => {
@@ -126,13 +125,13 @@ impl NativeObject for Response {
                 "text" => Value::str(&self.text("text")?),
                 "bytes" => Value::bytes(self.whole("bytes")?.to_vec()),
                 "json" => crate::stdlib::json::parse(&self.text("json")?)
-                    .map_err(|e| ErrorObj::new("JsonError", e.to_string()))?,
+                    .map_err(|e| ScriptError::new("JsonError", e.to_string()))?,
                 "url" => Value::str(&self.url),
                 "raise_for_status" => {
                     if self.status >= 400 {
                         // Its own kind, so that `retry` and a `catch` can
                         // tell a 404 from a refused connection.
-                        let e = ErrorObj::new(
+                        let e = ScriptError::new(
                             "HttpStatusError",
                             format!("{} {} for {}", self.status, self.reason, self.url),
                         );

@@ -15,11 +15,11 @@
 //! its answer has its handler cancelled (the call's future is dropped).
 
 use super::conns::Limits;
-use crate::runtime::error::{type_error, ErrorObj, ErrorRef};
-use crate::runtime::native::ctx::{Operation, ScriptCaller};
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult};
-use crate::runtime::values::value::{Key, MapTable, Str, Value};
+use crate::runtime::values::value::{Key, MapTable, Str};
 use crate::stdlib::net::reach::Failure;
+use crate::{
+    Args, NativeCtx, NativeObject, NativeResult, Operation, ScriptCaller, ScriptError, Value,
+};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use std::cell::RefCell;
@@ -39,9 +39,14 @@ pub(crate) struct Bound {
 
 /// Binds `host:port` for a script, after checking `--allow-net` (port 0
 /// needs a grant for the whole host). `what` names the caller in errors.
-pub(crate) fn bind(ctx: &Ctx<'_>, what: &str, host: &str, port: i64) -> Result<Bound, ErrorRef> {
+pub(crate) fn bind(
+    ctx: &NativeCtx<'_>,
+    what: &str,
+    host: &str,
+    port: i64,
+) -> Result<Bound, ScriptError> {
     let port = u16::try_from(port)
-        .map_err(|_| ErrorObj::new("ValueError", format!("{what}: no port {port}")))?;
+        .map_err(|_| ScriptError::new("ValueError", format!("{what}: no port {port}")))?;
     let std_listener =
         crate::stdlib::net::reach::bind(ctx.permissions(), host, port).map_err(|f| match f {
             Failure::Denied(mut d) => {
@@ -51,7 +56,7 @@ pub(crate) fn bind(ctx: &Ctx<'_>, what: &str, host: &str, port: i64) -> Result<B
                 }
                 super::super::not_capable(d)
             }
-            Failure::Io(e) => ErrorObj::new(
+            Failure::Io(e) => ScriptError::new(
                 "OSError",
                 format!(
                     "{what}: cannot listen on {host}:{port}: {}",
@@ -61,7 +66,7 @@ pub(crate) fn bind(ctx: &Ctx<'_>, what: &str, host: &str, port: i64) -> Result<B
         })?;
     let port = std_listener.local_addr().map(|a| a.port()).unwrap_or(port);
     let listener = async_net::TcpListener::try_from(std_listener)
-        .map_err(|e| ErrorObj::new("OSError", format!("{what}: {e}")))?;
+        .map_err(|e| ScriptError::new("OSError", format!("{what}: {e}")))?;
     Ok(Bound {
         listener,
         host: host.to_string(),
@@ -88,12 +93,12 @@ impl ServerState {
     /// server to the task running now: if that task is cancelled, the
     /// server closes.
     pub(crate) fn start(
-        ctx: &mut Ctx<'_>,
+        ctx: &mut NativeCtx<'_>,
         kind: &'static str,
         url: String,
         port: u16,
         caller: ScriptCaller,
-        accept: crate::runtime::native::function::OpFuture,
+        accept: crate::NativeFuture,
     ) -> Rc<ServerState> {
         let accept = ctx.start_operation(&format!("{kind} {url}"), accept);
         let state = Rc::new(ServerState {
@@ -118,7 +123,7 @@ impl ServerState {
 
     /// Stops accepting, drops open connections and cancels running
     /// handlers. Closing twice does nothing.
-    pub(crate) fn close(&self, ctx: &mut Ctx<'_>) {
+    pub(crate) fn close(&self, ctx: &mut NativeCtx<'_>) {
         if !ctx.abort(&self.accept) {
             return;
         }
@@ -129,7 +134,7 @@ impl ServerState {
     /// `url()`, `port()`, `close()`, `wait()`.
     pub(crate) fn method(
         self: &Rc<Self>,
-        ctx: &mut Ctx<'_>,
+        ctx: &mut NativeCtx<'_>,
         name: &str,
         args: Args,
     ) -> Option<NativeResult> {
@@ -182,16 +187,16 @@ impl NativeObject for Server {
     fn repr(&self) -> String {
         self.0.repr()
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         self.0.method(ctx, name, args)
     }
 }
 
 /// Checks that a handler can be called (a function, not a value).
-pub(crate) fn check_handler(what: &str, each: &str, v: &Value) -> Result<(), ErrorRef> {
+pub(crate) fn check_handler(what: &str, each: &str, v: &Value) -> Result<(), ScriptError> {
     match v {
         Value::Func(_) | Value::Native(_) => Ok(()),
-        other => Err(type_error(format!(
+        other => Err(ScriptError::type_error(format!(
             "{what}() needs a function to call for each {each}, not `{}`",
             other.type_name()
         ))),
@@ -199,7 +204,7 @@ pub(crate) fn check_handler(what: &str, each: &str, v: &Value) -> Result<(), Err
 }
 
 /// `http.serve(handler, host: "127.0.0.1", port: 0, header_timeout: 30)`.
-pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
+pub(crate) fn serve(ctx: &mut NativeCtx<'_>, mut args: Args) -> NativeResult {
     let handler: Value = args.next("handler")?;
     let host: Option<String> = args.named("host")?;
     let port: Option<i64> = args.named("port")?;
@@ -208,7 +213,7 @@ pub(crate) fn serve(ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     check_handler("http.serve", "request", &handler)?;
     let header_timeout = header_timeout.unwrap_or(Limits::DEFAULT_HEADER_TIMEOUT);
     if header_timeout.is_nan() || header_timeout <= 0.0 {
-        return Err(ErrorObj::new(
+        return Err(ScriptError::new(
             "ValueError",
             "http.serve: header_timeout must be a number of seconds, more than 0",
         ));
@@ -306,7 +311,7 @@ pub(super) async fn respond(
 
 /// Turns a handler's outcome into an answer (on the loop, where a failure
 /// can be reported with its source line).
-fn reply_for(ctx: &mut Ctx<'_>, label: &str, outcome: Result<Value, ErrorRef>) -> Reply {
+fn reply_for(ctx: &mut NativeCtx<'_>, label: &str, outcome: Result<Value, ScriptError>) -> Reply {
     let made = outcome.and_then(|v| reply_from_value(&v));
     match made {
         Ok(r) => r,
@@ -321,7 +326,7 @@ fn reply_for(ctx: &mut Ctx<'_>, label: &str, outcome: Result<Value, ErrorRef>) -
     }
 }
 
-fn reply_from_value(v: &Value) -> Result<Reply, ErrorRef> {
+fn reply_from_value(v: &Value) -> Result<Reply, ScriptError> {
     match v {
         Value::Str(s) => Ok(Reply {
             status: 200,
@@ -350,21 +355,21 @@ fn reply_from_value(v: &Value) -> Result<Reply, ErrorRef> {
     }
 }
 
-fn bad_result(v: &Value) -> ErrorRef {
-    ErrorObj::with_help(
+fn bad_result(v: &Value) -> ScriptError {
+    ScriptError::new(
         "TypeError",
         format!("an http handler returned `{}`", v.type_name()),
-        "return a str (text), a list or map (JSON), or http.response(status, body: ...)",
     )
+    .with_help("return a str (text), a list or map (JSON), or http.response(status, body: ...)")
 }
 
-fn json_text(v: &Value) -> Result<String, ErrorRef> {
-    crate::stdlib::json::stringify(v, None).map_err(|e| ErrorObj::new(e.kind(), e.to_string()))
+fn json_text(v: &Value) -> Result<String, ScriptError> {
+    crate::stdlib::json::stringify(v, None).map_err(|e| ScriptError::new(e.kind(), e.to_string()))
 }
 
 /// `http.response(status, body: | json:, headers:)`: what a handler
 /// returns for anything but a 200 with the default content type.
-pub(crate) fn response(_ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
+pub(crate) fn response(_ctx: &mut NativeCtx<'_>, mut args: Args) -> NativeResult {
     let status: i64 = args.next("status")?;
     let body: Option<Value> = args.named("body")?;
     let json: Option<Value> = args.named("json")?;
@@ -373,10 +378,12 @@ pub(crate) fn response(_ctx: &mut Ctx<'_>, mut args: Args) -> NativeResult {
     let status = u16::try_from(status)
         .ok()
         .filter(|s| (100..=999).contains(s))
-        .ok_or_else(|| ErrorObj::new("ValueError", format!("not an HTTP status: {status}")))?;
+        .ok_or_else(|| ScriptError::new("ValueError", format!("not an HTTP status: {status}")))?;
     let mut out_headers: Vec<(String, String)> = Vec::new();
     let body = match (body, json) {
-        (Some(_), Some(_)) => return Err(type_error("give `json:` or `body:`, not both")),
+        (Some(_), Some(_)) => {
+            return Err(ScriptError::type_error("give `json:` or `body:`, not both"))
+        }
         (Some(Value::Bytes(b)), None) => {
             out_headers.push(("content-type".into(), "application/octet-stream".into()));
             Bytes::from(b.to_vec())
@@ -424,7 +431,7 @@ impl NativeObject for Outgoing {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
-    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, _ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let v = match name {
             "status" => Value::Int(self.status as i64),
             "headers" => super::str_map(&self.headers),
@@ -474,7 +481,7 @@ impl NativeObject for Request {
     fn repr(&self) -> String {
         format!("<request {} {}>", self.method, self.path)
     }
-    fn method(&self, _ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, _ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         let r = || {
             args.finish()?;
             Ok(match name {
@@ -491,7 +498,7 @@ impl NativeObject for Request {
                 "text" => Value::str(&self.text()),
                 "bytes" => Value::bytes(self.body.to_vec()),
                 "json" => crate::stdlib::json::parse(&self.text())
-                    .map_err(|e| ErrorObj::new("JsonError", e.to_string()))?,
+                    .map_err(|e| ScriptError::new("JsonError", e.to_string()))?,
                 _ => unreachable!(),
             })
         };

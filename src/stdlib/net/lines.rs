@@ -2,10 +2,10 @@
 //! buffer (and the same half-read line) as `s.read_line()`.
 
 use super::{line_value, read_line, StreamInner};
-use crate::runtime::error::ErrorRef;
-use crate::runtime::native::function::{Args, Ctx, NativeObject, NativeResult, OpFuture};
-use crate::runtime::stream::{self, NativeStream};
-use crate::runtime::values::value::Value;
+use crate::runtime::stream;
+use crate::{
+    Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
+};
 use futures_lite::io::AsyncBufReadExt;
 use std::rc::Rc;
 
@@ -18,7 +18,7 @@ impl NativeObject for StreamLines {
     fn methods() -> &'static [&'static str] {
         &["next"]
     }
-    fn method(&self, ctx: &mut Ctx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
         stream::next_method(ctx, self, name, args, || {
             format!("stream({}).lines()", self.0.peer)
         })
@@ -33,7 +33,7 @@ impl NativeObject for StreamLines {
 
 impl NativeStream for StreamLines {
     /// A whole line already in the buffer, taken without a wait.
-    fn ready(&self, _ctx: &mut Ctx<'_>) -> Option<NativeResult> {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
         if self.0.closed.get() {
             return Some(Ok(Value::Nil));
         }
@@ -45,7 +45,7 @@ impl NativeStream for StreamLines {
         reader.consume(i + 1);
         Some(Ok(line_value(std::mem::take(&mut *partial))))
     }
-    fn wait(&self, _ctx: &mut Ctx<'_>) -> Result<OpFuture, ErrorRef> {
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<NativeFuture, ScriptError> {
         let inner = self.0.clone();
         Ok(Box::pin(async move { read_line(&inner).await }))
     }
