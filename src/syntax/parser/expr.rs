@@ -5,7 +5,7 @@ use super::*;
 use super::{literal::*, pattern::*, stmt::*};
 
 pub(super) fn expr(p: P) -> Result<Expr> {
-    debug_assert_eq!(p.as_rule(), Rule::expr);
+    debug_assert!(matches!(p.as_rule(), Rule::expr | Rule::fexpr));
     sequence(p.into_inner())
 }
 

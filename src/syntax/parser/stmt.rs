@@ -34,7 +34,7 @@ pub(super) fn push_stmt<'a>(
     }
     if is_simple(p.as_rule()) {
         *open = Some(Simple {
-            rule: p.as_rule(),
+            rule: same_rule(p.as_rule()),
             text: p.as_str().trim_end(),
             span: span(&p),
         });
@@ -43,9 +43,19 @@ pub(super) fn push_stmt<'a>(
     Ok(())
 }
 
+/// The rule of the exact grammar that reads what `rule` reads: the fast
+/// mode's expression statement is `expr_stmt`'s twin (tasks.pest, `fstmt`).
+pub(super) fn same_rule(rule: Rule) -> Rule {
+    match rule {
+        Rule::fexpr_stmt => Rule::expr_stmt,
+        Rule::fexpr => Rule::expr,
+        r => r,
+    }
+}
+
 pub(super) fn is_simple(rule: Rule) -> bool {
     matches!(
-        rule,
+        same_rule(rule),
         Rule::let_stmt
             | Rule::expr_stmt
             | Rule::return_stmt
@@ -77,7 +87,8 @@ pub(super) fn missing_semicolon(prev: &Simple, next: &P) -> SyntaxError {
             return h;
         }
     }
-    let bare_name = prev.rule == Rule::expr_stmt && is_word && next.as_rule() == Rule::expr_stmt;
+    let bare_name =
+        prev.rule == Rule::expr_stmt && is_word && same_rule(next.as_rule()) == Rule::expr_stmt;
     e.help = Some(if bare_name {
         let args = next.as_str().trim_end();
         format!("to call `{name}`, put its arguments in parentheses: `{name}({args})`")
@@ -146,7 +157,7 @@ pub(super) fn stmt(p: P) -> Result<Option<Stmt>> {
             }
         }
         Rule::block => StmtKind::Block(block(p)?),
-        Rule::expr_stmt => expr_stmt(p)?,
+        Rule::expr_stmt | Rule::fexpr_stmt => expr_stmt(p)?,
         r => unreachable!("statement rule {r:?}"),
     };
     Ok(Some(Stmt { kind, span: sp }))

@@ -230,14 +230,32 @@ fn keywords_are_not_names_and_longer_words_are() {
 }
 
 /// Every pair of a parse of `src` with `rule` (its rule and place), or
-/// `None` when it fails.
+/// `None` when it fails. The fast mode's twins of `expr_stmt` and `expr`
+/// (`fexpr_stmt`, `fexpr`) are given their exact rule's name.
 fn pairs_of(rule: Rule, src: &str) -> Option<Vec<(Rule, usize, usize)>> {
     let pairs = TasksParser::parse(rule, src).ok()?;
     let flat = pairs.flatten();
     Some(
-        flat.map(|p| (p.as_rule(), p.as_span().start(), p.as_span().end()))
-            .collect(),
+        flat.map(|p| {
+            let rule = super::stmt::same_rule(p.as_rule());
+            (rule, p.as_span().start(), p.as_span().end())
+        })
+        .collect(),
     )
+}
+
+/// The fast mode reads an expression statement with its own rules (so
+/// the comparisons below test them): an assignment, a call and a chain
+/// of operators, each with its operands.
+#[test]
+fn the_fast_mode_reads_expression_statements_with_its_own_rules() {
+    for src in ["x += 1\n", "f(a, b)\n", "y = a * 2 + b < c and d\n"] {
+        let pairs = TasksParser::parse(Rule::top_stmt, src).unwrap();
+        let rules: Vec<Rule> = pairs.flatten().map(|p| p.as_rule()).collect();
+        assert_eq!(rules[0], Rule::fexpr_stmt, "{src}: {rules:?}");
+        assert!(rules.contains(&Rule::fexpr), "{src}: {rules:?}");
+        assert!(!rules.contains(&Rule::expr_stmt), "{src}: {rules:?}");
+    }
 }
 
 /// The grammar's fast mode and its exact mode (tasks.pest, `program`)
