@@ -30,7 +30,7 @@ pub(in crate::runtime) fn call(method: u32, s: &Str, args: &[Value]) -> Option<V
         (UPPER, 0) => case(s, true),
         (LOWER, 0) => case(s, false),
         (STRIP, 0) => trimmed(s, s.trim()),
-        (SPLIT, 0) => Value::list(s.split_whitespace().map(Value::str).collect()),
+        (SPLIT, 0) => split_whitespace(s),
         (SPLIT, 1) => {
             let sep = arg(0)?;
             if sep.is_empty() {
@@ -71,16 +71,55 @@ fn trimmed(s: &Str, part: &str) -> Value {
     }
 }
 
+/// `s.split()`: ASCII text is cut at its whitespace bytes one byte at a
+/// time (`SplitWhitespace` decodes and classifies every character as
+/// Unicode: 157 instructions a word); other text takes Rust's split.
+fn split_whitespace(s: &str) -> Value {
+    if !s.is_ascii() {
+        return Value::list(s.split_whitespace().map(Value::str).collect());
+    }
+    // The ASCII characters `char::is_whitespace` accepts: space and
+    // \t \n \x0b \x0c \r (`u8::is_ascii_whitespace` leaves out \x0b).
+    let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, b) in s.bytes().enumerate() {
+        match (space(&b), start) {
+            (true, Some(from)) => {
+                out.push(Value::str(&s[from..i]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        out.push(Value::str(&s[from..]));
+    }
+    Value::list(out)
+}
+
 /// `s.split(sep)` for a one-byte (ASCII) separator, found with `memchr`:
 /// `str::split` with a `char` pattern set up a `CharSearcher` and cost
 /// about twice as many instructions a piece. Cutting at an ASCII byte
 /// leaves every piece UTF-8.
+/// Short text (a line of a few fields) is scanned byte by byte: each
+/// `memchr` call costs about 80 instructions to set up, more than the scan.
 fn split_byte(s: &str, sep: u8) -> Value {
     let mut out = Vec::with_capacity(4);
     let mut start = 0;
-    for at in memchr::memchr_iter(sep, s.as_bytes()) {
-        out.push(Value::str(&s[start..at]));
-        start = at + 1;
+    if s.len() <= 64 {
+        for (at, b) in s.bytes().enumerate() {
+            if b == sep {
+                out.push(Value::str(&s[start..at]));
+                start = at + 1;
+            }
+        }
+    } else {
+        for at in memchr::memchr_iter(sep, s.as_bytes()) {
+            out.push(Value::str(&s[start..at]));
+            start = at + 1;
+        }
     }
     out.push(Value::str(&s[start..]));
     Value::list(out)
@@ -146,10 +185,92 @@ fn join(sep: &Str, items: &Value) -> Option<Value> {
     }))
 }
 
-/// `s.replace(from, to)`: the same string when `from` does not occur.
+/// `s.replace(from, to)`: the same string when `from` does not occur;
+/// otherwise the pieces are copied once, straight into the new string
+/// (through `str::replace`'s `String` they were copied and allocated
+/// twice). The matches are found with `memchr` (one byte) or `memmem`,
+/// twice over: counting first is cheaper for short text than keeping a
+/// vector of the places (`str`'s two-way searcher cost 230 instructions
+/// to set up and run on a short field).
 fn replace(s: &Str, from: &Str, to: &Str) -> Value {
-    if !from.is_empty() && !s.contains(&**from) {
+    if from.is_empty() {
+        return Value::str(&s.replace(&**from, to));
+    }
+    match from.as_bytes() {
+        &[b] if s.len() <= 64 => replace_byte(s, b, to),
+        &[b] => replace_at(s, from, to, || memchr::memchr_iter(b, s.as_bytes())),
+        f => {
+            let finder = memchr::memmem::Finder::new(f);
+            replace_at(s, from, to, || finder.find_iter(s.as_bytes()))
+        }
+    }
+}
+
+/// [`replace`] of one (ASCII) byte in short text, byte by byte: setting
+/// up `memchr` four times cost more than the scan.
+fn replace_byte(s: &Str, b: u8, to: &Str) -> Value {
+    let count = s.bytes().filter(|&c| c == b).count();
+    if count == 0 {
         return Value::Str(s.clone());
     }
-    Value::str(&s.replace(&**from, to))
+    let Some(len) = to
+        .len()
+        .checked_mul(count)
+        .and_then(|n| n.checked_add(s.len() - count))
+    else {
+        return Value::str(&s.replace(char::from(b), to));
+    };
+    // SAFETY: `s` with each ASCII byte `b` (a whole character) swapped for
+    // `to` is UTF-8; `len` is exactly its length.
+    Value::Str(unsafe {
+        Str::build(len, |buf| {
+            let mut at = 0;
+            for c in s.bytes() {
+                if c == b {
+                    buf[at..at + to.len()].copy_from_slice(to.as_bytes());
+                    at += to.len();
+                } else {
+                    buf[at] = c;
+                    at += 1;
+                }
+            }
+        })
+    })
+}
+
+/// [`replace`] with the matches of `from` in `s` given by `hits` (each
+/// call a new pass; matches do not overlap, as `str::replace`'s).
+fn replace_at<I: Iterator<Item = usize>>(
+    s: &Str,
+    from: &Str,
+    to: &Str,
+    hits: impl Fn() -> I,
+) -> Value {
+    let count = hits().count();
+    if count == 0 {
+        return Value::Str(s.clone());
+    }
+    let Some(len) = (to.len() as u128 * count as u128 + s.len() as u128)
+        .checked_sub(from.len() as u128 * count as u128)
+        .and_then(|n| usize::try_from(n).ok())
+    else {
+        return Value::str(&s.replace(&**from, to));
+    };
+    // SAFETY: the bytes are `s` with each match of `from` (a whole UTF-8
+    // string, so found at a char boundary) swapped for `to`, which is
+    // UTF-8; `len` is exactly their total, so every slice is in bounds.
+    Value::Str(unsafe {
+        Str::build(len, |buf| {
+            let (mut at, mut from_at) = (0, 0);
+            for hit in hits() {
+                let piece = &s.as_bytes()[from_at..hit];
+                buf[at..at + piece.len()].copy_from_slice(piece);
+                at += piece.len();
+                buf[at..at + to.len()].copy_from_slice(to.as_bytes());
+                at += to.len();
+                from_at = hit + from.len();
+            }
+            buf[at..].copy_from_slice(&s.as_bytes()[from_at..]);
+        })
+    })
 }
