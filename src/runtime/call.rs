@@ -42,6 +42,19 @@ impl Interp {
         if ex.frames.len() + self.outer_depth >= self.recursion_limit {
             return Err(self.recursion_error());
         }
+        Self::push_frame_unchecked(ex, closure, base, ret_to, kind);
+        Ok(())
+    }
+
+    /// [`Self::push_frame`] for a caller that checked the depth itself.
+    #[inline(always)]
+    pub(super) fn push_frame_unchecked(
+        ex: &mut Exec,
+        closure: Rc<Closure>,
+        base: usize,
+        ret_to: usize,
+        kind: FrameKind,
+    ) {
         let top = base + closure.proto.n_locals;
         if ex.stack.len() < top {
             ex.stack.resize(top, Value::Nil);
@@ -63,7 +76,6 @@ impl Interp {
             });
             ex.frames.set_len(len + 1);
         }
-        Ok(())
     }
 
     /// The error for a call past `--max-depth`.

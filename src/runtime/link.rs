@@ -35,6 +35,10 @@ pub struct FnProto {
     pub protos: Vec<Rc<FnProto>>,
     pub upvals: Vec<UpvalSource>,
     pub is_async: bool,
+    /// The argument count a plain call binds straight into a frame: the
+    /// parameter count, or `usize::MAX` for an async function (one
+    /// compare on every call instead of two reads and two compares).
+    pub plain_arity: usize,
     /// A struct's constructor: its parameters are the fields (for errors).
     pub is_struct: bool,
     /// Makes cells (locals that closures capture): its frame's end checks
@@ -161,6 +165,11 @@ fn link_in(code: Rc<FnCode>, natives: &NativeTable, strs: &mut Strings) -> Rc<Fn
         .code
         .iter()
         .any(|op| matches!(op, Op::NewCell(_) | Op::BoxLocal(_)));
+    let plain_arity = if code.is_async {
+        usize::MAX
+    } else {
+        code.params.len()
+    };
     Rc::new(FnProto {
         name: code.name,
         params: code.params,
@@ -175,6 +184,7 @@ fn link_in(code: Rc<FnCode>, natives: &NativeTable, strs: &mut Strings) -> Rc<Fn
         protos,
         upvals: code.upvals,
         is_async: code.is_async,
+        plain_arity,
         is_struct: code.is_struct,
         has_cells,
         source: code.source,

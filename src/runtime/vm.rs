@@ -172,9 +172,9 @@ impl Interp {
             // SAFETY: `ip` starts at 0 or at a saved position, advances one
             // instruction at a time or jumps to a target inside the code, and
             // every function ends in `Return` (asserted by the peephole pass).
-            let op = unsafe { *r.code.add(r.ip) };
+            let op: &Op = unsafe { &*r.code.add(r.ip) };
             r.ip += 1;
-            match op {
+            match *op {
                 Op::Const(k) => ex.push_copy(&proto.consts[k as usize]),
                 Op::Nil => ex.push_nil(),
                 Op::True => ex.push(Value::Bool(true)),
@@ -297,10 +297,7 @@ impl Interp {
                 Op::MakeMap(n) => go!(data::make_map(ex, n)),
                 Op::Closure(idx) => data::closure(ex, r, proto, idx),
                 Op::Return => go!(self.op_return_top(ex, &mut r)),
-                Op::ReturnLocal(slot) => {
-                    let v = std::mem::replace(&mut ex.stack[r.base + slot as usize], Value::Nil);
-                    go!(self.op_return(ex, &mut r, v))
-                }
+                Op::ReturnLocal(slot) => go!(self.op_return_local(ex, &mut r, slot)),
                 Op::SpawnCall(argc) => go!(on_copy!(t => self.op_spawn_call(ex, &mut t, argc))),
                 Op::Spawn => go!(self.op_spawn(ex, r, None)),
                 Op::SpawnInGroup(slot) => go!(self.op_spawn(ex, r, Some(slot))),
@@ -406,6 +403,23 @@ impl Regs {
         };
     }
 
+    /// [`Regs::enter`] with the new frame's function known to the caller
+    /// (read before its closure moved into the frame): nothing is read
+    /// back from the frame just written.
+    #[inline(always)]
+    fn enter_proto(&mut self, ex: &Exec, proto: *const FnProto, base: usize) {
+        // SAFETY: `proto` points into the closure of the frame just pushed,
+        // which owns it while the frame is on the stack.
+        let code = unsafe { (*proto).code.as_ptr() };
+        *self = Regs {
+            fi: ex.frames.len() - 1,
+            proto,
+            code,
+            ip: 0,
+            base,
+        };
+    }
+
     #[inline(always)]
     fn save(&self, ex: &mut Exec) {
         ex.frames[self.fi].ip = self.ip as u32;
@@ -490,6 +504,10 @@ fn cut_stack(ex: &mut Exec, to: usize) {
 #[inline(never)]
 fn pop_frame_cells(ex: &mut Exec, f: &super::exec::Frame) {
     let from = (f.base as usize).min(ex.stack.len());
+    if !super::cycles::may_cycle(&ex.stack[from..]) {
+        ex.stack.truncate(f.ret_to as usize);
+        return;
+    }
     let cells = super::cycles::cells_in(&ex.stack[from..]);
     ex.stack.truncate(f.ret_to as usize);
     super::cycles::free_unreachable(cells);

@@ -92,15 +92,16 @@ impl Interp {
         let argc = argc as usize;
         let callee_at = ex.stack.len() - argc - 1;
         if let Value::Func(c) = &ex.stack[callee_at] {
-            if !c.proto.is_async && argc == c.proto.params.len() {
+            if argc == c.proto.plain_arity {
                 if ex.frames.len() + self.outer_depth >= self.recursion_limit {
                     return Err(Stop::Fail(self.recursion_error()));
                 }
                 let Value::Func(c) = std::mem::replace(&mut ex.stack[callee_at], Value::Nil) else {
                     unreachable!("matched above")
                 };
-                self.push_frame(ex, c, callee_at + 1, callee_at, FrameKind::Call)?;
-                r.enter(ex, callee_at + 1);
+                let proto: *const FnProto = &*c.proto;
+                Self::push_frame_unchecked(ex, c, callee_at + 1, callee_at, FrameKind::Call);
+                r.enter_proto(ex, proto, callee_at + 1);
                 return Ok(());
             }
         }
@@ -245,6 +246,60 @@ impl Interp {
                 move_value(p.add(top), p.add(to));
                 ex.stack.set_len(to + 1);
             }
+        }
+        while ex
+            .handlers
+            .last()
+            .is_some_and(|h| h.frame >= ex.frames.len())
+        {
+            ex.handlers.pop();
+        }
+        r.reload(ex);
+        drop(f);
+        Ok(())
+    }
+
+    /// `return local`: for a plain call (or an inline await) of a frame
+    /// that made no cells, the local moves straight into the slot the call
+    /// returns to, as [`Self::op_return_top`] moves the top value;
+    /// otherwise [`Self::op_return`].
+    #[inline(always)]
+    pub(super) fn op_return_local(&mut self, ex: &mut Exec, r: &mut Regs, slot: u32) -> Step {
+        let at = r.base + slot as usize;
+        // SAFETY: as for every `&*proto`: the frame at `fi` owns it.
+        let has_cells = unsafe { (*r.proto).has_cells };
+        let n = ex.frames.len();
+        if has_cells
+            || n < 2
+            || !matches!(ex.frames[n - 1].kind, FrameKind::Call | FrameKind::Inline)
+            // A frame's locals lie at or above the slot it returns to.
+            || !(ex.frames[n - 1].ret_to as usize <= at && at < ex.stack.len())
+        {
+            let v = std::mem::replace(&mut ex.stack[at], Value::Nil);
+            return self.op_return(ex, r, v);
+        }
+        let f = ex.frames.pop().expect("frame");
+        let to = f.ret_to as usize;
+        // SAFETY: `to <= at < len`. The local is read out and its slot
+        // written `Nil` (it owns nothing now), the values from `to` up are
+        // dropped once and forgotten by the `set_len`, and the local's
+        // value is written into the slot at `to`, whose value was dropped.
+        unsafe {
+            let p = ex.stack.as_mut_ptr();
+            let v = std::ptr::read(p.add(at));
+            p.add(at).write(Value::Nil);
+            let above = std::slice::from_raw_parts_mut(p.add(to), ex.stack.len() - to);
+            if !above.iter().all(|v| {
+                matches!(
+                    v,
+                    Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil
+                )
+            }) {
+                ex.stack.set_len(to);
+                std::ptr::drop_in_place(above as *mut [Value]);
+            }
+            p.add(to).write(v);
+            ex.stack.set_len(to + 1);
         }
         while ex
             .handlers
