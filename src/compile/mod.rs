@@ -18,6 +18,7 @@ mod scope;
 mod scoped;
 mod stmt;
 mod stream;
+mod uncalled_main;
 
 use crate::syntax::ast::*;
 use code::{Const, FnCode, ModuleDecl, Op, UpvalSource};
@@ -242,6 +243,9 @@ impl<'a> Compiler<'a, '_> {
             } else {
                 c.stmt(s)?;
             }
+        }
+        if !echo && !c.importer.in_import() {
+            c.warnings.extend(uncalled_main::warning(stmts, c.text));
         }
         let end = Span::new(0, 0);
         c.emit(Op::Nil, end);
