@@ -395,10 +395,16 @@ impl Interp {
             },
             Value::Task(t) => self.await_future(ex, Awaitable::Task(t)),
             Value::Future(f) => self.await_future(ex, Awaitable::Future(f)),
+            // A value a call returned at once (`http.serve(...)`, a
+            // response's `json()`): the `await` is the mistake.
             other => Err(ErrorObj::with_help(
                 "TypeError",
                 format!("`{}` is not awaitable", other.type_name()),
-                "await a coroutine (the result of calling an async fn), a task or a future",
+                format!(
+                    "the `{}` here is a value, not something to wait for: drop the `await` (only a \
+                     coroutine, a task or a future is awaited)",
+                    other.type_name()
+                ),
             )),
         }
     }

@@ -370,7 +370,9 @@ fn json_text(v: &Value) -> Result<String, ScriptError> {
 /// `http.response(status, body: | json:, headers:)`: what a handler
 /// returns for anything but a 200 with the default content type.
 pub(crate) fn response(_ctx: &mut NativeCtx<'_>, mut args: Args) -> NativeResult {
-    let status: i64 = args.next("status")?;
+    // 200 unless given, first or by name (`http.response(json: v)`, as
+    // Deno's `Response` and aiohttp's `json_response` default it).
+    let status: i64 = args.named("status")?.unwrap_or(200);
     let body: Option<Value> = args.named("body")?;
     let json: Option<Value> = args.named("json")?;
     let headers: Option<indexmap::IndexMap<String, String>> = args.named("headers")?;
