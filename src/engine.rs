@@ -12,7 +12,6 @@ use crate::runtime::interp::Interp;
 use crate::runtime::link::{link, Closure, NativeTable};
 use crate::runtime::values::value::Value;
 use crate::scheduler::clock::Clock;
-use crate::stdlib::args::ProgramName;
 use crate::syntax::parse_program;
 use std::io::Write;
 use std::rc::Rc;
@@ -96,17 +95,12 @@ impl Engine {
         let mut interp = Interp::new(clock, out, err);
         interp.set_limits(&opts.limits);
         interp.permissions = opts.permissions;
-        for (name, pem) in opts.root_certificates {
-            interp
-                .data
-                .get_or_default::<crate::stdlib::http::tls::Tls>()
-                .add_roots(&name, pem);
-        }
+        interp.facts.root_certificates = opts.root_certificates;
         let seed = opts.seed.or(opts.virtual_time.then_some(DEFAULT_SEED));
         interp.rng = seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
         // `random` draws CPython's numbers from its own generator, started
-        // from the same seed as `random.seed(seed)` starts Python's.
-        crate::stdlib::random::seed_engine(&mut interp.data, seed);
+        // from the same seed (`NativeCtx::seed`) as `random.seed(seed)`.
+        interp.facts.seed = seed;
         let mut globals = Globals::default();
         crate::runtime::methods::register(&mut globals.natives);
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -299,11 +293,11 @@ impl Engine {
 
     /// Compiles `text`; on failure the report is the error.
     fn load(&mut self, name: &str, text: &str, echo: bool) -> Result<Rc<Closure>, Error> {
-        if self.interp.data.get::<ProgramName>().is_none() {
+        if self.interp.facts.program_name.is_none() {
             // What `args.parse`'s usage line calls the program.
             let base = std::path::Path::new(name).file_name();
             let base = base.map_or(name.into(), |b| b.to_string_lossy());
-            self.interp.data.insert(ProgramName(base.into_owned()));
+            self.interp.facts.program_name = Some(base.into_owned());
         }
         let id = self.sources.add(name, text);
         let program = parse_program(text).map_err(|e| self.syntax_failure(id, &e))?;

@@ -56,7 +56,8 @@ pub use runtime::native::function::{
 pub use runtime::native::function::{NativeFuture, NativeResult};
 pub use runtime::native::module::Module;
 pub use runtime::stream::NativeStream;
-pub use runtime::values::value::Value;
+pub use runtime::values::str::Str;
+pub use runtime::values::value::{Key, ListItems, MapTable, Value};
 
 /// Reports a front (the `tasks` command, a host's own) shows outside a
 /// script's run, in the look of the engine's own: a source that is not

@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use tasks::{Args, Engine, Module, NativeCtx, Permissions, ScriptError, Value};
+use tasks::{Args, Engine, Module, NativeCtx, NativeResult, Permissions, ScriptError, Value};
 
 fn engine() -> (Engine, Buf, Buf) {
     let (out, err) = (Buf::default(), Buf::default());
@@ -699,5 +699,124 @@ fn a_modules_end_hook_runs_at_each_programs_end_after_its_tasks() {
     assert_ne!(
         format!("first end, engine {}", other_log.borrow()[0]),
         log[1]
+    );
+}
+
+/// A host's stream, written as the standard library writes its own: an
+/// item it holds is handed over by `ready` (no coroutine), the others are
+/// waited for, `next()` is a method through `NativeStream::next_method`,
+/// and `close` runs when the loop ends. It counts down from `left`; the
+/// odd numbers must be waited for.
+struct Countdown {
+    left: Cell<i64>,
+    closed: Rc<Cell<bool>>,
+}
+
+impl tasks::NativeObject for Countdown {
+    fn type_name(&self) -> &'static str {
+        "countdown"
+    }
+    fn methods() -> &'static [&'static str] {
+        &["next"]
+    }
+    fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
+        use tasks::NativeStream;
+        self.next_method(ctx, name, args, || "countdown.next".into())
+    }
+    fn stream(&self) -> Option<&dyn tasks::NativeStream> {
+        Some(self)
+    }
+}
+
+impl tasks::NativeStream for Countdown {
+    fn ready(&self, _ctx: &mut NativeCtx<'_>) -> Option<NativeResult> {
+        let n = self.left.get();
+        if n <= 0 {
+            return Some(Ok(Value::Nil));
+        }
+        (n % 2 == 0).then(|| {
+            self.left.set(n - 1);
+            Ok(Value::Int(n))
+        })
+    }
+    fn wait(&self, _ctx: &mut NativeCtx<'_>) -> Result<tasks::NativeFuture, ScriptError> {
+        let n = self.left.get();
+        self.left.set(n - 1);
+        Ok(Box::pin(async move {
+            async_io::Timer::after(std::time::Duration::from_millis(1)).await;
+            Ok(Value::Int(n))
+        }))
+    }
+    fn close(&self, _ctx: &mut NativeCtx<'_>) {
+        self.closed.set(true);
+    }
+}
+
+#[test]
+fn a_host_writes_streams_maps_and_reads_the_engines_facts_as_the_stdlib_does() {
+    use tasks::{Key, MapTable, Str};
+    let (out, err) = (common::Buf::default(), common::Buf::default());
+    let mut e = Engine::builder()
+        .stdout(out.clone())
+        .stderr(err)
+        .seed(7)
+        .add_root_certificate("not really a PEM")
+        .build();
+    let closed = Rc::new(Cell::new(false));
+    let seen = closed.clone();
+    let streams = Module::new("streams")
+        .object::<Countdown>()
+        .function("countdown", move |n: i64| {
+            let closed = seen.clone();
+            Value::object(Countdown {
+                left: Cell::new(n),
+                closed,
+            })
+        })
+        // What another native does with any native stream it is given.
+        .raw("first_ready", |ctx, mut args| -> NativeResult {
+            let s: Value = args.next("stream")?;
+            args.finish()?;
+            let stream = s.as_stream().ok_or_else(|| {
+                ScriptError::type_error(format!("`{}` is not a stream", s.type_name()))
+            })?;
+            stream.ready(ctx).unwrap_or_else(|| Ok(Value::str("waits")))
+        });
+    e.register_module(streams);
+    // A map made in Rust, keys in the order given, as `json.parse` makes one.
+    e.register_fn("tally", |words: Vec<String>| {
+        let mut table = MapTable::with_capacity(words.len());
+        for w in &words {
+            let count = table.entry(Key::Str(Str::new(w))).or_insert(Value::Int(0));
+            if let Value::Int(n) = count {
+                *n += 1;
+            }
+        }
+        Value::Map(Rc::new(RefCell::new(table)))
+    });
+    e.register_fn("facts", |ctx: &mut NativeCtx| {
+        let roots: Vec<String> = ctx
+            .root_certificates()
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect();
+        format!("{:?} {:?} {roots:?}", ctx.seed(), ctx.program_name())
+    });
+    let script = r#"
+let got = []
+for await x in streams.countdown(4) { got.push(x) }
+let d = streams.countdown(3)
+print(got, await d.next(), streams.first_ready(d), streams.first_ready(d))
+try { streams.first_ready([1]) } catch e: TypeError { print(e.message()) }
+let m = tally(["b", "a", "b"])
+print(m, m["b"])
+print(facts())
+"#;
+    e.eval("facts.tasks", script).unwrap();
+    assert!(closed.get(), "the loop closed its stream");
+    assert_eq!(
+        out.text(),
+        "[4, 3, 2, 1] 3 2 waits\n`list` is not a stream\n{\"b\": 2, \"a\": 1} 2\n\
+         Some(7) Some(\"facts.tasks\") [\"root certificate 1\"]\n"
     );
 }

@@ -75,6 +75,9 @@ pub struct Interp {
     pub(crate) method_names: Vec<Rc<str>>,
     /// The natives' per-engine state, one value per type (`NativeCtx::data`).
     pub(crate) data: super::native::ctx::DataSlots,
+    /// What the engine was built with that natives read: the seed, the
+    /// extra root certificates, the program's name (`NativeCtx::seed`...).
+    pub(crate) facts: Box<super::native::ctx::EngineFacts>,
     /// Given the task tree when Ctrl-\ or `tasks ps` asks (set by the engine).
     pub(crate) tree_sink: Option<TreeSink>,
     /// Records the schedule when `--trace` or `--timeline` asks
@@ -119,6 +122,7 @@ impl Interp {
             site_namer: None,
             method_names: Vec::new(),
             data: Default::default(),
+            facts: Default::default(),
             tree_sink: None,
             tracer: None,
         }

@@ -25,6 +25,24 @@ pub trait NativeStream {
     /// The loop is done with the stream (ended, left early, failed or was
     /// cancelled). The default does nothing.
     fn close(&self, _ctx: &mut NativeCtx<'_>) {}
+    /// The one method every native stream answers, `next()`, for its
+    /// object's [`NativeObject::method`](crate::NativeObject::method) to
+    /// hand `name` and `args` to: a coroutine of the next item (nil at the
+    /// end), for a script that reads one item at a time; `None` for any
+    /// other name. `shown` names the call in `:tasks` and is made only
+    /// when it is called.
+    fn next_method(
+        &self,
+        ctx: &mut NativeCtx<'_>,
+        name: &str,
+        args: super::native::function::Args,
+        shown: impl FnOnce() -> String,
+    ) -> Option<Result<Value, ScriptError>>
+    where
+        Self: Sized,
+    {
+        next_method(ctx, self, name, args, shown)
+    }
 }
 
 /// The stream a value holds, if it is a native one.

@@ -25,18 +25,14 @@ pub(crate) fn module() -> Module {
     })
 }
 
-/// The name a program's usage line shows: the file the engine runs
-/// (`Engine::run` sets it), `tasks` when there is none.
-pub(crate) struct ProgramName(pub(crate) String);
-
 fn parse(
     ctx: &mut NativeCtx<'_>,
     spec: &IndexMap<String, Value>,
     argv: Vec<String>,
 ) -> Result<Value, ScriptError> {
-    let default_prog = ctx
-        .data::<ProgramName>()
-        .map_or_else(|| "tasks".to_string(), |p| p.0.clone());
+    // The name a program's usage line shows: the file the engine runs,
+    // `tasks` when there is none.
+    let default_prog = ctx.program_name().unwrap_or("tasks").to_string();
     let spec = Spec::read(spec, &default_prog)?;
     let mut command = command(&spec)
         .subcommand_required(!spec.commands.is_empty())

@@ -12,7 +12,7 @@ pub(crate) fn module() -> Module {
     Module::new("bytes").raw("from_hex", |_ctx, mut args| {
         let text: String = args.next("s")?;
         args.finish()?;
-        bytes::from_hex(&text)
+        Value::from_hex(&text)
     })
 }
 

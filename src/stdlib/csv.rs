@@ -5,8 +5,7 @@
 //! reading and writing are the `csv` crate's; what Python does
 //! differently (an empty line is an empty row) is kept here.
 
-use crate::runtime::values::value::{Key, MapTable, Str};
-use crate::{Args, Module, NativeResult, ScriptError, Value};
+use crate::{Args, Key, MapTable, Module, NativeResult, ScriptError, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

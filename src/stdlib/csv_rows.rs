@@ -18,7 +18,6 @@
 //! on the loop through a [`ScriptCaller`] call of a native function.
 
 use super::csv::{one_byte, record, row_value};
-use crate::runtime::stream;
 use crate::{
     Args, Module, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError,
     Value,
@@ -37,7 +36,7 @@ fn rows(mut args: Args) -> NativeResult {
     let quote = one_byte("csv.rows", "quote", args.named("quote")?, b'"')?;
     let header: Option<bool> = args.named("header")?;
     args.finish()?;
-    if stream::native(&source).is_none() {
+    if source.as_stream().is_none() {
         return Err(ScriptError::new(
             "TypeError",
             format!(
@@ -220,7 +219,7 @@ impl NativeObject for Rows {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || "csv.rows().next".into())
+        self.next_method(ctx, name, args, || "csv.rows().next".into())
     }
     fn repr(&self) -> String {
         format!("<csv.rows({})>", self.source.repr())
@@ -232,12 +231,12 @@ impl NativeObject for Rows {
 
 /// The source's next item without waiting, if it has one.
 fn source_ready(ctx: &mut NativeCtx<'_>, source: &Value) -> Option<NativeResult> {
-    stream::native(source).and_then(|s| s.ready(ctx))
+    source.as_stream().and_then(|s| s.ready(ctx))
 }
 
 /// A future of the source's next item.
 fn source_next(ctx: &mut NativeCtx<'_>, source: &Value) -> Result<NativeFuture, ScriptError> {
-    let s = stream::native(source).expect("checked by csv.rows");
+    let s = source.as_stream().expect("checked by csv.rows");
     Ok(match s.ready(ctx) {
         Some(r) => Box::pin(std::future::ready(r)),
         None => s.wait(ctx)?,
@@ -289,7 +288,7 @@ impl NativeStream for Rows {
     }
 
     fn close(&self, ctx: &mut NativeCtx<'_>) {
-        if let Some(s) = stream::native(&self.source) {
+        if let Some(s) = self.source.as_stream() {
             s.close(ctx);
         }
     }

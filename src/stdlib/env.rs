@@ -1,8 +1,7 @@
 //! `env`: the process environment, behind `--allow-env`.
 
 use super::not_capable;
-use crate::runtime::values::value::{Key, MapTable, Str};
-use crate::{Module, Value};
+use crate::{Key, MapTable, Module, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -2,8 +2,7 @@
 //! error is, as a person counts it, and the guard that keeps writing a
 //! value from following a list that contains itself or nesting without end.
 
-use crate::runtime::values::value::Key;
-use crate::{ScriptError, Value};
+use crate::{Key, ScriptError, Value};
 
 /// How deep lists and maps may nest when read or written (as `json`'s
 /// reader: deeper is refused with an error, not a stack overflow).
@@ -71,12 +70,12 @@ impl Open {
 /// A list's items or a map's pairs, copied out before they are written:
 /// writing an item may enter the same container again (the [`Open`] guard
 /// then refuses it), which must not find it borrowed.
-pub(crate) fn items_of(items: &crate::runtime::values::value::List) -> Vec<Value> {
+pub(crate) fn items_of(items: &std::cell::RefCell<crate::ListItems>) -> Vec<Value> {
     items.borrow().iter().cloned().collect()
 }
 
 /// See [`items_of`].
-pub(crate) fn pairs_of(m: &crate::runtime::values::value::Map) -> Vec<(Key, Value)> {
+pub(crate) fn pairs_of(m: &std::cell::RefCell<crate::MapTable>) -> Vec<(Key, Value)> {
     m.borrow()
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))

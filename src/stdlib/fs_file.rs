@@ -15,7 +15,6 @@
 //! `seek` and `close` write what is buffered.
 
 use super::fs::io_error;
-use crate::runtime::stream;
 use crate::{
     Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
 };
@@ -520,7 +519,7 @@ impl NativeObject for FileLines {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || {
+        self.next_method(ctx, name, args, || {
             format!("file({:?}).lines()", self.0.path)
         })
     }

@@ -3,8 +3,7 @@
 //! the open-beneath layer as every `fs` call is.
 
 use super::fs::{check, run, Access, Data};
-use crate::runtime::values::value::{Key, MapTable, Str};
-use crate::{Args, Module, NativeCtx, NativeFuture, ScriptError, Value};
+use crate::{Args, Key, MapTable, Module, NativeCtx, NativeFuture, ScriptError, Str, Value};
 use rustix::fs::{FileType, OFlags};
 use std::cell::RefCell;
 use std::io;

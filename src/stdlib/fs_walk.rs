@@ -20,10 +20,9 @@ use super::not_capable;
 use crate::permissions::beneath;
 use crate::permissions::beneath::{names_in, open_child};
 use crate::permissions::{Kind, Permissions, Place};
-use crate::runtime::stream;
-use crate::runtime::values::value::{Key, MapTable, Str};
 use crate::{
-    Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
+    Args, Key, MapTable, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream,
+    ScriptError, Str, Value,
 };
 use rustix::fs::{AtFlags, FileType};
 use std::cell::RefCell;
@@ -312,9 +311,7 @@ impl NativeObject for Walk {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || {
-            format!("fs.walk({:?})", self.shown)
-        })
+        self.next_method(ctx, name, args, || format!("fs.walk({:?})", self.shown))
     }
     fn repr(&self) -> String {
         format!("<walk {:?}>", self.shown)

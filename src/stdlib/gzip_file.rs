@@ -12,7 +12,6 @@
 
 use super::fs::{check, io_error, Access};
 use super::lines::{Line, LineReader, MAX_LINE};
-use crate::runtime::stream;
 use crate::{
     Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
 };
@@ -249,7 +248,7 @@ impl NativeObject for GzipStream {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || {
+        self.next_method(ctx, name, args, || {
             format!("gzip({:?}).{}()", self.inner.path, self.type_name())
         })
     }

@@ -5,7 +5,6 @@
 //! The SHA family and HMAC are ring's (already in the build for TLS, with
 //! its assembly); MD5, which ring leaves out, is RustCrypto's `md-5`.
 
-use crate::runtime::values::bytes::hex;
 use crate::{Args, Module, NativeCtx, NativeObject, NativeResult, ScriptError, Value};
 use md5::Digest as _;
 use ring::{digest, hmac};
@@ -140,7 +139,7 @@ impl NativeObject for Hasher {
                 Ok(Value::Nil)
             })(),
             "hex" | "digest" | "copy" | "name" => args.finish().map(|()| match name {
-                "hex" => Value::str(&hex(&self.state.borrow().finish(), "")),
+                "hex" => Value::str(&hex(self.state.borrow().finish())),
                 "digest" => Value::bytes(self.state.borrow().finish()),
                 "name" => Value::str(self.name),
                 _ => Value::object(Hasher::new(self.name, self.state.borrow().clone())),
@@ -149,4 +148,9 @@ impl NativeObject for Hasher {
         };
         Some(r)
     }
+}
+
+/// A digest's `hex()`: as a bytes value's `b.hex()` shows it.
+fn hex(digest: Vec<u8>) -> String {
+    Value::bytes(digest).hex("").unwrap_or_default()
 }

@@ -200,7 +200,7 @@ fn start(
         timeout,
         max_body: max_body.map(|m| m.max(0) as usize),
         stream: stream.unwrap_or(false),
-        tls: ctx.data_or_default::<tls::Tls>().client_config(),
+        tls: tls::client_config(ctx),
         pool: ctx.data_or_default::<pool::Pool>().clone(),
     };
     Ok(Box::pin(async move {

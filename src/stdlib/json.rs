@@ -15,8 +15,8 @@
 //! nesting is capped (128 levels when parsing, `MAX_DEPTH` when writing;
 //! Python's limit is its recursion limit).
 
-use crate::runtime::values::value::{format_float, Key, MapTable};
-use crate::Value;
+use crate::{Key, MapTable, Value};
+
 use std::fmt::{self, Write};
 use std::rc::Rc;
 
@@ -87,7 +87,7 @@ impl std::error::Error for StringifyError {}
 /// How deep `stringify` follows nested lists and maps (about Python's
 /// default recursion limit).
 /// The one nesting rule of every structural operation (`==`, `<`, `str`).
-pub(crate) const MAX_DEPTH: usize = crate::runtime::values::value::MAX_NESTING;
+pub(crate) const MAX_DEPTH: usize = Value::MAX_NESTING;
 
 /// Python's `json.dumps(v)` (`indent: None`) or `json.dumps(v, indent=n)`.
 pub(crate) fn stringify(v: &Value, indent: Option<usize>) -> Result<String, StringifyError> {
@@ -122,7 +122,7 @@ impl Writer {
                 self.out
                     .push_str(if *x > 0.0 { "Infinity" } else { "-Infinity" })
             }
-            Value::Float(x) => self.out.push_str(&format_float(*x)),
+            Value::Float(x) => self.out.push_str(&Value::float_repr(*x)),
             Value::Str(s) => write_string(&mut self.out, s),
             Value::List(l) => {
                 let id = Rc::as_ptr(l) as *const () as usize;

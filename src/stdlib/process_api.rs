@@ -5,7 +5,6 @@
 use super::not_capable;
 use super::process::{self as rust, Child, Io, Pipe, ProcessFailure, RunOutput, RunSpec};
 use crate::permissions::{Denied, Kind};
-use crate::runtime::stream;
 use crate::{
     Args, FromValue, Module, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream,
     ScriptError, Value,
@@ -432,7 +431,7 @@ impl NativeObject for ChildLines {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || self.shown())
+        self.next_method(ctx, name, args, || self.shown())
     }
     fn repr(&self) -> String {
         format!("<{}>", self.shown())

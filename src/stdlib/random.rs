@@ -1,34 +1,29 @@
 //! `random`: Python's `random` functions, drawing exactly CPython's
 //! numbers (`random/mt.rs`: its Mersenne Twister and `random.py`'s
 //! methods), so a seeded script prints what its Python twin prints. Each
-//! engine has its own generator, in a data slot: [`seed_engine`] starts it
-//! from `--seed N` / [`crate::EngineBuilder::seed`] as `random.seed(N)`
-//! does, under `--virtual-time` without a seed from
-//! [`crate::engine::DEFAULT_SEED`] (so a golden test's numbers are the same
-//! on every run), and otherwise from the system.
+//! engine has its own generator, in a data slot, started at its first use
+//! from the engine's seed ([`NativeCtx::seed`]: `--seed N` /
+//! [`crate::EngineBuilder::seed`], under `--virtual-time` without a seed
+//! [`crate::engine::DEFAULT_SEED`], so a golden test's numbers are the
+//! same on every run) as `random.seed(N)` does, and otherwise from the
+//! system.
 
-use crate::runtime::values::ops::items_of;
 use crate::{Module, NativeCtx, ScriptError, Value};
 
 mod mt;
 pub(crate) use mt::PyRandom;
 
-/// Starts an engine's generator: from `seed` as `random.seed(seed)` does,
-/// or from the system.
-pub(crate) fn seed_engine(data: &mut crate::runtime::native::ctx::DataSlots, seed: Option<u64>) {
-    let n = seed.unwrap_or_else(|| fastrand::u64(..));
-    data.insert(PyRandom::seeded_u64(n));
-}
+/// An engine's generator, made at its first use.
+#[derive(Default)]
+struct EngineRandom(Option<PyRandom>);
 
+/// The engine's generator: started, the first time, from the engine's
+/// seed as `random.seed(seed)` does, or from the system.
 fn rng<'c>(ctx: &'c mut NativeCtx<'_>) -> &'c mut PyRandom {
-    ctx.data_or_default::<PyRandom>()
-}
-
-impl Default for PyRandom {
-    /// A generator no engine seeded (an engine always seeds its own).
-    fn default() -> Self {
-        PyRandom::seeded(fastrand::i64(..))
-    }
+    let seed = ctx.seed();
+    let slot = ctx.data_or_default::<EngineRandom>();
+    slot.0
+        .get_or_insert_with(|| PyRandom::seeded_u64(seed.unwrap_or_else(|| fastrand::u64(..))))
 }
 
 pub(crate) fn module() -> Module {
@@ -117,7 +112,7 @@ pub(crate) fn module() -> Module {
 /// The items `choice` and `sample` pick from: a list's, a string's
 /// characters, a range's ints, a map's keys.
 fn items(xs: &Value, fname: &str) -> Result<Vec<Value>, ScriptError> {
-    items_of(xs).map_err(|_| {
+    xs.items().map_err(|_| {
         ScriptError::type_error(format!(
             "{fname}() needs a list (or another iterable), not `{}`",
             xs.type_name()

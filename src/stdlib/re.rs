@@ -4,8 +4,7 @@
 //! indices, as everywhere else in the language. Compiled patterns are
 //! cached per thread.
 
-use crate::runtime::values::str::Str;
-use crate::{Args, Module, NativeCtx, NativeObject, NativeResult, ScriptError, Value};
+use crate::{Args, Module, NativeCtx, NativeObject, NativeResult, ScriptError, Str, Value};
 use regex::{Captures, Regex};
 use std::cell::RefCell;
 use std::collections::HashMap;

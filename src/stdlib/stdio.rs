@@ -4,7 +4,6 @@
 
 use super::lines::Line;
 use super::stdin::Got;
-use crate::runtime::stream;
 use crate::{
     Args, Module, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError,
     Value,
@@ -87,7 +86,7 @@ impl NativeObject for StdinLines {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || "stdin.lines().next".into())
+        self.next_method(ctx, name, args, || "stdin.lines().next".into())
     }
     fn repr(&self) -> String {
         "<stdin.lines()>".into()

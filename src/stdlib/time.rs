@@ -63,7 +63,7 @@ fn instant(ts: f64) -> Result<DateTime<Utc>, ScriptError> {
     let out_of_range = || {
         ScriptError::value_error(format!(
             "timestamp {} is out of range",
-            crate::runtime::values::value::format_float(ts)
+            Value::float_repr(ts)
         ))
     };
     if !ts.is_finite() {

@@ -10,8 +10,7 @@
 //! which stays `Z`. `stringify` writes every string as a string.
 
 use super::formats::{self, line_col, parse_error, Open, MAX_DEPTH};
-use crate::runtime::values::value::{Key, MapTable, Str};
-use crate::{Args, Module, NativeResult, ScriptError, Value};
+use crate::{Args, Key, MapTable, Module, NativeResult, ScriptError, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

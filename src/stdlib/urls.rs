@@ -10,8 +10,7 @@
 //! replacement of bad UTF-8). Checked against CPython by
 //! `tests/parity/url_module`.
 
-use crate::runtime::values::value::{Key, MapTable, Str};
-use crate::{Args, Module, NativeResult, ScriptError, Value};
+use crate::{Args, Key, MapTable, Module, NativeResult, ScriptError, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

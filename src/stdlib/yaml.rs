@@ -7,7 +7,6 @@
 
 use super::formats::{self, Open};
 use super::yaml_read::documents;
-use crate::runtime::values::value::format_float;
 use crate::{Args, Module, NativeResult, ScriptError, Value};
 use saphyr::{Scalar, ScalarStyle, Tag, Yaml};
 use std::borrow::Cow;
@@ -123,7 +122,7 @@ fn float_text(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { ".inf" } else { "-.inf" }.into();
     }
-    let text = format_float(f);
+    let text = Value::float_repr(f);
     match text.find('e') {
         Some(e) if !text[..e].contains('.') => format!("{}.0{}", &text[..e], &text[e..]),
         _ => text,

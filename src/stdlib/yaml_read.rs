@@ -11,8 +11,7 @@
 //! text). An alias is the anchored value itself, shared (PyYAML's too).
 
 use super::formats::{parse_error, MAX_DEPTH};
-use crate::runtime::values::value::{Key, MapTable};
-use crate::{ScriptError, Value};
+use crate::{Key, MapTable, ScriptError, Value};
 use saphyr::{Marker, Scalar, ScalarStyle, Tag};
 use saphyr_parser::{Event, Parser};
 use std::borrow::Cow;

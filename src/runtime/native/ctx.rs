@@ -69,6 +69,28 @@ impl NativeCtx<'_> {
         &mut self.interp.rng
     }
 
+    /// The seed the engine's generators start from: what
+    /// `EngineBuilder::seed` gave, 0 under virtual time without one, `None`
+    /// when they start from the system. The `random` module seeds its
+    /// generator (CPython's) from it, as `random.seed(n)` does.
+    pub fn seed(&self) -> Option<u64> {
+        self.interp.facts.seed
+    }
+
+    /// The root certificates `https://` trusts beside the built-in ones
+    /// (`EngineBuilder::add_root_certificate`, the CLI's `TASKS_CA_FILE`):
+    /// each PEM text with what it is called in errors.
+    pub fn root_certificates(&self) -> &[(String, Vec<u8>)] {
+        &self.interp.facts.root_certificates
+    }
+
+    /// The name of the program the engine runs: the file name of the
+    /// first source it loaded (`job.tasks`), as a usage line shows it
+    /// (`args.parse`); `None` before any.
+    pub fn program_name(&self) -> Option<&str> {
+        self.interp.facts.program_name.as_deref()
+    }
+
     /// The script's arguments (`args()`).
     pub fn args(&self) -> impl Iterator<Item = &str> {
         self.interp.args.iter().map(|a| &**a)
@@ -155,6 +177,16 @@ impl NativeCtx<'_> {
     pub fn data_or_default<T: Default + 'static>(&mut self) -> &mut T {
         self.interp.data.get_or_default::<T>()
     }
+}
+
+/// What an engine was built with that natives read through the context
+/// ([`NativeCtx::seed`], [`NativeCtx::root_certificates`],
+/// [`NativeCtx::program_name`]); the engine sets it.
+#[derive(Default)]
+pub(crate) struct EngineFacts {
+    pub(crate) seed: Option<u64>,
+    pub(crate) root_certificates: Vec<(String, Vec<u8>)>,
+    pub(crate) program_name: Option<String>,
 }
 
 /// Values of any type, at most one of each, that belong to one engine.

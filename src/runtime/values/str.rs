@@ -21,6 +21,9 @@ struct Header {
     len: usize,
 }
 
+/// A script string: one counted block holding its length and its UTF-8
+/// text, a thin pointer (what `Value::Str` holds). Cheap to clone; it
+/// derefs to `str`.
 pub struct Str(NonNull<Header>);
 
 fn layout(len: usize) -> Layout {
@@ -160,6 +163,7 @@ impl Str {
         unsafe { self.0.as_ref() }
     }
 
+    /// The text.
     pub fn as_str(&self) -> &str {
         let len = self.header().len;
         // SAFETY: `new` copied `len` bytes of a `str` right after the header.

@@ -1,5 +1,6 @@
 //! Runtime values: small (two words plus a tag) and cheap to clone.
 
+mod helpers;
 mod repr;
 pub(crate) use repr::format_float;
 
@@ -200,13 +201,18 @@ pub enum Value {
 /// A map key: maps are keyed by str, int, bool or bytes.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Key {
+    /// `true`, `false`.
     Bool(bool),
+    /// An int (a float with no fraction is keyed as its int, as in Python).
     Int(i64),
+    /// A string.
     Str(Str),
+    /// Bytes.
     Bytes(Rc<Vec<u8>>),
 }
 
 impl Key {
+    /// The key as a value (what `m.keys()` gives).
     pub fn to_value(&self) -> Value {
         match self {
             Key::Bool(b) => Value::Bool(*b),
@@ -215,6 +221,8 @@ impl Key {
             Key::Bytes(b) => Value::Bytes(b.clone()),
         }
     }
+    /// The key a value is stored under; `None` for a value that cannot
+    /// key a map (a list, a map, a float with a fraction, ...).
     pub fn from_value(v: &Value) -> Option<Key> {
         Some(match v {
             Value::Bool(b) => Key::Bool(*b),

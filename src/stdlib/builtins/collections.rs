@@ -8,7 +8,6 @@ use super::{int_arg, list_arg};
 use crate::runtime::call::Sig;
 use crate::runtime::native::function::NativeFn;
 use crate::runtime::values::ops;
-use crate::runtime::values::ops::items_of;
 use crate::runtime::values::seq::sort_values;
 use crate::runtime::values::value::Iter;
 use crate::{Args, NativeCtx, NativeResult, ScriptError, Value};
@@ -181,7 +180,7 @@ fn zip(args: Vec<Value>) -> NativeResult {
 /// range, a map's keys).
 fn items(args: &mut Args, fname: &str) -> Result<Vec<Value>, ScriptError> {
     let v: Value = args.next("items")?;
-    items_of(&v).map_err(|_| {
+    v.items().map_err(|_| {
         ScriptError::type_error(format!(
             "{fname}() needs a list (or another iterable), not `{}`",
             v.type_name()

@@ -108,7 +108,7 @@ fn len(v: &Value) -> NativeResult {
             None if matches!(&*it.borrow(), Iter::AsCompleted(_)) => {
                 return Err(ScriptError::type_error("`iterator` has no length"))
             }
-            None => ops::items_of(v)?.len(),
+            None => v.items()?.len(),
         },
         v => {
             return Err(ScriptError::type_error(format!(
@@ -135,7 +135,7 @@ fn range_len_value(r: (i64, i64, i64)) -> NativeResult {
 /// `str(v)`: a string is itself, an int its digits, anything else what
 /// `print` shows.
 fn str_of(v: &Value) -> NativeResult {
-    use crate::runtime::values::str::Str;
+    use crate::Str;
     Ok(Value::Str(match v {
         Value::Str(s) => s.clone(),
         Value::Int(n) => Str::from_int(*n),
@@ -328,7 +328,7 @@ pub(crate) fn float_to_int(f: f64) -> NativeResult {
     let what = if f.is_infinite() {
         "float infinity".to_string()
     } else {
-        crate::runtime::values::value::format_float(f)
+        Value::float_repr(f)
     };
     Err(ScriptError::new(
         "OverflowError",

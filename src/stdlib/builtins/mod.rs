@@ -45,7 +45,7 @@ pub(crate) fn int_arg(f: &str, v: &Value) -> Result<i64, ScriptError> {
 
 /// The items of a list (or another iterable) argument.
 pub(crate) fn list_arg(f: &str, v: &Value) -> Result<Vec<Value>, ScriptError> {
-    crate::runtime::values::ops::items_of(v).map_err(|_| {
+    v.items().map_err(|_| {
         ScriptError::type_error(format!(
             "{f}() needs a list (or another iterable), not `{}`",
             v.type_name()

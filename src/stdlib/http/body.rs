@@ -12,7 +12,6 @@
 
 use super::super::fs::{check, io_error, Access};
 use super::http_error;
-use crate::runtime::stream;
 use crate::{
     Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
 };
@@ -183,7 +182,7 @@ impl NativeObject for Chunks {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || {
+        self.next_method(ctx, name, args, || {
             format!("response({}).chunks()", self.0.url)
         })
     }

@@ -3,8 +3,7 @@
 //! a served request.
 
 use super::body;
-use crate::runtime::values::value::{Key, MapTable, Str};
-use crate::{Args, NativeCtx, NativeObject, NativeResult, ScriptError, Value};
+use crate::{Args, Key, MapTable, NativeCtx, NativeObject, NativeResult, ScriptError, Str, Value};
 use hyper::body::Bytes;
 use std::cell::RefCell;
 use std::rc::Rc;

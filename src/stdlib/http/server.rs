@@ -15,10 +15,10 @@
 //! its answer has its handler cancelled (the call's future is dropped).
 
 use super::conns::Limits;
-use crate::runtime::values::value::{Key, MapTable, Str};
 use crate::stdlib::net::reach::Failure;
 use crate::{
-    Args, NativeCtx, NativeObject, NativeResult, Operation, ScriptCaller, ScriptError, Value,
+    Args, Key, MapTable, NativeCtx, NativeObject, NativeResult, Operation, ScriptCaller,
+    ScriptError, Str, Value,
 };
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};

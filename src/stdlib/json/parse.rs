@@ -6,8 +6,7 @@
 //! (`Modules/_json.c`) directly, with its error messages and positions.
 
 use super::JsonError;
-use crate::runtime::values::value::{Key, MapTable, Str};
-use crate::Value;
+use crate::{Key, MapTable, Str, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 

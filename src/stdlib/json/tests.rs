@@ -1,5 +1,5 @@
 use super::*;
-use crate::runtime::values::value::Str;
+use crate::{ScriptError, Str};
 use std::cell::RefCell;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -295,7 +295,7 @@ fn stringify_refuses_what_has_no_json_form() {
         compact(&Value::list(vec![shared.clone(), shared])),
         "[[1], [1]]"
     );
-    let e = stringify(&Value::Error(crate::ScriptError::value_error("x")), None).unwrap_err();
+    let e = stringify(&Value::Error(ScriptError::value_error("x")), None).unwrap_err();
     assert_eq!(
         (e.kind(), e.to_string().as_str()),
         ("TypeError", "Object of type error is not JSON serializable")

@@ -2,7 +2,6 @@
 //! buffer (and the same half-read line) as `s.read_line()`.
 
 use super::{line_value, read_line, StreamInner};
-use crate::runtime::stream;
 use crate::{
     Args, NativeCtx, NativeFuture, NativeObject, NativeResult, NativeStream, ScriptError, Value,
 };
@@ -19,7 +18,7 @@ impl NativeObject for StreamLines {
         &["next"]
     }
     fn method(&self, ctx: &mut NativeCtx<'_>, name: &str, args: Args) -> Option<NativeResult> {
-        stream::next_method(ctx, self, name, args, || {
+        self.next_method(ctx, name, args, || {
             format!("stream({}).lines()", self.0.peer)
         })
     }

@@ -74,6 +74,12 @@ impl Value {
     pub fn object(o: impl NativeObject) -> Value {
         Object::value(o)
     }
+    /// The stream this value holds, if it is a native object that is one
+    /// ([`NativeObject::stream`]): what `for await` reads without a
+    /// coroutine when an item is [`ready`](crate::NativeStream::ready).
+    pub fn as_stream(&self) -> Option<&dyn crate::NativeStream> {
+        crate::runtime::stream::native(self)
+    }
     /// The Rust object of type `T` this value holds, if it holds one
     /// whose [`NativeObject::as_any`] gives it out.
     pub fn as_object<T: 'static>(&self) -> Option<&T> {
