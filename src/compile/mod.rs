@@ -141,7 +141,7 @@ struct FnState<'a> {
     /// Name → the locals of that name in the open scopes, innermost last:
     /// a lookup is one hash, not a walk over every local in view (which
     /// made a function with thousands of `let`s compile in quadratic time).
-    visible: std::collections::HashMap<Rc<str>, Vec<usize>>,
+    visible: foldhash::HashMap<Rc<str>, Vec<usize>>,
     upvals: Vec<(Rc<str>, UpvalSource)>,
     loops: Vec<LoopCtx>,
     unwind: Vec<Unwind<'a>>,
@@ -301,7 +301,7 @@ impl<'a> FnState<'a> {
             protos: Vec::new(),
             locals: Vec::new(),
             scopes: vec![Vec::new()],
-            visible: std::collections::HashMap::new(),
+            visible: Default::default(),
             upvals: Vec::new(),
             loops: Vec::new(),
             unwind: Vec::new(),

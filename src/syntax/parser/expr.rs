@@ -348,7 +348,7 @@ pub(super) fn primary(p: P) -> Result<Expr> {
     let _depth = depth::enter(1, sp)?;
     let kind = match p.as_rule() {
         Rule::int => {
-            let text: String = p.as_str().chars().filter(|c| *c != '_').collect();
+            let text = digits_of(p.as_str());
             let parsed = match text.strip_prefix("0x") {
                 Some(hex) => i64::from_str_radix(hex, 16),
                 None => text.parse::<i64>(),
@@ -367,7 +367,7 @@ pub(super) fn primary(p: P) -> Result<Expr> {
             }
         }
         Rule::float => {
-            let text: String = p.as_str().chars().filter(|c| *c != '_').collect();
+            let text = digits_of(p.as_str());
             ExprKind::Float(text.parse().unwrap_or(f64::INFINITY))
         }
         Rule::string => ExprKind::Str(intern(&string_body(p)?)),
@@ -451,6 +451,14 @@ pub(super) fn primary(p: P) -> Result<Expr> {
         r => unreachable!("primary {r:?}"),
     };
     Ok(Expr { kind, span: sp })
+}
+
+/// A number's text without its `_` separators (copied only when it has some).
+fn digits_of(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.contains('_') {
+        true => text.replace('_', "").into(),
+        false => text.into(),
+    }
 }
 
 /// `for x in xs if c ...` after a comprehension's item.
