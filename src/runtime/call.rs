@@ -197,7 +197,7 @@ impl Interp {
                 if !f.is_hot(Hot::Gather) {
                     if let Some(body) = f.unary_body() {
                         let v = body(&ex.stack[callee_at + 1])?;
-                        ex.stack.truncate(callee_at);
+                        ex.cut(callee_at);
                         ex.push_result(v);
                         return Ok(false);
                     }

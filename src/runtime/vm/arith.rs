@@ -5,7 +5,7 @@
 use super::{pop, Regs, Step};
 use crate::compile::code::{Arith, Cmp};
 use crate::runtime::error::ErrorRef;
-use crate::runtime::exec::Exec;
+use crate::runtime::exec::{drop_value, Exec};
 use crate::runtime::values::ops;
 use crate::runtime::values::value::Value;
 
@@ -70,8 +70,10 @@ fn float_fast(ex: &mut Exec, fast: impl FnOnce(f64, f64) -> Option<f64>) -> bool
 fn slow_path(ex: &mut Exec, slow: Slow) -> Step {
     let b = pop(ex);
     let a = pop(ex);
-    let r = slow(&a, &b)?;
-    ex.push(r);
+    let r = slow(&a, &b);
+    drop_value(b);
+    drop_value(a);
+    ex.push(r?);
     Ok(())
 }
 

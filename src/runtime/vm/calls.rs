@@ -7,6 +7,7 @@ use crate::runtime::call::SpawnStep;
 use crate::runtime::exec::{move_value, Exec, FrameKind};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
+use crate::runtime::native::function::Hot;
 use crate::runtime::values::value::Value;
 
 impl Interp {
@@ -105,10 +106,35 @@ impl Interp {
                 return Ok(());
             }
         }
+        if argc == 1
+            && matches!(ex.stack[callee_at], Value::Native(_))
+            && self.unary_call(ex, callee_at)?
+        {
+            return Ok(());
+        }
         if self.call_value(ex, argc, None, false)? {
             r.reload(ex);
         }
         Ok(())
+    }
+
+    /// `len(x)`, `str(x)`, `int(x)`: a builtin of one argument with a
+    /// plain body runs on its argument where it lies, here rather than past
+    /// `call_value`'s entry (a frame of 300 bytes and six saved registers
+    /// for a call of about 60 instructions). `Ok(false)`: not such a call.
+    /// Out of line: in line, it cost plain calls (fib) 1.5 %.
+    #[inline(never)]
+    fn unary_call(&mut self, ex: &mut Exec, callee_at: usize) -> Result<bool, Stop> {
+        let Value::Native(f) = &ex.stack[callee_at] else {
+            return Ok(false);
+        };
+        let Some(body) = f.unary_body().filter(|_| !f.is_hot(Hot::Gather)) else {
+            return Ok(false);
+        };
+        let v = body(&ex.stack[callee_at + 1])?;
+        ex.cut(callee_at);
+        ex.push_result(v);
+        Ok(true)
     }
 
     #[inline(always)]

@@ -4,7 +4,7 @@
 use super::{pop, vars, Regs, Step};
 use crate::runtime::call::split_named;
 use crate::runtime::error::{type_error, ErrorRef};
-use crate::runtime::exec::{move_value, Exec};
+use crate::runtime::exec::{drop_value, move_value, Exec};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{Closure, FnProto};
 use crate::runtime::methods::{LIST_PUSH, MAP_GET};
@@ -23,7 +23,7 @@ pub(super) fn index(ex: &mut Exec) -> Step {
         if (0..l.len() as i64).contains(&j) {
             let v = l[j as usize].clone();
             drop(l);
-            ex.stack.truncate(n - 2);
+            ex.cut(n - 2);
             ex.push_result(v);
             return Ok(());
         }
@@ -34,15 +34,17 @@ pub(super) fn index(ex: &mut Exec) -> Step {
         let found = table.index_of_str(k).map(|i| table[i].clone());
         drop(table);
         if let Some(v) = found {
-            ex.stack.truncate(n - 2);
+            ex.cut(n - 2);
             ex.push_result(v);
             return Ok(());
         }
     }
     let i = pop(ex);
     let t = pop(ex);
-    let r = ops::index(&t, &i)?;
-    ex.push(r);
+    let r = ops::index(&t, &i);
+    drop_value(i);
+    drop_value(t);
+    ex.push(r?);
     Ok(())
 }
 
@@ -175,8 +177,8 @@ pub(super) fn store_index(ex: &mut Exec) -> Step {
             };
             let old = std::mem::replace(slot, v);
             drop(table);
-            ex.stack.truncate(n - 3);
-            drop(old);
+            ex.cut(n - 3);
+            drop_value(old);
             return Ok(());
         }
     }
@@ -405,7 +407,7 @@ impl Interp {
                     None if argc == 2 => ex.stack[at + 2].clone(),
                     None => Value::Nil,
                 };
-                ex.stack.truncate(at);
+                ex.cut(at);
                 ex.push_result(r);
                 return Ok(());
             }
@@ -443,7 +445,7 @@ impl Interp {
             _ => None,
         };
         if let Some(r) = fast {
-            ex.stack.truncate(at);
+            ex.cut(at);
             ex.push_result(r);
             return Ok(());
         }

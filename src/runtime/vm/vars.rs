@@ -2,7 +2,7 @@
 //! own shuffles.
 
 use super::{pop, Regs, Step, Stop};
-use crate::runtime::exec::Exec;
+use crate::runtime::exec::{drop_value, Exec};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
 use crate::runtime::values::value::Value;
@@ -52,7 +52,7 @@ pub(super) fn store_local(ex: &mut Exec, at: usize) {
         _ => {}
     }
     let v = pop(ex);
-    ex.stack[at] = v;
+    drop_value(std::mem::replace(&mut ex.stack[at], v));
 }
 
 #[inline(never)]
