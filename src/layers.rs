@@ -60,16 +60,13 @@ const STDLIB_PRIVATE: &[(&str, &str, &str)] = &[
     (
         "builtins/",
         "crate::runtime::",
-        "the builtins of LANGUAGE.md are the runtime's: each bound to its \
-         documented `Sig` (`call::Sig`, `NativeFn::builtin`), some with the \
-         evaluator's fast paths (`Hot`), the asyncio ones built on asyncio's \
-         objects (sync_state, scopes, retry, map_concurrent, coro)",
-    ),
-    (
-        "builtins/time.rs",
-        "crate::scheduler::event_loop::secs_to_ns",
-        "`sleep`'s and `timeout`'s seconds on the loop's clock, as the \
-         runtime's asyncio reads them",
+        "the builtins of LANGUAGE.md that are not asyncio's (`len`, `str`, \
+         `sorted`, `range`, ...; asyncio's are the runtime's, \
+         `runtime/builtins/`): each bound to its documented `Sig` \
+         (`call::Sig`, `NativeFn::builtin`, with `len`'s, `str`'s and `int`'s \
+         unary fast paths), `range` making the evaluator's `Iter`, `sorted` \
+         the runtime's sort, `items`/`keys`/`values` its map views. To go: a \
+         public signature a host registers with, and public forms of those",
     ),
     (
         "bytes.rs",

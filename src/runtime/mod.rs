@@ -3,6 +3,7 @@
 
 pub(crate) mod asyncio;
 pub(crate) mod budget;
+pub(crate) mod builtins;
 pub(crate) mod call;
 pub(crate) mod cycles;
 pub(crate) mod driver;

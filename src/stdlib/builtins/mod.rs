@@ -1,4 +1,5 @@
-//! The builtins of LANGUAGE.md §9, as native functions split by domain:
+//! The builtins of LANGUAGE.md §9 that are not asyncio's (those are the
+//! runtime's, `runtime/builtins/`), as native functions split by domain:
 //! one file each, every function a [`NativeFn::builtin`] with its
 //! parameters ([`Sig`]) next to its body. Adding a builtin is adding it to
 //! its file's `functions()`; nothing else names it.
@@ -12,10 +13,7 @@
 mod collections;
 mod core;
 pub(crate) use self::core::float_to_int;
-mod sync;
-mod tasks;
 mod text;
-mod time;
 
 use crate::runtime::native::function::NativeFn;
 use crate::{ScriptError, Value};
@@ -25,9 +23,6 @@ pub(crate) fn functions() -> Vec<NativeFn> {
     let mut all = self::core::functions();
     all.extend(text::functions());
     all.extend(collections::functions());
-    all.extend(time::functions());
-    all.extend(sync::functions());
-    all.extend(tasks::functions());
     all
 }
 
