@@ -326,6 +326,13 @@ fn the_fast_mode_parses_as_the_exact_grammar_does() {
         "x",
         "1",
         "2.5",
+        // Numbers `int_first` must leave to `float` (or take): exponents,
+        // hex with an `e`, separators, a field of an int.
+        "1e5",
+        "2.5e-3",
+        "0x1e5",
+        "1_000",
+        "3.real",
         "f(a)",
         "xs[1:2]",
         "o.m(2)",
