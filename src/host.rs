@@ -142,6 +142,20 @@ impl Engine {
         self
     }
 
+    /// [`Engine::register_raw`] with the function's parameters given
+    /// (a [`Signature`](crate::Signature)): each call is bound to them
+    /// before `f` runs, as a builtin's is, so wrong arguments are the
+    /// builtins' `TypeError`s and arguments given by name arrive in their
+    /// places. The standard library's `ord` and `chr` are registered so.
+    pub fn register_with(
+        &mut self,
+        sig: crate::Signature,
+        f: impl Fn(&mut crate::NativeCtx<'_>, Args) -> Result<Value, ScriptError> + 'static,
+    ) -> &mut Self {
+        self.add_native(sig.name(), sig.function(f));
+        self
+    }
+
     /// [`Engine::register_raw`] for an async function, as
     /// [`Module::raw_async`]: it reads its arguments at the call and
     /// returns the future that does the work when the coroutine is awaited.
@@ -254,6 +268,9 @@ impl Engine {
         crate::runtime::builtins::install(names, natives);
         for (name, f) in crate::stdlib::globals() {
             self.register_raw(name, f);
+        }
+        for (sig, f) in crate::stdlib::bound_globals() {
+            self.register_with(sig, f);
         }
     }
 

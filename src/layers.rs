@@ -65,8 +65,9 @@ const STDLIB_PRIVATE: &[(&str, &str, &str)] = &[
          `runtime/builtins/`): each bound to its documented `Sig` \
          (`call::Sig`, `NativeFn::builtin`, with `len`'s, `str`'s and `int`'s \
          unary fast paths), `range` making the evaluator's `Iter`, `sorted` \
-         the runtime's sort, `items`/`keys`/`values` its map views. To go: a \
-         public signature a host registers with, and public forms of those",
+         the runtime's sort, `items`/`keys`/`values` its map views. To go: \
+         registered with `Engine::register_with` and a public `Signature` \
+         (as `text.rs`'s `ord` and `chr` are), once those have public forms",
     ),
     (
         "bytes.rs",

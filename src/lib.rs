@@ -55,6 +55,7 @@ pub use runtime::native::function::{
 };
 pub use runtime::native::function::{NativeFuture, NativeResult};
 pub use runtime::native::module::Module;
+pub use runtime::native::signature::Signature;
 pub use runtime::stream::NativeStream;
 pub use runtime::values::str::Str;
 pub use runtime::values::value::{Key, ListItems, MapTable, Value};

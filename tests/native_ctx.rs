@@ -820,3 +820,38 @@ print(facts())
          Some(7) Some(\"facts.tasks\") [\"root certificate 1\"]\n"
     );
 }
+
+#[test]
+fn a_function_with_a_signature_is_bound_as_a_builtin_is() {
+    let (mut e, out, _) = engine();
+    let sig = tasks::Signature::new("clamp", &["x", "lo", "hi"])
+        .required(1)
+        .named(&["scale"]);
+    e.register_with(sig, |_ctx, mut args| {
+        let x: f64 = args.next("x")?;
+        // By position or by name, in their places; one left out is nil.
+        let lo = args.next_opt::<Option<f64>>("lo")?.flatten();
+        let hi = args.next_opt::<Option<f64>>("hi")?.flatten();
+        let scale = args.keyword("scale").map_or(1.0, |v| match v {
+            Value::Int(n) => n as f64,
+            _ => 1.0,
+        });
+        args.finish()?;
+        Ok(Value::Float(
+            x.max(lo.unwrap_or(0.0)).min(hi.unwrap_or(1.0)) * scale,
+        ))
+    });
+    let script = r#"
+print(clamp(5), clamp(5, hi: 3), clamp(-2, lo: -1, hi: 9), clamp(hi: 2, x: 7, scale: 10))
+for call in [fn() { clamp() }, fn() { clamp(1, hy: 2) }, fn() { clamp(1, 2, 3, 4) }, fn() { clamp(1, x: 2) }] {
+    try { call() } catch e: TypeError { print(e.message()) }
+}
+"#;
+    e.eval("clamp.tasks", script).unwrap();
+    assert_eq!(
+        out.text(),
+        "1.0 3.0 -1.0 20.0\nclamp() takes 1 to 3 arguments but 0 were given\n\
+         clamp() has no parameter named `hy`\nclamp() takes 1 to 3 arguments but 4 were given\n\
+         clamp() got two values for `x`\n"
+    );
+}

@@ -80,6 +80,12 @@ pub(crate) fn globals() -> [(&'static str, RawFn); 2] {
     [("eprint", stdio::eprint), ("exit", stdio::exit)]
 }
 
+/// The builtins registered as a host registers its own, with their
+/// [`Signature`](crate::Signature) (`Engine::register_with`).
+pub(crate) fn bound_globals() -> Vec<(crate::Signature, RawFn)> {
+    builtins::bound()
+}
+
 /// The builtins of LANGUAGE.md (`print`, `len`, `sleep`, `bytes`, ...):
 /// the runtime's own, not on the host's API, for each is bound to its
 /// documented signature (`Sig`) and some have fast paths in the evaluator.

@@ -9,3 +9,4 @@ pub(crate) mod ctx;
 pub(crate) mod function;
 pub(crate) mod module;
 pub(crate) mod script_call;
+pub(crate) mod signature;

@@ -1,14 +1,13 @@
 //! The builtins of LANGUAGE.md §9 that are not asyncio's (those are the
 //! runtime's, `runtime/builtins/`), as native functions split by domain:
-//! one file each, every function a [`NativeFn::builtin`] with its
-//! parameters ([`Sig`]) next to its body. Adding a builtin is adding it to
-//! its file's `functions()`; nothing else names it.
-//!
-//! The evaluator still recognises a few of them for speed ([`Hot`]); each
-//! one says which benchmark justified it.
-//!
-//! [`Sig`]: crate::runtime::call::Sig
-//! [`Hot`]: crate::runtime::native::function::Hot
+//! one file each, every function with its parameters next to its body.
+//! `text.rs`'s are registered as a host registers its own, with a public
+//! [`Signature`](crate::Signature) (`Engine::register_with`); `core.rs`'s
+//! and `collections.rs`'s are still a [`NativeFn::builtin`] with the
+//! runtime's `Sig` (some with a one-argument fast path, `range`, `sorted`
+//! and the map views on the evaluator's own helpers), until those have a
+//! public form. Adding a builtin is adding it to its file's `functions()`;
+//! nothing else names it.
 
 mod collections;
 mod core;
@@ -21,9 +20,13 @@ use crate::{ScriptError, Value};
 /// Every builtin, to be installed as a top-level native.
 pub(crate) fn functions() -> Vec<NativeFn> {
     let mut all = self::core::functions();
-    all.extend(text::functions());
     all.extend(collections::functions());
     all
+}
+
+/// The builtins registered as a host would (`Engine::register_with`).
+pub(crate) fn bound() -> Vec<(crate::Signature, super::RawFn)> {
+    text::functions()
 }
 
 /// An int argument (a bool counts as 0 or 1), in the builtins' words.
