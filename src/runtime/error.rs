@@ -60,7 +60,7 @@ impl ScriptError {
     }
     /// What `exit(code)` raises: a `SystemExit` that unwinds the task
     /// (`finally` blocks run, a bare `catch e` does not catch it) and ends
-    /// the program with status `code` ([`ScriptError::exit_code`]).
+    /// the program with status `code` (what `exit_code()` reads).
     pub fn exit(code: i32) -> ScriptError {
         ErrorObj::new(EXIT_KIND, code.to_string())
     }
