@@ -4,7 +4,7 @@
 
 use super::{cut_stack, pop, pop_frame_cells, Flow, Regs, Step, Stop};
 use crate::runtime::call::SpawnStep;
-use crate::runtime::exec::{move_value, Exec, FrameKind};
+use crate::runtime::exec::{move_value, Exec, Frame, FrameKind};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
 use crate::runtime::native::function::Hot;
@@ -238,13 +238,7 @@ impl Interp {
     /// stores that built it (a store-forwarding stall on every call).
     #[inline(always)]
     pub(super) fn op_return_top(&mut self, ex: &mut Exec, r: &mut Regs) -> Step {
-        // SAFETY: as for every `&*proto`: the frame at `fi` owns it.
-        let has_cells = unsafe { (*r.proto).has_cells };
-        let n = ex.frames.len();
-        if has_cells
-            || n < 2
-            || !matches!(ex.frames[n - 1].kind, FrameKind::Call | FrameKind::Inline)
-        {
+        if !moves_in_place(ex, r) {
             let v = pop(ex);
             return self.op_return(ex, r, v);
         }
@@ -252,18 +246,10 @@ impl Interp {
         let to = f.ret_to as usize;
         let top = ex.stack.len() - 1;
         if to < top {
-            let below = &mut ex.stack[to..top];
-            if !below.iter().all(|v| {
-                matches!(
-                    v,
-                    Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil
-                )
-            }) {
-                // SAFETY: the values below the result are dropped once
-                // here and forgotten by the `set_len` below; dropping
-                // touches neither the stack nor the frames.
-                unsafe { std::ptr::drop_in_place(below as *mut [Value]) };
-            }
+            // SAFETY: the values below the result are dropped once here
+            // and forgotten by the `set_len` below; dropping touches
+            // neither the stack nor the frames.
+            unsafe { drop_unless_scalars(&mut ex.stack[to..top]) };
             // SAFETY: `to < top < len`; the result moves down into the
             // slot whose value was just dropped, and the stack forgets
             // everything above it.
@@ -273,15 +259,7 @@ impl Interp {
                 ex.stack.set_len(to + 1);
             }
         }
-        while ex
-            .handlers
-            .last()
-            .is_some_and(|h| h.frame >= ex.frames.len())
-        {
-            ex.handlers.pop();
-        }
-        r.reload(ex);
-        drop(f);
+        returned_in_place(ex, r, f);
         Ok(())
     }
 
@@ -315,27 +293,12 @@ impl Interp {
             let v = std::ptr::read(p.add(at));
             p.add(at).write(Value::Nil);
             let above = std::slice::from_raw_parts_mut(p.add(to), ex.stack.len() - to);
-            if !above.iter().all(|v| {
-                matches!(
-                    v,
-                    Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil
-                )
-            }) {
-                ex.stack.set_len(to);
-                std::ptr::drop_in_place(above as *mut [Value]);
-            }
+            ex.stack.set_len(to);
+            drop_unless_scalars(above);
             p.add(to).write(v);
             ex.stack.set_len(to + 1);
         }
-        while ex
-            .handlers
-            .last()
-            .is_some_and(|h| h.frame >= ex.frames.len())
-        {
-            ex.handlers.pop();
-        }
-        r.reload(ex);
-        drop(f);
+        returned_in_place(ex, r, f);
         Ok(())
     }
 
@@ -353,13 +316,7 @@ impl Interp {
         } else {
             cut_stack(ex, f.ret_to as usize);
         }
-        while ex
-            .handlers
-            .last()
-            .is_some_and(|h| h.frame >= ex.frames.len())
-        {
-            ex.handlers.pop();
-        }
+        pop_handlers_of_gone_frames(ex);
         if matches!(f.kind, FrameKind::Root) || ex.frames.is_empty() {
             return Err(Stop::Exit(Flow::Done(Ok(v))));
         }
@@ -403,4 +360,57 @@ impl Interp {
         ex.push(t);
         Ok(())
     }
+}
+
+/// Whether the frame returning can hand its result straight to the slot
+/// it returns to: a plain call (or an inline await) of a frame that made
+/// no cells, with a frame below it.
+#[inline(always)]
+fn moves_in_place(ex: &Exec, r: &Regs) -> bool {
+    // SAFETY: as for every `&*proto`: the frame at `fi` owns it.
+    let has_cells = unsafe { (*r.proto).has_cells };
+    let n = ex.frames.len();
+    !has_cells && n >= 2 && matches!(ex.frames[n - 1].kind, FrameKind::Call | FrameKind::Inline)
+}
+
+/// Drops the values of `vs` unless all are scalars (which own nothing:
+/// the common case of a numeric function's frame, checked without a call).
+///
+/// # Safety
+/// The values are dropped in place: the caller forgets them afterwards
+/// (a `set_len` below them, or overwriting each slot without a drop).
+#[inline(always)]
+unsafe fn drop_unless_scalars(vs: &mut [Value]) {
+    let scalar = |v: &Value| {
+        matches!(
+            v,
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil
+        )
+    };
+    if !vs.iter().all(scalar) {
+        // SAFETY: the caller's promise: each value is dropped once here
+        // and never read again.
+        unsafe { std::ptr::drop_in_place(vs as *mut [Value]) };
+    }
+}
+
+/// The handlers of frames that are gone: popped with them.
+#[inline(always)]
+fn pop_handlers_of_gone_frames(ex: &mut Exec) {
+    while ex
+        .handlers
+        .last()
+        .is_some_and(|h| h.frame >= ex.frames.len())
+    {
+        ex.handlers.pop();
+    }
+}
+
+/// The end of a return whose value already lies where the caller reads
+/// it: the returning frame's handlers go, the registers are the caller's.
+#[inline(always)]
+fn returned_in_place(ex: &mut Exec, r: &mut Regs, f: Frame) {
+    pop_handlers_of_gone_frames(ex);
+    r.reload(ex);
+    drop(f);
 }
