@@ -256,15 +256,14 @@ impl Engine {
 
     /// The standard library, registered as a host registers its own: its
     /// modules with [`Engine::register_module`], `eprint` and `exit` with
-    /// [`Engine::register_raw`]. The builtins alone go in through the
-    /// runtime (see `stdlib::install_builtins`), and asyncio's builtins
+    /// [`Engine::register_raw`], `ord` and `chr` with
+    /// [`Engine::register_with`]. The value model's builtins and asyncio's
     /// are the runtime's own (`runtime/builtins/`).
     pub(crate) fn install_stdlib(&mut self) {
         for m in crate::stdlib::modules() {
             self.register_module(m);
         }
         let (names, natives) = self.natives_mut();
-        crate::stdlib::install_builtins(names, natives);
         crate::runtime::builtins::install(names, natives);
         for (name, f) in crate::stdlib::globals() {
             self.register_raw(name, f);

@@ -56,35 +56,7 @@ const INSIDE_RUNTIME_EXCEPTIONS: &[(&str, &str, &str)] = &[(
 /// `crate::…` paths it may use, why). The test
 /// `the_stdlib_uses_only_what_a_host_can_name` holds every other path the
 /// standard library writes to what `lib.rs` makes public.
-const STDLIB_PRIVATE: &[(&str, &str, &str)] = &[
-    (
-        "builtins/",
-        "crate::runtime::",
-        "the builtins of LANGUAGE.md that are not asyncio's (`len`, `str`, \
-         `sorted`, `range`, ...; asyncio's are the runtime's, \
-         `runtime/builtins/`): each bound to its documented `Sig` \
-         (`call::Sig`, `NativeFn::builtin`, with `len`'s, `str`'s and `int`'s \
-         unary fast paths), `range` making the evaluator's `Iter`, `sorted` \
-         the runtime's sort, `items`/`keys`/`values` its map views. To go: \
-         registered with `Engine::register_with` and a public `Signature` \
-         (as `text.rs`'s `ord` and `chr` are), once those have public forms",
-    ),
-    (
-        "bytes.rs",
-        "crate::runtime::",
-        "the `bytes()` builtin: its `Sig` and the runtime's constructor",
-    ),
-    (
-        "mod.rs",
-        "crate::compile::names::Natives",
-        "`install_builtins`: the builtins go into the compiler's names",
-    ),
-    (
-        "mod.rs",
-        "crate::runtime::link::NativeTable",
-        "`install_builtins`: and into the engine's native table",
-    ),
-];
+const STDLIB_PRIVATE: &[(&str, &str, &str)] = &[];
 
 #[cfg(test)]
 mod tests {

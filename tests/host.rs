@@ -924,3 +924,19 @@ fn imports_lists_a_programs_imports_without_running_it() {
     assert_eq!(tasks::Engine::imports("print(1)"), Some(vec![]));
     assert_eq!(tasks::Engine::imports("import \"a.tasks\" as"), None);
 }
+
+/// `Value::int_from_float`: what `int(f)` and `math.floor` answer, for a
+/// host's own conversions (the one helper `math` needed from the builtins).
+#[test]
+fn a_float_becomes_an_int_as_int_makes_it() {
+    assert!(matches!(Value::int_from_float(-2.9), Ok(Value::Int(-2))));
+    assert!(matches!(
+        Value::int_from_float(1e18),
+        Ok(Value::Int(1_000_000_000_000_000_000))
+    ));
+    let nan = Value::int_from_float(f64::NAN).unwrap_err();
+    assert_eq!(nan.kind(), "ValueError");
+    let big = Value::int_from_float(9.3e18).unwrap_err();
+    assert_eq!(big.kind(), "OverflowError");
+    assert_eq!(big.message(), "cannot convert 9.3e+18 to a 64-bit integer");
+}

@@ -1,11 +1,9 @@
-//! The `bytes` builtin (`bytes(x)`, `bytes(s, encoding)`) and the module
-//! of the same name (`bytes.from_hex(s)`): a name is both, as Python's
-//! `bytes` type is callable and has `bytes.fromhex`. Bytes themselves
-//! (repr, methods, codecs) are in `runtime::values::bytes`.
+//! The `bytes` module (`bytes.from_hex(s)`), beside the `bytes` builtin
+//! (`bytes(x)`, `bytes(s, encoding)`, the runtime's, `runtime/builtins/`):
+//! a name is both, as Python's `bytes` type is callable and has
+//! `bytes.fromhex`. Bytes themselves (repr, methods, codecs) are in
+//! `runtime::values::bytes`.
 
-use crate::runtime::call::Sig;
-use crate::runtime::native::function::NativeFn;
-use crate::runtime::values::bytes;
 use crate::{Module, ScriptError, Value};
 
 pub(crate) fn module() -> Module {
@@ -14,19 +12,6 @@ pub(crate) fn module() -> Module {
         args.finish()?;
         Value::from_hex(&text)
     })
-}
-
-/// `bytes()`, `bytes(n)`, `bytes(items)`, `bytes(s, encoding, errors)`.
-pub(crate) fn builtin() -> NativeFn {
-    NativeFn::builtin(
-        Sig::new("bytes", &["x", "encoding", "errors"]).required(0),
-        |_ctx, mut args| {
-            let x: Option<Value> = args.next_opt("x")?;
-            let encoding: Option<Value> = args.next_opt("encoding")?;
-            let errors: Option<Value> = args.next_opt("errors")?;
-            bytes::construct(x.as_ref(), encoding.as_ref(), errors.as_ref())
-        },
-    )
 }
 
 /// A data argument: bytes, or text as its UTF-8 (what the codecs, the

@@ -5,7 +5,6 @@
 //! error")` where the function can overflow (`exp`), a domain error where
 //! it cannot (`sin(inf)` is nan: a domain error too).
 
-use crate::stdlib::builtins::float_to_int;
 use crate::{Args, Module, NativeCtx, NativeResult, ScriptError, Value};
 use std::f64::consts;
 
@@ -147,7 +146,7 @@ fn to_int_fn(name: &str, f: fn(f64) -> f64) -> impl Fn(&mut NativeCtx<'_>, Args)
         args.finish()?;
         match x {
             Value::Int(i) => Ok(Value::Int(i)),
-            Value::Float(v) => float_to_int(f(v)),
+            Value::Float(v) => Value::int_from_float(f(v)),
             other => Err(ScriptError::type_error(format!(
                 "{full}() argument `x` must be a number, not `{}`",
                 other.type_name()

@@ -39,8 +39,6 @@ pub(crate) mod urls;
 pub(crate) mod yaml;
 pub(crate) mod yaml_read;
 
-use crate::compile::names::Natives;
-use crate::runtime::link::NativeTable;
 use crate::{Args, Module, NativeCtx, NativeResult, ScriptError};
 
 /// The modules scripts get without an import, for the engine to register
@@ -84,15 +82,6 @@ pub(crate) fn globals() -> [(&'static str, RawFn); 2] {
 /// [`Signature`](crate::Signature) (`Engine::register_with`).
 pub(crate) fn bound_globals() -> Vec<(crate::Signature, RawFn)> {
     builtins::bound()
-}
-
-/// The builtins of LANGUAGE.md (`print`, `len`, `sleep`, `bytes`, ...):
-/// the runtime's own, not on the host's API, for each is bound to its
-/// documented signature (`Sig`) and some have fast paths in the evaluator.
-pub(crate) fn install_builtins(names: &mut Natives, natives: &mut NativeTable) {
-    for f in builtins::functions().into_iter().chain([bytes::builtin()]) {
-        natives.add_function(names, f.name.clone(), f);
-    }
 }
 
 /// `json.parse(text)` and `json.stringify(value, indent: nil)`: no

@@ -1,5 +1,7 @@
-//! The builtins that are the language's asyncio, not its standard library:
-//! the clock, `sleep`, timeouts and loop callbacks (`time.rs`), the
+//! The builtins that are the language, not its standard library: the
+//! value model's (`core.rs`: `len`, `str`, `int`, `round`, `divmod`,
+//! `type`, ...; `collections.rs`: `range`, `sorted`, `items`, `zip`, ...;
+//! `bytes()`), and asyncio's: the clock, `sleep`, timeouts and loop callbacks (`time.rs`), the
 //! synchronisation primitives (`sync.rs`: queues, events, locks,
 //! semaphores, conditions, barriers, futures) and the functions over
 //! tasks and awaitables (`tasks.rs`: `gather`, `race`, `wait`,
@@ -10,14 +12,21 @@
 //! that parks, a coroutine written as a state machine), two are
 //! short-cut by the evaluator (`sleep` and `gather`, [`Hot`]), and what
 //! they do is what LANGUAGE.md's concurrency is, matched step for step
-//! against CPython's asyncio. A host gets them as the scripts do, and
-//! writes its own concurrency on [`NativeCtx`](crate::NativeCtx)'s
-//! (`spawn`, `gather`, `wait`, `shield`, `call_soon`, ...). The other
-//! builtins (`len`, `str`, `sorted`, `bytes`, ...) are the standard
-//! library's (`stdlib/builtins/`).
+//! against CPython's asyncio. The value model's are bound to their
+//! documented signatures (`Sig`), three have one-argument fast paths in
+//! the evaluator (`len`, `str`, `int`), and `range`, `sorted` and the map
+//! views are the evaluator's own iterator, sort and views: making those
+//! public to register them as a host would fix the evaluator's insides as
+//! API. A host gets them all as the scripts do, and writes its own
+//! concurrency on [`NativeCtx`](crate::NativeCtx)'s (`spawn`, `gather`,
+//! `wait`, `shield`, `call_soon`, ...). The standard library's builtins
+//! that need nothing private (`ord`, `chr`) are registered as a host
+//! registers its own (`stdlib/builtins/`).
 //!
 //! [`Hot`]: crate::runtime::native::function::Hot
 
+mod collections;
+mod core;
 mod sync;
 mod tasks;
 mod time;
@@ -26,10 +35,14 @@ use crate::compile::names::Natives;
 use crate::runtime::link::NativeTable;
 use crate::{ScriptError, Value};
 
-/// Puts the asyncio builtins among the engine's natives.
+/// Puts the builtins among the engine's natives: the value model's, then
+/// asyncio's.
 pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
-    for f in time::functions()
+    for f in self::core::functions()
         .into_iter()
+        .chain(collections::functions())
+        .chain([self::core::bytes()])
+        .chain(time::functions())
         .chain(sync::functions())
         .chain(tasks::functions())
     {
@@ -37,8 +50,7 @@ pub(crate) fn install(names: &mut Natives, natives: &mut NativeTable) {
     }
 }
 
-/// An int argument (a bool counts as 0 or 1), in the builtins' words
-/// (the standard library's builtins word theirs the same way).
+/// An int argument (a bool counts as 0 or 1), in the builtins' words.
 fn int_arg(f: &str, v: &Value) -> Result<i64, ScriptError> {
     match v {
         Value::Int(i) => Ok(*i),

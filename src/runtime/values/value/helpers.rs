@@ -39,4 +39,29 @@ impl Value {
     pub fn from_hex(text: &str) -> Result<Value, ScriptError> {
         crate::runtime::values::bytes::from_hex(text)
     }
+
+    /// A float's integer part as an int, as `int(f)` makes it: nan is a
+    /// `ValueError` and anything outside 64 bits an `OverflowError`, in
+    /// CPython's words.
+    pub fn int_from_float(f: f64) -> Result<Value, ScriptError> {
+        // -2^63 is exact as a float; 2^63 is the first value past the range.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        if f.is_nan() {
+            return Err(ScriptError::value_error(
+                "cannot convert float NaN to integer",
+            ));
+        }
+        if (-LIMIT..LIMIT).contains(&f) {
+            return Ok(Value::Int(f as i64));
+        }
+        let what = if f.is_infinite() {
+            "float infinity".to_string()
+        } else {
+            Value::float_repr(f)
+        };
+        Err(ScriptError::new(
+            "OverflowError",
+            format!("cannot convert {what} to a 64-bit integer"),
+        ))
+    }
 }

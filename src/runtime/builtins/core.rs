@@ -147,7 +147,7 @@ fn int(v: &Value) -> NativeResult {
     match v {
         Value::Int(i) => Ok(Value::Int(*i)),
         Value::Bool(b) => Ok(Value::Int(*b as i64)),
-        Value::Float(f) => float_to_int(f.trunc()),
+        Value::Float(f) => Value::int_from_float(f.trunc()),
         Value::Str(s) => {
             // Parsed where it lies; only text with `_` is copied without
             // them first (the copy was 60 % of `int(field)`'s cost).
@@ -304,7 +304,7 @@ fn round(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
     match (&x, digits) {
         (Value::Int(i), Some(d)) if d < 0 => round_int(*i, d),
         (Value::Int(i), _) => Ok(Value::Int(*i)),
-        (Value::Float(f), None) => float_to_int(f.round_ties_even()),
+        (Value::Float(f), None) => Value::int_from_float(f.round_ties_even()),
         (Value::Float(f), Some(d)) => round_float(*f, d),
         (v, _) => Err(ScriptError::type_error(format!(
             "round() needs a number, not `{}`",
@@ -312,30 +312,6 @@ fn round(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
         ))),
     }
 }
-/// An integral float as an int: nan is a `ValueError` and anything
-/// outside 64 bits an `OverflowError`, as CPython's `int()` says.
-pub(crate) fn float_to_int(f: f64) -> NativeResult {
-    // -2^63 is exact as a float; 2^63 is the first value past the range.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_nan() {
-        return Err(ScriptError::value_error(
-            "cannot convert float NaN to integer",
-        ));
-    }
-    if (-LIMIT..LIMIT).contains(&f) {
-        return Ok(Value::Int(f as i64));
-    }
-    let what = if f.is_infinite() {
-        "float infinity".to_string()
-    } else {
-        Value::float_repr(f)
-    };
-    Err(ScriptError::new(
-        "OverflowError",
-        format!("cannot convert {what} to a 64-bit integer"),
-    ))
-}
-
 /// `round(i, d)` for an int and `d < 0`: to a multiple of `10^-d`, half
 /// to even, computed in 128 bits so that the scale itself cannot overflow.
 fn round_int(i: i64, d: i64) -> NativeResult {
@@ -419,5 +395,18 @@ fn round_digits_left(f: f64, places: usize) -> String {
     format!(
         "{sign}{}e{places}",
         String::from_utf8(head).expect("digits")
+    )
+}
+
+/// `bytes()`, `bytes(n)`, `bytes(items)`, `bytes(s, encoding, errors)`.
+pub(super) fn bytes() -> NativeFn {
+    NativeFn::builtin(
+        Sig::new("bytes", &["x", "encoding", "errors"]).required(0),
+        |_ctx, mut args| {
+            let x: Option<Value> = args.next_opt("x")?;
+            let encoding: Option<Value> = args.next_opt("encoding")?;
+            let errors: Option<Value> = args.next_opt("errors")?;
+            crate::runtime::values::bytes::construct(x.as_ref(), encoding.as_ref(), errors.as_ref())
+        },
     )
 }
