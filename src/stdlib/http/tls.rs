@@ -43,6 +43,12 @@ fn build(extra_roots: &[(String, Vec<u8>)]) -> Result<Arc<rustls::ClientConfig>,
             return Err(format!("{name}: no certificate in it"));
         }
     }
+    // ring, not aws-lc-rs: it builds without cmake or a C toolchain beyond
+    // cc. rustls 0.23.48 deprecates ring's provider for its lack of
+    // post-quantum key exchange (the lock pins 0.23.46; a host resolving a
+    // newer rustls would see the warning in this file): a known limit,
+    // the classical groups it offers are what `https://` servers accept.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
