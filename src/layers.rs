@@ -51,16 +51,9 @@ const INSIDE_RUNTIME_EXCEPTIONS: &[(&str, &str, &str)] = &[(
      it names their types, and calls none of their code",
 )];
 
-/// The crate paths files of `src/stdlib/` may still use though a host
-/// cannot name them: (a file or folder of `src/stdlib/`, a prefix of the
-/// `crate::…` paths it may use, why). The test
-/// `the_stdlib_uses_only_what_a_host_can_name` holds every other path the
-/// standard library writes to what `lib.rs` makes public.
-const STDLIB_PRIVATE: &[(&str, &str, &str)] = &[];
-
 #[cfg(test)]
 mod tests {
-    use super::{EXCEPTIONS, INSIDE_RUNTIME, INSIDE_RUNTIME_EXCEPTIONS, LAYERS, STDLIB_PRIVATE};
+    use super::{EXCEPTIONS, INSIDE_RUNTIME, INSIDE_RUNTIME_EXCEPTIONS, LAYERS};
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Path, PathBuf};
 
@@ -524,8 +517,9 @@ mod tests {
         true
     }
 
-    /// Each `crate::…` path in `src/stdlib/` that a host cannot name and
-    /// [`STDLIB_PRIVATE`] does not let through, with its place.
+    /// Each `crate::…` path in `src/stdlib/` that a host cannot name, with
+    /// its place. None is let through: the builtins that need the
+    /// evaluator's insides are the runtime's (`runtime/builtins/`).
     fn stdlib_private_paths() -> Vec<String> {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = vec![];
@@ -538,10 +532,7 @@ mod tests {
             for (n, line) in statements(&text) {
                 for path in paths(&line) {
                     let own = path == "crate::stdlib" || path.starts_with("crate::stdlib::");
-                    let excused = STDLIB_PRIVATE.iter().any(|(f, p, _)| {
-                        rel["stdlib/".len()..].starts_with(f) && path.starts_with(p)
-                    });
-                    if !own && !excused && !host_can_name(&src, &path) {
+                    if !own && !host_can_name(&src, &path) {
                         out.push(format!("src/{rel}:{}: {path}", n + 1));
                     }
                 }
@@ -559,27 +550,6 @@ mod tests {
              docs/EMBEDDING.md):\n{}",
             private.join("\n")
         );
-    }
-
-    #[test]
-    fn the_stdlib_exceptions_are_still_needed() {
-        let stdlib = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/stdlib");
-        let mut files = vec![];
-        rust_files(&stdlib, &mut files);
-        for (file, prefix, _) in STDLIB_PRIVATE {
-            let used = files.iter().any(|f| {
-                let rel = f.strip_prefix(&stdlib).unwrap().display().to_string();
-                let text = std::fs::read_to_string(f).unwrap();
-                rel.starts_with(file)
-                    && statements(&text)
-                        .iter()
-                        .any(|(_, l)| paths(l).iter().any(|p| p.starts_with(prefix)))
-            });
-            assert!(
-                used,
-                "src/stdlib/{file} no longer uses {prefix}: drop it from STDLIB_PRIVATE"
-            );
-        }
     }
 
     #[test]

@@ -33,17 +33,12 @@ pub(super) fn member(module: &str, member: &str) -> Option<&'static str> {
         ("path", "splitext") => "write `path.stem(p)` and `path.suffix(p)`",
         ("path", "expanduser") => "the home directory is `path.home()`",
         ("path", "exists") => "write `await fs.exists(p)`",
-        ("path", "isfile" | "isdir" | "getsize" | "getmtime") => {
+        ("path" | "fs", "isfile" | "isdir" | "getsize" | "getmtime") => {
             "`await fs.stat(p)` tells a file's kind, size and times"
         }
-        ("fs", "listdir") => "write `await fs.list(dir)`",
-        ("fs", "makedirs") => "write `await fs.make_dirs(dir)`",
-        ("fs", "rmtree") => "write `await fs.remove_tree(dir)`",
-        ("fs", "unlink") => "write `await fs.remove(p)`",
-        ("fs", "copyfile") => "write `await fs.copy(from, to)`",
-        ("fs", "isfile" | "isdir" | "getsize") => {
-            "`await fs.stat(p)` tells a file's kind, size and times"
-        }
+        // Python's `os`/`shutil` names asked of `fs`: where `os.` would send them.
+        ("fs", "listdir" | "makedirs" | "unlink") => foreign("os", member)?,
+        ("fs", "rmtree" | "copyfile") => foreign("shutil", member)?,
         _ => return None,
     })
 }
@@ -113,6 +108,11 @@ mod tests {
     fn only_pythons_names_of_our_modules_have_a_spelling() {
         assert!(member("json", "loads").unwrap().contains("json.parse"));
         assert_eq!(member("json", "lods"), None);
+        assert!(member("fs", "listdir").unwrap().contains("fs.list(dir)"));
+        assert!(member("fs", "rmtree")
+            .unwrap()
+            .contains("fs.remove_tree(dir)"));
+        assert!(member("fs", "isfile").unwrap().contains("fs.stat(p)"));
         assert_eq!(member("os", "getcwd"), None);
     }
 }
