@@ -138,10 +138,11 @@ impl Interp {
                 Value::Task(t) => Ok(Awaitable::Task(t)),
                 _ => unreachable!(),
             },
-            other => Err(type_error(format!(
-                "`{}` is not awaitable",
-                other.type_name()
-            ))),
+            other => Err(ErrorObj::with_help(
+                "TypeError",
+                format!("`{}` is not awaitable", other.type_name()),
+                not_awaitable_help(&other),
+            )),
         }
     }
 
@@ -451,4 +452,24 @@ fn still_pending(ty: &str) -> ErrorRef {
         format!("{ty} is still pending"),
         "await it first, or check `done()`",
     )
+}
+
+/// What to do instead, for `gather`, `wait` and the rest that await what
+/// they are given: a function passed without its call is the usual slip.
+fn not_awaitable_help(v: &Value) -> String {
+    match v {
+        Value::Func(c) => format!(
+            "pass the call, not the function: `{0}()` gives the coroutine to wait for, `{0}` is \
+             the function itself",
+            c.proto.name
+        ),
+        Value::Native(_) => {
+            "pass the call, not the function: the call gives what to wait for".into()
+        }
+        other => format!(
+            "this `{}` is a value, not something to wait for: only a coroutine, a task or a \
+             future is awaited",
+            other.type_name()
+        ),
+    }
 }

@@ -84,11 +84,18 @@ fn map_concurrent(_: &mut NativeCtx<'_>, mut a: Args) -> NativeResult {
         ));
     };
     let return_errors = a.keyword("return_errors").is_some_and(|v| v.truthy());
-    if !matches!(f, Value::Func(_) | Value::Native(_)) {
-        return Err(ScriptError::type_error(format!(
+    let callable = |v: &Value| matches!(v, Value::Func(_) | Value::Native(_));
+    if !callable(&f) {
+        let e = ScriptError::type_error(format!(
             "map_concurrent() needs a function to call, not `{}`",
             f.type_name()
-        )));
+        ));
+        // Python's `map(f, xs)` order; `xs` first is the usual slip.
+        return Err(if callable(&items) {
+            e.with_help("the function comes first: `map_concurrent(f, items, limit: n)`")
+        } else {
+            e
+        });
     }
     let items = make_iter(&items)?;
     Ok(coro_value(
