@@ -169,11 +169,12 @@ impl Interp {
             // or a return from this loop. An op that reloads does not read
             // this `proto` afterwards.
             let proto = unsafe { &*r.proto };
-            // SAFETY: `ip` starts at 0 or at a saved position, advances one
-            // instruction at a time or jumps to a target inside the code, and
-            // every function ends in `Return` (asserted by the peephole pass).
-            let op: &Op = unsafe { &*r.code.add(r.ip) };
-            r.ip += 1;
+            // SAFETY: `ip` starts at the code's start or at a saved position,
+            // advances one instruction at a time or jumps to a target inside
+            // the code, and every function ends in `Return` (checked by
+            // `link`).
+            let op: &Op = unsafe { &*r.ip };
+            r.ip = r.ip.wrapping_add(1);
             match *op {
                 Op::Const(k) => ex.push_copy(&proto.consts[k as usize]),
                 Op::Nil => ex.push_nil(),
@@ -360,10 +361,13 @@ impl Interp {
 pub(super) struct Regs {
     fi: usize,
     proto: *const FnProto,
-    /// `proto.code`'s first instruction, kept apart so the fetch is one
-    /// load, not two dependent ones through `proto`.
+    /// `proto.code`'s first instruction: frames keep their position as an
+    /// index from here.
     code: *const Op,
-    ip: usize,
+    /// The next instruction itself, not its index: the fetch is one load
+    /// and the step one add (an index cost a shift and the load of `code`
+    /// on every instruction).
+    ip: *const Op,
     base: usize,
 }
 
@@ -372,11 +376,12 @@ impl Regs {
     fn load(ex: &Exec) -> Regs {
         let fi = ex.frames.len() - 1;
         let f = &ex.frames[fi];
+        let code = f.closure.proto.code.as_ptr();
         Regs {
             fi,
             proto: &*f.closure.proto,
-            code: f.closure.proto.code.as_ptr(),
-            ip: f.ip as usize,
+            code,
+            ip: code.wrapping_add(f.ip as usize),
             base: f.base as usize,
         }
     }
@@ -394,11 +399,12 @@ impl Regs {
     fn enter(&mut self, ex: &Exec, base: usize) {
         let fi = ex.frames.len() - 1;
         let proto: &FnProto = &ex.frames[fi].closure.proto;
+        let code = proto.code.as_ptr();
         *self = Regs {
             fi,
             proto,
-            code: proto.code.as_ptr(),
-            ip: 0,
+            code,
+            ip: code,
             base,
         };
     }
@@ -415,14 +421,33 @@ impl Regs {
             fi: ex.frames.len() - 1,
             proto,
             code,
-            ip: 0,
+            ip: code,
             base,
         };
     }
 
+    /// The index of the next instruction.
+    #[inline(always)]
+    fn pos(&self) -> usize {
+        // `ip` and `code` point into the same code (an `Op` is 16 bytes).
+        (self.ip as usize - self.code as usize) / std::mem::size_of::<Op>()
+    }
+
+    /// Continues at instruction `t` of the running function.
+    #[inline(always)]
+    fn jump(&mut self, t: u32) {
+        self.ip = self.code.wrapping_add(t as usize);
+    }
+
+    /// Steps over the next instruction.
+    #[inline(always)]
+    fn skip(&mut self) {
+        self.ip = self.ip.wrapping_add(1);
+    }
+
     #[inline(always)]
     fn save(&self, ex: &mut Exec) {
-        ex.frames[self.fi].ip = self.ip as u32;
+        ex.frames[self.fi].ip = self.pos() as u32;
     }
 }
 

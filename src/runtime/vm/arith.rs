@@ -238,7 +238,7 @@ pub(super) fn cmp_jump(ex: &mut Exec, r: &mut Regs, cmp: Cmp, t: u32) -> Step {
         ops::cmp_holds(cmp, &a, &b)?
     };
     if !holds {
-        r.ip = t as usize;
+        r.jump(t);
     }
     Ok(())
 }
@@ -259,7 +259,7 @@ pub(super) fn cmp_local_int_jump(
         _ => ops::cmp_holds(cmp, a, &Value::Int(k as i64))?,
     };
     if !holds {
-        r.ip = target as usize;
+        r.jump(target);
     }
     Ok(())
 }

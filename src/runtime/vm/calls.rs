@@ -29,10 +29,11 @@ impl Interp {
 
     #[inline(always)]
     pub(super) fn op_jump(&mut self, ex: &mut Exec, r: &mut Regs, t: u32) -> Step {
-        if (t as usize) < r.ip {
-            self.check(ex, r, (r.ip - t as usize) as u64)?;
+        let back = r.pos().wrapping_sub(t as usize);
+        if (back as isize) > 0 {
+            self.check(ex, r, back as u64)?;
         }
-        r.ip = t as usize;
+        r.jump(t);
         Ok(())
     }
 

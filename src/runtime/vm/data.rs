@@ -347,7 +347,7 @@ impl Interp {
                 drop(it);
                 to.int(ex, n);
             } else {
-                r.ip = exit as usize;
+                r.jump(exit);
             }
             return Ok(());
         }
@@ -362,7 +362,7 @@ impl Interp {
             match item {
                 Some(Ok(n)) => to.int(ex, n),
                 Some(Err(v)) => to.value(ex, v),
-                None => r.ip = exit as usize,
+                None => r.jump(exit),
             }
             return Ok(());
         }
@@ -377,7 +377,7 @@ impl Interp {
                 }
                 to.value(ex, v);
             }
-            None => r.ip = exit as usize,
+            None => r.jump(exit),
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ pub(super) fn dup2(ex: &mut Exec) {
 #[inline(always)]
 pub(super) fn default_arg(ex: &mut Exec, r: &mut Regs, slot: u32, skip: u32) {
     if !matches!(ex.stack[r.base + slot as usize], Value::Uninit) {
-        r.ip = skip as usize;
+        r.jump(skip);
     }
 }
 
