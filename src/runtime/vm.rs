@@ -225,6 +225,7 @@ impl Interp {
                 } => go!(arith::cmp_local_int_jump(ex, &mut r, cmp, slot, k, target)),
                 Op::ArithLocalInt(a, slot, k) => go!(arith::arith_local_int(ex, &r, a, slot, k)),
                 Op::ArithInt(a, k) => go!(arith::arith_int(ex, a, k)),
+                Op::CmpInt(c, k) => go!(arith::cmp_int(ex, c, k)),
                 Op::ArithLocals(op, a, b) => {
                     go!(arith::arith_locals(
                         ex,
@@ -312,6 +313,9 @@ impl Interp {
                 Op::IterNextLocal { slot, exit } => {
                     let at = r.base + slot as usize;
                     go!(self.op_iter_next(ex, &mut r, exit, Sink::Local(at)))
+                }
+                Op::IterLoop { slot, exit, top } => {
+                    go!(self.op_iter_loop(ex, &mut r, slot, exit, top))
                 }
                 Op::Unpack(n) => go!(fallible(super::values::seq::unpack_op(ex, n as usize))),
                 Op::UnpackStar { before, after } => go!(fallible(
@@ -447,7 +451,11 @@ impl Regs {
 
     #[inline(always)]
     fn save(&self, ex: &mut Exec) {
-        ex.frames[self.fi].ip = self.pos() as u32;
+        debug_assert!(self.fi < ex.frames.len());
+        // SAFETY: `fi` is the running frame's index: frames above it may be
+        // pushed, but every pop of it is followed by `reload` or a return
+        // from the loop (see the fetch). Unchecked: this runs on every call.
+        unsafe { ex.frames.get_unchecked_mut(self.fi).ip = self.pos() as u32 };
     }
 }
 

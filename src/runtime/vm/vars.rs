@@ -109,13 +109,17 @@ impl Interp {
         // SAFETY: the running frame's closure holds the cell, and pushing
         // pops no frame; the copy is built in its slot (`push_copy`), not
         // staged in a temporary that would stall on its own narrower stores.
-        let v = unsafe { &*cell }.borrow();
+        // Unguarded: nothing writes the cell while the copy is made (no
+        // script code runs, the stack is not the cell), so no count of the
+        // borrow is kept (`borrow` failed, as this does, only on a cell
+        // borrowed mutably, which the evaluator never leaves so).
+        let v = unsafe { (*cell).try_borrow_unguarded() }.expect("cell borrowed mutably");
         if matches!(*v, Value::Uninit) {
             return Err(Stop::Fail(
                 self.uninit_error(&proto.upval_names[u as usize]),
             ));
         }
-        ex.push_copy(&v);
+        ex.push_copy(v);
         Ok(())
     }
 
