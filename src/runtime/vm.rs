@@ -396,26 +396,10 @@ impl Regs {
     }
 
     /// The registers of a frame just pushed at `base`, from what the
-    /// caller knows: reading them back from the frame would load its `ip`
-    /// and `base` as one wide word just after two narrower stores, which
+    /// caller knows (its function read before its closure moved into the
+    /// frame): reading them back from the frame would load its `ip` and
+    /// `base` as one wide word just after two narrower stores, which
     /// stalls store forwarding on every call.
-    #[inline(always)]
-    fn enter(&mut self, ex: &Exec, base: usize) {
-        let fi = ex.frames.len() - 1;
-        let proto: &FnProto = &ex.frames[fi].closure.proto;
-        let code = proto.code.as_ptr();
-        *self = Regs {
-            fi,
-            proto,
-            code,
-            ip: code,
-            base,
-        };
-    }
-
-    /// [`Regs::enter`] with the new frame's function known to the caller
-    /// (read before its closure moved into the frame): nothing is read
-    /// back from the frame just written.
     #[inline(always)]
     fn enter_proto(&mut self, ex: &Exec, proto: *const FnProto, base: usize) {
         // SAFETY: `proto` points into the closure of the frame just pushed,
@@ -447,6 +431,15 @@ impl Regs {
     #[inline(always)]
     fn skip(&mut self) {
         self.ip = self.ip.wrapping_add(1);
+    }
+
+    /// The running frame's closure (what its captured variables are read
+    /// through), without the bounds check: see [`Regs::save`].
+    #[inline(always)]
+    fn closure<'a>(&self, ex: &'a Exec) -> &'a super::link::Closure {
+        debug_assert!(self.fi < ex.frames.len());
+        // SAFETY: `fi` is the running frame's index (see `save`).
+        unsafe { &ex.frames.get_unchecked(self.fi).closure }
     }
 
     #[inline(always)]

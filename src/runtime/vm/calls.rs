@@ -69,9 +69,10 @@ impl Interp {
         if let Value::Func(c) = &self.globals[global as usize] {
             if c.proto.is_async == is_async && argc == c.proto.params.len() {
                 let c = c.clone();
+                let proto: *const FnProto = &*c.proto;
                 let at = ex.stack.len() - argc;
                 self.push_frame(ex, c, at, at, kind)?;
-                r.enter(ex, at);
+                r.enter_proto(ex, proto, at);
                 return Ok(true);
             }
         }

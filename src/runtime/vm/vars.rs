@@ -84,7 +84,7 @@ pub(super) fn store_cell(ex: &mut Exec, at: usize) {
 #[inline(always)]
 pub(super) fn store_upval(ex: &mut Exec, r: &Regs, u: u32) {
     let v = pop(ex);
-    *ex.frames[r.fi].closure.upvals[u as usize].borrow_mut() = v;
+    *r.closure(ex).upvals[u as usize].borrow_mut() = v;
 }
 
 impl Interp {
@@ -105,7 +105,7 @@ impl Interp {
 
     #[inline(always)]
     pub(super) fn op_load_upval(&self, ex: &mut Exec, r: &Regs, proto: &FnProto, u: u32) -> Step {
-        let cell: *const RefCell<Value> = &*ex.frames[r.fi].closure.upvals[u as usize];
+        let cell: *const RefCell<Value> = &*r.closure(ex).upvals[u as usize];
         // SAFETY: the running frame's closure holds the cell, and pushing
         // pops no frame; the copy is built in its slot (`push_copy`), not
         // staged in a temporary that would stall on its own narrower stores.
