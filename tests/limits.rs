@@ -25,6 +25,17 @@ fn max_ops_stops_an_endless_loop() {
     assert_limit(&r, "OperationLimitError", "main.tasks:3:1");
 }
 
+/// A `for` loop's jump back is fused with its next step: still a check
+/// point, located at the loop.
+#[test]
+fn max_ops_stops_an_endless_for_loop() {
+    let r = run(
+        &["--max-ops", "100000"],
+        "print(\"before\")\nlet xs = [0]\nfor x in xs { xs.push(x) }\n",
+    );
+    assert_limit(&r, "OperationLimitError", "main.tasks:3:1");
+}
+
 #[test]
 fn max_ops_cannot_be_caught_to_go_on() {
     let r = run(

@@ -65,6 +65,18 @@ pub enum Op {
     ArithLocalInt(Arith, u32, i32),
     /// `<top> <arith> k`: `Int` and the arithmetic fused (`(i + j) * 2`).
     ArithInt(Arith, i32),
+    /// `<top> <cmp> k` as a bool: `Int` and the comparison fused
+    /// (`return n % 3 == 0`).
+    CmpInt(Cmp, i32),
+    /// A `for` loop's jump back to its `IterNextLocal` at `top`, fused with
+    /// it: the backward jump's check, then the next item into `slot` (on
+    /// to `top + 1`) or the jump to `exit`. One dispatch per iteration
+    /// instead of two.
+    IterLoop {
+        slot: u32,
+        exit: u32,
+        top: u32,
+    },
     /// Two `LoadLocal`s in a row (`a + b`, `f(x, y)`), fused by the
     /// peephole pass: one dispatch instead of two.
     LoadLocal2(u32, u32),
@@ -297,10 +309,20 @@ pub(crate) fn jump_target(op: &Op) -> Option<u32> {
         }
         Op::PushHandler(t) | Op::IterNext(t) | Op::CmpJump(_, t) | Op::JumpIfNil(t) => Some(t),
         Op::CmpLocalIntJump { target, .. } => Some(target),
-        Op::IterNextLocal { exit, .. } => Some(exit),
+        Op::IterNextLocal { exit, .. } | Op::IterLoop { exit, .. } => Some(exit),
         Op::DefaultArg { skip, .. } => Some(skip),
         _ => None,
     }
+}
+
+/// Every place an instruction may jump to: [`jump_target`], and the loop
+/// head an `IterLoop` also goes back to.
+pub(crate) fn jump_targets(op: &Op) -> impl Iterator<Item = u32> {
+    let head = match *op {
+        Op::IterLoop { top, .. } => Some(top),
+        _ => None,
+    };
+    jump_target(op).into_iter().chain(head)
 }
 
 /// How a closure finds a captured variable when it is created.

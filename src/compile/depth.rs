@@ -64,6 +64,7 @@ fn effect(op: &Op) -> (i32, i32) {
         Neg
         | Not
         | ArithInt(..)
+        | CmpInt(..)
         | Await
         | Spawn
         | SpawnInGroup(_)
@@ -80,6 +81,7 @@ fn effect(op: &Op) -> (i32, i32) {
         | PopHandler
         | Jump(_)
         | IterNextLocal { .. }
+        | IterLoop { .. }
         | CmpLocalIntJump { .. } => (0, 0),
         Return | ReturnLocal(_) | Throw | Rethrow => (0, 0),
     }
@@ -102,6 +104,7 @@ fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(us
         JumpIfFalseOrPop(x) | JumpIfTrueOrPop(x) => out.extend([(pc + 1, after), (t(x), before)]),
         IterNext(x) => out.extend([(pc + 1, after), (t(x), before)]),
         IterNextLocal { exit, .. } => out.extend([(pc + 1, after), (t(exit), before)]),
+        IterLoop { exit, top, .. } => out.extend([(t(top) + 1, after), (t(exit), before)]),
         // A caught error lands on the handler with the stack cut back to
         // where it was set up, plus the error.
         PushHandler(x) => out.extend([(pc + 1, after), (t(x), before + 1)]),

@@ -5,7 +5,7 @@
 //! (jump targets remapped). A fused instruction keeps the span of the part
 //! that can fail, so errors point where they did.
 
-use super::code::{jump_target as target, Arith, Cmp, Op};
+use super::code::{jump_target as target, jump_targets, Arith, Cmp, Op};
 use crate::syntax::Span;
 
 fn retarget(op: Op, map: &[u32]) -> Op {
@@ -50,14 +50,8 @@ pub(super) fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec
         }
     }
     for i in 0..code.len().saturating_sub(1) {
-        let cmp = match code[i] {
-            Op::Lt => Cmp::Lt,
-            Op::Le => Cmp::Le,
-            Op::Gt => Cmp::Gt,
-            Op::Ge => Cmp::Ge,
-            Op::Eq => Cmp::Eq,
-            Op::Ne => Cmp::Ne,
-            _ => continue,
+        let Some(cmp) = cmp_of(code[i]) else {
+            continue;
         };
         if let (Op::JumpIfFalse(t), false) = (code[i + 1], is_target[i + 1]) {
             code[i] = Op::CmpJump(cmp, t);
@@ -87,14 +81,33 @@ pub(super) fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec
             out_spans.push(span);
         }
     }
+    fuse_loop_back(&mut out_code);
     // The evaluator fetches instructions without bounds checks: it relies
     // on every function ending in a return and every jump landing inside.
     assert!(matches!(out_code.last(), Some(Op::Return)));
     assert!(out_code
         .iter()
-        .filter_map(target)
+        .flat_map(jump_targets)
         .all(|t| (t as usize) < out_code.len()));
     (out_code, out_spans)
+}
+
+/// Fuses a backward `Jump` to a loop's `IterNextLocal` (the end of a `for`
+/// body, a `continue`) with it, on the final code (the jump's index and
+/// its target stay as they are). The fused instruction keeps the jump's
+/// span; the evaluator steps to the loop head before it takes the item,
+/// so an error there points where `IterNextLocal`'s did.
+fn fuse_loop_back(code: &mut [Op]) {
+    for i in 0..code.len() {
+        let Op::Jump(top) = code[i] else {
+            continue;
+        };
+        if (top as usize) < i {
+            if let Op::IterNextLocal { slot, exit } = code[top as usize] {
+                code[i] = Op::IterLoop { slot, exit, top };
+            }
+        }
+    }
 }
 
 /// Fuses a `for` loop's `IterNext` with the `StoreLocal` of its variable
@@ -191,19 +204,35 @@ fn arith_of(op: Op) -> Option<Arith> {
     })
 }
 
+/// The comparison `op` is, when it pushes its result.
+fn cmp_of(op: Op) -> Option<Cmp> {
+    Some(match op {
+        Op::Lt => Cmp::Lt,
+        Op::Le => Cmp::Le,
+        Op::Gt => Cmp::Gt,
+        Op::Ge => Cmp::Ge,
+        Op::Eq => Cmp::Eq,
+        Op::Ne => Cmp::Ne,
+        _ => return None,
+    })
+}
+
 /// Fuses `Int; op` (what is left after `fuse_local_ops`: the int applied
-/// to a value computed just before) when no jump lands on `op`. The fused
-/// instruction keeps `op`'s span.
+/// to a value computed just before, or compared with it) when no jump
+/// lands on `op`. The fused instruction keeps `op`'s span.
 fn fuse_int_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
     for i in 0..code.len().saturating_sub(1) {
         let (Op::Int(k), false) = (code[i], is_target[i + 1]) else {
             continue;
         };
-        if let Some(a) = arith_of(code[i + 1]) {
-            code[i] = Op::ArithInt(a, k);
-            spans[i] = spans[i + 1];
-            code[i + 1] = Op::Nop;
-        }
+        let fused = match (arith_of(code[i + 1]), cmp_of(code[i + 1])) {
+            (Some(a), _) => Op::ArithInt(a, k),
+            (None, Some(c)) => Op::CmpInt(c, k),
+            (None, None) => continue,
+        };
+        code[i] = fused;
+        spans[i] = spans[i + 1];
+        code[i + 1] = Op::Nop;
     }
 }
 
@@ -276,8 +305,8 @@ fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
 #[cfg(test)]
 mod tests {
     use super::optimize;
-    use crate::compile::code::Arith;
     use crate::compile::code::Op::{self, *};
+    use crate::compile::code::{Arith, Cmp};
     use crate::syntax::Span;
 
     fn run(code: Vec<Op>) -> Vec<Op> {
@@ -286,8 +315,72 @@ mod tests {
     }
 
     #[test]
+    fn a_loop_back_jump_fuses_with_the_step_it_jumps_to() {
+        // A `continue` and the end of the body: both jump back to the
+        // step, and both fuse (the one a jump lands on too).
+        let code = vec![
+            LoadLocal(0),
+            IterStart,
+            IterNext(8),
+            StoreLocal(1),
+            LoadLocal(1),
+            JumpIfFalse(7),
+            Jump(2),
+            Jump(2),
+            Pop,
+            Nil,
+            Return,
+        ];
+        let step = IterNextLocal { slot: 1, exit: 7 };
+        let back = IterLoop {
+            slot: 1,
+            exit: 7,
+            top: 2,
+        };
+        let fused = vec![
+            LoadLocal(0),
+            IterStart,
+            step,
+            LoadLocal(1),
+            JumpIfFalse(6),
+            back,
+            back,
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(run(code), fused);
+    }
+
+    #[test]
+    fn an_int_compared_fuses_with_its_comparison_unless_a_jump_lands_between() {
+        let code = vec![LoadLocal(0), ArithInt(Arith::Mod, 3), Int(0), Eq, Return];
+        assert_eq!(
+            run(code),
+            vec![
+                LoadLocal(0),
+                ArithInt(Arith::Mod, 3),
+                CmpInt(Cmp::Eq, 0),
+                Return
+            ]
+        );
+        let code = vec![LoadLocal(0), JumpIfFalse(3), Int(1), Int(2), Lt, Return];
+        assert_eq!(
+            run(code),
+            vec![
+                LoadLocal(0),
+                JumpIfFalse(3),
+                Int(1),
+                CmpInt(Cmp::Lt, 2),
+                Return
+            ]
+        );
+    }
+
+    #[test]
     fn a_loop_step_and_the_store_of_its_variable_fuse() {
-        // The declaration's `Nop` between them goes too; the exit moves.
+        // The declaration's `Nop` between them goes too; the exit moves
+        // (and the jump back fuses with the fused step).
         let code = vec![
             LoadLocal(0),
             IterStart,
@@ -305,7 +398,11 @@ mod tests {
             IterStart,
             IterNextLocal { slot: 1, exit: 5 },
             Nil,
-            Jump(2),
+            IterLoop {
+                slot: 1,
+                exit: 5,
+                top: 2,
+            },
             Pop,
             Nil,
             Return,

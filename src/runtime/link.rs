@@ -200,7 +200,7 @@ fn check_jumps(code: &[Op]) {
     assert!(matches!(code.last(), Some(Op::Return | Op::ReturnLocal(_))));
     assert!(code
         .iter()
-        .filter_map(crate::compile::code::jump_target)
+        .flat_map(crate::compile::code::jump_targets)
         .all(|t| (t as usize) < code.len()));
 }
 

@@ -169,11 +169,12 @@ impl Interp {
             // or a return from this loop. An op that reloads does not read
             // this `proto` afterwards.
             let proto = unsafe { &*r.proto };
-            // SAFETY: `ip` starts at 0 or at a saved position, advances one
-            // instruction at a time or jumps to a target inside the code, and
-            // every function ends in `Return` (asserted by the peephole pass).
-            let op: &Op = unsafe { &*r.code.add(r.ip) };
-            r.ip += 1;
+            // SAFETY: `ip` starts at the code's start or at a saved position,
+            // advances one instruction at a time or jumps to a target inside
+            // the code, and every function ends in `Return` (checked by
+            // `link`).
+            let op: &Op = unsafe { &*r.ip };
+            r.ip = r.ip.wrapping_add(1);
             match *op {
                 Op::Const(k) => ex.push_copy(&proto.consts[k as usize]),
                 Op::Nil => ex.push_nil(),
@@ -224,6 +225,7 @@ impl Interp {
                 } => go!(arith::cmp_local_int_jump(ex, &mut r, cmp, slot, k, target)),
                 Op::ArithLocalInt(a, slot, k) => go!(arith::arith_local_int(ex, &r, a, slot, k)),
                 Op::ArithInt(a, k) => go!(arith::arith_int(ex, a, k)),
+                Op::CmpInt(c, k) => go!(arith::cmp_int(ex, c, k)),
                 Op::ArithLocals(op, a, b) => {
                     go!(arith::arith_locals(
                         ex,
@@ -312,6 +314,9 @@ impl Interp {
                     let at = r.base + slot as usize;
                     go!(self.op_iter_next(ex, &mut r, exit, Sink::Local(at)))
                 }
+                Op::IterLoop { slot, exit, top } => {
+                    go!(self.op_iter_loop(ex, &mut r, slot, exit, top))
+                }
                 Op::Unpack(n) => go!(fallible(super::values::seq::unpack_op(ex, n as usize))),
                 Op::UnpackStar { before, after } => go!(fallible(
                     super::values::seq::unpack_star_op(ex, before as usize, after as usize,)
@@ -360,10 +365,13 @@ impl Interp {
 pub(super) struct Regs {
     fi: usize,
     proto: *const FnProto,
-    /// `proto.code`'s first instruction, kept apart so the fetch is one
-    /// load, not two dependent ones through `proto`.
+    /// `proto.code`'s first instruction: frames keep their position as an
+    /// index from here.
     code: *const Op,
-    ip: usize,
+    /// The next instruction itself, not its index: the fetch is one load
+    /// and the step one add (an index cost a shift and the load of `code`
+    /// on every instruction).
+    ip: *const Op,
     base: usize,
 }
 
@@ -372,11 +380,12 @@ impl Regs {
     fn load(ex: &Exec) -> Regs {
         let fi = ex.frames.len() - 1;
         let f = &ex.frames[fi];
+        let code = f.closure.proto.code.as_ptr();
         Regs {
             fi,
             proto: &*f.closure.proto,
-            code: f.closure.proto.code.as_ptr(),
-            ip: f.ip as usize,
+            code,
+            ip: code.wrapping_add(f.ip as usize),
             base: f.base as usize,
         }
     }
@@ -387,25 +396,10 @@ impl Regs {
     }
 
     /// The registers of a frame just pushed at `base`, from what the
-    /// caller knows: reading them back from the frame would load its `ip`
-    /// and `base` as one wide word just after two narrower stores, which
+    /// caller knows (its function read before its closure moved into the
+    /// frame): reading them back from the frame would load its `ip` and
+    /// `base` as one wide word just after two narrower stores, which
     /// stalls store forwarding on every call.
-    #[inline(always)]
-    fn enter(&mut self, ex: &Exec, base: usize) {
-        let fi = ex.frames.len() - 1;
-        let proto: &FnProto = &ex.frames[fi].closure.proto;
-        *self = Regs {
-            fi,
-            proto,
-            code: proto.code.as_ptr(),
-            ip: 0,
-            base,
-        };
-    }
-
-    /// [`Regs::enter`] with the new frame's function known to the caller
-    /// (read before its closure moved into the frame): nothing is read
-    /// back from the frame just written.
     #[inline(always)]
     fn enter_proto(&mut self, ex: &Exec, proto: *const FnProto, base: usize) {
         // SAFETY: `proto` points into the closure of the frame just pushed,
@@ -415,14 +409,46 @@ impl Regs {
             fi: ex.frames.len() - 1,
             proto,
             code,
-            ip: 0,
+            ip: code,
             base,
         };
     }
 
+    /// The index of the next instruction.
+    #[inline(always)]
+    fn pos(&self) -> usize {
+        // `ip` and `code` point into the same code (an `Op` is 16 bytes).
+        (self.ip as usize - self.code as usize) / std::mem::size_of::<Op>()
+    }
+
+    /// Continues at instruction `t` of the running function.
+    #[inline(always)]
+    fn jump(&mut self, t: u32) {
+        self.ip = self.code.wrapping_add(t as usize);
+    }
+
+    /// Steps over the next instruction.
+    #[inline(always)]
+    fn skip(&mut self) {
+        self.ip = self.ip.wrapping_add(1);
+    }
+
+    /// The running frame's closure (what its captured variables are read
+    /// through), without the bounds check: see [`Regs::save`].
+    #[inline(always)]
+    fn closure<'a>(&self, ex: &'a Exec) -> &'a super::link::Closure {
+        debug_assert!(self.fi < ex.frames.len());
+        // SAFETY: `fi` is the running frame's index (see `save`).
+        unsafe { &ex.frames.get_unchecked(self.fi).closure }
+    }
+
     #[inline(always)]
     fn save(&self, ex: &mut Exec) {
-        ex.frames[self.fi].ip = self.ip as u32;
+        debug_assert!(self.fi < ex.frames.len());
+        // SAFETY: `fi` is the running frame's index: frames above it may be
+        // pushed, but every pop of it is followed by `reload` or a return
+        // from the loop (see the fetch). Unchecked: this runs on every call.
+        unsafe { ex.frames.get_unchecked_mut(self.fi).ip = self.pos() as u32 };
     }
 }
 

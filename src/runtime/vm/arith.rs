@@ -238,8 +238,37 @@ pub(super) fn cmp_jump(ex: &mut Exec, r: &mut Regs, cmp: Cmp, t: u32) -> Step {
         ops::cmp_holds(cmp, &a, &b)?
     };
     if !holds {
-        r.ip = t as usize;
+        r.jump(t);
     }
+    Ok(())
+}
+
+/// `<top> <cmp> k` as a bool: an int on top is compared in place (it owns
+/// nothing, so the bool overwrites it); anything else as `Int; <cmp>` did.
+#[inline(always)]
+pub(super) fn cmp_int(ex: &mut Exec, cmp: Cmp, k: i32) -> Step {
+    let n = ex.stack.len();
+    let top: *mut Value = &mut ex.stack[n - 1];
+    // SAFETY: `top` is the stack's last value; an int owns nothing, so it
+    // is overwritten without a drop.
+    unsafe {
+        if let Value::Int(x) = *top {
+            top.write(Value::Bool(cmp.holds(x.cmp(&(k as i64)))));
+            return Ok(());
+        }
+    }
+    cmp_int_slow(ex, cmp, k)
+}
+
+/// [`cmp_int`] of anything but an int: `cmp_holds` as `Eq`, `Lt`, ... and
+/// `CmpJump` compare (equality by `values_equal`, order by number or
+/// sequence), with the same errors.
+#[inline(never)]
+fn cmp_int_slow(ex: &mut Exec, cmp: Cmp, k: i32) -> Step {
+    let a = pop(ex);
+    let r = ops::cmp_holds(cmp, &a, &Value::Int(k as i64));
+    drop_value(a);
+    ex.push(Value::Bool(r?));
     Ok(())
 }
 
@@ -259,7 +288,7 @@ pub(super) fn cmp_local_int_jump(
         _ => ops::cmp_holds(cmp, a, &Value::Int(k as i64))?,
     };
     if !holds {
-        r.ip = target as usize;
+        r.jump(target);
     }
     Ok(())
 }

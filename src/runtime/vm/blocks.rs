@@ -134,11 +134,11 @@ impl Interp {
             match st.ready(&mut ctx) {
                 Some(item) => {
                     ex.push(item?);
-                    r.ip += 1; // past the `Await`
+                    r.skip(); // past the `Await`
                 }
                 None => {
                     let fut = st.wait(&mut ctx)?;
-                    r.ip += 1;
+                    r.skip();
                     r.save(ex);
                     let shown: Rc<str> = Rc::from(s.type_name());
                     self.push_native(
@@ -171,7 +171,7 @@ impl Interp {
         if let Some(st) = crate::runtime::stream::native(&s) {
             st.close(&mut crate::runtime::native::function::Ctx { interp: self });
             ex.push_nil();
-            r.ip += 1; // past the `AwaitMaybe`
+            r.skip(); // past the `AwaitMaybe`
         } else if crate::runtime::stream::has_method(&s, "close") {
             ex.push(s);
             if self.call_attr(ex, proto, name, 0, u32::MAX)? {

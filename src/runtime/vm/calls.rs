@@ -4,11 +4,12 @@
 
 use super::{cut_stack, pop, pop_frame_cells, Flow, Regs, Step, Stop};
 use crate::runtime::call::SpawnStep;
-use crate::runtime::exec::{move_value, Exec, Frame, FrameKind};
+use crate::runtime::exec::{move_value, Exec, FrameKind};
 use crate::runtime::interp::Interp;
-use crate::runtime::link::FnProto;
+use crate::runtime::link::{Closure, FnProto};
 use crate::runtime::native::function::Hot;
 use crate::runtime::values::value::Value;
+use std::rc::Rc;
 
 impl Interp {
     /// A check point, where a script could run for ever: Ctrl-C and
@@ -29,10 +30,11 @@ impl Interp {
 
     #[inline(always)]
     pub(super) fn op_jump(&mut self, ex: &mut Exec, r: &mut Regs, t: u32) -> Step {
-        if (t as usize) < r.ip {
-            self.check(ex, r, (r.ip - t as usize) as u64)?;
+        let back = r.pos().wrapping_sub(t as usize);
+        if (back as isize) > 0 {
+            self.check(ex, r, back as u64)?;
         }
-        r.ip = t as usize;
+        r.jump(t);
         Ok(())
     }
 
@@ -67,9 +69,10 @@ impl Interp {
         if let Value::Func(c) = &self.globals[global as usize] {
             if c.proto.is_async == is_async && argc == c.proto.params.len() {
                 let c = c.clone();
+                let proto: *const FnProto = &*c.proto;
                 let at = ex.stack.len() - argc;
                 self.push_frame(ex, c, at, at, kind)?;
-                r.enter(ex, at);
+                r.enter_proto(ex, proto, at);
                 return Ok(true);
             }
         }
@@ -92,15 +95,24 @@ impl Interp {
         self.check(ex, r, 1)?;
         let argc = argc as usize;
         let callee_at = ex.stack.len() - argc - 1;
-        if let Value::Func(c) = &ex.stack[callee_at] {
+        let slot: *mut Value = &mut ex.stack[callee_at];
+        // SAFETY: `slot` is in the stack, which nothing resizes until the
+        // frame is pushed.
+        if let Value::Func(c) = unsafe { &*slot } {
+            let proto: *const FnProto = &*c.proto;
             if argc == c.proto.plain_arity {
                 if ex.frames.len() + self.outer_depth >= self.recursion_limit {
                     return Err(Stop::Fail(self.recursion_error()));
                 }
-                let Value::Func(c) = std::mem::replace(&mut ex.stack[callee_at], Value::Nil) else {
-                    unreachable!("matched above")
+                // SAFETY: the `Rc` is read out of the slot once and the slot
+                // is rewritten `Nil` without a drop: the count moves into the
+                // frame (a `mem::replace` staged the whole value in memory
+                // and matched on it again).
+                let c = unsafe {
+                    let c = std::ptr::read(c);
+                    slot.write(Value::Nil);
+                    c
                 };
-                let proto: *const FnProto = &*c.proto;
                 Self::push_frame_unchecked(ex, c, callee_at + 1, callee_at, FrameKind::Call);
                 r.enter_proto(ex, proto, callee_at + 1);
                 return Ok(());
@@ -242,8 +254,7 @@ impl Interp {
             let v = pop(ex);
             return self.op_return(ex, r, v);
         }
-        let f = ex.frames.pop().expect("frame");
-        let to = f.ret_to as usize;
+        let (to, f) = pop_call_frame(ex);
         let top = ex.stack.len() - 1;
         if to < top {
             // SAFETY: the values below the result are dropped once here
@@ -282,8 +293,7 @@ impl Interp {
             let v = std::mem::replace(&mut ex.stack[at], Value::Nil);
             return self.op_return(ex, r, v);
         }
-        let f = ex.frames.pop().expect("frame");
-        let to = f.ret_to as usize;
+        let (to, f) = pop_call_frame(ex);
         // SAFETY: `to <= at < len`. The local is read out and its slot
         // written `Nil` (it owns nothing now), the values from `to` up are
         // dropped once and forgotten by the `set_len`, and the local's
@@ -406,10 +416,26 @@ fn pop_handlers_of_gone_frames(ex: &mut Exec) {
     }
 }
 
+/// Pops the top frame of a return that moves in place (a frame below it:
+/// see [`moves_in_place`]): the slot its result goes to and its closure.
+/// Only those are read (popped whole, the frame was staged in memory).
+#[inline(always)]
+fn pop_call_frame(ex: &mut Exec) -> (usize, Rc<Closure>) {
+    let n = ex.frames.len();
+    debug_assert!(n >= 2, "a return in place has a frame below");
+    // SAFETY: frame `n - 1` exists; the stack forgets it and its closure's
+    // `Rc` is read out once (its other fields own nothing).
+    unsafe {
+        ex.frames.set_len(n - 1);
+        let f = ex.frames.as_ptr().add(n - 1);
+        ((*f).ret_to as usize, std::ptr::read(&(*f).closure))
+    }
+}
+
 /// The end of a return whose value already lies where the caller reads
 /// it: the returning frame's handlers go, the registers are the caller's.
 #[inline(always)]
-fn returned_in_place(ex: &mut Exec, r: &mut Regs, f: Frame) {
+fn returned_in_place(ex: &mut Exec, r: &mut Regs, f: Rc<Closure>) {
     pop_handlers_of_gone_frames(ex);
     r.reload(ex);
     drop(f);

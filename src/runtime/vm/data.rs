@@ -347,7 +347,7 @@ impl Interp {
                 drop(it);
                 to.int(ex, n);
             } else {
-                r.ip = exit as usize;
+                r.jump(exit);
             }
             return Ok(());
         }
@@ -362,7 +362,7 @@ impl Interp {
             match item {
                 Some(Ok(n)) => to.int(ex, n),
                 Some(Err(v)) => to.value(ex, v),
-                None => r.ip = exit as usize,
+                None => r.jump(exit),
             }
             return Ok(());
         }
@@ -377,9 +377,27 @@ impl Interp {
                 }
                 to.value(ex, v);
             }
-            None => r.ip = exit as usize,
+            None => r.jump(exit),
         }
         Ok(())
+    }
+
+    /// `IterLoop`: the backward jump to the loop head at `top` (a check
+    /// point), then the head's `IterNextLocal`, run as if fetched there
+    /// (`ip` past it, so an error in the step points at the head).
+    #[inline(always)]
+    pub(super) fn op_iter_loop(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        slot: u32,
+        exit: u32,
+        top: u32,
+    ) -> Step {
+        self.op_jump(ex, r, top)?;
+        r.skip();
+        let at = r.base + slot as usize;
+        self.op_iter_next(ex, r, exit, Sink::Local(at))
     }
 
     /// `recv.method(args)`: `push` on a list, `get` on a map and the hot

@@ -8,7 +8,7 @@ use crate::runtime::values::value::Value;
 #[inline(always)]
 pub(super) fn if_false(ex: &mut Exec, r: &mut Regs, t: u32) {
     if !pop(ex).truthy() {
-        r.ip = t as usize;
+        r.jump(t);
     }
 }
 
@@ -17,14 +17,14 @@ pub(super) fn if_false_or_pop(ex: &mut Exec, r: &mut Regs, t: u32) {
     if ex.stack.last().expect("stack").truthy() {
         ex.stack.pop();
     } else {
-        r.ip = t as usize;
+        r.jump(t);
     }
 }
 
 #[inline(always)]
 pub(super) fn if_true_or_pop(ex: &mut Exec, r: &mut Regs, t: u32) {
     if ex.stack.last().expect("stack").truthy() {
-        r.ip = t as usize;
+        r.jump(t);
     } else {
         ex.stack.pop();
     }
@@ -34,6 +34,6 @@ pub(super) fn if_true_or_pop(ex: &mut Exec, r: &mut Regs, t: u32) {
 pub(super) fn if_nil(ex: &mut Exec, r: &mut Regs, t: u32) {
     if matches!(ex.stack.last(), Some(Value::Nil)) {
         ex.stack.pop();
-        r.ip = t as usize;
+        r.jump(t);
     }
 }

@@ -27,7 +27,7 @@ pub(super) fn dup2(ex: &mut Exec) {
 #[inline(always)]
 pub(super) fn default_arg(ex: &mut Exec, r: &mut Regs, slot: u32, skip: u32) {
     if !matches!(ex.stack[r.base + slot as usize], Value::Uninit) {
-        r.ip = skip as usize;
+        r.jump(skip);
     }
 }
 
@@ -84,7 +84,7 @@ pub(super) fn store_cell(ex: &mut Exec, at: usize) {
 #[inline(always)]
 pub(super) fn store_upval(ex: &mut Exec, r: &Regs, u: u32) {
     let v = pop(ex);
-    *ex.frames[r.fi].closure.upvals[u as usize].borrow_mut() = v;
+    *r.closure(ex).upvals[u as usize].borrow_mut() = v;
 }
 
 impl Interp {
@@ -105,17 +105,21 @@ impl Interp {
 
     #[inline(always)]
     pub(super) fn op_load_upval(&self, ex: &mut Exec, r: &Regs, proto: &FnProto, u: u32) -> Step {
-        let cell: *const RefCell<Value> = &*ex.frames[r.fi].closure.upvals[u as usize];
+        let cell: *const RefCell<Value> = &*r.closure(ex).upvals[u as usize];
         // SAFETY: the running frame's closure holds the cell, and pushing
         // pops no frame; the copy is built in its slot (`push_copy`), not
         // staged in a temporary that would stall on its own narrower stores.
-        let v = unsafe { &*cell }.borrow();
+        // Unguarded: nothing writes the cell while the copy is made (no
+        // script code runs, the stack is not the cell), so no count of the
+        // borrow is kept (`borrow` failed, as this does, only on a cell
+        // borrowed mutably, which the evaluator never leaves so).
+        let v = unsafe { (*cell).try_borrow_unguarded() }.expect("cell borrowed mutably");
         if matches!(*v, Value::Uninit) {
             return Err(Stop::Fail(
                 self.uninit_error(&proto.upval_names[u as usize]),
             ));
         }
-        ex.push_copy(&v);
+        ex.push_copy(v);
         Ok(())
     }
 
