@@ -208,6 +208,9 @@ pub enum Op {
     /// Set the key and value on top in the map in the local.
     MapInsert(u32),
     MakeMap(u32),
+    /// `MakeMap` of a literal whose keys are string literals, no two
+    /// alike: no key needs checking, none can replace another.
+    MakeMapStrs(u32),
     Closure(u32),
     Return,
     Await,

@@ -295,6 +295,7 @@ impl Interp {
                 }
                 Op::MakeList(n) => data::make_list(ex, n),
                 Op::MakeMap(n) => go!(data::make_map(ex, n)),
+                Op::MakeMapStrs(n) => data::make_map_strs(ex, n),
                 Op::Closure(idx) => data::closure(ex, r, proto, idx),
                 Op::Return => go!(self.op_return_top(ex, &mut r)),
                 Op::ReturnLocal(slot) => go!(self.op_return_local(ex, &mut r, slot)),

@@ -217,7 +217,7 @@ pub(super) fn make_map(ex: &mut Exec, n: u32) -> Step {
     if let Some(bad) = ex.stack[from..]
         .iter()
         .step_by(2)
-        .find(|k| Key::from_value(k).is_none())
+        .find(|k| !Key::accepts(k))
     {
         return Err(type_error(format!(
             "a map key must be str, int, bool or bytes, not `{}`",
@@ -243,13 +243,36 @@ pub(super) fn make_map(ex: &mut Exec, n: u32) -> Step {
     Ok(())
 }
 
-/// A key checked by `Key::from_value`, moved instead of cloned.
+/// `MakeMapStrs`: the keys are distinct string literals (the compiler
+/// saw to it), so the pairs move in as they lie, with no check of a key
+/// and no search for an earlier one.
+#[inline(never)]
+pub(super) fn make_map_strs(ex: &mut Exec, n: u32) {
+    let from = ex.stack.len() - 2 * n as usize;
+    let mut pairs = Vec::with_capacity(n as usize);
+    // SAFETY: as in `make_map`: each pair is read out of the stack once
+    // and the stack forgets them all before anything else runs.
+    unsafe {
+        let p = ex.stack.as_ptr().add(from);
+        ex.stack.set_len(from);
+        for i in 0..n as usize {
+            let Value::Str(k) = std::ptr::read(p.add(2 * i)) else {
+                unreachable!("MakeMapStrs with a key that is not a str")
+            };
+            pairs.push((Key::Str(k), std::ptr::read(p.add(2 * i + 1))));
+        }
+    }
+    let map = MapTable::from_distinct(pairs);
+    ex.push(Value::Map(Rc::new(RefCell::new(map))));
+}
+
+/// A key checked by `Key::accepts`, moved instead of cloned.
 #[inline(always)]
 fn into_key(k: Value) -> Key {
     match k {
         Value::Str(s) => Key::Str(s),
         Value::Bytes(b) => Key::Bytes(b),
-        other => Key::from_value(&other).expect("checked by make_map"),
+        other => Key::from_value(&other).expect("checked by Key::accepts"),
     }
 }
 
