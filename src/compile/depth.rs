@@ -36,6 +36,7 @@ fn effect(op: &Op) -> (i32, i32) {
             (2, 1)
         }
         StoreIndex => (3, 0),
+        StoreIndexLocalConst { .. } => (1, 0),
         ListAppend(_) => (1, 0),
         MapInsert(_) => (2, 0),
         Slice => (4, 1),

@@ -280,6 +280,11 @@ impl Interp {
                 }
                 Op::Slice => go!(fallible(super::values::seq::slice_op(ex))),
                 Op::StoreIndex => go!(data::store_index(ex)),
+                Op::StoreIndexLocalConst { slot, k } => go!(data::store_index_local_const(
+                    ex,
+                    r.base + slot as usize,
+                    &proto.consts[k as usize]
+                )),
                 Op::GetField(k) => go!(self.op_get_field(ex, proto, k)),
                 Op::SetField(k) => go!(self.op_set_field(ex, proto, k)),
                 Op::MakeRecord { ty, n } => data::make_record(ex, proto, ty, n),

@@ -56,7 +56,18 @@ impl Drop for MapTable {
         // SAFETY: `drop` runs once and nothing reads `self.0` after it, so
         // the table taken out here is dropped exactly once, by `teardown`.
         let repr = unsafe { ManuallyDrop::take(&mut self.0) };
-        super::teardown::drop_contents(repr, |r| MapTable::from_repr(r).into_values().collect());
+        super::teardown::drop_contents(repr, Repr::into_values);
+    }
+}
+
+impl Repr {
+    /// The values, the keys let go (for `teardown`, which must not make
+    /// another `MapTable` to drop).
+    fn into_values(self) -> Vec<Value> {
+        match self {
+            Repr::Small(e) => e.into_iter().map(|(_, v)| v).collect(),
+            Repr::Large(t) => t.into_values().collect(),
+        }
     }
 }
 
@@ -174,6 +185,35 @@ impl MapTable {
         }
     }
 
+    /// The value of str key `k`, found as [`MapTable::index_of_str`]
+    /// finds it, with one look at the table's shape.
+    #[inline(always)]
+    pub fn get_str(&self, k: &Str) -> Option<&Value> {
+        match &*self.0 {
+            Repr::Small(e) => small_find_str(e, k).and_then(|i| e.get(i)).map(|(_, v)| v),
+            Repr::Large(t) => {
+                // SAFETY: as in `index_of_str`.
+                let key = ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
+                t.get(&*key)
+            }
+        }
+    }
+
+    /// [`MapTable::get_str`], the value to change.
+    #[inline(always)]
+    pub fn get_str_mut(&mut self, k: &Str) -> Option<&mut Value> {
+        match &mut *self.0 {
+            Repr::Small(e) => small_find_str(e, k)
+                .and_then(|i| e.get_mut(i))
+                .map(|(_, v)| v),
+            Repr::Large(t) => {
+                // SAFETY: as in `index_of_str`.
+                let key = ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
+                t.get_mut(&*key)
+            }
+        }
+    }
+
     /// Whether `key` is in the table.
     #[inline]
     pub fn contains_key(&self, key: &Key) -> bool {
@@ -231,7 +271,10 @@ impl MapTable {
                 }
                 e.push((key, value));
             }
-            _ => {
+            Repr::Large(t) => {
+                t.insert(key, value);
+            }
+            Repr::Small(_) => {
                 self.make_large(SMALL + 1);
                 let Repr::Large(t) = &mut *self.0 else {
                     unreachable!("made large")

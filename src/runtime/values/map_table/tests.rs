@@ -91,3 +91,21 @@ fn entry_reserve_and_into_iter() {
     let pairs: Vec<(Key, Value)> = t.into_iter().collect();
     assert_eq!(pairs.len(), 1);
 }
+
+#[test]
+fn a_deep_chain_of_maps_drops_without_recursing() {
+    for large in [false, true] {
+        let mut v = Value::Nil;
+        for i in 0..200_000 {
+            let mut t = MapTable::new();
+            if large {
+                for j in 0..SMALL as i64 {
+                    t.insert(Key::Int(j), Value::Int(i));
+                }
+            }
+            t.insert(s("next"), v);
+            v = Value::Map(std::rc::Rc::new(std::cell::RefCell::new(t)));
+        }
+        drop(v);
+    }
+}
