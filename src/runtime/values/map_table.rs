@@ -82,6 +82,18 @@ fn small_find(entries: &[(Key, Value)], key: &Key) -> Option<usize> {
     }
 }
 
+/// The pair of str key `s` among small `entries`, as [`small_find_str`]
+/// finds it, without counting positions (the hot lookups want the value).
+#[inline(always)]
+fn small_pair_str<'a>(entries: &'a [(Key, Value)], s: &Str) -> Option<&'a (Key, Value)> {
+    let same = |(k, _): &&(Key, Value)| matches!(k, Key::Str(t) if Str::ptr_eq(t, s));
+    if let Some(pair) = entries.iter().find(same) {
+        return Some(pair);
+    }
+    let equal = |(k, _): &&(Key, Value)| matches!(k, Key::Str(t) if t.as_str() == s.as_str());
+    entries.iter().find(equal)
+}
+
 #[inline(always)]
 fn small_find_str(entries: &[(Key, Value)], s: &Str) -> Option<usize> {
     let same = |(k, _): &(Key, Value)| matches!(k, Key::Str(t) if Str::ptr_eq(t, s));
@@ -190,7 +202,7 @@ impl MapTable {
     #[inline(always)]
     pub fn get_str(&self, k: &Str) -> Option<&Value> {
         match &*self.0 {
-            Repr::Small(e) => small_find_str(e, k).and_then(|i| e.get(i)).map(|(_, v)| v),
+            Repr::Small(e) => small_pair_str(e, k).map(|(_, v)| v),
             Repr::Large(t) => {
                 // SAFETY: as in `index_of_str`.
                 let key = ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
@@ -203,9 +215,11 @@ impl MapTable {
     #[inline(always)]
     pub fn get_str_mut(&mut self, k: &Str) -> Option<&mut Value> {
         match &mut *self.0 {
-            Repr::Small(e) => small_find_str(e, k)
-                .and_then(|i| e.get_mut(i))
-                .map(|(_, v)| v),
+            Repr::Small(e) => {
+                let i = small_find_str(e, k)?;
+                // SAFETY: `small_find_str` gives a position within `e`.
+                Some(&mut unsafe { e.get_unchecked_mut(i) }.1)
+            }
             Repr::Large(t) => {
                 // SAFETY: as in `index_of_str`.
                 let key = ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
