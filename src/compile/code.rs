@@ -193,6 +193,14 @@ pub enum Op {
     /// part left out) make a new list or string.
     Slice,
     StoreIndex,
+    /// `local["key"] = value` (the value on top): `LoadLocal`, `Const`
+    /// and `StoreIndex` fused by the peephole pass; the local is read
+    /// when the value is stored, which no expression can tell apart (a
+    /// local that a closure could rebind is a cell, not fused).
+    StoreIndexLocalConst {
+        slot: u32,
+        k: u32,
+    },
     /// `target.name(args)` where some struct or module has an attribute
     /// `name`: a struct's method, or a function in a field or module
     /// member, found by the name in the const when it runs; other values
@@ -220,6 +228,9 @@ pub enum Op {
     /// Set the key and value on top in the map in the local.
     MapInsert(u32),
     MakeMap(u32),
+    /// `MakeMap` of a literal whose keys are string literals, no two
+    /// alike: no key needs checking, none can replace another.
+    MakeMapStrs(u32),
     Closure(u32),
     Return,
     Await,

@@ -36,6 +36,7 @@ fn effect(op: &Op) -> (i32, i32) {
             (2, 1)
         }
         StoreIndex => (3, 0),
+        StoreIndexLocalConst { .. } => (1, 0),
         ListAppend(_) => (1, 0),
         MapInsert(_) => (2, 0),
         Slice => (4, 1),
@@ -54,7 +55,7 @@ fn effect(op: &Op) -> (i32, i32) {
         // No callee slot below the arguments.
         CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } => (n(argc), 1),
         MakeList(k) | Concat(k) => (n(k), 1),
-        MakeMap(k) => (2 * n(k), 1),
+        MakeMap(k) | MakeMapStrs(k) => (2 * n(k), 1),
         // The native that waits for the group pushes its result.
         GroupExit { failed, .. } | WithExit { failed, .. } => (i32::from(failed), 1),
         WithEnter(_) => (0, 1),

@@ -102,7 +102,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     self.expr(k)?;
                     self.expr(v)?;
                 }
-                self.emit(Op::MakeMap(entries.len() as u32), sp);
+                let n = entries.len() as u32;
+                let make = if distinct_str_keys(entries) {
+                    Op::MakeMapStrs(n)
+                } else {
+                    Op::MakeMap(n)
+                };
+                self.emit(make, sp);
             }
             ExprKind::ListComp { item, clauses } => {
                 self.comprehension(clauses, Comp::List(item), sp)?
@@ -302,4 +308,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
         }
         Ok(self.constant(Const::Str(name.name.clone())))
     }
+}
+
+/// Whether a map literal's keys are all string literals, no two alike
+/// (`{"id": i, "name": n}`): the map is then built without checking or
+/// comparing its keys (`Op::MakeMapStrs`).
+fn distinct_str_keys(entries: &[(Expr, Expr)]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    entries
+        .iter()
+        .all(|(k, _)| matches!(&k.kind, ExprKind::Str(s) if seen.insert(s.clone())))
 }

@@ -155,6 +155,10 @@ struct FnState<'a> {
     /// The bindings a `let` declares while its right-hand side compiles:
     /// `let x = x + 1` reads the `x` outside this `let` (as Rust does).
     pending_let: Vec<PendingLet>,
+    /// `name["key"] = value` statements: where the load of `name` and
+    /// the `StoreIndex` are, for the peephole pass to fuse when `name`
+    /// is a plain local (`Op::StoreIndexLocalConst`).
+    const_stores: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -311,6 +315,7 @@ impl<'a> FnState<'a> {
             group_slot: None,
             stmt_bounds: Vec::new(),
             pending_let: Vec::new(),
+            const_stores: Vec::new(),
         }
     }
 
@@ -341,7 +346,7 @@ impl<'a> FnState<'a> {
             local_names[local.slot as usize] = local.name.clone();
         }
         self.check_balance(span)?;
-        let (code, spans) = peephole::optimize(self.code, self.spans);
+        let (code, spans) = peephole::optimize(self.code, self.spans, &self.const_stores);
         Ok(FnCode {
             local_names,
             upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),

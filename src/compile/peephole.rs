@@ -42,13 +42,20 @@ fn retarget(op: Op, map: &[u32]) -> Op {
     }
 }
 
-pub(super) fn optimize(mut code: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
+/// `const_stores`: where each `name["key"] = value` loads `name` and
+/// stores (see `fuse_const_stores`).
+pub(super) fn optimize(
+    mut code: Vec<Op>,
+    mut spans: Vec<Span>,
+    const_stores: &[(usize, usize)],
+) -> (Vec<Op>, Vec<Span>) {
     let mut is_target = vec![false; code.len() + 1];
     for op in &code {
         if let Some(t) = target(op) {
             is_target[t as usize] = true;
         }
     }
+    fuse_const_stores(&mut code, &is_target, const_stores);
     for i in 0..code.len().saturating_sub(1) {
         let Some(cmp) = cmp_of(code[i]) else {
             continue;
@@ -302,6 +309,24 @@ fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
     }
 }
 
+/// `local["key"] = value`, compiled as `LoadLocal`, `Const`, the value,
+/// `StoreIndex`: the load and the key become `Nop`s and the store
+/// `StoreIndexLocalConst`, which reads the local itself. Reading it after
+/// the value rather than before changes nothing: only an assignment
+/// statement or a closure can rebind a local, and a local a closure
+/// captures is loaded with `LoadCell`, which is left alone.
+fn fuse_const_stores(code: &mut [Op], is_target: &[bool], const_stores: &[(usize, usize)]) {
+    for &(load, store) in const_stores {
+        if let (Op::LoadLocal(slot), Op::Const(k), Op::StoreIndex, false) =
+            (code[load], code[load + 1], code[store], is_target[load + 1])
+        {
+            code[load] = Op::Nop;
+            code[load + 1] = Op::Nop;
+            code[store] = Op::StoreIndexLocalConst { slot, k };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::optimize;
@@ -311,7 +336,7 @@ mod tests {
 
     fn run(code: Vec<Op>) -> Vec<Op> {
         let spans = vec![Span::default(); code.len()];
-        optimize(code, spans).0
+        optimize(code, spans, &[]).0
     }
 
     #[test]
@@ -428,6 +453,57 @@ mod tests {
         assert_eq!(
             run(code)[..3],
             [LoadLocal(0), ArithLocalInt(Arith::Add, 1, 1), Add]
+        );
+    }
+
+    #[test]
+    fn a_store_into_a_local_by_a_constant_key_fuses_when_the_local_is_plain() {
+        // `p["k"] = x + 1`: the load and the key go, the store reads `p`.
+        let code = vec![
+            LoadLocal(0),
+            Const(1),
+            LoadLocal(2),
+            Int(1),
+            Add,
+            StoreIndex,
+            Nil,
+            Return,
+        ];
+        let spans = vec![Span::default(); code.len()];
+        let (code, _) = optimize(code, spans, &[(0, 5)]);
+        assert_eq!(
+            code[..2],
+            [
+                ArithLocalInt(Arith::Add, 2, 1),
+                StoreIndexLocalConst { slot: 0, k: 1 }
+            ]
+        );
+        // A captured local (a cell) or a global is left as it was.
+        let code = vec![LoadCell(0), Const(1), Nil, StoreIndex, Nil, Return];
+        let spans = vec![Span::default(); code.len()];
+        let (code, _) = optimize(code, spans, &[(0, 3)]);
+        assert_eq!(code[..4], [LoadCell(0), Const(1), Nil, StoreIndex]);
+        // A jump landing at the statement's start lands on the value.
+        let code = vec![
+            Nil,
+            JumpIfFalse(2),
+            LoadLocal(0),
+            Const(1),
+            True,
+            StoreIndex,
+            Nil,
+            Return,
+        ];
+        let spans = vec![Span::default(); code.len()];
+        let (code, _) = optimize(code, spans, &[(2, 5)]);
+        assert_eq!(
+            code[..4],
+            [
+                Nil,
+                JumpIfFalse(2),
+                True,
+                StoreIndexLocalConst { slot: 0, k: 1 }
+            ]
         );
     }
 

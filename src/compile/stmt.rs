@@ -255,8 +255,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.store_var(name, false)
             }
             ExprKind::Index { target: obj, index } => {
+                let load = self.f().code.len();
                 self.expr(obj)?;
                 self.expr(index)?;
+                let fusable = bin.is_none()
+                    && matches!(obj.kind, ExprKind::Var(_))
+                    && matches!(index.kind, ExprKind::Str(_));
                 if let Some(b) = bin {
                     self.emit(Op::Dup2, span);
                     self.emit(Op::Index, target.span);
@@ -265,7 +269,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 } else {
                     self.expr(value)?;
                 }
-                self.emit(Op::StoreIndex, target.span);
+                let store = self.emit(Op::StoreIndex, target.span);
+                if fusable {
+                    self.f().const_stores.push((load, store));
+                }
                 Ok(())
             }
             ExprKind::Field { target: obj, name } => {

@@ -282,6 +282,11 @@ impl Interp {
                 }
                 Op::Slice => go!(fallible(super::values::seq::slice_op(ex))),
                 Op::StoreIndex => go!(data::store_index(ex)),
+                Op::StoreIndexLocalConst { slot, k } => go!(data::store_index_local_const(
+                    ex,
+                    r.base + slot as usize,
+                    &proto.consts[k as usize]
+                )),
                 Op::GetField(k) => go!(self.op_get_field(ex, proto, k)),
                 Op::SetField(k) => go!(self.op_set_field(ex, proto, k)),
                 Op::MakeRecord { ty, n } => data::make_record(ex, proto, ty, n),
@@ -297,6 +302,7 @@ impl Interp {
                 }
                 Op::MakeList(n) => data::make_list(ex, n),
                 Op::MakeMap(n) => go!(data::make_map(ex, n)),
+                Op::MakeMapStrs(n) => data::make_map_strs(ex, n),
                 Op::Closure(idx) => data::closure(ex, r, proto, idx),
                 Op::Return => go!(self.op_return_top(ex, &mut r)),
                 Op::ReturnLocal(slot) => go!(self.op_return_local(ex, &mut r, slot)),

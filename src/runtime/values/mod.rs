@@ -6,6 +6,7 @@
 pub(crate) mod bytes;
 pub(crate) mod format;
 pub(crate) mod growth;
+pub(crate) mod map_table;
 pub(crate) mod ops;
 pub(crate) mod record;
 pub(crate) mod record_map;

@@ -55,8 +55,7 @@ pub(crate) fn dismantle(mut work: Vec<Value>) {
             }
             Value::Map(m) => {
                 if let Some(cell) = Rc::into_inner(m) {
-                    let mut table = cell.into_inner();
-                    work.extend(table.drain(..).map(|(_, v)| v));
+                    work.extend(cell.into_inner().into_values());
                 }
             }
             Value::Record(r) => {

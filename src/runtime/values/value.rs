@@ -10,7 +10,6 @@ use crate::runtime::asyncio::sync_state::{Event, Lock, Queue, Semaphore};
 use crate::runtime::asyncio::task::{Coro, Task};
 use crate::runtime::error::ErrorRef;
 use crate::runtime::link::Closure;
-use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::mem::ManuallyDrop;
 use std::rc::Rc;
@@ -55,81 +54,7 @@ impl Drop for ListItems {
     }
 }
 
-/// The table inside a map. Hashing uses foldhash (fast, seeded per
-/// process): the default SipHash was most of a map-heavy loop. Iteration
-/// follows insertion order whatever the hash, so output does not depend on
-/// it.
-pub(crate) type Table = IndexMap<Key, Value, foldhash::fast::RandomState>;
-
-/// A map's table, whose drop does not recurse into nested values (see
-/// `teardown`), as [`ListItems`] does for lists. It derefs to the `IndexMap`.
-#[derive(Default, Clone)]
-pub struct MapTable(ManuallyDrop<Table>);
-
-impl MapTable {
-    /// An empty table with room for `n` entries.
-    #[inline]
-    pub fn with_capacity(n: usize) -> MapTable {
-        Table::with_capacity_and_hasher(n, Default::default()).into()
-    }
-
-    /// The index of str key `k`. A small table is first scanned for the
-    /// very same string block: string literals are interned program-wide
-    /// when the program is linked, so `p["name"]` of a map built from a
-    /// literal finds its key by pointer, neither hashing it nor reading the
-    /// hash table (a dependent cache miss per lookup when there are many
-    /// small maps). Anything else is looked up by hash.
-    #[inline(always)]
-    pub fn index_of_str(&self, k: &Str) -> Option<usize> {
-        const SCAN: usize = 8;
-        if self.len() <= SCAN {
-            let same = |key: &Key| matches!(key, Key::Str(s) if Str::ptr_eq(s, k));
-            if let Some(i) = self.keys().position(same) {
-                return Some(i);
-            }
-        }
-        // SAFETY: a bitwise copy of the `Str` without its count, never
-        // dropped (`ManuallyDrop`) and gone when this returns; `k` keeps
-        // the text alive meanwhile.
-        let key = ManuallyDrop::new(Key::Str(unsafe { std::ptr::read(k) }));
-        self.get_index_of(&*key)
-    }
-}
-
-impl From<Table> for MapTable {
-    #[inline]
-    fn from(table: Table) -> MapTable {
-        MapTable(ManuallyDrop::new(table))
-    }
-}
-
-impl std::ops::Deref for MapTable {
-    type Target = Table;
-    fn deref(&self) -> &Table {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for MapTable {
-    fn deref_mut(&mut self) -> &mut Table {
-        &mut self.0
-    }
-}
-
-impl FromIterator<(Key, Value)> for MapTable {
-    fn from_iter<I: IntoIterator<Item = (Key, Value)>>(pairs: I) -> MapTable {
-        pairs.into_iter().collect::<Table>().into()
-    }
-}
-
-impl Drop for MapTable {
-    #[inline]
-    fn drop(&mut self) {
-        // SAFETY: as for `ListItems`: taken once, never read again.
-        let table = unsafe { ManuallyDrop::take(&mut self.0) };
-        super::teardown::drop_contents(table, |t| t.into_values().collect());
-    }
-}
+pub use super::map_table::MapTable;
 
 /// A script value. A host reads the plain ones (`Nil` to `Map`) and hands
 /// the others back unchanged.
@@ -219,6 +144,16 @@ impl Key {
             Key::Int(i) => Value::Int(*i),
             Key::Str(s) => Value::Str(s.clone()),
             Key::Bytes(b) => Value::Bytes(b.clone()),
+        }
+    }
+    /// Whether `v` can key a map ([`Key::from_value`] gives `Some`),
+    /// asked without making the key (no count taken and let go).
+    #[inline]
+    pub(crate) fn accepts(v: &Value) -> bool {
+        match v {
+            Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Bytes(_) => true,
+            Value::Float(f) => f.fract() == 0.0 && f.abs() < 9.0e15,
+            _ => false,
         }
     }
     /// The key a value is stored under; `None` for a value that cannot

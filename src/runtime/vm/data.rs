@@ -31,7 +31,7 @@ pub(super) fn index(ex: &mut Exec) -> Step {
     // A map's value by a str key (`p["name"]`): looked up where both lie.
     if let [.., Value::Map(m), Value::Str(k)] = ex.stack.as_slice() {
         let table = m.borrow();
-        let found = table.index_of_str(k).map(|i| table[i].clone());
+        let found = table.get_str(k).cloned();
         drop(table);
         if let Some(v) = found {
             ex.cut(n - 2);
@@ -83,8 +83,8 @@ pub(super) fn index_local_const(ex: &mut Exec, at: usize, key: &Value) -> Step {
         // SAFETY: the map's `Rc` stays in its local slot while the value is
         // copied; growing the stack moves the slot, not the map.
         let table = unsafe { &*m }.borrow();
-        if let Some(i) = table.index_of_str(k) {
-            ex.push_copy(&table[i]);
+        if let Some(v) = table.get_str(k) {
+            ex.push_copy(v);
             return Ok(());
         }
     }
@@ -132,8 +132,8 @@ pub(super) fn index_locals(ex: &mut Exec, a: usize, b: usize) -> Step {
             let m: *const RefCell<MapTable> = &**m;
             // SAFETY: as in `index_local_const`: the map stays in its slot.
             let table = unsafe { &*m }.borrow();
-            if let Some(i) = table.index_of_str(k) {
-                ex.push_copy(&table[i]);
+            if let Some(v) = table.get_str(k) {
+                ex.push_copy(v);
                 return Ok(());
             }
         }
@@ -167,8 +167,7 @@ pub(super) fn store_index(ex: &mut Exec) -> Step {
         // SAFETY: the map's `Rc` stays on the stack until the `truncate`
         // below, after the table's last use.
         let mut table = unsafe { &*m }.borrow_mut();
-        let at = table.index_of_str(k);
-        if let Some(slot) = at.map(|i| &mut table[i]) {
+        if let Some(slot) = table.get_str_mut(k) {
             // SAFETY: `n >= 3` (matched above): the value moves into the
             // map and the stack forgets it.
             let v = unsafe {
@@ -186,6 +185,35 @@ pub(super) fn store_index(ex: &mut Exec) -> Step {
     let i = pop(ex);
     let t = pop(ex);
     ops::store_index(&t, &i, v)?;
+    Ok(())
+}
+
+/// `local["key"] = value` (the value on top): an existing str key of a
+/// map in the local has its value replaced in place, the map read where
+/// it lies (no count taken on it or the key); anything else goes the way
+/// of `StoreIndex`.
+#[inline(always)]
+pub(super) fn store_index_local_const(ex: &mut Exec, at: usize, key: &Value) -> Step {
+    if let (Value::Map(m), Value::Str(k)) = (&ex.stack[at], key) {
+        let m: *const RefCell<MapTable> = &**m;
+        // SAFETY: the map's `Rc` stays in its local slot (below the value
+        // popped) until the table's last use.
+        let mut table = unsafe { &*m }.borrow_mut();
+        if let Some(slot) = table.get_str_mut(k) {
+            let old = std::mem::replace(slot, pop(ex));
+            drop(table);
+            drop_value(old);
+            return Ok(());
+        }
+    }
+    store_index_local_slow(ex, at, key)
+}
+
+#[inline(never)]
+fn store_index_local_slow(ex: &mut Exec, at: usize, key: &Value) -> Step {
+    let v = pop(ex);
+    let target = ex.stack[at].clone();
+    ops::store_index(&target, key, v)?;
     Ok(())
 }
 
@@ -217,7 +245,7 @@ pub(super) fn make_map(ex: &mut Exec, n: u32) -> Step {
     if let Some(bad) = ex.stack[from..]
         .iter()
         .step_by(2)
-        .find(|k| Key::from_value(k).is_none())
+        .find(|k| !Key::accepts(k))
     {
         return Err(type_error(format!(
             "a map key must be str, int, bool or bytes, not `{}`",
@@ -243,13 +271,36 @@ pub(super) fn make_map(ex: &mut Exec, n: u32) -> Step {
     Ok(())
 }
 
-/// A key checked by `Key::from_value`, moved instead of cloned.
+/// `MakeMapStrs`: the keys are distinct string literals (the compiler
+/// saw to it), so the pairs move in as they lie, with no check of a key
+/// and no search for an earlier one.
+#[inline(never)]
+pub(super) fn make_map_strs(ex: &mut Exec, n: u32) {
+    let from = ex.stack.len() - 2 * n as usize;
+    let mut pairs = Vec::with_capacity(n as usize);
+    // SAFETY: as in `make_map`: each pair is read out of the stack once
+    // and the stack forgets them all before anything else runs.
+    unsafe {
+        let p = ex.stack.as_ptr().add(from);
+        ex.stack.set_len(from);
+        for i in 0..n as usize {
+            let Value::Str(k) = std::ptr::read(p.add(2 * i)) else {
+                unreachable!("MakeMapStrs with a key that is not a str")
+            };
+            pairs.push((Key::Str(k), std::ptr::read(p.add(2 * i + 1))));
+        }
+    }
+    let map = MapTable::from_distinct(pairs);
+    ex.push(Value::Map(Rc::new(RefCell::new(map))));
+}
+
+/// A key checked by `Key::accepts`, moved instead of cloned.
 #[inline(always)]
 fn into_key(k: Value) -> Key {
     match k {
         Value::Str(s) => Key::Str(s),
         Value::Bytes(b) => Key::Bytes(b),
-        other => Key::from_value(&other).expect("checked by make_map"),
+        other => Key::from_value(&other).expect("checked by Key::accepts"),
     }
 }
 
@@ -310,7 +361,7 @@ impl Sink {
     }
 }
 
-/// A map key from a value: a str as it lies (for [`MapTable::index_of_str`],
+/// A map key from a value: a str as it lies (for [`MapTable::get_str`],
 /// no count taken), any other key made with [`Key::from_value`].
 #[inline(always)]
 fn map_key(v: &Value) -> Option<Result<&crate::runtime::values::value::Str, Key>> {
@@ -416,7 +467,7 @@ impl Interp {
             if let (Value::Map(m), Some(key)) = (&ex.stack[at], map_key(&ex.stack[at + 1])) {
                 let table = m.borrow();
                 let found = match key {
-                    Ok(k) => table.index_of_str(k).map(|i| table[i].clone()),
+                    Ok(k) => table.get_str(k).cloned(),
                     Err(key) => table.get(&key).cloned(),
                 };
                 drop(table);

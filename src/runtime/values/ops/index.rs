@@ -157,9 +157,7 @@ pub(crate) fn store_index(target: &Value, i: &Value, v: Value) -> Result<(), Err
                     k.type_name()
                 ))
             })?;
-            let mut m = m.borrow_mut();
-            crate::runtime::values::growth::map_room(&mut m, &key)?;
-            m.insert(key, v);
+            crate::runtime::values::growth::map_insert(&mut m.borrow_mut(), key, v)?;
             Ok(())
         }
         (Value::List(_), other) => Err(type_error(format!(
