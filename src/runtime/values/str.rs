@@ -27,18 +27,18 @@ struct Header {
 pub struct Str(NonNull<Header>);
 
 /// The block of a string of `len` bytes: the header, then the bytes,
-/// rounded up to a whole word (the header's alignment). Computed with two
-/// plain additions (no `Layout::extend`): it runs on every allocation and
-/// every free of a string.
+/// rounded up to a whole word (the header's alignment). One comparison and
+/// two additions (no `Layout::extend` and its checks): it runs on every
+/// allocation and every free of a string.
 #[inline(always)]
 fn layout(len: usize) -> Layout {
     const ALIGN: usize = std::mem::align_of::<Header>();
-    let size = std::mem::size_of::<Header>()
-        .checked_add(len)
-        .and_then(|n| n.checked_add(ALIGN - 1))
-        .expect("string too long")
-        & !(ALIGN - 1);
-    Layout::from_size_align(size, ALIGN).expect("string too long")
+    const MAX: usize = isize::MAX as usize - std::mem::size_of::<Header>() - ALIGN;
+    assert!(len <= MAX, "string too long");
+    let size = (std::mem::size_of::<Header>() + len + ALIGN - 1) & !(ALIGN - 1);
+    // SAFETY: `ALIGN` is an alignment (a power of two), and `size`, a
+    // multiple of it, is at most `isize::MAX` (`len` was checked).
+    unsafe { Layout::from_size_align_unchecked(size, ALIGN) }
 }
 
 /// Copies `len` bytes from `src` to `dst` (not overlapping). Most strings
@@ -76,6 +76,41 @@ unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
             }
             _ => std::ptr::copy_nonoverlapping(src, dst, len),
         }
+    }
+}
+
+/// Writes the bytes of a string that [`Str::build`] makes, in order: each
+/// run is checked against the room left, so a wrong size is a panic, not a
+/// write out of bounds.
+pub(crate) struct Filler {
+    at: *mut u8,
+    left: usize,
+}
+
+impl Filler {
+    /// Writes `bytes` next.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        assert!(bytes.len() <= self.left, "a string built long");
+        // SAFETY: there is room for `bytes` (checked above).
+        unsafe {
+            copy_bytes(bytes.as_ptr(), self.at, bytes.len());
+            self.at = self.at.add(bytes.len());
+        }
+        self.left -= bytes.len();
+    }
+
+    /// Writes `bytes` next, each one changed by `f`.
+    #[inline(always)]
+    pub(crate) fn push_map(&mut self, bytes: &[u8], f: impl Fn(u8) -> u8) {
+        assert!(bytes.len() <= self.left, "a string built long");
+        for (i, &b) in bytes.iter().enumerate() {
+            // SAFETY: `i` is below `bytes.len()`, within the room checked.
+            unsafe { self.at.add(i).write(f(b)) }
+        }
+        // SAFETY: as above.
+        self.at = unsafe { self.at.add(bytes.len()) };
+        self.left -= bytes.len();
     }
 }
 
@@ -246,18 +281,28 @@ impl Str {
         }
     }
 
-    /// A new string of `len` bytes that `fill` writes in place (they
-    /// start zeroed): one allocation, no intermediate `String`.
+    /// A new string of `len` bytes that `fill` writes in order through a
+    /// [`Filler`]: one allocation, no intermediate `String`, and no zeroing
+    /// first (a `memset` call per string).
     ///
     /// # Safety
-    /// `fill` must leave the bytes valid UTF-8.
-    pub(crate) unsafe fn build(len: usize, fill: impl FnOnce(&mut [u8])) -> Str {
-        // SAFETY: the `len` bytes are zeroed before `fill` sees them, and
-        // the caller promises they are UTF-8 after it.
+    /// `fill` must write valid UTF-8.
+    ///
+    /// # Panics
+    /// When `fill` writes more or fewer than `len` bytes (a bug).
+    pub(crate) unsafe fn build(len: usize, fill: impl FnOnce(&mut Filler)) -> Str {
+        // SAFETY: the `Filler` writes only within the `len` bytes, and the
+        // string is returned only once all of them are written (the
+        // caller promises UTF-8). Dropped early (a panic), the string frees
+        // its block without reading the bytes.
         unsafe {
             let (s, data) = Str::alloc_raw(len);
-            data.write_bytes(0, len);
-            fill(std::slice::from_raw_parts_mut(data, len));
+            let mut f = Filler {
+                at: data,
+                left: len,
+            };
+            fill(&mut f);
+            assert_eq!(f.left, 0, "a string built short");
             s
         }
     }
