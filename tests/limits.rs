@@ -74,6 +74,22 @@ fn max_memory_stops_a_string_that_doubles_for_ever() {
     );
 }
 
+/// An f-string is sized and checked once, its ints written in place: one
+/// that doubles with an int in it stops as `+` does.
+#[test]
+fn max_memory_stops_an_fstring_that_doubles_for_ever() {
+    let r = run(
+        &["--max-memory", "100MB"],
+        "print(\"before\")\nlet s = \"x\"\nwhile true { s = f\"{s}{-12}{s}\" }\n",
+    );
+    assert_limit(&r, "MemoryError", "main.tasks:3:18");
+    assert!(
+        r.stderr.contains("over the limit of 100000000"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// With no `--max-memory`, the limit is half of what the process can
 /// have, and `ulimit -v` (as a container's limit) counts: the doubling
 /// string ends in a `MemoryError`, not an allocation failure's abort.

@@ -310,7 +310,25 @@ pub enum Op {
         slot: u32,
         failed: bool,
     },
+    /// `m[k] = m.get(k, 0) + x` (the counting idiom), in place of the
+    /// first of its nine ops, which stay behind it: the map in global
+    /// `map` (else local `map`), the key in local `key`, `x` the int `x`
+    /// (else local `x`). It adds to the value in place and skips the eight
+    /// when it can, else runs the first op and falls into the rest
+    /// (`runtime/vm/bump.rs`).
+    MapBump {
+        global: bool,
+        x_local: bool,
+        map: u32,
+        key: u32,
+        x: i32,
+    },
 }
+
+/// The ops `MapBump` skips when it has done their work: the rest of
+/// `m[k] = m.get(k, 0) + x` after its first op (`LoadLocal(k)`, the map and
+/// the key again, `Int(0)`, `get`, `x`, `Add`, `StoreIndex`).
+pub(crate) const MAP_BUMP_SKIP: usize = 8;
 
 /// Where a jump goes, for the instructions that jump.
 pub(crate) fn jump_target(op: &Op) -> Option<u32> {

@@ -5,7 +5,7 @@
 //! still checks capacity, so an estimate that is too small costs a
 //! reallocation, never memory safety.
 
-use super::code::Op;
+use super::code::{Op, MAP_BUMP_SKIP};
 
 /// (slots popped, slots pushed) on the fall-through path.
 fn effect(op: &Op) -> (i32, i32) {
@@ -29,6 +29,8 @@ fn effect(op: &Op) -> (i32, i32) {
         | IndexLocals(..)
         | IndexLocalInt { .. } => (0, 1),
         Dup2 | LoadLocal2(..) => (0, 2),
+        // Falling through, it has pushed the map (its first op's effect).
+        MapBump { .. } => (0, 1),
         Unpack(k) => (1, n(k)),
         UnpackStar { before, after } => (1, n(before) + n(after) + 1),
         Pop | StoreLocal(_) | StoreCell(_) | StoreUpval(_) | StoreGlobal(_) => (1, 0),
@@ -101,6 +103,8 @@ fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(us
         // The jump pops the nil; falling through keeps the item.
         JumpIfNil(x) => out.extend([(pc + 1, after), (t(x), before - 1)]),
         DefaultArg { skip, .. } => out.extend([(pc + 1, after), (t(skip), after)]),
+        // Done in place, it skips its eight ops with the stack as it was.
+        MapBump { .. } => out.extend([(pc + 1, after), (pc + 1 + MAP_BUMP_SKIP, before)]),
         // The jump keeps the operand; falling through pops it.
         JumpIfFalseOrPop(x) | JumpIfTrueOrPop(x) => out.extend([(pc + 1, after), (t(x), before)]),
         IterNext(x) => out.extend([(pc + 1, after), (t(x), before)]),

@@ -5,7 +5,7 @@
 //! (jump targets remapped). A fused instruction keeps the span of the part
 //! that can fail, so errors point where they did.
 
-use super::code::{jump_target as target, jump_targets, Arith, Cmp, Op};
+use super::code::{jump_target as target, jump_targets, Arith, Cmp, Op, MAP_BUMP_SKIP};
 use crate::syntax::Span;
 
 fn retarget(op: Op, map: &[u32]) -> Op {
@@ -65,6 +65,7 @@ pub(super) fn optimize(
             code[i + 1] = Op::Nop;
         }
     }
+    fuse_map_bump(&mut code, &mut is_target);
     fuse_local_ops(&mut code, &mut spans, &is_target);
     fuse_int_ops(&mut code, &mut spans, &is_target);
     fuse_method_pop(&mut code, &is_target);
@@ -115,6 +116,66 @@ fn fuse_loop_back(code: &mut [Op]) {
             }
         }
     }
+}
+
+/// Fuses `m[k] = m.get(k, 0) + x` (`m` a local or a global, `k` a local,
+/// `x` an int or a local) into `MapBump` in place of its first op, which
+/// keeps its span (the fused op raises nothing but that op's own error).
+/// The other eight ops stay, for when the fused op declines, and it skips
+/// a fixed count of them: no jump may land among them, and they are
+/// marked as jump targets so that no later fusion (none crosses a target)
+/// changes them.
+fn fuse_map_bump(code: &mut [Op], is_target: &mut [bool]) {
+    let mut i = 0;
+    while i + 1 + MAP_BUMP_SKIP <= code.len() {
+        let rest = i + 1..i + 1 + MAP_BUMP_SKIP;
+        match map_bump(&code[i..rest.end]) {
+            Some(op) if !is_target[rest.clone()].contains(&true) => {
+                code[i] = op;
+                is_target[rest.clone()].fill(true);
+                i = rest.end;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// The `MapBump` that the nine ops `ops` are, if they are one.
+fn map_bump(ops: &[Op]) -> Option<Op> {
+    let (global, map) = match ops[0] {
+        Op::LoadGlobal(g) => (true, g),
+        Op::LoadLocal(s) => (false, s),
+        _ => return None,
+    };
+    let Op::LoadLocal(key) = ops[1] else {
+        return None;
+    };
+    let (x_local, x) = match ops[6] {
+        Op::Int(k) => (false, k),
+        Op::LoadLocal(s) => (true, i32::try_from(s).ok()?),
+        _ => return None,
+    };
+    // Any method of two arguments: the compiler does not know `get`'s
+    // number (the runtime does, and checks it before the fused op acts).
+    let Op::Method { argc: 2, .. } = ops[5] else {
+        return None;
+    };
+    let tail = [
+        ops[0],
+        ops[1],
+        Op::Int(0),
+        ops[5],
+        ops[6],
+        Op::Add,
+        Op::StoreIndex,
+    ];
+    (ops[2..] == tail).then_some(Op::MapBump {
+        global,
+        x_local,
+        map,
+        key,
+        x,
+    })
 }
 
 /// Fuses a `for` loop's `IterNext` with the `StoreLocal` of its variable
@@ -532,6 +593,50 @@ mod tests {
         // A constant key not followed by `Index` stays as it was.
         let code = vec![LoadLocal(0), Const(1), Add, Return];
         assert_eq!(run(code)[..3], [LoadLocal(0), Const(1), Add]);
+    }
+
+    #[test]
+    fn the_counting_idiom_fuses_and_keeps_its_ops_behind() {
+        let get = Method { method: 7, argc: 2 };
+        let idiom = |m: Op, x: Op| {
+            let mut code = vec![m, LoadLocal(1), m, LoadLocal(1), Int(0), get, x, Add];
+            code.extend([StoreIndex, Nil, Return]);
+            code
+        };
+        // A global map and an int step: the eight ops stay as they were
+        // (`Int(1); Add` not fused, which would change the count skipped).
+        let code = idiom(LoadGlobal(5), Int(1));
+        let out = run(code.clone());
+        let fused = MapBump {
+            global: true,
+            x_local: false,
+            map: 5,
+            key: 1,
+            x: 1,
+        };
+        assert_eq!((out[0], &out[1..9]), (fused, &code[1..9]));
+        // A local map and a local step: no local pair fuses either.
+        let code = idiom(LoadLocal(0), LoadLocal(2));
+        let out = run(code.clone());
+        let fused = MapBump {
+            global: false,
+            x_local: true,
+            map: 0,
+            key: 1,
+            x: 2,
+        };
+        assert_eq!((out[0], &out[1..9]), (fused, &code[1..9]));
+        // Not with another default, another count of arguments, nor when a
+        // jump lands inside.
+        let mut code = idiom(LoadGlobal(5), Int(1));
+        code[4] = Int(1);
+        assert_eq!(run(code)[0], LoadGlobal(5));
+        let mut code = idiom(LoadGlobal(5), Int(1));
+        code[5] = Method { method: 7, argc: 1 };
+        assert_eq!(run(code)[0], LoadGlobal(5));
+        let mut code = vec![Jump(3)];
+        code.extend(idiom(LoadGlobal(5), Int(1)));
+        assert_eq!(run(code)[1], LoadGlobal(5));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod arith;
 mod blocks;
+mod bump;
 mod calls;
 mod data;
 mod jumps;
@@ -216,6 +217,13 @@ impl Interp {
                 Op::In => go!(arith::contains(ex)),
                 Op::Neg => go!(arith::neg(ex)),
                 Op::Not => arith::not(ex),
+                Op::MapBump {
+                    global,
+                    x_local,
+                    map,
+                    key,
+                    x,
+                } => go!(on_copy!(t => self.op_map_bump(ex, &mut t, global, map, key, x_local, x))),
                 Op::CmpJump(cmp, t) => go!(arith::cmp_jump(ex, &mut r, cmp, t)),
                 Op::CmpLocalIntJump {
                     cmp,

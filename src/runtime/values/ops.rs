@@ -4,6 +4,7 @@
 mod index;
 pub(crate) use index::*;
 
+use super::str::Piece;
 use super::value::{Key, Str, Value};
 use crate::compile::code::Cmp;
 use crate::runtime::error::{overflow, type_error, value_error, zero_div, ErrorObj, ErrorRef};
@@ -51,7 +52,14 @@ pub(crate) fn add(a: &Value, b: &Value) -> R {
 /// Strings joined, or a `MemoryError` when there is no memory for the
 /// result.
 pub(crate) fn concat(parts: &[&str]) -> R {
-    let len = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+    concat_pieces(parts.iter().map(|p| Piece::Text(p)))
+}
+
+/// Text and ints (in decimal) joined into one string, or a `MemoryError`
+/// when there is no memory for it.
+#[inline]
+pub(crate) fn concat_pieces<'a>(pieces: impl Iterator<Item = Piece<'a>> + Clone) -> R {
+    let len = Piece::total(pieces.clone()).expect("string too long");
     if len >= crate::limits::LARGE {
         crate::limits::room_for(len).map_err(|(after, limit)| {
             crate::runtime::error::ErrorObj::with_help(
@@ -61,12 +69,15 @@ pub(crate) fn concat(parts: &[&str]) -> R {
             )
         })?;
     }
-    Str::try_concat(parts).map(Value::Str).map_err(|layout| {
-        crate::runtime::error::ErrorObj::new(
-            "MemoryError",
-            format!("cannot allocate a string of {} bytes", layout.size()),
-        )
-    })
+    // SAFETY: `len` is the pieces' total.
+    unsafe { Str::try_concat_pieces(len, pieces) }
+        .map(Value::Str)
+        .map_err(|layout| {
+            crate::runtime::error::ErrorObj::new(
+                "MemoryError",
+                format!("cannot allocate a string of {} bytes", layout.size()),
+            )
+        })
 }
 
 pub(crate) fn sub(a: &Value, b: &Value) -> R {

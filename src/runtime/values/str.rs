@@ -26,12 +26,166 @@ struct Header {
 /// derefs to `str`.
 pub struct Str(NonNull<Header>);
 
+/// The block of a string of `len` bytes: the header, then the bytes,
+/// rounded up to a whole word (the header's alignment). One comparison and
+/// two additions (no `Layout::extend` and its checks): it runs on every
+/// allocation and every free of a string.
+#[inline(always)]
 fn layout(len: usize) -> Layout {
-    Layout::new::<Header>()
-        .extend(Layout::array::<u8>(len).expect("string too long"))
-        .expect("string too long")
-        .0
-        .pad_to_align()
+    const ALIGN: usize = std::mem::align_of::<Header>();
+    const MAX: usize = isize::MAX as usize - std::mem::size_of::<Header>() - ALIGN;
+    assert!(len <= MAX, "string too long");
+    let size = (std::mem::size_of::<Header>() + len + ALIGN - 1) & !(ALIGN - 1);
+    // SAFETY: `ALIGN` is an alignment (a power of two), and `size`, a
+    // multiple of it, is at most `isize::MAX` (`len` was checked).
+    unsafe { Layout::from_size_align_unchecked(size, ALIGN) }
+}
+
+/// Copies `len` bytes from `src` to `dst` (not overlapping). Most strings
+/// a script makes are a few bytes, and the call to `memcpy` (through the
+/// PLT, then its size dispatch) cost more than the copy: up to 16 bytes
+/// are moved here with at most two loads and two stores a size, as
+/// `memcpy` itself does, and longer runs go to it.
+///
+/// # Safety
+/// As for [`std::ptr::copy_nonoverlapping`].
+#[inline(always)]
+unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
+    // SAFETY: each read and write lies within the first `len` bytes of
+    // `src` and `dst` (the two of a pair overlap when `len` is not a
+    // power of two); unaligned accesses are asked for as such.
+    unsafe {
+        match len {
+            0 => {}
+            1..=3 => {
+                *dst = *src;
+                *dst.add(len / 2) = *src.add(len / 2);
+                *dst.add(len - 1) = *src.add(len - 1);
+            }
+            4..=7 => {
+                let a = (src as *const u32).read_unaligned();
+                let b = (src.add(len - 4) as *const u32).read_unaligned();
+                (dst as *mut u32).write_unaligned(a);
+                (dst.add(len - 4) as *mut u32).write_unaligned(b);
+            }
+            8..=16 => {
+                let a = (src as *const u64).read_unaligned();
+                let b = (src.add(len - 8) as *const u64).read_unaligned();
+                (dst as *mut u64).write_unaligned(a);
+                (dst.add(len - 8) as *mut u64).write_unaligned(b);
+            }
+            _ => std::ptr::copy_nonoverlapping(src, dst, len),
+        }
+    }
+}
+
+/// Writes the bytes of a string that [`Str::build`] makes, in order: each
+/// run is checked against the room left, so a wrong size is a panic, not a
+/// write out of bounds.
+pub(crate) struct Filler {
+    at: *mut u8,
+    left: usize,
+}
+
+impl Filler {
+    /// Writes `bytes` next.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        assert!(bytes.len() <= self.left, "a string built long");
+        // SAFETY: there is room for `bytes` (checked above).
+        unsafe {
+            copy_bytes(bytes.as_ptr(), self.at, bytes.len());
+            self.at = self.at.add(bytes.len());
+        }
+        self.left -= bytes.len();
+    }
+
+    /// Writes `bytes` next, each one changed by `f`.
+    #[inline(always)]
+    pub(crate) fn push_map(&mut self, bytes: &[u8], f: impl Fn(u8) -> u8) {
+        assert!(bytes.len() <= self.left, "a string built long");
+        for (i, &b) in bytes.iter().enumerate() {
+            // SAFETY: `i` is below `bytes.len()`, within the room checked.
+            unsafe { self.at.add(i).write(f(b)) }
+        }
+        // SAFETY: as above.
+        self.at = unsafe { self.at.add(bytes.len()) };
+        self.left -= bytes.len();
+    }
+}
+
+/// A part of a string that [`Str::try_concat_pieces`] joins: text, or an
+/// int written in decimal (an f-string's `{n}` goes straight into the
+/// result, without a string of its own made and freed first).
+#[derive(Clone, Copy)]
+pub(crate) enum Piece<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl Piece<'_> {
+    /// How many bytes the piece writes.
+    #[inline(always)]
+    fn len(self) -> usize {
+        match self {
+            Piece::Text(t) => t.len(),
+            Piece::Int(n) => int_len(n),
+        }
+    }
+
+    /// The length of the pieces one after another, or `None` past
+    /// `usize::MAX`.
+    #[inline]
+    pub(crate) fn total<'a>(mut pieces: impl Iterator<Item = Piece<'a>>) -> Option<usize> {
+        pieces.try_fold(0usize, |n, p| n.checked_add(p.len()))
+    }
+
+    /// Writes the piece's bytes at `dst`; returns where they end.
+    ///
+    /// # Safety
+    /// `dst` must have room for them.
+    #[inline(always)]
+    unsafe fn write(self, dst: *mut u8) -> *mut u8 {
+        match self {
+            // SAFETY: the caller gave room for the text's bytes.
+            Piece::Text(t) => unsafe {
+                copy_bytes(t.as_ptr(), dst, t.len());
+                dst.add(t.len())
+            },
+            // SAFETY: as above, for `int_len(n)` bytes.
+            Piece::Int(n) => unsafe {
+                let len = int_len(n);
+                write_int(n, std::slice::from_raw_parts_mut(dst, len));
+                dst.add(len)
+            },
+        }
+    }
+}
+
+/// The length of `n` in decimal, with its sign.
+#[inline]
+pub(crate) fn int_len(n: i64) -> usize {
+    let digits = n.unsigned_abs().checked_ilog10().unwrap_or(0) as usize + 1;
+    digits + usize::from(n < 0)
+}
+
+/// Writes `n` in decimal (what `str(n)` shows) to fill `out`, whose length
+/// is [`int_len`]`(n)`: from the last digit back, with no formatter.
+#[inline]
+fn write_int(n: i64, out: &mut [u8]) {
+    let mut m = n.unsigned_abs();
+    let mut at = out.len();
+    loop {
+        at -= 1;
+        out[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out[0] = b'-';
+    }
 }
 
 impl Str {
@@ -43,7 +197,7 @@ impl Str {
         // SAFETY: the `s.len()` bytes of `s` (UTF-8) fill the block.
         unsafe {
             let (out, data) = Str::alloc_raw(s.len());
-            std::ptr::copy_nonoverlapping(s.as_ptr(), data, s.len());
+            copy_bytes(s.as_ptr(), data, s.len());
             out
         }
     }
@@ -98,34 +252,57 @@ impl Str {
     /// string, running out of memory is the script's `MemoryError` (as in
     /// CPython), not the end of the process.
     pub fn try_concat(parts: &[&str]) -> Result<Str, Layout> {
-        let len = parts
-            .iter()
-            .try_fold(0usize, |n, p| n.checked_add(p.len()))
-            .expect("string too long");
-        // SAFETY: the parts' bytes, `len` in all, are copied in right
-        // away; concatenated `str`s are valid UTF-8.
+        let pieces = parts.iter().map(|p| Piece::Text(p));
+        let len = Piece::total(pieces.clone()).expect("string too long");
+        // SAFETY: `len` is the pieces' total.
+        unsafe { Str::try_concat_pieces(len, pieces) }
+    }
+
+    /// [`Str::try_concat`] of text and ints, whose total length
+    /// ([`Piece::total`]) the caller has found.
+    ///
+    /// # Safety
+    /// `len` must be the pieces' total length: they are written into a
+    /// block of that size.
+    #[inline]
+    pub(crate) unsafe fn try_concat_pieces<'a>(
+        len: usize,
+        pieces: impl Iterator<Item = Piece<'a>>,
+    ) -> Result<Str, Layout> {
+        // SAFETY: the pieces' bytes, `len` in all (the caller's promise),
+        // are written right away; text and decimal digits one after
+        // another are UTF-8.
         unsafe {
             let (s, mut data) = Str::try_alloc_raw(len)?;
-            for part in parts {
-                std::ptr::copy_nonoverlapping(part.as_ptr(), data, part.len());
-                data = data.add(part.len());
+            for piece in pieces {
+                data = piece.write(data);
             }
             Ok(s)
         }
     }
 
-    /// A new string of `len` bytes that `fill` writes in place (they
-    /// start zeroed): one allocation, no intermediate `String`.
+    /// A new string of `len` bytes that `fill` writes in order through a
+    /// [`Filler`]: one allocation, no intermediate `String`, and no zeroing
+    /// first (a `memset` call per string).
     ///
     /// # Safety
-    /// `fill` must leave the bytes valid UTF-8.
-    pub(crate) unsafe fn build(len: usize, fill: impl FnOnce(&mut [u8])) -> Str {
-        // SAFETY: the `len` bytes are zeroed before `fill` sees them, and
-        // the caller promises they are UTF-8 after it.
+    /// `fill` must write valid UTF-8.
+    ///
+    /// # Panics
+    /// When `fill` writes more or fewer than `len` bytes (a bug).
+    pub(crate) unsafe fn build(len: usize, fill: impl FnOnce(&mut Filler)) -> Str {
+        // SAFETY: the `Filler` writes only within the `len` bytes, and the
+        // string is returned only once all of them are written (the
+        // caller promises UTF-8). Dropped early (a panic), the string frees
+        // its block without reading the bytes.
         unsafe {
             let (s, data) = Str::alloc_raw(len);
-            data.write_bytes(0, len);
-            fill(std::slice::from_raw_parts_mut(data, len));
+            let mut f = Filler {
+                at: data,
+                left: len,
+            };
+            fill(&mut f);
+            assert_eq!(f.left, 0, "a string built short");
             s
         }
     }
@@ -133,27 +310,12 @@ impl Str {
     /// The decimal text of `n`, written straight into the string (what
     /// `str(n)` and `f"{n}"` show), without a formatter or a `String`.
     pub fn from_int(n: i64) -> Str {
-        let mut buf = [0u8; 21];
-        let mut at = buf.len();
-        let mut m = n.unsigned_abs();
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (m % 10) as u8;
-            m /= 10;
-            if m == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            at -= 1;
-            buf[at] = b'-';
-        }
-        let text = &buf[at..];
+        let len = int_len(n);
         // SAFETY: a sign and ASCII digits are UTF-8, written in full (no
         // zeroing first, as `build` does: a `memset` call per number).
         unsafe {
-            let (out, data) = Str::alloc_raw(text.len());
-            std::ptr::copy_nonoverlapping(text.as_ptr(), data, text.len());
+            let (out, data) = Str::alloc_raw(len);
+            write_int(n, std::slice::from_raw_parts_mut(data, len));
             out
         }
     }

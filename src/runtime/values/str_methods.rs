@@ -29,7 +29,7 @@ pub(in crate::runtime) fn call(method: u32, s: &Str, args: &[Value]) -> Option<V
     Some(match (method, args.len()) {
         (UPPER, 0) => case(s, true),
         (LOWER, 0) => case(s, false),
-        (STRIP, 0) => trimmed(s, s.trim()),
+        (STRIP, 0) => strip(s),
         (SPLIT, 0) => split_whitespace(s),
         (SPLIT, 1) => {
             let sep = arg(0)?;
@@ -62,6 +62,30 @@ fn char_count(s: &str) -> usize {
     }
 }
 
+/// `s.strip()`: ASCII whitespace is cut byte by byte (`str::trim`
+/// decodes and classifies every character as Unicode: 130 instructions
+/// for a short field); a non-ASCII character where the cut stops may be
+/// Unicode whitespace (U+00A0, U+3000...), and that text goes to `trim`.
+fn strip(s: &Str) -> Value {
+    let b = s.as_bytes();
+    let start = b.iter().position(|c| !is_space(*c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !is_space(*c))
+        .map_or(start, |i| i + 1);
+    if start < end && (!b[start].is_ascii() || !b[end - 1].is_ascii()) {
+        return trimmed(s, s.trim());
+    }
+    trimmed(s, &s[start..end])
+}
+
+/// The ASCII characters `char::is_whitespace` accepts: space and
+/// \t \n \x0b \x0c \r (`u8::is_ascii_whitespace` leaves out \x0b).
+#[inline(always)]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
 /// `s` cut to `part` (a slice of it): the same string when nothing was cut.
 fn trimmed(s: &Str, part: &str) -> Value {
     if part.len() == s.len() {
@@ -78,23 +102,21 @@ fn split_whitespace(s: &str) -> Value {
     if !s.is_ascii() {
         return Value::list(s.split_whitespace().map(Value::str).collect());
     }
-    // The ASCII characters `char::is_whitespace` accepts: space and
-    // \t \n \x0b \x0c \r (`u8::is_ascii_whitespace` leaves out \x0b).
-    let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
+    let b = s.as_bytes();
     let mut out = Vec::new();
-    let mut start = None;
-    for (i, b) in s.bytes().enumerate() {
-        match (space(&b), start) {
-            (true, Some(from)) => {
-                out.push(Value::str(&s[from..i]));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
+    let mut i = 0;
+    loop {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
         }
-    }
-    if let Some(from) = start {
-        out.push(Value::str(&s[from..]));
+        if i == b.len() {
+            break;
+        }
+        let start = i;
+        while i < b.len() && !is_space(b[i]) {
+            i += 1;
+        }
+        out.push(Value::str(&s[start..i]));
     }
     Value::list(out)
 }
@@ -147,12 +169,11 @@ fn case(s: &Str, upper: bool) -> Value {
     // SAFETY: ASCII text with the case of its ASCII letters changed is
     // still ASCII.
     Value::Str(unsafe {
-        Str::build(s.len(), |buf| {
-            buf.copy_from_slice(s.as_bytes());
+        Str::build(s.len(), |out| {
             if upper {
-                buf.make_ascii_uppercase()
+                out.push_map(s.as_bytes(), |b| b.to_ascii_uppercase())
             } else {
-                buf.make_ascii_lowercase()
+                out.push_map(s.as_bytes(), |b| b.to_ascii_lowercase())
             }
         })
     })
@@ -168,18 +189,15 @@ fn join(sep: &Str, items: &Value) -> Option<Value> {
         len = len.checked_add(x.len())?;
     }
     // SAFETY: the bytes are whole strings one after another, which is
-    // UTF-8; `len` is exactly their total, so every slice is in bounds.
+    // UTF-8; `len` is exactly their total.
     Some(Value::Str(unsafe {
-        Str::build(len, |buf| {
-            let mut at = 0;
+        Str::build(len, |out| {
             for (i, v) in items.iter().enumerate() {
                 let Value::Str(x) = v else { unreachable!() };
                 if i > 0 {
-                    buf[at..at + sep.len()].copy_from_slice(sep.as_bytes());
-                    at += sep.len();
+                    out.push(sep.as_bytes());
                 }
-                buf[at..at + x.len()].copy_from_slice(x.as_bytes());
-                at += x.len();
+                out.push(x.as_bytes());
             }
         })
     }))
@@ -223,16 +241,12 @@ fn replace_byte(s: &Str, b: u8, to: &Str) -> Value {
     // SAFETY: `s` with each ASCII byte `b` (a whole character) swapped for
     // `to` is UTF-8; `len` is exactly its length.
     Value::Str(unsafe {
-        Str::build(len, |buf| {
-            let mut at = 0;
-            for c in s.bytes() {
-                if c == b {
-                    buf[at..at + to.len()].copy_from_slice(to.as_bytes());
-                    at += to.len();
-                } else {
-                    buf[at] = c;
-                    at += 1;
+        Str::build(len, |out| {
+            for (i, run) in s.as_bytes().split(|&c| c == b).enumerate() {
+                if i > 0 {
+                    out.push(to.as_bytes());
                 }
+                out.push(run);
             }
         })
     })
@@ -258,19 +272,16 @@ fn replace_at<I: Iterator<Item = usize>>(
     };
     // SAFETY: the bytes are `s` with each match of `from` (a whole UTF-8
     // string, so found at a char boundary) swapped for `to`, which is
-    // UTF-8; `len` is exactly their total, so every slice is in bounds.
+    // UTF-8; `len` is exactly their total.
     Value::Str(unsafe {
-        Str::build(len, |buf| {
-            let (mut at, mut from_at) = (0, 0);
+        Str::build(len, |out| {
+            let mut from_at = 0;
             for hit in hits() {
-                let piece = &s.as_bytes()[from_at..hit];
-                buf[at..at + piece.len()].copy_from_slice(piece);
-                at += piece.len();
-                buf[at..at + to.len()].copy_from_slice(to.as_bytes());
-                at += to.len();
+                out.push(&s.as_bytes()[from_at..hit]);
+                out.push(to.as_bytes());
                 from_at = hit + from.len();
             }
-            buf[at..].copy_from_slice(&s.as_bytes()[from_at..]);
+            out.push(&s.as_bytes()[from_at..]);
         })
     })
 }

@@ -3,24 +3,18 @@
 use super::{pop, Step};
 use crate::runtime::exec::Exec;
 use crate::runtime::link::FnProto;
+use crate::runtime::values::str::Piece;
 use crate::runtime::values::value::Value;
 
 /// Formats the top value, with the spec in `proto.consts[k]` unless `k`
 /// is `u32::MAX`.
 #[inline(always)]
 pub(super) fn format(ex: &mut Exec, proto: &FnProto, k: u32) -> Step {
-    // Without a spec a string shows as itself and an int as its digits:
-    // no formatter, no `String` copied over.
-    if k == u32::MAX {
-        match ex.stack.last_mut() {
-            Some(Value::Str(_)) => return Ok(()),
-            Some(top @ Value::Int(_)) => {
-                let Value::Int(n) = *top else { unreachable!() };
-                *top = Value::Str(crate::runtime::values::str::Str::from_int(n));
-                return Ok(());
-            }
-            _ => {}
-        }
+    // Without a spec a string shows as itself, and an int is left as it
+    // is: the f-string's `Concat` (which always follows) writes its digits
+    // straight into the result, with no string made and freed for them.
+    if k == u32::MAX && matches!(ex.stack.last(), Some(Value::Str(_) | Value::Int(_))) {
+        return Ok(());
     }
     format_slow(ex, proto, k)
 }
@@ -49,23 +43,23 @@ pub(super) fn repr(ex: &mut Exec) -> Step {
     Ok(())
 }
 
-/// Joins the top `n` strings into one.
+/// Joins the top `n` parts into one string: strings, and ints in decimal
+/// (left so by `format`).
 #[inline(always)]
 pub(super) fn concat(ex: &mut Exec, n: u32) -> Step {
     // The parts are read where they lie on the stack.
     let from = ex.stack.len() - n as usize;
-    let joined = {
-        let texts: smallvec::SmallVec<[&str; 8]> = ex.stack[from..]
-            .iter()
-            .filter_map(|p| match p {
-                Value::Str(x) => Some(x.as_str()),
-                _ => None,
-            })
-            .collect();
-        crate::runtime::values::ops::concat(&texts)
-    };
-    ex.stack.truncate(from);
-    let joined = joined?;
-    ex.push(joined);
+    // One string alone is the result as it is (`f"{s}"`).
+    if let [Value::Str(_)] = &ex.stack[from..] {
+        return Ok(());
+    }
+    let pieces = ex.stack[from..].iter().filter_map(|p| match p {
+        Value::Str(x) => Some(Piece::Text(x.as_str())),
+        Value::Int(n) => Some(Piece::Int(*n)),
+        _ => None,
+    });
+    let joined = crate::runtime::values::ops::concat_pieces(pieces);
+    ex.cut(from);
+    ex.push(joined?);
     Ok(())
 }
