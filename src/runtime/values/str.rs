@@ -4,6 +4,15 @@
 //! stack slot, list item and map entry is a `Value`, and values are moved
 //! on every instruction, so the word saved is paid back everywhere.
 //!
+//! A string of up to seven bytes (on a 64-bit little-endian machine) is
+//! kept in that word itself, with no block: its low byte holds the length
+//! and a tag bit (a block's address is a multiple of 8, so its low bit is
+//! 0), the bytes follow. Most pieces a script splits, strips, upper-cases
+//! or matches are that short (CSV fields, words, numbers, map keys), and
+//! making and freeing a block for each was the largest cost of
+//! string-heavy scripts after dispatch (issue 28). Which form a text takes
+//! depends only on its length, so equal texts have equal forms.
+//!
 //! Counting is not atomic, as with `Rc`: a `Str` is neither `Send` nor
 //! `Sync` (the `NonNull` inside sees to that).
 
@@ -25,6 +34,15 @@ struct Header {
 /// text, a thin pointer (what `Value::Str` holds). Cheap to clone; it
 /// derefs to `str`.
 pub struct Str(NonNull<Header>);
+
+/// The longest text kept in the `Str` itself: all but the word's first
+/// byte, which its memory starts with only on a little-endian machine
+/// (elsewhere every string has a block).
+const INLINE_MAX: usize = if cfg!(target_endian = "little") {
+    std::mem::size_of::<usize>() - 1
+} else {
+    0
+};
 
 /// The block of a string of `len` bytes: the header, then the bytes,
 /// rounded up to a whole word (the header's alignment). One comparison and
@@ -194,12 +212,69 @@ impl Str {
     /// here: 8 % of the instructions of `benches/csv_strings` went to that
     /// loop and its length fold).
     pub fn new(s: &str) -> Str {
-        // SAFETY: the `s.len()` bytes of `s` (UTF-8) fill the block.
-        unsafe {
-            let (out, data) = Str::alloc_raw(s.len());
-            copy_bytes(s.as_ptr(), data, s.len());
-            out
-        }
+        // SAFETY: the `s.len()` bytes of `s` (UTF-8) fill the string.
+        unsafe { Str::make(s.len(), |data| copy_bytes(s.as_ptr(), data, s.len())) }
+    }
+
+    /// A string of `len` bytes that `write` writes at the pointer it is
+    /// given: kept in the `Str` itself when short enough, else in a new
+    /// block (the layout the allocator refused is the error).
+    ///
+    /// # Safety
+    /// `write` must write exactly `len` bytes of UTF-8 there.
+    #[inline(always)]
+    unsafe fn try_make(len: usize, write: impl FnOnce(*mut u8)) -> Result<Str, Layout> {
+        // One call of `write` whichever form the string takes, so that it
+        // is inlined (called from two branches, it was made a function).
+        let mut word = [0u8; std::mem::size_of::<usize>()];
+        let block = if len <= INLINE_MAX {
+            None
+        } else {
+            // SAFETY: the block's `len` bytes are written just below.
+            Some(unsafe { Str::try_alloc_raw(len)? })
+        };
+        let data = match &block {
+            Some((_, data)) => *data,
+            // SAFETY: `len <= INLINE_MAX` bytes fit after the tag byte.
+            None => unsafe { word.as_mut_ptr().add(1) },
+        };
+        // `data` has room for `len` bytes, which the caller's `write`
+        // fills with UTF-8 (its promise).
+        write(data);
+        Ok(match block {
+            Some((s, _)) => s,
+            None => {
+                word[0] = ((len as u8) << 1) | 1;
+                Str::from_word(word)
+            }
+        })
+    }
+
+    /// [`Str::try_make`], ending the process if the allocator refuses.
+    ///
+    /// # Safety
+    /// As for [`Str::try_make`].
+    #[inline(always)]
+    unsafe fn make(len: usize, write: impl FnOnce(*mut u8)) -> Str {
+        // SAFETY: the caller keeps `try_make`'s promise.
+        unsafe { Str::try_make(len, write) }.unwrap_or_else(|layout| handle_alloc_error(layout))
+    }
+
+    /// A short string in the word itself: the tag byte (`len << 1 | 1`),
+    /// then the bytes, the rest zero (so equal texts are equal words).
+    #[inline(always)]
+    fn from_word(word: [u8; std::mem::size_of::<usize>()]) -> Str {
+        debug_assert!(word[0] & 1 == 1 && usize::from(word[0] >> 1) <= INLINE_MAX);
+        let bits = usize::from_ne_bytes(word);
+        // SAFETY: the low bit is set, so the word is not zero. It is never
+        // dereferenced as a pointer (`is_inline` guards every use).
+        Str(unsafe { NonNull::new_unchecked(std::ptr::without_provenance_mut(bits)) })
+    }
+
+    /// Whether the text is in the word itself (see [`Str::from_word`]).
+    #[inline(always)]
+    fn is_inline(&self) -> bool {
+        self.0.as_ptr().addr() & 1 == 1
     }
 
     /// A new block for `len` bytes, its header written and its bytes not:
@@ -226,15 +301,6 @@ impl Str {
             let data = (p.as_ptr() as *mut u8).add(std::mem::size_of::<Header>());
             Ok((Str(p), data))
         }
-    }
-
-    /// [`Str::try_alloc_raw`], ending the process if the allocator refuses.
-    ///
-    /// # Safety
-    /// As for [`Str::try_alloc_raw`].
-    unsafe fn alloc_raw(len: usize) -> (Str, *mut u8) {
-        // SAFETY: the caller keeps `try_alloc_raw`'s promise.
-        unsafe { Str::try_alloc_raw(len) }.unwrap_or_else(|layout| handle_alloc_error(layout))
     }
 
     /// `parts` one after another, copied straight into the new block: no
@@ -273,11 +339,11 @@ impl Str {
         // are written right away; text and decimal digits one after
         // another are UTF-8.
         unsafe {
-            let (s, mut data) = Str::try_alloc_raw(len)?;
-            for piece in pieces {
-                data = piece.write(data);
-            }
-            Ok(s)
+            Str::try_make(len, |mut data| {
+                for piece in pieces {
+                    data = piece.write(data);
+                }
+            })
         }
     }
 
@@ -296,14 +362,14 @@ impl Str {
         // caller promises UTF-8). Dropped early (a panic), the string frees
         // its block without reading the bytes.
         unsafe {
-            let (s, data) = Str::alloc_raw(len);
-            let mut f = Filler {
-                at: data,
-                left: len,
-            };
-            fill(&mut f);
-            assert_eq!(f.left, 0, "a string built short");
-            s
+            Str::make(len, |data| {
+                let mut f = Filler {
+                    at: data,
+                    left: len,
+                };
+                fill(&mut f);
+                assert_eq!(f.left, 0, "a string built short");
+            })
         }
     }
 
@@ -314,44 +380,67 @@ impl Str {
         // SAFETY: a sign and ASCII digits are UTF-8, written in full (no
         // zeroing first, as `build` does: a `memset` call per number).
         unsafe {
-            let (out, data) = Str::alloc_raw(len);
-            write_int(n, std::slice::from_raw_parts_mut(data, len));
-            out
+            Str::make(len, |data| {
+                write_int(n, std::slice::from_raw_parts_mut(data, len))
+            })
         }
     }
 
+    /// The block's header (only for a string that has one).
+    #[inline(always)]
     fn header(&self) -> &Header {
+        debug_assert!(!self.is_inline());
         // SAFETY: the block lives while any `Str` points at it.
         unsafe { self.0.as_ref() }
     }
 
     /// The text.
+    #[inline]
     pub fn as_str(&self) -> &str {
+        if self.is_inline() {
+            let len = usize::from(self.0.as_ptr().addr() as u8 >> 1);
+            // SAFETY: `try_make` wrote `len` bytes of UTF-8 after the tag
+            // byte, which is the word's first byte in memory (little-endian
+            // only: `INLINE_MAX` is 0 elsewhere). They are read where
+            // `self` lies, so the text borrows from `self`.
+            return unsafe {
+                let data = (self as *const Str as *const u8).add(1);
+                std::str::from_utf8_unchecked(std::slice::from_raw_parts(data, len))
+            };
+        }
         let len = self.header().len;
-        // SAFETY: `new` copied `len` bytes of a `str` right after the header.
+        // SAFETY: `try_make` wrote `len` bytes of a `str` right after the header.
         unsafe {
             let data = (self.0.as_ptr() as *const u8).add(std::mem::size_of::<Header>());
             std::str::from_utf8_unchecked(std::slice::from_raw_parts(data, len))
         }
     }
 
-    /// Whether two `Str`s share one block (a cheap identity test).
+    /// Whether two `Str`s are one block or the same short text (a cheap
+    /// test that, when true, means equal texts).
     pub fn ptr_eq(a: &Str, b: &Str) -> bool {
         a.0 == b.0
     }
 }
 
 impl Clone for Str {
+    #[inline]
     fn clone(&self) -> Str {
-        let count = &self.header().count;
-        // Overflow needs more live clones than there are bytes of memory.
-        count.set(count.get() + 1);
+        if !self.is_inline() {
+            let count = &self.header().count;
+            // Overflow needs more live clones than there are bytes of memory.
+            count.set(count.get() + 1);
+        }
         Str(self.0)
     }
 }
 
 impl Drop for Str {
+    #[inline]
     fn drop(&mut self) {
+        if self.is_inline() {
+            return;
+        }
         let h = self.header();
         let left = h.count.get() - 1;
         h.count.set(left);
@@ -474,6 +563,47 @@ mod tests {
         assert!(Str::new("a") < Str::new("b"));
         assert_eq!(std::mem::size_of::<Str>(), 8);
         assert_eq!(std::mem::size_of::<Option<Str>>(), 8);
+    }
+
+    #[test]
+    fn keeps_short_texts_in_the_word() {
+        let texts = [
+            "", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "é", "日本",
+            "x日本",
+        ];
+        for t in texts {
+            let s = Str::new(t);
+            assert_eq!(&*s, t);
+            assert_eq!(s.len(), t.len());
+            assert_eq!(s.is_inline(), t.len() <= super::INLINE_MAX, "{t:?}");
+            let c = s.clone();
+            drop(s);
+            assert_eq!(&*c, t);
+            // The same text made another way takes the same form.
+            let built = Str::concat(&[t]);
+            assert_eq!(built, c);
+            assert_eq!(Str::ptr_eq(&built, &c), t.len() <= super::INLINE_MAX);
+            let hash = |s: &Str| {
+                use std::hash::{BuildHasher, BuildHasherDefault};
+                BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+                    .hash_one(s)
+            };
+            assert_eq!(hash(&built), hash(&c));
+        }
+        // Moved, a short string's text moves with it.
+        let v: Vec<Str> = (0..100).map(Str::from_int).collect();
+        let w: Vec<Str> = v.into_iter().rev().collect();
+        assert_eq!(&*w[0], "99");
+        assert_eq!(&*w[99], "0");
+        assert!(Str::new("abc") < Str::new("abcdefghij"));
+        assert!(Str::new("b") > Str::new("abcdefghij"));
+        // SAFETY: ASCII digits and letters, as many bytes as asked for.
+        let long = unsafe { Str::build(9, |f| f.push(b"123456789")) };
+        // SAFETY: as above.
+        let short = unsafe { Str::build(3, |f| f.push_map(b"abc", |b| b.to_ascii_uppercase())) };
+        assert_eq!((&*long, &*short), ("123456789", "ABC"));
+        assert_eq!(&*Str::from_int(-123456), "-123456");
+        assert_eq!(&*Str::from_int(-1234567), "-1234567");
     }
 
     #[test]
