@@ -66,8 +66,32 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.emit(if main { Op::True } else { Op::False }, sp);
     }
 
+    /// The constant of the builtin function a call names, when no variable
+    /// takes the name (what `load_var` would load).
+    fn builtin_callee(&mut self, callee: &'a Expr) -> Option<u32> {
+        let ExprKind::Var(name) = &callee.kind else {
+            return None;
+        };
+        if self.resolve_load(name).is_some() {
+            return None;
+        }
+        let f = self.globals.natives.functions.get(&name.name).copied()?;
+        Some(self.constant(Const::Native(f.id)))
+    }
+
     /// `f(args)`.
     pub(super) fn call(&mut self, callee: &'a Expr, args: &'a [Arg], sp: Span) -> CResult<()> {
+        // `len(x)`, `str(n)`, `int(s)`: a builtin of one argument is called
+        // without pushing it.
+        if let [arg] = args {
+            if arg.name.is_none() {
+                if let Some(k) = self.builtin_callee(callee) {
+                    self.expr(&arg.value)?;
+                    self.emit(Op::CallNative1(k), sp);
+                    return Ok(());
+                }
+            }
+        }
         // A call of a global function by name skips pushing the callee.
         if args.iter().all(|a| a.name.is_none()) {
             if let Some(global) = self.callable_global(callee) {

@@ -323,6 +323,10 @@ pub enum Op {
         key: u32,
         x: i32,
     },
+    /// `name(x)` for a builtin function `name` (no variable shadows it):
+    /// the builtin is constant `k`, never pushed; its argument is on top
+    /// (`runtime/vm/natives.rs`).
+    CallNative1(u32),
 }
 
 /// The ops `MapBump` skips when it has done their work: the rest of

@@ -56,6 +56,7 @@ fn effect(op: &Op) -> (i32, i32) {
         MethodPop { argc, .. } => (n(argc) + 1, 0),
         // No callee slot below the arguments.
         CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } => (n(argc), 1),
+        CallNative1(_) => (1, 1),
         MakeList(k) | Concat(k) => (n(k), 1),
         MakeMap(k) | MakeMapStrs(k) => (2 * n(k), 1),
         // The native that waits for the group pushes its result.

@@ -169,7 +169,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
     /// is skipped, so the read sees the one outside (an outer local, an
     /// upvalue, a global, or a builtin). A closure made there still
     /// captures the new binding (so `let f = fn() { f() }` recurses).
-    fn resolve_load(&mut self, name: &Ident) -> Option<VarRef> {
+    pub(super) fn resolve_load(&mut self, name: &Ident) -> Option<VarRef> {
         let depth = self.funcs.len() - 1;
         let found = self.resolve(name);
         let pending = &self.funcs[depth].pending_let;

@@ -8,6 +8,7 @@ mod bump;
 mod calls;
 mod data;
 mod jumps;
+mod natives;
 mod text;
 mod vars;
 
@@ -258,6 +259,7 @@ impl Interp {
                 Op::CallGlobal { global, argc } => {
                     go!(self.op_call_global(ex, &mut r, global, argc))
                 }
+                Op::CallNative1(k) => go!(self.op_call_native1(ex, &mut r, proto, k)),
                 Op::CallNamed { argc, names } => {
                     go!(on_copy!(t => self.op_call_named(ex, &mut t, proto, argc, names)))
                 }

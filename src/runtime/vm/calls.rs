@@ -16,7 +16,7 @@ impl Interp {
     /// signals, the operation budget and memory (`limits.rs`). The fast
     /// path is one countdown and two relaxed loads.
     #[inline(always)]
-    fn check(&mut self, ex: &mut Exec, r: &Regs, cost: u64) -> Step {
+    pub(super) fn check(&mut self, ex: &mut Exec, r: &Regs, cost: u64) -> Step {
         if self.countdown <= cost || self.interrupts.pending() || crate::limits::memory_over() {
             r.save(ex);
             if let Some(e) = self.check_point(cost) {
