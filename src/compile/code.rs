@@ -339,6 +339,9 @@ pub enum Op {
     /// arithmetic skipped; anything else runs `IndexLocals` and falls into
     /// the arithmetic, so errors from either keep their spans.
     ArithIndexLocals(Arith, u32, u32),
+    /// `k / <top>` with `k` (the const) a number literal (`1.0 / x`):
+    /// the literal is not pushed, and a number on top is divided in place.
+    ConstDiv(u32),
 }
 
 /// The ops `MapBump` skips when it has done their work: the rest of

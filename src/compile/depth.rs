@@ -89,7 +89,8 @@ fn effect(op: &Op) -> (i32, i32) {
         | IterLoop { .. }
         | CmpLocalIntJump { .. }
         | AugLocalInt(..)
-        | ArithLocal(..) => (0, 0),
+        | ArithLocal(..)
+        | ConstDiv(_) => (0, 0),
         Return | ReturnLocal(_) | Throw | Rethrow => (0, 0),
     }
 }

@@ -247,6 +247,7 @@ impl Interp {
                 Op::AugLocalInt(op, a, k) => {
                     go!(arith::aug_local_int(ex, op, r.base + a as usize, k))
                 }
+                Op::ConstDiv(k) => go!(arith::const_div(ex, &proto.consts[k as usize])),
                 Op::ArithIndexLocals(op, a, b) => {
                     let (a, b) = (r.base + a as usize, r.base + b as usize);
                     go!(arith::arith_index_locals(ex, &mut r, op, a, b))

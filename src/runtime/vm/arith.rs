@@ -554,3 +554,36 @@ pub(super) fn arith_index_locals(
     }
     super::data::index_locals(ex, a, b)
 }
+
+/// `k / <top>` with `k` a number literal (`1.0 / x`): two numbers, one of
+/// them a float, divided in place of the top as `Div` divides them;
+/// anything else (two ints, a zero, not a number) as `Const(k); Div` did.
+#[inline(always)]
+pub(super) fn const_div(ex: &mut Exec, k: &Value) -> Step {
+    if let [.., top] = ex.stack.as_mut_slice() {
+        let pair = match (k, &*top) {
+            (Value::Float(x), Value::Float(y)) => Some((*x, *y)),
+            (Value::Float(x), Value::Int(y)) => Some((*x, *y as f64)),
+            (Value::Int(x), Value::Float(y)) => Some((*x as f64, *y)),
+            _ => None,
+        };
+        if let Some((x, y)) = pair.filter(|&(_, y)| y != 0.0) {
+            let top: *mut Value = top;
+            // SAFETY: the top is a number, which owns nothing: it is
+            // overwritten without a drop.
+            unsafe { top.write(Value::Float(x / y)) };
+            return Ok(());
+        }
+    }
+    const_div_slow(ex, k)
+}
+
+/// [`const_div`] of anything else: `Div`'s general path.
+#[inline(never)]
+fn const_div_slow(ex: &mut Exec, k: &Value) -> Step {
+    let b = pop(ex);
+    let r = ops::div(k, &b);
+    drop_value(b);
+    ex.push(r?);
+    Ok(())
+}
