@@ -327,6 +327,25 @@ pub enum Op {
     /// the builtin is constant `k`, never pushed; its argument is on top
     /// (`runtime/vm/natives.rs`).
     CallNative1(u32),
+    /// `local <arith>= value` (the value on top) of a plain local: its
+    /// `LoadLocal`, the arithmetic and the `StoreLocal` fused, the local
+    /// read where it lies after the value (no expression can rebind a
+    /// plain local: see `peephole::fuse_aug_stores`).
+    AugLocal(Arith, u32),
+    /// `local <arith>= k` (`count += 1`): `Int(k)` and `AugLocal` fused.
+    AugLocalInt(Arith, u32, i32),
+    /// `<top> <arith> local` (`x * 2 + i`): `LoadLocal` and the
+    /// arithmetic fused, the top replaced.
+    ArithLocal(Arith, u32),
+    /// `<top> <arith> a[b]` of two locals (`x * v[j]`), in place of
+    /// `IndexLocals(a, b)` with the arithmetic left behind it: an item of
+    /// a list and a top that are numbers are computed in place and the
+    /// arithmetic skipped; anything else runs `IndexLocals` and falls into
+    /// the arithmetic, so errors from either keep their spans.
+    ArithIndexLocals(Arith, u32, u32),
+    /// `k / <top>` with `k` (the const) a number literal (`1.0 / x`):
+    /// the literal is not pushed, and a number on top is divided in place.
+    ConstDiv(u32),
 }
 
 /// The ops `MapBump` skips when it has done their work: the rest of

@@ -28,6 +28,8 @@ fn effect(op: &Op) -> (i32, i32) {
         | ArithLocals(..)
         | IndexLocals(..)
         | IndexLocalInt { .. } => (0, 1),
+        // Falling through, it has pushed the item (`IndexLocals`' effect).
+        ArithIndexLocals(..) => (0, 1),
         Dup2 | LoadLocal2(..) => (0, 2),
         // Falling through, it has pushed the map (its first op's effect).
         MapBump { .. } => (0, 1),
@@ -38,7 +40,7 @@ fn effect(op: &Op) -> (i32, i32) {
             (2, 1)
         }
         StoreIndex => (3, 0),
-        StoreIndexLocalConst { .. } => (1, 0),
+        StoreIndexLocalConst { .. } | AugLocal(..) => (1, 0),
         ListAppend(_) => (1, 0),
         MapInsert(_) => (2, 0),
         Slice => (4, 1),
@@ -86,7 +88,10 @@ fn effect(op: &Op) -> (i32, i32) {
         | Jump(_)
         | IterNextLocal { .. }
         | IterLoop { .. }
-        | CmpLocalIntJump { .. } => (0, 0),
+        | CmpLocalIntJump { .. }
+        | AugLocalInt(..)
+        | ArithLocal(..)
+        | ConstDiv(_) => (0, 0),
         Return | ReturnLocal(_) | Throw | Rethrow => (0, 0),
     }
 }
@@ -106,6 +111,8 @@ fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(us
         DefaultArg { skip, .. } => out.extend([(pc + 1, after), (t(skip), after)]),
         // Done in place, it skips its eight ops with the stack as it was.
         MapBump { .. } => out.extend([(pc + 1, after), (pc + 1 + MAP_BUMP_SKIP, before)]),
+        // Done in place, it skips the arithmetic with the stack as it was.
+        ArithIndexLocals(..) => out.extend([(pc + 1, after), (pc + 2, before)]),
         // The jump keeps the operand; falling through pops it.
         JumpIfFalseOrPop(x) | JumpIfTrueOrPop(x) => out.extend([(pc + 1, after), (t(x), before)]),
         IterNext(x) => out.extend([(pc + 1, after), (t(x), before)]),

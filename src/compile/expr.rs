@@ -160,6 +160,15 @@ impl<'a, 'g> Compiler<'a, 'g> {
         Ok(())
     }
 
+    /// The const of a number literal; `None` for any other expression.
+    fn number_literal(&mut self, kind: &ExprKind) -> Option<u32> {
+        match kind {
+            ExprKind::Int(n) => Some(self.constant(Const::Int(*n))),
+            ExprKind::Float(f) => Some(self.constant(Const::Float(*f))),
+            _ => None,
+        }
+    }
+
     /// A literal's one instruction; false for any other expression.
     fn literal(&mut self, kind: &ExprKind, sp: Span) -> bool {
         let op = match kind {
@@ -200,6 +209,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
     }
 
     fn binary(&mut self, op: &BinOp, left: &'a Expr, right: &'a Expr, sp: Span) -> CResult<()> {
+        // `1.0 / x`: a literal is pushed by no instruction of its own (it
+        // can neither fail nor be told apart when it is read).
+        if let (BinOp::Div, Some(k)) = (op, self.number_literal(&left.kind)) {
+            self.expr(right)?;
+            self.emit(Op::ConstDiv(k), sp);
+            return Ok(());
+        }
         self.expr(left)?;
         self.expr(right)?;
         let op = match op {

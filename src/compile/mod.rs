@@ -159,6 +159,10 @@ struct FnState<'a> {
     /// the `StoreIndex` are, for the peephole pass to fuse when `name`
     /// is a plain local (`Op::StoreIndexLocalConst`).
     const_stores: Vec<(usize, usize)>,
+    /// `name <op>= value` statements: where the load of `name` and its
+    /// store are, for the peephole pass to fuse when `name` is a plain
+    /// local (`Op::AugLocal`).
+    aug_stores: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -316,6 +320,7 @@ impl<'a> FnState<'a> {
             stmt_bounds: Vec::new(),
             pending_let: Vec::new(),
             const_stores: Vec::new(),
+            aug_stores: Vec::new(),
         }
     }
 
@@ -346,7 +351,8 @@ impl<'a> FnState<'a> {
             local_names[local.slot as usize] = local.name.clone();
         }
         self.check_balance(span)?;
-        let (code, spans) = peephole::optimize(self.code, self.spans, &self.const_stores);
+        let (code, spans) =
+            peephole::optimize(self.code, self.spans, &self.const_stores, &self.aug_stores);
         Ok(FnCode {
             local_names,
             upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),

@@ -44,10 +44,13 @@ fn retarget(op: Op, map: &[u32]) -> Op {
 
 /// `const_stores`: where each `name["key"] = value` loads `name` and
 /// stores (see `fuse_const_stores`).
+/// `aug_stores`: where each `name <op>= value` loads `name` and stores it
+/// (see `fuse_aug_stores`).
 pub(super) fn optimize(
     mut code: Vec<Op>,
     mut spans: Vec<Span>,
     const_stores: &[(usize, usize)],
+    aug_stores: &[(usize, usize)],
 ) -> (Vec<Op>, Vec<Span>) {
     let mut is_target = vec![false; code.len() + 1];
     for op in &code {
@@ -56,6 +59,7 @@ pub(super) fn optimize(
         }
     }
     fuse_const_stores(&mut code, &is_target, const_stores);
+    fuse_aug_stores(&mut code, &mut spans, &is_target, aug_stores);
     for i in 0..code.len().saturating_sub(1) {
         let Some(cmp) = cmp_of(code[i]) else {
             continue;
@@ -71,6 +75,7 @@ pub(super) fn optimize(
     fuse_method_pop(&mut code, &is_target);
     fuse_iter_store(&mut code, &is_target);
     fuse_local_pairs(&mut code, &mut spans, &is_target);
+    fuse_arith_local(&mut code, &mut spans, &is_target);
     // map[old] = index of the first kept instruction at or after `old`.
     let mut map = vec![0u32; code.len() + 1];
     let mut kept = 0u32;
@@ -90,6 +95,7 @@ pub(super) fn optimize(
         }
     }
     fuse_loop_back(&mut out_code);
+    fuse_index_arith(&mut out_code);
     // The evaluator fetches instructions without bounds checks: it relies
     // on every function ending in a return and every jump landing inside.
     assert!(matches!(out_code.last(), Some(Op::Return)));
@@ -114,6 +120,20 @@ fn fuse_loop_back(code: &mut [Op]) {
             if let Op::IterNextLocal { slot, exit } = code[top as usize] {
                 code[i] = Op::IterLoop { slot, exit, top };
             }
+        }
+    }
+}
+
+/// Fuses `IndexLocals` with the arithmetic after it (`x * v[j]`) on the
+/// final code, as `MapBump` is fused: the fused op takes `IndexLocals`'
+/// place and span and the arithmetic stays behind it with its own, run
+/// when the fused op declines (it then does what `IndexLocals` did), so
+/// errors from either point where they did. A jump that lands on the
+/// arithmetic finds it as it was.
+fn fuse_index_arith(code: &mut [Op]) {
+    for i in 0..code.len().saturating_sub(1) {
+        if let (Op::IndexLocals(a, b), Some(arith)) = (code[i], arith_of(code[i + 1])) {
+            code[i] = Op::ArithIndexLocals(arith, a, b);
         }
     }
 }
@@ -370,6 +390,64 @@ fn fuse_local_ops(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
     }
 }
 
+/// `name <op>= value` of a plain local, compiled as `LoadLocal`, the
+/// value, the arithmetic and `StoreLocal`: the load becomes a `Nop` and
+/// the arithmetic and the store `AugLocal`, which reads the local after
+/// the value. As in `fuse_const_stores`, that changes nothing: only an
+/// assignment statement or a closure can rebind a local, and a local a
+/// closure captures is a cell (`LoadCell`), left alone. The fused op keeps
+/// the arithmetic's span. A jump that landed on the load lands on the
+/// value's first op; one that landed on the arithmetic (`s += a or b`)
+/// lands on the fused op with the value on top, as before; none may land
+/// on the store. An int value (`n += 1`) fuses too (`AugLocalInt`) when no
+/// jump lands on the arithmetic.
+fn fuse_aug_stores(
+    code: &mut [Op],
+    spans: &mut [Span],
+    is_target: &[bool],
+    aug_stores: &[(usize, usize)],
+) {
+    for &(load, store) in aug_stores {
+        let (Op::LoadLocal(slot), Op::StoreLocal(to)) = (code[load], code[store]) else {
+            continue;
+        };
+        let Some(arith) = arith_of(code[store - 1]) else {
+            continue;
+        };
+        if slot != to || is_target[store] {
+            continue;
+        }
+        code[load] = Op::Nop;
+        code[store] = Op::Nop;
+        let op = store - 1;
+        match code[op - 1] {
+            Op::Int(k) if op - 1 > load && !is_target[op] => {
+                code[op - 1] = Op::AugLocalInt(arith, slot, k);
+                spans[op - 1] = spans[op];
+                code[op] = Op::Nop;
+            }
+            _ => code[op] = Op::AugLocal(arith, slot),
+        }
+    }
+}
+
+/// Fuses `LoadLocal; <arith>` (a local as the right operand of a value
+/// computed just before: `... + i`) when no jump lands on the arithmetic,
+/// after the fusions above have taken the loads they need. The fused op
+/// keeps the arithmetic's span.
+fn fuse_arith_local(code: &mut [Op], spans: &mut [Span], is_target: &[bool]) {
+    for i in 0..code.len().saturating_sub(1) {
+        let (Op::LoadLocal(slot), false) = (code[i], is_target[i + 1]) else {
+            continue;
+        };
+        if let Some(arith) = arith_of(code[i + 1]) {
+            code[i] = Op::ArithLocal(arith, slot);
+            spans[i] = spans[i + 1];
+            code[i + 1] = Op::Nop;
+        }
+    }
+}
+
 /// `local["key"] = value`, compiled as `LoadLocal`, `Const`, the value,
 /// `StoreIndex`: the load and the key become `Nop`s and the store
 /// `StoreIndexLocalConst`, which reads the local itself. Reading it after
@@ -397,7 +475,7 @@ mod tests {
 
     fn run(code: Vec<Op>) -> Vec<Op> {
         let spans = vec![Span::default(); code.len()];
-        optimize(code, spans, &[]).0
+        optimize(code, spans, &[], &[]).0
     }
 
     #[test]
@@ -508,7 +586,7 @@ mod tests {
         ];
         assert_eq!(run(code)[..3], [LoadLocal2(0, 1), LoadLocal(2), Call(1)]);
         let code = vec![Jump(2), LoadLocal(0), LoadLocal(1), Add, Return];
-        assert_eq!(run(code)[1..3], [LoadLocal(0), LoadLocal(1)]);
+        assert_eq!(run(code)[1..3], [LoadLocal(0), ArithLocal(Arith::Add, 1)]);
         // `local + 1` keeps its own fusion.
         let code = vec![LoadLocal(0), LoadLocal(1), Int(1), Add, Add, Return];
         assert_eq!(
@@ -531,7 +609,7 @@ mod tests {
             Return,
         ];
         let spans = vec![Span::default(); code.len()];
-        let (code, _) = optimize(code, spans, &[(0, 5)]);
+        let (code, _) = optimize(code, spans, &[(0, 5)], &[]);
         assert_eq!(
             code[..2],
             [
@@ -542,7 +620,7 @@ mod tests {
         // A captured local (a cell) or a global is left as it was.
         let code = vec![LoadCell(0), Const(1), Nil, StoreIndex, Nil, Return];
         let spans = vec![Span::default(); code.len()];
-        let (code, _) = optimize(code, spans, &[(0, 3)]);
+        let (code, _) = optimize(code, spans, &[(0, 3)], &[]);
         assert_eq!(code[..4], [LoadCell(0), Const(1), Nil, StoreIndex]);
         // A jump landing at the statement's start lands on the value.
         let code = vec![
@@ -556,7 +634,7 @@ mod tests {
             Return,
         ];
         let spans = vec![Span::default(); code.len()];
-        let (code, _) = optimize(code, spans, &[(2, 5)]);
+        let (code, _) = optimize(code, spans, &[(2, 5)], &[]);
         assert_eq!(
             code[..4],
             [
@@ -670,7 +748,11 @@ mod tests {
         ];
         assert_eq!(
             run(code)[..3],
-            [ArithLocals(Arith::Sub, 0, 1), IndexLocals(2, 3), Add]
+            [
+                ArithLocals(Arith::Sub, 0, 1),
+                ArithIndexLocals(Arith::Add, 2, 3),
+                Add
+            ]
         );
         // Not when a jump lands on the operator: the pair alone.
         let code = vec![Jump(3), LoadLocal(0), LoadLocal(1), Add, Return];
@@ -734,6 +816,109 @@ mod tests {
                 Pop
             ]
         );
+    }
+
+    fn run_aug(code: Vec<Op>, aug: (usize, usize)) -> Vec<Op> {
+        let spans = vec![Span::default(); code.len()];
+        optimize(code, spans, &[], &[aug]).0
+    }
+
+    #[test]
+    fn an_augmented_store_of_a_plain_local_fuses() {
+        // `s += x * y`: the load goes, the store reads `s` itself.
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(1),
+            LoadLocal(2),
+            Mul,
+            Add,
+            StoreLocal(0),
+            Nil,
+            Return,
+        ];
+        assert_eq!(
+            run_aug(code, (0, 5))[..2],
+            [ArithLocals(Arith::Mul, 1, 2), AugLocal(Arith::Add, 0)]
+        );
+        // `n += 1`.
+        let code = vec![LoadLocal(0), Int(1), Add, StoreLocal(0), Nil, Return];
+        assert_eq!(
+            run_aug(code, (0, 3)),
+            [AugLocalInt(Arith::Add, 0, 1), Nil, Return]
+        );
+        // `s += c or 1`: the jump lands on the fused op, the int stays.
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(1),
+            JumpIfTrueOrPop(4),
+            Int(1),
+            Add,
+            StoreLocal(0),
+            Nil,
+            Return,
+        ];
+        assert_eq!(
+            run_aug(code, (0, 5))[..4],
+            [
+                LoadLocal(1),
+                JumpIfTrueOrPop(3),
+                Int(1),
+                AugLocal(Arith::Add, 0)
+            ]
+        );
+        // A cell, `/=`, or another local stored: left as they were.
+        let code = vec![LoadCell(0), LoadLocal(1), Add, StoreCell(0), Nil, Return];
+        assert_eq!(
+            run_aug(code, (0, 3))[..3],
+            [LoadCell(0), ArithLocal(Arith::Add, 1), StoreCell(0)]
+        );
+        let code = vec![LoadLocal(0), Int(2), Div, StoreLocal(0), Nil, Return];
+        assert_eq!(
+            run_aug(code, (0, 3))[..4],
+            [LoadLocal(0), Int(2), Div, StoreLocal(0)]
+        );
+        let code = vec![LoadLocal(0), Int(2), Add, StoreLocal(1), Nil, Return];
+        assert_eq!(
+            run_aug(code, (0, 3))[..2],
+            [ArithLocalInt(Arith::Add, 0, 2), StoreLocal(1)]
+        );
+    }
+
+    #[test]
+    fn an_index_of_two_locals_fuses_with_the_arithmetic_it_leaves_behind() {
+        // `x * v[j]`: the `Mul` stays, for when the fused op declines.
+        let code = vec![LoadLocal(0), LoadLocal(1), LoadLocal(2), Index, Mul, Return];
+        assert_eq!(
+            run(code),
+            [
+                LoadLocal(0),
+                ArithIndexLocals(Arith::Mul, 1, 2),
+                Mul,
+                Return
+            ]
+        );
+        // Not before anything else.
+        let code = vec![LoadLocal(1), LoadLocal(2), Index, Return];
+        assert_eq!(run(code), [IndexLocals(1, 2), Return]);
+    }
+
+    #[test]
+    fn a_local_after_a_computed_value_fuses_with_its_arithmetic() {
+        // `(a + 1) * b`.
+        let code = vec![LoadLocal(0), Int(1), Add, LoadLocal(1), Mul, Return];
+        assert_eq!(
+            run(code),
+            [
+                ArithLocalInt(Arith::Add, 0, 1),
+                ArithLocal(Arith::Mul, 1),
+                Return
+            ]
+        );
+        // Not when a jump lands on the operator, nor for other operators.
+        let code = vec![Jump(2), LoadLocal(0), Add, Return];
+        assert_eq!(run(code), [Jump(2), LoadLocal(0), Add, Return]);
+        let code = vec![Nil, LoadLocal(0), Div, Return];
+        assert_eq!(run(code), [Nil, LoadLocal(0), Div, Return]);
     }
 
     #[test]

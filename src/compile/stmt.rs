@@ -245,14 +245,18 @@ impl<'a, 'g> Compiler<'a, 'g> {
         };
         match &target.kind {
             ExprKind::Var(name) => {
-                if let Some(b) = bin {
-                    self.load_var(name)?;
+                let Some(b) = bin else {
                     self.expr(value)?;
-                    self.emit(b, span);
-                } else {
-                    self.expr(value)?;
-                }
-                self.store_var(name, false)
+                    return self.store_var(name, false);
+                };
+                let load = self.here();
+                self.load_var(name)?;
+                self.expr(value)?;
+                self.emit(b, span);
+                let store = self.here();
+                self.store_var(name, false)?;
+                self.f().aug_stores.push((load, store));
+                Ok(())
             }
             ExprKind::Index { target: obj, index } => {
                 let load = self.f().code.len();

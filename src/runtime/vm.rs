@@ -243,6 +243,16 @@ impl Interp {
                         r.base + b as usize
                     ))
                 }
+                Op::ArithLocal(op, a) => go!(arith::arith_local(ex, op, r.base + a as usize)),
+                Op::AugLocal(op, a) => go!(arith::aug_local(ex, op, r.base + a as usize)),
+                Op::AugLocalInt(op, a, k) => {
+                    go!(arith::aug_local_int(ex, op, r.base + a as usize, k))
+                }
+                Op::ConstDiv(k) => go!(arith::const_div(ex, &proto.consts[k as usize])),
+                Op::ArithIndexLocals(op, a, b) => {
+                    let (a, b) = (r.base + a as usize, r.base + b as usize);
+                    go!(arith::arith_index_locals(ex, &mut r, op, a, b))
+                }
                 Op::IndexLocals(a, b) => {
                     go!(data::index_locals(
                         ex,

@@ -21,7 +21,8 @@ pub(super) fn functions() -> Vec<NativeFn> {
                 .required(1)
                 .positional_only(),
             |_, mut a| range(a.rest()),
-        ),
+        )
+        .unary(range_to),
         NativeFn::builtin(
             Sig::new("min", &[]).required(1).rest().named(&["key"]),
             |ctx, a| extreme(ctx, "min", a, std::cmp::Ordering::is_lt),
@@ -66,6 +67,18 @@ pub(super) fn functions() -> Vec<NativeFn> {
         NativeFn::builtin(Sig::new("map", &["f", "items"]).rest(), map),
         NativeFn::builtin(Sig::new("filter", &["f", "items"]), filter),
     ]
+}
+
+/// `range(stop)`, run by the evaluator on its argument where it lies (a
+/// loop's `range(n)` is called once per loop): what [`range`] makes of
+/// one argument, with the same error.
+fn range_to(stop: &Value) -> NativeResult {
+    let stop = int_arg("range", stop)?;
+    Ok(Value::Iter(Rc::new(RefCell::new(Iter::Range {
+        next: 0,
+        stop,
+        step: 1,
+    }))))
 }
 
 fn range(args: Vec<Value>) -> NativeResult {

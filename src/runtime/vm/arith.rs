@@ -37,34 +37,6 @@ fn int_fast(ex: &mut Exec, fast: impl FnOnce(i64, i64) -> Option<Value>) -> bool
     false
 }
 
-/// Two numbers on top, at least one a float: computed in place, as
-/// [`int_fast`] does (floats own nothing either). `fast` gets both as
-/// floats (an int converted as Python converts it) and may decline
-/// (division by zero), leaving the error to the slow path.
-#[inline(always)]
-fn float_fast(ex: &mut Exec, fast: impl FnOnce(f64, f64) -> Option<f64>) -> bool {
-    let n = ex.stack.len();
-    let pair = match ex.stack.as_slice() {
-        [.., Value::Float(x), Value::Float(y)] => Some((*x, *y)),
-        [.., Value::Float(x), Value::Int(y)] => Some((*x, *y as f64)),
-        [.., Value::Int(x), Value::Float(y)] => Some((*x as f64, *y)),
-        _ => None,
-    };
-    if let Some((x, y)) = pair {
-        if let Some(r) = fast(x, y) {
-            let slot: *mut Value = &mut ex.stack[n - 2];
-            // SAFETY: both operands are ints or floats, which own
-            // nothing: as in `int_fast`.
-            unsafe {
-                slot.write(Value::Float(r));
-                ex.stack.set_len(n - 1);
-            }
-            return true;
-        }
-    }
-    false
-}
-
 /// The general path: pops both operands, pushes `slow`'s result.
 #[inline(always)]
 fn slow_path(ex: &mut Exec, slow: Slow) -> Step {
@@ -77,18 +49,65 @@ fn slow_path(ex: &mut Exec, slow: Slow) -> Step {
     Ok(())
 }
 
-/// An op with int and float fast paths.
+/// An op with int and float fast paths: the two top values' variants
+/// read once, two ints first (`fast`), then two numbers one of them a
+/// float (`float`, which gets both as floats, an int converted as Python
+/// converts it, and may decline: division by zero), computed in place.
 #[inline(always)]
 fn number_op(
     ex: &mut Exec,
-    fast: impl FnOnce(i64, i64) -> Option<Value>,
+    fast: impl FnOnce(i64, i64) -> Option<i64>,
     float: impl FnOnce(f64, f64) -> Option<f64>,
     slow: Slow,
 ) -> Step {
-    if int_fast(ex, fast) || float_fast(ex, float) {
-        return Ok(());
+    let n = ex.stack.len();
+    if let [.., a, b] = ex.stack.as_mut_slice() {
+        let r = match (&*a, &*b) {
+            (Value::Int(x), Value::Int(y)) => fast(*x, *y).map(Num::Int),
+            (Value::Float(x), Value::Float(y)) => float(*x, *y).map(Num::Float),
+            (Value::Float(x), Value::Int(y)) => float(*x, *y as f64).map(Num::Float),
+            (Value::Int(x), Value::Float(y)) => float(*x as f64, *y).map(Num::Float),
+            _ => None,
+        };
+        if let Some(r) = r {
+            let a: *mut Value = a;
+            // SAFETY: both operands are ints or floats, which own nothing:
+            // the left one is overwritten without a drop and the right one
+            // forgotten by shortening the stack (`n >= 2`: matched above).
+            unsafe {
+                r.write(a);
+                ex.stack.set_len(n - 1);
+            }
+            return Ok(());
+        }
     }
     slow_path(ex, slow)
+}
+
+/// A number computed by a fast path: a plain copyable pair, so that the
+/// paths that make none drop nothing (an `Option<Value>` not taken cost
+/// an out-of-line drop of `None`).
+#[derive(Clone, Copy)]
+enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+impl Num {
+    /// Writes the number into `slot` field by field (see `Exec::push`).
+    ///
+    /// # Safety
+    /// `slot` is writable and holds nothing that needs dropping.
+    #[inline(always)]
+    unsafe fn write(self, slot: *mut Value) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match self {
+                Num::Int(n) => slot.write(Value::Int(n)),
+                Num::Float(f) => slot.write(Value::Float(f)),
+            }
+        }
+    }
 }
 
 /// An op with an int fast path only.
@@ -102,42 +121,22 @@ fn int_op(ex: &mut Exec, fast: impl FnOnce(i64, i64) -> Option<Value>, slow: Slo
 
 #[inline(always)]
 pub(super) fn add(ex: &mut Exec) -> Step {
-    number_op(
-        ex,
-        |x, y| x.checked_add(y).map(Value::Int),
-        |x, y| Some(x + y),
-        ops::add,
-    )
+    number_op(ex, |x, y| x.checked_add(y), |x, y| Some(x + y), ops::add)
 }
 
 #[inline(always)]
 pub(super) fn sub(ex: &mut Exec) -> Step {
-    number_op(
-        ex,
-        |x, y| x.checked_sub(y).map(Value::Int),
-        |x, y| Some(x - y),
-        ops::sub,
-    )
+    number_op(ex, |x, y| x.checked_sub(y), |x, y| Some(x - y), ops::sub)
 }
 
 #[inline(always)]
 pub(super) fn mul(ex: &mut Exec) -> Step {
-    number_op(
-        ex,
-        |x, y| x.checked_mul(y).map(Value::Int),
-        |x, y| Some(x * y),
-        ops::mul,
-    )
+    number_op(ex, |x, y| x.checked_mul(y), |x, y| Some(x * y), ops::mul)
 }
 
 #[inline(always)]
 pub(super) fn div(ex: &mut Exec) -> Step {
-    number_op(
-        ex,
-        |_, _| None::<Value>,
-        |x, y| (y != 0.0).then(|| x / y),
-        ops::div,
-    )
+    number_op(ex, |_, _| None, |x, y| (y != 0.0).then(|| x / y), ops::div)
 }
 
 #[inline(always)]
@@ -409,5 +408,182 @@ pub(super) fn arith_int(ex: &mut Exec, arith: Arith, k: i32) -> Step {
     let a = pop(ex);
     let r = arith_slow(arith, &a, k)?;
     ex.push(r);
+    Ok(())
+}
+
+/// `x <arith> y` of two numbers: two ints, or (`+ - *`) two numbers one
+/// of them a float, the int converted as Python converts it (as the
+/// unfused ops compute them); `None` where the general path decides (an
+/// overflow, a division by zero, a float's `//` or `%`, not numbers).
+#[inline(always)]
+fn num_arith(arith: Arith, x: &Value, y: &Value) -> Option<Num> {
+    match (x, y) {
+        (Value::Int(x), Value::Int(y)) => int_arith(arith, *x, *y).map(Num::Int),
+        (Value::Float(x), Value::Float(y)) => float_arith(arith, *x, *y).map(Num::Float),
+        (Value::Float(x), Value::Int(y)) => float_arith(arith, *x, *y as f64).map(Num::Float),
+        (Value::Int(x), Value::Float(y)) => float_arith(arith, *x as f64, *y).map(Num::Float),
+        _ => None,
+    }
+}
+
+/// `local <arith>= top` (`s += x * v[j]`): two numbers are computed where
+/// the local lies (its number owns nothing, so it is overwritten) and the
+/// top forgotten; anything else as the unfused `LoadLocal`, arithmetic
+/// and `StoreLocal` did it (the same operands in the same order, the same
+/// errors).
+#[inline(always)]
+pub(super) fn aug_local(ex: &mut Exec, arith: Arith, at: usize) -> Step {
+    let n = ex.stack.len();
+    // The local lies below the value on top.
+    if at + 1 < n {
+        let p = ex.stack.as_mut_ptr();
+        // SAFETY: `at < n - 1`: two distinct values in the stack. A result
+        // means both were numbers, which own nothing: the local is
+        // overwritten without a drop, the top forgotten.
+        unsafe {
+            if let Some(r) = num_arith(arith, &*p.add(at), &*p.add(n - 1)) {
+                r.write(p.add(at));
+                ex.stack.set_len(n - 1);
+                return Ok(());
+            }
+        }
+    }
+    aug_local_slow(ex, arith, at)
+}
+
+/// [`aug_local`] of anything else: the general path of the unfused ops.
+#[inline(never)]
+fn aug_local_slow(ex: &mut Exec, arith: Arith, at: usize) -> Step {
+    let b = pop(ex);
+    let r = arith_slow2(arith, &ex.stack[at], &b);
+    drop_value(b);
+    let old = std::mem::replace(&mut ex.stack[at], r?);
+    drop_value(old);
+    Ok(())
+}
+
+/// `local <arith>= k` (`count += 1`), in place as [`aug_local`] does.
+#[inline(always)]
+pub(super) fn aug_local_int(ex: &mut Exec, arith: Arith, at: usize, k: i32) -> Step {
+    let slot: *mut Value = &mut ex.stack[at];
+    // SAFETY: `slot` is a local in the stack; a result means it held a
+    // number, which owns nothing, so it is overwritten without a drop.
+    unsafe {
+        if let Some(r) = num_arith(arith, &*slot, &Value::Int(k as i64)) {
+            r.write(slot);
+            return Ok(());
+        }
+    }
+    aug_local_int_slow(ex, arith, at, k)
+}
+
+/// [`aug_local_int`] of anything else: the unfused ops' general path.
+#[inline(never)]
+fn aug_local_int_slow(ex: &mut Exec, arith: Arith, at: usize, k: i32) -> Step {
+    let r = arith_slow(arith, &ex.stack[at], k)?;
+    let old = std::mem::replace(&mut ex.stack[at], r);
+    drop_value(old);
+    Ok(())
+}
+
+/// `top <arith> local` (`... + i`): two numbers computed in place of the
+/// top; anything else as `LoadLocal` and the arithmetic did it.
+#[inline(always)]
+pub(super) fn arith_local(ex: &mut Exec, arith: Arith, at: usize) -> Step {
+    let n = ex.stack.len();
+    // The local lies below the value on top.
+    if at + 1 < n {
+        let p = ex.stack.as_mut_ptr();
+        // SAFETY: `at < n - 1`: two distinct values in the stack. A result
+        // means both were numbers: the top owns nothing and is overwritten.
+        unsafe {
+            if let Some(r) = num_arith(arith, &*p.add(n - 1), &*p.add(at)) {
+                r.write(p.add(n - 1));
+                return Ok(());
+            }
+        }
+    }
+    arith_local_slow(ex, arith, at)
+}
+
+/// [`arith_local`] of anything else: the unfused ops' general path.
+#[inline(never)]
+fn arith_local_slow(ex: &mut Exec, arith: Arith, at: usize) -> Step {
+    let a = pop(ex);
+    let r = arith_slow2(arith, &a, &ex.stack[at]);
+    drop_value(a);
+    ex.push(r?);
+    Ok(())
+}
+
+/// `<top> <arith> a[b]` (`x * v[j]`), the arithmetic op after it: a list's
+/// item by an int in range and the top, numbers both, computed in place of
+/// the top and the arithmetic skipped; anything else pushes `a[b]` as
+/// `IndexLocals` does (or raises its error) and the arithmetic runs.
+#[inline(always)]
+pub(super) fn arith_index_locals(
+    ex: &mut Exec,
+    r: &mut Regs,
+    arith: Arith,
+    a: usize,
+    b: usize,
+) -> Step {
+    let n = ex.stack.len();
+    // The locals lie below the value on top.
+    if a.max(b) + 1 < n {
+        let p = ex.stack.as_mut_ptr();
+        // SAFETY: `a`, `b` and `n - 1` are in the stack, and the top is
+        // neither local. The list stays in its slot while its items are
+        // borrowed; a result means the top was a number, which owns
+        // nothing and is overwritten without a drop.
+        unsafe {
+            if let (Value::List(l), Value::Int(i)) = (&*p.add(a), &*p.add(b)) {
+                let items = l.borrow();
+                let j = if *i < 0 { *i + items.len() as i64 } else { *i };
+                if (0..items.len() as i64).contains(&j) {
+                    let top = p.add(n - 1);
+                    if let Some(v) = num_arith(arith, &*top, &items[j as usize]) {
+                        drop(items);
+                        v.write(top);
+                        r.skip();
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+    super::data::index_locals(ex, a, b)
+}
+
+/// `k / <top>` with `k` a number literal (`1.0 / x`): two numbers, one of
+/// them a float, divided in place of the top as `Div` divides them;
+/// anything else (two ints, a zero, not a number) as `Const(k); Div` did.
+#[inline(always)]
+pub(super) fn const_div(ex: &mut Exec, k: &Value) -> Step {
+    if let [.., top] = ex.stack.as_mut_slice() {
+        let pair = match (k, &*top) {
+            (Value::Float(x), Value::Float(y)) => Some((*x, *y)),
+            (Value::Float(x), Value::Int(y)) => Some((*x, *y as f64)),
+            (Value::Int(x), Value::Float(y)) => Some((*x as f64, *y)),
+            _ => None,
+        };
+        if let Some((x, y)) = pair.filter(|&(_, y)| y != 0.0) {
+            let top: *mut Value = top;
+            // SAFETY: the top is a number, which owns nothing: it is
+            // overwritten without a drop.
+            unsafe { top.write(Value::Float(x / y)) };
+            return Ok(());
+        }
+    }
+    const_div_slow(ex, k)
+}
+
+/// [`const_div`] of anything else: `Div`'s general path.
+#[inline(never)]
+fn const_div_slow(ex: &mut Exec, k: &Value) -> Step {
+    let b = pop(ex);
+    let r = ops::div(k, &b);
+    drop_value(b);
+    ex.push(r?);
     Ok(())
 }
