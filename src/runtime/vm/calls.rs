@@ -14,10 +14,11 @@ use std::rc::Rc;
 impl Interp {
     /// A check point, where a script could run for ever: Ctrl-C and
     /// signals, the operation budget and memory (`limits.rs`). The fast
-    /// path is one countdown and two relaxed loads.
+    /// path is one countdown and one relaxed load (`limits::attention`:
+    /// an interrupt or the memory limit, counted in one static).
     #[inline(always)]
     fn check(&mut self, ex: &mut Exec, r: &Regs, cost: u64) -> Step {
-        if self.countdown <= cost || self.interrupts.pending() || crate::limits::memory_over() {
+        if self.countdown <= cost || crate::limits::attention() {
             r.save(ex);
             if let Some(e) = self.check_point(cost) {
                 return Err(Stop::Fail(e));
