@@ -38,7 +38,7 @@ fn effect(op: &Op) -> (i32, i32) {
             (2, 1)
         }
         StoreIndex => (3, 0),
-        StoreIndexLocalConst { .. } => (1, 0),
+        StoreIndexLocalConst { .. } | MethodPopLocal { .. } => (1, 0),
         ListAppend(_) => (1, 0),
         MapInsert(_) => (2, 0),
         Slice => (4, 1),
@@ -55,7 +55,9 @@ fn effect(op: &Op) -> (i32, i32) {
         | CallAttr { argc, .. } => (n(argc) + 1, 1),
         MethodPop { argc, .. } => (n(argc) + 1, 0),
         // No callee slot below the arguments.
-        CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } => (n(argc), 1),
+        CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } | CallLocal { argc, .. } => {
+            (n(argc), 1)
+        }
         MakeList(k) | Concat(k) => (n(k), 1),
         MakeMap(k) | MakeMapStrs(k) => (2 * n(k), 1),
         // The native that waits for the group pushes its result.
