@@ -65,11 +65,51 @@ pub(crate) fn memory_over() -> bool {
     OVER.load(Ordering::Relaxed)
 }
 
+/// Why check points should take their slow path, counted: 1 while
+/// [`OVER`] is set, plus 1 for each engine with an interrupt request
+/// pending (`runtime::interrupt`). The fast path of a check point (every
+/// call and backward jump) reads only this, one load of a static, instead
+/// of the engine's request flag behind its `Arc` and then [`OVER`]. The
+/// slow path looks at the real flags, so a reason that is another
+/// engine's costs this one a slower check point, never a wrong answer.
+/// Each flag changes it only on its own change (a `swap`), so the count is
+/// exact once every thread's add or subtract has landed (between the
+/// two, a subtract may run first and wrap it: still not zero, still only a
+/// slower check).
+static ATTENTION: AtomicUsize = AtomicUsize::new(0);
+
+/// A check point has something to look at beyond its countdown: the
+/// memory limit passed, or an interrupt requested (here or in another
+/// engine of the process).
+#[inline(always)]
+pub(crate) fn attention() -> bool {
+    ATTENTION.load(Ordering::Relaxed) != 0
+}
+
+/// Counts a reason for check points to look ([`ATTENTION`]) that came
+/// (`true`) or went.
+#[inline]
+pub(crate) fn note_attention(came: bool) {
+    if came {
+        ATTENTION.fetch_add(1, Ordering::SeqCst);
+    } else {
+        ATTENTION.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Sets or clears [`OVER`], keeping [`ATTENTION`] in step.
+#[inline]
+pub(crate) fn set_over(over: bool) {
+    if OVER.swap(over, Ordering::Relaxed) != over {
+        note_attention(over);
+    }
+}
+
 /// Notes a new total; past the limit, makes check points take the slow path.
 #[inline]
 fn counted(total: isize) {
     if total > LIMIT.load(Ordering::Relaxed) as isize && !OVER.load(Ordering::Relaxed) {
-        OVER.store(true, Ordering::Relaxed);
+        set_over(true);
     }
 }
 

@@ -101,8 +101,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 return Ok(());
             }
         }
+        let load = self.f().code.len();
         self.expr(callee)?;
-        self.call_args(args, sp)
+        self.call_args(args, sp)?;
+        if matches!(callee.kind, ExprKind::Var(_)) {
+            let call = self.f().code.len() - 1;
+            self.f().local_calls.push((load, call));
+        }
+        Ok(())
     }
 
     /// `x.name(args)`: a module's function, a record's attribute (found by
@@ -153,15 +159,22 @@ impl<'a, 'g> Compiler<'a, 'g> {
         let Some(method) = builtin else {
             return Err(self.unknown_method(name));
         };
+        let load = self.f().code.len();
         self.expr(receiver)?;
         match self.args(args)? {
-            None => self.emit(
-                Op::Method {
-                    method,
-                    argc: args.len() as u32,
-                },
-                sp,
-            ),
+            None => {
+                let call = self.emit(
+                    Op::Method {
+                        method,
+                        argc: args.len() as u32,
+                    },
+                    sp,
+                );
+                if args.len() == 1 && matches!(receiver.kind, ExprKind::Var(_)) {
+                    self.f().local_methods.push((load, call));
+                }
+                call
+            }
             Some(names) => self.emit(
                 Op::MethodNamed {
                     method,

@@ -346,6 +346,28 @@ pub enum Op {
     /// `k / <top>` with `k` (the const) a number literal (`1.0 / x`):
     /// the literal is not pushed, and a number on top is divided in place.
     ConstDiv(u32),
+    /// `local.method(v)` as a statement, `local` a plain local (not a
+    /// cell), in place of the call and the pop of its result; the load of
+    /// the local before `v` is gone. Reading the local after `v` reads the
+    /// same value: only an assignment statement can rebind a plain local.
+    /// A list's `push` takes `v` straight off the stack (no count on the
+    /// list, no result to drop); any other method or value gets the local
+    /// put below `v` and the call `MethodPop` makes (`runtime/vm/data.rs`).
+    MethodPopLocal {
+        slot: u32,
+        method: u32,
+    },
+    /// `f(args)` with `f` a plain local (not a cell), in place of the
+    /// `Call`; the load of `f` before the arguments is gone (reading it
+    /// after them reads the same value: only an assignment statement can
+    /// rebind a plain local). A script function given exactly its
+    /// parameters gets its frame at the first argument, as `CallGlobal`
+    /// does; anything else gets the local put below the arguments and the
+    /// call `Call` makes (`runtime/vm/calls.rs`).
+    CallLocal {
+        slot: u32,
+        argc: u32,
+    },
 }
 
 /// The ops `MapBump` skips when it has done their work: the rest of

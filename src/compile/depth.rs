@@ -40,7 +40,7 @@ fn effect(op: &Op) -> (i32, i32) {
             (2, 1)
         }
         StoreIndex => (3, 0),
-        StoreIndexLocalConst { .. } | AugLocal(..) => (1, 0),
+        StoreIndexLocalConst { .. } | AugLocal(..) | MethodPopLocal { .. } => (1, 0),
         ListAppend(_) => (1, 0),
         MapInsert(_) => (2, 0),
         Slice => (4, 1),
@@ -57,7 +57,9 @@ fn effect(op: &Op) -> (i32, i32) {
         | CallAttr { argc, .. } => (n(argc) + 1, 1),
         MethodPop { argc, .. } => (n(argc) + 1, 0),
         // No callee slot below the arguments.
-        CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } => (n(argc), 1),
+        CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } | CallLocal { argc, .. } => {
+            (n(argc), 1)
+        }
         CallNative1(_) => (1, 1),
         MakeList(k) | Concat(k) => (n(k), 1),
         MakeMap(k) | MakeMapStrs(k) => (2 * n(k), 1),

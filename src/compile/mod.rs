@@ -163,6 +163,14 @@ struct FnState<'a> {
     /// store are, for the peephole pass to fuse when `name` is a plain
     /// local (`Op::AugLocal`).
     aug_stores: Vec<(usize, usize)>,
+    /// `name.method(v)` calls: where the load of `name` and the `Method`
+    /// are, for the peephole pass to fuse when `name` is a plain local
+    /// and the result is dropped (`Op::MethodPopLocal`).
+    local_methods: Vec<(usize, usize)>,
+    /// `name(args)` calls: where the load of `name` and the `Call` are,
+    /// for the peephole pass to fuse when `name` is a plain local
+    /// (`Op::CallLocal`).
+    local_calls: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -321,6 +329,8 @@ impl<'a> FnState<'a> {
             pending_let: Vec::new(),
             const_stores: Vec::new(),
             aug_stores: Vec::new(),
+            local_methods: Vec::new(),
+            local_calls: Vec::new(),
         }
     }
 
@@ -351,8 +361,14 @@ impl<'a> FnState<'a> {
             local_names[local.slot as usize] = local.name.clone();
         }
         self.check_balance(span)?;
-        let (code, spans) =
-            peephole::optimize(self.code, self.spans, &self.const_stores, &self.aug_stores);
+        let (code, spans) = peephole::optimize(
+            self.code,
+            self.spans,
+            &self.const_stores,
+            &self.aug_stores,
+            &self.local_methods,
+            &self.local_calls,
+        );
         Ok(FnCode {
             local_names,
             upval_names: self.upvals.iter().map(|(n, _)| n.clone()).collect(),

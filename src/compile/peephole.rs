@@ -43,14 +43,18 @@ fn retarget(op: Op, map: &[u32]) -> Op {
 }
 
 /// `const_stores`: where each `name["key"] = value` loads `name` and
-/// stores (see `fuse_const_stores`).
-/// `aug_stores`: where each `name <op>= value` loads `name` and stores it
-/// (see `fuse_aug_stores`).
+/// stores (see `fuse_const_stores`); `aug_stores`: where each `name <op>=
+/// value` loads `name` and stores it (see `fuse_aug_stores`);
+/// `local_methods`: where each `name.method(v)` loads `name` and calls (see
+/// `fuse_local_method_pops`); `local_calls`: where each `name(args)` loads
+/// `name` and calls (see `fuse_local_calls`).
 pub(super) fn optimize(
     mut code: Vec<Op>,
     mut spans: Vec<Span>,
     const_stores: &[(usize, usize)],
     aug_stores: &[(usize, usize)],
+    local_methods: &[(usize, usize)],
+    local_calls: &[(usize, usize)],
 ) -> (Vec<Op>, Vec<Span>) {
     let mut is_target = vec![false; code.len() + 1];
     for op in &code {
@@ -60,6 +64,8 @@ pub(super) fn optimize(
     }
     fuse_const_stores(&mut code, &is_target, const_stores);
     fuse_aug_stores(&mut code, &mut spans, &is_target, aug_stores);
+    fuse_local_method_pops(&mut code, &is_target, local_methods);
+    fuse_local_calls(&mut code, local_calls);
     for i in 0..code.len().saturating_sub(1) {
         let Some(cmp) = cmp_of(code[i]) else {
             continue;
@@ -466,6 +472,41 @@ fn fuse_const_stores(code: &mut [Op], is_target: &[bool], const_stores: &[(usize
     }
 }
 
+/// `local.method(v)` as a statement, compiled as `LoadLocal`, `v`,
+/// `Method`, `Pop`: the load becomes a `Nop` and the call and pop
+/// `MethodPopLocal` (in the call's place, with its span), which reads the
+/// local itself, after `v` (see `Op::MethodPopLocal`), when no jump lands
+/// on the `Pop`. A local a closure captures is loaded with `LoadCell`,
+/// which is left alone, as is a global.
+fn fuse_local_method_pops(code: &mut [Op], is_target: &[bool], local_methods: &[(usize, usize)]) {
+    for &(load, call) in local_methods {
+        if let (Op::LoadLocal(slot), Op::Method { method, argc: 1 }, Some(Op::Pop), false) = (
+            code[load],
+            code[call],
+            code.get(call + 1),
+            is_target[call + 1],
+        ) {
+            code[load] = Op::Nop;
+            code[call] = Op::MethodPopLocal { slot, method };
+            code[call + 1] = Op::Nop;
+        }
+    }
+}
+
+/// `f(args)` with `f` a plain local, compiled as `LoadLocal`, the
+/// arguments, `Call`: the load becomes a `Nop` and the call `CallLocal`
+/// (which keeps the call's span and reads the local itself, after the
+/// arguments: see `Op::CallLocal`). A local a closure captures is loaded
+/// with `LoadCell`, which is left alone, as is a global.
+fn fuse_local_calls(code: &mut [Op], local_calls: &[(usize, usize)]) {
+    for &(load, call) in local_calls {
+        if let (Op::LoadLocal(slot), Op::Call(argc)) = (code[load], code[call]) {
+            code[load] = Op::Nop;
+            code[call] = Op::CallLocal { slot, argc };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::optimize;
@@ -475,7 +516,7 @@ mod tests {
 
     fn run(code: Vec<Op>) -> Vec<Op> {
         let spans = vec![Span::default(); code.len()];
-        optimize(code, spans, &[], &[]).0
+        optimize(code, spans, &[], &[], &[], &[]).0
     }
 
     #[test]
@@ -609,7 +650,7 @@ mod tests {
             Return,
         ];
         let spans = vec![Span::default(); code.len()];
-        let (code, _) = optimize(code, spans, &[(0, 5)], &[]);
+        let (code, _) = optimize(code, spans, &[(0, 5)], &[], &[], &[]);
         assert_eq!(
             code[..2],
             [
@@ -620,7 +661,7 @@ mod tests {
         // A captured local (a cell) or a global is left as it was.
         let code = vec![LoadCell(0), Const(1), Nil, StoreIndex, Nil, Return];
         let spans = vec![Span::default(); code.len()];
-        let (code, _) = optimize(code, spans, &[(0, 3)], &[]);
+        let (code, _) = optimize(code, spans, &[(0, 3)], &[], &[], &[]);
         assert_eq!(code[..4], [LoadCell(0), Const(1), Nil, StoreIndex]);
         // A jump landing at the statement's start lands on the value.
         let code = vec![
@@ -634,7 +675,7 @@ mod tests {
             Return,
         ];
         let spans = vec![Span::default(); code.len()];
-        let (code, _) = optimize(code, spans, &[(2, 5)], &[]);
+        let (code, _) = optimize(code, spans, &[(2, 5)], &[], &[], &[]);
         assert_eq!(
             code[..4],
             [
@@ -820,7 +861,7 @@ mod tests {
 
     fn run_aug(code: Vec<Op>, aug: (usize, usize)) -> Vec<Op> {
         let spans = vec![Span::default(); code.len()];
-        optimize(code, spans, &[], &[aug]).0
+        optimize(code, spans, &[], &[aug], &[], &[]).0
     }
 
     #[test]
@@ -919,6 +960,75 @@ mod tests {
         assert_eq!(run(code), [Jump(2), LoadLocal(0), Add, Return]);
         let code = vec![Nil, LoadLocal(0), Div, Return];
         assert_eq!(run(code), [Nil, LoadLocal(0), Div, Return]);
+    }
+
+    #[test]
+    fn a_method_call_on_a_plain_local_fuses_with_its_load_and_pop() {
+        let m = |argc| Method { method: 7, argc };
+        let run_with = |code: Vec<Op>, at: &[(usize, usize)]| {
+            let spans = vec![Span::default(); code.len()];
+            optimize(code, spans, &[], &[], at, &[]).0
+        };
+        // `xs.push(n * 2)`: the load goes, the call and the pop fuse.
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(1),
+            ArithInt(Arith::Mul, 2),
+            m(1),
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(
+            run_with(code, &[(0, 3)])[..3],
+            [
+                LoadLocal(1),
+                ArithInt(Arith::Mul, 2),
+                MethodPopLocal { slot: 0, method: 7 }
+            ]
+        );
+        // Not a cell, nor a result that is kept, nor a jump onto the `Pop`.
+        let code = vec![LoadCell(0), Int(1), m(1), Pop, Nil, Return];
+        assert_eq!(
+            run_with(code, &[(0, 2)])[2],
+            MethodPop { method: 7, argc: 1 }
+        );
+        let code = vec![LoadLocal(0), Int(1), m(1), StoreLocal(1), Nil, Return];
+        assert_eq!(run_with(code, &[(0, 2)])[..3], [LoadLocal(0), Int(1), m(1)]);
+        let code = vec![Jump(4), LoadLocal(0), Int(1), m(1), Pop, Nil, Return];
+        assert_eq!(
+            run_with(code, &[(1, 3)])[1..5],
+            [LoadLocal(0), Int(1), m(1), Pop]
+        );
+    }
+
+    #[test]
+    fn a_call_of_a_plain_local_fuses_with_its_load() {
+        let run_with = |code: Vec<Op>, at: &[(usize, usize)]| {
+            let spans = vec![Span::default(); code.len()];
+            optimize(code, spans, &[], &[], &[], at).0
+        };
+        // `f(f(x))`: both loads of `f` go.
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(0),
+            LoadLocal(1),
+            Call(1),
+            Call(1),
+            Return,
+        ];
+        assert_eq!(
+            run_with(code, &[(0, 4), (1, 3)]),
+            [
+                LoadLocal(1),
+                CallLocal { slot: 0, argc: 1 },
+                CallLocal { slot: 0, argc: 1 },
+                Return
+            ]
+        );
+        // Not a cell.
+        let code = vec![LoadCell(0), Call(0), Return];
+        assert_eq!(run_with(code, &[(0, 1)]), [LoadCell(0), Call(0), Return]);
     }
 
     #[test]

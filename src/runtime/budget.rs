@@ -3,7 +3,7 @@
 //! interpreter's counters. The limits themselves and the counting
 //! allocator are `crate::limits`, which knows nothing of the interpreter.
 
-use crate::limits::{allocated, memory_over, Limits, GRACE, LIMIT, OVER};
+use crate::limits::{allocated, memory_over, set_over, Limits, GRACE, LIMIT};
 use crate::runtime::error::{ErrorObj, ErrorRef};
 use crate::runtime::interp::Interp;
 use std::sync::atomic::Ordering;
@@ -115,7 +115,7 @@ impl Interp {
         let max = self.max_memory?;
         let now = allocated()?;
         if now <= max {
-            OVER.store(false, Ordering::Relaxed);
+            set_over(false);
             self.memory_grace = 0;
             GRACE.store(0, Ordering::Relaxed);
             return None;

@@ -178,7 +178,7 @@ impl Interp {
 
     /// The check point of a task's start (as the VM's `check!(1)`).
     fn start_check(&mut self) -> Option<ErrorRef> {
-        if self.countdown <= 1 || self.interrupts.pending() || crate::limits::memory_over() {
+        if self.countdown <= 1 || crate::limits::attention() {
             self.check_point(1)
         } else {
             self.countdown -= 1;

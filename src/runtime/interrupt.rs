@@ -64,7 +64,17 @@ impl Interrupts {
 
     /// Forgets a request nobody acted on (the REPL handled it another way).
     pub(crate) fn clear(&self) {
-        self.requested.store(false, Ordering::Relaxed);
+        if self.requested.swap(false, Ordering::SeqCst) {
+            crate::limits::note_attention(false);
+        }
+    }
+
+    /// Raises the request flag; check points see it through
+    /// `limits::attention`, which counts it once while it is up.
+    fn request(&self) {
+        if !self.requested.swap(true, Ordering::SeqCst) {
+            crate::limits::note_attention(true);
+        }
     }
 
     /// The task trees asked for since the last call (bits of [`TreeRequest`]).
@@ -94,6 +104,15 @@ impl Interrupts {
     }
 }
 
+impl Drop for Interrupts {
+    /// A request still up when the engine goes leaves the count of
+    /// reasons to look (else every other engine's check points would take
+    /// their slow path for good).
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
 /// A handle to stop an engine's running script from another thread (a
 /// signal handler, a watchdog); get one with `Engine::interrupt_handle`.
 /// It is `Send + Sync` and cheap to clone.
@@ -104,7 +123,7 @@ impl InterruptHandle {
     /// Ctrl-C as the REPL takes it: the running code gets a
     /// `KeyboardInterrupt` at its next check point.
     pub fn interrupt(&self) {
-        self.0.requested.store(true, Ordering::Relaxed);
+        self.0.request();
     }
 
     /// A stopping signal as `tasks run` takes it: records `signo` and wakes
@@ -123,7 +142,7 @@ impl InterruptHandle {
             return false;
         }
         i.main_pending.store(true, Ordering::SeqCst);
-        i.requested.store(true, Ordering::SeqCst);
+        i.request();
         let _ = i.wake.0.try_send(());
         true
     }
@@ -146,7 +165,7 @@ impl InterruptHandle {
     pub fn request_tree(&self, who: TreeRequest) {
         let i = &self.0;
         i.trees.fetch_or(who as u8, Ordering::SeqCst);
-        i.requested.store(true, Ordering::SeqCst);
+        i.request();
         let _ = i.wake.0.try_send(());
     }
 }

@@ -361,6 +361,13 @@ impl Interp {
                 }
                 Op::GroupEnter(slot) => self.op_group_enter(ex, r, slot),
                 Op::GroupExit { slot, failed } => go!(self.op_group_exit(ex, r, slot, failed)),
+                Op::CallLocal { slot, argc } => {
+                    let at = r.base + slot as usize;
+                    go!(self.op_call_local(ex, &mut r, at, argc))
+                }
+                Op::MethodPopLocal { slot, method } => {
+                    go!(self.op_method_pop_local(ex, r, r.base + slot as usize, method))
+                }
             }
         }
     }

@@ -14,10 +14,11 @@ use std::rc::Rc;
 impl Interp {
     /// A check point, where a script could run for ever: Ctrl-C and
     /// signals, the operation budget and memory (`limits.rs`). The fast
-    /// path is one countdown and two relaxed loads.
+    /// path is one countdown and one relaxed load (`limits::attention`:
+    /// an interrupt or the memory limit, counted in one static).
     #[inline(always)]
     pub(super) fn check(&mut self, ex: &mut Exec, r: &Regs, cost: u64) -> Step {
-        if self.countdown <= cost || self.interrupts.pending() || crate::limits::memory_over() {
+        if self.countdown <= cost || crate::limits::attention() {
             r.save(ex);
             if let Some(e) = self.check_point(cost) {
                 return Err(Stop::Fail(e));
@@ -128,6 +129,58 @@ impl Interp {
             r.reload(ex);
         }
         Ok(())
+    }
+
+    /// `f(args)` with `f` the local in stack slot `at` (`Op::CallLocal`):
+    /// a plain script function given exactly its parameters gets its frame
+    /// at the first argument (a count on the closure, which stays in its
+    /// local); anything else is [`Self::call_local_slow`].
+    #[inline(always)]
+    pub(super) fn op_call_local(
+        &mut self,
+        ex: &mut Exec,
+        r: &mut Regs,
+        at: usize,
+        argc: u32,
+    ) -> Step {
+        r.save(ex);
+        self.check(ex, r, 1)?;
+        let argc = argc as usize;
+        let args_at = ex.stack.len() - argc;
+        if let Value::Func(c) = &ex.stack[at] {
+            if argc == c.proto.plain_arity {
+                if ex.frames.len() + self.outer_depth >= self.recursion_limit {
+                    return Err(Stop::Fail(self.recursion_error()));
+                }
+                let c = c.clone();
+                let proto: *const FnProto = &*c.proto;
+                Self::push_frame_unchecked(ex, c, args_at, args_at, FrameKind::Call);
+                r.enter_proto(ex, proto, args_at);
+                return Ok(());
+            }
+        }
+        if self.call_local_slow(ex, at, argc)? {
+            r.reload(ex);
+        }
+        Ok(())
+    }
+
+    /// [`Self::op_call_local`] as the unfused code ran it: a copy of the
+    /// local goes below the arguments and the call is `Call`'s past its
+    /// check point (same results, same errors, at the call's span). True
+    /// when a frame was pushed.
+    #[inline(never)]
+    fn call_local_slow(&mut self, ex: &mut Exec, at: usize, argc: usize) -> Result<bool, Stop> {
+        let callee = ex.stack[at].clone();
+        let callee_at = ex.stack.len() - argc;
+        ex.stack.insert(callee_at, callee);
+        if argc == 1
+            && matches!(ex.stack[callee_at], Value::Native(_))
+            && self.unary_call(ex, callee_at)?
+        {
+            return Ok(false);
+        }
+        Ok(self.call_value(ex, argc, None, false)?)
     }
 
     /// `len(x)`, `str(x)`, `int(x)`: a builtin of one argument with a
