@@ -104,7 +104,8 @@ impl<'a, 'g> Compiler<'a, 'g> {
         let load = self.f().code.len();
         self.expr(callee)?;
         self.call_args(args, sp)?;
-        if matches!(callee.kind, ExprKind::Var(_)) {
+        // Only a local's load (a `Nop` until its kind is known) can fuse.
+        if matches!(callee.kind, ExprKind::Var(_)) && self.f().code[load] == Op::Nop {
             let call = self.f().code.len() - 1;
             self.f().local_calls.push((load, call));
         }
@@ -170,7 +171,10 @@ impl<'a, 'g> Compiler<'a, 'g> {
                     },
                     sp,
                 );
-                if args.len() == 1 && matches!(receiver.kind, ExprKind::Var(_)) {
+                if args.len() == 1
+                    && matches!(receiver.kind, ExprKind::Var(_))
+                    && self.f().code[load] == Op::Nop
+                {
                     self.f().local_methods.push((load, call));
                 }
                 call

@@ -255,7 +255,12 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(b, span);
                 let store = self.here();
                 self.store_var(name, false)?;
-                self.f().aug_stores.push((load, store));
+                // Only a local can fuse (its load is a `Nop` until the
+                // local's kind is known); a global's would be dropped
+                // later, and a program of `x += 1` lines kept millions.
+                if self.f().code[load] == Op::Nop {
+                    self.f().aug_stores.push((load, store));
+                }
                 Ok(())
             }
             ExprKind::Index { target: obj, index } => {
