@@ -75,8 +75,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         if self.resolve_load(name).is_some() {
             return None;
         }
-        let f = self.globals.natives.functions.get(&name.name).copied()?;
-        Some(self.constant(Const::Native(f.id)))
+        self.builtin_const(name)
     }
 
     /// `f(args)`.

@@ -285,6 +285,13 @@ impl<'a, 'g> Compiler<'a, 'g> {
         e
     }
 
+    /// The constant of the builtin function `name`, if there is one (for
+    /// a name no variable takes).
+    pub(super) fn builtin_const(&mut self, name: &Ident) -> Option<u32> {
+        let f = self.globals.natives.functions.get(&name.name).copied()?;
+        Some(self.constant(Const::Native(f.id)))
+    }
+
     pub(super) fn load_var(&mut self, name: &Ident) -> CResult<()> {
         match self.resolve_load(name) {
             Some(VarRef::Local(i)) => {
@@ -304,8 +311,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
                 self.emit(Op::LoadGlobal(g), name.span);
             }
             None => {
-                if let Some(f) = self.globals.natives.functions.get(&name.name).copied() {
-                    let k = self.constant(Const::Native(f.id));
+                if let Some(k) = self.builtin_const(name) {
                     self.emit(Op::Const(k), name.span);
                 } else if self.globals.natives.modules.contains_key(&name.name) {
                     let mut e = err(

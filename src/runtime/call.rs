@@ -194,13 +194,11 @@ impl Interp {
         // where it lies too (no reference count on it, no drop after).
         if names.is_none() && argc == 1 {
             if let Value::Native(f) = &ex.stack[callee_at] {
-                if !f.is_hot(Hot::Gather) {
-                    if let Some(body) = f.unary_body() {
-                        let v = body(&ex.stack[callee_at + 1])?;
-                        ex.cut(callee_at);
-                        ex.push_result(v);
-                        return Ok(false);
-                    }
+                if let Some(body) = f.unary_body() {
+                    let v = body(&ex.stack[callee_at + 1])?;
+                    ex.cut(callee_at);
+                    ex.push_result(v);
+                    return Ok(false);
                 }
             }
         }

@@ -119,10 +119,15 @@ impl NativeFn {
         self
     }
 
-    /// The builtin's one-argument body, if it has one.
+    /// The builtin's one-argument body, if it has one that the evaluator
+    /// may run on an argument in place (never `gather`'s: the evaluator
+    /// gathers itself, see `Hot::Gather`).
     #[inline]
     pub(crate) fn unary_body(&self) -> Option<fn(&Value) -> NativeResult> {
-        self.builtin.as_ref().and_then(|b| b.unary)
+        self.builtin
+            .as_ref()
+            .and_then(|b| b.unary)
+            .filter(|_| !self.is_hot(Hot::Gather))
     }
 
     /// Marks a builtin as one that makes coroutines (for the warning).

@@ -7,7 +7,6 @@ use crate::runtime::call::SpawnStep;
 use crate::runtime::exec::{move_value, Exec, FrameKind};
 use crate::runtime::interp::Interp;
 use crate::runtime::link::{Closure, FnProto};
-use crate::runtime::native::function::Hot;
 use crate::runtime::values::value::Value;
 use std::rc::Rc;
 
@@ -193,7 +192,7 @@ impl Interp {
         let Value::Native(f) = &ex.stack[callee_at] else {
             return Ok(false);
         };
-        let Some(body) = f.unary_body().filter(|_| !f.is_hot(Hot::Gather)) else {
+        let Some(body) = f.unary_body() else {
             return Ok(false);
         };
         let v = body(&ex.stack[callee_at + 1])?;

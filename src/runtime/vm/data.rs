@@ -49,17 +49,25 @@ pub(super) fn index(ex: &mut Exec) -> Step {
 }
 
 /// `list.push(v)` with the list and `v` on top: `v` moves into the list
-/// field by field (it was most likely just pushed: see `move_value`) and
-/// the list is left on top. `Ok(false)`: not a list, nothing done.
+/// and the list is left on top. `Ok(false)`: not a list, nothing done.
 #[inline(always)]
 fn list_push(ex: &mut Exec) -> Result<bool, ErrorRef> {
+    push_top_into(ex, ex.stack.len() - 2)
+}
+
+/// Moves the top value into the list in stack slot `at`, below the top,
+/// field by field (it was most likely just pushed: see `move_value`); the
+/// stack forgets it. `Ok(false)`: no list there, nothing done.
+#[inline(always)]
+fn push_top_into(ex: &mut Exec, at: usize) -> Result<bool, ErrorRef> {
     let n = ex.stack.len();
-    let Value::List(l) = &ex.stack[n - 2] else {
+    // Below the top, which it must not be: checked, not assumed.
+    let Some(Value::List(l)) = ex.stack.get(at).filter(|_| at + 1 < n) else {
         return Ok(false);
     };
     let l: *const RefCell<ListItems> = &**l;
-    // SAFETY: the list's `Rc` stays in its slot until the item is in; the
-    // item is read once and the stack forgets it.
+    // SAFETY: the list's `Rc` stays in its slot, below the top, until the
+    // item is in; the item (the top) is read once and the stack forgets it.
     unsafe {
         let mut items = (*l).borrow_mut();
         crate::runtime::values::growth::list_room(&mut items, 1)?;
@@ -517,26 +525,8 @@ impl Interp {
         at: usize,
         method: u32,
     ) -> Step {
-        let n = ex.stack.len();
-        if method == LIST_PUSH {
-            // Below the top (`v`), which it must not be (a local lies below
-            // every operand): checked, not assumed.
-            if let Some(Value::List(l)) = ex.stack[..n - 1].get(at) {
-                let l: *const RefCell<ListItems> = &**l;
-                // SAFETY: the list's `Rc` stays in its slot, below the top,
-                // until the item is in; the item (the top) is read once and
-                // the stack forgets it.
-                unsafe {
-                    let mut items = (*l).borrow_mut();
-                    crate::runtime::values::growth::list_room(&mut items, 1)?;
-                    let len = items.len();
-                    move_value(ex.stack.as_ptr().add(n - 1), items.as_mut_ptr().add(len));
-                    items.set_len(len + 1);
-                    drop(items);
-                    ex.stack.set_len(n - 1);
-                }
-                return Ok(());
-            }
+        if method == LIST_PUSH && push_top_into(ex, at)? {
+            return Ok(());
         }
         self.method_pop_local_slow(ex, r, at, method)
     }

@@ -6,7 +6,6 @@ use super::{Regs, Step};
 use crate::runtime::exec::Exec;
 use crate::runtime::interp::Interp;
 use crate::runtime::link::FnProto;
-use crate::runtime::native::function::Hot;
 use crate::runtime::values::value::Value;
 
 impl Interp {
@@ -29,7 +28,7 @@ impl Interp {
         self.check(ex, r, 1)?;
         let callee = &proto.consts[k as usize];
         if let Value::Native(f) = callee {
-            if let Some(body) = f.unary_body().filter(|_| !f.is_hot(Hot::Gather)) {
+            if let Some(body) = f.unary_body() {
                 let v = body(ex.stack.last().expect("an argument"))?;
                 ex.discard();
                 ex.push_result(v);
