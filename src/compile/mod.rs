@@ -149,9 +149,10 @@ struct FnState<'a> {
     is_main: bool,
     n_slots: u32,
     group_slot: Option<u32>,
-    /// Each compiled statement's code range and span, for the stack
-    /// balance check.
-    stmt_bounds: Vec<(usize, usize, Span)>,
+    /// Each compiled statement's code range, for the stack balance check,
+    /// and its span (apart: the check reads the ranges as they are).
+    stmt_ranges: Vec<(usize, usize)>,
+    stmt_spans: Vec<Span>,
     /// The bindings a `let` declares while its right-hand side compiles:
     /// `let x = x + 1` reads the `x` outside this `let` (as Rust does).
     pending_let: Vec<PendingLet>,
@@ -325,7 +326,8 @@ impl<'a> FnState<'a> {
             is_main,
             n_slots: 0,
             group_slot: None,
-            stmt_bounds: Vec::new(),
+            stmt_ranges: Vec::new(),
+            stmt_spans: Vec::new(),
             pending_let: Vec::new(),
             const_stores: Vec::new(),
             aug_stores: Vec::new(),
@@ -394,9 +396,8 @@ impl<'a> FnState<'a> {
     /// call's argument). A failure here is a bug in the compiler, reported
     /// at the statement instead of crashing or misbehaving at run time.
     fn check_balance(&self, fn_span: Span) -> CResult<()> {
-        let ranges: Vec<(usize, usize)> = self.stmt_bounds.iter().map(|b| (b.0, b.1)).collect();
-        depth::check_balance(&self.code, &ranges).map_err(|bad| {
-            let at = bad.map_or(fn_span, |i| self.stmt_bounds[i].2);
+        depth::check_balance(&self.code, &self.stmt_ranges).map_err(|bad| {
+            let at = bad.map_or(fn_span, |i| self.stmt_spans[i]);
             CompileError {
                 message: "internal error: the compiled code leaves the operand stack unbalanced"
                     .into(),
