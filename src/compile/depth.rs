@@ -250,12 +250,12 @@ fn exact_depths(code: &[Op]) -> (Vec<Option<i32>>, Option<(usize, usize)>) {
 /// statement, given as the code range `[start, end)` it compiled to, leaves
 /// the stack as it found it. On failure returns the innermost statement at
 /// fault (`None` when the fault is outside every statement).
-pub(super) fn check_balance(code: &[Op], stmts: &[(usize, usize)]) -> Result<(), Option<usize>> {
+pub(super) fn check_balance(code: &[Op], stmts: &[(u32, u32)]) -> Result<(), Option<usize>> {
     // The common case first, in one walk and one pass over the statements;
     // only a fault needs the statements sorted to find whom to blame.
     if let Some(depths) = agreed_depths(code) {
-        let at = |pc: usize| depths.get(pc).copied().filter(|&d| d != UNSEEN);
-        let balanced = |&(start, end): &(usize, usize)| match (at(start), at(end)) {
+        let at = |pc: u32| depths.get(pc as usize).copied().filter(|&d| d != UNSEEN);
+        let balanced = |&(start, end): &(u32, u32)| match (at(start), at(end)) {
             (Some(a), Some(b)) => a == b,
             _ => true,
         };
@@ -264,8 +264,8 @@ pub(super) fn check_balance(code: &[Op], stmts: &[(usize, usize)]) -> Result<(),
         }
     }
     let (depths, conflict) = exact_depths(code);
-    let at = |pc: usize| depths.get(pc).copied().flatten();
-    let within = |i: usize, pc: usize| stmts[i].0 <= pc && pc < stmts[i].1;
+    let at = |pc: u32| depths.get(pc as usize).copied().flatten();
+    let within = |i: usize, pc: usize| (stmts[i].0 as usize) <= pc && pc < stmts[i].1 as usize;
     let mut by_size: Vec<usize> = (0..stmts.len()).collect();
     by_size.sort_by_key(|&i| stmts[i].1 - stmts[i].0);
     let unbalanced = by_size.iter().copied().find(|&i| {

@@ -150,8 +150,9 @@ struct FnState<'a> {
     n_slots: u32,
     group_slot: Option<u32>,
     /// Each compiled statement's code range, for the stack balance check,
-    /// and its span (apart: the check reads the ranges as they are).
-    stmt_ranges: Vec<(usize, usize)>,
+    /// and its span (apart: the check reads the ranges as they are). u32,
+    /// as jump targets are: a file of a million statements keeps a million.
+    stmt_ranges: Vec<(u32, u32)>,
     stmt_spans: Vec<Span>,
     /// The bindings a `let` declares while its right-hand side compiles:
     /// `let x = x + 1` reads the `x` outside this `let` (as Rust does).
@@ -240,6 +241,12 @@ impl<'a> Compiler<'a, '_> {
         let c = self;
         c.funcs.push(FnState::new(Rc::from("main"), true, true));
         let stmts = &program.stmts;
+        // Room for a few ops a statement (`x += 1` is four): a file of a
+        // million statements grows its code without copying it again and
+        // again, every old copy still resident at the peak.
+        let f = c.f();
+        f.code.reserve(stmts.len() * 4);
+        f.spans.reserve(stmts.len() * 4);
         c.predeclare(stmts)?;
         c.load_imports(stmts)?;
         c.hoist_fns(stmts)?;

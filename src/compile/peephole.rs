@@ -595,6 +595,40 @@ mod tests {
     }
 
     #[test]
+    fn code_without_locals_or_jumps_still_gets_its_int_fusions() {
+        // Top-level `x += 1` and `print(x < 2)`: the passes that start from
+        // a local, a method or a jump are skipped, the rest still run.
+        let code = vec![
+            LoadGlobal(0),
+            Int(1),
+            Add,
+            StoreGlobal(0),
+            Nop,
+            LoadGlobal(0),
+            Int(2),
+            Lt,
+            CallNative1(0),
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(
+            run(code),
+            vec![
+                LoadGlobal(0),
+                ArithInt(Arith::Add, 1),
+                StoreGlobal(0),
+                LoadGlobal(0),
+                CmpInt(Cmp::Lt, 2),
+                CallNative1(0),
+                Pop,
+                Nil,
+                Return
+            ]
+        );
+    }
+
+    #[test]
     fn a_loop_back_jump_fuses_with_the_step_it_jumps_to() {
         // A `continue` and the end of the body: both jump back to the
         // step, and both fuse (the one a jump lands on too).

@@ -14,7 +14,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
         self.stmt_kind(s)?;
         let end = self.here();
         let f = self.f();
-        f.stmt_ranges.push((start, end));
+        f.stmt_ranges.push((start as u32, end as u32));
         f.stmt_spans.push(s.span);
         Ok(())
     }
