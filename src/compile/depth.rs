@@ -8,6 +8,7 @@
 use super::code::{Op, MAP_BUMP_SKIP};
 
 /// (slots popped, slots pushed) on the fall-through path.
+#[inline(always)]
 fn effect(op: &Op) -> (i32, i32) {
     use Op::*;
     let n = |x: u32| x as i32;
@@ -100,7 +101,12 @@ fn effect(op: &Op) -> (i32, i32) {
 
 /// Where control goes from `pc` with `after` slots on the fall-through
 /// path: (successor, depth there).
-fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(usize, i32)>) {
+///
+/// It returns at most two: a fixed pair, not a vector, so that the walks
+/// over a long function's straight-line code stay cheap.
+#[inline(always)]
+fn successors(code: &[Op], pc: usize, before: i32, after: i32) -> Next {
+    let mut out = Next::default();
     use Op::*;
     let t = |x: u32| x as usize;
     match code[pc] {
@@ -125,30 +131,91 @@ fn successors(code: &[Op], pc: usize, before: i32, after: i32, out: &mut Vec<(us
         PushHandler(x) => out.extend([(pc + 1, after), (t(x), before + 1)]),
         _ => out.push((pc + 1, after)),
     }
+    out
 }
+
+/// The successors of an instruction, in order: `(pc, depth)`.
+#[derive(Default)]
+struct Next {
+    items: [(usize, i32); 2],
+    len: usize,
+}
+
+impl Next {
+    fn push(&mut self, item: (usize, i32)) {
+        self.items[self.len] = item;
+        self.len += 1;
+    }
+    fn extend(&mut self, items: [(usize, i32); 2]) {
+        self.push(items[0]);
+        self.push(items[1]);
+    }
+    fn as_slice(&self) -> &[(usize, i32)] {
+        &self.items[..self.len]
+    }
+}
+
+/// No depth known yet (a depth may be -1: `JumpIfNil`'s jump from an
+/// empty stack, in code that is wrong).
+const UNSEEN: i32 = i32::MIN;
 
 /// The most operand slots `code` holds at once.
 pub(super) fn max_depth(code: &[Op]) -> usize {
     // Valid code has one depth per instruction; the cap only guards the
     // walk against anything unforeseen.
     const CAP: i32 = 1 << 16;
-    let mut seen: Vec<Option<i32>> = vec![None; code.len()];
+    let mut seen: Vec<i32> = vec![UNSEEN; code.len()];
     let mut work = vec![(0usize, 0i32)];
-    let mut next = Vec::new();
     let mut max = 0;
-    while let Some((pc, depth)) = work.pop() {
-        if pc >= code.len() || seen[pc].is_some_and(|d| d >= depth) || depth > CAP {
-            continue;
+    // The answer is the same in any order (a deeper visit only deepens
+    // what follows), so the walk follows the first successor at once and
+    // keeps only the others for later: straight-line code (a million
+    // statements of it) never touches the work list.
+    while let Some((mut pc, mut depth)) = work.pop() {
+        while pc < code.len() && seen[pc] < depth && depth <= CAP {
+            seen[pc] = depth;
+            let (pop, push) = effect(&code[pc]);
+            let after = (depth - pop).max(0) + push;
+            max = max.max(depth).max(after);
+            let next = successors(code, pc, depth, after);
+            let Some((&(to, d), rest)) = next.as_slice().split_first() else {
+                break;
+            };
+            work.extend_from_slice(rest);
+            (pc, depth) = (to, d);
         }
-        seen[pc] = Some(depth);
-        let (pop, push) = effect(&code[pc]);
-        let after = (depth - pop).max(0) + push;
-        max = max.max(depth).max(after);
-        next.clear();
-        successors(code, pc, depth, after, &mut next);
-        work.extend(next.iter().copied());
     }
     max as usize
+}
+
+/// The operand depth at each reachable instruction (`UNSEEN` elsewhere)
+/// when every path agrees on it, else `None`. Whether they agree does not
+/// depend on the order of the walk (when they do, the depths are the only
+/// labelling every edge agrees with), so this walk follows the first
+/// successor at once, as `max_depth` does; which edge to blame for a
+/// disagreement does, and is [`exact_depths`]' to find.
+fn agreed_depths(code: &[Op]) -> Option<Vec<i32>> {
+    let mut seen: Vec<i32> = vec![UNSEEN; code.len()];
+    let mut work = vec![(0usize, 0i32)];
+    while let Some((mut pc, mut depth)) = work.pop() {
+        while pc < code.len() {
+            if seen[pc] != UNSEEN {
+                if seen[pc] != depth {
+                    return None;
+                }
+                break;
+            }
+            seen[pc] = depth;
+            let (pop, push) = effect(&code[pc]);
+            let next = successors(code, pc, depth, (depth - pop).max(0) + push);
+            let Some((&(to, d), rest)) = next.as_slice().split_first() else {
+                break;
+            };
+            work.extend_from_slice(rest);
+            (pc, depth) = (to, d);
+        }
+    }
+    Some(seen)
 }
 
 /// The operand depth at each reachable instruction (as first reached), and
@@ -159,7 +226,6 @@ fn exact_depths(code: &[Op]) -> (Vec<Option<i32>>, Option<(usize, usize)>) {
     let mut seen: Vec<Option<i32>> = vec![None; code.len()];
     let mut conflict = None;
     let mut work = vec![(0usize, 0usize, 0i32)];
-    let mut next = Vec::new();
     while let Some((from, pc, depth)) = work.pop() {
         if pc >= code.len() {
             continue;
@@ -174,9 +240,8 @@ fn exact_depths(code: &[Op]) -> (Vec<Option<i32>>, Option<(usize, usize)>) {
             None => seen[pc] = Some(depth),
         }
         let (pop, push) = effect(&code[pc]);
-        next.clear();
-        successors(code, pc, depth, (depth - pop).max(0) + push, &mut next);
-        work.extend(next.iter().map(|&(to, d)| (pc, to, d)));
+        let next = successors(code, pc, depth, (depth - pop).max(0) + push);
+        work.extend(next.as_slice().iter().map(|&(to, d)| (pc, to, d)));
     }
     (seen, conflict)
 }
@@ -185,10 +250,22 @@ fn exact_depths(code: &[Op]) -> (Vec<Option<i32>>, Option<(usize, usize)>) {
 /// statement, given as the code range `[start, end)` it compiled to, leaves
 /// the stack as it found it. On failure returns the innermost statement at
 /// fault (`None` when the fault is outside every statement).
-pub(super) fn check_balance(code: &[Op], stmts: &[(usize, usize)]) -> Result<(), Option<usize>> {
+pub(super) fn check_balance(code: &[Op], stmts: &[(u32, u32)]) -> Result<(), Option<usize>> {
+    // The common case first, in one walk and one pass over the statements;
+    // only a fault needs the statements sorted to find whom to blame.
+    if let Some(depths) = agreed_depths(code) {
+        let at = |pc: u32| depths.get(pc as usize).copied().filter(|&d| d != UNSEEN);
+        let balanced = |&(start, end): &(u32, u32)| match (at(start), at(end)) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        if stmts.iter().all(balanced) {
+            return Ok(());
+        }
+    }
     let (depths, conflict) = exact_depths(code);
-    let at = |pc: usize| depths.get(pc).copied().flatten();
-    let within = |i: usize, pc: usize| stmts[i].0 <= pc && pc < stmts[i].1;
+    let at = |pc: u32| depths.get(pc as usize).copied().flatten();
+    let within = |i: usize, pc: usize| (stmts[i].0 as usize) <= pc && pc < stmts[i].1 as usize;
     let mut by_size: Vec<usize> = (0..stmts.len()).collect();
     by_size.sort_by_key(|&i| stmts[i].1 - stmts[i].0);
     let unbalanced = by_size.iter().copied().find(|&i| {
@@ -210,8 +287,89 @@ pub(super) fn check_balance(code: &[Op], stmts: &[(usize, usize)]) -> Result<(),
 
 #[cfg(test)]
 mod tests {
-    use super::{check_balance, max_depth};
-    use crate::compile::code::Op::*;
+    use super::{agreed_depths, check_balance, exact_depths, max_depth, UNSEEN};
+    use crate::compile::code::Op::{self, *};
+
+    /// The quick walk agrees with the exact one: on the same code, both
+    /// find the paths agreeing or not, and the same depths when they do.
+    fn walks_agree(code: &[Op]) {
+        let (exact, conflict) = exact_depths(code);
+        let quick = agreed_depths(code);
+        assert_eq!(quick.is_some(), conflict.is_none(), "{code:?}");
+        if let Some(quick) = quick {
+            let quick: Vec<_> = quick
+                .into_iter()
+                .map(|d| Some(d).filter(|&d| d != UNSEEN))
+                .collect();
+            assert_eq!(quick, exact, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn the_quick_walk_finds_what_the_exact_one_does() {
+        // Branches that join, a loop, code after a return, a jump that
+        // pops the nil it tested, a handler.
+        let codes: [&[Op]; 5] = [
+            &[
+                Nil,
+                JumpIfFalse(4),
+                Int(1),
+                Jump(5),
+                Int(2),
+                Pop,
+                Nil,
+                Return,
+            ],
+            &[
+                LoadLocal(0),
+                IterStart,
+                IterNext(6),
+                StoreLocal(1),
+                Nil,
+                Pop,
+                Jump(2),
+                Pop,
+                Nil,
+                Return,
+            ],
+            &[Nil, Return, Int(1), Int(2)],
+            &[Nil, JumpIfNil(3), Pop, Nil, Return],
+            &[PushHandler(3), PopHandler, Jump(4), Pop, Nil, Return],
+        ];
+        for code in codes {
+            walks_agree(code);
+            assert_eq!(check_balance(code, &[]), Ok(()), "{code:?}");
+        }
+        // Branches that disagree, a loop that grows the stack.
+        let codes: [&[Op]; 2] = [
+            &[
+                Nil,
+                JumpIfFalse(4),
+                Int(1),
+                Jump(6),
+                Int(2),
+                Int(3),
+                Pop,
+                Nil,
+                Return,
+            ],
+            &[
+                LoadLocal(0),
+                IterStart,
+                IterNext(6),
+                StoreLocal(1),
+                Nil,
+                Jump(2),
+                Pop,
+                Nil,
+                Return,
+            ],
+        ];
+        for code in codes {
+            walks_agree(code);
+            assert!(check_balance(code, &[]).is_err(), "{code:?}");
+        }
+    }
 
     #[test]
     fn counts_the_deepest_point_across_branches() {

@@ -149,9 +149,11 @@ struct FnState<'a> {
     is_main: bool,
     n_slots: u32,
     group_slot: Option<u32>,
-    /// Each compiled statement's code range and span, for the stack
-    /// balance check.
-    stmt_bounds: Vec<(usize, usize, Span)>,
+    /// Each compiled statement's code range, for the stack balance check,
+    /// and its span (apart: the check reads the ranges as they are). u32,
+    /// as jump targets are: a file of a million statements keeps a million.
+    stmt_ranges: Vec<(u32, u32)>,
+    stmt_spans: Vec<Span>,
     /// The bindings a `let` declares while its right-hand side compiles:
     /// `let x = x + 1` reads the `x` outside this `let` (as Rust does).
     pending_let: Vec<PendingLet>,
@@ -239,6 +241,12 @@ impl<'a> Compiler<'a, '_> {
         let c = self;
         c.funcs.push(FnState::new(Rc::from("main"), true, true));
         let stmts = &program.stmts;
+        // Room for a few ops a statement (`x += 1` is four): a file of a
+        // million statements grows its code without copying it again and
+        // again, every old copy still resident at the peak.
+        let f = c.f();
+        f.code.reserve(stmts.len() * 4);
+        f.spans.reserve(stmts.len() * 4);
         c.predeclare(stmts)?;
         c.load_imports(stmts)?;
         c.hoist_fns(stmts)?;
@@ -325,7 +333,8 @@ impl<'a> FnState<'a> {
             is_main,
             n_slots: 0,
             group_slot: None,
-            stmt_bounds: Vec::new(),
+            stmt_ranges: Vec::new(),
+            stmt_spans: Vec::new(),
             pending_let: Vec::new(),
             const_stores: Vec::new(),
             aug_stores: Vec::new(),
@@ -394,9 +403,8 @@ impl<'a> FnState<'a> {
     /// call's argument). A failure here is a bug in the compiler, reported
     /// at the statement instead of crashing or misbehaving at run time.
     fn check_balance(&self, fn_span: Span) -> CResult<()> {
-        let ranges: Vec<(usize, usize)> = self.stmt_bounds.iter().map(|b| (b.0, b.1)).collect();
-        depth::check_balance(&self.code, &ranges).map_err(|bad| {
-            let at = bad.map_or(fn_span, |i| self.stmt_bounds[i].2);
+        depth::check_balance(&self.code, &self.stmt_ranges).map_err(|bad| {
+            let at = bad.map_or(fn_span, |i| self.stmt_spans[i]);
             CompileError {
                 message: "internal error: the compiled code leaves the operand stack unbalanced"
                     .into(),

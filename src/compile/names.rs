@@ -2,6 +2,7 @@
 //! defines, the natives (builtins among them), and the method names values
 //! answer to.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -47,7 +48,15 @@ pub(crate) struct Globals {
     /// Globals bound by `import`: slot → the module, so `util.name`
     /// resolves to the member's slot before running.
     pub modules: HashMap<u32, Rc<super::code::ModuleDecl>>,
+    /// Names found lately, by the address of their text: (slot, its
+    /// namespace). The parser shares one copy of each name's text among
+    /// the places it occurs, so a name used again is found at the same
+    /// address without hashing it (`x += 1` looks `x` up twice).
+    recent: [Cell<(u32, u32)>; RECENT],
 }
+
+/// How many names `Globals::lookup` remembers.
+const RECENT: usize = 64;
 
 impl Default for Globals {
     fn default() -> Self {
@@ -60,6 +69,7 @@ impl Default for Globals {
             natives: Natives::default(),
             fields: Default::default(),
             modules: HashMap::new(),
+            recent: std::array::from_fn(|_| Cell::new((u32::MAX, 0))),
         }
     }
 }
@@ -112,7 +122,24 @@ pub(crate) struct NativeName {
 
 impl Globals {
     pub(crate) fn lookup(&self, name: &str) -> Option<u32> {
-        self.spaces[self.space].get(name).copied()
+        let recent = &self.recent[(name.as_ptr() as usize >> 4) % RECENT];
+        let (slot, space) = recent.get();
+        // The slot's own name at the same address and length is the same
+        // text, and the namespace that gave the slot for it maps it there
+        // for good (nothing is ever undeclared).
+        if let Some(known) = self.names.get(slot as usize) {
+            if space as usize == self.space
+                && known.as_ptr() == name.as_ptr()
+                && known.len() == name.len()
+            {
+                return Some(slot);
+            }
+        }
+        let found = self.spaces[self.space].get(name).copied();
+        if let Some(slot) = found {
+            recent.set((slot, self.space as u32));
+        }
+        found
     }
     pub(crate) fn declare(&mut self, name: &Rc<str>) -> u32 {
         if let Some(i) = self.lookup(name) {
@@ -164,6 +191,33 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
 
 #[cfg(test)]
 mod tests {
+    use super::Globals;
+    use std::rc::Rc;
+
+    #[test]
+    fn a_name_found_again_is_the_same_slot_in_its_namespace_only() {
+        let mut g = Globals::default();
+        let x: Rc<str> = Rc::from("x");
+        let y: Rc<str> = Rc::from("y");
+        assert_eq!(g.declare(&x), 0);
+        assert_eq!(g.declare(&y), 1);
+        // Found by hashing, then by address; another copy of the text too.
+        for _ in 0..2 {
+            assert_eq!(g.lookup(&x), Some(0));
+            assert_eq!(g.lookup(&y), Some(1));
+            assert_eq!(g.lookup("x"), Some(0));
+        }
+        // An imported file's namespace has its own `x`, or none.
+        let back = g.enter_new_space();
+        assert_eq!(g.lookup(&x), None);
+        assert_eq!(g.declare(&x), 2);
+        assert_eq!(g.lookup(&x), Some(2));
+        g.leave_space(back);
+        assert_eq!(g.lookup(&x), Some(0));
+        // The same address with a shorter length is another name.
+        assert_eq!(g.lookup(&x[..0]), None);
+    }
+
     #[test]
     fn a_swap_is_one_edit() {
         assert_eq!(

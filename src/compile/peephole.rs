@@ -57,59 +57,134 @@ pub(super) fn optimize(
     local_calls: &[(usize, usize)],
 ) -> (Vec<Op>, Vec<Span>) {
     let mut is_target = vec![false; code.len() + 1];
-    for op in &code {
-        if let Some(t) = target(op) {
-            is_target[t as usize] = true;
-        }
-    }
+    let has = Present::scan(&code, &mut is_target);
     fuse_const_stores(&mut code, &is_target, const_stores);
     fuse_aug_stores(&mut code, &mut spans, &is_target, aug_stores);
     fuse_local_method_pops(&mut code, &is_target, local_methods);
     fuse_local_calls(&mut code, local_calls);
-    for i in 0..code.len().saturating_sub(1) {
-        let Some(cmp) = cmp_of(code[i]) else {
-            continue;
-        };
-        if let (Op::JumpIfFalse(t), false) = (code[i + 1], is_target[i + 1]) {
-            code[i] = Op::CmpJump(cmp, t);
-            code[i + 1] = Op::Nop;
+    // Each pass below starts from an op that no pass before it makes, so
+    // code without that op (a file of top-level `x += 1` lines has no
+    // local, no comparison, no call, no jump) skips the pass's walk.
+    if has.cmp {
+        for i in 0..code.len().saturating_sub(1) {
+            let Some(cmp) = cmp_of(code[i]) else {
+                continue;
+            };
+            if let (Op::JumpIfFalse(t), false) = (code[i + 1], is_target[i + 1]) {
+                code[i] = Op::CmpJump(cmp, t);
+                code[i + 1] = Op::Nop;
+            }
         }
     }
-    fuse_map_bump(&mut code, &mut is_target);
-    fuse_local_ops(&mut code, &mut spans, &is_target);
-    fuse_int_ops(&mut code, &mut spans, &is_target);
-    fuse_method_pop(&mut code, &is_target);
-    fuse_iter_store(&mut code, &is_target);
-    fuse_local_pairs(&mut code, &mut spans, &is_target);
-    fuse_arith_local(&mut code, &mut spans, &is_target);
+    if has.method {
+        fuse_map_bump(&mut code, &mut is_target);
+    }
+    if has.local {
+        fuse_local_ops(&mut code, &mut spans, &is_target);
+    }
+    if has.int {
+        fuse_int_ops(&mut code, &mut spans, &is_target);
+    }
+    if has.method {
+        fuse_method_pop(&mut code, &is_target);
+    }
+    if has.jump {
+        fuse_iter_store(&mut code, &is_target);
+    }
+    if has.local {
+        fuse_local_pairs(&mut code, &mut spans, &is_target);
+        fuse_arith_local(&mut code, &mut spans, &is_target);
+    }
+    drop(is_target);
+    drop_nops(&mut code, &mut spans, has.jump);
+    if has.jump {
+        fuse_loop_back(&mut code);
+    }
+    if has.local {
+        fuse_index_arith(&mut code);
+    }
+    // The evaluator fetches instructions without bounds checks: it relies
+    // on every function ending in a return and every jump landing inside.
+    assert!(matches!(code.last(), Some(Op::Return)));
+    assert!(
+        !has.jump
+            || code
+                .iter()
+                .flat_map(jump_targets)
+                .all(|t| (t as usize) < code.len())
+    );
+    (code, spans)
+}
+
+/// Which kinds of op that start a fusion the code has.
+struct Present {
+    /// Any op that jumps (`jump_target`).
+    jump: bool,
+    local: bool,
+    int: bool,
+    cmp: bool,
+    method: bool,
+}
+
+impl Present {
+    /// The kinds in `code`; marks where its jumps land in `is_target`.
+    fn scan(code: &[Op], is_target: &mut [bool]) -> Present {
+        let mut has = Present {
+            jump: false,
+            local: false,
+            int: false,
+            cmp: false,
+            method: false,
+        };
+        for op in code {
+            match op {
+                Op::LoadLocal(_) => has.local = true,
+                Op::Int(_) => has.int = true,
+                Op::Method { .. } => has.method = true,
+                _ if cmp_of(*op).is_some() => has.cmp = true,
+                _ => {
+                    if let Some(t) = target(op) {
+                        is_target[t as usize] = true;
+                        has.jump = true;
+                    }
+                }
+            }
+        }
+        has
+    }
+}
+
+/// Removes the `Nop`s in place, moving the jumps' targets (`jumps`: the
+/// code has some), and gives back the room they took.
+fn drop_nops(code: &mut Vec<Op>, spans: &mut Vec<Span>, jumps: bool) {
     // map[old] = index of the first kept instruction at or after `old`.
-    let mut map = vec![0u32; code.len() + 1];
-    let mut kept = 0u32;
-    for (i, op) in code.iter().enumerate() {
-        map[i] = kept;
-        if *op != Op::Nop {
+    let map = if jumps {
+        let mut map = vec![0u32; code.len() + 1];
+        let mut kept = 0u32;
+        for (i, op) in code.iter().enumerate() {
+            map[i] = kept;
+            if *op != Op::Nop {
+                kept += 1;
+            }
+        }
+        map[code.len()] = kept;
+        map
+    } else {
+        Vec::new()
+    };
+    let mut kept = 0;
+    for i in 0..code.len() {
+        let op = code[i];
+        if op != Op::Nop {
+            code[kept] = if jumps { retarget(op, &map) } else { op };
+            spans[kept] = spans[i];
             kept += 1;
         }
     }
-    map[code.len()] = kept;
-    let mut out_code = Vec::with_capacity(kept as usize);
-    let mut out_spans = Vec::with_capacity(kept as usize);
-    for (op, span) in code.drain(..).zip(spans.drain(..)) {
-        if op != Op::Nop {
-            out_code.push(retarget(op, &map));
-            out_spans.push(span);
-        }
-    }
-    fuse_loop_back(&mut out_code);
-    fuse_index_arith(&mut out_code);
-    // The evaluator fetches instructions without bounds checks: it relies
-    // on every function ending in a return and every jump landing inside.
-    assert!(matches!(out_code.last(), Some(Op::Return)));
-    assert!(out_code
-        .iter()
-        .flat_map(jump_targets)
-        .all(|t| (t as usize) < out_code.len()));
-    (out_code, out_spans)
+    code.truncate(kept);
+    spans.truncate(kept);
+    code.shrink_to_fit();
+    spans.shrink_to_fit();
 }
 
 /// Fuses a backward `Jump` to a loop's `IterNextLocal` (the end of a `for`
@@ -517,6 +592,40 @@ mod tests {
     fn run(code: Vec<Op>) -> Vec<Op> {
         let spans = vec![Span::default(); code.len()];
         optimize(code, spans, &[], &[], &[], &[]).0
+    }
+
+    #[test]
+    fn code_without_locals_or_jumps_still_gets_its_int_fusions() {
+        // Top-level `x += 1` and `print(x < 2)`: the passes that start from
+        // a local, a method or a jump are skipped, the rest still run.
+        let code = vec![
+            LoadGlobal(0),
+            Int(1),
+            Add,
+            StoreGlobal(0),
+            Nop,
+            LoadGlobal(0),
+            Int(2),
+            Lt,
+            CallNative1(0),
+            Pop,
+            Nil,
+            Return,
+        ];
+        assert_eq!(
+            run(code),
+            vec![
+                LoadGlobal(0),
+                ArithInt(Arith::Add, 1),
+                StoreGlobal(0),
+                LoadGlobal(0),
+                CmpInt(Cmp::Lt, 2),
+                CallNative1(0),
+                Pop,
+                Nil,
+                Return
+            ]
+        );
     }
 
     #[test]

@@ -337,7 +337,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     /// Stores the top of the stack. `declaring` is true for `let` and `fn`.
     pub(super) fn store_var(&mut self, name: &Ident, declaring: bool) -> CResult<()> {
-        if self.is_module_alias(name) {
+        // One lookup for both questions (`is_module_alias` asks the same).
+        let found = self.resolve(name);
+        if matches!(found, Some(VarRef::Global(g)) if self.globals.modules.contains_key(&g)) {
             let mut e = err(
                 format!("`{}` names an imported module", name.name),
                 name.span,
@@ -346,7 +348,7 @@ impl<'a, 'g> Compiler<'a, 'g> {
             e.help = Some("use another name for this variable".into());
             return Err(e);
         }
-        match self.resolve(name) {
+        match found {
             Some(VarRef::Local(i)) => {
                 if declaring {
                     self.f().locals[i].declared = true;

@@ -13,7 +13,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
         let start = self.here();
         self.stmt_kind(s)?;
         let end = self.here();
-        self.f().stmt_bounds.push((start, end, s.span));
+        let f = self.f();
+        f.stmt_ranges.push((start as u32, end as u32));
+        f.stmt_spans.push(s.span);
         Ok(())
     }
 
