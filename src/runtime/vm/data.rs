@@ -412,7 +412,12 @@ impl Interp {
         }
         // So does a list's item, read straight from the list.
         if let Iter::List { list, pos } = &mut *it {
-            let item = list.borrow().get(*pos).map(|v| match v {
+            // SAFETY: nothing writes the list while its item is read and
+            // copied (no script code runs, and a copy only counts the
+            // item), so no count of this borrow is kept; like `borrow`,
+            // this fails only on a list borrowed mutably.
+            let items = unsafe { list.try_borrow_unguarded() }.expect("list borrowed mutably");
+            let item = items.get(*pos).map(|v| match v {
                 Value::Int(n) => Ok(*n),
                 other => Err(other.clone()),
             });
