@@ -15,6 +15,7 @@ impl Interp {
     /// Applies `limits` to this interpreter.
     pub(crate) fn set_limits(&mut self, limits: &Limits) {
         self.recursion_limit = limits.max_depth.max(10);
+        self.depth_changed();
         self.max_tasks = limits.max_tasks;
         self.max_memory = limits.max_memory;
         if let Some(m) = limits.max_memory {

@@ -39,7 +39,7 @@ impl Interp {
         ret_to: usize,
         kind: FrameKind,
     ) -> Result<(), ErrorRef> {
-        if ex.frames.len() + self.outer_depth >= self.recursion_limit {
+        if ex.frames.len() >= self.frames_allowed {
             return Err(self.recursion_error());
         }
         Self::push_frame_unchecked(ex, closure, base, ret_to, kind);
@@ -455,12 +455,14 @@ impl Interp {
                 let mut ex = Exec::default();
                 ex.stack.extend(args);
                 self.outer_depth += caller;
+                self.depth_changed();
                 self.reentries += 1;
                 let outcome = match self.push_frame(&mut ex, c.clone(), 0, 0, FrameKind::Root) {
                     Ok(()) => self.resume(&mut ex, Input::Start),
                     Err(e) => Outcome::Threw(e),
                 };
                 self.outer_depth -= caller;
+                self.depth_changed();
                 self.reentries -= 1;
                 match outcome {
                     Outcome::Returned(v) => Ok(v),

@@ -196,6 +196,7 @@ impl Interp {
             Ok(outcome) => outcome,
             Err(payload) => {
                 self.outer_depth = depth;
+                self.depth_changed();
                 self.reentries = reentries;
                 self.caller_depth = 0;
                 Outcome::Threw(super::error::ErrorObj::with_help(

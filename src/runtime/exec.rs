@@ -319,11 +319,17 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
     // one reference count" (an `Rc`, a thin `Str`, or plain data).
     unsafe {
         match &*src {
-            Value::Int(n) => dst.write(Value::Int(*n)),
-            Value::Float(f) => dst.write(Value::Float(*f)),
-            Value::Bool(b) => dst.write(Value::Bool(*b)),
-            Value::Nil => dst.write(Value::Nil),
-            Value::Uninit => dst.write(Value::Uninit),
+            // One arm for the values that own nothing, copied as they lie:
+            // the compiler then tests for them with one compare ahead of
+            // the jump table of the others (an arm each cost a jump table
+            // on every copy of an int).
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil => {
+                std::ptr::copy_nonoverlapping(src, dst, 1)
+            }
+            Value::Uninit => {
+                std::hint::cold_path();
+                dst.write(Value::Uninit)
+            }
             // The commonest counted values take their count in line (the
             // arm below calls `Value::clone`, out of line, which matches
             // on the variant again).
@@ -364,6 +370,9 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
             | Value::RecordType(_)
             | Value::Cell(_)
             | Value::Iter(_)) => {
+                // Rare here: marked so, the compiler tests for the plain and
+                // common values first instead of for this range of variants.
+                std::hint::cold_path();
                 std::mem::forget(other.clone());
                 std::ptr::copy_nonoverlapping(src, dst, 1);
             }
@@ -383,7 +392,7 @@ unsafe fn copy_value(src: *const Value, dst: *mut Value) {
 #[inline(always)]
 pub(crate) unsafe fn move_value(src: *const Value, dst: *mut Value) {
     macro_rules! moved {
-        ($($v:ident),*) => {
+        ($($v:ident),*; $($rare:ident),*) => {
             // SAFETY: the caller's contract: each arm reads the payload
             // once (the source is forgotten) and writes one whole value.
             unsafe {
@@ -392,16 +401,26 @@ pub(crate) unsafe fn move_value(src: *const Value, dst: *mut Value) {
                     Value::Float(f) => dst.write(Value::Float(*f)),
                     Value::Bool(b) => dst.write(Value::Bool(*b)),
                     Value::Nil => dst.write(Value::Nil),
-                    Value::Uninit => dst.write(Value::Uninit),
                     $(Value::$v(p) => dst.write(Value::$v(std::ptr::read(p))),)*
+                    // Marked rare, so that the compiler tests for the common
+                    // values first rather than for this range of variants
+                    // (a second jump table on every move of an int).
+                    Value::Uninit => {
+                        std::hint::cold_path();
+                        dst.write(Value::Uninit)
+                    }
+                    $(Value::$rare(p) => {
+                        std::hint::cold_path();
+                        dst.write(Value::$rare(std::ptr::read(p)))
+                    })*
                 }
             }
         };
     }
     moved!(
-        Str, Bytes, List, Map, Func, Native, Object, Coro, Task, Future, Error, Queue, Event, Lock,
-        Semaphore, Timeout, Condition, Barrier, Handle, Group, Record, Module, RecordType, Cell,
-        Iter
+        Str, List, Map, Func;
+        Bytes, Native, Object, Coro, Task, Future, Error, Queue, Event, Lock, Semaphore, Timeout,
+        Condition, Barrier, Handle, Group, Record, Module, RecordType, Cell, Iter
     )
 }
 

@@ -27,6 +27,10 @@ pub struct Interp {
     /// script code again (`sorted(key: f)` inside `f`): they count toward
     /// `recursion_limit` too (`Interp::call_sync`).
     pub outer_depth: usize,
+    /// `recursion_limit - outer_depth` (0 past it), kept in step by
+    /// [`Interp::depth_changed`]: every call compares its frame count with
+    /// this one field instead of adding the two.
+    pub frames_allowed: usize,
     /// The frames of the task stack that called the native function now
     /// running, set by the VM before a builtin or method call that may
     /// call back into script code; taken by `call_sync`.
@@ -89,6 +93,12 @@ pub struct Interp {
 pub(crate) type TreeSink = Box<dyn FnMut(&Interp, super::interrupt::TreeRequest)>;
 
 impl Interp {
+    /// Recomputes [`Interp::frames_allowed`] after `recursion_limit` or
+    /// `outer_depth` changed.
+    pub(crate) fn depth_changed(&mut self) {
+        self.frames_allowed = self.recursion_limit.saturating_sub(self.outer_depth);
+    }
+
     pub fn new(clock: Clock, out: Box<dyn Write>, err: Box<dyn Write>) -> Interp {
         Interp {
             // A placeholder: the engine seeds it (`Engine::new`).
@@ -101,6 +111,7 @@ impl Interp {
             args: Vec::new(),
             recursion_limit: crate::limits::DEFAULT_RECURSION_LIMIT,
             outer_depth: 0,
+            frames_allowed: crate::limits::DEFAULT_RECURSION_LIMIT,
             caller_depth: 0,
             reentries: 0,
             catch_panics: false,

@@ -164,13 +164,19 @@ impl Interp {
                 step
             }};
         }
+        // The running function, read in the arms that use it: bound once
+        // ahead of the `match`, it was loaded on every instruction.
+        macro_rules! proto {
+            () => {
+                // SAFETY: `r.proto` points into the `Rc<Closure>` of the
+                // frame at `r.fi`, which owns it while that frame is on the
+                // stack; every frame pop is followed by `Regs::reload` (which
+                // re-derives it) or a return from this loop. An op that
+                // reloads does not read this reference afterwards.
+                unsafe { &*r.proto }
+            };
+        }
         loop {
-            // SAFETY: `r.proto` points into the `Rc<Closure>` of the frame at
-            // `r.fi`, which owns it while that frame is on the stack; every
-            // frame pop is followed by `Regs::reload` (which re-derives it)
-            // or a return from this loop. An op that reloads does not read
-            // this `proto` afterwards.
-            let proto = unsafe { &*r.proto };
             // SAFETY: `ip` starts at the code's start or at a saved position,
             // advances one instruction at a time or jumps to a target inside
             // the code, and every function ends in `Return` (checked by
@@ -178,7 +184,7 @@ impl Interp {
             let op: &Op = unsafe { &*r.ip };
             r.ip = r.ip.wrapping_add(1);
             match *op {
-                Op::Const(k) => ex.push_copy(&proto.consts[k as usize]),
+                Op::Const(k) => ex.push_copy(&proto!().consts[k as usize]),
                 Op::Nil => ex.push_nil(),
                 Op::True => ex.push(Value::Bool(true)),
                 Op::False => ex.push(Value::Bool(false)),
@@ -196,9 +202,9 @@ impl Interp {
                 Op::StoreLocal(s) => vars::store_local(ex, r.base + s as usize),
                 Op::NewCell(s) => vars::new_cell(ex, r.base + s as usize),
                 Op::BoxLocal(s) => vars::box_local(ex, r.base + s as usize),
-                Op::LoadCell(s) => go!(self.op_load_cell(ex, &r, proto, s)),
+                Op::LoadCell(s) => go!(self.op_load_cell(ex, &r, proto!(), s)),
                 Op::StoreCell(s) => vars::store_cell(ex, r.base + s as usize),
-                Op::LoadUpval(u) => go!(self.op_load_upval(ex, &r, proto, u)),
+                Op::LoadUpval(u) => go!(self.op_load_upval(ex, &r, proto!(), u)),
                 Op::StoreUpval(u) => vars::store_upval(ex, &r, u),
                 Op::LoadGlobal(g) => go!(self.op_load_global(ex, g)),
                 Op::StoreGlobal(g) => self.op_store_global(ex, g),
@@ -248,7 +254,7 @@ impl Interp {
                 Op::AugLocalInt(op, a, k) => {
                     go!(arith::aug_local_int(ex, op, r.base + a as usize, k))
                 }
-                Op::ConstDiv(k) => go!(arith::const_div(ex, &proto.consts[k as usize])),
+                Op::ConstDiv(k) => go!(arith::const_div(ex, &proto!().consts[k as usize])),
                 Op::ArithIndexLocals(op, a, b) => {
                     let (a, b) = (r.base + a as usize, r.base + b as usize);
                     go!(arith::arith_index_locals(ex, &mut r, op, a, b))
@@ -269,9 +275,12 @@ impl Interp {
                 Op::CallGlobal { global, argc } => {
                     go!(self.op_call_global(ex, &mut r, global, argc))
                 }
-                Op::CallNative1(k) => go!(self.op_call_native1(ex, &mut r, proto, k)),
+                Op::CallNative1(k) => {
+                    let proto = proto!();
+                    go!(self.op_call_native1(ex, &mut r, proto, k))
+                }
                 Op::CallNamed { argc, names } => {
-                    go!(on_copy!(t => self.op_call_named(ex, &mut t, proto, argc, names)))
+                    go!(on_copy!(t => self.op_call_named(ex, &mut t, proto!(), argc, names)))
                 }
                 Op::CallAwait(argc) => go!(self.op_call_await(ex, &mut r, argc)),
                 Op::CallAwaitGlobal { global, argc } => {
@@ -287,15 +296,16 @@ impl Interp {
                     method,
                     argc,
                     names,
-                } => go!(self.op_method_named(ex, r, proto, method, argc, names)),
+                } => go!(self.op_method_named(ex, r, proto!(), method, argc, names)),
                 Op::CallAttr { name, argc, names } => {
+                    let proto = proto!();
                     go!(self.op_call_attr(ex, &mut r, proto, name, argc, names))
                 }
                 Op::Index => go!(data::index(ex)),
                 Op::IndexLocalConst { slot, k } => go!(data::index_local_const(
                     ex,
                     r.base + slot as usize,
-                    &proto.consts[k as usize]
+                    &proto!().consts[k as usize]
                 )),
                 Op::IndexLocalInt { slot, k } => {
                     go!(data::index_local_int(ex, r.base + slot as usize, k))
@@ -305,11 +315,11 @@ impl Interp {
                 Op::StoreIndexLocalConst { slot, k } => go!(data::store_index_local_const(
                     ex,
                     r.base + slot as usize,
-                    &proto.consts[k as usize]
+                    &proto!().consts[k as usize]
                 )),
-                Op::GetField(k) => go!(self.op_get_field(ex, proto, k)),
-                Op::SetField(k) => go!(self.op_set_field(ex, proto, k)),
-                Op::MakeRecord { ty, n } => data::make_record(ex, proto, ty, n),
+                Op::GetField(k) => go!(self.op_get_field(ex, proto!(), k)),
+                Op::SetField(k) => go!(self.op_set_field(ex, proto!(), k)),
+                Op::MakeRecord { ty, n } => data::make_record(ex, proto!(), ty, n),
                 Op::ListAppend(s) => go!(fallible(super::values::seq::list_append_op(
                     ex,
                     r.base + s as usize
@@ -323,7 +333,7 @@ impl Interp {
                 Op::MakeList(n) => data::make_list(ex, n),
                 Op::MakeMap(n) => go!(data::make_map(ex, n)),
                 Op::MakeMapStrs(n) => data::make_map_strs(ex, n),
-                Op::Closure(idx) => data::closure(ex, r, proto, idx),
+                Op::Closure(idx) => data::closure(ex, r, proto!(), idx),
                 Op::Return => go!(self.op_return_top(ex, &mut r)),
                 Op::ReturnLocal(slot) => go!(self.op_return_local(ex, &mut r, slot)),
                 Op::SpawnCall(argc) => go!(on_copy!(t => self.op_spawn_call(ex, &mut t, argc))),
@@ -333,7 +343,7 @@ impl Interp {
                 Op::Rethrow => go!(blocks::rethrow(ex, r)),
                 Op::PushHandler(t) => blocks::push_handler(ex, &r, t),
                 Op::PopHandler => blocks::pop_handler(ex),
-                Op::CatchMatch(k) => blocks::catch_match(ex, proto, k),
+                Op::CatchMatch(k) => blocks::catch_match(ex, proto!(), k),
                 Op::IterStart => go!(data::iter_start(ex)),
                 Op::IterNext(exit) => go!(self.op_iter_next(ex, &mut r, exit, Sink::Push)),
                 Op::IterNextLocal { slot, exit } => {
@@ -347,17 +357,17 @@ impl Interp {
                 Op::UnpackStar { before, after } => go!(fallible(
                     super::values::seq::unpack_star_op(ex, before as usize, after as usize,)
                 )),
-                Op::Format(k) => go!(text::format(ex, proto, k)),
+                Op::Format(k) => go!(text::format(ex, proto!(), k)),
                 Op::Repr => go!(text::repr(ex)),
                 Op::Concat(n) => go!(text::concat(ex, n)),
                 Op::WithEnter(slot) => go!(self.op_with_enter(ex, r, slot)),
                 Op::WithExit { slot, failed } => go!(self.op_with_exit(ex, r, slot, failed)),
                 Op::StreamStart(slot) => go!(blocks::stream_start(ex, r, slot)),
                 Op::StreamNext { slot, name } => {
-                    go!(on_copy!(t => self.op_stream_next(ex, &mut t, proto, slot, name)))
+                    go!(on_copy!(t => self.op_stream_next(ex, &mut t, proto!(), slot, name)))
                 }
                 Op::StreamClose { slot, name } => {
-                    go!(on_copy!(t => self.op_stream_close(ex, &mut t, proto, slot, name)))
+                    go!(on_copy!(t => self.op_stream_close(ex, &mut t, proto!(), slot, name)))
                 }
                 Op::GroupEnter(slot) => self.op_group_enter(ex, r, slot),
                 Op::GroupExit { slot, failed } => go!(self.op_group_exit(ex, r, slot, failed)),
@@ -366,7 +376,12 @@ impl Interp {
                     go!(self.op_call_local(ex, &mut r, at, argc))
                 }
                 Op::MethodPopLocal { slot, method } => {
-                    go!(self.op_method_pop_local(ex, r, r.base + slot as usize, method))
+                    let at = r.base + slot as usize;
+                    match Self::method_pop_local_fast(ex, at, method) {
+                        Ok(true) => {}
+                        Ok(false) => go!(self.method_pop_local_slow(ex, r, at, method)),
+                        Err(e) => go!(fallible(Err(e))),
+                    }
                 }
             }
         }

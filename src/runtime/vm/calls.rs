@@ -101,7 +101,7 @@ impl Interp {
         if let Value::Func(c) = unsafe { &*slot } {
             let proto: *const FnProto = &*c.proto;
             if argc == c.proto.plain_arity {
-                if ex.frames.len() + self.outer_depth >= self.recursion_limit {
+                if ex.frames.len() >= self.frames_allowed {
                     return Err(Stop::Fail(self.recursion_error()));
                 }
                 // SAFETY: the `Rc` is read out of the slot once and the slot
@@ -148,7 +148,7 @@ impl Interp {
         let args_at = ex.stack.len() - argc;
         if let Value::Func(c) = &ex.stack[at] {
             if argc == c.proto.plain_arity {
-                if ex.frames.len() + self.outer_depth >= self.recursion_limit {
+                if ex.frames.len() >= self.frames_allowed {
                     return Err(Stop::Fail(self.recursion_error()));
                 }
                 let c = c.clone();
