@@ -112,7 +112,14 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     /// Is `name` bound by an import (so it must not be assigned)?
     pub(super) fn is_module_alias(&mut self, name: &Ident) -> bool {
-        matches!(self.resolve(name), Some(VarRef::Global(g)) if self.globals.modules.contains_key(&g))
+        let found = self.resolve(name);
+        self.names_module(&found)
+    }
+
+    /// Whether a resolved name is an imported module's (`store_var`
+    /// resolves once and asks this and its own question of the answer).
+    pub(super) fn names_module(&self, found: &Option<VarRef>) -> bool {
+        matches!(found, Some(VarRef::Global(g)) if self.globals.modules.contains_key(g))
     }
 }
 

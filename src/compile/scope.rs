@@ -337,9 +337,9 @@ impl<'a, 'g> Compiler<'a, 'g> {
 
     /// Stores the top of the stack. `declaring` is true for `let` and `fn`.
     pub(super) fn store_var(&mut self, name: &Ident, declaring: bool) -> CResult<()> {
-        // One lookup for both questions (`is_module_alias` asks the same).
+        // One lookup for both questions.
         let found = self.resolve(name);
-        if matches!(found, Some(VarRef::Global(g)) if self.globals.modules.contains_key(&g)) {
+        if self.names_module(&found) {
             let mut e = err(
                 format!("`{}` names an imported module", name.name),
                 name.span,
