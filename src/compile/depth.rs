@@ -61,7 +61,8 @@ fn effect(op: &Op) -> (i32, i32) {
         CallGlobal { argc, .. } | CallAwaitGlobal { argc, .. } | CallLocal { argc, .. } => {
             (n(argc), 1)
         }
-        CallNative1(_) => (1, 1),
+        CallNative1(_) | CallArg(_) => (1, 1),
+        CallLocalArg { .. } => (0, 1),
         MakeList(k) | Concat(k) => (n(k), 1),
         MakeMap(k) | MakeMapStrs(k) => (2 * n(k), 1),
         // The native that waits for the group pushes its result.

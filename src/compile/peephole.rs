@@ -61,7 +61,7 @@ pub(super) fn optimize(
     fuse_const_stores(&mut code, &is_target, const_stores);
     fuse_aug_stores(&mut code, &mut spans, &is_target, aug_stores);
     fuse_local_method_pops(&mut code, &is_target, local_methods);
-    fuse_local_calls(&mut code, local_calls);
+    fuse_local_calls(&mut code, &is_target, local_calls);
     // Each pass below starts from an op that no pass before it makes, so
     // code without that op (a file of top-level `x += 1` lines has no
     // local, no comparison, no call, no jump) skips the pass's walk.
@@ -573,11 +573,28 @@ fn fuse_local_method_pops(code: &mut [Op], is_target: &[bool], local_methods: &[
 /// (which keeps the call's span and reads the local itself, after the
 /// arguments: see `Op::CallLocal`). A local a closure captures is loaded
 /// with `LoadCell`, which is left alone, as is a global.
-fn fuse_local_calls(code: &mut [Op], local_calls: &[(usize, usize)]) {
+///
+/// A call of one argument that is a plain local too (`f(x)`) takes the
+/// argument's load as well (`Op::CallLocalArg`), as does a `Call(1)` of
+/// any other callee (`Op::CallArg`), unless a jump lands on the call (the
+/// argument was then a choice, `f(c ? a : b)`, not the load before it).
+fn fuse_local_calls(code: &mut [Op], is_target: &[bool], local_calls: &[(usize, usize)]) {
     for &(load, call) in local_calls {
         if let (Op::LoadLocal(slot), Op::Call(argc)) = (code[load], code[call]) {
             code[load] = Op::Nop;
             code[call] = Op::CallLocal { slot, argc };
+            if let (1, Op::LoadLocal(arg), false) = (argc, code[call - 1], is_target[call]) {
+                code[call - 1] = Op::Nop;
+                code[call] = Op::CallLocalArg { slot, arg };
+            }
+        }
+    }
+    for call in 1..code.len() {
+        if let (Op::LoadLocal(arg), Op::Call(1), false) =
+            (code[call - 1], code[call], is_target[call])
+        {
+            code[call - 1] = Op::Nop;
+            code[call] = Op::CallArg(arg);
         }
     }
 }
@@ -734,7 +751,7 @@ mod tests {
             Add,
             Return,
         ];
-        assert_eq!(run(code)[..3], [LoadLocal2(0, 1), LoadLocal(2), Call(1)]);
+        assert_eq!(run(code)[..2], [LoadLocal2(0, 1), CallArg(2)]);
         let code = vec![Jump(2), LoadLocal(0), LoadLocal(1), Add, Return];
         assert_eq!(run(code)[1..3], [LoadLocal(0), ArithLocal(Arith::Add, 1)]);
         // `local + 1` keeps its own fusion.
@@ -1129,8 +1146,7 @@ mod tests {
         assert_eq!(
             run_with(code, &[(0, 4), (1, 3)]),
             [
-                LoadLocal(1),
-                CallLocal { slot: 0, argc: 1 },
+                CallLocalArg { slot: 0, arg: 1 },
                 CallLocal { slot: 0, argc: 1 },
                 Return
             ]
@@ -1138,6 +1154,43 @@ mod tests {
         // Not a cell.
         let code = vec![LoadCell(0), Call(0), Return];
         assert_eq!(run_with(code, &[(0, 1)]), [LoadCell(0), Call(0), Return]);
+    }
+
+    #[test]
+    fn a_call_of_one_local_argument_takes_its_load() {
+        let run_with = |code: Vec<Op>, at: &[(usize, usize)]| {
+            let spans = vec![Span::default(); code.len()];
+            optimize(code, spans, &[], &[], &[], at).0
+        };
+        // `g(x)` with `g` a captured variable: the argument's load goes.
+        let code = vec![LoadUpval(0), LoadLocal(1), Call(1), Return];
+        assert_eq!(run_with(code, &[]), [LoadUpval(0), CallArg(1), Return]);
+        // Two arguments, or a cell as the argument: unchanged.
+        let code = vec![LoadUpval(0), LoadLocal(1), LoadLocal(2), Call(2), Return];
+        assert_eq!(
+            run_with(code, &[])[1..],
+            [LoadLocal2(1, 2), Call(2), Return]
+        );
+        let code = vec![LoadLocal(0), LoadCell(1), Call(1), Return];
+        assert_eq!(
+            run_with(code, &[(0, 2)]),
+            [LoadCell(1), CallLocal { slot: 0, argc: 1 }, Return]
+        );
+        // `f(c ? a : b)`: a jump lands on the call, whose argument is
+        // then either load; neither fuses.
+        let code = vec![
+            LoadLocal(0),
+            LoadLocal(3),
+            JumpIfFalse(5),
+            LoadLocal(1),
+            Jump(6),
+            LoadLocal(2),
+            Call(1),
+            Return,
+        ];
+        let fused = run_with(code, &[(0, 6)]);
+        assert!(fused.contains(&LoadLocal(2)), "{fused:?}");
+        assert!(fused.contains(&CallLocal { slot: 0, argc: 1 }), "{fused:?}");
     }
 
     #[test]

@@ -304,8 +304,16 @@ impl Exec {
     }
 }
 /// Writes a clone of `*src` into `dst` without a temporary: values that own
-/// nothing are copied field by field; others are the same bits plus one
-/// reference count, copied from where they have long been.
+/// nothing are copied field by field; a function, list, string or map is
+/// the same bits plus one reference count, copied from where it has long
+/// been; the rest are cloned out of line.
+///
+/// A test and a small `match` rather than one `match` of every variant:
+/// that one compiled to a jump table on the variant for every copy, ints
+/// included (an indirect branch on each read of a local); this is a
+/// compare for the plain values and a short chain for the counted ones
+/// (callgrind: closures -1.1 %, spectral_norm -1.8 %, objects -1.0 %,
+/// fib +0.4 %; fewer mispredicted branches in cachegrind's model).
 ///
 /// # Safety
 /// `src` is a valid value; `dst` is writable, does not overlap it, and holds
@@ -313,71 +321,39 @@ impl Exec {
 #[inline(always)]
 unsafe fn copy_value(src: *const Value, dst: *mut Value) {
     // SAFETY: the caller promises `src` is valid and `dst` writable, not
-    // overlapping and holding nothing to drop. Every arm writes one whole
-    // value. The match lists every variant, so a new one must be placed:
-    // the bitwise arm is only for values whose clone is "the same bits plus
-    // one reference count" (an `Rc`, a thin `Str`, or plain data).
+    // overlapping and holding nothing to drop. Each way writes one whole
+    // value: plain data as it lies; an `Rc` or a `Str`, whose clone is
+    // the same bits plus one count, as its bits after taking the count;
+    // anything else as its clone.
     unsafe {
-        match &*src {
-            // One arm for the values that own nothing, copied as they lie:
-            // the compiler then tests for them with one compare ahead of
-            // the jump table of the others (an arm each cost a jump table
-            // on every copy of an int).
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil => {
-                std::ptr::copy_nonoverlapping(src, dst, 1)
-            }
-            Value::Uninit => {
-                std::hint::cold_path();
-                dst.write(Value::Uninit)
-            }
-            // The commonest counted values take their count in line (the
-            // arm below calls `Value::clone`, out of line, which matches
-            // on the variant again).
-            Value::Str(s) => {
-                std::mem::forget(s.clone());
-                std::ptr::copy_nonoverlapping(src, dst, 1);
-            }
-            Value::List(l) => {
-                std::mem::forget(l.clone());
-                std::ptr::copy_nonoverlapping(src, dst, 1);
-            }
-            Value::Map(m) => {
-                std::mem::forget(m.clone());
-                std::ptr::copy_nonoverlapping(src, dst, 1);
-            }
-            Value::Func(f) => {
-                std::mem::forget(f.clone());
-                std::ptr::copy_nonoverlapping(src, dst, 1);
-            }
-            other @ (Value::Bytes(_)
-            | Value::Native(_)
-            | Value::Object(_)
-            | Value::Coro(_)
-            | Value::Task(_)
-            | Value::Future(_)
-            | Value::Error(_)
-            | Value::Queue(_)
-            | Value::Event(_)
-            | Value::Lock(_)
-            | Value::Semaphore(_)
-            | Value::Timeout(_)
-            | Value::Condition(_)
-            | Value::Barrier(_)
-            | Value::Handle(_)
-            | Value::Group(_)
-            | Value::Record(_)
-            | Value::Module(_)
-            | Value::RecordType(_)
-            | Value::Cell(_)
-            | Value::Iter(_)) => {
-                // Rare here: marked so, the compiler tests for the plain and
-                // common values first instead of for this range of variants.
-                std::hint::cold_path();
-                std::mem::forget(other.clone());
-                std::ptr::copy_nonoverlapping(src, dst, 1);
-            }
+        let v = &*src;
+        if matches!(
+            v,
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil
+        ) {
+            std::ptr::copy_nonoverlapping(src, dst, 1);
+            return;
         }
+        match v {
+            Value::Func(f) => std::mem::forget(f.clone()),
+            Value::List(l) => std::mem::forget(l.clone()),
+            Value::Str(s) => std::mem::forget(s.clone()),
+            Value::Map(m) => std::mem::forget(m.clone()),
+            _ => return clone_into(v, dst),
+        }
+        std::ptr::copy_nonoverlapping(src, dst, 1);
     }
+}
+
+/// [`copy_value`] of a value seldom copied on the evaluator's stack (a
+/// task, a lock, a record, ...): its clone, out of line.
+///
+/// # Safety
+/// `dst` is writable and holds nothing that needs dropping.
+#[inline(never)]
+unsafe fn clone_into(v: &Value, dst: *mut Value) {
+    // SAFETY: the caller's promise about `dst`.
+    unsafe { dst.write(v.clone()) }
 }
 
 /// Moves the value at `src` to `dst` field by field: its variant read as
