@@ -356,10 +356,16 @@ unsafe fn clone_into(v: &Value, dst: *mut Value) {
     unsafe { dst.write(v.clone()) }
 }
 
-/// Moves the value at `src` to `dst` field by field: its variant read as
-/// a byte and its payload as one word, each forwarded from the narrower
-/// stores that most likely wrote it a moment ago (a value moved whole, as
-/// one wide load, would wait for them to land: see [`Exec::push`]).
+/// Moves the value at `src` to `dst` field by field: its variant and a
+/// `bool`'s payload as the bytes they are, any other payload as the one
+/// word it is, each forwarded from the narrower stores that most likely
+/// wrote it a moment ago (a value moved whole, as one wide load, would
+/// wait for them to land: see [`Exec::push`]).
+///
+/// The same three copies for every variant, which `Value`'s `repr(u8)`
+/// layout allows (the variant in byte 0, a `bool` in byte 1, every other
+/// payload one word at offset 8): a `match` on the variant compiled to a
+/// jump table, an indirect branch on every return and every item pushed.
 ///
 /// # Safety
 /// `src` is a valid value that the caller forgets (it is moved, not
@@ -367,37 +373,22 @@ unsafe fn clone_into(v: &Value, dst: *mut Value) {
 /// may be the same slot.
 #[inline(always)]
 pub(crate) unsafe fn move_value(src: *const Value, dst: *mut Value) {
-    macro_rules! moved {
-        ($($v:ident),*; $($rare:ident),*) => {
-            // SAFETY: the caller's contract: each arm reads the payload
-            // once (the source is forgotten) and writes one whole value.
-            unsafe {
-                match &*src {
-                    Value::Int(n) => dst.write(Value::Int(*n)),
-                    Value::Float(f) => dst.write(Value::Float(*f)),
-                    Value::Bool(b) => dst.write(Value::Bool(*b)),
-                    Value::Nil => dst.write(Value::Nil),
-                    $(Value::$v(p) => dst.write(Value::$v(std::ptr::read(p))),)*
-                    // Marked rare, so that the compiler tests for the common
-                    // values first rather than for this range of variants
-                    // (a second jump table on every move of an int).
-                    Value::Uninit => {
-                        std::hint::cold_path();
-                        dst.write(Value::Uninit)
-                    }
-                    $(Value::$rare(p) => {
-                        std::hint::cold_path();
-                        dst.write(Value::$rare(std::ptr::read(p)))
-                    })*
-                }
-            }
-        };
+    use std::mem::MaybeUninit;
+    // SAFETY: both point to 16 writable or readable bytes (a `Value`).
+    // The copies go through `MaybeUninit`, so padding (the bytes a
+    // variant does not use) is copied as it is, never read as a value.
+    // After them `dst` holds the bytes that make up `src`'s variant and
+    // payload (see `layout_of_a_value_is_what_move_value_copies`); the
+    // caller forgets `src`, so ownership moves, it is not duplicated.
+    unsafe {
+        let s = src.cast::<MaybeUninit<u8>>();
+        let d = dst.cast::<MaybeUninit<u8>>();
+        let word = s.add(8).cast::<MaybeUninit<u64>>().read();
+        let (tag, byte) = (s.read(), s.add(1).read());
+        d.write(tag);
+        d.add(1).write(byte);
+        d.add(8).cast::<MaybeUninit<u64>>().write(word);
     }
-    moved!(
-        Str, List, Map, Func;
-        Bytes, Native, Object, Coro, Task, Future, Error, Queue, Event, Lock, Semaphore, Timeout,
-        Condition, Barrier, Handle, Group, Record, Module, RecordType, Cell, Iter
-    )
 }
 
 /// Drops the value at `p` in place, the count of a string, list, map or
@@ -436,11 +427,56 @@ mod sizes {
     use std::mem::size_of;
 
     /// Every call pushes a frame and every blocked task keeps its frames,
+    /// `move_value` copies byte 0 (the variant), byte 1 (a `bool`) and the
+    /// word at offset 8 (any other payload): each kind of payload moves
+    /// whole and comes out equal.
+    #[test]
+    fn layout_of_a_value_is_what_move_value_copies() {
+        use super::{move_value, Value};
+        use std::mem::MaybeUninit;
+        let values = [
+            Value::Nil,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(0x1122_3344_5566_7788),
+            Value::Int(-1),
+            Value::Float(-2.5),
+            Value::Str("a string longer than a word".into()),
+            Value::Str("short".into()),
+            Value::Uninit,
+        ];
+        for v in values {
+            let before = v.repr();
+            let src = MaybeUninit::new(v);
+            let mut dst = MaybeUninit::<Value>::uninit();
+            // SAFETY: `src` holds a value, forgotten after the move (it
+            // is a `MaybeUninit`); `dst` is writable and empty.
+            let moved = unsafe {
+                move_value(src.as_ptr(), dst.as_mut_ptr());
+                dst.assume_init()
+            };
+            assert_eq!(moved.repr(), before);
+        }
+        // The bytes themselves, as `Value`'s doc comment states them.
+        let int = Value::Int(0x0102_0304_0506_0708);
+        let p = (&int as *const Value).cast::<u8>();
+        // SAFETY: a `Value` is 16 bytes; an int's payload is the word at 8.
+        assert_eq!(
+            unsafe { p.add(8).cast::<i64>().read() },
+            0x0102_0304_0506_0708
+        );
+        let yes = Value::Bool(true);
+        let p = (&yes as *const Value).cast::<u8>();
+        // SAFETY: a bool's payload is byte 1.
+        assert_eq!(unsafe { p.add(1).read() }, 1);
+    }
+
     /// values and task record: growth here costs speed and memory (W6).
     #[test]
     fn hot_structures_stay_small() {
         assert_eq!(size_of::<super::Frame>(), 24);
         assert_eq!(size_of::<super::Value>(), 16);
+        assert_eq!(std::mem::align_of::<super::Value>(), 8);
         assert_eq!(size_of::<crate::compile::code::Op>(), 16);
         // 216 + the `Rc` counts + malloc's header fit a 240-byte block.
         assert!(size_of::<crate::runtime::asyncio::task::Task>() <= 216);

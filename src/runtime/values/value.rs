@@ -58,7 +58,13 @@ pub use super::map_table::MapTable;
 
 /// A script value. A host reads the plain ones (`Nil` to `Map`) and hands
 /// the others back unchanged.
+///
+/// `repr(u8)`: the variant is byte 0, a `bool`'s payload byte 1, every other
+/// payload one word at offset 8, which `exec::move_value` relies on (it
+/// copies those bytes and nothing else): a new variant holds nothing, a
+/// `bool`, or one word (an `Rc`, a pointer, a 64-bit number).
 #[derive(Clone)]
+#[repr(u8)]
 pub enum Value {
     /// `nil`.
     Nil,
