@@ -461,10 +461,8 @@ mod sizes {
         let int = Value::Int(0x0102_0304_0506_0708);
         let p = (&int as *const Value).cast::<u8>();
         // SAFETY: a `Value` is 16 bytes; an int's payload is the word at 8.
-        assert_eq!(
-            unsafe { p.add(8).cast::<i64>().read() },
-            0x0102_0304_0506_0708
-        );
+        let word = unsafe { p.add(8).cast::<i64>().read() };
+        assert_eq!(word, 0x0102_0304_0506_0708);
         let yes = Value::Bool(true);
         let p = (&yes as *const Value).cast::<u8>();
         // SAFETY: a bool's payload is byte 1.
