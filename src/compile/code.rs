@@ -378,6 +378,14 @@ pub enum Op {
     /// `g(x)` with `g` on the stack (an upvalue's, an index's, ...) and `x`
     /// a plain local: the `LoadLocal` and the `Call(1)` in one instruction.
     CallArg(u32),
+    /// `ArithLocalInt`, `CmpInt` or `ArithLocals` followed by `Return`
+    /// (`return x * 2`, `return n % 3 == 0`, `return a + b`: the body of a
+    /// small function passed to another): the op, then the return, in
+    /// one dispatch. It takes the first op's place and span; the `Return`
+    /// stays behind it for any jump that lands there.
+    ReturnArithLocalInt(Arith, u32, i32),
+    ReturnCmpInt(Cmp, i32),
+    ReturnArithLocals(Arith, u32, u32),
 }
 
 /// The ops `MapBump` skips when it has done their work: the rest of

@@ -25,6 +25,8 @@ fn effect(op: &Op) -> (i32, i32) {
         | LoadGlobal(_)
         | Closure(_)
         | ArithLocalInt(..)
+        | ReturnArithLocalInt(..)
+        | ReturnArithLocals(..)
         | IndexLocalConst { .. }
         | ArithLocals(..)
         | IndexLocals(..)
@@ -75,6 +77,7 @@ fn effect(op: &Op) -> (i32, i32) {
         | Not
         | ArithInt(..)
         | CmpInt(..)
+        | ReturnCmpInt(..)
         | Await
         | Spawn
         | SpawnInGroup(_)

@@ -103,6 +103,7 @@ pub(super) fn optimize(
     if has.local {
         fuse_index_arith(&mut code);
     }
+    fuse_returns(&mut code);
     // The evaluator fetches instructions without bounds checks: it relies
     // on every function ending in a return and every jump landing inside.
     assert!(matches!(code.last(), Some(Op::Return)));
@@ -216,6 +217,24 @@ fn fuse_index_arith(code: &mut [Op]) {
         if let (Op::IndexLocals(a, b), Some(arith)) = (code[i], arith_of(code[i + 1])) {
             code[i] = Op::ArithIndexLocals(arith, a, b);
         }
+    }
+}
+
+/// Fuses `ArithLocalInt`, `CmpInt` or `ArithLocals` with the `Return`
+/// after it, on the final code, as `fuse_index_arith` does: the fused op
+/// takes the first op's place and span (an error in the arithmetic points
+/// where it did), and the `Return` stays for a jump that lands on it.
+fn fuse_returns(code: &mut [Op]) {
+    for i in 0..code.len().saturating_sub(1) {
+        if code[i + 1] != Op::Return {
+            continue;
+        }
+        code[i] = match code[i] {
+            Op::ArithLocalInt(a, slot, k) => Op::ReturnArithLocalInt(a, slot, k),
+            Op::CmpInt(c, k) => Op::ReturnCmpInt(c, k),
+            Op::ArithLocals(a, x, y) => Op::ReturnArithLocals(a, x, y),
+            other => other,
+        };
     }
 }
 
@@ -691,7 +710,8 @@ mod tests {
             vec![
                 LoadLocal(0),
                 ArithInt(Arith::Mod, 3),
-                CmpInt(Cmp::Eq, 0),
+                // The return joins it (`fuse_returns`).
+                ReturnCmpInt(Cmp::Eq, 0),
                 Return
             ]
         );
@@ -702,7 +722,7 @@ mod tests {
                 LoadLocal(0),
                 JumpIfFalse(3),
                 Int(1),
-                CmpInt(Cmp::Lt, 2),
+                ReturnCmpInt(Cmp::Lt, 2),
                 Return
             ]
         );
@@ -892,7 +912,7 @@ mod tests {
             run(code)[..2],
             [ArithLocals(Arith::Add, 0, 1), ArithInt(Arith::Mul, 2)]
         );
-        let code = vec![LoadLocal(0), Int(10), Mod, Return];
+        let code = vec![LoadLocal(0), Int(10), Mod, Pop, Nil, Return];
         assert_eq!(run(code)[0], ArithLocalInt(Arith::Mod, 0, 10));
         // Not when a jump lands on the operator, nor for other operators.
         let code = vec![Jump(2), Int(3), FloorDiv, Return];
@@ -1154,6 +1174,19 @@ mod tests {
         // Not a cell.
         let code = vec![LoadCell(0), Call(0), Return];
         assert_eq!(run_with(code, &[(0, 1)]), [LoadCell(0), Call(0), Return]);
+    }
+
+    #[test]
+    fn a_return_after_a_fused_op_joins_it_and_stays_behind() {
+        // `return x * 2`, `return a + b`: the op takes the return, which
+        // stays for a jump that lands on it.
+        let code = vec![LoadLocal(0), Int(2), Mul, Return];
+        assert_eq!(run(code), [ReturnArithLocalInt(Arith::Mul, 0, 2), Return]);
+        let code = vec![LoadLocal(0), LoadLocal(1), Add, Return];
+        assert_eq!(run(code), [ReturnArithLocals(Arith::Add, 0, 1), Return]);
+        // Not before anything else.
+        let code = vec![LoadLocal(0), Int(2), Mul, Pop, Nil, Return];
+        assert_eq!(run(code)[0], ArithLocalInt(Arith::Mul, 0, 2));
     }
 
     #[test]

@@ -383,6 +383,23 @@ impl Interp {
                     let at = r.base + slot as usize;
                     go!(self.op_call_local(ex, &mut r, at, 1))
                 }
+                Op::ReturnArithLocalInt(a, slot, k) => {
+                    go!(arith::arith_local_int(ex, &r, a, slot, k));
+                    go!(self.op_return_top(ex, &mut r))
+                }
+                Op::ReturnCmpInt(c, k) => {
+                    go!(arith::cmp_int(ex, c, k));
+                    go!(self.op_return_top(ex, &mut r))
+                }
+                Op::ReturnArithLocals(op, a, b) => {
+                    go!(arith::arith_locals(
+                        ex,
+                        op,
+                        r.base + a as usize,
+                        r.base + b as usize
+                    ));
+                    go!(self.op_return_top(ex, &mut r))
+                }
                 Op::CallArg(arg) => {
                     ex.push_local(r.base + arg as usize);
                     go!(self.op_call(ex, &mut r, 1))
