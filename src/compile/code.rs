@@ -386,6 +386,9 @@ pub enum Op {
     ReturnArithLocalInt(Arith, u32, i32),
     ReturnCmpInt(Cmp, i32),
     ReturnArithLocals(Arith, u32, u32),
+    /// `Add` followed by `Return` (`return x + k` with `k` captured), as
+    /// the three above.
+    ReturnAdd,
 }
 
 /// The ops `MapBump` skips when it has done their work: the rest of

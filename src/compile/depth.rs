@@ -39,9 +39,8 @@ fn effect(op: &Op) -> (i32, i32) {
         Unpack(k) => (1, n(k)),
         UnpackStar { before, after } => (1, n(before) + n(after) + 1),
         Pop | StoreLocal(_) | StoreCell(_) | StoreUpval(_) | StoreGlobal(_) => (1, 0),
-        Add | Sub | Mul | Div | FloorDiv | Mod | Pow | Eq | Ne | Lt | Le | Gt | Ge | In | Index => {
-            (2, 1)
-        }
+        Add | ReturnAdd | Sub | Mul | Div | FloorDiv | Mod | Pow | Eq | Ne | Lt | Le | Gt | Ge
+        | In | Index => (2, 1),
         StoreIndex => (3, 0),
         StoreIndexLocalConst { .. } | AugLocal(..) | MethodPopLocal { .. } => (1, 0),
         ListAppend(_) => (1, 0),

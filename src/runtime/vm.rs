@@ -387,6 +387,10 @@ impl Interp {
                     go!(arith::arith_local_int(ex, &r, a, slot, k));
                     go!(self.op_return_top(ex, &mut r))
                 }
+                Op::ReturnAdd => {
+                    go!(arith::add(ex));
+                    go!(self.op_return_top(ex, &mut r))
+                }
                 Op::ReturnCmpInt(c, k) => {
                     go!(arith::cmp_int(ex, c, k));
                     go!(self.op_return_top(ex, &mut r))
