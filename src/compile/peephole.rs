@@ -61,7 +61,7 @@ pub(super) fn optimize(
     fuse_const_stores(&mut code, &is_target, const_stores);
     fuse_aug_stores(&mut code, &mut spans, &is_target, aug_stores);
     fuse_local_method_pops(&mut code, &is_target, local_methods);
-    fuse_local_calls(&mut code, &is_target, local_calls);
+    fuse_local_calls(&mut code, &is_target, local_calls, has.local);
     // Each pass below starts from an op that no pass before it makes, so
     // code without that op (a file of top-level `x += 1` lines has no
     // local, no comparison, no call, no jump) skips the pass's walk.
@@ -596,9 +596,15 @@ fn fuse_local_method_pops(code: &mut [Op], is_target: &[bool], local_methods: &[
 ///
 /// A call of one argument that is a plain local too (`f(x)`) takes the
 /// argument's load as well (`Op::CallLocalArg`), as does a `Call(1)` of
-/// any other callee (`Op::CallArg`), unless a jump lands on the call (the
-/// argument was then a choice, `f(c ? a : b)`, not the load before it).
-fn fuse_local_calls(code: &mut [Op], is_target: &[bool], local_calls: &[(usize, usize)]) {
+/// any other callee (`Op::CallArg`: looked for only in code that loads a
+/// local), unless a jump lands on the call (the argument was then a
+/// choice, `f(a or b)`, not the load before it).
+fn fuse_local_calls(
+    code: &mut [Op],
+    is_target: &[bool],
+    local_calls: &[(usize, usize)],
+    has_local: bool,
+) {
     for &(load, call) in local_calls {
         if let (Op::LoadLocal(slot), Op::Call(argc)) = (code[load], code[call]) {
             code[load] = Op::Nop;
@@ -608,6 +614,9 @@ fn fuse_local_calls(code: &mut [Op], is_target: &[bool], local_calls: &[(usize, 
                 code[call] = Op::CallLocalArg { slot, arg };
             }
         }
+    }
+    if !has_local {
+        return;
     }
     for call in 1..code.len() {
         if let (Op::LoadLocal(arg), Op::Call(1), false) =

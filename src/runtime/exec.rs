@@ -426,7 +426,6 @@ pub(crate) fn drop_value(v: Value) {
 mod sizes {
     use std::mem::size_of;
 
-    /// Every call pushes a frame and every blocked task keeps its frames,
     /// `move_value` copies byte 0 (the variant), byte 1 (a `bool`) and the
     /// word at offset 8 (any other payload): each kind of payload moves
     /// whole and comes out equal.
@@ -469,6 +468,7 @@ mod sizes {
         assert_eq!(unsafe { p.add(1).read() }, 1);
     }
 
+    /// Every call pushes a frame and every blocked task keeps its frames,
     /// values and task record: growth here costs speed and memory (W6).
     #[test]
     fn hot_structures_stay_small() {

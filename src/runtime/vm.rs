@@ -244,14 +244,7 @@ impl Interp {
                 Op::ArithLocalInt(a, slot, k) => go!(arith::arith_local_int(ex, &r, a, slot, k)),
                 Op::ArithInt(a, k) => go!(arith::arith_int(ex, a, k)),
                 Op::CmpInt(c, k) => go!(arith::cmp_int(ex, c, k)),
-                Op::ArithLocals(op, a, b) => {
-                    go!(arith::arith_locals(
-                        ex,
-                        op,
-                        r.base + a as usize,
-                        r.base + b as usize
-                    ))
-                }
+                Op::ArithLocals(op, a, b) => go!(arith::arith_locals(ex, &r, op, a, b)),
                 Op::ArithLocal(op, a) => go!(arith::arith_local(ex, op, r.base + a as usize)),
                 Op::AugLocal(op, a) => go!(arith::aug_local(ex, op, r.base + a as usize)),
                 Op::AugLocalInt(op, a, k) => {
@@ -396,12 +389,7 @@ impl Interp {
                     go!(self.op_return_top(ex, &mut r))
                 }
                 Op::ReturnArithLocals(op, a, b) => {
-                    go!(arith::arith_locals(
-                        ex,
-                        op,
-                        r.base + a as usize,
-                        r.base + b as usize
-                    ));
+                    go!(arith::arith_locals(ex, &r, op, a, b));
                     go!(self.op_return_top(ex, &mut r))
                 }
                 Op::CallArg(arg) => {

@@ -327,7 +327,8 @@ fn arith_slow(arith: Arith, a: &Value, k: i32) -> Result<Value, ErrorRef> {
 /// them a float with `+ - *`, computed from where they lie (as the unfused
 /// ops do); anything else through the unfused ops' general path.
 #[inline(always)]
-pub(super) fn arith_locals(ex: &mut Exec, arith: Arith, a: usize, b: usize) -> Step {
+pub(super) fn arith_locals(ex: &mut Exec, r: &Regs, arith: Arith, a: u32, b: u32) -> Step {
+    let (a, b) = (r.base + a as usize, r.base + b as usize);
     let (x, y) = (&ex.stack[a], &ex.stack[b]);
     let floats = match (x, y) {
         (Value::Int(x), Value::Int(y)) => {
