@@ -9,6 +9,7 @@
 use super::native::function::NativeFn;
 use super::values::record::RecordType;
 use super::values::value::Value;
+use super::vm::leaf::Leaf;
 use crate::compile::code::{Const, FnCode, Op, UpvalSource};
 use crate::compile::names::{NativeName, Natives};
 use crate::syntax::Span;
@@ -44,6 +45,8 @@ pub struct FnProto {
     /// Makes cells (locals that closures capture): its frame's end checks
     /// them for cycles (`runtime::cycles`).
     pub has_cells: bool,
+    /// A body its calls can answer without a frame (`vm/leaf.rs`).
+    pub(crate) leaf: Leaf,
     pub source: u32,
     pub span: Span,
     /// Keeps the struct from being built anywhere but here.
@@ -170,6 +173,7 @@ fn link_in(code: Rc<FnCode>, natives: &NativeTable, strs: &mut Strings) -> Rc<Fn
     } else {
         code.params.len()
     };
+    let leaf = Leaf::of(&code.code, code.params.len(), code.is_async);
     Rc::new(FnProto {
         name: code.name,
         params: code.params,
@@ -187,6 +191,7 @@ fn link_in(code: Rc<FnCode>, natives: &NativeTable, strs: &mut Strings) -> Rc<Fn
         plain_arity,
         is_struct: code.is_struct,
         has_cells,
+        leaf,
         source: code.source,
         span: code.span,
         _linked: (),

@@ -8,6 +8,7 @@ mod bump;
 mod calls;
 mod data;
 mod jumps;
+pub(super) mod leaf;
 mod natives;
 mod text;
 mod vars;

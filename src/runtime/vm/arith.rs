@@ -307,7 +307,7 @@ fn float_arith(arith: Arith, x: f64, y: f64) -> Option<f64> {
 /// `x <arith> k` of two ints, `None` where the general path decides (an
 /// overflow, a division by zero).
 #[inline(always)]
-fn int_arith(arith: Arith, x: i64, k: i64) -> Option<i64> {
+pub(super) fn int_arith(arith: Arith, x: i64, k: i64) -> Option<i64> {
     match arith {
         Arith::Add => x.checked_add(k),
         Arith::Sub => x.checked_sub(k),

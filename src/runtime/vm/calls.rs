@@ -68,10 +68,17 @@ impl Interp {
         self.check(ex, r, 1)?;
         if let Value::Func(c) = &self.globals[global as usize] {
             if c.proto.is_async == is_async && argc == c.proto.params.len() {
+                if ex.frames.len() >= self.frames_allowed {
+                    return Err(Stop::Fail(self.recursion_error()));
+                }
+                let at = ex.stack.len() - argc;
+                if let Some(v) = c.proto.leaf.eval(&ex.stack[at..], &c.upvals) {
+                    leaf_returned(ex, at, v);
+                    return Ok(true);
+                }
                 let c = c.clone();
                 let proto: *const FnProto = &*c.proto;
-                let at = ex.stack.len() - argc;
-                self.push_frame(ex, c, at, at, kind)?;
+                Self::push_frame_unchecked(ex, c, at, at, kind);
                 r.enter_proto(ex, proto, at);
                 return Ok(true);
             }
@@ -103,6 +110,10 @@ impl Interp {
             if argc == c.proto.plain_arity {
                 if ex.frames.len() >= self.frames_allowed {
                     return Err(Stop::Fail(self.recursion_error()));
+                }
+                if let Some(v) = c.proto.leaf.eval(&ex.stack[callee_at + 1..], &c.upvals) {
+                    leaf_returned(ex, callee_at, v);
+                    return Ok(());
                 }
                 // SAFETY: the `Rc` is read out of the slot once and the slot
                 // is rewritten `Nil` without a drop: the count moves into the
@@ -150,6 +161,10 @@ impl Interp {
             if argc == c.proto.plain_arity {
                 if ex.frames.len() >= self.frames_allowed {
                     return Err(Stop::Fail(self.recursion_error()));
+                }
+                if let Some(v) = c.proto.leaf.eval(&ex.stack[args_at..], &c.upvals) {
+                    leaf_returned(ex, args_at, v);
+                    return Ok(());
                 }
                 let c = c.clone();
                 let proto: *const FnProto = &*c.proto;
@@ -491,4 +506,23 @@ fn returned_in_place(ex: &mut Exec, r: &mut Regs, f: Rc<Closure>) {
     pop_handlers_of_gone_frames(ex);
     r.reload(ex);
     drop(f);
+}
+
+/// The end of a call answered as a leaf (`vm/leaf.rs`): what lies from
+/// `at` up (the callee, when it was below its arguments, and the
+/// arguments) gives way to the result, as a return leaves it.
+#[inline(always)]
+fn leaf_returned(ex: &mut Exec, at: usize, v: Value) {
+    let len = ex.stack.len();
+    debug_assert!(at < len, "a leaf call has arguments");
+    // SAFETY: `at < len`: the values from `at` up are forgotten by the
+    // first `set_len` and dropped once; the result goes into the slot at
+    // `at` (within the stack's capacity), now owning nothing.
+    unsafe {
+        let p = ex.stack.as_mut_ptr();
+        ex.stack.set_len(at);
+        drop_unless_scalars(std::slice::from_raw_parts_mut(p.add(at), len - at));
+        p.add(at).write(v);
+        ex.stack.set_len(at + 1);
+    }
 }
