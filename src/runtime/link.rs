@@ -47,6 +47,8 @@ pub struct FnProto {
     pub has_cells: bool,
     /// A body its calls can answer without a frame (`vm/leaf.rs`).
     pub(crate) leaf: Leaf,
+    /// `leaf` is not [`Leaf::No`]: the one test a call makes.
+    pub(crate) is_leaf: bool,
     pub source: u32,
     pub span: Span,
     /// Keeps the struct from being built anywhere but here.
@@ -192,6 +194,7 @@ fn link_in(code: Rc<FnCode>, natives: &NativeTable, strs: &mut Strings) -> Rc<Fn
         is_struct: code.is_struct,
         has_cells,
         leaf,
+        is_leaf: leaf != Leaf::No,
         source: code.source,
         span: code.span,
         _linked: (),
@@ -270,6 +273,54 @@ mod tests {
             .unwrap_or_else(|e| panic!("compiles: {}", e.message));
         let hello = natives.values[0].clone();
         (link(compiled.main, &natives), hello)
+    }
+
+    /// The leaf shapes (`vm/leaf.rs`) as the compiler emits them: each
+    /// function of the source, by name, and the shape found in its code.
+    #[test]
+    fn the_compiler_s_small_bodies_are_found_as_leaves() {
+        use crate::compile::code::{Arith, Cmp};
+        let (main, _) = linked(
+            "fn double(x) { return x * 2 }\n\
+             fn add(a, b) { return b + a }\n\
+             fn third(n) { return n % 3 == 0 }\n\
+             fn adders(k) { return [fn(x) { return x + k }, fn(x) { return k - x }] }\n\
+             fn twice(x) { return x + x }\n\
+             fn with_default(x, y = 1) { return x + y }\n\
+             fn captured(x) { let f = fn() { return x }\n return x * 2 }\n\
+             async fn later(x) { return x * 2 }\n\
+             hello(double, add, third, adders, twice, with_default, captured, later)",
+        );
+        let mut found = Vec::new();
+        let mut todo = vec![main];
+        while let Some(p) = todo.pop() {
+            found.push((p.name.to_string(), p.leaf));
+            todo.extend(p.protos.iter().cloned());
+        }
+        let leaf = |name: &str| {
+            let shapes: Vec<Leaf> = found.iter().filter(|f| f.0 == name).map(|f| f.1).collect();
+            shapes
+        };
+        assert_eq!(leaf("double"), [Leaf::ArithInt(Arith::Mul, 0, 2)]);
+        assert_eq!(leaf("add"), [Leaf::ArithParams(Arith::Add, 1, 0)]);
+        assert_eq!(
+            leaf("third"),
+            [Leaf::ArithCmp(Arith::Mod, 0, 3, Cmp::Eq, 0)]
+        );
+        let mut inner = leaf("<fn>");
+        inner.sort_by_key(|l| format!("{l:?}"));
+        let (add_k, k_minus) = (
+            Leaf::AddCaptured(0, 0),
+            Leaf::CapturedArith(Arith::Sub, 0, 0),
+        );
+        assert!(
+            inner.contains(&add_k) && inner.contains(&k_minus),
+            "{inner:?}"
+        );
+        assert_eq!(leaf("twice"), [Leaf::ArithParams(Arith::Add, 0, 0)]);
+        for not_leaves in ["adders", "with_default", "captured", "later", "main"] {
+            assert_eq!(leaf(not_leaves), [Leaf::No], "{not_leaves}");
+        }
     }
 
     #[test]

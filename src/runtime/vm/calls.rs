@@ -2,6 +2,7 @@
 //! check point (`--max-ops`, memory, Ctrl-C) that every call and backward
 //! jump passes.
 
+use super::leaf::{ask, Answer};
 use super::{cut_stack, pop, pop_frame_cells, Flow, Regs, Step, Stop};
 use crate::runtime::call::SpawnStep;
 use crate::runtime::exec::{move_value, Exec, FrameKind};
@@ -72,7 +73,7 @@ impl Interp {
                     return Err(Stop::Fail(self.recursion_error()));
                 }
                 let at = ex.stack.len() - argc;
-                if let Some(v) = c.proto.leaf.eval(&ex.stack[at..], &c.upvals) {
+                if let Some(v) = ask(&c.proto, &ex.stack[at..], &c.upvals) {
                     leaf_returned(ex, at, v);
                     return Ok(true);
                 }
@@ -111,7 +112,7 @@ impl Interp {
                 if ex.frames.len() >= self.frames_allowed {
                     return Err(Stop::Fail(self.recursion_error()));
                 }
-                if let Some(v) = c.proto.leaf.eval(&ex.stack[callee_at + 1..], &c.upvals) {
+                if let Some(v) = ask(&c.proto, &ex.stack[callee_at + 1..], &c.upvals) {
                     // SAFETY: as below, the callee's count moves out of its
                     // slot, so the slot needs no drop (a general one, out
                     // of line, was a third of a leaf call's cost).
@@ -171,7 +172,7 @@ impl Interp {
                 if ex.frames.len() >= self.frames_allowed {
                     return Err(Stop::Fail(self.recursion_error()));
                 }
-                if let Some(v) = c.proto.leaf.eval(&ex.stack[args_at..], &c.upvals) {
+                if let Some(v) = ask(&c.proto, &ex.stack[args_at..], &c.upvals) {
                     leaf_returned(ex, args_at, v);
                     return Ok(());
                 }
@@ -521,7 +522,7 @@ fn returned_in_place(ex: &mut Exec, r: &mut Regs, f: Rc<Closure>) {
 /// `at` up (the callee, when it was below its arguments, and the
 /// arguments) gives way to the result, as a return leaves it.
 #[inline(always)]
-fn leaf_returned(ex: &mut Exec, at: usize, v: Value) {
+fn leaf_returned(ex: &mut Exec, at: usize, answer: Answer) {
     let len = ex.stack.len();
     debug_assert!(at < len, "a leaf call has arguments");
     // SAFETY: `at < len`: the values from `at` up are forgotten by the
@@ -531,7 +532,7 @@ fn leaf_returned(ex: &mut Exec, at: usize, v: Value) {
         let p = ex.stack.as_mut_ptr();
         ex.stack.set_len(at);
         drop_unless_scalars(std::slice::from_raw_parts_mut(p.add(at), len - at));
-        p.add(at).write(v);
+        p.add(at).write(answer.value());
         ex.stack.set_len(at + 1);
     }
 }
