@@ -3,7 +3,12 @@
 //! the line (the last one, if there are several) is opened up, one item a
 //! line with a trailing comma, and each new line is broken again if it
 //! still needs it. A group written with a trailing comma is always opened
-//! up (the "magic trailing comma"), which lets a writer ask for it.
+//! up (the "magic trailing comma"), which lets a writer ask for it. A
+//! one-line block (`fn(x) { return … }` as an argument) is a group too:
+//! opened up, its inside goes on a line of its own, as `lines.rs` lays
+//! out a block written over several lines, so formatting the result again
+//! changes nothing (opening the brackets inside it instead left the block
+//! across lines with code after its `{`, which the next run moved).
 
 use super::lines::{Line, INDENT};
 use super::spacing::{is_closer, is_opener, Bracket, Role};
@@ -82,11 +87,12 @@ impl Tokens {
                 continue;
             };
             let close = k + (partner - i);
-            if role.bracket == Some(Bracket::Block) || line.tokens.get(close) != Some(&partner) {
+            if line.tokens.get(close) != Some(&partner) {
                 continue;
             }
+            let block = role.bracket == Some(Bracket::Block);
             let candidate = (depth, k, close);
-            if self.tokens[partner - 1].is(",") && magic.is_none_or(|m| depth < m.0) {
+            if !block && self.tokens[partner - 1].is(",") && magic.is_none_or(|m| depth < m.0) {
                 magic = Some(candidate);
             }
             if best.is_none_or(|b| depth <= b.0) {
@@ -100,7 +106,12 @@ impl Tokens {
     fn open_up(&mut self, line: Line, open: usize, close: usize, out: &mut Vec<Line>) {
         let kind = self.roles[line.tokens[open]].bracket;
         let inner = &line.tokens[open + 1..close];
-        let items = self.items(inner);
+        // A block's inside is statements, not items: one line, no comma.
+        let items = if kind == Some(Bracket::Block) {
+            vec![inner.to_vec()]
+        } else {
+            self.items(inner)
+        };
         let comprehension =
             items.len() == 1 && inner.iter().any(|&i| self.tokens[i].is_word("for"));
         let needs_comma = kind.is_some_and(Bracket::takes_trailing_comma) && !comprehension;

@@ -115,3 +115,27 @@ fn a_file_that_says_fmt_off_first_is_left_alone() {
     let late = "let   x=1\n# fmt: off\nlet   y=2\n";
     assert_eq!(format(late).unwrap(), "let x = 1\n# fmt: off\nlet y = 2\n");
 }
+
+/// A one-line lambda body on a line too long is opened up as a block
+/// (its inside on a line of its own), not at its parameters: the first
+/// run used to print `fn(\n x,\n) { return f(` and the second moved the
+/// `return` to its own line.
+#[test]
+fn a_long_one_line_block_opens_up_as_a_block() {
+    let src = "let ys = map_all(xs, fn(x) { return some_function_with_a_long_name(x, \"a fairly long string argument\", another_argument_here, 12345) })\n";
+    assert_eq!(
+        fmt(src),
+        "let ys = map_all(\n    xs,\n    fn(x) {\n        return some_function_with_a_long_name(\n            x,\n            \"a fairly long string argument\",\n            another_argument_here,\n            12345,\n        )\n    },\n)\n"
+    );
+    let src = "if n > 2 { print(\"this is a fairly long message that goes on\", n, \"and on and on and on\", n * 2, \"end\") }\n";
+    assert_eq!(
+        fmt(src),
+        "if n > 2 {\n    print(\"this is a fairly long message that goes on\", n, \"and on and on and on\", n * 2, \"end\")\n}\n"
+    );
+    // A block that fits stays on its line.
+    let src = "let fs = [fn(a) { return a + 1 }, fn(b) { return compute_something_long(b, \"with a long string argument here\", b * 2) }]\n";
+    assert_eq!(
+        fmt(src),
+        "let fs = [\n    fn(a) { return a + 1 },\n    fn(b) { return compute_something_long(b, \"with a long string argument here\", b * 2) },\n]\n"
+    );
+}
