@@ -19,6 +19,7 @@
 //! dispatches, against a handful for the arithmetic itself; in the
 //! closures workload a third of all calls are such bodies.
 
+use super::arith::int_arith;
 use crate::compile::code::{Arith, Cmp, Op};
 use crate::runtime::link::FnProto;
 use crate::runtime::values::value::Value;
@@ -126,7 +127,7 @@ pub(super) fn ask(
 }
 
 /// A leaf call's result, an int or a bool. Two scalars, so it comes back
-/// from [`Leaf::answer`] in two registers: an `Option<Value>` came back
+/// from [`Leaf::eval`] in two registers (when it was out of line): an `Option<Value>` came back
 /// through memory and was read as one 16-byte load just after the
 /// narrower stores that wrote it, a store-forwarding stall on every leaf
 /// call (`perf` put a sixth of closures' samples there).
@@ -156,13 +157,6 @@ impl Answer {
             Value::Int(self.n)
         }
     }
-}
-
-/// Int arithmetic as the fused ops compute it, `None` where they would
-/// not (an overflow, a zero divisor).
-#[inline(always)]
-fn int_arith(a: Arith, x: i64, y: i64) -> Option<i64> {
-    super::arith::int_arith(a, x, y)
 }
 
 #[cfg(test)]
